@@ -1,0 +1,86 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors.js';
+import { UploadProgressSchema } from './workspace.js';
+
+/**
+ * Topics a WebSocket client can subscribe to. A topic string is `<kind>` or `<kind>/<id>`
+ * (later: `job-logs/<jobId>`); each kind has one payload schema. Events of per-user kinds reach
+ * only the connections of the user they belong to.
+ */
+export const topicPayloads = {
+  uploads: UploadProgressSchema,
+} as const;
+export type TopicKind = keyof typeof topicPayloads;
+export const TOPIC_KINDS = Object.keys(topicPayloads) as TopicKind[];
+export type TopicPayload<K extends TopicKind> = z.infer<(typeof topicPayloads)[K]>;
+
+export const TopicSchema = z
+  .string()
+  .max(256)
+  .regex(/^[a-z][a-z0-9-]*(\/[A-Za-z0-9_.:-]+)?$/, 'topic must look like <kind> or <kind>/<id>')
+  .refine((t) => (TOPIC_KINDS as string[]).includes(t.split('/')[0] ?? ''), {
+    message: `topic kind must be one of: ${TOPIC_KINDS.join(', ')}`,
+  });
+
+export function topicKind(topic: string): TopicKind {
+  return topic.split('/')[0] as TopicKind;
+}
+
+// ---- client -> server ----------------------------------------------------------------------
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('subscribe'), topic: TopicSchema }),
+  z.object({ type: z.literal('unsubscribe'), topic: TopicSchema }),
+  z.object({ type: z.literal('ping'), id: z.string().max(64).optional() }),
+]);
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+
+// ---- server -> client ----------------------------------------------------------------------
+
+const eventVariants = TOPIC_KINDS.map((kind) =>
+  z.object({
+    type: z.literal('event'),
+    topic: z.string(),
+    kind: z.literal(kind),
+    data: topicPayloads[kind],
+  }),
+);
+
+export const EventMessageSchema = z.union(
+  eventVariants as unknown as [(typeof eventVariants)[0], ...(typeof eventVariants)[number][]],
+);
+export type EventMessage = { [K in TopicKind]: { type: 'event'; topic: string; kind: K; data: TopicPayload<K> } }[TopicKind];
+
+export const ServerMessageSchema = z.union([
+  z.object({
+    type: z.literal('hello'),
+    apiVersion: z.string(),
+    user: z.string(),
+    heartbeatIntervalMs: z.number().int(),
+  }),
+  z.object({ type: z.literal('subscribed'), topic: z.string() }),
+  z.object({ type: z.literal('unsubscribed'), topic: z.string() }),
+  z.object({ type: z.literal('heartbeat'), time: z.string() }),
+  z.object({ type: z.literal('pong'), id: z.string().optional() }),
+  z.object({ type: z.literal('error'), code: ErrorCodeSchema, message: z.string() }),
+  EventMessageSchema,
+]);
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+/** WebSocket close codes the server uses (4000-4999 are application codes). */
+export const WS_CLOSE = {
+  normal: 1000,
+  goingAway: 1001,
+  policyViolation: 1008,
+  /** The client read too slowly and its send buffer passed the bound. */
+  slowConsumer: 4008,
+  /** No pong to the server's heartbeat pings. */
+  heartbeatTimeout: 4009,
+  unauthorized: 4401,
+  forbiddenOrigin: 4403,
+} as const;
+
+/** Subprotocol carrying the bearer token from browsers, which cannot set headers on WebSockets. */
+export const WS_PROTOCOL = 'aiplat.v1';
+export const WS_TOKEN_PROTOCOL_PREFIX = 'aiplat.bearer.';
+export const WS_PATH = '/api/ws';

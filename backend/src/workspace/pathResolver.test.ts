@@ -1,0 +1,57 @@
+import { mkdtemp, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ApiError } from '@aiplat/api';
+import { PathResolver } from './pathResolver.js';
+
+let base: string;
+let resolver: PathResolver;
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(os.tmpdir(), 'aiplat-resolver-'));
+  const work = path.join(base, 'work');
+  await mkdir(path.join(work, 'home', 'alice', 'data'), { recursive: true });
+  await mkdir(path.join(work, 'mount', 'datasets'), { recursive: true });
+  await mkdir(path.join(work, 'cache'), { recursive: true });
+  await writeFile(path.join(base, 'secret.txt'), 'secret');
+  await writeFile(path.join(work, 'home', 'alice', 'data', 'a.txt'), 'a');
+  await symlink(path.join(base, 'secret.txt'), path.join(work, 'home', 'alice', 'escape'));
+  await symlink(path.join(base, 'nowhere', 'x'), path.join(work, 'home', 'alice', 'dangling'));
+  await symlink(path.join(work, 'home', 'alice', 'data'), path.join(work, 'home', 'alice', 'inside'));
+  resolver = new PathResolver(work);
+});
+afterAll(() => rm(base, { recursive: true, force: true }));
+
+async function code(p: string, access: 'read' | 'write' = 'read', mustExist = true): Promise<string> {
+  try {
+    await resolver.resolve('alice', p, { access, mustExist });
+    return 'ok';
+  } catch (e) {
+    return e instanceof ApiError ? e.code : String(e);
+  }
+}
+
+describe('PathResolver', () => {
+  it('resolves paths inside a root', async () => {
+    const r = await resolver.resolve('alice', 'home/data/a.txt', { access: 'read' });
+    expect(r.apiPath).toBe('home/data/a.txt');
+    expect(r.exists).toBe(true);
+    expect(await code('home/inside/a.txt')).toBe('ok');
+  });
+  it('refuses traversal, absolute paths and NUL bytes before touching the disk', async () => {
+    expect(await code('home/../../secret.txt')).toBe('bad_request');
+    expect(await code('/etc/passwd')).toBe('bad_request');
+    expect(await code('home/%2e%2e/%2e%2e/secret.txt')).toBe('bad_request');
+    expect(await code('home/a\0b')).toBe('bad_request');
+  });
+  it('refuses symlinks that leave the root, dangling ones included', async () => {
+    expect(await code('home/escape')).toBe('path_outside_root');
+    expect(await code('home/dangling', 'write', false)).toBe('path_outside_root');
+    expect(await code('home/dangling/new-dir/file', 'write', false)).toBe('path_outside_root');
+  });
+  it('refuses writes to mount', async () => {
+    expect(await code('mount/datasets/x', 'write', false)).toBe('read_only');
+    expect(await code('mount/datasets')).toBe('ok');
+  });
+});

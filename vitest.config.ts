@@ -1,0 +1,16 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  resolve: {
+    // Tests run against the contract's sources, so no test sees a stale build.
+    alias: { '@aiplat/api': fileURLToPath(new URL('./api/src/index.ts', import.meta.url)) },
+  },
+  test: {
+    include: ['{api,backend,bench,jupyterlab-ext,vscode-ext}/src/**/*.test.{ts,tsx}'],
+    environment: 'node',
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    pool: 'forks',
+  },
+});
