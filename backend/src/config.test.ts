@@ -1,0 +1,49 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-config-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+describe('loadConfig', () => {
+  it('needs nothing: binds loopback, local engine, folders under the cwd', () => {
+    const config = loadConfig({}, dir);
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(8080);
+    expect(config.engine).toBe('local');
+    expect(config.workRoot).toBe(path.join(dir, '.work'));
+    expect(config.dataDir).toBe(path.join(dir, '.data'));
+    expect(config.users).toEqual([]);
+  });
+
+  it('reads a YAML file and lets the environment override it', async () => {
+    const file = path.join(dir, 'aiplat.yaml');
+    await writeFile(
+      file,
+      'port: 9000\nworkRoot: /srv/work\nusers:\n  - { name: alice, token: alice-token-0123456789 }\nallowedOrigins: ["http://localhost:8888"]\n',
+    );
+    const config = loadConfig({ AIPLAT_CONFIG: file, PORT: '9100', AUTH_TOKEN: 'fixed-token-0123456789', AIPLAT_USER: 'bob' }, dir);
+    expect(config.port).toBe(9100);
+    expect(config.workRoot).toBe('/srv/work');
+    expect(config.allowedOrigins).toEqual(['http://localhost:8888']);
+    expect(config.users).toEqual([
+      { name: 'alice', token: 'alice-token-0123456789' },
+      { name: 'bob', token: 'fixed-token-0123456789' },
+    ]);
+  });
+
+  it('says which setting is wrong', async () => {
+    expect(() => loadConfig({ PORT: 'eighty' }, dir)).toThrow(/PORT must be a whole number/);
+    expect(() => loadConfig({ AUTH_TOKEN: 'short' }, dir)).toThrow(/users.0.token: tokens must be at least 16/);
+    const file = path.join(dir, 'bad.yaml');
+    await writeFile(file, 'engine: slurm\n');
+    expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(ConfigError);
+    expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(/engine/);
+    expect(() => loadConfig({ AIPLAT_CONFIG: path.join(dir, 'missing.yaml') }, dir)).toThrow(/cannot read AIPLAT_CONFIG/);
+  });
+});

@@ -1,0 +1,112 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { EngineKindSchema } from '@aiplat/api';
+
+export const UserNameSchema = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'user names are 1-32 lowercase letters, digits, _ or -, starting with a letter or _');
+
+const TokenSchema = z.string().min(16, 'tokens must be at least 16 characters').max(512);
+
+export const ConfigSchema = z.object({
+  host: z.string().min(1).default('127.0.0.1'),
+  port: z.number().int().min(0).max(65535).default(8080),
+  /** The folder shown as /work: home/<user>, cache and mount live under it. */
+  workRoot: z.string().min(1).default('.work'),
+  /** Where the backend keeps its database and logs. */
+  dataDir: z.string().min(1).default('.data'),
+  engine: EngineKindSchema.default('local'),
+  /** Tokens mapped to users. Empty: one user with a generated token kept in the data dir. */
+  users: z.array(z.object({ name: UserNameSchema, token: TokenSchema })).default([]),
+  /** The user a generated token (or AUTH_TOKEN) belongs to. */
+  defaultUser: UserNameSchema.default('dev'),
+  /** Browser origins allowed by CORS and the WebSocket Origin check (server's own always is). */
+  allowedOrigins: z.array(z.string().regex(/^https?:\/\/[^/]+$|^\*$/, 'origins look like http://host:port')).default([]),
+  maxUploadBytes: z.number().int().positive().default(10 * 1024 ** 3),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  websocket: z
+    .object({
+      heartbeatIntervalMs: z.number().int().min(100).default(15_000),
+      /** A connection whose unsent data passes this is cut off as a slow consumer. */
+      maxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+      maxSubscriptions: z.number().int().min(1).default(256),
+    })
+    .default({ heartbeatIntervalMs: 15_000, maxBufferedBytes: 4 * 1024 * 1024, maxSubscriptions: 256 }),
+  /** Seed an empty work root with an example dataset and model (npm start does). */
+  seedExamples: z.boolean().default(true),
+  shutdownGraceMs: z.number().int().min(0).default(10_000),
+});
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** The environment variables `npm start` honours, with the config key each sets. */
+export const ENV_VARS = {
+  HOST: 'host',
+  PORT: 'port',
+  WORK_ROOT: 'workRoot',
+  DATA_DIR: 'dataDir',
+  ENGINE: 'engine',
+  AUTH_TOKEN: 'users',
+  AIPLAT_USER: 'defaultUser',
+  ALLOWED_ORIGINS: 'allowedOrigins',
+  MAX_UPLOAD_BYTES: 'maxUploadBytes',
+  LOG_LEVEL: 'logLevel',
+  AIPLAT_CONFIG: '(file)',
+} as const;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+function numberFromEnv(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new ConfigError(`${name} must be a whole number, got "${value}"`);
+  return Number(value);
+}
+
+/**
+ * Reads the optional YAML file (`AIPLAT_CONFIG`), then lets environment variables override it.
+ * Relative folders are resolved against `cwd`.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd()): Config {
+  let raw: Record<string, unknown> = {};
+  if (env.AIPLAT_CONFIG) {
+    let text: string;
+    try {
+      text = readFileSync(env.AIPLAT_CONFIG, 'utf8');
+    } catch (e) {
+      throw new ConfigError(`cannot read AIPLAT_CONFIG file ${env.AIPLAT_CONFIG}: ${(e as Error).message}`);
+    }
+    const parsed: unknown = parseYaml(text);
+    if (parsed !== null && (typeof parsed !== 'object' || Array.isArray(parsed))) {
+      throw new ConfigError(`${env.AIPLAT_CONFIG} must hold a YAML mapping of settings`);
+    }
+    raw = { ...(parsed as Record<string, unknown> | null) };
+  }
+  if (env.HOST) raw.host = env.HOST;
+  if (env.PORT) raw.port = numberFromEnv('PORT', env.PORT);
+  if (env.WORK_ROOT) raw.workRoot = env.WORK_ROOT;
+  if (env.DATA_DIR) raw.dataDir = env.DATA_DIR;
+  if (env.ENGINE) raw.engine = env.ENGINE;
+  if (env.AIPLAT_USER) raw.defaultUser = env.AIPLAT_USER;
+  if (env.ALLOWED_ORIGINS) raw.allowedOrigins = env.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.MAX_UPLOAD_BYTES) raw.maxUploadBytes = numberFromEnv('MAX_UPLOAD_BYTES', env.MAX_UPLOAD_BYTES);
+  if (env.LOG_LEVEL) raw.logLevel = env.LOG_LEVEL;
+  if (env.AUTH_TOKEN) {
+    const name = (raw.defaultUser as string | undefined) ?? 'dev';
+    const others = Array.isArray(raw.users) ? (raw.users as { name?: unknown }[]).filter((u) => u.name !== name) : [];
+    raw.users = [...others, { name, token: env.AUTH_TOKEN }];
+  }
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const config = result.data;
+  const tokens = new Set<string>();
+  for (const user of config.users) {
+    if (tokens.has(user.token)) throw new ConfigError(`two users share one token (user ${user.name})`);
+    tokens.add(user.token);
+  }
+  return { ...config, workRoot: path.resolve(cwd, config.workRoot), dataDir: path.resolve(cwd, config.dataDir) };
+}

@@ -1,0 +1,138 @@
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from 'pino';
+import { API_VERSION, API_VERSION_HEADER, ApiError, type RouteName } from '@aiplat/api';
+import { TokenAuthenticator } from './auth.js';
+import { errorMapping } from './errorMapping.js';
+import { EventHub } from './eventHub.js';
+import type { Handlers, User } from './handlers.js';
+import type { ServerMetrics } from './metrics.js';
+import { mountRoutes } from './mountRoutes.js';
+import { OriginPolicy } from './origins.js';
+
+export interface AppOptions {
+  users: readonly { name: string; token: string }[];
+  allowedOrigins: readonly string[];
+  websocket: { heartbeatIntervalMs: number; maxBufferedBytes: number; maxSubscriptions: number };
+  shutdownGraceMs: number;
+}
+
+export interface AppDeps {
+  options: AppOptions;
+  /** Built with the hub, since services publish events through it. */
+  handlers: (hub: EventHub) => Handlers;
+  metrics: ServerMetrics;
+  log: Logger;
+}
+
+export interface PlatformServer {
+  app: express.Express;
+  server: http.Server;
+  hub: EventHub;
+  mountedRoutes: RouteName[];
+  listen(port: number, host: string): Promise<AddressInfo>;
+  /** Stops accepting, lets in-flight requests finish within the grace period, closes sockets. */
+  close(): Promise<void>;
+}
+
+const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
+const EXPOSED_HEADERS = ['content-range', 'content-length', 'content-disposition', 'x-request-id', API_VERSION_HEADER].join(', ');
+
+/** Builds the Express app and the HTTP server around it; nothing listens until `listen`. */
+export function createPlatformServer(deps: AppDeps): PlatformServer {
+  const { options, metrics, log } = deps;
+  const auth = new TokenAuthenticator(options.users);
+  const origins = new OriginPolicy(options.allowedOrigins);
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const incoming = req.get('x-request-id');
+    const requestId = incoming && REQUEST_ID_PATTERN.test(incoming) ? incoming : randomUUID();
+    res.locals.requestId = requestId;
+    res.locals.log = log.child({ reqId: requestId });
+    res.setHeader('x-request-id', requestId);
+    res.setHeader(API_VERSION_HEADER, API_VERSION);
+    const started = Date.now();
+    res.once('finish', () => {
+      (res.locals.log as Logger).info(
+        { method: req.method, path: req.path, status: res.statusCode, ms: Date.now() - started },
+        'request',
+      );
+    });
+    next();
+  });
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const origin = req.get('origin');
+    if (!origins.isAllowed(origin, req.get('host'))) {
+      next(new ApiError('forbidden', `origin ${origin} is not allowed; add it to allowedOrigins (ALLOWED_ORIGINS)`));
+      return;
+    }
+    if (origin) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'Origin');
+      res.setHeader('access-control-expose-headers', EXPOSED_HEADERS);
+    }
+    if (req.method === 'OPTIONS') {
+      res.setHeader('access-control-allow-methods', 'GET, POST, PUT, PATCH, DELETE, OPTIONS');
+      res.setHeader('access-control-allow-headers', 'authorization, content-type, range, x-request-id');
+      res.setHeader('access-control-max-age', '600');
+      res.status(204).end();
+      return;
+    }
+    next();
+  });
+
+  const server = http.createServer(app);
+  const hub = new EventHub({
+    ...options.websocket,
+    authenticate: (token) => auth.authenticate(token),
+    isOriginAllowed: (origin, host) => origins.isAllowed(origin, host),
+    metrics,
+    log: log.child({ component: 'ws' }),
+  });
+  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+
+  const authenticate = (req: Request): User => {
+    const user = auth.authenticate(TokenAuthenticator.bearerToken(req.get('authorization')));
+    if (!user) throw new ApiError('unauthorized', 'a valid bearer token is required: send Authorization: Bearer <token>');
+    return user;
+  };
+  const router = express.Router();
+  const mountedRoutes = mountRoutes(router, { handlers: deps.handlers(hub), metrics, authenticate });
+  app.use(router);
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new ApiError('not_found', `no route ${req.method} ${req.path}; the API is described at /api/openapi.json`));
+  });
+  app.use(errorMapping(log));
+
+  let closing: Promise<void> | undefined;
+  return {
+    app,
+    server,
+    hub,
+    mountedRoutes,
+    listen: (port, host) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          server.off('error', reject);
+          resolve(server.address() as AddressInfo);
+        });
+      }),
+    close: () =>
+      (closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        await hub.close();
+        const grace = setTimeout(() => server.closeAllConnections(), options.shutdownGraceMs);
+        await stopped;
+        clearTimeout(grace);
+      })()),
+  };
+}

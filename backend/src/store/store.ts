@@ -1,0 +1,13 @@
+/**
+ * Persistence behind a small interface, so services never see SQL and a test can use a fresh
+ * database in a temp folder. Each domain adds its own narrow methods here as it arrives.
+ */
+export interface Store {
+  getSetting(key: string): string | undefined;
+  setSetting(key: string, value: string): void;
+  /** The newest migration applied. */
+  schemaVersion(): number;
+  /** Cheap liveness check for /readyz. */
+  ping(): boolean;
+  close(): void;
+}
