@@ -17,6 +17,8 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
+// `{}` is the idiom here: an input type with nothing required is assignable from `{}`.
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
 type HasRequired<T> = {} extends T ? false : true;
 
 export type ClientMethod<R> =

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
@@ -133,7 +133,7 @@ describe('EventHub', () => {
     await fast.next('hello');
     fast.ws.send(JSON.stringify({ type: 'subscribe', topic: 'uploads' }));
     await fast.next('subscribed');
-    const socket = (slow.ws as unknown as { _socket: import('node:net').Socket })._socket;
+    const socket = (slow.ws as unknown as { _socket: Socket })._socket;
     socket.pause();
     const close = closed(slow.ws);
     const big = 'x'.repeat(16 * 1024);

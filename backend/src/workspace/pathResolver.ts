@@ -63,7 +63,7 @@ export function parseApiPath(raw: string): string[] {
     if (decoded !== segment && (decoded.includes('/') || decoded.includes('\\') || decoded.includes('\0') || decoded === '..' || decoded === '.')) {
       throw badPath('path contains an encoded separator or traversal');
     }
-    if (/[\u0000-\u001f]/.test(segment)) throw badPath('path contains a control character');
+    if (/\p{Cc}/u.test(segment)) throw badPath('path contains a control character');
   }
   return segments;
 }
