@@ -102,6 +102,8 @@ export const PreviewQuerySchema = z.object({
 export const TextPreviewSchema = z.object({
   kind: z.literal('text'),
   encoding: z.string(),
+  /** True when the file starts with a byte-order mark (not part of `content`). */
+  bom: z.boolean().optional(),
   content: z.string(),
   truncated: z.boolean(),
   size: z.number().int(),
@@ -130,6 +132,8 @@ export const CsvPreviewSchema = z.object({
   header: z.array(z.string()),
   rows: z.array(z.array(z.string())),
   truncated: z.boolean(),
+  /** A parse error that stopped the preview (the rows before it are kept), with its 1-based line. */
+  errors: z.array(z.object({ line: z.number().int(), message: z.string() })).optional(),
   size: z.number().int(),
 });
 
@@ -213,6 +217,8 @@ export const CatalogItemSchema = z
     /** Models: architecture from config.json and the parameter count from safetensors headers. */
     architecture: z.string().optional(),
     parameterCount: z.number().int().optional(),
+    /** True when the size walk stopped at its file bound: sizeBytes and fileCount are lower bounds. */
+    truncated: z.boolean().optional(),
   })
   .meta({ id: 'CatalogItem' });
 export type CatalogItem = z.infer<typeof CatalogItemSchema>;
