@@ -45,6 +45,7 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
   const { options, metrics, log } = deps;
   const auth = new TokenAuthenticator(options.users);
   const origins = new OriginPolicy(options.allowedOrigins);
+  let closing: Promise<void> | undefined;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -59,6 +60,8 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
     res.setHeader(API_VERSION_HEADER, API_VERSION);
     const started = Date.now();
     res.once('finish', () => {
+      // During shutdown a kept-alive connection would hold the server open until the grace ends.
+      if (closing) setImmediate(() => server.closeIdleConnections());
       (res.locals.log as Logger).info(
         { method: req.method, path: req.path, status: res.statusCode, ms: Date.now() - started },
         'request',
@@ -111,7 +114,6 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
   });
   app.use(errorMapping(log));
 
-  let closing: Promise<void> | undefined;
   return {
     app,
     server,

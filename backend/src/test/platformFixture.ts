@@ -1,0 +1,70 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import WebSocket from 'ws';
+import { createClient, createEventSocket, type ApiClient, type EventSocket, type WebSocketLike } from '@aiplat/api';
+import { ConfigSchema, type Config } from '../config.js';
+import { createPlatform, type Platform } from '../composition.js';
+
+export const TOKENS = {
+  alice: 'alice-token-0123456789abcdef',
+  bob: 'bob-token-0123456789abcdef',
+} as const;
+export type TestUser = keyof typeof TOKENS;
+
+export interface PlatformFixture {
+  platform: Platform;
+  baseUrl: string;
+  dir: string;
+  workRoot: string;
+  client(user?: TestUser): ApiClient;
+  events(user?: TestUser): EventSocket;
+  /** fetch with the user's bearer token (pass `null` for none). */
+  fetch(pathAndQuery: string, init?: RequestInit, user?: TestUser | null): Promise<Response>;
+  close(): Promise<void>;
+}
+
+/** A real platform on a random loopback port over a temp work root and data dir. */
+export async function startPlatform(overrides: Partial<Config> = {}): Promise<PlatformFixture> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-platform-'));
+  const config = ConfigSchema.parse({
+    port: 0,
+    workRoot: path.join(dir, 'work'),
+    dataDir: path.join(dir, 'data'),
+    users: Object.entries(TOKENS).map(([name, token]) => ({ name, token })),
+    logLevel: 'silent',
+    shutdownGraceMs: 2000,
+    ...overrides,
+  });
+  const platform = await createPlatform(config, { log: pino({ level: 'silent' }), processMetrics: false });
+  const address = await platform.server.listen(0, '127.0.0.1');
+  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const sockets: EventSocket[] = [];
+  return {
+    platform,
+    baseUrl,
+    dir,
+    workRoot: config.workRoot,
+    client: (user = 'alice') => createClient({ baseUrl, token: TOKENS[user] }),
+    events: (user = 'alice') => {
+      const socket = createEventSocket({
+        baseUrl,
+        token: TOKENS[user],
+        createWebSocket: (url, protocols) => new WebSocket(url, protocols) as unknown as WebSocketLike,
+      });
+      sockets.push(socket);
+      return socket;
+    },
+    fetch: (pathAndQuery, init = {}, user = 'alice') => {
+      const headers = new Headers(init.headers);
+      if (user) headers.set('authorization', `Bearer ${TOKENS[user]}`);
+      return fetch(baseUrl + pathAndQuery, { ...init, headers });
+    },
+    close: async () => {
+      for (const s of sockets) s.close();
+      await platform.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
