@@ -8,3 +8,4 @@ export * from './routes.js';
 export * from './client.js';
 export * from './eventSocket.js';
 export * from './openapi.js';
+export * from './connection.js';

@@ -1,0 +1,60 @@
+import { API_VERSION, type ConnectionState } from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
+
+export interface ConnectionMessage {
+  severity: 'success' | 'error';
+  text: string;
+}
+
+/** What to tell the user about a state after they asked to connect; nothing while in between. */
+export function describeConnectionState(
+  state: ConnectionState,
+  trans: TranslationBundle,
+): ConnectionMessage | undefined {
+  switch (state.status) {
+    case 'disconnected':
+    case 'connecting':
+      return undefined;
+    case 'connected':
+      return {
+        severity: 'success',
+        text: trans.__(
+          'Connected to %1 as %2 (server %3, API %4).',
+          state.serverUrl,
+          state.info.user,
+          state.info.serverVersion,
+          state.info.apiVersion,
+        ),
+      };
+    case 'version-mismatch':
+      return {
+        severity: 'error',
+        text: trans.__(
+          'The server at %1 speaks an incompatible API version (this extension speaks API %2). Update the extension or the server. Details: %3',
+          state.serverUrl,
+          API_VERSION,
+          state.error.message,
+        ),
+      };
+    case 'error':
+      switch (state.error.code) {
+        case 'unauthorized':
+          return { severity: 'error', text: trans.__('The server at %1 rejected the access token.', state.serverUrl) };
+        case 'bad_request':
+        case 'network':
+          return {
+            severity: 'error',
+            text: trans.__(
+              'Cannot reach the AI Platform at %1. Check the server URL setting and that the server is running. Details: %2',
+              state.serverUrl,
+              state.error.message,
+            ),
+          };
+        default:
+          return {
+            severity: 'error',
+            text: trans.__('Could not connect to %1: %2', state.serverUrl, state.error.message),
+          };
+      }
+  }
+}

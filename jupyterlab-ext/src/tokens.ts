@@ -1,0 +1,24 @@
+import type { ApiClient, ConnectionState } from '@aiplat/api';
+import { Token } from '@lumino/coreutils';
+import type { ISignal } from '@lumino/signaling';
+
+/** The settings schema is `schema/plugin.json`: the id is `<package name>:<schema file name>`. */
+export const PLUGIN_ID = '@aiplat/jupyterlab-ext:plugin';
+
+/** gettext domain of `locale/<lang>/LC_MESSAGES/aiplat_jupyterlab_ext.json` and of the schema. */
+export const TRANSLATION_DOMAIN = 'aiplat_jupyterlab_ext';
+
+/** The connection to the AI Platform server, for the plugins that need the API (panels, jobs…). */
+export interface IConnectionModel {
+  readonly state: ConnectionState;
+  readonly stateChanged: ISignal<IConnectionModel, ConnectionState>;
+  /** The client of the current connection; undefined unless connected. */
+  readonly client: ApiClient | undefined;
+  readonly serverUrl: string;
+  connect(): Promise<ConnectionState>;
+}
+
+export const IConnectionModel = new Token<IConnectionModel>(
+  '@aiplat/jupyterlab-ext:IConnectionModel',
+  'The connection to the AI Platform server.',
+);

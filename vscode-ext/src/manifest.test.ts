@@ -1,0 +1,84 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { describe, expect, it, vi } from 'vitest';
+import { CommandIds } from './commands/commandIds.js';
+import { ConfigKeys, DEFAULT_SERVER_URL } from './configuration.js';
+
+vi.mock('vscode', () => import('./test/vscodeFake.js'));
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const readJson = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, unknown>;
+
+interface Manifest {
+  contributes: {
+    commands: { command: string; title: string; category?: string }[];
+    configuration: { properties: Record<string, { default?: unknown }> };
+  };
+}
+
+const manifestText = readFileSync(path.join(root, 'package.json'), 'utf8');
+const manifest = JSON.parse(manifestText) as Manifest;
+const nls = { en: readJson('package.nls.json'), zhCn: readJson('package.nls.zh-cn.json') };
+const bundleZhCn = readJson('l10n/bundle.l10n.zh-cn.json');
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === 'test' ? [] : sourceFiles(full);
+    return /\.tsx?$/.test(entry.name) && !/\.test\.tsx?$/.test(entry.name) ? [full] : [];
+  });
+}
+
+/** The first argument of every `l10n.t(...)` call in src, which must be a plain string literal. */
+function l10nStrings(): string[] {
+  const found = new Set<string>();
+  for (const file of sourceFiles(path.join(root, 'src'))) {
+    const source = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest, true);
+    const visit = (node: ts.Node): void => {
+      if (ts.isCallExpression(node) && /(^|\.)l10n\.t$/.test(node.expression.getText(source))) {
+        const first = node.arguments[0];
+        if (!first || !ts.isStringLiteralLike(first)) {
+          throw new Error(`${file}: l10n.t needs a string literal, found ${first?.getText(source)}`);
+        }
+        found.add(first.text);
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(source);
+  }
+  return [...found];
+}
+
+const placeholders = (text: string) => [...text.matchAll(/\{\d+\}/g)].map((m) => m[0]).sort();
+
+describe('package.json manifest', () => {
+  it('contributes exactly the commands registered in code', () => {
+    expect(manifest.contributes.commands.map((c) => c.command).sort()).toEqual(Object.values(CommandIds).sort());
+  });
+
+  it('contributes exactly the settings read in code, with the same defaults', () => {
+    const properties = manifest.contributes.configuration.properties;
+    expect(Object.keys(properties).sort()).toEqual(Object.values(ConfigKeys).sort());
+    expect(properties[ConfigKeys.serverUrl]?.default).toBe(DEFAULT_SERVER_URL);
+  });
+
+  it('has an English and a Chinese entry for every %key%, and no unused ones', () => {
+    const keys = [...new Set([...manifestText.matchAll(/"%([^%"]+)%"/g)].map((m) => m[1] as string))].sort();
+    expect(keys.length).toBeGreaterThan(0);
+    expect(Object.keys(nls.en).sort()).toEqual(keys);
+    expect(Object.keys(nls.zhCn).sort()).toEqual(keys);
+    for (const key of keys) expect(String(nls.zhCn[key]).trim(), key).not.toBe('');
+  });
+
+  it('has a Chinese translation for every l10n.t string in src, with the same placeholders', () => {
+    const strings = l10nStrings();
+    expect(strings.length).toBeGreaterThan(5);
+    const missing = strings.filter((s) => typeof bundleZhCn[s] !== 'string');
+    expect(missing).toEqual([]);
+    for (const s of strings) expect(placeholders(String(bundleZhCn[s])), s).toEqual(placeholders(s));
+    const unused = Object.keys(bundleZhCn).filter((key) => !strings.includes(key));
+    expect(unused).toEqual([]);
+  });
+});
