@@ -54,4 +54,32 @@ describe('PathResolver', () => {
     expect(await code('mount/datasets/x', 'write', false)).toBe('read_only');
     expect(await code('mount/datasets')).toBe('ok');
   });
+  it('refuses Unicode that normalises to dots or separators, overlong escapes and overlong names', async () => {
+    expect(await code('home/\u2025/secret.txt')).toBe('bad_request');
+    expect(await code('home/\uff0e\uff0e/x', 'write', false)).toBe('bad_request');
+    expect(await code('home/a\uff0fb', 'write', false)).toBe('bad_request');
+    expect(await code('home/%c0%ae%c0%ae/x')).toBe('bad_request');
+    expect(await code(`home/${'a'.repeat(256)}`, 'write', false)).toBe('bad_request');
+    expect(await code(`home/${'a/'.repeat(2100)}`, 'write', false)).toBe('bad_request');
+    // Ordinary non-ASCII names and percent signs are fine.
+    expect(await code('home/données/été.csv', 'write', false)).toBe('ok');
+    expect(await code('home/100%.txt', 'write', false)).toBe('ok');
+  });
+  it('turns a path the file system finds too long into a 400', async () => {
+    const deep = `home/${Array.from({ length: 16 }, () => 'b'.repeat(254)).join('/')}`;
+    expect(deep.length).toBeLessThanOrEqual(4096);
+    // Under the API's 4096 characters, but past PATH_MAX once joined to the work root.
+    expect(await code(deep, 'write', false)).toBe('bad_request');
+    expect(await code(deep, 'read')).toBe('bad_request');
+  });
+  it('refuses user names that could climb out of home', async () => {
+    for (const user of ['..', '../bob', 'a/b', '', '.hidden', 'x'.repeat(65)]) {
+      const result = await resolver.resolve(user, 'home', { access: 'read' }).then(
+        () => 'ok',
+        (e: unknown) => (e instanceof ApiError ? e.code : String(e)),
+      );
+      expect([user, result]).toEqual([user, 'forbidden']);
+    }
+    expect((await resolver.resolve('alice.b-c_1', 'cache', { access: 'read' })).root).toBe('cache');
+  });
 });

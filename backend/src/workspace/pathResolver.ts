@@ -49,26 +49,62 @@ function fullyDecoded(segment: string): string {
   return current;
 }
 
+/** Longest file name most file systems accept, in bytes. */
+export const MAX_NAME_BYTES = 255;
+export const MAX_PATH_CHARS = 4096;
+
+/** Percent-escapes of overlong UTF-8 forms (`%c0%ae` is an overlong "."), refused outright. */
+const OVERLONG_ESCAPE = /%(?:c0|c1|e0%[89][0-9a-f]|f0%8[0-9a-f])/i;
+
+/**
+ * True when a segment would become "." or ".." or gain a separator once some other layer (a
+ * client, a proxy, a Windows share) applies Unicode compatibility normalisation: `\u2025`
+ * (two dot leader), fullwidth `\uff0e\uff0e` or `\uff0f` (fullwidth solidus).
+ */
+function normalisesToTraversal(segment: string): boolean {
+  if (/^[\x20-\x7e]*$/.test(segment)) return false;
+  const nfkc = segment.normalize('NFKC');
+  return nfkc === '.' || nfkc === '..' || nfkc.includes('/') || nfkc.includes('\\');
+}
+
 /** Splits an API path into its segments, refusing every traversal form before touching the disk. */
 export function parseApiPath(raw: string): string[] {
+  if (raw.length > MAX_PATH_CHARS) throw badPath(`path is longer than ${MAX_PATH_CHARS} characters`);
   if (raw.includes('\0')) throw badPath('path contains a NUL byte');
   if (raw.includes('\\')) throw badPath('path contains a backslash; separate folders with /');
   if (raw.startsWith('/') || raw.startsWith('~') || /^[A-Za-z]:/.test(raw)) {
-    throw badPath(`absolute paths are not accepted: give a path relative to /work, such as home/${raw.replace(/^[/~]+/, '').split('/').pop() ?? ''}`);
+    throw badPath(
+      `absolute paths are not accepted: give a path relative to /work, such as home/${
+        raw
+          .replace(/^[/~]+/, '')
+          .split('/')
+          .pop() ?? ''
+      }`,
+    );
   }
   const segments = raw.split('/').filter((s) => s !== '' && s !== '.');
   for (const segment of segments) {
     if (segment === '..') throw badPath('path contains ".."; paths cannot climb out of a folder');
     const decoded = fullyDecoded(segment);
-    if (decoded !== segment && (decoded.includes('/') || decoded.includes('\\') || decoded.includes('\0') || decoded === '..' || decoded === '.')) {
+    if (
+      decoded !== segment &&
+      (decoded.includes('/') || decoded.includes('\\') || decoded.includes('\0') || decoded === '..' || decoded === '.')
+    ) {
       throw badPath('path contains an encoded separator or traversal');
     }
     if (/\p{Cc}/u.test(segment)) throw badPath('path contains a control character');
+    if (OVERLONG_ESCAPE.test(segment)) throw badPath('path contains an overlong UTF-8 escape');
+    if (normalisesToTraversal(segment) || normalisesToTraversal(decoded)) {
+      throw badPath('path contains a character that normalises to "." or a separator');
+    }
+    if (Buffer.byteLength(segment) > MAX_NAME_BYTES)
+      throw badPath(`a name in the path is longer than ${MAX_NAME_BYTES} bytes`);
   }
   return segments;
 }
 
-function isInside(child: string, parent: string): boolean {
+/** True when `child` is `parent` or lies below it (both absolute and normalised). */
+export function isInside(child: string, parent: string): boolean {
   return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
 }
 
@@ -85,6 +121,10 @@ export class PathResolver {
   constructor(readonly workRoot: string) {}
 
   rootDirectory(root: RootName, user: string): string {
+    // The user name becomes a folder name: one that could climb (`..`, `a/b`) is a bug upstream.
+    if (!/^[A-Za-z0-9_][A-Za-z0-9._-]{0,63}$/.test(user)) {
+      throw new ApiError('forbidden', 'the user name cannot be used as a home folder name');
+    }
     return root === 'home' ? path.join(this.workRoot, 'home', user) : path.join(this.workRoot, root);
   }
 
@@ -105,6 +145,15 @@ export class PathResolver {
   }
 
   async resolve(user: string, rawPath: string, options: ResolveOptions): Promise<ResolvedPath> {
+    try {
+      return await this.resolveChecked(user, rawPath, options);
+    } catch (e) {
+      if (errno(e) === 'ENAMETOOLONG') throw badPath('path is too long for the file system');
+      throw e;
+    }
+  }
+
+  private async resolveChecked(user: string, rawPath: string, options: ResolveOptions): Promise<ResolvedPath> {
     const segments = parseApiPath(rawPath);
     const [rootName, ...rest] = segments;
     if (rootName === undefined) throw badPath('path names /work itself; give a root: home, cache or mount');
@@ -125,6 +174,8 @@ export class PathResolver {
     if (rest.length === 0) return { root, apiPath, rootDir, absPath: rootDir, exists: true, writable };
 
     const lexical = path.join(rootDir, ...rest);
+    // PATH_MAX on Linux: longer paths fail later with ENAMETOOLONG, half-way through a write.
+    if (Buffer.byteLength(lexical) >= 4096) throw badPath('path is too long for the file system');
     if (followFinal) {
       try {
         const real = await realpath(lexical);
