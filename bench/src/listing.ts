@@ -13,9 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 // The benchmark measures the backend's listing service in-process, so it is the one place
 // (besides the backend itself) that imports it.
-// eslint-disable-next-line no-restricted-imports
 import { DirectoryLister, type ReadStrategy } from '@aiplat/backend/workspace/listing.js';
-// eslint-disable-next-line no-restricted-imports
 import { PathResolver } from '@aiplat/backend/workspace/pathResolver.js';
 
 const FILES = Number(process.env.BENCH_FILES ?? 100_000);

@@ -1,11 +1,6 @@
 import { lstat, realpath, stat } from 'node:fs/promises';
 import type { Stats } from 'node:fs';
-import path from 'node:path';
-
-/** True when `child` is `parent` or lies below it (both absolute, already real). */
-export function isInside(child: string, parent: string): boolean {
-  return child === parent || child.startsWith(parent.endsWith(path.sep) ? parent : parent + path.sep);
-}
+import { isInside } from './pathResolver.js';
 
 export interface ConfinedEntry {
   /** Where the entry really lives (a symlink resolved), inside the root. */

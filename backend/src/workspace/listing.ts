@@ -119,6 +119,27 @@ function compareNames(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/** One page of a listing; the cursor points after its last entry. */
+function buildPage(
+  apiPath: string,
+  infos: EntryInfo[],
+  more: boolean,
+  total: number,
+  sort: SortKey,
+  order: SortOrder,
+  toEntry: (info: EntryInfo) => WorkspaceEntry,
+): ListResponse {
+  const last = infos[infos.length - 1];
+  return {
+    path: apiPath,
+    entries: infos.map(toEntry),
+    total,
+    ...(more && last
+      ? { nextCursor: encodeCursor({ s: sort, o: order, n: last.name, ...(sort === 'name' ? {} : { k: keyOf(last, sort) }) }) }
+      : {}),
+  };
+}
+
 function keyOf(item: EntryInfo, sort: SortKey): number {
   return sort === 'size' ? item.size : sort === 'mtime' ? item.mtimeMs : 0;
 }
@@ -283,24 +304,10 @@ export class DirectoryLister {
         issues: [{ path: 'query.path', message: 'not a folder' }],
       });
     }
-    const page = (infos: EntryInfo[], more: boolean, total: number): ListResponse => {
-      const last = infos[infos.length - 1];
-      return {
-        path: resolved.apiPath,
-        entries: infos.map((info) => toWorkspaceEntry(info, `${resolved.apiPath}/${info.name}`, resolved.writable)),
-        total,
-        ...(more && last
-          ? {
-              nextCursor: encodeCursor({
-                s: sort,
-                o: order,
-                n: last.name,
-                ...(sort === 'name' ? {} : { k: keyOf(last, sort) }),
-              }),
-            }
-          : {}),
-      };
-    };
+    const page = (infos: EntryInfo[], more: boolean, total: number): ListResponse =>
+      buildPage(resolved.apiPath, infos, more, total, sort, order, (info) =>
+        toWorkspaceEntry(info, `${resolved.apiPath}/${info.name}`, resolved.writable),
+      );
     const key = [
       resolved.absPath,
       dirStats.dev,
@@ -403,23 +410,9 @@ export class DirectoryLister {
       : 0;
     const start = after < 0 ? infos.length : after;
     const window = infos.slice(start, start + limit);
-    const last = window[window.length - 1];
-    const entries: WorkspaceEntry[] = window.map((info) => toWorkspaceEntry(info, info.name, info.writable));
-    return {
-      path: '',
-      entries,
-      total: infos.length,
-      ...(start + limit < infos.length && last
-        ? {
-            nextCursor: encodeCursor({
-              s: sort,
-              o: order,
-              n: last.name,
-              ...(sort === 'name' ? {} : { k: keyOf(last, sort) }),
-            }),
-          }
-        : {}),
-    };
+    return buildPage('', window, start + limit < infos.length, infos.length, sort, order, (info) =>
+      toWorkspaceEntry(info, info.name, (info as (typeof infos)[number]).writable),
+    );
   }
 
   private async readNames(dir: string, dirStats: Stats): Promise<string[]> {

@@ -1,7 +1,8 @@
 import { opendir, readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError, type Preview, type TensorInfo } from '@aiplat/api';
-import { isInside, statConfined } from '../confinedFs.js';
+import { statConfined } from '../confinedFs.js';
+import { isInside } from '../pathResolver.js';
 import { elementCount, readSafetensorsHeader } from '../safetensorsReader.js';
 
 export type ModelPreview = Extract<Preview, { kind: 'model' }>;
