@@ -18,7 +18,7 @@ function run(label, command, args, options = {}) {
 }
 
 run('system packages', 'bash', [path.join(root, 'scripts/ensure-system-deps.sh')]);
-run('build', 'npx', ['tsc', '-b']);
+run('build', 'npm', ['run', 'build']);
 run('lint', 'npx', ['eslint', '.']);
 
 const reportDir = mkdtempSync(path.join(os.tmpdir(), 'aiplat-test-report-'));
