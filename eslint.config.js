@@ -4,14 +4,26 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/lib/**', '**/*.d.ts', '.work/**', '.data/**', 'jupyterlab-ext/labextension/**', '**/.vscode-test/**'],
+    ignores: [
+      '**/node_modules/**',
+      '**/dist/**',
+      '**/lib/**',
+      '**/*.d.ts',
+      '.work/**',
+      '.data/**',
+      'jupyterlab-ext/labextension/**',
+      '**/.vscode-test/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.{ts,tsx}'],
     languageOptions: {
-      parserOptions: { projectService: { allowDefaultProject: ['vitest.config.ts'] }, tsconfigRootDir: import.meta.dirname },
+      parserOptions: {
+        projectService: { allowDefaultProject: ['vitest.config.ts'] },
+        tsconfigRootDir: import.meta.dirname,
+      },
       globals: { ...globals.node },
     },
     rules: {
@@ -19,7 +31,17 @@ export default tseslint.config(
       '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
-      'no-restricted-imports': ['error', { patterns: [{ group: ['@aiplat/backend', '@aiplat/backend/*'], message: 'nothing imports the backend: talk to it through @aiplat/api' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@aiplat/backend', '@aiplat/backend/*'],
+              message: 'nothing imports the backend: talk to it through @aiplat/api',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -36,8 +58,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['node:*', 'fs', 'path', 'http', 'https', 'crypto', 'stream', 'os', 'child_process'], message: 'api/ must run in a browser: no Node-only imports' },
-            { group: ['@jupyterlab/*', '@lumino/*', 'vscode', 'express', 'ws', '@aiplat/*'], message: 'api/ imports nothing host-specific' },
+            {
+              group: ['node:*', 'fs', 'path', 'http', 'https', 'crypto', 'stream', 'os', 'child_process'],
+              message: 'api/ must run in a browser: no Node-only imports',
+            },
+            {
+              group: ['@jupyterlab/*', '@lumino/*', 'vscode', 'express', 'ws', '@aiplat/*'],
+              message: 'api/ imports nothing host-specific',
+            },
           ],
         },
       ],

@@ -20,6 +20,7 @@ function run(label, command, args, options = {}) {
 run('system packages', 'bash', [path.join(root, 'scripts/ensure-system-deps.sh')]);
 run('build', 'npm', ['run', 'build']);
 run('lint', 'npx', ['eslint', '.']);
+run('format', 'npx', ['prettier', '--check', '.']);
 
 const reportDir = mkdtempSync(path.join(os.tmpdir(), 'aiplat-test-report-'));
 const report = path.join(reportDir, 'vitest.json');
@@ -32,7 +33,9 @@ const tests = spawnSync(
 let summary = 'Tests: no report';
 try {
   const json = JSON.parse(readFileSync(report, 'utf8'));
-  summary = `Tests: ${json.numPassedTests} passed, ${json.numFailedTests} failed` + (json.numPendingTests ? `, ${json.numPendingTests} skipped` : '');
+  summary =
+    `Tests: ${json.numPassedTests} passed, ${json.numFailedTests} failed` +
+    (json.numPendingTests ? `, ${json.numPendingTests} skipped` : '');
   if (json.numTotalTests === 0) {
     process.stdout.write('no tests ran\n');
     process.exitCode = 1;

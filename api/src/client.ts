@@ -51,7 +51,14 @@ async function errorFromResponse(response: Response): Promise<ApiError> {
   } catch {
     // not JSON: fall through to a generic error carrying the status
   }
-  const code = response.status === 401 ? 'unauthorized' : response.status === 404 ? 'not_found' : response.status >= 500 ? 'internal' : 'bad_request';
+  const code =
+    response.status === 401
+      ? 'unauthorized'
+      : response.status === 404
+        ? 'not_found'
+        : response.status >= 500
+          ? 'internal'
+          : 'bad_request';
   return new ApiError(code, text.slice(0, 500) || `HTTP ${response.status}`, { status: response.status });
 }
 
@@ -91,7 +98,10 @@ export function createClient(options: ClientOptions): ApiClient {
     if (!validate) return json;
     const parsed = def.response.safeParse(json);
     if (!parsed.success) {
-      throw new ApiError('invalid_response', `response of ${name} does not match the contract: ${parsed.error.message}`);
+      throw new ApiError(
+        'invalid_response',
+        `response of ${name} does not match the contract: ${parsed.error.message}`,
+      );
     }
     return parsed.data;
   }

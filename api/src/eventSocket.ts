@@ -54,12 +54,17 @@ export function createEventSocket(options: EventSocketOptions): EventSocket {
   const url = options.baseUrl.replace(/^http/, 'ws').replace(/\/+$/, '') + WS_PATH;
   const factory: WebSocketFactory =
     options.createWebSocket ??
-    ((u, protocols) => new (globalThis as unknown as { WebSocket: new (u: string, p: string[]) => WebSocketLike }).WebSocket(u, protocols));
+    ((u, protocols) =>
+      new (globalThis as unknown as { WebSocket: new (u: string, p: string[]) => WebSocketLike }).WebSocket(
+        u,
+        protocols,
+      ));
   const handlers = new Map<string, Set<(event: EventMessage) => void>>();
   let socket: WebSocketLike | undefined;
   let closedByUser = false;
   let attempt = 0;
-  let helloWaiters: { resolve: (m: Extract<ServerMessage, { type: 'hello' }>) => void; reject: (e: Error) => void }[] = [];
+  let helloWaiters: { resolve: (m: Extract<ServerMessage, { type: 'hello' }>) => void; reject: (e: Error) => void }[] =
+    [];
   let hello: Extract<ServerMessage, { type: 'hello' }> | undefined;
 
   const send = (message: ClientMessage) => {

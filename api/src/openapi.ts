@@ -10,9 +10,7 @@ const components: Record<string, JsonSchema> = {};
 
 function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
   const converted = z.toJSONSchema(schema, { target: 'draft-2020-12', io, unrepresentable: 'any' });
-  const json = JSON.parse(
-    JSON.stringify(converted).replaceAll('"#/$defs/', '"#/components/schemas/'),
-  ) as JsonSchema;
+  const json = JSON.parse(JSON.stringify(converted).replaceAll('"#/$defs/', '"#/components/schemas/')) as JsonSchema;
   delete json.$schema;
   const defs = json.$defs as Record<string, JsonSchema> | undefined;
   delete json.$defs;
@@ -22,7 +20,10 @@ function schemaOf(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {
 
 function parameters(def: RouteDef) {
   const result: JsonSchema[] = [];
-  for (const [where, obj] of [['path', def.params], ['query', def.query]] as const) {
+  for (const [where, obj] of [
+    ['path', def.params],
+    ['query', def.query],
+  ] as const) {
     if (!obj) continue;
     for (const [name, field] of Object.entries(obj.shape)) {
       const fieldSchema = field as z.ZodType;
@@ -51,7 +52,10 @@ function successContent(def: RouteDef): JsonSchema {
 /** The OpenAPI 3.1 document, generated from the route table and its zod schemas. */
 export function buildOpenApiDocument(serverVersion = API_VERSION): JsonSchema {
   const paths: Record<string, Record<string, JsonSchema>> = {};
-  const errorResponse = { description: 'Error', content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } } };
+  const errorResponse = {
+    description: 'Error',
+    content: { 'application/json': { schema: { $ref: '#/components/schemas/ErrorBody' } } },
+  };
   for (const [operationId, def] of Object.entries(routes) as [string, RouteDef][]) {
     const openApiPath = def.path.replace(/:([A-Za-z_]\w*)/g, '{$1}');
     const operation: JsonSchema = {
@@ -61,7 +65,9 @@ export function buildOpenApiDocument(serverVersion = API_VERSION): JsonSchema {
       parameters: parameters(def),
       responses: {
         '200': { description: 'OK', content: successContent(def) },
-        ...(def.transfer === 'download' ? { '206': { description: 'Partial content (Range)', content: successContent(def) } } : {}),
+        ...(def.transfer === 'download'
+          ? { '206': { description: 'Partial content (Range)', content: successContent(def) } }
+          : {}),
         ...(def.auth ? { '401': errorResponse } : {}),
         '400': errorResponse,
         default: errorResponse,
@@ -69,9 +75,15 @@ export function buildOpenApiDocument(serverVersion = API_VERSION): JsonSchema {
       ...(def.auth ? {} : { security: [] }),
     };
     if (def.body) {
-      operation.requestBody = { required: true, content: { 'application/json': { schema: schemaOf(def.body, 'input') } } };
+      operation.requestBody = {
+        required: true,
+        content: { 'application/json': { schema: schemaOf(def.body, 'input') } },
+      };
     } else if (def.transfer === 'upload') {
-      operation.requestBody = { required: true, content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } };
+      operation.requestBody = {
+        required: true,
+        content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } },
+      };
     }
     (paths[openApiPath] ??= {})[def.method] = operation;
   }

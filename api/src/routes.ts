@@ -14,12 +14,7 @@ import {
   UploadQuerySchema,
   WorkspaceEntrySchema,
 } from './schemas/workspace.js';
-import {
-  HealthSchema,
-  OpenApiDocumentSchema,
-  ReadinessSchema,
-  ServerInfoSchema,
-} from './schemas/system.js';
+import { HealthSchema, OpenApiDocumentSchema, ReadinessSchema, ServerInfoSchema } from './schemas/system.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -55,21 +50,119 @@ const TextSchema = z.string();
 
 /** Every HTTP route of the platform. The backend mounts each one; the client derives its methods. */
 export const routes = {
-  health: route({ method: 'get', path: '/healthz', summary: 'Liveness probe', tag: 'system', auth: false, response: HealthSchema }),
-  ready: route({ method: 'get', path: '/readyz', summary: 'Readiness probe', tag: 'system', auth: false, response: ReadinessSchema }),
-  metrics: route({ method: 'get', path: '/metrics', summary: 'Prometheus metrics', tag: 'system', transfer: 'text', response: TextSchema }),
-  info: route({ method: 'get', path: '/api/info', summary: 'API version, user, engine and roots', tag: 'system', response: ServerInfoSchema }),
-  openapi: route({ method: 'get', path: '/api/openapi.json', summary: 'This API as OpenAPI 3.1', tag: 'system', response: OpenApiDocumentSchema }),
+  health: route({
+    method: 'get',
+    path: '/healthz',
+    summary: 'Liveness probe',
+    tag: 'system',
+    auth: false,
+    response: HealthSchema,
+  }),
+  ready: route({
+    method: 'get',
+    path: '/readyz',
+    summary: 'Readiness probe',
+    tag: 'system',
+    auth: false,
+    response: ReadinessSchema,
+  }),
+  metrics: route({
+    method: 'get',
+    path: '/metrics',
+    summary: 'Prometheus metrics',
+    tag: 'system',
+    transfer: 'text',
+    response: TextSchema,
+  }),
+  info: route({
+    method: 'get',
+    path: '/api/info',
+    summary: 'API version, user, engine and roots',
+    tag: 'system',
+    response: ServerInfoSchema,
+  }),
+  openapi: route({
+    method: 'get',
+    path: '/api/openapi.json',
+    summary: 'This API as OpenAPI 3.1',
+    tag: 'system',
+    response: OpenApiDocumentSchema,
+  }),
 
-  listFiles: route({ method: 'get', path: '/api/files', summary: 'List a folder, one page at a time', tag: 'workspace', query: ListQuerySchema, response: ListResponseSchema }),
-  statFile: route({ method: 'get', path: '/api/files/stat', summary: 'Stat one entry', tag: 'workspace', query: PathQuerySchema, response: WorkspaceEntrySchema }),
-  downloadFile: route({ method: 'get', path: '/api/files/content', summary: 'Download a file (Range supported)', tag: 'workspace', transfer: 'download', query: PathQuerySchema, response: BinarySchema }),
-  uploadFile: route({ method: 'put', path: '/api/files/content', summary: 'Upload a file as a raw byte stream', tag: 'workspace', transfer: 'upload', query: UploadQuerySchema, response: WorkspaceEntrySchema }),
-  makeDirectory: route({ method: 'post', path: '/api/files/mkdir', summary: 'Create a folder', tag: 'workspace', body: MkdirBodySchema, response: WorkspaceEntrySchema }),
-  renameFile: route({ method: 'post', path: '/api/files/rename', summary: 'Rename or move within writable roots', tag: 'workspace', body: RenameBodySchema, response: WorkspaceEntrySchema }),
-  deleteFile: route({ method: 'delete', path: '/api/files', summary: 'Delete a file or folder', tag: 'workspace', query: DeleteQuerySchema, response: DeleteResponseSchema }),
-  previewFile: route({ method: 'get', path: '/api/files/preview', summary: 'Preview text, JSON/JSONL, CSV, images and model folders', tag: 'workspace', query: PreviewQuerySchema, response: PreviewSchema }),
-  catalog: route({ method: 'get', path: '/api/catalog', summary: 'Datasets and models found under the roots', tag: 'workspace', query: CatalogQuerySchema, response: CatalogResponseSchema }),
+  listFiles: route({
+    method: 'get',
+    path: '/api/files',
+    summary: 'List a folder, one page at a time',
+    tag: 'workspace',
+    query: ListQuerySchema,
+    response: ListResponseSchema,
+  }),
+  statFile: route({
+    method: 'get',
+    path: '/api/files/stat',
+    summary: 'Stat one entry',
+    tag: 'workspace',
+    query: PathQuerySchema,
+    response: WorkspaceEntrySchema,
+  }),
+  downloadFile: route({
+    method: 'get',
+    path: '/api/files/content',
+    summary: 'Download a file (Range supported)',
+    tag: 'workspace',
+    transfer: 'download',
+    query: PathQuerySchema,
+    response: BinarySchema,
+  }),
+  uploadFile: route({
+    method: 'put',
+    path: '/api/files/content',
+    summary: 'Upload a file as a raw byte stream',
+    tag: 'workspace',
+    transfer: 'upload',
+    query: UploadQuerySchema,
+    response: WorkspaceEntrySchema,
+  }),
+  makeDirectory: route({
+    method: 'post',
+    path: '/api/files/mkdir',
+    summary: 'Create a folder',
+    tag: 'workspace',
+    body: MkdirBodySchema,
+    response: WorkspaceEntrySchema,
+  }),
+  renameFile: route({
+    method: 'post',
+    path: '/api/files/rename',
+    summary: 'Rename or move within writable roots',
+    tag: 'workspace',
+    body: RenameBodySchema,
+    response: WorkspaceEntrySchema,
+  }),
+  deleteFile: route({
+    method: 'delete',
+    path: '/api/files',
+    summary: 'Delete a file or folder',
+    tag: 'workspace',
+    query: DeleteQuerySchema,
+    response: DeleteResponseSchema,
+  }),
+  previewFile: route({
+    method: 'get',
+    path: '/api/files/preview',
+    summary: 'Preview text, JSON/JSONL, CSV, images and model folders',
+    tag: 'workspace',
+    query: PreviewQuerySchema,
+    response: PreviewSchema,
+  }),
+  catalog: route({
+    method: 'get',
+    path: '/api/catalog',
+    summary: 'Datasets and models found under the roots',
+    tag: 'workspace',
+    query: CatalogQuerySchema,
+    response: CatalogResponseSchema,
+  }),
 } as const;
 
 export type Routes = typeof routes;

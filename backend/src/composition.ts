@@ -37,12 +37,17 @@ export function resolveUsers(config: Config, store: Store): { users: Platform['u
 }
 
 /** The composition root: everything the backend needs, built from the configuration. */
-export async function createPlatform(config: Config, options: { log?: Logger; processMetrics?: boolean } = {}): Promise<Platform> {
+export async function createPlatform(
+  config: Config,
+  options: { log?: Logger; processMetrics?: boolean } = {},
+): Promise<Platform> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'aiplat-backend' } });
   await mkdir(config.workRoot, { recursive: true });
   const store = SqliteStore.inDataDir(config.dataDir);
   const { users, generated } = resolveUsers(config, store);
-  const seeded = config.seedExamples ? (await seedWorkRoot(config.workRoot, users[0]?.name ?? config.defaultUser)).created : [];
+  const seeded = config.seedExamples
+    ? (await seedWorkRoot(config.workRoot, users[0]?.name ?? config.defaultUser)).created
+    : [];
   const resolver = new PathResolver(config.workRoot);
   const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? true });
   const server = createPlatformServer({

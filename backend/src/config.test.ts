@@ -27,7 +27,10 @@ describe('loadConfig', () => {
       file,
       'port: 9000\nworkRoot: /srv/work\nusers:\n  - { name: alice, token: alice-token-0123456789 }\nallowedOrigins: ["http://localhost:8888"]\n',
     );
-    const config = loadConfig({ AIPLAT_CONFIG: file, PORT: '9100', AUTH_TOKEN: 'fixed-token-0123456789', AIPLAT_USER: 'bob' }, dir);
+    const config = loadConfig(
+      { AIPLAT_CONFIG: file, PORT: '9100', AUTH_TOKEN: 'fixed-token-0123456789', AIPLAT_USER: 'bob' },
+      dir,
+    );
     expect(config.port).toBe(9100);
     expect(config.workRoot).toBe('/srv/work');
     expect(config.allowedOrigins).toEqual(['http://localhost:8888']);
@@ -44,6 +47,8 @@ describe('loadConfig', () => {
     await writeFile(file, 'engine: slurm\n');
     expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(ConfigError);
     expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(/engine/);
-    expect(() => loadConfig({ AIPLAT_CONFIG: path.join(dir, 'missing.yaml') }, dir)).toThrow(/cannot read AIPLAT_CONFIG/);
+    expect(() => loadConfig({ AIPLAT_CONFIG: path.join(dir, 'missing.yaml') }, dir)).toThrow(
+      /cannot read AIPLAT_CONFIG/,
+    );
   });
 });

@@ -6,7 +6,10 @@ import { EngineKindSchema } from '@aiplat/api';
 
 export const UserNameSchema = z
   .string()
-  .regex(/^[a-z_][a-z0-9_-]{0,31}$/, 'user names are 1-32 lowercase letters, digits, _ or -, starting with a letter or _');
+  .regex(
+    /^[a-z_][a-z0-9_-]{0,31}$/,
+    'user names are 1-32 lowercase letters, digits, _ or -, starting with a letter or _',
+  );
 
 const TokenSchema = z.string().min(16, 'tokens must be at least 16 characters').max(512);
 
@@ -23,14 +26,24 @@ export const ConfigSchema = z.object({
   /** The user a generated token (or AUTH_TOKEN) belongs to. */
   defaultUser: UserNameSchema.default('dev'),
   /** Browser origins allowed by CORS and the WebSocket Origin check (server's own always is). */
-  allowedOrigins: z.array(z.string().regex(/^https?:\/\/[^/]+$|^\*$/, 'origins look like http://host:port')).default([]),
-  maxUploadBytes: z.number().int().positive().default(10 * 1024 ** 3),
+  allowedOrigins: z
+    .array(z.string().regex(/^https?:\/\/[^/]+$|^\*$/, 'origins look like http://host:port'))
+    .default([]),
+  maxUploadBytes: z
+    .number()
+    .int()
+    .positive()
+    .default(10 * 1024 ** 3),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   websocket: z
     .object({
       heartbeatIntervalMs: z.number().int().min(100).default(15_000),
       /** A connection whose unsent data passes this is cut off as a slow consumer. */
-      maxBufferedBytes: z.number().int().min(1024).default(4 * 1024 * 1024),
+      maxBufferedBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .default(4 * 1024 * 1024),
       maxSubscriptions: z.number().int().min(1).default(256),
     })
     .default({ heartbeatIntervalMs: 15_000, maxBufferedBytes: 4 * 1024 * 1024, maxSubscriptions: 256 }),
@@ -89,7 +102,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (env.DATA_DIR) raw.dataDir = env.DATA_DIR;
   if (env.ENGINE) raw.engine = env.ENGINE;
   if (env.AIPLAT_USER) raw.defaultUser = env.AIPLAT_USER;
-  if (env.ALLOWED_ORIGINS) raw.allowedOrigins = env.ALLOWED_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean);
+  if (env.ALLOWED_ORIGINS)
+    raw.allowedOrigins = env.ALLOWED_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
   if (env.MAX_UPLOAD_BYTES) raw.maxUploadBytes = numberFromEnv('MAX_UPLOAD_BYTES', env.MAX_UPLOAD_BYTES);
   if (env.LOG_LEVEL) raw.logLevel = env.LOG_LEVEL;
   if (env.AUTH_TOKEN) {

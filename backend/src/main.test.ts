@@ -46,7 +46,9 @@ describe('the backend process (npm start)', () => {
     const token = /token: (\S+)/.exec(first.banner)![1]!;
     expect(existsSync(path.join(dir, '.work', 'mount', 'models'))).toBe(true);
     expect(existsSync(path.join(dir, '.data', 'aiplat.sqlite'))).toBe(true);
-    const listing = await fetch(`${first.url}/api/files?path=mount/datasets`, { headers: { authorization: `Bearer ${token}` } });
+    const listing = await fetch(`${first.url}/api/files?path=mount/datasets`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(listing.status).toBe(200);
     const stopped = exited(first.child);
     first.child.kill('SIGTERM');
@@ -62,9 +64,17 @@ describe('the backend process (npm start)', () => {
   it('honours PORT, HOST, WORK_ROOT, DATA_DIR and AUTH_TOKEN', async () => {
     const work = path.join(dir, 'w2');
     const data = path.join(dir, 'd2');
-    const run = await startMain({ HOST: '127.0.0.1', WORK_ROOT: work, DATA_DIR: data, AUTH_TOKEN: 'automation-token-0123456789', AIPLAT_USER: 'ci' });
+    const run = await startMain({
+      HOST: '127.0.0.1',
+      WORK_ROOT: work,
+      DATA_DIR: data,
+      AUTH_TOKEN: 'automation-token-0123456789',
+      AIPLAT_USER: 'ci',
+    });
     expect(run.banner).toContain('token: automation-token-0123456789');
-    const info = await fetch(`${run.url}/api/info`, { headers: { authorization: 'Bearer automation-token-0123456789' } });
+    const info = await fetch(`${run.url}/api/info`, {
+      headers: { authorization: 'Bearer automation-token-0123456789' },
+    });
     expect(await info.json()).toMatchObject({ user: 'ci' });
     expect(existsSync(path.join(work, 'home', 'ci'))).toBe(true);
     expect(existsSync(path.join(data, 'aiplat.sqlite'))).toBe(true);
@@ -74,7 +84,11 @@ describe('the backend process (npm start)', () => {
   });
 
   it('explains a bad setting and exits 2 without a stack trace', async () => {
-    const child = spawn(process.execPath, [MAIN], { cwd: dir, env: { PATH: process.env.PATH ?? '', PORT: 'eighty' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN], {
+      cwd: dir,
+      env: { PATH: process.env.PATH ?? '', PORT: 'eighty' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let err = '';
     child.stderr.on('data', (d: Buffer) => (err += d.toString()));
     expect(await exited(child)).toBe(2);

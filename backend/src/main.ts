@@ -15,16 +15,26 @@ async function main(): Promise<void> {
         '',
         `  AI Platform backend listening on ${url}`,
         `  engine: ${config.engine}   work root: ${config.workRoot}   data: ${config.dataDir}`,
-        ...(user ? [`  user: ${user.name}   token: ${user.token}${platform.generatedToken ? '  (generated; kept in the data dir)' : ''}`] : []),
-        ...(user ? [`  try:  curl -H "Authorization: Bearer ${user.token}" "${url}/api/files?path=mount/datasets"`] : []),
-        ...(platform.seeded.length ? [`  seeded ${platform.seeded.length} example files (a dataset and a model under mount/)`] : []),
+        ...(user
+          ? [
+              `  user: ${user.name}   token: ${user.token}${platform.generatedToken ? '  (generated; kept in the data dir)' : ''}`,
+            ]
+          : []),
+        ...(user
+          ? [`  try:  curl -H "Authorization: Bearer ${user.token}" "${url}/api/files?path=mount/datasets"`]
+          : []),
+        ...(platform.seeded.length
+          ? [`  seeded ${platform.seeded.length} example files (a dataset and a model under mount/)`]
+          : []),
         '',
       ].join('\n') + '\n',
     );
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new ConfigError(`port ${config.port} on ${config.host} is in use: set PORT to a free one`);
-    if (code === 'EADDRNOTAVAIL') throw new ConfigError(`cannot bind ${config.host}: set HOST to an address of this machine`);
+    if (code === 'EADDRINUSE')
+      throw new ConfigError(`port ${config.port} on ${config.host} is in use: set PORT to a free one`);
+    if (code === 'EADDRNOTAVAIL')
+      throw new ConfigError(`cannot bind ${config.host}: set HOST to an address of this machine`);
     throw e;
   }
 

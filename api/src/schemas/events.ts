@@ -49,7 +49,9 @@ const eventVariants = TOPIC_KINDS.map((kind) =>
 export const EventMessageSchema = z.union(
   eventVariants as unknown as [(typeof eventVariants)[0], ...(typeof eventVariants)[number][]],
 );
-export type EventMessage = { [K in TopicKind]: { type: 'event'; topic: string; kind: K; data: TopicPayload<K> } }[TopicKind];
+export type EventMessage = {
+  [K in TopicKind]: { type: 'event'; topic: string; kind: K; data: TopicPayload<K> };
+}[TopicKind];
 
 export const ServerMessageSchema = z.union([
   z.object({

@@ -227,7 +227,5 @@ export const CatalogQuerySchema = z.object({
   kind: z.enum(['dataset', 'model']).optional(),
 });
 
-export const CatalogResponseSchema = z
-  .object({ items: z.array(CatalogItemSchema) })
-  .meta({ id: 'Catalog' });
+export const CatalogResponseSchema = z.object({ items: z.array(CatalogItemSchema) }).meta({ id: 'Catalog' });
 export type CatalogResponse = z.infer<typeof CatalogResponseSchema>;

@@ -28,7 +28,10 @@ describe('the HTTP app over real sockets', () => {
     expect(await (await f.fetch('/healthz', {}, null)).json()).toEqual({ status: 'ok' });
     const ready = await f.fetch('/readyz', {}, null);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toMatchObject({ status: 'ready', checks: { store: { ok: true }, workRoot: { ok: true } } });
+    expect(await ready.json()).toMatchObject({
+      status: 'ready',
+      checks: { store: { ok: true }, workRoot: { ok: true } },
+    });
     for (const path of ['/api/info', '/metrics', '/api/openapi.json', '/api/files?path=home']) {
       const response = await f.fetch(path, {}, null);
       expect(response.status, path).toBe(401);
@@ -53,13 +56,25 @@ describe('the HTTP app over real sockets', () => {
     expect(tooMany.issues?.[0]).toMatchObject({ path: 'query.limit', message: expect.stringMatching(/5000/) });
     const sort = await errorOf(await f.fetch('/api/files?sort=colour'));
     expect(sort.issues?.[0]?.path).toBe('query.sort');
-    const body = await f.fetch('/api/files/mkdir', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    const body = await f.fetch('/api/files/mkdir', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(body.status).toBe(400);
     expect((await errorOf(body)).issues?.[0]?.path).toBe('body.path');
-    const broken = await f.fetch('/api/files/mkdir', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"path":' });
+    const broken = await f.fetch('/api/files/mkdir', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"path":',
+    });
     expect(broken.status).toBe(400);
     expect((await errorOf(broken)).message).toMatch(/not valid JSON/);
-    const form = await f.fetch('/api/files/mkdir', { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'path=home/x' });
+    const form = await f.fetch('/api/files/mkdir', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'path=home/x',
+    });
     expect(form.status).toBe(415);
   });
 
@@ -87,7 +102,11 @@ describe('the HTTP app over real sockets', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://lab.example:8888');
     const preflight = await fetch(`${f.baseUrl}/api/files/content?path=home/a`, {
       method: 'OPTIONS',
-      headers: { origin: 'http://lab.example:8888', 'access-control-request-method': 'PUT', 'access-control-request-headers': 'authorization' },
+      headers: {
+        origin: 'http://lab.example:8888',
+        'access-control-request-method': 'PUT',
+        'access-control-request-headers': 'authorization',
+      },
     });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toMatch(/authorization/);
@@ -106,7 +125,10 @@ describe('the HTTP app over real sockets', () => {
   });
 
   it('serves the OpenAPI document generated from the contract', async () => {
-    const doc = (await f.client().openapi()) as { openapi: string; paths: Record<string, Record<string, { operationId: string }>> };
+    const doc = (await f.client().openapi()) as {
+      openapi: string;
+      paths: Record<string, Record<string, { operationId: string }>>;
+    };
     expect(doc.openapi).toBe('3.1.0');
     const operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
     expect(operations.sort()).toEqual([...ROUTE_NAMES].sort());

@@ -38,7 +38,13 @@ export interface PlatformServer {
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._-]{1,128}$/;
-const EXPOSED_HEADERS = ['content-range', 'content-length', 'content-disposition', 'x-request-id', API_VERSION_HEADER].join(', ');
+const EXPOSED_HEADERS = [
+  'content-range',
+  'content-length',
+  'content-disposition',
+  'x-request-id',
+  API_VERSION_HEADER,
+].join(', ');
 
 /** Builds the Express app and the HTTP server around it; nothing listens until `listen`. */
 export function createPlatformServer(deps: AppDeps): PlatformServer {
@@ -103,7 +109,8 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
 
   const authenticate = (req: Request): User => {
     const user = auth.authenticate(TokenAuthenticator.bearerToken(req.get('authorization')));
-    if (!user) throw new ApiError('unauthorized', 'a valid bearer token is required: send Authorization: Bearer <token>');
+    if (!user)
+      throw new ApiError('unauthorized', 'a valid bearer token is required: send Authorization: Bearer <token>');
     return user;
   };
   const router = express.Router();

@@ -23,7 +23,9 @@ async function servePage(bundle: string): Promise<string> {
       res.writeHead(200, { 'content-type': 'text/javascript' }).end(bundle);
       return;
     }
-    res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>t</title><script src="/aiplat.js"></script>');
+    res
+      .writeHead(200, { 'content-type': 'text/html' })
+      .end('<!doctype html><title>t</title><script src="/aiplat.js"></script>');
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   pages.push(server);
@@ -36,14 +38,31 @@ let foreignPage: string;
 beforeAll(async () => {
   expect(existsSync(CHROMIUM), 'Chromium is missing: npm test installs it (apt-get install chromium)').toBe(true);
   expect(existsSync(API_DIST), 'build first: npx tsc -b').toBe(true);
-  const bundle = await build({ entryPoints: [API_DIST], bundle: true, platform: 'browser', format: 'iife', globalName: 'aiplat', write: false, logLevel: 'silent' });
+  const bundle = await build({
+    entryPoints: [API_DIST],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    globalName: 'aiplat',
+    write: false,
+    logLevel: 'silent',
+  });
   const code = bundle.outputFiles[0]!.text;
   allowedPage = await servePage(code);
   foreignPage = await servePage(code);
   platform = await startPlatform({ allowedOrigins: [allowedPage] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 });
 
@@ -75,9 +94,15 @@ describe('the typed client in a real browser (Chromium) from another origin', ()
         );
         await new Promise((r) => setTimeout(r, 50));
         const text = 'name,score\n' + Array.from({ length: 20000 }, (_, i) => `row${i},${i}`).join('\n');
-        const uploaded = await client.uploadFile({ query: { path: 'home/browser.csv', uploadId: 'browser-1' }, data: new Blob([text]) });
+        const uploaded = await client.uploadFile({
+          query: { path: 'home/browser.csv', uploadId: 'browser-1' },
+          data: new Blob([text]),
+        });
         await done;
-        const range = await client.downloadFile({ query: { path: 'home/browser.csv' } }, { headers: { range: 'bytes=0-9' } });
+        const range = await client.downloadFile(
+          { query: { path: 'home/browser.csv' } },
+          { headers: { range: 'bytes=0-9' } },
+        );
         const preview = await client.previewFile({ query: { path: 'home/browser.csv', limit: 3 } });
         let escape = '';
         try {
@@ -107,7 +132,15 @@ describe('the typed client in a real browser (Chromium) from another origin', ()
     expect(result.states.at(-1)).toBe('done');
     expect(result.rangeStatus).toBe(206);
     expect(result.rangeText).toBe('name,score');
-    expect(result.preview).toMatchObject({ kind: 'csv', header: ['name', 'score'], rows: [['row0', '0'], ['row1', '1'], ['row2', '2']] });
+    expect(result.preview).toMatchObject({
+      kind: 'csv',
+      header: ['name', 'score'],
+      rows: [
+        ['row0', '0'],
+        ['row1', '1'],
+        ['row2', '2'],
+      ],
+    });
     expect(result.escape).toBe('bad_request');
     await page.close();
   });
@@ -125,8 +158,13 @@ describe('the typed client in a real browser (Chromium) from another origin', ()
           http = (e as { code: string }).code;
         }
         const ws = await new Promise<string>((resolve) => {
-          const BrowserSocket = (globalThis as unknown as { WebSocket: new (url: string, protocols: string[]) => WebSocketLike }).WebSocket;
-          const socket = new BrowserSocket(baseUrl.replace('http', 'ws') + '/api/ws', ['aiplat.v1', api.tokenProtocol(token)]);
+          const BrowserSocket = (
+            globalThis as unknown as { WebSocket: new (url: string, protocols: string[]) => WebSocketLike }
+          ).WebSocket;
+          const socket = new BrowserSocket(baseUrl.replace('http', 'ws') + '/api/ws', [
+            'aiplat.v1',
+            api.tokenProtocol(token),
+          ]);
           socket.onopen = () => resolve('open');
           socket.onclose = () => resolve('closed');
         });

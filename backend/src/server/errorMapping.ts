@@ -6,10 +6,14 @@ import { ApiError } from '@aiplat/api';
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   const e = err as { type?: string; status?: number; message?: string; code?: string };
-  if (e?.type === 'entity.parse.failed') return new ApiError('bad_request', `request body is not valid JSON: ${e.message ?? ''}`.trim());
-  if (e?.type === 'entity.too.large') return new ApiError('payload_too_large', 'request body is too large for a JSON request');
-  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported') return new ApiError('unsupported_media_type', e.message ?? 'unsupported encoding');
-  if (e?.code === 'EACCES' || e?.code === 'EPERM') return new ApiError('forbidden', 'the server has no permission for that file');
+  if (e?.type === 'entity.parse.failed')
+    return new ApiError('bad_request', `request body is not valid JSON: ${e.message ?? ''}`.trim());
+  if (e?.type === 'entity.too.large')
+    return new ApiError('payload_too_large', 'request body is too large for a JSON request');
+  if (e?.type === 'encoding.unsupported' || e?.type === 'charset.unsupported')
+    return new ApiError('unsupported_media_type', e.message ?? 'unsupported encoding');
+  if (e?.code === 'EACCES' || e?.code === 'EPERM')
+    return new ApiError('forbidden', 'the server has no permission for that file');
   if (e?.code === 'ENOSPC') return new ApiError('unavailable', 'the disk is full');
   if (e?.code === 'ENAMETOOLONG') return new ApiError('bad_request', 'a file name in the path is too long');
   return new ApiError('internal', 'internal error; the server log has the details under this request id');

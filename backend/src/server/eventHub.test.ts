@@ -3,7 +3,14 @@ import type { AddressInfo, Socket } from 'node:net';
 import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createEventSocket, tokenProtocol, WS_CLOSE, WS_PROTOCOL, type ServerMessage, type WebSocketLike } from '@aiplat/api';
+import {
+  createEventSocket,
+  tokenProtocol,
+  WS_CLOSE,
+  WS_PROTOCOL,
+  type ServerMessage,
+  type WebSocketLike,
+} from '@aiplat/api';
 import { EventHub, type EventHubOptions } from './eventHub.js';
 import { ServerMetrics } from './metrics.js';
 
@@ -89,7 +96,12 @@ describe('EventHub', () => {
       c.ws.send(JSON.stringify({ type: 'subscribe', topic: 'uploads' }));
       await c.next('subscribed');
     }
-    hub.publish('uploads', 'uploads', { uploadId: 'x', path: 'home/x', receivedBytes: 0, totalBytes: null, state: 'done' }, { user: 'bob' });
+    hub.publish(
+      'uploads',
+      'uploads',
+      { uploadId: 'x', path: 'home/x', receivedBytes: 0, totalBytes: null, state: 'done' },
+      { user: 'bob' },
+    );
     expect(await b.next('event')).toMatchObject({ data: { uploadId: 'x' } });
     b.ws.send(JSON.stringify({ type: 'ping' }));
     a.ws.send(JSON.stringify({ type: 'ping' }));
@@ -142,7 +154,13 @@ describe('EventHub', () => {
     let maxBuffered = 0;
     let sent = 0;
     while (!slowest() && sent < 4000) {
-      hub.publish('uploads', 'uploads', { uploadId: 'big', path: big, receivedBytes: sent++, totalBytes: null, state: 'receiving' });
+      hub.publish('uploads', 'uploads', {
+        uploadId: 'big',
+        path: big,
+        receivedBytes: sent++,
+        totalBytes: null,
+        state: 'receiving',
+      });
       for (const c of connections) maxBuffered = Math.max(maxBuffered, c.socket.bufferedAmount);
       if (sent % 20 === 0) await new Promise((r) => setImmediate(r));
     }
@@ -165,13 +183,15 @@ describe('EventHub', () => {
     await c.next('hello');
     // Swallow pings so no pong goes back.
     (c.ws as unknown as { pong: () => void }).pong = () => undefined;
-    (c.ws as unknown as { _receiver: { removeAllListeners: (e: string) => void } })._receiver.removeAllListeners('ping');
+    (c.ws as unknown as { _receiver: { removeAllListeners: (e: string) => void } })._receiver.removeAllListeners(
+      'ping',
+    );
     const { code, reason } = await closed(c.ws);
     expect(code).toBe(WS_CLOSE.heartbeatTimeout);
     expect(reason).toMatch(/heartbeat/);
   });
 
-  it('works through the contract\'s event socket client', async () => {
+  it("works through the contract's event socket client", async () => {
     const events = createEventSocket({
       baseUrl: base.replace('ws://', 'http://').replace('/api/ws', ''),
       token: 'alice-token',
@@ -186,7 +206,13 @@ describe('EventHub', () => {
     const received: unknown[] = [];
     events.subscribe('uploads', (e) => received.push(e.data));
     await new Promise((r) => setTimeout(r, 50));
-    hub.publish('uploads', 'uploads', { uploadId: 'c', path: 'home/c', receivedBytes: 5, totalBytes: 5, state: 'done' });
+    hub.publish('uploads', 'uploads', {
+      uploadId: 'c',
+      path: 'home/c',
+      receivedBytes: 5,
+      totalBytes: 5,
+      state: 'done',
+    });
     for (let i = 0; i < 100 && received.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
     expect(received).toEqual([{ uploadId: 'c', path: 'home/c', receivedBytes: 5, totalBytes: 5, state: 'done' }]);
     events.close();

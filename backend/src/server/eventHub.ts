@@ -47,7 +47,9 @@ function decodeTokenProtocol(value: string): string | undefined {
 }
 
 function rejectUpgrade(socket: Duplex, status: number, message: string): void {
-  socket.end(`HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`);
+  socket.end(
+    `HTTP/1.1 ${status} ${status === 401 ? 'Unauthorized' : 'Forbidden'}\r\nContent-Type: text/plain\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(message)}\r\n\r\n${message}`,
+  );
 }
 
 /**
@@ -92,7 +94,11 @@ export class EventHub implements EventPublisher {
     const user = this.options.authenticate(header ?? (fromProtocol ? decodeTokenProtocol(fromProtocol) : undefined));
     if (!user) {
       this.options.metrics.wsDisconnects.inc({ reason: 'unauthorized' });
-      rejectUpgrade(socket, 401, 'a valid bearer token is required (Authorization header or the aiplat.bearer.<token> subprotocol)');
+      rejectUpgrade(
+        socket,
+        401,
+        'a valid bearer token is required (Authorization header or the aiplat.bearer.<token> subprotocol)',
+      );
       return;
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, user));
@@ -136,7 +142,11 @@ export class EventHub implements EventPublisher {
     switch (message.type) {
       case 'subscribe':
         if (!connection.topics.has(message.topic) && connection.topics.size >= this.options.maxSubscriptions) {
-          this.send(connection, { type: 'error', code: 'bad_request', message: `at most ${this.options.maxSubscriptions} subscriptions per connection` });
+          this.send(connection, {
+            type: 'error',
+            code: 'bad_request',
+            message: `at most ${this.options.maxSubscriptions} subscriptions per connection`,
+          });
           return;
         }
         connection.topics.add(message.topic);

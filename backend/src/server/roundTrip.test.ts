@@ -33,7 +33,10 @@ describe('round trip: the typed client against the real backend', () => {
       fetch: async (input, init) => {
         const response = await fetch(input, init);
         const body = (await response.json()) as Record<string, unknown>;
-        return new Response(JSON.stringify({ ...body, apiVersion: '2.0' }), { status: 200, headers: { 'content-type': 'application/json' } });
+        return new Response(JSON.stringify({ ...body, apiVersion: '2.0' }), {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+        });
       },
     });
     const mismatch = await rejection(future.connect());
@@ -65,14 +68,20 @@ describe('round trip: the typed client against the real backend', () => {
     await new Promise((r) => setTimeout(r, 50));
 
     await client.makeDirectory({ body: { path: 'home/proj/data', parents: true } });
-    const lines = Array.from({ length: 3000 }, (_, i) => JSON.stringify({ instruction: `q${i}`, input: '', output: `答${i}` })).join('\n');
+    const lines = Array.from({ length: 3000 }, (_, i) =>
+      JSON.stringify({ instruction: `q${i}`, input: '', output: `答${i}` }),
+    ).join('\n');
     const data = new TextEncoder().encode(lines);
     const entry = await client.uploadFile({ query: { path: 'home/proj/data/train.jsonl', uploadId: 'rt-1' }, data });
     expect(entry).toMatchObject({ path: 'home/proj/data/train.jsonl', type: 'file', size: data.byteLength });
-    for (let i = 0; i < 100 && !progress.some((p) => p.state === 'done'); i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 100 && !progress.some((p) => p.state === 'done'); i++)
+      await new Promise((r) => setTimeout(r, 10));
     expect(progress.at(-1)).toMatchObject({ uploadId: 'rt-1', state: 'done', receivedBytes: data.byteLength });
 
-    const ranged = await client.downloadFile({ query: { path: 'home/proj/data/train.jsonl' } }, { headers: { range: 'bytes=0-9' } });
+    const ranged = await client.downloadFile(
+      { query: { path: 'home/proj/data/train.jsonl' } },
+      { headers: { range: 'bytes=0-9' } },
+    );
     expect(ranged.status).toBe(206);
     expect(await ranged.text()).toBe(lines.slice(0, 10));
     const whole = await client.downloadFile({ query: { path: 'home/proj/data/train.jsonl' } });
@@ -100,7 +109,9 @@ describe('round trip: the typed client against the real backend', () => {
     const client = f.client();
     const readOnly = await rejection(client.uploadFile({ query: { path: 'mount/x.txt' }, data: 'x' }));
     expect(readOnly).toMatchObject({ code: 'read_only', status: 403 });
-    const tooBig = await rejection(client.uploadFile({ query: { path: 'home/big.bin' }, data: new Uint8Array(1024 * 1024 + 1) }));
+    const tooBig = await rejection(
+      client.uploadFile({ query: { path: 'home/big.bin' }, data: new Uint8Array(1024 * 1024 + 1) }),
+    );
     expect(tooBig).toMatchObject({ code: 'payload_too_large', status: 413 });
     expect((await rejection(client.statFile({ query: { path: 'home/big.bin' } }))).code).toBe('not_found');
     const outside = await rejection(client.listFiles({ query: { path: 'home/../../etc' } }));

@@ -6,7 +6,8 @@ import type { Store } from '../store/store.js';
 import type { Handlers } from './handlers.js';
 import type { ServerMetrics } from './metrics.js';
 
-export const SERVER_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
+export const SERVER_VERSION: string = (createRequire(import.meta.url)('../../package.json') as { version: string })
+  .version;
 
 const ROOTS: RootInfo[] = [
   { name: 'home', displayPath: '/work/home', writable: true },

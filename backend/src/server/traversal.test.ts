@@ -25,10 +25,31 @@ const attacks: [string, (p: string) => [string, RequestInit]][] = [
   ['stat', (p) => [`/api/files/stat?path=${q(p)}`, {}]],
   ['download', (p) => [`/api/files/content?path=${q(p)}`, {}]],
   ['preview', (p) => [`/api/files/preview?path=${q(p)}`, {}]],
-  ['upload', (p) => [`/api/files/content?path=${q(p)}&overwrite=true`, { method: 'PUT', body: 'pwned', headers: { 'content-type': 'application/octet-stream' } }]],
-  ['mkdir', (p) => ['/api/files/mkdir', { method: 'POST', headers: json, body: JSON.stringify({ path: p, parents: true }) }]],
-  ['rename-from', (p) => ['/api/files/rename', { method: 'POST', headers: json, body: JSON.stringify({ from: p, to: 'home/stolen', overwrite: true }) }]],
-  ['rename-to', (p) => ['/api/files/rename', { method: 'POST', headers: json, body: JSON.stringify({ from: 'home/notes.txt', to: p, overwrite: true }) }]],
+  [
+    'upload',
+    (p) => [
+      `/api/files/content?path=${q(p)}&overwrite=true`,
+      { method: 'PUT', body: 'pwned', headers: { 'content-type': 'application/octet-stream' } },
+    ],
+  ],
+  [
+    'mkdir',
+    (p) => ['/api/files/mkdir', { method: 'POST', headers: json, body: JSON.stringify({ path: p, parents: true }) }],
+  ],
+  [
+    'rename-from',
+    (p) => [
+      '/api/files/rename',
+      { method: 'POST', headers: json, body: JSON.stringify({ from: p, to: 'home/stolen', overwrite: true }) },
+    ],
+  ],
+  [
+    'rename-to',
+    (p) => [
+      '/api/files/rename',
+      { method: 'POST', headers: json, body: JSON.stringify({ from: 'home/notes.txt', to: p, overwrite: true }) },
+    ],
+  ],
   ['delete', (p) => [`/api/files?path=${q(p)}&recursive=true`, { method: 'DELETE' }]],
 ];
 
@@ -41,8 +62,14 @@ describe('confinement over HTTP: the hostile corpus against every path-taking ro
         const [url, init] = build(hostilePath.path);
         const response = await f.fetch(url, init);
         const body = await response.text();
-        if (![400, 403, 404].includes(response.status) || body.includes(hostile.canaryContent) || body.includes('secret of another user')) {
-          leaks.push(`${operation} ${JSON.stringify(hostilePath.path)} (${hostilePath.why}) → ${response.status} ${body.slice(0, 120)}`);
+        if (
+          ![400, 403, 404].includes(response.status) ||
+          body.includes(hostile.canaryContent) ||
+          body.includes('secret of another user')
+        ) {
+          leaks.push(
+            `${operation} ${JSON.stringify(hostilePath.path)} (${hostilePath.why}) → ${response.status} ${body.slice(0, 120)}`,
+          );
         }
       }
     }
@@ -86,7 +113,15 @@ describe('confinement over HTTP: the hostile corpus against every path-taking ro
       '/api/files/content?path=home&path=../../etc/passwd',
     ];
     for (const url of raw) {
-      const { stdout } = await run('curl', ['-s', '--path-as-is', '-H', `Authorization: Bearer ${TOKENS.alice}`, '-w', '\n%{http_code}', f.baseUrl + url]);
+      const { stdout } = await run('curl', [
+        '-s',
+        '--path-as-is',
+        '-H',
+        `Authorization: Bearer ${TOKENS.alice}`,
+        '-w',
+        '\n%{http_code}',
+        f.baseUrl + url,
+      ]);
       const status = Number(stdout.slice(stdout.lastIndexOf('\n') + 1));
       expect([400, 403, 404], `${url} → ${stdout}`).toContain(status);
       expect(stdout).not.toContain('root:');

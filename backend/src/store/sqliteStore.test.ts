@@ -42,7 +42,10 @@ describe('SqliteStore', () => {
   it('rolls back a failing migration and leaves the version where it was', () => {
     const db = new Database(':memory:');
     migrate(db, MIGRATIONS);
-    const broken = [...MIGRATIONS, { version: 2, name: 'broken', sql: 'CREATE TABLE ok (id INTEGER); CREATE TABLE oops (' }];
+    const broken = [
+      ...MIGRATIONS,
+      { version: 2, name: 'broken', sql: 'CREATE TABLE ok (id INTEGER); CREATE TABLE oops (' },
+    ];
     expect(() => migrate(db, broken)).toThrow();
     expect(db.prepare("SELECT name FROM sqlite_master WHERE name = 'ok'").get()).toBeUndefined();
     expect(migrate(db, MIGRATIONS)).toBe(1);

@@ -135,7 +135,14 @@ function buildPage(
     entries: infos.map(toEntry),
     total,
     ...(more && last
-      ? { nextCursor: encodeCursor({ s: sort, o: order, n: last.name, ...(sort === 'name' ? {} : { k: keyOf(last, sort) }) }) }
+      ? {
+          nextCursor: encodeCursor({
+            s: sort,
+            o: order,
+            n: last.name,
+            ...(sort === 'name' ? {} : { k: keyOf(last, sort) }),
+          }),
+        }
       : {}),
   };
 }
