@@ -1,3 +1,4 @@
+import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION_HEADER, buildPath, ErrorBodySchema, ROUTE_NAMES, routes, type RouteDef } from '@aiplat/api';
 import { startPlatform, type PlatformFixture } from '../test/platformFixture.js';
@@ -133,6 +134,13 @@ describe('the HTTP app over real sockets', () => {
     const operations = Object.values(doc.paths).flatMap((p) => Object.values(p).map((o) => o.operationId));
     expect(operations.sort()).toEqual([...ROUTE_NAMES].sort());
     expect(JSON.stringify(doc)).not.toContain('#/$defs/');
+    const validator = new Validator();
+    const result = await validator.validate(doc);
+    expect(result.errors ?? []).toEqual([]);
+    expect(result.valid).toBe(true);
+    expect(validator.version).toBe('3.1');
+    // Every $ref resolves inside the document.
+    expect(validator.resolveRefs()).toBeTruthy();
   });
 });
 
