@@ -1,0 +1,131 @@
+import { MILLI, type NodeState } from './capacity.js';
+import { describeCpus, describeDevices, describeMemory, type InstanceNeed } from './needs.js';
+import type { QueuePool } from './queuePool.js';
+import type { AcceleratorType } from './types.js';
+
+/**
+ * Why one instance does not fit the queue's free capacity now, naming the short resource:
+ * devices first, then CPUs on the nodes with those devices, then memory on the nodes with both.
+ */
+export function diagnose(pool: QueuePool, need: InstanceNeed): string {
+  const cpus = describeCpus(need.cpuMilli);
+  if (need.type === 'none') {
+    const top = pool.cpu.byFreeCpu.at(0);
+    if (!top || top.freeCpuMilli < need.cpuMilli) {
+      if (!top || top.freeCpuMilli <= 0) return `needs ${cpus} on one node; no CPU is free in queue ${pool.name}`;
+      return `needs ${cpus} on one node; largest free is ${top.freeCpuMilli / MILLI} on ${top.name}`;
+    }
+    const candidates = pool.cpu.nodes.filter((node) => node.freeCpuMilli >= need.cpuMilli);
+    return diagnoseHost(candidates, need, 'one node', need.cpuMilli > 0 ? `a node with ${cpus} free` : 'one node');
+  }
+  const group = pool.accelerators.get(need.type);
+  if (!group) return `queue ${pool.name} has no nodes with ${need.type} accelerators`;
+  const devices = describeDevices(need.type, need.whole, need.shareMilli);
+  const where = `a node with ${devices} free`;
+  const whereWithCpu = need.cpuMilli > 0 ? `a node with ${devices} and ${cpus} free` : where;
+  if (need.shareMilli > 0) {
+    let best: { node: NodeState; device: number; free: number } | undefined;
+    for (const node of group.nodes) {
+      for (let d = 0; d < node.deviceCount; d++) {
+        const free = node.deviceFree[d] as number;
+        if (!best || free > best.free) best = { node, device: d, free };
+      }
+    }
+    if (!best || best.free <= 0) return `needs ${devices}; none is free in queue ${pool.name}`;
+    if (best.free < need.shareMilli) {
+      const device = `${best.node.name} ${need.type === 'ascend' ? 'NPU' : 'GPU'} ${best.device}`;
+      return `needs ${devices}; the most free on one device is ${best.free / MILLI} (${device})`;
+    }
+    const candidates = group.nodes.filter((node) => node.deviceFree.some((free) => free >= need.shareMilli));
+    return diagnoseHost(candidates, need, where, whereWithCpu);
+  }
+  const list = group.byWholeFree;
+  const most = list.last();
+  const top = most && list.at(list.firstAtLeast(most.wholeFree)); // the first node with the most
+  if (!top || top.wholeFree < need.whole) {
+    if (!top || top.wholeFree === 0) return `needs ${devices} on one node; none is free in queue ${pool.name}`;
+    return `needs ${devices} on one node; largest free is ${top.wholeFree} on ${top.name}`;
+  }
+  const candidates: NodeState[] = [];
+  for (let i = list.firstAtLeast(need.whole); i < list.size; i++) candidates.push(list.at(i) as NodeState);
+  return diagnoseHost(candidates, need, where, whereWithCpu);
+}
+
+/** CPUs, then memory, on the nodes that have the devices (`candidates` is never empty). */
+function diagnoseHost(
+  candidates: readonly NodeState[],
+  need: InstanceNeed,
+  where: string,
+  whereWithCpu: string,
+): string {
+  const mostCpu = maxBy(candidates, (node) => node.freeCpuMilli) as NodeState;
+  if (mostCpu.freeCpuMilli < need.cpuMilli) {
+    const free = describeCpus(Math.max(0, mostCpu.freeCpuMilli));
+    return `needs ${describeCpus(need.cpuMilli)} on ${where}; the most free there is ${free} on ${mostCpu.name}`;
+  }
+  const withCpu = candidates.filter((node) => node.freeCpuMilli >= need.cpuMilli);
+  const mostMemory = maxBy(withCpu, (node) => node.freeMemoryBytes) as NodeState;
+  const free = describeMemory(Math.max(0, mostMemory.freeMemoryBytes));
+  return `needs ${describeMemory(need.memoryBytes)} memory on ${whereWithCpu}; the most free there is ${free} on ${mostMemory.name}`;
+}
+
+/**
+ * Why a job can never run in the queue, even with every node empty (`undefined` if it might).
+ * Each instance must fit some node on its own, and the whole devices of the gang must not exceed
+ * the queue's total.
+ */
+export function neverFits(pool: QueuePool, needs: readonly InstanceNeed[]): string | undefined {
+  const totals = new Map<AcceleratorType, number>();
+  for (const [i, need] of needs.entries()) {
+    const reason = neverFitsInstance(pool, need);
+    if (reason) return needs.length > 1 && reason.startsWith('needs') ? `instance ${i + 1} ${reason}` : reason;
+    if (need.whole > 0) totals.set(need.type, (totals.get(need.type) ?? 0) + need.whole);
+  }
+  for (const [type, wanted] of totals) {
+    const group = pool.accelerators.get(type);
+    const available = group ? group.nodes.reduce((sum, node) => sum + node.deviceCount, 0) : 0;
+    if (wanted > available) {
+      return `needs ${describeDevices(type, wanted)} in all; queue ${pool.name} has ${available}`;
+    }
+  }
+  return undefined;
+}
+
+function neverFitsInstance(pool: QueuePool, need: InstanceNeed): string | undefined {
+  let nodes: readonly NodeState[];
+  let where: string;
+  if (need.type === 'none') {
+    nodes = pool.cpu.nodes;
+    where = 'one node';
+    if (nodes.length === 0) return `queue ${pool.name} has no nodes`;
+  } else {
+    const group = pool.accelerators.get(need.type);
+    if (!group) return `queue ${pool.name} has no nodes with ${need.type} accelerators`;
+    const devices = describeDevices(need.type, need.whole, need.shareMilli);
+    const largest = maxBy(group.nodes, (node) => node.deviceCount) as NodeState;
+    if (largest.deviceCount < need.whole) {
+      return `needs ${devices} on one node; the largest node in queue ${pool.name} has ${largest.deviceCount} (${largest.name})`;
+    }
+    nodes = group.nodes.filter((node) => node.deviceCount >= Math.max(1, need.whole));
+    where = `a node with ${devices}`;
+  }
+  const mostCpu = maxBy(nodes, (node) => node.cpuMilli) as NodeState;
+  if (mostCpu.cpuMilli < need.cpuMilli) {
+    return `needs ${describeCpus(need.cpuMilli)} on ${where}; the largest in queue ${pool.name} has ${describeCpus(mostCpu.cpuMilli)} (${mostCpu.name})`;
+  }
+  const mostMemory = maxBy(
+    nodes.filter((node) => node.cpuMilli >= need.cpuMilli),
+    (node) => node.memoryBytes,
+  ) as NodeState;
+  if (mostMemory.memoryBytes < need.memoryBytes) {
+    return `needs ${describeMemory(need.memoryBytes)} memory on ${where}; the largest in queue ${pool.name} has ${describeMemory(mostMemory.memoryBytes)} (${mostMemory.name})`;
+  }
+  return undefined;
+}
+
+/** The first node with the greatest value (node order breaks ties). */
+function maxBy(nodes: readonly NodeState[], value: (node: NodeState) => number): NodeState | undefined {
+  let best: NodeState | undefined;
+  for (const node of nodes) if (!best || value(node) > value(best)) best = node;
+  return best;
+}
