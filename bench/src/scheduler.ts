@@ -17,7 +17,7 @@ import {
   type SchedulerNode,
   type SchedulerQueue,
   type SchedulerState,
-} from '../../backend/dist/engines/local/scheduler/index.js';
+} from '@aiplat/backend/engines/local/scheduler/index.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const PASSES = 15;
