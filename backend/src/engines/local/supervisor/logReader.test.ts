@@ -1,0 +1,124 @@
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeLogLine, LineSplitter, type LogLine, type LogStream } from './logFormat.js';
+import { followLog, readLog } from './logReader.js';
+
+const T0 = Date.parse('2025-01-01T00:00:00.000Z');
+const streams: LogStream[] = ['out', 'err', 'platform'];
+let dir: string;
+let file: string;
+
+function line(seq: number): LogLine {
+  return { t: new Date(T0 + seq * 1000).toISOString(), s: streams[seq % 3] ?? 'out', seq, m: `message ${seq}` };
+}
+
+function lines(from: number, to: number): string {
+  let text = '';
+  for (let seq = from; seq <= to; seq++) text += encodeLogLine(line(seq));
+  return text;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'aiplat-logreader-'));
+  file = join(dir, 'big.log');
+  writeFileSync(file, lines(1, 2000));
+});
+
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('readLog', () => {
+  it('pages through the whole file by seq', async () => {
+    const seen: number[] = [];
+    let fromSeq = 1;
+    for (let pages = 0; ; pages++) {
+      const page = await readLog(file, { fromSeq, limit: 300 });
+      seen.push(...page.lines.map((l) => l.seq));
+      fromSeq = page.nextSeq;
+      if (!page.more) break;
+      expect(pages).toBeLessThan(10);
+    }
+    expect(seen).toEqual(Array.from({ length: 2000 }, (_, i) => i + 1));
+    expect(fromSeq).toBe(2001);
+  });
+
+  it('starts in the middle by seq and by time, and stops at the end of the time range', async () => {
+    expect((await readLog(file, { fromSeq: 1234, limit: 2 })).lines.map((l) => l.seq)).toEqual([1234, 1235]);
+    const page = await readLog(file, {
+      sinceTime: new Date(T0 + 500_000),
+      untilTime: new Date(T0 + 509_000).toISOString(),
+      limit: 100,
+    });
+    expect(page.lines.map((l) => l.seq)).toEqual([500, 501, 502, 503, 504, 505, 506, 507, 508, 509]);
+    expect(page.more).toBe(false);
+  });
+
+  it('filters by stream and searches the text', async () => {
+    const errs = await readLog(file, { fromSeq: 10, limit: 3, streams: ['err'] });
+    expect(errs.lines.map((l) => l.seq)).toEqual([10, 13, 16]);
+    const found = await readLog(file, { search: 'MESSAGE 19', limit: 200 });
+    const range = (from: number, n: number) => Array.from({ length: n }, (_, i) => from + i);
+    expect(found.lines.map((l) => l.seq)).toEqual([19, ...range(190, 10), ...range(1900, 100)]);
+  });
+
+  it('skips a torn line and reads a missing file as empty', async () => {
+    const torn = join(dir, 'torn.log');
+    writeFileSync(torn, lines(1, 3) + '{"t":"20' + '\n' + lines(4, 5));
+    expect((await readLog(torn, { limit: 10 })).lines.map((l) => l.seq)).toEqual([1, 2, 3, 4, 5]);
+    expect(await readLog(join(dir, 'missing.log'), { fromSeq: 7, limit: 10 })).toEqual({
+      lines: [],
+      nextSeq: 7,
+      more: false,
+    });
+  });
+});
+
+describe('followLog', () => {
+  it('delivers existing lines from fromSeq, then appended ones, including a line written in two parts', async () => {
+    const tailed = join(dir, 'tail.log');
+    writeFileSync(tailed, lines(1, 10));
+    const got: number[] = [];
+    let notify = (): void => undefined;
+    const dispose = followLog(tailed, 6, (batch) => {
+      got.push(...batch.map((l) => l.seq));
+      notify();
+    });
+    const until = (n: number) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`only ${got.length} lines`)), 5_000);
+        notify = () => {
+          if (got.length >= n) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        notify();
+      });
+    await until(5);
+    appendFileSync(tailed, lines(11, 20));
+    const half = encodeLogLine(line(21));
+    appendFileSync(tailed, half.slice(0, 10));
+    await until(15);
+    appendFileSync(tailed, half.slice(10));
+    await until(16);
+    dispose();
+    dispose();
+    expect(got).toEqual(Array.from({ length: 16 }, (_, i) => i + 6));
+  });
+});
+
+describe('LineSplitter', () => {
+  it('keeps UTF-8 characters split across chunks, strips CRLF, splits long lines, flushes the rest', () => {
+    const splitter = new LineSplitter(4);
+    const bytes = Buffer.from('日本\r\nabcdefghij\nxy');
+    const pieces = [...splitter.push(bytes.subarray(0, 2)), ...splitter.push(bytes.subarray(2)), ...splitter.end()];
+    expect(pieces).toEqual([
+      { text: '日本', cut: false },
+      { text: 'abcd', cut: true },
+      { text: 'efgh', cut: true },
+      { text: 'ij', cut: false },
+      { text: 'xy', cut: true },
+    ]);
+  });
+});

@@ -1,0 +1,248 @@
+import { createReadStream, watch, type FSWatcher } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
+import { basename, dirname } from 'node:path';
+import { createInterface } from 'node:readline';
+import { parseLogLine, type LogLine, type LogStream } from './logFormat.js';
+
+export interface ReadLogOptions {
+  /** First sequence number wanted (inclusive). */
+  fromSeq?: number;
+  /** Earliest line time wanted (inclusive). */
+  sinceTime?: Date | string;
+  /** Latest line time wanted (inclusive). */
+  untilTime?: Date | string;
+  /** At most this many lines. */
+  limit: number;
+  streams?: readonly LogStream[];
+  /** Case-insensitive substring of the message. */
+  search?: string;
+}
+
+export interface LogPage {
+  lines: LogLine[];
+  /** Pass as `fromSeq` to read on; also where a `followLog` should start. */
+  nextSeq: number;
+  /** True when the page stopped at `limit` and more matching lines may follow. */
+  more: boolean;
+}
+
+const CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Reads one page of an instance log. Both `seq` and `t` only grow along the file, so the start is
+ * found by binary search over byte offsets; then lines are streamed forward, one at a time, until
+ * `limit` lines matched or `untilTime` passed. Memory is bounded by the page, not the file.
+ */
+export async function readLog(file: string, options: ReadLogOptions): Promise<LogPage> {
+  const since = options.sinceTime === undefined ? undefined : new Date(options.sinceTime).toISOString();
+  const until = options.untilTime === undefined ? undefined : new Date(options.untilTime).toISOString();
+  const fromSeq = options.fromSeq ?? 0;
+  const streams = options.streams ? new Set(options.streams) : undefined;
+  const needle = options.search?.toLowerCase();
+
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { lines: [], nextSeq: fromSeq, more: false };
+    throw error;
+  }
+  let start: number;
+  try {
+    start = await lowerBound(handle, (line) => line.seq >= fromSeq && (since === undefined || line.t >= since));
+  } finally {
+    await handle.close();
+  }
+
+  const lines: LogLine[] = [];
+  let nextSeq = fromSeq;
+  let more = false;
+  if (options.limit <= 0) return { lines, nextSeq, more: true };
+  const input = createReadStream(file, { start });
+  const reader = createInterface({ input, crlfDelay: Infinity });
+  try {
+    for await (const text of reader) {
+      const line = parseLogLine(text);
+      if (!line || line.seq < fromSeq || (since !== undefined && line.t < since)) continue;
+      if (until !== undefined && line.t > until) break;
+      nextSeq = line.seq + 1;
+      if (streams && !streams.has(line.s)) continue;
+      if (needle !== undefined && !line.m.toLowerCase().includes(needle)) continue;
+      lines.push(line);
+      if (lines.length >= options.limit) {
+        more = true;
+        break;
+      }
+    }
+  } finally {
+    reader.close();
+    input.destroy();
+  }
+  return { lines, nextSeq, more };
+}
+
+export interface FollowOptions {
+  /** Fallback poll, for when fs.watch misses an event. */
+  pollIntervalMs?: number;
+}
+
+/**
+ * Tails a growing log from `fromSeq`: calls `onLines` with each batch of new complete lines (at most
+ * one read chunk's worth). If `onLines` returns a promise, reading waits for it: backpressure.
+ * Returns the disposer. Works before the file exists and on a file that is replaced.
+ */
+export function followLog(
+  file: string,
+  fromSeq: number,
+  onLines: (lines: LogLine[]) => void | Promise<void>,
+  options: FollowOptions = {},
+): () => void {
+  let disposed = false;
+  let position: number | undefined;
+  let carry = Buffer.alloc(0);
+  let running = false;
+  let again = false;
+
+  const pump = async (): Promise<void> => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = true;
+    try {
+      do {
+        again = false;
+        await readAppended();
+      } while (again && !disposed);
+    } catch {
+      // A file that vanished or is unreadable for now: the next event or poll retries.
+    } finally {
+      running = false;
+    }
+  };
+
+  const readAppended = async (): Promise<void> => {
+    let handle: FileHandle;
+    try {
+      handle = await open(file, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const size = (await handle.stat()).size;
+      if (position === undefined) position = await lowerBound(handle, (line) => line.seq >= fromSeq);
+      if (size < position) {
+        position = 0; // replaced or truncated
+        carry = Buffer.alloc(0);
+      }
+      const buf = Buffer.alloc(CHUNK_BYTES);
+      while (!disposed && position < size) {
+        const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK_BYTES, size - position), position);
+        if (bytesRead === 0) break;
+        position += bytesRead;
+        const data = Buffer.concat([carry, buf.subarray(0, bytesRead)]);
+        const end = data.lastIndexOf(0x0a);
+        carry = Buffer.from(end === -1 ? data : data.subarray(end + 1));
+        if (end === -1) continue;
+        const batch: LogLine[] = [];
+        for (const text of data.subarray(0, end).toString('utf8').split('\n')) {
+          const line = parseLogLine(text);
+          if (line && line.seq >= fromSeq) batch.push(line);
+        }
+        if (batch.length > 0) {
+          fromSeq = (batch[batch.length - 1]?.seq ?? fromSeq) + 1;
+          await onLines(batch);
+        }
+      }
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const name = basename(file);
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(dirname(file), (_event, changed) => {
+      if (changed === name) void pump();
+    });
+    watcher.on('error', () => undefined);
+  } catch {
+    watcher = undefined;
+  }
+  const poll = setInterval(() => void pump(), options.pollIntervalMs ?? 1_000);
+  poll.unref();
+  void pump();
+
+  return () => {
+    if (disposed) return;
+    disposed = true;
+    watcher?.close();
+    clearInterval(poll);
+  };
+}
+
+/**
+ * The byte offset of the first line for which `reached` holds (the file's size if none), assuming
+ * `reached` is false then true along the file. Torn lines take the verdict of the next line.
+ */
+async function lowerBound(handle: FileHandle, reached: (line: LogLine) => boolean): Promise<number> {
+  const size = (await handle.stat()).size;
+  let lo = 0; // always the start of a line
+  let hi = size;
+  let best = size;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const start = await nextLineStart(handle, mid, size);
+    if (start >= hi) {
+      hi = mid;
+      continue;
+    }
+    let { text, end } = await lineAt(handle, start, size);
+    let line = parseLogLine(text);
+    // A torn line says nothing: judge it by the next readable one.
+    while (!line && end < size) {
+      ({ text, end } = await lineAt(handle, end, size));
+      line = parseLogLine(text);
+    }
+    if (!line || reached(line)) {
+      best = start;
+      hi = mid;
+    } else {
+      lo = end;
+    }
+  }
+  return best;
+}
+
+/** The smallest line start at or after `offset`. */
+async function nextLineStart(handle: FileHandle, offset: number, size: number): Promise<number> {
+  if (offset === 0) return 0;
+  const buf = Buffer.alloc(4096);
+  for (let pos = offset - 1; pos < size;) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
+    if (bytesRead === 0) break;
+    const nl = buf.subarray(0, bytesRead).indexOf(0x0a);
+    if (nl !== -1) return pos + nl + 1;
+    pos += bytesRead;
+  }
+  return size;
+}
+
+/** The line starting at `start` (without its newline) and the offset just after it. */
+async function lineAt(handle: FileHandle, start: number, size: number): Promise<{ text: string; end: number }> {
+  const parts: Buffer[] = [];
+  const buf = Buffer.alloc(4096);
+  for (let pos = start; pos < size;) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(buf.length, size - pos), pos);
+    if (bytesRead === 0) break;
+    const chunk = buf.subarray(0, bytesRead);
+    const nl = chunk.indexOf(0x0a);
+    if (nl !== -1) {
+      parts.push(Buffer.from(chunk.subarray(0, nl)));
+      return { text: Buffer.concat(parts).toString('utf8'), end: pos + nl + 1 };
+    }
+    parts.push(Buffer.from(chunk));
+    pos += bytesRead;
+  }
+  return { text: Buffer.concat(parts).toString('utf8'), end: size };
+}
