@@ -1,0 +1,137 @@
+import { Document, isMap, isScalar, LineCounter, parseDocument, Scalar, type Node } from 'yaml';
+import type { ErrorIssue } from './errors.js';
+import { JOB_LIMITS, JobSpecSchema, type CreateJobBody, type JobSpec } from './schemas/jobs.js';
+
+/**
+ * job.yaml: the JobSpec as a file users keep in their repositories. Everything that accepts a spec
+ * (API, CLI, both extensions) reads it with `parseJobYaml` and writes it with `jobSpecToYaml`.
+ */
+
+export type JobYamlResult = { spec: JobSpec } | { errors: ErrorIssue[] };
+
+const ROOT = '(root)';
+
+/** Parses and validates a job.yaml. Issue paths are relative to the spec (`resources.cpu`). */
+export function parseJobYaml(text: string): JobYamlResult {
+  if (text.length > JOB_LIMITS.yamlChars) {
+    return { errors: [{ path: ROOT, message: `the file is longer than ${JOB_LIMITS.yamlChars} characters` }] };
+  }
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    return {
+      errors: doc.errors.map((error) => {
+        const { line, col } = lineCounter.linePos(error.pos[0]);
+        return { path: ROOT, message: `YAML syntax error at line ${line}, column ${col}: ${firstLine(error.message)}` };
+      }),
+    };
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    return {
+      errors: [{ path: ROOT, message: `YAML error: ${error instanceof Error ? error.message : String(error)}` }],
+    };
+  }
+  if (value === null || value === undefined) {
+    return {
+      errors: [{ path: ROOT, message: 'the file is empty: a job needs at least name, mode, command and resources' }],
+    };
+  }
+  const parsed = JobSpecSchema.safeParse(value);
+  if (parsed.success) return { spec: parsed.data };
+  return {
+    errors: parsed.error.issues.map((issue) => {
+      const path = issue.path.map(String);
+      const line = lineOf(doc, lineCounter, issue.path);
+      return {
+        path: path.join('.') || ROOT,
+        message: line === undefined ? issue.message : `${issue.message} (line ${line})`,
+      };
+    }),
+  };
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}
+
+/** The line of the node at `path`, when the file has one there. */
+function lineOf(doc: Document, lineCounter: LineCounter, path: readonly PropertyKey[]): number | undefined {
+  if (path.length === 0) return undefined;
+  const node = doc.getIn(path as unknown[], true) as Node | undefined;
+  const offset = node?.range?.[0];
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+/**
+ * The spec of a create request: `spec` as given, or `yaml` parsed, its issues under `yaml.`
+ * (the server prefixes `body.`).
+ */
+export function specFromCreateBody(body: CreateJobBody): JobYamlResult {
+  if (body.spec !== undefined) return { spec: body.spec };
+  const result = parseJobYaml(body.yaml ?? '');
+  if ('spec' in result) return result;
+  return {
+    errors: result.errors.map((e) => ({ path: e.path === ROOT ? 'yaml' : `yaml.${e.path}`, message: e.message })),
+  };
+}
+
+/** Fields in the order of the issue's job.yaml; empty maps and unset optionals left out. */
+function ordered(spec: JobSpec): Record<string, unknown> {
+  const out: Record<string, unknown> = { name: spec.name };
+  if (spec.description !== undefined) out.description = spec.description;
+  if (Object.keys(spec.tags).length > 0) out.tags = spec.tags;
+  out.mode = spec.mode;
+  out.command = spec.command;
+  out.workingDir = spec.workingDir;
+  if (spec.image !== undefined) out.image = spec.image;
+  if (spec.engine !== undefined) out.engine = spec.engine;
+  switch (spec.mode) {
+    case 'ddp':
+    case 'mpi':
+    case 'horovod':
+      out.nodes = spec.nodes;
+      out.resources = spec.resources;
+      break;
+    case 'ps-worker':
+      out.ps = spec.ps;
+      out.workers = spec.workers;
+      out.resources = spec.resources;
+      if (spec.psResources !== undefined) out.psResources = spec.psResources;
+      break;
+    case 'ray':
+      out.head = spec.head;
+      if (spec.workerGroups.length > 0) out.workerGroups = spec.workerGroups;
+      break;
+  }
+  if (Object.keys(spec.env).length > 0) out.env = spec.env;
+  if (Object.keys(spec.hyperparameters).length > 0) out.hyperparameters = spec.hyperparameters;
+  out.autoRestart = spec.autoRestart;
+  out.priority = spec.priority;
+  out.queue = spec.queue;
+  return out;
+}
+
+/** Writes every `resources` map on one line, as the issue's example does. */
+function flowResources(node: unknown): void {
+  if (!isMap(node)) return;
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? pair.key.value : pair.key;
+    if ((key === 'resources' || key === 'psResources') && isMap(pair.value)) pair.value.flow = true;
+    else if (isMap(pair.value)) flowResources(pair.value);
+    else if (pair.value && typeof pair.value === 'object' && 'items' in pair.value) {
+      for (const item of (pair.value as { items: unknown[] }).items) flowResources(item);
+    }
+  }
+}
+
+/** A job.yaml for `spec`, in the issue's layout; `parseJobYaml` reads it back to the same spec. */
+export function jobSpecToYaml(spec: JobSpec): string {
+  const doc = new Document(ordered(spec));
+  const command = doc.get('command', true);
+  if (isScalar(command) && spec.command.includes('\n')) command.type = Scalar.BLOCK_LITERAL;
+  flowResources(doc.contents);
+  return doc.toString({ lineWidth: 0 });
+}
