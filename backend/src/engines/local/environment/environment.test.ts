@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildEnvironment, isPlatformVariable, platformVariableNames, visibleDeviceCount } from './environment.js';
+import { buildEnvironment, visibleDeviceCount } from './environment.js';
 import { renderHostfile, renderHostSlotList } from './hostfile.js';
 import { requiredPorts } from './ports.js';
 import type {
@@ -207,10 +207,12 @@ describe('buildEnvironment: errors instead of silent fixes', () => {
     });
   });
 
-  it('leaves variables of other modes to the user', () => {
-    expect(isPlatformVariable('mpi', 'RANK')).toBe(false);
-    expect(platformVariableNames('ddp')).toContain('WORLD_SIZE');
-    expect(buildEnvironment(input('mpi', place('mpi', ['node']), { userEnv: { RANK: '1' } })).ok).toBe(true);
+  it("applies the contract's rule: a platform variable of any mode is refused in every mode", () => {
+    const result = buildEnvironment(input('mpi', place('mpi', ['node']), { userEnv: { RANK: '1', EPOCHS: '2' } }));
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ code: 'env-conflict', variable: 'RANK', message: 'RANK is set by the platform in mpi mode' }],
+    });
   });
 
   it.each<[string, (instances: InstancePlacement[]) => Partial<EnvironmentInput>, string]>([

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { ENV_NAME_PATTERN, isPlatformEnvName } from '@aiplat/api';
 import { renderHostfile, renderHostSlotList, type HostSlots } from './hostfile.js';
 import { isValidPort, requiredPorts } from './ports.js';
 import {
@@ -15,45 +16,6 @@ import {
 /** Name of the MPI hostfile inside the job directory. */
 export const HOSTFILE_NAME = 'hostfile';
 
-/** Every platform-owned variable starts with this; users may not set any of them. */
-export const PLATFORM_PREFIX = 'AIPLAT_';
-
-const COMMON_VARIABLES = [
-  'NODE_LIST',
-  'INDEX',
-  'GPU_NUM',
-  'GPU_NUM_PER_NODE',
-  'HYPERPARAMETERS_PATH',
-  'PYTHONUNBUFFERED',
-  'CUDA_VISIBLE_DEVICES',
-  'ASCEND_RT_VISIBLE_DEVICES',
-  'AIPLAT_JOB_ID',
-  'AIPLAT_INSTANCE',
-  'AIPLAT_GROUP',
-  'AIPLAT_GPU_SHARE',
-] as const;
-
-const MODE_VARIABLES: Readonly<Record<TrainingMode, readonly string[]>> = {
-  ddp: ['MASTER_ADDR', 'MASTER_PORT', 'WORLD_SIZE', 'RANK'],
-  mpi: ['OMPI_MCA_orte_default_hostfile', 'NODE_IP_SLOT_LIST'],
-  horovod: ['OMPI_MCA_orte_default_hostfile', 'NODE_IP_SLOT_LIST'],
-  'ps-worker': ['TF_CONFIG'],
-  ray: ['HEAD_ADDR', 'HEAD_PORT', 'RANK'],
-};
-
-/**
- * The variables the platform owns in a mode (plus anything starting with `AIPLAT_`). A user env
- * naming one is an error, so a JobSpec validator can reject it up front with the same list.
- */
-export function platformVariableNames(mode: TrainingMode): readonly string[] {
-  return [...COMMON_VARIABLES, ...MODE_VARIABLES[mode]];
-}
-
-/** Whether `name` is reserved by the platform in `mode`. */
-export function isPlatformVariable(mode: TrainingMode, name: string): boolean {
-  return name.startsWith(PLATFORM_PREFIX) || platformVariableNames(mode).includes(name);
-}
-
 /** 0, a share of one device (0.1 to 1), or a whole number of devices. */
 export function isValidGpuCount(gpus: number): boolean {
   return gpus === 0 || (gpus >= 0.1 && gpus <= 1) || (Number.isInteger(gpus) && gpus >= 1);
@@ -67,8 +29,6 @@ export function isValidGpuCount(gpus: number): boolean {
 export function visibleDeviceCount(gpus: number): number {
   return gpus > 0 && gpus < 1 ? 1 : gpus;
 }
-
-const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * Computes every instance's environment and the job-wide files for a placed job. Pure: no I/O, no
@@ -304,9 +264,10 @@ function validateTopology(mode: TrainingMode, instances: readonly InstancePlacem
 function validateUserEnv(mode: TrainingMode, userEnv: Readonly<Record<string, string>>): EnvironmentError[] {
   const errors: EnvironmentError[] = [];
   for (const [variable, value] of Object.entries(userEnv)) {
-    if (!ENV_NAME.test(variable) || value.includes('\0')) {
+    if (!ENV_NAME_PATTERN.test(variable) || value.includes('\0')) {
       errors.push({ code: 'bad-env', variable, message: `${JSON.stringify(variable)} is not a usable variable` });
-    } else if (isPlatformVariable(mode, variable)) {
+    } else if (isPlatformEnvName(variable)) {
+      // The contract's rule: reserved in every mode, so a spec keeps its meaning in another mode.
       errors.push({ code: 'env-conflict', variable, message: `${variable} is set by the platform in ${mode} mode` });
     }
   }

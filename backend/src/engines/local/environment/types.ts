@@ -70,7 +70,7 @@ export interface EnvironmentInput {
   mode: TrainingMode;
   /** Every instance of the job, in index order. */
   instances: readonly InstancePlacement[];
-  /** The user's own variables; they may not name a platform variable (see `platformVariableNames`). */
+  /** The user's own variables; they may not name a platform variable (see `isPlatformEnvName` in @aiplat/api). */
   userEnv: Readonly<Record<string, string>>;
   /** Absolute path of the hyperparameters JSON every instance reads (HYPERPARAMETERS_PATH). */
   hyperparametersPath: string;
