@@ -2,14 +2,15 @@
 # Installs the Debian packages the tests drive for real, when missing. As root it uses apt-get;
 # otherwise it says what to install and fails, rather than letting tests fail obscurely later.
 set -euo pipefail
-# command -> Debian package
+# Debian package -> the check that says it is present
 declare -A NEEDED=(
-  [curl]=curl
-  [chromium]=chromium
+  [curl]='command -v curl'
+  [chromium]='command -v chromium'
+  [python3-torch]='/usr/bin/python3 -c "import torch.distributed"'
 )
 missing=()
-for cmd in "${!NEEDED[@]}"; do
-  command -v "$cmd" >/dev/null 2>&1 || missing+=("${NEEDED[$cmd]}")
+for package in "${!NEEDED[@]}"; do
+  bash -c "${NEEDED[$package]}" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all present"
