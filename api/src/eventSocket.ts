@@ -32,7 +32,11 @@ export interface EventSocketOptions {
 }
 
 export interface EventSocket {
-  subscribe(topic: string, handler: (event: EventMessage) => void): () => void;
+  /**
+   * Calls `handler` with each event of `topic`. For streamed topics (`job-logs/<id>`) `cursor`
+   * says where to start; after a reconnect the socket resubscribes from the last batch received.
+   */
+  subscribe(topic: string, handler: (event: EventMessage) => void, options?: { cursor?: string }): () => void;
   /** Resolves with the server's hello once the socket is open and authenticated. */
   ready(): Promise<Extract<ServerMessage, { type: 'hello' }>>;
   close(): void;
@@ -60,6 +64,8 @@ export function createEventSocket(options: EventSocketOptions): EventSocket {
         protocols,
       ));
   const handlers = new Map<string, Set<(event: EventMessage) => void>>();
+  /** Streamed topics: where a (re)subscription starts. */
+  const cursors = new Map<string, string>();
   let socket: WebSocketLike | undefined;
   let closedByUser = false;
   let attempt = 0;
@@ -69,6 +75,10 @@ export function createEventSocket(options: EventSocketOptions): EventSocket {
 
   const send = (message: ClientMessage) => {
     if (socket && socket.readyState === 1) socket.send(JSON.stringify(message));
+  };
+  const subscribeMessage = (topic: string): ClientMessage => {
+    const cursor = cursors.get(topic);
+    return cursor === undefined ? { type: 'subscribe', topic } : { type: 'subscribe', topic, cursor };
   };
 
   function open() {
@@ -87,11 +97,13 @@ export function createEventSocket(options: EventSocketOptions): EventSocket {
       if (message.type === 'hello') {
         attempt = 0;
         hello = message;
-        for (const topic of handlers.keys()) send({ type: 'subscribe', topic });
+        for (const topic of handlers.keys()) send(subscribeMessage(topic));
         for (const w of helloWaiters) w.resolve(message);
         helloWaiters = [];
       } else if (message.type === 'event') {
-        for (const handler of handlers.get(message.topic) ?? []) handler(message);
+        const event = message as EventMessage;
+        if (event.kind === 'job-logs' && handlers.has(event.topic)) cursors.set(event.topic, event.data.cursor);
+        for (const handler of handlers.get(event.topic) ?? []) handler(event);
       }
     };
     ws.onclose = (ev) => {
@@ -111,12 +123,13 @@ export function createEventSocket(options: EventSocketOptions): EventSocket {
   open();
 
   return {
-    subscribe(topic, handler) {
+    subscribe(topic, handler, subscribeOptions) {
       let set = handlers.get(topic);
       if (!set) {
         set = new Set();
         handlers.set(topic, set);
-        if (hello) send({ type: 'subscribe', topic });
+        if (subscribeOptions?.cursor !== undefined) cursors.set(topic, subscribeOptions.cursor);
+        if (hello) send(subscribeMessage(topic));
       }
       set.add(handler);
       return () => {
@@ -125,6 +138,7 @@ export function createEventSocket(options: EventSocketOptions): EventSocket {
         current.delete(handler);
         if (current.size === 0) {
           handlers.delete(topic);
+          cursors.delete(topic);
           if (hello) send({ type: 'unsubscribe', topic });
         }
       };

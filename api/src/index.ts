@@ -5,6 +5,7 @@ export * from './schemas/system.js';
 export * from './schemas/workspace.js';
 export * from './schemas/events.js';
 export * from './schemas/jobs.js';
+export * from './schemas/jobRequests.js';
 export * from './routes.js';
 export * from './client.js';
 export * from './eventSocket.js';

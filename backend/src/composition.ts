@@ -2,6 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { engineCapacity } from './engines/local/capacity/index.js';
+import { LocalEngine } from './engines/local/localEngine.js';
+import { createSupervisor } from './engines/local/supervisor/index.js';
+import { createJobHandlers } from './jobs/jobHandlers.js';
+import { JobService, jobFilesUnder } from './jobs/jobService.js';
+import { workingDirResolver } from './jobs/workingDir.js';
 import { createPlatformServer, type PlatformServer } from './server/app.js';
 import { ServerMetrics } from './server/metrics.js';
 import { createSystemHandlers } from './server/systemHandlers.js';
@@ -20,6 +26,8 @@ export interface Platform {
   /** True when the token was generated (and kept in the store) rather than configured. */
   generatedToken: boolean;
   seeded: string[];
+  jobs: JobService;
+  engine: LocalEngine;
   log: Logger;
   close(): Promise<void>;
 }
@@ -36,10 +44,47 @@ export function resolveUsers(config: Config, store: Store): { users: Platform['u
   return { users: [{ name: config.defaultUser, token }], generated: true };
 }
 
+/** Variables of the backend's own environment that job instances inherit; nothing else leaks in. */
+const INHERITED_ENV = [
+  'PATH',
+  'HOME',
+  'USER',
+  'LOGNAME',
+  'SHELL',
+  'LANG',
+  'LC_ALL',
+  'TZ',
+  'TMPDIR',
+  'LD_LIBRARY_PATH',
+  'PYTHONPATH',
+  'CUDA_HOME',
+  'VIRTUAL_ENV',
+  'CONDA_PREFIX',
+];
+
+export function instanceBaseEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  // nvidia-smi numbers GPUs by PCI bus; CUDA does too only when told, and the scheduler's device
+  // indices come from nvidia-smi.
+  const base: Record<string, string> = {
+    PATH: '/usr/local/bin:/usr/bin:/bin',
+    LANG: 'C.UTF-8',
+    CUDA_DEVICE_ORDER: 'PCI_BUS_ID',
+  };
+  for (const name of INHERITED_ENV) {
+    const value = env[name];
+    if (value !== undefined) base[name] = value;
+  }
+  return base;
+}
+
 /** The composition root: everything the backend needs, built from the configuration. */
 export async function createPlatform(
   config: Config,
-  options: { log?: Logger; processMetrics?: boolean } = {},
+  options: {
+    log?: Logger;
+    processMetrics?: boolean;
+    /** The built log shim (tests run from source). */ shimPath?: string;
+  } = {},
 ): Promise<Platform> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'aiplat-backend' } });
   await mkdir(config.workRoot, { recursive: true });
@@ -50,16 +95,49 @@ export async function createPlatform(
     : [];
   const resolver = new PathResolver(config.workRoot);
   const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? true });
+  const capacity = await engineCapacity(config.localEngine);
+  for (const warning of capacity.warnings) log.warn({ component: 'local-engine' }, warning);
+  const files = jobFilesUnder(config.dataDir);
+  const resolveWorkingDir = workingDirResolver(resolver);
+  let jobs: JobService | undefined;
   const server = createPlatformServer({
     options: { ...config, users },
     metrics,
     log,
-    handlers: (hub) => ({
-      ...createSystemHandlers({ config, store, metrics }),
-      ...createFileHandlers({ resolver, events: hub, maxUploadBytes: config.maxUploadBytes }),
-      ...createPreviewHandlers({ resolver }),
-    }),
+    handlers: (hub) => {
+      jobs = new JobService({
+        store: store.jobs,
+        files,
+        events: hub,
+        log: log.child({ component: 'jobs' }),
+        resolveWorkingDir,
+      });
+      return {
+        ...createSystemHandlers({ config, store, metrics }),
+        ...createFileHandlers({ resolver, events: hub, maxUploadBytes: config.maxUploadBytes }),
+        ...createPreviewHandlers({ resolver }),
+        ...createJobHandlers(jobs),
+      };
+    },
   });
+  if (!jobs) throw new Error('the server did not build its handlers');
+  const jobService = jobs;
+  server.hub.registerStream('job-logs', (subscription) =>
+    jobService.followLogs(subscription.id, subscription.cursor, subscription.send),
+  );
+  const engine = new LocalEngine({
+    lifecycle: jobService,
+    files,
+    supervisor: createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {}),
+    nodes: capacity.nodes,
+    queues: capacity.queues,
+    resolveWorkingDir,
+    baseEnv: instanceBaseEnv(process.env),
+    stopGraceMs: config.jobs.stopGraceMs,
+    log: log.child({ component: 'local-engine' }),
+  });
+  jobService.attach(engine);
+  await engine.recover(store.jobs.activeJobs());
   return {
     config,
     store,
@@ -67,9 +145,12 @@ export async function createPlatform(
     users,
     generatedToken: generated,
     seeded,
+    jobs: jobService,
+    engine,
     log,
     close: async () => {
       await server.close();
+      await jobService.close();
       store.close();
     },
   };

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { EngineKindSchema } from '@aiplat/api';
+import { EngineCapacityConfigSchema } from './engines/local/capacity/index.js';
 
 export const UserNameSchema = z
   .string()
@@ -50,6 +51,16 @@ export const ConfigSchema = z.object({
   /** Seed an empty work root with an example dataset and model (npm start does). */
   seedExamples: z.boolean().default(true),
   shutdownGraceMs: z.number().int().min(0).default(10_000),
+  /** The local engine's nodes (this machine, virtual nodes) and queues. */
+  localEngine: EngineCapacityConfigSchema.prefault({}),
+  jobs: z
+    .object({
+      /** How long a stopped instance gets between SIGTERM and SIGKILL. */
+      stopGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
+      /** How often CPU, memory and accelerator use of each instance is sampled. */
+      metricsIntervalMs: z.number().int().min(100).max(3_600_000).default(5_000),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

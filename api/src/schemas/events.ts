@@ -1,14 +1,20 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
+import { JobChangeSchema, JobEventMessageSchema, JobLogBatchSchema } from './jobRequests.js';
 import { UploadProgressSchema } from './workspace.js';
 
 /**
  * Topics a WebSocket client can subscribe to. A topic string is `<kind>` or `<kind>/<id>`
- * (later: `job-logs/<jobId>`); each kind has one payload schema. Events of per-user kinds reach
- * only the connections of the user they belong to.
+ * (`job-logs/<jobId>`); each kind has one payload schema. Events of per-user kinds reach only the
+ * connections of the user they belong to.
  */
 export const topicPayloads = {
   uploads: UploadProgressSchema,
+  /** Every job's changes (`jobs`), or one job's (`jobs/<jobId>`). */
+  jobs: JobChangeSchema,
+  'job-events': JobEventMessageSchema,
+  /** A streamed topic: each subscription follows the job's logs from its own cursor. */
+  'job-logs': JobLogBatchSchema,
 } as const;
 export type TopicKind = keyof typeof topicPayloads;
 export const TOPIC_KINDS = Object.keys(topicPayloads) as TopicKind[];
@@ -29,7 +35,15 @@ export function topicKind(topic: string): TopicKind {
 // ---- client -> server ----------------------------------------------------------------------
 
 export const ClientMessageSchema = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('subscribe'), topic: TopicSchema }),
+  z.object({
+    type: z.literal('subscribe'),
+    topic: TopicSchema,
+    /** Streamed topics (`job-logs`): where to start, a cursor from the matching HTTP read. */
+    cursor: z
+      .string()
+      .max(64 * 1024)
+      .optional(),
+  }),
   z.object({ type: z.literal('unsubscribe'), topic: TopicSchema }),
   z.object({ type: z.literal('ping'), id: z.string().max(64).optional() }),
 ]);

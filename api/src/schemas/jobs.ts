@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { boolParam, intParam } from './params.js';
 import { EngineKindSchema, RootNameSchema } from './system.js';
 
 /*
@@ -866,73 +865,3 @@ export const LogLineSchema = z
   })
   .meta({ id: 'LogLine' });
 export type LogLine = z.infer<typeof LogLineSchema>;
-
-// ---- requests ---------------------------------------------------------------------------------
-
-export const JobIdParamsSchema = z.object({ id: JobIdSchema });
-
-export const MAX_JOB_LIST_LIMIT = 500;
-export const DEFAULT_JOB_LIST_LIMIT = 50;
-
-/** One or more states: an array, or comma-separated in a URL (`Running,Queued`). */
-const StateFilterSchema = z
-  .union([z.array(z.string()), z.string().max(200)])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
-  .pipe(z.array(JobStateSchema));
-
-export const JobListQuerySchema = z.object({
-  state: StateFilterSchema.optional(),
-  /** `key=value` or just `key`. */
-  tag: z
-    .string()
-    .max(400)
-    .regex(/^[^=]+(=.*)?$/s, 'tag filter must be key=value or key')
-    .optional(),
-  /** Only the caller's own jobs. */
-  mine: boolParam().default(false),
-  cursor: z.string().max(8192).optional(),
-  limit: intParam(1, MAX_JOB_LIST_LIMIT).default(DEFAULT_JOB_LIST_LIMIT),
-});
-
-export const JobListResponseSchema = z
-  .object({
-    jobs: z.array(JobSchema),
-    /** Pass back as `cursor` for the next page; absent on the last page. */
-    nextCursor: z.string().optional(),
-  })
-  .meta({ id: 'JobList' });
-export type JobListResponse = z.infer<typeof JobListResponseSchema>;
-
-/**
- * Create a job from `spec` (JSON) or `yaml` (the text of a job.yaml), exactly one of them. The
- * server turns `yaml` into a spec with `parseJobYaml`; see `specFromCreateBody`.
- */
-export const CreateJobBodySchema = z
-  .object({
-    spec: JobSpecSchema.optional(),
-    yaml: z.string().max(JOB_LIMITS.yamlChars, `yaml is longer than ${JOB_LIMITS.yamlChars} characters`).optional(),
-  })
-  .superRefine((body, ctx) => {
-    if ((body.spec === undefined) === (body.yaml === undefined)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['spec'],
-        input: body,
-        message: 'send the job as either spec (JSON) or yaml (the job.yaml text), exactly one of them',
-      });
-    }
-  });
-export type CreateJobBody = z.output<typeof CreateJobBodySchema>;
-
-export const StopJobBodySchema = z.object({
-  /** Skip the grace period: SIGKILL (or delete) at once instead of SIGTERM first. */
-  force: z.boolean().default(false),
-});
-
-/** Re-run a finished job under the same id, with the same spec; restarts start from 0 again. */
-export const StartJobAgainBodySchema = z.object({});
-
-/** The spec of a job, for editing and submitting as a new job (the name gets a `-copy` suffix). */
-export const CopyJobResponseSchema = z.object({ spec: JobSpecSchema });
-
-export const DeleteJobResponseSchema = z.object({ deleted: JobIdSchema });

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { WebSocketServer, type WebSocket } from 'ws';
 import {
   API_VERSION,
+  ApiError,
   ClientMessageSchema,
   topicKind,
   WS_CLOSE,
@@ -30,10 +31,29 @@ export interface EventHubOptions {
   log: Logger;
 }
 
+/** One subscription to a streamed topic, e.g. a log follow starting at a cursor. */
+export interface StreamSubscription<K extends TopicKind> {
+  user: User;
+  topic: string;
+  /** The part after `<kind>/`. */
+  id: string;
+  cursor: string | undefined;
+  /**
+   * Sends one event to this subscriber. Resolves when the connection can take more: a stream is
+   * slowed to its reader's pace instead of being cut off. Rejects once the connection is gone.
+   */
+  send(data: TopicPayload<K>): Promise<void>;
+}
+
+/** Starts a stream; throws an ApiError to refuse it. Returns the disposer. */
+export type StreamOpener<K extends TopicKind> = (subscription: StreamSubscription<K>) => () => void;
+
 interface Connection {
   socket: WebSocket;
   user: User;
   topics: Set<string>;
+  /** Disposers of this connection's streamed subscriptions, by topic. */
+  streams: Map<string, () => void>;
   alive: boolean;
   closing: boolean;
 }
@@ -61,6 +81,7 @@ export class EventHub implements EventPublisher {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<Connection>();
   private readonly heartbeat: NodeJS.Timeout;
+  private readonly streamOpeners = new Map<TopicKind, StreamOpener<TopicKind>>();
 
   constructor(private readonly options: EventHubOptions) {
     this.wss = new WebSocketServer({
@@ -74,6 +95,14 @@ export class EventHub implements EventPublisher {
 
   get connectionCount(): number {
     return this.connections.size;
+  }
+
+  /**
+   * Makes `kind` a streamed topic: each subscription gets its own feed from `open` (with the
+   * subscriber's cursor) instead of the events published to everyone.
+   */
+  registerStream<K extends TopicKind>(kind: K, open: StreamOpener<K>): void {
+    this.streamOpeners.set(kind, open as unknown as StreamOpener<TopicKind>);
   }
 
   /** Wire to the HTTP server's `upgrade` event. */
@@ -105,7 +134,14 @@ export class EventHub implements EventPublisher {
   }
 
   private accept(socket: WebSocket, user: User): void {
-    const connection: Connection = { socket, user, topics: new Set(), alive: true, closing: false };
+    const connection: Connection = {
+      socket,
+      user,
+      topics: new Set(),
+      streams: new Map(),
+      alive: true,
+      closing: false,
+    };
     this.connections.add(connection);
     this.options.metrics.wsConnections.inc();
     socket.on('pong', () => {
@@ -113,6 +149,8 @@ export class EventHub implements EventPublisher {
     });
     socket.on('message', (data, isBinary) => this.receive(connection, isBinary ? null : data.toString()));
     socket.on('close', () => {
+      for (const dispose of connection.streams.values()) dispose();
+      connection.streams.clear();
       this.connections.delete(connection);
       this.options.metrics.wsConnections.dec();
     });
@@ -149,10 +187,14 @@ export class EventHub implements EventPublisher {
           });
           return;
         }
+        if (!connection.topics.has(message.topic) && !this.openStream(connection, message.topic, message.cursor))
+          return;
         connection.topics.add(message.topic);
         this.send(connection, { type: 'subscribed', topic: message.topic });
         return;
       case 'unsubscribe':
+        connection.streams.get(message.topic)?.();
+        connection.streams.delete(message.topic);
         connection.topics.delete(message.topic);
         this.send(connection, { type: 'unsubscribed', topic: message.topic });
         return;
@@ -164,6 +206,57 @@ export class EventHub implements EventPublisher {
         return unreachable;
       }
     }
+  }
+
+  /** True when the topic is not streamed or its stream started; false after telling the client why not. */
+  private openStream(connection: Connection, topic: string, cursor: string | undefined): boolean {
+    const kind = topicKind(topic);
+    const open = this.streamOpeners.get(kind);
+    if (!open) return true;
+    const id = topic.slice(kind.length + 1);
+    if (!id) {
+      this.send(connection, { type: 'error', code: 'bad_request', message: `subscribe to ${kind}/<id>, not ${kind}` });
+      return false;
+    }
+    try {
+      const dispose = open({
+        user: connection.user,
+        topic,
+        id,
+        cursor,
+        send: (data) => this.sendStreamed(connection, topic, kind, data),
+      });
+      connection.streams.set(topic, dispose);
+      return true;
+    } catch (error) {
+      const code = error instanceof ApiError ? error.code : 'internal';
+      const message = error instanceof ApiError ? error.message : 'could not start the stream';
+      this.send(connection, { type: 'error', code, message: `${topic}: ${message}` });
+      return false;
+    }
+  }
+
+  private sendStreamed(connection: Connection, topic: string, kind: TopicKind, data: unknown): Promise<void> {
+    const { socket } = connection;
+    if (connection.closing || socket.readyState !== socket.OPEN || !connection.streams.has(topic)) {
+      return Promise.reject(new Error('subscription closed'));
+    }
+    const text = JSON.stringify({ type: 'event', topic, kind, data });
+    this.options.metrics.wsMessagesSent.inc();
+    // Below a quarter of the bound, go on at once; above it, wait until this message is written.
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      socket.send(text, (error) => {
+        if (settled) return;
+        settled = true;
+        if (error) reject(error);
+        else resolve();
+      });
+      if (socket.bufferedAmount < this.options.maxBufferedBytes / 4) {
+        settled = true;
+        resolve();
+      }
+    });
   }
 
   publish<K extends TopicKind>(topic: string, kind: K, data: TopicPayload<K>, options: PublishOptions = {}): void {

@@ -1,5 +1,6 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { buildOpenApiDocument, JobSchema, JobSpecSchema, type RouteDef } from '@aiplat/api';
 
 interface Doc {
@@ -37,11 +38,13 @@ describe('OpenAPI generation', () => {
   });
 
   it('builds each document from scratch: no schema leaks from one build into the next', () => {
-    const jobsDoc = buildOpenApiDocument('test', {
-      job: { method: 'get', path: '/j', summary: 's', tag: 't', transfer: 'json', auth: true, response: JobSchema },
+    const OnlyInTest = z.object({ x: z.string() }).meta({ id: 'OnlyInTest' });
+    const testDoc = buildOpenApiDocument('test', {
+      probe: { method: 'get', path: '/p', summary: 's', tag: 't', transfer: 'json', auth: true, response: OnlyInTest },
     }) as unknown as Doc;
-    expect(jobsDoc.components.schemas.Job).toBeDefined();
+    expect(testDoc.components.schemas.OnlyInTest).toBeDefined();
     const real = buildOpenApiDocument() as unknown as Doc;
-    expect(real.components.schemas.Job).toBeUndefined();
+    expect(real.components.schemas.OnlyInTest).toBeUndefined();
+    expect(real.components.schemas.Job).toBeDefined();
   });
 });

@@ -15,4 +15,30 @@ export const MIGRATIONS: readonly Migration[] = [
             updated_at TEXT NOT NULL
           );`,
   },
+  {
+    version: 2,
+    name: 'jobs',
+    // Each row keeps its record as JSON; the columns beside it are what queries filter and sort on.
+    sql: `CREATE TABLE jobs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            user TEXT NOT NULL,
+            state TEXT NOT NULL,
+            data TEXT NOT NULL
+          );
+          CREATE INDEX jobs_state ON jobs (state);
+          CREATE INDEX jobs_user ON jobs (user, seq);
+          CREATE TABLE job_instances (
+            job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            idx INTEGER NOT NULL,
+            data TEXT NOT NULL,
+            PRIMARY KEY (job_id, idx)
+          );
+          CREATE TABLE job_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            job_id TEXT NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+            data TEXT NOT NULL
+          );
+          CREATE INDEX job_events_job ON job_events (job_id, seq);`,
+  },
 ];

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { JobStore } from '../jobs/jobStore.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { SqliteJobStore } from './sqliteJobStore.js';
 import type { Store } from './store.js';
 
 export class StoreError extends Error {
@@ -36,6 +38,7 @@ export function migrate(db: Database.Database, migrations: readonly Migration[] 
 export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private version: number;
+  readonly jobs: JobStore;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
@@ -45,6 +48,7 @@ export class SqliteStore implements Store {
     this.db.pragma('busy_timeout = 5000');
     this.db.pragma('foreign_keys = ON');
     this.version = migrate(this.db, migrations);
+    this.jobs = new SqliteJobStore(this.db);
   }
 
   static inDataDir(dataDir: string): SqliteStore {

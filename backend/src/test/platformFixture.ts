@@ -1,11 +1,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { createClient, createEventSocket, type ApiClient, type EventSocket, type WebSocketLike } from '@aiplat/api';
 import { ConfigSchema, type Config } from '../config.js';
 import { createPlatform, type Platform } from '../composition.js';
+
+/** The log shim as built by `tsc -b` (tests run from source, where there is no .js beside it). */
+export const BUILT_SHIM = fileURLToPath(new URL('../../dist/engines/local/supervisor/logShim.js', import.meta.url));
 
 export const TOKENS = {
   alice: 'alice-token-0123456789abcdef',
@@ -37,7 +41,11 @@ export async function startPlatform(overrides: Partial<Config> = {}): Promise<Pl
     shutdownGraceMs: 2000,
     ...overrides,
   });
-  const platform = await createPlatform(config, { log: pino({ level: 'silent' }), processMetrics: false });
+  const platform = await createPlatform(config, {
+    log: pino({ level: 'silent' }),
+    processMetrics: false,
+    shimPath: BUILT_SHIM,
+  });
   const address = await platform.server.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const sockets: EventSocket[] = [];

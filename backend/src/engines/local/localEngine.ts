@@ -1,0 +1,582 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { ApiError, type FailureReason, type JobMetricsResponse, type JobSpec } from '@aiplat/api';
+import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
+import type { InstanceRecord, JobRecord } from '../../jobs/jobStore.js';
+import { plannedInstances } from '../../jobs/plannedInstances.js';
+import { buildEnvironment } from './environment/environment.js';
+import { requiredPorts } from './environment/ports.js';
+import type { DeviceAssignment, InstancePlacement, PortName } from './environment/types.js';
+import { jobRequest } from './jobRequest.js';
+import {
+  schedule,
+  type JobRequest,
+  type Placement,
+  type SchedulerNode,
+  type SchedulerQueue,
+} from './scheduler/index.js';
+import {
+  createPortAllocator,
+  instancePaths,
+  type ExitStatus,
+  type InstanceHandle,
+  type Supervisor,
+} from './supervisor/index.js';
+
+export interface LocalEngineOptions {
+  lifecycle: JobLifecycle;
+  files: JobFiles;
+  supervisor: Supervisor;
+  nodes: readonly SchedulerNode[];
+  queues: readonly SchedulerQueue[];
+  /** The absolute folder a job runs in; throws an ApiError when it is not usable. */
+  resolveWorkingDir: (user: string, workingDir: string) => Promise<string>;
+  /** PATH, HOME, LANG... under the platform's variables. */
+  baseEnv: Readonly<Record<string, string>>;
+  /** SIGTERM first, SIGKILL this long after. */
+  stopGraceMs: number;
+  log: Logger;
+  /** Optional per-instance metrics. */
+  metrics?: LocalMetrics;
+  /** The address instances reach each other at. */
+  host?: string;
+}
+
+/** What the engine needs of a metrics sampler (see `metrics/`). */
+export interface LocalMetrics {
+  track(key: string, target: { pgid: number; devices?: readonly number[]; kind?: 'nvidia' | 'ascend' }): void;
+  untrack(key: string): void;
+  query(key: string, options: { since?: string; maxPoints: number }): JobMetricsResponse['instances'][number]['points'];
+}
+
+type StopCause = 'user' | 'preempt' | 'failure';
+
+/** A job that holds resources: Starting, Running or Stopping. */
+interface Run {
+  job: JobRecord;
+  placement: Placement;
+  handles: (InstanceHandle | undefined)[];
+  exits: (ExitStatus | undefined)[];
+  /** Still starting instances. */
+  launching: boolean;
+  /** The resolved working directory. */
+  cwd?: string;
+  stopping?: { cause: StopCause; graceMs: number; failure?: FailureReason; by?: string };
+}
+
+/** Kept in the job record so a restarted backend can account for a running job's resources. */
+interface LocalRuntime {
+  placement: Placement;
+}
+
+const HOST = '127.0.0.1';
+
+function metricsKey(jobId: string, index: number): string {
+  return `${jobId}/${index}`;
+}
+
+function describeExit(exit: ExitStatus): string {
+  if (exit.lost) return `was lost (${exit.lost})`;
+  if (exit.signal) return `was killed by ${exit.signal}`;
+  return `exited with code ${exit.code}`;
+}
+
+function isSuccess(exit: ExitStatus): boolean {
+  return exit.code === 0 && !exit.lost;
+}
+
+/**
+ * The local engine: jobs as supervised process groups on this machine, placed by the scheduler on
+ * the machine's capacity and any virtual nodes. Every change goes through the job lifecycle.
+ */
+export class LocalEngine implements TrainingEngine {
+  readonly kind = 'local' as const;
+  private readonly queued = new Map<string, JobRequest>();
+  private readonly runs = new Map<string, Run>();
+  private readonly ports = createPortAllocator();
+  private passPending = false;
+  private closed = false;
+  private readonly host: string;
+
+  constructor(private readonly options: LocalEngineOptions) {
+    this.host = options.host ?? HOST;
+  }
+
+  private get lifecycle(): JobLifecycle {
+    return this.options.lifecycle;
+  }
+
+  validate(spec: JobSpec): void {
+    const queue = this.options.queues.find((q) => q.name === spec.queue);
+    if (!queue) {
+      const names = this.options.queues.map((q) => q.name).join(', ');
+      throw new ApiError('validation_failed', `queue ${spec.queue} does not exist; the queues are: ${names}`, {
+        issues: [{ path: 'body.spec.queue', message: `one of ${names}` }],
+      });
+    }
+    const probe = schedule({
+      nodes: this.options.nodes,
+      queues: [queue],
+      running: [],
+      pending: [jobRequest('probe', spec, 0)],
+    });
+    if (probe.start.length === 0) {
+      const reason = probe.waiting[0]?.reason ?? 'it does not fit';
+      throw new ApiError('validation_failed', `this job can never run in queue ${spec.queue}: ${reason}`, {
+        issues: [{ path: 'body.spec.resources', message: reason }],
+      });
+    }
+  }
+
+  submit(job: JobRecord): void {
+    const queued = this.lifecycle.transition(job.id, 'Queued', {
+      type: 'queued',
+      message: `queued in ${job.spec.queue}`,
+    });
+    if (!queued) return;
+    this.enqueue(queued);
+  }
+
+  private enqueue(job: JobRecord): void {
+    this.queued.set(job.id, jobRequest(job.id, job.spec, Date.parse(job.createdAt)));
+    this.requestPass();
+  }
+
+  async stop(job: JobRecord, options: { force: boolean }): Promise<void> {
+    const graceMs = options.force ? 0 : this.options.stopGraceMs;
+    const run = this.runs.get(job.id);
+    if (!run) {
+      this.queued.delete(job.id);
+      this.lifecycle.transition(job.id, 'Stopped', { type: 'stopped', message: 'stopped before it started' });
+      this.requestPass();
+      return;
+    }
+    if (run.stopping?.cause === 'user') {
+      if (options.force) this.signalAll(run, 0);
+      return;
+    }
+    run.stopping = { cause: 'user', graceMs };
+    const next = this.lifecycle.transition(job.id, 'Stopping', {
+      type: 'stop-requested',
+      message: options.force
+        ? 'stop requested: killing every instance'
+        : `stop requested: SIGTERM, SIGKILL after ${graceMs} ms`,
+    });
+    if (next) run.job = next;
+    this.signalAll(run, graceMs);
+    this.settleIfDone(run);
+  }
+
+  metrics(job: JobRecord, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
+    const instances = plannedInstances(job.spec).filter(
+      (p) => query.instance === undefined || p.index === query.instance,
+    );
+    const sampler = this.options.metrics;
+    return {
+      instances: instances.map((p) => ({
+        instance: p.index,
+        points: sampler
+          ? sampler.query(metricsKey(job.id, p.index), {
+              ...(query.since ? { since: query.since } : {}),
+              maxPoints: query.maxPoints,
+            })
+          : [],
+      })),
+    };
+  }
+
+  // ---- scheduling ------------------------------------------------------------------------------
+
+  private requestPass(): void {
+    if (this.passPending || this.closed) return;
+    this.passPending = true;
+    setImmediate(() => {
+      this.passPending = false;
+      if (!this.closed) this.pass();
+    });
+  }
+
+  private pass(): void {
+    const result = schedule({
+      nodes: this.options.nodes,
+      queues: this.options.queues,
+      running: [...this.runs.values()].map((run) => ({
+        id: run.job.id,
+        queue: run.job.spec.queue,
+        priority: run.job.spec.priority,
+        submittedAt: Date.parse(run.job.createdAt),
+        instances: run.placement.instances,
+      })),
+      pending: [...this.queued.values()],
+    });
+    for (const waiting of result.waiting) {
+      const job = this.lifecycle.getJob(waiting.jobId);
+      if (!job || job.state !== 'Queued') continue;
+      if (job.queuePosition !== waiting.position || job.waitReason?.message !== waiting.reason) {
+        this.lifecycle.update(job.id, { queuePosition: waiting.position, waitReason: { message: waiting.reason } });
+      }
+    }
+    for (const { jobId, by } of result.preempt) {
+      const run = this.runs.get(jobId);
+      if (!run || run.stopping) continue;
+      run.stopping = { cause: 'preempt', graceMs: this.options.stopGraceMs, by };
+      this.lifecycle.event(
+        jobId,
+        'preempted',
+        `preempted by ${by}, which has a higher priority; it goes back to its queue`,
+      );
+      this.signalAll(run, this.options.stopGraceMs);
+      this.settleIfDone(run);
+    }
+    for (const placement of result.start) {
+      this.queued.delete(placement.jobId);
+      const job = this.lifecycle.getJob(placement.jobId);
+      if (!job) continue;
+      void this.launch(job, placement).catch((error: unknown) => {
+        this.options.log.error({ err: error, job: job.id }, 'launch failed unexpectedly');
+      });
+    }
+  }
+
+  // ---- launching -------------------------------------------------------------------------------
+
+  private async launch(queued: JobRecord, placement: Placement): Promise<void> {
+    const nodes = [...new Set(placement.instances.map((i) => i.node))].join(', ');
+    const runtime: LocalRuntime = { placement };
+    const job = this.lifecycle.transition(queued.id, 'Starting', {
+      type: 'scheduled',
+      message: `placed on ${nodes}`,
+      patch: { attempt: queued.attempt + 1, runtime },
+    });
+    if (!job) return;
+    const planned = plannedInstances(job.spec);
+    const run: Run = {
+      job,
+      placement,
+      handles: planned.map(() => undefined),
+      exits: planned.map(() => undefined),
+      launching: true,
+    };
+    this.runs.set(job.id, run);
+
+    let records: InstanceRecord[];
+    try {
+      run.cwd = await this.options.resolveWorkingDir(job.user, job.spec.workingDir);
+      records = await this.prepare(job, placement);
+    } catch (error) {
+      run.launching = false;
+      this.failStart(run, error);
+      return;
+    }
+    this.lifecycle.setInstances(job.id, records);
+
+    for (const record of records) {
+      if (run.stopping) break;
+      try {
+        const handle = await this.options.supervisor.launchInstance({
+          jobId: job.id,
+          instance: record.name,
+          command: job.spec.command,
+          cwd: run.cwd ?? '/',
+          env: { ...this.options.baseEnv, ...record.env },
+          logDir: this.options.files.logDir(job.id),
+        });
+        this.attach(run, record.index, handle);
+      } catch (error) {
+        run.stopping ??= {
+          cause: 'failure',
+          graceMs: this.options.stopGraceMs,
+          failure: {
+            kind: 'start-failed',
+            instance: record.index,
+            message: `instance ${record.name} could not be started: ${(error as Error).message}`,
+          },
+        };
+        this.signalAll(run, this.options.stopGraceMs);
+      }
+    }
+    run.launching = false;
+    if (!run.stopping) {
+      const running = this.lifecycle.transition(job.id, 'Running', {
+        type: 'started',
+        message: `${records.length} instance(s) running`,
+      });
+      if (running) run.job = running;
+    } else {
+      this.signalAll(run, run.stopping.graceMs);
+    }
+    this.settleIfDone(run);
+  }
+
+  /** Ports, the environment and the generated files of every instance; the instance records. */
+  private async prepare(job: JobRecord, placement: Placement): Promise<InstanceRecord[]> {
+    const planned = plannedInstances(job.spec);
+    const requests = jobRequest(job.id, job.spec, 0).instances;
+    const placements: InstancePlacement[] = [];
+    for (const p of planned) {
+      const placed = placement.instances[p.index];
+      if (!placed) throw new Error(`no placement for instance ${p.index}`);
+      const names = requiredPorts(job.spec.mode, { role: p.role, index: p.index });
+      const numbers = await this.ports.allocate(names.length);
+      const ports: Partial<Record<PortName, number>> = {};
+      names.forEach((name, i) => (ports[name] = numbers[i]!));
+      const node = this.options.nodes.find((n) => n.name === placed.node);
+      const accelerator = requests[p.index]!.accelerator;
+      const kind = accelerator.type !== 'none' ? accelerator.type : node?.accelerator.type;
+      const devices: DeviceAssignment | undefined =
+        kind && kind !== 'none' ? { kind, ids: accelerator.type === 'none' ? [] : placed.devices } : undefined;
+      placements.push({
+        index: p.index,
+        role: p.role,
+        ...(p.group !== undefined ? { group: p.group } : {}),
+        host: this.host,
+        gpus: accelerator.count,
+        ...(devices ? { devices } : {}),
+        ports,
+      });
+    }
+    const jobDir = this.options.files.jobDir(job.id);
+    const result = buildEnvironment({
+      jobId: job.id,
+      mode: job.spec.mode,
+      instances: placements,
+      userEnv: job.spec.env,
+      hyperparametersPath: path.join(jobDir, 'hyperparameters.json'),
+      hyperparameters: job.spec.hyperparameters,
+      jobDir,
+    });
+    if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('; '));
+    await mkdir(this.options.files.logDir(job.id), { recursive: true });
+    for (const file of result.plan.files) {
+      await mkdir(path.dirname(file.path), { recursive: true });
+      await writeFile(file.path, file.content);
+    }
+    const logDir = this.options.files.logDir(job.id);
+    return planned.map((p) => {
+      const placed = placement.instances[p.index]!;
+      const env = result.plan.instances[p.index]!.env;
+      return {
+        jobId: job.id,
+        index: p.index,
+        role: p.role,
+        ...(p.group !== undefined ? { group: p.group } : {}),
+        name: p.name,
+        state: 'Starting' as const,
+        host: this.host,
+        node: placed.node,
+        ...(placed.devices.length > 0 ? { devices: [...placed.devices] } : {}),
+        stateFile: instancePaths(logDir, p.name).stateFile,
+        env: { ...env },
+      };
+    });
+  }
+
+  private failStart(run: Run, error: unknown): void {
+    const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
+    this.runs.delete(run.job.id);
+    this.lifecycle.transition(run.job.id, 'Failed', {
+      type: 'failed',
+      message: `could not start: ${message}`,
+      reason: { kind: 'start-failed', message },
+    });
+    this.requestPass();
+  }
+
+  /** Watches one started instance. */
+  private attach(run: Run, index: number, handle: InstanceHandle): void {
+    run.handles[index] = handle;
+    const key = metricsKey(run.job.id, index);
+    this.lifecycle.updateInstance(run.job.id, index, {
+      state: 'Running',
+      pid: handle.pid,
+      startedAt: new Date().toISOString(),
+    });
+    this.lifecycle.event(run.job.id, 'instance-started', `instance ${index} started (pid ${handle.pid})`, index);
+    this.options.metrics?.track(key, {
+      pgid: handle.pgid,
+      ...(run.placement.instances[index]?.devices.length ? { devices: run.placement.instances[index].devices } : {}),
+    });
+    handle.onExit((exit) => this.onExit(run, index, exit));
+  }
+
+  private onExit(run: Run, index: number, exit: ExitStatus): void {
+    if (this.runs.get(run.job.id) !== run) return;
+    run.exits[index] = exit;
+    run.handles[index]?.dispose();
+    this.options.metrics?.untrack(metricsKey(run.job.id, index));
+    const state = isSuccess(exit) ? 'Succeeded' : run.stopping ? 'Stopped' : 'Failed';
+    this.lifecycle.updateInstance(run.job.id, index, {
+      state,
+      ...(exit.code !== null ? { exitCode: exit.code } : {}),
+      ...(exit.signal ? { signal: exit.signal } : {}),
+      finishedAt: new Date().toISOString(),
+    });
+    this.lifecycle.event(run.job.id, 'instance-exited', `instance ${index} ${describeExit(exit)}`, index);
+    if (!run.stopping && !isSuccess(exit)) {
+      // Any instance failing fails the job: stop the others.
+      run.stopping = {
+        cause: 'failure',
+        graceMs: this.options.stopGraceMs,
+        failure: {
+          kind: exit.lost ? 'lost' : 'exit-code',
+          instance: index,
+          ...(exit.code !== null ? { exitCode: exit.code } : {}),
+          ...(exit.signal ? { signal: exit.signal } : {}),
+          message: `instance ${index} ${describeExit(exit)}`,
+        },
+      };
+      this.signalAll(run, this.options.stopGraceMs);
+    }
+    this.settleIfDone(run);
+  }
+
+  private signalAll(run: Run, graceMs: number): void {
+    run.handles.forEach((handle, i) => {
+      if (handle && run.exits[i] === undefined) void handle.stop(graceMs).catch(() => undefined);
+    });
+  }
+
+  /** Once no instance is left running (and none is still being launched), the run ends. */
+  private settleIfDone(run: Run): void {
+    if (run.launching || this.runs.get(run.job.id) !== run) return;
+    const started = run.handles.filter((h, i) => h !== undefined || run.exits[i] !== undefined).length;
+    const done = run.exits.filter((e) => e !== undefined).length;
+    if (done < started) return;
+    if (!run.stopping && done < run.handles.length) return;
+    this.runs.delete(run.job.id);
+    const id = run.job.id;
+    const job = this.lifecycle.getJob(id);
+    if (!job) return;
+    const stopping = run.stopping;
+    if (!stopping) {
+      this.lifecycle.transition(id, 'Succeeded', { type: 'succeeded', message: 'every instance exited with code 0' });
+    } else if (stopping.cause === 'user') {
+      this.lifecycle.transition(id, 'Stopped', { type: 'stopped', message: 'stopped by the user' });
+    } else if (stopping.cause === 'preempt') {
+      const back = this.lifecycle.transition(id, 'Queued', {
+        type: 'queued',
+        message: `back in queue ${job.spec.queue} after being preempted by ${stopping.by ?? 'a higher-priority job'}`,
+      });
+      if (back) this.queued.set(id, jobRequest(id, back.spec, Date.parse(back.createdAt)));
+    } else {
+      const failure = stopping.failure ?? { kind: 'exit-code' as const, message: 'an instance failed' };
+      const max = job.spec.autoRestart.maxRestarts;
+      if (failure.kind !== 'start-failed' && job.restarts < max) {
+        const back = this.lifecycle.transition(id, 'Queued', {
+          type: 'restarting',
+          message: `${failure.message}; restart ${job.restarts + 1} of ${max}`,
+          ...(failure.instance !== undefined ? { instance: failure.instance } : {}),
+          patch: { restarts: job.restarts + 1 },
+        });
+        if (back) this.queued.set(id, jobRequest(id, back.spec, Date.parse(back.createdAt)));
+      } else {
+        const reason: FailureReason =
+          max > 0 && failure.kind !== 'start-failed'
+            ? { ...failure, kind: 'restart-limit', message: `${failure.message}; gave up after ${max} restart(s)` }
+            : failure;
+        this.lifecycle.transition(id, 'Failed', {
+          type: 'failed',
+          message: reason.message,
+          reason,
+          ...(reason.instance !== undefined ? { instance: reason.instance } : {}),
+        });
+      }
+    }
+    this.requestPass();
+  }
+
+  // ---- recovery --------------------------------------------------------------------------------
+
+  async recover(jobs: readonly JobRecord[]): Promise<void> {
+    for (const job of jobs) {
+      switch (job.state) {
+        case 'Submitting':
+          this.submit(job);
+          break;
+        case 'Queued':
+          this.enqueue(job);
+          break;
+        case 'Starting':
+        case 'Running':
+        case 'Stopping':
+          await this.readopt(job);
+          break;
+        default:
+          break;
+      }
+    }
+    this.requestPass();
+  }
+
+  private async readopt(job: JobRecord): Promise<void> {
+    const runtime = job.runtime as LocalRuntime | undefined;
+    const records = this.lifecycle.listInstances(job.id);
+    const run: Run = {
+      job,
+      placement: runtime?.placement ?? { jobId: job.id, queue: job.spec.queue, instances: [] },
+      handles: records.map(() => undefined),
+      exits: records.map(() => undefined),
+      launching: false,
+    };
+    this.runs.set(job.id, run);
+    const lost: string[] = [];
+    const exited: [number, ExitStatus][] = [];
+    for (const record of records) {
+      if (!record.stateFile || record.state === 'Pending') {
+        lost.push(`instance ${record.index} was never started`);
+        continue;
+      }
+      const adopted = await this.options.supervisor.adoptInstance(record.stateFile);
+      if (adopted.kind === 'running') {
+        run.handles[record.index] = adopted.handle;
+      } else if (adopted.kind === 'exited') {
+        exited.push([record.index, adopted.exit]);
+      } else {
+        lost.push(`instance ${record.index}: ${adopted.reason}`);
+      }
+    }
+    if (!runtime || records.length === 0) lost.push('the backend stopped before the job was placed');
+    this.lifecycle.event(
+      job.id,
+      'engine',
+      `backend restarted: ${lost.length === 0 ? 're-adopted its instances' : lost.join('; ')}`,
+    );
+    if (job.state === 'Stopping') run.stopping = { cause: 'user', graceMs: this.options.stopGraceMs };
+    if (lost.length > 0 && !run.stopping) {
+      run.stopping = {
+        cause: 'failure',
+        graceMs: this.options.stopGraceMs,
+        failure: { kind: 'lost', message: `lost while the backend was down: ${lost.join('; ')}` },
+      };
+    }
+    // An instance that was never started counts as ended, so the run can settle.
+    for (const record of records) {
+      if (!run.handles[record.index] && !exited.some(([i]) => i === record.index)) {
+        run.exits[record.index] = { code: null, signal: null, lost: 'not running after the backend restarted' };
+      }
+    }
+    for (const [index, handle] of run.handles.entries()) {
+      if (!handle) continue;
+      this.options.metrics?.track(metricsKey(job.id, index), { pgid: handle.pgid });
+      handle.onExit((exit) => this.onExit(run, index, exit));
+    }
+    if (job.state === 'Starting' && !run.stopping) {
+      const running = this.lifecycle.transition(job.id, 'Running', {
+        type: 'started',
+        message: 'instances re-adopted',
+      });
+      if (running) run.job = running;
+    }
+    for (const [index, exit] of exited) this.onExit(run, index, exit);
+    if (run.stopping) this.signalAll(run, run.stopping.graceMs);
+    this.settleIfDone(run);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    for (const run of this.runs.values()) for (const handle of run.handles) handle?.dispose();
+    this.runs.clear();
+    this.queued.clear();
+  }
+}

@@ -1,0 +1,155 @@
+import { ApiError, type JobLogBatch, type JobLogsQuery, type JobLogsResponse, type LogLine } from '@aiplat/api';
+import {
+  followLog,
+  readLog,
+  type LogLine as FileLogLine,
+  type LogStream as FileLogStream,
+} from '../engines/local/supervisor/index.js';
+
+/** One instance's log file. */
+export interface LogSource {
+  index: number;
+  file: string;
+}
+
+/** Where each instance's reading stands: instance index → next sequence number. */
+export type LogCursor = Record<number, number>;
+
+export function encodeLogCursor(cursor: LogCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+export function decodeLogCursor(text: string | undefined): LogCursor {
+  if (text === undefined || text === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+  } catch {
+    value = undefined;
+  }
+  const valid =
+    typeof value === 'object' &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.entries(value).every(([k, v]) => /^\d+$/.test(k) && Number.isSafeInteger(v) && (v as number) >= 0);
+  if (!valid) {
+    throw new ApiError('validation_failed', 'cursor is not one this server gave out; read again without it', {
+      issues: [{ path: 'cursor', message: 'not a log cursor from this server' }],
+    });
+  }
+  return value as LogCursor;
+}
+
+const TO_FILE_STREAM = { stdout: 'out', stderr: 'err', platform: 'platform' } as const;
+const FROM_FILE_STREAM = { out: 'stdout', err: 'stderr', platform: 'platform' } as const;
+
+export function toApiLine(index: number, line: FileLogLine): LogLine {
+  return { time: line.t, instance: index, stream: FROM_FILE_STREAM[line.s], text: line.m, seq: line.seq };
+}
+
+/**
+ * One page of a job's logs: each instance read from its own place in the cursor, merged by time
+ * (ties by instance, then sequence). The next cursor moves each instance only past the lines this
+ * page returned (or filtered out), so pages never skip or repeat a line.
+ */
+export async function readJobLogs(sources: readonly LogSource[], query: JobLogsQuery): Promise<JobLogsResponse> {
+  const cursor = decodeLogCursor(query.cursor);
+  const selected = query.instance === undefined ? sources : sources.filter((s) => s.index === query.instance);
+  if (query.instance !== undefined && selected.length === 0) {
+    throw new ApiError(
+      'validation_failed',
+      `instance ${query.instance} does not exist; this job has ${sources.length}`,
+      {
+        issues: [{ path: 'query.instance', message: `at most ${sources.length - 1}` }],
+      },
+    );
+  }
+  const streams = query.stream?.map((s) => TO_FILE_STREAM[s]) as FileLogStream[] | undefined;
+  const pages = await Promise.all(
+    selected.map(async (source) => ({
+      source,
+      page: await readLog(source.file, {
+        fromSeq: cursor[source.index] ?? 0,
+        ...(query.since ? { sinceTime: query.since } : {}),
+        ...(query.until ? { untilTime: query.until } : {}),
+        limit: query.limit,
+        ...(streams ? { streams } : {}),
+        ...(query.search ? { search: query.search } : {}),
+      }),
+    })),
+  );
+  const merged = pages
+    .flatMap(({ source, page }) => page.lines.map((line) => toApiLine(source.index, line)))
+    .sort((a, b) => (a.time < b.time ? -1 : a.time > b.time ? 1 : a.instance - b.instance || a.seq - b.seq));
+  const lines = merged.slice(0, query.limit);
+  const next: LogCursor = { ...cursor };
+  let more = merged.length > lines.length;
+  for (const { source, page } of pages) {
+    const taken = lines.filter((l) => l.instance === source.index);
+    const all = page.lines.length;
+    if (taken.length === all) next[source.index] = page.nextSeq;
+    else next[source.index] = (taken[taken.length - 1]?.seq ?? (cursor[source.index] ?? 0) - 1) + 1;
+    more ||= page.more;
+  }
+  return { lines, nextCursor: encodeLogCursor(next), more };
+}
+
+export interface LogFollowOptions {
+  sources: readonly LogSource[];
+  cursor: LogCursor;
+  /** Awaited before more is read: a slow reader slows the follow instead of piling up lines. */
+  send: (batch: JobLogBatch) => Promise<void>;
+  pollIntervalMs?: number;
+}
+
+export interface LogFollow {
+  /** The job has finished: send what is left, then a batch with `end: true`, then stop. */
+  finish(): Promise<void>;
+  dispose(): void;
+}
+
+/** Follows every instance log of a job from a cursor, as batches that each carry the cursor after them. */
+export function followJobLogs(options: LogFollowOptions): LogFollow {
+  const position: LogCursor = { ...options.cursor };
+  let disposed = false;
+  let chain = Promise.resolve();
+  /** One batch at a time, so the cursors a client receives only grow. */
+  const deliver = (index: number, lines: FileLogLine[]): Promise<void> => {
+    const run = chain.then(async () => {
+      if (disposed || lines.length === 0) return;
+      const fresh = lines.filter((l) => l.seq >= (position[index] ?? 0));
+      if (fresh.length === 0) return;
+      position[index] = (fresh[fresh.length - 1]?.seq ?? 0) + 1;
+      await options.send({ lines: fresh.map((l) => toApiLine(index, l)), cursor: encodeLogCursor(position) });
+    });
+    chain = run.catch(() => undefined);
+    return run;
+  };
+  const stops = options.sources.map((source) =>
+    followLog(source.file, position[source.index] ?? 0, (lines) => deliver(source.index, lines), {
+      pollIntervalMs: options.pollIntervalMs ?? 1000,
+    }),
+  );
+  const dispose = () => {
+    disposed = true;
+    for (const stop of stops) stop();
+  };
+  return {
+    dispose,
+    async finish() {
+      for (const stop of stops) stop();
+      await chain;
+      for (const source of options.sources) {
+        for (;;) {
+          if (disposed) return;
+          const page = await readLog(source.file, { fromSeq: position[source.index] ?? 0, limit: 5000 });
+          if (page.lines.length > 0) await deliver(source.index, page.lines);
+          if (!page.more) break;
+        }
+      }
+      if (disposed) return;
+      await options.send({ lines: [], cursor: encodeLogCursor(position), end: true });
+      disposed = true;
+    },
+  };
+}

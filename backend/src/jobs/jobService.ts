@@ -1,0 +1,379 @@
+import { randomBytes } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ApiError,
+  canTransition,
+  isTerminalJobState,
+  JOB_LIMITS,
+  specFromCreateBody,
+  type CreateJobBody,
+  type Instance,
+  type Job,
+  type JobDetail,
+  type JobEnvResponse,
+  type JobEventsResponse,
+  type JobEventType,
+  type JobListResponse,
+  type JobLogBatch,
+  type JobLogsQuery,
+  type JobLogsResponse,
+  type JobMetricsResponse,
+  type JobSpec,
+  type JobState,
+} from '@aiplat/api';
+import type { Logger } from 'pino';
+import type { EventPublisher } from '../server/eventPublisher.js';
+import type { JobFiles, JobLifecycle, StateChange, TrainingEngine } from './engine.js';
+import { decodeLogCursor, followJobLogs, readJobLogs, type LogFollow, type LogSource } from './jobLogs.js';
+import type { InstanceRecord, JobPatch, JobRecord, JobStore } from './jobStore.js';
+import { plannedInstances } from './plannedInstances.js';
+
+export interface JobServiceDeps {
+  store: JobStore;
+  files: JobFiles;
+  events: EventPublisher;
+  log: Logger;
+  /** The job's folder under /work, checked at submit (see `workingDirResolver`). */
+  resolveWorkingDir: (user: string, workingDir: string) => Promise<string>;
+  now?: () => Date;
+}
+
+/** Lays a job's files out under `<dataDir>/jobs/<id>/`. */
+export function jobFilesUnder(dataDir: string): JobFiles {
+  const jobDir = (id: string) => path.join(dataDir, 'jobs', id);
+  return {
+    jobDir,
+    logDir: (id) => path.join(jobDir(id), 'logs'),
+    logFile: (id, name) => path.join(jobDir(id), 'logs', `${name}.log`),
+  };
+}
+
+export function toApiJob(record: JobRecord): Job {
+  const { attempt: _attempt, runtime: _runtime, ...job } = record;
+  return job;
+}
+
+export function toApiInstance(record: InstanceRecord): Instance {
+  const { stateFile: _stateFile, env: _env, ...instance } = record;
+  return instance;
+}
+
+function newJobId(): string {
+  return `job-${randomBytes(5).toString('hex')}`;
+}
+
+function copyName(name: string): string {
+  const suffix = '-copy';
+  return name.slice(0, JOB_LIMITS.nameChars - suffix.length) + suffix;
+}
+
+function parseTagFilter(tag: string | undefined): { key: string; value?: string } | undefined {
+  if (tag === undefined) return undefined;
+  const eq = tag.indexOf('=');
+  return eq === -1 ? { key: tag } : { key: tag.slice(0, eq), value: tag.slice(eq + 1) };
+}
+
+/**
+ * The engine-neutral job model: creates jobs, keeps their state machine honest (every change
+ * checked against the contract's transition table, stored, recorded as an event, published on the
+ * WebSocket) and answers every job route. The engine does the running.
+ */
+export class JobService implements JobLifecycle {
+  private engine: TrainingEngine | undefined;
+  private readonly follows = new Map<string, Set<LogFollow>>();
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: JobServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The engine is built with this service as its lifecycle, then attached. */
+  attach(engine: TrainingEngine): void {
+    this.engine = engine;
+  }
+
+  private get runner(): TrainingEngine {
+    if (!this.engine) throw new ApiError('unavailable', 'the training engine is not ready yet; try again shortly');
+    return this.engine;
+  }
+
+  // ---- lifecycle (engines call these) ----------------------------------------------------------
+
+  getJob(id: string): JobRecord | undefined {
+    return this.deps.store.getJob(id);
+  }
+
+  listInstances(id: string): InstanceRecord[] {
+    return this.deps.store.listInstances(id);
+  }
+
+  transition(id: string, to: JobState, change: StateChange): JobRecord | undefined {
+    const current = this.deps.store.getJob(id);
+    if (!current) return undefined;
+    if (!canTransition(current.state, to)) {
+      this.deps.log.warn({ job: id, from: current.state, to, event: change.type }, 'state change refused');
+      return undefined;
+    }
+    const time = this.now().toISOString();
+    const patch: JobPatch = { ...change.patch, state: to };
+    if (to === 'Failed') patch.reason = change.reason;
+    if (isTerminalJobState(to)) {
+      patch.finishedAt = time;
+      patch.queuePosition = undefined;
+      patch.waitReason = undefined;
+    }
+    if (to === 'Running' && !current.startedAt) patch.startedAt = time;
+    if (to !== 'Queued') {
+      patch.queuePosition = undefined;
+      patch.waitReason = undefined;
+    }
+    const next = this.deps.store.updateJob(id, patch);
+    this.recordEvent(id, {
+      time,
+      type: change.type,
+      message: change.message,
+      state: to,
+      ...(change.instance !== undefined ? { instance: change.instance } : {}),
+    });
+    this.publishJob(next);
+    if (isTerminalJobState(to)) this.finishFollows(id);
+    return next;
+  }
+
+  update(id: string, patch: JobPatch): JobRecord | undefined {
+    if (!this.deps.store.getJob(id)) return undefined;
+    const next = this.deps.store.updateJob(id, patch);
+    this.publishJob(next);
+    return next;
+  }
+
+  event(id: string, type: JobEventType, message: string, instance?: number): void {
+    this.recordEvent(id, {
+      time: this.now().toISOString(),
+      type,
+      message,
+      ...(instance !== undefined ? { instance } : {}),
+    });
+  }
+
+  setInstances(id: string, instances: readonly InstanceRecord[]): void {
+    this.deps.store.replaceInstances(id, instances);
+  }
+
+  updateInstance(id: string, index: number, patch: Partial<Omit<InstanceRecord, 'jobId' | 'index'>>): void {
+    this.deps.store.updateInstance(id, index, patch);
+  }
+
+  private recordEvent(id: string, event: Parameters<JobStore['appendEvent']>[1]): void {
+    this.deps.store.appendEvent(id, event);
+    this.deps.events.publish(`job-events/${id}`, 'job-events', event);
+  }
+
+  private publishJob(record: JobRecord): void {
+    const job = toApiJob(record);
+    this.deps.events.publish('jobs', 'jobs', { change: 'updated', job });
+    this.deps.events.publish(`jobs/${record.id}`, 'jobs', { change: 'updated', job });
+  }
+
+  // ---- the routes ------------------------------------------------------------------------------
+
+  create(user: string, body: CreateJobBody): Promise<JobDetail> {
+    const parsed = specFromCreateBody(body);
+    if ('errors' in parsed) {
+      const issues = parsed.errors.map((e) => ({ path: `body.${e.path}`, message: e.message }));
+      throw new ApiError(
+        'validation_failed',
+        `invalid job: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+        {
+          issues,
+        },
+      );
+    }
+    return this.submit(user, parsed.spec);
+  }
+
+  async submit(user: string, spec: JobSpec): Promise<JobDetail> {
+    const engine = this.runner;
+    if (spec.engine !== undefined && spec.engine !== engine.kind) {
+      throw new ApiError(
+        'validation_failed',
+        `this backend runs jobs on the ${engine.kind} engine; remove engine: ${spec.engine} or point at a backend with that engine`,
+        { issues: [{ path: 'body.spec.engine', message: `must be ${engine.kind} here` }] },
+      );
+    }
+    engine.validate(spec);
+    await this.deps.resolveWorkingDir(user, spec.workingDir);
+    const id = newJobId();
+    const record: JobRecord = {
+      id,
+      user,
+      spec,
+      state: 'Submitting',
+      engine: engine.kind,
+      createdAt: this.now().toISOString(),
+      restarts: 0,
+      attempt: 0,
+    };
+    this.deps.store.insertJob(record);
+    this.deps.store.replaceInstances(id, this.pendingInstances(id, spec));
+    this.event(id, 'submitted', `submitted by ${user}`);
+    this.publishJob(record);
+    engine.submit(record);
+    return this.detail(id);
+  }
+
+  private pendingInstances(jobId: string, spec: JobSpec): InstanceRecord[] {
+    return plannedInstances(spec).map((p) => ({ jobId, ...p, state: 'Pending' as const }));
+  }
+
+  list(
+    user: string,
+    query: { state?: JobState[]; tag?: string; mine: boolean; cursor?: string; limit: number },
+  ): JobListResponse {
+    let page: { jobs: JobRecord[]; nextCursor?: string };
+    try {
+      const tag = parseTagFilter(query.tag);
+      page = this.deps.store.listJobs({
+        ...(query.state ? { states: query.state } : {}),
+        ...(tag ? { tag } : {}),
+        ...(query.mine ? { user } : {}),
+        ...(query.cursor !== undefined ? { cursor: query.cursor } : {}),
+        limit: query.limit,
+      });
+    } catch (error) {
+      if (error instanceof RangeError) {
+        throw new ApiError('validation_failed', `${error.message}; list again without it`, {
+          issues: [{ path: 'query.cursor', message: error.message }],
+        });
+      }
+      throw error;
+    }
+    return { jobs: page.jobs.map(toApiJob), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+  }
+
+  private require(id: string): JobRecord {
+    const job = this.deps.store.getJob(id);
+    if (!job) throw new ApiError('not_found', `no job ${id}; list jobs with GET /api/jobs`);
+    return job;
+  }
+
+  private requireOwner(id: string, user: string, action: string): JobRecord {
+    const job = this.require(id);
+    if (job.user !== user)
+      throw new ApiError('forbidden', `job ${id} belongs to ${job.user}; only they can ${action} it`);
+    return job;
+  }
+
+  detail(id: string): JobDetail {
+    const job = this.require(id);
+    return { ...toApiJob(job), instances: this.deps.store.listInstances(id).map(toApiInstance) };
+  }
+
+  async stop(id: string, user: string, force: boolean): Promise<JobDetail> {
+    const job = this.requireOwner(id, user, 'stop');
+    if (isTerminalJobState(job.state)) {
+      throw new ApiError('conflict', `job ${id} has already finished (${job.state}); nothing to stop`);
+    }
+    await this.runner.stop(job, { force });
+    return this.detail(id);
+  }
+
+  async startAgain(id: string, user: string): Promise<JobDetail> {
+    const job = this.requireOwner(id, user, 'start again');
+    if (!isTerminalJobState(job.state)) {
+      throw new ApiError(
+        'conflict',
+        `job ${id} is ${job.state}; stop it or wait for it to finish before starting it again`,
+      );
+    }
+    const engine = this.runner;
+    engine.validate(job.spec);
+    await this.deps.resolveWorkingDir(job.user, job.spec.workingDir);
+    const next = this.transition(id, 'Submitting', {
+      type: 'submitted',
+      message: `started again by ${user}`,
+      patch: { restarts: 0, reason: undefined, startedAt: undefined, finishedAt: undefined, progress: undefined },
+    });
+    if (!next) throw new ApiError('conflict', `job ${id} cannot be started again from ${job.state}`);
+    this.deps.store.replaceInstances(id, this.pendingInstances(id, job.spec));
+    engine.submit(next);
+    return this.detail(id);
+  }
+
+  copy(id: string): { spec: JobSpec } {
+    const job = this.require(id);
+    return { spec: { ...job.spec, name: copyName(job.spec.name) } };
+  }
+
+  async delete(id: string, user: string): Promise<{ deleted: string }> {
+    const job = this.requireOwner(id, user, 'delete');
+    if (!isTerminalJobState(job.state)) {
+      throw new ApiError('conflict', `job ${id} is ${job.state}; stop it first, only finished jobs can be deleted`);
+    }
+    this.disposeFollows(id);
+    this.deps.store.deleteJob(id);
+    await rm(this.deps.files.jobDir(id), { recursive: true, force: true });
+    this.deps.events.publish('jobs', 'jobs', { change: 'deleted', id });
+    this.deps.events.publish(`jobs/${id}`, 'jobs', { change: 'deleted', id });
+    return { deleted: id };
+  }
+
+  events(id: string, after: number, limit: number): JobEventsResponse {
+    this.require(id);
+    return this.deps.store.listEvents(id, after, limit);
+  }
+
+  private logSources(job: JobRecord): LogSource[] {
+    return plannedInstances(job.spec).map((p) => ({ index: p.index, file: this.deps.files.logFile(job.id, p.name) }));
+  }
+
+  logs(id: string, query: JobLogsQuery): Promise<JobLogsResponse> {
+    return readJobLogs(this.logSources(this.require(id)), query);
+  }
+
+  metrics(id: string, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
+    return this.runner.metrics(this.require(id), query);
+  }
+
+  env(id: string): JobEnvResponse {
+    this.require(id);
+    return {
+      instances: this.deps.store.listInstances(id).map((i) => ({ index: i.index, name: i.name, env: i.env ?? {} })),
+    };
+  }
+
+  /**
+   * Follows a job's logs from `cursor` (WebSocket `job-logs/<id>`): batches as lines are written,
+   * then, once the job has finished and every line was sent, a batch with `end: true`.
+   */
+  followLogs(id: string, cursor: string | undefined, send: (batch: JobLogBatch) => Promise<void>): () => void {
+    const job = this.require(id);
+    const follow = followJobLogs({ sources: this.logSources(job), cursor: decodeLogCursor(cursor), send });
+    let set = this.follows.get(id);
+    if (!set) this.follows.set(id, (set = new Set()));
+    set.add(follow);
+    const dispose = () => {
+      follow.dispose();
+      this.follows.get(id)?.delete(follow);
+    };
+    if (isTerminalJobState(job.state)) void follow.finish().finally(dispose);
+    return dispose;
+  }
+
+  private finishFollows(id: string): void {
+    for (const follow of this.follows.get(id) ?? []) {
+      void follow.finish().finally(() => this.follows.get(id)?.delete(follow));
+    }
+  }
+
+  private disposeFollows(id: string): void {
+    for (const follow of this.follows.get(id) ?? []) follow.dispose();
+    this.follows.delete(id);
+  }
+
+  async close(): Promise<void> {
+    for (const id of [...this.follows.keys()]) this.disposeFollows(id);
+    await this.engine?.close();
+  }
+}
