@@ -7,6 +7,7 @@ declare -A NEEDED=(
   [curl]='command -v curl'
   [chromium]='command -v chromium'
   [python3-torch]='/usr/bin/python3 -c "import torch.distributed"'
+  [openmpi-bin]='command -v mpirun'
 )
 missing=()
 for package in "${!NEEDED[@]}"; do

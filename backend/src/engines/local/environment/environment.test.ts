@@ -126,7 +126,8 @@ describe('buildEnvironment: per mode', () => {
   it.each(['mpi', 'horovod'] as const)('%s, 3 nodes x 2 GPUs: hostfile and NODE_IP_SLOT_LIST', (mode) => {
     const result = plan(input(mode, place(mode, ['node', 'node', 'node'], { gpus: 2 })));
     expect(result.files).toEqual([
-      { path: `${JOB_DIR}/hostfile`, content: '127.0.0.1 slots=2\n127.0.0.1 slots=2\n127.0.0.1 slots=2\n' },
+      // One line per host: Open MPI refuses a host whose slots are given twice.
+      { path: `${JOB_DIR}/hostfile`, content: '127.0.0.1 slots=6\n' },
     ]);
     for (const instance of result.instances) {
       expect(instance.env).toMatchObject({
@@ -141,7 +142,7 @@ describe('buildEnvironment: per mode', () => {
     const instances = place('mpi', ['node', 'node']);
     instances[1] = { ...instances[1]!, gpus: 0.5 };
     const result = plan(input('mpi', instances));
-    expect(result.files[0]?.content).toBe('127.0.0.1 slots=1\n127.0.0.1 slots=1\n');
+    expect(result.files[0]?.content).toBe('127.0.0.1 slots=2\n');
     expect(result.instances[0]?.env.NODE_IP_SLOT_LIST).toBe('127.0.0.1:1,127.0.0.1:1');
     expect(result.instances[0]?.env.NODE_LIST).toBe('127.0.0.1:0,127.0.0.1:1');
   });
@@ -254,6 +255,16 @@ describe('hostfile rendering', () => {
     ];
     expect(renderHostfile(nodes)).toBe('10.0.0.1 slots=8\n10.0.0.2 slots=1\n');
     expect(renderHostSlotList(nodes)).toBe('10.0.0.1:8,10.0.0.2:1');
+  });
+
+  it('gives a host shared by several nodes one line with their slots summed', () => {
+    const nodes = [
+      { host: '10.0.0.2', slots: 2 },
+      { host: '10.0.0.1', slots: 8 },
+      { host: '10.0.0.2', slots: 2 },
+    ];
+    expect(renderHostfile(nodes)).toBe('10.0.0.2 slots=4\n10.0.0.1 slots=8\n');
+    expect(renderHostSlotList(nodes)).toBe('10.0.0.2:2,10.0.0.1:8,10.0.0.2:2');
   });
 });
 

@@ -9,9 +9,15 @@ export interface HostSlots {
   slots: number;
 }
 
-/** `host slots=N`, one line per node in instance order, newline-terminated. */
+/**
+ * `host slots=N`, one line per host in order of first appearance, newline-terminated. Nodes that
+ * share a host (every node of the local engine is 127.0.0.1) are one line with their slots summed:
+ * Open MPI refuses a hostfile that gives one host's slot count twice.
+ */
 export function renderHostfile(nodes: readonly HostSlots[]): string {
-  return nodes.map((node) => `${node.host} slots=${node.slots}\n`).join('');
+  const slots = new Map<string, number>();
+  for (const node of nodes) slots.set(node.host, (slots.get(node.host) ?? 0) + node.slots);
+  return [...slots].map(([host, n]) => `${host} slots=${n}\n`).join('');
 }
 
 /** `host:slots,...` — NODE_IP_SLOT_LIST, also the form `horovodrun -H` takes. */
