@@ -4,6 +4,7 @@ import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
 import { LocalEngine } from './engines/local/localEngine.js';
+import { createLocalMetrics } from './engines/local/metrics/engineMetrics.js';
 import { createSupervisor } from './engines/local/supervisor/index.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
 import { JobService, jobFilesUnder } from './jobs/jobService.js';
@@ -134,6 +135,14 @@ export async function createPlatform(
     resolveWorkingDir,
     baseEnv: instanceBaseEnv(process.env),
     stopGraceMs: config.jobs.stopGraceMs,
+    metrics: createLocalMetrics({
+      intervalMs: config.jobs.metricsIntervalMs,
+      fileFor: (key) => {
+        const [jobId = '', index = '0'] = key.split('/');
+        return files.metricsFile(jobId, Number(index));
+      },
+      log: log.child({ component: 'metrics' }),
+    }),
     log: log.child({ component: 'local-engine' }),
   });
   jobService.attach(engine);

@@ -32,6 +32,7 @@ export interface JobFiles {
   jobDir(id: string): string;
   logDir(id: string): string;
   logFile(id: string, instanceName: string): string;
+  metricsFile(id: string, index: number): string;
 }
 
 /**
@@ -48,6 +49,8 @@ export interface TrainingEngine {
   stop(job: JobRecord, options: { force: boolean }): Promise<void>;
   /** CPU, memory and accelerator use of a job's instances. */
   metrics(job: JobRecord, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse;
+  /** Forgets what the engine keeps of a finished job that is being deleted. */
+  remove(job: JobRecord): Promise<void>;
   /** After a backend restart: takes over every job that was not finished. */
   recover(jobs: readonly JobRecord[]): Promise<void>;
   /** Stops scheduling; running jobs keep running (a restarted backend re-adopts them). */

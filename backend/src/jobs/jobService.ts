@@ -46,6 +46,7 @@ export function jobFilesUnder(dataDir: string): JobFiles {
     jobDir,
     logDir: (id) => path.join(jobDir(id), 'logs'),
     logFile: (id, name) => path.join(jobDir(id), 'logs', `${name}.log`),
+    metricsFile: (id, index) => path.join(jobDir(id), 'metrics', `${index}.jsonl`),
   };
 }
 
@@ -312,6 +313,7 @@ export class JobService implements JobLifecycle {
       throw new ApiError('conflict', `job ${id} is ${job.state}; stop it first, only finished jobs can be deleted`);
     }
     this.disposeFollows(id);
+    await this.runner.remove(job);
     this.deps.store.deleteJob(id);
     await rm(this.deps.files.jobDir(id), { recursive: true, force: true });
     this.deps.events.publish('jobs', 'jobs', { change: 'deleted', id });

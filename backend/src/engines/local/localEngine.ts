@@ -9,6 +9,7 @@ import { buildEnvironment } from './environment/environment.js';
 import { requiredPorts } from './environment/ports.js';
 import type { DeviceAssignment, InstancePlacement, PortName } from './environment/types.js';
 import { jobRequest } from './jobRequest.js';
+import type { LocalMetrics } from './metrics/engineMetrics.js';
 import {
   schedule,
   type JobRequest,
@@ -41,13 +42,6 @@ export interface LocalEngineOptions {
   metrics?: LocalMetrics;
   /** The address instances reach each other at. */
   host?: string;
-}
-
-/** What the engine needs of a metrics sampler (see `metrics/`). */
-export interface LocalMetrics {
-  track(key: string, target: { pgid: number; devices?: readonly number[]; kind?: 'nvidia' | 'ascend' }): void;
-  untrack(key: string): void;
-  query(key: string, options: { since?: string; maxPoints: number }): JobMetricsResponse['instances'][number]['points'];
 }
 
 type StopCause = 'user' | 'preempt' | 'failure';
@@ -348,6 +342,7 @@ export class LocalEngine implements TrainingEngine {
     });
     if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('; '));
     await mkdir(this.options.files.logDir(job.id), { recursive: true });
+    await mkdir(path.dirname(this.options.files.metricsFile(job.id, 0)), { recursive: true });
     for (const file of result.plan.files) {
       await mkdir(path.dirname(file.path), { recursive: true });
       await writeFile(file.path, file.content);
@@ -386,18 +381,28 @@ export class LocalEngine implements TrainingEngine {
   /** Watches one started instance. */
   private attach(run: Run, index: number, handle: InstanceHandle): void {
     run.handles[index] = handle;
-    const key = metricsKey(run.job.id, index);
     this.lifecycle.updateInstance(run.job.id, index, {
       state: 'Running',
       pid: handle.pid,
       startedAt: new Date().toISOString(),
     });
     this.lifecycle.event(run.job.id, 'instance-started', `instance ${index} started (pid ${handle.pid})`, index);
-    this.options.metrics?.track(key, {
-      pgid: handle.pgid,
-      ...(run.placement.instances[index]?.devices.length ? { devices: run.placement.instances[index].devices } : {}),
-    });
+    this.trackMetrics(run, index, handle);
     handle.onExit((exit) => this.onExit(run, index, exit));
+  }
+
+  private trackMetrics(run: Run, index: number, handle: InstanceHandle): void {
+    const placed = run.placement.instances[index];
+    const kind = this.options.nodes.find((n) => n.name === placed?.node)?.accelerator.type;
+    this.options.metrics?.track(metricsKey(run.job.id, index), {
+      pgid: handle.pgid,
+      ...(placed && placed.devices.length > 0 && kind && kind !== 'none' ? { devices: placed.devices, kind } : {}),
+    });
+  }
+
+  async remove(job: JobRecord): Promise<void> {
+    for (const p of plannedInstances(job.spec)) this.options.metrics?.forget(metricsKey(job.id, p.index));
+    return Promise.resolve();
   }
 
   private onExit(run: Run, index: number, exit: ExitStatus): void {
@@ -558,7 +563,7 @@ export class LocalEngine implements TrainingEngine {
     }
     for (const [index, handle] of run.handles.entries()) {
       if (!handle) continue;
-      this.options.metrics?.track(metricsKey(job.id, index), { pgid: handle.pgid });
+      this.trackMetrics(run, index, handle);
       handle.onExit((exit) => this.onExit(run, index, exit));
     }
     if (job.state === 'Starting' && !run.stopping) {
@@ -575,6 +580,7 @@ export class LocalEngine implements TrainingEngine {
 
   async close(): Promise<void> {
     this.closed = true;
+    await this.options.metrics?.stop();
     for (const run of this.runs.values()) for (const handle of run.handles) handle?.dispose();
     this.runs.clear();
     this.queued.clear();
