@@ -134,7 +134,6 @@ describe('job lifecycle on the local engine', () => {
   });
 
   it('refuses bad specs with 400s naming the field', async () => {
-    const client = fx.client();
     const cases: [unknown, string, RegExp][] = [
       [
         { spec: { ...cpuSpec({ workingDir, command: 'true' }), queue: 'gpu-a100' } },
