@@ -146,7 +146,7 @@ export async function createPlatform(
     log: log.child({ component: 'local-engine' }),
   });
   jobService.attach(engine);
-  await engine.recover(store.jobs.activeJobs());
+  await jobService.recover();
   return {
     config,
     store,

@@ -28,6 +28,7 @@ import type { JobFiles, JobLifecycle, StateChange, TrainingEngine } from './engi
 import { decodeLogCursor, followJobLogs, readJobLogs, type LogFollow, type LogSource } from './jobLogs.js';
 import type { InstanceRecord, JobPatch, JobRecord, JobStore } from './jobStore.js';
 import { plannedInstances } from './plannedInstances.js';
+import { logEnds, ProgressWatcher } from './progressWatcher.js';
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -51,7 +52,7 @@ export function jobFilesUnder(dataDir: string): JobFiles {
 }
 
 export function toApiJob(record: JobRecord): Job {
-  const { attempt: _attempt, runtime: _runtime, ...job } = record;
+  const { attempt: _attempt, runtime: _runtime, progressFrom: _progressFrom, ...job } = record;
   return job;
 }
 
@@ -83,6 +84,7 @@ function parseTagFilter(tag: string | undefined): { key: string; value?: string 
 export class JobService implements JobLifecycle {
   private engine: TrainingEngine | undefined;
   private readonly follows = new Map<string, Set<LogFollow>>();
+  private readonly progress = new Map<string, ProgressWatcher>();
   private readonly now: () => Date;
 
   constructor(private readonly deps: JobServiceDeps) {
@@ -138,8 +140,48 @@ export class JobService implements JobLifecycle {
       ...(change.instance !== undefined ? { instance: change.instance } : {}),
     });
     this.publishJob(next);
-    if (isTerminalJobState(to)) this.finishFollows(id);
+    if (to === 'Starting') this.watchProgress(next, 'from-now');
+    if (isTerminalJobState(to)) {
+      this.finishFollows(id);
+      this.finishProgress(id);
+    }
     return next;
+  }
+
+  /**
+   * Keeps a job's progress from its output: a new run from the end of its logs so far (recorded in
+   * the job, so that after a backend restart the same run is read again from its start).
+   */
+  private watchProgress(job: JobRecord, from: 'from-now' | 'recorded'): void {
+    this.progress.get(job.id)?.dispose();
+    this.progress.delete(job.id);
+    const sources = this.logSources(job);
+    const cursor = from === 'recorded' && job.progressFrom ? job.progressFrom : logEnds(sources);
+    if (from === 'from-now') this.deps.store.updateJob(job.id, { progressFrom: cursor, progress: undefined });
+    const watcher = new ProgressWatcher(sources, cursor, {
+      onProgress: (progress) => {
+        if (this.deps.store.getJob(job.id)) this.update(job.id, { progress });
+      },
+    });
+    this.progress.set(job.id, watcher);
+  }
+
+  private finishProgress(id: string): void {
+    const watcher = this.progress.get(id);
+    if (!watcher) return;
+    this.progress.delete(id);
+    void watcher.finish().finally(() => watcher.dispose());
+  }
+
+  /** After a backend restart: takes the engine through every unfinished job. */
+  async recover(): Promise<void> {
+    const active = this.deps.store.activeJobs();
+    for (const job of active) {
+      if (job.state === 'Starting' || job.state === 'Running' || job.state === 'Stopping') {
+        this.watchProgress(job, 'recorded');
+      }
+    }
+    await this.runner.recover(active);
   }
 
   update(id: string, patch: JobPatch): JobRecord | undefined {
@@ -313,6 +355,8 @@ export class JobService implements JobLifecycle {
       throw new ApiError('conflict', `job ${id} is ${job.state}; stop it first, only finished jobs can be deleted`);
     }
     this.disposeFollows(id);
+    this.progress.get(id)?.dispose();
+    this.progress.delete(id);
     await this.runner.remove(job);
     this.deps.store.deleteJob(id);
     await rm(this.deps.files.jobDir(id), { recursive: true, force: true });
@@ -376,6 +420,8 @@ export class JobService implements JobLifecycle {
 
   async close(): Promise<void> {
     for (const id of [...this.follows.keys()]) this.disposeFollows(id);
+    for (const watcher of this.progress.values()) watcher.dispose();
+    this.progress.clear();
     await this.engine?.close();
   }
 }

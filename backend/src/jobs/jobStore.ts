@@ -26,6 +26,8 @@ export interface JobRecord {
   waitReason?: WaitReason;
   /** Launches so far (first run, auto-restarts, start-again); names the run a log line belongs to. */
   attempt: number;
+  /** Where the current run's output starts in each instance log: progress is read from here. */
+  progressFrom?: Record<number, number>;
   /** Engine-private state that must survive a backend restart (the local engine's placement). */
   runtime?: unknown;
 }

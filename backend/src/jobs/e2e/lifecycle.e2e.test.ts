@@ -269,6 +269,28 @@ describe('job lifecycle on the local engine', () => {
     }
   });
 
+  it('reads progress and ETA from the output while the job runs, and keeps the last one', async () => {
+    const client = fx.client();
+    const created = await client.createJob({
+      body: {
+        spec: cpuSpec({
+          name: 'progress',
+          workingDir,
+          command: 'for i in $(seq 1 30); do echo "step $i/30 loss 0.$i"; sleep 0.1; done; echo "rank $RANK done"',
+        }),
+      },
+    });
+    const midway = await waitForJob(client, created.id, (j) => (j.progress?.step ?? 0) > 0);
+    expect(midway.progress).toMatchObject({ totalSteps: 30 });
+    expect(midway.progress?.percent).toBeGreaterThan(0);
+    const done = await waitForJob(client, created.id);
+    expect(done.state).toBe('Succeeded');
+    const last = await waitForJob(client, created.id, (j) => j.progress?.step === 30, 5_000);
+    expect(last.progress).toMatchObject({ step: 30, totalSteps: 30, percent: 100 });
+    const eta = (await client.listJobs({ query: { mine: true } })).jobs.find((j) => j.id === created.id)?.progress;
+    expect(eta?.updatedAt).toBeDefined();
+  });
+
   it('streams states, events and logs over the WebSocket, from a cursor, to the end, with no line twice', async () => {
     const client = fx.client();
     const socket = fx.events();

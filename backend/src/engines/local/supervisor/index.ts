@@ -5,7 +5,7 @@ export type { ExitStatus, InstanceState } from './instanceState.js';
 export { instancePaths } from './instanceState.js';
 export { allocatePorts, createPortAllocator } from './allocatePorts.js';
 export type { PortAllocator } from './allocatePorts.js';
-export { followLog, readLog } from './logReader.js';
+export { followLog, nextLogSeq, readLog } from './logReader.js';
 export type { FollowOptions, LogPage, ReadLogOptions } from './logReader.js';
 export { LOG_STREAMS, MAX_LINE_CHARS } from './logFormat.js';
 export type { LogLine, LogStream } from './logFormat.js';

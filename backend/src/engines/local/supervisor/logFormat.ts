@@ -44,6 +44,19 @@ export function parseLogLine(text: string): LogLine | undefined {
   return line;
 }
 
+/** Bytes from the end of a log that always hold its last whole line (lines are at most ~16 KiB). */
+export const LOG_TAIL_BYTES = 64 * 1024;
+
+/** The sequence number after the last whole line of a log's tail; 1 when it has none (sequences start at 1). */
+export function nextSeqFromTail(tail: string): number {
+  const lines = tail.split('\n');
+  for (let i = lines.length - 1; i >= 0; i--) {
+    const parsed = parseLogLine(lines[i] ?? '');
+    if (parsed) return parsed.seq + 1;
+  }
+  return 1;
+}
+
 /** A piece of program output: the text without its newline, and whether it was cut short. */
 export interface TextPiece {
   text: string;

@@ -1,8 +1,8 @@
-import { createReadStream, watch, type FSWatcher } from 'node:fs';
+import { closeSync, createReadStream, fstatSync, openSync, readSync, watch, type FSWatcher } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
 import { createInterface } from 'node:readline';
-import { parseLogLine, type LogLine, type LogStream } from './logFormat.js';
+import { LOG_TAIL_BYTES, nextSeqFromTail, parseLogLine, type LogLine, type LogStream } from './logFormat.js';
 
 export interface ReadLogOptions {
   /** First sequence number wanted (inclusive). */
@@ -245,4 +245,27 @@ async function lineAt(handle: FileHandle, start: number, size: number): Promise<
     pos += bytesRead;
   }
   return { text: Buffer.concat(parts).toString('utf8'), end: size };
+}
+
+/**
+ * The sequence number the next line appended to `file` will get (1 for a missing or empty log).
+ * Synchronous on purpose: a caller marks "from here on" before anything else can write.
+ */
+export function nextLogSeq(file: string): number {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 1;
+    throw error;
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const length = Math.min(size, LOG_TAIL_BYTES);
+    const buf = Buffer.alloc(length);
+    readSync(fd, buf, 0, length, size - length);
+    return nextSeqFromTail(buf.toString('utf8'));
+  } finally {
+    closeSync(fd);
+  }
 }

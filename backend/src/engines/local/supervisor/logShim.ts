@@ -14,7 +14,7 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import { encodeLogLine, LineSplitter, parseLogLine } from './logFormat.js';
+import { encodeLogLine, LineSplitter, LOG_TAIL_BYTES, nextSeqFromTail } from './logFormat.js';
 import type { LogStream } from './logFormat.js';
 import {
   liveGroupMembers,
@@ -31,7 +31,6 @@ const DEFAULT_STOP_GRACE_MS = 10_000;
 const LEFTOVER_GRACE_MS = 2_000;
 /** How long to wait for the pipes to close once the group is gone (an escaped process may hold them). */
 const DRAIN_TIMEOUT_MS = 1_000;
-const TAIL_BYTES = 64 * 1024;
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -45,17 +44,10 @@ function openLog(file: string): { fd: number; nextSeq: number } {
   const size = fstatSync(fd).size;
   let nextSeq = 1;
   if (size > 0) {
-    const length = Math.min(size, TAIL_BYTES);
+    const length = Math.min(size, LOG_TAIL_BYTES);
     const buf = Buffer.alloc(length);
     readSync(fd, buf, 0, length, size - length);
-    const lines = buf.toString('utf8').split('\n');
-    for (let i = lines.length - 1; i >= 0; i--) {
-      const parsed = parseLogLine(lines[i] ?? '');
-      if (parsed) {
-        nextSeq = parsed.seq + 1;
-        break;
-      }
-    }
+    nextSeq = nextSeqFromTail(buf.toString('utf8'));
     // A previous writer killed mid-line: start on a fresh line so the torn one stays isolated.
     if (buf[length - 1] !== 0x0a) writeSync(fd, '\n');
   }

@@ -1,0 +1,75 @@
+import type { JobProgress } from '@aiplat/api';
+import { nextLogSeq } from '../engines/local/supervisor/index.js';
+import { followJobLogs, type LogCursor, type LogFollow, type LogSource } from './jobLogs.js';
+import { ProgressTracker } from './progress.js';
+
+export interface ProgressWatcherOptions {
+  /** Called with the latest progress at most once per `intervalMs`, and once more at the end. */
+  onProgress: (progress: JobProgress) => void;
+  intervalMs?: number;
+}
+
+/** Where every instance log of a job ends now: the start of the job's next run. */
+export function logEnds(sources: readonly LogSource[]): LogCursor {
+  const cursor: LogCursor = {};
+  for (const source of sources) cursor[source.index] = nextLogSeq(source.file);
+  return cursor;
+}
+
+/**
+ * Reads a job's program output from `from` on as it is written and keeps its progress and ETA
+ * (see `ProgressTracker`), reporting changes throttled.
+ */
+export class ProgressWatcher {
+  private readonly tracker = new ProgressTracker();
+  private readonly follow: LogFollow;
+  private timer: NodeJS.Timeout | undefined;
+  private pending: JobProgress | undefined;
+  private stopped = false;
+
+  constructor(
+    sources: readonly LogSource[],
+    from: LogCursor,
+    private readonly options: ProgressWatcherOptions,
+  ) {
+    this.follow = followJobLogs({
+      sources,
+      cursor: from,
+      send: async (batch) => {
+        for (const line of batch.lines) {
+          if (line.stream === 'platform') continue;
+          const progress = this.tracker.push(line.text, new Date(line.time), line.instance);
+          if (progress) this.schedule(progress);
+        }
+      },
+    });
+  }
+
+  private schedule(progress: JobProgress): void {
+    this.pending = progress;
+    if (this.timer || this.stopped) return;
+    this.timer = setTimeout(() => this.flush(), this.options.intervalMs ?? 1000);
+    this.timer.unref();
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const progress = this.pending;
+    this.pending = undefined;
+    if (progress) this.options.onProgress(progress);
+  }
+
+  /** The job has finished: reads what is left of its output, reports the last progress, stops. */
+  async finish(): Promise<void> {
+    await this.follow.finish();
+    this.stopped = true;
+    this.flush();
+  }
+
+  dispose(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.follow.dispose();
+  }
+}
