@@ -3,7 +3,7 @@ import os from 'node:os';
 import type { SchedulerNode, SchedulerQueue } from '../scheduler/types.js';
 import { LOCAL_NODE_NAME, engineNodes, schedulerQueues, type EngineCapacityConfig } from './config.js';
 import { parseNpuSmiInfo, type NpuSmiDevice } from './npuSmi.js';
-import { NVIDIA_GPU_QUERY_ARGS, parseNvidiaSmiCsv, type NvidiaGpu } from './nvidiaSmi.js';
+import { NVIDIA_GPU_QUERY_ARGS, nvidiaDeviceOrder, parseNvidiaSmiCsv, type NvidiaGpu } from './nvidiaSmi.js';
 
 /** How long one `nvidia-smi` / `npu-smi` call may take. */
 export const DETECT_TIMEOUT_MS = 5_000;
@@ -190,7 +190,8 @@ export async function detectCapacity(options: DetectCapacityOptions = {}): Promi
   ]);
   warnings.push(...nvidia.warnings, ...ascend.warnings);
 
-  const gpus = [...nvidia.found].sort((a, b) => a.index - b.index);
+  // Device indices: nvidia-smi's index order for NVIDIA, table order for Ascend (see the parsers).
+  const gpus = nvidiaDeviceOrder(nvidia.found);
   let devices: DetectedDevice[] = gpus.map((gpu, index) => nvidiaDevice(gpu, index));
   const npus = ascend.found.map((npu, index) => ascendDevice(npu, index));
   if (gpus.length > 0 && npus.length > 0) {

@@ -39,6 +39,7 @@ export {
   NVIDIA_COMPUTE_APPS_QUERY_ARGS,
   NVIDIA_GPU_QUERY,
   NVIDIA_GPU_QUERY_ARGS,
+  nvidiaDeviceOrder,
   parseNvidiaComputeApps,
   parseNvidiaSmiCsv,
 } from './nvidiaSmi.js';

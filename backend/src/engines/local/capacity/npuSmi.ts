@@ -128,9 +128,11 @@ function chipDevice(card: CardRow, cells: string[], second: SecondColumn): NpuSm
 }
 
 /**
- * Every chip in the device table of `npu-smi info`, in table order (which is the runtime's logical
- * order: the n-th entry is device n-1 of `ASCEND_RT_VISIBLE_DEVICES`). Text without the table
- * (an error message, an empty host) gives `[]`.
+ * Every chip in the device table of `npu-smi info`, in table order, which is the runtime's logical
+ * order: entry i (from 0) is device i of `ASCEND_RT_VISIBLE_DEVICES`, the index `detectCapacity`
+ * counts, the scheduler hands out and per-instance metrics report. (The NPU id is a card id and the
+ * `Device` column exists only on inference cards; neither is the device index.) Text without the
+ * table (an error message, an empty host) gives `[]`.
  */
 export function parseNpuSmiInfo(text: string): NpuSmiDevice[] {
   const devices: NpuSmiDevice[] = [];

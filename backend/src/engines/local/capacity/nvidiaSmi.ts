@@ -13,10 +13,13 @@ const MIB = 2 ** 20;
 /** The GPU query `detectCapacity` runs. `uuid` is there so compute apps (`gpu_uuid`) map to an index. */
 export const NVIDIA_GPU_QUERY = ['index', 'name', 'uuid', 'memory.total', 'utilization.gpu', 'memory.used'] as const;
 
-/** The per-process query (a helper for per-process GPU metrics). */
+/** The per-process query the per-instance GPU metrics (`metrics/accelerators.ts`) run. */
 export const NVIDIA_COMPUTE_APPS_QUERY = ['pid', 'gpu_uuid', 'used_memory'] as const;
 
-/** Arguments for `nvidia-smi` that produce the form `parseNvidiaSmiCsv` reads with its default fields. */
+/**
+ * Arguments for `nvidia-smi` that produce the form `parseNvidiaSmiCsv` reads with its default fields;
+ * both `detectCapacity` and the per-instance GPU metrics run them.
+ */
 export const NVIDIA_GPU_QUERY_ARGS: readonly string[] = [
   `--query-gpu=${NVIDIA_GPU_QUERY.join(',')}`,
   '--format=csv,noheader,nounits',
@@ -39,6 +42,16 @@ export interface NvidiaGpu {
   memoryTotalBytes: number;
   utilizationPercent?: number;
   memoryUsedBytes?: number;
+}
+
+/**
+ * GPUs in device order: the n-th entry (from 0) is device n, the index `detectCapacity` counts and
+ * the scheduler hands out (and per-instance metrics report). That is nvidia-smi's index order
+ * (`CUDA_VISIBLE_DEVICES` under `CUDA_DEVICE_ORDER=PCI_BUS_ID`); where nvidia-smi's indices are not
+ * 0..n-1 they are renumbered by rank.
+ */
+export function nvidiaDeviceOrder(gpus: readonly NvidiaGpu[]): NvidiaGpu[] {
+  return [...gpus].sort((a, b) => a.index - b.index);
 }
 
 export interface NvidiaComputeApp {

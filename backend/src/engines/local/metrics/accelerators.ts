@@ -13,10 +13,23 @@
  * instance when it has the devices to itself.
  *
  * A missing binary means "no accelerator metrics" (an empty result), never an error; it is not
- * looked for again by the same sampler. (The scheduler's capacity probe has its own nvidia-smi
- * parsing; the two are kept apart on purpose for now.)
+ * looked for again by the same sampler.
+ *
+ * The tools' output is read by the capacity module's parsers (`../capacity/nvidiaSmi.ts`,
+ * `../capacity/npuSmi.ts`), and device ids follow its numbering: the indices `detectCapacity`
+ * counts and the scheduler hands to instances.
  */
 import { execFile } from 'node:child_process';
+import { parseNpuSmiInfo, type NpuSmiDevice } from '../capacity/npuSmi.js';
+import {
+  NVIDIA_COMPUTE_APPS_QUERY_ARGS,
+  NVIDIA_GPU_QUERY_ARGS,
+  nvidiaDeviceOrder,
+  parseNvidiaComputeApps,
+  parseNvidiaSmiCsv,
+  type NvidiaComputeApp,
+  type NvidiaGpu,
+} from '../capacity/nvidiaSmi.js';
 
 export type AcceleratorKind = 'nvidia' | 'ascend';
 
@@ -25,12 +38,15 @@ export interface AcceleratorQuery {
   key: string;
   /** The instance's live pids (from `GroupSample.pids`). */
   pids: readonly number[];
-  /** Device ids the instance holds (the ids given to it in CUDA_/ASCEND_RT_VISIBLE_DEVICES). */
+  /**
+   * Device indices the instance holds: the scheduler's placement, as given to it in
+   * CUDA_/ASCEND_RT_VISIBLE_DEVICES (0..n-1 in capacity's order). Ascend only; NVIDIA goes by pids.
+   */
   devices?: readonly number[];
 }
 
 export interface AcceleratorUsage {
-  /** Devices the figures cover, ascending. */
+  /** Device indices (capacity's numbering) the figures cover, ascending. */
   devices: number[];
   /** Mean utilisation of those devices, 0-100; undefined when none reports one. */
   utilizationPercent?: number;
@@ -76,64 +92,35 @@ export const execFileRunner: CommandRunner = (file, args, { timeoutMs }) =>
 // ---------------------------------------------------------------------------------------------
 // NVIDIA
 
-export interface NvidiaComputeApp {
-  pid: number;
-  /** MiB; undefined when reported as "[N/A]" (e.g. under WDDM or without permission). */
-  usedMemoryMiB?: number;
-  gpuUuid: string;
-}
-
-export interface NvidiaGpu {
-  uuid: string;
-  index: number;
-  /** Percent; undefined when "[N/A]" / "[Not Supported]" (e.g. MIG). */
-  utilizationPercent?: number;
-}
-
-/** Parses `--query-compute-apps=pid,used_memory,gpu_uuid --format=csv,noheader,nounits`. */
-export function parseNvidiaComputeApps(text: string): NvidiaComputeApp[] {
-  const apps: NvidiaComputeApp[] = [];
-  for (const cells of csvRows(text)) {
-    const [pid, memory, uuid] = cells;
-    if (pid === undefined || !/^\d+$/.test(pid) || !uuid) continue;
-    apps.push({ pid: Number(pid), usedMemoryMiB: optionalNumber(memory), gpuUuid: uuid });
-  }
-  return apps;
-}
-
-/** Parses `--query-gpu=uuid,index,utilization.gpu --format=csv,noheader,nounits`. */
-export function parseNvidiaGpus(text: string): NvidiaGpu[] {
-  const gpus: NvidiaGpu[] = [];
-  for (const cells of csvRows(text)) {
-    const [uuid, index, utilization] = cells;
-    if (!uuid || index === undefined || !/^\d+$/.test(index)) continue;
-    gpus.push({ uuid, index: Number(index), utilizationPercent: optionalNumber(utilization) });
-  }
-  return gpus;
-}
-
-/** Attributes GPUs to each query through the pids of its processes. */
+/**
+ * Attributes GPUs to each query through the pids of its processes. A device is a GPU's position in
+ * `nvidiaDeviceOrder` (matched to the processes by uuid): the index capacity counts and the
+ * scheduler hands out.
+ */
 export function nvidiaUsage(
   queries: readonly AcceleratorQuery[],
   apps: readonly NvidiaComputeApp[],
   gpus: readonly NvidiaGpu[],
 ): Map<string, AcceleratorUsage> {
-  const byUuid = new Map(gpus.map((gpu) => [gpu.uuid, gpu]));
+  const byUuid = new Map<string, { device: number; gpu: NvidiaGpu }>();
+  nvidiaDeviceOrder(gpus).forEach((gpu, device) => {
+    if (gpu.uuid !== undefined) byUuid.set(gpu.uuid, { device, gpu });
+  });
   const result = new Map<string, AcceleratorUsage>();
   for (const query of queries) {
     const pids = new Set(query.pids);
     const mine = apps.filter((app) => pids.has(app.pid));
     const devices = new Map<number, NvidiaGpu>();
     for (const app of mine) {
-      const gpu = byUuid.get(app.gpuUuid);
-      if (gpu !== undefined) devices.set(gpu.index, gpu);
+      const held = app.gpuUuid === undefined ? undefined : byUuid.get(app.gpuUuid);
+      if (held !== undefined) devices.set(held.device, held.gpu);
     }
     const usage: AcceleratorUsage = { devices: [...devices.keys()].sort((a, b) => a - b) };
     const utilization = mean([...devices.values()].map((gpu) => gpu.utilizationPercent));
     if (utilization !== undefined) usage.utilizationPercent = utilization;
     // No process on a GPU: it holds no GPU memory. Processes whose memory is all "[N/A]": unknown.
-    const memory = mine.map((app) => app.usedMemoryMiB).filter((mib) => mib !== undefined);
-    if (mine.length === 0 || memory.length > 0) usage.memoryBytes = memory.reduce((a, b) => a + b, 0) * MIB;
+    const memory = mine.map((app) => app.usedMemoryBytes).filter((bytes) => bytes !== undefined);
+    if (mine.length === 0 || memory.length > 0) usage.memoryBytes = memory.reduce((a, b) => a + b, 0);
     result.set(query.key, usage);
   }
   return result;
@@ -146,11 +133,11 @@ export function createNvidiaSampler(options: ToolSamplerOptions = {}): GpuSample
     async sample(queries) {
       if (queries.length === 0) return new Map();
       const [apps, gpus] = await Promise.all([
-        tool.run(['--query-compute-apps=pid,used_memory,gpu_uuid', '--format=csv,noheader,nounits']),
-        tool.run(['--query-gpu=uuid,index,utilization.gpu', '--format=csv,noheader,nounits']),
+        tool.run(NVIDIA_COMPUTE_APPS_QUERY_ARGS),
+        tool.run(NVIDIA_GPU_QUERY_ARGS),
       ]);
       if (apps === undefined || gpus === undefined) return new Map();
-      return nvidiaUsage(queries, parseNvidiaComputeApps(apps), parseNvidiaGpus(gpus));
+      return nvidiaUsage(queries, parseNvidiaComputeApps(apps), parseNvidiaSmiCsv(gpus));
     },
   };
 }
@@ -158,93 +145,29 @@ export function createNvidiaSampler(options: ToolSamplerOptions = {}): GpuSample
 // ---------------------------------------------------------------------------------------------
 // Ascend
 
-export interface NpuChip {
-  /** The NPU (card) id, first column of a device's first row. */
-  npuId: number;
-  chipId: number;
-  /** The logical device id, only on layouts with a "Chip Device" column (310P). */
-  deviceId?: number;
-  name: string;
-  health: string;
-  /** AICore utilisation; undefined when "NA" / "-". */
-  aicorePercent?: number;
-  memoryUsedMiB?: number;
-  memoryTotalMiB?: number;
-  hbmUsedMiB?: number;
-  hbmTotalMiB?: number;
-}
-
-const BUS_ID = /^[0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-7]$/;
-
 /**
- * Parses the device table of `npu-smi info`: for each NPU a row "id name | health | power temp
- * hugepages" followed by one row per chip "chip [device] | bus-id | aicore memory [hbm]". Lines
- * outside the table, the process table that follows it and anything unrecognised are ignored.
+ * Each query's devices are positions in `npu-smi info`'s device table (`parseNpuSmiInfo` order:
+ * one per chip, so a two-chip card is two devices), the index capacity counts and the scheduler
+ * hands out; not NPU (card) ids, which need not start at 0 and repeat on multi-chip cards.
  */
-export function parseNpuSmiInfo(text: string): NpuChip[] {
-  const chips: NpuChip[] = [];
-  let hasDeviceColumn = false;
-  let npu: { id: number; name: string; health: string } | undefined;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith('|')) continue;
-    const cells = line.split('|').map((cell) => cell.trim());
-    const [first = '', second = '', third = ''] = cells.slice(1);
-    if (/\bProcess id\b/i.test(line)) break; // the per-process table: no device rows below
-    if (/^Chip\b/.test(first)) {
-      hasDeviceColumn = /^Chip\s+Device\b/.test(first);
-      continue;
-    }
-    if (BUS_ID.test(second) && npu !== undefined) {
-      const ids = /^(\d+)(?:\s+(\d+))?$/.exec(first);
-      const values = /^(\S+)\s+(\d+)\s*\/\s*(\d+)(?:\s+(\d+)\s*\/\s*(\d+))?/.exec(third);
-      if (!ids || !values) continue;
-      const chip: NpuChip = {
-        npuId: npu.id,
-        chipId: Number(ids[1]),
-        name: npu.name,
-        health: npu.health,
-        aicorePercent: optionalNumber(values[1]),
-        memoryUsedMiB: Number(values[2]),
-        memoryTotalMiB: Number(values[3]),
-      };
-      if (hasDeviceColumn && ids[2] !== undefined) chip.deviceId = Number(ids[2]);
-      if (values[4] !== undefined) {
-        chip.hbmUsedMiB = Number(values[4]);
-        chip.hbmTotalMiB = Number(values[5]);
-      }
-      chips.push(chip);
-      continue;
-    }
-    const head = /^(\d+)\s+(\S.*)$/.exec(first);
-    if (head && second !== '') npu = { id: Number(head[1]), name: head[2] ?? '', health: second };
-  }
-  return chips;
-}
-
-/**
- * The id an instance's device list refers to: the logical device id where the table shows one,
- * otherwise the NPU id (910-series cards carry one chip each, numbered like the logical ids).
- */
-export function npuDeviceId(chip: NpuChip): number {
-  return chip.deviceId ?? chip.npuId;
-}
-
 export function ascendUsage(
   queries: readonly AcceleratorQuery[],
-  chips: readonly NpuChip[],
+  chips: readonly NpuSmiDevice[],
 ): Map<string, AcceleratorUsage> {
-  const byDevice = new Map(chips.map((chip) => [npuDeviceId(chip), chip]));
   const result = new Map<string, AcceleratorUsage>();
   for (const query of queries) {
     const held = [...new Set(query.devices ?? [])]
-      .map((id) => byDevice.get(id))
-      .filter((chip) => chip !== undefined)
-      .sort((a, b) => npuDeviceId(a) - npuDeviceId(b));
-    const usage: AcceleratorUsage = { devices: held.map(npuDeviceId) };
-    const utilization = mean(held.map((chip) => chip.aicorePercent));
+      .sort((a, b) => a - b)
+      .flatMap((device) => {
+        const chip = chips[device];
+        return chip === undefined ? [] : [{ device, chip }];
+      });
+    const usage: AcceleratorUsage = { devices: held.map(({ device }) => device) };
+    const utilization = mean(held.map(({ chip }) => chip.aicorePercent));
     if (utilization !== undefined) usage.utilizationPercent = utilization;
     if (held.length > 0) {
-      usage.memoryBytes = held.reduce((sum, chip) => sum + (chip.hbmUsedMiB ?? chip.memoryUsedMiB ?? 0), 0) * MIB;
+      // HBM where the chip has it, otherwise its on-chip DDR (Memory-Usage), as capacity counts it.
+      usage.memoryBytes = held.reduce((sum, { chip }) => sum + (chip.hbmUsedBytes ?? chip.memoryUsedBytes ?? 0), 0);
     }
     result.set(query.key, usage);
   }
@@ -286,19 +209,6 @@ function createTool(options: ToolSamplerOptions, defaultBinary: string) {
       }
     },
   };
-}
-
-function* csvRows(text: string): Generator<string[]> {
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    yield line.split(',').map((cell) => cell.trim());
-  }
-}
-
-/** A number, or undefined for "[N/A]", "[Not Supported]", "NA", "-" and the like. */
-function optionalNumber(text: string | undefined): number | undefined {
-  if (text === undefined || !/^-?\d+(\.\d+)?$/.test(text)) return undefined;
-  return Number(text);
 }
 
 function mean(values: readonly (number | undefined)[]): number | undefined {

@@ -1,25 +1,12 @@
 export { groupTickDelta, sampleProcessGroups, systemPageSize } from './procSampler.js';
 export type { GroupSample, MemoryMode, ProcessTicks, ProcSamplerOptions, SamplerState } from './procSampler.js';
-export {
-  ascendUsage,
-  createAscendSampler,
-  createNvidiaSampler,
-  execFileRunner,
-  npuDeviceId,
-  nvidiaUsage,
-  parseNpuSmiInfo,
-  parseNvidiaComputeApps,
-  parseNvidiaGpus,
-} from './accelerators.js';
+export { ascendUsage, createAscendSampler, createNvidiaSampler, execFileRunner, nvidiaUsage } from './accelerators.js';
 export type {
   AcceleratorKind,
   AcceleratorQuery,
   AcceleratorUsage,
   CommandRunner,
   GpuSampler,
-  NpuChip,
-  NvidiaComputeApp,
-  NvidiaGpu,
   ToolSamplerOptions,
 } from './accelerators.js';
 export { DEFAULT_SERIES_CAPACITY, MetricSeries } from './series.js';
