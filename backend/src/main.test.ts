@@ -1,12 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BUILT_MAIN, exited, startBackendProcess } from './test/backendProcess.js';
 
-const MAIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 let dir: string;
 
 beforeAll(async () => {
@@ -14,30 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
-/** Starts the built backend as `npm start` does and waits for its banner. */
-async function startMain(env: Record<string, string>): Promise<{ child: ChildProcess; banner: string; url: string }> {
-  expect(existsSync(MAIN), 'build first: npx tsc -b').toBe(true);
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: dir,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 300; i++) {
-    const match = /listening on (http:\/\/\S+)/.exec(out);
-    if (match && out.includes('token:')) return { child, banner: out, url: match[1]! };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`backend did not start:\n${out}`);
-}
-
-function exited(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => child.once('exit', (code) => resolve(code)));
-}
+const startMain = (env: Record<string, string>) => startBackendProcess(dir, env);
 
 describe('the backend process (npm start)', () => {
   it('starts with no configuration: loopback, a generated token kept across restarts, seeded examples', async () => {
@@ -52,13 +28,13 @@ describe('the backend process (npm start)', () => {
     expect(listing.status).toBe(200);
     const stopped = exited(first.child);
     first.child.kill('SIGTERM');
-    expect(await stopped).toBe(0);
+    expect(await stopped, first.output()).toBe(0);
 
     const second = await startMain({});
     expect(/token: (\S+)/.exec(second.banner)![1]).toBe(token);
     const again = exited(second.child);
     second.child.kill('SIGINT');
-    expect(await again).toBe(0);
+    expect(await again, second.output()).toBe(0);
   });
 
   it('honours PORT, HOST, WORK_ROOT, DATA_DIR and AUTH_TOKEN', async () => {
@@ -84,7 +60,7 @@ describe('the backend process (npm start)', () => {
   });
 
   it('explains a bad setting and exits 2 without a stack trace', async () => {
-    const child = spawn(process.execPath, [MAIN], {
+    const child = spawn(process.execPath, [BUILT_MAIN], {
       cwd: dir,
       env: { PATH: process.env.PATH ?? '', PORT: 'eighty' },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -10,7 +10,7 @@ import {
   LogLineSchema,
   LogStreamSchema,
 } from './jobs.js';
-import { boolParam, intParam } from './params.js';
+import { boolParam, intParam, listParam } from './params.js';
 
 /* Requests and responses of the job routes; the resources themselves are in `jobs.ts`. */
 
@@ -19,11 +19,7 @@ export const JobIdParamsSchema = z.object({ id: JobIdSchema });
 export const MAX_JOB_LIST_LIMIT = 500;
 export const DEFAULT_JOB_LIST_LIMIT = 50;
 
-/** One or more states: an array, or comma-separated in a URL (`Running,Queued`). */
-const StateFilterSchema = z
-  .union([z.array(z.string()), z.string().max(200)])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
-  .pipe(z.array(JobStateSchema));
+const StateFilterSchema = listParam(JobStateSchema);
 
 export const JobListQuerySchema = z.object({
   state: StateFilterSchema.optional(),
@@ -99,11 +95,7 @@ export type JobEventsResponse = z.infer<typeof JobEventsResponseSchema>;
 export const MAX_LOG_PAGE = 10_000;
 export const DEFAULT_LOG_PAGE = 1000;
 
-/** One or more log streams: an array, or comma-separated in a URL (`stdout,stderr`). */
-const StreamFilterSchema = z
-  .union([z.array(z.string()), z.string().max(100)])
-  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
-  .pipe(z.array(LogStreamSchema));
+const StreamFilterSchema = listParam(LogStreamSchema, 100);
 
 export const JobLogsQuerySchema = z.object({
   /** Only this instance (its index); every instance when left out, merged by time. */

@@ -26,3 +26,11 @@ export const WorkPathSchema = z
   .string()
   .max(4096, 'path is longer than 4096 characters')
   .meta({ description: 'Path relative to /work: home/..., cache/... or mount/...' });
+
+/** One or more values: an array, or comma-separated in a URL (`Running,Queued`). */
+export function listParam<T extends z.ZodType<unknown, string>>(item: T, maxChars = 200) {
+  return z
+    .union([z.array(z.string()), z.string().max(maxChars)])
+    .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(item));
+}

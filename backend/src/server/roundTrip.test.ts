@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, createClient, type UploadProgress } from '@aiplat/api';
+import { rejection } from '../test/rejection.js';
 import { startPlatform, TOKENS, type PlatformFixture } from '../test/platformFixture.js';
 
 let f: PlatformFixture;
@@ -7,16 +8,6 @@ beforeAll(async () => {
   f = await startPlatform({ maxUploadBytes: 1024 * 1024 });
 });
 afterAll(() => f.close());
-
-async function rejection(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (e) {
-    if (e instanceof ApiError) return e;
-    throw e;
-  }
-  throw new Error('expected the call to fail');
-}
 
 describe('round trip: the typed client against the real backend', () => {
   it('connects and checks the API version', async () => {

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, type JobEvent, type JobLogBatch } from '@aiplat/api';
+import type { JobEvent, JobLogBatch } from '@aiplat/api';
+import { rejection } from '../../test/rejection.js';
 import { startPlatform, type PlatformFixture } from '../../test/platformFixture.js';
 import { cpuSpec, homeFolder, programOutput, waitForJob, waitForState } from './helpers.js';
 
@@ -12,16 +13,6 @@ beforeAll(async () => {
   workingDir = await homeFolder(fx.workRoot, 'alice', 'lifecycle');
 });
 afterAll(() => fx?.close());
-
-async function apiError(promise: Promise<unknown>): Promise<ApiError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof ApiError) return error;
-    throw error;
-  }
-  throw new Error('expected the call to fail');
-}
 
 function isAlive(pid: number): boolean {
   try {
@@ -118,7 +109,7 @@ describe('job lifecycle on the local engine', () => {
     expect(job.state).toBe('Stopped');
     expect(job.instances.map((i) => i.signal)).toEqual(['SIGKILL', 'SIGTERM']);
     for (const instance of job.instances) expect(isAlive(instance.pid ?? 0)).toBe(false);
-    expect(await apiError(client.stopJob({ params: { id: job.id }, body: {} }))).toMatchObject({ status: 409 });
+    expect(await rejection(client.stopJob({ params: { id: job.id }, body: {} }))).toMatchObject({ status: 409 });
   });
 
   it('stops a queued job at once', async () => {
@@ -195,11 +186,11 @@ describe('job lifecycle on the local engine', () => {
     const page1 = await alice.listJobs({ query: { limit: 2 } });
     const page2 = await alice.listJobs({ query: { limit: 2, cursor: page1.nextCursor ?? '' } });
     expect(page1.jobs.map((j) => j.id)).not.toContain(page2.jobs[0]?.id);
-    expect((await apiError(alice.listJobs({ query: { cursor: 'garbage!' } }))).status).toBe(400);
+    expect((await rejection(alice.listJobs({ query: { cursor: 'garbage!' } }))).status).toBe(400);
 
-    expect(await apiError(alice.stopJob({ params: { id: b.id }, body: {} }))).toMatchObject({ status: 403 });
-    expect(await apiError(bob.deleteJob({ params: { id: b.id } }))).toMatchObject({ status: 409 });
-    expect(await apiError(alice.getJob({ params: { id: 'job-nope' } }))).toMatchObject({ status: 404 });
+    expect(await rejection(alice.stopJob({ params: { id: b.id }, body: {} }))).toMatchObject({ status: 403 });
+    expect(await rejection(bob.deleteJob({ params: { id: b.id } }))).toMatchObject({ status: 409 });
+    expect(await rejection(alice.getJob({ params: { id: 'job-nope' } }))).toMatchObject({ status: 404 });
 
     const copy = await alice.copyJob({ params: { id: a.id } });
     expect(copy.spec).toMatchObject({ name: 'tagged-copy', command: 'echo hi', tags: { team: 'nlp' } });
@@ -216,7 +207,7 @@ describe('job lifecycle on the local engine', () => {
     await bob.stopJob({ params: { id: b.id }, body: { force: true } });
     await waitForJob(bob, b.id);
     expect(await bob.deleteJob({ params: { id: b.id } })).toEqual({ deleted: b.id });
-    expect(await apiError(bob.getJob({ params: { id: b.id } }))).toMatchObject({ status: 404 });
+    expect(await rejection(bob.getJob({ params: { id: b.id } }))).toMatchObject({ status: 404 });
     expect(readdirSync(`${fx.dir}/data/jobs`)).not.toContain(b.id);
   });
 
@@ -259,7 +250,7 @@ describe('job lifecycle on the local engine', () => {
       query: { since: new Date(Date.now() + 60_000).toISOString() },
     });
     expect(late.lines).toEqual([]);
-    expect((await apiError(client.jobLogs({ params: { id: job.id }, query: { instance: 5 } }))).status).toBe(400);
+    expect((await rejection(client.jobLogs({ params: { id: job.id }, query: { instance: 5 } }))).status).toBe(400);
 
     const metrics = await client.jobMetrics({ params: { id: job.id }, query: {} });
     expect(metrics.instances.map((i) => i.instance)).toEqual([0, 1]);

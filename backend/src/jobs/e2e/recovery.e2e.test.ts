@@ -1,11 +1,11 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type ApiClient } from '@aiplat/api';
+import { startBackendProcess } from '../../test/backendProcess.js';
 import { homeFolder, programOutput, waitForJob, waitForState } from './helpers.js';
 
 /**
@@ -13,13 +13,11 @@ import { homeFolder, programOutput, waitForJob, waitForState } from './helpers.j
  * re-adopts what still runs and marks the rest Failed with the reason. No job is launched twice and
  * no log line is lost.
  */
-const MAIN = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
 const TOKEN = 'recovery-token-0123456789abcdef';
 let dir: string;
 let backend: ChildProcess | undefined;
 
 beforeAll(async () => {
-  expect(existsSync(MAIN), 'build first: npx tsc -b').toBe(true);
   dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-recovery-'));
   await writeFile(
     path.join(dir, 'config.yaml'),
@@ -38,29 +36,12 @@ afterAll(async () => {
 });
 
 async function startBackend(): Promise<{ child: ChildProcess; client: ApiClient }> {
-  const child = spawn(process.execPath, [MAIN], {
-    cwd: dir,
-    env: {
-      PATH: process.env.PATH ?? '',
-      PORT: '0',
-      LOG_LEVEL: 'warn',
-      AUTH_TOKEN: TOKEN,
-      AIPLAT_USER: 'alice',
-      AIPLAT_CONFIG: path.join(dir, 'config.yaml'),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+  const { child, url } = await startBackendProcess(dir, {
+    AUTH_TOKEN: TOKEN,
+    AIPLAT_USER: 'alice',
+    AIPLAT_CONFIG: path.join(dir, 'config.yaml'),
   });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 300; i++) {
-    const match = /listening on (http:\/\/\S+)/.exec(out);
-    if (match) return { child, client: createClient({ baseUrl: match[1]!, token: TOKEN }) };
-    if (child.exitCode !== null) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  child.kill('SIGKILL');
-  throw new Error(`backend did not start:\n${out}`);
+  return { child, client: createClient({ baseUrl: url, token: TOKEN }) };
 }
 
 function killed(child: ChildProcess): Promise<void> {

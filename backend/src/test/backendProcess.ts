@@ -1,0 +1,43 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/** The built backend entry point, as `npm start` runs it. */
+export const BUILT_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+
+export interface BackendProcess {
+  child: ChildProcess;
+  /** Everything it printed until its banner. */
+  banner: string;
+  url: string;
+  /** Everything it printed so far. */
+  output(): string;
+}
+
+/** Starts the built backend as a process in `cwd` with only `env` (and PATH), and waits for its banner. */
+export async function startBackendProcess(cwd: string, env: Record<string, string>): Promise<BackendProcess> {
+  if (!existsSync(BUILT_MAIN)) throw new Error(`build first (npx tsc -b): no ${BUILT_MAIN}`);
+  const child = spawn(process.execPath, [BUILT_MAIN], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  for (let i = 0; i < 300; i++) {
+    const match = /listening on (http:\/\/\S+)/.exec(out);
+    if (match && out.includes('token:')) return { child, banner: out, url: match[1]!, output: () => out };
+    if (child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`backend did not start:\n${out}`);
+}
+
+export function exited(child: ChildProcess): Promise<number | null> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve(child.exitCode);
+    else child.once('exit', (code) => resolve(code));
+  });
+}
