@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, createClient, type UploadProgress } from '@aiplat/api';
+import { createClient, type UploadProgress } from '@aiplat/api';
 import { rejection } from '../test/rejection.js';
 import { startPlatform, TOKENS, type PlatformFixture } from '../test/platformFixture.js';
 
