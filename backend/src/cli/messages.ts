@@ -1,0 +1,213 @@
+/**
+ * Every text the `aiplat` CLI shows people: descriptions, option help, examples, errors and
+ * progress lines. The CLI speaks English only for now; to translate it, provide another object of
+ * the `Messages` type and pick it in `program.ts` (nothing else holds user-facing text).
+ */
+
+export const DEFAULT_SERVER = 'http://127.0.0.1:8080';
+
+function examples(lines: readonly string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join('\n')}\n`;
+}
+
+export const en = {
+  program: {
+    description: 'Submit, watch and manage training jobs on the AI platform.',
+    server: `backend URL (env AIPLAT_SERVER; default ${DEFAULT_SERVER})`,
+    token: 'API token (env AIPLAT_TOKEN)',
+    version: 'print the CLI version',
+    help: 'show help for a command',
+    after:
+      '\nEnvironment:\n' +
+      `  AIPLAT_SERVER   the backend URL, like --server (default ${DEFAULT_SERVER})\n` +
+      '  AIPLAT_TOKEN    the API token, like --token (the backend prints it when it starts)\n' +
+      '\nExit codes: 0 success; 1 an error, or a job that failed or was stopped (submit --wait); 2 usage.\n' +
+      examples([
+        'export AIPLAT_TOKEN=<token printed by the backend>',
+        'aiplat submit -f job.yaml --follow',
+        'aiplat list --state Running,Queued',
+        'aiplat logs -f job-1a2b3c4d5e',
+      ]),
+  },
+  output: {
+    formats: (formats: readonly string[]) => `output format: ${formats.join(', ')}`,
+  },
+  submit: {
+    description:
+      'Submit a training job from a job.yaml. The file is sent as written, so problems are reported against its fields and lines.',
+    file: 'the job.yaml to submit ("-" reads standard input)',
+    name: "override the job's name",
+    set: 'override a field, e.g. nodes=4, resources.cpu=2, env.EPOCHS=3 (repeatable; values are YAML, env.* and tags.* are text)',
+    wait: 'wait for the job to finish, printing its state changes; exit 0 only if it succeeds',
+    follow: 'like --wait, and stream the logs of every instance while it runs',
+    quiet: 'print only the job id',
+    after: examples([
+      'aiplat submit -f job.yaml',
+      'aiplat submit -f job.yaml --wait',
+      'aiplat submit -f job.yaml --follow --set nodes=4 --set env.EPOCHS=3',
+      'cat job.yaml | aiplat submit -f - --name mnist-try2',
+      'JOB=$(aiplat submit -f job.yaml -q)',
+    ]),
+    fileRequired: 'submit needs a job file: aiplat submit -f job.yaml (or -f - to read standard input)',
+    cannotRead: (file: string, reason: string) => `cannot read ${file}: ${reason}`,
+    badSet: (value: string) => `--set takes key=value, e.g. --set nodes=4 (got "${value}")`,
+    badSetValue: (key: string, reason: string) => `--set ${key}: the value is not valid YAML: ${reason}`,
+    submitted: (id: string, summary: string) => `${id} submitted: ${summary}`,
+    summary: (name: string, mode: string, instances: number, queue: string, priority: number) =>
+      `${name} (${mode}, ${instances} ${instances === 1 ? 'instance' : 'instances'}, queue ${queue}, priority ${priority})`,
+  },
+  wait: {
+    state: (id: string, state: string, detail: string) => `${id}: ${state}${detail ? ` (${detail})` : ''}`,
+    queued: (position: number | undefined, reason: string | undefined) =>
+      [position === undefined ? '' : `position ${position}`, reason ?? ''].filter(Boolean).join(': '),
+    failed: (id: string, reason: string) => `${id} failed: ${reason}`,
+    failedNoReason: (id: string) => `${id} failed`,
+    stopped: (id: string) => `${id} was stopped`,
+    deleted: (id: string) => `${id} was deleted while waiting for it`,
+  },
+  list: {
+    description: 'List jobs, newest first.',
+    state: 'only jobs in these states, comma-separated (e.g. Running,Queued)',
+    tag: 'only jobs with this tag: key=value or key',
+    mine: 'only your own jobs',
+    limit: 'how many jobs to list (1-500)',
+    all: 'list every job, page after page',
+    after: examples([
+      'aiplat list',
+      'aiplat list --state Running,Queued --mine',
+      'aiplat list --tag team=vision -o wide',
+      'aiplat list --all -o json',
+    ]),
+    more: (shown: number) => `(showing the newest ${shown}; use --all or --limit for more)`,
+    none: 'No jobs.',
+    badLimit: (value: string) => `--limit must be a whole number from 1 to 500 (got "${value}")`,
+    badState: (state: string, states: readonly string[]) => `unknown state "${state}"; states: ${states.join(', ')}`,
+  },
+  logs: {
+    description:
+      "Print a job's logs (every instance, merged by time; prefixed with the instance name when there are several).",
+    job: 'the job id',
+    follow: 'keep printing new lines until the job finishes',
+    instance: 'only this instance (its index: 0, 1, ...)',
+    since: 'only lines from this time on: ISO 8601 (2024-05-01T10:00:00Z) or an age such as 10m, 2h, 1d',
+    search: 'only lines containing this text (case-insensitive)',
+    stream: 'only these streams, comma-separated: stdout, stderr, platform',
+    timestamps: 'prefix each line with its time',
+    after: examples([
+      'aiplat logs job-1a2b3c4d5e',
+      'aiplat logs -f job-1a2b3c4d5e',
+      'aiplat logs job-1a2b3c4d5e --instance 1 --stream stderr',
+      'aiplat logs job-1a2b3c4d5e --since 10m --search loss --timestamps',
+    ]),
+    badInstance: (value: string) => `--instance must be an instance index: 0, 1, ... (got "${value}")`,
+    badSince: (value: string) => `--since must be an ISO 8601 time or an age such as 30s, 10m, 2h, 1d (got "${value}")`,
+    badStream: (value: string) => `unknown stream "${value}"; streams: stdout, stderr, platform`,
+  },
+  stop: {
+    description: 'Stop a job: SIGTERM to every instance, SIGKILL after the grace period.',
+    force: 'skip the grace period: SIGKILL at once',
+    after: examples(['aiplat stop job-1a2b3c4d5e', 'aiplat stop --force job-1a2b3c4d5e']),
+    done: (id: string, state: string) => `${id}: ${state}`,
+  },
+  env: {
+    description: 'Show the environment each instance of a job got (the platform variables and your own), sorted.',
+    instance: 'only this instance (its index)',
+    after: examples(['aiplat env job-1a2b3c4d5e', 'aiplat env job-1a2b3c4d5e --instance 1 | grep RANK']),
+    header: (name: string, index: number) => `# ${name} (instance ${index})`,
+    noInstance: (index: number, count: number) =>
+      `instance ${index} does not exist; this job has ${count} (0-${count - 1})`,
+    none: 'The job has no instances yet.',
+  },
+  get: {
+    description: 'Show one job with its instances.',
+    after: examples(['aiplat get job-1a2b3c4d5e', 'aiplat get job-1a2b3c4d5e -o yaml']),
+    fields: {
+      id: 'ID',
+      name: 'Name',
+      state: 'State',
+      reason: 'Reason',
+      waiting: 'Waiting',
+      progress: 'Progress',
+      user: 'User',
+      mode: 'Mode',
+      queue: 'Queue',
+      resources: 'Resources',
+      command: 'Command',
+      workingDir: 'Working dir',
+      tags: 'Tags',
+      created: 'Created',
+      started: 'Started',
+      finished: 'Finished',
+      restarts: 'Restarts',
+      instances: 'Instances',
+    },
+    modeLine: (mode: string, topology: string) => `${mode}, ${topology}`,
+    queueLine: (queue: string, priority: number, position: number | undefined) =>
+      `${queue}, priority ${priority}${position === undefined ? '' : `, position ${position}`}`,
+    ago: (when: string, age: string) => `${when} (${age} ago)`,
+  },
+  events: {
+    description: "List a job's events, oldest first.",
+    after: examples(['aiplat events job-1a2b3c4d5e', 'aiplat events job-1a2b3c4d5e -o json']),
+  },
+  delete: {
+    description: 'Delete a finished job with its logs.',
+    after: examples(['aiplat delete job-1a2b3c4d5e']),
+    done: (id: string) => `${id} deleted`,
+  },
+  startAgain: {
+    description: 'Run a finished job again under the same id and spec.',
+    after: examples(['aiplat start-again job-1a2b3c4d5e']),
+    done: (id: string, state: string) => `${id} started again: ${state}`,
+  },
+  copy: {
+    description: "Print a job's spec as a job.yaml (named <name>-copy), to edit and submit as a new job.",
+    after: examples(['aiplat copy job-1a2b3c4d5e > job.yaml', 'aiplat copy job-1a2b3c4d5e | aiplat submit -f -']),
+  },
+  columns: {
+    id: 'ID',
+    name: 'NAME',
+    state: 'STATE',
+    mode: 'MODE',
+    nodes: 'NODES',
+    queue: 'QUEUE(P)',
+    age: 'AGE',
+    progress: 'PROGRESS/REASON',
+    user: 'USER',
+    engine: 'ENGINE',
+    restarts: 'RESTARTS',
+    created: 'CREATED',
+    time: 'TIME',
+    type: 'TYPE',
+    instance: 'INSTANCE',
+    message: 'MESSAGE',
+    index: 'INDEX',
+    host: 'HOST',
+    node: 'NODE',
+    pid: 'PID',
+    exit: 'EXIT',
+  },
+  progress: {
+    step: (step: number, total: number | undefined) => `step ${step}${total === undefined ? '' : `/${total}`}`,
+    epoch: (epoch: number, total: number | undefined) => `epoch ${epoch}${total === undefined ? '' : `/${total}`}`,
+    eta: (age: string) => `eta ${age}`,
+    queuedAt: (position: number) => `#${position}`,
+  },
+  errors: {
+    prefix: 'error: ',
+    missingToken:
+      'no API token: pass --token <token> or set AIPLAT_TOKEN (the backend prints its token when it starts)',
+    badServer: (value: string) =>
+      `--server / AIPLAT_SERVER must be an http(s) URL such as ${DEFAULT_SERVER} (got "${value}")`,
+    unreachable: (url: string, reason: string) =>
+      `cannot reach the server at ${url} (${reason}); is it running? Set --server or AIPLAT_SERVER to its URL`,
+    unauthorized: (message: string) => `${message} (check --token or AIPLAT_TOKEN)`,
+    usageHint: (command: string) => `run "${command} --help" for usage`,
+    unexpected: (message: string) => `unexpected failure: ${message}`,
+  },
+} as const;
+
+export type Messages = typeof en;
+
+/** The messages the CLI uses. */
+export const messages: Messages = en;
