@@ -3,7 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
-const BENCHMARKS = ['listing.js', 'scheduler.js'];
+const BENCHMARKS = ['listing.js', 'scheduler.js', 'submitLatency.js', 'logFanout.js'];
 
 let failed = 0;
 for (const file of BENCHMARKS) {
