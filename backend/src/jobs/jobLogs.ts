@@ -142,7 +142,12 @@ export function followJobLogs(options: LogFollowOptions): LogFollow {
       for (const source of options.sources) {
         for (;;) {
           if (disposed) return;
-          const page = await readLog(source.file, { fromSeq: position[source.index] ?? 0, limit: 5000 });
+          // The job's files may be deleted meanwhile: then there is nothing left to send.
+          const page = await readLog(source.file, { fromSeq: position[source.index] ?? 0, limit: 5000 }).catch(() => ({
+            lines: [],
+            nextSeq: 0,
+            more: false,
+          }));
           if (page.lines.length > 0) await deliver(source.index, page.lines);
           if (!page.more) break;
         }

@@ -85,6 +85,8 @@ export class JobService implements JobLifecycle {
   private engine: TrainingEngine | undefined;
   private readonly follows = new Map<string, Set<LogFollow>>();
   private readonly progress = new Map<string, ProgressWatcher>();
+  /** Set by `close`: late callbacks (a progress flush, a follow finishing) find the store closed. */
+  private closed = false;
   private readonly now: () => Date;
 
   constructor(private readonly deps: JobServiceDeps) {
@@ -112,6 +114,7 @@ export class JobService implements JobLifecycle {
   }
 
   transition(id: string, to: JobState, change: StateChange): JobRecord | undefined {
+    if (this.closed) return undefined;
     const current = this.deps.store.getJob(id);
     if (!current) return undefined;
     if (!canTransition(current.state, to)) {
@@ -160,7 +163,7 @@ export class JobService implements JobLifecycle {
     if (from === 'from-now') this.deps.store.updateJob(job.id, { progressFrom: cursor, progress: undefined });
     const watcher = new ProgressWatcher(sources, cursor, {
       onProgress: (progress) => {
-        if (this.deps.store.getJob(job.id)) this.update(job.id, { progress });
+        this.update(job.id, { progress });
       },
     });
     this.progress.set(job.id, watcher);
@@ -170,7 +173,12 @@ export class JobService implements JobLifecycle {
     const watcher = this.progress.get(id);
     if (!watcher) return;
     this.progress.delete(id);
-    void watcher.finish().finally(() => watcher.dispose());
+    watcher
+      .finish()
+      .catch((error: unknown) =>
+        this.deps.log.debug({ err: error, job: id }, 'progress: reading the last lines failed'),
+      )
+      .finally(() => watcher.dispose());
   }
 
   /** After a backend restart: takes the engine through every unfinished job. */
@@ -185,7 +193,7 @@ export class JobService implements JobLifecycle {
   }
 
   update(id: string, patch: JobPatch): JobRecord | undefined {
-    if (!this.deps.store.getJob(id)) return undefined;
+    if (this.closed || !this.deps.store.getJob(id)) return undefined;
     const next = this.deps.store.updateJob(id, patch);
     this.publishJob(next);
     return next;
@@ -403,13 +411,16 @@ export class JobService implements JobLifecycle {
       follow.dispose();
       this.follows.get(id)?.delete(follow);
     };
-    if (isTerminalJobState(job.state)) void follow.finish().finally(dispose);
+    if (isTerminalJobState(job.state)) void follow.finish().catch(dispose).finally(dispose);
     return dispose;
   }
 
   private finishFollows(id: string): void {
     for (const follow of this.follows.get(id) ?? []) {
-      void follow.finish().finally(() => this.follows.get(id)?.delete(follow));
+      follow
+        .finish()
+        .catch(() => follow.dispose())
+        .finally(() => this.follows.get(id)?.delete(follow));
     }
   }
 
@@ -419,6 +430,7 @@ export class JobService implements JobLifecycle {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const id of [...this.follows.keys()]) this.disposeFollows(id);
     for (const watcher of this.progress.values()) watcher.dispose();
     this.progress.clear();

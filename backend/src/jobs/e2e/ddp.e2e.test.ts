@@ -1,6 +1,9 @@
 import { existsSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform, type PlatformFixture } from '../../test/platformFixture.js';
+import { runCli } from '../../cli/program.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../test/platformFixture.js';
 import { homeFolder, programOutput, PYTHON, waitForJob } from './helpers.js';
 
 /**
@@ -119,5 +122,39 @@ queue: default
     expectTrainedTogether(
       (await programOutput(client, job.id)).map((lines) => lines.map((l) => l.replace(/^\[[^\]]*\]:/, ''))),
     );
+  });
+
+  it('trains from the CLI: aiplat submit -f job.yaml --wait exits 0, aiplat logs shows both ranks', async () => {
+    const dir = path.join(fx.workRoot, 'home', 'alice', 'mnist');
+    await writeFile(
+      path.join(dir, 'job.yaml'),
+      [
+        'name: cli-ddp',
+        'mode: ddp',
+        `command: ${PYTHON} train.py`,
+        `workingDir: ${workingDir}`,
+        'nodes: 2',
+        'resources: { cpu: 0.5, memory: 512Mi }',
+        'env: { STEPS: "10" }',
+        'hyperparameters: { lr: 0.05 }',
+      ].join('\n'),
+    );
+    const cli = async (...args: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await runCli(args, {
+        stdout: { write: (t: string) => (out += t) },
+        stderr: { write: (t: string) => (err += t) },
+        env: { AIPLAT_SERVER: fx.baseUrl, AIPLAT_TOKEN: TOKENS.alice },
+        cwd: dir,
+      });
+      return { code, out, err };
+    };
+    const submitted = await cli('submit', '-f', 'job.yaml', '--wait');
+    expect(submitted.code, submitted.out + submitted.err).toBe(0);
+    const id = /job-[0-9a-f]+/.exec(submitted.out)?.[0] ?? '';
+    expect((await fx.client().getJob({ params: { id } })).state).toBe('Succeeded');
+    const logs = await Promise.all([0, 1].map((rank) => cli('logs', id, '--instance', String(rank))));
+    expectTrainedTogether(logs.map((l) => l.out.trim().split('\n')));
   });
 });
