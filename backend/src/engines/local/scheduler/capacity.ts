@@ -47,6 +47,11 @@ export class SortedNodeList {
   private readonly keys: number[] = [];
   /** The key each member was filed under, by node index (nodes change before they are refreshed). */
   private readonly filedKey: (number | undefined)[] = [];
+  /**
+   * Refreshes so far: it changes whenever a node of the list changes (see `Capacity.checkpoint`),
+   * so what was learnt from the list's nodes holds while it stays the same.
+   */
+  changes = 0;
 
   constructor(
     private readonly keyOf: (node: NodeState) => number,
@@ -70,24 +75,48 @@ export class SortedNodeList {
     return this.search(key, -1);
   }
 
-  /** Re-files `node` after its capacity changed. */
+  /** Re-files `node` after its capacity changed (moving entries in place: this runs on every change). */
   refresh(node: NodeState): void {
+    this.changes++;
     const filed = this.filedKey[node.index];
     const key = this.keyOf(node);
     const wanted = this.accepts(node);
+    if (filed === undefined ? !wanted : wanted && filed === key) return;
+    const { nodes, keys } = this;
+    let from = nodes.length; // where the node is now (past the end if not filed)
     if (filed !== undefined) {
-      if (wanted && filed === key) return;
-      const position = this.search(filed, node.index);
-      this.nodes.splice(position, 1);
-      this.keys.splice(position, 1);
+      from = this.search(filed, node.index);
       this.filedKey[node.index] = undefined;
+    } else if (wanted) {
+      nodes.push(node); // room for it at the end, filled below
+      keys.push(key);
     }
-    if (wanted) {
-      const position = this.search(key, node.index);
-      this.nodes.splice(position, 0, node);
-      this.keys.splice(position, 0, key);
-      this.filedKey[node.index] = key;
+    if (!wanted) {
+      for (let i = from; i < nodes.length - 1; i++) {
+        nodes[i] = nodes[i + 1] as NodeState;
+        keys[i] = keys[i + 1] as number;
+      }
+      nodes.pop();
+      keys.pop();
+      return;
     }
+    // Where it goes among the others: past `from` if its key grew, else at or before it.
+    let to = this.search(key, node.index);
+    if (to > from) {
+      to--;
+      for (let i = from; i < to; i++) {
+        nodes[i] = nodes[i + 1] as NodeState;
+        keys[i] = keys[i + 1] as number;
+      }
+    } else {
+      for (let i = from; i > to; i--) {
+        nodes[i] = nodes[i - 1] as NodeState;
+        keys[i] = keys[i - 1] as number;
+      }
+    }
+    nodes[to] = node;
+    keys[to] = key;
+    this.filedKey[node.index] = key;
   }
 
   /** First position whose (key, index) is >= (key, index). */
@@ -106,13 +135,15 @@ export class SortedNodeList {
 
 /**
  * Free capacity of every node, with the indexes that watch them. Every change goes through
- * `occupy` / `release`, which re-file the node in each index; `version` counts the changes.
+ * `occupy` / `release`, which re-file the node in each index and count a change there.
  */
 export class Capacity {
   readonly nodes: readonly NodeState[];
   private readonly byName = new Map<string, NodeState>();
   private readonly watchers: SortedNodeList[][];
-  private changes = 0;
+  /** Every index watching some node. */
+  private readonly lists: SortedNodeList[] = [];
+  private holdsOddAmounts = false;
 
   constructor(nodes: readonly SchedulerNode[]) {
     this.nodes = nodes.map((node, index) => {
@@ -135,21 +166,43 @@ export class Capacity {
     this.watchers = this.nodes.map(() => []);
   }
 
-  get version(): number {
-    return this.changes;
-  }
-
   node(name: string): NodeState | undefined {
     return this.byName.get(name);
   }
 
   /** Files `node` in `list` now and on every later change. */
   watch(node: NodeState, list: SortedNodeList): void {
+    if (!this.lists.includes(list)) this.lists.push(list);
     (this.watchers[node.index] as SortedNodeList[]).push(list);
     list.refresh(node);
   }
 
+  /**
+   * Whether every allocation occupied so far held whole, non-negative amounts (as every placement
+   * does; running jobs come from outside). Then free room only grows as allocations are released
+   * and no device has more than all of it free.
+   */
+  get regular(): boolean {
+    return !this.holdsOddAmounts;
+  }
+
+  /** The change counts of every index, for `rewind`. */
+  checkpoint(): number[] {
+    return this.lists.map((list) => list.changes);
+  }
+
+  /**
+   * After a trial that has undone every change it made since `checkpoint` (a trial placement, say),
+   * puts the change counts back too: the nodes are as they were, so what was learnt about them
+   * before still holds. Every count only grows from one settled state to the next, so a count seen
+   * twice at settled times means nothing changed in between.
+   */
+  rewind(checkpoint: readonly number[]): void {
+    for (let i = 0; i < checkpoint.length; i++) (this.lists[i] as SortedNodeList).changes = checkpoint[i] as number;
+  }
+
   occupy(allocation: Allocation): void {
+    if (!this.holdsOddAmounts && !isRegular(allocation)) this.holdsOddAmounts = true;
     this.apply(allocation, -1);
   }
 
@@ -170,9 +223,18 @@ export class Capacity {
       node.wholeFree += Number(after === MILLI) - Number(before === MILLI);
       node.partialCount += Number(isPartial(after)) - Number(isPartial(before));
     }
-    this.changes++;
     for (const list of this.watchers[node.index] as SortedNodeList[]) list.refresh(node);
   }
+}
+
+function isRegular(allocation: Allocation): boolean {
+  if (!isWholeAmount(allocation.cpuMilli) || !isWholeAmount(allocation.memoryBytes)) return false;
+  for (const share of allocation.shares) if (!isWholeAmount(share)) return false;
+  return true;
+}
+
+function isWholeAmount(amount: number): boolean {
+  return Number.isSafeInteger(amount) && amount >= 0;
 }
 
 function isPartial(free: number): boolean {

@@ -1,22 +1,30 @@
 import { MILLI, type NodeState } from './capacity.js';
 import { describeCpus, describeDevices, describeMemory, type InstanceNeed } from './needs.js';
-import type { QueuePool } from './queuePool.js';
+import type { NodeSize, QueuePool } from './queuePool.js';
 import type { AcceleratorType } from './types.js';
 
 /**
  * Why one instance does not fit the queue's free capacity now, naming the short resource:
  * devices first, then CPUs on the nodes with those devices, then memory on the nodes with both.
+ * Called for most jobs that wait, so it walks the nodes once and builds no lists.
  */
 export function diagnose(pool: QueuePool, need: InstanceNeed): string {
   const cpus = describeCpus(need.cpuMilli);
   if (need.type === 'none') {
-    const top = pool.cpu.byFreeCpu.at(0);
+    const list = pool.cpu.byFreeCpu;
+    const top = list.at(0);
     if (!top || top.freeCpuMilli < need.cpuMilli) {
       if (!top || top.freeCpuMilli <= 0) return `needs ${cpus} on one node; no CPU is free in queue ${pool.name}`;
       return `needs ${cpus} on one node; largest free is ${top.freeCpuMilli / MILLI} on ${top.name}`;
     }
-    const candidates = pool.cpu.nodes.filter((node) => node.freeCpuMilli >= need.cpuMilli);
-    return diagnoseHost(candidates, need, 'one node', need.cpuMilli > 0 ? `a node with ${cpus} free` : 'one node');
+    // The nodes with the CPUs free are the first ones by free CPU; ties go to node order.
+    const host = new HostTally(need.cpuMilli, true);
+    for (let i = 0; i < list.size; i++) {
+      const node = list.at(i) as NodeState;
+      if (node.freeCpuMilli < need.cpuMilli) break;
+      host.offer(node);
+    }
+    return host.explain(need, 'one node', need.cpuMilli > 0 ? `a node with ${cpus} free` : 'one node');
   }
   const group = pool.accelerators.get(need.type);
   if (!group) return `queue ${pool.name} has no nodes with ${need.type} accelerators`;
@@ -24,20 +32,29 @@ export function diagnose(pool: QueuePool, need: InstanceNeed): string {
   const where = `a node with ${devices} free`;
   const whereWithCpu = need.cpuMilli > 0 ? `a node with ${devices} and ${cpus} free` : where;
   if (need.shareMilli > 0) {
-    let best: { node: NodeState; device: number; free: number } | undefined;
+    let bestNode: NodeState | undefined;
+    let bestDevice = 0;
+    let bestFree = 0;
     for (const node of group.nodes) {
       for (let d = 0; d < node.deviceCount; d++) {
         const free = node.deviceFree[d] as number;
-        if (!best || free > best.free) best = { node, device: d, free };
+        if (!bestNode || free > bestFree) {
+          bestNode = node;
+          bestDevice = d;
+          bestFree = free;
+        }
       }
     }
-    if (!best || best.free <= 0) return `needs ${devices}; none is free in queue ${pool.name}`;
-    if (best.free < need.shareMilli) {
-      const device = `${best.node.name} ${need.type === 'ascend' ? 'NPU' : 'GPU'} ${best.device}`;
-      return `needs ${devices}; the most free on one device is ${best.free / MILLI} (${device})`;
+    if (!bestNode || bestFree <= 0) return `needs ${devices}; none is free in queue ${pool.name}`;
+    if (bestFree < need.shareMilli) {
+      const device = `${bestNode.name} ${need.type === 'ascend' ? 'NPU' : 'GPU'} ${bestDevice}`;
+      return `needs ${devices}; the most free on one device is ${bestFree / MILLI} (${device})`;
     }
-    const candidates = group.nodes.filter((node) => node.deviceFree.some((free) => free >= need.shareMilli));
-    return diagnoseHost(candidates, need, where, whereWithCpu);
+    const host = new HostTally(need.cpuMilli, false);
+    for (const node of group.nodes) {
+      if (node.deviceFree.some((free) => free >= need.shareMilli)) host.offer(node);
+    }
+    return host.explain(need, where, whereWithCpu);
   }
   const list = group.byWholeFree;
   const most = list.last();
@@ -46,27 +63,52 @@ export function diagnose(pool: QueuePool, need: InstanceNeed): string {
     if (!top || top.wholeFree === 0) return `needs ${devices} on one node; none is free in queue ${pool.name}`;
     return `needs ${devices} on one node; largest free is ${top.wholeFree} on ${top.name}`;
   }
-  const candidates: NodeState[] = [];
-  for (let i = list.firstAtLeast(need.whole); i < list.size; i++) candidates.push(list.at(i) as NodeState);
-  return diagnoseHost(candidates, need, where, whereWithCpu);
+  const host = new HostTally(need.cpuMilli, false);
+  for (let i = list.firstAtLeast(need.whole); i < list.size; i++) host.offer(list.at(i) as NodeState);
+  return host.explain(need, where, whereWithCpu);
 }
 
-/** CPUs, then memory, on the nodes that have the devices (`candidates` is never empty). */
-function diagnoseHost(
-  candidates: readonly NodeState[],
-  need: InstanceNeed,
-  where: string,
-  whereWithCpu: string,
-): string {
-  const mostCpu = maxBy(candidates, (node) => node.freeCpuMilli) as NodeState;
-  if (mostCpu.freeCpuMilli < need.cpuMilli) {
-    const free = describeCpus(Math.max(0, mostCpu.freeCpuMilli));
-    return `needs ${describeCpus(need.cpuMilli)} on ${where}; the most free there is ${free} on ${mostCpu.name}`;
+/**
+ * CPUs, then memory, on the nodes that have the devices, offered one by one (at least one): the
+ * first node offered with the most free CPUs, and the first with the most free memory among those
+ * with the CPUs free. With `tieByIndex`, node order breaks ties instead of the order offered.
+ */
+class HostTally {
+  private mostCpu: NodeState | undefined;
+  private mostMemory: NodeState | undefined;
+
+  constructor(
+    private readonly cpuMilli: number,
+    private readonly tieByIndex: boolean,
+  ) {}
+
+  offer(node: NodeState): void {
+    if (!this.mostCpu || this.before(node.freeCpuMilli, node, this.mostCpu.freeCpuMilli, this.mostCpu)) {
+      this.mostCpu = node;
+    }
+    if (
+      node.freeCpuMilli >= this.cpuMilli &&
+      (!this.mostMemory || this.before(node.freeMemoryBytes, node, this.mostMemory.freeMemoryBytes, this.mostMemory))
+    ) {
+      this.mostMemory = node;
+    }
   }
-  const withCpu = candidates.filter((node) => node.freeCpuMilli >= need.cpuMilli);
-  const mostMemory = maxBy(withCpu, (node) => node.freeMemoryBytes) as NodeState;
-  const free = describeMemory(Math.max(0, mostMemory.freeMemoryBytes));
-  return `needs ${describeMemory(need.memoryBytes)} memory on ${whereWithCpu}; the most free there is ${free} on ${mostMemory.name}`;
+
+  explain(need: InstanceNeed, where: string, whereWithCpu: string): string {
+    const mostCpu = this.mostCpu as NodeState;
+    if (mostCpu.freeCpuMilli < need.cpuMilli) {
+      const free = describeCpus(Math.max(0, mostCpu.freeCpuMilli));
+      return `needs ${describeCpus(need.cpuMilli)} on ${where}; the most free there is ${free} on ${mostCpu.name}`;
+    }
+    const mostMemory = this.mostMemory as NodeState;
+    const free = describeMemory(Math.max(0, mostMemory.freeMemoryBytes));
+    return `needs ${describeMemory(need.memoryBytes)} memory on ${whereWithCpu}; the most free there is ${free} on ${mostMemory.name}`;
+  }
+
+  /** Whether `node` with `value` goes before the best so far. */
+  private before(value: number, node: NodeState, bestValue: number, best: NodeState): boolean {
+    return value > bestValue || (this.tieByIndex && value === bestValue && node.index < best.index);
+  }
 }
 
 /**
@@ -82,8 +124,7 @@ export function neverFits(pool: QueuePool, needs: readonly InstanceNeed[]): stri
     if (need.whole > 0) totals.set(need.type, (totals.get(need.type) ?? 0) + need.whole);
   }
   for (const [type, wanted] of totals) {
-    const group = pool.accelerators.get(type);
-    const available = group ? group.nodes.reduce((sum, node) => sum + node.deviceCount, 0) : 0;
+    const available = pool.accelerators.get(type)?.deviceTotal ?? 0;
     if (wanted > available) {
       return `needs ${describeDevices(type, wanted)} in all; queue ${pool.name} has ${available}`;
     }
@@ -92,6 +133,13 @@ export function neverFits(pool: QueuePool, needs: readonly InstanceNeed[]): stri
 }
 
 function neverFitsInstance(pool: QueuePool, need: InstanceNeed): string | undefined {
+  // The common answer first, from the few distinct node sizes: some node could take it when empty.
+  const sizes = need.type === 'none' ? pool.cpu.sizes : pool.accelerators.get(need.type)?.sizes;
+  const fewest = need.type === 'none' ? 0 : Math.max(1, need.whole);
+  const fits = (size: NodeSize): boolean =>
+    size.deviceCount >= fewest && size.cpuMilli >= need.cpuMilli && size.memoryBytes >= need.memoryBytes;
+  if (sizes?.some(fits)) return undefined;
+  // Otherwise say why, from the nodes themselves.
   let nodes: readonly NodeState[];
   let where: string;
   if (need.type === 'none') {

@@ -29,29 +29,42 @@ export interface PreemptionPlan {
  * nothing where the gang lands at once, then one by one, highest priority first). The result is minimal
  * (no victim can be spared), which is not always the smallest possible set.
  *
- * Leaves `capacity` as it found it plus the reservation; returns `undefined` if even releasing
- * every candidate would not make room.
+ * Adding victims does not touch the shared capacity for most of them: `PrefixSearch` follows, per
+ * node, what the victims so far free there, and releases a victim in `capacity` only once it holds
+ * something on a node where an instance could land (see there). The outcome is the same as
+ * releasing every victim in turn and trying the gang after each, at the cost of what the victims
+ * hold rather than a re-filing of every node they touch and a trial placement per victim.
+ *
+ * Leaves `capacity` as it found it plus the reservation; returns `undefined` (and leaves `capacity`
+ * as it found it, change counts included) if even releasing every candidate would not make room.
+ * The calls of a pass may share one `scratch`, which saves making node copies afresh each time.
  */
 export function planPreemption(
   capacity: Capacity,
   pool: QueuePool,
   needs: readonly InstanceNeed[],
-  candidates: readonly Holder[],
+  candidates: Iterable<Holder>,
+  scratch = new PreemptionScratch(),
 ): PreemptionPlan | undefined {
-  if (candidates.length === 0 || !mightFit(needs, candidates, pool)) return undefined;
+  const checkpoint = capacity.checkpoint();
+  const search = new PrefixSearch(capacity, pool, needs, scratch);
   const victims: Holder[] = [];
   let fits = false;
   for (const holder of candidates) {
-    release(capacity, holder);
     victims.push(holder);
+    // Until every instance fits some node on its own, the gang cannot fit.
+    if (!search.add(holder)) continue;
     fits = pool.fits(needs);
     if (fits) break;
   }
   if (!fits) {
-    for (const holder of victims) occupy(capacity, holder);
+    search.undo();
+    capacity.rewind(checkpoint);
     return undefined;
   }
   // Victims with nothing on the nodes the gang lands on are not needed: take them back at once.
+  // The others are released already (an instance lands only where it fits on its own, so on an
+  // open node); `releaseNow` only makes sure of it.
   const landing = pool.placeGang(needs, false);
   if (!landing.ok) throw new Error('preemption: the gang fitted a moment ago');
   for (const allocation of landing.allocations) capacity.release(allocation);
@@ -59,9 +72,10 @@ export function planPreemption(
   for (let i = victims.length - 2; i >= 0; i--) {
     const holder = victims[i] as Holder;
     if (holder.allocations.some((allocation) => used.has(allocation.node))) continue;
-    occupy(capacity, holder);
+    search.takeBack(holder);
     victims.splice(i, 1);
   }
+  for (const holder of victims) search.releaseNow(holder);
   // The last one added is needed (nothing fitted before it); check the others.
   for (let i = victims.length - 2; i >= 0; i--) {
     const holder = victims[i] as Holder;
@@ -80,40 +94,173 @@ export function planPreemption(
 }
 
 /**
- * A quick necessary condition, without touching the capacity: every whole-device or CPU-only
- * instance must fit some node once everything the candidates hold there is counted as free
- * (devices they touch count as whole). Shares are not checked here.
+ * Adds candidates one by one, as if each were released in `capacity`, but releases there only
+ * those that can matter to the gang. It keeps, per node a candidate holds something on, a copy of
+ * the node's free capacity with every candidate so far counted as free (the same arithmetic as
+ * `Capacity.release`). A node is *open* once some instance fits it on its own by that copy (the rules
+ * of `QueuePool.find`); every candidate holding something on an open node is released for real.
+ *
+ * So a node that is not open may show less free room in `capacity` than the copy, but no instance
+ * fits it by the copy, hence none fits it in `capacity` either, before or after other instances of
+ * the gang are placed (placing only takes room away). Every node where an instance can fit looks
+ * exactly as if all candidates were released, and `QueuePool.find` picks a node by its own free
+ * room among those where the instance fits: trial placements give the same answer, on the same
+ * nodes, as with every candidate released. This needs the room on a node to grow as candidates
+ * are released and a device's free share never to exceed the whole device, which holds unless some
+ * running job holds negative or fractional amounts (`Capacity.regular`): then every candidate is
+ * released at once.
+ *
+ * `fitsCopy` may say yes where the instance would not fit (more candidates get released and the
+ * gang is tried sooner, as in the plain search) but never no where it would.
  */
-function mightFit(needs: readonly InstanceNeed[], candidates: readonly Holder[], pool: QueuePool): boolean {
-  const held = new Map<NodeState, { cpuMilli: number; memoryBytes: number; devices: Set<number> }>();
-  for (const holder of candidates) {
-    for (const allocation of holder.allocations) {
-      let total = held.get(allocation.node);
-      if (!total) {
-        total = { cpuMilli: 0, memoryBytes: 0, devices: new Set() };
-        held.set(allocation.node, total);
-      }
-      total.cpuMilli += allocation.cpuMilli;
-      total.memoryBytes += allocation.memoryBytes;
-      for (const device of allocation.devices) total.devices.add(device);
-    }
+class PrefixSearch {
+  /** Tells this search's copies from those of earlier ones in `scratch`. */
+  private readonly search: number;
+  private readonly released = new Set<Holder>();
+  /** Instances that fit no node on their own yet. */
+  private readonly unplaced: InstanceNeed[];
+  /** The copies the candidate being added touches. */
+  private readonly touched: NodeCopy[] = [];
+  /** Release every candidate at once, as the plain algorithm does (see `Capacity.regular`). */
+  private readonly eager: boolean;
+
+  constructor(
+    private readonly capacity: Capacity,
+    private readonly pool: QueuePool,
+    private readonly needs: readonly InstanceNeed[],
+    private readonly scratch: PreemptionScratch,
+  ) {
+    this.unplaced = needs.filter((need) => !pool.find(need));
+    this.eager = !capacity.regular;
+    this.search = ++scratch.searches;
   }
-  return needs.every((need) => {
-    if (need.shareMilli > 0) return true;
-    for (const node of pool.nodesFor(need)) {
-      const extra = held.get(node);
-      let devices = node.wholeFree;
-      if (extra) for (const device of extra.devices) if (node.deviceFree[device] !== MILLI) devices++;
-      if (
-        devices >= need.whole &&
-        node.freeCpuMilli + (extra?.cpuMilli ?? 0) >= need.cpuMilli &&
-        node.freeMemoryBytes + (extra?.memoryBytes ?? 0) >= need.memoryBytes
-      ) {
-        return true;
+
+  /** Counts `holder` as released; whether every instance now fits some node on its own. */
+  add(holder: Holder): boolean {
+    // Called for every candidate up to the one that makes room: plain loops, no lists per call.
+    const touched = this.touched;
+    touched.length = 0;
+    for (const allocation of holder.allocations) {
+      const copy = this.copyOf(allocation.node);
+      copy.cpuMilli += allocation.cpuMilli;
+      copy.memoryBytes += allocation.memoryBytes;
+      const { devices, shares } = allocation;
+      for (let i = 0; i < devices.length; i++) {
+        const device = devices[i] as number;
+        const share = shares[i] as number;
+        if (device >= 0 && device < copy.node.deviceCount) {
+          copy.deviceFree[device] = ((copy.deviceFree[device] as number) + share) | 0; // as in the Int32Array
+        }
+      }
+      if (!touched.includes(copy)) touched.push(copy);
+    }
+    if (this.eager) this.releaseNow(holder); // after the copies: they start from the node as it is
+    for (const copy of touched) {
+      if (!copy.open && this.fitsAny(copy, this.needs)) {
+        copy.open = true;
+        for (const earlier of copy.unreleased) this.releaseNow(earlier);
+        copy.unreleased.length = 0;
+      }
+      if (copy.open) this.releaseNow(holder);
+      else copy.unreleased.push(holder);
+    }
+    const unplaced = this.unplaced;
+    for (let i = unplaced.length - 1; i >= 0; i--) {
+      const need = unplaced[i] as InstanceNeed;
+      for (const copy of touched) {
+        if (copy.open && this.fitsCopy(copy, need)) {
+          unplaced.splice(i, 1);
+          break;
+        }
       }
     }
+    return unplaced.length === 0;
+  }
+
+  private fitsAny(copy: NodeCopy, needs: readonly InstanceNeed[]): boolean {
+    for (const need of needs) if (this.fitsCopy(copy, need)) return true;
     return false;
-  });
+  }
+
+  /** Releases `holder` in `capacity` unless it is already. */
+  releaseNow(holder: Holder): void {
+    if (this.released.has(holder)) return;
+    this.released.add(holder);
+    release(this.capacity, holder);
+  }
+
+  /** Gives back what `holder` holds, if it was released. */
+  takeBack(holder: Holder): void {
+    if (this.released.delete(holder)) occupy(this.capacity, holder);
+  }
+
+  /** Leaves `capacity` as it was. */
+  undo(): void {
+    for (const holder of this.released) occupy(this.capacity, holder);
+    this.released.clear();
+  }
+
+  /** This search's copy of `node`, made from the node as it is now on first use. */
+  private copyOf(node: NodeState): NodeCopy {
+    const { copies } = this.scratch;
+    let copy = copies[node.index];
+    if (!copy) {
+      copy = { node, search: 0, cpuMilli: 0, memoryBytes: 0, deviceFree: [], open: false, unreleased: [] };
+      copies[node.index] = copy;
+    }
+    if (copy.search !== this.search || copy.node !== node) {
+      copy.node = node;
+      copy.search = this.search;
+      copy.cpuMilli = node.freeCpuMilli;
+      copy.memoryBytes = node.freeMemoryBytes;
+      copy.deviceFree.length = 0;
+      for (let d = 0; d < node.deviceCount; d++) copy.deviceFree.push(node.deviceFree[d] as number);
+      copy.open = false;
+      copy.unreleased.length = 0;
+    }
+    return copy;
+  }
+
+  /**
+   * Whether `need` fits the copy by the rules of `QueuePool.find`: a node the instance may use, host
+   * room, and whole free devices or one device with the share left (partly used or whole).
+   */
+  private fitsCopy(copy: NodeCopy, need: InstanceNeed): boolean {
+    if (!this.pool.uses(need, copy.node)) return false;
+    if (copy.cpuMilli < need.cpuMilli || copy.memoryBytes < need.memoryBytes) return false;
+    if (need.type === 'none') return true;
+    let whole = 0;
+    for (let d = 0; d < copy.deviceFree.length; d++) {
+      const free = copy.deviceFree[d] as number;
+      if (free === MILLI) whole++;
+      else if (need.shareMilli > 0 && free >= need.shareMilli && free < MILLI) return true;
+    }
+    return whole >= (need.shareMilli > 0 ? 1 : need.whole);
+  }
+}
+
+/**
+ * Node copies kept from one `planPreemption` to the next in a pass (one per node, made afresh for
+ * each search), so that the walk over candidates allocates next to nothing.
+ */
+export class PreemptionScratch {
+  /** By node index. */
+  readonly copies: (NodeCopy | undefined)[] = [];
+  searches = 0;
+}
+
+/** A node's free capacity with every candidate so far counted as free. */
+interface NodeCopy {
+  node: NodeState;
+  /** The search the copy belongs to. */
+  search: number;
+  cpuMilli: number;
+  memoryBytes: number;
+  readonly deviceFree: number[];
+  /** Some instance fits here on its own: every candidate holding something here is released. */
+  open: boolean;
+  /** Candidates holding something here that are not released yet (none once open). */
+  readonly unreleased: Holder[];
 }
 
 /**

@@ -10,6 +10,10 @@ export interface AcceleratorNodes {
   readonly byWholeFree: SortedNodeList;
   /** Nodes with a partly shared device, in node order. */
   readonly partial: SortedNodeList;
+  /** Devices on all the nodes. */
+  readonly deviceTotal: number;
+  /** The distinct sizes of the nodes (`undefined` if there are many). */
+  readonly sizes: readonly NodeSize[] | undefined;
 }
 
 /** The nodes CPU-only instances use in a queue, indexed for spreading. */
@@ -17,6 +21,15 @@ export interface CpuNodes {
   readonly nodes: readonly NodeState[];
   /** Ordered by free CPU, descending: the first is the worst fit. */
   readonly byFreeCpu: SortedNodeList;
+  /** The distinct sizes of the nodes (`undefined` if there are many). */
+  readonly sizes: readonly NodeSize[] | undefined;
+}
+
+/** What a node has when empty. */
+export interface NodeSize {
+  readonly deviceCount: number;
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
 }
 
 export type GangResult = { ok: true; allocations: Allocation[] } | { ok: false; failedAt: number; reason: string };
@@ -30,6 +43,9 @@ export type GangResult = { ok: true; allocations: Allocation[] } | { ok: false; 
 export class QueuePool {
   readonly accelerators = new Map<AcceleratorType, AcceleratorNodes>();
   readonly cpu: CpuNodes;
+  private readonly cpuMembers: ReadonlySet<NodeState>;
+  /** The queue's nodes with accelerators, of any type. */
+  private readonly acceleratorMembers = new Set<NodeState>();
 
   constructor(
     readonly queue: SchedulerQueue,
@@ -55,8 +71,11 @@ export class QueuePool {
           () => 0,
           (node) => node.partialCount > 0,
         ),
+        deviceTotal: nodes.reduce((sum, node) => sum + node.deviceCount, 0),
+        sizes: sizesOf(nodes),
       };
       for (const node of nodes) {
+        this.acceleratorMembers.add(node);
         capacity.watch(node, group.byWholeFree);
         capacity.watch(node, group.partial);
       }
@@ -64,7 +83,12 @@ export class QueuePool {
     }
     const plain = members.filter((node) => node.type === 'none');
     const cpuNodes = plain.length > 0 ? plain : members;
-    this.cpu = { nodes: cpuNodes, byFreeCpu: new SortedNodeList((node) => -node.freeCpuMilli) };
+    this.cpu = {
+      nodes: cpuNodes,
+      byFreeCpu: new SortedNodeList((node) => -node.freeCpuMilli),
+      sizes: sizesOf(cpuNodes),
+    };
+    this.cpuMembers = new Set(cpuNodes);
     for (const node of cpuNodes) capacity.watch(node, this.cpu.byFreeCpu);
   }
 
@@ -84,6 +108,12 @@ export class QueuePool {
     return need.type === 'none' ? this.cpu.nodes : (this.accelerators.get(need.type)?.nodes ?? []);
   }
 
+  /** Whether one instance may use `node` (one of `nodesFor(need)`). */
+  uses(need: InstanceNeed, node: NodeState): boolean {
+    if (need.type === 'none') return this.cpuMembers.has(node);
+    return node.type === need.type && this.acceleratorMembers.has(node);
+  }
+
   /** Where one instance would go now, without taking it. */
   find(need: InstanceNeed): Allocation | undefined {
     if (need.type === 'none') return this.findSpread(need);
@@ -95,15 +125,18 @@ export class QueuePool {
 
   /**
    * Places every instance or none. On success the allocations are occupied; on failure nothing is
-   * and the reason describes the first instance that did not fit, given the ones before it.
+   * (nor counted as a change: see `Capacity.rewind`) and the reason describes the first instance
+   * that did not fit, given the ones before it.
    */
   placeGang(needs: readonly InstanceNeed[], explain = true): GangResult {
     const allocations: Allocation[] = [];
-    for (const [i, need] of needs.entries()) {
-      const allocation = this.find(need);
+    const checkpoint = needs.length > 1 ? this.capacity.checkpoint() : undefined;
+    for (let i = 0; i < needs.length; i++) {
+      const allocation = this.find(needs[i] as InstanceNeed);
       if (!allocation) {
         const reason = explain ? this.explain(needs, i) : '';
         for (const placed of allocations) this.capacity.release(placed);
+        if (checkpoint) this.capacity.rewind(checkpoint);
         return { ok: false, failedAt: i, reason };
       }
       this.capacity.occupy(allocation);
@@ -112,11 +145,26 @@ export class QueuePool {
     return { ok: true, allocations };
   }
 
-  /** Whether the gang fits now (nothing stays occupied). */
+  /** Whether the gang fits now (nothing stays occupied, nor counted as a change). */
   fits(needs: readonly InstanceNeed[]): boolean {
+    const checkpoint = this.capacity.checkpoint();
     const result = this.placeGang(needs, false);
     if (result.ok) for (const allocation of result.allocations) this.capacity.release(allocation);
+    this.capacity.rewind(checkpoint);
     return result.ok;
+  }
+
+  /**
+   * Counts the changes to the nodes `needs` may use: while it stays the same, whether and why they
+   * fit stays the same.
+   */
+  version(needs: readonly InstanceNeed[]): number {
+    let changes = 0;
+    for (const need of needs) {
+      const list = need.type === 'none' ? this.cpu.byFreeCpu : this.accelerators.get(need.type)?.byWholeFree;
+      changes += list?.changes ?? 0;
+    }
+    return changes;
   }
 
   private explain(needs: readonly InstanceNeed[], failedAt: number): string {
@@ -169,6 +217,22 @@ export class QueuePool {
     }
     return best && allocate(best.node, need, [best.device], need.shareMilli);
   }
+}
+
+/** Clusters are built from a few kinds of machine; past this many sizes, `sizes` is not kept. */
+const MAX_SIZES = 16;
+
+function sizesOf(nodes: readonly NodeState[]): NodeSize[] | undefined {
+  const sizes: NodeSize[] = [];
+  for (const { deviceCount, cpuMilli, memoryBytes } of nodes) {
+    const known = sizes.some(
+      (size) => size.deviceCount === deviceCount && size.cpuMilli === cpuMilli && size.memoryBytes === memoryBytes,
+    );
+    if (known) continue;
+    if (sizes.length === MAX_SIZES) return undefined;
+    sizes.push({ deviceCount, cpuMilli, memoryBytes });
+  }
+  return sizes;
 }
 
 function hasHostRoom(node: NodeState, need: InstanceNeed): boolean {

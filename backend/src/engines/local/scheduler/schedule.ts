@@ -2,8 +2,9 @@ import { Capacity, MILLI, toMilli, type Allocation } from './capacity.js';
 import { neverFits } from './diagnose.js';
 import { toNeeds, type InstanceNeed } from './needs.js';
 import { compareJobs } from './order.js';
-import { planPreemption, preemptionOrder, type Holder } from './preemption.js';
+import { planPreemption, preemptionOrder, PreemptionScratch, type Holder } from './preemption.js';
 import { QueuePool } from './queuePool.js';
+import { ShapeIndex } from './shapes.js';
 import type {
   InstanceRequest,
   JobRequest,
@@ -13,6 +14,7 @@ import type {
   RunningJob,
   ScheduleResult,
   SchedulerState,
+  WaitingJob,
 } from './types.js';
 
 /**
@@ -41,28 +43,53 @@ type Outcome =
   | { kind: 'start'; placement: Placement }
   | { kind: 'wait'; reason: string; blocks: boolean; preempts?: readonly Holder[] };
 
+/** What the pass learns about one queue and one shape of request, shared by the jobs asking for it. */
+type Shape = { valid: false; reason: string } | ValidShape;
+
+interface ValidShape {
+  valid: true;
+  pool: QueuePool;
+  needs: readonly InstanceNeed[];
+  /** Why it can never fit the queue (or `undefined`: it might). */
+  never: string | undefined;
+  /** Why it did not fit, valid while the nodes it may use have not changed since. */
+  short?: { version: number; reason: string };
+  /** No preemption could make room (see `tryPreempt`). */
+  noVictims: boolean;
+  /** The running jobs that could make room for it, in preemption order. */
+  ordered?: readonly Holder[];
+}
+
+/** The first job of a queue that waits, and why the jobs behind it wait (one string for them all). */
+class Head {
+  readonly fifo: string;
+  readonly byPriority: string;
+
+  constructor(readonly job: JobRequest) {
+    this.fifo = `behind job ${job.id} (strict FIFO)`;
+    this.byPriority = `behind job ${job.id} of priority ${job.priority} (backfill only within a priority)`;
+  }
+}
+
 class SchedulingPass {
   private readonly capacity: Capacity;
   private readonly pools = new Map<string, QueuePool>();
   /** Running jobs by queue: the preemption candidates. */
   private readonly running = new Map<string, Holder[]>();
   private readonly victims = new Set<string>();
-  /** Queue + accelerator types → its running jobs in preemption order. */
+  private readonly scratch = new PreemptionScratch();
+  /** Queue + accelerator types → the running jobs that could make room, in preemption order. */
   private readonly ordered = new Map<string, readonly Holder[]>();
   /** The first job of each queue that waits: what policies 0 and 1 block behind. */
-  private readonly heads = new Map<string, JobRequest>();
-  /** Queue + shape → why it can never fit (or `undefined`: it might). */
-  private readonly never = new Map<string, string | undefined>();
-  /** Queue + shape → why it did not fit, valid while the capacity has not changed since. */
-  private readonly short = new Map<string, { version: number; reason: string }>();
-  /** Queue + shape for which no preemption could make room. */
-  private readonly noVictims = new Set<string>();
+  private readonly heads = new Map<string, Head>();
+  /** Queue + the raw request → its shape, without building a key per job. */
+  private readonly requests = new ShapeIndex<Shape>();
+  /** Queue + the request in the scheduler's units → its shape. */
+  private readonly shapes = new Map<string, Shape>();
 
   constructor(private readonly state: SchedulerState) {
     this.capacity = new Capacity(state.nodes);
-    for (const queue of state.queues) {
-      if (!this.pools.has(queue.name)) this.pools.set(queue.name, new QueuePool(queue, this.capacity));
-    }
+    // Running jobs first: the pools then file each node once, where it stands.
     for (const job of state.running) {
       const holder = this.toHolder(job);
       for (const allocation of holder.allocations) this.capacity.occupy(allocation);
@@ -70,59 +97,64 @@ class SchedulingPass {
       list.push(holder);
       this.running.set(job.queue, list);
     }
+    for (const queue of state.queues) {
+      if (!this.pools.has(queue.name)) this.pools.set(queue.name, new QueuePool(queue, this.capacity));
+    }
   }
 
   run(): ScheduleResult {
     const start: Placement[] = [];
     const preempt: Preemption[] = [];
-    const waiting: { job: JobRequest; reason: string }[] = [];
-    for (const job of [...this.state.pending].sort(compareJobs)) {
-      const outcome = this.consider(job);
+    const waiting: WaitingJob[] = [];
+    /** Waiting jobs so far, by queue. */
+    const positions = new Map<string, number>();
+    // Each job's shape first, reading the jobs in the order they sit in memory; then the jobs in
+    // scheduling order.
+    const order = this.state.pending.map((job) => ({ job, shape: this.shapeFor(job) }));
+    order.sort((a, b) => compareJobs(a.job, b.job));
+    for (const { job, shape } of order) {
+      const outcome = this.consider(job, shape);
       if (outcome.kind === 'start') {
         start.push(outcome.placement);
         continue;
       }
-      waiting.push({ job, reason: outcome.reason });
-      if (outcome.blocks && !this.heads.has(job.queue)) this.heads.set(job.queue, job);
+      const position = (positions.get(job.queue) ?? 0) + 1;
+      positions.set(job.queue, position);
+      waiting.push({ jobId: job.id, position, reason: outcome.reason });
+      if (outcome.blocks && !this.heads.has(job.queue)) this.heads.set(job.queue, new Head(job));
       for (const victim of outcome.preempts ?? []) preempt.push({ jobId: victim.id, by: job.id });
     }
-    const positions = new Map<string, number>();
-    return {
-      start,
-      preempt,
-      waiting: waiting.map(({ job, reason }) => {
-        const position = (positions.get(job.queue) ?? 0) + 1;
-        positions.set(job.queue, position);
-        return { jobId: job.id, position, reason };
-      }),
-    };
+    return { start, preempt, waiting };
   }
 
-  private consider(job: JobRequest): Outcome {
+  /** The shape of the job's request (`undefined` if its queue does not exist). */
+  private shapeFor(job: JobRequest): Shape | undefined {
     const pool = this.pools.get(job.queue);
-    if (!pool) return { kind: 'wait', reason: `queue ${job.queue} does not exist`, blocks: false };
-    const parsed = toNeeds(job.instances);
-    if (!parsed.ok) return { kind: 'wait', reason: parsed.reason, blocks: false };
-    const { needs, key } = parsed;
-    const shapeKey = `${job.queue}\n${key}`;
+    if (!pool) return undefined;
+    let shape = this.requests.get(job.queue, job.instances);
+    if (!shape) {
+      shape = this.shapeOf(pool, job.instances);
+      this.requests.set(job.queue, job.instances, shape);
+    }
+    return shape;
+  }
 
-    if (!this.never.has(shapeKey)) this.never.set(shapeKey, neverFits(pool, needs));
-    const never = this.never.get(shapeKey);
-    if (never !== undefined) return { kind: 'wait', reason: never, blocks: false };
+  private consider(job: JobRequest, shape: Shape | undefined): Outcome {
+    if (!shape) return { kind: 'wait', reason: `queue ${job.queue} does not exist`, blocks: false };
+    if (!shape.valid) return { kind: 'wait', reason: shape.reason, blocks: false };
+    const { pool } = shape;
+    if (shape.never !== undefined) return { kind: 'wait', reason: shape.never, blocks: false };
 
     const head = this.heads.get(job.queue);
-    if (head && pool.queue.policy === 0) {
-      return { kind: 'wait', reason: `behind job ${head.id} (strict FIFO)`, blocks: true };
-    }
-    if (head && pool.queue.policy === 1 && head.priority < job.priority) {
-      const reason = `behind job ${head.id} of priority ${head.priority} (backfill only within a priority)`;
-      return { kind: 'wait', reason, blocks: true };
+    if (head && pool.queue.policy === 0) return { kind: 'wait', reason: head.fifo, blocks: true };
+    if (head && pool.queue.policy === 1 && head.job.priority < job.priority) {
+      return { kind: 'wait', reason: head.byPriority, blocks: true };
     }
 
-    const placed = this.tryPlace(job, pool, needs, shapeKey);
+    const placed = this.tryPlace(job, shape);
     if (typeof placed !== 'string') return { kind: 'start', placement: placed };
     const reason = placed;
-    const victims = pool.queue.preemption ? this.tryPreempt(job, pool, needs, key) : undefined;
+    const victims = pool.queue.preemption ? this.tryPreempt(job, shape) : undefined;
     if (!victims) return { kind: 'wait', reason, blocks: true };
     const names = victims.map((victim) => victim.id).join(', ');
     const plural = victims.length === 1 ? 'job' : 'jobs';
@@ -134,13 +166,28 @@ class SchedulingPass {
     };
   }
 
+  /** Jobs asking for the same thing in the scheduler's units share one shape. */
+  private shapeOf(pool: QueuePool, instances: readonly InstanceRequest[]): Shape {
+    const parsed = toNeeds(instances);
+    if (!parsed.ok) return { valid: false, reason: parsed.reason };
+    const key = `${pool.name}\n${parsed.key}`;
+    let shape = this.shapes.get(key);
+    if (!shape) {
+      const { needs } = parsed;
+      shape = { valid: true, pool, needs, never: neverFits(pool, needs), noVictims: false };
+      this.shapes.set(key, shape);
+    }
+    return shape;
+  }
+
   /** The placement (resources taken), or why the job does not fit now. */
-  private tryPlace(job: JobRequest, pool: QueuePool, needs: InstanceNeed[], shapeKey: string): Placement | string {
-    const known = this.short.get(shapeKey);
-    if (known && known.version === this.capacity.version) return known.reason;
-    const result = pool.placeGang(needs);
+  private tryPlace(job: JobRequest, shape: ValidShape): Placement | string {
+    const version = shape.pool.version(shape.needs);
+    const known = shape.short;
+    if (known && known.version === version) return known.reason;
+    const result = shape.pool.placeGang(shape.needs);
     if (!result.ok) {
-      this.short.set(shapeKey, { version: this.capacity.version, reason: result.reason });
+      shape.short = { version, reason: result.reason };
       return result.reason;
     }
     return {
@@ -150,34 +197,35 @@ class SchedulingPass {
     };
   }
 
-  private tryPreempt(job: JobRequest, pool: QueuePool, needs: InstanceNeed[], key: string): Holder[] | undefined {
+  private tryPreempt(job: JobRequest, shape: ValidShape): Holder[] | undefined {
     // Capacity only shrinks during a pass and later jobs have fewer candidates (same or lower
     // priority, victims taken), so a shape that found no victims never will in this pass.
-    const cacheKey = `${job.queue}\n${key}`;
-    if (this.noVictims.has(cacheKey)) return undefined;
-    const relevant = pool.relevantNodes(needs);
-    const candidates = this.preemptionOrder(job.queue, needs).filter(
-      (holder) =>
-        holder.priority > job.priority &&
-        !this.victims.has(holder.id) &&
-        holder.allocations.some((allocation) => relevant.has(allocation.node)),
-    );
-    const plan = planPreemption(this.capacity, pool, needs, candidates);
+    if (shape.noVictims) return undefined;
+    shape.ordered ??= this.preemptionOrder(shape.pool, shape.needs);
+    const candidates = new LowerPriority(shape.ordered, job.priority, this.victims);
+    const plan = planPreemption(this.capacity, shape.pool, shape.needs, candidates, this.scratch);
     if (!plan) {
-      this.noVictims.add(cacheKey);
+      shape.noVictims = true;
       return undefined;
     }
     for (const victim of plan.victims) this.victims.add(victim.id);
     return plan.victims;
   }
 
-  /** The queue's running jobs in `preemptionOrder` for jobs needing these accelerator types. */
-  private preemptionOrder(queue: string, needs: readonly InstanceNeed[]): readonly Holder[] {
+  /**
+   * The queue's running jobs that hold something on the nodes `needs` could use (only those can
+   * make room for them), in `preemptionOrder`. Both depend only on the accelerator types asked for.
+   */
+  private preemptionOrder(pool: QueuePool, needs: readonly InstanceNeed[]): readonly Holder[] {
     const types = [...new Set(needs.map((need) => need.type))].sort().join(',');
-    const key = `${queue}\n${types}`;
+    const key = `${pool.name}\n${types}`;
     let ordered = this.ordered.get(key);
     if (!ordered) {
-      ordered = preemptionOrder(this.running.get(queue) ?? [], needs);
+      const relevant = pool.relevantNodes(needs);
+      const holders = (this.running.get(pool.name) ?? []).filter((holder) =>
+        holder.allocations.some((allocation) => relevant.has(allocation.node)),
+      );
+      ordered = preemptionOrder(holders, needs);
       this.ordered.set(key, ordered);
     }
     return ordered;
@@ -198,6 +246,32 @@ class SchedulingPass {
       });
     }
     return { id: job.id, priority: job.priority, submittedAt: job.submittedAt, allocations };
+  }
+}
+
+/**
+ * The running jobs of strictly lower priority than a waiting job that are not taken yet, from a
+ * list in preemption order, one at a time: `planPreemption` seldom needs more than a few.
+ */
+class LowerPriority implements Iterable<Holder>, Iterator<Holder, undefined> {
+  private position = 0;
+
+  constructor(
+    private readonly ordered: readonly Holder[],
+    private readonly priority: number,
+    private readonly taken: ReadonlySet<string>,
+  ) {}
+
+  [Symbol.iterator](): this {
+    return this;
+  }
+
+  next(): IteratorResult<Holder, undefined> {
+    while (this.position < this.ordered.length) {
+      const holder = this.ordered[this.position++] as Holder;
+      if (holder.priority > this.priority && !this.taken.has(holder.id)) return { done: false, value: holder };
+    }
+    return { done: true, value: undefined };
   }
 }
 
