@@ -124,7 +124,10 @@ export async function createPlatform(
   if (!jobs) throw new Error('the server did not build its handlers');
   const jobService = jobs;
   server.hub.registerStream('job-logs', (subscription) =>
-    jobService.followLogs(subscription.id, subscription.cursor, subscription.send),
+    jobService.followLogs(subscription.id, subscription.cursor, {
+      send: subscription.send,
+      sendEncoded: subscription.sendEncoded,
+    }),
   );
   const engine = new LocalEngine({
     lifecycle: jobService,

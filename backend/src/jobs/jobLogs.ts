@@ -1,9 +1,11 @@
 import { ApiError, type JobLogBatch, type JobLogsQuery, type JobLogsResponse, type LogLine } from '@aiplat/api';
 import {
-  followLog,
+  followRawLog,
   readLog,
+  readRawLogToEnd,
   type LogLine as FileLogLine,
   type LogStream as FileLogStream,
+  type RawLogLine,
 } from '../engines/local/supervisor/index.js';
 
 /** One instance's log file. */
@@ -97,8 +99,12 @@ export async function readJobLogs(sources: readonly LogSource[], query: JobLogsQ
 export interface LogFollowOptions {
   sources: readonly LogSource[];
   cursor: LogCursor;
-  /** Awaited before more is read: a slow reader slows the follow instead of piling up lines. */
+  /**
+   * Takes each batch (`encoded`: a `JobLogBatch` as JSON text, built without decoding the lines).
+   * Awaited before more is read: a slow reader slows the follow instead of piling up lines.
+   */
   send: (batch: JobLogBatch) => Promise<void>;
+  sendEncoded?: (json: string) => Promise<void>;
   pollIntervalMs?: number;
 }
 
@@ -108,25 +114,53 @@ export interface LogFollow {
   dispose(): void;
 }
 
+const WIRE_STREAM = { out: '"stdout"', err: '"stderr"', platform: '"platform"' } as const;
+
+/** A `JobLogBatch` as JSON, from raw lines: the messages are copied as the JSON they already are. */
+function encodeBatch(index: number, lines: readonly RawLogLine[], cursor: string): string {
+  let json = '{"lines":[';
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i]!;
+    json += `${i === 0 ? '' : ','}{"time":"${l.t}","instance":${index},"stream":${WIRE_STREAM[l.s]},"text":${l.mJson},"seq":${l.seq}}`;
+  }
+  return `${json}],"cursor":"${cursor}"}`;
+}
+
+function decodeBatch(index: number, lines: readonly RawLogLine[], cursor: string): JobLogBatch {
+  return {
+    lines: lines.map((l) => ({
+      time: l.t,
+      instance: index,
+      stream: FROM_FILE_STREAM[l.s],
+      text: JSON.parse(l.mJson) as string,
+      seq: l.seq,
+    })),
+    cursor,
+  };
+}
+
 /** Follows every instance log of a job from a cursor, as batches that each carry the cursor after them. */
 export function followJobLogs(options: LogFollowOptions): LogFollow {
   const position: LogCursor = { ...options.cursor };
   let disposed = false;
   let chain = Promise.resolve();
   /** One batch at a time, so the cursors a client receives only grow. */
-  const deliver = (index: number, lines: FileLogLine[]): Promise<void> => {
+  const deliver = (index: number, lines: RawLogLine[]): Promise<void> => {
     const run = chain.then(async () => {
       if (disposed || lines.length === 0) return;
-      const fresh = lines.filter((l) => l.seq >= (position[index] ?? 0));
+      const from = position[index] ?? 0;
+      const fresh = lines[0]!.seq >= from ? lines : lines.filter((l) => l.seq >= from);
       if (fresh.length === 0) return;
-      position[index] = (fresh[fresh.length - 1]?.seq ?? 0) + 1;
-      await options.send({ lines: fresh.map((l) => toApiLine(index, l)), cursor: encodeLogCursor(position) });
+      position[index] = fresh[fresh.length - 1]!.seq + 1;
+      const cursor = encodeLogCursor(position);
+      if (options.sendEncoded) await options.sendEncoded(encodeBatch(index, fresh, cursor));
+      else await options.send(decodeBatch(index, fresh, cursor));
     });
     chain = run.catch(() => undefined);
     return run;
   };
   const stops = options.sources.map((source) =>
-    followLog(source.file, position[source.index] ?? 0, (lines) => deliver(source.index, lines), {
+    followRawLog(source.file, position[source.index] ?? 0, (lines) => deliver(source.index, lines), {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
     }),
   );
@@ -134,26 +168,25 @@ export function followJobLogs(options: LogFollowOptions): LogFollow {
     disposed = true;
     for (const stop of stops) stop();
   };
+  const end = async () => {
+    const batch: JobLogBatch = { lines: [], cursor: encodeLogCursor(position), end: true };
+    if (options.sendEncoded) await options.sendEncoded(JSON.stringify(batch));
+    else await options.send(batch);
+  };
   return {
     dispose,
     async finish() {
       for (const stop of stops) stop();
       await chain;
       for (const source of options.sources) {
-        for (;;) {
-          if (disposed) return;
-          // The job's files may be deleted meanwhile: then there is nothing left to send.
-          const page = await readLog(source.file, { fromSeq: position[source.index] ?? 0, limit: 5000 }).catch(() => ({
-            lines: [],
-            nextSeq: 0,
-            more: false,
-          }));
-          if (page.lines.length > 0) await deliver(source.index, page.lines);
-          if (!page.more) break;
-        }
+        if (disposed) return;
+        // The job's files may be deleted meanwhile: then there is nothing left to send.
+        await readRawLogToEnd(source.file, position[source.index] ?? 0, (lines) => deliver(source.index, lines)).catch(
+          () => undefined,
+        );
       }
       if (disposed) return;
-      await options.send({ lines: [], cursor: encodeLogCursor(position), end: true });
+      await end();
       disposed = true;
     },
   };

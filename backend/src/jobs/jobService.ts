@@ -401,9 +401,13 @@ export class JobService implements JobLifecycle {
    * Follows a job's logs from `cursor` (WebSocket `job-logs/<id>`): batches as lines are written,
    * then, once the job has finished and every line was sent, a batch with `end: true`.
    */
-  followLogs(id: string, cursor: string | undefined, send: (batch: JobLogBatch) => Promise<void>): () => void {
+  followLogs(
+    id: string,
+    cursor: string | undefined,
+    send: { send: (batch: JobLogBatch) => Promise<void>; sendEncoded?: (json: string) => Promise<void> },
+  ): () => void {
     const job = this.require(id);
-    const follow = followJobLogs({ sources: this.logSources(job), cursor: decodeLogCursor(cursor), send });
+    const follow = followJobLogs({ sources: this.logSources(job), cursor: decodeLogCursor(cursor), ...send });
     let set = this.follows.get(id);
     if (!set) this.follows.set(id, (set = new Set()));
     set.add(follow);

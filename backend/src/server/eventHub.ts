@@ -43,6 +43,8 @@ export interface StreamSubscription<K extends TopicKind> {
    * slowed to its reader's pace instead of being cut off. Rejects once the connection is gone.
    */
   send(data: TopicPayload<K>): Promise<void>;
+  /** `send` for a payload already serialised as JSON (it must match the topic's schema). */
+  sendEncoded(dataJson: string): Promise<void>;
 }
 
 /** Starts a stream; throws an ApiError to refuse it. Returns the disposer. */
@@ -224,7 +226,13 @@ export class EventHub implements EventPublisher {
         topic,
         id,
         cursor,
-        send: (data) => this.sendStreamed(connection, topic, kind, data),
+        send: (data) => this.sendStreamed(connection, topic, JSON.stringify({ type: 'event', topic, kind, data })),
+        sendEncoded: (dataJson) =>
+          this.sendStreamed(
+            connection,
+            topic,
+            `{"type":"event","topic":${JSON.stringify(topic)},"kind":${JSON.stringify(kind)},"data":${dataJson}}`,
+          ),
       });
       connection.streams.set(topic, dispose);
       return true;
@@ -236,12 +244,11 @@ export class EventHub implements EventPublisher {
     }
   }
 
-  private sendStreamed(connection: Connection, topic: string, kind: TopicKind, data: unknown): Promise<void> {
+  private sendStreamed(connection: Connection, topic: string, text: string): Promise<void> {
     const { socket } = connection;
     if (connection.closing || socket.readyState !== socket.OPEN || !connection.streams.has(topic)) {
       return Promise.reject(new Error('subscription closed'));
     }
-    const text = JSON.stringify({ type: 'event', topic, kind, data });
     this.options.metrics.wsMessagesSent.inc();
     // Below a quarter of the bound, go on at once; above it, wait until this message is written.
     return new Promise((resolve, reject) => {

@@ -221,7 +221,8 @@ describe('job lifecycle on the local engine', () => {
           nodes: 2,
           command:
             'for i in $(seq 1 50); do echo "rank $RANK line $i"; done; echo "rank $RANK warning" >&2; ' +
-            'end=$((SECONDS+1)); while [ $SECONDS -lt $end ]; do :; done',
+            // Busy for one to two seconds, so the 200 ms sampler sees CPU use.
+            'SECONDS=0; while [ $SECONDS -lt 2 ]; do :; done',
         }),
       },
     });

@@ -2,8 +2,8 @@ import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeLogLine, LineSplitter, type LogLine, type LogStream } from './logFormat.js';
-import { followLog, readLog } from './logReader.js';
+import { encodeLogLine, LineSplitter, parseLogLine, type LogLine, type LogStream } from './logFormat.js';
+import { followLog, parseRawLogLine, readLog } from './logReader.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const streams: LogStream[] = ['out', 'err', 'platform'];
@@ -120,5 +120,41 @@ describe('LineSplitter', () => {
       { text: 'ij', cut: false },
       { text: 'xy', cut: true },
     ]);
+  });
+});
+
+describe('parseRawLogLine', () => {
+  const samples = [
+    '',
+    'plain',
+    'he said "hi"',
+    'back\\slash\\',
+    '"}',
+    '\\"}',
+    'é 中 🚀',
+    '\u0001\t\r',
+    'x'.repeat(20_000),
+  ];
+  it.each(samples.map((m, i) => [i, m] as const))('keeps message %i as the JSON it was written as', (i, m) => {
+    for (const line of [
+      { t: '2026-01-01T00:00:00.000Z', s: 'out' as const, seq: i, m },
+      { t: '2026-01-01T00:00:00.000Z', s: 'platform' as const, seq: i, m, c: true as const },
+    ]) {
+      const raw = parseRawLogLine(encodeLogLine(line).trimEnd());
+      expect(raw).toEqual({ t: line.t, s: line.s, seq: i, mJson: JSON.stringify(m) });
+      expect(JSON.parse(raw!.mJson)).toBe(m);
+    }
+  });
+
+  it('refuses torn lines and foreign text, like the full parse', () => {
+    const whole = encodeLogLine({ t: 't', s: 'err', seq: 3, m: 'ab"}cd' }).trimEnd();
+    for (let cut = 1; cut < whole.length; cut++) {
+      const torn = whole.slice(0, cut);
+      const raw = parseRawLogLine(torn);
+      if (raw) expect(JSON.parse(raw.mJson)).toBeTypeOf('string');
+      expect(raw === undefined).toBe(parseLogLine(torn) === undefined);
+    }
+    expect(parseRawLogLine('not json')).toBeUndefined();
+    expect(parseRawLogLine('{"t":"x","s":"bad","seq":1,"m":"a"}')).toBeUndefined();
   });
 });

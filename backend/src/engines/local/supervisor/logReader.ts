@@ -86,6 +86,89 @@ export interface FollowOptions {
   pollIntervalMs?: number;
 }
 
+/** A log line whose message is left as the JSON string it is in the file (no decode, no re-encode). */
+export interface RawLogLine {
+  t: string;
+  s: LogStream;
+  seq: number;
+  /** The message as a JSON string literal, quotes included. */
+  mJson: string;
+}
+
+const T_KEY = '{"t":"';
+const S_KEY = '","s":"';
+const SEQ_KEY = '","seq":';
+const M_KEY = ',"m":';
+const CUT_TAIL = ',"c":true}';
+
+/**
+ * Splits a log line without decoding its message. `encodeLogLine` writes the keys in one order and
+ * the message as one JSON string, inside which every `"` is escaped: so the line is well formed when
+ * the last `"` before the closing brace is preceded by an even number of backslashes. Any other
+ * layout (or a torn line) goes through the full parse.
+ */
+export function parseRawLogLine(text: string): RawLogLine | undefined {
+  fast: if (text.startsWith(T_KEY)) {
+    const tEnd = text.indexOf('"', T_KEY.length);
+    if (tEnd === -1 || !text.startsWith(S_KEY, tEnd)) break fast;
+    const sStart = tEnd + S_KEY.length;
+    const sEnd = text.indexOf('"', sStart);
+    const s = text.slice(sStart, sEnd);
+    if ((s !== 'out' && s !== 'err' && s !== 'platform') || !text.startsWith(SEQ_KEY, sEnd)) break fast;
+    const seqStart = sEnd + SEQ_KEY.length;
+    const seqEnd = text.indexOf(',', seqStart);
+    const seq = Number(text.slice(seqStart, seqEnd));
+    if (seqEnd === -1 || !Number.isSafeInteger(seq) || seq < 0 || !text.startsWith(M_KEY, seqEnd)) break fast;
+    const mStart = seqEnd + M_KEY.length;
+    const mEnd = text.endsWith(CUT_TAIL) ? text.length - CUT_TAIL.length : text.length - 1;
+    if (text.charCodeAt(text.length - 1) !== 0x7d || text.charCodeAt(mStart) !== 0x22) break fast;
+    if (mEnd - 1 <= mStart || text.charCodeAt(mEnd - 1) !== 0x22) break fast;
+    let backslashes = 0;
+    while (text.charCodeAt(mEnd - 2 - backslashes) === 0x5c) backslashes++;
+    if (backslashes % 2 !== 0) break fast;
+    return { t: text.slice(T_KEY.length, tEnd), s, seq, mJson: text.slice(mStart, mEnd) };
+  }
+  const line = parseLogLine(text);
+  return line ? { t: line.t, s: line.s, seq: line.seq, mJson: JSON.stringify(line.m) } : undefined;
+}
+
+type Decoder<L> = (text: string) => L | undefined;
+
+/**
+ * Reads whole lines from `position` up to `size` in chunks, decoding those with `seq >= fromSeq` and
+ * handing each chunk's lines to `onLines` (awaited). Returns where it stopped and the torn rest.
+ */
+async function readChunks<L extends { seq: number }>(
+  handle: FileHandle,
+  state: { position: number; carry: Buffer; fromSeq: number },
+  size: number,
+  chunkBytes: number,
+  decode: Decoder<L>,
+  onLines: (lines: L[]) => void | Promise<void>,
+  stopped: () => boolean,
+): Promise<void> {
+  const buf = Buffer.alloc(chunkBytes);
+  while (!stopped() && state.position < size) {
+    const { bytesRead } = await handle.read(buf, 0, Math.min(chunkBytes, size - state.position), state.position);
+    if (bytesRead === 0) break;
+    state.position += bytesRead;
+    const data =
+      state.carry.length > 0 ? Buffer.concat([state.carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+    const end = data.lastIndexOf(0x0a);
+    state.carry = Buffer.from(end === -1 ? data : data.subarray(end + 1));
+    if (end === -1) continue;
+    const batch: L[] = [];
+    for (const text of data.subarray(0, end).toString('utf8').split('\n')) {
+      const line = decode(text);
+      if (line && line.seq >= state.fromSeq) batch.push(line);
+    }
+    if (batch.length > 0) {
+      state.fromSeq = (batch[batch.length - 1]?.seq ?? state.fromSeq) + 1;
+      await onLines(batch);
+    }
+  }
+}
+
 /**
  * Tails a growing log from `fromSeq`: calls `onLines` with each batch of new complete lines (at most
  * one read chunk's worth). If `onLines` returns a promise, reading waits for it: backpressure.
@@ -97,9 +180,52 @@ export function followLog(
   onLines: (lines: LogLine[]) => void | Promise<void>,
   options: FollowOptions = {},
 ): () => void {
+  return tail(file, fromSeq, parseLogLine, onLines, options);
+}
+
+/** `followLog` handing out lines with their messages still JSON-encoded, for sending on as JSON. */
+export function followRawLog(
+  file: string,
+  fromSeq: number,
+  onLines: (lines: RawLogLine[]) => void | Promise<void>,
+  options: FollowOptions = {},
+): () => void {
+  return tail(file, fromSeq, parseRawLogLine, onLines, options);
+}
+
+/** Reads a log that no longer grows from `fromSeq` to its end, in large chunks of raw lines. */
+export async function readRawLogToEnd(
+  file: string,
+  fromSeq: number,
+  onLines: (lines: RawLogLine[]) => void | Promise<void>,
+  chunkBytes = 256 * 1024,
+): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const size = (await handle.stat()).size;
+    const position = await lowerBound(handle, (line) => line.seq >= fromSeq);
+    const state = { position, carry: Buffer.alloc(0), fromSeq };
+    await readChunks(handle, state, size, chunkBytes, parseRawLogLine, onLines, () => false);
+  } finally {
+    await handle.close();
+  }
+}
+
+function tail<L extends { seq: number }>(
+  file: string,
+  fromSeq: number,
+  decode: Decoder<L>,
+  onLines: (lines: L[]) => void | Promise<void>,
+  options: FollowOptions,
+): () => void {
   let disposed = false;
-  let position: number | undefined;
-  let carry = Buffer.alloc(0);
+  let state: { position: number; carry: Buffer; fromSeq: number } | undefined;
   let running = false;
   let again = false;
 
@@ -130,30 +256,16 @@ export function followLog(
     }
     try {
       const size = (await handle.stat()).size;
-      if (position === undefined) position = await lowerBound(handle, (line) => line.seq >= fromSeq);
-      if (size < position) {
-        position = 0; // replaced or truncated
-        carry = Buffer.alloc(0);
+      state ??= {
+        position: await lowerBound(handle, (line) => line.seq >= fromSeq),
+        carry: Buffer.alloc(0),
+        fromSeq,
+      };
+      if (size < state.position) {
+        state.position = 0; // replaced or truncated
+        state.carry = Buffer.alloc(0);
       }
-      const buf = Buffer.alloc(CHUNK_BYTES);
-      while (!disposed && position < size) {
-        const { bytesRead } = await handle.read(buf, 0, Math.min(CHUNK_BYTES, size - position), position);
-        if (bytesRead === 0) break;
-        position += bytesRead;
-        const data = Buffer.concat([carry, buf.subarray(0, bytesRead)]);
-        const end = data.lastIndexOf(0x0a);
-        carry = Buffer.from(end === -1 ? data : data.subarray(end + 1));
-        if (end === -1) continue;
-        const batch: LogLine[] = [];
-        for (const text of data.subarray(0, end).toString('utf8').split('\n')) {
-          const line = parseLogLine(text);
-          if (line && line.seq >= fromSeq) batch.push(line);
-        }
-        if (batch.length > 0) {
-          fromSeq = (batch[batch.length - 1]?.seq ?? fromSeq) + 1;
-          await onLines(batch);
-        }
-      }
+      await readChunks(handle, state, size, CHUNK_BYTES, decode, onLines, () => disposed);
     } finally {
       await handle.close();
     }
