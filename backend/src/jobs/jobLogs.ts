@@ -105,6 +105,8 @@ export interface LogFollowOptions {
    */
   send: (batch: JobLogBatch) => Promise<void>;
   sendEncoded?: (json: string) => Promise<void>;
+  /** Instead of batches: the lines of one instance as read, messages still JSON-encoded. */
+  receiveRaw?: (index: number, lines: readonly RawLogLine[]) => Promise<void>;
   pollIntervalMs?: number;
 }
 
@@ -152,6 +154,7 @@ export function followJobLogs(options: LogFollowOptions): LogFollow {
       const fresh = lines[0]!.seq >= from ? lines : lines.filter((l) => l.seq >= from);
       if (fresh.length === 0) return;
       position[index] = fresh[fresh.length - 1]!.seq + 1;
+      if (options.receiveRaw) return options.receiveRaw(index, fresh);
       const cursor = encodeLogCursor(position);
       if (options.sendEncoded) await options.sendEncoded(encodeBatch(index, fresh, cursor));
       else await options.send(decodeBatch(index, fresh, cursor));
@@ -169,6 +172,7 @@ export function followJobLogs(options: LogFollowOptions): LogFollow {
     for (const stop of stops) stop();
   };
   const end = async () => {
+    if (options.receiveRaw) return;
     const batch: JobLogBatch = { lines: [], cursor: encodeLogCursor(position), end: true };
     if (options.sendEncoded) await options.sendEncoded(JSON.stringify(batch));
     else await options.send(batch);

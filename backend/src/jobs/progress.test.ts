@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { JobProgressSchema, type JobProgress } from '@aiplat/api';
-import { MAX_EXAMINED_CHARS, parseProgressLine, ProgressTracker, type ProgressSignal } from './progress.js';
+import {
+  MAX_EXAMINED_CHARS,
+  mayBeProgress,
+  parseProgressLine,
+  ProgressTracker,
+  type ProgressSignal,
+} from './progress.js';
 
 const ESC = '\x1b';
 
@@ -262,6 +268,9 @@ describe('parseProgressLine: recognised formats', () => {
     for (const [key, value] of Object.entries(expected)) {
       if (value === undefined) expect(signal).not.toHaveProperty(key);
     }
+    // The cheap pre-test lets it through, as written and in its JSON-escaped form.
+    expect(mayBeProgress(line)).toBe(true);
+    expect(mayBeProgress(JSON.stringify(line))).toBe(true);
   });
 });
 

@@ -73,6 +73,15 @@ const HAS_HINT = /[/%]|epoch|step|eta|轮/i;
 // eslint-disable-next-line no-control-regex -- ANSI escape sequences are what it removes
 const ANSI = /\x1b\[[0-9;?]{0,32}[ -/]{0,4}[@-~]/g;
 
+/**
+ * A cheap test that a line may say something about progress; true for every line
+ * `parseProgressLine` reads. Also holds on the line's JSON-escaped form, which only adds characters.
+ */
+export function mayBeProgress(text: string): boolean {
+  const window = text.length > 4 * MAX_EXAMINED_CHARS ? text.slice(-4 * MAX_EXAMINED_CHARS) : text;
+  return HAS_DIGIT.test(window) && HAS_HINT.test(window);
+}
+
 /** One log line (possibly many `\r`-separated redraws) → what it says about progress, if anything. */
 export function parseProgressLine(text: string): ProgressSignal | undefined {
   const cutAt = text.length > MAX_EXAMINED_CHARS ? text.length - MAX_EXAMINED_CHARS : 0;

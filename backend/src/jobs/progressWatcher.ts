@@ -1,7 +1,7 @@
 import type { JobProgress } from '@aiplat/api';
 import { nextLogSeq } from '../engines/local/supervisor/index.js';
 import { followJobLogs, type LogCursor, type LogFollow, type LogSource } from './jobLogs.js';
-import { ProgressTracker } from './progress.js';
+import { mayBeProgress, ProgressTracker } from './progress.js';
 
 export interface ProgressWatcherOptions {
   /** Called with the latest progress at most once per `intervalMs`, and once more at the end. */
@@ -35,10 +35,12 @@ export class ProgressWatcher {
     this.follow = followJobLogs({
       sources,
       cursor: from,
-      send: async (batch) => {
-        for (const line of batch.lines) {
-          if (line.stream === 'platform') continue;
-          const progress = this.tracker.push(line.text, new Date(line.time), line.instance);
+      send: () => Promise.resolve(),
+      // Most output says nothing about progress: test it before decoding it.
+      receiveRaw: async (index, lines) => {
+        for (const line of lines) {
+          if (line.s === 'platform' || !mayBeProgress(line.mJson)) continue;
+          const progress = this.tracker.push(JSON.parse(line.mJson) as string, new Date(line.t), index);
           if (progress) this.schedule(progress);
         }
       },
