@@ -37,8 +37,7 @@ import {
   type ServerMessage,
 } from '@aiplat/api';
 // The benchmark starts the whole backend, as the HTTP-level tests do.
-import { createPlatform } from '@aiplat/backend/composition.js';
-import { ConfigSchema } from '@aiplat/backend/config.js';
+import { BENCH_TOKEN as TOKEN, BENCH_USER as USER, createBenchPlatform } from './benchPlatform.js';
 
 const LOG_MB = Number(process.env.BENCH_LOG_MB ?? 200);
 const FANOUT_MB = Number(process.env.BENCH_FANOUT_MB ?? 20);
@@ -48,11 +47,8 @@ const FOLLOW_RUNS = 3;
 const TARGET_MBPS = 100;
 const LINE_BYTES = 100;
 const MB = 1e6;
-const USER = 'bench';
-const TOKEN = 'bench-token-0123456789abcdef';
 const TIMEOUT_MS = 600_000;
 const SAMPLE_MS = 50;
-const SHIM = fileURLToPath(import.meta.resolve('@aiplat/backend/engines/local/supervisor/logShim.js'));
 
 /** Prints `argv[1]` lines of exactly 100 bytes, training-log-like, in blocks. */
 const PRINTER = `import sys
@@ -81,16 +77,7 @@ type ServerCommand = { type: 'close' } | { type: 'profile-start' } | { type: 'pr
 // ---- the server process ------------------------------------------------------------------------
 
 async function serve(base: string): Promise<void> {
-  const config = ConfigSchema.parse({
-    port: 0,
-    workRoot: path.join(base, 'work'),
-    dataDir: path.join(base, 'data'),
-    users: [{ name: USER, token: TOKEN }],
-    logLevel: 'silent',
-    seedExamples: false,
-    shutdownGraceMs: 2000,
-  });
-  const platform = await createPlatform(config, { processMetrics: false, shimPath: SHIM });
+  const platform = await createBenchPlatform(base);
   const address = await platform.server.listen(0, '127.0.0.1');
   let closing = false;
   const close = async () => {
@@ -119,7 +106,7 @@ async function serve(base: string): Promise<void> {
     }
   });
   process.on('disconnect', () => void close());
-  const info: ServerInfo = { baseUrl: `http://127.0.0.1:${address.port}`, dataDir: config.dataDir };
+  const info: ServerInfo = { baseUrl: `http://127.0.0.1:${address.port}`, dataDir: platform.config.dataDir };
   process.send?.(info);
 }
 

@@ -14,7 +14,6 @@ import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import WebSocket from 'ws';
 import {
   createClient,
@@ -25,18 +24,14 @@ import {
   type WebSocketLike,
 } from '@aiplat/api';
 // The benchmark starts the whole backend in-process, as the HTTP-level tests do.
-import { createPlatform } from '@aiplat/backend/composition.js';
-import { ConfigSchema } from '@aiplat/backend/config.js';
+import { BENCH_TOKEN as TOKEN, BENCH_USER as USER, createBenchPlatform } from './benchPlatform.js';
 
 const RUNS = Number(process.env.BENCH_SUBMIT_RUNS ?? 20);
 const WARMUP_RUNS = 3;
 const TARGET_ADDED_MS = 300;
 const TIMEOUT_MS = 30_000;
-const USER = 'bench';
-const TOKEN = 'bench-token-0123456789abcdef';
 const COMMAND = 'echo ready';
 /** The log shim as built by `tsc -b`. */
-const SHIM = fileURLToPath(import.meta.resolve('@aiplat/backend/engines/local/supervisor/logShim.js'));
 
 interface JobRun {
   /** Request sent → first stdout line received over the WebSocket. */
@@ -144,21 +139,12 @@ async function submitOnce(client: ApiClient, events: EventSocket, spec: JobSpecI
 
 async function main(): Promise<void> {
   const base = await mkdtemp(path.join(os.tmpdir(), 'aiplat-bench-submit-'));
-  const config = ConfigSchema.parse({
-    port: 0,
-    workRoot: path.join(base, 'work'),
-    dataDir: path.join(base, 'data'),
-    users: [{ name: USER, token: TOKEN }],
-    logLevel: 'silent',
-    seedExamples: false,
-    shutdownGraceMs: 2000,
-  });
-  const platform = await createPlatform(config, { processMetrics: false, shimPath: SHIM });
+  const platform = await createBenchPlatform(base);
   const sockets: EventSocket[] = [];
   try {
     const address = await platform.server.listen(0, '127.0.0.1');
     const baseUrl = `http://127.0.0.1:${address.port}`;
-    await mkdir(path.join(config.workRoot, 'home', USER, 'bench'), { recursive: true });
+    await mkdir(path.join(platform.config.workRoot, 'home', USER, 'bench'), { recursive: true });
     const client = createClient({ baseUrl, token: TOKEN });
     const events = createEventSocket({
       baseUrl,
