@@ -17,6 +17,7 @@ import {
   type SchedulerNode,
   type SchedulerQueue,
 } from './scheduler/index.js';
+import { signalQuietly } from './supervisor/instanceState.js';
 import {
   createPortAllocator,
   instancePaths,
@@ -147,7 +148,12 @@ export class LocalEngine implements TrainingEngine {
       return;
     }
     if (run.stopping?.cause === 'user') {
-      if (options.force) this.signalAll(run, 0);
+      // A stop is under way with its grace period; forcing it kills what is left at once.
+      if (options.force) {
+        run.handles.forEach((handle, i) => {
+          if (handle && run.exits[i] === undefined) signalQuietly(-handle.pgid, 'SIGKILL');
+        });
+      }
       return;
     }
     run.stopping = { cause: 'user', graceMs };
@@ -453,6 +459,10 @@ export class LocalEngine implements TrainingEngine {
     const id = run.job.id;
     const job = this.lifecycle.getJob(id);
     if (!job) return;
+    // Instances a stop or a failure kept from starting.
+    run.handles.forEach((handle, index) => {
+      if (!handle && run.exits[index] === undefined) this.lifecycle.updateInstance(id, index, { state: 'Stopped' });
+    });
     const stopping = run.stopping;
     if (!stopping) {
       this.lifecycle.transition(id, 'Succeeded', { type: 'succeeded', message: 'every instance exited with code 0' });

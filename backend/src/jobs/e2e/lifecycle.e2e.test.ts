@@ -112,6 +112,20 @@ describe('job lifecycle on the local engine', () => {
     expect(await rejection(client.stopJob({ params: { id: job.id }, body: {} }))).toMatchObject({ status: 409 });
   });
 
+  it('a forced stop ends a stop still in its grace period', async () => {
+    const client = fx.client();
+    const created = await client.createJob({
+      body: { spec: cpuSpec({ name: 'forced', workingDir, command: `trap '' TERM; sleep 60 & wait; wait` }) },
+    });
+    await waitForState(client, created.id, 'Running');
+    await client.stopJob({ params: { id: created.id }, body: {} });
+    await client.stopJob({ params: { id: created.id }, body: { force: true } });
+    // Well inside the 2 s grace period of this platform: only the forced SIGKILL can end it this soon.
+    const job = await waitForJob(client, created.id, undefined, 1_500);
+    expect(job.state).toBe('Stopped');
+    expect(job.instances[0]?.signal).toBe('SIGKILL');
+  });
+
   it('stops a queued job at once', async () => {
     const client = fx.client();
     const created = await client.createJob({
