@@ -1,6 +1,7 @@
 import { ApiError, type JobLogBatch, type JobLogsQuery, type JobLogsResponse, type LogLine } from '@aiplat/api';
 import {
   followRawLog,
+  nextLogSeq,
   readLog,
   readRawLogToEnd,
   type LogLine as FileLogLine,
@@ -111,8 +112,11 @@ export interface LogFollowOptions {
 }
 
 export interface LogFollow {
-  /** The job has finished: send what is left, then a batch with `end: true`, then stop. */
-  finish(): Promise<void>;
+  /**
+   * The job has finished: send what is left, then a batch with `end: true`, then stop. With
+   * `lastLines`, skip ahead so that at most that many lines of each instance are left to send.
+   */
+  finish(options?: { lastLines?: number }): Promise<void>;
   dispose(): void;
 }
 
@@ -179,11 +183,15 @@ export function followJobLogs(options: LogFollowOptions): LogFollow {
   };
   return {
     dispose,
-    async finish() {
+    async finish(finishOptions = {}) {
       for (const stop of stops) stop();
       await chain;
       for (const source of options.sources) {
         if (disposed) return;
+        if (finishOptions.lastLines !== undefined) {
+          const end = nextLogSeq(source.file);
+          position[source.index] = Math.max(position[source.index] ?? 0, end - finishOptions.lastLines);
+        }
         // The job's files may be deleted meanwhile: then there is nothing left to send.
         await readRawLogToEnd(source.file, position[source.index] ?? 0, (lines) => deliver(source.index, lines)).catch(
           () => undefined,

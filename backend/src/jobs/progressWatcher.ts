@@ -62,9 +62,12 @@ export class ProgressWatcher {
     if (progress) this.options.onProgress(progress);
   }
 
-  /** The job has finished: reads what is left of its output, reports the last progress, stops. */
+  /**
+   * The job has finished: reads the end of its output (a reader that fell behind skips to the last
+   * lines, which hold the final progress), reports the last progress, stops.
+   */
   async finish(): Promise<void> {
-    await this.follow.finish();
+    await this.follow.finish({ lastLines: 1000 });
     this.stopped = true;
     this.flush();
   }
