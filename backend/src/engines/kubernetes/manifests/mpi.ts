@@ -1,0 +1,135 @@
+import type { JobSpec, NodesJobSpec, Resources } from '@aiplat/api';
+import {
+  ENTRY_WRAPPER,
+  containerEnv,
+  containerWorkingDir,
+  devicesPerNode,
+  entryCommand,
+  hyperparametersConfigMap,
+  jobMetadata,
+  podLabels,
+  resourceRequirements,
+  workVolumeMounts,
+  workVolumes,
+  type ConfigMap,
+  type EnvVar,
+  type ManifestOptions,
+  type ObjectMeta,
+  type ResourceRequirements,
+  type Volume,
+  type VolumeMount,
+} from './common.js';
+
+/*
+ * MPI and Horovod → MPIJob (kubeflow.org/v2beta1, mpi-operator). The launcher runs the user's
+ * command (which calls mpirun / horovodrun); each of the `nodes` workers gets the node's resources
+ * and runs sshd for the launcher to reach. The operator writes the hostfile with slotsPerWorker slots
+ * per worker.
+ */
+
+export const MPIJOB_API_VERSION = 'kubeflow.org/v2beta1';
+/** What the launcher gets when the options name nothing: it only runs mpirun. */
+export const DEFAULT_LAUNCHER_RESOURCES: Resources = {
+  cpu: 1,
+  memory: '2Gi',
+  accelerator: { type: 'none', count: 0 },
+};
+export const WORKER_COMMAND = [ENTRY_WRAPPER, '/usr/sbin/sshd', '-De'];
+
+export interface MpiOptions extends ManifestOptions {
+  launcherResources?: Resources;
+}
+
+interface Container {
+  name: string;
+  image: string;
+  command: string[];
+  workingDir: string;
+  env: EnvVar[];
+  resources: ResourceRequirements;
+  volumeMounts: VolumeMount[];
+}
+
+export interface ReplicaSpec {
+  replicas: number;
+  restartPolicy: 'Never' | 'OnFailure';
+  template: {
+    metadata: { labels: Record<string, string> };
+    spec: { volumes: Volume[]; containers: Container[] };
+  };
+}
+
+export interface MPIJob {
+  apiVersion: typeof MPIJOB_API_VERSION;
+  kind: 'MPIJob';
+  metadata: ObjectMeta;
+  spec: {
+    slotsPerWorker: number;
+    mpiImplementation: 'OpenMPI';
+    runPolicy: { suspend: true; backoffLimit: number; cleanPodPolicy: 'Running' };
+    mpiReplicaSpecs: { Launcher: ReplicaSpec; Worker: ReplicaSpec };
+  };
+}
+
+/** Slots per worker: one per whole device, at least 1 (a CPU node or a share of a GPU). */
+export function slotsPerWorker(spec: NodesJobSpec): number {
+  return Math.max(1, devicesPerNode(spec.resources));
+}
+
+function imageOf(spec: JobSpec, options: ManifestOptions): string {
+  const image = spec.image ?? options.defaultImage;
+  if (image === undefined) {
+    throw new Error(`image is required for ${spec.mode} jobs on the Kubernetes engine: name one in the job spec`);
+  }
+  return image;
+}
+
+/** The MPIJob of an mpi or horovod job. */
+export function mpiJob(spec: NodesJobSpec, options: MpiOptions): MPIJob {
+  if (spec.mode !== 'mpi' && spec.mode !== 'horovod')
+    throw new Error(`mpiJob builds mpi and horovod jobs, not ${spec.mode}`);
+  const image = imageOf(spec, options);
+  const replica = (name: string, replicas: number, command: string[], resources: Resources): ReplicaSpec => ({
+    replicas,
+    restartPolicy: 'Never',
+    template: {
+      metadata: { labels: podLabels(spec, options) },
+      spec: {
+        volumes: workVolumes(options),
+        containers: [
+          {
+            name,
+            image,
+            command,
+            workingDir: containerWorkingDir(spec, options),
+            env: containerEnv(spec, options),
+            resources: resourceRequirements(resources, options.resourceNames),
+            volumeMounts: workVolumeMounts(options),
+          },
+        ],
+      },
+    },
+  });
+  return {
+    apiVersion: MPIJOB_API_VERSION,
+    kind: 'MPIJob',
+    metadata: jobMetadata(spec, options),
+    spec: {
+      slotsPerWorker: slotsPerWorker(spec),
+      mpiImplementation: 'OpenMPI',
+      runPolicy: { suspend: true, backoffLimit: spec.autoRestart.maxRestarts, cleanPodPolicy: 'Running' },
+      mpiReplicaSpecs: {
+        Launcher: replica('launcher', 1, entryCommand(spec), options.launcherResources ?? DEFAULT_LAUNCHER_RESOURCES),
+        Worker: replica('worker', spec.nodes, WORKER_COMMAND, spec.resources),
+      },
+    },
+  };
+}
+
+/** Every object an mpi or horovod job needs, in creation order. */
+export function mpiManifests(spec: JobSpec, options: MpiOptions): [ConfigMap, MPIJob] {
+  if (spec.mode !== 'mpi' && spec.mode !== 'horovod') {
+    throw new Error(`mpiManifests builds mpi and horovod jobs, not ${spec.mode}`);
+  }
+  return [hyperparametersConfigMap(spec, options), mpiJob(spec, options)];
+}

@@ -1,0 +1,99 @@
+import { readFileSync } from 'node:fs';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import { parse } from 'yaml';
+
+/*
+ * Validates objects against the openAPIV3Schema of the real CRDs copied into this folder (see
+ * README.md), with ajv 8. For tests: a schema failure of a built manifest is a test failure.
+ *
+ * `x-kubernetes-*` keywords are ignored (ajv `strict: false`). One thing is stricter than a cluster:
+ * where a schema lists `properties` and says nothing of others, a cluster silently prunes unknown
+ * fields; here they are an error, so a misspelt field fails a test instead of vanishing.
+ */
+
+export const CRD_FILES = {
+  TrainJob: 'trainer.kubeflow.org_trainjobs.yaml',
+  MPIJob: 'kubeflow.org_mpijobs.yaml',
+} as const;
+export type CrdKind = keyof typeof CRD_FILES;
+
+interface CrdVersion {
+  name: string;
+  schema: { openAPIV3Schema: Record<string, unknown> };
+}
+interface Crd {
+  spec: { group: string; names: { kind: string }; versions: CrdVersion[] };
+}
+
+/** The schema with `additionalProperties: false` wherever a cluster would prune unknown fields. */
+function closeObjects(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(closeObjects);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(schema as Record<string, unknown>)) {
+    // `properties` maps field names to schemas: recurse into each schema, not into the map itself.
+    out[key] =
+      key === 'properties' && value !== null && typeof value === 'object'
+        ? Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, closeObjects(v)]))
+        : closeObjects(value);
+  }
+  if (
+    out.properties !== undefined &&
+    out.additionalProperties === undefined &&
+    out['x-kubernetes-preserve-unknown-fields'] !== true
+  ) {
+    out.additionalProperties = false;
+  }
+  return out;
+}
+
+export interface ValidationResult {
+  valid: boolean;
+  /** `path: message` per problem, empty when valid. */
+  errors: string[];
+}
+
+export interface CrdValidator {
+  validate(object: unknown): ValidationResult;
+}
+
+function describe(errors: ErrorObject[] | null | undefined): string[] {
+  return (errors ?? []).map((e) => {
+    const extra =
+      e.keyword === 'additionalProperties'
+        ? ` (${String((e.params as { additionalProperty?: string }).additionalProperty)})`
+        : '';
+    return `${e.instancePath || '/'}: ${e.message ?? e.keyword}${extra}`;
+  });
+}
+
+const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false, logger: false });
+const compiled = new Map<string, ValidateFunction>();
+
+/** A validator for `kind` at `version`, from the CRD file copied into this folder. */
+export function crdValidator(kind: CrdKind, version: string): CrdValidator {
+  const key = `${kind}/${version}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    const text = readFileSync(new URL(`./${CRD_FILES[kind]}`, import.meta.url), 'utf8');
+    const crd = parse(text) as Crd;
+    if (crd.spec.names.kind !== kind) throw new Error(`${CRD_FILES[kind]} defines ${crd.spec.names.kind}, not ${kind}`);
+    const served = crd.spec.versions.find((v) => v.name === version);
+    if (!served) throw new Error(`${CRD_FILES[kind]} has no version ${version}`);
+    const apiVersion = `${crd.spec.group}/${version}`;
+    const schema = closeObjects(served.schema.openAPIV3Schema) as Record<string, unknown>;
+    const properties = schema.properties as Record<string, unknown>;
+    // The CRD says only "string" for these; an object of another kind or version is not this one.
+    properties.apiVersion = { const: apiVersion };
+    properties.kind = { const: kind };
+    validate = ajv.compile({ ...schema, required: ['apiVersion', 'kind', 'metadata', 'spec'] });
+    compiled.set(key, validate);
+  }
+  const run = validate;
+  return {
+    validate(object) {
+      const valid = run(object);
+      return { valid, errors: valid ? [] : describe(run.errors) };
+    },
+  };
+}
