@@ -97,3 +97,36 @@ export function crdValidator(kind: CrdKind, version: string): CrdValidator {
     },
   };
 }
+
+/** Core kinds checked against definitions extracted from the Kubernetes OpenAPI (see README.md). */
+export const CORE_KINDS = { ConfigMap: 'io.k8s.api.core.v1.ConfigMap' } as const;
+export type CoreKind = keyof typeof CORE_KINDS;
+
+let coreLoaded = false;
+
+/** A validator for a core/v1 kind, from `kubernetes-openapi-configmap.json`. */
+export function coreValidator(kind: CoreKind): CrdValidator {
+  const key = `core/${kind}`;
+  let validate = compiled.get(key);
+  if (!validate) {
+    if (!coreLoaded) {
+      const text = readFileSync(new URL('./kubernetes-openapi-configmap.json', import.meta.url), 'utf8');
+      const { definitions } = JSON.parse(text) as { definitions: Record<string, unknown> };
+      ajv.addSchema({ $id: 'k8s-core', definitions: closeObjects(definitions) });
+      coreLoaded = true;
+    }
+    validate = ajv.compile({
+      allOf: [{ $ref: `k8s-core#/definitions/${CORE_KINDS[kind]}` }],
+      properties: { apiVersion: { const: 'v1' }, kind: { const: kind } },
+      required: ['apiVersion', 'kind', 'metadata'],
+    });
+    compiled.set(key, validate);
+  }
+  const run = validate;
+  return {
+    validate(object) {
+      const valid = run(object);
+      return { valid, errors: valid ? [] : describe(run.errors) };
+    },
+  };
+}
