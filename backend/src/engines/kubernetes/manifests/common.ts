@@ -324,3 +324,59 @@ export function resourceRequirements(resources: Resources, names: Partial<Resour
   }
   return { requests: { ...values }, limits: { ...values } };
 }
+
+// ---- pods (for the kinds that take a whole pod template) -------------------------------------
+
+/** The job's image, or the options' default; kinds without a runtime default need one. */
+export function requireImage(spec: JobSpec, options: ManifestOptions): string {
+  const image = spec.image ?? options.defaultImage;
+  if (image === undefined) {
+    throw new Error(`image is required for ${spec.mode} jobs on the Kubernetes engine: name one in the job spec`);
+  }
+  return image;
+}
+
+export interface Container {
+  name: string;
+  image: string;
+  command?: string[];
+  workingDir: string;
+  env: EnvVar[];
+  resources: ResourceRequirements;
+  volumeMounts: VolumeMount[];
+}
+
+export interface PodTemplate {
+  metadata: { labels: Record<string, string> };
+  spec: { restartPolicy?: 'Never' | 'OnFailure'; volumes: Volume[]; containers: Container[] };
+}
+
+/**
+ * A pod template with one container: the job's image, env (plus `extraEnv`), the node's resources
+ * and the work volumes. `command` undefined leaves the image's or the operator's command.
+ */
+export function podTemplate(
+  spec: JobSpec,
+  options: ManifestOptions,
+  container: { name: string; command?: string[]; resources: Resources; extraEnv?: EnvVar[] },
+  restartPolicy?: 'Never' | 'OnFailure',
+): PodTemplate {
+  return {
+    metadata: { labels: podLabels(spec, options) },
+    spec: {
+      ...(restartPolicy === undefined ? {} : { restartPolicy }),
+      volumes: workVolumes(options),
+      containers: [
+        {
+          name: container.name,
+          image: requireImage(spec, options),
+          ...(container.command === undefined ? {} : { command: container.command }),
+          workingDir: containerWorkingDir(spec, options),
+          env: [...containerEnv(spec, options), ...(container.extraEnv ?? [])],
+          resources: resourceRequirements(container.resources, options.resourceNames),
+          volumeMounts: workVolumeMounts(options),
+        },
+      ],
+    },
+  };
+}

@@ -8,6 +8,7 @@ import {
   hyperparametersConfigMap,
   jobMetadata,
   podLabels,
+  requireImage,
   resourceRequirements,
   workVolumeMounts,
   workVolumes,
@@ -76,19 +77,11 @@ export function slotsPerWorker(spec: NodesJobSpec): number {
   return Math.max(1, devicesPerNode(spec.resources));
 }
 
-function imageOf(spec: JobSpec, options: ManifestOptions): string {
-  const image = spec.image ?? options.defaultImage;
-  if (image === undefined) {
-    throw new Error(`image is required for ${spec.mode} jobs on the Kubernetes engine: name one in the job spec`);
-  }
-  return image;
-}
-
 /** The MPIJob of an mpi or horovod job. */
 export function mpiJob(spec: NodesJobSpec, options: MpiOptions): MPIJob {
   if (spec.mode !== 'mpi' && spec.mode !== 'horovod')
     throw new Error(`mpiJob builds mpi and horovod jobs, not ${spec.mode}`);
-  const image = imageOf(spec, options);
+  const image = requireImage(spec, options);
   const replica = (name: string, replicas: number, command: string[], resources: Resources): ReplicaSpec => ({
     replicas,
     restartPolicy: 'Never',

@@ -14,6 +14,8 @@ import { parse } from 'yaml';
 export const CRD_FILES = {
   TrainJob: 'trainer.kubeflow.org_trainjobs.yaml',
   MPIJob: 'kubeflow.org_mpijobs.yaml',
+  JobSet: 'jobset.x-k8s.io_jobsets.yaml',
+  RayJob: 'ray.io_rayjobs.yaml',
 } as const;
 export type CrdKind = keyof typeof CRD_FILES;
 
