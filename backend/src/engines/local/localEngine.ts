@@ -88,6 +88,8 @@ function isSuccess(exit: ExitStatus): boolean {
 export class LocalEngine implements TrainingEngine {
   readonly kind = 'local' as const;
   private readonly queued = new Map<string, JobRequest>();
+  /** What each queued job was last told about its wait (place and reason), so a pass writes only changes. */
+  private readonly waits = new Map<string, string>();
   private readonly runs = new Map<string, Run>();
   private readonly ports = createPortAllocator();
   private passPending = false;
@@ -138,11 +140,16 @@ export class LocalEngine implements TrainingEngine {
     this.requestPass();
   }
 
+  private dequeue(id: string): void {
+    this.queued.delete(id);
+    this.waits.delete(id);
+  }
+
   async stop(job: JobRecord, options: { force: boolean }): Promise<void> {
     const graceMs = options.force ? 0 : this.options.stopGraceMs;
     const run = this.runs.get(job.id);
     if (!run) {
-      this.queued.delete(job.id);
+      this.dequeue(job.id);
       this.lifecycle.transition(job.id, 'Stopped', { type: 'stopped', message: 'stopped before it started' });
       this.requestPass();
       return;
@@ -211,11 +218,13 @@ export class LocalEngine implements TrainingEngine {
       pending: [...this.queued.values()],
     });
     for (const waiting of result.waiting) {
-      const job = this.lifecycle.getJob(waiting.jobId);
-      if (!job || job.state !== 'Queued') continue;
-      if (job.queuePosition !== waiting.position || job.waitReason?.message !== waiting.reason) {
-        this.lifecycle.update(job.id, { queuePosition: waiting.position, waitReason: { message: waiting.reason } });
-      }
+      const said = `${waiting.position}\n${waiting.reason}`;
+      if (this.waits.get(waiting.jobId) === said) continue;
+      this.waits.set(waiting.jobId, said);
+      this.lifecycle.update(waiting.jobId, {
+        queuePosition: waiting.position,
+        waitReason: { message: waiting.reason },
+      });
     }
     for (const { jobId, by } of result.preempt) {
       const run = this.runs.get(jobId);
@@ -230,7 +239,7 @@ export class LocalEngine implements TrainingEngine {
       this.settleIfDone(run);
     }
     for (const placement of result.start) {
-      this.queued.delete(placement.jobId);
+      this.dequeue(placement.jobId);
       const job = this.lifecycle.getJob(placement.jobId);
       if (!job) continue;
       void this.launch(job, placement).catch((error: unknown) => {
@@ -473,7 +482,7 @@ export class LocalEngine implements TrainingEngine {
         type: 'queued',
         message: `back in queue ${job.spec.queue} after being preempted by ${stopping.by ?? 'a higher-priority job'}`,
       });
-      if (back) this.queued.set(id, jobRequest(id, back.spec, Date.parse(back.createdAt)));
+      if (back) this.enqueue(back);
     } else {
       const failure = stopping.failure ?? { kind: 'exit-code' as const, message: 'an instance failed' };
       const max = job.spec.autoRestart.maxRestarts;
@@ -484,7 +493,7 @@ export class LocalEngine implements TrainingEngine {
           ...(failure.instance !== undefined ? { instance: failure.instance } : {}),
           patch: { restarts: job.restarts + 1 },
         });
-        if (back) this.queued.set(id, jobRequest(id, back.spec, Date.parse(back.createdAt)));
+        if (back) this.enqueue(back);
       } else {
         const reason: FailureReason =
           max > 0 && failure.kind !== 'start-failed'
@@ -594,5 +603,6 @@ export class LocalEngine implements TrainingEngine {
     for (const run of this.runs.values()) for (const handle of run.handles) handle?.dispose();
     this.runs.clear();
     this.queued.clear();
+    this.waits.clear();
   }
 }
