@@ -10,7 +10,7 @@
  * the first pass no longer starts gangs and fractional jobs and preempts (see `scenario`).
  */
 import os from 'node:os';
-// The backend exports only `./workspace/*`, so the scheduler is imported from its build output.
+// The scheduler comes from the backend's build output (its `./engines/*` export).
 import {
   schedule,
   type JobRequest,
@@ -20,6 +20,7 @@ import {
   type SchedulerQueue,
   type SchedulerState,
 } from '@aiplat/backend/engines/local/scheduler/index.js';
+import { seededRandom } from '@aiplat/backend/engines/local/scheduler/seededRandom.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const PASSES = 15;
@@ -28,23 +29,12 @@ const TARGET_MS = 50;
 const SEED = 20240611;
 const GIB = 1024 ** 3;
 
-/** mulberry32: a small fixed-seed generator, so every run schedules the same state. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function pick<T>(next: () => number, choices: readonly T[]): T {
   return choices[Math.floor(next() * choices.length)] as T;
 }
 
 function buildState(): SchedulerState {
-  const next = random(SEED);
+  const next = seededRandom(SEED);
   const nodes: SchedulerNode[] = [];
   const add = (prefix: string, count: number, make: (name: string) => SchedulerNode): string[] =>
     Array.from({ length: count }, (_, i) => {

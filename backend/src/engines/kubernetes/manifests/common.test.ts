@@ -12,17 +12,12 @@ import {
   priorityClassName,
   resourceRequirements,
   specHash,
-  type ManifestOptions,
 } from './common.js';
+import { testOptions } from './testOptions.js';
 
 const configMapSchema = coreValidator('ConfigMap');
 
-const options: ManifestOptions = {
-  jobId: 'job-20261123-0003',
-  user: 'carol',
-  namespace: 'aiplat-carol',
-  claims: { home: 'home-carol', cache: 'work-cache', mount: 'work-mount' },
-};
+const options = testOptions('carol', 'job-20261123-0003');
 
 const spec = JobSpecSchema.parse({
   name: 'mnist',

@@ -1,17 +1,13 @@
 import { JobSpecSchema, type NodesJobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { crdValidator } from '../schemas/crdValidator.js';
-import { HYPERPARAMETERS_PATH, type ManifestOptions } from './common.js';
+import { HYPERPARAMETERS_PATH } from './common.js';
 import { ddpManifests, ddpTrainJob, procsPerNode } from './ddp.js';
+import { testOptions } from './testOptions.js';
 
 const trainJobSchema = crdValidator('TrainJob', 'v1alpha1');
 
-const options: ManifestOptions = {
-  jobId: 'job-20261123-0001',
-  user: 'alice',
-  namespace: 'aiplat-alice',
-  claims: { home: 'home-alice', cache: 'work-cache', mount: 'work-mount' },
-};
+const options = testOptions('alice', 'job-20261123-0001');
 
 function ddp(fields: Record<string, unknown>): NodesJobSpec {
   const spec = JobSpecSchema.parse({ name: 'mnist-ddp', mode: 'ddp', command: 'python train.py', ...fields });

@@ -1,17 +1,12 @@
 import { JobSpecSchema, type NodesJobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { crdValidator } from '../schemas/crdValidator.js';
-import type { ManifestOptions } from './common.js';
 import { mpiJob, mpiManifests, slotsPerWorker } from './mpi.js';
+import { testOptions } from './testOptions.js';
 
 const mpiJobSchema = crdValidator('MPIJob', 'v2beta1');
 
-const options: ManifestOptions = {
-  jobId: 'job-20261123-0002',
-  user: 'bob',
-  namespace: 'aiplat-bob',
-  claims: { home: 'home-bob', cache: 'work-cache', mount: 'work-mount' },
-};
+const options = testOptions('bob', 'job-20261123-0002');
 
 function mpi(fields: Record<string, unknown>): NodesJobSpec {
   const spec = JobSpecSchema.parse({

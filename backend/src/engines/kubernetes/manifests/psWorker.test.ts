@@ -1,17 +1,12 @@
 import { JobSpecSchema, type JobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { crdValidator } from '../schemas/crdValidator.js';
-import type { ManifestOptions } from './common.js';
 import { psWorkerJobSet, psWorkerManifests } from './psWorker.js';
+import { testOptions } from './testOptions.js';
 
 const jobSetSchema = crdValidator('JobSet', 'v1alpha2');
 
-const options: ManifestOptions = {
-  jobId: 'job-20261123-0004',
-  user: 'dave',
-  namespace: 'aiplat-dave',
-  claims: { home: 'home-dave', cache: 'work-cache', mount: 'work-mount' },
-};
+const options = testOptions('dave', 'job-20261123-0004');
 
 function psWorker(fields: Record<string, unknown>): JobSpec {
   return JobSpecSchema.parse({

@@ -1,17 +1,12 @@
 import { JobSpecSchema, type JobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { crdValidator } from '../schemas/crdValidator.js';
-import type { ManifestOptions } from './common.js';
 import { rayEntrypoint, rayJob, rayManifests } from './ray.js';
+import { testOptions } from './testOptions.js';
 
 const rayJobSchema = crdValidator('RayJob', 'v1');
 
-const options: ManifestOptions = {
-  jobId: 'job-20261123-0005',
-  user: 'erin',
-  namespace: 'aiplat-erin',
-  claims: { home: 'home-erin', cache: 'work-cache', mount: 'work-mount' },
-};
+const options = testOptions('erin', 'job-20261123-0005');
 
 function ray(fields: Record<string, unknown>): JobSpec {
   return JobSpecSchema.parse({

@@ -91,13 +91,7 @@ export function crdValidator(kind: CrdKind, version: string): CrdValidator {
     validate = ajv.compile({ ...schema, required: ['apiVersion', 'kind', 'metadata', 'spec'] });
     compiled.set(key, validate);
   }
-  const run = validate;
-  return {
-    validate(object) {
-      const valid = run(object);
-      return { valid, errors: valid ? [] : describe(run.errors) };
-    },
-  };
+  return validatorOf(validate);
 }
 
 /** Core kinds checked against definitions extracted from the Kubernetes OpenAPI (see README.md). */
@@ -124,7 +118,10 @@ export function coreValidator(kind: CoreKind): CrdValidator {
     });
     compiled.set(key, validate);
   }
-  const run = validate;
+  return validatorOf(validate);
+}
+
+function validatorOf(run: ValidateFunction): CrdValidator {
   return {
     validate(object) {
       const valid = run(object);

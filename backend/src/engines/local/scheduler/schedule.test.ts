@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { schedule } from './schedule.js';
+import { seededRandom } from './seededRandom.js';
 import type {
   AcceleratorType,
   InstanceRequest,
@@ -480,19 +481,8 @@ describe('preemption', () => {
 });
 
 describe('determinism', () => {
-  /** A fixed-seed generator (mulberry32), so the state is the same on every run. */
-  function random(seed: number): () => number {
-    let a = seed;
-    return () => {
-      a = (a + 0x6d2b79f5) | 0;
-      let t = Math.imul(a ^ (a >>> 15), 1 | a);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   function bigState(seed: number): SchedulerState {
-    const next = random(seed);
+    const next = seededRandom(seed);
     const nodes = [
       ...Array.from({ length: 20 }, (_, i) => gpuNode(`g${i}`)),
       ...Array.from({ length: 5 }, (_, i) => gpuNode(`a${i}`, 8, 'ascend')),
