@@ -16,6 +16,11 @@ export const CRD_FILES = {
   MPIJob: 'kubeflow.org_mpijobs.yaml',
   JobSet: 'jobset.x-k8s.io_jobsets.yaml',
   RayJob: 'ray.io_rayjobs.yaml',
+  Workload: 'kueue.x-k8s.io_workloads.yaml',
+  WorkloadPriorityClass: 'kueue.x-k8s.io_workloadpriorityclasses.yaml',
+  LocalQueue: 'kueue.x-k8s.io_localqueues.yaml',
+  ClusterQueue: 'kueue.x-k8s.io_clusterqueues.yaml',
+  ResourceFlavor: 'kueue.x-k8s.io_resourceflavors.yaml',
 } as const;
 export type CrdKind = keyof typeof CRD_FILES;
 
