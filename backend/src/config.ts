@@ -3,6 +3,7 @@ import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { EngineKindSchema } from '@aiplat/api';
+import { KubernetesConfigSchema } from './engines/kubernetes/config.js';
 import { EngineCapacityConfigSchema } from './engines/local/capacity/index.js';
 
 export const UserNameSchema = z
@@ -53,6 +54,8 @@ export const ConfigSchema = z.object({
   shutdownGraceMs: z.number().int().min(0).default(10_000),
   /** The local engine's nodes (this machine, virtual nodes) and queues. */
   localEngine: EngineCapacityConfigSchema.prefault({}),
+  /** The Kubernetes engine: cluster, namespaces, claims and queues (see engines/kubernetes/config.ts). */
+  kubernetes: KubernetesConfigSchema.prefault({}),
   jobs: z
     .object({
       /** How long a stopped instance gets between SIGTERM and SIGKILL. */

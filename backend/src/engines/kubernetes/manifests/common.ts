@@ -61,6 +61,21 @@ export interface ManifestOptions {
   resourceNames?: Partial<ResourceNames>;
   /** The image of a job whose spec names none (kinds without a runtime default need one). */
   defaultImage?: string;
+  /** The Kueue LocalQueue the job goes to; the job's queue name when unset. */
+  localQueue?: string;
+  /** Where the queue's pods may run: node labels every pod requires... */
+  nodeSelector?: Record<string, string>;
+  /** ...and the taints every pod tolerates. */
+  tolerations?: Toleration[];
+}
+
+/** A Kubernetes Toleration (core/v1). */
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
 }
 
 // ---- plain Kubernetes object shapes (the parts the builders write) -----------------------------
@@ -160,7 +175,7 @@ export function priorityClassName(priority: number): string {
 export function jobLabels(spec: JobSpec, options: ManifestOptions): Record<string, string> {
   return {
     ...podLabels(spec, options),
-    [LABELS.queueName]: spec.queue,
+    [LABELS.queueName]: options.localQueue ?? spec.queue,
     [LABELS.priorityClass]: priorityClassName(spec.priority),
   };
 }
@@ -346,9 +361,23 @@ export interface Container {
   volumeMounts: VolumeMount[];
 }
 
+/** Where a pod may run: the queue's node selector and tolerations (left out when empty). */
+export interface PodPlacement {
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+}
+
+export function podPlacement(options: ManifestOptions): PodPlacement {
+  const { nodeSelector = {}, tolerations = [] } = options;
+  return {
+    ...(Object.keys(nodeSelector).length === 0 ? {} : { nodeSelector: { ...nodeSelector } }),
+    ...(tolerations.length === 0 ? {} : { tolerations: tolerations.map((t) => ({ ...t })) }),
+  };
+}
+
 export interface PodTemplate {
   metadata: { labels: Record<string, string> };
-  spec: { restartPolicy?: 'Never' | 'OnFailure'; volumes: Volume[]; containers: Container[] };
+  spec: PodPlacement & { restartPolicy?: 'Never' | 'OnFailure'; volumes: Volume[]; containers: Container[] };
 }
 
 /**
@@ -365,6 +394,7 @@ export function podTemplate(
     metadata: { labels: podLabels(spec, options) },
     spec: {
       ...(restartPolicy === undefined ? {} : { restartPolicy }),
+      ...podPlacement(options),
       volumes: workVolumes(options),
       containers: [
         {

@@ -6,6 +6,7 @@ import {
   hyperparametersConfigMap,
   jobMetadata,
   podLabels,
+  podPlacement,
   resourceRequirements,
   workVolumeMounts,
   workVolumes,
@@ -13,6 +14,7 @@ import {
   type EnvVar,
   type ManifestOptions,
   type ObjectMeta,
+  type PodPlacement,
   type ResourceRequirements,
   type Volume,
   type VolumeMount,
@@ -59,7 +61,10 @@ export interface TrainJob {
                 spec: {
                   template: {
                     metadata: { labels: Record<string, string> };
-                    spec: { volumes: Volume[]; containers: { name: string; volumeMounts: VolumeMount[] }[] };
+                    spec: PodPlacement & {
+                      volumes: Volume[];
+                      containers: { name: string; volumeMounts: VolumeMount[] }[];
+                    };
                   };
                 };
               };
@@ -112,6 +117,7 @@ export function ddpTrainJob(spec: NodesJobSpec, options: ManifestOptions): Train
                         template: {
                           metadata: { labels: podLabels(spec, options) },
                           spec: {
+                            ...podPlacement(options),
                             volumes: workVolumes(options),
                             containers: [{ name: TORCH_NODE, volumeMounts: workVolumeMounts(options) }],
                           },

@@ -8,6 +8,7 @@ import {
   hyperparametersConfigMap,
   jobMetadata,
   podLabels,
+  podPlacement,
   requireImage,
   resourceRequirements,
   workVolumeMounts,
@@ -16,6 +17,7 @@ import {
   type EnvVar,
   type ManifestOptions,
   type ObjectMeta,
+  type PodPlacement,
   type ResourceRequirements,
   type Volume,
   type VolumeMount,
@@ -56,7 +58,7 @@ export interface ReplicaSpec {
   restartPolicy: 'Never' | 'OnFailure';
   template: {
     metadata: { labels: Record<string, string> };
-    spec: { volumes: Volume[]; containers: Container[] };
+    spec: PodPlacement & { volumes: Volume[]; containers: Container[] };
   };
 }
 
@@ -88,6 +90,7 @@ export function mpiJob(spec: NodesJobSpec, options: MpiOptions): MPIJob {
     template: {
       metadata: { labels: podLabels(spec, options) },
       spec: {
+        ...podPlacement(options),
         volumes: workVolumes(options),
         containers: [
           {
