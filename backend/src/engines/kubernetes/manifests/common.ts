@@ -80,6 +80,13 @@ export interface Toleration {
 
 // ---- plain Kubernetes object shapes (the parts the builders write) -----------------------------
 
+/** What every object we build has: enough to create, find and show it. */
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+}
+
 export type Quantity = string | number;
 export interface ObjectMeta {
   name: string;

@@ -93,7 +93,12 @@ export function crdValidator(kind: CrdKind, version: string): CrdValidator {
     // The CRD says only "string" for these; an object of another kind or version is not this one.
     properties.apiVersion = { const: apiVersion };
     properties.kind = { const: kind };
-    validate = ajv.compile({ ...schema, required: ['apiVersion', 'kind', 'metadata', 'spec'] });
+    // Kinds without a spec (WorkloadPriorityClass has `value` at the top) need none.
+    const required = ['apiVersion', 'kind', 'metadata', ...('spec' in properties ? ['spec'] : [])];
+    validate = ajv.compile({
+      ...schema,
+      required: [...new Set([...required, ...((schema.required as string[]) ?? [])])],
+    });
     compiled.set(key, validate);
   }
   return validatorOf(validate);

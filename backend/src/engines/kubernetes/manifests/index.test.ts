@@ -1,0 +1,125 @@
+import { JobSpecSchema, type JobMode, type JobSpec } from '@aiplat/api';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import { coreValidator, crdValidator, type CrdKind } from '../schemas/crdValidator.js';
+import type { ManifestOptions } from './common.js';
+import { buildManifests, crdFor, manifestsYaml } from './index.js';
+import { testOptions } from './testOptions.js';
+
+const resources = { cpu: 4, memory: '16Gi', accelerator: { type: 'nvidia', count: 2 } };
+
+/** One spec per mode, each with more than one kind of pod where the mode has them. */
+const SPECS: Record<JobMode, JobSpec> = {
+  ddp: spec({ mode: 'ddp', nodes: 2, resources }),
+  mpi: spec({ mode: 'mpi', image: 'mpi:1', nodes: 2, resources }),
+  horovod: spec({ mode: 'horovod', image: 'hvd:1', nodes: 3, resources }),
+  'ps-worker': spec({
+    mode: 'ps-worker',
+    image: 'tf:2',
+    ps: 1,
+    workers: 2,
+    resources,
+    psResources: { cpu: 2, memory: '4Gi' },
+  }),
+  ray: spec({
+    mode: 'ray',
+    image: 'ray:2',
+    head: { resources: { cpu: 2, memory: '8Gi' } },
+    workerGroups: [{ name: 'gpu', replicas: 2, resources }],
+  }),
+};
+
+function spec(fields: Record<string, unknown>): JobSpec {
+  return JobSpecSchema.parse({ name: 'demo', command: 'python train.py', ...fields });
+}
+
+const MODES = Object.keys(SPECS) as JobMode[];
+const options = testOptions('alice', 'job-20261123-0009');
+const placed: ManifestOptions = {
+  ...options,
+  localQueue: 'team-a100',
+  nodeSelector: { 'node.kubernetes.io/instance-type': 'a100', pool: 'train' },
+  tolerations: [
+    { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    { key: 'dedicated', operator: 'Equal', value: 'ml', effect: 'NoExecute', tolerationSeconds: 60 },
+  ],
+};
+
+/** Every pod spec inside an object: whatever holds `containers` (or, in a TrainJob patch, volumes). */
+function podSpecs(value: unknown): Record<string, unknown>[] {
+  if (Array.isArray(value)) return value.flatMap(podSpecs);
+  if (value === null || typeof value !== 'object') return [];
+  const object = value as Record<string, unknown>;
+  if ('containers' in object) return [object];
+  return Object.values(object).flatMap(podSpecs);
+}
+
+const configMapSchema = coreValidator('ConfigMap');
+
+describe('buildManifests', () => {
+  it.each(MODES)('%s: the ConfigMap first, then the resource crdFor names, both valid', (mode) => {
+    const [configMap, resource] = buildManifests(SPECS[mode], options);
+    expect(configMap.kind).toBe('ConfigMap');
+    expect(configMapSchema.validate(configMap)).toEqual({ valid: true, errors: [] });
+    const crd = crdFor(mode);
+    expect(resource.apiVersion).toBe(`${crd.group}/${crd.version}`);
+    expect(resource.kind).toBe(crd.kind);
+    expect(crdValidator(crd.kind as CrdKind, crd.version).validate(resource)).toEqual({ valid: true, errors: [] });
+  });
+
+  it.each(MODES)("%s: every pod gets the queue's node selector and tolerations, and stays valid", (mode) => {
+    const [, resource] = buildManifests(SPECS[mode], placed);
+    const pods = podSpecs(resource);
+    expect(pods.length).toBeGreaterThan(mode === 'ddp' ? 0 : 1);
+    for (const pod of pods) {
+      expect(pod.nodeSelector).toEqual(placed.nodeSelector);
+      expect(pod.tolerations).toEqual(placed.tolerations);
+    }
+    const crd = crdFor(mode);
+    expect(crdValidator(crd.kind as CrdKind, crd.version).validate(resource)).toEqual({ valid: true, errors: [] });
+    expect(resource.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a100');
+  });
+
+  it.each(MODES)('%s: no placement fields when the queue has none', (mode) => {
+    const [, resource] = buildManifests(SPECS[mode], { ...options, nodeSelector: {}, tolerations: [] });
+    for (const pod of podSpecs(resource)) {
+      expect(pod).not.toHaveProperty('nodeSelector');
+      expect(pod).not.toHaveProperty('tolerations');
+    }
+    expect(resource.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('default');
+  });
+});
+
+describe('crdFor', () => {
+  it('names the resource and its operator for every mode', () => {
+    expect(crdFor('ddp')).toEqual({
+      group: 'trainer.kubeflow.org',
+      version: 'v1alpha1',
+      plural: 'trainjobs',
+      kind: 'TrainJob',
+      operator: 'Kubeflow Trainer v2',
+    });
+    expect(crdFor('mpi')).toMatchObject({ group: 'kubeflow.org', version: 'v2beta1', plural: 'mpijobs' });
+    expect(crdFor('horovod')).toEqual(crdFor('mpi'));
+    expect(crdFor('ps-worker')).toMatchObject({ group: 'jobset.x-k8s.io', version: 'v1alpha2', plural: 'jobsets' });
+    expect(crdFor('ray')).toMatchObject({ group: 'ray.io', version: 'v1', plural: 'rayjobs', kind: 'RayJob' });
+  });
+});
+
+describe('manifestsYaml', () => {
+  it('writes one YAML document per object, in order, that reads back as the same objects', () => {
+    const objects = buildManifests(SPECS.ray, placed);
+    const text = manifestsYaml(objects);
+    const docs = parseAllDocuments(text);
+    expect(Array.isArray(docs) && docs.map((d) => d.toJS() as unknown)).toEqual(JSON.parse(JSON.stringify(objects)));
+    expect(text.match(/^---$/gm)).toHaveLength(1);
+    expect(text).not.toMatch(/[&*]a\d/);
+  });
+
+  it('keeps long and multi-line commands on their own lines, unfolded', () => {
+    const long = `python train.py ${'--flag value '.repeat(20)}\necho done`;
+    const objects = buildManifests({ ...SPECS.ddp, command: long }, options);
+    const [doc] = parseAllDocuments(manifestsYaml(objects)).slice(1);
+    expect((doc?.toJS() as { spec: { trainer: { command: string[] } } }).spec.trainer.command[3]).toBe(long);
+  });
+});
