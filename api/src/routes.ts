@@ -19,6 +19,7 @@ import {
   CreateJobBodySchema,
   DeleteJobResponseSchema,
   JobDetailSchema,
+  JobDryRunResponseSchema,
   JobEnvResponseSchema,
   JobEventsQuerySchema,
   JobEventsResponseSchema,
@@ -189,6 +190,14 @@ export const routes = {
     tag: 'jobs',
     body: CreateJobBodySchema,
     response: JobDetailSchema,
+  }),
+  dryRunJob: route({
+    method: 'post',
+    path: '/api/jobs/dry-run',
+    summary: 'The exact Kubernetes manifests a job would be created as (JSON and YAML), without creating it',
+    tag: 'jobs',
+    body: CreateJobBodySchema,
+    response: JobDryRunResponseSchema,
   }),
   listJobs: route({
     method: 'get',

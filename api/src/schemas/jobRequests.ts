@@ -65,6 +65,32 @@ export const CreateJobBodySchema = z
   });
 export type CreateJobBody = z.output<typeof CreateJobBodySchema>;
 
+/** What the cluster said of the objects when asked to create them with `dryRun=All`. */
+export const ServerDryRunResultSchema = z.object({
+  ok: z.boolean(),
+  /** Why the cluster refused, or why it could not be asked. */
+  message: z.string().optional(),
+  /** The objects as the cluster would store them (defaults filled in). */
+  objects: z.array(z.unknown()).optional(),
+});
+export type ServerDryRunResult = z.infer<typeof ServerDryRunResultSchema>;
+
+/**
+ * The exact Kubernetes objects a job would be created as (`POST /api/jobs/dry-run`, same body as
+ * creating it): as JSON and as the multi-document YAML `kubectl apply -f -` reads. `serverDryRun`
+ * only when a cluster is connected.
+ */
+export const JobDryRunResponseSchema = z
+  .object({
+    engine: z.literal('kubernetes'),
+    namespace: z.string(),
+    manifests: z.array(z.unknown()),
+    yaml: z.string(),
+    serverDryRun: ServerDryRunResultSchema.optional(),
+  })
+  .meta({ id: 'JobDryRun' });
+export type JobDryRunResponse = z.infer<typeof JobDryRunResponseSchema>;
+
 export const StopJobBodySchema = z.object({
   /** Skip the grace period: SIGKILL (or delete) at once instead of SIGTERM first. */
   force: z.boolean().default(false),
