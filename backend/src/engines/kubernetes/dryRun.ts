@@ -69,7 +69,7 @@ export function jobSpecFromBody(body: CreateJobBody): JobSpec {
 }
 
 /** `dryRunJob` for a create-job body. */
-export function dryRunJobBody(
+export async function dryRunJobBody(
   user: string,
   body: CreateJobBody,
   config: KubernetesConfig,
