@@ -41,9 +41,16 @@ export const en = {
     wait: 'wait for the job to finish, printing its state changes; exit 0 only if it succeeds',
     follow: 'like --wait, and stream the logs of every instance while it runs',
     quiet: 'print only the job id',
+    engine: 'run the job on this engine: local or kubernetes (sets engine in the job.yaml)',
+    dryRun:
+      'with --engine kubernetes: print the Kubernetes manifests the job would be created as (YAML, for kubectl) and submit nothing; needs no server or cluster',
+    config:
+      'with --dry-run: the backend config file to read the kubernetes section from (default AIPLAT_CONFIG, else the defaults)',
+    user: 'with --dry-run: the user the manifests are for (default $USER)',
     after: examples([
       'aiplat submit -f job.yaml',
       'aiplat submit -f job.yaml --wait',
+      'aiplat submit -f job.yaml --engine kubernetes --dry-run | kubectl apply --dry-run=server -f -',
       'aiplat submit -f job.yaml --follow --set nodes=4 --set env.EPOCHS=3',
       'cat job.yaml | aiplat submit -f - --name mnist-try2',
       'JOB=$(aiplat submit -f job.yaml -q)',
@@ -52,9 +59,32 @@ export const en = {
     cannotRead: (file: string, reason: string) => `cannot read ${file}: ${reason}`,
     badSet: (value: string) => `--set takes key=value, e.g. --set nodes=4 (got "${value}")`,
     badSetValue: (key: string, reason: string) => `--set ${key}: the value is not valid YAML: ${reason}`,
+    dryRunNeedsKubernetes:
+      '--dry-run prints Kubernetes manifests: add --engine kubernetes (or set engine: kubernetes in the job.yaml)',
     submitted: (id: string, summary: string) => `${id} submitted: ${summary}`,
     summary: (name: string, mode: string, instances: number, queue: string, priority: number) =>
       `${name} (${mode}, ${instances} ${instances === 1 ? 'instance' : 'instances'}, queue ${queue}, priority ${priority})`,
+  },
+  kubernetes: {
+    description: 'Commands for operators of the Kubernetes engine.',
+    setupDescription:
+      'Print the Kueue objects the Kubernetes engine needs (priority classes p0-p9, a ClusterQueue and a LocalQueue per configured queue, a ResourceFlavor) as YAML for kubectl apply -f -. Quotas are placeholders unless given with --quota: size them to your nodes.',
+    namespace:
+      'a namespace to put the LocalQueues in (repeatable; default the namespace of kubernetes.namespace for --user)',
+    config: 'the backend config file to read the kubernetes section from (default AIPLAT_CONFIG, else the defaults)',
+    user: 'whose namespace gets the LocalQueues when kubernetes.namespace holds {user} (default $USER)',
+    quota:
+      'the nominal quota of a resource in every ClusterQueue, e.g. cpu=256, memory=2Ti, nvidia.com/gpu=32 (repeatable)',
+    setupAfter: examples([
+      'aiplat kubernetes setup --config backend.yaml | kubectl apply -f -',
+      'aiplat kubernetes setup --namespace aiplat-alice --namespace aiplat-bob --quota nvidia.com/gpu=16',
+    ]),
+    badQuota: (value: string) => `--quota takes name=quantity, e.g. --quota nvidia.com/gpu=16 (got "${value}")`,
+    badConfig: (file: string, reason: string) =>
+      `${file ? `the config file ${file}` : 'the backend configuration'} is not usable: ${reason}`,
+    badUser: (user: string) =>
+      `--user ${JSON.stringify(user)} is not a user name: 1-32 lowercase letters, digits, _ or -, starting with a letter or _`,
+    cannotSetUp: (reason: string) => `cannot set up the queues: ${reason}`,
   },
   wait: {
     state: (id: string, state: string, detail: string) => `${id}: ${state}${detail ? ` (${detail})` : ''}`,

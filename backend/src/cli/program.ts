@@ -5,6 +5,7 @@ import { registerEnv } from './commands/env.js';
 import { registerEvents } from './commands/events.js';
 import { registerGet } from './commands/get.js';
 import { registerJobActions } from './commands/jobActions.js';
+import { registerKubernetes } from './commands/kubernetes.js';
 import { registerList } from './commands/list.js';
 import { registerLogs } from './commands/logs.js';
 import { registerSubmit } from './commands/submit.js';
@@ -43,7 +44,9 @@ export function buildProgram(ctx: CliContext): Command {
     .helpCommand('help [command]', m.help)
     .addHelpText('after', m.after);
   program.hook('preAction', (_program, action) => {
-    ctx.commandName = `aiplat ${action.name()}`;
+    const names: string[] = [];
+    for (let c: Command | null = action; c && c !== program; c = c.parent) names.unshift(c.name());
+    ctx.commandName = ['aiplat', ...names].join(' ');
   });
 
   registerSubmit(program, ctx);
@@ -53,6 +56,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerEvents(program, ctx);
   registerEnv(program, ctx);
   registerJobActions(program, ctx);
+  registerKubernetes(program, ctx);
   for (const command of program.commands) {
     command.showHelpAfterError(messages.errors.usageHint(`aiplat ${command.name()}`));
   }

@@ -1,10 +1,11 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { parse as parseYamlValue, parseDocument } from 'yaml';
-import { instanceCount, type Job, type JobDetail } from '@aiplat/api';
+import { EngineKindSchema, instanceCount, type EngineKind, type Job, type JobDetail } from '@aiplat/api';
 import { UsageError, type CliContext } from '../context.js';
 import { formatLogLine } from '../format.js';
 import { streamLogs, watchJob } from '../follow.js';
 import { messages } from '../messages.js';
+import { printDryRun } from './dryRun.js';
 import { connect } from './shared.js';
 
 interface SubmitOptions {
@@ -14,6 +15,10 @@ interface SubmitOptions {
   wait?: boolean;
   follow?: boolean;
   quiet?: boolean;
+  engine?: EngineKind;
+  dryRun?: boolean;
+  config?: string;
+  user?: string;
 }
 
 function collect(value: string, previous: string[] | undefined): string[] {
@@ -61,10 +66,11 @@ function summary(job: Job): string {
   );
 }
 
-/** `body.yaml.resources.cpu` → `resources.cpu`: the field as written in the job.yaml. */
+/** `body.yaml.resources.cpu` (or `body.spec.…`) → `resources.cpu`: the field as written in the job.yaml. */
 function yamlFieldPath(path: string): string {
   if (path === 'body.yaml') return '(root)';
-  return path.startsWith('body.yaml.') ? path.slice('body.yaml.'.length) : path;
+  const prefix = ['body.yaml.', 'body.spec.'].find((p) => path.startsWith(p));
+  return prefix ? path.slice(prefix.length) : path;
 }
 
 export function stateDetail(job: Job): string {
@@ -110,12 +116,18 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
     .option('--wait', m.wait)
     .option('--follow', m.follow)
     .option('-q, --quiet', m.quiet)
+    .addOption(new Option('--engine <engine>', m.engine).choices(EngineKindSchema.options))
+    .option('--dry-run', m.dryRun)
+    .option('--config <file>', m.config)
+    .option('--user <name>', m.user)
     .addHelpText('after', m.after)
     .action(async (options: SubmitOptions, command: Command) => {
       if (options.file === undefined) throw new UsageError(m.fileRequired);
-      const text = applyOverrides(await ctx.readJobFile(options.file), options.name, options.set ?? []);
-      const conn = connect(ctx, command);
+      const sets = [...(options.set ?? []), ...(options.engine ? [`engine=${options.engine}`] : [])];
+      const text = applyOverrides(await ctx.readJobFile(options.file), options.name, sets);
       ctx.issuePath = yamlFieldPath;
+      if (options.dryRun) return printDryRun(ctx, text, options);
+      const conn = connect(ctx, command);
       const job = await conn.client.createJob({ body: { yaml: text } });
       ctx.issuePath = (path) => path;
       ctx.out(options.quiet ? `${job.id}\n` : `${m.submitted(job.id, summary(job))}\n`);
