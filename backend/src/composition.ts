@@ -1,7 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
+import { KubeCluster, loadKubeConfig } from './engines/kubernetes/cluster.js';
+import { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
 import { LocalEngine } from './engines/local/localEngine.js';
 import { createLocalMetrics } from './engines/local/metrics/engineMetrics.js';
@@ -29,6 +32,8 @@ export interface Platform {
   seeded: string[];
   jobs: JobService;
   engine: LocalEngine;
+  /** Set when the config enables the Kubernetes engine. */
+  kubernetes?: KubernetesEngine;
   log: Logger;
   close(): Promise<void>;
 }
@@ -85,6 +90,8 @@ export async function createPlatform(
     log?: Logger;
     processMetrics?: boolean;
     /** The built log shim (tests run from source). */ shimPath?: string;
+    /** The cluster of the Kubernetes engine, instead of the kubeconfig from the standard places. */
+    kubeConfig?: KubeConfig;
   } = {},
 ): Promise<Platform> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'aiplat-backend' } });
@@ -112,6 +119,7 @@ export async function createPlatform(
         events: hub,
         log: log.child({ component: 'jobs' }),
         resolveWorkingDir,
+        defaultEngine: config.engine,
       });
       return {
         ...createSystemHandlers({ config, store, metrics }),
@@ -149,6 +157,8 @@ export async function createPlatform(
     log: log.child({ component: 'local-engine' }),
   });
   jobService.attach(engine);
+  const kubernetes = await startKubernetesEngine(config, options.kubeConfig, jobService, files, log);
+  if (kubernetes) jobService.attach(kubernetes);
   await jobService.recover();
   return {
     config,
@@ -159,6 +169,7 @@ export async function createPlatform(
     seeded,
     jobs: jobService,
     engine,
+    ...(kubernetes ? { kubernetes } : {}),
     log,
     close: async () => {
       await server.close();
@@ -166,4 +177,38 @@ export async function createPlatform(
       store.close();
     },
   };
+}
+
+/**
+ * The Kubernetes engine when the config asks for it. Without a reachable kubeconfig the backend
+ * still starts when Kubernetes is only an extra engine, and refuses to when it is the default.
+ */
+async function startKubernetesEngine(
+  config: Config,
+  kubeConfig: KubeConfig | undefined,
+  lifecycle: JobService,
+  files: ReturnType<typeof jobFilesUnder>,
+  log: Logger,
+): Promise<KubernetesEngine | undefined> {
+  if (config.engine !== 'kubernetes' && !config.kubernetes.enabled) return undefined;
+  const engineLog = log.child({ component: 'kubernetes-engine' });
+  let kc: KubeConfig;
+  try {
+    kc = kubeConfig ?? loadKubeConfig(config.kubernetes);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (config.engine === 'kubernetes') throw new Error(`the Kubernetes engine cannot start: ${message}`);
+    engineLog.error(`the Kubernetes engine is off: ${message}`);
+    return undefined;
+  }
+  const engine = new KubernetesEngine({
+    lifecycle,
+    files,
+    config: config.kubernetes,
+    cluster: new KubeCluster(kc),
+    log: engineLog,
+    metricsIntervalMs: config.jobs.metricsIntervalMs,
+  });
+  await engine.start();
+  return engine;
 }

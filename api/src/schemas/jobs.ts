@@ -806,6 +806,8 @@ export const InstanceSchema = z
     node: z.string().optional(),
     /** Process group id on the local engine. */
     pid: z.number().int().positive().optional(),
+    /** The pod that runs it on the Kubernetes engine. */
+    pod: z.string().optional(),
     exitCode: z.number().int().optional(),
     signal: z.string().optional(),
     /** Accelerator device ordinals it sees. */

@@ -19,6 +19,7 @@ import {
   type JobLogsQuery,
   type JobLogsResponse,
   type JobMetricsResponse,
+  type EngineKind,
   type JobSpec,
   type JobState,
 } from '@aiplat/api';
@@ -37,6 +38,8 @@ export interface JobServiceDeps {
   log: Logger;
   /** The job's folder under /work, checked at submit (see `workingDirResolver`). */
   resolveWorkingDir: (user: string, workingDir: string) => Promise<string>;
+  /** The engine of a spec that names none; the first attached when unset. */
+  defaultEngine?: EngineKind;
   now?: () => Date;
 }
 
@@ -82,7 +85,7 @@ function parseTagFilter(tag: string | undefined): { key: string; value?: string 
  * WebSocket) and answers every job route. The engine does the running.
  */
 export class JobService implements JobLifecycle {
-  private engine: TrainingEngine | undefined;
+  private readonly engines = new Map<EngineKind, TrainingEngine>();
   private readonly follows = new Map<string, Set<LogFollow>>();
   private readonly progress = new Map<string, ProgressWatcher>();
   /** Set by `close`: late callbacks (a progress flush, a follow finishing) find the store closed. */
@@ -93,14 +96,38 @@ export class JobService implements JobLifecycle {
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** The engine is built with this service as its lifecycle, then attached. */
+  /** Each engine is built with this service as its lifecycle, then attached. */
   attach(engine: TrainingEngine): void {
-    this.engine = engine;
+    this.engines.set(engine.kind, engine);
   }
 
-  private get runner(): TrainingEngine {
-    if (!this.engine) throw new ApiError('unavailable', 'the training engine is not ready yet; try again shortly');
-    return this.engine;
+  /** The engine a new job of `spec` runs on: the one it names, else the default. */
+  private engineForSpec(spec: JobSpec): TrainingEngine {
+    const kind = spec.engine ?? this.deps.defaultEngine ?? this.engines.keys().next().value;
+    const engine = kind === undefined ? undefined : this.engines.get(kind);
+    if (engine) return engine;
+    if (kind === undefined || spec.engine === undefined) {
+      throw new ApiError('unavailable', 'the training engine is not ready yet; try again shortly');
+    }
+    const served = [...this.engines.keys()];
+    throw new ApiError(
+      'validation_failed',
+      `this backend does not run jobs on the ${kind} engine (it runs ${served.join(', ') || 'none yet'}); ` +
+        `remove engine: ${kind}, or ask the operator to enable it (${kind === 'kubernetes' ? 'kubernetes.enabled: true' : 'engine: local'} in the backend config)`,
+      { issues: [{ path: 'body.spec.engine', message: `must be one of ${served.join(', ')} here` }] },
+    );
+  }
+
+  /** The engine that runs (or ran) `job`. */
+  private engineOf(job: JobRecord): TrainingEngine {
+    const engine = this.engines.get(job.engine);
+    if (!engine) {
+      throw new ApiError(
+        'unavailable',
+        `job ${job.id} ran on the ${job.engine} engine, which this backend no longer runs; enable it in the backend config`,
+      );
+    }
+    return engine;
   }
 
   // ---- lifecycle (engines call these) ----------------------------------------------------------
@@ -189,7 +216,11 @@ export class JobService implements JobLifecycle {
         this.watchProgress(job, 'recorded');
       }
     }
-    await this.runner.recover(active);
+    for (const [kind, engine] of this.engines) await engine.recover(active.filter((job) => job.engine === kind));
+    const orphaned = active.filter((job) => !this.engines.has(job.engine));
+    for (const job of orphaned) {
+      this.deps.log.warn({ job: job.id, engine: job.engine }, 'job of an engine this backend no longer runs');
+    }
   }
 
   update(id: string, patch: JobPatch): JobRecord | undefined {
@@ -245,14 +276,7 @@ export class JobService implements JobLifecycle {
   }
 
   async submit(user: string, spec: JobSpec): Promise<JobDetail> {
-    const engine = this.runner;
-    if (spec.engine !== undefined && spec.engine !== engine.kind) {
-      throw new ApiError(
-        'validation_failed',
-        `this backend runs jobs on the ${engine.kind} engine; remove engine: ${spec.engine} or point at a backend with that engine`,
-        { issues: [{ path: 'body.spec.engine', message: `must be ${engine.kind} here` }] },
-      );
-    }
+    const engine = this.engineForSpec(spec);
     engine.validate(spec);
     await this.deps.resolveWorkingDir(user, spec.workingDir);
     const id = newJobId();
@@ -326,7 +350,7 @@ export class JobService implements JobLifecycle {
     if (isTerminalJobState(job.state)) {
       throw new ApiError('conflict', `job ${id} has already finished (${job.state}); nothing to stop`);
     }
-    await this.runner.stop(job, { force });
+    await this.engineOf(job).stop(job, { force });
     return this.detail(id);
   }
 
@@ -338,7 +362,7 @@ export class JobService implements JobLifecycle {
         `job ${id} is ${job.state}; stop it or wait for it to finish before starting it again`,
       );
     }
-    const engine = this.runner;
+    const engine = this.engineOf(job);
     engine.validate(job.spec);
     await this.deps.resolveWorkingDir(job.user, job.spec.workingDir);
     const next = this.transition(id, 'Submitting', {
@@ -365,7 +389,7 @@ export class JobService implements JobLifecycle {
     this.disposeFollows(id);
     this.progress.get(id)?.dispose();
     this.progress.delete(id);
-    await this.runner.remove(job);
+    await this.engineOf(job).remove(job);
     this.deps.store.deleteJob(id);
     await rm(this.deps.files.jobDir(id), { recursive: true, force: true });
     this.deps.events.publish('jobs', 'jobs', { change: 'deleted', id });
@@ -387,7 +411,8 @@ export class JobService implements JobLifecycle {
   }
 
   metrics(id: string, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
-    return this.runner.metrics(this.require(id), query);
+    const job = this.require(id);
+    return this.engineOf(job).metrics(job, query);
   }
 
   env(id: string): JobEnvResponse {
@@ -438,6 +463,6 @@ export class JobService implements JobLifecycle {
     for (const id of [...this.follows.keys()]) this.disposeFollows(id);
     for (const watcher of this.progress.values()) watcher.dispose();
     this.progress.clear();
-    await this.engine?.close();
+    for (const engine of this.engines.values()) await engine.close();
   }
 }

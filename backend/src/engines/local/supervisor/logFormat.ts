@@ -47,14 +47,20 @@ export function parseLogLine(text: string): LogLine | undefined {
 /** Bytes from the end of a log that always hold its last whole line (lines are at most ~16 KiB). */
 export const LOG_TAIL_BYTES = 64 * 1024;
 
+/** The whole lines of a log's tail, oldest first (a torn first or last line is left out). */
+export function linesOfTail(tail: string): LogLine[] {
+  const out: LogLine[] = [];
+  for (const text of tail.split('\n')) {
+    const parsed = parseLogLine(text);
+    if (parsed) out.push(parsed);
+  }
+  return out;
+}
+
 /** The sequence number after the last whole line of a log's tail; 1 when it has none (sequences start at 1). */
 export function nextSeqFromTail(tail: string): number {
-  const lines = tail.split('\n');
-  for (let i = lines.length - 1; i >= 0; i--) {
-    const parsed = parseLogLine(lines[i] ?? '');
-    if (parsed) return parsed.seq + 1;
-  }
-  return 1;
+  const last = linesOfTail(tail).at(-1);
+  return last ? last.seq + 1 : 1;
 }
 
 /** A piece of program output: the text without its newline, and whether it was cut short. */

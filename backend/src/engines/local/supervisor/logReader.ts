@@ -364,11 +364,16 @@ async function lineAt(handle: FileHandle, start: number, size: number): Promise<
  * Synchronous on purpose: a caller marks "from here on" before anything else can write.
  */
 export function nextLogSeq(file: string): number {
+  return nextSeqFromTail(readLogTail(file));
+}
+
+/** The last `LOG_TAIL_BYTES` of a log file as text ('' when there is no file yet). */
+export function readLogTail(file: string): string {
   let fd: number;
   try {
     fd = openSync(file, 'r');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 1;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
     throw error;
   }
   try {
@@ -376,7 +381,7 @@ export function nextLogSeq(file: string): number {
     const length = Math.min(size, LOG_TAIL_BYTES);
     const buf = Buffer.alloc(length);
     readSync(fd, buf, 0, length, size - length);
-    return nextSeqFromTail(buf.toString('utf8'));
+    return buf.toString('utf8');
   } finally {
     closeSync(fd);
   }

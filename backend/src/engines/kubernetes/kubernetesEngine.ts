@@ -1,0 +1,772 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ApiError,
+  isTerminalJobState,
+  JOB_TRANSITIONS,
+  type JobEventType,
+  type JobMetricsResponse,
+  type JobSpec,
+  type JobState,
+} from '@aiplat/api';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
+import type { JobRecord } from '../../jobs/jobStore.js';
+import { plannedInstances } from '../../jobs/plannedInstances.js';
+import { MetricSeries } from '../local/metrics/series.js';
+import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
+import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
+import { manifestOptionsFor, queueConfig, type KubernetesConfig } from './config.js';
+import { LABELS, labelValue, MANAGED_BY } from './manifests/common.js';
+import { buildManifests, crdFor, type CrdRef } from './manifests/index.js';
+import { PodLogFollowers } from './podLogFollowers.js';
+import { podMetricPoint, type PodMetricsObject } from './podMetrics.js';
+import {
+  observeJob,
+  podFailure,
+  podRoles,
+  transitionPath,
+  type ClusterObject,
+  type ObservedInstance,
+  type PodObject,
+} from './stateMapping.js';
+
+/*
+ * The Kubernetes engine: a job becomes its mode's custom resource (TrainJob, MPIJob, JobSet,
+ * RayJob) plus its hyperparameters ConfigMap, created suspended for Kueue to admit. Informers
+ * follow the resources, Kueue's Workloads and the pods; every change is translated into the
+ * platform's states (the cluster is the source of truth, the store only remembers what it last
+ * showed), pod logs are followed into the job's log files, pod metrics sampled when the cluster
+ * serves metrics.k8s.io.
+ */
+
+export interface KubernetesEngineOptions {
+  lifecycle: JobLifecycle;
+  files: JobFiles;
+  config: KubernetesConfig;
+  cluster: KubeCluster;
+  log: Logger;
+  metricsIntervalMs: number;
+  /** How long a finished job waits for its pods' last log lines before it is marked finished. */
+  logDrainMs?: number;
+  /** How often the served APIs are looked up again (an operator installed later is found). */
+  discoveryIntervalMs?: number;
+  watchRetryMs?: { first: number; max: number };
+  now?: () => Date;
+}
+
+/** Where a job's objects are: kept with the job so it is found again after a config change or restart. */
+export interface KubernetesJobRuntime {
+  namespace: string;
+  name: string;
+  apiVersion: string;
+  kind: string;
+}
+
+const KUEUE_GROUP = 'kueue.x-k8s.io';
+const KUEUE_VERSIONS = ['v1beta2', 'v1beta1'];
+const POD_METRICS = { apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics' };
+const POD_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
+const CR_KINDS: readonly CrdRef[] = (['ddp', 'mpi', 'ps-worker', 'ray'] as const).map(crdFor);
+
+function runtimeOf(job: JobRecord): KubernetesJobRuntime | undefined {
+  const runtime = job.runtime as Partial<KubernetesJobRuntime> | undefined;
+  if (!runtime?.namespace || !runtime.name || !runtime.apiVersion || !runtime.kind) return undefined;
+  return runtime as KubernetesJobRuntime;
+}
+
+function apiVersionOf(ref: CrdRef): string {
+  return `${ref.group}/${ref.version}`;
+}
+
+const EVENT_OF: Partial<Record<JobState, JobEventType>> = {
+  Queued: 'queued',
+  Starting: 'scheduled',
+  Running: 'started',
+  Succeeded: 'succeeded',
+  Failed: 'failed',
+  Stopped: 'stopped',
+};
+
+export class KubernetesEngine implements TrainingEngine {
+  readonly kind = 'kubernetes' as const;
+  private readonly served = new Map<string, boolean>();
+  private workloadVersion: string | undefined;
+  private discovered = false;
+  private discoveryError: string | undefined;
+  private discoveryTimer: NodeJS.Timeout | undefined;
+  private metricsTimer: NodeJS.Timeout | undefined;
+  private readonly watcher: ClusterWatcher;
+  private readonly logs: PodLogFollowers;
+  private readonly pending = new Set<string>();
+  private readonly finishing = new Set<string>();
+  /** Jobs whose resource this process has seen in the cluster: its absence now means deleted. */
+  private readonly seen = new Set<string>();
+  private readonly series = new Map<string, MetricSeries>();
+  private readonly eventsSeen = new Map<string, Set<string>>();
+  private readonly eventsSince = new Map<string, string>();
+  private readonly eventsPolledAt = new Map<string, number>();
+  private readonly startedAt: string;
+  private closed = false;
+
+  constructor(private readonly options: KubernetesEngineOptions) {
+    this.startedAt = this.now().toISOString();
+    this.logs = new PodLogFollowers(options.cluster.kc, options.log);
+    const kinds: WatchedKind[] = [
+      ...CR_KINDS.map((ref) => ({
+        apiVersion: apiVersionOf(ref),
+        kind: ref.kind,
+        path: collectionPath(apiVersionOf(ref), ref.plural),
+        labelSelector: POD_SELECTOR,
+      })),
+      { apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods', labelSelector: POD_SELECTOR },
+    ];
+    this.watcher = this.makeWatcher(kinds);
+  }
+
+  private makeWatcher(kinds: WatchedKind[]): ClusterWatcher {
+    return new ClusterWatcher({
+      cluster: this.options.cluster,
+      kinds,
+      log: this.options.log,
+      ...(this.options.watchRetryMs ? { retryMs: this.options.watchRetryMs } : {}),
+      onChange: (kind, object) => this.changed(kind, object),
+      onResync: () => {
+        for (const job of this.activeJobIds()) this.schedule(job);
+      },
+    });
+  }
+
+  private now(): Date {
+    return this.options.now?.() ?? new Date();
+  }
+
+  // ---- start, discovery ----------------------------------------------------------------------------
+
+  /** Looks up the served APIs and starts following the cluster. Resolves once the first lists are in. */
+  async start(): Promise<void> {
+    await this.discover();
+    await this.watcher.start();
+    if (this.workloadVersion) await this.workloads.start();
+    const every = this.options.discoveryIntervalMs ?? 30_000;
+    this.discoveryTimer = setInterval(() => void this.discover(), every);
+    this.discoveryTimer.unref();
+    this.metricsTimer = setInterval(() => void this.sampleMetrics(), this.options.metricsIntervalMs);
+    this.metricsTimer.unref();
+  }
+
+  private workloadWatcher: ClusterWatcher | undefined;
+  private get workloads(): ClusterWatcher {
+    if (!this.workloadWatcher) {
+      const apiVersion = `${KUEUE_GROUP}/${this.workloadVersion ?? KUEUE_VERSIONS[0]}`;
+      this.workloadWatcher = this.makeWatcher([
+        { apiVersion, kind: 'Workload', path: collectionPath(apiVersion, 'workloads') },
+      ]);
+    }
+    return this.workloadWatcher;
+  }
+
+  private async discover(): Promise<void> {
+    const { cluster } = this.options;
+    try {
+      for (const ref of CR_KINDS) {
+        this.served.set(ref.kind, await cluster.serves({ apiVersion: apiVersionOf(ref), kind: ref.kind }));
+      }
+      let workloadVersion: string | undefined;
+      for (const version of KUEUE_VERSIONS) {
+        if (await cluster.serves({ apiVersion: `${KUEUE_GROUP}/${version}`, kind: 'Workload' })) {
+          workloadVersion = version;
+          break;
+        }
+      }
+      const hadKueue = this.workloadVersion !== undefined;
+      this.workloadVersion = workloadVersion;
+      if (!hadKueue && workloadVersion && this.discovered) await this.workloads.start();
+      this.served.set(POD_METRICS.kind, await cluster.serves(POD_METRICS));
+      this.discovered = true;
+      this.discoveryError = undefined;
+    } catch (error) {
+      this.discoveryError = clusterMessage(error);
+      this.options.log.warn({ err: error, server: cluster.server }, 'cannot read the APIs the cluster serves');
+    }
+  }
+
+  /** Why a spec cannot run on this cluster (a missing operator), as a 400 naming the field. */
+  private checkServed(spec: JobSpec): void {
+    const { server } = this.options.cluster;
+    if (!this.discovered) {
+      throw new ApiError(
+        'unavailable',
+        `cannot reach the Kubernetes cluster at ${server}${this.discoveryError ? `: ${this.discoveryError}` : ''}; ` +
+          'check the kubeconfig and that the API server is up, then try again',
+      );
+    }
+    const ref = crdFor(spec.mode);
+    if (this.served.get(ref.kind) !== true) {
+      throw new ApiError(
+        'validation_failed',
+        `${spec.mode} jobs run as a ${ref.kind} (${ref.plural}.${ref.group}/${ref.version}), which the cluster at ${server} does not serve: ` +
+          `ask the operator to install ${ref.operator}, or choose another mode`,
+        { issues: [{ path: 'body.spec.mode', message: `the cluster lacks the ${ref.kind} API (${ref.operator})` }] },
+      );
+    }
+    if (!this.workloadVersion) {
+      throw new ApiError(
+        'validation_failed',
+        `the cluster at ${server} does not serve Kueue (${KUEUE_GROUP}): jobs are created suspended for Kueue to admit, ` +
+          'so ask the operator to install Kueue',
+        { issues: [{ path: 'body.spec.queue', message: 'the cluster lacks Kueue' }] },
+      );
+    }
+  }
+
+  // ---- TrainingEngine ------------------------------------------------------------------------------
+
+  validate(spec: JobSpec): void {
+    queueConfig(this.options.config, spec.queue);
+    try {
+      buildManifests(
+        spec,
+        manifestOptionsFor(this.options.config, { user: 'check', jobId: 'job-check', queue: spec.queue }),
+      );
+    } catch (error) {
+      if (error instanceof ApiError) throw error;
+      const message = error instanceof Error ? error.message : String(error);
+      const field = /^image\b/.test(message) ? 'body.spec.image' : 'body.spec';
+      throw new ApiError('validation_failed', message, { issues: [{ path: field, message }] });
+    }
+    this.checkServed(spec);
+  }
+
+  /** The job's objects, exactly as they would be created. */
+  manifests(job: { id: string; user: string; spec: JobSpec }): KubernetesObject[] {
+    const options = manifestOptionsFor(this.options.config, { user: job.user, jobId: job.id, queue: job.spec.queue });
+    return buildManifests(job.spec, options) as unknown as KubernetesObject[];
+  }
+
+  /** The API server's answer to creating `objects` with `dryRun=All`: admission and schema checks, nothing stored. */
+  async serverDryRun(
+    objects: readonly KubernetesObject[],
+  ): Promise<{ ok: boolean; message?: string; objects?: unknown[] }> {
+    const created: unknown[] = [];
+    for (const object of objects) {
+      try {
+        created.push(await this.options.cluster.create(object, { dryRun: true }));
+      } catch (error) {
+        return { ok: false, message: `${object.kind} ${object.metadata?.name ?? ''}: ${clusterMessage(error)}` };
+      }
+    }
+    return { ok: true, objects: created };
+  }
+
+  submit(job: JobRecord): void {
+    void this.create(job).catch((error: unknown) => {
+      this.options.log.error({ err: error, job: job.id }, 'creating the job objects failed');
+      this.fail(job.id, `creating the job's objects failed: ${clusterMessage(error)}`);
+    });
+  }
+
+  private fail(id: string, message: string): void {
+    const current = this.options.lifecycle.getJob(id);
+    if (!current || isTerminalJobState(current.state)) return;
+    this.options.lifecycle.transition(id, 'Failed', {
+      type: 'failed',
+      message,
+      reason: { kind: 'engine-error', message },
+    });
+  }
+
+  private async create(job: JobRecord): Promise<void> {
+    const { cluster, lifecycle } = this.options;
+    const [configMap, resource] = this.manifests(job) as [KubernetesObject, KubernetesObject];
+    const runtime: KubernetesJobRuntime = {
+      namespace: resource.metadata?.namespace ?? '',
+      name: resource.metadata?.name ?? '',
+      apiVersion: resource.apiVersion ?? '',
+      kind: resource.kind ?? '',
+    };
+    lifecycle.update(job.id, { runtime });
+    this.seen.delete(job.id);
+    this.eventsSince.set(job.id, this.now().toISOString());
+    this.eventsSeen.delete(job.id);
+    let created: KubernetesObject;
+    try {
+      created = await this.createReplacing(resource);
+    } catch (error) {
+      this.fail(job.id, this.createFailure(error, runtime, resource));
+      return;
+    }
+    const owner = {
+      apiVersion: runtime.apiVersion,
+      kind: runtime.kind,
+      name: runtime.name,
+      uid: created.metadata?.uid ?? '',
+    };
+    try {
+      await this.createReplacing({ ...configMap, metadata: { ...configMap.metadata, ownerReferences: [owner] } });
+    } catch (error) {
+      await cluster.delete(created).catch(() => undefined);
+      this.fail(job.id, this.createFailure(error, runtime, configMap));
+      return;
+    }
+    const now = lifecycle.getJob(job.id);
+    if (now?.state !== 'Submitting') {
+      // Stopped while the objects were being created.
+      await cluster.delete(created).catch(() => undefined);
+      return;
+    }
+    lifecycle.transition(job.id, 'Queued', {
+      type: 'queued',
+      message: `created ${runtime.kind} ${runtime.name} in namespace ${runtime.namespace}; Kueue admits it when queue ${job.spec.queue} has room`,
+    });
+    this.schedule(job.id);
+  }
+
+  /** Creates an object; one left from an earlier run of the job (start again) is deleted first. */
+  private async createReplacing<T extends KubernetesObject>(object: T): Promise<T> {
+    const { cluster } = this.options;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await cluster.create(object);
+      } catch (error) {
+        if (statusCode(error) !== 409 || attempt >= 50) throw error;
+        if (attempt === 0) await cluster.delete(object);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+  }
+
+  private createFailure(error: unknown, runtime: KubernetesJobRuntime, object: KubernetesObject): string {
+    const message = clusterMessage(error);
+    if (statusCode(error) === 404 && /namespaces? "?[^ ]+"? not found/i.test(message)) {
+      return `namespace ${runtime.namespace} does not exist: ask the operator to create it (with its PersistentVolumeClaims; see the operator guide)`;
+    }
+    if (statusCode(error) === 403) {
+      return `the backend may not create ${object.kind} objects in namespace ${runtime.namespace}: ${message}; ask the operator to grant it`;
+    }
+    return `the cluster refused ${object.kind} ${object.metadata?.name ?? ''}: ${message}`;
+  }
+
+  async stop(job: JobRecord, options: { force: boolean }): Promise<void> {
+    const { lifecycle } = this.options;
+    const runtime = runtimeOf(job);
+    if (job.state === 'Submitting' || job.state === 'Queued') {
+      if (runtime) await this.deleteObjects(job.id, runtime, options.force);
+      lifecycle.transition(job.id, 'Stopped', { type: 'stopped', message: 'stopped before it started' });
+      return;
+    }
+    if (job.state !== 'Stopping') {
+      lifecycle.transition(job.id, 'Stopping', {
+        type: 'stop-requested',
+        message: options.force
+          ? `stop requested: deleting ${runtime?.kind ?? 'its objects'} and its pods at once`
+          : `stop requested: deleting ${runtime?.kind ?? 'its objects'}; its pods get their termination grace period`,
+      });
+    }
+    if (runtime) await this.deleteObjects(job.id, runtime, options.force);
+    this.schedule(job.id);
+  }
+
+  private async deleteObjects(jobId: string, runtime: KubernetesJobRuntime, force: boolean): Promise<void> {
+    const { cluster } = this.options;
+    const ref = {
+      apiVersion: runtime.apiVersion,
+      kind: runtime.kind,
+      metadata: { name: runtime.name, namespace: runtime.namespace },
+    };
+    try {
+      await cluster.delete(ref, { force });
+      if (force) {
+        for (const pod of this.podsOf(runtime, jobId)) {
+          await cluster.delete(
+            {
+              apiVersion: 'v1',
+              kind: 'Pod',
+              metadata: { name: pod.metadata?.name ?? '', namespace: runtime.namespace },
+            },
+            { force: true },
+          );
+        }
+      }
+    } catch (error) {
+      throw new ApiError(
+        'unavailable',
+        `could not delete ${runtime.kind} ${runtime.name}: ${clusterMessage(error)}; try again`,
+      );
+    }
+  }
+
+  metrics(job: JobRecord, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
+    const instances = plannedInstances(job.spec).filter(
+      (p) => query.instance === undefined || p.index === query.instance,
+    );
+    return {
+      instances: instances.map((p) => ({
+        instance: p.index,
+        points:
+          this.seriesOf(job.id, p.index, false)?.range({
+            ...(query.since ? { since: query.since } : {}),
+            maxPoints: query.maxPoints,
+          }) ?? [],
+      })),
+    };
+  }
+
+  async remove(job: JobRecord): Promise<void> {
+    const runtime = runtimeOf(job);
+    if (runtime) await this.deleteObjects(job.id, runtime, false);
+    this.forget(job.id);
+  }
+
+  private forget(id: string): void {
+    this.logs.forget(id);
+    for (const key of [...this.series.keys()]) if (key.startsWith(`${id}/`)) this.series.delete(key);
+    this.seen.delete(id);
+    this.eventsSeen.delete(id);
+    this.eventsSince.delete(id);
+    this.eventsPolledAt.delete(id);
+  }
+
+  async recover(jobs: readonly JobRecord[]): Promise<void> {
+    for (const job of jobs) {
+      this.eventsSince.set(job.id, this.startedAt > job.createdAt ? this.startedAt : job.createdAt);
+      if (job.state === 'Submitting') {
+        this.submit(job);
+        continue;
+      }
+      const runtime = runtimeOf(job);
+      if (runtime && this.watcher.get(runtime.kind, runtime.namespace, runtime.name)) this.seen.add(job.id);
+      else if (this.watcher.synced) this.seen.add(job.id); // listed after the restart and not there: deleted.
+      this.schedule(job.id);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    clearInterval(this.discoveryTimer);
+    clearInterval(this.metricsTimer);
+    await this.watcher.stop();
+    await this.workloadWatcher?.stop();
+    this.logs.close();
+  }
+
+  // ---- following the cluster -----------------------------------------------------------------------
+
+  private activeJobIds(): string[] {
+    const ids = new Set<string>();
+    for (const kind of [...CR_KINDS.map((r) => r.kind), 'Pod']) {
+      for (const object of this.watcher.list(kind)) {
+        const id = object.metadata?.annotations?.[LABELS.jobId] ?? object.metadata?.labels?.[LABELS.jobId];
+        if (id) ids.add(id);
+      }
+    }
+    return [...ids];
+  }
+
+  private changed(kind: string, object: KubernetesObject): void {
+    if (kind === 'Workload') {
+      const owner = object.metadata?.ownerReferences?.find((o) => CR_KINDS.some((r) => r.kind === o.kind));
+      if (!owner) return;
+      const resource = this.watcher.get(owner.kind, object.metadata?.namespace ?? '', owner.name);
+      const id = resource?.metadata?.annotations?.[LABELS.jobId];
+      if (id) this.schedule(id);
+      return;
+    }
+    // Labels hold the job id only when it fits a label value; custom resources carry it exactly in an annotation.
+    const id = object.metadata?.annotations?.[LABELS.jobId] ?? object.metadata?.labels?.[LABELS.jobId];
+    if (id) this.schedule(id);
+  }
+
+  /** Reconciles a job soon, once however many changes arrive together. */
+  private schedule(id: string): void {
+    if (this.pending.has(id) || this.closed) return;
+    this.pending.add(id);
+    setImmediate(() => {
+      this.pending.delete(id);
+      void this.reconcile(id).catch((error: unknown) =>
+        this.options.log.error({ err: error, job: id }, 'following the job in the cluster failed'),
+      );
+    });
+  }
+
+  private podsOf(runtime: KubernetesJobRuntime, jobId: string): PodObject[] {
+    const label = labelValue(jobId);
+    return this.watcher
+      .list<KubernetesObject & PodObject>('Pod')
+      .filter((pod) => pod.metadata?.namespace === runtime.namespace && pod.metadata.labels?.[LABELS.jobId] === label);
+  }
+
+  private workloadOf(resource: ClusterObject | undefined): ClusterObject | undefined {
+    const uid = resource?.metadata?.uid;
+    if (!uid || !this.workloadWatcher) return undefined;
+    return this.workloadWatcher
+      .list<KubernetesObject & ClusterObject>('Workload')
+      .find((w) => w.metadata?.ownerReferences?.some((o) => o.uid === uid));
+  }
+
+  private async reconcile(id: string): Promise<void> {
+    const { lifecycle } = this.options;
+    const job = lifecycle.getJob(id);
+    if (!job || job.engine !== 'kubernetes' || this.closed) return;
+    const runtime = runtimeOf(job);
+    if (!runtime) return;
+    const resource = this.watcher.get<KubernetesObject & ClusterObject>(runtime.kind, runtime.namespace, runtime.name);
+    if (resource) this.seen.add(id);
+    const planned = plannedInstances(job.spec);
+    const pods = this.podsOf(runtime, id);
+    this.followLogs(job, pods, planned);
+    if (isTerminalJobState(job.state) || job.state === 'Submitting') return;
+    void this.pollEvents(job, runtime, resource, pods);
+
+    if (!resource || resource.metadata?.deletionTimestamp) {
+      if (job.state === 'Stopping') {
+        if (pods.length === 0)
+          await this.finish(job, 'Stopped', {
+            type: 'stopped',
+            message: `stopped: ${runtime.kind} ${runtime.name} and its pods are deleted`,
+          });
+        return;
+      }
+      if (!resource && this.seen.has(id)) {
+        const message = `its ${runtime.kind} ${runtime.name} was deleted from namespace ${runtime.namespace} outside the platform`;
+        await this.finish(job, 'Failed', { type: 'failed', message, reason: { kind: 'lost', message } });
+      }
+      return;
+    }
+    if (job.state === 'Stopping') return;
+
+    const observed = observeJob({
+      mode: job.spec.mode,
+      planned,
+      cr: resource,
+      workload: this.workloadOf(resource),
+      pods,
+    });
+    if (!observed) return;
+    this.applyInstances(job, observed.instances);
+    if (observed.state === job.state) {
+      if (observed.state === 'Queued' && observed.waitReason?.message !== job.waitReason?.message) {
+        lifecycle.update(id, { waitReason: observed.waitReason });
+      }
+      return;
+    }
+    const path = transitionPath(job.state, observed.state, JOB_TRANSITIONS);
+    if (!path) return;
+    for (const state of path) {
+      const last = state === observed.state;
+      const preempted = state === 'Queued' && (job.state === 'Running' || job.state === 'Starting');
+      const change = {
+        type: preempted ? ('preempted' as const) : (EVENT_OF[state] ?? 'engine'),
+        message: last ? observed.message : this.passingMessage(state),
+        ...(last && observed.reason ? { reason: observed.reason } : {}),
+        ...(last && observed.waitReason ? { patch: { waitReason: observed.waitReason } } : {}),
+      };
+      if (isTerminalJobState(state)) {
+        await this.finish(job, state, change);
+        return;
+      }
+      lifecycle.transition(id, state, change);
+    }
+  }
+
+  private passingMessage(state: JobState): string {
+    if (state === 'Starting') return 'admitted by Kueue; its pods are starting';
+    if (state === 'Running') return 'its pods are running';
+    return `now ${state}`;
+  }
+
+  /** A finished job: its last log lines are written before the state says so (followers get every line). */
+  private async finish(
+    job: JobRecord,
+    state: JobState,
+    change: Parameters<JobLifecycle['transition']>[2],
+  ): Promise<void> {
+    if (this.finishing.has(job.id)) return;
+    this.finishing.add(job.id);
+    try {
+      await this.logs.drain(job.id, this.options.logDrainMs ?? 5_000);
+      this.options.lifecycle.transition(job.id, state, change);
+    } finally {
+      this.finishing.delete(job.id);
+    }
+  }
+
+  private applyInstances(job: JobRecord, observed: readonly ObservedInstance[]): void {
+    const { lifecycle } = this.options;
+    const stored = new Map(lifecycle.listInstances(job.id).map((i) => [i.index, i]));
+    const time = this.now().toISOString();
+    for (const instance of observed) {
+      const before = stored.get(instance.index);
+      if (!before) continue;
+      const changed =
+        before.state !== instance.state ||
+        before.pod !== instance.pod ||
+        before.node !== instance.node ||
+        before.exitCode !== instance.exitCode;
+      if (!changed) continue;
+      lifecycle.updateInstance(job.id, instance.index, {
+        state: instance.state,
+        ...(instance.pod !== undefined ? { pod: instance.pod } : {}),
+        ...(instance.node !== undefined ? { node: instance.node } : {}),
+        ...(instance.exitCode !== undefined ? { exitCode: instance.exitCode } : {}),
+        ...(instance.state === 'Running' && before.state !== 'Running' ? { startedAt: time } : {}),
+        ...(instance.state === 'Succeeded' || instance.state === 'Failed' ? { finishedAt: time } : {}),
+      });
+      if (instance.state === 'Running' && before.state !== 'Running') {
+        lifecycle.event(
+          job.id,
+          'instance-started',
+          `instance ${instance.index} running in pod ${instance.pod ?? '?'} on node ${instance.node ?? '?'}`,
+          instance.index,
+        );
+      }
+      if ((instance.state === 'Succeeded' || instance.state === 'Failed') && before.state !== instance.state) {
+        lifecycle.event(
+          job.id,
+          'instance-exited',
+          `instance ${instance.index} (pod ${instance.pod ?? '?'}) exited${instance.exitCode !== undefined ? ` with code ${instance.exitCode}` : ''}`,
+          instance.index,
+        );
+      }
+    }
+  }
+
+  private followLogs(job: JobRecord, pods: readonly PodObject[], planned: ReturnType<typeof plannedInstances>): void {
+    const roles = podRoles(job.spec.mode, pods, planned);
+    for (const [pod, role] of roles) {
+      if (role.logTo === undefined) continue;
+      const phase = pod.status?.phase;
+      const status = pod.status?.containerStatuses?.[0];
+      const started =
+        phase === 'Running' || phase === 'Succeeded' || phase === 'Failed' || status?.state?.terminated !== undefined;
+      if (!started || !pod.metadata?.uid || !pod.metadata.name) continue;
+      const container = status?.name ?? pod.spec?.containers?.[0]?.name;
+      const name = planned[role.logTo]?.name;
+      if (!container || !name) continue;
+      this.logs.ensure(
+        {
+          jobId: job.id,
+          uid: pod.metadata.uid,
+          namespace: pod.metadata.namespace ?? '',
+          pod: pod.metadata.name,
+          container,
+          file: this.options.files.logFile(job.id, name),
+        },
+        phase === 'Succeeded' || phase === 'Failed',
+      );
+      if (phase === 'Failed' || status?.state?.waiting) {
+        const failure = podFailure(role.logTo, pod);
+        if (failure?.kind === 'start-failed')
+          this.noteOnce(job.id, `start:${pod.metadata.uid}`, 'warning', failure.message, role.stateOf);
+      }
+    }
+  }
+
+  private noteOnce(jobId: string, key: string, type: JobEventType, message: string, instance?: number): void {
+    let seen = this.eventsSeen.get(jobId);
+    if (!seen) this.eventsSeen.set(jobId, (seen = new Set()));
+    if (seen.has(key)) return;
+    seen.add(key);
+    this.options.lifecycle.event(jobId, type, message, instance);
+  }
+
+  /** Kubernetes Events of the job's objects (scheduling, image pulls, OOM kills...) as job events. */
+  private async pollEvents(
+    job: JobRecord,
+    runtime: KubernetesJobRuntime,
+    resource: ClusterObject | undefined,
+    pods: readonly PodObject[],
+  ): Promise<void> {
+    const last = this.eventsPolledAt.get(job.id) ?? 0;
+    const now = Date.now();
+    if (now - last < 1_000) return;
+    this.eventsPolledAt.set(job.id, now);
+    const planned = plannedInstances(job.spec);
+    const roles = podRoles(job.spec.mode, pods, planned);
+    const instanceOf = new Map<string, number | undefined>();
+    for (const [pod, role] of roles)
+      if (pod.metadata?.uid) instanceOf.set(pod.metadata.uid, role.stateOf ?? role.logTo);
+    const workload = this.workloadOf(resource);
+    const uids = new Set([resource?.metadata?.uid, workload?.metadata?.uid, ...instanceOf.keys()].filter(Boolean));
+    let events: KubernetesObject[];
+    try {
+      events = (await this.options.cluster.list({ apiVersion: 'v1', kind: 'Event' }, { namespace: runtime.namespace }))
+        .items;
+    } catch (error) {
+      this.options.log.debug({ reason: clusterMessage(error), job: job.id }, 'listing events failed');
+      return;
+    }
+    const since = this.eventsSince.get(job.id) ?? job.createdAt;
+    type CoreEvent = KubernetesObject & {
+      involvedObject?: { uid?: string; kind?: string; name?: string };
+      reason?: string;
+      message?: string;
+      type?: string;
+      count?: number;
+      lastTimestamp?: string | Date;
+      eventTime?: string | Date;
+    };
+    const relevant = (events as CoreEvent[])
+      .filter((e) => uids.has(e.involvedObject?.uid))
+      .map((e) => ({
+        event: e,
+        time: new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0).toISOString(),
+      }))
+      .filter((e) => e.time >= since)
+      .sort((a, b) => a.time.localeCompare(b.time));
+    for (const { event } of relevant) {
+      const key = `${event.metadata?.uid ?? ''}:${event.count ?? 1}`;
+      const about = `${event.involvedObject?.kind ?? ''} ${event.involvedObject?.name ?? ''}`.trim();
+      this.noteOnce(
+        job.id,
+        key,
+        event.type === 'Warning' ? 'warning' : 'engine',
+        `${about}: ${event.reason ?? ''}${event.message ? `: ${event.message}` : ''}`,
+        instanceOf.get(event.involvedObject?.uid ?? ''),
+      );
+    }
+  }
+
+  // ---- metrics -------------------------------------------------------------------------------------
+
+  private seriesOf(jobId: string, index: number, create: boolean): MetricSeries | undefined {
+    const key = `${jobId}/${index}`;
+    let series = this.series.get(key);
+    if (!series && create) {
+      series = new MetricSeries({ file: this.options.files.metricsFile(jobId, index) });
+      this.series.set(key, series);
+    }
+    return series;
+  }
+
+  private async sampleMetrics(): Promise<void> {
+    if (this.served.get(POD_METRICS.kind) !== true || this.closed) return;
+    let items: PodMetricsObject[];
+    try {
+      items = (await this.options.cluster.list(POD_METRICS, { labelSelector: POD_SELECTOR }))
+        .items as PodMetricsObject[];
+    } catch (error) {
+      this.options.log.debug({ reason: clusterMessage(error) }, 'reading pod metrics failed');
+      return;
+    }
+    const byPod = new Map(items.map((m) => [`${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`, m]));
+    const now = this.now();
+    const jobs = new Map<string, PodObject[]>();
+    for (const pod of this.watcher.list<KubernetesObject & PodObject>('Pod')) {
+      const id = pod.metadata?.labels?.[LABELS.jobId];
+      if (!id) continue;
+      jobs.set(id, [...(jobs.get(id) ?? []), pod]);
+    }
+    for (const [label, pods] of jobs) {
+      const job = this.options.lifecycle.getJob(label);
+      if (!job || isTerminalJobState(job.state)) continue;
+      await mkdir(path.dirname(this.options.files.metricsFile(job.id, 0)), { recursive: true });
+      for (const [pod, role] of podRoles(job.spec.mode, pods, plannedInstances(job.spec))) {
+        const metrics = byPod.get(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
+        if (!metrics || role.stateOf === undefined) continue;
+        this.seriesOf(job.id, role.stateOf, true)?.append(podMetricPoint(metrics, now));
+      }
+    }
+  }
+}
