@@ -358,6 +358,65 @@ describe('REST semantics', () => {
     expect(fake.get('trainer.kubeflow.org/v1alpha1', 'TrainJob', 'default', 's')?.status).toEqual({ conditions: [] });
   });
 
+  it('serves cluster-scoped kinds at cluster paths only, with /status only where the CRD has it', async () => {
+    const custom = kc.makeApiClient(k8s.CustomObjectsApi);
+    const kueue = { group: 'kueue.x-k8s.io', version: 'v1beta2' };
+    const apiVersion = 'kueue.x-k8s.io/v1beta2';
+    await custom.createClusterCustomObject({
+      ...kueue,
+      plural: 'workloadpriorityclasses',
+      body: { apiVersion, kind: 'WorkloadPriorityClass', metadata: { name: 'high' }, value: 1000 },
+    });
+    await custom.createClusterCustomObject({
+      ...kueue,
+      plural: 'clusterqueues',
+      body: { apiVersion, kind: 'ClusterQueue', metadata: { name: 'cq' }, spec: { namespaceSelector: {} } },
+    });
+    const list = (await custom.listClusterCustomObject({ ...kueue, plural: 'clusterqueues' })) as {
+      items: KubeObject[];
+    };
+    expect(list.items.map((i) => [i.kind, i.metadata.name, i.metadata.namespace])).toEqual([
+      ['ClusterQueue', 'cq', undefined],
+    ]);
+    expect((await fetch(`${fake.url}/apis/kueue.x-k8s.io/v1beta2/namespaces/default/clusterqueues`)).status).toBe(404);
+
+    const noStatus = await failureOf(
+      custom.patchClusterCustomObjectStatus(
+        { ...kueue, plural: 'workloadpriorityclasses', name: 'high', body: { status: {} } },
+        MERGE_PATCH,
+      ),
+    );
+    expect(noStatus.code).toBe(404);
+  });
+
+  it('sets a new pod Pending, takes its status through pods/status, and lists pods without kind', async () => {
+    const core = kc.makeApiClient(k8s.CoreV1Api);
+    const created = await core.createNamespacedPod({ namespace: 'default', body: pod('p', ['main'], 'Running') });
+    expect(created.status?.phase).toBe('Pending');
+    const running = await core.patchNamespacedPodStatus(
+      { namespace: 'default', name: 'p', body: { status: { phase: 'Running' } } },
+      MERGE_PATCH,
+    );
+    expect(running.status?.phase).toBe('Running');
+    const raw = (await (await fetch(`${fake.url}/api/v1/namespaces/default/pods`)).json()) as {
+      kind: string;
+      items: object[];
+    };
+    expect(raw.kind).toBe('PodList');
+    expect(raw.items[0]).not.toHaveProperty('kind');
+    expect(
+      (await core.listNamespacedPod({ namespace: 'default', fieldSelector: 'status.phase=Running' })).items,
+    ).toHaveLength(1);
+  });
+
+  it('deletes what a namespace holds with it', async () => {
+    fake.apply({ ...configMap('cm'), metadata: { name: 'cm', namespace: 'team' } });
+    expect(fake.get('v1', 'Namespace', undefined, 'team')?.status).toEqual({ phase: 'Active' });
+    await kc.makeApiClient(k8s.CoreV1Api).deleteNamespace({ name: 'team' });
+    expect(fake.list('v1', 'ConfigMap', 'team')).toEqual([]);
+    expect(fake.get('v1', 'Namespace', undefined, 'team')).toBeUndefined();
+  });
+
   it('filters lists by label and field selectors and reports the list resourceVersion', async () => {
     fake.apply({
       ...configMap('a', { app: 'x', tier: 'web', env: 'prod' }),
@@ -582,7 +641,26 @@ describe('informer', () => {
     await informer.stop();
   });
 
-  it('re-lists after a 410 Expired on restart, and reports missed deletes', async () => {
+  it('re-lists by itself when a re-watch after a normal end gets 410 Expired', async () => {
+    const { informer, events, errors } = startInformer();
+    await informer.start();
+    await waitFor(() => fake.openWatches === 1, 'the watch');
+    fake.apply(configMap('seen'));
+    await waitFor(() => events.includes('add seen'), 'the first object');
+    // Other kinds move the one resourceVersion counter on; compaction then makes the informer's stale.
+    fake.apply(pod('elsewhere'));
+    fake.compact();
+
+    expect(fake.endWatches()).toBe(1);
+    await waitFor(() => lists() === 2 && fake.openWatches === 1, 'a re-list and a new watch');
+    fake.apply(configMap('later'));
+    await waitFor(() => events.includes('add later'), 'a change after the re-list');
+    expect(events).toEqual(['add seen', 'add later']);
+    expect(errors).toEqual([]);
+    await informer.stop();
+  });
+
+  it('re-lists after a 410 Expired on restart, and reports deletes it missed', async () => {
     fake.apply(configMap('old'));
     const { informer, events } = startInformer();
     await informer.start();
@@ -601,22 +679,33 @@ describe('informer', () => {
     await informer.stop();
   });
 
-  it('reports a dropped watch connection as an error and does not restart by itself', async () => {
+  it('stops with an error on a dropped connection; restarted, it resumes from its resourceVersion', async () => {
     const { informer, events, errors } = startInformer();
-    informer.on('error', () => {
-      // What client-node's README recommends: restart from the error handler.
-      void informer.start();
-    });
     await informer.start();
     await waitFor(() => fake.openWatches === 1, 'the watch');
+    const watchedFrom = fake.resourceVersion;
 
     expect(fake.dropWatches()).toBe(1);
     await waitFor(() => errors.length === 1, 'the error');
-    await waitFor(() => fake.openWatches === 1, 'the restarted watch');
-    fake.apply(configMap('after'));
-    await waitFor(() => events.includes('add after'), 'the change after the drop');
+    expect(errors[0]).toMatchObject({ code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    fake.apply(configMap('during'));
+
+    // client-node leaves the restart to the owner (its README restarts from the error handler).
+    await informer.start();
+    await waitFor(() => events.includes('add during'), 'the change made while disconnected');
     expect(lists()).toBe(1);
+    const watches = fake.requests.filter((r) => r.path === path && r.query.watch === 'true');
+    expect(watches.map((r) => r.query.resourceVersion)).toEqual([watchedFrom, watchedFrom]);
     await informer.stop();
+  });
+
+  it('reports its own stop() as an error too, so a restart-on-error handler must check', async () => {
+    const { informer, errors } = startInformer();
+    await informer.start();
+    await waitFor(() => fake.openWatches === 1, 'the watch');
+    await informer.stop();
+    await waitFor(() => errors.length === 1, 'the error');
+    expect(errors[0]).toMatchObject({ name: 'AbortError' });
   });
 });
 

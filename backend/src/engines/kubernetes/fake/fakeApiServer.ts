@@ -168,6 +168,14 @@ export class FakeApiServer {
     return count;
   }
 
+  /** Ends every open watch normally, as a real server does when a watch's timeout passes. */
+  endWatches(): number {
+    const count = this.watches.size;
+    for (const { response } of this.watches) response.end();
+    this.watches.clear();
+    return count;
+  }
+
   /** Sends a BOOKMARK on every open watch that allowed them. */
   sendBookmarks(): void {
     for (const { response, resource, bookmarks } of this.watches) {
