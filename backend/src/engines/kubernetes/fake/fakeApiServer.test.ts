@@ -391,7 +391,10 @@ describe('REST semantics', () => {
 
   it('sets a new pod Pending, takes its status through pods/status, and lists pods without kind', async () => {
     const core = kc.makeApiClient(k8s.CoreV1Api);
-    const created = await core.createNamespacedPod({ namespace: 'default', body: pod('p', ['main'], 'Running') });
+    const created = await core.createNamespacedPod({
+      namespace: 'default',
+      body: pod('p', ['main'], 'Running') as k8s.V1Pod,
+    });
     expect(created.status?.phase).toBe('Pending');
     const running = await core.patchNamespacedPodStatus(
       { namespace: 'default', name: 'p', body: { status: { phase: 'Running' } } },
