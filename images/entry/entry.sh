@@ -26,6 +26,19 @@ require_int() {
   [[ ${!1} =~ ^[0-9]+$ ]] || die "$1 must be a whole number, got '${!1}'"
 }
 
+# device_counts: GPU_NUM_PER_NODE and GPU_NUM from the devices the builders pass (whole devices of
+# this container and of the whole job, as the local engine counts them); nothing when not passed.
+device_counts() {
+  if [ -n "${AIPLAT_DEVICES_PER_NODE:-}" ]; then
+    require_int AIPLAT_DEVICES_PER_NODE 'the manifest builders set it'
+    export GPU_NUM_PER_NODE="$((10#$AIPLAT_DEVICES_PER_NODE))"
+  fi
+  if [ -n "${AIPLAT_DEVICES_TOTAL:-}" ]; then
+    require_int AIPLAT_DEVICES_TOTAL 'the manifest builders set it'
+    export GPU_NUM="$((10#$AIPLAT_DEVICES_TOTAL))"
+  fi
+}
+
 [ "$#" -gt 0 ] || die 'no command to run: usage: entry.sh COMMAND [ARG...]'
 require AIPLAT_MODE 'the manifest builders set it in every container (ddp, mpi, horovod, ps-worker, ray)'
 
@@ -42,21 +55,27 @@ mode_ddp() {
   local nodes=$((10#$PET_NNODES)) procs=$((10#$PET_NPROC_PER_NODE)) rank=$((10#$PET_NODE_RANK))
   [ "$nodes" -ge 1 ] || die "PET_NNODES must be at least 1, got '$PET_NNODES'"
   [ "$rank" -lt "$nodes" ] || die "PET_NODE_RANK $rank is not below PET_NNODES $nodes"
+  # Devices per node as locally (0 on a CPU-only node); the process count when the builder gave none.
+  local devices=$procs
+  if [ -n "${AIPLAT_DEVICES_PER_NODE:-}" ]; then
+    require_int AIPLAT_DEVICES_PER_NODE 'the manifest builders set it'
+    devices=$((10#$AIPLAT_DEVICES_PER_NODE))
+  fi
 
   # Node i of a TrainJob is `<job>-node-0-<i>.<job>` (JobSet hostnames); the master is node 0.
   local list='' i
   if [[ $PET_MASTER_ADDR =~ ^(.+)-0-0(\..+)?$ ]]; then
     local prefix=${BASH_REMATCH[1]} domain=${BASH_REMATCH[2]}
-    for ((i = 0; i < nodes; i++)); do list+="${list:+,}${prefix}-0-${i}${domain}:${procs}"; done
+    for ((i = 0; i < nodes; i++)); do list+="${list:+,}${prefix}-0-${i}${domain}:${devices}"; done
   elif [ "$nodes" -eq 1 ]; then
-    list="${PET_MASTER_ADDR}:${procs}"
+    list="${PET_MASTER_ADDR}:${devices}"
   else
     die "PET_MASTER_ADDR '$PET_MASTER_ADDR' is not a JobSet hostname <name>-0-0.<subdomain>; cannot list the nodes"
   fi
 
   export MASTER_ADDR="$PET_MASTER_ADDR" MASTER_PORT="$((10#$PET_MASTER_PORT))"
   export WORLD_SIZE="$nodes" RANK="$rank" INDEX="$rank"
-  export NODE_LIST="$list" GPU_NUM_PER_NODE="$procs" GPU_NUM="$((nodes * procs))"
+  export NODE_LIST="$list" GPU_NUM_PER_NODE="$devices" GPU_NUM="$((nodes * devices))"
   export AIPLAT_INSTANCE="node-$rank"
 }
 
@@ -130,6 +149,7 @@ mode_ps_worker() {
   # Local instance order: every ps, then every worker.
   if [ "$role" = ps ]; then export INDEX="$index"; else export INDEX="$((ps + index))"; fi
   export AIPLAT_INSTANCE="${role}-${index}"
+  device_counts
 }
 
 mode_ray() {
@@ -138,10 +158,13 @@ mode_ray() {
   address=${address%%/*}
   [[ $address =~ ^(.+):([0-9]+)$ ]] || die "RAY_ADDRESS must be host:port, got '$RAY_ADDRESS'"
   export HEAD_ADDR="${BASH_REMATCH[1]}" HEAD_PORT="$((10#${BASH_REMATCH[2]}))"
-  # KubeRay submits the entrypoint to the head, so the wrapper runs there: rank 0.
+  # KubeRay submits the entrypoint to the head, so the wrapper runs there: rank 0. (The builder
+  # also sets RANK, INDEX and AIPLAT_INSTANCE in every Ray container, workers included, since the
+  # wrapper never runs where KubeRay starts Ray.)
   if [ "${AIPLAT_ROLE:-head}" = head ]; then
     export RANK=0 INDEX=0 AIPLAT_INSTANCE=head-0
   fi
+  device_counts
 }
 
 case $AIPLAT_MODE in

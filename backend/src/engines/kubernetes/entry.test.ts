@@ -4,6 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { JobSpecSchema, type JobSpec, type NodesJobSpec } from '@aiplat/api';
+import { ddpTrainJob } from './manifests/ddp.js';
+import { psWorkerJobSet } from './manifests/psWorker.js';
+import { rayJob } from './manifests/ray.js';
+import { testOptions } from './manifests/testOptions.js';
 
 /*
  * Runs the real entry wrapper (images/entry/entry.sh, /opt/aiplat/entry.sh in the containers) with
@@ -246,6 +251,12 @@ describe('entry wrapper: a missing or bad variable stops it, naming the variable
     ['ps-worker with a foreign hostname', () => ({ ...PS_WORKER, HOSTNAME: 'laptop' }), 'HOSTNAME'],
     ['ray without RAY_ADDRESS', () => without(RAY, 'RAY_ADDRESS'), 'RAY_ADDRESS'],
     ['ray with RAY_ADDRESS=auto', () => ({ ...RAY, RAY_ADDRESS: 'auto' }), 'RAY_ADDRESS'],
+    [
+      'ddp with AIPLAT_DEVICES_PER_NODE=two',
+      () => ({ ...DDP, AIPLAT_DEVICES_PER_NODE: 'two' }),
+      'AIPLAT_DEVICES_PER_NODE',
+    ],
+    ['ray with AIPLAT_DEVICES_TOTAL=-1', () => ({ ...RAY, AIPLAT_DEVICES_TOTAL: '-1' }), 'AIPLAT_DEVICES_TOTAL'],
   ];
 
   it.each(cases)('%s', (_label, env, name) => {
@@ -259,5 +270,81 @@ describe('entry wrapper: a missing or bad variable stops it, naming the variable
     const result = run(DDP, []);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('no command');
+  });
+});
+
+/** The environment of a built container, as the pod would get it. */
+function envFrom(container: { env: { name: string; value: string }[] } | undefined): Record<string, string> {
+  return Object.fromEntries((container?.env ?? []).map((e) => [e.name, e.value]));
+}
+
+describe('entry wrapper: under the environment the builders write', () => {
+  const options = testOptions('alice', 'demo-1');
+  const spec = (fields: Record<string, unknown>): JobSpec =>
+    JobSpecSchema.parse({ name: 'demo', command: 'python train.py', image: 'img:1', ...fields });
+
+  it('ddp: GPU_NUM_PER_NODE and NODE_LIST count devices as locally, 0 on CPU-only nodes', () => {
+    const cpu = ddpTrainJob(
+      spec({ mode: 'ddp', nodes: 3, resources: { cpu: 4, memory: '8Gi' } }) as NodesJobSpec,
+      options,
+    );
+    const torch = { ...DDP, PET_NPROC_PER_NODE: String(cpu.spec.trainer.numProcPerNode) };
+    expect(envOf({ ...torch, ...envFrom(cpu.spec.trainer) })).toMatchObject({
+      GPU_NUM_PER_NODE: '0',
+      GPU_NUM: '0',
+      NODE_LIST: 'demo-1-node-0-0.demo-1:0,demo-1-node-0-1.demo-1:0,demo-1-node-0-2.demo-1:0',
+      WORLD_SIZE: '3',
+    });
+    const gpus = ddpTrainJob(
+      spec({
+        mode: 'ddp',
+        nodes: 3,
+        resources: { cpu: 4, memory: '8Gi', accelerator: { type: 'nvidia', count: 4 } },
+      }) as NodesJobSpec,
+      options,
+    );
+    expect(envOf({ ...DDP, PET_NPROC_PER_NODE: '4', ...envFrom(gpus.spec.trainer) })).toMatchObject({
+      GPU_NUM_PER_NODE: '4',
+      GPU_NUM: '12',
+    });
+  });
+
+  it('ps-worker: GPU_NUM_PER_NODE of the pod and GPU_NUM of the job', () => {
+    const jobSet = psWorkerJobSet(
+      spec({
+        mode: 'ps-worker',
+        ps: 2,
+        workers: 3,
+        resources: { cpu: 4, memory: '8Gi', accelerator: { type: 'nvidia', count: 2 } },
+        psResources: { cpu: 2, memory: '4Gi' },
+      }),
+      options,
+    );
+    const worker = jobSet.spec.replicatedJobs[1].template.spec.template.spec.containers[0];
+    const env = envOf({ ...envFrom(worker), JOB_COMPLETION_INDEX: '2', HOSTNAME: 'demo-1-worker-0-2' });
+    expect(env).toMatchObject({ GPU_NUM_PER_NODE: '2', GPU_NUM: '6', INDEX: '4', AIPLAT_INSTANCE: 'worker-2' });
+  });
+
+  it('ray: the wrapper on the head agrees with the variables the builder gives every Ray container', () => {
+    const job = rayJob(
+      spec({
+        mode: 'ray',
+        head: { resources: { cpu: 2, memory: '8Gi' } },
+        workerGroups: [
+          {
+            name: 'gpu',
+            replicas: 2,
+            resources: { cpu: 8, memory: '32Gi', accelerator: { type: 'nvidia', count: 1 } },
+          },
+        ],
+      }),
+      options,
+    );
+    const head = envFrom(job.spec.rayClusterSpec.headGroupSpec.template.spec.containers[0]);
+    const wrapped = envOf({ ...head, RAY_ADDRESS: '10.244.1.7:6379' });
+    for (const name of ['RANK', 'INDEX', 'AIPLAT_INSTANCE', 'GPU_NUM_PER_NODE', 'GPU_NUM']) {
+      expect(wrapped[name], name).toBe(head[name]);
+    }
+    expect(wrapped).toMatchObject({ RANK: '0', GPU_NUM_PER_NODE: '0', GPU_NUM: '2' });
   });
 });

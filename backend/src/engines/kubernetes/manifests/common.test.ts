@@ -5,7 +5,9 @@ import {
   MAX_OBJECT_NAME,
   containerEnv,
   containerWorkingDir,
+  deviceEnv,
   hyperparametersConfigMap,
+  jobDevices,
   jobMetadata,
   labelValue,
   objectName,
@@ -122,7 +124,30 @@ describe('container', () => {
       { name: 'AIPLAT_JOB_ID', value: 'job-20261123-0003' },
       { name: 'AIPLAT_MODE', value: 'ddp' },
       { name: 'AIPLAT_WORKING_DIR', value: '/work/home/carol/mnist' },
+      { name: 'AIPLAT_DEVICES_TOTAL', value: String(jobDevices(spec)) },
     ]);
+  });
+
+  it('devices: whole devices per container and of the whole job, a GPU share as the local engine gives it', () => {
+    const cpu = { cpu: 1, memory: '1Gi', accelerator: { type: 'none' as const, count: 0 } };
+    const gpus = { ...cpu, accelerator: { type: 'nvidia' as const, count: 4 } };
+    const share = { ...cpu, accelerator: { type: 'nvidia' as const, count: 0.25 } };
+    expect(deviceEnv(cpu)).toEqual([{ name: 'AIPLAT_DEVICES_PER_NODE', value: '0' }]);
+    expect(deviceEnv(gpus)).toEqual([{ name: 'AIPLAT_DEVICES_PER_NODE', value: '4' }]);
+    expect(deviceEnv(share)).toEqual([
+      { name: 'AIPLAT_DEVICES_PER_NODE', value: '1' },
+      { name: 'AIPLAT_GPU_SHARE', value: '0.25' },
+    ]);
+    const psWorker = JobSpecSchema.parse({
+      name: 'tf',
+      mode: 'ps-worker',
+      command: 'python t.py',
+      ps: 2,
+      workers: 3,
+      resources: gpus,
+      psResources: share,
+    });
+    expect(jobDevices(psWorker)).toBe(2 * 1 + 3 * 4);
   });
 
   it('working dir: home is the user home, cache and mount are shared', () => {

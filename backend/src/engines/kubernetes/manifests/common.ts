@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JobSpec, Resources } from '@aiplat/api';
+import { instanceGroups, type JobSpec, type Resources } from '@aiplat/api';
 
 /*
  * What every Kubernetes object of a job shares: its name, labels and annotations, the Kueue labels,
@@ -296,6 +296,24 @@ export function containerEnv(spec: JobSpec, options: ManifestOptions): EnvVar[] 
     { name: 'AIPLAT_JOB_ID', value: options.jobId },
     { name: 'AIPLAT_MODE', value: spec.mode },
     { name: 'AIPLAT_WORKING_DIR', value: containerWorkingDir(spec, options) },
+    { name: 'AIPLAT_DEVICES_TOTAL', value: String(jobDevices(spec)) },
+  ];
+}
+
+/** Whole devices of every instance of the job together: what GPU_NUM shows on the local engine. */
+export function jobDevices(spec: JobSpec): number {
+  return instanceGroups(spec).reduce((sum, group) => sum + group.replicas * devicesPerNode(group.resources), 0);
+}
+
+/**
+ * The devices of one container, for the entry wrapper's GPU_NUM_PER_NODE (0 on a CPU-only node, as
+ * locally), and AIPLAT_GPU_SHARE for a share of one GPU, as the local engine sets it.
+ */
+export function deviceEnv(resources: Resources): EnvVar[] {
+  const { type, count } = resources.accelerator;
+  return [
+    { name: 'AIPLAT_DEVICES_PER_NODE', value: String(devicesPerNode(resources)) },
+    ...(type === 'nvidia' && count > 0 && count < 1 ? [{ name: 'AIPLAT_GPU_SHARE', value: String(count) }] : []),
   ];
 }
 
@@ -409,7 +427,7 @@ export function podTemplate(
           image: requireImage(spec, options),
           ...(container.command === undefined ? {} : { command: container.command }),
           workingDir: containerWorkingDir(spec, options),
-          env: [...containerEnv(spec, options), ...(container.extraEnv ?? [])],
+          env: [...containerEnv(spec, options), ...deviceEnv(container.resources), ...(container.extraEnv ?? [])],
           resources: resourceRequirements(container.resources, options.resourceNames),
           volumeMounts: workVolumeMounts(options),
         },

@@ -1,6 +1,7 @@
 import type { JobSpec, NodesJobSpec } from '@aiplat/api';
 import {
   containerEnv,
+  deviceEnv,
   devicesPerNode,
   entryCommand,
   hyperparametersConfigMap,
@@ -98,7 +99,7 @@ export function ddpTrainJob(spec: NodesJobSpec, options: ManifestOptions): Train
       trainer: {
         ...(spec.image === undefined ? {} : { image: spec.image }),
         command: entryCommand(spec),
-        env: containerEnv(spec, options),
+        env: [...containerEnv(spec, options), ...deviceEnv(spec.resources)],
         numNodes: spec.nodes,
         numProcPerNode: procsPerNode(spec),
         resourcesPerNode: resourceRequirements(spec.resources, options.resourceNames),

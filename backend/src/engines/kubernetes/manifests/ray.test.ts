@@ -71,8 +71,13 @@ describe('rayJob', () => {
       }),
       options,
     );
-    const [group] = job.spec.rayClusterSpec.workerGroupSpecs;
-    expect([group?.groupName, group?.replicas, group?.minReplicas, group?.maxReplicas]).toEqual(['gpu', 3, 3, 3]);
+    const groups = job.spec.rayClusterSpec.workerGroupSpecs;
+    expect(groups.map((g) => [g.groupName, g.replicas, g.minReplicas, g.maxReplicas])).toEqual([
+      ['gpu-0', 1, 1, 1],
+      ['gpu-1', 1, 1, 1],
+      ['gpu-2', 1, 1, 1],
+    ]);
+    const [group] = groups;
     expect(group?.template.spec.containers[0]?.resources.limits).toEqual({
       cpu: 8,
       memory: '32Gi',
@@ -81,6 +86,41 @@ describe('rayJob', () => {
     expect(job.spec.rayClusterSpec.headGroupSpec.template.spec.containers[0]?.command).toBeUndefined();
     expect(job.spec.suspend).toBe(true);
     expect(job.spec.shutdownAfterJobFinishes).toBe(true);
+  });
+
+  it('gives every Ray container its RANK, INDEX and instance as the local engine does: head 0, then each group', () => {
+    const job = rayJob(
+      ray({
+        head: { resources: { cpu: 2, memory: '8Gi' } },
+        workerGroups: [
+          { name: 'cpu', replicas: 2, resources: { cpu: 4, memory: '8Gi' } },
+          {
+            name: 'gpu',
+            replicas: 1,
+            resources: { cpu: 8, memory: '32Gi', accelerator: { type: 'nvidia', count: 2 } },
+          },
+        ],
+      }),
+      options,
+    );
+    const spec = job.spec.rayClusterSpec;
+    const envOf = (template: { spec: { containers: { env: { name: string; value: string }[] }[] } }) =>
+      Object.fromEntries(template.spec.containers[0]?.env.map((e) => [e.name, e.value]) ?? []);
+    const pick = (env: Record<string, string>) => [
+      env.RANK,
+      env.INDEX,
+      env.AIPLAT_INSTANCE,
+      env.AIPLAT_RAY_GROUP,
+      env.GPU_NUM_PER_NODE,
+      env.GPU_NUM,
+    ];
+    expect(pick(envOf(spec.headGroupSpec.template))).toEqual(['0', '0', 'head-0', undefined, '0', '2']);
+    expect(spec.workerGroupSpecs.map((g) => [g.groupName, ...pick(envOf(g.template))])).toEqual([
+      ['cpu-0', '1', '1', 'ray-worker-0', 'cpu', '0', '2'],
+      ['cpu-1', '2', '2', 'ray-worker-1', 'cpu', '0', '2'],
+      ['gpu-0', '3', '3', 'ray-worker-2', 'gpu', '2', '2'],
+    ]);
+    expect(rayJobSchema.validate(job)).toEqual({ valid: true, errors: [] });
   });
 
   it('runs the command through the entry wrapper, quoted as one shell word', () => {

@@ -1,10 +1,13 @@
-import type { JobSpec } from '@aiplat/api';
+import type { JobSpec, Resources } from '@aiplat/api';
 import {
   ENTRY_WRAPPER,
+  devicesPerNode,
   hyperparametersConfigMap,
+  jobDevices,
   jobMetadata,
   podTemplate,
   type ConfigMap,
+  type EnvVar,
   type ManifestOptions,
   type ObjectMeta,
   type PodTemplate,
@@ -13,8 +16,14 @@ import {
 /*
  * Ray → KubeRay RayJob (ray.io/v1). KubeRay starts Ray in the head and worker containers itself
  * (their command is left to it); the user's command is the job's entrypoint, which KubeRay submits
- * to the cluster from a submitter pod, through the entry wrapper. Worker groups have a fixed size
- * (minReplicas = maxReplicas = replicas). The cluster is shut down when the job finishes.
+ * to the cluster from a submitter pod, through the entry wrapper. The cluster is shut down when the
+ * job finishes.
+ *
+ * The wrapper never runs in the Ray containers (KubeRay starts `ray start` there), yet Ray tasks
+ * inherit their environment; so each container carries its TI-ONE variables directly. KubeRay pods
+ * of one group are interchangeable and know no index, so each worker of a job's group is a KubeRay
+ * group of its own (`<group>-<k>`, one fixed replica) with its own RANK: head 0, then the workers of
+ * each group in order, as on the local engine.
  */
 
 export const RAYJOB_API_VERSION = 'ray.io/v1';
@@ -54,8 +63,23 @@ export function rayEntrypoint(spec: JobSpec): string {
   return `${ENTRY_WRAPPER} /bin/bash -c ${shellQuote(spec.command)}`;
 }
 
+/** The TI-ONE variables of the Ray instance of `rank` (`instance` named as the local engine names it). */
+function rankEnv(rank: number, instance: string, resources: Resources, gpuTotal: number): EnvVar[] {
+  return [
+    { name: 'RANK', value: String(rank) },
+    { name: 'INDEX', value: String(rank) },
+    { name: 'AIPLAT_INSTANCE', value: instance },
+    { name: 'GPU_NUM_PER_NODE', value: String(devicesPerNode(resources)) },
+    { name: 'GPU_NUM', value: String(gpuTotal) },
+  ];
+}
+
 export function rayJob(spec: JobSpec, options: ManifestOptions): RayJob {
   if (spec.mode !== 'ray') throw new Error(`rayJob builds ray jobs, not ${spec.mode}`);
+  const gpuTotal = jobDevices(spec);
+  const workers = spec.workerGroups.flatMap((group) =>
+    Array.from({ length: group.replicas }, (_, k) => ({ group, k })),
+  );
   return {
     apiVersion: RAYJOB_API_VERSION,
     kind: 'RayJob',
@@ -71,14 +95,14 @@ export function rayJob(spec: JobSpec, options: ManifestOptions): RayJob {
           template: podTemplate(spec, options, {
             name: 'ray-head',
             resources: spec.head.resources,
-            extraEnv: [{ name: 'AIPLAT_ROLE', value: 'head' }],
+            extraEnv: [{ name: 'AIPLAT_ROLE', value: 'head' }, ...rankEnv(0, 'head-0', spec.head.resources, gpuTotal)],
           }),
         },
-        workerGroupSpecs: spec.workerGroups.map((group) => ({
-          groupName: group.name,
-          replicas: group.replicas,
-          minReplicas: group.replicas,
-          maxReplicas: group.replicas,
+        workerGroupSpecs: workers.map(({ group, k }, n) => ({
+          groupName: `${group.name}-${k}`,
+          replicas: 1,
+          minReplicas: 1,
+          maxReplicas: 1,
           rayStartParams: {},
           template: podTemplate(spec, options, {
             name: 'ray-worker',
@@ -86,6 +110,7 @@ export function rayJob(spec: JobSpec, options: ManifestOptions): RayJob {
             extraEnv: [
               { name: 'AIPLAT_ROLE', value: 'ray-worker' },
               { name: 'AIPLAT_RAY_GROUP', value: group.name },
+              ...rankEnv(n + 1, `ray-worker-${n}`, group.resources, gpuTotal),
             ],
           }),
         })),
