@@ -2,6 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { createClient, createEventSocket, type ApiClient, type EventSocket, type WebSocketLike } from '@aiplat/api';
@@ -29,9 +30,15 @@ export interface PlatformFixture {
   close(): Promise<void>;
 }
 
-/** A real platform on a random loopback port over a temp work root and data dir. */
-export async function startPlatform(overrides: Partial<Config> = {}): Promise<PlatformFixture> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-platform-'));
+/**
+ * A real platform on a random loopback port over a temp work root and data dir. With `dir` it runs
+ * over that folder (a restarted backend) and leaves it in place on close.
+ */
+export async function startPlatform(
+  overrides: Partial<Config> = {},
+  options: { kubeConfig?: KubeConfig; dir?: string } = {},
+): Promise<PlatformFixture> {
+  const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'aiplat-platform-')));
   const config = ConfigSchema.parse({
     port: 0,
     workRoot: path.join(dir, 'work'),
@@ -45,6 +52,7 @@ export async function startPlatform(overrides: Partial<Config> = {}): Promise<Pl
     log: pino({ level: 'silent' }),
     processMetrics: false,
     shimPath: BUILT_SHIM,
+    ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
   });
   const address = await platform.server.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${address.port}`;
@@ -72,7 +80,7 @@ export async function startPlatform(overrides: Partial<Config> = {}): Promise<Pl
     close: async () => {
       for (const s of sockets) s.close();
       await platform.close();
-      await rm(dir, { recursive: true, force: true });
+      if (!options.dir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

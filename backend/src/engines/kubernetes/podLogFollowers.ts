@@ -27,6 +27,8 @@ interface Follow {
   /** Resolves when the current stream has ended. */
   ended: Promise<void>;
   streaming: boolean;
+  /** The pod has finished: its stream ends once the last lines are sent. */
+  podFinished: boolean;
   /** The pod has finished and its stream ended: nothing more will come. */
   done: boolean;
 }
@@ -56,9 +58,10 @@ export class PodLogFollowers {
   ensure(target: PodToFollow, finished: boolean): void {
     let follow = this.follows.get(target.uid);
     if (!follow) {
-      follow = { target, ended: Promise.resolve(), streaming: false, done: false };
+      follow = { target, ended: Promise.resolve(), streaming: false, podFinished: false, done: false };
       this.follows.set(target.uid, follow);
     }
+    follow.podFinished ||= finished;
     if (follow.done || follow.streaming) return;
     this.open(follow, finished);
   }
@@ -77,7 +80,7 @@ export class PodLogFollowers {
       follow.streaming = false;
       follow.lastKey = sink.lastKey ?? follow.lastKey;
       follow.abort = undefined;
-      if (finished && !failed) follow.done = true;
+      if ((finished || follow.podFinished) && !failed) follow.done = true;
       settle();
     };
     sink.on('finish', () => end(false));
@@ -101,9 +104,14 @@ export class PodLogFollowers {
       });
   }
 
-  /** Waits until every stream of a job has ended, at most `timeoutMs`. */
+  /**
+   * Waits until the streams of a job's finished pods have ended (their last lines written), at
+   * most `timeoutMs`. Pods still running are not waited for.
+   */
   async drain(jobId: string, timeoutMs: number): Promise<void> {
-    const ended = [...this.follows.values()].filter((f) => f.target.jobId === jobId && f.streaming).map((f) => f.ended);
+    const ended = [...this.follows.values()]
+      .filter((f) => f.target.jobId === jobId && f.streaming && f.podFinished)
+      .map((f) => f.ended);
     if (ended.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
