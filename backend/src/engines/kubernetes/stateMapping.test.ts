@@ -240,15 +240,15 @@ describe('podRoles', () => {
     expect(roles.get(w1)).toEqual({ stateOf: 2, logTo: 2 });
   });
 
-  it('Ray: head, workers by group in name order, the submitter logs into the head', () => {
+  it('Ray: the head, each worker by its one-replica group, the submitter logs into the head', () => {
     const ray = spec({
       mode: 'ray',
       head: { resources: { cpu: 1, memory: '1Gi' } },
       workerGroups: [{ name: 'cpu', replicas: 2, resources: { cpu: 1, memory: '1Gi' } }],
     });
     const head = pod('r-head', { 'ray.io/node-type': 'head' }, running);
-    const wb = pod('r-cpu-worker-b', { 'ray.io/node-type': 'worker', 'ray.io/group': 'cpu' }, running);
-    const wa = pod('r-cpu-worker-a', { 'ray.io/node-type': 'worker', 'ray.io/group': 'cpu' }, running);
+    const wb = pod('r-cpu-worker-b', { 'ray.io/node-type': 'worker', 'ray.io/group': 'cpu-1' }, running);
+    const wa = pod('r-cpu-worker-a', { 'ray.io/node-type': 'worker', 'ray.io/group': 'cpu-0' }, running);
     const submitter = pod('r-submitter', {}, running);
     const roles = podRoles('ray', [wb, head, submitter, wa], plannedInstances(ray));
     expect(roles.get(head)).toEqual({ stateOf: 0, logTo: 0 });

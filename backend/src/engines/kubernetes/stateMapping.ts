@@ -96,9 +96,9 @@ function plannedIndex(planned: readonly PlannedInstance[], role: string, n: numb
  * Maps each pod of a job to its instance. DDP pods are the TrainJob's `node` Job, indexed by
  * completion index; PS-Worker pods the JobSet's `ps` and `worker` Jobs likewise. MPI: each worker
  * is its node, and the launcher's output (mpirun gathers every rank's output there) is node 0's
- * log, while the workers' own output (sshd) is not followed. Ray: the head, then each group's
- * workers in name order (KubeRay names them randomly); the submitter pod that runs the entrypoint
- * logs into the head's instance.
+ * log, while the workers' own output (sshd) is not followed. Ray: the head, and each worker by
+ * its one-replica KubeRay group; the submitter pod that runs the entrypoint logs into the head's
+ * instance.
  */
 export function podRoles(
   mode: JobMode,
@@ -128,27 +128,20 @@ export function podRoles(
     return roles;
   }
   const head = planned.find((p) => p.role === 'head')?.index;
-  const byName = (a: PodObject, b: PodObject) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? '');
-  const groups = new Map<string, PodObject[]>();
-  for (const pod of [...pods].sort(byName)) {
+  for (const pod of pods) {
     const type = pod.metadata?.labels?.[OPERATOR_LABELS.rayNodeType];
     if (type === 'head') {
       if (head !== undefined) roles.set(pod, { stateOf: head, logTo: head });
     } else if (type === 'worker') {
-      const group = pod.metadata?.labels?.[OPERATOR_LABELS.rayGroup] ?? '';
-      const list = groups.get(group) ?? [];
-      list.push(pod);
-      groups.set(group, list);
+      // Each worker is its own KubeRay group `<group>-<k>` (see manifests/ray.ts): the k-th of its group.
+      const match = /^(.*)-(\d+)$/.exec(pod.metadata?.labels?.[OPERATOR_LABELS.rayGroup] ?? '');
+      const slot = match
+        ? planned.filter((p) => p.role === 'ray-worker' && p.group === match[1])[Number(match[2])]
+        : undefined;
+      if (slot) roles.set(pod, { stateOf: slot.index, logTo: slot.index });
     } else if (head !== undefined) {
       roles.set(pod, { logTo: head });
     }
-  }
-  for (const [group, list] of groups) {
-    const slots = planned.filter((p) => p.role === 'ray-worker' && p.group === group);
-    list.forEach((pod, i) => {
-      const slot = slots[i];
-      if (slot) roles.set(pod, { stateOf: slot.index, logTo: slot.index });
-    });
   }
   return roles;
 }

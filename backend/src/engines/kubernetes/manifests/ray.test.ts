@@ -129,6 +129,16 @@ describe('rayJob', () => {
     );
   });
 
+  it('labels the submitter pod as the job’s and leaves its command to KubeRay (its log is the job’s output)', () => {
+    const submitter = rayJob(ray({}), options).spec.submitterPodTemplate;
+    expect(submitter.metadata.labels['aiplat.io/job-id']).toBe('job-20261123-0005');
+    expect(submitter.spec.restartPolicy).toBe('Never');
+    expect(submitter.spec.containers).toEqual([
+      expect.objectContaining({ name: 'ray-job-submitter', image: 'rayproject/ray:2.40.0' }),
+    ]);
+    expect(submitter.spec.containers[0]).not.toHaveProperty('command');
+  });
+
   it('refuses a job of another mode', () => {
     const spec = JobSpecSchema.parse({
       name: 'x',

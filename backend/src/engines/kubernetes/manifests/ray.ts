@@ -5,7 +5,10 @@ import {
   hyperparametersConfigMap,
   jobDevices,
   jobMetadata,
+  podLabels,
+  podPlacement,
   podTemplate,
+  requireImage,
   type ConfigMap,
   type EnvVar,
   type ManifestOptions,
@@ -46,10 +49,48 @@ export interface RayJob {
     suspend: true;
     shutdownAfterJobFinishes: true;
     backoffLimit: number;
+    submitterPodTemplate: SubmitterPodTemplate;
     rayClusterSpec: {
       headGroupSpec: { rayStartParams: Record<string, string>; template: PodTemplate };
       workerGroupSpecs: WorkerGroupSpec[];
     };
+  };
+}
+
+/** The pod KubeRay runs `ray job submit` in; the command is left to KubeRay. */
+interface SubmitterPodTemplate {
+  metadata: { labels: Record<string, string> };
+  spec: Omit<PodTemplate['spec'], 'volumes' | 'containers'> & {
+    containers: {
+      name: string;
+      image: string;
+      resources: { requests: Record<string, string>; limits: Record<string, string> };
+    }[];
+  };
+}
+
+/** The submitter's container name, as KubeRay names its default one. */
+export const RAY_SUBMITTER = 'ray-job-submitter';
+const SUBMITTER_RESOURCES = { cpu: '500m', memory: '512Mi' };
+
+/**
+ * The submitter pod carries the platform's pod labels, so the engine finds it and follows its log:
+ * `ray job submit` prints the entrypoint's output there, which is the job's own output.
+ */
+function submitterPodTemplate(spec: JobSpec, options: ManifestOptions): SubmitterPodTemplate {
+  return {
+    metadata: { labels: podLabels(spec, options) },
+    spec: {
+      restartPolicy: 'Never',
+      ...podPlacement(options),
+      containers: [
+        {
+          name: RAY_SUBMITTER,
+          image: requireImage(spec, options),
+          resources: { requests: { ...SUBMITTER_RESOURCES }, limits: { ...SUBMITTER_RESOURCES } },
+        },
+      ],
+    },
   };
 }
 
@@ -89,6 +130,7 @@ export function rayJob(spec: JobSpec, options: ManifestOptions): RayJob {
       suspend: true,
       shutdownAfterJobFinishes: true,
       backoffLimit: spec.autoRestart.maxRestarts,
+      submitterPodTemplate: submitterPodTemplate(spec, options),
       rayClusterSpec: {
         headGroupSpec: {
           rayStartParams: {},
