@@ -112,19 +112,6 @@ export class FakeOperators {
     return pods;
   }
 
-  /** What metrics-server reports for a pod: its usage, under the pod's labels (as metrics-server copies them). */
-  podMetrics(namespace: string, pod: string, usage: { cpu: string; memory: string }): void {
-    const object = this.fake.get('v1', 'Pod', namespace, pod);
-    this.fake.apply({
-      apiVersion: 'metrics.k8s.io/v1beta1',
-      kind: 'PodMetrics',
-      metadata: { name: pod, namespace, labels: object?.metadata.labels ?? {} },
-      timestamp: new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
-      window: '30s',
-      containers: [{ name: 'node', usage }],
-    });
-  }
-
   /** A pod's phase as the kubelet reports it; a finished container's log ends. */
   podPhase(namespace: string, pod: string, phase: 'Running' | 'Succeeded' | 'Failed', exitCode?: number): void {
     this.fake.setStatus('v1', 'Pod', namespace, pod, podStatus(phase, exitCode));

@@ -133,7 +133,7 @@ describe('the Kubernetes engine against an API server', () => {
       const out = await programOutput(client, created.id);
       return out[0]?.length === 3 && out[1]?.length === 3;
     });
-    ops.podMetrics(NS, pods[0] ?? '', { cpu: '1500m', memory: '2Gi' });
+    fake.setPodMetrics(NS, pods[0] ?? '', [{ name: 'node', usage: { cpu: '1500m', memory: '2Gi' } }]);
     const metrics = await until('metrics', async () => {
       const m = await client.jobMetrics({ params: { id: created.id }, query: { instance: 0 } });
       return m.instances[0]?.points.length ? m : undefined;

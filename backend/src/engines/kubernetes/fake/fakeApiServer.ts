@@ -188,13 +188,14 @@ export class FakeApiServer {
     this.registry.compact();
   }
 
-  /** Sets what metrics-server reports for a pod (needs `podMetrics: true`). */
+  /** Sets what metrics-server reports for a pod (needs `podMetrics: true`), under the pod's labels as metrics-server copies them. */
   setPodMetrics(namespace: string, pod: string, containers: ContainerMetrics[]): KubeObject {
     const timestamp = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+    const labels = this.get('v1', 'Pod', namespace, pod)?.metadata.labels;
     return this.apply({
       apiVersion: `${METRICS_GROUP}/v1beta1`,
       kind: 'PodMetrics',
-      metadata: { name: pod, namespace },
+      metadata: { name: pod, namespace, ...(labels ? { labels: { ...labels } } : {}) },
       timestamp,
       window: '30s',
       containers,
