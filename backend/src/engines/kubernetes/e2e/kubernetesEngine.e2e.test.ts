@@ -116,8 +116,8 @@ describe('the Kubernetes engine against an API server', () => {
     const pods = ops.startPods(NS, name, 2);
     const running = await waitForState(client, created.id, 'Running');
     expect(running.instances.map((i) => [i.state, i.pod, i.node])).toEqual([
-      ['Running', pods[0], 'gpu-node-0'],
-      ['Running', pods[1], 'gpu-node-1'],
+      ['Running', pods[0], 'node-0'],
+      ['Running', pods[1], 'node-1'],
     ]);
 
     const follow = fx.events();
