@@ -17,7 +17,7 @@ import { plannedInstances } from '../../jobs/plannedInstances.js';
 import { MetricSeries } from '../local/metrics/series.js';
 import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
 import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
-import { manifestOptionsFor, queueConfig, type KubernetesConfig } from './config.js';
+import { manifestOptionsFor, type KubernetesConfig } from './config.js';
 import { LABELS, labelValue, MANAGED_BY } from './manifests/common.js';
 import { buildManifests, crdFor, type CrdRef } from './manifests/index.js';
 import { PodLogFollowers } from './podLogFollowers.js';
@@ -31,6 +31,7 @@ import {
   type ObservedInstance,
   type PodObject,
 } from './stateMapping.js';
+import { validateKubernetesSpec } from './validateSpec.js';
 
 /*
  * The Kubernetes engine: a job becomes its mode's custom resource (TrainJob, MPIJob, JobSet,
@@ -224,18 +225,7 @@ export class KubernetesEngine implements TrainingEngine {
   // ---- TrainingEngine ------------------------------------------------------------------------------
 
   validate(spec: JobSpec): void {
-    queueConfig(this.options.config, spec.queue);
-    try {
-      buildManifests(
-        spec,
-        manifestOptionsFor(this.options.config, { user: 'check', jobId: 'job-check', queue: spec.queue }),
-      );
-    } catch (error) {
-      if (error instanceof ApiError) throw error;
-      const message = error instanceof Error ? error.message : String(error);
-      const field = /^image\b/.test(message) ? 'body.spec.image' : 'body.spec';
-      throw new ApiError('validation_failed', message, { issues: [{ path: field, message }] });
-    }
+    validateKubernetesSpec(spec, this.options.config);
     this.checkServed(spec);
   }
 
