@@ -63,6 +63,8 @@ export interface KubernetesJobRuntime {
   name: string;
   apiVersion: string;
   kind: string;
+  /** The uid of the resource this run created: one of an earlier run under the same name is not this job's. */
+  uid?: string;
 }
 
 const KUEUE_GROUP = 'kueue.x-k8s.io';
@@ -102,6 +104,8 @@ export class KubernetesEngine implements TrainingEngine {
   private readonly logs: PodLogFollowers;
   private readonly pending = new Set<string>();
   private readonly finishing = new Set<string>();
+  /** Jobs being re-created for an automatic restart: what the cluster shows of the old run is not news. */
+  private readonly restarting = new Set<string>();
   /** Jobs whose resource this process has seen in the cluster: its absence now means deleted. */
   private readonly seen = new Set<string>();
   private readonly series = new Map<string, MetricSeries>();
@@ -267,7 +271,11 @@ export class KubernetesEngine implements TrainingEngine {
     });
   }
 
-  private async create(job: JobRecord): Promise<void> {
+  /**
+   * Creates the job's objects. A new job (Submitting) then goes to Queued; an automatic restart
+   * (already Queued) stays there.
+   */
+  private async create(job: JobRecord, restart = false): Promise<void> {
     const { cluster, lifecycle } = this.options;
     const [configMap, resource] = this.manifests(job) as [KubernetesObject, KubernetesObject];
     const runtime: KubernetesJobRuntime = {
@@ -287,12 +295,9 @@ export class KubernetesEngine implements TrainingEngine {
       this.fail(job.id, this.createFailure(error, runtime, resource));
       return;
     }
-    const owner = {
-      apiVersion: runtime.apiVersion,
-      kind: runtime.kind,
-      name: runtime.name,
-      uid: created.metadata?.uid ?? '',
-    };
+    const uid = created.metadata?.uid ?? '';
+    lifecycle.update(job.id, { runtime: { ...runtime, uid } });
+    const owner = { apiVersion: runtime.apiVersion, kind: runtime.kind, name: runtime.name, uid };
     try {
       await this.createReplacing({ ...configMap, metadata: { ...configMap.metadata, ownerReferences: [owner] } });
     } catch (error) {
@@ -301,9 +306,14 @@ export class KubernetesEngine implements TrainingEngine {
       return;
     }
     const now = lifecycle.getJob(job.id);
-    if (now?.state !== 'Submitting') {
+    if (now?.state !== (restart ? 'Queued' : 'Submitting')) {
       // Stopped while the objects were being created.
       await cluster.delete(created).catch(() => undefined);
+      return;
+    }
+    if (restart) {
+      lifecycle.event(job.id, 'engine', `created ${runtime.kind} ${runtime.name} again for the restart`);
+      this.schedule(job.id);
       return;
     }
     lifecycle.transition(job.id, 'Queued', {
@@ -501,7 +511,9 @@ export class KubernetesEngine implements TrainingEngine {
     if (!job || job.engine !== 'kubernetes' || this.closed) return;
     const runtime = runtimeOf(job);
     if (!runtime) return;
-    const resource = this.watcher.get<KubernetesObject & ClusterObject>(runtime.kind, runtime.namespace, runtime.name);
+    if (this.restarting.has(id)) return;
+    const cached = this.watcher.get<KubernetesObject & ClusterObject>(runtime.kind, runtime.namespace, runtime.name);
+    const resource = runtime.uid === undefined || cached?.metadata?.uid === runtime.uid ? cached : undefined;
     if (resource) this.seen.add(id);
     const planned = plannedInstances(job.spec);
     const pods = this.podsOf(runtime, id);
@@ -552,11 +564,56 @@ export class KubernetesEngine implements TrainingEngine {
         ...(last && observed.reason ? { reason: observed.reason } : {}),
         ...(last && observed.waitReason ? { patch: { waitReason: observed.waitReason } } : {}),
       };
+      if (state === 'Failed' && this.restartsItself(job)) {
+        await this.restart(job, runtime, observed.reason?.message ?? observed.message);
+        return;
+      }
       if (isTerminalJobState(state)) {
         await this.finish(job, state, change);
         return;
       }
       lifecycle.transition(id, state, change);
+    }
+  }
+
+  /**
+   * Whether the platform restarts a failed run itself: a TrainJob has no restart limit of its own
+   * (the other kinds get `autoRestart.maxRestarts` as theirs), so the engine re-creates it.
+   */
+  private restartsItself(job: JobRecord): boolean {
+    return crdFor(job.spec.mode).kind === 'TrainJob' && job.restarts < job.spec.autoRestart.maxRestarts;
+  }
+
+  /** An automatic restart: back to Queued, the failed run's objects deleted, new ones created. */
+  private async restart(job: JobRecord, runtime: KubernetesJobRuntime, why: string): Promise<void> {
+    const { lifecycle } = this.options;
+    const restarts = job.restarts + 1;
+    this.restarting.add(job.id);
+    try {
+      await this.logs.drain(job.id, this.options.logDrainMs ?? 5_000);
+      const message = `${why}; restarting (${restarts} of ${job.spec.autoRestart.maxRestarts})`;
+      let next: JobRecord | undefined;
+      if (job.state === 'Queued') {
+        next = lifecycle.update(job.id, { restarts });
+        lifecycle.event(job.id, 'restarting', message);
+      } else {
+        next = lifecycle.transition(job.id, 'Queued', { type: 'restarting', message, patch: { restarts } });
+      }
+      if (!next) return;
+      for (const instance of lifecycle.listInstances(job.id)) {
+        lifecycle.updateInstance(job.id, instance.index, {
+          state: 'Pending',
+          exitCode: undefined,
+          finishedAt: undefined,
+        });
+      }
+      await this.deleteObjects(job.id, runtime, false);
+      await this.create(next, true);
+    } catch (error) {
+      this.fail(job.id, `the restart failed: ${clusterMessage(error)}`);
+    } finally {
+      this.restarting.delete(job.id);
+      this.schedule(job.id);
     }
   }
 

@@ -185,6 +185,37 @@ describe('the Kubernetes engine against an API server', () => {
     expect(failed.reason?.message).toContain(`pod ${pods[1]}`);
   });
 
+  it('auto-restarts a failed TrainJob by creating it again, then succeeds', async () => {
+    const client = fx.client();
+    const created = await client.createJob({
+      body: { spec: ddpSpec({ name: 'flaky', nodes: 1, autoRestart: { maxRestarts: 1 } }) },
+    });
+    const name = objectName(created.id);
+    await waitForState(client, created.id, 'Queued');
+    const firstUid = ops.trainJob(NS, name).metadata.uid;
+    ops.admit(NS, name);
+    const [first] = ops.startPods(NS, name, 1);
+    await waitForState(client, created.id, 'Running');
+    ops.podPhase(NS, first ?? '', 'Failed', 137);
+    ops.finish(NS, name, 'Failed', 'jobset failed');
+    const requeued = await waitForJob(client, created.id, (j) => j.restarts === 1 && j.state === 'Queued');
+    expect(requeued.instances[0]?.state).toBe('Pending');
+    const second = await until('the new TrainJob', () => {
+      const now = fake.get(TRAINJOB, 'TrainJob', NS, name);
+      return now && now.metadata.uid !== firstUid ? now : undefined;
+    });
+    expect(second.spec).toMatchObject({ suspend: true });
+    ops.admit(NS, name);
+    const [pod] = ops.startPods(NS, name, 1);
+    await waitForState(client, created.id, 'Running');
+    ops.podPhase(NS, pod ?? '', 'Succeeded');
+    ops.finish(NS, name, 'Complete', 'done');
+    const done = await waitForState(client, created.id, 'Succeeded');
+    expect(done.restarts).toBe(1);
+    const events = (await client.jobEvents({ params: { id: created.id }, query: {} })).events;
+    expect(events.find((e) => e.type === 'restarting')?.message).toMatch(/exited with code 137; restarting \(1 of 1\)/);
+  });
+
   it('stop deletes the TrainJob; the job is Stopped once its pods are gone', async () => {
     const client = fx.client();
     const created = await client.createJob({ body: { spec: ddpSpec({ name: 'stopped' }) } });
