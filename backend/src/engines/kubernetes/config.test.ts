@@ -23,6 +23,7 @@ describe('the kubernetes config section', () => {
 
   it.each([
     [{ namespace: 'Team_{user}' }, 'namespace'],
+    [{ namespace: `${'x'.repeat(25)}-{user}` }, 'namespace'],
     [{ claims: { home: 'home {user}' } }, 'claims.home'],
     [{ queues: { gpu: { policy: 3 } } }, 'queues.gpu.policy'],
     [{ queues: { GPU: {} } }, 'queues.GPU'],

@@ -19,12 +19,15 @@ const EXTENDED_RESOURCE = /^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/[A-Za-z0-9]([A
 const LABEL_KEY = /^([a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/;
 
-/** A name template: valid once `{user}` is replaced by a user's name (checked with a long one). */
+/** The longest `userNamePart`: a 32-character user name, `-` and a 6-character hash. */
+const LONGEST_USER_PART = 'u'.repeat(32 + 1 + 6);
+
+/** A name template: valid once `{user}` is replaced by any user's name (checked with the longest). */
 function nameTemplate(what: string, pattern: RegExp, rule: string) {
   return z
     .string()
     .min(1)
-    .refine((template) => pattern.test(template.replaceAll(USER_PLACEHOLDER, 'u'.repeat(12))), {
+    .refine((template) => pattern.test(template.replaceAll(USER_PLACEHOLDER, LONGEST_USER_PART)), {
       message: `${what} must be a ${rule} once ${USER_PLACEHOLDER} is replaced by a user name`,
     });
 }

@@ -66,7 +66,8 @@ interface ClusterQueuePlan {
   policy: QueuePolicy;
   /** Who asked for it, for the error when two queues disagree on its policy. */
   queue: string;
-  resources: Set<string>;
+  /** Each covered resource with its placeholder quota. */
+  resources: Map<string, Quantity>;
 }
 
 /** One plan per ClusterQueue; several queues may share one if they agree on its policy. */
@@ -77,29 +78,19 @@ function clusterQueuePlans(config: KubernetesConfig): ClusterQueuePlan[] {
     const names = { ...DEFAULT_RESOURCE_NAMES, ...config.resourceNames, ...queue.resourceNames };
     let plan = plans.get(name);
     if (!plan) {
-      plan = { name, policy: queue.policy, queue: queueName, resources: new Set(['cpu', 'memory']) };
+      plan = { name, policy: queue.policy, queue: queueName, resources: new Map(Object.entries(PLACEHOLDER_QUOTAS)) };
       plans.set(name, plan);
     } else if (plan.policy !== queue.policy) {
       throw new Error(
         `queues ${plan.queue} and ${queueName} share ClusterQueue ${name} but have policies ${plan.policy} and ${queue.policy}; give them the same policy or their own clusterQueue`,
       );
     }
-    for (const resource of [names.nvidiaGpu, names.gpuCores, names.gpuMemoryPercentage, names.ascendNpu]) {
-      plan.resources.add(resource);
+    for (const device of [names.nvidiaGpu, names.ascendNpu]) plan.resources.set(device, PLACEHOLDER_DEVICES);
+    for (const percent of [names.gpuCores, names.gpuMemoryPercentage]) {
+      plan.resources.set(percent, PLACEHOLDER_DEVICES * 100);
     }
   }
   return [...plans.values()];
-}
-
-function placeholderQuota(resource: string, config: KubernetesConfig): Quantity {
-  const fixed = PLACEHOLDER_QUOTAS[resource];
-  if (fixed !== undefined) return fixed;
-  const percentNames = new Set<string>([DEFAULT_RESOURCE_NAMES.gpuCores, DEFAULT_RESOURCE_NAMES.gpuMemoryPercentage]);
-  for (const names of [config.resourceNames, ...Object.values(config.queues).map((q) => q.resourceNames ?? {})]) {
-    if (names.gpuCores) percentNames.add(names.gpuCores);
-    if (names.gpuMemoryPercentage) percentNames.add(names.gpuMemoryPercentage);
-  }
-  return percentNames.has(resource) ? PLACEHOLDER_DEVICES * 100 : PLACEHOLDER_DEVICES;
 }
 
 /** The namespaces that get LocalQueues. */
@@ -124,7 +115,7 @@ export function kueueSetup(config: KubernetesConfig, options: KueueSetupOptions 
     description: `aiplat priority P${priority}${priority === 0 ? ' (the highest)' : priority === 9 ? ' (the lowest)' : ''}`,
   }));
   const clusterQueues = plans.map((plan) => {
-    const covered = [...plan.resources];
+    const covered = [...plan.resources.keys()];
     return {
       apiVersion: KUEUE_API_VERSION,
       kind: 'ClusterQueue',
@@ -141,7 +132,7 @@ export function kueueSetup(config: KubernetesConfig, options: KueueSetupOptions 
                 name: DEFAULT_FLAVOR,
                 resources: covered.map((name) => ({
                   name,
-                  nominalQuota: options.quotas?.[name] ?? placeholderQuota(name, config),
+                  nominalQuota: options.quotas?.[name] ?? plan.resources.get(name) ?? 0,
                 })),
               },
             ],
