@@ -1,9 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { KubeCluster, loadKubeConfig } from './engines/kubernetes/cluster.js';
+import type { ServerDryRun } from './engines/kubernetes/dryRun.js';
 import { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
 import { LocalEngine } from './engines/local/localEngine.js';
@@ -108,6 +109,12 @@ export async function createPlatform(
   const files = jobFilesUnder(config.dataDir);
   const resolveWorkingDir = workingDirResolver(resolver);
   let jobs: JobService | undefined;
+  let kubernetes: KubernetesEngine | undefined;
+  const kubernetesWanted = config.engine === 'kubernetes' || config.kubernetes.enabled;
+  const serverDryRun: ServerDryRun = async (objects) =>
+    kubernetes
+      ? kubernetes.serverDryRun(objects as unknown as KubernetesObject[])
+      : { ok: false, message: 'the backend is not connected to a cluster (its log says why)' };
   const server = createPlatformServer({
     options: { ...config, users },
     metrics,
@@ -125,7 +132,7 @@ export async function createPlatform(
         ...createSystemHandlers({ config, store, metrics }),
         ...createFileHandlers({ resolver, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),
-        ...createJobHandlers(jobs),
+        ...createJobHandlers(jobs, { kubernetes: config.kubernetes, ...(kubernetesWanted ? { serverDryRun } : {}) }),
       };
     },
   });
@@ -157,7 +164,7 @@ export async function createPlatform(
     log: log.child({ component: 'local-engine' }),
   });
   jobService.attach(engine);
-  const kubernetes = await startKubernetesEngine(config, options.kubeConfig, jobService, files, log);
+  kubernetes = await startKubernetesEngine(config, options.kubeConfig, jobService, files, log);
   if (kubernetes) jobService.attach(kubernetes);
   await jobService.recover();
   return {

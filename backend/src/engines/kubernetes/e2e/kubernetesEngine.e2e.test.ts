@@ -287,6 +287,17 @@ describe('the Kubernetes engine against an API server', () => {
     expect(error.message).toMatch(/cannot run on the Kubernetes engine/);
   });
 
+  it('dry run: the exact objects, and the cluster’s server-side dry run of them, creating nothing', async () => {
+    const before = fake.list(TRAINJOB, 'TrainJob', NS).length;
+    const answer = await fx.client().dryRunJob({ body: { spec: ddpSpec({ name: 'dry' }) } });
+    expect(answer.manifests.map((m) => (m as { kind: string }).kind)).toEqual(['ConfigMap', 'TrainJob']);
+    expect(answer.yaml).toContain('kind: TrainJob');
+    expect(answer.serverDryRun).toMatchObject({ ok: true });
+    expect(answer.serverDryRun?.objects).toHaveLength(2);
+    expect(fake.list(TRAINJOB, 'TrainJob', NS)).toHaveLength(before);
+    expect(fake.requests.filter((r) => r.method === 'POST' && r.query.dryRun === 'All')).toHaveLength(2);
+  });
+
   it('a job of the local engine still runs next to it', async () => {
     const created = await fx.client().createJob({
       body: {
