@@ -109,11 +109,12 @@ export async function createPlatform(
   const files = jobFilesUnder(config.dataDir);
   const resolveWorkingDir = workingDirResolver(resolver);
   let jobs: JobService | undefined;
-  let kubernetes: KubernetesEngine | undefined;
+  // Built after the handlers; the dry-run route asks it once it exists.
+  const cluster: { engine?: KubernetesEngine } = {};
   const kubernetesWanted = config.engine === 'kubernetes' || config.kubernetes.enabled;
   const serverDryRun: ServerDryRun = async (objects) =>
-    kubernetes
-      ? kubernetes.serverDryRun(objects as unknown as KubernetesObject[])
+    cluster.engine
+      ? cluster.engine.serverDryRun(objects as unknown as KubernetesObject[])
       : { ok: false, message: 'the backend is not connected to a cluster (its log says why)' };
   const server = createPlatformServer({
     options: { ...config, users },
@@ -164,8 +165,11 @@ export async function createPlatform(
     log: log.child({ component: 'local-engine' }),
   });
   jobService.attach(engine);
-  kubernetes = await startKubernetesEngine(config, options.kubeConfig, jobService, files, log);
-  if (kubernetes) jobService.attach(kubernetes);
+  const kubernetes = await startKubernetesEngine(config, options.kubeConfig, jobService, files, log);
+  if (kubernetes) {
+    cluster.engine = kubernetes;
+    jobService.attach(kubernetes);
+  }
   await jobService.recover();
   return {
     config,
