@@ -111,7 +111,7 @@ describe('aiplat submit --engine kubernetes --dry-run', () => {
       'nope.yaml',
     ]);
     expect(config.code).toBe(2);
-    expect(config.stderr).toMatch(/the config file nope.yaml is not usable: cannot read/);
+    expect(config.stderr).toMatch(/cannot read the config file nope.yaml: no such file/);
   });
 });
 
@@ -150,5 +150,12 @@ describe('aiplat kubernetes setup', () => {
     const bad = await aiplat(['kubernetes', 'setup', '--quota', 'gpus']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--quota takes name=quantity');
+    expect(bad.stderr).toContain('run "aiplat kubernetes setup --help" for usage');
+    await writeFile(path.join(cwd, 'bad.yaml'), 'kubernetes:\n  queues: { GPU: {} }\n');
+    const invalid = await aiplat(['kubernetes', 'setup', '--config', 'bad.yaml']);
+    expect(invalid.code).toBe(2);
+    expect(invalid.stderr).toMatch(
+      /the config file bad.yaml is not usable: invalid configuration:\n {2}kubernetes.queues.GPU: /,
+    );
   });
 });

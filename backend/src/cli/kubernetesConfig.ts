@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, loadConfig, UserNameSchema } from '../config.js';
 import type { KubernetesConfig } from '../engines/kubernetes/config.js';
@@ -16,6 +17,16 @@ import { messages } from './messages.js';
 export function readKubernetesConfig(ctx: CliContext, file: string | undefined): KubernetesConfig {
   const chosen = file ?? ctx.deps.env.AIPLAT_CONFIG;
   const cwd = ctx.deps.cwd ?? process.cwd();
+  if (chosen) {
+    try {
+      readFileSync(path.resolve(cwd, chosen));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const reason =
+        code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'it is a folder' : (error as Error).message;
+      throw new UsageError(messages.kubernetes.cannotReadConfig(chosen, reason));
+    }
+  }
   try {
     return loadConfig(chosen ? { AIPLAT_CONFIG: path.resolve(cwd, chosen) } : {}, cwd).kubernetes;
   } catch (error) {

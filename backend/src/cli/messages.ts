@@ -80,6 +80,8 @@ export const en = {
       'aiplat kubernetes setup --namespace aiplat-alice --namespace aiplat-bob --quota nvidia.com/gpu=16',
     ]),
     badQuota: (value: string) => `--quota takes name=quantity, e.g. --quota nvidia.com/gpu=16 (got "${value}")`,
+    cannotReadConfig: (file: string, reason: string) =>
+      `cannot read the config file ${file}: ${reason}; --config (or AIPLAT_CONFIG) names the backend's YAML config`,
     badConfig: (file: string, reason: string) =>
       `${file ? `the config file ${file}` : 'the backend configuration'} is not usable: ${reason}`,
     badUser: (user: string) =>

@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { namespaceFor } from '../../engines/kubernetes/config.js';
 import { manifestsYaml } from '../../engines/kubernetes/manifests/index.js';
 import { kueueSetup } from '../../engines/kubernetes/manifests/kueue.js';
@@ -22,7 +22,7 @@ function collectQuota(value: string, previous: Record<string, string> | undefine
   const name = value.slice(0, eq).trim();
   const quantity = value.slice(eq + 1).trim();
   if (eq === -1 || !name || !/^[0-9]+(\.[0-9]+)?([KMGTPE]i?|m|k)?$/.test(quantity)) {
-    throw new UsageError(messages.kubernetes.badQuota(value));
+    throw new InvalidArgumentError(messages.kubernetes.badQuota(value));
   }
   return { ...previous, [name]: quantity };
 }
@@ -39,6 +39,7 @@ export function registerKubernetes(program: Command, ctx: CliContext): void {
     .option('--user <name>', m.user)
     .option('--quota <name=quantity>', m.quota, collectQuota)
     .addHelpText('after', m.setupAfter)
+    .showHelpAfterError(messages.errors.usageHint('aiplat kubernetes setup'))
     .action((options: SetupOptions) => {
       const config = readKubernetesConfig(ctx, options.config);
       const namespaces = options.namespace ?? [namespaceFor(config, cliUser(ctx, options.user))];
