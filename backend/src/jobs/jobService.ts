@@ -6,7 +6,6 @@ import {
   canTransition,
   isTerminalJobState,
   JOB_LIMITS,
-  specFromCreateBody,
   type CreateJobBody,
   type Instance,
   type Job,
@@ -28,6 +27,7 @@ import type { EventPublisher } from '../server/eventPublisher.js';
 import type { JobFiles, JobLifecycle, StateChange, TrainingEngine } from './engine.js';
 import { decodeLogCursor, followJobLogs, readJobLogs, type LogFollow, type LogSource } from './jobLogs.js';
 import type { InstanceRecord, JobPatch, JobRecord, JobStore } from './jobStore.js';
+import { jobSpecFromBody } from './jobSpecFromBody.js';
 import { plannedInstances } from './plannedInstances.js';
 import { logEnds, ProgressWatcher } from './progressWatcher.js';
 
@@ -261,18 +261,7 @@ export class JobService implements JobLifecycle {
   // ---- the routes ------------------------------------------------------------------------------
 
   create(user: string, body: CreateJobBody): Promise<JobDetail> {
-    const parsed = specFromCreateBody(body);
-    if ('errors' in parsed) {
-      const issues = parsed.errors.map((e) => ({ path: `body.${e.path}`, message: e.message }));
-      throw new ApiError(
-        'validation_failed',
-        `invalid job: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
-        {
-          issues,
-        },
-      );
-    }
-    return this.submit(user, parsed.spec);
+    return this.submit(user, jobSpecFromBody(body));
   }
 
   async submit(user: string, spec: JobSpec): Promise<JobDetail> {

@@ -1,4 +1,5 @@
-import { dryRunJob, jobSpecFromBody } from '../../engines/kubernetes/dryRun.js';
+import { dryRunJob } from '../../engines/kubernetes/dryRun.js';
+import { jobSpecFromBody } from '../../jobs/jobSpecFromBody.js';
 import { UsageError, type CliContext } from '../context.js';
 import { cliUser, readKubernetesConfig } from '../kubernetesConfig.js';
 import { messages } from '../messages.js';

@@ -1,11 +1,11 @@
 import {
   ApiError,
-  specFromCreateBody,
   type CreateJobBody,
   type JobDryRunResponse,
   type JobSpec,
   type ServerDryRunResult,
 } from '@aiplat/api';
+import { jobSpecFromBody } from '../../jobs/jobSpecFromBody.js';
 import { manifestOptionsFor, type KubernetesConfig } from './config.js';
 import type { KubeObject } from './manifests/common.js';
 import { buildManifests, manifestsYaml } from './manifests/index.js';
@@ -56,16 +56,6 @@ export async function dryRunJob(
     }
   }
   return response;
-}
-
-/** The spec of a create-job body (JSON or job.yaml text), or the same errors creating the job gives. */
-export function jobSpecFromBody(body: CreateJobBody): JobSpec {
-  const parsed = specFromCreateBody(body);
-  if ('spec' in parsed) return parsed.spec;
-  const issues = parsed.errors.map((e) => ({ path: `body.${e.path}`, message: e.message }));
-  throw new ApiError('validation_failed', `invalid job: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, {
-    issues,
-  });
 }
 
 /** `dryRunJob` for a create-job body. */
