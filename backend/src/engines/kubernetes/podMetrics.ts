@@ -1,6 +1,8 @@
+import { parseMemory } from '@aiplat/api';
+
 /*
  * metrics.k8s.io PodMetrics into the platform's metric points: CPU quantities ("250m", "123456n",
- * "2") as percent of one core, memory quantities ("512Mi", "1Gi", "1e9") as bytes.
+ * "2") as percent of one core, memory quantities ("512Mi", "1Gi") as bytes.
  */
 
 export interface PodMetricsObject {
@@ -10,21 +12,6 @@ export interface PodMetricsObject {
 }
 
 const CPU_SUFFIX: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1 };
-const BYTE_SUFFIX: Record<string, number> = {
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-  Ki: 2 ** 10,
-  Mi: 2 ** 20,
-  Gi: 2 ** 30,
-  Ti: 2 ** 40,
-  Pi: 2 ** 50,
-  Ei: 2 ** 60,
-};
 
 function quantity(text: string | undefined, suffixes: Record<string, number>): number | undefined {
   if (text === undefined) return undefined;
@@ -40,9 +27,9 @@ export function cpuCores(text: string | undefined): number | undefined {
   return quantity(text, CPU_SUFFIX);
 }
 
-/** Bytes of a quantity. */
+/** Bytes of a quantity (the job spec's memory syntax). */
 export function memoryBytes(text: string | undefined): number | undefined {
-  return quantity(text, BYTE_SUFFIX);
+  return text === undefined ? undefined : parseMemory(text);
 }
 
 /** One point for a pod: every container summed. */
