@@ -1,8 +1,12 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent, JobLogBatch, JobSpecInput } from '@aiplat/api';
 import { programOutput, waitForJob, waitForState } from '../../../jobs/e2e/helpers.js';
 import { rejection } from '../../../test/rejection.js';
-import { startPlatform, type PlatformFixture } from '../../../test/platformFixture.js';
+import { runCli } from '../../../cli/program.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../test/platformFixture.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { FakeApiServer } from '../fake/fakeApiServer.js';
 import { objectName } from '../manifests/common.js';
@@ -296,6 +300,32 @@ describe('the Kubernetes engine against an API server', () => {
     expect(answer.serverDryRun?.objects).toHaveLength(2);
     expect(fake.list(TRAINJOB, 'TrainJob', NS)).toHaveLength(before);
     expect(fake.requests.filter((r) => r.method === 'POST' && r.query.dryRun === 'All')).toHaveLength(2);
+  });
+
+  it('the CLI submits a job.yaml to the cluster with --engine kubernetes', async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-cli-k8s-'));
+    await writeFile(
+      path.join(dir, 'job.yaml'),
+      'name: cli-k8s\nmode: ddp\nnodes: 2\nimage: pytorch:2.3\ncommand: torchrun train.py\nresources: { cpu: 1, memory: 1Gi }\n',
+    );
+    let out = '';
+    let err = '';
+    const code = await runCli(['submit', '-f', 'job.yaml', '--engine', 'kubernetes'], {
+      stdout: { write: (t: string) => ((out += t), true) },
+      stderr: { write: (t: string) => ((err += t), true) },
+      env: { AIPLAT_SERVER: fx.baseUrl, AIPLAT_TOKEN: TOKENS.alice },
+      cwd: dir,
+      readStdin: () => Promise.resolve(''),
+      pollIntervalMs: 50,
+    });
+    expect(err).toBe('');
+    expect(code).toBe(0);
+    const id = /job-[0-9a-f]+/.exec(out)?.[0] ?? '';
+    const job = await waitForState(fx.client(), id, 'Queued');
+    expect(job.engine).toBe('kubernetes');
+    expect(ops.trainJob(NS, objectName(id)).spec).toMatchObject({ trainer: { numNodes: 2 } });
+    await fx.client().stopJob({ params: { id }, body: {} });
+    await rm(dir, { recursive: true, force: true });
   });
 
   it('a job of the local engine still runs next to it', async () => {
