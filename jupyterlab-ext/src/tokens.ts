@@ -1,4 +1,4 @@
-import type { ApiClient, ConnectionState } from '@aiplat/api';
+import type { ApiClient, ConnectionState, EventSocket } from '@aiplat/api';
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 
@@ -15,6 +15,11 @@ export interface IConnectionModel {
   /** The client of the current connection; undefined unless connected. */
   readonly client: ApiClient | undefined;
   readonly serverUrl: string;
+  /**
+   * The live events of the current connection (one WebSocket, shared, reconnecting, resubscribing
+   * streamed topics from their last cursor); undefined unless connected.
+   */
+  readonly events: EventSocket | undefined;
   connect(): Promise<ConnectionState>;
 }
 

@@ -1,4 +1,10 @@
-import { Connection, type ConnectionState } from '@aiplat/api';
+import {
+  Connection,
+  createEventSocket,
+  type ConnectionState,
+  type EventSocket,
+  type EventSocketOptions,
+} from '@aiplat/api';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { IConnectionModel } from '../tokens.js';
@@ -7,6 +13,8 @@ export interface IConnectionModelOptions {
   serverUrl: string;
   /** Leave out to use the page's `fetch`. */
   fetch?: typeof fetch;
+  /** Leave out to use the page's `WebSocket`. */
+  createWebSocket?: EventSocketOptions['createWebSocket'];
 }
 
 /**
@@ -18,15 +26,37 @@ export class ConnectionModel implements IConnectionModel, IDisposable {
   private readonly _stateChanged = new Signal<this, ConnectionState>(this);
   private _serverUrl: string;
   private _token: string | undefined;
+  private _events: EventSocket | undefined;
+  private readonly _createWebSocket: IConnectionModelOptions['createWebSocket'];
 
   constructor(options: IConnectionModelOptions) {
     this._serverUrl = options.serverUrl;
+    this._createWebSocket = options.createWebSocket;
     this._connection = new Connection({
       serverUrl: () => this._serverUrl,
       token: () => this._token,
       fetch: options.fetch,
     });
-    this._connection.onDidChangeState((state) => this._stateChanged.emit(state));
+    this._connection.onDidChangeState((state) => {
+      if (state.status !== 'connected') this.closeEvents();
+      this._stateChanged.emit(state);
+    });
+  }
+
+  get events(): EventSocket | undefined {
+    if (this.state.status !== 'connected') return undefined;
+    this._events ??= createEventSocket({
+      baseUrl: this._serverUrl,
+      token: () => this._token,
+      reconnect: { initialDelayMs: 500, maxDelayMs: 10_000 },
+      ...(this._createWebSocket ? { createWebSocket: this._createWebSocket } : {}),
+    });
+    return this._events;
+  }
+
+  private closeEvents(): void {
+    this._events?.close();
+    this._events = undefined;
   }
 
   get stateChanged(): ISignal<this, ConnectionState> {
@@ -75,6 +105,7 @@ export class ConnectionModel implements IConnectionModel, IDisposable {
 
   dispose(): void {
     if (this.isDisposed) return;
+    this.closeEvents();
     this._connection.dispose();
     Signal.clearData(this);
   }
