@@ -8,6 +8,10 @@ declare -A NEEDED=(
   [chromium]='command -v chromium'
   [python3-torch]='/usr/bin/python3 -c "import torch.distributed"'
   [openmpi-bin]='command -v mpirun'
+  # The JupyterLab end-to-end tests' server (jupyterlab-host/serve.py) and its kernel
+  [python3-jupyter-server]='/usr/bin/python3 -c "import jupyter_server"'
+  [python3-jupyterlab-server]='/usr/bin/python3 -c "import jupyterlab_server"'
+  [python3-ipykernel]='/usr/bin/python3 -c "import ipykernel"'
 )
 missing=()
 for package in "${!NEEDED[@]}"; do
