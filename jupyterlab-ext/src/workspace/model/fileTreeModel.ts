@@ -1,0 +1,209 @@
+import type { WorkspaceEntry } from '@aiplat/api';
+import type { IDisposable } from '@lumino/disposable';
+import { Signal, type ISignal } from '@lumino/signaling';
+import type { WorkspaceSource } from './workspaceSource.js';
+import { isAbort, NOT_CONNECTED, toWorkspaceError, type WorkspaceError } from './workspaceError.js';
+
+/** Entries fetched per page; large folders show a "load more" row after each page. */
+export const DEFAULT_PAGE_SIZE = 200;
+
+/** One listed folder: the pages fetched so far. */
+export interface FolderState {
+  readonly path: string;
+  readonly entries: readonly WorkspaceEntry[];
+  /** Cursor of the next page; undefined once every page is in. */
+  readonly nextCursor: string | undefined;
+  readonly total: number;
+  readonly loading: boolean;
+  readonly error: WorkspaceError | undefined;
+}
+
+/** A visible line of the tree, in display order. */
+export type TreeRow =
+  | { readonly kind: 'entry'; readonly entry: WorkspaceEntry; readonly depth: number; readonly expanded: boolean }
+  | { readonly kind: 'loading'; readonly path: string; readonly depth: number }
+  | {
+      readonly kind: 'more';
+      readonly path: string;
+      readonly depth: number;
+      readonly shown: number;
+      readonly total: number;
+      readonly loading: boolean;
+    }
+  | { readonly kind: 'error'; readonly path: string; readonly depth: number; readonly error: WorkspaceError };
+
+export interface FileTreeModelOptions {
+  pageSize?: number;
+}
+
+const EMPTY = (path: string): FolderState => ({
+  path,
+  entries: [],
+  nextCursor: undefined,
+  total: 0,
+  loading: false,
+  error: undefined,
+});
+
+/**
+ * The /work tree: `''` lists the roots (home, cache, mount); folders expand on demand and fetch
+ * their entries a page at a time through the listing's cursor. DOM-free; `changed` fires after
+ * every state change.
+ */
+export class FileTreeModel implements IDisposable {
+  private readonly _changed = new Signal<this, void>(this);
+  private readonly _folders = new Map<string, FolderState>();
+  private readonly _expanded = new Set<string>();
+  /** Per folder, the request in flight, aborted when a refresh or collapse supersedes it. */
+  private readonly _inflight = new Map<string, AbortController>();
+  private readonly _pageSize: number;
+  private _disposed = false;
+
+  constructor(
+    private readonly _source: WorkspaceSource,
+    options: FileTreeModelOptions = {},
+  ) {
+    this._pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get pageSize(): number {
+    return this._pageSize;
+  }
+
+  folder(path: string): FolderState | undefined {
+    return this._folders.get(path);
+  }
+
+  isExpanded(path: string): boolean {
+    return this._expanded.has(path);
+  }
+
+  /** The visible rows: the roots, then each expanded folder's entries below it. */
+  rows(): TreeRow[] {
+    const rows: TreeRow[] = [];
+    const walk = (path: string, depth: number) => {
+      const folder = this._folders.get(path);
+      if (!folder || (folder.loading && folder.entries.length === 0)) {
+        rows.push({ kind: 'loading', path, depth });
+        return;
+      }
+      for (const entry of folder.entries) {
+        const expanded = entry.type === 'directory' && this._expanded.has(entry.path);
+        rows.push({ kind: 'entry', entry, depth, expanded });
+        if (expanded) walk(entry.path, depth + 1);
+      }
+      if (folder.error) rows.push({ kind: 'error', path, depth, error: folder.error });
+      else if (folder.nextCursor !== undefined) {
+        rows.push({
+          kind: 'more',
+          path,
+          depth,
+          shown: folder.entries.length,
+          total: folder.total,
+          loading: folder.loading,
+        });
+      }
+    };
+    walk('', 0);
+    return rows;
+  }
+
+  /** Lists /work (the roots) from the first page again, keeping which folders are expanded. */
+  async refresh(path = ''): Promise<void> {
+    const reloads = [this.loadPage(path, true)];
+    for (const open of this._expanded) {
+      if (open !== path && (path === '' || open.startsWith(`${path}/`))) reloads.push(this.loadPage(open, true));
+    }
+    await Promise.all(reloads);
+  }
+
+  async toggle(path: string): Promise<void> {
+    if (this._expanded.has(path)) this.collapse(path);
+    else await this.expand(path);
+  }
+
+  async expand(path: string): Promise<void> {
+    if (this._disposed) return;
+    this._expanded.add(path);
+    const folder = this._folders.get(path);
+    if (folder && !folder.error && (folder.entries.length > 0 || folder.loading)) {
+      this.emit();
+      return;
+    }
+    await this.loadPage(path, true);
+  }
+
+  collapse(path: string): void {
+    if (!this._expanded.delete(path)) return;
+    this.emit();
+  }
+
+  /** Fetches the next page of a folder and appends it. */
+  async loadMore(path: string): Promise<void> {
+    const folder = this._folders.get(path);
+    if (!folder || folder.nextCursor === undefined || folder.loading) return;
+    await this.loadPage(path, false);
+  }
+
+  private async loadPage(path: string, fromStart: boolean): Promise<void> {
+    if (this._disposed) return;
+    const client = this._source.client;
+    const before = this._folders.get(path) ?? EMPTY(path);
+    if (!client) {
+      this.set({ ...before, loading: false, error: NOT_CONNECTED });
+      return;
+    }
+    this._inflight.get(path)?.abort();
+    const abort = new AbortController();
+    this._inflight.set(path, abort);
+    const cursor = fromStart ? undefined : before.nextCursor;
+    this.set({ ...before, loading: true, error: undefined });
+    try {
+      const page = await client.listFiles(
+        { query: { path, limit: this._pageSize, ...(cursor !== undefined ? { cursor } : {}) } },
+        { signal: abort.signal },
+      );
+      if (abort.signal.aborted || this._disposed) return;
+      const current = this._folders.get(path) ?? EMPTY(path);
+      this.set({
+        path,
+        entries: fromStart ? page.entries : [...current.entries, ...page.entries],
+        nextCursor: page.nextCursor,
+        total: page.total,
+        loading: false,
+        error: undefined,
+      });
+    } catch (cause) {
+      if (abort.signal.aborted || this._disposed || isAbort(cause)) return;
+      const current = this._folders.get(path) ?? EMPTY(path);
+      this.set({ ...current, loading: false, error: toWorkspaceError(cause) });
+    } finally {
+      if (this._inflight.get(path) === abort) this._inflight.delete(path);
+    }
+  }
+
+  private set(folder: FolderState): void {
+    this._folders.set(folder.path, folder);
+    this.emit();
+  }
+
+  private emit(): void {
+    if (!this._disposed) this._changed.emit();
+  }
+
+  get isDisposed(): boolean {
+    return this._disposed;
+  }
+
+  dispose(): void {
+    if (this._disposed) return;
+    this._disposed = true;
+    for (const abort of this._inflight.values()) abort.abort();
+    this._inflight.clear();
+    Signal.clearData(this);
+  }
+}

@@ -1,0 +1,102 @@
+import type { RootInfo } from '@aiplat/api';
+
+/** Where the API's paths live for the user: `home/a.csv` is `/work/home/a.csv`. */
+export const WORK_MOUNT = '/work';
+
+/**
+ * The API path (relative to /work, e.g. `home/a.ipynb`) of a path given either way: as the API
+ * spells it or as the user sees it (`/work/home/a.ipynb`).
+ */
+export function toApiPath(workPath: string): string {
+  let p = workPath.trim().replace(/\\/g, '/');
+  if (p === WORK_MOUNT || p.startsWith(`${WORK_MOUNT}/`)) p = p.slice(WORK_MOUNT.length);
+  return p
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
+}
+
+/**
+ * The JupyterLab contents path of a /work path. The Jupyter server's root may be /work itself
+ * (`prefix` '') or a folder above it (`prefix` 'work' when the server runs in `/`): the contents
+ * path is the prefix joined with the path below /work.
+ */
+export function toJupyterPath(workPath: string, prefix: string): string {
+  const below = toApiPath(workPath);
+  const head = prefix
+    .replace(/\\/g, '/')
+    .split('/')
+    .filter((s) => s !== '' && s !== '.')
+    .join('/');
+  return [head, below].filter(Boolean).join('/');
+}
+
+/** The path as the user sees it in a terminal or a notebook, through the root's display path. */
+export function toDisplayPath(apiPath: string, roots: readonly RootInfo[] = []): string {
+  const rel = toApiPath(apiPath);
+  if (!rel) return WORK_MOUNT;
+  const [first = '', ...rest] = rel.split('/');
+  const root = roots.find((r) => r.name === first);
+  const base = root ? root.displayPath.replace(/\/+$/, '') : `${WORK_MOUNT}/${first}`;
+  return [base, ...rest].join('/');
+}
+
+export function baseName(apiPath: string): string {
+  const parts = toApiPath(apiPath).split('/');
+  return parts[parts.length - 1] ?? '';
+}
+
+export function parentPath(apiPath: string): string {
+  const parts = toApiPath(apiPath).split('/');
+  parts.pop();
+  return parts.join('/');
+}
+
+export function joinPath(folder: string, name: string): string {
+  return [toApiPath(folder), ...name.split('/').filter(Boolean)].filter(Boolean).join('/');
+}
+
+const TEXT_EXTENSIONS = new Set([
+  'py',
+  'txt',
+  'md',
+  'json',
+  'jsonl',
+  'yaml',
+  'yml',
+  'toml',
+  'cfg',
+  'ini',
+  'sh',
+  'csv',
+  'tsv',
+  'js',
+  'ts',
+  'tsx',
+  'jsx',
+  'r',
+  'sql',
+  'log',
+  'html',
+  'css',
+  'xml',
+  'c',
+  'cc',
+  'cpp',
+  'h',
+  'hpp',
+  'java',
+  'go',
+  'rs',
+  'rst',
+  'ipynb',
+]);
+const KNOWN_TEXT_NAMES = new Set(['Dockerfile', 'Makefile', 'README', 'LICENSE', '.gitignore', '.env']);
+
+/** Notebooks and text files open in JupyterLab's main area; other files are previewed only. */
+export function opensInJupyter(apiPath: string): boolean {
+  const name = baseName(apiPath);
+  if (KNOWN_TEXT_NAMES.has(name)) return true;
+  const dot = name.lastIndexOf('.');
+  return dot > 0 && TEXT_EXTENSIONS.has(name.slice(dot + 1).toLowerCase());
+}
