@@ -12,11 +12,18 @@ export default tseslint.config(
       '.work/**',
       '.data/**',
       'jupyterlab-ext/labextension/**',
+      'jupyterlab-ext/e2e/artifacts/**',
+      'jupyterlab-host/build/**',
       '**/.vscode-test/**',
     ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
+  {
+    // The JupyterLab test host's bundle entry runs in the browser.
+    files: ['jupyterlab-host/src/**/*.js'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
   {
     files: ['**/*.{ts,tsx}'],
     languageOptions: {
