@@ -1,0 +1,95 @@
+import type { CatalogItem } from '@aiplat/api';
+import { ReactWidget, refreshIcon, UseSignal } from '@jupyterlab/ui-components';
+import type { ReactElement } from 'react';
+import type { CatalogModel } from '../model/catalogModel.js';
+import type { PreviewModel } from '../model/previewModel.js';
+import { formatBytes, formatCount } from '../model/previewContent.js';
+import { errorText, type WorkspaceActions } from './workspaceActions.js';
+
+function Item(props: { item: CatalogItem; actions: WorkspaceActions }): ReactElement {
+  const { item, actions } = props;
+  const { trans } = actions;
+  const selected = actions.selected() === item.path;
+  const facts = [
+    item.format,
+    item.architecture,
+    item.parameterCount !== undefined ? trans.__('%1 parameters', formatCount(item.parameterCount)) : undefined,
+    `${formatBytes(item.sizeBytes)}${item.truncated ? '+' : ''}`,
+    trans.__('%1 files', `${item.fileCount}${item.truncated ? '+' : ''}`),
+  ].filter(Boolean);
+  return (
+    <li
+      className={`aiplat-catalog-item${selected ? ' aiplat-mod-selected' : ''}`}
+      data-testid="aiplat-catalog-item"
+      data-path={item.path}
+      title={actions.displayPath(item.path)}
+      aria-selected={selected}
+      role="option"
+      tabIndex={0}
+      onClick={() => actions.select(item.path)}
+      onKeyDown={(event) => event.key === 'Enter' && actions.select(item.path)}
+    >
+      <div className="aiplat-catalog-name">{item.name}</div>
+      <div className="aiplat-catalog-facts">{facts.join(' · ')}</div>
+      <div className="aiplat-catalog-path">{actions.displayPath(item.path)}</div>
+    </li>
+  );
+}
+
+export function CatalogList(props: { model: CatalogModel; actions: WorkspaceActions }): ReactElement {
+  const { model, actions } = props;
+  const { trans } = actions;
+  const empty = model.kind === 'dataset' ? trans.__('No datasets found.') : trans.__('No models found.');
+  return (
+    <div className="aiplat-catalog">
+      <div className="aiplat-toolbar">
+        <button
+          className="jp-Button jp-mod-minimal aiplat-icon-button"
+          title={trans.__('Refresh')}
+          aria-label={trans.__('Refresh')}
+          onClick={() => void model.refresh()}
+        >
+          <refreshIcon.react tag="span" />
+        </button>
+        {model.loading ? <span className="aiplat-muted">{trans.__('Loading…')}</span> : null}
+      </div>
+      {model.error ? (
+        <div className="aiplat-error" role="alert">
+          {errorText(model.error, trans)}
+        </div>
+      ) : null}
+      {model.loaded && model.items.length === 0 && !model.error ? <div className="aiplat-muted">{empty}</div> : null}
+      <ul className="aiplat-catalog-list" role="listbox">
+        {model.items.map((item) => (
+          <Item key={item.path} item={item} actions={actions} />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The Datasets or the Models tab. */
+export class CatalogWidget extends ReactWidget {
+  constructor(
+    private readonly _model: CatalogModel,
+    private readonly _preview: PreviewModel,
+    private readonly _actions: WorkspaceActions,
+  ) {
+    super();
+    const name = _model.kind === 'dataset' ? 'datasets' : 'models';
+    this.addClass(`aiplat-tab-${name}`);
+    this.node.dataset.testid = `aiplat-catalog-${name}`;
+  }
+
+  protected render(): ReactElement {
+    return (
+      <UseSignal signal={this._preview.changed}>
+        {() => (
+          <UseSignal signal={this._model.changed}>
+            {() => <CatalogList model={this._model} actions={this._actions} />}
+          </UseSignal>
+        )}
+      </UseSignal>
+    );
+  }
+}

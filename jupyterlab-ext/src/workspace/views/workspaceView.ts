@@ -1,0 +1,119 @@
+import type { ConnectionState } from '@aiplat/api';
+import { Clipboard, Notification } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Signal } from '@lumino/signaling';
+import { SplitPanel, TabPanel, type Widget } from '@lumino/widgets';
+import type { IConnectionModel } from '../../tokens.js';
+import { CatalogModel } from '../model/catalogModel.js';
+import { FileTreeModel } from '../model/fileTreeModel.js';
+import { parentPath, toDisplayPath } from '../model/paths.js';
+import { PreviewModel } from '../model/previewModel.js';
+import { UploadModel } from '../model/uploadModel.js';
+import { CatalogWidget } from './CatalogList.js';
+import { FileTreeWidget } from './FileTree.js';
+import { PreviewWidget } from './PreviewPane.js';
+import type { WorkspaceActions } from './workspaceActions.js';
+
+export interface WorkspaceViewOptions {
+  connection: IConnectionModel;
+  trans: TranslationBundle;
+  /**
+   * Opens a /work path in JupyterLab's main area. The path is as the API names it, relative to
+   * /work (`home/nb/a.ipynb`); `toJupyterPath(path, prefix)` maps it to a contents path.
+   */
+  openPath: (workPath: string) => void;
+  /** Inserts text at the cursor of the active notebook cell; false when there is none. */
+  insertIntoNotebook: (text: string) => boolean;
+}
+
+/**
+ * The Workspace section: the tabs Files / Datasets / Models above the preview pane. Owns its
+ * models and disposes them with itself; reloads them whenever the connection comes up.
+ */
+export class WorkspaceView extends SplitPanel {
+  readonly tree: FileTreeModel;
+  readonly datasets: CatalogModel;
+  readonly models: CatalogModel;
+  readonly preview: PreviewModel;
+  readonly uploads: UploadModel;
+  readonly tabs: TabPanel;
+
+  constructor(private readonly _options: WorkspaceViewOptions) {
+    super({ orientation: 'vertical', spacing: 4 });
+    const { connection, trans } = _options;
+    this.addClass('aiplat-workspace');
+    this.node.dataset.testid = 'aiplat-workspace';
+    this.tree = new FileTreeModel(connection);
+    this.datasets = new CatalogModel(connection, 'dataset');
+    this.models = new CatalogModel(connection, 'model');
+    this.preview = new PreviewModel(connection);
+    this.uploads = new UploadModel(connection);
+    this.uploads.uploaded.connect((_, entry) => void this.tree.refresh(parentPath(entry.path)), this);
+
+    const actions = this.createActions();
+    this.tabs = new TabPanel();
+    this.tabs.addClass('aiplat-workspace-tabs');
+    const tab = (widget: Widget, label: string, name: string) => {
+      widget.id = `aiplat-workspace-${name}`;
+      widget.title.label = label;
+      widget.title.dataset = { testid: `aiplat-tab-${name}` };
+      this.tabs.addWidget(widget);
+    };
+    tab(new FileTreeWidget(this.tree, this.uploads, actions, this.preview), trans.__('Files'), 'files');
+    tab(new CatalogWidget(this.datasets, this.preview, actions), trans.__('Datasets'), 'datasets');
+    tab(new CatalogWidget(this.models, this.preview, actions), trans.__('Models'), 'models');
+    this.addWidget(this.tabs);
+    this.addWidget(new PreviewWidget(this.preview, actions));
+    this.setRelativeSizes([3, 2]);
+
+    connection.stateChanged.connect(this.onConnectionState, this);
+    this.onConnectionState(connection, connection.state);
+  }
+
+  /** Reloads everything (after reconnecting, or from a command). */
+  async refresh(): Promise<void> {
+    await Promise.all([this.tree.refresh(), this.datasets.refresh(), this.models.refresh()]);
+  }
+
+  private onConnectionState(_: unknown, state: ConnectionState): void {
+    if (state.status === 'connected' || state.status === 'disconnected') void this.refresh();
+  }
+
+  private createActions(): WorkspaceActions {
+    const { connection, trans, openPath, insertIntoNotebook } = this._options;
+    const displayPath = (path: string) =>
+      toDisplayPath(path, connection.state.status === 'connected' ? connection.state.info.roots : []);
+    return {
+      trans,
+      displayPath,
+      select: (path) => void this.preview.show(path),
+      selected: () => this.preview.path,
+      open: (path) => openPath(path),
+      copyPath: (path) => {
+        Clipboard.copyToSystem(displayPath(path));
+        Notification.info(trans.__('Copied %1', displayPath(path)), { autoClose: 2000 });
+      },
+      insertPath: (path) => {
+        if (!insertIntoNotebook(displayPath(path))) {
+          Notification.warning(trans.__('Select a notebook cell to insert the path into.'), { autoClose: 4000 });
+        }
+      },
+    };
+  }
+
+  override dispose(): void {
+    if (this.isDisposed) return;
+    Signal.clearData(this);
+    this.tree.dispose();
+    this.datasets.dispose();
+    this.models.dispose();
+    this.preview.dispose();
+    this.uploads.dispose();
+    super.dispose();
+  }
+}
+
+/** The Workspace section's widget, for the sidebar. */
+export function createWorkspaceView(options: WorkspaceViewOptions): Widget {
+  return new WorkspaceView(options);
+}
