@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealBackend, type RealBackend } from '../../test/realBackend.js';
 import type { PreviewContent } from './previewContent.js';
-import { PreviewModel, type PreviewState } from './previewModel.js';
+import { pickDataFile, PreviewModel, type PreviewState } from './previewModel.js';
 
 const PNG_1X1 = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
@@ -95,6 +95,32 @@ describe('PreviewModel against the real backend', () => {
     });
     expect(content.kind === 'model' && content.config).toContainEqual({ key: 'hidden_size', value: '32' });
     expect(content.kind === 'model' && content.files.map((f) => f.path)).toContain('model.safetensors');
+  });
+
+  it('previews a dataset folder through its data file', async () => {
+    const model = new PreviewModel({ client: backend.client() });
+    await model.show('mount/datasets/iris', { dataset: { format: 'csv' } });
+    const state = model.state;
+    expect(state.status === 'ready' && state.file).toMatch(/^mount\/datasets\/iris\/.*\.csv$/);
+    expect(state.status === 'ready' && state.path).toBe('mount/datasets/iris');
+    expect(state.status === 'ready' && state.content).toMatchObject({ kind: 'table', format: 'csv' });
+    const rows = state.status === 'ready' && state.content.kind === 'table' ? state.content.rows : [];
+    expect(rows.length).toBe(50);
+    model.dispose();
+  });
+
+  it('picks the data file of a dataset folder by its format', () => {
+    const entry = (name: string, type: 'file' | 'directory' = 'file') => ({
+      name,
+      path: `d/${name}`,
+      type,
+      size: 1,
+      mtime: '',
+      writable: true,
+    });
+    expect(pickDataFile([entry('README.md'), entry('a.csv'), entry('b.jsonl')], 'jsonl')).toBe('d/b.jsonl');
+    expect(pickDataFile([entry('README.md'), entry('x.json', 'directory'), entry('a.csv')], 'parquet')).toBe('d/a.csv');
+    expect(pickDataFile([entry('README.md')], 'csv')).toBeUndefined();
   });
 
   it('describes a folder', async () => {

@@ -1,3 +1,4 @@
+import type { WorkspaceEntry } from '@aiplat/api';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import { toPreviewContent, type PreviewContent } from './previewContent.js';
@@ -12,8 +13,25 @@ export const DEFAULT_PREVIEW_LIMIT = 50;
 export type PreviewState =
   | { readonly status: 'idle' }
   | { readonly status: 'loading'; readonly path: string }
-  | { readonly status: 'ready'; readonly path: string; readonly content: PreviewContent }
+  | {
+      readonly status: 'ready';
+      readonly path: string;
+      readonly content: PreviewContent;
+      /** For a dataset folder: the data file inside it that is shown. */
+      readonly file?: string;
+    }
   | { readonly status: 'error'; readonly path: string; readonly error: WorkspaceError };
+
+const DATA_EXTENSIONS = ['jsonl', 'json', 'csv', 'tsv', 'txt', 'parquet', 'png', 'jpg', 'jpeg'];
+
+/** The file of a dataset folder to preview: the first of its format, else the first data file. */
+export function pickDataFile(entries: readonly WorkspaceEntry[], format: string): string | undefined {
+  const files = entries.filter((e) => e.type === 'file' && !e.name.startsWith('.'));
+  const ext = (name: string) => name.slice(name.lastIndexOf('.') + 1).toLowerCase();
+  const wanted = format === 'images' ? ['png', 'jpg', 'jpeg'] : [format.toLowerCase()];
+  return (files.find((e) => wanted.includes(ext(e.name))) ?? files.find((e) => DATA_EXTENSIONS.includes(ext(e.name))))
+    ?.path;
+}
 
 /** The preview pane's model: the last path asked for wins; an earlier request still running is aborted. */
 export class PreviewModel implements IDisposable {
@@ -40,7 +58,11 @@ export class PreviewModel implements IDisposable {
     return this._state.status === 'idle' ? undefined : this._state.path;
   }
 
-  async show(path: string): Promise<void> {
+  /**
+   * Previews `path`. With `dataset`, a folder shows its first data file (by the catalog's
+   * `format`, e.g. `jsonl`) rather than its entry count.
+   */
+  async show(path: string, options: { dataset?: { format: string } } = {}): Promise<void> {
     if (this._disposed) return;
     this._inflight?.abort();
     const client = this._source.client;
@@ -52,15 +74,23 @@ export class PreviewModel implements IDisposable {
     this._inflight = abort;
     this.set({ status: 'loading', path });
     try {
-      const preview = await client.previewFile({ query: { path, limit: this._limit } }, { signal: abort.signal });
+      const signal = abort.signal;
+      let file: string | undefined;
+      let preview = await client.previewFile({ query: { path, limit: this._limit } }, { signal });
+      if (preview.kind === 'directory' && options.dataset) {
+        const { entries } = await client.listFiles({ query: { path, limit: 200 } }, { signal });
+        file = pickDataFile(entries, options.dataset.format);
+        if (file) preview = await client.previewFile({ query: { path: file, limit: this._limit } }, { signal });
+      }
       let data: Blob | undefined;
       if (preview.kind === 'image' && preview.size <= MAX_IMAGE_BYTES) {
-        const response = await client.downloadFile({ query: { path } }, { signal: abort.signal });
+        const response = await client.downloadFile({ query: { path: file ?? path } }, { signal });
         const bytes = await response.arrayBuffer();
         data = new Blob([bytes], { type: preview.mimeType });
       }
       if (abort.signal.aborted || this._disposed) return;
-      this.set({ status: 'ready', path, content: toPreviewContent(preview, data) });
+      const content = toPreviewContent(preview, data);
+      this.set(file ? { status: 'ready', path, content, file } : { status: 'ready', path, content });
     } catch (cause) {
       if (abort.signal.aborted || this._disposed || isAbort(cause)) return;
       this.set({ status: 'error', path, error: toWorkspaceError(cause) });

@@ -10,6 +10,8 @@ function Item(props: { item: CatalogItem; actions: WorkspaceActions }): ReactEle
   const { item, actions } = props;
   const { trans } = actions;
   const selected = actions.selected() === item.path;
+  const select = () =>
+    actions.select(item.path, item.kind === 'dataset' ? { dataset: { format: item.format } } : undefined);
   const facts = [
     item.format,
     item.architecture,
@@ -26,8 +28,8 @@ function Item(props: { item: CatalogItem; actions: WorkspaceActions }): ReactEle
       aria-selected={selected}
       role="option"
       tabIndex={0}
-      onClick={() => actions.select(item.path)}
-      onKeyDown={(event) => event.key === 'Enter' && actions.select(item.path)}
+      onClick={select}
+      onKeyDown={(event) => event.key === 'Enter' && select()}
     >
       <div className="aiplat-catalog-name">{item.name}</div>
       <div className="aiplat-catalog-facts">{facts.join(' · ')}</div>

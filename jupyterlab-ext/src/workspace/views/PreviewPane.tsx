@@ -211,6 +211,11 @@ export function PreviewPane(props: { state: PreviewState; actions: WorkspaceActi
             {errorText(state.error, trans)}
           </div>
         ) : null}
+        {state.status === 'ready' && state.file ? (
+          <div className="aiplat-muted" data-testid="aiplat-preview-file">
+            {trans.__('Showing %1', baseName(state.file))}
+          </div>
+        ) : null}
         {state.status === 'ready' ? <Content content={state.content} actions={actions} /> : null}
       </div>
     </>

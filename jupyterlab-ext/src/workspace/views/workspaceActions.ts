@@ -4,8 +4,8 @@ import type { WorkspaceError } from '../model/workspaceError.js';
 /** What the views can do with a path (an API path, e.g. `home/a.ipynb`); built once by the view factory. */
 export interface WorkspaceActions {
   readonly trans: TranslationBundle;
-  /** Previews the path in the preview pane. */
-  select(path: string): void;
+  /** Previews the path in the preview pane; a dataset folder through its first data file. */
+  select(path: string, options?: { dataset?: { format: string } }): void;
   /** The path shown or being loaded in the preview pane. */
   selected(): string | undefined;
   /** Opens a notebook or text file in JupyterLab's main area. */

@@ -86,7 +86,7 @@ export class WorkspaceView extends SplitPanel {
     return {
       trans,
       displayPath,
-      select: (path) => void this.preview.show(path),
+      select: (path, selectOptions) => void this.preview.show(path, selectOptions),
       selected: () => this.preview.path,
       open: (path) => openPath(path),
       copyPath: (path) => {
