@@ -1,0 +1,80 @@
+import { JobSpecSchema } from '@aiplat/api';
+import { describe, expect, it } from 'vitest';
+import {
+  defaultFormValues,
+  defaultWorkerGroup,
+  fieldForIssuePath,
+  formFieldKeys,
+  specFromValues,
+  valuesFromSpec,
+} from './jobFormValues.js';
+import { scriptPrefill, shellQuote } from './scriptPrefill.js';
+
+describe('job form values', () => {
+  it('makes a valid spec of each mode from filled-in values', () => {
+    const base = { ...defaultFormValues(), name: 'job-1', command: 'echo hi' };
+    for (const values of [
+      { ...base, nodes: '2', env: 'EPOCHS=2\n\n# note', tags: 'team=vision', hyperparameters: '{"lr": 0.01}' },
+      { ...base, mode: 'ps-worker' as const, ps: '1', workers: '2' },
+      { ...base, mode: 'ray' as const, workerGroups: [defaultWorkerGroup(0)] },
+    ]) {
+      const { spec, issues } = specFromValues(values);
+      expect(issues).toEqual([]);
+      expect(JobSpecSchema.safeParse(spec).success, JSON.stringify(spec)).toBe(true);
+    }
+    const { spec } = specFromValues({ ...base, env: 'EPOCHS=2', hyperparameters: '{"lr": 0.01}' });
+    expect(spec).toMatchObject({ env: { EPOCHS: '2' }, hyperparameters: { lr: 0.01 }, nodes: 1 });
+  });
+
+  it('reports text it cannot read at its field', () => {
+    const { issues } = specFromValues({ ...defaultFormValues(), env: 'NOPE', hyperparameters: '{lr: 1}' });
+    expect(issues.map((i) => i.field)).toEqual(['env', 'hyperparameters']);
+    expect(specFromValues({ ...defaultFormValues(), hyperparameters: '[1]' }).issues[0]?.message).toMatch(/object/);
+  });
+
+  it('maps issue paths from the schema and the API to the fields shown', () => {
+    const keys = formFieldKeys({ ...defaultFormValues(), mode: 'ray', workerGroups: [defaultWorkerGroup(0)] });
+    expect(keys).toContain('workerGroups.0.resources.memory');
+    expect(keys).not.toContain('nodes');
+    const ddp = formFieldKeys(defaultFormValues());
+    expect(fieldForIssuePath('body.spec.resources.memory', ddp)).toBe('resources.memory');
+    expect(fieldForIssuePath('body.spec.env.FOO', ddp)).toBe('env');
+    expect(fieldForIssuePath('autoRestart.maxRestarts', ddp)).toBe('autoRestart.maxRestarts');
+    expect(fieldForIssuePath('resources.accelerator', ddp)).toBe('resources.accelerator.type');
+    expect(fieldForIssuePath('body.spec', ddp)).toBeUndefined();
+    expect(fieldForIssuePath('body.spec.head', ddp)).toBeUndefined();
+  });
+
+  it('fills the form from a spec and back', () => {
+    const spec = JobSpecSchema.parse({
+      name: 'a',
+      mode: 'ray',
+      command: 'python x.py',
+      head: { resources: { cpu: 2, memory: '4Gi' } },
+      workerGroups: [
+        { name: 'gpu', replicas: 2, resources: { cpu: 1, memory: '1Gi', accelerator: { type: 'nvidia', count: 1 } } },
+      ],
+      env: { A: '1' },
+      priority: 0,
+    });
+    const values = valuesFromSpec(spec);
+    expect(values).toMatchObject({ mode: 'ray', env: 'A=1', priority: '0' });
+    expect(JobSpecSchema.parse(specFromValues(values).spec)).toEqual(spec);
+  });
+
+  it('prefills a script to train in its folder', () => {
+    expect(scriptPrefill('/work/home/alice/mnist/train.py')).toEqual({
+      name: 'train',
+      mode: 'ddp',
+      nodes: 1,
+      command: 'python train.py',
+      workingDir: 'home/alice/mnist',
+    });
+    expect(scriptPrefill('home/run all.sh')).toMatchObject({
+      command: "bash 'run all.sh'",
+      workingDir: 'home',
+      name: 'run-all',
+    });
+    expect(shellQuote("it's")).toBe(`'it'\\''s'`);
+  });
+});

@@ -1,0 +1,66 @@
+import type { JobProgress } from '@aiplat/api';
+
+/** Percent done (0-100) from whatever the progress says: percent, steps, or epochs. */
+export function progressPercent(progress: JobProgress | undefined): number | undefined {
+  if (!progress) return undefined;
+  if (progress.percent !== undefined) return clampPercent(progress.percent);
+  if (progress.step !== undefined && progress.totalSteps) {
+    return clampPercent((progress.step / progress.totalSteps) * 100);
+  }
+  if (progress.epoch !== undefined && progress.totalEpochs) {
+    return clampPercent((progress.epoch / progress.totalEpochs) * 100);
+  }
+  return undefined;
+}
+
+function clampPercent(value: number): number {
+  return Math.min(100, Math.max(0, value));
+}
+
+/**
+ * Seconds left at `nowMs`: the reported ETA less the time since the line it was read from.
+ * Never below 0; undefined without an ETA.
+ */
+export function remainingSeconds(progress: JobProgress | undefined, nowMs: number): number | undefined {
+  if (progress?.etaSeconds === undefined) return undefined;
+  const updated = progress.updatedAt ? Date.parse(progress.updatedAt) : NaN;
+  const elapsed = Number.isFinite(updated) ? Math.max(0, (nowMs - updated) / 1000) : 0;
+  return Math.max(0, progress.etaSeconds - elapsed);
+}
+
+/** `2h 05m`, `3m 07s`, `12s`: a compact duration, language-neutral. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  if (h > 0) return `${h}h ${pad(m)}m`;
+  if (m > 0) return `${m}m ${pad(rest)}s`;
+  return `${rest}s`;
+}
+
+/** `step 150/1000 · epoch 2/10`: the counters the progress has, language-neutral. */
+export function progressCounters(progress: JobProgress | undefined): string {
+  if (!progress) return '';
+  const parts: string[] = [];
+  if (progress.epoch !== undefined) {
+    parts.push(`epoch ${progress.epoch}${progress.totalEpochs ? `/${progress.totalEpochs}` : ''}`);
+  }
+  if (progress.step !== undefined) {
+    parts.push(`step ${progress.step}${progress.totalSteps ? `/${progress.totalSteps}` : ''}`);
+  }
+  return parts.join(' · ');
+}
+
+/** Bytes as `512 MiB`, `1.5 GiB`. */
+export function formatBytes(bytes: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value >= 10 || unit === 0 ? Math.round(value) : value.toFixed(1)} ${units[unit]}`;
+}
