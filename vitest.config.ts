@@ -7,7 +7,11 @@ export default defineConfig({
     alias: { '@aiplat/api': fileURLToPath(new URL('./api/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: ['{api,backend,bench,jupyterlab-ext,vscode-ext}/src/**/*.test.{ts,tsx}'],
+    include: [
+      '{api,backend,bench,jupyterlab-ext,vscode-ext}/src/**/*.test.{ts,tsx}',
+      // JupyterLab in headless Chromium (jupyterlab-ext/e2e/harness.ts)
+      'jupyterlab-ext/e2e/**/*.e2e.test.ts',
+    ],
     environment: 'node',
     testTimeout: 30_000,
     hookTimeout: 60_000,

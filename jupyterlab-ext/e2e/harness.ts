@@ -1,0 +1,377 @@
+/**
+ * End-to-end harness for the JupyterLab extension: a real backend (the built `backend/dist/main.js`
+ * with the local engine), a real JupyterLab 4.6.4 (`jupyterlab-host/`, served by Debian's
+ * jupyterlab_server with the built prebuilt extension in its labextensions path) and headless
+ * Chromium driven by playwright-core. Every process runs in its own process group; `close()` kills
+ * the groups and removes the temporary folder.
+ *
+ *   const lab = await startLab();
+ *   await openPanel(lab.page);
+ *   await runCommand(lab.page, 'aiplat:connect');
+ *   await screenshot(lab.page, 'panel');
+ *   await lab.close();
+ *
+ * Needs: `npm run build` (backend/dist, jupyterlab-ext/labextension, jupyterlab-host/build) and the
+ * Debian packages of scripts/ensure-system-deps.sh (chromium, python3-jupyterlab-server, ...).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+
+/** Where screenshots go; kept after the run (gitignored). */
+export const ARTIFACTS_DIR = path.join(repo, 'jupyterlab-ext', 'e2e', 'artifacts');
+/** The prebuilt extension `npm run build` writes; AIPLAT_E2E_LABEXTENSION overrides it. */
+export const LABEXTENSION_DIR =
+  process.env.AIPLAT_E2E_LABEXTENSION ?? path.join(repo, 'jupyterlab-ext', 'labextension');
+const HOST_DIR = path.join(repo, 'jupyterlab-host');
+const BACKEND_MAIN = path.join(repo, 'backend', 'dist', 'main.js');
+const PYTHON = '/usr/bin/python3';
+const CHROMIUM = '/usr/bin/chromium';
+/** The recipe's flags: without the networking ones Chromium floods the closed network. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+export const PLUGIN_ID = '@aiplat/jupyterlab-ext:plugin';
+export const SIDEBAR_ID = 'aiplat-sidebar';
+
+export interface StartLabOptions {
+  /** Files to create under the shared root (JupyterLab's root and the backend's /work), by relative path. */
+  files?: Record<string, string>;
+  /** YAML for the backend's AIPLAT_CONFIG (e.g. localEngine virtual nodes); default: the backend's defaults. */
+  backendConfig?: string;
+  /** Extra environment for the backend. */
+  backendEnv?: Record<string, string>;
+  /** false: no backend (the extension then points at a closed port). Default true. */
+  backend?: boolean;
+  /** JupyterLab's UI language, e.g. 'zh_CN' (set in the user settings before the page loads). */
+  locale?: string;
+  /** Extra user settings, by `<plugin id>` (e.g. '@jupyterlab/notebook-extension:tracker'). */
+  userSettings?: Record<string, Record<string, unknown>>;
+  /** Page path and query to open; default '/lab?reset'. */
+  path?: string;
+  /** Browser viewport; default 1400x900. */
+  viewport?: { width: number; height: number };
+}
+
+export interface Lab {
+  page: Page;
+  context: BrowserContext;
+  /** JupyterLab's base URL, e.g. http://127.0.0.1:PORT */
+  labUrl: string;
+  jupyterToken: string;
+  /** The backend's URL and token ('' when started with backend: false). */
+  backendUrl: string;
+  backendToken: string;
+  /** The temporary root: JupyterLab's root dir and the backend's WORK_ROOT. */
+  root: string;
+  /** Everything the backend, the Jupyter server and the page (console, errors) printed so far. */
+  logs(): string;
+  openPanel(): Promise<Locator>;
+  runCommand(id: string, args?: Record<string, unknown>): Promise<void>;
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a process in its own process group, so that teardown also reaches its children (kernels). */
+function startProcess(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Started {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.on('error', (error) => (out += `\n${command}: ${error.message}\n`));
+  return { child, output: () => out };
+}
+
+async function killGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // already gone
+    }
+  };
+  signal('SIGTERM');
+  const timer = setTimeout(() => signal('SIGKILL'), 3000);
+  await exited;
+  clearTimeout(timer);
+  signal('SIGKILL'); // whatever of the group outlived its leader
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, started: Started): Promise<T> {
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (started.child.exitCode !== null || started.child.signalCode !== null)
+      throw new Error(`${what} exited (${started.child.exitCode ?? started.child.signalCode}):\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function startBackend(root: string, dataDir: string, labOrigin: string, options: StartLabOptions) {
+  if (!existsSync(BACKEND_MAIN)) throw new Error(`build first (npm run build): no ${BACKEND_MAIN}`);
+  const token = `e2e-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.homedir(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    AUTH_TOKEN: token,
+    AIPLAT_USER: 'e2e',
+    WORK_ROOT: root,
+    DATA_DIR: dataDir,
+    ALLOWED_ORIGINS: labOrigin,
+    ...options.backendEnv,
+  };
+  await mkdir(dataDir, { recursive: true });
+  if (options.backendConfig !== undefined) {
+    env.AIPLAT_CONFIG = path.join(dataDir, '..', 'backend-config.yaml');
+    await writeFile(env.AIPLAT_CONFIG, options.backendConfig);
+  }
+  const started = startProcess(process.execPath, [BACKEND_MAIN], path.dirname(dataDir), env);
+  const url = await waitFor(
+    'the backend',
+    async () => {
+      const out = started.output();
+      return out.includes('token:') ? /listening on (http:\/\/\S+)/.exec(out)?.[1] : undefined;
+    },
+    started,
+  );
+  return { started, url, token };
+}
+
+async function writeUserSettings(configDir: string, settings: Record<string, Record<string, unknown>>) {
+  for (const [pluginId, values] of Object.entries(settings)) {
+    const [pkg, plugin] = pluginId.split(':') as [string, string];
+    const dir = path.join(configDir, 'lab', 'user-settings', pkg);
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, `${plugin}.jupyterlab-settings`), JSON.stringify(values, null, 2));
+  }
+}
+
+export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
+  if (!existsSync(path.join(LABEXTENSION_DIR, 'package.json')))
+    throw new Error(`build first (npm run build): no prebuilt extension in ${LABEXTENSION_DIR}`);
+  if (!existsSync(path.join(HOST_DIR, 'build', 'static', 'bundle.js')))
+    throw new Error(`build first (npm run build): no JupyterLab host in ${HOST_DIR}/build`);
+  const temp = await mkdtemp(path.join(os.tmpdir(), 'aiplat-jlab-e2e-'));
+  const root = path.join(temp, 'work');
+  const jupyter = path.join(temp, 'jupyter');
+  const processes: Started[] = [];
+  const pageLog: string[] = [];
+  let context: BrowserContext | undefined;
+
+  const close = async () => {
+    await context?.close().catch(() => undefined);
+    context = undefined;
+    await Promise.all(processes.map((p) => killGroup(p.child)));
+    if (!process.env.AIPLAT_E2E_KEEP) await rm(temp, { recursive: true, force: true, maxRetries: 5 });
+  };
+  const logs = () =>
+    [...processes.map((p, i) => `--- process ${i} (${p.child.spawnfile})\n${p.output()}`), '--- page', ...pageLog].join(
+      '\n',
+    );
+
+  try {
+    await mkdir(root, { recursive: true });
+    for (const [relative, content] of Object.entries(options.files ?? {})) {
+      await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
+      await writeFile(path.join(root, relative), content);
+    }
+    const labPort = await freePort();
+    const labUrl = `http://127.0.0.1:${labPort}`;
+
+    let backendUrl = '';
+    let backendToken = '';
+    if (options.backend !== false) {
+      const backend = await startBackend(root, path.join(temp, 'backend', 'data'), labUrl, options);
+      processes.push(backend.started);
+      backendUrl = backend.url;
+      backendToken = backend.token;
+    }
+
+    const configDir = path.join(jupyter, 'config');
+    await writeUserSettings(configDir, {
+      [PLUGIN_ID]: { serverUrl: backendUrl || `http://127.0.0.1:${await freePort()}`, token: backendToken },
+      ...(options.locale ? { '@jupyterlab/translation-extension:plugin': { locale: options.locale } } : {}),
+      ...options.userSettings,
+    });
+    const jupyterToken = `jt-${Math.random().toString(36).slice(2)}`;
+    const server = startProcess(
+      PYTHON,
+      [
+        path.join(HOST_DIR, 'serve.py'),
+        '--extension',
+        LABEXTENSION_DIR,
+        '--ServerApp.ip=127.0.0.1',
+        `--ServerApp.port=${labPort}`,
+        '--ServerApp.port_retries=0',
+        `--ServerApp.token=${jupyterToken}`,
+        '--ServerApp.allow_root=True',
+        '--ServerApp.open_browser=False',
+        `--ServerApp.root_dir=${root}`,
+      ],
+      temp,
+      {
+        PATH: process.env.PATH ?? '',
+        HOME: temp,
+        JUPYTER_CONFIG_DIR: configDir,
+        JUPYTER_DATA_DIR: path.join(jupyter, 'data'),
+        JUPYTER_RUNTIME_DIR: path.join(jupyter, 'runtime'),
+        JUPYTER_PLATFORM_DIRS: '1',
+        IPYTHONDIR: path.join(jupyter, 'ipython'),
+        PYTHONNOUSERSITE: '1',
+      },
+    );
+    processes.push(server);
+    await waitFor(
+      'the Jupyter server',
+      async () => {
+        const response = await fetch(`${labUrl}/api/status?token=${jupyterToken}`);
+        return response.ok ? true : undefined;
+      },
+      server,
+    );
+
+    context = await chromium.launchPersistentContext(path.join(temp, 'chromium'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: CHROMIUM_ARGS,
+      viewport: options.viewport ?? { width: 1400, height: 900 },
+    });
+    const page = context.pages()[0] ?? (await context.newPage());
+    page.on('console', (message) => pageLog.push(`[console.${message.type()}] ${message.text()}`));
+    page.on('pageerror', (error) => pageLog.push(`[pageerror] ${error.stack ?? error.message}`));
+    const target = options.path ?? '/lab?reset';
+    await page.goto(`${labUrl}${target}${target.includes('?') ? '&' : '?'}token=${jupyterToken}`);
+    await waitForLab(page);
+
+    const lab: Lab = {
+      page,
+      context,
+      labUrl,
+      jupyterToken,
+      backendUrl,
+      backendToken,
+      root,
+      logs,
+      openPanel: () => openPanel(page),
+      runCommand: (id, args) => runCommand(page, id, args),
+      screenshot: (name) => screenshot(page, name),
+      close,
+    };
+    return lab;
+  } catch (error) {
+    const message = `${(error as Error).message}\n${logs()}`;
+    await close();
+    throw new Error(message, { cause: error });
+  }
+}
+
+interface LabWindow {
+  jupyterapp?: {
+    commands: {
+      execute(id: string, args?: unknown): Promise<unknown>;
+      hasCommand(id: string): boolean;
+      isEnabled(id: string, args?: unknown): boolean;
+    };
+    isPluginActivated(id: string): boolean;
+    shell: { currentWidget: { id: string } | null };
+  };
+}
+
+/** Waits until JupyterLab has started and restored its layout (the host sets data-aiplat-host). */
+export async function waitForLab(page: Page): Promise<void> {
+  await page.waitForFunction(() => document.body.dataset.aiplatHost === 'ready', undefined, { timeout: 60_000 });
+  await page.locator('#jp-main-dock-panel').waitFor({ state: 'visible' });
+}
+
+/** Executes a JupyterLab command by id (as the command palette would) and waits for it to finish. */
+export async function runCommand(page: Page, id: string, args: Record<string, unknown> = {}): Promise<void> {
+  await page.evaluate(
+    async ([id, args]) => {
+      const app = (window as LabWindow).jupyterapp!;
+      if (!app.commands.hasCommand(id)) throw new Error(`no command ${id}`);
+      await app.commands.execute(id, args);
+    },
+    [id, args] as const,
+  );
+}
+
+export function hasCommand(page: Page, id: string): Promise<boolean> {
+  return page.evaluate((id) => (window as LabWindow).jupyterapp!.commands.hasCommand(id), id);
+}
+
+export function isPluginActivated(page: Page, id: string): Promise<boolean> {
+  return page.evaluate((id) => (window as LabWindow).jupyterapp!.isPluginActivated(id), id);
+}
+
+/** Shows the AI Platform sidebar (its command, else its tab in the left bar) and returns it once visible. */
+export async function openPanel(page: Page): Promise<Locator> {
+  if (await hasCommand(page, 'aiplat:open-panel')) await runCommand(page, 'aiplat:open-panel');
+  else await page.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+  const panel = page.locator(`#${SIDEBAR_ID}`);
+  await panel.waitFor({ state: 'visible' });
+  return panel;
+}
+
+/** Saves a full-page PNG as artifacts/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  return file;
+}
+
+/**
+ * Opens a new notebook on the python3 kernel, runs `code` in its first cell and returns the text
+ * of the cell's output once there is one.
+ */
+export async function runInNewNotebook(page: Page, code: string): Promise<string> {
+  await runCommand(page, 'notebook:create-new', { kernelName: 'python3' });
+  const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').last();
+  await notebook.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: 60_000 });
+  // Through the cell model rather than the keyboard, so that focus elsewhere cannot eat the keys.
+  await page.evaluate((code) => {
+    const widget = (window as LabWindow).jupyterapp!.shell.currentWidget as unknown as {
+      content: { activeCell: { model: { sharedModel: { setSource(source: string): void } } } | null };
+    };
+    widget.content.activeCell!.model.sharedModel.setSource(code);
+  }, code);
+  await runCommand(page, 'notebook:run-cell');
+  const output = notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output');
+  await output.first().waitFor({ timeout: 60_000 });
+  return (await output.first().innerText()).trim();
+}

@@ -1,0 +1,57 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  hasCommand,
+  isPluginActivated,
+  PLUGIN_ID,
+  runInNewNotebook,
+  screenshot,
+  startLab,
+  type Lab,
+} from './harness.js';
+
+/** JupyterLab 4.6.4 loads the prebuilt extension, its commands exist and a kernel runs code. */
+describe('JupyterLab with the extension', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab();
+  }, 120_000);
+  afterEach(async (context) => {
+    if (context.task.result?.state !== 'fail' || !lab) return;
+    await screenshot(lab.page, `failed-${context.task.name}`).catch(() => undefined);
+    console.error(lab.logs());
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('lists and activates the prebuilt extension', async () => {
+    const federated = await lab.page.evaluate(() => {
+      const config = JSON.parse(document.getElementById('jupyter-config-data')!.textContent!) as {
+        federated_extensions: { name: string }[];
+      };
+      return config.federated_extensions.map((e) => e.name);
+    });
+    expect(federated).toContain('@aiplat/jupyterlab-ext');
+    await lab.page.waitForFunction(
+      (id) => (window as { jupyterapp?: { isPluginActivated(id: string): boolean } }).jupyterapp?.isPluginActivated(id),
+      PLUGIN_ID,
+    );
+    expect(await isPluginActivated(lab.page, PLUGIN_ID)).toBe(true);
+    expect(await hasCommand(lab.page, 'aiplat:connect')).toBe(true);
+  });
+
+  it('finds the connect command in the command palette', async () => {
+    const { page } = lab;
+    await lab.runCommand('apputils:activate-command-palette');
+    const input = page.locator('.lm-CommandPalette-input');
+    await input.fill('AI Platform');
+    await page.locator('.lm-CommandPalette-item[data-command="aiplat:connect"]').waitFor();
+    await screenshot(page, 'smoke-command-palette');
+    await page.keyboard.press('Escape');
+  }, 60_000);
+
+  it('runs 1+1 in a notebook', async () => {
+    expect(await runInNewNotebook(lab.page, '1+1')).toBe('2');
+    await screenshot(lab.page, 'smoke-notebook');
+  }, 120_000);
+});
