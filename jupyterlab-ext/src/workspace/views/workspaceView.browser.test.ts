@@ -1,0 +1,187 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startRealBackend, type RealBackend } from '../../test/realBackend.js';
+
+/*
+ * The Workspace view in a real browser (Chromium) against the real backend: the harness page
+ * mounts `createWorkspaceView` over a real connection, styled with JupyterLab's light theme.
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
+const root = here('../../../../');
+const LUMINO_STYLE = 'node_modules/@lumino/widgets/style/';
+const STYLES = [
+  ...readdirSync(`${root}${LUMINO_STYLE}`)
+    .filter((f) => f.endsWith('.css') && f !== 'index.css')
+    .map((f) => `${LUMINO_STYLE}${f}`),
+  'node_modules/@jupyterlab/theme-light-extension/style/variables.css',
+  'jupyterlab-ext/style/workspace.css',
+];
+
+let backend: RealBackend;
+let browser: Browser;
+let server: http.Server;
+let pageUrl: string;
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), 'Chromium is missing (apt-get install chromium)').toBe(true);
+  backend = await startRealBackend();
+  await backend.writeFile('home/alice/data/scores.csv', 'name,score\nann,1\nbob,2\n');
+  await backend.writeFile('home/alice/data/chat.jsonl', '{"instruction":"hi","input":"","output":"hello"}\n');
+  await backend.writeFile('home/alice/nb.ipynb', JSON.stringify({ cells: [], nbformat: 4, nbformat_minor: 5 }));
+  for (let i = 0; i < 230; i++) await backend.writeFile(`home/alice/many/f${String(i).padStart(3, '0')}.txt`, 'x');
+  const bundle = await build({
+    entryPoints: [here('./test/harness.ts')],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    write: false,
+    logLevel: 'silent',
+    loader: { '.svg': 'text', '.css': 'empty' },
+    alias: { '@aiplat/api': `${root}api/src/index.ts` },
+    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+  });
+  const js = bundle.outputFiles[0]!.text;
+  const css = (await Promise.all(STYLES.map((f) => readFile(`${root}${f}`, 'utf8')))).join('\n');
+  server = http.createServer((req, res) => {
+    if (req.url === '/harness.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
+    else if (req.url === '/style.css') res.writeHead(200, { 'content-type': 'text/css' }).end(css);
+    else {
+      res
+        .writeHead(200, { 'content-type': 'text/html' })
+        .end(
+          '<!doctype html><html><head><link rel="stylesheet" href="/style.css"></head>' +
+            '<body style="margin:0;height:100vh"><script src="/harness.js"></script></body></html>',
+        );
+    }
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const q = new URLSearchParams({ server: backend.url, token: backend.token });
+  pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?${q}`;
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((r) => server?.close(r));
+  await backend?.close();
+});
+
+async function open(extra = ''): Promise<{ page: Page; errors: string[] }> {
+  const page = await browser.newPage({ viewport: { width: 420, height: 900 } });
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+  await page.goto(pageUrl + extra);
+  return { page, errors };
+}
+
+const entry = (page: Page, path: string) => page.locator(`[data-testid="aiplat-workspace-tree"] [data-path="${path}"]`);
+
+describe('the Workspace view in Chromium against the real backend', () => {
+  it('browses /work, pages a large folder, previews CSV and JSONL as tables, opens a notebook', async () => {
+    const { page, errors } = await open();
+    await entry(page, 'home').click();
+    await entry(page, 'home/data').click();
+    await entry(page, 'home/data/scores.csv').click();
+    const table = page.locator('[data-testid="aiplat-preview"] [data-testid="aiplat-preview-table"]');
+    await expect.poll(() => table.locator('td').allTextContents()).toEqual(['ann', '1', 'bob', '2']);
+    expect(await table.locator('th').allTextContents()).toEqual(['name', 'score']);
+
+    await entry(page, 'home/data/chat.jsonl').click();
+    await expect.poll(() => table.locator('th').allTextContents()).toEqual(['instruction', 'input', 'output']);
+
+    await entry(page, 'home/many').click();
+    const more = page.locator('[data-testid="aiplat-tree-more"]');
+    await expect.poll(() => more.textContent()).toBe('Show more (200 of 230 shown)');
+    await more.click();
+    await expect.poll(() => entry(page, 'home/many/f229.txt').count()).toBe(1);
+    expect(await more.count()).toBe(0);
+
+    await entry(page, 'home/nb.ipynb').dblclick();
+    await page.locator('[data-testid="aiplat-action-copy-path"]').waitFor();
+    await page.locator('[data-testid="aiplat-action-insert-path"]').click();
+    await page.locator('[data-testid="aiplat-action-open"]').click();
+    const recorded = await page.evaluate(() => (window as unknown as { aiplatTest: unknown }).aiplatTest);
+    expect(recorded).toMatchObject({ opened: ['home/nb.ipynb', 'home/nb.ipynb'], inserted: ['/work/home/nb.ipynb'] });
+    await page.screenshot({ path: `${root}jupyterlab-ext/e2e/artifacts/workspace-files.png` }).catch(() => undefined);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('lists datasets and models and previews the model summary', async () => {
+    const { page, errors } = await open();
+    await page.locator('[data-testid="aiplat-tab-datasets"]').click();
+    const datasets = page.locator('[data-testid="aiplat-catalog-datasets"] [data-testid="aiplat-catalog-item"]');
+    await expect.poll(() => datasets.count()).toBe(2);
+    await datasets.filter({ hasText: 'iris' }).click();
+    await expect.poll(() => page.locator('[data-testid="aiplat-preview-table"] tr').count()).toBeGreaterThan(10);
+
+    await page.locator('[data-testid="aiplat-tab-models"]').click();
+    const models = page.locator('[data-testid="aiplat-catalog-models"] [data-testid="aiplat-catalog-item"]');
+    await expect.poll(() => models.textContent()).toContain('59.5K parameters');
+    await models.click();
+    await expect
+      .poll(() => page.locator('[data-testid="aiplat-preview-parameters"]').textContent())
+      .toBe('59.5K (59,520)');
+    await page.screenshot({ path: `${root}jupyterlab-ext/e2e/artifacts/workspace-models.png` }).catch(() => undefined);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('uploads a file with a progress bar into the selected folder, and shows refusals as messages', async () => {
+    const { page, errors } = await open();
+    await entry(page, 'home').click();
+    await entry(page, 'home/data').click();
+    await page.locator('[data-testid="aiplat-files-upload-input"]').setInputFiles({
+      name: 'up.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('uploaded'),
+    });
+    await expect.poll(() => entry(page, 'home/data/up.txt').count()).toBe(1);
+    expect(await page.locator('[data-testid="aiplat-upload"] progress').getAttribute('value')).toBe('1');
+    expect(await readFile(`${backend.workRoot}/home/alice/data/up.txt`, 'utf8')).toBe('uploaded');
+
+    await page.locator('[data-testid="aiplat-files-upload-input"]').setInputFiles({
+      name: 'up.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('again'),
+    });
+    const refusal = page.locator('[data-testid="aiplat-upload"] .aiplat-error');
+    await expect
+      .poll(() => refusal.textContent())
+      .toBe('home/data/up.txt already exists; pass overwrite=true to replace it');
+    expect(errors.filter((e) => !/409|Conflict/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('inserts nothing without a notebook cell; previews text with the backend’s errors as messages', async () => {
+    const { page } = await open('&noCell=1');
+    await entry(page, 'home').click();
+    await entry(page, 'home/README.md').click();
+    await page.locator('[data-testid="aiplat-preview-text"]').waitFor();
+    await page.locator('[data-testid="aiplat-action-insert-path"]').click();
+    const recorded = await page.evaluate(
+      () => (window as unknown as { aiplatTest: { inserted: string[] } }).aiplatTest,
+    );
+    expect(recorded.inserted).toEqual([]);
+    expect(await page.locator('[data-testid="aiplat-preview-text"]').textContent()).toContain('alice');
+
+    await writeFile(`${backend.workRoot}/home/alice/gone.txt`, 'x');
+    await page.locator('[data-testid="aiplat-files-refresh"]').click();
+    await entry(page, 'home/gone.txt').waitFor();
+    await rm(`${backend.workRoot}/home/alice/gone.txt`);
+    await entry(page, 'home/gone.txt').click();
+    await expect
+      .poll(() => page.locator('[data-testid="aiplat-preview-error"]').textContent())
+      .toBe('home/gone.txt does not exist');
+    await page.close();
+  });
+});
