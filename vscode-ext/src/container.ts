@@ -1,23 +1,138 @@
+import type { WebSocketFactory } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { CommandIds, ContextKeys } from './commands/commandIds.js';
 import { ConfigKeys, readServerUrl } from './configuration.js';
 import { ConnectionService } from './connection/connectionService.js';
+import { LiveEvents } from './connection/liveEvents.js';
+import { createNodeWebSocket } from './connection/nodeWebSocket.js';
+import { JobsModel } from './jobs/jobsModel.js';
+import { JobsTreeProvider } from './jobs/jobsTreeProvider.js';
+import { JobLogChannels } from './logs/jobLogChannels.js';
+import { JobsStatusBar } from './status/jobsStatusBar.js';
+import { JobDetailsPanels } from './webviews/jobDetails/jobDetailsPanels.js';
+import type { JobAction } from './webviews/jobDetails/protocol.js';
+import { PreviewPanels } from './webviews/preview/previewPanels.js';
+import { TEXT_PREVIEW_MAX_BYTES, WorkContentProvider } from './workspace/workContentProvider.js';
+import { WorkspaceModel } from './workspace/workspaceModel.js';
+import { WorkspaceTreeProvider } from './workspace/workspaceTreeProvider.js';
 
 /** The extension's long-lived objects, built once in `activate` and disposed with it. */
 export interface Container extends vscode.Disposable {
   readonly connection: ConnectionService;
+  readonly events: LiveEvents;
+  readonly jobs: JobsModel;
+  readonly jobsTree: JobsTreeProvider;
+  readonly workspace: WorkspaceModel;
+  readonly workspaceTree: WorkspaceTreeProvider;
+  readonly workContent: WorkContentProvider;
+  readonly previews: PreviewPanels;
+  readonly details: JobDetailsPanels;
+  readonly logs: JobLogChannels;
+  readonly statusBar: JobsStatusBar;
 }
 
-export function createContainer(context: Pick<vscode.ExtensionContext, 'secrets'>): Container {
+export interface ContainerOptions {
+  createWebSocket?: WebSocketFactory;
+  /** 0 turns the job details' metrics refresh off (tests). */
+  metricsRefreshMs?: number;
+}
+
+/** Which command a job details button runs. */
+const ACTION_COMMANDS: Readonly<Record<JobAction, string>> = {
+  stop: CommandIds.stopJob,
+  startAgain: CommandIds.startJobAgain,
+  copy: CommandIds.copyJob,
+  delete: CommandIds.deleteJob,
+  showLogs: CommandIds.showJobLogs,
+};
+
+export function createContainer(
+  context: Pick<vscode.ExtensionContext, 'secrets' | 'extensionUri'>,
+  options: ContainerOptions = {},
+): Container {
   const connection = new ConnectionService({ serverUrl: readServerUrl, secrets: context.secrets });
+  const client = () => connection.client;
+  // The status bar is built last (it shows the jobs), but hears of socket closes from the start.
+  const socketClosed = { to: undefined as JobsStatusBar | undefined };
+  const events = new LiveEvents({
+    onDidChangeState: (listener) => connection.onDidChangeState(listener),
+    state: () => connection.state,
+    token: () => connection.token(),
+    createWebSocket: options.createWebSocket ?? createNodeWebSocket,
+    onClose: (code) => socketClosed.to?.socketClosed(code),
+  });
+  const jobs = new JobsModel({ client, events });
+  const jobsTree = new JobsTreeProvider(jobs);
+  const workspace = new WorkspaceModel({
+    client,
+    roots: () => (connection.state.status === 'connected' ? connection.state.info.roots : []),
+  });
+  const workspaceTree = new WorkspaceTreeProvider(workspace);
+  const workContent = new WorkContentProvider({
+    readText: async (path) => {
+      const api = connection.client;
+      if (!api) throw new Error(vscode.l10n.t('Not connected to the AI Platform.'));
+      const preview = await api.previewFile({ query: { path, maxBytes: TEXT_PREVIEW_MAX_BYTES } });
+      if (preview.kind !== 'text') throw new Error(vscode.l10n.t('Not a text file.'));
+      return { content: preview.content, truncated: preview.truncated };
+    },
+  });
+  const previews = new PreviewPanels();
+  const details = new JobDetailsPanels({
+    extensionUri: context.extensionUri,
+    client,
+    events,
+    runAction: (action, jobId) => vscode.commands.executeCommand(ACTION_COMMANDS[action], jobId),
+    metricsRefreshMs: options.metricsRefreshMs,
+  });
+  const logs = new JobLogChannels(events);
+  const statusBar = new JobsStatusBar(connection, jobs);
+  socketClosed.to = statusBar;
+
+  // Connected: load the views; anything else: empty them and show the welcome (Connect) instead.
+  const stateWatch = connection.onDidChangeState((state) => {
+    const connected = state.status === 'connected';
+    void vscode.commands.executeCommand('setContext', ContextKeys.connected, connected);
+    if (state.status === 'connecting') return;
+    workspaceTree.refresh();
+    if (connected) void jobs.refresh();
+    else jobs.clear();
+  });
   // A new URL makes the current connection stale; the user reconnects when they need it.
   const configWatch = vscode.workspace.onDidChangeConfiguration((event) => {
     if (event.affectsConfiguration(ConfigKeys.serverUrl)) connection.disconnect();
   });
+  const owned: vscode.Disposable[] = [
+    statusBar,
+    logs,
+    details,
+    previews,
+    workContent,
+    workspaceTree,
+    jobsTree,
+    jobs,
+    events,
+    stateWatch,
+    configWatch,
+    connection,
+  ];
+  let disposed = false;
   return {
     connection,
+    events,
+    jobs,
+    jobsTree,
+    workspace,
+    workspaceTree,
+    workContent,
+    previews,
+    details,
+    logs,
+    statusBar,
     dispose() {
-      configWatch.dispose();
-      connection.dispose();
+      if (disposed) return;
+      disposed = true;
+      for (const disposable of owned) disposable.dispose();
     },
   };
 }

@@ -1,11 +1,48 @@
 /**
  * Every command this extension registers, declared once. `package.json` `contributes.commands`
  * must list exactly these (checked by `manifest.test.ts`). JupyterLab uses the same verb-noun with
- * a colon: `aiplat:connect`.
+ * a colon: `aiplat:connect`, `aiplat:start-job`.
  */
 export const CommandIds = {
   connect: 'aiplat.connect',
   showServerInfo: 'aiplat.showServerInfo',
+  setServerUrl: 'aiplat.setServerUrl',
+  setToken: 'aiplat.setToken',
+
+  browseWork: 'aiplat.browseWork',
+  refreshWorkspace: 'aiplat.refreshWorkspace',
+  openPreview: 'aiplat.openPreview',
+  loadMore: 'aiplat.loadMore',
+
+  refreshJobs: 'aiplat.refreshJobs',
+  startTraining: 'aiplat.startTraining',
+  trainThisScript: 'aiplat.trainThisScript',
+  submitJobYaml: 'aiplat.submitJobYaml',
+  showJobDetails: 'aiplat.showJobDetails',
+  showJobLogs: 'aiplat.showJobLogs',
+  searchJobLogs: 'aiplat.searchJobLogs',
+  stopJob: 'aiplat.stopJob',
+  startJobAgain: 'aiplat.startJobAgain',
+  copyJob: 'aiplat.copyJob',
+  deleteJob: 'aiplat.deleteJob',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
+
+/** Views contributed in `package.json` (`contributes.views.aiplat`). */
+export const ViewIds = {
+  workspace: 'aiplat.workspace',
+  jobs: 'aiplat.jobs',
+  /** Reserved for later issues; hidden until their `when` context key is set. */
+  tensorboard: 'aiplat.tensorboard',
+  images: 'aiplat.images',
+  services: 'aiplat.services',
+} as const;
+
+/** Context keys set with `setContext`, used in `when` clauses of the manifest. */
+export const ContextKeys = {
+  connected: 'aiplat.connected',
+} as const;
+
+/** The argument of `aiplat.loadMore`, from the "Load more…" items of either view. */
+export type LoadMoreTarget = { view: 'workspace'; folder: string } | { view: 'jobs' };

@@ -10,7 +10,40 @@ export function registerConnectionCommands(connection: ConnectionService): vscod
   return [
     vscode.commands.registerCommand(CommandIds.connect, () => connect(connection)),
     vscode.commands.registerCommand(CommandIds.showServerInfo, () => showServerInfo(connection)),
+    vscode.commands.registerCommand(CommandIds.setServerUrl, () => setServerUrl(connection)),
+    vscode.commands.registerCommand(CommandIds.setToken, () => setToken(connection)),
   ];
+}
+
+/** Asks for the server URL and stores it in the `aiplat.serverUrl` setting (user scope), then connects. */
+async function setServerUrl(connection: ConnectionService): Promise<void> {
+  const url = await vscode.window.showInputBox({
+    title: vscode.l10n.t('AI Platform server URL'),
+    prompt: vscode.l10n.t('The address of the AI Platform server, e.g. http://127.0.0.1:8080'),
+    value: connection.serverUrl,
+    ignoreFocusOut: true,
+    validateInput: (value) =>
+      /^https?:\/\/\S+$/.test(value.trim()) ? undefined : vscode.l10n.t('An http:// or https:// URL'),
+  });
+  if (url === undefined) return;
+  await vscode.workspace
+    .getConfiguration()
+    .update(ConfigKeys.serverUrl, url.trim().replace(/\/+$/, ''), vscode.ConfigurationTarget.Global);
+  await connect(connection);
+}
+
+/** Asks for the access token of the current server, keeps it in SecretStorage and reconnects. */
+async function setToken(connection: ConnectionService): Promise<void> {
+  const token = await vscode.window.showInputBox({
+    title: vscode.l10n.t('AI Platform access token'),
+    prompt: vscode.l10n.t('The access token for {0}. Leave empty to forget the stored one.', connection.serverUrl),
+    password: true,
+    ignoreFocusOut: true,
+  });
+  if (token === undefined) return;
+  await connection.setToken(token);
+  if (token.trim()) await connect(connection);
+  else connection.disconnect();
 }
 
 /** Connects with the stored token (or none); if the server rejects it, asks for one and retries once. */

@@ -54,6 +54,11 @@ export class ConnectionService {
     return this.connection.serverUrl;
   }
 
+  /** The stored token of the current server, for the event socket. */
+  token(): PromiseLike<string | undefined> {
+    return this.secrets.get(tokenKey(this.serverUrl));
+  }
+
   async hasToken(): Promise<boolean> {
     return (await this.secrets.get(tokenKey(this.serverUrl))) !== undefined;
   }

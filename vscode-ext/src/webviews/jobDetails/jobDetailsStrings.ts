@@ -1,0 +1,55 @@
+import { isTerminalJobState, JOB_STATES, type Job, type JobState } from '@aiplat/api';
+import * as vscode from 'vscode';
+import { formatDuration, progressText, stateLabel } from '../../jobs/jobPresentation.js';
+import type { JobAction, JobDetailsStrings, JobSummary } from './protocol.js';
+
+export function jobDetailsStrings(): JobDetailsStrings {
+  return {
+    state: vscode.l10n.t('State'),
+    progress: vscode.l10n.t('Progress'),
+    eta: vscode.l10n.t('Time left'),
+    created: vscode.l10n.t('Created'),
+    started: vscode.l10n.t('Started'),
+    finished: vscode.l10n.t('Finished'),
+    reason: vscode.l10n.t('Reason'),
+    waiting: vscode.l10n.t('Waiting'),
+    instances: vscode.l10n.t('Instances'),
+    events: vscode.l10n.t('Events'),
+    metrics: vscode.l10n.t('Metrics'),
+    cpu: vscode.l10n.t('CPU (%)'),
+    memory: vscode.l10n.t('Memory (MiB)'),
+    noMetrics: vscode.l10n.t('No metrics yet.'),
+    deleted: vscode.l10n.t('This job was deleted.'),
+    instanceName: vscode.l10n.t('Instance'),
+    instanceState: vscode.l10n.t('State'),
+    host: vscode.l10n.t('Host'),
+    exitCode: vscode.l10n.t('Exit code'),
+    actions: {
+      stop: vscode.l10n.t('Stop'),
+      startAgain: vscode.l10n.t('Start Again'),
+      copy: vscode.l10n.t('Copy'),
+      delete: vscode.l10n.t('Delete'),
+      showLogs: vscode.l10n.t('Show Logs'),
+    },
+    states: Object.fromEntries(JOB_STATES.map((state) => [state, stateLabel(state)])) as Record<JobState, string>,
+  };
+}
+
+/** The actions a job's state allows (the server decides in the end; this only greys out buttons). */
+export function allowedActions(job: Job): JobAction[] {
+  return isTerminalJobState(job.state)
+    ? ['startAgain', 'copy', 'delete', 'showLogs']
+    : job.state === 'Stopping'
+      ? ['copy', 'showLogs']
+      : ['stop', 'copy', 'showLogs'];
+}
+
+export function jobSummary(job: Job): JobSummary {
+  const summary: JobSummary = { stateLabel: stateLabel(job.state), actions: allowedActions(job) };
+  const progress = progressText(job.progress);
+  if (progress) summary.progressText = progress;
+  if (job.progress?.etaSeconds !== undefined && !isTerminalJobState(job.state)) {
+    summary.etaText = formatDuration(job.progress.etaSeconds);
+  }
+  return summary;
+}
