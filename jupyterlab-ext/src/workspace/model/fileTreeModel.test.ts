@@ -57,6 +57,11 @@ describe('FileTreeModel against the real backend', () => {
     expect(big?.nextCursor).toBeUndefined();
     expect(model.rows().some((r) => r.kind === 'more')).toBe(false);
     expect(changes).toBeGreaterThan(6);
+
+    await backend.writeFile('home/alice/big/f12.txt', '12');
+    await model.refresh('home');
+    expect(model.folder('home/big')?.entries).toHaveLength(12);
+    expect(model.rows().map(describeRow).slice(-3)).toEqual(['    f11.txt', '    [more 12/13]', 'mount']);
     model.dispose();
   });
 

@@ -1,4 +1,4 @@
-import type { WorkspaceEntry } from '@aiplat/api';
+import { MAX_LIST_LIMIT, type WorkspaceEntry } from '@aiplat/api';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { WorkspaceSource } from './workspaceSource.js';
@@ -112,7 +112,10 @@ export class FileTreeModel implements IDisposable {
     return rows;
   }
 
-  /** Lists /work (the roots) from the first page again, keeping which folders are expanded. */
+  /**
+   * Lists a folder (by default /work, the roots) and the open folders below it again, from the
+   * start and as many entries as were shown, keeping which folders are expanded.
+   */
   async refresh(path = ''): Promise<void> {
     const reloads = [this.loadPage(path, true)];
     for (const open of this._expanded) {
@@ -161,10 +164,13 @@ export class FileTreeModel implements IDisposable {
     const abort = new AbortController();
     this._inflight.set(path, abort);
     const cursor = fromStart ? undefined : before.nextCursor;
+    const limit = fromStart
+      ? Math.min(MAX_LIST_LIMIT, Math.max(this._pageSize, before.entries.length))
+      : this._pageSize;
     this.set({ ...before, loading: true, error: undefined });
     try {
       const page = await client.listFiles(
-        { query: { path, limit: this._pageSize, ...(cursor !== undefined ? { cursor } : {}) } },
+        { query: { path, limit, ...(cursor !== undefined ? { cursor } : {}) } },
         { signal: abort.signal },
       );
       if (abort.signal.aborted || this._disposed) return;

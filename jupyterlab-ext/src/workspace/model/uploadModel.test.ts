@@ -62,14 +62,19 @@ describe('UploadModel against the real backend', () => {
       code: 'conflict',
       message: 'home/twice.txt already exists; pass overwrite=true to replace it',
     });
-    expect((await model.upload(new Blob(['b']), 'home', 'twice.txt', { overwrite: true })).state).toBe('done');
+    expect(model.canReplace(again)).toBe(true);
+    const replaced = await model.replace(again.id);
+    expect(replaced?.state).toBe('done');
+    expect(await readFile(path.join(backend.workRoot, 'home', 'alice', 'twice.txt'), 'utf8')).toBe('b');
+    expect(model.items.map((i) => i.id)).not.toContain(again.id);
 
     const readOnly = await model.upload(new Blob(['x']), 'mount/datasets', 'x.txt');
     expect(readOnly.state).toBe('failed');
     expect(readOnly.error?.code).toBe('read_only');
     expect(readOnly.error?.message).not.toContain('\n');
+    expect(model.canReplace(readOnly)).toBe(false);
 
-    expect(model.items.map((i) => i.state)).toEqual(['done', 'failed', 'done', 'failed']);
+    expect(model.items.map((i) => i.state)).toEqual(['done', 'done', 'failed']);
     model.clearFinished();
     expect(model.items).toEqual([]);
 

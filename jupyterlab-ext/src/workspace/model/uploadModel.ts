@@ -41,6 +41,8 @@ export class UploadModel implements IDisposable {
   private readonly _changed = new Signal<this, void>(this);
   private readonly _uploaded = new Signal<this, WorkspaceEntry>(this);
   private readonly _items = new Map<string, UploadItem>();
+  /** What each failed upload sent, so a refused one can be replaced (uploaded with overwrite). */
+  private readonly _sources = new Map<string, { file: Blob; folder: string; name: string }>();
   private readonly _newId: () => string;
   private _disposed = false;
 
@@ -104,6 +106,7 @@ export class UploadModel implements IDisposable {
       update({ state: 'done', receivedBytes: item.totalBytes, entry });
       if (!this._disposed) this._uploaded.emit(entry);
     } catch (cause) {
+      this._sources.set(id, { file, folder, name });
       update({ state: 'failed', error: toWorkspaceError(cause) });
     } finally {
       unsubscribe?.();
@@ -111,8 +114,26 @@ export class UploadModel implements IDisposable {
     return item;
   }
 
+  /** True when a failed upload was refused because the file exists: `replace` can overwrite it. */
+  canReplace(item: UploadItem): boolean {
+    return item.state === 'failed' && item.error?.code === 'conflict' && this._sources.has(item.id);
+  }
+
+  /** Uploads a refused file again, replacing the existing one; the failed item gives way to the new one. */
+  async replace(id: string): Promise<UploadItem | undefined> {
+    const source = this._sources.get(id);
+    if (!source) return undefined;
+    this._sources.delete(id);
+    this._items.delete(id);
+    return this.upload(source.file, source.folder, source.name, { overwrite: true });
+  }
+
   clearFinished(): void {
-    for (const [id, item] of this._items) if (item.state !== 'uploading') this._items.delete(id);
+    for (const [id, item] of this._items) {
+      if (item.state === 'uploading') continue;
+      this._items.delete(id);
+      this._sources.delete(id);
+    }
     if (!this._disposed) this._changed.emit();
   }
 
@@ -123,6 +144,7 @@ export class UploadModel implements IDisposable {
   dispose(): void {
     if (this._disposed) return;
     this._disposed = true;
+    this._sources.clear();
     Signal.clearData(this);
   }
 }

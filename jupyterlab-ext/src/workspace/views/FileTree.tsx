@@ -15,7 +15,7 @@ import {
   UseSignal,
   type LabIcon,
 } from '@jupyterlab/ui-components';
-import { useRef, type ChangeEvent, type ReactElement } from 'react';
+import { useRef, type ChangeEvent, type DragEvent, type ReactElement } from 'react';
 import type { FileTreeModel, TreeRow } from '../model/fileTreeModel.js';
 import { opensInJupyter, parentPath } from '../model/paths.js';
 import type { PreviewModel } from '../model/previewModel.js';
@@ -138,7 +138,17 @@ function Uploads(props: { uploads: UploadModel; actions: WorkspaceActions }): Re
             <span className="aiplat-error" role="alert">
               {errorText(item.error, trans)}
             </span>
-          ) : (
+          ) : null}
+          {uploads.canReplace(item) ? (
+            <button
+              className="aiplat-link-button"
+              data-testid="aiplat-upload-replace"
+              onClick={() => void uploads.replace(item.id)}
+            >
+              {trans.__('Replace')}
+            </button>
+          ) : null}
+          {item.state === 'failed' ? null : (
             <progress
               className="aiplat-upload-progress"
               max={1}
@@ -161,10 +171,29 @@ export function FileTree(props: FileTreeProps): ReactElement {
   const { model, uploads, actions } = props;
   const { trans } = actions;
   const input = useRef<HTMLInputElement>(null);
+  const uploadAll = (files: FileList | null, folder: string) => {
+    for (const file of Array.from(files ?? [])) void uploads.upload(file, folder, file.name);
+  };
   const onFiles = (event: ChangeEvent<HTMLInputElement>) => {
-    const folder = uploadFolder(model, actions.selected());
-    for (const file of Array.from(event.target.files ?? [])) void uploads.upload(file, folder, file.name);
+    uploadAll(event.target.files, uploadFolder(model, actions.selected()));
     event.target.value = '';
+  };
+  /** Files dropped on a folder go into it; on a file, beside it; elsewhere, where the button uploads. */
+  const onDrop = (event: DragEvent<HTMLElement>) => {
+    if (!event.dataTransfer.types.includes('Files')) return;
+    event.preventDefault();
+    const row = (event.target as HTMLElement).closest<HTMLElement>('[data-path]');
+    const path = row?.dataset.path;
+    const folder =
+      path === undefined
+        ? uploadFolder(model, actions.selected())
+        : row?.dataset.type === 'directory'
+          ? path
+          : parentPath(path) || 'home';
+    uploadAll(event.dataTransfer.files, folder);
+  };
+  const onDragOver = (event: DragEvent<HTMLElement>) => {
+    if (event.dataTransfer.types.includes('Files')) event.preventDefault();
   };
   return (
     <div className="aiplat-files">
@@ -190,7 +219,13 @@ export function FileTree(props: FileTreeProps): ReactElement {
         <input ref={input} type="file" multiple hidden data-testid="aiplat-files-upload-input" onChange={onFiles} />
       </div>
       <UseSignal signal={uploads.changed}>{() => <Uploads uploads={uploads} actions={actions} />}</UseSignal>
-      <ul className="aiplat-tree" role="tree" aria-label={trans.__('Files under /work')}>
+      <ul
+        className="aiplat-tree"
+        role="tree"
+        aria-label={trans.__('Files under /work')}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+      >
         {model.rows().map((row) => (
           <Row
             key={`${row.kind}:${row.kind === 'entry' ? row.entry.path : row.path}`}

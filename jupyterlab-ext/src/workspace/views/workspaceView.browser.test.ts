@@ -158,6 +158,9 @@ describe('the Workspace view in Chromium against the real backend', () => {
     await expect
       .poll(() => refusal.textContent())
       .toBe('home/data/up.txt already exists; pass overwrite=true to replace it');
+    await page.locator('[data-testid="aiplat-upload-replace"]').click();
+    await expect.poll(() => readFile(`${backend.workRoot}/home/alice/data/up.txt`, 'utf8')).toBe('again');
+    await expect.poll(() => refusal.count()).toBe(0);
     expect(errors.filter((e) => !/409|Conflict/.test(e))).toEqual([]);
     await page.close();
   });

@@ -1,6 +1,7 @@
 import type { ConnectionState } from '@aiplat/api';
 import { Clipboard, Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { Message } from '@lumino/messaging';
 import { Signal } from '@lumino/signaling';
 import { SplitPanel, TabPanel, type Widget } from '@lumino/widgets';
 import type { IConnectionModel } from '../../tokens.js';
@@ -73,6 +74,12 @@ export class WorkspaceView extends SplitPanel {
   /** Reloads everything (after reconnecting, or from a command). */
   async refresh(): Promise<void> {
     await Promise.all([this.tree.refresh(), this.datasets.refresh(), this.models.refresh()]);
+  }
+
+  /** No topic announces file changes: the tree is listed again whenever the section is shown. */
+  protected override onAfterShow(msg: Message): void {
+    super.onAfterShow(msg);
+    if (this._options.connection.state.status === 'connected') void this.tree.refresh();
   }
 
   private onConnectionState(_: unknown, state: ConnectionState): void {
