@@ -42,5 +42,10 @@ describe('LogBuffer', () => {
     expect(buffer.firstError(1)).toBe(0);
     expect(isErrorLine(line(0, 0, 'RuntimeError: CUDA out of memory'))).toBe(true);
     expect(isErrorLine(line(0, 0, 'error: file not found'))).toBe(true);
+    expect(isErrorLine(line(0, 0, "python3: can't open file 'x.py': [Errno 2] No such file or directory"))).toBe(true);
+    expect(isErrorLine(line(0, 0, 'exited: code 2', 'platform'))).toBe(true);
+    expect(isErrorLine(line(0, 0, 'Killed'))).toBe(true);
+    expect(isErrorLine(line(0, 0, 'exited: killed by signal SIGTERM', 'platform'))).toBe(false);
+    expect(isErrorLine(line(0, 0, 'exited: code 0', 'platform'))).toBe(false);
   });
 });

@@ -5,13 +5,16 @@ export const DEFAULT_LOG_CAP_LINES = 20_000;
 
 /**
  * What an error line looks like in training output: Python tracebacks and exceptions, CUDA/NCCL
- * errors, out-of-memory kills, and the usual `error:` / `FAILED` / `fatal` markers.
+ * errors, out-of-memory kills, missing files and commands, the usual `error:` / `FAILED` / `fatal`
+ * markers, and the platform's line for an instance that exited non-zero.
  */
 export const ERROR_LINE_PATTERN =
-  /Traceback \(most recent call last\)|\b[A-Z]\w*(Error|Exception)\b|\berror\b|\bfatal\b|\bFAILED\b|\bKilled\b|out of memory|\bsegmentation fault\b/i;
+  /Traceback \(most recent call last\)|\b[A-Z]\w*(Error|Exception)\b|\berror\b|\bfatal\b|out of memory|\bsegmentation fault\b|No such file or directory|command not found|Permission denied|\bexited: code [1-9]/i;
+/** Markers that only mean an error in capitals (`Killed` by the OOM killer, not "killed by signal SIGTERM" of a stop). */
+export const ERROR_MARKER_PATTERN = /\bFAILED\b|^Killed\b/;
 
 export function isErrorLine(line: LogLine): boolean {
-  return ERROR_LINE_PATTERN.test(line.text);
+  return ERROR_LINE_PATTERN.test(line.text) || ERROR_MARKER_PATTERN.test(line.text);
 }
 
 /**

@@ -5,6 +5,9 @@ import * as React from 'react';
 import type { JobViewModel } from '../model/jobViewModel.js';
 import { isErrorLine } from '../model/logBuffer.js';
 
+/** Lines rendered at once: the latest ones, reaching further back only to show a match or an error. */
+export const RENDERED_LOG_LINES = 3000;
+
 function instanceName(job: JobDetail | undefined, index: number): string {
   return job?.instances.find((i) => i.index === index)?.name ?? `#${index}`;
 }
@@ -29,6 +32,7 @@ export function JobLogs({ model, trans }: { model: JobViewModel; trans: Translat
     <UseSignal signal={model.logsChanged}>
       {() => {
         const lines = model.logs.lines(instance);
+        const first = Math.max(0, Math.min(current >= 0 ? current : lines.length, lines.length - RENDERED_LOG_LINES));
         const matches = search ? model.logs.search(search, instance) : [];
         const matchSet = new Set(matches);
         const instances = [
@@ -110,25 +114,28 @@ export function JobLogs({ model, trans }: { model: JobViewModel; trans: Translat
               </div>
             )}
             <FollowingBox follow={follow} size={lines.length} boxRef={box}>
-              {lines.map((line, i) => (
-                <div
-                  key={`${line.instance}-${line.seq}`}
-                  data-index={i}
-                  data-instance={line.instance}
-                  className={
-                    'aiplat-log-line' +
-                    ` aiplat-log-${line.stream}` +
-                    (isErrorLine(line) ? ' aiplat-log-error' : '') +
-                    (matchSet.has(i) ? ' aiplat-log-match' : '') +
-                    (i === current ? ' aiplat-log-current' : '')
-                  }
-                >
-                  {instance === undefined && (
-                    <span className="aiplat-log-instance">{instanceName(model.job, line.instance)}</span>
-                  )}
-                  {line.text}
-                </div>
-              ))}
+              {lines.slice(first).map((line, offset) => {
+                const i = first + offset;
+                return (
+                  <div
+                    key={`${line.instance}-${line.seq}`}
+                    data-index={i}
+                    data-instance={line.instance}
+                    className={
+                      'aiplat-log-line' +
+                      ` aiplat-log-${line.stream}` +
+                      (isErrorLine(line) ? ' aiplat-log-error' : '') +
+                      (matchSet.has(i) ? ' aiplat-log-match' : '') +
+                      (i === current ? ' aiplat-log-current' : '')
+                    }
+                  >
+                    {instance === undefined && (
+                      <span className="aiplat-log-instance">{instanceName(model.job, line.instance)}</span>
+                    )}
+                    {line.text}
+                  </div>
+                );
+              })}
             </FollowingBox>
             {model.logsEnded && (
               <div className="aiplat-logs-note" data-testid="aiplat-log-end">

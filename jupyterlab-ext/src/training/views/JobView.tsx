@@ -61,31 +61,37 @@ function Actions({ model, trans, onCopy, confirmDelete }: JobViewProps) {
   const terminal = isTerminalJobState(job.state);
   return (
     <div className="aiplat-jobView-actions">
-      <button
-        className="jp-mod-styled jp-mod-warn"
-        data-testid="aiplat-stop-job"
-        disabled={busy || terminal || job.state === 'Stopping'}
-        onClick={() => run(() => model.stop(false))}
-      >
-        {trans.__('Stop')}
-      </button>
-      <button
-        className="jp-mod-styled jp-mod-warn"
-        data-testid="aiplat-force-stop-job"
-        title={trans.__('Stop at once, without the grace period')}
-        disabled={busy || terminal}
-        onClick={() => run(() => model.stop(true))}
-      >
-        {trans.__('Force stop')}
-      </button>
-      <button
-        className="jp-mod-styled"
-        data-testid="aiplat-start-again-job"
-        disabled={busy || !terminal}
-        onClick={() => run(() => model.startAgain())}
-      >
-        {trans.__('Start again')}
-      </button>
+      {!terminal && (
+        <>
+          <button
+            className="jp-mod-styled jp-mod-warn"
+            data-testid="aiplat-stop-job"
+            disabled={busy || job.state === 'Stopping'}
+            onClick={() => run(() => model.stop(false))}
+          >
+            {trans.__('Stop')}
+          </button>
+          <button
+            className="jp-mod-styled jp-mod-warn"
+            data-testid="aiplat-force-stop-job"
+            title={trans.__('Stop at once, without the grace period')}
+            disabled={busy}
+            onClick={() => run(() => model.stop(true))}
+          >
+            {trans.__('Force stop')}
+          </button>
+        </>
+      )}
+      {terminal && (
+        <button
+          className="jp-mod-styled"
+          data-testid="aiplat-start-again-job"
+          disabled={busy}
+          onClick={() => run(() => model.startAgain())}
+        >
+          {trans.__('Start again')}
+        </button>
+      )}
       <button
         className="jp-mod-styled"
         data-testid="aiplat-copy-job"
@@ -99,18 +105,20 @@ function Actions({ model, trans, onCopy, confirmDelete }: JobViewProps) {
       >
         {trans.__('Copy')}
       </button>
-      <button
-        className="jp-mod-styled jp-mod-warn"
-        data-testid="aiplat-delete-job"
-        disabled={busy || !terminal}
-        onClick={() =>
-          run(async () => {
-            if (await confirmDelete(job)) await model.remove();
-          })
-        }
-      >
-        {trans.__('Delete')}
-      </button>
+      {terminal && (
+        <button
+          className="jp-mod-styled jp-mod-warn"
+          data-testid="aiplat-delete-job"
+          disabled={busy}
+          onClick={() =>
+            run(async () => {
+              if (await confirmDelete(job)) await model.remove();
+            })
+          }
+        >
+          {trans.__('Delete')}
+        </button>
+      )}
     </div>
   );
 }
