@@ -1,4 +1,9 @@
-/** Every command this extension adds, declared once (VS Code: `aiplat.connect`). */
+/** Every command this extension adds, declared once (VS Code: `aiplat.connect`...). */
 export const CommandIDs = {
   connect: 'aiplat:connect',
+  setToken: 'aiplat:set-token',
+  openPanel: 'aiplat:open-panel',
+  newJob: 'aiplat:new-job',
+  trainThisScript: 'aiplat:train-this-script',
+  openJob: 'aiplat:open-job',
 } as const;

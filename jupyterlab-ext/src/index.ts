@@ -1,18 +1,34 @@
-import type { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILabShell, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
+import { IEditorTracker } from '@jupyterlab/fileeditor';
+import { INotebookTracker } from '@jupyterlab/notebook';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator } from '@jupyterlab/translation';
+import { Signal } from '@lumino/signaling';
+import type { Widget } from '@lumino/widgets';
 import { CommandIDs } from './commandIds.js';
 import { addConnectionCommands } from './commands/connectionCommands.js';
+import { addPanelCommands } from './commands/panelCommands.js';
 import { ConnectionModel } from './model/connectionModel.js';
-import { DEFAULT_SERVER_URL, readServerUrl } from './settings.js';
+import { createSidebar, SIDEBAR_ID } from './panel/sidebar.js';
+import { fromJupyterPath } from './paths.js';
+import { DEFAULT_SERVER_URL, readSettings, type ExtensionSettings } from './settings.js';
+import { RunningJobsItem } from './statusItem.js';
 import { IConnectionModel, PLUGIN_ID, TRANSLATION_DOMAIN } from './tokens.js';
+import { createTrainingPanel, openJobForm, openJobView, RunningJobsCount, trainThisScript } from './training/index.js';
+import { createWorkspaceView, toJupyterPath } from './workspace/index.js';
 
-/**
- * Wiring only. Nothing here waits on the network: the model connects when `aiplat:connect` runs,
- * and the settings are applied whenever they arrive.
+/*
+ * Wiring only: models, views and commands live in their modules. Nothing here waits on the
+ * network: the connection is tried once the settings arrive, and the views follow its state.
  */
-const plugin: JupyterFrontEndPlugin<IConnectionModel> = {
+
+let current: ExtensionSettings = { serverUrl: DEFAULT_SERVER_URL, token: '', workPathInJupyter: '' };
+
+const connectionPlugin: JupyterFrontEndPlugin<IConnectionModel> = {
   id: PLUGIN_ID,
   description: 'Connects JupyterLab to the AI Platform server.',
   autoStart: true,
@@ -29,19 +45,143 @@ const plugin: JupyterFrontEndPlugin<IConnectionModel> = {
     const model = new ConnectionModel({ serverUrl: DEFAULT_SERVER_URL });
     addConnectionCommands(app.commands, model, trans);
     palette?.addItem({ command: CommandIDs.connect, category: trans.__('AI Platform') });
-    settingRegistry
-      ?.load(PLUGIN_ID)
-      .then((settings) => {
-        const apply = () => {
-          model.serverUrl = readServerUrl(settings);
-        };
-        apply();
-        settings.changed.connect(apply);
-      })
-      .catch((reason: unknown) => console.error(`${PLUGIN_ID}: cannot load the settings`, reason));
+    palette?.addItem({ command: CommandIDs.setToken, category: trans.__('AI Platform') });
+    const apply = (settings: ISettingRegistry.ISettings) => {
+      const before = current;
+      current = readSettings(settings);
+      model.serverUrl = current.serverUrl;
+      if (current.token) model.setToken(current.token);
+      if (
+        before.serverUrl !== current.serverUrl ||
+        before.token !== current.token ||
+        model.state.status === 'disconnected'
+      ) {
+        void model.connect();
+      }
+    };
+    if (settingRegistry) {
+      settingRegistry
+        .load(PLUGIN_ID)
+        .then((settings) => {
+          apply(settings);
+          settings.changed.connect(apply);
+        })
+        .catch((reason: unknown) => console.error(`${PLUGIN_ID}: cannot load the settings`, reason));
+    } else {
+      void model.connect();
+    }
     return model;
   },
 };
 
-export default plugin;
+const sidebarPlugin: JupyterFrontEndPlugin<void> = {
+  id: '@aiplat/jupyterlab-ext:sidebar',
+  description: 'The AI Platform sidebar: /work, datasets, models and training jobs.',
+  autoStart: true,
+  requires: [IConnectionModel, ITranslator],
+  optional: [
+    ILabShell,
+    ICommandPalette,
+    IStatusBar,
+    IDocumentManager,
+    INotebookTracker,
+    IDefaultFileBrowser,
+    IEditorTracker,
+  ],
+  activate: (
+    app: JupyterFrontEnd,
+    connection: IConnectionModel,
+    translator: ITranslator,
+    labShell: ILabShell | null,
+    palette: ICommandPalette | null,
+    statusBar: IStatusBar | null,
+    docManager: IDocumentManager | null,
+    notebooks: INotebookTracker | null,
+    fileBrowser: IDefaultFileBrowser | null,
+    editors: IEditorTracker | null,
+  ): void => {
+    const trans = translator.load(TRANSLATION_DOMAIN);
+    const category = trans.__('AI Platform');
+    const openInMain = (widget: Widget) => {
+      if (!widget.isAttached) app.shell.add(widget, 'main');
+      app.shell.activateById(widget.id);
+    };
+    const training = { connection, trans, openInMain };
+    const workspace = createWorkspaceView({
+      connection,
+      trans,
+      openPath: (workPath) => {
+        void docManager?.openOrReveal(toJupyterPath(workPath, current.workPathInJupyter));
+      },
+      insertIntoNotebook: (text) => {
+        const editor = notebooks?.activeCell?.editor;
+        if (!editor) return false;
+        editor.replaceSelection?.(text);
+        return true;
+      },
+    });
+    const sidebar = createSidebar({
+      connection,
+      trans,
+      onConnect: () => void app.commands.execute(CommandIDs.connect),
+      sections: [
+        { id: 'workspace', label: trans.__('Workspace'), widget: workspace },
+        { id: 'training', label: trans.__('Training'), widget: createTrainingPanel(training) },
+      ],
+    });
+    app.shell.add(sidebar, 'left', { rank: 150 });
+    const showPanel = () => (labShell ? labShell.activateById(SIDEBAR_ID) : app.shell.activateById(SIDEBAR_ID));
+
+    addPanelCommands(app.commands, {
+      trans,
+      showPanel,
+      newJob: () => openJobForm(training),
+      openJob: (id) => openJobView(training, id),
+      trainThisScript: (workPath) => trainThisScript(training, workPath),
+      isConnected: () => connection.state.status === 'connected',
+      currentFile: (from) => {
+        let contentsPath: string | undefined;
+        if (from !== 'editor') contentsPath = fileBrowser?.selectedItems().next().value?.path;
+        if (contentsPath === undefined && from !== 'browser') contentsPath = editors?.currentWidget?.context.path;
+        if (contentsPath === undefined) return {};
+        const workPath = fromJupyterPath(contentsPath, current.workPathInJupyter);
+        return workPath === undefined ? { contentsPath } : { workPath, contentsPath };
+      },
+    });
+    connection.stateChanged.connect(() => {
+      app.commands.notifyCommandChanged(CommandIDs.newJob);
+      app.commands.notifyCommandChanged(CommandIDs.trainThisScript);
+    });
+    for (const command of [CommandIDs.openPanel, CommandIDs.newJob, CommandIDs.trainThisScript]) {
+      palette?.addItem({ command, category });
+    }
+    app.contextMenu.addItem({
+      command: CommandIDs.trainThisScript,
+      args: { from: 'browser' },
+      selector: '.jp-DirListing-item[data-isdir="false"]',
+      rank: 60,
+    });
+    app.contextMenu.addItem({
+      command: CommandIDs.trainThisScript,
+      args: { from: 'editor' },
+      selector: '.jp-FileEditor',
+      rank: 60,
+    });
+
+    if (statusBar) {
+      const running = new RunningJobsCount(connection);
+      const activeChanged = new Signal<IConnectionModel, void>(connection);
+      connection.stateChanged.connect(() => activeChanged.emit());
+      statusBar.registerStatusItem('@aiplat/jupyterlab-ext:running-jobs', {
+        item: new RunningJobsItem(running, trans, showPanel),
+        align: 'left',
+        rank: 50,
+        isActive: () => connection.state.status === 'connected',
+        activeStateChanged: activeChanged,
+      });
+    }
+  },
+};
+
+export default [connectionPlugin, sidebarPlugin];
 export { IConnectionModel } from './tokens.js';

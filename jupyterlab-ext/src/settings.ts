@@ -3,7 +3,23 @@ import type { ISettingRegistry } from '@jupyterlab/settingregistry';
 /** Same default as `schema/plugin.json` (checked by a test) and the VS Code `aiplat.serverUrl`. */
 export const DEFAULT_SERVER_URL = 'http://127.0.0.1:8080';
 
-export function readServerUrl(settings: ISettingRegistry.ISettings): string {
-  const value = settings.get('serverUrl').composite;
-  return typeof value === 'string' && value.trim() ? value.trim() : DEFAULT_SERVER_URL;
+export interface ExtensionSettings {
+  serverUrl: string;
+  /** Empty: ask when the server wants one (kept in memory for the page only). */
+  token: string;
+  /** The folder of JupyterLab's file browser that is /work ('' when JupyterLab's root is /work). */
+  workPathInJupyter: string;
+}
+
+function text(settings: ISettingRegistry.ISettings, key: string): string {
+  const value = settings.get(key).composite;
+  return typeof value === 'string' ? value.trim() : '';
+}
+
+export function readSettings(settings: ISettingRegistry.ISettings): ExtensionSettings {
+  return {
+    serverUrl: text(settings, 'serverUrl') || DEFAULT_SERVER_URL,
+    token: text(settings, 'token'),
+    workPathInJupyter: text(settings, 'workPathInJupyter').replace(/^\/+|\/+$/g, ''),
+  };
 }

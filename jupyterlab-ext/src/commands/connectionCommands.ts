@@ -22,6 +22,21 @@ export function addConnectionCommands(
       execute: () => connect(model, trans),
     }),
   );
+  disposables.add(
+    commands.addCommand(CommandIDs.setToken, {
+      label: trans.__('Set AI Platform Access Token…'),
+      caption: trans.__('Enter the access token for this page and connect with it'),
+      execute: async () => {
+        const result = await InputDialog.getPassword({
+          title: trans.__('AI Platform access token'),
+          label: trans.__('The token for %1. It is kept in memory until the page is reloaded.', model.serverUrl),
+        });
+        if (!result.button.accept) return model.state;
+        model.setToken(result.value ?? undefined);
+        return connect(model, trans);
+      },
+    }),
+  );
   const onStateChanged = () => commands.notifyCommandChanged(CommandIDs.connect);
   model.stateChanged.connect(onStateChanged);
   disposables.add(new DisposableDelegate(() => model.stateChanged.disconnect(onStateChanged)));

@@ -1,0 +1,35 @@
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { Panel, TabPanel, type Widget } from '@lumino/widgets';
+import { aiplatIcon } from '../icons.js';
+import type { IConnectionModel } from '../tokens.js';
+import { ConnectionBar } from './connectionBar.js';
+
+export const SIDEBAR_ID = 'aiplat-sidebar';
+
+export interface SidebarOptions {
+  connection: IConnectionModel;
+  trans: TranslationBundle;
+  onConnect: () => void;
+  /** The sections, in tab order; later capabilities (TensorBoard, images, services) add theirs. */
+  sections: { id: string; label: string; widget: Widget }[];
+}
+
+/** The left-sidebar panel: the connection line above one tab per section. */
+export function createSidebar(options: SidebarOptions): Panel {
+  const panel = new Panel();
+  panel.id = SIDEBAR_ID;
+  panel.addClass('aiplat-sidebar');
+  panel.title.icon = aiplatIcon;
+  panel.title.caption = options.trans.__('AI Platform');
+  panel.addWidget(new ConnectionBar(options));
+  const tabs = new TabPanel();
+  tabs.addClass('aiplat-sidebar-tabs');
+  for (const section of options.sections) {
+    section.widget.title.label = section.label;
+    section.widget.id ||= `aiplat-section-${section.id}`;
+    section.widget.node.dataset.testid = `aiplat-section-${section.id}`;
+    tabs.addWidget(section.widget);
+  }
+  panel.addWidget(tabs);
+  return panel;
+}

@@ -1,0 +1,3 @@
+import './base.css';
+import './workspace.css';
+import './training.css';
