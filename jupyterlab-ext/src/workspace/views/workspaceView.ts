@@ -83,7 +83,8 @@ export class WorkspaceView extends SplitPanel {
   }
 
   private onConnectionState(_: unknown, state: ConnectionState): void {
-    if (state.status === 'connected' || state.status === 'disconnected') void this.refresh();
+    // Connected: list everything again; down: say so in each tab (no request is sent).
+    if (state.status !== 'connecting') void this.refresh();
   }
 
   private createActions(): WorkspaceActions {
