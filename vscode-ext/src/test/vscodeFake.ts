@@ -16,6 +16,7 @@ export interface ShownMessage {
 export interface InputBoxCall {
   title?: string;
   prompt?: string;
+  value?: string;
   password?: boolean;
 }
 
@@ -253,6 +254,9 @@ export const workspace = {
       Uri.from({ scheme: 'untitled', path: `/Untitled-${fake.openedDocuments.length}` }),
       arg.content ?? '',
     );
+  },
+  asRelativePath(uri: Uri | string): string {
+    return typeof uri === 'string' ? uri : uri.path.replace(/^\/+/, '');
   },
   findFiles(_include: string): Promise<Uri[]> {
     return Promise.resolve([...fake.workspaceFiles]);

@@ -193,7 +193,7 @@ export function renderJobDetailsHtml(page: {
   const csp = contentSecurityPolicy({ nonce: page.nonce, cspSource: page.cspSource, scripts: true });
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <style nonce="${page.nonce}">${BASE_STYLE}
 .summary td:first-child { font-weight: bold; }
 .chart { margin: 8px 0; }
@@ -202,7 +202,7 @@ export function renderJobDetailsHtml(page: {
 .events li { margin: 2px 0; }
 </style>
 <title>${escapeHtml(page.title)}</title></head>
-<body data-nonce="${page.nonce}"><h2 id="title">${escapeHtml(page.title)}</h2>
+<body><h2 id="title">${escapeHtml(page.title)}</h2>
 <div id="actions"></div><div id="error" class="error"></div>
 <div id="root"></div>
 <script nonce="${page.nonce}" src="${escapeHtml(page.scriptUri)}"></script>

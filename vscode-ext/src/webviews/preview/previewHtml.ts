@@ -20,7 +20,7 @@ export function renderPreviewHtml(page: PreviewPage): string {
   const csp = contentSecurityPolicy({ nonce: page.nonce, cspSource: page.cspSource, scripts: false });
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${escapeHtml(csp)}">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
 <style nonce="${page.nonce}">${BASE_STYLE} img { max-width: 100%; }</style>
 <title>${escapeHtml(page.path)}</title></head>
 <body><h3>/work/${escapeHtml(page.path)}</h3>

@@ -1,0 +1,32 @@
+import { ConnectionService, tokenKey } from '../connection/connectionService.js';
+import { LiveEvents } from '../connection/liveEvents.js';
+import { createNodeWebSocket } from '../connection/nodeWebSocket.js';
+import { MemorySecretStore } from './memorySecretStore.js';
+import type { RealBackend } from './realBackend.js';
+
+/** A connection to the real backend with its token stored, and the live event socket over `ws`. */
+export async function connectTo(backend: RealBackend): Promise<{ connection: ConnectionService; events: LiveEvents }> {
+  const secrets = new MemorySecretStore();
+  await secrets.store(tokenKey(backend.url), backend.token);
+  const connection = new ConnectionService({ serverUrl: () => backend.url, secrets });
+  const events = new LiveEvents({
+    onDidChangeState: (listener) => connection.onDidChangeState(listener),
+    state: () => connection.state,
+    token: () => connection.token(),
+    createWebSocket: createNodeWebSocket,
+    reconnect: false,
+  });
+  const state = await connection.connect();
+  if (state.status !== 'connected') throw new Error(`cannot connect to the test backend: ${state.status}`);
+  return { connection, events };
+}
+
+/** A 2-node DDP job that runs for real on the local engine in a moment. */
+export const TWO_NODE_ECHO = {
+  name: 't',
+  mode: 'ddp',
+  nodes: 2,
+  command: 'echo hi',
+  resources: { cpu: 0.1, memory: '64Mi' },
+  workingDir: 'home',
+} as const;

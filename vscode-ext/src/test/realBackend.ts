@@ -1,0 +1,89 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createClient, type ApiClient } from '@aiplat/api';
+
+/*
+ * The real backend, built (`npm run build`), as a process over a temp work root: what the
+ * extension's models and commands are tested against. The extension cannot import the backend's
+ * sources. A copy of `jupyterlab-ext/src/test/realBackend.ts`: importing that file from here would
+ * put a file outside `rootDir` into this composite project and break `tsc -b vscode-ext` (TS6059 /
+ * TS6307); sharing it needs a test-support package both extensions reference.
+ */
+
+const BUILT_MAIN = fileURLToPath(new URL('../../../backend/dist/main.js', import.meta.url));
+
+export interface RealBackend {
+  url: string;
+  token: string;
+  user: string;
+  /** The folder the backend shows as /work. */
+  workRoot: string;
+  client(): ApiClient;
+  /** Writes a file under /work (path relative to the work root, e.g. `home/alice/a.csv`). */
+  writeFile(relative: string, content: string | Buffer): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRealBackend(options: { user?: string; extraConfig?: string } = {}): Promise<RealBackend> {
+  if (!existsSync(BUILT_MAIN)) throw new Error(`build first (npm run build): no ${BUILT_MAIN}`);
+  const user = options.user ?? 'alice';
+  const token = `${user}-token-0123456789abcdef`;
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-ext-backend-'));
+  const workRoot = path.join(dir, 'work');
+  await mkdir(path.join(workRoot, 'home', user), { recursive: true });
+  const config = path.join(dir, 'config.yaml');
+  await writeFile(
+    config,
+    `workRoot: ${JSON.stringify(workRoot)}\ndataDir: ${JSON.stringify(path.join(dir, 'data'))}\n` +
+      `users: [{ name: ${user}, token: ${token} }]\nseedExamples: true\nallowedOrigins: ['*']\n` +
+      (options.extraConfig ?? ''),
+  );
+  const child: ChildProcess = spawn(process.execPath, [BUILT_MAIN], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', HOME: dir, PORT: '0', LOG_LEVEL: 'warn', AIPLAT_CONFIG: config },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  let url: string | undefined;
+  for (let i = 0; i < 400 && !url; i++) {
+    url = /listening on (http:\/\/\S+)/.exec(out)?.[1];
+    if (child.exitCode !== null) break;
+    if (!url) await new Promise((r) => setTimeout(r, 50));
+  }
+  const stop = async () => {
+    if (child.exitCode === null && child.pid) {
+      try {
+        process.kill(-child.pid, 'SIGTERM');
+      } catch {
+        // already gone
+      }
+      await new Promise((r) => child.once('exit', r));
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  if (!url) {
+    await stop();
+    throw new Error(`the backend did not start:\n${out}`);
+  }
+  const baseUrl = url;
+  return {
+    url: baseUrl,
+    token,
+    user,
+    workRoot,
+    client: () => createClient({ baseUrl, token }),
+    writeFile: async (relative, content) => {
+      const file = path.join(workRoot, relative);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, content);
+    },
+    close: stop,
+  };
+}
