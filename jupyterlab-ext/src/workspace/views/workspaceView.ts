@@ -3,7 +3,7 @@ import { Clipboard, Notification } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Message } from '@lumino/messaging';
 import { Signal } from '@lumino/signaling';
-import { SplitPanel, TabPanel, type Widget } from '@lumino/widgets';
+import { BoxPanel, SplitPanel, TabPanel, type Widget } from '@lumino/widgets';
 import type { IConnectionModel } from '../../tokens.js';
 import { CatalogModel } from '../model/catalogModel.js';
 import { FileTreeModel } from '../model/fileTreeModel.js';
@@ -28,22 +28,27 @@ export interface WorkspaceViewOptions {
 }
 
 /**
- * The Workspace section: the tabs Files / Datasets / Models above the preview pane. Owns its
- * models and disposes them with itself; reloads them whenever the connection comes up.
+ * The Workspace section: the tabs Files / Datasets / Models above the preview pane (a split the
+ * user can resize). Owns its models and disposes them with itself; reloads them whenever the
+ * connection comes up. The outer node is the sidebar's to mark; the split carries
+ * `data-testid="aiplat-workspace"`.
  */
-export class WorkspaceView extends SplitPanel {
+export class WorkspaceView extends BoxPanel {
   readonly tree: FileTreeModel;
   readonly datasets: CatalogModel;
   readonly models: CatalogModel;
   readonly preview: PreviewModel;
   readonly uploads: UploadModel;
   readonly tabs: TabPanel;
+  readonly split: SplitPanel;
 
   constructor(private readonly _options: WorkspaceViewOptions) {
-    super({ orientation: 'vertical', spacing: 4 });
+    super();
     const { connection, trans } = _options;
-    this.addClass('aiplat-workspace');
-    this.node.dataset.testid = 'aiplat-workspace';
+    this.addClass('aiplat-workspace-section');
+    this.split = new SplitPanel({ orientation: 'vertical', spacing: 4 });
+    this.split.addClass('aiplat-workspace');
+    this.split.node.dataset.testid = 'aiplat-workspace';
     this.tree = new FileTreeModel(connection);
     this.datasets = new CatalogModel(connection, 'dataset');
     this.models = new CatalogModel(connection, 'model');
@@ -63,9 +68,10 @@ export class WorkspaceView extends SplitPanel {
     tab(new FileTreeWidget(this.tree, this.uploads, actions, this.preview), trans.__('Files'), 'files');
     tab(new CatalogWidget(this.datasets, this.preview, actions), trans.__('Datasets'), 'datasets');
     tab(new CatalogWidget(this.models, this.preview, actions), trans.__('Models'), 'models');
-    this.addWidget(this.tabs);
-    this.addWidget(new PreviewWidget(this.preview, actions));
-    this.setRelativeSizes([3, 2]);
+    this.split.addWidget(this.tabs);
+    this.split.addWidget(new PreviewWidget(this.preview, actions));
+    this.split.setRelativeSizes([3, 2]);
+    this.addWidget(this.split);
 
     connection.stateChanged.connect(this.onConnectionState, this);
     this.onConnectionState(connection, connection.state);
