@@ -36,7 +36,11 @@ async function fillQuickJob(form: Locator, name: string, command: string, nodes:
 describe('the Training views in JupyterLab', () => {
   let lab: Lab;
   beforeAll(async () => {
-    lab = await startLab({ files: { 'home/e2e/train.py': TRAIN_PY } });
+    lab = await startLab({
+      files: { 'home/e2e/train.py': TRAIN_PY },
+      // Metrics sampled often, so a short job has points to chart.
+      backendConfig: 'jobs: { metricsIntervalMs: 200 }\n',
+    });
   }, 120_000);
   afterAll(async () => {
     await lab?.close();
@@ -86,6 +90,12 @@ describe('the Training views in JupyterLab', () => {
     await view.locator('[data-testid="aiplat-job-tab-overview"]').click();
     await view.locator('[data-testid="aiplat-job-instance-1"]').waitFor();
     await screenshot(page, 'training-job-overview');
+
+    await view.locator('[data-testid="aiplat-copy-job"]').click();
+    const copy = lastForm(page);
+    await expect.poll(() => copy.locator('[data-testid="aiplat-field-name"]').inputValue()).toBe('e2e-ddp-copy');
+    expect(await copy.locator('[data-testid="aiplat-field-nodes"]').inputValue()).toBe('2');
+    await screenshot(page, 'training-job-copied');
   }, 120_000);
 
   it('stops a running job from its view', async () => {
@@ -98,6 +108,15 @@ describe('the Training views in JupyterLab', () => {
     const view = page.locator('[data-testid="aiplat-job-view"]').last();
     await view.locator('[data-testid="aiplat-job-state"][data-state="Running"]').waitFor({ timeout: 60_000 });
     await view.locator('[data-testid="aiplat-job-logs"] .aiplat-log-stdout', { hasText: 'started' }).waitFor();
+    await view.locator('[data-testid="aiplat-job-tab-metrics"]').click();
+    const memory = view.locator('[data-testid="aiplat-chart-memory"] canvas');
+    await expect
+      .poll(async () => {
+        await view.locator('[data-testid="aiplat-refresh-metrics"]').click();
+        return memory.count();
+      })
+      .toBeGreaterThan(0);
+    await screenshot(page, 'training-job-metrics');
     await view.locator('[data-testid="aiplat-stop-job"]').click();
     await view.locator('[data-testid="aiplat-job-state"][data-state="Stopped"]').waitFor({ timeout: 60_000 });
     await screenshot(page, 'training-job-stopped');

@@ -223,7 +223,7 @@ function Metrics({ model, trans }: { model: JobViewModel; trans: TranslationBund
     return () => window.clearInterval(timer);
   }, [model, live]);
   const name = (index: number) => model.job?.instances.find((i) => i.index === index)?.name ?? `#${index}`;
-  const percent = (v: number) => `${Math.round(v)}%`;
+  const percent = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)}%`;
   return (
     <UseSignal signal={model.metricsChanged}>
       {() => {

@@ -51,6 +51,18 @@ export function MetricChart({ title, data, seriesLabel, formatValue, testId, hei
       ],
       axes: [axis, { ...axis, size: 70, values: (_: uPlot, ticks: number[]) => ticks.map(formatValue) }],
       legend: { show: true },
+      scales: {
+        // One sample (a job just started) would otherwise stretch the time axis over years.
+        x: {
+          time: true,
+          range: (u, min, max) => {
+            const xs = u.data[0];
+            const only = xs.length === 1 ? xs[0] : undefined;
+            return only === undefined ? [min, max] : [only - 30, only + 30];
+          },
+        },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
     };
     const chart = new uPlot(opts, aligned, el);
     plot.current = chart;
