@@ -112,7 +112,7 @@ def install_locales(extension_dirs, site_dir):
         header = {
             "": {
                 "domain": "jupyterlab",
-                "language": locale,
+                "language": locale.replace("_", "-"),
                 "plural_forms": "nplurals=1; plural=0;",
                 "version": "4.6.4",
             }

@@ -12,6 +12,8 @@ declare -A NEEDED=(
   [python3-jupyter-server]='/usr/bin/python3 -c "import jupyter_server"'
   [python3-jupyterlab-server]='/usr/bin/python3 -c "import jupyterlab_server"'
   [python3-ipykernel]='/usr/bin/python3 -c "import ipykernel"'
+  # Chinese glyphs in Chromium's screenshots of the zh-CN UI (5 MB)
+  [fonts-wqy-microhei]='test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc'
 )
 missing=()
 for package in "${!NEEDED[@]}"; do

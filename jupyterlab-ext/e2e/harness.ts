@@ -375,3 +375,10 @@ export async function runInNewNotebook(page: Page, code: string): Promise<string
   await output.first().waitFor({ timeout: 60_000 });
   return (await output.first().innerText()).trim();
 }
+
+/** For a failed test: a screenshot artifacts/failed-<test>.png and every process's output on stderr. */
+export async function keepEvidence(lab: Lab | undefined, testName: string): Promise<void> {
+  if (!lab) return;
+  await screenshot(lab.page, `failed-${testName}`).catch(() => undefined);
+  console.error(`--- logs of the failed test "${testName}"\n${lab.logs()}`);
+}

@@ -1,6 +1,7 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   hasCommand,
+  keepEvidence,
   isPluginActivated,
   PLUGIN_ID,
   runInNewNotebook,
@@ -15,11 +16,7 @@ describe('JupyterLab with the extension', () => {
   beforeAll(async () => {
     lab = await startLab();
   }, 120_000);
-  afterEach(async (context) => {
-    if (context.task.result?.state !== 'fail' || !lab) return;
-    await screenshot(lab.page, `failed-${context.task.name}`).catch(() => undefined);
-    console.error(lab.logs());
-  });
+  beforeEach(({ task, onTestFailed }) => onTestFailed(() => keepEvidence(lab, task.name)));
   afterAll(async () => {
     await lab?.close();
   });
@@ -54,4 +51,32 @@ describe('JupyterLab with the extension', () => {
     expect(await runInNewNotebook(lab.page, '1+1')).toBe('2');
     await screenshot(lab.page, 'smoke-notebook');
   }, 120_000);
+});
+
+/** zh_CN through JupyterLab's translator: serve.py registers the extension's catalog as a language pack. */
+describe('JupyterLab in zh_CN', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({ backend: false, locale: 'zh_CN' });
+  }, 120_000);
+  beforeEach(({ task, onTestFailed }) => onTestFailed(() => keepEvidence(lab, task.name)));
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it("translates the extension through JupyterLab's translator", async () => {
+    const { page } = lab;
+    await page.waitForFunction(
+      (id) => (window as { jupyterapp?: { isPluginActivated(id: string): boolean } }).jupyterapp?.isPluginActivated(id),
+      PLUGIN_ID,
+    );
+    expect(await page.evaluate(() => document.documentElement.lang)).toBe('zh-CN');
+    const label = await page.evaluate(() =>
+      (window as { jupyterapp?: { commands: { label(id: string): string } } }).jupyterapp!.commands.label(
+        'aiplat:connect',
+      ),
+    );
+    expect(label).toBe('连接到智算平台…');
+    await screenshot(page, 'smoke-zh-CN');
+  }, 60_000);
 });
