@@ -3,7 +3,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { describe, expect, it, vi } from 'vitest';
-import { CommandIds } from './commands/commandIds.js';
+import { existsSync } from 'node:fs';
+import { CommandIds, ContextKeys, ViewIds } from './commands/commandIds.js';
 import { ConfigKeys, DEFAULT_SERVER_URL } from './configuration.js';
 
 vi.mock('vscode', () => import('./test/vscodeFake.js'));
@@ -11,10 +12,23 @@ vi.mock('vscode', () => import('./test/vscodeFake.js'));
 const root = fileURLToPath(new URL('..', import.meta.url));
 const readJson = (file: string) => JSON.parse(readFileSync(path.join(root, file), 'utf8')) as Record<string, unknown>;
 
+interface MenuEntry {
+  command: string;
+  when?: string;
+  group?: string;
+}
+
 interface Manifest {
+  scripts: Record<string, string>;
   contributes: {
     commands: { command: string; title: string; category?: string }[];
     configuration: { properties: Record<string, { default?: unknown }> };
+    viewsContainers: { activitybar: { id: string; title: string; icon: string }[] };
+    views: Record<string, { id: string; name: string; when?: string }[]>;
+    viewsWelcome: { view: string; contents: string; when?: string }[];
+    menus: Record<string, MenuEntry[]>;
+    yamlValidation: { fileMatch: string[]; url: string }[];
+    jsonValidation: { fileMatch: string[]; url: string }[];
   };
 }
 
@@ -62,6 +76,43 @@ describe('package.json manifest', () => {
     const properties = manifest.contributes.configuration.properties;
     expect(Object.keys(properties).sort()).toEqual(Object.values(ConfigKeys).sort());
     expect(properties[ConfigKeys.serverUrl]?.default).toBe(DEFAULT_SERVER_URL);
+  });
+
+  it('puts every command under the one AI Platform category', () => {
+    for (const command of manifest.contributes.commands)
+      expect(command.category, command.command).toBe('%command.category%');
+    expect(nls.en['command.category']).toBe('AI Platform');
+    expect(nls.zhCn['command.category']).toBe('智算平台');
+  });
+
+  it('contributes the AI Platform container with exactly the declared views', () => {
+    const [container] = manifest.contributes.viewsContainers.activitybar;
+    expect(container?.id).toBe('aiplat');
+    expect(existsSync(path.join(root, container?.icon ?? ''))).toBe(true);
+    expect(Object.keys(manifest.contributes.views)).toEqual(['aiplat']);
+    expect(manifest.contributes.views.aiplat?.map((v) => v.id).sort()).toEqual(Object.values(ViewIds).sort());
+    for (const welcome of manifest.contributes.viewsWelcome) {
+      expect(Object.values(ViewIds)).toContain(welcome.view);
+      expect(welcome.when).toBe(`!${ContextKeys.connected}`);
+    }
+  });
+
+  it("names only declared commands in menus, and job item menus match the items' context values", () => {
+    const ids = Object.values(CommandIds) as string[];
+    for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
+      for (const entry of entries) expect(ids, `${menu}: ${entry.command}`).toContain(entry.command);
+    }
+    const itemWhens = (manifest.contributes.menus['view/item/context'] ?? []).map((e) => e.when ?? '');
+    const viewItems = itemWhens.flatMap((when) => [...when.matchAll(/viewItem == ([\w.]+)/g)].map((m) => m[1]));
+    expect([...new Set(viewItems)].sort()).toEqual(['aiplat.job.active', 'aiplat.job.finished']);
+  });
+
+  it('validates job.yaml with the schema the build generates', () => {
+    const url = './schemas/job.schema.json';
+    expect(manifest.contributes.yamlValidation).toEqual([{ fileMatch: ['job.yaml', '*.job.yaml'], url }]);
+    expect(manifest.contributes.jsonValidation[0]?.url).toBe(url);
+    expect(manifest.scripts['build:schema']).toContain(url.slice(2));
+    expect(manifest.scripts.build).toContain('build:schema');
   });
 
   it('has an English and a Chinese entry for every %key%, and no unused ones', () => {

@@ -1,0 +1,134 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CommandIds } from '../commands/commandIds.js';
+import { activateAgainst, type ActivatedExtension } from '../test/activateAgainst.js';
+import { startRealBackend, type RealBackend } from '../test/realBackend.js';
+import { commands, fake, TreeItemCollapsibleState, Uri } from '../test/vscodeFake.js';
+import { WorkspaceModel } from './workspaceModel.js';
+import { WorkspaceTreeProvider, type WorkspaceNode } from './workspaceTreeProvider.js';
+
+vi.mock('vscode', () => import('../test/vscodeFake.js'));
+
+let backend: RealBackend;
+let extension: ActivatedExtension;
+
+beforeAll(async () => {
+  backend = await startRealBackend();
+  for (let i = 0; i < 5; i++) await backend.writeFile(`home/${backend.user}/many/f${i}.txt`, `file ${i}\n`);
+  await backend.writeFile(`home/${backend.user}/notes.md`, '# Notes\nhello from /work\n');
+});
+afterAll(() => backend?.close());
+beforeEach(async () => {
+  extension = await activateAgainst(backend);
+});
+afterEach(() => extension.dispose());
+
+const labels = (tree: WorkspaceTreeProvider, nodes: WorkspaceNode[]) => nodes.map((n) => tree.getTreeItem(n).label);
+
+describe('Workspace view against the real backend', () => {
+  it('shows the roots, then Datasets and Models from the catalog', async () => {
+    const tree = extension.workspaceTree;
+    const top = await tree.getChildren();
+    expect(labels(tree, top)).toEqual(['/work/home', '/work/cache', '/work/mount', 'Datasets', 'Models']);
+    expect(tree.getTreeItem(top[0]!).collapsibleState).toBe(TreeItemCollapsibleState.Collapsed);
+
+    const datasets = await tree.getChildren(top[3]);
+    expect(labels(tree, datasets)).toEqual(expect.arrayContaining(['alpaca-zh-mini', 'iris']));
+    const models = await tree.getChildren(top[4]);
+    expect(labels(tree, models)).toContain('tiny-gpt2');
+    const model = tree.getTreeItem(models.find((n) => tree.getTreeItem(n).label === 'tiny-gpt2')!);
+    expect(model.contextValue).toBe('aiplat.model');
+    expect(model.command?.command).toBe(CommandIds.openPreview);
+  });
+
+  it('lists a folder lazily, a page at a time, with a Load more item', async () => {
+    const connection = { client: () => backend.client() };
+    const model = new WorkspaceModel({
+      client: connection.client,
+      roots: () => [{ name: 'home', displayPath: '/work/home', writable: true }],
+      pageSize: 2,
+    });
+    const tree = new WorkspaceTreeProvider(model);
+    let changes = 0;
+    tree.onDidChangeTreeData(() => changes++);
+    const [home] = await tree.getChildren();
+    const homeChildren = await tree.getChildren(home);
+    const many = homeChildren.find((n) => n.kind === 'entry' && n.entry.name === 'many')!;
+    expect(tree.getTreeItem(many).collapsibleState).toBe(TreeItemCollapsibleState.Collapsed);
+
+    let page = await tree.getChildren(many);
+    expect(labels(tree, page)).toEqual(['f0.txt', 'f1.txt', 'Load more… (2 of 5)']);
+    const more = tree.getTreeItem(page[2]!);
+    expect(more.command?.command).toBe(CommandIds.loadMore);
+    expect(more.command?.arguments).toEqual([{ view: 'workspace', folder: 'home/many' }]);
+
+    await tree.loadMore('home/many');
+    page = await tree.getChildren(many);
+    expect(labels(tree, page)).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'Load more… (4 of 5)']);
+    await tree.loadMore('home/many');
+    expect(labels(tree, await tree.getChildren(many))).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt']);
+    expect(changes).toBe(2);
+
+    const file = tree.getTreeItem(page[0]!);
+    expect(file.contextValue).toBe('aiplat.file');
+    expect(file.command).toMatchObject({ command: CommandIds.openPreview, arguments: ['home/many/f0.txt'] });
+    tree.dispose();
+  });
+
+  it('shows an error as an item instead of failing', async () => {
+    const model = new WorkspaceModel({
+      client: () => backend.client(),
+      roots: () => [{ name: 'home', displayPath: '/work/home', writable: true }],
+    });
+    const tree = new WorkspaceTreeProvider(model);
+    const missing: WorkspaceNode = {
+      kind: 'entry',
+      entry: { name: 'gone', path: 'home/gone', type: 'directory', size: 0, mtime: '', writable: true },
+    };
+    const children = await tree.getChildren(missing);
+    expect(children).toHaveLength(1);
+    expect(children[0]?.kind).toBe('message');
+    expect(String(tree.getTreeItem(children[0]!).label)).toMatch(/^Not found: /);
+  });
+});
+
+describe('previews', () => {
+  it('opens a text file read-only in an editor through the aiplat-work: scheme', async () => {
+    await commands.executeCommand(CommandIds.openPreview, 'home/notes.md');
+    expect(fake.openedDocuments.at(-1)).toEqual({ uri: 'aiplat-work:/home/notes.md' });
+    expect(fake.shownDocuments.at(-1)).toBe('aiplat-work:/home/notes.md');
+    const provider = fake.contentProviders.get('aiplat-work')!;
+    expect(await provider.provideTextDocumentContent(Uri.from({ scheme: 'aiplat-work', path: '/home/notes.md' }))).toBe(
+      '# Notes\nhello from /work\n',
+    );
+  });
+
+  it('shows CSV, JSONL and a model summary in a preview webview without scripts', async () => {
+    await commands.executeCommand(CommandIds.openPreview, 'mount/datasets/iris/iris.csv');
+    const csv = fake.webviewPanels.at(-1)!;
+    expect(csv.viewType).toBe('aiplat.preview');
+    expect(csv.options).toMatchObject({ enableScripts: false });
+    expect(csv.webview.html).toContain("default-src 'none'");
+    expect(csv.webview.html).toContain("script-src 'none'");
+    expect(csv.webview.html).toMatch(/<th>sepal_length<\/th>/);
+
+    await commands.executeCommand(CommandIds.openPreview, 'mount/datasets/alpaca-zh-mini/train.jsonl');
+    expect(fake.webviewPanels.at(-1)!.webview.html).toMatch(/<th>instruction<\/th>/);
+
+    await commands.executeCommand(CommandIds.openPreview, 'mount/models/tiny-gpt2');
+    const modelHtml = fake.webviewPanels.at(-1)!.webview.html;
+    expect(modelHtml).toContain('<td>Parameters</td>');
+    expect(modelHtml).toContain('GPT2');
+
+    // The same path again reveals its panel.
+    const count = fake.webviewPanels.length;
+    await commands.executeCommand(CommandIds.openPreview, 'mount/datasets/iris/iris.csv');
+    expect(fake.webviewPanels).toHaveLength(count);
+    expect(csv.revealed).toBe(1);
+  });
+
+  it('says when a path cannot be previewed', async () => {
+    await commands.executeCommand(CommandIds.openPreview, 'home/nope.txt');
+    expect(fake.messages.at(-1)).toMatchObject({ severity: 'error' });
+    expect(fake.messages.at(-1)?.text).toMatch(/^Cannot preview \/work\/home\/nope.txt: Not found/);
+  });
+});
