@@ -3,7 +3,10 @@
 // Federation host (the pattern of JupyterLab's examples/app and dev_mode), so prebuilt extensions
 // from a labextensions path load into it as they would into a pip-installed JupyterLab.
 // Output: build/static (bundle), build/schemas, build/themes — what serve.py points the server at.
-// Usage: node build.mjs [--development]
+// Usage: node build.mjs [--development] [--force]
+// Skips the build when its inputs (this script, src/, package.json, the root lockfile) are unchanged.
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +23,28 @@ const buildDir = path.join(here, 'build');
 const staticDir = path.join(buildDir, 'static');
 const mode = process.argv.includes('--development') ? 'development' : 'production';
 const { extensions, mimeExtensions } = data.jupyterlab;
+
+const inputs = createHash('sha256');
+for (const file of [
+  path.join(here, 'build.mjs'),
+  path.join(here, 'package.json'),
+  path.join(here, '..', 'package-lock.json'),
+  ...readdirSync(path.join(here, 'src')).map((name) => path.join(here, 'src', name)),
+]) {
+  if (existsSync(file)) inputs.update(file).update(readFileSync(file));
+}
+inputs.update(mode);
+const stamp = path.join(buildDir, 'inputs.sha256');
+const digest = inputs.digest('hex');
+if (
+  !process.argv.includes('--force') &&
+  existsSync(path.join(staticDir, 'bundle.js')) &&
+  existsSync(stamp) &&
+  readFileSync(stamp, 'utf8') === digest
+) {
+  console.log('jupyterlab-host: build/ is up to date');
+  process.exit(0);
+}
 
 // Schemas and themes of every core extension, and build/style.js that imports their CSS.
 const themeConfigs = Build.ensureAssets({
@@ -92,6 +117,7 @@ compiler.run((error, stats) => {
     console.error(stats.toString({ all: false, errors: true }));
     process.exit(1);
   }
+  writeFileSync(stamp, digest);
   console.log(`jupyterlab-host: built ${path.relative(process.cwd(), buildDir)} in ${Date.now() - started} ms`);
   compiler.close(() => {});
 });
