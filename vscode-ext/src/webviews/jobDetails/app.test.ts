@@ -1,0 +1,183 @@
+import { existsSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { JobDetail } from '@aiplat/api';
+import { build } from 'esbuild';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fake } from '../../test/vscodeFake.js';
+import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
+import { renderJobDetailsHtml } from './jobDetailsPanels.js';
+import type { HostMessage, WebviewMessage } from './protocol.js';
+
+vi.mock('vscode', () => import('../../test/vscodeFake.js'));
+
+/*
+ * The job details page in a real browser (Debian's Chromium): the exact HTML the extension sets,
+ * with its CSP, and the app bundled like `npm run build` does. `acquireVsCodeApi` is the only
+ * stand-in, itself loaded with the page's nonce (so the CSP is what VS Code would enforce).
+ */
+
+const CHROMIUM = '/usr/bin/chromium';
+const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
+const NONCE = 'test-nonce-0123456789';
+
+let browser: Browser;
+let server: http.Server;
+let origin: string;
+
+const JOB: JobDetail = {
+  id: 'job-1',
+  spec: {
+    name: 'mnist',
+    mode: 'ddp',
+    nodes: 2,
+    command: 'python train.py',
+    workingDir: 'home',
+    resources: { cpu: 1, memory: '1Gi', accelerator: { type: 'none', count: 0 } },
+    tags: {},
+    env: {},
+    hyperparameters: {},
+    autoRestart: { maxRestarts: 0 },
+    priority: 5,
+    queue: 'default',
+  },
+  state: 'Running',
+  user: 'alice',
+  engine: 'local',
+  createdAt: '2026-01-01T00:00:00.000Z',
+  startedAt: '2026-01-01T00:00:01.000Z',
+  restarts: 0,
+  progress: { percent: 42, etaSeconds: 200 },
+  instances: [0, 1].map((index) => ({
+    jobId: 'job-1',
+    index,
+    role: 'node' as const,
+    name: `node-${index}`,
+    state: 'Running' as const,
+    host: '127.0.0.1',
+  })),
+};
+
+beforeAll(async () => {
+  expect(existsSync(CHROMIUM), 'Chromium is missing: npm test installs it (apt-get install chromium)').toBe(true);
+  const bundle = await build({
+    entryPoints: [APP],
+    bundle: true,
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+    write: false,
+    logLevel: 'silent',
+  });
+  const app = bundle.outputFiles[0]!.text;
+  server = http.createServer((request, response) => {
+    if (request.url === '/app.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript' });
+      response.end(app);
+      return;
+    }
+    const html = renderJobDetailsHtml({
+      title: 'mnist (job-1)',
+      scriptUri: `${origin}/app.js`,
+      cspSource: origin,
+      nonce: NONCE,
+    });
+    const stub = `<script nonce="${NONCE}">window.sent = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.sent.push(m) });</script>`;
+    response.writeHead(200, { 'content-type': 'text/html' });
+    response.end(html.replace('<script nonce=', `${stub}\n<script nonce=`));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+async function openPage(): Promise<{ page: Page; violations: string[] }> {
+  const page = await browser.newPage();
+  const violations: string[] = [];
+  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) =>
+      (window as unknown as { reportViolation(v: string): void }).reportViolation(
+        `${e.violatedDirective} ${e.blockedURI}`,
+      ),
+    );
+  });
+  await page.goto(origin);
+  return { page, violations };
+}
+
+const post = (page: Page, message: HostMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
+const sent = (page: Page) => page.evaluate(() => (window as unknown as { sent: WebviewMessage[] }).sent);
+
+describe('job details page in Chromium', () => {
+  it('says ready, renders the job with charts, and sends actions; the CSP blocks nothing of ours', async () => {
+    fake.reset();
+    const { page, violations } = await openPage();
+    await expect.poll(() => sent(page)).toEqual([{ type: 'ready' }]);
+
+    const t0 = Date.parse('2026-01-01T00:00:02Z');
+    const points = (n: number) =>
+      [0, 1, 2].map((i) => ({
+        time: new Date(t0 + i * 1000).toISOString(),
+        cpuPercent: 10 * (i + n),
+        memoryBytes: 2 ** 20 * (i + 1),
+        processCount: 1,
+      }));
+    await post(page, {
+      type: 'init',
+      job: JOB,
+      summary: jobSummary(JOB),
+      events: [{ time: '2026-01-01T00:00:00.000Z', type: 'submitted', message: 'submitted by alice' }],
+      metrics: { instances: [0, 1].map((instance) => ({ instance, points: points(instance) })) },
+      strings: jobDetailsStrings(),
+    });
+
+    await expect
+      .poll(() => page.locator('button').allTextContents())
+      .toEqual(['Stop', 'Start Again', 'Copy', 'Delete', 'Show Logs']);
+    expect(await page.locator('button[data-action=startAgain]').isDisabled()).toBe(true);
+    expect(await page.locator('button[data-action=stop]').isDisabled()).toBe(false);
+    const summary = await page.locator('table.summary').innerText();
+    expect(summary).toContain('42%');
+    expect(summary).toContain('3m 20s');
+    expect(await page.locator('table.instances tr').count()).toBe(3);
+    expect(await page.locator('svg polyline').count()).toBe(4); // CPU and memory, two instances each
+    expect(await page.locator('ul.events li').innerText()).toContain('submitted by alice');
+
+    await page.locator('button[data-action=stop]').click();
+    expect(await sent(page)).toEqual([{ type: 'ready' }, { type: 'action', action: 'stop' }]);
+
+    const stopped = { ...JOB, state: 'Stopped' as const };
+    await post(page, { type: 'job', job: stopped, summary: jobSummary(stopped) });
+    await expect.poll(() => page.locator('button[data-action=stop]').isDisabled()).toBe(true);
+    await post(page, { type: 'deleted' });
+    await expect.poll(() => page.locator('#root').innerText()).toContain('This job was deleted.');
+    await post(page, { type: 'error', message: 'boom' });
+    await expect.poll(() => page.locator('#error').innerText()).toBe('boom');
+
+    expect(violations).toEqual([]);
+    await page.close();
+  });
+
+  it('refuses a script without the nonce', async () => {
+    const { page, violations } = await openPage();
+    await page.evaluate(() => {
+      const script = document.createElement('script');
+      script.textContent = 'window.injected = true';
+      document.body.append(script);
+    });
+    await expect.poll(() => violations.length).toBeGreaterThan(0);
+    expect(await page.evaluate(() => (window as unknown as { injected?: boolean }).injected)).toBeUndefined();
+    await page.close();
+  });
+});
