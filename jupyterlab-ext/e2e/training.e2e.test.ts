@@ -121,4 +121,20 @@ describe('the Training views in JupyterLab', () => {
     await view.locator('[data-testid="aiplat-job-state"][data-state="Stopped"]').waitFor({ timeout: 60_000 });
     await screenshot(page, 'training-job-stopped');
   }, 120_000);
+
+  it('opens the form prefilled from an open editor with "Train this script"', async () => {
+    const { page } = lab;
+    await openTraining(lab);
+    await lab.runCommand('docmanager:open', { path: 'home/e2e/train.py', factory: 'Editor' });
+    await page.locator('.jp-FileEditor').last().waitFor();
+    await lab.runCommand('aiplat:train-this-script', { from: 'editor' });
+    const form = lastForm(page);
+    await expect.poll(() => form.locator('[data-testid="aiplat-field-command"]').inputValue()).toBe('python train.py');
+    expect(await form.locator('[data-testid="aiplat-field-name"]').inputValue()).toBe('train');
+    const workingDir = await form.locator('[data-testid="aiplat-field-workingDir"]').inputValue();
+    await form.locator('[data-testid="aiplat-command-torchrun"]').click();
+    expect(await form.locator('[data-testid="aiplat-field-command"]').inputValue()).toMatch(/^torchrun .* train\.py$/);
+    await screenshot(page, 'training-train-this-script');
+    expect(workingDir).toMatch(/^home(\/|$)/);
+  }, 120_000);
 });
