@@ -27,7 +27,7 @@ export function createSidebar(options: SidebarOptions): Panel {
   for (const section of options.sections) {
     section.widget.title.label = section.label;
     section.widget.id ||= `aiplat-section-${section.id}`;
-    section.widget.node.dataset.testid = `aiplat-section-${section.id}`;
+    section.widget.node.dataset.testid ??= `aiplat-section-${section.id}`;
     tabs.addWidget(section.widget);
   }
   panel.addWidget(tabs);
