@@ -146,4 +146,24 @@ describe('the job view model against the real backend', () => {
     await waitFor(view.jobChanged, () => view.job?.state === 'Stopped', 'the stop');
     view.dispose();
   });
+
+  it('follows the logs across a reconnect from the last cursor, no line missed or repeated', async () => {
+    const created = await backend.client().createJob({
+      body: {
+        spec: quick('reconnected', { nodes: 1, command: 'for i in $(seq 1 30); do echo line $i; sleep 0.05; done' }),
+      },
+    });
+    const view = new JobViewModel(connection, created.id);
+    await view.start();
+    await waitFor(view.logsChanged, () => view.logs.lines().some((l) => l.text === 'line 3'), 'the first lines');
+    connection.disconnect();
+    expect((await connection.connect()).status).toBe('connected');
+    await waitFor(view.logsChanged, () => view.logsEnded, 'the end of the logs');
+    const numbers = view.logs
+      .lines()
+      .filter((l) => l.stream === 'stdout')
+      .map((l) => l.text);
+    expect(numbers).toEqual(Array.from({ length: 30 }, (_, i) => `line ${i + 1}`));
+    view.dispose();
+  });
 });
