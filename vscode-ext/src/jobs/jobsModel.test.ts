@@ -58,4 +58,20 @@ describe('JobsModel against the real backend', () => {
       model.dispose();
     }
   });
+
+  it('keeps following after the connection is made again (a new socket, the same subscriptions)', async () => {
+    const model = new JobsModel({ client: () => connection.client, events });
+    try {
+      await model.refresh();
+      connection.disconnect();
+      expect(await events.ready()).toBe(false);
+      expect((await connection.connect()).status).toBe('connected');
+      expect(await events.ready()).toBe(true);
+
+      const job = await backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
+      await waitUntil(model.onDidChangeJobs, () => model.find(job.id)?.state === 'Succeeded', 'job succeeded');
+    } finally {
+      model.dispose();
+    }
+  });
 });

@@ -126,6 +126,18 @@ describe('previews', () => {
     expect(csv.revealed).toBe(1);
   });
 
+  it('shows an image inline as a data: URI (the webview never sees the token)', async () => {
+    const png = Buffer.from(
+      'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+      'base64',
+    );
+    await backend.writeFile(`home/${backend.user}/dot.png`, png);
+    await commands.executeCommand(CommandIds.openPreview, 'home/dot.png');
+    const html = fake.webviewPanels.at(-1)!.webview.html;
+    expect(html).toContain(`src="data:image/png;base64,${png.toString('base64')}"`);
+    expect(html).toContain('img-src vscode-webview://fake data:');
+  });
+
   it('says when a path cannot be previewed', async () => {
     await commands.executeCommand(CommandIds.openPreview, 'home/nope.txt');
     expect(fake.messages.at(-1)).toMatchObject({ severity: 'error' });
