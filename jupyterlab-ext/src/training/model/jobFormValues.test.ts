@@ -16,6 +16,7 @@ describe('job form values', () => {
     for (const values of [
       { ...base, nodes: '2', env: 'EPOCHS=2\n\n# note', tags: 'team=vision', hyperparameters: '{"lr": 0.01}' },
       { ...base, mode: 'ps-worker' as const, ps: '1', workers: '2' },
+      { ...base, mode: 'ps-worker' as const, separatePsResources: true, psResources: { ...base.resources, cpu: '2' } },
       { ...base, mode: 'ray' as const, workerGroups: [defaultWorkerGroup(0)] },
     ]) {
       const { spec, issues } = specFromValues(values);
@@ -43,6 +44,16 @@ describe('job form values', () => {
     expect(fieldForIssuePath('resources.accelerator', ddp)).toBe('resources.accelerator.type');
     expect(fieldForIssuePath('body.spec', ddp)).toBeUndefined();
     expect(fieldForIssuePath('body.spec.head', ddp)).toBeUndefined();
+  });
+
+  it('gives parameter servers their own resources only when asked', () => {
+    const values = { ...defaultFormValues(), mode: 'ps-worker' as const };
+    expect(specFromValues(values).spec).not.toHaveProperty('psResources');
+    expect(formFieldKeys(values)).not.toContain('psResources.cpu');
+    const separate = { ...values, separatePsResources: true };
+    expect(formFieldKeys(separate)).toContain('psResources.memory');
+    expect(specFromValues(separate).spec).toHaveProperty('psResources.cpu', 1);
+    expect(valuesFromSpec(specFromValues(separate).spec).separatePsResources).toBe(true);
   });
 
   it('fills the form from a spec and back', () => {

@@ -47,6 +47,9 @@ export interface JobFormValues {
   workers: string;
   /** Per node (ddp, mpi, horovod) or per worker and ps (ps-worker). */
   resources: ResourceValues;
+  /** ps-worker: the parameter servers get `psResources` instead of `resources`. */
+  separatePsResources: boolean;
+  psResources: ResourceValues;
   /** ray. */
   headResources: ResourceValues;
   workerGroups: WorkerGroupValues[];
@@ -82,6 +85,8 @@ export function defaultFormValues(): JobFormValues {
     ps: '1',
     workers: '1',
     resources: defaultResources(),
+    separatePsResources: false,
+    psResources: defaultResources(),
     headResources: defaultResources(),
     workerGroups: [],
     env: '',
@@ -113,6 +118,7 @@ export function formFieldKeys(values: JobFormValues): string[] {
       break;
     case 'ps-worker':
       topology.push('ps', 'workers', ...resourceKeys('resources'));
+      if (values.separatePsResources) topology.push(...resourceKeys('psResources'));
       break;
     case 'ray':
       topology.push(...resourceKeys('head.resources'), 'workerGroups');
@@ -256,6 +262,7 @@ export function specFromValues(values: JobFormValues): { spec: Record<string, un
         ps: numberOrText(values.ps),
         workers: numberOrText(values.workers),
         resources: resourcesOf(values.resources),
+        ...(values.separatePsResources ? { psResources: resourcesOf(values.psResources) } : {}),
       };
       break;
     case 'ray':
@@ -295,6 +302,7 @@ export function valuesFromSpec(prefill: Partial<JobSpecInput> | undefined): JobF
   const s = prefill as Record<string, unknown> & {
     autoRestart?: { maxRestarts?: unknown };
     head?: { resources?: unknown };
+    psResources?: unknown;
     workerGroups?: { name?: unknown; replicas?: unknown; resources?: unknown }[];
   };
   const mode = (JOB_MODES as readonly unknown[]).includes(s.mode) ? (s.mode as JobMode) : d.mode;
@@ -314,6 +322,8 @@ export function valuesFromSpec(prefill: Partial<JobSpecInput> | undefined): JobF
     ps: text(s.ps, d.ps),
     workers: text(s.workers, d.workers),
     resources: s.resources ? resourceValuesOf(s.resources) : d.resources,
+    separatePsResources: s.psResources !== undefined,
+    psResources: s.psResources ? resourceValuesOf(s.psResources) : d.psResources,
     headResources: s.head?.resources ? resourceValuesOf(s.head.resources) : d.headResources,
     workerGroups: Array.isArray(s.workerGroups)
       ? s.workerGroups.map((g, i) => ({

@@ -174,6 +174,24 @@ function Topology({ values, errors, trans, update }: SectionProps) {
             trans={trans}
             onChange={(resources) => update({ resources })}
           />
+          <label className="aiplat-form-check">
+            <input
+              type="checkbox"
+              data-testid="aiplat-field-separatePsResources"
+              checked={values.separatePsResources}
+              onChange={(e) => update({ separatePsResources: e.target.checked })}
+            />
+            {trans.__('Other resources for the parameter servers')}
+          </label>
+          {values.separatePsResources && (
+            <ResourceFields
+              prefix="psResources"
+              values={values.psResources}
+              errors={errors}
+              trans={trans}
+              onChange={(psResources) => update({ psResources })}
+            />
+          )}
         </fieldset>
       );
     case 'ray':
