@@ -308,7 +308,7 @@ interface LabWindow {
       isEnabled(id: string, args?: unknown): boolean;
     };
     isPluginActivated(id: string): boolean;
-    shell: { currentWidget: { id: string } | null };
+    shell: { currentWidget: { id: string } | null; activateById(id: string): void };
   };
 }
 
@@ -370,9 +370,20 @@ export async function runInNewNotebook(page: Page, code: string): Promise<string
     };
     widget.content.activeCell!.model.sharedModel.setSource(code);
   }, code);
-  await runCommand(page, 'notebook:run-cell');
+  // On a fresh server the first execution can be dropped while the kernel connects (the notebook
+  // starts on one kernel, then switches): run again until the cell has an output.
   const output = notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output');
-  await output.first().waitFor({ timeout: 60_000 });
+  const id = await notebook.getAttribute('id');
+  for (let attempt = 1; ; attempt++) {
+    if (id) await page.evaluate((id) => (window as LabWindow).jupyterapp!.shell.activateById(id), id);
+    await runCommand(page, 'notebook:run-cell');
+    try {
+      await output.first().waitFor({ timeout: 15_000 });
+      break;
+    } catch (error) {
+      if (attempt === 4) throw error;
+    }
+  }
   return (await output.first().innerText()).trim();
 }
 
