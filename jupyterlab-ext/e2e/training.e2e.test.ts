@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenshot, startLab, type Lab } from './harness.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { keepEvidence, screenshot, startLab, type Lab } from './harness.js';
 
 /*
  * The Training views in a real JupyterLab against a real backend on the local engine: submit a
