@@ -42,6 +42,7 @@ describe('the Training views in JupyterLab', () => {
       backendConfig: 'jobs: { metricsIntervalMs: 200 }\n',
     });
   }, 120_000);
+  beforeEach(({ task, onTestFailed }) => onTestFailed(() => keepEvidence(lab, task.name)));
   afterAll(async () => {
     await lab?.close();
   });
