@@ -11,6 +11,13 @@ describe('workspace paths', () => {
     expect(toJupyterPath('', '')).toBe('');
   });
 
+  it('maps a root to another folder when the Jupyter tree lays it out differently', () => {
+    expect(toJupyterPath('home/data/a.ipynb', '', { home: 'home/e2e' })).toBe('home/e2e/data/a.ipynb');
+    expect(toJupyterPath('/work/home', 'work', { home: '/home/e2e/' })).toBe('work/home/e2e');
+    expect(toJupyterPath('mount/datasets/x.csv', '', { home: 'home/e2e' })).toBe('mount/datasets/x.csv');
+    expect(toJupyterPath('homework/a.py', '', { home: 'home/e2e' })).toBe('homework/a.py');
+  });
+
   it('does not take /workspace for /work', () => {
     expect(toApiPath('/workspace/a')).toBe('workspace/a');
     expect(toApiPath('/work/')).toBe('');

@@ -19,16 +19,21 @@ export function toApiPath(workPath: string): string {
 /**
  * The JupyterLab contents path of a /work path. The Jupyter server's root may be /work itself
  * (`prefix` '') or a folder above it (`prefix` 'work' when the server runs in `/`): the contents
- * path is the prefix joined with the path below /work.
+ * path is the prefix joined with the path below /work. `roots` maps a root to another folder
+ * under the prefix when the Jupyter tree lays it out differently, e.g. `{ home: 'home/alice' }`
+ * when the server's root is the backend's shared work root, where each user's home is a folder.
  */
-export function toJupyterPath(workPath: string, prefix: string): string {
-  const below = toApiPath(workPath);
-  const head = prefix
-    .replace(/\\/g, '/')
-    .split('/')
-    .filter((s) => s !== '' && s !== '.')
-    .join('/');
-  return [head, below].filter(Boolean).join('/');
+export function toJupyterPath(workPath: string, prefix: string, roots: Partial<Record<string, string>> = {}): string {
+  const clean = (p: string) =>
+    p
+      .replace(/\\/g, '/')
+      .split('/')
+      .filter((s) => s !== '' && s !== '.')
+      .join('/');
+  const [root = '', ...rest] = toApiPath(workPath).split('/');
+  const mapped = roots[root];
+  const below = [mapped !== undefined ? clean(mapped) : root, ...rest].filter(Boolean).join('/');
+  return [clean(prefix), below].filter(Boolean).join('/');
 }
 
 /** The path as the user sees it in a terminal or a notebook, through the root's display path. */

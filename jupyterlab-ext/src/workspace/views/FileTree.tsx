@@ -87,6 +87,9 @@ function Row(props: { row: TreeRow; model: FileTreeModel; actions: WorkspaceActi
       const Icon = iconFor(entry);
       const Caret = row.expanded ? caretDownIcon : caretRightIcon;
       const selected = actions.selected() === entry.path;
+      const folder = isDir && row.expanded ? model.folder(entry.path) : undefined;
+      /** Expanded once its entries are shown: until the first page arrives it is busy. */
+      const busy = folder === undefined ? row.expanded : folder.loading && folder.entries.length === 0;
       return (
         <li
           className={`aiplat-tree-row aiplat-tree-entry${selected ? ' aiplat-mod-selected' : ''}`}
@@ -95,7 +98,8 @@ function Row(props: { row: TreeRow; model: FileTreeModel; actions: WorkspaceActi
           data-type={entry.type}
           title={actions.displayPath(entry.path)}
           aria-selected={selected}
-          aria-expanded={isDir ? row.expanded : undefined}
+          aria-expanded={isDir ? row.expanded && !busy : undefined}
+          aria-busy={busy || undefined}
           role="treeitem"
           tabIndex={0}
           onClick={() => {
