@@ -64,7 +64,7 @@ function JobRow({ job, trans, onOpen }: { job: Job; trans: TranslationBundle; on
       data-testid={`aiplat-job-row-${job.id}`}
       data-state={job.state}
       tabIndex={0}
-      title={trans.__('Open job %1', job.id)}
+      title={[trans.__('Open job %1', job.id), job.reason?.message, job.waitReason?.message].filter(Boolean).join('\n')}
       onClick={onOpen}
       onKeyDown={(e) => {
         if (e.key === 'Enter') onOpen();

@@ -113,7 +113,7 @@ export function JobLogs({ model, trans }: { model: JobViewModel; trans: Translat
                 {trans.__('%1 earlier lines are not shown; read them with the CLI or the API.', model.logs.dropped)}
               </div>
             )}
-            <FollowingBox follow={follow} size={lines.length} boxRef={box}>
+            <FollowingBox follow={follow} size={lines.length} boxRef={box} onFollowChange={setFollow}>
               {lines.slice(first).map((line, offset) => {
                 const i = first + offset;
                 return (
@@ -149,20 +149,30 @@ export function JobLogs({ model, trans }: { model: JobViewModel; trans: Translat
   );
 }
 
-/** The lines' box, kept scrolled to the bottom while following. */
+/** The lines' box, kept scrolled to the bottom while following; scrolling up stops following, back down resumes. */
 function FollowingBox(props: {
   follow: boolean;
   size: number;
   boxRef: React.RefObject<HTMLDivElement>;
+  onFollowChange: (follow: boolean) => void;
   children: React.ReactNode;
 }) {
-  const { follow, size, boxRef } = props;
+  const { follow, size, boxRef, onFollowChange } = props;
   React.useEffect(() => {
     const el = boxRef.current;
     if (follow && el) el.scrollTop = el.scrollHeight;
   }, [follow, size, boxRef]);
   return (
-    <div className="aiplat-logs-lines" data-testid="aiplat-job-logs" ref={boxRef}>
+    <div
+      className="aiplat-logs-lines"
+      data-testid="aiplat-job-logs"
+      ref={boxRef}
+      onScroll={(e) => {
+        const el = e.currentTarget;
+        const atBottom = el.scrollHeight - el.scrollTop - el.clientHeight < 8;
+        if (atBottom !== follow) onFollowChange(atBottom);
+      }}
+    >
       {props.children}
     </div>
   );
