@@ -7,10 +7,22 @@ export default defineConfig({
     alias: { '@aiplat/api': fileURLToPath(new URL('./api/src/index.ts', import.meta.url)) },
   },
   test: {
-    include: [
-      '{api,backend,bench,jupyterlab-ext,vscode-ext}/src/**/*.test.{ts,tsx}',
-      // JupyterLab in headless Chromium (jupyterlab-ext/e2e/harness.ts)
-      'jupyterlab-ext/e2e/**/*.e2e.test.ts',
+    projects: [
+      {
+        extends: true,
+        test: { name: 'unit', include: ['{api,backend,bench,jupyterlab-ext,vscode-ext}/src/**/*.test.{ts,tsx}'] },
+      },
+      {
+        // JupyterLab in headless Chromium (jupyterlab-ext/e2e/harness.ts): each file starts a backend, a
+        // Jupyter server with kernels and a browser, so one file at a time, after the unit tests.
+        extends: true,
+        test: {
+          name: 'jupyterlab-e2e',
+          include: ['jupyterlab-ext/e2e/**/*.e2e.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+        },
+      },
     ],
     environment: 'node',
     testTimeout: 30_000,
