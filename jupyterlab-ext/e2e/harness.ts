@@ -46,6 +46,8 @@ const CHROMIUM_ARGS = [
 ];
 
 export const PLUGIN_ID = '@aiplat/jupyterlab-ext:plugin';
+/** The backend's user; their /work/home is `home/<USER>` under the root. */
+export const USER = 'e2e';
 export const SIDEBAR_ID = 'aiplat-sidebar';
 
 export interface StartLabOptions {
@@ -149,7 +151,7 @@ async function startBackend(root: string, dataDir: string, labOrigin: string, op
     HOST: '127.0.0.1',
     LOG_LEVEL: 'warn',
     AUTH_TOKEN: token,
-    AIPLAT_USER: 'e2e',
+    AIPLAT_USER: USER,
     WORK_ROOT: root,
     DATA_DIR: dataDir,
     ALLOWED_ORIGINS: labOrigin,
@@ -224,7 +226,12 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
 
     const configDir = path.join(jupyter, 'config');
     await writeUserSettings(configDir, {
-      [PLUGIN_ID]: { serverUrl: backendUrl || `http://127.0.0.1:${await freePort()}`, token: backendToken },
+      [PLUGIN_ID]: {
+        serverUrl: backendUrl || `http://127.0.0.1:${await freePort()}`,
+        token: backendToken,
+        // JupyterLab serves the backend's shared work root, where the user's home is a folder.
+        workRootsInJupyter: { home: `home/${USER}` },
+      },
       ...(options.locale ? { '@jupyterlab/translation-extension:plugin': { locale: options.locale } } : {}),
       ...options.userSettings,
     });

@@ -14,19 +14,23 @@ import { addConnectionCommands } from './commands/connectionCommands.js';
 import { addPanelCommands } from './commands/panelCommands.js';
 import { ConnectionModel } from './model/connectionModel.js';
 import { createSidebar, SIDEBAR_ID } from './panel/sidebar.js';
-import { fromJupyterPath } from './paths.js';
 import { DEFAULT_SERVER_URL, readSettings, type ExtensionSettings } from './settings.js';
 import { RunningJobsItem } from './statusItem.js';
 import { IConnectionModel, PLUGIN_ID, TRANSLATION_DOMAIN } from './tokens.js';
 import { createTrainingPanel, openJobForm, openJobView, RunningJobsCount, trainThisScript } from './training/index.js';
-import { createWorkspaceView, toJupyterPath } from './workspace/index.js';
+import { createWorkspaceView, fromJupyterPath, toJupyterPath } from './workspace/index.js';
 
 /*
  * Wiring only: models, views and commands live in their modules. Nothing here waits on the
  * network: the connection is tried once the settings arrive, and the views follow its state.
  */
 
-let current: ExtensionSettings = { serverUrl: DEFAULT_SERVER_URL, token: '', workPathInJupyter: '' };
+let current: ExtensionSettings = {
+  serverUrl: DEFAULT_SERVER_URL,
+  token: '',
+  workPathInJupyter: '',
+  workRootsInJupyter: {},
+};
 
 const connectionPlugin: JupyterFrontEndPlugin<IConnectionModel> = {
   id: PLUGIN_ID,
@@ -111,7 +115,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       connection,
       trans,
       openPath: (workPath) => {
-        void docManager?.openOrReveal(toJupyterPath(workPath, current.workPathInJupyter));
+        void docManager?.openOrReveal(toJupyterPath(workPath, current.workPathInJupyter, current.workRootsInJupyter));
       },
       insertIntoNotebook: (text) => {
         const editor = notebooks?.activeCell?.editor;
@@ -144,7 +148,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         if (from !== 'editor') contentsPath = fileBrowser?.selectedItems().next().value?.path;
         if (contentsPath === undefined && from !== 'browser') contentsPath = editors?.currentWidget?.context.path;
         if (contentsPath === undefined) return {};
-        const workPath = fromJupyterPath(contentsPath, current.workPathInJupyter);
+        const workPath = fromJupyterPath(contentsPath, current.workPathInJupyter, current.workRootsInJupyter);
         return workPath === undefined ? { contentsPath } : { workPath, contentsPath };
       },
     });

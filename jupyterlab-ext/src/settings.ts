@@ -9,6 +9,8 @@ export interface ExtensionSettings {
   token: string;
   /** The folder of JupyterLab's file browser that is /work ('' when JupyterLab's root is /work). */
   workPathInJupyter: string;
+  /** A /work root that the file browser shows elsewhere under that folder, e.g. `{ home: 'home/alice' }`. */
+  workRootsInJupyter: Record<string, string>;
 }
 
 function text(settings: ISettingRegistry.ISettings, key: string): string {
@@ -16,10 +18,18 @@ function text(settings: ISettingRegistry.ISettings, key: string): string {
   return typeof value === 'string' ? value.trim() : '';
 }
 
+function stringRecord(value: unknown): Record<string, string> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+  );
+}
+
 export function readSettings(settings: ISettingRegistry.ISettings): ExtensionSettings {
   return {
     serverUrl: text(settings, 'serverUrl') || DEFAULT_SERVER_URL,
     token: text(settings, 'token'),
     workPathInJupyter: text(settings, 'workPathInJupyter').replace(/^\/+|\/+$/g, ''),
+    workRootsInJupyter: stringRecord(settings.get('workRootsInJupyter').composite),
   };
 }

@@ -1,2 +1,2 @@
 export { createWorkspaceView, WorkspaceView, type WorkspaceViewOptions } from './views/workspaceView.js';
-export { toJupyterPath, toApiPath, toDisplayPath, opensInJupyter } from './model/paths.js';
+export { fromJupyterPath, toJupyterPath, toApiPath, toDisplayPath, opensInJupyter } from './model/paths.js';

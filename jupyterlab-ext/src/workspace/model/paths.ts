@@ -36,6 +36,40 @@ export function toJupyterPath(workPath: string, prefix: string, roots: Partial<R
   return [clean(prefix), below].filter(Boolean).join('/');
 }
 
+/**
+ * The /work path of a JupyterLab contents path: `toJupyterPath` backwards. Undefined when the
+ * file is not under /work as this JupyterLab lays it out.
+ */
+export function fromJupyterPath(
+  contentsPath: string,
+  prefix: string,
+  roots: Partial<Record<string, string>> = {},
+): string | undefined {
+  const parts = toApiPath(contentsPath).split('/').filter(Boolean);
+  const head = toApiPath(prefix).split('/').filter(Boolean);
+  if (head.some((segment, i) => parts[i] !== segment)) return undefined;
+  const below = parts.slice(head.length);
+  // The longest mapped folder first: `home/alice` before a root named `home`.
+  const mapped = Object.entries(roots)
+    .map(
+      ([root, folder]) =>
+        [
+          root,
+          toApiPath(folder ?? '')
+            .split('/')
+            .filter(Boolean),
+        ] as const,
+    )
+    .sort((a, b) => b[1].length - a[1].length);
+  for (const [root, folder] of mapped) {
+    if (folder.length > 0 && folder.every((segment, i) => below[i] === segment)) {
+      return [root, ...below.slice(folder.length)].join('/');
+    }
+  }
+  if (below.length > 0 && roots[below[0] ?? ''] !== undefined) return undefined;
+  return below.join('/');
+}
+
 /** The path as the user sees it in a terminal or a notebook, through the root's display path. */
 export function toDisplayPath(apiPath: string, roots: readonly RootInfo[] = []): string {
   const rel = toApiPath(apiPath);

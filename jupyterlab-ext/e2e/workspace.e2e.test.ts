@@ -1,0 +1,92 @@
+import type { Locator } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { keepEvidence, startLab, type Lab } from './harness.js';
+
+/*
+ * The Workspace section in a real JupyterLab against a real backend: browse /work, preview a CSV
+ * and a JSONL file as tables, open a notebook from the panel in JupyterLab's main area.
+ */
+
+const CSV = 'epoch,loss,accuracy\n1,0.9,0.61\n2,0.5,0.78\n3,0.3,0.88\n';
+const JSONL = '{"text": "你好", "label": 1}\n{"text": "world", "label": 0}\n';
+const NOTEBOOK = JSON.stringify({
+  cells: [{ cell_type: 'markdown', metadata: {}, source: ['# from the AI Platform panel'] }],
+  metadata: {},
+  nbformat: 4,
+  nbformat_minor: 5,
+});
+
+async function entry(tree: Locator, path: string): Promise<Locator> {
+  const row = tree.locator(`.aiplat-tree-entry[data-path="${path}"]`);
+  await row.waitFor({ timeout: 30_000 });
+  return row;
+}
+
+async function expand(tree: Locator, path: string): Promise<void> {
+  const row = await entry(tree, path);
+  if ((await row.getAttribute('aria-expanded')) !== 'true') await row.click();
+  await tree.locator(`.aiplat-tree-entry[data-path="${path}"][aria-expanded="true"]`).waitFor();
+}
+
+describe('the Workspace section in JupyterLab', () => {
+  let lab: Lab;
+  let panel: Locator;
+  let tree: Locator;
+  beforeAll(async () => {
+    lab = await startLab({
+      // The harness's user is e2e: /work/home is home/e2e under the root.
+      files: {
+        'home/e2e/data/metrics.csv': CSV,
+        'home/e2e/data/records.jsonl': JSONL,
+        'home/e2e/data/analysis.ipynb': NOTEBOOK,
+      },
+    });
+    panel = await lab.openPanel();
+    await panel.locator('[data-testid="aiplat-connection"][data-status="connected"]').waitFor({ timeout: 30_000 });
+    tree = panel.locator('[data-testid="aiplat-workspace"]');
+    await tree.waitFor();
+  }, 120_000);
+  beforeEach(({ task, onTestFailed }) => onTestFailed(() => keepEvidence(lab, task.name)));
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('browses the /work roots into a folder', async () => {
+    await expand(tree, 'home');
+    await expand(tree, 'home/data');
+    const names = await tree.locator('.aiplat-tree-entry[data-path^="home/data/"] .aiplat-tree-name').allInnerTexts();
+    expect(names).toEqual(expect.arrayContaining(['analysis.ipynb', 'metrics.csv', 'records.jsonl']));
+    await lab.screenshot('workspace-tree');
+  }, 60_000);
+
+  it('previews a CSV file as a table', async () => {
+    await (await entry(tree, 'home/data/metrics.csv')).click();
+    const table = panel.locator('[data-testid="aiplat-preview-table"]');
+    await table.waitFor();
+    await expect
+      .poll(() => table.locator('th').allInnerTexts())
+      .toEqual(expect.arrayContaining(['epoch', 'loss', 'accuracy']));
+    expect(await table.innerText()).toContain('0.78');
+    await lab.screenshot('workspace-preview-csv');
+  }, 60_000);
+
+  it('previews a JSONL file as a table of records', async () => {
+    await (await entry(tree, 'home/data/records.jsonl')).click();
+    const table = panel.locator('[data-testid="aiplat-preview-table"]');
+    await expect.poll(() => table.innerText()).toContain('你好');
+    expect(await table.locator('th').allInnerTexts()).toEqual(expect.arrayContaining(['text', 'label']));
+    await lab.screenshot('workspace-preview-jsonl');
+  }, 60_000);
+
+  it('opens a notebook from the panel in the main area', async () => {
+    await (await entry(tree, 'home/data/analysis.ipynb')).dblclick();
+    const notebook = lab.page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)');
+    await notebook.waitFor({ timeout: 60_000 });
+    await expect
+      .poll(() => notebook.locator('.jp-MarkdownOutput').first().innerText())
+      .toContain('from the AI Platform panel');
+    const tab = lab.page.locator('#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current');
+    expect(await tab.innerText()).toContain('analysis.ipynb');
+    await lab.screenshot('workspace-open-notebook');
+  }, 90_000);
+});
