@@ -46,7 +46,9 @@ const placeholders = (text: string) => [...text.matchAll(/%\d+/g)].map((m) => m[
 
 describe('translations and settings', () => {
   it('has a zh_CN catalog in JupyterLab language-pack format for the plugin domain', () => {
-    expect(catalog['']).toMatchObject({ domain: TRANSLATION_DOMAIN, language: 'zh_CN' });
+    // The header carries the BCP 47 tag, as jupyterlab-translate writes it: JupyterLab's Gettext
+    // looks messages up under 'zh-CN' and never finds a catalog whose header says 'zh_CN'.
+    expect(catalog['']).toMatchObject({ domain: TRANSLATION_DOMAIN, language: 'zh-CN' });
     expect(catalog[''].plural_forms).toMatch(/^nplurals=\d+; plural=/);
   });
 
