@@ -2,6 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   hasCommand,
   keepEvidence,
+  openPanel,
   isPluginActivated,
   PLUGIN_ID,
   runInNewNotebook,
@@ -77,6 +78,8 @@ describe('JupyterLab in zh_CN', () => {
       ),
     );
     expect(label).toBe('连接到智算平台…');
+    const panel = await openPanel(page);
+    await panel.getByText('训练', { exact: true }).first().waitFor();
     await screenshot(page, 'smoke-zh-CN');
   }, 60_000);
 });
