@@ -15,7 +15,7 @@
  * Debian packages of scripts/ensure-system-deps.sh (chromium, python3-jupyterlab-server, ...).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -114,6 +114,35 @@ function startProcess(command: string, args: string[], cwd: string, env: NodeJS.
   return { child, output: () => out };
 }
 
+/**
+ * A detached watchdog for one lab: when the test process is gone without teardown (a worker killed
+ * on a timeout, Ctrl-C), it kills the process groups listed in `<temp>/pgids` and removes `temp`.
+ */
+const REAPER = `
+const fs = require('node:fs');
+const [parent, temp, keep] = process.argv.slice(1);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+setInterval(() => {
+  if (!fs.existsSync(temp)) process.exit(0);
+  if (alive(Number(parent))) return;
+  let pgids = [];
+  try { pgids = fs.readFileSync(temp + '/pgids', 'utf8').split('\\n').filter(Boolean).map(Number); } catch {}
+  for (const pgid of pgids) { try { process.kill(-pgid, 'SIGKILL'); } catch {} }
+  if (keep !== '1') fs.rmSync(temp, { recursive: true, force: true });
+  process.exit(0);
+}, 1000);
+`;
+
+function startReaper(temp: string): ChildProcess {
+  const reaper = spawn(
+    process.execPath,
+    ['-e', REAPER, String(process.pid), temp, process.env.AIPLAT_E2E_KEEP ? '1' : '0'],
+    { detached: true, stdio: 'ignore' },
+  );
+  reaper.unref();
+  return reaper;
+}
+
 async function killGroup(child: ChildProcess): Promise<void> {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -141,7 +170,13 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, sta
   }
 }
 
-async function startBackend(root: string, dataDir: string, labOrigin: string, options: StartLabOptions) {
+async function startBackend(
+  root: string,
+  dataDir: string,
+  labOrigin: string,
+  options: StartLabOptions,
+  track: (started: Started) => Started,
+) {
   if (!existsSync(BACKEND_MAIN)) throw new Error(`build first (npm run build): no ${BACKEND_MAIN}`);
   const token = `e2e-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
   const env: NodeJS.ProcessEnv = {
@@ -162,7 +197,7 @@ async function startBackend(root: string, dataDir: string, labOrigin: string, op
     env.AIPLAT_CONFIG = path.join(dataDir, '..', 'backend-config.yaml');
     await writeFile(env.AIPLAT_CONFIG, options.backendConfig);
   }
-  const started = startProcess(process.execPath, [BACKEND_MAIN], path.dirname(dataDir), env);
+  const started = track(startProcess(process.execPath, [BACKEND_MAIN], path.dirname(dataDir), env));
   const url = await waitFor(
     'the backend',
     async () => {
@@ -194,11 +229,18 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
   const processes: Started[] = [];
   const pageLog: string[] = [];
   let context: BrowserContext | undefined;
+  const reaper = startReaper(temp);
+  const track = (started: Started) => {
+    processes.push(started);
+    if (started.child.pid !== undefined) appendFileSync(path.join(temp, 'pgids'), `${started.child.pid}\n`);
+    return started;
+  };
 
   const close = async () => {
     await context?.close().catch(() => undefined);
     context = undefined;
     await Promise.all(processes.map((p) => killGroup(p.child)));
+    reaper.kill();
     if (!process.env.AIPLAT_E2E_KEEP) await rm(temp, { recursive: true, force: true, maxRetries: 5 });
   };
   const logs = () =>
@@ -218,8 +260,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     let backendUrl = '';
     let backendToken = '';
     if (options.backend !== false) {
-      const backend = await startBackend(root, path.join(temp, 'backend', 'data'), labUrl, options);
-      processes.push(backend.started);
+      const backend = await startBackend(root, path.join(temp, 'backend', 'data'), labUrl, options, track);
       backendUrl = backend.url;
       backendToken = backend.token;
     }
@@ -236,33 +277,34 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
       ...options.userSettings,
     });
     const jupyterToken = `jt-${Math.random().toString(36).slice(2)}`;
-    const server = startProcess(
-      PYTHON,
-      [
-        path.join(HOST_DIR, 'serve.py'),
-        '--extension',
-        LABEXTENSION_DIR,
-        '--ServerApp.ip=127.0.0.1',
-        `--ServerApp.port=${labPort}`,
-        '--ServerApp.port_retries=0',
-        `--ServerApp.token=${jupyterToken}`,
-        '--ServerApp.allow_root=True',
-        '--ServerApp.open_browser=False',
-        `--ServerApp.root_dir=${root}`,
-      ],
-      temp,
-      {
-        PATH: process.env.PATH ?? '',
-        HOME: temp,
-        JUPYTER_CONFIG_DIR: configDir,
-        JUPYTER_DATA_DIR: path.join(jupyter, 'data'),
-        JUPYTER_RUNTIME_DIR: path.join(jupyter, 'runtime'),
-        JUPYTER_PLATFORM_DIRS: '1',
-        IPYTHONDIR: path.join(jupyter, 'ipython'),
-        PYTHONNOUSERSITE: '1',
-      },
+    const server = track(
+      startProcess(
+        PYTHON,
+        [
+          path.join(HOST_DIR, 'serve.py'),
+          '--extension',
+          LABEXTENSION_DIR,
+          '--ServerApp.ip=127.0.0.1',
+          `--ServerApp.port=${labPort}`,
+          '--ServerApp.port_retries=0',
+          `--ServerApp.token=${jupyterToken}`,
+          '--ServerApp.allow_root=True',
+          '--ServerApp.open_browser=False',
+          `--ServerApp.root_dir=${root}`,
+        ],
+        temp,
+        {
+          PATH: process.env.PATH ?? '',
+          HOME: temp,
+          JUPYTER_CONFIG_DIR: configDir,
+          JUPYTER_DATA_DIR: path.join(jupyter, 'data'),
+          JUPYTER_RUNTIME_DIR: path.join(jupyter, 'runtime'),
+          JUPYTER_PLATFORM_DIRS: '1',
+          IPYTHONDIR: path.join(jupyter, 'ipython'),
+          PYTHONNOUSERSITE: '1',
+        },
+      ),
     );
-    processes.push(server);
     await waitFor(
       'the Jupyter server',
       async () => {
