@@ -387,10 +387,22 @@ export function isPluginActivated(page: Page, id: string): Promise<boolean> {
   return page.evaluate((id) => (window as LabWindow).jupyterapp!.isPluginActivated(id), id);
 }
 
-/** Shows the AI Platform sidebar (its command, else its tab in the left bar) and returns it once visible. */
+/** Shows the AI Platform sidebar through its command once the extension registered it; returns it once visible. */
 export async function openPanel(page: Page): Promise<Locator> {
-  if (await hasCommand(page, 'aiplat:open-panel')) await runCommand(page, 'aiplat:open-panel');
-  else await page.locator(`.jp-SideBar .lm-TabBar-tab[data-id="${SIDEBAR_ID}"]`).click();
+  const loaded = await page
+    .waitForFunction((id) => (window as LabWindow).jupyterapp?.commands.hasCommand(id), 'aiplat:open-panel', {
+      timeout: 30_000,
+    })
+    .then(() => true)
+    .catch(() => false);
+  if (!loaded) {
+    const federated = await page.evaluate(() => document.getElementById('jupyter-config-data')?.textContent ?? '');
+    throw new Error(
+      'the extension did not register aiplat:open-panel (was labextension/ rebuilt while the page loaded?); ' +
+        `page config: ${federated.slice(0, 400)}`,
+    );
+  }
+  await runCommand(page, 'aiplat:open-panel');
   const panel = page.locator(`#${SIDEBAR_ID}`);
   await panel.waitFor({ state: 'visible' });
   return panel;
