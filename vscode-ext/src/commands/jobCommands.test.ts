@@ -25,7 +25,19 @@ afterEach(() => extension.dispose());
 const LONG = { ...TWO_NODE_ECHO, name: 'long', nodes: 1, command: 'echo started; sleep 60' };
 
 async function waitForState(id: string, state: string): Promise<void> {
-  await waitUntil(extension.jobsTree.onDidChangeTreeData, () => jobStates(extension.jobsTree).get(id) === state, state);
+  try {
+    await waitUntil(
+      extension.jobsTree.onDidChangeTreeData,
+      () => jobStates(extension.jobsTree).get(id) === state,
+      state,
+    );
+  } catch (error) {
+    const job = await backend.client().getJob({ params: { id } });
+    const events = await backend.client().jobEvents({ params: { id }, query: {} });
+    throw new Error(
+      `${String(error)}; view: ${jobStates(extension.jobsTree).get(id)}; server: ${job.state}; ${JSON.stringify(events.events.map((e) => [e.time, e.type, e.message]))}; messages: ${JSON.stringify(fake.messages)}`,
+    );
+  }
 }
 
 function jobNode(id: string): JobNode {

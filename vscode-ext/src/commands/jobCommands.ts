@@ -72,7 +72,7 @@ export function registerJobCommands(deps: JobCommandDeps): vscode.Disposable[] {
       withJob(
         async (client, job) => {
           const stopped = await client.stopJob({ params: { id: job.id }, body: {} });
-          deps.jobs.apply({ change: 'updated', job: stopped });
+          await deps.jobs.applyAnswer(stopped);
         },
         (job) => job.state !== 'Stopping' && !isFinished(job),
       ),
@@ -82,7 +82,7 @@ export function registerJobCommands(deps: JobCommandDeps): vscode.Disposable[] {
       withJob(async (client, job) => {
         const started = await client.startJobAgain({ params: { id: job.id }, body: {} });
         deps.logs.close(job.id);
-        deps.jobs.apply({ change: 'updated', job: started });
+        await deps.jobs.applyAnswer(started);
       }, isFinished),
     ),
     vscode.commands.registerCommand(

@@ -142,7 +142,7 @@ async function submit(
     await vscode.window.showErrorMessage(vscode.l10n.t('The job was not submitted. {0}', describeError(error)));
     return undefined;
   }
-  deps.jobs.apply({ change: 'updated', job });
+  void deps.jobs.applyAnswer(job);
   const showLogs = vscode.l10n.t('Show Logs');
   const showDetails = vscode.l10n.t('Show Details');
   void vscode.window

@@ -13,11 +13,17 @@ export interface EventSource {
    * Calls `handler` with each event of `topic`, across reconnects and connection changes. For
    * streamed topics `cursor()` is read at each (re)subscription, so a follower resumes where it is.
    */
-  subscribe(
-    topic: string,
-    handler: (event: EventMessage) => void,
-    options?: { cursor?: () => string | undefined },
-  ): Subscription;
+  subscribe(topic: string, handler: (event: EventMessage) => void, options?: SubscribeOptions): Subscription;
+}
+
+export interface SubscribeOptions {
+  /** For streamed topics: where to (re)start, read at each (re)subscription. */
+  cursor?: () => string | undefined;
+  /**
+   * Called each time the server confirms the subscription (after every (re)connect): read the
+   * current state over HTTP then, so no change falls between the read and the subscription.
+   */
+  onSubscribed?: () => void;
 }
 
 export interface LiveEventsOptions {
@@ -30,10 +36,9 @@ export interface LiveEventsOptions {
   reconnect?: { initialDelayMs: number; maxDelayMs: number } | false;
 }
 
-interface Entry {
+interface Entry extends SubscribeOptions {
   topic: string;
   handler: (event: EventMessage) => void;
-  cursor?: () => string | undefined;
   unsubscribe?: () => void;
 }
 
@@ -60,12 +65,8 @@ export class LiveEvents implements EventSource {
     return true;
   }
 
-  subscribe(
-    topic: string,
-    handler: (event: EventMessage) => void,
-    options: { cursor?: () => string | undefined } = {},
-  ): Subscription {
-    const entry: Entry = { topic, handler, cursor: options.cursor };
+  subscribe(topic: string, handler: (event: EventMessage) => void, options: SubscribeOptions = {}): Subscription {
+    const entry: Entry = { topic, handler, ...options };
     this.entries.add(entry);
     this.attach(entry);
     return {
@@ -94,6 +95,10 @@ export class LiveEvents implements EventSource {
       createWebSocket: this.options.createWebSocket,
       reconnect: this.options.reconnect ?? { initialDelayMs: 500, maxDelayMs: 15_000 },
       onClose: this.options.onClose,
+      onMessage: (message) => {
+        if (message.type !== 'subscribed') return;
+        for (const entry of this.entries) if (entry.topic === message.topic) entry.onSubscribed?.();
+      },
     });
     for (const entry of this.entries) this.attach(entry);
   }

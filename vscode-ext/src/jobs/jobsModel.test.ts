@@ -74,4 +74,25 @@ describe('JobsModel against the real backend', () => {
       model.dispose();
     }
   });
+
+  it('settles an action answer that arrives after a newer change from the topic', async () => {
+    const model = new JobsModel({ client: () => connection.client, events });
+    try {
+      await model.refresh();
+      const job = await backend
+        .client()
+        .createJob({ body: { spec: { ...TWO_NODE_ECHO, nodes: 1, command: 'sleep 60' } } });
+      await waitUntil(model.onDidChangeJobs, () => model.find(job.id)?.state === 'Running', 'running');
+      const answer = await backend.client().stopJob({ params: { id: job.id }, body: {} });
+      await waitUntil(model.onDidChangeJobs, () => model.find(job.id)?.state === 'Stopped', 'stopped');
+
+      // The stop's answer (Stopping) comes late: shown at once, then the re-read settles it.
+      const settled = model.applyAnswer({ ...answer, state: 'Stopping' });
+      expect(model.find(job.id)?.state).toBe('Stopping');
+      await settled;
+      expect(model.find(job.id)?.state).toBe('Stopped');
+    } finally {
+      model.dispose();
+    }
+  });
 });

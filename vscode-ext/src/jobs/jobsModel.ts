@@ -3,6 +3,7 @@ import type { EventSource } from '../connection/liveEvents.js';
 import { Emitter, type Subscription } from '../model/emitter.js';
 
 export const JOBS_PAGE_SIZE = 100;
+const MAX_READS_WHILE_CHANGING = 3;
 
 export interface JobsModelOptions {
   /** The client of the current connection; undefined while disconnected. */
@@ -21,14 +22,25 @@ export class JobsModel {
   private _error: unknown;
   private readonly changed = new Emitter<void>();
   private readonly subscription: Subscription;
-  private refreshing: Promise<void> | undefined;
+  /** Only the newest first-page read applies its answer (an older one may finish later). */
+  private firstPageReads = 0;
+  private latestFirstPage: Promise<void> = Promise.resolve();
+  /** Changes received from the `jobs` topic, to tell whether one arrived during a read. */
+  private eventsSeen = 0;
 
   readonly onDidChangeJobs = this.changed.event;
 
   constructor(private readonly options: JobsModelOptions) {
-    this.subscription = options.events.subscribe('jobs', (event) => {
-      if (event.kind === 'jobs') this.apply(event.data);
-    });
+    this.subscription = options.events.subscribe(
+      'jobs',
+      (event) => {
+        if (event.kind !== 'jobs') return;
+        this.eventsSeen++;
+        this.apply(event.data);
+      },
+      // Every (re)subscription re-reads the list, so nothing changed in between is missed.
+      { onSubscribed: () => void this.refresh() },
+    );
   }
 
   get jobs(): readonly Job[] {
@@ -60,10 +72,11 @@ export class JobsModel {
     return this._jobs.find((job) => job.id === id);
   }
 
-  /** Re-reads the first page; concurrent calls share one request. */
+  /** Re-reads the first page (and forgets later pages). */
   refresh(): Promise<void> {
-    this.refreshing ??= this.load(undefined).finally(() => (this.refreshing = undefined));
-    return this.refreshing;
+    const read = this.load(undefined);
+    this.latestFirstPage = read;
+    return read;
   }
 
   async loadMore(): Promise<void> {
@@ -79,7 +92,17 @@ export class JobsModel {
     this.changed.fire();
   }
 
-  /** Applies a change from the `jobs` topic, or the answer of an action (stop, start again...). */
+  /**
+   * Shows the answer of an action (submit, stop, start again) at once, then re-reads the list: the
+   * answer may arrive after a newer change from the topic (a stop answers Stopping after the
+   * topic already said Stopped), and the re-read settles it.
+   */
+  applyAnswer(job: Job): Promise<void> {
+    this.apply({ change: 'updated', job });
+    return this.refresh();
+  }
+
+  /** Applies a change from the `jobs` topic (or a deletion the user just made). */
   apply(change: JobChange): void {
     if (change.change === 'deleted') {
       const before = this._jobs.length;
@@ -100,8 +123,18 @@ export class JobsModel {
       this.clear();
       return;
     }
+    const read = cursor === undefined ? ++this.firstPageReads : this.firstPageReads;
     try {
-      const page = await client.listJobs({ query: { limit: JOBS_PAGE_SIZE, ...(cursor ? { cursor } : {}) } });
+      let page: Awaited<ReturnType<ApiClient['listJobs']>>;
+      for (let attempt = 1; ; attempt++) {
+        const seen = this.eventsSeen;
+        page = await client.listJobs({ query: { limit: JOBS_PAGE_SIZE, ...(cursor ? { cursor } : {}) } });
+        // A newer read started meanwhile: its answer counts; resolve when it is applied.
+        if (read !== this.firstPageReads) return await this.latestFirstPage;
+        // A change that arrived while the page was read may be older or newer than the page:
+        // read again rather than guess (a few times; a busy server keeps changing).
+        if (this.eventsSeen === seen || attempt >= MAX_READS_WHILE_CHANGING) break;
+      }
       const incoming = page.jobs;
       if (cursor === undefined) this._jobs = incoming;
       else {

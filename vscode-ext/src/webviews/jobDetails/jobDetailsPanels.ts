@@ -101,11 +101,15 @@ export class JobDetailsPanel implements vscode.Disposable {
         onDispose();
         this.dispose();
       }),
-      options.events.subscribe(`jobs/${job.id}`, (event) => {
-        if (event.kind !== 'jobs') return;
-        if (event.data.change === 'deleted') void this.post({ type: 'deleted' });
-        else void this.refresh();
-      }),
+      options.events.subscribe(
+        `jobs/${job.id}`,
+        (event) => {
+          if (event.kind !== 'jobs') return;
+          if (event.data.change === 'deleted') void this.post({ type: 'deleted' });
+          else void this.refresh();
+        },
+        { onSubscribed: () => void this.refresh() },
+      ),
       options.events.subscribe(`job-events/${job.id}`, (event) => {
         if (event.kind === 'job-events') void this.post({ type: 'event', event: event.data });
       }),
