@@ -62,6 +62,7 @@ export class JobDetailsPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private timer: ReturnType<typeof setInterval> | undefined;
   private ready = false;
+  private reads = 0;
   private disposed = false;
 
   private readonly handlers: MessageHandlers<WebviewMessage> = {
@@ -128,8 +129,12 @@ export class JobDetailsPanel implements vscode.Disposable {
 
   /** Re-reads the job (state, progress, instances) and tells the page. */
   async refresh(): Promise<void> {
+    const read = ++this.reads;
     try {
-      this.job = await this.client.getJob({ params: { id: this.job.id } });
+      const job = await this.client.getJob({ params: { id: this.job.id } });
+      // Reads may finish out of order: only the newest one is shown.
+      if (read !== this.reads) return;
+      this.job = job;
       this.panel.title = jobTitle(this.job);
       await this.post({ type: 'job', job: this.job, summary: jobSummary(this.job) });
       await this.refreshMetrics();
