@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the tests drive for real, when missing. As root it uses apt-get;
 # otherwise it says what to install and fails, rather than letting tests fail obscurely later.
+# With arguments, only those of the packages below (e.g. `ensure-system-deps.sh libkrb5-dev`).
 set -euo pipefail
 # Debian package -> the check that says it is present
 declare -A NEEDED=(
@@ -14,9 +15,13 @@ declare -A NEEDED=(
   [python3-ipykernel]='/usr/bin/python3 -c "import ipykernel"'
   # Chinese glyphs in Chromium's screenshots of the zh-CN UI (5 MB)
   [fonts-wqy-microhei]='test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc'
+  # Kerberos headers: code-server's install (vscode-host/install.mjs) builds the kerberos module
+  [libkrb5-dev]='test -e /usr/include/krb5.h'
 )
 missing=()
+only=("$@")
 for package in "${!NEEDED[@]}"; do
+  if [ ${#only[@]} -gt 0 ] && [[ ! " ${only[*]} " == *" $package "* ]]; then continue; fi
   bash -c "${NEEDED[$package]}" >/dev/null 2>&1 || missing+=("$package")
 done
 if [ ${#missing[@]} -eq 0 ]; then
