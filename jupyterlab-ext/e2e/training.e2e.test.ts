@@ -123,6 +123,20 @@ describe('the Training views in JupyterLab', () => {
     await screenshot(page, 'training-job-stopped');
   }, 120_000);
 
+  it('opens the form prefilled from the file browser’s selection with "Train this script"', async () => {
+    const { page } = lab;
+    await openTraining(lab);
+    await lab.runCommand('filebrowser:go-to-path', { path: 'home/e2e' });
+    const item = page.locator('.jp-DirListing-item[title^="Name: train.py"]');
+    await item.click();
+    await item.click({ button: 'right' });
+    await page.locator('.lm-Menu-item[data-command="aiplat:train-this-script"]').click();
+    const form = lastForm(page);
+    await expect.poll(() => form.locator('[data-testid="aiplat-field-command"]').inputValue()).toBe('python train.py');
+    expect(await form.locator('[data-testid="aiplat-field-workingDir"]').inputValue()).toBe('home');
+    await screenshot(page, 'training-train-this-script-browser');
+  }, 120_000);
+
   it('opens the form prefilled from an open editor with "Train this script"', async () => {
     const { page } = lab;
     await openTraining(lab);
