@@ -40,8 +40,17 @@ describe('JupyterLab with the extension', () => {
 
   it('finds the connect command in the command palette', async () => {
     const { page } = lab;
-    await lab.runCommand('apputils:activate-command-palette');
     const input = page.locator('.lm-CommandPalette-input');
+    // The modal palette closes when focus moves, which JupyterLab may still do while it settles.
+    for (let attempt = 1; ; attempt++) {
+      await lab.runCommand('apputils:activate-command-palette');
+      try {
+        await input.waitFor({ state: 'visible', timeout: 5_000 });
+        break;
+      } catch (error) {
+        if (attempt === 4) throw error;
+      }
+    }
     await input.fill('AI Platform');
     await page.locator('.lm-CommandPalette-item[data-command="aiplat:connect"]').waitFor();
     await screenshot(page, 'smoke-command-palette');
