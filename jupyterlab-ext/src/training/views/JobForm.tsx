@@ -1,11 +1,12 @@
 import { JOB_MODES, type AcceleratorType, type JobDetail, type JobMode } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import type { JobFormModel } from '../model/jobFormModel.js';
 import { defaultWorkerGroup, type JobFormValues, type ResourceValues } from '../model/jobFormValues.js';
 import { scriptCommand, torchrunCommand } from '../model/scriptPrefill.js';
-import { jobModeLabel, testIdPart } from './labels.js';
+import { CodeField, InputField, SelectField, type FieldErrors } from './FormField.js';
+import { jobModeLabel } from './labels.js';
+import { ModelWidget } from './ModelWidget.js';
 
 export interface JobFormProps {
   model: JobFormModel;
@@ -15,36 +16,10 @@ export interface JobFormProps {
   onSubmitted: (job: JobDetail) => void;
 }
 
-interface FieldProps {
-  field: string;
-  label: string;
-  errors: ReadonlyMap<string, readonly string[]>;
-  hint?: string;
-  children: (props: { id: string; 'data-testid': string; 'aria-invalid': boolean }) => React.ReactNode;
-}
-
-/** A labelled input with the problems found at its field under it. */
-function Field({ field, label, errors, hint, children }: FieldProps) {
-  const id = `aiplat-field-${testIdPart(field)}`;
-  const problems = errors.get(field) ?? [];
-  return (
-    <div className={`aiplat-form-field${problems.length ? ' aiplat-mod-invalid' : ''}`}>
-      <label htmlFor={id}>{label}</label>
-      {children({ id, 'data-testid': id, 'aria-invalid': problems.length > 0 })}
-      {hint && <div className="aiplat-form-hint">{hint}</div>}
-      {problems.length > 0 && (
-        <div className="aiplat-form-error" data-testid={`aiplat-field-error-${testIdPart(field)}`} role="alert">
-          {problems.join(' · ')}
-        </div>
-      )}
-    </div>
-  );
-}
-
 function ResourceFields(props: {
   prefix: string;
   values: ResourceValues;
-  errors: ReadonlyMap<string, readonly string[]>;
+  errors: FieldErrors;
   trans: TranslationBundle;
   onChange: (values: ResourceValues) => void;
 }) {
@@ -52,58 +27,47 @@ function ResourceFields(props: {
   const set = (patch: Partial<ResourceValues>) => onChange({ ...values, ...patch });
   return (
     <div className="aiplat-form-row">
-      <Field field={`${prefix}.cpu`} label={trans.__('CPU cores')} errors={errors}>
-        {(p) => (
-          <input {...p} className="jp-mod-styled" value={values.cpu} onChange={(e) => set({ cpu: e.target.value })} />
-        )}
-      </Field>
-      <Field field={`${prefix}.memory`} label={trans.__('Memory')} errors={errors} hint={trans.__('e.g. 512Mi, 2Gi')}>
-        {(p) => (
-          <input
-            {...p}
-            className="jp-mod-styled"
-            value={values.memory}
-            onChange={(e) => set({ memory: e.target.value })}
-          />
-        )}
-      </Field>
-      <Field field={`${prefix}.accelerator.type`} label={trans.__('Accelerator')} errors={errors}>
-        {(p) => (
-          <select
-            {...p}
-            className="jp-mod-styled"
-            value={values.acceleratorType}
-            onChange={(e) => {
-              const type = e.target.value as AcceleratorType;
-              set({
-                acceleratorType: type,
-                acceleratorCount:
-                  type === 'none' ? '0' : values.acceleratorCount === '0' ? '1' : values.acceleratorCount,
-              });
-            }}
-          >
-            <option value="none">{trans.__('None')}</option>
-            <option value="nvidia">{trans.__('NVIDIA GPU')}</option>
-            <option value="ascend">{trans.__('Ascend NPU')}</option>
-          </select>
-        )}
-      </Field>
-      <Field
+      <InputField
+        field={`${prefix}.cpu`}
+        label={trans.__('CPU cores')}
+        errors={errors}
+        value={values.cpu}
+        onChange={(cpu) => set({ cpu })}
+      />
+      <InputField
+        field={`${prefix}.memory`}
+        label={trans.__('Memory')}
+        errors={errors}
+        hint={trans.__('e.g. 512Mi, 2Gi')}
+        value={values.memory}
+        onChange={(memory) => set({ memory })}
+      />
+      <SelectField
+        field={`${prefix}.accelerator.type`}
+        label={trans.__('Accelerator')}
+        errors={errors}
+        value={values.acceleratorType}
+        options={[
+          ['none', trans.__('None')],
+          ['nvidia', trans.__('NVIDIA GPU')],
+          ['ascend', trans.__('Ascend NPU')],
+        ]}
+        onChange={(type: AcceleratorType) =>
+          set({
+            acceleratorType: type,
+            acceleratorCount: type === 'none' ? '0' : values.acceleratorCount === '0' ? '1' : values.acceleratorCount,
+          })
+        }
+      />
+      <InputField
         field={`${prefix}.accelerator.count`}
         label={trans.__('Accelerators per node')}
         errors={errors}
         hint={trans.__('whole devices, or a share from 0.1 to 1')}
-      >
-        {(p) => (
-          <input
-            {...p}
-            className="jp-mod-styled"
-            value={values.acceleratorCount}
-            disabled={values.acceleratorType === 'none'}
-            onChange={(e) => set({ acceleratorCount: e.target.value })}
-          />
-        )}
-      </Field>
+        value={values.acceleratorCount}
+        disabled={values.acceleratorType === 'none'}
+        onChange={(acceleratorCount) => set({ acceleratorCount })}
+      />
     </div>
   );
 }
@@ -116,18 +80,14 @@ function Topology({ values, errors, trans, update }: SectionProps) {
       return (
         <fieldset className="aiplat-form-section">
           <legend>{trans.__('Nodes and resources per node')}</legend>
-          <Field field="nodes" label={trans.__('Nodes')} errors={errors}>
-            {(p) => (
-              <input
-                {...p}
-                className="jp-mod-styled"
-                type="number"
-                min={1}
-                value={values.nodes}
-                onChange={(e) => update({ nodes: e.target.value })}
-              />
-            )}
-          </Field>
+          <InputField
+            field="nodes"
+            label={trans.__('Nodes')}
+            errors={errors}
+            number={{ min: 1 }}
+            value={values.nodes}
+            onChange={(nodes) => update({ nodes })}
+          />
           <ResourceFields
             prefix="resources"
             values={values.resources}
@@ -142,30 +102,22 @@ function Topology({ values, errors, trans, update }: SectionProps) {
         <fieldset className="aiplat-form-section">
           <legend>{trans.__('Parameter servers and workers')}</legend>
           <div className="aiplat-form-row">
-            <Field field="ps" label={trans.__('Parameter servers')} errors={errors}>
-              {(p) => (
-                <input
-                  {...p}
-                  className="jp-mod-styled"
-                  type="number"
-                  min={1}
-                  value={values.ps}
-                  onChange={(e) => update({ ps: e.target.value })}
-                />
-              )}
-            </Field>
-            <Field field="workers" label={trans.__('Workers')} errors={errors}>
-              {(p) => (
-                <input
-                  {...p}
-                  className="jp-mod-styled"
-                  type="number"
-                  min={1}
-                  value={values.workers}
-                  onChange={(e) => update({ workers: e.target.value })}
-                />
-              )}
-            </Field>
+            <InputField
+              field="ps"
+              label={trans.__('Parameter servers')}
+              errors={errors}
+              number={{ min: 1 }}
+              value={values.ps}
+              onChange={(ps) => update({ ps })}
+            />
+            <InputField
+              field="workers"
+              label={trans.__('Workers')}
+              errors={errors}
+              number={{ min: 1 }}
+              value={values.workers}
+              onChange={(workers) => update({ workers })}
+            />
           </div>
           <ResourceFields
             prefix="resources"
@@ -217,28 +169,21 @@ function Topology({ values, errors, trans, update }: SectionProps) {
             return (
               <div className="aiplat-form-group" key={i} data-testid={`aiplat-worker-group-${i}`}>
                 <div className="aiplat-form-row">
-                  <Field field={`workerGroups.${i}.name`} label={trans.__('Group name')} errors={errors}>
-                    {(p) => (
-                      <input
-                        {...p}
-                        className="jp-mod-styled"
-                        value={group.name}
-                        onChange={(e) => setGroup({ name: e.target.value })}
-                      />
-                    )}
-                  </Field>
-                  <Field field={`workerGroups.${i}.replicas`} label={trans.__('Replicas')} errors={errors}>
-                    {(p) => (
-                      <input
-                        {...p}
-                        className="jp-mod-styled"
-                        type="number"
-                        min={1}
-                        value={group.replicas}
-                        onChange={(e) => setGroup({ replicas: e.target.value })}
-                      />
-                    )}
-                  </Field>
+                  <InputField
+                    field={`workerGroups.${i}.name`}
+                    label={trans.__('Group name')}
+                    errors={errors}
+                    value={group.name}
+                    onChange={(name) => setGroup({ name })}
+                  />
+                  <InputField
+                    field={`workerGroups.${i}.replicas`}
+                    label={trans.__('Replicas')}
+                    errors={errors}
+                    number={{ min: 1 }}
+                    value={group.replicas}
+                    onChange={(replicas) => setGroup({ replicas })}
+                  />
                   <button
                     type="button"
                     className="jp-mod-styled"
@@ -276,12 +221,12 @@ function Topology({ values, errors, trans, update }: SectionProps) {
 
 interface SectionProps {
   values: JobFormValues;
-  errors: ReadonlyMap<string, readonly string[]>;
+  errors: FieldErrors;
   trans: TranslationBundle;
   update: (values: Partial<JobFormValues>) => void;
 }
 
-const PRIORITIES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9] as const;
+const PRIORITY_OPTIONS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [String(n), `P${n}`] as const);
 
 function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
   const { values, errors } = model;
@@ -311,73 +256,50 @@ function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Job')}</legend>
         <div className="aiplat-form-row">
-          <Field field="name" label={trans.__('Name')} errors={errors}>
-            {(p) => (
-              <input
-                {...p}
-                className="jp-mod-styled"
-                value={values.name}
-                onChange={(e) => update({ name: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field field="mode" label={trans.__('Mode')} errors={errors}>
-            {(p) => (
-              <select
-                {...p}
-                className="jp-mod-styled"
-                value={values.mode}
-                onChange={(e) => update({ mode: e.target.value as JobMode })}
-              >
-                {JOB_MODES.map((m) => (
-                  <option key={m} value={m}>
-                    {jobModeLabel(m, trans)}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field field="engine" label={trans.__('Engine')} errors={errors}>
-            {(p) => (
-              <select
-                {...p}
-                className="jp-mod-styled"
-                value={values.engine}
-                onChange={(e) => update({ engine: e.target.value as JobFormValues['engine'] })}
-              >
-                <option value="">{trans.__('Server default')}</option>
-                <option value="local">{trans.__('Local')}</option>
-                <option value="kubernetes">{trans.__('Kubernetes')}</option>
-              </select>
-            )}
-          </Field>
+          <InputField
+            field="name"
+            label={trans.__('Name')}
+            errors={errors}
+            value={values.name}
+            onChange={(name) => update({ name })}
+          />
+          <SelectField
+            field="mode"
+            label={trans.__('Mode')}
+            errors={errors}
+            value={values.mode}
+            options={JOB_MODES.map((m) => [m, jobModeLabel(m, trans)] as const)}
+            onChange={(mode: JobMode) => update({ mode })}
+          />
+          <SelectField
+            field="engine"
+            label={trans.__('Engine')}
+            errors={errors}
+            value={values.engine}
+            options={[
+              ['', trans.__('Server default')],
+              ['local', trans.__('Local')],
+              ['kubernetes', trans.__('Kubernetes')],
+            ]}
+            onChange={(engine: JobFormValues['engine']) => update({ engine })}
+          />
         </div>
-        <Field field="description" label={trans.__('Description')} errors={errors}>
-          {(p) => (
-            <input
-              {...p}
-              className="jp-mod-styled"
-              value={values.description}
-              onChange={(e) => update({ description: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
+        <InputField
+          field="description"
+          label={trans.__('Description')}
+          errors={errors}
+          value={values.description}
+          onChange={(description) => update({ description })}
+        />
+        <CodeField
           field="command"
           label={trans.__('Command')}
           errors={errors}
           hint={trans.__('Shell command every node runs, in the working folder')}
-        >
-          {(p) => (
-            <textarea
-              {...p}
-              className="jp-mod-styled aiplat-form-code"
-              rows={3}
-              value={values.command}
-              onChange={(e) => update({ command: e.target.value })}
-            />
-          )}
-        </Field>
+          rows={3}
+          value={values.command}
+          onChange={(command) => update({ command })}
+        />
         {scriptFile && (
           <div className="aiplat-form-row">
             <button
@@ -399,127 +321,83 @@ function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
           </div>
         )}
         <div className="aiplat-form-row">
-          <Field
+          <InputField
             field="workingDir"
             label={trans.__('Working folder')}
             errors={errors}
             hint={trans.__('relative to /work, e.g. home/mnist')}
-          >
-            {(p) => (
-              <input
-                {...p}
-                className="jp-mod-styled"
-                value={values.workingDir}
-                onChange={(e) => update({ workingDir: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field field="image" label={trans.__('Image')} errors={errors} hint={trans.__('e.g. pytorch:2.3')}>
-            {(p) => (
-              <input
-                {...p}
-                className="jp-mod-styled"
-                value={values.image}
-                onChange={(e) => update({ image: e.target.value })}
-              />
-            )}
-          </Field>
+            value={values.workingDir}
+            onChange={(workingDir) => update({ workingDir })}
+          />
+          <InputField
+            field="image"
+            label={trans.__('Image')}
+            errors={errors}
+            hint={trans.__('e.g. pytorch:2.3')}
+            value={values.image}
+            onChange={(image) => update({ image })}
+          />
         </div>
       </fieldset>
       <Topology {...section} />
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Environment and hyperparameters')}</legend>
-        <Field
+        <CodeField
           field="env"
           label={trans.__('Environment variables')}
           errors={errors}
           hint={trans.__('NAME=value, one a line')}
-        >
-          {(p) => (
-            <textarea
-              {...p}
-              className="jp-mod-styled aiplat-form-code"
-              rows={3}
-              value={values.env}
-              onChange={(e) => update({ env: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field
+          rows={3}
+          value={values.env}
+          onChange={(env) => update({ env })}
+        />
+        <CodeField
           field="hyperparameters"
           label={trans.__('Hyperparameters (JSON)')}
           errors={errors}
           hint={trans.__('A JSON object, written to the file at $HYPERPARAMETERS_PATH')}
-        >
-          {(p) => (
-            <textarea
-              {...p}
-              className="jp-mod-styled aiplat-form-code"
-              rows={4}
-              value={values.hyperparameters}
-              onChange={(e) => update({ hyperparameters: e.target.value })}
-            />
-          )}
-        </Field>
-        <Field field="tags" label={trans.__('Tags')} errors={errors} hint={trans.__('key=value, one a line')}>
-          {(p) => (
-            <textarea
-              {...p}
-              className="jp-mod-styled aiplat-form-code"
-              rows={2}
-              value={values.tags}
-              onChange={(e) => update({ tags: e.target.value })}
-            />
-          )}
-        </Field>
+          rows={4}
+          value={values.hyperparameters}
+          onChange={(hyperparameters) => update({ hyperparameters })}
+        />
+        <CodeField
+          field="tags"
+          label={trans.__('Tags')}
+          errors={errors}
+          hint={trans.__('key=value, one a line')}
+          rows={2}
+          value={values.tags}
+          onChange={(tags) => update({ tags })}
+        />
       </fieldset>
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Scheduling')}</legend>
         <div className="aiplat-form-row">
-          <Field field="priority" label={trans.__('Priority')} errors={errors} hint={trans.__('P0 is the highest')}>
-            {(p) => (
-              <select
-                {...p}
-                className="jp-mod-styled"
-                value={values.priority}
-                onChange={(e) => update({ priority: e.target.value })}
-              >
-                {PRIORITIES.map((n) => (
-                  <option key={n} value={String(n)}>
-                    P{n}
-                  </option>
-                ))}
-              </select>
-            )}
-          </Field>
-          <Field field="queue" label={trans.__('Queue')} errors={errors}>
-            {(p) => (
-              <input
-                {...p}
-                className="jp-mod-styled"
-                value={values.queue}
-                onChange={(e) => update({ queue: e.target.value })}
-              />
-            )}
-          </Field>
-          <Field
+          <SelectField
+            field="priority"
+            label={trans.__('Priority')}
+            errors={errors}
+            hint={trans.__('P0 is the highest')}
+            value={values.priority}
+            options={PRIORITY_OPTIONS}
+            onChange={(priority) => update({ priority })}
+          />
+          <InputField
+            field="queue"
+            label={trans.__('Queue')}
+            errors={errors}
+            value={values.queue}
+            onChange={(queue) => update({ queue })}
+          />
+          <InputField
             field="autoRestart.maxRestarts"
             label={trans.__('Auto-restart (times)')}
             errors={errors}
             hint={trans.__('Run again after a failure, at most this many times')}
-          >
-            {(p) => (
-              <input
-                {...p}
-                className="jp-mod-styled"
-                type="number"
-                min={0}
-                max={10}
-                value={values.maxRestarts}
-                onChange={(e) => update({ maxRestarts: e.target.value })}
-              />
-            )}
-          </Field>
+            number={{ min: 0, max: 10 }}
+            value={values.maxRestarts}
+            onChange={(maxRestarts) => update({ maxRestarts })}
+          />
         </div>
       </fieldset>
       <div className="aiplat-form-actions">
@@ -537,19 +415,8 @@ function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
 }
 
 /** The new-job form, opened in the main area. */
-export class JobFormView extends ReactWidget {
-  constructor(private readonly props: JobFormProps) {
-    super();
-    this.addClass('aiplat-jobForm-widget');
-  }
-
-  protected render(): JSX.Element {
-    return <UseSignal signal={this.props.model.changed}>{() => <JobForm {...this.props} />}</UseSignal>;
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) return;
-    this.props.model.dispose();
-    super.dispose();
+export class JobFormView extends ModelWidget<JobFormProps> {
+  constructor(props: JobFormProps) {
+    super(props, props.model.changed, JobForm, 'aiplat-jobForm-widget');
   }
 }

@@ -1,10 +1,10 @@
 import { JOB_STATES, type Job, type JobState } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { progressPercent } from '../model/progressFormat.js';
 import type { JobListModel } from '../model/jobListModel.js';
 import { formatTime, jobStateLabel } from './labels.js';
+import { ModelWidget } from './ModelWidget.js';
 
 export interface JobListPanelProps {
   model: JobListModel;
@@ -131,19 +131,8 @@ function JobList({ model, trans, onNewJob, onOpenJob }: JobListPanelProps) {
 }
 
 /** The sidebar's Training section: the filters, the live job list and the New job button. */
-export class JobListPanel extends ReactWidget {
-  constructor(private readonly props: JobListPanelProps) {
-    super();
-    this.addClass('aiplat-training-panel');
-  }
-
-  protected render(): JSX.Element {
-    return <UseSignal signal={this.props.model.jobsChanged}>{() => <JobList {...this.props} />}</UseSignal>;
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) return;
-    this.props.model.dispose();
-    super.dispose();
+export class JobListPanel extends ModelWidget<JobListPanelProps> {
+  constructor(props: JobListPanelProps) {
+    super(props, props.model.jobsChanged, JobList, 'aiplat-training-panel');
   }
 }

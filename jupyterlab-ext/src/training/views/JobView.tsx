@@ -1,6 +1,6 @@
 import { isTerminalJobState, type JobDetail, type JobSpec } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { lossChartData, metricChartData } from '../model/chartData.js';
 import type { JobViewModel } from '../model/jobViewModel.js';
@@ -14,6 +14,7 @@ import {
 import { JobLogs } from './JobLogs.js';
 import { eventTypeLabel, formatTime, instanceStateLabel, jobStateLabel } from './labels.js';
 import { MetricChart } from './MetricChart.js';
+import { ModelWidget } from './ModelWidget.js';
 
 /** Metrics are sampled on the server and not pushed: read again this often while the tab shows a live job. */
 export const METRICS_REFRESH_MS = 10_000;
@@ -334,19 +335,8 @@ function JobViewBody(props: JobViewProps) {
 }
 
 /** One job in the main area: state, actions, progress, logs, events and metrics. */
-export class JobView extends ReactWidget {
-  constructor(private readonly props: JobViewProps) {
-    super();
-    this.addClass('aiplat-jobView-widget');
-  }
-
-  protected render(): JSX.Element {
-    return <UseSignal signal={this.props.model.jobChanged}>{() => <JobViewBody {...this.props} />}</UseSignal>;
-  }
-
-  override dispose(): void {
-    if (this.isDisposed) return;
-    this.props.model.dispose();
-    super.dispose();
+export class JobView extends ModelWidget<JobViewProps> {
+  constructor(props: JobViewProps) {
+    super(props, props.model.jobChanged, JobViewBody, 'aiplat-jobView-widget');
   }
 }

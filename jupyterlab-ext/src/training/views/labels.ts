@@ -1,91 +1,62 @@
 import type { InstanceState, JobEventType, JobMode, JobState } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 
+/** The labels of the states a job and an instance share. */
+function runStateLabels(trans: TranslationBundle) {
+  return {
+    Starting: trans.__('Starting'),
+    Running: trans.__('Running'),
+    Succeeded: trans.__('Succeeded'),
+    Failed: trans.__('Failed'),
+    Stopped: trans.__('Stopped'),
+  };
+}
+
 /** A job state for people, in the UI language. */
 export function jobStateLabel(state: JobState, trans: TranslationBundle): string {
-  switch (state) {
-    case 'Submitting':
-      return trans.__('Submitting');
-    case 'Queued':
-      return trans.__('Queued');
-    case 'Starting':
-      return trans.__('Starting');
-    case 'Running':
-      return trans.__('Running');
-    case 'Succeeded':
-      return trans.__('Succeeded');
-    case 'Failed':
-      return trans.__('Failed');
-    case 'Stopping':
-      return trans.__('Stopping');
-    case 'Stopped':
-      return trans.__('Stopped');
-  }
+  const labels: Record<JobState, string> = {
+    ...runStateLabels(trans),
+    Submitting: trans.__('Submitting'),
+    Queued: trans.__('Queued'),
+    Stopping: trans.__('Stopping'),
+  };
+  return labels[state];
 }
 
 export function instanceStateLabel(state: InstanceState, trans: TranslationBundle): string {
-  switch (state) {
-    case 'Pending':
-      return trans.__('Pending');
-    case 'Starting':
-      return trans.__('Starting');
-    case 'Running':
-      return trans.__('Running');
-    case 'Succeeded':
-      return trans.__('Succeeded');
-    case 'Failed':
-      return trans.__('Failed');
-    case 'Stopped':
-      return trans.__('Stopped');
-  }
+  const labels: Record<InstanceState, string> = { ...runStateLabels(trans), Pending: trans.__('Pending') };
+  return labels[state];
 }
 
 export function jobModeLabel(mode: JobMode, trans: TranslationBundle): string {
-  switch (mode) {
-    case 'ddp':
-      return trans.__('DDP (PyTorch distributed)');
-    case 'mpi':
-      return trans.__('MPI');
-    case 'horovod':
-      return trans.__('Horovod');
-    case 'ray':
-      return trans.__('Ray');
-    case 'ps-worker':
-      return trans.__('Parameter server and workers');
-  }
+  const labels: Record<JobMode, string> = {
+    ddp: trans.__('DDP (PyTorch distributed)'),
+    mpi: trans.__('MPI'),
+    horovod: trans.__('Horovod'),
+    ray: trans.__('Ray'),
+    'ps-worker': trans.__('Parameter server and workers'),
+  };
+  return labels[mode];
 }
 
 export function eventTypeLabel(type: JobEventType, trans: TranslationBundle): string {
-  switch (type) {
-    case 'submitted':
-      return trans.__('Submitted');
-    case 'queued':
-      return trans.__('Queued');
-    case 'scheduled':
-      return trans.__('Scheduled');
-    case 'started':
-      return trans.__('Started');
-    case 'instance-started':
-      return trans.__('Instance started');
-    case 'instance-exited':
-      return trans.__('Instance exited');
-    case 'preempted':
-      return trans.__('Preempted');
-    case 'restarting':
-      return trans.__('Restarting');
-    case 'stop-requested':
-      return trans.__('Stop requested');
-    case 'stopped':
-      return trans.__('Stopped');
-    case 'succeeded':
-      return trans.__('Succeeded');
-    case 'failed':
-      return trans.__('Failed');
-    case 'engine':
-      return trans.__('Engine');
-    case 'warning':
-      return trans.__('Warning');
-  }
+  const labels: Record<JobEventType, string> = {
+    submitted: trans.__('Submitted'),
+    queued: trans.__('Queued'),
+    scheduled: trans.__('Scheduled'),
+    started: trans.__('Started'),
+    'instance-started': trans.__('Instance started'),
+    'instance-exited': trans.__('Instance exited'),
+    preempted: trans.__('Preempted'),
+    restarting: trans.__('Restarting'),
+    'stop-requested': trans.__('Stop requested'),
+    stopped: trans.__('Stopped'),
+    succeeded: trans.__('Succeeded'),
+    failed: trans.__('Failed'),
+    engine: trans.__('Engine'),
+    warning: trans.__('Warning'),
+  };
+  return labels[type];
 }
 
 /** `home/a.b` → `home-a-b`: a field key as a data-testid part. */

@@ -1,0 +1,112 @@
+import * as React from 'react';
+import { testIdPart } from './labels.js';
+
+/** The problems found in a form, by field key. */
+export type FieldErrors = ReadonlyMap<string, readonly string[]>;
+
+interface FieldProps {
+  field: string;
+  label: string;
+  errors: FieldErrors;
+  hint?: string;
+}
+
+interface ControlProps {
+  id: string;
+  'data-testid': string;
+  'aria-invalid': boolean;
+}
+
+/** A labelled control with the problems found at its field under it. */
+function Field({
+  field,
+  label,
+  errors,
+  hint,
+  children,
+}: FieldProps & { children: (props: ControlProps) => React.ReactNode }) {
+  const id = `aiplat-field-${testIdPart(field)}`;
+  const problems = errors.get(field) ?? [];
+  return (
+    <div className={`aiplat-form-field${problems.length ? ' aiplat-mod-invalid' : ''}`}>
+      <label htmlFor={id}>{label}</label>
+      {children({ id, 'data-testid': id, 'aria-invalid': problems.length > 0 })}
+      {hint && <div className="aiplat-form-hint">{hint}</div>}
+      {problems.length > 0 && (
+        <div className="aiplat-form-error" data-testid={`aiplat-field-error-${testIdPart(field)}`} role="alert">
+          {problems.join(' · ')}
+        </div>
+      )}
+    </div>
+  );
+}
+
+interface ValueProps {
+  value: string;
+  onChange: (value: string) => void;
+}
+
+/** A one-line text field; `number` makes it a number input with those bounds. */
+export function InputField({
+  value,
+  onChange,
+  number,
+  disabled,
+  ...field
+}: FieldProps & ValueProps & { number?: { min: number; max?: number }; disabled?: boolean }) {
+  return (
+    <Field {...field}>
+      {(p) => (
+        <input
+          {...p}
+          className="jp-mod-styled"
+          type={number ? 'number' : undefined}
+          min={number?.min}
+          max={number?.max}
+          value={value}
+          disabled={disabled}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A multi-line field for code-like text (commands, NAME=value lines, JSON). */
+export function CodeField({ value, onChange, rows, ...field }: FieldProps & ValueProps & { rows: number }) {
+  return (
+    <Field {...field}>
+      {(p) => (
+        <textarea
+          {...p}
+          className="jp-mod-styled aiplat-form-code"
+          rows={rows}
+          value={value}
+          onChange={(e) => onChange(e.target.value)}
+        />
+      )}
+    </Field>
+  );
+}
+
+/** A choice among `options`, each a value and its label. */
+export function SelectField<T extends string>({
+  value,
+  onChange,
+  options,
+  ...field
+}: FieldProps & { value: T; onChange: (value: T) => void; options: readonly (readonly [T, string])[] }) {
+  return (
+    <Field {...field}>
+      {(p) => (
+        <select {...p} className="jp-mod-styled" value={value} onChange={(e) => onChange(e.target.value as T)}>
+          {options.map(([v, label]) => (
+            <option key={v} value={v}>
+              {label}
+            </option>
+          ))}
+        </select>
+      )}
+    </Field>
+  );
+}
