@@ -23,6 +23,18 @@ export default defineConfig({
           sequence: { groupOrder: 1 },
         },
       },
+      {
+        // VS Code (code-server from vscode-host/) in headless Chromium with the packaged .vsix
+        // (vscode-ext/e2e/harness.ts): a backend, a code-server with its extension host and a browser
+        // per file, so one file at a time, after the JupyterLab ones.
+        extends: true,
+        test: {
+          name: 'vscode-e2e',
+          include: ['vscode-ext/e2e/**/*.e2e.test.ts'],
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
+        },
+      },
     ],
     environment: 'node',
     testTimeout: 30_000,

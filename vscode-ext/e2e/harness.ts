@@ -1,0 +1,486 @@
+/**
+ * End-to-end harness for the VS Code extension: a real backend (the built `backend/dist/main.js`
+ * with the local engine, user `e2e`), a real VS Code (code-server 4.100.3 from `vscode-host/`, as
+ * ../shared/RECIPES.md describes) with the extension packaged as a `.vsix` and installed by
+ * `code-server --install-extension`, and headless Chromium driven by playwright-core. The workspace
+ * folder code-server opens is the backend's /work root. Every process runs in its own process
+ * group; `close()` kills the groups and removes the temporary folder, and a detached watchdog does
+ * the same when the test process dies without teardown.
+ *
+ *   const vsc = await startVsCode({ files: { 'home/e2e/job.yaml': '...' } });
+ *   await vsc.setToken();                           // "AI Platform: Set Token…" from the palette
+ *   await vsc.runCommand('AI Platform: Browse /work');
+ *   await vsc.screenshot('browse');
+ *   await vsc.close();
+ *
+ * Needs: `npm run build` (backend/dist, vscode-ext/dist), `npm ci` (code-server in vscode-host/) and
+ * Debian's chromium (scripts/ensure-system-deps.sh).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+
+const repo = fileURLToPath(new URL('../../', import.meta.url));
+const EXT_DIR = path.join(repo, 'vscode-ext');
+
+/** Where screenshots go; kept after the run (gitignored). */
+export const ARTIFACTS_DIR = path.join(EXT_DIR, 'e2e', 'artifacts');
+/** The id of the packaged extension (publisher.name of the staging manifest, see scripts/package.mjs). */
+export const EXTENSION_ID = 'aiplat.aiplat-vscode';
+/** The backend's user; their /work/home is `home/<USER>` under the root. */
+export const USER = 'e2e';
+/** The palette category of every command of the extension. */
+export const CATEGORY = 'AI Platform';
+
+const BACKEND_MAIN = path.join(repo, 'backend', 'dist', 'main.js');
+const CHROMIUM = '/usr/bin/chromium';
+/** The recipe's flags: without the networking ones Chromium floods the closed network. */
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+/** code-server's entry point, from vscode-host's devDependency. */
+export function codeServerEntry(): string {
+  const require = createRequire(path.join(repo, 'vscode-host', 'package.json'));
+  const dir = path.dirname(require.resolve('code-server/package.json'));
+  return path.join(dir, 'out', 'node', 'entry.js');
+}
+
+export interface StartVsCodeOptions {
+  /** Files to create under the workspace folder (= the backend's /work root), by relative path. */
+  files?: Record<string, string>;
+  /** YAML for the backend's AIPLAT_CONFIG; default: the backend's defaults. */
+  backendConfig?: string;
+  /** false: no backend (the extension then points at a closed port). Default true. */
+  backend?: boolean;
+  /** Extra user settings (merged over the recipe's and `aiplat.serverUrl`). */
+  settings?: Record<string, unknown>;
+  /** A .vsix to install instead of packaging the current build. */
+  vsix?: string;
+  /** Browser viewport; default 1400x900. */
+  viewport?: { width: number; height: number };
+}
+
+export interface VsCode {
+  page: Page;
+  browser: Browser;
+  /** code-server's URL (the workbench with the workspace folder open). */
+  url: string;
+  /** The backend's URL and token ('' when started with backend: false). */
+  backendUrl: string;
+  backendToken: string;
+  /** The workspace folder, also the backend's /work root. */
+  root: string;
+  /** The packaged extension that was installed. */
+  vsix: string;
+  /** Everything the backend, code-server and the page printed so far. */
+  logs(): string;
+  /** Runs a command by its palette title (e.g. "AI Platform: Browse /work") through F1. */
+  runCommand(title: string): Promise<void>;
+  /** Answers the open quick input (input box or pick) with `text` and Enter. */
+  answerInput(text: string): Promise<void>;
+  /** Sets the backend token through "AI Platform: Set Token…" and waits for the status bar to say connected. */
+  setToken(token?: string): Promise<void>;
+  /** The status bar item of the extension once it shows `text` (a string or pattern). */
+  statusBarItem(text: string | RegExp): Locator;
+  /** Opens the AI Platform container in the activity bar; returns the view pane with this title. */
+  openView(title: string): Promise<Locator>;
+  /** The content frame of the webview editor whose tab has this title (nested iframes). */
+  webview(title: string | RegExp): Promise<FrameLocator>;
+  /** Text of the visible Output panel's editor (the channel shown last). */
+  outputText(): Promise<string>;
+  /** Saves a PNG of the page as artifacts/<name>.png and returns its path. */
+  screenshot(name: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+interface Started {
+  child: ChildProcess;
+  output: () => string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Starts a process in its own process group, so that teardown also reaches its children. */
+function startProcess(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Started {
+  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  child.on('error', (error) => (out += `\n${command}: ${error.message}\n`));
+  return { child, output: () => out };
+}
+
+/**
+ * A detached watchdog: when the test process is gone without teardown (a worker killed on a
+ * timeout, Ctrl-C), it kills the process groups listed in `<temp>/pgids` and removes `temp`.
+ * (Extension hosts otherwise wait hours for a client.)
+ */
+const REAPER = `
+const fs = require('node:fs');
+const [parent, temp, keep] = process.argv.slice(1);
+const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
+setInterval(() => {
+  if (!fs.existsSync(temp)) process.exit(0);
+  if (alive(Number(parent))) return;
+  let pgids = [];
+  try { pgids = fs.readFileSync(temp + '/pgids', 'utf8').split('\\n').filter(Boolean).map(Number); } catch {}
+  for (const pgid of pgids) { try { process.kill(-pgid, 'SIGKILL'); } catch {} }
+  if (keep !== '1') fs.rmSync(temp, { recursive: true, force: true });
+  process.exit(0);
+}, 1000);
+`;
+
+function startReaper(temp: string): ChildProcess {
+  const reaper = spawn(
+    process.execPath,
+    ['-e', REAPER, String(process.pid), temp, process.env.AIPLAT_E2E_KEEP ? '1' : '0'],
+    { detached: true, stdio: 'ignore' },
+  );
+  reaper.unref();
+  return reaper;
+}
+
+async function killGroup(child: ChildProcess): Promise<void> {
+  if (child.pid === undefined) return;
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // already gone
+    }
+  };
+  if (child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    signal('SIGTERM');
+    const timer = setTimeout(() => signal('SIGKILL'), 3000);
+    await exited;
+    clearTimeout(timer);
+  }
+  signal('SIGKILL'); // whatever of the group outlived its leader (extension hosts, job processes)
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, started: Started): Promise<T> {
+  for (;;) {
+    const value = await probe().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (started.child.exitCode !== null || started.child.signalCode !== null)
+      throw new Error(`${what} exited (${started.child.exitCode ?? started.child.signalCode}):\n${started.output()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Packages the current build (dist/) into `out` with scripts/package.mjs; returns `out`. */
+export function packageVsix(out: string): string {
+  const result = spawnSync(process.execPath, [path.join(EXT_DIR, 'scripts', 'package.mjs'), '--out', out], {
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) throw new Error(`packaging the extension failed:\n${result.stdout}\n${result.stderr}`);
+  return out;
+}
+
+async function startBackend(
+  root: string,
+  dataDir: string,
+  origin: string,
+  options: StartVsCodeOptions,
+  track: (started: Started) => Started,
+) {
+  if (!existsSync(BACKEND_MAIN)) throw new Error(`build first (npm run build): no ${BACKEND_MAIN}`);
+  const token = `e2e-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
+  const env: NodeJS.ProcessEnv = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? os.homedir(),
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    AUTH_TOKEN: token,
+    AIPLAT_USER: USER,
+    WORK_ROOT: root,
+    DATA_DIR: dataDir,
+    ALLOWED_ORIGINS: origin,
+  };
+  await mkdir(dataDir, { recursive: true });
+  if (options.backendConfig !== undefined) {
+    env.AIPLAT_CONFIG = path.join(dataDir, '..', 'backend-config.yaml');
+    await writeFile(env.AIPLAT_CONFIG, options.backendConfig);
+  }
+  const started = track(startProcess(process.execPath, [BACKEND_MAIN], path.dirname(dataDir), env));
+  const url = await waitFor(
+    'the backend',
+    async () => {
+      const out = started.output();
+      return out.includes('token:') ? /listening on (http:\/\/\S+)/.exec(out)?.[1] : undefined;
+    },
+    started,
+  );
+  return { url, token };
+}
+
+export async function startVsCode(options: StartVsCodeOptions = {}): Promise<VsCode> {
+  if (!existsSync(path.join(EXT_DIR, 'dist', 'extension.js')))
+    throw new Error(`build first (npm run build): no ${path.join(EXT_DIR, 'dist', 'extension.js')}`);
+  const entry = codeServerEntry();
+  if (!existsSync(entry)) throw new Error(`install first (npm ci): no code-server at ${entry}`);
+  const temp = await mkdtemp(path.join(os.tmpdir(), 'aiplat-vscode-e2e-'));
+  const root = path.join(temp, 'work');
+  const userData = path.join(temp, 'user-data');
+  const extensions = path.join(temp, 'extensions');
+  const processes: Started[] = [];
+  const pageLog: string[] = [];
+  let browser: Browser | undefined;
+  const reaper = startReaper(temp);
+  const track = (started: Started) => {
+    processes.push(started);
+    if (started.child.pid !== undefined) appendFileSync(path.join(temp, 'pgids'), `${started.child.pid}\n`);
+    return started;
+  };
+
+  const close = async () => {
+    await browser?.close().catch(() => undefined);
+    browser = undefined;
+    await Promise.all(processes.map((p) => killGroup(p.child)));
+    reaper.kill();
+    if (!process.env.AIPLAT_E2E_KEEP) await rm(temp, { recursive: true, force: true, maxRetries: 5 });
+  };
+  const logs = () =>
+    [
+      ...processes.map((p, i) => `--- process ${i} (${p.child.spawnargs.join(' ')})\n${p.output()}`),
+      '--- page',
+      ...pageLog,
+    ].join('\n');
+
+  try {
+    await mkdir(path.join(root, 'home', USER), { recursive: true });
+    for (const [relative, content] of Object.entries(options.files ?? {})) {
+      await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
+      await writeFile(path.join(root, relative), content);
+    }
+    const port = await freePort();
+    const url = `http://127.0.0.1:${port}`;
+
+    let backendUrl = '';
+    let backendToken = '';
+    if (options.backend !== false) {
+      const backend = await startBackend(root, path.join(temp, 'backend', 'data'), url, options, track);
+      backendUrl = backend.url;
+      backendToken = backend.token;
+    }
+
+    const env: NodeJS.ProcessEnv = {
+      PATH: process.env.PATH ?? '',
+      HOME: temp,
+      XDG_CONFIG_HOME: path.join(temp, 'xdg-config'),
+      XDG_DATA_HOME: path.join(temp, 'xdg-data'),
+      XDG_CACHE_HOME: path.join(temp, 'xdg-cache'),
+      // No gallery: nothing looks anything up on the network.
+      EXTENSIONS_GALLERY: '{}',
+    };
+    const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
+    const vsix = options.vsix ?? packageVsix(path.join(temp, 'aiplat-vscode.vsix'));
+    const install = spawnSync(process.execPath, [entry, ...common, '--install-extension', vsix], {
+      cwd: temp,
+      env,
+      encoding: 'utf8',
+    });
+    if (install.status !== 0 || !/successfully installed/.test(install.stdout))
+      throw new Error(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+
+    await mkdir(path.join(userData, 'User'), { recursive: true });
+    await writeFile(
+      path.join(userData, 'User', 'settings.json'),
+      JSON.stringify(
+        {
+          'workbench.startupEditor': 'none',
+          'security.workspace.trust.enabled': false,
+          'workbench.welcomePage.walkthroughs.openOnInstall': false,
+          'telemetry.telemetryLevel': 'off',
+          'workbench.tips.enabled': false,
+          'extensions.ignoreRecommendations': true,
+          'aiplat.serverUrl': backendUrl || `http://127.0.0.1:${await freePort()}`,
+          ...options.settings,
+        },
+        null,
+        2,
+      ),
+    );
+
+    const server = track(
+      startProcess(
+        process.execPath,
+        [
+          entry,
+          ...common,
+          '--bind-addr',
+          `127.0.0.1:${port}`,
+          '--auth',
+          'none',
+          '--disable-telemetry',
+          '--disable-update-check',
+          '--disable-workspace-trust',
+          '--disable-getting-started-override',
+          root,
+        ],
+        temp,
+        env,
+      ),
+    );
+    await waitFor('code-server', async () => ((await fetch(`${url}/healthz`)).ok ? true : undefined), server);
+
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+    const context = await browser.newContext({ viewport: options.viewport ?? { width: 1400, height: 900 } });
+    const page = await context.newPage();
+    page.on('console', (message) => pageLog.push(`[console.${message.type()}] ${message.text()}`));
+    page.on('pageerror', (error) => pageLog.push(`[pageerror] ${error.stack ?? error.message}`));
+    await page.goto(`${url}/?folder=${encodeURIComponent(root)}`);
+    await waitForWorkbench(page);
+
+    const vsc: VsCode = {
+      page,
+      browser,
+      url,
+      backendUrl,
+      backendToken,
+      root,
+      vsix,
+      logs,
+      runCommand: (title) => runCommand(page, title),
+      answerInput: (text) => answerInput(page, text),
+      setToken: async (token = backendToken) => {
+        await runCommand(page, `${CATEGORY}: Set Token…`);
+        await answerInput(page, token);
+        await statusBarItem(page, /\d+ running/).waitFor({ timeout: 30_000 });
+      },
+      statusBarItem: (text) => statusBarItem(page, text),
+      openView: (title) => openView(page, title),
+      webview: (title) => webview(page, title),
+      outputText: () => outputText(page),
+      screenshot: (name) => screenshot(page, name),
+      close,
+    };
+    return vsc;
+  } catch (error) {
+    const message = `${(error as Error).message}\n${logs()}`;
+    await close();
+    throw new Error(message, { cause: error });
+  }
+}
+
+/** Waits until the workbench has rendered its parts (status bar included). */
+export async function waitForWorkbench(page: Page): Promise<void> {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
+}
+
+const quickInput = (page: Page) => page.locator('.quick-input-widget');
+
+/** Opens the palette with F1, types the title and runs the entry whose label is exactly that title. */
+export async function runCommand(page: Page, title: string): Promise<void> {
+  const widget = quickInput(page);
+  // A quick input left open (or focus in a webview) would eat F1: start from the workbench.
+  if (await widget.isVisible()) await page.keyboard.press('Escape');
+  await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
+  await page.keyboard.press('F1');
+  const input = widget.locator('input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  const row = widget.locator('.quick-input-list .monaco-list-row', {
+    has: page.locator('.label-name', { hasText: exactly(title) }),
+  });
+  try {
+    await row.first().waitFor({ timeout: 20_000 });
+  } catch (error) {
+    const rows = await widget.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    throw new Error(`no command "${title}" in the palette (it lists: ${rows.join(' | ') || 'nothing'})`, {
+      cause: error,
+    });
+  }
+  await row.first().click();
+}
+
+/** Types into the open quick input (input box or quick pick) and presses Enter. */
+export async function answerInput(page: Page, text: string): Promise<void> {
+  const input = quickInput(page).locator('input.input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+function exactly(text: string): RegExp {
+  return new RegExp(`^\\s*${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*$`);
+}
+
+export function statusBarItem(page: Page, text: string | RegExp): Locator {
+  return page.locator('.part.statusbar .statusbar-item', { hasText: text });
+}
+
+/** Shows the AI Platform view container and returns the pane titled `title` (expanded). */
+export async function openView(page: Page, title: string): Promise<Locator> {
+  const tab = page.locator('.part.activitybar .action-item a.action-label[aria-label^="AI Platform"]').first();
+  const sidebar = page.locator('.part.sidebar');
+  const header = sidebar.locator('.pane-header', { hasText: exactly(title) });
+  if (!(await header.isVisible())) await tab.click();
+  await header.waitFor({ state: 'visible' });
+  if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
+  return sidebar.locator('.pane', { has: header });
+}
+
+/**
+ * The content of the webview editor whose tab has this title: webviews are nested iframes
+ * (`iframe.webview.ready` → `iframe#active-frame`), and only the active editor's is visible.
+ */
+export async function webview(page: Page, title: string | RegExp): Promise<FrameLocator> {
+  await page.locator('.tabs-container .tab.active', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  const frames = page.locator('iframe.webview.ready');
+  for (;;) {
+    const count = await frames.count();
+    for (let i = count - 1; i >= 0; i--)
+      if (await frames.nth(i).isVisible())
+        return frames.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** The text of the Output panel's editor (what the shown channel holds, as rendered). */
+export async function outputText(page: Page): Promise<string> {
+  const lines = page.locator('.part.panel .view-lines');
+  await lines.first().waitFor({ state: 'visible' });
+  return (await lines.first().innerText()).replace(/\u00a0/g, ' ');
+}
+
+/** Saves a PNG of the page as artifacts/<name>.png and returns its path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS_DIR, { recursive: true });
+  const file = path.join(ARTIFACTS_DIR, `${name.replace(/[^\w.-]+/g, '-')}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** For a failed test: a screenshot artifacts/failed-<test>.png and every process's output on stderr. */
+export async function keepEvidence(vsc: VsCode | undefined, testName: string): Promise<void> {
+  if (!vsc) return;
+  await screenshot(vsc.page, `failed-${testName}`).catch(() => undefined);
+  console.error(`--- logs of the failed test "${testName}"\n${vsc.logs()}`);
+}
