@@ -1,6 +1,5 @@
 import { JobSpecSchema, isApiError, type JobDetail, type JobSpecInput } from '@aiplat/api';
-import type { IDisposable } from '@lumino/disposable';
-import { Signal, type ISignal } from '@lumino/signaling';
+import { ChangingModel } from '../../model/changingModel.js';
 import type { IConnectionModel } from '../../tokens.js';
 import {
   fieldForIssuePath,
@@ -21,23 +20,18 @@ export interface SubmitOptions {
  * The new-job form: its values, every problem at its field (from the contract's `JobSpecSchema`
  * before sending, and from the API's 400 `issues` after), and the submit.
  */
-export class JobFormModel implements IDisposable {
+export class JobFormModel extends ChangingModel {
   private readonly _connection: IConnectionModel;
-  private readonly _changed = new Signal<this, void>(this);
   private _values: JobFormValues;
   private _errors = new Map<string, string[]>();
   private _generalErrors: string[] = [];
   private _submitting = false;
   private _validated = false;
-  private _disposed = false;
 
   constructor(connection: IConnectionModel, prefill?: Partial<JobSpecInput>) {
+    super();
     this._connection = connection;
     this._values = valuesFromSpec(prefill);
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   get values(): JobFormValues {
@@ -71,7 +65,7 @@ export class JobFormModel implements IDisposable {
     this._values = { ...this._values, ...values };
     if (this._validated) this.validate();
     else if (values.hyperparameters !== undefined) this._checkHyperparameters();
-    this._emit();
+    this.emit();
   }
 
   private _checkHyperparameters(): void {
@@ -93,7 +87,7 @@ export class JobFormModel implements IDisposable {
     this._errors = new Map();
     this._generalErrors = [];
     this._setIssues(all, true);
-    this._emit();
+    this.emit();
     return all.length === 0;
   }
 
@@ -121,17 +115,17 @@ export class JobFormModel implements IDisposable {
     this._generalErrors = [];
     if (!client) {
       this._generalErrors.push('not connected to the AI Platform server');
-      this._emit();
+      this.emit();
       return undefined;
     }
     const { spec, issues } = specFromValues(this._values);
     if (issues.length > 0) {
       this._setIssues(issues, false);
-      this._emit();
+      this.emit();
       return undefined;
     }
     this._submitting = true;
-    this._emit();
+    this.emit();
     try {
       // The server judges the spec with the same schema; its 400 names every field at fault.
       return await client.createJob({ body: { spec: spec as JobSpecInput } });
@@ -147,21 +141,7 @@ export class JobFormModel implements IDisposable {
       return undefined;
     } finally {
       this._submitting = false;
-      if (!this._disposed) this._emit();
+      this.emit();
     }
-  }
-
-  private _emit(): void {
-    if (!this._disposed) this._changed.emit();
-  }
-
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
-  dispose(): void {
-    if (this._disposed) return;
-    this._disposed = true;
-    Signal.clearData(this);
   }
 }

@@ -1,28 +1,23 @@
 import type { CatalogItem } from '@aiplat/api';
-import type { IDisposable } from '@lumino/disposable';
-import { Signal, type ISignal } from '@lumino/signaling';
+import { ChangingModel } from '../../model/changingModel.js';
 import type { WorkspaceSource } from './workspaceSource.js';
 import { isAbort, NOT_CONNECTED, toWorkspaceError, type WorkspaceError } from './workspaceError.js';
 
 export type CatalogKind = CatalogItem['kind'];
 
 /** The datasets or the models the backend found under the roots (`GET /api/catalog?kind=`). */
-export class CatalogModel implements IDisposable {
-  private readonly _changed = new Signal<this, void>(this);
+export class CatalogModel extends ChangingModel {
   private _items: readonly CatalogItem[] = [];
   private _loading = false;
   private _loaded = false;
   private _error: WorkspaceError | undefined;
   private _inflight: AbortController | undefined;
-  private _disposed = false;
 
   constructor(
     private readonly _source: WorkspaceSource,
     readonly kind: CatalogKind,
-  ) {}
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
+  ) {
+    super();
   }
 
   get items(): readonly CatalogItem[] {
@@ -43,7 +38,7 @@ export class CatalogModel implements IDisposable {
   }
 
   async refresh(): Promise<void> {
-    if (this._disposed) return;
+    if (this.isDisposed) return;
     const client = this._source.client;
     if (!client) {
       this._error = NOT_CONNECTED;
@@ -59,11 +54,11 @@ export class CatalogModel implements IDisposable {
     this.emit();
     try {
       const { items } = await client.catalog({ query: { kind: this.kind } }, { signal: abort.signal });
-      if (abort.signal.aborted || this._disposed) return;
+      if (abort.signal.aborted || this.isDisposed) return;
       this._items = items.filter((item) => item.kind === this.kind);
       this._loaded = true;
     } catch (cause) {
-      if (abort.signal.aborted || this._disposed || isAbort(cause)) return;
+      if (abort.signal.aborted || this.isDisposed || isAbort(cause)) return;
       this._error = toWorkspaceError(cause);
     }
     this._loading = false;
@@ -71,18 +66,7 @@ export class CatalogModel implements IDisposable {
     this.emit();
   }
 
-  private emit(): void {
-    if (!this._disposed) this._changed.emit();
-  }
-
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
-  dispose(): void {
-    if (this._disposed) return;
-    this._disposed = true;
+  protected override onDispose(): void {
     this._inflight?.abort();
-    Signal.clearData(this);
   }
 }

@@ -1,6 +1,5 @@
 import { MAX_LIST_LIMIT, type WorkspaceEntry } from '@aiplat/api';
-import type { IDisposable } from '@lumino/disposable';
-import { Signal, type ISignal } from '@lumino/signaling';
+import { ChangingModel } from '../../model/changingModel.js';
 import type { WorkspaceSource } from './workspaceSource.js';
 import { isAbort, NOT_CONNECTED, toWorkspaceError, type WorkspaceError } from './workspaceError.js';
 
@@ -50,24 +49,19 @@ const EMPTY = (path: string): FolderState => ({
  * their entries a page at a time through the listing's cursor. DOM-free; `changed` fires after
  * every state change.
  */
-export class FileTreeModel implements IDisposable {
-  private readonly _changed = new Signal<this, void>(this);
+export class FileTreeModel extends ChangingModel {
   private readonly _folders = new Map<string, FolderState>();
   private readonly _expanded = new Set<string>();
   /** Per folder, the request in flight, aborted when a refresh or collapse supersedes it. */
   private readonly _inflight = new Map<string, AbortController>();
   private readonly _pageSize: number;
-  private _disposed = false;
 
   constructor(
     private readonly _source: WorkspaceSource,
     options: FileTreeModelOptions = {},
   ) {
+    super();
     this._pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   get pageSize(): number {
@@ -130,7 +124,7 @@ export class FileTreeModel implements IDisposable {
   }
 
   async expand(path: string): Promise<void> {
-    if (this._disposed) return;
+    if (this.isDisposed) return;
     this._expanded.add(path);
     const folder = this._folders.get(path);
     if (folder && !folder.error && (folder.entries.length > 0 || folder.loading)) {
@@ -153,7 +147,7 @@ export class FileTreeModel implements IDisposable {
   }
 
   private async loadPage(path: string, fromStart: boolean): Promise<void> {
-    if (this._disposed) return;
+    if (this.isDisposed) return;
     const client = this._source.client;
     const before = this._folders.get(path) ?? EMPTY(path);
     if (!client) {
@@ -173,7 +167,7 @@ export class FileTreeModel implements IDisposable {
         { query: { path, limit, ...(cursor !== undefined ? { cursor } : {}) } },
         { signal: abort.signal },
       );
-      if (abort.signal.aborted || this._disposed) return;
+      if (abort.signal.aborted || this.isDisposed) return;
       const current = this._folders.get(path) ?? EMPTY(path);
       this.set({
         path,
@@ -184,7 +178,7 @@ export class FileTreeModel implements IDisposable {
         error: undefined,
       });
     } catch (cause) {
-      if (abort.signal.aborted || this._disposed || isAbort(cause)) return;
+      if (abort.signal.aborted || this.isDisposed || isAbort(cause)) return;
       const current = this._folders.get(path) ?? EMPTY(path);
       this.set({ ...current, loading: false, error: toWorkspaceError(cause) });
     } finally {
@@ -197,19 +191,8 @@ export class FileTreeModel implements IDisposable {
     this.emit();
   }
 
-  private emit(): void {
-    if (!this._disposed) this._changed.emit();
-  }
-
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
-  dispose(): void {
-    if (this._disposed) return;
-    this._disposed = true;
+  protected override onDispose(): void {
     for (const abort of this._inflight.values()) abort.abort();
     this._inflight.clear();
-    Signal.clearData(this);
   }
 }

@@ -1,6 +1,5 @@
 import type { WorkspaceEntry } from '@aiplat/api';
-import type { IDisposable } from '@lumino/disposable';
-import { Signal, type ISignal } from '@lumino/signaling';
+import { ChangingModel } from '../../model/changingModel.js';
 import { toPreviewContent, type PreviewContent } from './previewContent.js';
 import type { WorkspaceSource } from './workspaceSource.js';
 import { isAbort, NOT_CONNECTED, toWorkspaceError, type WorkspaceError } from './workspaceError.js';
@@ -34,19 +33,15 @@ export function pickDataFile(entries: readonly WorkspaceEntry[], format: string)
 }
 
 /** The preview pane's model: the last path asked for wins; an earlier request still running is aborted. */
-export class PreviewModel implements IDisposable {
-  private readonly _changed = new Signal<this, PreviewState>(this);
+export class PreviewModel extends ChangingModel<PreviewState> {
   private _state: PreviewState = { status: 'idle' };
   private _inflight: AbortController | undefined;
-  private _disposed = false;
 
   constructor(
     private readonly _source: WorkspaceSource,
     private readonly _limit = DEFAULT_PREVIEW_LIMIT,
-  ) {}
-
-  get changed(): ISignal<this, PreviewState> {
-    return this._changed;
+  ) {
+    super();
   }
 
   get state(): PreviewState {
@@ -63,7 +58,7 @@ export class PreviewModel implements IDisposable {
    * `format`, e.g. `jsonl`) rather than its entry count.
    */
   async show(path: string, options: { dataset?: { format: string } } = {}): Promise<void> {
-    if (this._disposed) return;
+    if (this.isDisposed) return;
     this._inflight?.abort();
     const client = this._source.client;
     if (!client) {
@@ -88,11 +83,11 @@ export class PreviewModel implements IDisposable {
         const bytes = await response.arrayBuffer();
         data = new Blob([bytes], { type: preview.mimeType });
       }
-      if (abort.signal.aborted || this._disposed) return;
+      if (abort.signal.aborted || this.isDisposed) return;
       const content = toPreviewContent(preview, data);
       this.set(file ? { status: 'ready', path, content, file } : { status: 'ready', path, content });
     } catch (cause) {
-      if (abort.signal.aborted || this._disposed || isAbort(cause)) return;
+      if (abort.signal.aborted || this.isDisposed || isAbort(cause)) return;
       this.set({ status: 'error', path, error: toWorkspaceError(cause) });
     } finally {
       if (this._inflight === abort) this._inflight = undefined;
@@ -106,17 +101,10 @@ export class PreviewModel implements IDisposable {
 
   private set(state: PreviewState): void {
     this._state = state;
-    if (!this._disposed) this._changed.emit(state);
+    this.emit(state);
   }
 
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
-  dispose(): void {
-    if (this._disposed) return;
-    this._disposed = true;
+  protected override onDispose(): void {
     this._inflight?.abort();
-    Signal.clearData(this);
   }
 }

@@ -1,6 +1,6 @@
 import type { EventMessage, WorkspaceEntry } from '@aiplat/api';
-import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
+import { ChangingModel } from '../../model/changingModel.js';
 import { joinPath } from './paths.js';
 import type { WorkspaceSource } from './workspaceSource.js';
 import { NOT_CONNECTED, toWorkspaceError, type WorkspaceError } from './workspaceError.js';
@@ -37,24 +37,19 @@ const defaultId = () => `u${Date.now().toString(36)}${(counter++).toString(36)}`
  * `uploads` WebSocket topic (a browser's fetch reports no upload progress). `changed` fires as each
  * item progresses; `uploaded` with each entry once written, so the tree can refresh.
  */
-export class UploadModel implements IDisposable {
-  private readonly _changed = new Signal<this, void>(this);
+export class UploadModel extends ChangingModel {
   private readonly _uploaded = new Signal<this, WorkspaceEntry>(this);
   private readonly _items = new Map<string, UploadItem>();
   /** What each failed upload sent, so a refused one can be replaced (uploaded with overwrite). */
   private readonly _sources = new Map<string, { file: Blob; folder: string; name: string }>();
   private readonly _newId: () => string;
-  private _disposed = false;
 
   constructor(
     private readonly _source: WorkspaceSource,
     options: UploadModelOptions = {},
   ) {
+    super();
     this._newId = options.newId ?? defaultId;
-  }
-
-  get changed(): ISignal<this, void> {
-    return this._changed;
   }
 
   get uploaded(): ISignal<this, WorkspaceEntry> {
@@ -83,7 +78,7 @@ export class UploadModel implements IDisposable {
     const update = (patch: Partial<UploadItem>) => {
       item = { ...item, ...patch };
       this._items.set(id, item);
-      if (!this._disposed) this._changed.emit();
+      this.emit();
     };
     update({});
     const client = this._source.client;
@@ -104,7 +99,7 @@ export class UploadModel implements IDisposable {
         data: file,
       });
       update({ state: 'done', receivedBytes: item.totalBytes, entry });
-      if (!this._disposed) this._uploaded.emit(entry);
+      if (!this.isDisposed) this._uploaded.emit(entry);
     } catch (cause) {
       this._sources.set(id, { file, folder, name });
       update({ state: 'failed', error: toWorkspaceError(cause) });
@@ -134,17 +129,10 @@ export class UploadModel implements IDisposable {
       this._items.delete(id);
       this._sources.delete(id);
     }
-    if (!this._disposed) this._changed.emit();
+    this.emit();
   }
 
-  get isDisposed(): boolean {
-    return this._disposed;
-  }
-
-  dispose(): void {
-    if (this._disposed) return;
-    this._disposed = true;
+  protected override onDispose(): void {
     this._sources.clear();
-    Signal.clearData(this);
   }
 }
