@@ -1,6 +1,6 @@
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { keepEvidence, startLab, type Lab } from './harness.js';
+import { keepEvidence, startLab, waitForLab, type Lab } from './harness.js';
 
 /*
  * The Workspace section in a real JupyterLab against a real backend: browse /work, preview a CSV
@@ -89,4 +89,44 @@ describe('the Workspace section in JupyterLab', () => {
     expect(await tab.innerText()).toContain('analysis.ipynb');
     await lab.screenshot('workspace-open-notebook');
   }, 90_000);
+});
+
+describe('the panel after JupyterLab switches language', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab();
+  }, 120_000);
+  beforeEach(({ task, onTestFailed }) => onTestFailed(() => keepEvidence(lab, task.name)));
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('speaks Chinese once JupyterLab is switched to zh-CN (Settings → Language)', async () => {
+    const { page } = lab;
+    await lab.openPanel();
+    await page.waitForFunction(() =>
+      (window as { jupyterapp?: { commands: { hasCommand(id: string): boolean } } }).jupyterapp?.commands.hasCommand(
+        'jupyterlab-translation:zh_CN',
+      ),
+    );
+    // The command asks, saves the setting and reloads the page (accept "leave the page?" if asked).
+    page.on('dialog', (dialog) => void dialog.accept());
+    await page.evaluate(() => {
+      void (
+        window as { jupyterapp?: { commands: { execute(id: string): Promise<unknown> } } }
+      ).jupyterapp?.commands.execute('jupyterlab-translation:zh_CN');
+    });
+    const accept = page.locator('.jp-Dialog .jp-mod-accept', { hasText: 'Change and reload' });
+    await accept.waitFor({ timeout: 15_000 });
+    await accept.focus();
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN', undefined, { timeout: 60_000 });
+    await waitForLab(page);
+    const reloaded = await lab.openPanel();
+    await reloaded.locator('.lm-TabBar-tab', { hasText: '工作空间' }).waitFor({ timeout: 30_000 });
+    await reloaded.locator('.lm-TabBar-tab', { hasText: '训练' }).waitFor();
+    await reloaded.locator('[data-testid="aiplat-connection"][data-status="connected"]').waitFor({ timeout: 30_000 });
+    expect(await reloaded.locator('[data-testid="aiplat-connection"]').innerText()).toContain('已连接到');
+    await lab.screenshot('workspace-zh-CN');
+  }, 120_000);
 });
