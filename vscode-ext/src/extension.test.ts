@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommandIds } from './commands/commandIds.js';
 import { tokenKey } from './connection/connectionService.js';
 import { activate } from './extension.js';
-import { startInfoServer, type InfoServer } from './test/infoServer.js';
+import { startInfoServer, type InfoServer } from '../../testing/src/infoServer.js';
 import { MemorySecretStore } from './test/memorySecretStore.js';
 import { commands, fake } from './test/vscodeFake.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealBackend, type RealBackend } from './realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 
 let backend: RealBackend;
 beforeAll(async () => {

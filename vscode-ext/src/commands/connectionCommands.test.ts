@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionService, tokenKey } from '../connection/connectionService.js';
-import { INCOMPATIBLE_API_VERSION, startInfoServer, type InfoServer } from '../test/infoServer.js';
+import { INCOMPATIBLE_API_VERSION, startInfoServer, type InfoServer } from '../../../testing/src/infoServer.js';
 import { MemorySecretStore } from '../test/memorySecretStore.js';
 import { commands, fake } from '../test/vscodeFake.js';
 import { CommandIds } from './commandIds.js';

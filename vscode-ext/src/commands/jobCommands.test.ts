@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } 
 import type { JobNode } from '../jobs/jobsTreeProvider.js';
 import { activateAgainst, jobStates, type ActivatedExtension } from '../test/activateAgainst.js';
 import { TWO_NODE_ECHO } from '../test/connectedServices.js';
-import { startRealBackend, type RealBackend } from '../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 import { commands, fake, type FakeWebviewPanel } from '../test/vscodeFake.js';
 import { waitUntil } from '../test/wait.js';
 import type { HostMessage } from '../webviews/jobDetails/protocol.js';

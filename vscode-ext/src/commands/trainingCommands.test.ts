@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { activateAgainst, jobStates, type ActivatedExtension } from '../test/activateAgainst.js';
-import { startRealBackend, type RealBackend } from '../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 import { commands, fake, FakeTextDocument, Uri } from '../test/vscodeFake.js';
 import { waitUntil } from '../test/wait.js';
 import { CommandIds } from './commandIds.js';

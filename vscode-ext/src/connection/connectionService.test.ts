@@ -1,6 +1,6 @@
 import type { ConnectionState } from '@aiplat/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { INCOMPATIBLE_API_VERSION, startInfoServer, type InfoServer } from '../test/infoServer.js';
+import { INCOMPATIBLE_API_VERSION, startInfoServer, type InfoServer } from '../../../testing/src/infoServer.js';
 import { MemorySecretStore } from '../test/memorySecretStore.js';
 import { ConnectionService, tokenKey } from './connectionService.js';
 

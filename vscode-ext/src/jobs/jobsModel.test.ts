@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionService } from '../connection/connectionService.js';
 import type { LiveEvents } from '../connection/liveEvents.js';
 import { connectTo, TWO_NODE_ECHO } from '../test/connectedServices.js';
-import { startRealBackend, type RealBackend } from '../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 import { waitUntil } from '../test/wait.js';
 import { JobsModel } from './jobsModel.js';
 

@@ -4,7 +4,7 @@ import type { ConnectionService } from '../connection/connectionService.js';
 import type { LiveEvents } from '../connection/liveEvents.js';
 import { LogFollower } from './logFollower.js';
 import { connectTo, TWO_NODE_ECHO } from '../test/connectedServices.js';
-import { startRealBackend, type RealBackend } from '../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 
 let backend: RealBackend;
 let connection: ConnectionService;

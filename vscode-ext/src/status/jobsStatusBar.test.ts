@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConnectionService } from '../connection/connectionService.js';
 import type { EventSource } from '../connection/liveEvents.js';
 import { JobsModel } from '../jobs/jobsModel.js';
-import { startInfoServer, type InfoServer } from '../test/infoServer.js';
+import { startInfoServer, type InfoServer } from '../../../testing/src/infoServer.js';
 import { MemorySecretStore } from '../test/memorySecretStore.js';
 import { fake } from '../test/vscodeFake.js';
 import { JobsStatusBar } from './jobsStatusBar.js';

@@ -4,7 +4,7 @@ import { activate } from '../extension.js';
 import type { JobsTreeProvider } from '../jobs/jobsTreeProvider.js';
 import type { WorkspaceTreeProvider } from '../workspace/workspaceTreeProvider.js';
 import { MemorySecretStore } from './memorySecretStore.js';
-import type { RealBackend } from './realBackend.js';
+import type { RealBackend } from '../../../testing/src/realBackend.js';
 import { commands, fake, Uri } from './vscodeFake.js';
 
 export interface ActivatedExtension {

@@ -2,7 +2,7 @@ import { ConnectionService, tokenKey } from '../connection/connectionService.js'
 import { LiveEvents } from '../connection/liveEvents.js';
 import { createNodeWebSocket } from '../connection/nodeWebSocket.js';
 import { MemorySecretStore } from './memorySecretStore.js';
-import type { RealBackend } from './realBackend.js';
+import type { RealBackend } from '../../../testing/src/realBackend.js';
 
 /** A connection to the real backend with its token stored, and the live event socket over `ws`. */
 export async function connectTo(backend: RealBackend): Promise<{ connection: ConnectionService; events: LiveEvents }> {

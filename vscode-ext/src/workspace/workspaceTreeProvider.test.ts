@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommandIds } from '../commands/commandIds.js';
 import { activateAgainst, type ActivatedExtension } from '../test/activateAgainst.js';
-import { startRealBackend, type RealBackend } from '../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 import { commands, fake, TreeItemCollapsibleState, Uri } from '../test/vscodeFake.js';
 import { WorkspaceModel } from './workspaceModel.js';
 import { WorkspaceTreeProvider, type WorkspaceNode } from './workspaceTreeProvider.js';

@@ -1,7 +1,7 @@
 import { isTerminalJobState, type JobSpecInput } from '@aiplat/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionModel } from '../../model/connectionModel.js';
-import { startRealBackend, type RealBackend } from '../../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 import { connectedModel, waitFor } from '../test/connectedModel.js';
 import { JobFormModel } from './jobFormModel.js';
 import { JobListModel, RunningJobsCount } from './jobListModel.js';

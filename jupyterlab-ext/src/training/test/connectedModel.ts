@@ -1,7 +1,7 @@
 import WebSocket from 'ws';
 import type { WebSocketLike } from '@aiplat/api';
 import { ConnectionModel } from '../../model/connectionModel.js';
-import type { RealBackend } from '../../test/realBackend.js';
+import type { RealBackend } from '../../../../testing/src/realBackend.js';
 
 /** A connection model connected to the real backend, its WebSocket through `ws` (node has none). */
 export async function connectedModel(backend: RealBackend): Promise<ConnectionModel> {

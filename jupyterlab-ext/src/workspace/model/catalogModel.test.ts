@@ -1,6 +1,6 @@
 import { createClient } from '@aiplat/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealBackend, type RealBackend } from '../../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 import { CatalogModel } from './catalogModel.js';
 
 let backend: RealBackend;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealBackend, type RealBackend } from '../../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 import { FileTreeModel, type TreeRow } from './fileTreeModel.js';
 
 let backend: RealBackend;

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealBackend, type RealBackend } from '../../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 import type { PreviewContent } from './previewContent.js';
 import { pickDataFile, PreviewModel, type PreviewState } from './previewModel.js';
 

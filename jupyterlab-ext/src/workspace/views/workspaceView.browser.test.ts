@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRealBackend, type RealBackend } from '../../test/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 
 /*
  * The Workspace view in a real browser (Chromium) against the real backend: the harness page

@@ -7,14 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { createClient, type ApiClient } from '@aiplat/api';
 
 /*
- * The real backend, built (`npm run build`), as a process over a temp work root: what the
- * extension's models and commands are tested against. The extension cannot import the backend's
- * sources. A copy of `jupyterlab-ext/src/test/realBackend.ts`: importing that file from here would
- * put a file outside `rootDir` into this composite project and break `tsc -b vscode-ext` (TS6059 /
- * TS6307); sharing it needs a test-support package both extensions reference.
+ * The real backend, built (`npm run build`), as a process over a temp work root: what both
+ * extensions' models and commands are tested against. The extensions cannot import the backend's
+ * sources.
  */
 
-const BUILT_MAIN = fileURLToPath(new URL('../../../backend/dist/main.js', import.meta.url));
+const BUILT_MAIN = fileURLToPath(new URL('../../backend/dist/main.js', import.meta.url));
 
 export interface RealBackend {
   url: string;
