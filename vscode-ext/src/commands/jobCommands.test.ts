@@ -1,8 +1,7 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { JobNode } from '../jobs/jobsTreeProvider.js';
-import { activateAgainst, jobStates, type ActivatedExtension } from '../test/activateAgainst.js';
+import { jobStates, waitForJobState, useActivatedExtension } from '../test/activateAgainst.js';
 import { TWO_NODE_ECHO } from '../test/connectedServices.js';
-import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 import { commands, fake, type FakeWebviewPanel } from '../test/vscodeFake.js';
 import { waitUntil } from '../test/wait.js';
 import type { HostMessage } from '../webviews/jobDetails/protocol.js';
@@ -10,47 +9,21 @@ import { CommandIds } from './commandIds.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));
 
-let backend: RealBackend;
-let extension: ActivatedExtension;
-
-beforeAll(async () => {
-  backend = await startRealBackend();
-});
-afterAll(() => backend?.close());
-beforeEach(async () => {
-  extension = await activateAgainst(backend);
-});
-afterEach(() => extension.dispose());
+const live = useActivatedExtension();
 
 const LONG = { ...TWO_NODE_ECHO, name: 'long', nodes: 1, command: 'echo started; sleep 60' };
 
-async function waitForState(id: string, state: string): Promise<void> {
-  try {
-    await waitUntil(
-      extension.jobsTree.onDidChangeTreeData,
-      () => jobStates(extension.jobsTree).get(id) === state,
-      state,
-    );
-  } catch (error) {
-    const job = await backend.client().getJob({ params: { id } });
-    const events = await backend.client().jobEvents({ params: { id }, query: {} });
-    throw new Error(
-      `${String(error)}; view: ${jobStates(extension.jobsTree).get(id)}; server: ${job.state}; ${JSON.stringify(events.events.map((e) => [e.time, e.type, e.message]))}; messages: ${JSON.stringify(fake.messages)}`,
-    );
-  }
-}
-
 function jobNode(id: string): JobNode {
-  const node = extension.jobsTree.getChildren().find((n) => n.kind === 'job' && n.job.id === id);
+  const node = live.extension.jobsTree.getChildren().find((n) => n.kind === 'job' && n.job.id === id);
   if (!node) throw new Error(`no job ${id} in the view`);
   return node;
 }
 
 describe('job commands against the real backend', () => {
   it('shows live states in the Jobs view, with context values for the menus', async () => {
-    const job = await backend.client().createJob({ body: { spec: LONG } });
-    await waitForState(job.id, 'Running');
-    const running = extension.jobsTree.getTreeItem(jobNode(job.id));
+    const job = await live.backend.client().createJob({ body: { spec: LONG } });
+    await waitForJobState(live.extension, live.backend, job.id, 'Running');
+    const running = live.extension.jobsTree.getTreeItem(jobNode(job.id));
     expect(running.label).toBe('long');
     expect(running.contextValue).toBe('aiplat.job.active');
     expect(running.description).toBe('Running');
@@ -60,22 +33,26 @@ describe('job commands against the real backend', () => {
       arguments: [job.id],
     });
     const status = fake.statusBarItems[0]!;
-    await waitUntil(extension.jobsTree.onDidChangeTreeData, () => status.text === '$(beaker) 1 running', 'status bar');
+    await waitUntil(
+      live.extension.jobsTree.onDidChangeTreeData,
+      () => status.text === '$(beaker) 1 running',
+      'status bar',
+    );
 
     // Stop from the palette: the quick pick offers only jobs that can be stopped.
     fake.quickPickAnswers.push(`long (${job.id})`);
     await commands.executeCommand(CommandIds.stopJob);
-    await waitForState(job.id, 'Stopped');
-    expect(extension.jobsTree.getTreeItem(jobNode(job.id)).contextValue).toBe('aiplat.job.finished');
+    await waitForJobState(live.extension, live.backend, job.id, 'Stopped');
+    expect(live.extension.jobsTree.getTreeItem(jobNode(job.id)).contextValue).toBe('aiplat.job.finished');
     expect(status.text).toBe('$(beaker) 0 running');
   });
 
   it('starts a finished job again, copies it into an editor and deletes it after asking', async () => {
-    const job = await backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
-    await waitForState(job.id, 'Succeeded');
+    const job = await live.backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
+    await waitForJobState(live.extension, live.backend, job.id, 'Succeeded');
 
     await commands.executeCommand(CommandIds.startJobAgain, jobNode(job.id));
-    await waitForState(job.id, 'Succeeded');
+    await waitForJobState(live.extension, live.backend, job.id, 'Succeeded');
 
     await commands.executeCommand(CommandIds.copyJob, job.id);
     expect(fake.openedDocuments.at(-1)?.language).toBe('yaml');
@@ -85,31 +62,31 @@ describe('job commands against the real backend', () => {
     fake.messageAnswers.push(undefined);
     await commands.executeCommand(CommandIds.deleteJob, job.id);
     expect(fake.messages.at(-1)?.text).toBe(`Delete t (${job.id}) and its logs? This cannot be undone.`);
-    expect((await backend.client().getJob({ params: { id: job.id } })).id).toBe(job.id);
+    expect((await live.backend.client().getJob({ params: { id: job.id } })).id).toBe(job.id);
 
     fake.messageAnswers.push('Delete');
     await commands.executeCommand(CommandIds.deleteJob, job.id);
-    expect(jobStates(extension.jobsTree).has(job.id)).toBe(false);
-    await expect(backend.client().getJob({ params: { id: job.id } })).rejects.toMatchObject({ code: 'not_found' });
+    expect(jobStates(live.extension.jobsTree).has(job.id)).toBe(false);
+    await expect(live.backend.client().getJob({ params: { id: job.id } })).rejects.toMatchObject({ code: 'not_found' });
   });
 
   it('shows a refusal from the server as an error message', async () => {
-    const job = await backend.client().createJob({ body: { spec: LONG } });
-    await waitForState(job.id, 'Running');
+    const job = await live.backend.client().createJob({ body: { spec: LONG } });
+    await waitForJobState(live.extension, live.backend, job.id, 'Running');
     fake.messageAnswers.push('Delete');
     await commands.executeCommand(CommandIds.deleteJob, job.id);
     expect(fake.messages.at(-1)?.severity).toBe('error');
-    await backend.client().stopJob({ params: { id: job.id }, body: { force: true } });
+    await live.backend.client().stopJob({ params: { id: job.id }, body: { force: true } });
   });
 
   it('follows logs in one output channel per instance, to the end', async () => {
-    const job = await backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
+    const job = await live.backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
     fake.quickPickAnswers.push('node-1');
     await commands.executeCommand(CommandIds.showJobLogs, job.id);
     expect(fake.quickPicks[0]?.labels).toEqual(['node-0', 'node-1']);
     const channel = fake.outputChannels.find((c) => c.name === 't · node-1'.replace(/^/, 'AI Platform: '))!;
     expect(channel.shown).toBe(true);
-    await waitForState(job.id, 'Succeeded');
+    await waitForJobState(live.extension, live.backend, job.id, 'Succeeded');
     await vi.waitFor(() => expect(channel.text).toContain('end of the log'));
     expect(channel.text).toMatch(/ hi\n/);
     const other = fake.outputChannels.find((c) => c.name === 'AI Platform: t · node-0')!;
@@ -131,7 +108,7 @@ describe('job commands against the real backend', () => {
 
 describe('job details webview', () => {
   it('has a strict CSP, answers the ready handshake with the job, and runs button actions', async () => {
-    const job = await backend.client().createJob({ body: { spec: LONG } });
+    const job = await live.backend.client().createJob({ body: { spec: LONG } });
     await commands.executeCommand(CommandIds.showJobDetails, job.id);
     const panel = fake.webviewPanels.at(-1) as FakeWebviewPanel;
     expect(panel.viewType).toBe('aiplat.jobDetails');
@@ -152,13 +129,13 @@ describe('job details webview', () => {
     expect(init.strings.actions.stop).toBe('Stop');
     expect(init.events.map((e) => e.type)).toContain('submitted');
 
-    await waitForState(job.id, 'Running');
+    await waitForJobState(live.extension, live.backend, job.id, 'Running');
     await vi.waitFor(() => expect(panel.webview.posted.some((m) => (m as HostMessage).type === 'job')).toBe(true));
 
     await panel.webview.receive({ type: 'nonsense' });
     await panel.webview.receive({ type: 'action', action: 'rm -rf' });
     await panel.webview.receive({ type: 'action', action: 'stop' });
-    await waitForState(job.id, 'Stopped');
+    await waitForJobState(live.extension, live.backend, job.id, 'Stopped');
     await vi.waitFor(() => {
       const last = panel.webview.posted.filter((m) => (m as HostMessage).type === 'job').at(-1) as Extract<
         HostMessage,

@@ -1,31 +1,14 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { activateAgainst, jobStates, type ActivatedExtension } from '../test/activateAgainst.js';
-import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
+import { describe, expect, it, vi } from 'vitest';
+import { waitForJobState, useActivatedExtension } from '../test/activateAgainst.js';
 import { commands, fake, FakeTextDocument, Uri } from '../test/vscodeFake.js';
-import { waitUntil } from '../test/wait.js';
 import { CommandIds } from './commandIds.js';
 import { isJobYaml, scriptCommand, workPathOf } from './trainingCommands.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));
 
-let backend: RealBackend;
-let extension: ActivatedExtension;
-
-beforeAll(async () => {
-  backend = await startRealBackend();
-});
-afterAll(() => backend?.close());
-
-beforeEach(async () => {
-  extension = await activateAgainst(backend);
-});
-afterEach(() => extension.dispose());
+const live = useActivatedExtension();
 
 const submittedId = () => /as job (\S+)\.$/.exec(fake.messages.at(-1)?.text ?? '')?.[1];
-
-async function waitForState(id: string, state: string): Promise<void> {
-  await waitUntil(extension.jobsTree.onDidChangeTreeData, () => jobStates(extension.jobsTree).get(id) === state, state);
-}
 
 describe('Start Training (guided flow)', () => {
   it('asks for every field, submits a 2-node DDP job and it succeeds', async () => {
@@ -56,21 +39,21 @@ describe('Start Training (guided flow)', () => {
     expect(fake.messages.at(-1)?.items).toEqual(['Show Logs', 'Show Details']);
     const id = submittedId();
     expect(id).toBeDefined();
-    const job = await backend.client().getJob({ params: { id: id! } });
+    const job = await live.backend.client().getJob({ params: { id: id! } });
     expect(job.spec).toMatchObject({ name: 't', mode: 'ddp', nodes: 2, command: 'echo hi', engine: 'local' });
     expect(job.instances).toHaveLength(2);
-    await waitForState(id!, 'Succeeded');
+    await waitForJobState(live.extension, live.backend, id!, 'Succeeded');
   });
 
   it('stops without submitting when a step is cancelled', async () => {
     fake.quickPickAnswers.push('ddp');
     fake.inputBoxAnswers.push('t', undefined);
-    const before = (await backend.client().listJobs({ query: {} })).jobs.length;
+    const before = (await live.backend.client().listJobs({ query: {} })).jobs.length;
 
     await commands.executeCommand(CommandIds.startTraining);
 
     expect(fake.messages).toEqual([]);
-    expect((await backend.client().listJobs({ query: {} })).jobs.length).toBe(before);
+    expect((await live.backend.client().listJobs({ query: {} })).jobs.length).toBe(before);
   });
 
   it("refuses an invalid spec with the contract's message, naming the field", async () => {
@@ -87,9 +70,9 @@ describe('Start Training (guided flow)', () => {
 
 describe('Train this script', () => {
   it('prefills the name, command and folder from the active file under /work', async () => {
-    const info = await backend.client().info();
+    const info = await live.backend.client().info();
     const home = info.roots.find((r) => r.name === 'home')!;
-    await backend.writeFile(`home/${backend.user}/mnist/train.py`, 'print("hi")\n');
+    await live.backend.writeFile(`home/${live.backend.user}/mnist/train.py`, 'print("hi")\n');
     fake.activeTextEditor = { document: new FakeTextDocument(Uri.file(`${home.displayPath}/mnist/train.py`), '') };
     fake.quickPickAnswers.push('ddp', 'none', '5', 'local');
     fake.inputBoxAnswers.push('train', 'python train.py', '1', '0.1', '64Mi', '', 'default', 'home/mnist');
@@ -106,7 +89,7 @@ describe('Train this script', () => {
       'default',
       'home/mnist',
     ]);
-    const job = await backend.client().getJob({ params: { id: submittedId()! } });
+    const job = await live.backend.client().getJob({ params: { id: submittedId()! } });
     expect(job.spec).toMatchObject({ name: 'train', command: 'python train.py', workingDir: 'home/mnist' });
   });
 
@@ -154,7 +137,7 @@ describe('Submit job.yaml', () => {
 
     const id = submittedId();
     expect(fake.messages.at(-1)?.text).toMatch(/^Submitted from-yaml as job /);
-    await waitForState(id!, 'Succeeded');
+    await waitForJobState(live.extension, live.backend, id!, 'Succeeded');
   });
 
   it('submits the file it is given (explorer menu) and asks which one when there are several', async () => {

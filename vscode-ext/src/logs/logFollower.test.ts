@@ -1,34 +1,17 @@
 import { isTerminalJobState, type LogLine } from '@aiplat/api';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ConnectionService } from '../connection/connectionService.js';
-import type { LiveEvents } from '../connection/liveEvents.js';
+import { describe, expect, it } from 'vitest';
 import { LogFollower } from './logFollower.js';
-import { connectTo, TWO_NODE_ECHO } from '../test/connectedServices.js';
-import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
+import { TWO_NODE_ECHO, useConnectedBackend } from '../test/connectedServices.js';
 
-let backend: RealBackend;
-let connection: ConnectionService;
-let events: LiveEvents;
-
-beforeAll(async () => {
-  backend = await startRealBackend();
-  ({ connection, events } = await connectTo(backend));
-  expect(await events.ready()).toBe(true);
-});
-
-afterAll(async () => {
-  events?.dispose();
-  connection?.dispose();
-  await backend?.close();
-});
+const live = useConnectedBackend();
 
 /** Follows a job's log to its end, resolving with every line. */
 function followToEnd(jobId: string, cursor?: string): Promise<{ lines: LogLine[]; follower: LogFollower }> {
   const lines: LogLine[] = [];
   return new Promise((resolve, reject) => {
     const follower = new LogFollower({
-      client: connection.client!,
-      events,
+      client: live.connection.client!,
+      events: live.events,
       jobId,
       cursor,
       onLines: (batch) => lines.push(...batch),
@@ -41,7 +24,7 @@ function followToEnd(jobId: string, cursor?: string): Promise<{ lines: LogLine[]
 
 describe('LogFollower against the real backend', () => {
   it('reads the written pages then the stream, to the end, with every instance', async () => {
-    const job = await backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
+    const job = await live.backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
     const { lines } = await followToEnd(job.id);
     const program = lines.filter((l) => l.stream === 'stdout');
     expect(program.map((l) => `${l.instance}:${l.text}`).sort()).toEqual(['0:hi', '1:hi']);
@@ -50,7 +33,7 @@ describe('LogFollower against the real backend', () => {
   });
 
   it('resumes from a cursor: a second follower gets exactly the lines after it', async () => {
-    const job = await backend.client().createJob({
+    const job = await live.backend.client().createJob({
       body: {
         spec: {
           ...TWO_NODE_ECHO,
@@ -63,8 +46,8 @@ describe('LogFollower against the real backend', () => {
     const first: LogLine[] = [];
     const stopped = new Promise<string | undefined>((resolve, reject) => {
       const follower: LogFollower = new LogFollower({
-        client: connection.client!,
-        events,
+        client: live.connection.client!,
+        events: live.events,
         jobId: job.id,
         onLines: (batch) => {
           first.push(...batch);
@@ -93,7 +76,7 @@ describe('LogFollower against the real backend', () => {
       'line-5',
       'line-6',
     ]);
-    const final = await backend.client().getJob({ params: { id: job.id } });
+    const final = await live.backend.client().getJob({ params: { id: job.id } });
     expect(isTerminalJobState(final.state)).toBe(true);
 
     // From the end of a finished job's log: nothing more, then the end.

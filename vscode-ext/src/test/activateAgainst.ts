@@ -1,11 +1,13 @@
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { CommandIds, ViewIds } from '../commands/commandIds.js';
 import { tokenKey } from '../connection/connectionService.js';
 import { activate } from '../extension.js';
 import type { JobsTreeProvider } from '../jobs/jobsTreeProvider.js';
 import type { WorkspaceTreeProvider } from '../workspace/workspaceTreeProvider.js';
 import { MemorySecretStore } from './memorySecretStore.js';
-import type { RealBackend } from '../../../testing/src/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 import { commands, fake, Uri } from './vscodeFake.js';
+import { waitUntil } from './wait.js';
 
 export interface ActivatedExtension {
   jobsTree: JobsTreeProvider;
@@ -37,9 +39,56 @@ export async function activateAgainst(backend: RealBackend): Promise<ActivatedEx
   };
 }
 
+export interface ActivatedBackend {
+  backend: RealBackend;
+  /** Activated afresh for each test. */
+  extension: ActivatedExtension;
+}
+
+/**
+ * For a test file (after `vi.mock('vscode', ...)`): the real backend, started once (`seed` writes its
+ * files) and closed after the file, and the extension activated against it for each test. The fields
+ * are set before each test runs.
+ */
+export function useActivatedExtension(seed?: (backend: RealBackend) => Promise<void>): ActivatedBackend {
+  const live = {} as ActivatedBackend;
+  beforeAll(async () => {
+    live.backend = await startRealBackend();
+    await seed?.(live.backend);
+  });
+  afterAll(() => live.backend?.close());
+  beforeEach(async () => {
+    live.extension = await activateAgainst(live.backend);
+  });
+  afterEach(() => live.extension.dispose());
+  return live;
+}
+
 /** The jobs the Jobs view shows, as `name:state` by id. */
 export function jobStates(tree: JobsTreeProvider): Map<string, string> {
   const states = new Map<string, string>();
   for (const node of tree.getChildren()) if (node.kind === 'job') states.set(node.job.id, node.job.state);
   return states;
+}
+
+/** Waits until the Jobs view shows job `id` in `state`; on failure, says what the view and the server had. */
+export async function waitForJobState(
+  extension: ActivatedExtension,
+  backend: RealBackend,
+  id: string,
+  state: string,
+): Promise<void> {
+  try {
+    await waitUntil(
+      extension.jobsTree.onDidChangeTreeData,
+      () => jobStates(extension.jobsTree).get(id) === state,
+      state,
+    );
+  } catch (error) {
+    const job = await backend.client().getJob({ params: { id } });
+    const events = await backend.client().jobEvents({ params: { id }, query: {} });
+    throw new Error(
+      `${String(error)}; view: ${jobStates(extension.jobsTree).get(id)}; server: ${job.state}; ${JSON.stringify(events.events.map((e) => [e.time, e.type, e.message]))}; messages: ${JSON.stringify(fake.messages)}`,
+    );
+  }
 }

@@ -1,8 +1,9 @@
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ConnectionService, tokenKey } from '../connection/connectionService.js';
 import { LiveEvents } from '../connection/liveEvents.js';
 import { createNodeWebSocket } from '../connection/nodeWebSocket.js';
 import { MemorySecretStore } from './memorySecretStore.js';
-import type { RealBackend } from '../../../testing/src/realBackend.js';
+import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 
 /** A connection to the real backend with its token stored, and the live event socket over `ws`. */
 export async function connectTo(backend: RealBackend): Promise<{ connection: ConnectionService; events: LiveEvents }> {
@@ -19,6 +20,31 @@ export async function connectTo(backend: RealBackend): Promise<{ connection: Con
   const state = await connection.connect();
   if (state.status !== 'connected') throw new Error(`cannot connect to the test backend: ${state.status}`);
   return { connection, events };
+}
+
+export interface ConnectedBackend {
+  backend: RealBackend;
+  connection: ConnectionService;
+  events: LiveEvents;
+}
+
+/**
+ * For a test file: the real backend, started once, and a connection to it with the event socket
+ * ready; all closed after the file. The fields are set before the first test runs.
+ */
+export function useConnectedBackend(): ConnectedBackend {
+  const live = {} as ConnectedBackend;
+  beforeAll(async () => {
+    live.backend = await startRealBackend();
+    Object.assign(live, await connectTo(live.backend));
+    expect(await live.events.ready()).toBe(true);
+  });
+  afterAll(async () => {
+    live.events?.dispose();
+    live.connection?.dispose();
+    await live.backend?.close();
+  });
+  return live;
 }
 
 /** A 2-node DDP job that runs for real on the local engine in a moment. */

@@ -1,32 +1,22 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CommandIds } from '../commands/commandIds.js';
-import { activateAgainst, type ActivatedExtension } from '../test/activateAgainst.js';
-import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
+import { useActivatedExtension } from '../test/activateAgainst.js';
 import { commands, fake, TreeItemCollapsibleState, Uri } from '../test/vscodeFake.js';
 import { WorkspaceModel } from './workspaceModel.js';
 import { WorkspaceTreeProvider, type WorkspaceNode } from './workspaceTreeProvider.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));
 
-let backend: RealBackend;
-let extension: ActivatedExtension;
-
-beforeAll(async () => {
-  backend = await startRealBackend();
+const live = useActivatedExtension(async (backend) => {
   for (let i = 0; i < 5; i++) await backend.writeFile(`home/${backend.user}/many/f${i}.txt`, `file ${i}\n`);
   await backend.writeFile(`home/${backend.user}/notes.md`, '# Notes\nhello from /work\n');
 });
-afterAll(() => backend?.close());
-beforeEach(async () => {
-  extension = await activateAgainst(backend);
-});
-afterEach(() => extension.dispose());
 
 const labels = (tree: WorkspaceTreeProvider, nodes: WorkspaceNode[]) => nodes.map((n) => tree.getTreeItem(n).label);
 
 describe('Workspace view against the real backend', () => {
   it('shows the roots, then Datasets and Models from the catalog', async () => {
-    const tree = extension.workspaceTree;
+    const tree = live.extension.workspaceTree;
     const top = await tree.getChildren();
     expect(labels(tree, top)).toEqual(['/work/home', '/work/cache', '/work/mount', 'Datasets', 'Models']);
     expect(tree.getTreeItem(top[0]!).collapsibleState).toBe(TreeItemCollapsibleState.Collapsed);
@@ -41,7 +31,7 @@ describe('Workspace view against the real backend', () => {
   });
 
   it('lists a folder lazily, a page at a time, with a Load more item', async () => {
-    const connection = { client: () => backend.client() };
+    const connection = { client: () => live.backend.client() };
     const model = new WorkspaceModel({
       client: connection.client,
       roots: () => [{ name: 'home', displayPath: '/work/home', writable: true }],
@@ -76,7 +66,7 @@ describe('Workspace view against the real backend', () => {
 
   it('shows an error as an item instead of failing', async () => {
     const model = new WorkspaceModel({
-      client: () => backend.client(),
+      client: () => live.backend.client(),
       roots: () => [{ name: 'home', displayPath: '/work/home', writable: true }],
     });
     const tree = new WorkspaceTreeProvider(model);
@@ -131,7 +121,7 @@ describe('previews', () => {
       'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
       'base64',
     );
-    await backend.writeFile(`home/${backend.user}/dot.png`, png);
+    await live.backend.writeFile(`home/${live.backend.user}/dot.png`, png);
     await commands.executeCommand(CommandIds.openPreview, 'home/dot.png');
     const html = fake.webviewPanels.at(-1)!.webview.html;
     expect(html).toContain(`src="data:image/png;base64,${png.toString('base64')}"`);
