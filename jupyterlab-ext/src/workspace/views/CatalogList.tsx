@@ -5,6 +5,7 @@ import type { CatalogModel } from '../model/catalogModel.js';
 import type { PreviewModel } from '../model/previewModel.js';
 import { formatBytes, formatCount } from '../model/previewContent.js';
 import { errorText, type WorkspaceActions } from './workspaceActions.js';
+import { IconButton } from './IconButton.js';
 
 function Item(props: { item: CatalogItem; actions: WorkspaceActions }): ReactElement {
   const { item, actions } = props;
@@ -45,14 +46,7 @@ export function CatalogList(props: { model: CatalogModel; actions: WorkspaceActi
   return (
     <div className="aiplat-catalog">
       <div className="aiplat-toolbar">
-        <button
-          className="jp-Button jp-mod-minimal aiplat-icon-button"
-          title={trans.__('Refresh')}
-          aria-label={trans.__('Refresh')}
-          onClick={() => void model.refresh()}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
+        <IconButton label={trans.__('Refresh')} icon={refreshIcon} onClick={() => void model.refresh()} />
         {model.loading ? <span className="aiplat-muted">{trans.__('Loading…')}</span> : null}
       </div>
       {model.error ? (

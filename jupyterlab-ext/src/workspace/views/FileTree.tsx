@@ -22,6 +22,7 @@ import type { PreviewModel } from '../model/previewModel.js';
 import { formatBytes } from '../model/previewContent.js';
 import { uploadFraction, type UploadModel } from '../model/uploadModel.js';
 import { errorText, type WorkspaceActions } from './workspaceActions.js';
+import { IconButton } from './IconButton.js';
 
 const INDENT_PX = 14;
 
@@ -202,24 +203,18 @@ export function FileTree(props: FileTreeProps): ReactElement {
   return (
     <div className="aiplat-files">
       <div className="aiplat-toolbar">
-        <button
-          className="jp-Button jp-mod-minimal aiplat-icon-button"
-          title={trans.__('Refresh')}
-          aria-label={trans.__('Refresh')}
-          data-testid="aiplat-files-refresh"
+        <IconButton
+          label={trans.__('Refresh')}
+          icon={refreshIcon}
+          testId="aiplat-files-refresh"
           onClick={() => void model.refresh()}
-        >
-          <refreshIcon.react tag="span" />
-        </button>
-        <button
-          className="jp-Button jp-mod-minimal aiplat-icon-button"
-          title={trans.__('Upload files into the selected folder')}
-          aria-label={trans.__('Upload files into the selected folder')}
-          data-testid="aiplat-files-upload"
+        />
+        <IconButton
+          label={trans.__('Upload files into the selected folder')}
+          icon={fileUploadIcon}
+          testId="aiplat-files-upload"
           onClick={() => input.current?.click()}
-        >
-          <fileUploadIcon.react tag="span" />
-        </button>
+        />
         <input ref={input} type="file" multiple hidden data-testid="aiplat-files-upload-input" onChange={onFiles} />
       </div>
       <UseSignal signal={uploads.changed}>{() => <Uploads uploads={uploads} actions={actions} />}</UseSignal>

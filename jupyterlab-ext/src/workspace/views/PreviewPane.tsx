@@ -4,6 +4,7 @@ import { baseName, opensInJupyter } from '../model/paths.js';
 import { formatBytes, type PreviewContent } from '../model/previewContent.js';
 import type { PreviewModel, PreviewState } from '../model/previewModel.js';
 import { errorText, type WorkspaceActions } from './workspaceActions.js';
+import { IconButton } from './IconButton.js';
 
 type Table = Extract<PreviewContent, { kind: 'table' }>;
 type Model = Extract<PreviewContent, { kind: 'model' }>;
@@ -163,34 +164,25 @@ function PreviewActions(props: { path: string; actions: WorkspaceActions }): Rea
         {baseName(path) || '/work'}
       </span>
       {opensInJupyter(path) ? (
-        <button
-          className="jp-Button jp-mod-minimal aiplat-icon-button"
-          title={trans.__('Open in JupyterLab')}
-          aria-label={trans.__('Open in JupyterLab')}
-          data-testid="aiplat-action-open"
+        <IconButton
+          label={trans.__('Open in JupyterLab')}
+          icon={launchIcon}
+          testId="aiplat-action-open"
           onClick={() => actions.open(path)}
-        >
-          <launchIcon.react tag="span" />
-        </button>
+        />
       ) : null}
-      <button
-        className="jp-Button jp-mod-minimal aiplat-icon-button"
-        title={trans.__('Copy path')}
-        aria-label={trans.__('Copy path')}
-        data-testid="aiplat-action-copy-path"
+      <IconButton
+        label={trans.__('Copy path')}
+        icon={copyIcon}
+        testId="aiplat-action-copy-path"
         onClick={() => actions.copyPath(path)}
-      >
-        <copyIcon.react tag="span" />
-      </button>
-      <button
-        className="jp-Button jp-mod-minimal aiplat-icon-button"
-        title={trans.__('Insert the path into the active notebook cell')}
-        aria-label={trans.__('Insert the path into the active notebook cell')}
-        data-testid="aiplat-action-insert-path"
+      />
+      <IconButton
+        label={trans.__('Insert the path into the active notebook cell')}
+        icon={addIcon}
+        testId="aiplat-action-insert-path"
         onClick={() => actions.insertPath(path)}
-      >
-        <addIcon.react tag="span" />
-      </button>
+      />
     </div>
   );
 }
