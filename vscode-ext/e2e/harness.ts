@@ -355,6 +355,7 @@ export async function startVsCode(options: StartVsCodeOptions = {}): Promise<VsC
     page.on('pageerror', (error) => pageLog.push(`[pageerror] ${error.stack ?? error.message}`));
     await page.goto(`${url}/?folder=${encodeURIComponent(root)}`);
     await waitForWorkbench(page);
+    await waitForExtension(page);
 
     const vsc: VsCode = {
       page,
@@ -394,30 +395,55 @@ export async function waitForWorkbench(page: Page): Promise<void> {
   await page.locator('.part.activitybar').waitFor({ state: 'visible', timeout: 60_000 });
 }
 
+/**
+ * Waits until the extension is activated: its container is in the activity bar (its manifest is
+ * known) and its status bar item is shown (activate() ran; onStartupFinished). Until then the
+ * palette does not list its commands.
+ */
+export async function waitForExtension(page: Page, timeout = 60_000): Promise<void> {
+  await page
+    .locator('.part.activitybar a.action-label[aria-label^="AI Platform"]')
+    .first()
+    .waitFor({ state: 'visible', timeout });
+  await statusBarItem(page, /AI Platform|\d+ running/)
+    .first()
+    .waitFor({ state: 'visible', timeout });
+}
+
 const quickInput = (page: Page) => page.locator('.quick-input-widget');
 
 /** Opens the palette with F1, types the title and runs the entry whose label is exactly that title. */
 export async function runCommand(page: Page, title: string): Promise<void> {
   const widget = quickInput(page);
   // A quick input left open (or focus in a webview) would eat F1: start from the workbench.
+  const row = await findInPalette(page, title);
+  if (!row) {
+    const rows = await widget.locator('.quick-input-list .monaco-list-row').allInnerTexts();
+    await page.keyboard.press('Escape');
+    throw new Error(`no command "${title}" in the palette (it lists: ${rows.join(' | ') || 'nothing'})`);
+  }
+  await row.click();
+}
+
+/**
+ * Opens the palette (F1) filtered by `title` and returns the row labelled exactly `title`, or
+ * undefined when the palette has no such command (the palette stays open).
+ */
+export async function findInPalette(page: Page, title: string, timeout = 20_000): Promise<Locator | undefined> {
+  const widget = quickInput(page);
   if (await widget.isVisible()) await page.keyboard.press('Escape');
-  await page.locator('.part.statusbar').click({ position: { x: 2, y: 2 } });
+  await widget.waitFor({ state: 'hidden' });
   await page.keyboard.press('F1');
   const input = widget.locator('input.input');
   await input.waitFor({ state: 'visible' });
   await input.fill(`>${title}`);
-  const row = widget.locator('.quick-input-list .monaco-list-row', {
-    has: page.locator('.label-name', { hasText: exactly(title) }),
-  });
-  try {
-    await row.first().waitFor({ timeout: 20_000 });
-  } catch (error) {
-    const rows = await widget.locator('.quick-input-list .monaco-list-row').allInnerTexts();
-    throw new Error(`no command "${title}" in the palette (it lists: ${rows.join(' | ') || 'nothing'})`, {
-      cause: error,
-    });
-  }
-  await row.first().click();
+  const row = widget
+    .locator('.quick-input-list .monaco-list-row', { has: page.locator('.label-name', { hasText: exactly(title) }) })
+    .first();
+  return row
+    .waitFor({ timeout })
+    .then(() => row)
+    .catch(() => undefined);
 }
 
 /** Types into the open quick input (input box or quick pick) and presses Enter. */
@@ -438,13 +464,17 @@ export function statusBarItem(page: Page, text: string | RegExp): Locator {
 
 /** Shows the AI Platform view container and returns the pane titled `title` (expanded). */
 export async function openView(page: Page, title: string): Promise<Locator> {
-  const tab = page.locator('.part.activitybar .action-item a.action-label[aria-label^="AI Platform"]').first();
-  const sidebar = page.locator('.part.sidebar');
-  const header = sidebar.locator('.pane-header', { hasText: exactly(title) });
-  if (!(await header.isVisible())) await tab.click();
-  await header.waitFor({ state: 'visible' });
+  const paneHeader = page.locator('.pane-header', { has: page.locator('.title', { hasText: exactly(title) }) });
+  const header = page.locator('.part.sidebar').locator(paneHeader);
+  // Clicking the container's icon while it is shown would hide the side bar: only when not shown.
+  const shown = await header
+    .waitFor({ state: 'visible', timeout: 2_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!shown) await page.locator('.part.activitybar a.action-label[aria-label^="AI Platform"]').first().click();
+  await header.waitFor({ state: 'visible', timeout: 20_000 });
   if ((await header.getAttribute('aria-expanded')) === 'false') await header.click();
-  return sidebar.locator('.pane', { has: header });
+  return page.locator('.part.sidebar .pane', { has: paneHeader });
 }
 
 /**
@@ -461,6 +491,17 @@ export async function webview(page: Page, title: string | RegExp): Promise<Frame
         return frames.nth(i).contentFrame().locator('iframe#active-frame').contentFrame();
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/** The row of a tree view (a pane from `openView`) whose label is `label`. */
+export function treeItem(view: Locator, label: string | RegExp): Locator {
+  const name = typeof label === 'string' ? exactly(label) : label;
+  return view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: name }) });
+}
+
+/** A notification toast that says `text`. */
+export function notification(page: Page, text: string | RegExp): Locator {
+  return page.locator('.notification-toast', { hasText: text });
 }
 
 /** The text of the Output panel's editor (what the shown channel holds, as rendered). */

@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { CATEGORY, findInPalette, keepEvidence, startVsCode, treeItem, type VsCode } from './harness.js';
+
+/*
+ * The extension in a real code-server against a real backend: its commands in the palette under
+ * one category, Browse /work into the Workspace view, a CSV opened in the preview webview and a
+ * script opened read-only in an editor.
+ */
+
+const CSV = 'epoch,loss\n1,0.91\n2,0.45\n3,0.23\n';
+const TRAIN_PY = "import os\nprint('rank', os.environ['RANK'])\n";
+
+describe('the VS Code extension: palette, Workspace view and previews', () => {
+  let vsc: VsCode;
+  beforeAll(async () => {
+    vsc = await startVsCode({ files: { 'home/e2e/metrics.csv': CSV, 'home/e2e/train.py': TRAIN_PY } });
+    await vsc.setToken();
+  }, 120_000);
+  beforeEach(({ task, onTestFailed }) => onTestFailed(() => keepEvidence(vsc, task.name)));
+  afterAll(async () => {
+    await vsc?.close();
+  });
+
+  it('offers its commands in the palette under "AI Platform"', async () => {
+    const { page } = vsc;
+    const titles = [
+      'Browse /work',
+      'Set Token…',
+      'Set Backend URL…',
+      'Connect…',
+      'Start Training…',
+      'Submit job.yaml',
+      'Show Job Logs',
+      'Show Job Details',
+      'Stop Job',
+      'Refresh Jobs',
+    ];
+    for (const title of titles) {
+      const row = await findInPalette(page, `${CATEGORY}: ${title}`);
+      expect(row, `"${CATEGORY}: ${title}" in the palette`).toBeDefined();
+    }
+    await vsc.screenshot('workspace-palette');
+    // Commands that need an argument from a view stay out of the palette.
+    expect(await findInPalette(page, `${CATEGORY}: Open Preview`, 2_000)).toBeUndefined();
+    await page.keyboard.press('Escape');
+  });
+
+  it('browses /work in the Workspace view and previews a CSV in a webview', async () => {
+    await vsc.runCommand(`${CATEGORY}: Browse /work`);
+    const view = await vsc.openView('Workspace');
+    const home = treeItem(view, '/work/home');
+    await home.waitFor({ timeout: 30_000 });
+    if ((await home.getAttribute('aria-expanded')) !== 'true') await home.click();
+    const csv = treeItem(view, 'metrics.csv');
+    await csv.waitFor({ timeout: 30_000 });
+    await expect.poll(() => treeItem(view, 'train.py').count()).toBe(1);
+    await csv.click();
+    const preview = await vsc.webview('metrics.csv');
+    const table = preview.locator('table');
+    await table.waitFor({ timeout: 30_000 });
+    await expect.poll(() => table.innerText()).toMatch(/loss[\s\S]*0\.45/);
+    await vsc.screenshot('workspace-csv-preview');
+  });
+
+  it('opens a script read-only in an editor from the Workspace view', async () => {
+    const view = await vsc.openView('Workspace');
+    await treeItem(view, 'train.py').click();
+    const editor = vsc.page.locator('.editor-instance .view-lines');
+    await expect
+      .poll(async () => (await editor.first().innerText()).replace(/\u00a0/g, ' '), { timeout: 30_000 })
+      .toContain("print('rank', os.environ['RANK'])");
+    await expect.poll(() => vsc.page.locator('.tabs-container .tab.active').innerText()).toContain('train.py');
+    await vsc.screenshot('workspace-script');
+  });
+});
