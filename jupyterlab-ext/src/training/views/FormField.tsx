@@ -32,11 +32,18 @@ function Field({
       <label htmlFor={id}>{label}</label>
       {children({ id, 'data-testid': id, 'aria-invalid': problems.length > 0 })}
       {hint && <div className="aiplat-form-hint">{hint}</div>}
-      {problems.length > 0 && (
-        <div className="aiplat-form-error" data-testid={`aiplat-field-error-${testIdPart(field)}`} role="alert">
-          {problems.join(' · ')}
-        </div>
-      )}
+      <FieldProblems field={field} errors={errors} />
+    </div>
+  );
+}
+
+/** The problems found at `field`, if any (also for a group of fields without a control of its own). */
+export function FieldProblems({ field, errors }: { field: string; errors: FieldErrors }) {
+  const problems = errors.get(field) ?? [];
+  if (problems.length === 0) return null;
+  return (
+    <div className="aiplat-form-error" data-testid={`aiplat-field-error-${testIdPart(field)}`} role="alert">
+      {problems.join(' · ')}
     </div>
   );
 }
@@ -109,4 +116,23 @@ export function SelectField<T extends string>({
       )}
     </Field>
   );
+}
+
+/**
+ * The props that tie a field to `values[key]`: its key for errors (`field`, the key itself unless
+ * the problems are reported under another path), its problems, its value and its update.
+ */
+export function bindField<V, K extends keyof V & string>(
+  values: V,
+  errors: FieldErrors,
+  update: (patch: Partial<V>) => void,
+  key: K,
+  field: string = key,
+): { field: string; errors: FieldErrors; value: V[K]; onChange: (value: V[K]) => void } {
+  const onChange = (value: V[K]) => {
+    const patch: Partial<V> = {};
+    patch[key] = value;
+    update(patch);
+  };
+  return { field, errors, value: values[key], onChange };
 }

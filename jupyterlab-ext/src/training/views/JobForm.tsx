@@ -1,10 +1,10 @@
-import { JOB_MODES, type AcceleratorType, type JobDetail, type JobMode } from '@aiplat/api';
+import { JOB_MODES, type AcceleratorType, type JobDetail } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import type { JobFormModel } from '../model/jobFormModel.js';
 import { defaultWorkerGroup, type JobFormValues, type ResourceValues } from '../model/jobFormValues.js';
 import { scriptCommand, torchrunCommand } from '../model/scriptPrefill.js';
-import { CodeField, InputField, SelectField, type FieldErrors } from './FormField.js';
+import { bindField, CodeField, FieldProblems, InputField, SelectField, type FieldErrors } from './FormField.js';
 import { jobModeLabel } from './labels.js';
 import { ModelWidget } from './ModelWidget.js';
 
@@ -25,23 +25,12 @@ function ResourceFields(props: {
 }) {
   const { prefix, values, errors, trans, onChange } = props;
   const set = (patch: Partial<ResourceValues>) => onChange({ ...values, ...patch });
+  const bind = <K extends keyof ResourceValues & string>(key: K, field: string = key) =>
+    bindField(values, errors, set, key, `${prefix}.${field}`);
   return (
     <div className="aiplat-form-row">
-      <InputField
-        field={`${prefix}.cpu`}
-        label={trans.__('CPU cores')}
-        errors={errors}
-        value={values.cpu}
-        onChange={(cpu) => set({ cpu })}
-      />
-      <InputField
-        field={`${prefix}.memory`}
-        label={trans.__('Memory')}
-        errors={errors}
-        hint={trans.__('e.g. 512Mi, 2Gi')}
-        value={values.memory}
-        onChange={(memory) => set({ memory })}
-      />
+      <InputField label={trans.__('CPU cores')} {...bind('cpu')} />
+      <InputField label={trans.__('Memory')} hint={trans.__('e.g. 512Mi, 2Gi')} {...bind('memory')} />
       <SelectField
         field={`${prefix}.accelerator.type`}
         label={trans.__('Accelerator')}
@@ -60,19 +49,17 @@ function ResourceFields(props: {
         }
       />
       <InputField
-        field={`${prefix}.accelerator.count`}
         label={trans.__('Accelerators per node')}
-        errors={errors}
         hint={trans.__('whole devices, or a share from 0.1 to 1')}
-        value={values.acceleratorCount}
         disabled={values.acceleratorType === 'none'}
-        onChange={(acceleratorCount) => set({ acceleratorCount })}
+        {...bind('acceleratorCount', 'accelerator.count')}
       />
     </div>
   );
 }
 
 function Topology({ values, errors, trans, update }: SectionProps) {
+  const bind = <K extends keyof JobFormValues & string>(key: K) => bindField(values, errors, update, key);
   switch (values.mode) {
     case 'ddp':
     case 'mpi':
@@ -80,14 +67,7 @@ function Topology({ values, errors, trans, update }: SectionProps) {
       return (
         <fieldset className="aiplat-form-section">
           <legend>{trans.__('Nodes and resources per node')}</legend>
-          <InputField
-            field="nodes"
-            label={trans.__('Nodes')}
-            errors={errors}
-            number={{ min: 1 }}
-            value={values.nodes}
-            onChange={(nodes) => update({ nodes })}
-          />
+          <InputField label={trans.__('Nodes')} number={{ min: 1 }} {...bind('nodes')} />
           <ResourceFields
             prefix="resources"
             values={values.resources}
@@ -102,22 +82,8 @@ function Topology({ values, errors, trans, update }: SectionProps) {
         <fieldset className="aiplat-form-section">
           <legend>{trans.__('Parameter servers and workers')}</legend>
           <div className="aiplat-form-row">
-            <InputField
-              field="ps"
-              label={trans.__('Parameter servers')}
-              errors={errors}
-              number={{ min: 1 }}
-              value={values.ps}
-              onChange={(ps) => update({ ps })}
-            />
-            <InputField
-              field="workers"
-              label={trans.__('Workers')}
-              errors={errors}
-              number={{ min: 1 }}
-              value={values.workers}
-              onChange={(workers) => update({ workers })}
-            />
+            <InputField label={trans.__('Parameter servers')} number={{ min: 1 }} {...bind('ps')} />
+            <InputField label={trans.__('Workers')} number={{ min: 1 }} {...bind('workers')} />
           </div>
           <ResourceFields
             prefix="resources"
@@ -158,32 +124,17 @@ function Topology({ values, errors, trans, update }: SectionProps) {
             trans={trans}
             onChange={(headResources) => update({ headResources })}
           />
-          {(errors.get('workerGroups') ?? []).length > 0 && (
-            <div className="aiplat-form-error" data-testid="aiplat-field-error-workerGroups" role="alert">
-              {errors.get('workerGroups')?.join(' · ')}
-            </div>
-          )}
+          <FieldProblems field="workerGroups" errors={errors} />
           {values.workerGroups.map((group, i) => {
             const setGroup = (patch: Partial<typeof group>) =>
               update({ workerGroups: values.workerGroups.map((g, j) => (j === i ? { ...g, ...patch } : g)) });
+            const bindGroup = <K extends keyof typeof group & string>(key: K) =>
+              bindField(group, errors, setGroup, key, `workerGroups.${i}.${key}`);
             return (
               <div className="aiplat-form-group" key={i} data-testid={`aiplat-worker-group-${i}`}>
                 <div className="aiplat-form-row">
-                  <InputField
-                    field={`workerGroups.${i}.name`}
-                    label={trans.__('Group name')}
-                    errors={errors}
-                    value={group.name}
-                    onChange={(name) => setGroup({ name })}
-                  />
-                  <InputField
-                    field={`workerGroups.${i}.replicas`}
-                    label={trans.__('Replicas')}
-                    errors={errors}
-                    number={{ min: 1 }}
-                    value={group.replicas}
-                    onChange={(replicas) => setGroup({ replicas })}
-                  />
+                  <InputField label={trans.__('Group name')} {...bindGroup('name')} />
+                  <InputField label={trans.__('Replicas')} number={{ min: 1 }} {...bindGroup('replicas')} />
                   <button
                     type="button"
                     className="jp-mod-styled"
@@ -232,6 +183,8 @@ function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
   const { values, errors } = model;
   const update = (patch: Partial<JobFormValues>) => model.update(patch);
   const section = { values, errors, trans, update };
+  const bind = <K extends keyof JobFormValues & string>(key: K, field?: string) =>
+    bindField(values, errors, update, key, field);
   const submit = async () => {
     const job = await model.submit();
     if (job) onSubmitted(job);
@@ -256,49 +209,28 @@ function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Job')}</legend>
         <div className="aiplat-form-row">
-          <InputField
-            field="name"
-            label={trans.__('Name')}
-            errors={errors}
-            value={values.name}
-            onChange={(name) => update({ name })}
-          />
+          <InputField label={trans.__('Name')} {...bind('name')} />
           <SelectField
-            field="mode"
             label={trans.__('Mode')}
-            errors={errors}
-            value={values.mode}
             options={JOB_MODES.map((m) => [m, jobModeLabel(m, trans)] as const)}
-            onChange={(mode: JobMode) => update({ mode })}
+            {...bind('mode')}
           />
           <SelectField
-            field="engine"
             label={trans.__('Engine')}
-            errors={errors}
-            value={values.engine}
             options={[
               ['', trans.__('Server default')],
               ['local', trans.__('Local')],
               ['kubernetes', trans.__('Kubernetes')],
             ]}
-            onChange={(engine: JobFormValues['engine']) => update({ engine })}
+            {...bind('engine')}
           />
         </div>
-        <InputField
-          field="description"
-          label={trans.__('Description')}
-          errors={errors}
-          value={values.description}
-          onChange={(description) => update({ description })}
-        />
+        <InputField label={trans.__('Description')} {...bind('description')} />
         <CodeField
-          field="command"
           label={trans.__('Command')}
-          errors={errors}
           hint={trans.__('Shell command every node runs, in the working folder')}
           rows={3}
-          value={values.command}
-          onChange={(command) => update({ command })}
+          {...bind('command')}
         />
         {scriptFile && (
           <div className="aiplat-form-row">
@@ -322,81 +254,45 @@ function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
         )}
         <div className="aiplat-form-row">
           <InputField
-            field="workingDir"
             label={trans.__('Working folder')}
-            errors={errors}
             hint={trans.__('relative to /work, e.g. home/mnist')}
-            value={values.workingDir}
-            onChange={(workingDir) => update({ workingDir })}
+            {...bind('workingDir')}
           />
-          <InputField
-            field="image"
-            label={trans.__('Image')}
-            errors={errors}
-            hint={trans.__('e.g. pytorch:2.3')}
-            value={values.image}
-            onChange={(image) => update({ image })}
-          />
+          <InputField label={trans.__('Image')} hint={trans.__('e.g. pytorch:2.3')} {...bind('image')} />
         </div>
       </fieldset>
       <Topology {...section} />
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Environment and hyperparameters')}</legend>
         <CodeField
-          field="env"
           label={trans.__('Environment variables')}
-          errors={errors}
           hint={trans.__('NAME=value, one a line')}
           rows={3}
-          value={values.env}
-          onChange={(env) => update({ env })}
+          {...bind('env')}
         />
         <CodeField
-          field="hyperparameters"
           label={trans.__('Hyperparameters (JSON)')}
-          errors={errors}
           hint={trans.__('A JSON object, written to the file at $HYPERPARAMETERS_PATH')}
           rows={4}
-          value={values.hyperparameters}
-          onChange={(hyperparameters) => update({ hyperparameters })}
+          {...bind('hyperparameters')}
         />
-        <CodeField
-          field="tags"
-          label={trans.__('Tags')}
-          errors={errors}
-          hint={trans.__('key=value, one a line')}
-          rows={2}
-          value={values.tags}
-          onChange={(tags) => update({ tags })}
-        />
+        <CodeField label={trans.__('Tags')} hint={trans.__('key=value, one a line')} rows={2} {...bind('tags')} />
       </fieldset>
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Scheduling')}</legend>
         <div className="aiplat-form-row">
           <SelectField
-            field="priority"
             label={trans.__('Priority')}
-            errors={errors}
             hint={trans.__('P0 is the highest')}
-            value={values.priority}
             options={PRIORITY_OPTIONS}
-            onChange={(priority) => update({ priority })}
+            {...bind('priority')}
           />
+          <InputField label={trans.__('Queue')} {...bind('queue')} />
           <InputField
-            field="queue"
-            label={trans.__('Queue')}
-            errors={errors}
-            value={values.queue}
-            onChange={(queue) => update({ queue })}
-          />
-          <InputField
-            field="autoRestart.maxRestarts"
             label={trans.__('Auto-restart (times)')}
-            errors={errors}
             hint={trans.__('Run again after a failure, at most this many times')}
             number={{ min: 0, max: 10 }}
-            value={values.maxRestarts}
-            onChange={(maxRestarts) => update({ maxRestarts })}
+            {...bind('maxRestarts', 'autoRestart.maxRestarts')}
           />
         </div>
       </fieldset>
