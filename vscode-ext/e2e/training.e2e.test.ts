@@ -61,6 +61,22 @@ describe('training from VS Code', () => {
     await vsc.answerInput(''); // which instance: the first
     await expect.poll(() => vsc.outputText().catch(() => ''), { timeout: 30_000 }).toMatch(/rank [01]/);
     await vsc.screenshot('training-ddp-logs');
+
+    // Job details in a webview (scripts on, strict CSP, messages from the extension).
+    await vsc.runCommand(`${CATEGORY}: Show Job Details`);
+    await vsc.answerInput('e2e-ddp');
+    const details = await vsc.webview(/e2e-ddp/);
+    await expect
+      .poll(
+        () =>
+          details
+            .locator('body')
+            .innerText()
+            .catch(() => ''),
+        { timeout: 30_000 },
+      )
+      .toMatch(/Succeeded/);
+    await vsc.screenshot('training-ddp-details');
   }, 180_000);
 
   it('stops a running job from the palette', async () => {
