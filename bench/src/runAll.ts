@@ -21,6 +21,16 @@ const BENCHMARKS: [string, string[]][] = [
       here('../../jupyterlab-ext/e2e/vitest.bench.config.ts'),
     ],
   ],
+  // In a real VS Code (code-server) in Chromium, through the VS Code extension's end-to-end harness.
+  [
+    'vscode',
+    [
+      here('../../node_modules/vitest/vitest.mjs'),
+      'run',
+      '--config',
+      here('../../vscode-ext/e2e/vitest.bench.config.ts'),
+    ],
+  ],
 ];
 
 let failed = 0;
