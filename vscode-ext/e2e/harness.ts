@@ -17,7 +17,7 @@
  * Debian's chromium (scripts/ensure-system-deps.sh).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import net from 'node:net';
@@ -83,8 +83,9 @@ export interface VsCode {
   backendToken: string;
   /** The workspace folder, also the backend's /work root. */
   root: string;
-  /** The packaged extension that was installed. */
+  /** The packaged extension that was installed, and where code-server installed it. */
   vsix: string;
+  installedExtensionDir: string;
   /** Everything the backend, code-server and the page printed so far. */
   logs(): string;
   /** Runs a command by its palette title (e.g. "AI Platform: Browse /work") through F1. */
@@ -189,6 +190,10 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, sta
       throw new Error(`${what} exited (${started.child.exitCode ?? started.child.signalCode}):\n${started.output()}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+function extensionVersion(): string {
+  return (JSON.parse(readFileSync(path.join(EXT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
 }
 
 /** Packages the current build (dist/) into `out` with scripts/package.mjs; returns `out`. */
@@ -365,6 +370,7 @@ export async function startVsCode(options: StartVsCodeOptions = {}): Promise<VsC
       backendToken,
       root,
       vsix,
+      installedExtensionDir: path.join(extensions, `${EXTENSION_ID}-${extensionVersion()}`),
       logs,
       runCommand: (title) => runCommand(page, title),
       answerInput: (text) => answerInput(page, text),

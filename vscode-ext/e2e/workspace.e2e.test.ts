@@ -1,3 +1,4 @@
+import { readdir } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CATEGORY, findInPalette, keepEvidence, startVsCode, treeItem, type VsCode } from './harness.js';
 
@@ -19,6 +20,20 @@ describe('the VS Code extension: palette, Workspace view and previews', () => {
   beforeEach(({ task, onTestFailed }) => onTestFailed(() => keepEvidence(vsc, task.name)));
   afterAll(async () => {
     await vsc?.close();
+  });
+
+  it('is installed from the packaged .vsix with its translations and nothing else', async () => {
+    const files = (await readdir(vsc.installedExtensionDir, { recursive: true })).map((f) => f.replace(/\\/g, '/'));
+    for (const file of [
+      'package.json',
+      'package.nls.json',
+      'package.nls.zh-cn.json',
+      'l10n/bundle.l10n.zh-cn.json',
+      'dist/extension.js',
+      'schemas/job.schema.json',
+    ])
+      expect(files).toContain(file);
+    expect(files.filter((f) => f.startsWith('src/') || f.endsWith('.map') || f.endsWith('.ts'))).toEqual([]);
   });
 
   it('offers its commands in the palette under "AI Platform"', async () => {
