@@ -14,14 +14,22 @@
  * Needs: `npm run build` (backend/dist, jupyterlab-ext/labextension, jupyterlab-host/build) and the
  * Debian packages of scripts/ensure-system-deps.sh (chromium, python3-jupyterlab-server, ...).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  freePort,
+  processGroups,
+  startBackend,
+  startProcess,
+  waitFor,
+  writeFiles,
+} from '../../testing/src/processes.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -31,19 +39,7 @@ export const ARTIFACTS_DIR = path.join(repo, 'jupyterlab-ext', 'e2e', 'artifacts
 export const LABEXTENSION_DIR =
   process.env.AIPLAT_E2E_LABEXTENSION ?? path.join(repo, 'jupyterlab-ext', 'labextension');
 const HOST_DIR = path.join(repo, 'jupyterlab-host');
-const BACKEND_MAIN = path.join(repo, 'backend', 'dist', 'main.js');
 const PYTHON = '/usr/bin/python3';
-const CHROMIUM = '/usr/bin/chromium';
-/** The recipe's flags: without the networking ones Chromium floods the closed network. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 export const PLUGIN_ID = '@aiplat/jupyterlab-ext:plugin';
 /** The backend's user; their /work/home is `home/<USER>` under the root. */
@@ -88,126 +84,7 @@ export interface Lab {
   close(): Promise<void>;
 }
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a process in its own process group, so that teardown also reaches its children (kernels). */
-function startProcess(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Started {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  child.on('error', (error) => (out += `\n${command}: ${error.message}\n`));
-  return { child, output: () => out };
-}
-
-/**
- * A detached watchdog for one lab: when the test process is gone without teardown (a worker killed
- * on a timeout, Ctrl-C), it kills the process groups listed in `<temp>/pgids` and removes `temp`.
- */
-const REAPER = `
-const fs = require('node:fs');
-const [parent, temp, keep] = process.argv.slice(1);
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-setInterval(() => {
-  if (!fs.existsSync(temp)) process.exit(0);
-  if (alive(Number(parent))) return;
-  let pgids = [];
-  try { pgids = fs.readFileSync(temp + '/pgids', 'utf8').split('\\n').filter(Boolean).map(Number); } catch {}
-  for (const pgid of pgids) { try { process.kill(-pgid, 'SIGKILL'); } catch {} }
-  if (keep !== '1') fs.rmSync(temp, { recursive: true, force: true });
-  process.exit(0);
-}, 1000);
-`;
-
-function startReaper(temp: string): ChildProcess {
-  const reaper = spawn(
-    process.execPath,
-    ['-e', REAPER, String(process.pid), temp, process.env.AIPLAT_E2E_KEEP ? '1' : '0'],
-    { detached: true, stdio: 'ignore' },
-  );
-  reaper.unref();
-  return reaper;
-}
-
-async function killGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, name);
-    } catch {
-      // already gone
-    }
-  };
-  signal('SIGTERM');
-  const timer = setTimeout(() => signal('SIGKILL'), 3000);
-  await exited;
-  clearTimeout(timer);
-  signal('SIGKILL'); // whatever of the group outlived its leader
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, started: Started): Promise<T> {
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (started.child.exitCode !== null || started.child.signalCode !== null)
-      throw new Error(`${what} exited (${started.child.exitCode ?? started.child.signalCode}):\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function startBackend(
-  root: string,
-  dataDir: string,
-  labOrigin: string,
-  options: StartLabOptions,
-  track: (started: Started) => Started,
-) {
-  if (!existsSync(BACKEND_MAIN)) throw new Error(`build first (npm run build): no ${BACKEND_MAIN}`);
-  const token = `e2e-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? os.homedir(),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    AUTH_TOKEN: token,
-    AIPLAT_USER: USER,
-    WORK_ROOT: root,
-    DATA_DIR: dataDir,
-    ALLOWED_ORIGINS: labOrigin,
-    ...options.backendEnv,
-  };
-  await mkdir(dataDir, { recursive: true });
-  if (options.backendConfig !== undefined) {
-    env.AIPLAT_CONFIG = path.join(dataDir, '..', 'backend-config.yaml');
-    await writeFile(env.AIPLAT_CONFIG, options.backendConfig);
-  }
-  const started = track(startProcess(process.execPath, [BACKEND_MAIN], path.dirname(dataDir), env));
-  const url = await waitFor(
-    'the backend',
-    async () => {
-      const out = started.output();
-      return out.includes('token:') ? /listening on (http:\/\/\S+)/.exec(out)?.[1] : undefined;
-    },
-    started,
-  );
-  return { started, url, token };
-}
+export { freePort };
 
 async function writeUserSettings(configDir: string, settings: Record<string, Record<string, unknown>>) {
   for (const [pluginId, values] of Object.entries(settings)) {
@@ -226,41 +103,37 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
   const temp = await mkdtemp(path.join(os.tmpdir(), 'aiplat-jlab-e2e-'));
   const root = path.join(temp, 'work');
   const jupyter = path.join(temp, 'jupyter');
-  const processes: Started[] = [];
   const pageLog: string[] = [];
   let context: BrowserContext | undefined;
-  const reaper = startReaper(temp);
-  const track = (started: Started) => {
-    processes.push(started);
-    if (started.child.pid !== undefined) appendFileSync(path.join(temp, 'pgids'), `${started.child.pid}\n`);
-    return started;
-  };
+  const groups = processGroups(temp);
+  const track = groups.track;
 
   const close = async () => {
     await context?.close().catch(() => undefined);
     context = undefined;
-    await Promise.all(processes.map((p) => killGroup(p.child)));
-    reaper.kill();
+    await groups.killAll();
     if (!process.env.AIPLAT_E2E_KEEP) await rm(temp, { recursive: true, force: true, maxRetries: 5 });
   };
-  const logs = () =>
-    [...processes.map((p, i) => `--- process ${i} (${p.child.spawnfile})\n${p.output()}`), '--- page', ...pageLog].join(
-      '\n',
-    );
+  const logs = () => [...groups.logs((child) => child.spawnfile), '--- page', ...pageLog].join('\n');
 
   try {
     await mkdir(root, { recursive: true });
-    for (const [relative, content] of Object.entries(options.files ?? {})) {
-      await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
-      await writeFile(path.join(root, relative), content);
-    }
+    await writeFiles(root, options.files);
     const labPort = await freePort();
     const labUrl = `http://127.0.0.1:${labPort}`;
 
     let backendUrl = '';
     let backendToken = '';
     if (options.backend !== false) {
-      const backend = await startBackend(root, path.join(temp, 'backend', 'data'), labUrl, options, track);
+      const backend = await startBackend({
+        root,
+        dataDir: path.join(temp, 'backend', 'data'),
+        origin: labUrl,
+        user: USER,
+        backendConfig: options.backendConfig,
+        env: options.backendEnv,
+        track,
+      });
       backendUrl = backend.url;
       backendToken = backend.token;
     }

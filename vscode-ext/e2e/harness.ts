@@ -16,15 +16,24 @@
  * Needs: `npm run build` (backend/dist, vscode-ext/dist), `npm ci` (code-server in vscode-host/) and
  * Debian's chromium (scripts/ensure-system-deps.sh).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import {
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  freePort,
+  processGroups,
+  startBackend,
+  startProcess,
+  waitFor,
+  writeFiles,
+} from '../../testing/src/processes.js';
 
 const repo = fileURLToPath(new URL('../../', import.meta.url));
 const EXT_DIR = path.join(repo, 'vscode-ext');
@@ -37,19 +46,6 @@ export const EXTENSION_ID = 'aiplat.aiplat-vscode';
 export const USER = 'e2e';
 /** The palette category of every command of the extension. */
 export const CATEGORY = 'AI Platform';
-
-const BACKEND_MAIN = path.join(repo, 'backend', 'dist', 'main.js');
-const CHROMIUM = '/usr/bin/chromium';
-/** The recipe's flags: without the networking ones Chromium floods the closed network. */
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 /** code-server's entry point, from vscode-host's devDependency. */
 export function codeServerEntry(): string {
@@ -107,90 +103,7 @@ export interface VsCode {
   close(): Promise<void>;
 }
 
-interface Started {
-  child: ChildProcess;
-  output: () => string;
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** Starts a process in its own process group, so that teardown also reaches its children. */
-function startProcess(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Started {
-  const child = spawn(command, args, { cwd, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  child.on('error', (error) => (out += `\n${command}: ${error.message}\n`));
-  return { child, output: () => out };
-}
-
-/**
- * A detached watchdog: when the test process is gone without teardown (a worker killed on a
- * timeout, Ctrl-C), it kills the process groups listed in `<temp>/pgids` and removes `temp`.
- * (Extension hosts otherwise wait hours for a client.)
- */
-const REAPER = `
-const fs = require('node:fs');
-const [parent, temp, keep] = process.argv.slice(1);
-const alive = (pid) => { try { process.kill(pid, 0); return true; } catch { return false; } };
-setInterval(() => {
-  if (!fs.existsSync(temp)) process.exit(0);
-  if (alive(Number(parent))) return;
-  let pgids = [];
-  try { pgids = fs.readFileSync(temp + '/pgids', 'utf8').split('\\n').filter(Boolean).map(Number); } catch {}
-  for (const pgid of pgids) { try { process.kill(-pgid, 'SIGKILL'); } catch {} }
-  if (keep !== '1') fs.rmSync(temp, { recursive: true, force: true });
-  process.exit(0);
-}, 1000);
-`;
-
-function startReaper(temp: string): ChildProcess {
-  const reaper = spawn(
-    process.execPath,
-    ['-e', REAPER, String(process.pid), temp, process.env.AIPLAT_E2E_KEEP ? '1' : '0'],
-    { detached: true, stdio: 'ignore' },
-  );
-  reaper.unref();
-  return reaper;
-}
-
-async function killGroup(child: ChildProcess): Promise<void> {
-  if (child.pid === undefined) return;
-  const signal = (name: NodeJS.Signals) => {
-    try {
-      process.kill(-child.pid!, name);
-    } catch {
-      // already gone
-    }
-  };
-  if (child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    signal('SIGTERM');
-    const timer = setTimeout(() => signal('SIGKILL'), 3000);
-    await exited;
-    clearTimeout(timer);
-  }
-  signal('SIGKILL'); // whatever of the group outlived its leader (extension hosts, job processes)
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, started: Started): Promise<T> {
-  for (;;) {
-    const value = await probe().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (started.child.exitCode !== null || started.child.signalCode !== null)
-      throw new Error(`${what} exited (${started.child.exitCode ?? started.child.signalCode}):\n${started.output()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+export { freePort };
 
 function extensionVersion(): string {
   return (JSON.parse(readFileSync(path.join(EXT_DIR, 'package.json'), 'utf8')) as { version: string }).version;
@@ -205,44 +118,6 @@ export function packageVsix(out: string): string {
   return out;
 }
 
-async function startBackend(
-  root: string,
-  dataDir: string,
-  origin: string,
-  options: StartVsCodeOptions,
-  track: (started: Started) => Started,
-) {
-  if (!existsSync(BACKEND_MAIN)) throw new Error(`build first (npm run build): no ${BACKEND_MAIN}`);
-  const token = `e2e-${Math.random().toString(36).slice(2)}${Math.random().toString(36).slice(2)}`;
-  const env: NodeJS.ProcessEnv = {
-    PATH: process.env.PATH ?? '',
-    HOME: process.env.HOME ?? os.homedir(),
-    PORT: '0',
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    AUTH_TOKEN: token,
-    AIPLAT_USER: USER,
-    WORK_ROOT: root,
-    DATA_DIR: dataDir,
-    ALLOWED_ORIGINS: origin,
-  };
-  await mkdir(dataDir, { recursive: true });
-  if (options.backendConfig !== undefined) {
-    env.AIPLAT_CONFIG = path.join(dataDir, '..', 'backend-config.yaml');
-    await writeFile(env.AIPLAT_CONFIG, options.backendConfig);
-  }
-  const started = track(startProcess(process.execPath, [BACKEND_MAIN], path.dirname(dataDir), env));
-  const url = await waitFor(
-    'the backend',
-    async () => {
-      const out = started.output();
-      return out.includes('token:') ? /listening on (http:\/\/\S+)/.exec(out)?.[1] : undefined;
-    },
-    started,
-  );
-  return { url, token };
-}
-
 export async function startVsCode(options: StartVsCodeOptions = {}): Promise<VsCode> {
   if (!existsSync(path.join(EXT_DIR, 'dist', 'extension.js')))
     throw new Error(`build first (npm run build): no ${path.join(EXT_DIR, 'dist', 'extension.js')}`);
@@ -252,43 +127,36 @@ export async function startVsCode(options: StartVsCodeOptions = {}): Promise<VsC
   const root = path.join(temp, 'work');
   const userData = path.join(temp, 'user-data');
   const extensions = path.join(temp, 'extensions');
-  const processes: Started[] = [];
   const pageLog: string[] = [];
   let browser: Browser | undefined;
-  const reaper = startReaper(temp);
-  const track = (started: Started) => {
-    processes.push(started);
-    if (started.child.pid !== undefined) appendFileSync(path.join(temp, 'pgids'), `${started.child.pid}\n`);
-    return started;
-  };
+  const groups = processGroups(temp);
+  const track = groups.track;
 
   const close = async () => {
     await browser?.close().catch(() => undefined);
     browser = undefined;
-    await Promise.all(processes.map((p) => killGroup(p.child)));
-    reaper.kill();
+    await groups.killAll();
     if (!process.env.AIPLAT_E2E_KEEP) await rm(temp, { recursive: true, force: true, maxRetries: 5 });
   };
-  const logs = () =>
-    [
-      ...processes.map((p, i) => `--- process ${i} (${p.child.spawnargs.join(' ')})\n${p.output()}`),
-      '--- page',
-      ...pageLog,
-    ].join('\n');
+  const logs = () => [...groups.logs((child) => child.spawnargs.join(' ')), '--- page', ...pageLog].join('\n');
 
   try {
     await mkdir(path.join(root, 'home', USER), { recursive: true });
-    for (const [relative, content] of Object.entries(options.files ?? {})) {
-      await mkdir(path.dirname(path.join(root, relative)), { recursive: true });
-      await writeFile(path.join(root, relative), content);
-    }
+    await writeFiles(root, options.files);
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
 
     let backendUrl = '';
     let backendToken = '';
     if (options.backend !== false) {
-      const backend = await startBackend(root, path.join(temp, 'backend', 'data'), url, options, track);
+      const backend = await startBackend({
+        root,
+        dataDir: path.join(temp, 'backend', 'data'),
+        origin: url,
+        user: USER,
+        backendConfig: options.backendConfig,
+        track,
+      });
       backendUrl = backend.url;
       backendToken = backend.token;
     }
