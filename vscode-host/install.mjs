@@ -21,11 +21,17 @@ const require = createRequire(path.join(here, 'package.json'));
 const codeServer = path.dirname(require.resolve('code-server/package.json'));
 const vscode = path.join(codeServer, 'lib', 'vscode');
 
+// Only the VS Code extension's end-to-end tests and benchmark need code-server: a setup that cannot
+// finish here (no root for apt-get, a failed native build) must not fail `npm ci && npm start`.
+// It says what is missing; those tests then fail naming it, and `npm test` (as root) installs it.
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { stdio: 'inherit', ...options });
   if (result.status !== 0) {
-    console.error(`vscode-host: ${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal})`);
-    process.exit(result.status || 1);
+    console.warn(
+      `vscode-host: ${command} ${args.join(' ')} failed (exit ${result.status ?? result.signal}); ` +
+        'code-server is not set up, so the VS Code end-to-end tests cannot run: run `node vscode-host/install.mjs` as root',
+    );
+    process.exit(0);
   }
 }
 
@@ -94,8 +100,8 @@ run('sh', ['./postinstall.sh'], {
   },
 });
 if (!done()) {
-  console.error(`vscode-host: code-server's install finished without its modules (${readdirSync(vscode).join(', ')})`);
-  process.exit(1);
+  console.warn(`vscode-host: code-server's install finished without its modules (${readdirSync(vscode).join(', ')})`);
+  process.exit(0);
 }
 console.log('vscode-host: code-server installed');
 

@@ -123,6 +123,10 @@ export async function startVsCode(options: StartVsCodeOptions = {}): Promise<VsC
     throw new Error(`build first (npm run build): no ${path.join(EXT_DIR, 'dist', 'extension.js')}`);
   const entry = codeServerEntry();
   if (!existsSync(entry)) throw new Error(`install first (npm ci): no code-server at ${entry}`);
+  if (!existsSync(path.join(entry, '..', '..', '..', 'lib', 'vscode', 'node_modules.asar')))
+    throw new Error(
+      'code-server is not set up (its install did not finish): run `node vscode-host/install.mjs` as root',
+    );
   const temp = await mkdtemp(path.join(os.tmpdir(), 'aiplat-vscode-e2e-'));
   const root = path.join(temp, 'work');
   const userData = path.join(temp, 'user-data');
