@@ -7,9 +7,9 @@ import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as aiplat from '@aiplat/api';
 import type { WebSocketLike } from '@aiplat/api';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../testing/src/processes.js';
 import { startPlatform, TOKENS, type PlatformFixture } from '../test/platformFixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const API_DIST = fileURLToPath(new URL('../../../api/dist/index.js', import.meta.url));
 
 let platform: PlatformFixture;
@@ -53,16 +53,7 @@ beforeAll(async () => {
   platform = await startPlatform({ allowedOrigins: [allowedPage] });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: ['--headless', ...CHROMIUM_ARGS],
   });
 });
 

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../../testing/src/processes.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 
@@ -13,7 +14,6 @@ import { startRealBackend, type RealBackend } from '../../../../testing/src/real
  * mounts `createWorkspaceView` over a real connection, styled with JupyterLab's light theme.
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const root = here('../../../../');
 const LUMINO_STYLE = 'node_modules/@lumino/widgets/style/';
@@ -65,7 +65,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const q = new URLSearchParams({ server: backend.url, token: backend.token });
   pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?${q}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', ...CHROMIUM_ARGS] });
 }, 120_000);
 
 afterAll(async () => {

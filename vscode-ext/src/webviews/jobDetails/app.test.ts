@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import type { JobDetail } from '@aiplat/api';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../../../testing/src/processes.js';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fake } from '../../test/vscodeFake.js';
 import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
@@ -19,7 +20,6 @@ vi.mock('vscode', () => import('../../test/vscodeFake.js'));
  * stand-in, itself loaded with the page's nonce (so the CSP is what VS Code would enforce).
  */
 
-const CHROMIUM = '/usr/bin/chromium';
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
 const NONCE = 'test-nonce-0123456789';
 
@@ -92,7 +92,7 @@ beforeAll(async () => {
   origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
+    args: ['--headless', ...CHROMIUM_ARGS],
   });
 });
 
