@@ -518,6 +518,7 @@ export class KubernetesEngine implements TrainingEngine {
     const planned = plannedInstances(job.spec);
     const pods = this.podsOf(runtime, id);
     this.followLogs(job, pods, planned);
+    this.warnStartFailures(job, pods, planned);
     if (isTerminalJobState(job.state) || job.state === 'Submitting') return;
     void this.pollEvents(job, runtime, resource, pods);
 
@@ -702,11 +703,21 @@ export class KubernetesEngine implements TrainingEngine {
         },
         phase === 'Succeeded' || phase === 'Failed',
       );
-      if (phase === 'Failed' || status?.state?.waiting) {
-        const failure = podFailure(role.logTo, pod);
-        if (failure?.kind === 'start-failed')
-          this.noteOnce(job.id, `start:${pod.metadata.uid}`, 'warning', failure.message, role.stateOf);
-      }
+    }
+  }
+
+  /** A pod that cannot start (image pull, bad config) is said once, as a warning, while the job waits on it. */
+  private warnStartFailures(
+    job: JobRecord,
+    pods: readonly PodObject[],
+    planned: ReturnType<typeof plannedInstances>,
+  ): void {
+    for (const [pod, role] of podRoles(job.spec.mode, pods, planned)) {
+      const index = role.stateOf ?? role.logTo;
+      if (index === undefined || !pod.metadata?.uid) continue;
+      const failure = podFailure(index, pod);
+      if (failure?.kind === 'start-failed')
+        this.noteOnce(job.id, `start:${pod.metadata.uid}`, 'warning', failure.message, index);
     }
   }
 

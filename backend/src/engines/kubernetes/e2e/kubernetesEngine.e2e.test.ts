@@ -220,6 +220,38 @@ describe('the Kubernetes engine against an API server', () => {
     expect(events.find((e) => e.type === 'restarting')?.message).toMatch(/exited with code 137; restarting \(1 of 1\)/);
   });
 
+  it('a pod whose image cannot be pulled is a warning event, the job stays Starting', async () => {
+    const client = fx.client();
+    const created = await client.createJob({ body: { spec: ddpSpec({ name: 'bad-image', nodes: 1 }) } });
+    const name = objectName(created.id);
+    await waitForState(client, created.id, 'Queued');
+    ops.admit(NS, name);
+    const [pod] = ops.startPods(NS, name, 1, 'Pending');
+    fake.setStatus('v1', 'Pod', NS, pod ?? '', {
+      phase: 'Pending',
+      containerStatuses: [
+        {
+          name: 'node',
+          ready: false,
+          restartCount: 0,
+          image: 'nope:1',
+          imageID: '',
+          state: { waiting: { reason: 'ImagePullBackOff', message: 'pull access denied for nope' } },
+        },
+      ],
+    });
+    const warning = await until('the warning', async () =>
+      (await client.jobEvents({ params: { id: created.id }, query: {} })).events.find((e) => e.type === 'warning'),
+    );
+    expect(warning).toMatchObject({ instance: 0 });
+    expect(warning.message).toMatch(
+      /instance 0 \(pod .*\) cannot start: ImagePullBackOff: pull access denied for nope/,
+    );
+    expect((await client.getJob({ params: { id: created.id } })).state).toBe('Starting');
+    await client.stopJob({ params: { id: created.id }, body: {} });
+    await waitForState(client, created.id, 'Stopped');
+  });
+
   it('stop deletes the TrainJob; the job is Stopped once its pods are gone', async () => {
     const client = fx.client();
     const created = await client.createJob({ body: { spec: ddpSpec({ name: 'stopped' }) } });
