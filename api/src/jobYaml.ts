@@ -1,7 +1,8 @@
 import { Document, isMap, isScalar, LineCounter, parseDocument, Scalar, type Node } from 'yaml';
 import type { ErrorIssue } from './errors.js';
 import type { CreateJobBody } from './schemas/jobRequests.js';
-import { JOB_LIMITS, JobSpecSchema, type JobSpec } from './schemas/jobs.js';
+import { JOB_LIMITS } from './schemas/jobLimits.js';
+import { JobSpecSchema, type JobSpec } from './schemas/jobSpec.js';
 
 /**
  * job.yaml: the JobSpec as a file users keep in their repositories. Everything that accepts a spec

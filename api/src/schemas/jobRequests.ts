@@ -1,18 +1,15 @@
 import { z } from 'zod';
-import {
-  InstanceSchema,
-  JOB_LIMITS,
-  JobEventSchema,
-  JobIdSchema,
-  JobSchema,
-  JobSpecSchema,
-  JobStateSchema,
-  LogLineSchema,
-  LogStreamSchema,
-} from './jobs.js';
+import { JobEventSchema } from './jobEvents.js';
+import { JobIdSchema } from './jobIdentifiers.js';
+import { InstanceSchema } from './jobInstances.js';
+import { JOB_LIMITS } from './jobLimits.js';
+import { LogLineSchema, LogStreamSchema } from './jobLogs.js';
+import { JobSchema } from './jobs.js';
+import { JobSpecSchema } from './jobSpec.js';
+import { JobStateSchema } from './jobStates.js';
 import { boolParam, intParam, listParam } from './params.js';
 
-/* Requests and responses of the job routes; the resources themselves are in `jobs.ts`. */
+/* Requests and responses of the job routes; the resources themselves are in `jobs.ts` and its neighbours. */
 
 export const JobIdParamsSchema = z.object({ id: JobIdSchema });
 
