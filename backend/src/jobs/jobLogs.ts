@@ -1,13 +1,6 @@
 import { ApiError, type JobLogBatch, type JobLogsQuery, type JobLogsResponse, type LogLine } from '@aiplat/api';
-import {
-  followRawLog,
-  nextLogSeq,
-  readLog,
-  readRawLogToEnd,
-  type LogLine as FileLogLine,
-  type LogStream as FileLogStream,
-  type RawLogLine,
-} from '../engines/local/supervisor/index.js';
+import type { LogLine as FileLogLine, LogStream as FileLogStream } from '../logs/logFormat.js';
+import { followRawLog, nextLogSeq, readLog, readRawLogToEnd, type RawLogLine } from '../logs/logReader.js';
 
 /** One instance's log file. */
 export interface LogSource {

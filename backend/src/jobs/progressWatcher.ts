@@ -1,5 +1,5 @@
 import type { JobProgress } from '@aiplat/api';
-import { nextLogSeq } from '../engines/local/supervisor/index.js';
+import { nextLogSeq } from '../logs/logReader.js';
 import { followJobLogs, type LogCursor, type LogFollow, type LogSource } from './jobLogs.js';
 import { mayBeProgress, ProgressTracker } from './progress.js';
 

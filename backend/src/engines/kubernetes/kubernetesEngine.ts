@@ -14,7 +14,7 @@ import type { Logger } from 'pino';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
 import type { JobRecord } from '../../jobs/jobStore.js';
 import { plannedInstances } from '../../jobs/plannedInstances.js';
-import { MetricSeries } from '../local/metrics/series.js';
+import { MetricSeries } from '../../metrics/metricSeries.js';
 import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
 import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
 import { manifestOptionsFor, type KubernetesConfig } from './config.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readLog } from '../local/supervisor/logReader.js';
+import { readLog } from '../../logs/logReader.js';
 import { InstanceLogWriter, PodLogSink, splitTimestamp } from './podLogs.js';
 import { cpuCores, memoryBytes, podMetricPoint } from './podMetrics.js';
 

@@ -1,14 +1,8 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import {
-  encodeLogLine,
-  LineSplitter,
-  linesOfTail,
-  type LogLine,
-  type LogStream,
-} from '../local/supervisor/logFormat.js';
-import { readLogTail } from '../local/supervisor/logReader.js';
+import { encodeLogLine, LineSplitter, linesOfTail, type LogLine, type LogStream } from '../../logs/logFormat.js';
+import { readLogTail } from '../../logs/logReader.js';
 
 /*
  * Pod logs into the same instance log files the local engine writes (JSON lines with seq and time),

@@ -9,7 +9,5 @@ export type {
   GpuSampler,
   ToolSamplerOptions,
 } from './accelerators.js';
-export { DEFAULT_SERIES_CAPACITY, MetricSeries } from './series.js';
-export type { MetricPoint, MetricSeriesOptions, RangeQuery } from './series.js';
 export { createMetricsSampler } from './sampler.js';
 export type { LiveInstance, MetricsSampler, MetricsSamplerOptions } from './sampler.js';

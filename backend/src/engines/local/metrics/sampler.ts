@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { AcceleratorKind, AcceleratorQuery, AcceleratorUsage, GpuSampler } from './accelerators.js';
 import { sampleProcessGroups, type ProcSamplerOptions, type SamplerState } from './procSampler.js';
-import { MetricSeries, type MetricPoint } from './series.js';
+import { MetricSeries, type MetricPoint } from '../../../metrics/metricSeries.js';
 
 /** An instance to sample: its process group and, when it has some, its accelerator devices. */
 export interface LiveInstance {

@@ -5,7 +5,3 @@ export type { ExitStatus, InstanceState } from './instanceState.js';
 export { instancePaths } from './instanceState.js';
 export { allocatePorts, createPortAllocator } from './allocatePorts.js';
 export type { PortAllocator } from './allocatePorts.js';
-export { followLog, followRawLog, nextLogSeq, parseRawLogLine, readLog, readRawLogToEnd } from './logReader.js';
-export type { FollowOptions, LogPage, RawLogLine, ReadLogOptions } from './logReader.js';
-export { LOG_STREAMS, MAX_LINE_CHARS } from './logFormat.js';
-export type { LogLine, LogStream } from './logFormat.js';

@@ -14,8 +14,8 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, fstatSync, openSync, readFileSync, readSync, writeSync } from 'node:fs';
-import { encodeLogLine, LineSplitter, LOG_TAIL_BYTES, nextSeqFromTail } from './logFormat.js';
-import type { LogStream } from './logFormat.js';
+import { encodeLogLine, LineSplitter, LOG_TAIL_BYTES, nextSeqFromTail } from '../../../logs/logFormat.js';
+import type { LogStream } from '../../../logs/logFormat.js';
 import {
   liveGroupMembers,
   processStartTime,

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import { buildSync } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { instancePaths, liveGroupMembers, processStartTime, type InstanceState } from './instanceState.js';
-import { readLog } from './logReader.js';
-import type { LogLine } from './logFormat.js';
+import { readLog } from '../../../logs/logReader.js';
+import type { LogLine } from '../../../logs/logFormat.js';
 import { createSupervisor, type Supervisor } from './supervisor.js';
 
 const here = fileURLToPath(new URL('.', import.meta.url));

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MetricSeries, type MetricPoint } from './series.js';
+import { MetricSeries, type MetricPoint } from './metricSeries.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const at = (second: number) => new Date(T0 + second * 1000).toISOString();
