@@ -4,7 +4,7 @@ import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import type { Config } from './config.js';
 import { KubeCluster, loadKubeConfig } from './engines/kubernetes/cluster.js';
-import type { ServerDryRun } from './engines/kubernetes/dryRun.js';
+import { KubernetesDryRun, type ServerDryRun } from './engines/kubernetes/dryRun.js';
 import { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
 import { LocalEngine } from './engines/local/localEngine.js';
@@ -133,7 +133,10 @@ export async function createPlatform(
         ...createSystemHandlers({ config, store, metrics }),
         ...createFileHandlers({ resolver, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),
-        ...createJobHandlers(jobs, { kubernetes: config.kubernetes, ...(kubernetesWanted ? { serverDryRun } : {}) }),
+        ...createJobHandlers(
+          jobs,
+          new KubernetesDryRun(config.kubernetes, kubernetesWanted ? serverDryRun : undefined),
+        ),
       };
     },
   });

@@ -1,4 +1,12 @@
-import type { EngineKind, FailureReason, JobEventType, JobMetricsResponse, JobSpec, JobState } from '@aiplat/api';
+import type {
+  EngineKind,
+  FailureReason,
+  JobDryRunResponse,
+  JobEventType,
+  JobMetricsResponse,
+  JobSpec,
+  JobState,
+} from '@aiplat/api';
 import type { InstanceRecord, JobPatch, JobRecord } from './jobStore.js';
 
 /** A state change an engine reports, with the event that explains it. */
@@ -55,4 +63,12 @@ export interface TrainingEngine {
   recover(jobs: readonly JobRecord[]): Promise<void>;
   /** Stops scheduling; running jobs keep running (a restarted backend re-adopts them). */
   close(): Promise<void>;
+}
+
+/**
+ * Shows what an engine would create for a job without creating anything (`POST /api/jobs/dry-run`).
+ * Works without a cluster; asks the cluster too when the engine is connected to one.
+ */
+export interface JobDryRunner {
+  dryRun(user: string, spec: JobSpec): Promise<JobDryRunResponse>;
 }

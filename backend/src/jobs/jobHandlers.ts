@@ -1,7 +1,7 @@
-import { KubernetesConfigSchema, type KubernetesConfig } from '../engines/kubernetes/config.js';
-import { dryRunJobBody, type ServerDryRun } from '../engines/kubernetes/dryRun.js';
 import type { Handlers } from '../server/handlers.js';
+import type { JobDryRunner } from './engine.js';
 import type { JobService } from './jobService.js';
+import { jobSpecFromBody } from './jobSpecFromBody.js';
 
 type JobRoute =
   | 'createJob'
@@ -17,19 +17,10 @@ type JobRoute =
   | 'jobMetrics'
   | 'jobEnv';
 
-/** What the dry-run route needs; it works without a cluster, and without any of it. */
-export interface JobDryRunDeps {
-  /** The `kubernetes` config section; its defaults when not given. */
-  kubernetes?: KubernetesConfig;
-  /** The cluster's server-side dry run (`dryRun=All`), when a cluster is connected. */
-  serverDryRun?: ServerDryRun;
-}
-
-export function createJobHandlers(jobs: JobService, dryRun: JobDryRunDeps = {}): Pick<Handlers, JobRoute> {
-  const kubernetes = dryRun.kubernetes ?? KubernetesConfigSchema.parse({});
+export function createJobHandlers(jobs: JobService, dryRun: JobDryRunner): Pick<Handlers, JobRoute> {
   return {
     createJob: ({ body }, ctx) => jobs.create(ctx.user.name, body),
-    dryRunJob: ({ body }, ctx) => dryRunJobBody(ctx.user.name, body, kubernetes, dryRun.serverDryRun),
+    dryRunJob: ({ body }, ctx) => dryRun.dryRun(ctx.user.name, jobSpecFromBody(body)),
     listJobs: async ({ query }, ctx) => jobs.list(ctx.user.name, query),
     getJob: async ({ params }) => jobs.detail(params.id),
     stopJob: ({ params, body }, ctx) => jobs.stop(params.id, ctx.user.name, body.force),

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ApiError, JobSpecSchema, type JobSpec } from '@aiplat/api';
+import { jobSpecFromBody } from '../../jobs/jobSpecFromBody.js';
 import { KubernetesConfigSchema } from './config.js';
-import { DRY_RUN_JOB_ID, dryRunJob, dryRunJobBody } from './dryRun.js';
+import { DRY_RUN_JOB_ID, dryRunJob, KubernetesDryRun } from './dryRun.js';
 import type { KubeObject } from './manifests/common.js';
 
 const config = KubernetesConfigSchema.parse({
@@ -83,15 +84,19 @@ describe('dryRunJob', () => {
   });
 });
 
-describe('dryRunJobBody', () => {
-  it('reads a job.yaml and reports its problems at body.yaml paths, as creating the job does', async () => {
-    const result = await dryRunJobBody(
+describe('KubernetesDryRun', () => {
+  it('dry-runs a job.yaml and its problems are at body.yaml paths, as creating the job reports them', async () => {
+    const dryRun = new KubernetesDryRun(config);
+    const result = await dryRun.dryRun(
       'alice',
-      { yaml: 'name: demo\nmode: ddp\ncommand: python t.py\nresources: { cpu: 1, memory: 1Gi }\n' },
-      config,
+      jobSpecFromBody({ yaml: 'name: demo\nmode: ddp\ncommand: python t.py\nresources: { cpu: 1, memory: 1Gi }\n' }),
     );
     expect(result.manifests).toHaveLength(2);
-    const error = await failure(dryRunJobBody('alice', { yaml: 'name: demo\nmode: ddp\nnodes: -1\n' }, config));
+    const error = await failure(
+      Promise.resolve().then(() =>
+        dryRun.dryRun('alice', jobSpecFromBody({ yaml: 'name: demo\nmode: ddp\nnodes: -1\n' })),
+      ),
+    );
     expect(error.code).toBe('validation_failed');
     expect(error.issues?.map((i) => i.path)).toContain('body.yaml.nodes');
   });

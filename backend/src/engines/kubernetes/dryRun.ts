@@ -1,11 +1,5 @@
-import {
-  ApiError,
-  type CreateJobBody,
-  type JobDryRunResponse,
-  type JobSpec,
-  type ServerDryRunResult,
-} from '@aiplat/api';
-import { jobSpecFromBody } from '../../jobs/jobSpecFromBody.js';
+import { ApiError, type JobDryRunResponse, type JobSpec, type ServerDryRunResult } from '@aiplat/api';
+import type { JobDryRunner } from '../../jobs/engine.js';
 import { manifestOptionsFor, type KubernetesConfig } from './config.js';
 import type { KubeObject } from './manifests/common.js';
 import { buildManifests, manifestsYaml } from './manifests/index.js';
@@ -58,12 +52,14 @@ export async function dryRunJob(
   return response;
 }
 
-/** `dryRunJob` for a create-job body. */
-export async function dryRunJobBody(
-  user: string,
-  body: CreateJobBody,
-  config: KubernetesConfig,
-  serverDryRun?: ServerDryRun,
-): Promise<JobDryRunResponse> {
-  return dryRunJob(user, jobSpecFromBody(body), config, serverDryRun);
+/** The dry run of the Kubernetes engine, whether or not a cluster is connected. */
+export class KubernetesDryRun implements JobDryRunner {
+  constructor(
+    private readonly config: KubernetesConfig,
+    private readonly serverDryRun?: ServerDryRun,
+  ) {}
+
+  dryRun(user: string, spec: JobSpec): Promise<JobDryRunResponse> {
+    return dryRunJob(user, spec, this.config, this.serverDryRun);
+  }
 }
