@@ -1,6 +1,6 @@
 import { MILLI, type NodeState } from './capacity.js';
 import { describeCpus, describeDevices, describeMemory, type InstanceNeed } from './needs.js';
-import type { NodeSize, QueuePool } from './queuePool.js';
+import type { NodeSize, PoolView } from './poolView.js';
 import type { AcceleratorType } from './types.js';
 
 /**
@@ -8,7 +8,7 @@ import type { AcceleratorType } from './types.js';
  * devices first, then CPUs on the nodes with those devices, then memory on the nodes with both.
  * Called for most jobs that wait, so it walks the nodes once and builds no lists.
  */
-export function diagnose(pool: QueuePool, need: InstanceNeed): string {
+export function diagnose(pool: PoolView, need: InstanceNeed): string {
   const cpus = describeCpus(need.cpuMilli);
   if (need.type === 'none') {
     const list = pool.cpu.byFreeCpu;
@@ -116,7 +116,7 @@ class HostTally {
  * Each instance must fit some node on its own, and the whole devices of the gang must not exceed
  * the queue's total.
  */
-export function neverFits(pool: QueuePool, needs: readonly InstanceNeed[]): string | undefined {
+export function neverFits(pool: PoolView, needs: readonly InstanceNeed[]): string | undefined {
   const totals = new Map<AcceleratorType, number>();
   for (const [i, need] of needs.entries()) {
     const reason = neverFitsInstance(pool, need);
@@ -132,7 +132,7 @@ export function neverFits(pool: QueuePool, needs: readonly InstanceNeed[]): stri
   return undefined;
 }
 
-function neverFitsInstance(pool: QueuePool, need: InstanceNeed): string | undefined {
+function neverFitsInstance(pool: PoolView, need: InstanceNeed): string | undefined {
   // The common answer first, from the few distinct node sizes: some node could take it when empty.
   const sizes = need.type === 'none' ? pool.cpu.sizes : pool.accelerators.get(need.type)?.sizes;
   const fewest = need.type === 'none' ? 0 : Math.max(1, need.whole);

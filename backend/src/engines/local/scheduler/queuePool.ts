@@ -1,36 +1,8 @@
 import { MILLI, SortedNodeList, type Allocation, type Capacity, type NodeState } from './capacity.js';
 import { diagnose } from './diagnose.js';
 import type { InstanceNeed } from './needs.js';
+import type { AcceleratorNodes, CpuNodes, NodeSize, PoolView } from './poolView.js';
 import type { AcceleratorType, SchedulerQueue } from './types.js';
-
-/** The nodes of one accelerator type in a queue, indexed for packing. */
-export interface AcceleratorNodes {
-  readonly nodes: readonly NodeState[];
-  /** Ordered by fully free devices, ascending: the first that fits is the best fit. */
-  readonly byWholeFree: SortedNodeList;
-  /** Nodes with a partly shared device, in node order. */
-  readonly partial: SortedNodeList;
-  /** Devices on all the nodes. */
-  readonly deviceTotal: number;
-  /** The distinct sizes of the nodes (`undefined` if there are many). */
-  readonly sizes: readonly NodeSize[] | undefined;
-}
-
-/** The nodes CPU-only instances use in a queue, indexed for spreading. */
-export interface CpuNodes {
-  readonly nodes: readonly NodeState[];
-  /** Ordered by free CPU, descending: the first is the worst fit. */
-  readonly byFreeCpu: SortedNodeList;
-  /** The distinct sizes of the nodes (`undefined` if there are many). */
-  readonly sizes: readonly NodeSize[] | undefined;
-}
-
-/** What a node has when empty. */
-export interface NodeSize {
-  readonly deviceCount: number;
-  readonly cpuMilli: number;
-  readonly memoryBytes: number;
-}
 
 export type GangResult = { ok: true; allocations: Allocation[] } | { ok: false; failedAt: number; reason: string };
 
@@ -40,7 +12,7 @@ export type GangResult = { ok: true; allocations: Allocation[] } | { ok: false; 
  * spread (worst fit: the node with the most free CPU) over the queue's accelerator-less nodes, or
  * over all its nodes when it has none (a single machine with GPUs).
  */
-export class QueuePool {
+export class QueuePool implements PoolView {
   readonly accelerators = new Map<AcceleratorType, AcceleratorNodes>();
   readonly cpu: CpuNodes;
   private readonly cpuMembers: ReadonlySet<NodeState>;
