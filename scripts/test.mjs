@@ -20,6 +20,7 @@ function run(label, command, args, options = {}) {
 run('system packages', 'bash', [path.join(root, 'scripts/ensure-system-deps.sh')]);
 run('build', 'npm', ['run', 'build']);
 run('lint', 'npx', ['eslint', '.']);
+run('boundaries', 'npm', ['run', 'lint:boundaries']);
 run('format', 'npx', ['prettier', '--check', '.']);
 
 const reportDir = mkdtempSync(path.join(os.tmpdir(), 'aiplat-test-report-'));
