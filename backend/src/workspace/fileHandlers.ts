@@ -1,7 +1,7 @@
 import type { EventPublisher } from '../server/eventPublisher.js';
 import { HANDLED, type Handlers } from '../server/handlers.js';
 import { FileOps } from './fileOps.js';
-import { DirectoryLister } from './listing.js';
+import { DirectoryLister } from './directoryLister.js';
 import type { PathResolver } from './pathResolver.js';
 import { sendDownload, UploadReceiver } from './transfer.js';
 

@@ -3,15 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type ListResponse, type WorkspaceEntry } from '@aiplat/api';
-import {
-  decodeCursor,
-  DirectoryLister,
-  encodeCursor,
-  firstNames,
-  UPLOAD_TEMP_PREFIX,
-  type ListRequest,
-  type ReadStrategy,
-} from './listing.js';
+import { DirectoryLister, type ListRequest } from './directoryLister.js';
+import { encodeCursor } from './listCursor.js';
+import { UPLOAD_TEMP_PREFIX, type ReadStrategy } from './nameReader.js';
 import { PathResolver } from './pathResolver.js';
 
 let base: string;
@@ -229,20 +223,5 @@ describe('DirectoryLister cache', () => {
     await l.list('alice', { path: 'cache/big' });
     await l.list('alice', { path: 'cache/mixed' });
     expect((await l.list('alice', { path: 'cache/big', limit: 1 })).total).toBe(FILES);
-  });
-});
-
-describe('cursors and selection', () => {
-  it('round-trips a cursor', () => {
-    const c = encodeCursor({ s: 'mtime', o: 'desc', n: 'é', k: 1.5 });
-    expect(decodeCursor(c, 'mtime', 'desc')).toEqual({ s: 'mtime', o: 'desc', n: 'é', k: 1.5 });
-  });
-
-  it('selects the same first names as a full sort', () => {
-    const names = Array.from({ length: 5000 }, (_, i) => `n${(i * 7919) % 5000}-${String.fromCharCode(65 + (i % 50))}`);
-    const sorted = [...names].sort();
-    expect(firstNames(names, 100, 'asc')).toEqual(sorted.slice(0, 100));
-    expect(firstNames(names, 100, 'desc')).toEqual(sorted.reverse().slice(0, 100));
-    expect(firstNames(names, 0, 'asc')).toEqual([]);
   });
 });
