@@ -1,7 +1,7 @@
 import type { JobProgress } from '@aiplat/api';
 import { nextLogSeq } from '../logs/logReader.js';
 import { followJobLogs, type LogCursor, type LogFollow, type LogSource } from './jobLogs.js';
-import { mayBeProgress, ProgressTracker } from './progress.js';
+import { mayBeProgress, ProgressTracker } from './progress/index.js';
 
 export interface ProgressWatcherOptions {
   /** Called with the latest progress at most once per `intervalMs`, and once more at the end. */

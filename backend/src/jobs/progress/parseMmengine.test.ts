@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { mayBeProgress, parseProgressLine } from './parseProgressLine.js';
+import type { ProgressSignal } from './progressSignal.js';
+
+describe('parseProgressLine: MMEngine and MMCV (parseMmengine)', () => {
+  describe('recognised', () => {
+    const cases: [name: string, line: string, expected: Partial<ProgressSignal>][] = [
+      [
+        'MMEngine epoch-based',
+        '11/23 12:00:00 - mmengine - INFO - Epoch(train)  [1][ 50/391]  lr: 1.0000e-01  eta: 0:12:34  time: 0.0500  data_time: 0.0100  memory: 1024  loss: 2.3026',
+        {
+          format: 'mmengine',
+          epoch: 1,
+          epochBase: 1,
+          step: 50,
+          totalSteps: 391,
+          stepScope: 'epoch',
+          etaSeconds: 754,
+          etaScope: 'run',
+        },
+      ],
+      [
+        'MMEngine iteration-based with days',
+        '11/23 12:00:00 - mmengine - INFO - Iter(train) [  500/90000]  lr: 2.0000e-02  eta: 1 day, 2:03:04  time: 1.0  loss: 1.2',
+        { step: 500, totalSteps: 90000, stepScope: 'run', etaSeconds: 93784, etaScope: 'run' },
+      ],
+      [
+        'MMCV 1.x',
+        '2024-11-23 12:00:00,000 - mmdet - INFO - Epoch [1][50/391]\tlr: 1.000e-01, eta: 0:12:34, time: 0.050, loss: 2.3026',
+        { epoch: 1, step: 50, totalSteps: 391, etaSeconds: 754 },
+      ],
+    ];
+
+    it.each(cases)('%s', (_name, line, expected) => {
+      const signal = parseProgressLine(line);
+      expect(signal).toBeDefined();
+      // `key: undefined` in a case means the signal has no such key.
+      const present = Object.entries(expected).filter(([, value]) => value !== undefined);
+      expect(signal).toMatchObject(Object.fromEntries(present));
+      for (const [key, value] of Object.entries(expected)) {
+        if (value === undefined) expect(signal).not.toHaveProperty(key);
+      }
+      // The cheap pre-test lets it through, as written and in its JSON-escaped form.
+      expect(mayBeProgress(line)).toBe(true);
+      expect(mayBeProgress(JSON.stringify(line))).toBe(true);
+    });
+  });
+
+  describe('not progress', () => {
+    const lines: [name: string, line: string][] = [
+      ['MMEngine validation', 'Epoch(val)  [1][ 50/100]    eta: 0:00:10  time: 0.02'],
+    ];
+
+    it.each(lines)('%s', (_name, line) => {
+      expect(parseProgressLine(line)).toBeUndefined();
+    });
+  });
+});
