@@ -8,6 +8,7 @@ import { plannedInstances } from '../../jobs/plannedInstances.js';
 import { buildEnvironment } from './environment/environment.js';
 import { requiredPorts } from './environment/ports.js';
 import type { DeviceAssignment, InstancePlacement, PortName } from './environment/types.js';
+import { InstanceMetrics } from './instanceMetrics.js';
 import { jobRequest } from './jobRequest.js';
 import type { LocalMetrics } from './metrics/engineMetrics.js';
 import {
@@ -67,10 +68,6 @@ interface LocalRuntime {
 
 const HOST = '127.0.0.1';
 
-function metricsKey(jobId: string, index: number): string {
-  return `${jobId}/${index}`;
-}
-
 function describeExit(exit: ExitStatus): string {
   if (exit.lost) return `was lost (${exit.lost})`;
   if (exit.signal) return `was killed by ${exit.signal}`;
@@ -95,9 +92,11 @@ export class LocalEngine implements TrainingEngine {
   private passPending = false;
   private closed = false;
   private readonly host: string;
+  private readonly instanceMetrics: InstanceMetrics;
 
   constructor(private readonly options: LocalEngineOptions) {
     this.host = options.host ?? HOST;
+    this.instanceMetrics = new InstanceMetrics(options.nodes, options.metrics);
   }
 
   private get lifecycle(): JobLifecycle {
@@ -176,21 +175,7 @@ export class LocalEngine implements TrainingEngine {
   }
 
   metrics(job: JobRecord, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
-    const instances = plannedInstances(job.spec).filter(
-      (p) => query.instance === undefined || p.index === query.instance,
-    );
-    const sampler = this.options.metrics;
-    return {
-      instances: instances.map((p) => ({
-        instance: p.index,
-        points: sampler
-          ? sampler.query(metricsKey(job.id, p.index), {
-              ...(query.since ? { since: query.since } : {}),
-              maxPoints: query.maxPoints,
-            })
-          : [],
-      })),
-    };
+    return this.instanceMetrics.query(job, query);
   }
 
   // ---- scheduling ------------------------------------------------------------------------------
@@ -407,16 +392,11 @@ export class LocalEngine implements TrainingEngine {
   }
 
   private trackMetrics(run: Run, index: number, handle: InstanceHandle): void {
-    const placed = run.placement.instances[index];
-    const kind = this.options.nodes.find((n) => n.name === placed?.node)?.accelerator.type;
-    this.options.metrics?.track(metricsKey(run.job.id, index), {
-      pgid: handle.pgid,
-      ...(placed && placed.devices.length > 0 && kind && kind !== 'none' ? { devices: placed.devices, kind } : {}),
-    });
+    this.instanceMetrics.track(run.job.id, index, handle.pgid, run.placement.instances[index]);
   }
 
   async remove(job: JobRecord): Promise<void> {
-    for (const p of plannedInstances(job.spec)) this.options.metrics?.forget(metricsKey(job.id, p.index));
+    this.instanceMetrics.forget(job);
     return Promise.resolve();
   }
 
@@ -424,7 +404,7 @@ export class LocalEngine implements TrainingEngine {
     if (this.runs.get(run.job.id) !== run) return;
     run.exits[index] = exit;
     run.handles[index]?.dispose();
-    this.options.metrics?.untrack(metricsKey(run.job.id, index));
+    this.instanceMetrics.untrack(run.job.id, index);
     const state = isSuccess(exit) ? 'Succeeded' : run.stopping ? 'Stopped' : 'Failed';
     this.lifecycle.updateInstance(run.job.id, index, {
       state,
@@ -599,7 +579,7 @@ export class LocalEngine implements TrainingEngine {
 
   async close(): Promise<void> {
     this.closed = true;
-    await this.options.metrics?.stop();
+    await this.instanceMetrics.stop();
     for (const run of this.runs.values()) for (const handle of run.handles) handle?.dispose();
     this.runs.clear();
     this.queued.clear();
