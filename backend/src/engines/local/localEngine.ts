@@ -26,6 +26,7 @@ import {
   type InstanceHandle,
   type Supervisor,
 } from './supervisor/index.js';
+import { validateSpec } from './validateSpec.js';
 
 export interface LocalEngineOptions {
   lifecycle: JobLifecycle;
@@ -104,25 +105,7 @@ export class LocalEngine implements TrainingEngine {
   }
 
   validate(spec: JobSpec): void {
-    const queue = this.options.queues.find((q) => q.name === spec.queue);
-    if (!queue) {
-      const names = this.options.queues.map((q) => q.name).join(', ');
-      throw new ApiError('validation_failed', `queue ${spec.queue} does not exist; the queues are: ${names}`, {
-        issues: [{ path: 'body.spec.queue', message: `one of ${names}` }],
-      });
-    }
-    const probe = schedule({
-      nodes: this.options.nodes,
-      queues: [queue],
-      running: [],
-      pending: [jobRequest('probe', spec, 0)],
-    });
-    if (probe.start.length === 0) {
-      const reason = probe.waiting[0]?.reason ?? 'it does not fit';
-      throw new ApiError('validation_failed', `this job can never run in queue ${spec.queue}: ${reason}`, {
-        issues: [{ path: 'body.spec.resources', message: reason }],
-      });
-    }
+    validateSpec(spec, this.options.nodes, this.options.queues);
   }
 
   submit(job: JobRecord): void {
