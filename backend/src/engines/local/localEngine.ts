@@ -11,13 +11,8 @@ import type { DeviceAssignment, InstancePlacement, PortName } from './environmen
 import { InstanceMetrics } from './instanceMetrics.js';
 import { jobRequest } from './jobRequest.js';
 import type { LocalMetrics } from './metrics/engineMetrics.js';
-import {
-  schedule,
-  type JobRequest,
-  type Placement,
-  type SchedulerNode,
-  type SchedulerQueue,
-} from './scheduler/index.js';
+import type { Placement, SchedulerNode, SchedulerQueue } from './scheduler/index.js';
+import { SchedulingLoop } from './schedulingLoop.js';
 import { signalQuietly } from './supervisor/instanceState.js';
 import {
   createPortAllocator,
@@ -85,19 +80,23 @@ function isSuccess(exit: ExitStatus): boolean {
  */
 export class LocalEngine implements TrainingEngine {
   readonly kind = 'local' as const;
-  private readonly queued = new Map<string, JobRequest>();
-  /** What each queued job was last told about its wait (place and reason), so a pass writes only changes. */
-  private readonly waits = new Map<string, string>();
   private readonly runs = new Map<string, Run>();
   private readonly ports = createPortAllocator();
-  private passPending = false;
-  private closed = false;
   private readonly host: string;
   private readonly instanceMetrics: InstanceMetrics;
+  private readonly scheduling: SchedulingLoop;
 
   constructor(private readonly options: LocalEngineOptions) {
     this.host = options.host ?? HOST;
     this.instanceMetrics = new InstanceMetrics(options.nodes, options.metrics);
+    this.scheduling = new SchedulingLoop({
+      nodes: options.nodes,
+      queues: options.queues,
+      lifecycle: options.lifecycle,
+      holding: () => this.runs.values(),
+      preempt: (jobId, by) => this.preempt(jobId, by),
+      start: (placement) => this.start(placement),
+    });
   }
 
   private get lifecycle(): JobLifecycle {
@@ -114,26 +113,16 @@ export class LocalEngine implements TrainingEngine {
       message: `queued in ${job.spec.queue}`,
     });
     if (!queued) return;
-    this.enqueue(queued);
-  }
-
-  private enqueue(job: JobRecord): void {
-    this.queued.set(job.id, jobRequest(job.id, job.spec, Date.parse(job.createdAt)));
-    this.requestPass();
-  }
-
-  private dequeue(id: string): void {
-    this.queued.delete(id);
-    this.waits.delete(id);
+    this.scheduling.enqueue(queued);
   }
 
   async stop(job: JobRecord, options: { force: boolean }): Promise<void> {
     const graceMs = options.force ? 0 : this.options.stopGraceMs;
     const run = this.runs.get(job.id);
     if (!run) {
-      this.dequeue(job.id);
+      this.scheduling.dequeue(job.id);
       this.lifecycle.transition(job.id, 'Stopped', { type: 'stopped', message: 'stopped before it started' });
-      this.requestPass();
+      this.scheduling.requestPass();
       return;
     }
     if (run.stopping?.cause === 'user') {
@@ -163,57 +152,25 @@ export class LocalEngine implements TrainingEngine {
 
   // ---- scheduling ------------------------------------------------------------------------------
 
-  private requestPass(): void {
-    if (this.passPending || this.closed) return;
-    this.passPending = true;
-    setImmediate(() => {
-      this.passPending = false;
-      if (!this.closed) this.pass();
-    });
+  private preempt(jobId: string, by: string): void {
+    const run = this.runs.get(jobId);
+    if (!run || run.stopping) return;
+    run.stopping = { cause: 'preempt', graceMs: this.options.stopGraceMs, by };
+    this.lifecycle.event(
+      jobId,
+      'preempted',
+      `preempted by ${by}, which has a higher priority; it goes back to its queue`,
+    );
+    this.signalAll(run, this.options.stopGraceMs);
+    this.settleIfDone(run);
   }
 
-  private pass(): void {
-    const result = schedule({
-      nodes: this.options.nodes,
-      queues: this.options.queues,
-      running: [...this.runs.values()].map((run) => ({
-        id: run.job.id,
-        queue: run.job.spec.queue,
-        priority: run.job.spec.priority,
-        submittedAt: Date.parse(run.job.createdAt),
-        instances: run.placement.instances,
-      })),
-      pending: [...this.queued.values()],
+  private start(placement: Placement): void {
+    const job = this.lifecycle.getJob(placement.jobId);
+    if (!job) return;
+    void this.launch(job, placement).catch((error: unknown) => {
+      this.options.log.error({ err: error, job: job.id }, 'launch failed unexpectedly');
     });
-    for (const waiting of result.waiting) {
-      const said = `${waiting.position}\n${waiting.reason}`;
-      if (this.waits.get(waiting.jobId) === said) continue;
-      this.waits.set(waiting.jobId, said);
-      this.lifecycle.update(waiting.jobId, {
-        queuePosition: waiting.position,
-        waitReason: { message: waiting.reason },
-      });
-    }
-    for (const { jobId, by } of result.preempt) {
-      const run = this.runs.get(jobId);
-      if (!run || run.stopping) continue;
-      run.stopping = { cause: 'preempt', graceMs: this.options.stopGraceMs, by };
-      this.lifecycle.event(
-        jobId,
-        'preempted',
-        `preempted by ${by}, which has a higher priority; it goes back to its queue`,
-      );
-      this.signalAll(run, this.options.stopGraceMs);
-      this.settleIfDone(run);
-    }
-    for (const placement of result.start) {
-      this.dequeue(placement.jobId);
-      const job = this.lifecycle.getJob(placement.jobId);
-      if (!job) continue;
-      void this.launch(job, placement).catch((error: unknown) => {
-        this.options.log.error({ err: error, job: job.id }, 'launch failed unexpectedly');
-      });
-    }
   }
 
   // ---- launching -------------------------------------------------------------------------------
@@ -358,7 +315,7 @@ export class LocalEngine implements TrainingEngine {
       message: `could not start: ${message}`,
       reason: { kind: 'start-failed', message },
     });
-    this.requestPass();
+    this.scheduling.requestPass();
   }
 
   /** Watches one started instance. */
@@ -445,7 +402,7 @@ export class LocalEngine implements TrainingEngine {
         type: 'queued',
         message: `back in queue ${job.spec.queue} after being preempted by ${stopping.by ?? 'a higher-priority job'}`,
       });
-      if (back) this.enqueue(back);
+      if (back) this.scheduling.enqueue(back);
     } else {
       const failure = stopping.failure ?? { kind: 'exit-code' as const, message: 'an instance failed' };
       const max = job.spec.autoRestart.maxRestarts;
@@ -456,7 +413,7 @@ export class LocalEngine implements TrainingEngine {
           ...(failure.instance !== undefined ? { instance: failure.instance } : {}),
           patch: { restarts: job.restarts + 1 },
         });
-        if (back) this.enqueue(back);
+        if (back) this.scheduling.enqueue(back);
       } else {
         const reason: FailureReason =
           max > 0 && failure.kind !== 'start-failed'
@@ -470,7 +427,7 @@ export class LocalEngine implements TrainingEngine {
         });
       }
     }
-    this.requestPass();
+    this.scheduling.requestPass();
   }
 
   // ---- recovery --------------------------------------------------------------------------------
@@ -482,7 +439,7 @@ export class LocalEngine implements TrainingEngine {
           this.submit(job);
           break;
         case 'Queued':
-          this.enqueue(job);
+          this.scheduling.enqueue(job);
           break;
         case 'Starting':
         case 'Running':
@@ -493,7 +450,7 @@ export class LocalEngine implements TrainingEngine {
           break;
       }
     }
-    this.requestPass();
+    this.scheduling.requestPass();
   }
 
   private async readopt(job: JobRecord): Promise<void> {
@@ -561,11 +518,9 @@ export class LocalEngine implements TrainingEngine {
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.scheduling.close();
     await this.instanceMetrics.stop();
     for (const run of this.runs.values()) for (const handle of run.handles) handle?.dispose();
     this.runs.clear();
-    this.queued.clear();
-    this.waits.clear();
   }
 }
