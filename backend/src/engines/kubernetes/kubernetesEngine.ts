@@ -15,11 +15,12 @@ import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.j
 import type { JobRecord } from '../../jobs/jobStore.js';
 import { plannedInstances } from '../../jobs/plannedInstances.js';
 import { MetricSeries } from '../../metrics/metricSeries.js';
+import { ApiDiscovery, apiVersionOf, JOB_RESOURCES, POD_METRICS } from './apiDiscovery.js';
 import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
 import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
 import { manifestOptionsFor, type KubernetesConfig } from './config.js';
 import { LABELS, labelValue, MANAGED_BY } from './manifests/common.js';
-import { buildManifests, crdFor, type CrdRef } from './manifests/index.js';
+import { buildManifests, crdFor } from './manifests/index.js';
 import { PodLogFollowers } from './podLogFollowers.js';
 import { podMetricPoint, type PodMetricsObject } from './podMetrics.js';
 import {
@@ -67,20 +68,12 @@ export interface KubernetesJobRuntime {
   uid?: string;
 }
 
-const KUEUE_GROUP = 'kueue.x-k8s.io';
-const KUEUE_VERSIONS = ['v1beta2', 'v1beta1'];
-const POD_METRICS = { apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics' };
 const POD_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
-const CR_KINDS: readonly CrdRef[] = (['ddp', 'mpi', 'ps-worker', 'ray'] as const).map(crdFor);
 
 function runtimeOf(job: JobRecord): KubernetesJobRuntime | undefined {
   const runtime = job.runtime as Partial<KubernetesJobRuntime> | undefined;
   if (!runtime?.namespace || !runtime.name || !runtime.apiVersion || !runtime.kind) return undefined;
   return runtime as KubernetesJobRuntime;
-}
-
-function apiVersionOf(ref: CrdRef): string {
-  return `${ref.group}/${ref.version}`;
 }
 
 const EVENT_OF: Partial<Record<JobState, JobEventType>> = {
@@ -94,13 +87,11 @@ const EVENT_OF: Partial<Record<JobState, JobEventType>> = {
 
 export class KubernetesEngine implements TrainingEngine {
   readonly kind = 'kubernetes' as const;
-  private readonly served = new Map<string, boolean>();
-  private workloadVersion: string | undefined;
-  private discovered = false;
-  private discoveryError: string | undefined;
+  private readonly discovery: ApiDiscovery;
   private discoveryTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
   private readonly watcher: ClusterWatcher;
+  private workloadWatcher: ClusterWatcher | undefined;
   private readonly logs: PodLogFollowers;
   private readonly pending = new Set<string>();
   private readonly finishing = new Set<string>();
@@ -118,8 +109,13 @@ export class KubernetesEngine implements TrainingEngine {
   constructor(private readonly options: KubernetesEngineOptions) {
     this.startedAt = this.now().toISOString();
     this.logs = new PodLogFollowers(options.cluster.kc, options.log);
+    this.discovery = new ApiDiscovery({
+      cluster: options.cluster,
+      log: options.log,
+      onKueueInstalled: () => this.followWorkloads(),
+    });
     const kinds: WatchedKind[] = [
-      ...CR_KINDS.map((ref) => ({
+      ...JOB_RESOURCES.map((ref) => ({
         apiVersion: apiVersionOf(ref),
         kind: ref.kind,
         path: collectionPath(apiVersionOf(ref), ref.plural),
@@ -151,86 +147,31 @@ export class KubernetesEngine implements TrainingEngine {
 
   /** Looks up the served APIs and starts following the cluster. Resolves once the first lists are in. */
   async start(): Promise<void> {
-    await this.discover();
+    await this.discovery.discover();
     await this.watcher.start();
-    if (this.workloadVersion) await this.workloads.start();
+    await this.followWorkloads();
     const every = this.options.discoveryIntervalMs ?? 30_000;
-    this.discoveryTimer = setInterval(() => void this.discover(), every);
+    this.discoveryTimer = setInterval(() => void this.discovery.discover(), every);
     this.discoveryTimer.unref();
     this.metricsTimer = setInterval(() => void this.sampleMetrics(), this.options.metricsIntervalMs);
     this.metricsTimer.unref();
   }
 
-  private workloadWatcher: ClusterWatcher | undefined;
-  private get workloads(): ClusterWatcher {
-    if (!this.workloadWatcher) {
-      const apiVersion = `${KUEUE_GROUP}/${this.workloadVersion ?? KUEUE_VERSIONS[0]}`;
-      this.workloadWatcher = this.makeWatcher([
-        { apiVersion, kind: 'Workload', path: collectionPath(apiVersion, 'workloads') },
-      ]);
-    }
-    return this.workloadWatcher;
-  }
-
-  private async discover(): Promise<void> {
-    const { cluster } = this.options;
-    try {
-      for (const ref of CR_KINDS) {
-        this.served.set(ref.kind, await cluster.serves({ apiVersion: apiVersionOf(ref), kind: ref.kind }));
-      }
-      let workloadVersion: string | undefined;
-      for (const version of KUEUE_VERSIONS) {
-        if (await cluster.serves({ apiVersion: `${KUEUE_GROUP}/${version}`, kind: 'Workload' })) {
-          workloadVersion = version;
-          break;
-        }
-      }
-      const hadKueue = this.workloadVersion !== undefined;
-      this.workloadVersion = workloadVersion;
-      if (!hadKueue && workloadVersion && this.discovered) await this.workloads.start();
-      this.served.set(POD_METRICS.kind, await cluster.serves(POD_METRICS));
-      this.discovered = true;
-      this.discoveryError = undefined;
-    } catch (error) {
-      this.discoveryError = clusterMessage(error);
-      this.options.log.warn({ err: error, server: cluster.server }, 'cannot read the APIs the cluster serves');
-    }
-  }
-
-  /** Why a spec cannot run on this cluster (a missing operator), as a 400 naming the field. */
-  private checkServed(spec: JobSpec): void {
-    const { server } = this.options.cluster;
-    if (!this.discovered) {
-      throw new ApiError(
-        'unavailable',
-        `cannot reach the Kubernetes cluster at ${server}${this.discoveryError ? `: ${this.discoveryError}` : ''}; ` +
-          'check the kubeconfig and that the API server is up, then try again',
-      );
-    }
-    const ref = crdFor(spec.mode);
-    if (this.served.get(ref.kind) !== true) {
-      throw new ApiError(
-        'validation_failed',
-        `${spec.mode} jobs run as a ${ref.kind} (${ref.plural}.${ref.group}/${ref.version}), which the cluster at ${server} does not serve: ` +
-          `ask the operator to install ${ref.operator}, or choose another mode`,
-        { issues: [{ path: 'body.spec.mode', message: `the cluster lacks the ${ref.kind} API (${ref.operator})` }] },
-      );
-    }
-    if (!this.workloadVersion) {
-      throw new ApiError(
-        'validation_failed',
-        `the cluster at ${server} does not serve Kueue (${KUEUE_GROUP}): jobs are created suspended for Kueue to admit, ` +
-          'so ask the operator to install Kueue',
-        { issues: [{ path: 'body.spec.queue', message: 'the cluster lacks Kueue' }] },
-      );
-    }
+  /** Follows Kueue's Workloads once the cluster serves them. */
+  private async followWorkloads(): Promise<void> {
+    const apiVersion = this.discovery.workloadApiVersion;
+    if (!apiVersion) return;
+    this.workloadWatcher ??= this.makeWatcher([
+      { apiVersion, kind: 'Workload', path: collectionPath(apiVersion, 'workloads') },
+    ]);
+    await this.workloadWatcher.start();
   }
 
   // ---- TrainingEngine ------------------------------------------------------------------------------
 
   validate(spec: JobSpec): void {
     validateKubernetesSpec(spec, this.options.config);
-    this.checkServed(spec);
+    this.discovery.checkServed(spec);
   }
 
   /** The job's objects, exactly as they would be created. */
@@ -455,7 +396,7 @@ export class KubernetesEngine implements TrainingEngine {
 
   private activeJobIds(): string[] {
     const ids = new Set<string>();
-    for (const kind of [...CR_KINDS.map((r) => r.kind), 'Pod']) {
+    for (const kind of [...JOB_RESOURCES.map((r) => r.kind), 'Pod']) {
       for (const object of this.watcher.list(kind)) {
         const id = object.metadata?.annotations?.[LABELS.jobId] ?? object.metadata?.labels?.[LABELS.jobId];
         if (id) ids.add(id);
@@ -466,7 +407,7 @@ export class KubernetesEngine implements TrainingEngine {
 
   private changed(kind: string, object: KubernetesObject): void {
     if (kind === 'Workload') {
-      const owner = object.metadata?.ownerReferences?.find((o) => CR_KINDS.some((r) => r.kind === o.kind));
+      const owner = object.metadata?.ownerReferences?.find((o) => JOB_RESOURCES.some((r) => r.kind === o.kind));
       if (!owner) return;
       const resource = this.watcher.get(owner.kind, object.metadata?.namespace ?? '', owner.name);
       const id = resource?.metadata?.annotations?.[LABELS.jobId];
@@ -799,7 +740,7 @@ export class KubernetesEngine implements TrainingEngine {
   }
 
   private async sampleMetrics(): Promise<void> {
-    if (this.served.get(POD_METRICS.kind) !== true || this.closed) return;
+    if (!this.discovery.servesPodMetrics || this.closed) return;
     let items: PodMetricsObject[];
     try {
       items = (await this.options.cluster.list(POD_METRICS, { labelSelector: POD_SELECTOR }))
