@@ -1,26 +1,15 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import path from 'node:path';
 import type { Logger } from 'pino';
 import { ApiError, type FailureReason, type JobMetricsResponse, type JobSpec } from '@aiplat/api';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
 import type { InstanceRecord, JobRecord } from '../../jobs/jobStore.js';
 import { plannedInstances } from '../../jobs/plannedInstances.js';
-import { buildEnvironment } from './environment/environment.js';
-import { requiredPorts } from './environment/ports.js';
-import type { DeviceAssignment, InstancePlacement, PortName } from './environment/types.js';
 import { InstanceMetrics } from './instanceMetrics.js';
-import { jobRequest } from './jobRequest.js';
+import { InstancePreparer } from './instancePreparer.js';
 import type { LocalMetrics } from './metrics/engineMetrics.js';
 import type { Placement, SchedulerNode, SchedulerQueue } from './scheduler/index.js';
 import { SchedulingLoop } from './schedulingLoop.js';
 import { signalQuietly } from './supervisor/instanceState.js';
-import {
-  createPortAllocator,
-  instancePaths,
-  type ExitStatus,
-  type InstanceHandle,
-  type Supervisor,
-} from './supervisor/index.js';
+import type { ExitStatus, InstanceHandle, Supervisor } from './supervisor/index.js';
 import { validateSpec } from './validateSpec.js';
 
 export interface LocalEngineOptions {
@@ -81,13 +70,12 @@ function isSuccess(exit: ExitStatus): boolean {
 export class LocalEngine implements TrainingEngine {
   readonly kind = 'local' as const;
   private readonly runs = new Map<string, Run>();
-  private readonly ports = createPortAllocator();
-  private readonly host: string;
+  private readonly preparer: InstancePreparer;
   private readonly instanceMetrics: InstanceMetrics;
   private readonly scheduling: SchedulingLoop;
 
   constructor(private readonly options: LocalEngineOptions) {
-    this.host = options.host ?? HOST;
+    this.preparer = new InstancePreparer({ nodes: options.nodes, files: options.files, host: options.host ?? HOST });
     this.instanceMetrics = new InstanceMetrics(options.nodes, options.metrics);
     this.scheduling = new SchedulingLoop({
       nodes: options.nodes,
@@ -197,7 +185,7 @@ export class LocalEngine implements TrainingEngine {
     let records: InstanceRecord[];
     try {
       run.cwd = await this.options.resolveWorkingDir(job.user, job.spec.workingDir);
-      records = await this.prepare(job, placement);
+      records = await this.preparer.prepare(job, placement);
     } catch (error) {
       run.launching = false;
       this.failStart(run, error);
@@ -241,70 +229,6 @@ export class LocalEngine implements TrainingEngine {
       this.signalAll(run, run.stopping.graceMs);
     }
     this.settleIfDone(run);
-  }
-
-  /** Ports, the environment and the generated files of every instance; the instance records. */
-  private async prepare(job: JobRecord, placement: Placement): Promise<InstanceRecord[]> {
-    const planned = plannedInstances(job.spec);
-    const requests = jobRequest(job.id, job.spec, 0).instances;
-    const placements: InstancePlacement[] = [];
-    for (const p of planned) {
-      const placed = placement.instances[p.index];
-      if (!placed) throw new Error(`no placement for instance ${p.index}`);
-      const names = requiredPorts(job.spec.mode, { role: p.role, index: p.index });
-      const numbers = await this.ports.allocate(names.length);
-      const ports: Partial<Record<PortName, number>> = {};
-      names.forEach((name, i) => (ports[name] = numbers[i]!));
-      const node = this.options.nodes.find((n) => n.name === placed.node);
-      const accelerator = requests[p.index]!.accelerator;
-      const kind = accelerator.type !== 'none' ? accelerator.type : node?.accelerator.type;
-      const devices: DeviceAssignment | undefined =
-        kind && kind !== 'none' ? { kind, ids: accelerator.type === 'none' ? [] : placed.devices } : undefined;
-      placements.push({
-        index: p.index,
-        role: p.role,
-        ...(p.group !== undefined ? { group: p.group } : {}),
-        host: this.host,
-        gpus: accelerator.count,
-        ...(devices ? { devices } : {}),
-        ports,
-      });
-    }
-    const jobDir = this.options.files.jobDir(job.id);
-    const result = buildEnvironment({
-      jobId: job.id,
-      mode: job.spec.mode,
-      instances: placements,
-      userEnv: job.spec.env,
-      hyperparametersPath: path.join(jobDir, 'hyperparameters.json'),
-      hyperparameters: job.spec.hyperparameters,
-      jobDir,
-    });
-    if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('; '));
-    await mkdir(this.options.files.logDir(job.id), { recursive: true });
-    await mkdir(path.dirname(this.options.files.metricsFile(job.id, 0)), { recursive: true });
-    for (const file of result.plan.files) {
-      await mkdir(path.dirname(file.path), { recursive: true });
-      await writeFile(file.path, file.content);
-    }
-    const logDir = this.options.files.logDir(job.id);
-    return planned.map((p) => {
-      const placed = placement.instances[p.index]!;
-      const env = result.plan.instances[p.index]!.env;
-      return {
-        jobId: job.id,
-        index: p.index,
-        role: p.role,
-        ...(p.group !== undefined ? { group: p.group } : {}),
-        name: p.name,
-        state: 'Starting' as const,
-        host: this.host,
-        node: placed.node,
-        ...(placed.devices.length > 0 ? { devices: [...placed.devices] } : {}),
-        stateFile: instancePaths(logDir, p.name).stateFile,
-        env: { ...env },
-      };
-    });
   }
 
   private failStart(run: Run, error: unknown): void {
