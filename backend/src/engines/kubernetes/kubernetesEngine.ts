@@ -19,7 +19,7 @@ import { ApiDiscovery, apiVersionOf, JOB_RESOURCES, POD_METRICS } from './apiDis
 import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
 import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
 import { manifestOptionsFor, type KubernetesConfig } from './config.js';
-import { LABELS, labelValue, MANAGED_BY } from './manifests/common.js';
+import { LABELS, labelValue, MANAGED_BY } from './manifests/jobMetadata.js';
 import { buildManifests, crdFor } from './manifests/index.js';
 import { PodLogFollowers } from './podLogFollowers.js';
 import { podMetricPoint, type PodMetricsObject } from './podMetrics.js';

@@ -9,7 +9,7 @@ import { runCli } from '../../../cli/program.js';
 import { startPlatform, TOKENS, type PlatformFixture } from '../../../test/platformFixture.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { FakeApiServer } from '../fake/fakeApiServer.js';
-import { objectName } from '../manifests/common.js';
+import { objectName } from '../manifests/jobMetadata.js';
 import { crdValidator } from '../schemas/crdValidator.js';
 import { FakeOperators } from './fakeOperators.js';
 

@@ -7,7 +7,7 @@ import { programOutput, waitForJob, waitForState } from '../../../jobs/e2e/helpe
 import { startPlatform, type PlatformFixture } from '../../../test/platformFixture.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { FakeApiServer } from '../fake/fakeApiServer.js';
-import { objectName } from '../manifests/common.js';
+import { objectName } from '../manifests/jobMetadata.js';
 import { FakeOperators } from './fakeOperators.js';
 
 /*

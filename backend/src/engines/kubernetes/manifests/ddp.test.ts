@@ -1,9 +1,9 @@
 import { JobSpecSchema, type NodesJobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { crdValidator } from '../schemas/crdValidator.js';
-import { HYPERPARAMETERS_PATH } from './common.js';
 import { ddpManifests, ddpTrainJob, procsPerNode } from './ddp.js';
 import { testOptions } from './testOptions.js';
+import { HYPERPARAMETERS_PATH } from './workVolumes.js';
 
 const trainJobSchema = crdValidator('TrainJob', 'v1alpha1');
 

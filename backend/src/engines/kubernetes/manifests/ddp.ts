@@ -1,25 +1,18 @@
 import type { JobSpec, NodesJobSpec } from '@aiplat/api';
-import {
-  containerEnv,
-  deviceEnv,
-  devicesPerNode,
-  entryCommand,
-  hyperparametersConfigMap,
-  jobMetadata,
-  podLabels,
-  podPlacement,
-  resourceRequirements,
-  workVolumeMounts,
-  workVolumes,
-  type ConfigMap,
-  type EnvVar,
-  type ManifestOptions,
-  type ObjectMeta,
-  type PodPlacement,
-  type ResourceRequirements,
-  type Volume,
-  type VolumeMount,
+import type {
+  ConfigMap,
+  EnvVar,
+  ManifestOptions,
+  ObjectMeta,
+  ResourceRequirements,
+  Volume,
+  VolumeMount,
 } from './common.js';
+import { containerEnv, deviceEnv, entryCommand } from './containerEnv.js';
+import { jobMetadata, podLabels } from './jobMetadata.js';
+import { podPlacement, type PodPlacement } from './podTemplate.js';
+import { devicesPerNode, resourceRequirements } from './resourceRequirements.js';
+import { hyperparametersConfigMap, workVolumeMounts, workVolumes } from './workVolumes.js';
 
 /*
  * DDP → Kubeflow Trainer v2 TrainJob (trainer.kubeflow.org/v1alpha1) on the `torch-distributed`

@@ -1,12 +1,6 @@
 import type { KubernetesConfig, QueuePolicy } from '../config.js';
-import {
-  DEFAULT_RESOURCE_NAMES,
-  LABELS,
-  MANAGED_BY,
-  priorityClassName,
-  type KubeObject,
-  type Quantity,
-} from './common.js';
+import { DEFAULT_RESOURCE_NAMES, type KubeObject, type Quantity } from './common.js';
+import { LABELS, MANAGED_BY, priorityClassName } from './jobMetadata.js';
 
 /*
  * The Kueue objects an operator applies once (`aiplat kubernetes setup | kubectl apply -f -`) so the

@@ -1,28 +1,18 @@
 import type { JobSpec, NodesJobSpec, Resources } from '@aiplat/api';
-import {
-  ENTRY_WRAPPER,
-  containerEnv,
-  containerWorkingDir,
-  deviceEnv,
-  devicesPerNode,
-  entryCommand,
-  hyperparametersConfigMap,
-  jobMetadata,
-  podLabels,
-  podPlacement,
-  requireImage,
-  resourceRequirements,
-  workVolumeMounts,
-  workVolumes,
-  type ConfigMap,
-  type EnvVar,
-  type ManifestOptions,
-  type ObjectMeta,
-  type PodPlacement,
-  type ResourceRequirements,
-  type Volume,
-  type VolumeMount,
+import type {
+  ConfigMap,
+  EnvVar,
+  ManifestOptions,
+  ObjectMeta,
+  ResourceRequirements,
+  Volume,
+  VolumeMount,
 } from './common.js';
+import { ENTRY_WRAPPER, containerEnv, deviceEnv, entryCommand } from './containerEnv.js';
+import { jobMetadata, podLabels } from './jobMetadata.js';
+import { podPlacement, requireImage, type PodPlacement } from './podTemplate.js';
+import { devicesPerNode, resourceRequirements } from './resourceRequirements.js';
+import { containerWorkingDir, hyperparametersConfigMap, workVolumeMounts, workVolumes } from './workVolumes.js';
 
 /*
  * MPI and Horovod → MPIJob (kubeflow.org/v2beta1, mpi-operator). The launcher runs the user's

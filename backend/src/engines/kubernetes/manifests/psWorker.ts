@@ -1,14 +1,9 @@
 import type { JobSpec } from '@aiplat/api';
-import {
-  entryCommand,
-  hyperparametersConfigMap,
-  jobMetadata,
-  podTemplate,
-  type ConfigMap,
-  type ManifestOptions,
-  type ObjectMeta,
-  type PodTemplate,
-} from './common.js';
+import type { ConfigMap, ManifestOptions, ObjectMeta } from './common.js';
+import { entryCommand } from './containerEnv.js';
+import { jobMetadata } from './jobMetadata.js';
+import { podTemplate, type PodTemplate } from './podTemplate.js';
+import { hyperparametersConfigMap } from './workVolumes.js';
 
 /*
  * PS-Worker (TensorFlow) → JobSet (jobset.x-k8s.io/v1alpha2) with two replicated jobs, `ps` and

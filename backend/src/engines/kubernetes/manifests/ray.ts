@@ -1,20 +1,10 @@
 import type { JobSpec, Resources } from '@aiplat/api';
-import {
-  ENTRY_WRAPPER,
-  devicesPerNode,
-  hyperparametersConfigMap,
-  jobDevices,
-  jobMetadata,
-  podLabels,
-  podPlacement,
-  podTemplate,
-  requireImage,
-  type ConfigMap,
-  type EnvVar,
-  type ManifestOptions,
-  type ObjectMeta,
-  type PodTemplate,
-} from './common.js';
+import type { ConfigMap, EnvVar, ManifestOptions, ObjectMeta } from './common.js';
+import { ENTRY_WRAPPER, jobDevices } from './containerEnv.js';
+import { jobMetadata, podLabels } from './jobMetadata.js';
+import { podPlacement, podTemplate, requireImage, type PodTemplate } from './podTemplate.js';
+import { devicesPerNode } from './resourceRequirements.js';
+import { hyperparametersConfigMap } from './workVolumes.js';
 
 /*
  * Ray → KubeRay RayJob (ray.io/v1). KubeRay starts Ray in the head and worker containers itself
