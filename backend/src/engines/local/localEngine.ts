@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
-import { ApiError, type FailureReason, type JobMetricsResponse, type JobSpec } from '@aiplat/api';
+import { ApiError, type JobMetricsResponse, type JobSpec } from '@aiplat/api';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
 import type { InstanceRecord, JobRecord } from '../../jobs/jobStore.js';
 import { plannedInstances } from '../../jobs/plannedInstances.js';
 import { InstanceMetrics } from './instanceMetrics.js';
 import { InstancePreparer } from './instancePreparer.js';
+import { killRunningInstances, newJobRun, stopRunningInstances, type JobRun, type LocalRuntime } from './jobRun.js';
 import type { LocalMetrics } from './metrics/engineMetrics.js';
+import { RunTracker } from './runTracker.js';
 import type { Placement, SchedulerNode, SchedulerQueue } from './scheduler/index.js';
 import { SchedulingLoop } from './schedulingLoop.js';
-import { signalQuietly } from './supervisor/instanceState.js';
-import type { ExitStatus, InstanceHandle, Supervisor } from './supervisor/index.js';
+import { settleRun } from './settleRun.js';
+import type { ExitStatus, Supervisor } from './supervisor/index.js';
 import { validateSpec } from './validateSpec.js';
 
 export interface LocalEngineOptions {
@@ -31,37 +33,7 @@ export interface LocalEngineOptions {
   host?: string;
 }
 
-type StopCause = 'user' | 'preempt' | 'failure';
-
-/** A job that holds resources: Starting, Running or Stopping. */
-interface Run {
-  job: JobRecord;
-  placement: Placement;
-  handles: (InstanceHandle | undefined)[];
-  exits: (ExitStatus | undefined)[];
-  /** Still starting instances. */
-  launching: boolean;
-  /** The resolved working directory. */
-  cwd?: string;
-  stopping?: { cause: StopCause; graceMs: number; failure?: FailureReason; by?: string };
-}
-
-/** Kept in the job record so a restarted backend can account for a running job's resources. */
-interface LocalRuntime {
-  placement: Placement;
-}
-
 const HOST = '127.0.0.1';
-
-function describeExit(exit: ExitStatus): string {
-  if (exit.lost) return `was lost (${exit.lost})`;
-  if (exit.signal) return `was killed by ${exit.signal}`;
-  return `exited with code ${exit.code}`;
-}
-
-function isSuccess(exit: ExitStatus): boolean {
-  return exit.code === 0 && !exit.lost;
-}
 
 /**
  * The local engine: jobs as supervised process groups on this machine, placed by the scheduler on
@@ -69,7 +41,7 @@ function isSuccess(exit: ExitStatus): boolean {
  */
 export class LocalEngine implements TrainingEngine {
   readonly kind = 'local' as const;
-  private readonly runs = new Map<string, Run>();
+  private readonly runs: RunTracker;
   private readonly preparer: InstancePreparer;
   private readonly instanceMetrics: InstanceMetrics;
   private readonly scheduling: SchedulingLoop;
@@ -77,11 +49,17 @@ export class LocalEngine implements TrainingEngine {
   constructor(private readonly options: LocalEngineOptions) {
     this.preparer = new InstancePreparer({ nodes: options.nodes, files: options.files, host: options.host ?? HOST });
     this.instanceMetrics = new InstanceMetrics(options.nodes, options.metrics);
+    this.runs = new RunTracker({
+      lifecycle: options.lifecycle,
+      metrics: this.instanceMetrics,
+      stopGraceMs: options.stopGraceMs,
+      onRunOver: (run, job) => this.runOver(run, job),
+    });
     this.scheduling = new SchedulingLoop({
       nodes: options.nodes,
       queues: options.queues,
       lifecycle: options.lifecycle,
-      holding: () => this.runs.values(),
+      holding: () => this.runs.all(),
       preempt: (jobId, by) => this.preempt(jobId, by),
       start: (placement) => this.start(placement),
     });
@@ -116,9 +94,7 @@ export class LocalEngine implements TrainingEngine {
     if (run.stopping?.cause === 'user') {
       // A stop is under way with its grace period; forcing it kills what is left at once.
       if (options.force) {
-        run.handles.forEach((handle, i) => {
-          if (handle && run.exits[i] === undefined) signalQuietly(-handle.pgid, 'SIGKILL');
-        });
+        killRunningInstances(run);
       }
       return;
     }
@@ -130,8 +106,8 @@ export class LocalEngine implements TrainingEngine {
         : `stop requested: SIGTERM, SIGKILL after ${graceMs} ms`,
     });
     if (next) run.job = next;
-    this.signalAll(run, graceMs);
-    this.settleIfDone(run);
+    stopRunningInstances(run, graceMs);
+    this.runs.settleIfDone(run);
   }
 
   metrics(job: JobRecord, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
@@ -149,8 +125,8 @@ export class LocalEngine implements TrainingEngine {
       'preempted',
       `preempted by ${by}, which has a higher priority; it goes back to its queue`,
     );
-    this.signalAll(run, this.options.stopGraceMs);
-    this.settleIfDone(run);
+    stopRunningInstances(run, this.options.stopGraceMs);
+    this.runs.settleIfDone(run);
   }
 
   private start(placement: Placement): void {
@@ -172,15 +148,8 @@ export class LocalEngine implements TrainingEngine {
       patch: { attempt: queued.attempt + 1, runtime },
     });
     if (!job) return;
-    const planned = plannedInstances(job.spec);
-    const run: Run = {
-      job,
-      placement,
-      handles: planned.map(() => undefined),
-      exits: planned.map(() => undefined),
-      launching: true,
-    };
-    this.runs.set(job.id, run);
+    const run = newJobRun(job, placement, plannedInstances(job.spec).length, true);
+    this.runs.add(run);
 
     let records: InstanceRecord[];
     try {
@@ -204,7 +173,7 @@ export class LocalEngine implements TrainingEngine {
           env: { ...this.options.baseEnv, ...record.env },
           logDir: this.options.files.logDir(job.id),
         });
-        this.attach(run, record.index, handle);
+        this.runs.attach(run, record.index, handle);
       } catch (error) {
         run.stopping ??= {
           cause: 'failure',
@@ -215,7 +184,7 @@ export class LocalEngine implements TrainingEngine {
             message: `instance ${record.name} could not be started: ${(error as Error).message}`,
           },
         };
-        this.signalAll(run, this.options.stopGraceMs);
+        stopRunningInstances(run, this.options.stopGraceMs);
       }
     }
     run.launching = false;
@@ -226,14 +195,14 @@ export class LocalEngine implements TrainingEngine {
       });
       if (running) run.job = running;
     } else {
-      this.signalAll(run, run.stopping.graceMs);
+      stopRunningInstances(run, run.stopping.graceMs);
     }
-    this.settleIfDone(run);
+    this.runs.settleIfDone(run);
   }
 
-  private failStart(run: Run, error: unknown): void {
+  private failStart(run: JobRun, error: unknown): void {
     const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
-    this.runs.delete(run.job.id);
+    this.runs.drop(run);
     this.lifecycle.transition(run.job.id, 'Failed', {
       type: 'failed',
       message: `could not start: ${message}`,
@@ -242,115 +211,14 @@ export class LocalEngine implements TrainingEngine {
     this.scheduling.requestPass();
   }
 
-  /** Watches one started instance. */
-  private attach(run: Run, index: number, handle: InstanceHandle): void {
-    run.handles[index] = handle;
-    this.lifecycle.updateInstance(run.job.id, index, {
-      state: 'Running',
-      pid: handle.pid,
-      startedAt: new Date().toISOString(),
-    });
-    this.lifecycle.event(run.job.id, 'instance-started', `instance ${index} started (pid ${handle.pid})`, index);
-    this.trackMetrics(run, index, handle);
-    handle.onExit((exit) => this.onExit(run, index, exit));
-  }
-
-  private trackMetrics(run: Run, index: number, handle: InstanceHandle): void {
-    this.instanceMetrics.track(run.job.id, index, handle.pgid, run.placement.instances[index]);
-  }
-
   async remove(job: JobRecord): Promise<void> {
     this.instanceMetrics.forget(job);
     return Promise.resolve();
   }
 
-  private onExit(run: Run, index: number, exit: ExitStatus): void {
-    if (this.runs.get(run.job.id) !== run) return;
-    run.exits[index] = exit;
-    run.handles[index]?.dispose();
-    this.instanceMetrics.untrack(run.job.id, index);
-    const state = isSuccess(exit) ? 'Succeeded' : run.stopping ? 'Stopped' : 'Failed';
-    this.lifecycle.updateInstance(run.job.id, index, {
-      state,
-      ...(exit.code !== null ? { exitCode: exit.code } : {}),
-      ...(exit.signal ? { signal: exit.signal } : {}),
-      finishedAt: new Date().toISOString(),
-    });
-    this.lifecycle.event(run.job.id, 'instance-exited', `instance ${index} ${describeExit(exit)}`, index);
-    if (!run.stopping && !isSuccess(exit)) {
-      // Any instance failing fails the job: stop the others.
-      run.stopping = {
-        cause: 'failure',
-        graceMs: this.options.stopGraceMs,
-        failure: {
-          kind: exit.lost ? 'lost' : 'exit-code',
-          instance: index,
-          ...(exit.code !== null ? { exitCode: exit.code } : {}),
-          ...(exit.signal ? { signal: exit.signal } : {}),
-          message: `instance ${index} ${describeExit(exit)}`,
-        },
-      };
-      this.signalAll(run, this.options.stopGraceMs);
-    }
-    this.settleIfDone(run);
-  }
-
-  private signalAll(run: Run, graceMs: number): void {
-    run.handles.forEach((handle, i) => {
-      if (handle && run.exits[i] === undefined) void handle.stop(graceMs).catch(() => undefined);
-    });
-  }
-
-  /** Once no instance is left running (and none is still being launched), the run ends. */
-  private settleIfDone(run: Run): void {
-    if (run.launching || this.runs.get(run.job.id) !== run) return;
-    const started = run.handles.filter((h, i) => h !== undefined || run.exits[i] !== undefined).length;
-    const done = run.exits.filter((e) => e !== undefined).length;
-    if (done < started) return;
-    if (!run.stopping && done < run.handles.length) return;
-    this.runs.delete(run.job.id);
-    const id = run.job.id;
-    const job = this.lifecycle.getJob(id);
-    if (!job) return;
-    // Instances a stop or a failure kept from starting.
-    run.handles.forEach((handle, index) => {
-      if (!handle && run.exits[index] === undefined) this.lifecycle.updateInstance(id, index, { state: 'Stopped' });
-    });
-    const stopping = run.stopping;
-    if (!stopping) {
-      this.lifecycle.transition(id, 'Succeeded', { type: 'succeeded', message: 'every instance exited with code 0' });
-    } else if (stopping.cause === 'user') {
-      this.lifecycle.transition(id, 'Stopped', { type: 'stopped', message: 'stopped by the user' });
-    } else if (stopping.cause === 'preempt') {
-      const back = this.lifecycle.transition(id, 'Queued', {
-        type: 'queued',
-        message: `back in queue ${job.spec.queue} after being preempted by ${stopping.by ?? 'a higher-priority job'}`,
-      });
-      if (back) this.scheduling.enqueue(back);
-    } else {
-      const failure = stopping.failure ?? { kind: 'exit-code' as const, message: 'an instance failed' };
-      const max = job.spec.autoRestart.maxRestarts;
-      if (failure.kind !== 'start-failed' && job.restarts < max) {
-        const back = this.lifecycle.transition(id, 'Queued', {
-          type: 'restarting',
-          message: `${failure.message}; restart ${job.restarts + 1} of ${max}`,
-          ...(failure.instance !== undefined ? { instance: failure.instance } : {}),
-          patch: { restarts: job.restarts + 1 },
-        });
-        if (back) this.scheduling.enqueue(back);
-      } else {
-        const reason: FailureReason =
-          max > 0 && failure.kind !== 'start-failed'
-            ? { ...failure, kind: 'restart-limit', message: `${failure.message}; gave up after ${max} restart(s)` }
-            : failure;
-        this.lifecycle.transition(id, 'Failed', {
-          type: 'failed',
-          message: reason.message,
-          reason,
-          ...(reason.instance !== undefined ? { instance: reason.instance } : {}),
-        });
-      }
-    }
+  private runOver(run: JobRun, job: JobRecord): void {
+    const back = settleRun(this.lifecycle, run, job);
+    if (back) this.scheduling.enqueue(back);
     this.scheduling.requestPass();
   }
 
@@ -380,14 +248,9 @@ export class LocalEngine implements TrainingEngine {
   private async readopt(job: JobRecord): Promise<void> {
     const runtime = job.runtime as LocalRuntime | undefined;
     const records = this.lifecycle.listInstances(job.id);
-    const run: Run = {
-      job,
-      placement: runtime?.placement ?? { jobId: job.id, queue: job.spec.queue, instances: [] },
-      handles: records.map(() => undefined),
-      exits: records.map(() => undefined),
-      launching: false,
-    };
-    this.runs.set(job.id, run);
+    const placement = runtime?.placement ?? { jobId: job.id, queue: job.spec.queue, instances: [] };
+    const run = newJobRun(job, placement, records.length, false);
+    this.runs.add(run);
     const lost: string[] = [];
     const exited: [number, ExitStatus][] = [];
     for (const record of records) {
@@ -425,9 +288,7 @@ export class LocalEngine implements TrainingEngine {
       }
     }
     for (const [index, handle] of run.handles.entries()) {
-      if (!handle) continue;
-      this.trackMetrics(run, index, handle);
-      handle.onExit((exit) => this.onExit(run, index, exit));
+      if (handle) this.runs.watch(run, index, handle);
     }
     if (job.state === 'Starting' && !run.stopping) {
       const running = this.lifecycle.transition(job.id, 'Running', {
@@ -436,15 +297,14 @@ export class LocalEngine implements TrainingEngine {
       });
       if (running) run.job = running;
     }
-    for (const [index, exit] of exited) this.onExit(run, index, exit);
-    if (run.stopping) this.signalAll(run, run.stopping.graceMs);
-    this.settleIfDone(run);
+    for (const [index, exit] of exited) this.runs.recordExit(run, index, exit);
+    if (run.stopping) stopRunningInstances(run, run.stopping.graceMs);
+    this.runs.settleIfDone(run);
   }
 
   async close(): Promise<void> {
     this.scheduling.close();
     await this.instanceMetrics.stop();
-    for (const run of this.runs.values()) for (const handle of run.handles) handle?.dispose();
-    this.runs.clear();
+    this.runs.close();
   }
 }
