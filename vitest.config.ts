@@ -1,7 +1,27 @@
 import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
 import { defineConfig } from 'vitest/config';
 
+/*
+ * testing/ is not a package, so a bare import there resolves from the root's node_modules, which
+ * lacks what only the backend installs (client-node; ajv 8, where the root has ajv 6). Like
+ * testing/tsconfig.json's `paths`, resolve those from backend/: one copy of client-node, so a
+ * KubeConfig from the fake API server is the backend's own.
+ */
+const TESTING_SRC = fileURLToPath(new URL('./testing/src/', import.meta.url));
+const BACKEND_PACKAGE = fileURLToPath(new URL('./backend/package.json', import.meta.url));
+const BACKEND_ONLY = new Set(['@kubernetes/client-node', 'ajv']);
+const testingResolvesFromBackend: Plugin = {
+  name: 'testing-resolves-from-backend',
+  enforce: 'pre',
+  resolveId(source, importer, options) {
+    if (!importer?.startsWith(TESTING_SRC) || !BACKEND_ONLY.has(source)) return null;
+    return this.resolve(source, BACKEND_PACKAGE, { ...options, skipSelf: true });
+  },
+};
+
 export default defineConfig({
+  plugins: [testingResolvesFromBackend],
   resolve: {
     // Tests run against the contract's sources, so no test sees a stale build.
     alias: { '@aiplat/api': fileURLToPath(new URL('./api/src/index.ts', import.meta.url)) },
@@ -10,7 +30,10 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['{api,backend,bench,jupyterlab-ext,vscode-ext}/src/**/*.test.{ts,tsx}'] },
+        test: {
+          name: 'unit',
+          include: ['{api,backend,bench,jupyterlab-ext,vscode-ext,testing}/src/**/*.test.{ts,tsx}'],
+        },
       },
       {
         // JupyterLab in headless Chromium (jupyterlab-ext/e2e/harness.ts): each file starts a backend, a

@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_MAIN, exited, startBackendProcess } from './test/backendProcess.js';
+import { BUILT_MAIN, exited, startBackendProcess } from '../../testing/src/backend/backendProcess.js';
 
 let dir: string;
 

@@ -4,8 +4,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { homeFolder } from '../jobs/e2e/helpers.js';
-import { startPlatform, TOKENS, type PlatformFixture } from '../test/platformFixture.js';
+import { homeFolder } from '../../../testing/src/backend/jobs.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 
 /** The `aiplat` bin as built by `tsc -b` (what `npx aiplat` runs). */
 const BIN = fileURLToPath(new URL('../../dist/cli/main.js', import.meta.url));

@@ -6,8 +6,8 @@ import WebSocket from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobYaml, type Job, type JobDetail, type WebSocketFactory, type WebSocketLike } from '@aiplat/api';
-import { homeFolder, waitForJob, waitForState } from '../jobs/e2e/helpers.js';
-import { startPlatform, TOKENS, type PlatformFixture } from '../test/platformFixture.js';
+import { homeFolder, waitForJob, waitForState } from '../../../testing/src/backend/jobs.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 import { runCli, type CliDeps } from './program.js';
 
 let fx: PlatformFixture;

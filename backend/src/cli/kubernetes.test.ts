@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { crdValidator, type CrdKind } from '../engines/kubernetes/schemas/crdValidator.js';
+import { crdValidator, type CrdKind } from '../../../testing/src/kubernetes/crds/crdValidator.js';
 import { runCli, type CliDeps } from './program.js';
 
 /*

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { ApiError, ErrorBodySchema } from '@aiplat/api';
-import { startPlatform, type PlatformFixture } from '../test/platformFixture.js';
+import { startPlatform, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 
 /* POST /api/jobs/dry-run through the real HTTP server: no cluster, the config's defaults. */
 

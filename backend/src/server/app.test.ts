@@ -1,7 +1,7 @@
 import { Validator } from '@seriousme/openapi-schema-validator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { API_VERSION_HEADER, buildPath, ErrorBodySchema, ROUTE_NAMES, routes, type RouteDef } from '@aiplat/api';
-import { startPlatform, type PlatformFixture } from '../test/platformFixture.js';
+import { startPlatform, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 
 let f: PlatformFixture;
 beforeAll(async () => {

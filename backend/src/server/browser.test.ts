@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type * as aiplat from '@aiplat/api';
 import type { WebSocketLike } from '@aiplat/api';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../../testing/src/processes.js';
-import { startPlatform, TOKENS, type PlatformFixture } from '../test/platformFixture.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 
 const API_DIST = fileURLToPath(new URL('../../../api/dist/index.js', import.meta.url));
 

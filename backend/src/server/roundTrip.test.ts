@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type UploadProgress } from '@aiplat/api';
-import { rejection } from '../test/rejection.js';
-import { startPlatform, TOKENS, type PlatformFixture } from '../test/platformFixture.js';
+import { rejection } from '../../../testing/src/backend/rejection.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 
 let f: PlatformFixture;
 beforeAll(async () => {

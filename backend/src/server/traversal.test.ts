@@ -3,8 +3,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHostileFixture, HOSTILE_PATHS, type HostileFixture } from '../test/hostilePaths.js';
-import { startPlatform, TOKENS, type PlatformFixture } from '../test/platformFixture.js';
+import { createHostileFixture, HOSTILE_PATHS, type HostileFixture } from '../../../testing/src/backend/hostilePaths.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 
 const run = promisify(execFile);
 let f: PlatformFixture;

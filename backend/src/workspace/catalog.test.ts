@@ -2,7 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CatalogItem } from '@aiplat/api';
-import { pngBytes, tempWorkRoot, writeTree } from '../test/fixtures.js';
+import { pngBytes, tempWorkRoot, writeTree } from '../../../testing/src/backend/fixtures.js';
 import { CatalogCache, scanCatalog } from './catalog.js';
 import type { PathResolver } from './pathResolver.js';
 import { encodeSafetensors, f32Tensor } from './safetensorsWriter.js';

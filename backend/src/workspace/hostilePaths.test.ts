@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '@aiplat/api';
-import { createHostileFixture, HOSTILE_PATHS, type HostileFixture } from '../test/hostilePaths.js';
-import { RecordingPublisher, startTestServer, type TestServer } from '../test/fileTestServer.js';
+import { createHostileFixture, HOSTILE_PATHS, type HostileFixture } from '../../../testing/src/backend/hostilePaths.js';
+import { RecordingPublisher, startTestServer, type TestServer } from '../../../testing/src/backend/fileTestServer.js';
 import { createFileHandlers } from './fileHandlers.js';
 import { PathResolver } from './pathResolver.js';
 

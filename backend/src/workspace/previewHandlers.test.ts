@@ -2,7 +2,7 @@ import { pino } from 'pino';
 import type { Request, Response } from 'express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, CatalogQuerySchema, PreviewQuerySchema } from '@aiplat/api';
-import { tempWorkRoot, writeTree } from '../test/fixtures.js';
+import { tempWorkRoot, writeTree } from '../../../testing/src/backend/fixtures.js';
 import type { RequestContext } from '../server/handlers.js';
 import { CatalogCache } from './catalog.js';
 import type { PathResolver } from './pathResolver.js';

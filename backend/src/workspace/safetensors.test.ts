@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError } from '@aiplat/api';
-import { tempDir } from '../test/fixtures.js';
+import { tempDir } from '../../../testing/src/backend/fixtures.js';
 import { MAX_SAFETENSORS_HEADER_BYTES, readSafetensorsHeader } from './safetensorsReader.js';
 import { encodeSafetensors, f32Tensor, writeSafetensors } from './safetensorsWriter.js';
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { tempDir } from '../test/fixtures.js';
+import { tempDir } from '../../../testing/src/backend/fixtures.js';
 import { scanCatalog } from './catalog.js';
 import { PathResolver } from './pathResolver.js';
 import { previewPath } from './previews/index.js';

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { UploadProgress } from '@aiplat/api';
-import { RecordingPublisher, startTestServer, type TestServer } from '../test/fileTestServer.js';
+import { RecordingPublisher, startTestServer, type TestServer } from '../../../testing/src/backend/fileTestServer.js';
 import { createFileHandlers } from './fileHandlers.js';
 import { PathResolver } from './pathResolver.js';
 import { contentDisposition, parseRange } from './transfer.js';

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The built backend entry point, as `npm start` runs it. */
-export const BUILT_MAIN = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+export const BUILT_MAIN = fileURLToPath(new URL('../../../backend/dist/main.js', import.meta.url));
 
 export interface BackendProcess {
   child: ChildProcess;

@@ -3,8 +3,8 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { pino } from 'pino';
 import type { z } from 'zod';
 import { ApiError, issuesFromZod, routes, type RouteDef } from '@aiplat/api';
-import type { EventPublisher, PublishOptions } from '../server/eventPublisher.js';
-import { HANDLED, type RequestContext } from '../server/handlers.js';
+import type { EventPublisher, PublishOptions } from '../../../backend/src/server/eventPublisher.js';
+import { HANDLED, type RequestContext } from '../../../backend/src/server/handlers.js';
 
 /** An in-memory EventPublisher that keeps what was published. */
 export class RecordingPublisher implements EventPublisher {

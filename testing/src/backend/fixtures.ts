@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { deflateSync } from 'node:zlib';
-import { PathResolver } from '../workspace/pathResolver.js';
+import { PathResolver } from '../../../backend/src/workspace/pathResolver.js';
 
 /** A temporary folder; `cleanup` removes it. */
 export async function tempDir(prefix = 'aiplat-test-'): Promise<{ dir: string; cleanup: () => Promise<void> }> {

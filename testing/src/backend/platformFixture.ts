@@ -6,11 +6,13 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { pino } from 'pino';
 import WebSocket from 'ws';
 import { createClient, createEventSocket, type ApiClient, type EventSocket, type WebSocketLike } from '@aiplat/api';
-import { ConfigSchema, type Config } from '../config.js';
-import { createPlatform, type Platform } from '../composition.js';
+import { ConfigSchema, type Config } from '../../../backend/src/config.js';
+import { createPlatform, type Platform } from '../../../backend/src/composition.js';
 
 /** The log shim as built by `tsc -b` (tests run from source, where there is no .js beside it). */
-export const BUILT_SHIM = fileURLToPath(new URL('../../dist/engines/local/supervisor/logShim.js', import.meta.url));
+export const BUILT_SHIM = fileURLToPath(
+  new URL('../../../backend/dist/engines/local/supervisor/logShim.js', import.meta.url),
+);
 
 export const TOKENS = {
   alice: 'alice-token-0123456789abcdef',

@@ -1,4 +1,4 @@
-import type { FakeApiServer, KubeObject } from '../fake/fakeApiServer.js';
+import type { FakeApiServer, KubeObject } from './fakeApiServer/fakeApiServer.js';
 
 /*
  * What the operators of a real cluster would do to a job's objects, scripted on the fake API

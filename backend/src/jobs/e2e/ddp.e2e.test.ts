@@ -3,8 +3,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../cli/program.js';
-import { startPlatform, TOKENS, type PlatformFixture } from '../../test/platformFixture.js';
-import { homeFolder, programOutput, PYTHON, waitForJob } from './helpers.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { homeFolder, programOutput, PYTHON, waitForJob } from '../../../../testing/src/backend/jobs.js';
 
 /**
  * The issue's done-when: a 2-node DDP job (gloo on CPU, Debian's python3-torch) submitted through

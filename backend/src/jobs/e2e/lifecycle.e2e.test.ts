@@ -1,9 +1,9 @@
 import { readdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent, JobLogBatch } from '@aiplat/api';
-import { rejection } from '../../test/rejection.js';
-import { startPlatform, type PlatformFixture } from '../../test/platformFixture.js';
-import { cpuSpec, homeFolder, programOutput, waitForJob, waitForState } from './helpers.js';
+import { rejection } from '../../../../testing/src/backend/rejection.js';
+import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { cpuSpec, homeFolder, programOutput, waitForJob, waitForState } from '../../../../testing/src/backend/jobs.js';
 
 let fx: PlatformFixture;
 let workingDir: string;

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPlatform, type PlatformFixture } from '../../test/platformFixture.js';
-import { homeFolder, programOutput, PYTHON, waitForJob } from './helpers.js';
+import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { homeFolder, programOutput, PYTHON, waitForJob } from '../../../../testing/src/backend/jobs.js';
 
 /**
  * Every mode gets its variables on the local engine, proven by real programs using them: Open MPI's

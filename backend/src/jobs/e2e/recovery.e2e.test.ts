@@ -5,8 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, type ApiClient } from '@aiplat/api';
-import { startBackendProcess } from '../../test/backendProcess.js';
-import { homeFolder, programOutput, waitForJob, waitForState } from './helpers.js';
+import { startBackendProcess } from '../../../../testing/src/backend/backendProcess.js';
+import { homeFolder, programOutput, waitForJob, waitForState } from '../../../../testing/src/backend/jobs.js';
 
 /**
  * The backend is SIGKILLed while jobs run, finish, vanish and wait; a new backend on the same data

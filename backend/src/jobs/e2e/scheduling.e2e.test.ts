@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiClient, JobSpecInput } from '@aiplat/api';
-import { startPlatform, type PlatformFixture } from '../../test/platformFixture.js';
-import { homeFolder, waitForJob, waitForState } from './helpers.js';
+import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { homeFolder, waitForJob, waitForState } from '../../../../testing/src/backend/jobs.js';
 
 /**
  * Queues, policies and preemption on virtual nodes (2 GPUs each, declared in config; the processes

@@ -3,7 +3,7 @@ import { truncate } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preview } from '@aiplat/api';
-import { tempWorkRoot, writeTree } from '../../test/fixtures.js';
+import { tempWorkRoot, writeTree } from '../../../../testing/src/backend/fixtures.js';
 import type { PathResolver } from '../pathResolver.js';
 import { detectDelimiter } from './csv.js';
 import { previewPath } from './index.js';

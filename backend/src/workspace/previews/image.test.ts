@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preview } from '@aiplat/api';
-import { pngBytes, tempWorkRoot, writeTree } from '../../test/fixtures.js';
+import { pngBytes, tempWorkRoot, writeTree } from '../../../../testing/src/backend/fixtures.js';
 import type { PathResolver } from '../pathResolver.js';
 import { previewPath } from './index.js';
 

@@ -2,7 +2,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type Preview } from '@aiplat/api';
-import { tempWorkRoot, writeTree } from '../../test/fixtures.js';
+import { tempWorkRoot, writeTree } from '../../../../testing/src/backend/fixtures.js';
 import type { PathResolver } from '../pathResolver.js';
 import { encodeSafetensors, f32Tensor, type TensorData } from '../safetensorsWriter.js';
 import { previewPath } from './index.js';

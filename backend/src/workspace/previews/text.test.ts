@@ -2,7 +2,7 @@ import iconv from 'iconv-lite';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Preview } from '@aiplat/api';
-import { tempWorkRoot, writeTree } from '../../test/fixtures.js';
+import { tempWorkRoot, writeTree } from '../../../../testing/src/backend/fixtures.js';
 import type { PathResolver } from '../pathResolver.js';
 import { previewPath } from './index.js';
 

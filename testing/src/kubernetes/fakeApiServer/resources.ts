@@ -1,7 +1,7 @@
 /*
  * The resource types the fake API server can serve: what discovery lists and what the REST paths
  * resolve to. Names, scopes and subresources are those of the real API server and of the CRD files
- * in ../schemas (WorkloadPriorityClass has no /status subresource there, so none here).
+ * in ../crds (WorkloadPriorityClass has no /status subresource there, so none here).
  */
 
 export interface ResourceType {

@@ -1,11 +1,11 @@
-import { coreValidator, crdValidator, type CrdKind, type CrdValidator } from '../schemas/crdValidator.js';
+import { coreValidator, crdValidator, type CrdKind, type CrdValidator } from '../crds/crdValidator.js';
 import type { StatusCause } from './apiErrors.js';
 import type { KubeObject } from './kubeObject.js';
 import type { ResourceType } from './resources.js';
 
 /*
  * What the fake checks on create, update and patch: custom resources and ConfigMaps against the
- * same schemas the manifest tests use (../schemas/crdValidator.ts), other built-in kinds only for
+ * same schemas the manifest tests use (../crds/crdValidator.ts), other built-in kinds only for
  * their name. Server-set metadata passes: metadata is an open object in the CRD schemas, and the
  * ConfigMap schema has the full ObjectMeta.
  */

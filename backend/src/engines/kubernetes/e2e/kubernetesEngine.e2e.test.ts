@@ -3,15 +3,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { JobEvent, JobLogBatch, JobSpecInput } from '@aiplat/api';
-import { programOutput, waitForJob, waitForState } from '../../../jobs/e2e/helpers.js';
-import { rejection } from '../../../test/rejection.js';
+import { programOutput, waitForJob, waitForState } from '../../../../../testing/src/backend/jobs.js';
+import { rejection } from '../../../../../testing/src/backend/rejection.js';
 import { runCli } from '../../../cli/program.js';
-import { startPlatform, TOKENS, type PlatformFixture } from '../../../test/platformFixture.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import { KubernetesConfigSchema } from '../config.js';
-import { FakeApiServer } from '../fake/fakeApiServer.js';
+import { FakeApiServer } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
 import { objectName } from '../manifests/jobMetadata.js';
-import { crdValidator } from '../schemas/crdValidator.js';
-import { FakeOperators } from './fakeOperators.js';
+import { crdValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
+import { FakeOperators } from '../../../../../testing/src/kubernetes/fakeOperators.js';
 
 /*
  * The job API on the Kubernetes engine against the fake API server, driven by the real client:

@@ -3,12 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobSpecInput } from '@aiplat/api';
-import { programOutput, waitForJob, waitForState } from '../../../jobs/e2e/helpers.js';
-import { startPlatform, type PlatformFixture } from '../../../test/platformFixture.js';
+import { programOutput, waitForJob, waitForState } from '../../../../../testing/src/backend/jobs.js';
+import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import { KubernetesConfigSchema } from '../config.js';
-import { FakeApiServer } from '../fake/fakeApiServer.js';
+import { FakeApiServer } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
 import { objectName } from '../manifests/jobMetadata.js';
-import { FakeOperators } from './fakeOperators.js';
+import { FakeOperators } from '../../../../../testing/src/kubernetes/fakeOperators.js';
 
 /*
  * MPI and Ray jobs on the Kubernetes engine (whose output comes from helper pods: the MPI launcher,

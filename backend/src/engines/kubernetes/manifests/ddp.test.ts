@@ -1,6 +1,6 @@
 import { JobSpecSchema, type NodesJobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
-import { crdValidator } from '../schemas/crdValidator.js';
+import { crdValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { ddpManifests, ddpTrainJob, procsPerNode } from './ddp.js';
 import { testOptions } from './testOptions.js';
 import { HYPERPARAMETERS_PATH } from './workVolumes.js';

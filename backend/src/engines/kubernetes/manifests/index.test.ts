@@ -1,7 +1,7 @@
 import { JobSpecSchema, type JobMode, type JobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { coreValidator, crdValidator, type CrdKind } from '../schemas/crdValidator.js';
+import { coreValidator, crdValidator, type CrdKind } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import type { ManifestOptions } from './common.js';
 import { buildManifests, crdFor, manifestsYaml } from './index.js';
 import { testOptions } from './testOptions.js';

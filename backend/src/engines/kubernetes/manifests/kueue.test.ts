@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { KubernetesConfigSchema } from '../config.js';
-import { crdValidator, type CrdKind } from '../schemas/crdValidator.js';
+import { crdValidator, type CrdKind } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import type { KubeObject } from './common.js';
 import { kueueSetup, priorityValue, queueingFor } from './kueue.js';
 

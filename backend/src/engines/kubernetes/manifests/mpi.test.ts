@@ -1,6 +1,6 @@
 import { JobSpecSchema, type NodesJobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
-import { crdValidator } from '../schemas/crdValidator.js';
+import { crdValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { mpiJob, mpiManifests, slotsPerWorker } from './mpi.js';
 import { testOptions } from './testOptions.js';
 

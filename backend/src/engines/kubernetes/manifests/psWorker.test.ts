@@ -1,6 +1,6 @@
 import { JobSpecSchema, type JobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
-import { crdValidator } from '../schemas/crdValidator.js';
+import { crdValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { psWorkerJobSet, psWorkerManifests } from './psWorker.js';
 import { testOptions } from './testOptions.js';
 
