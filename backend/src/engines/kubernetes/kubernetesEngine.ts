@@ -19,13 +19,13 @@ import { ApiDiscovery, apiVersionOf, JOB_RESOURCES, POD_METRICS } from './apiDis
 import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
 import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
 import { manifestOptionsFor, type KubernetesConfig } from './config.js';
+import { JobEventRelay } from './jobEventRelay.js';
 import { LABELS, labelValue, MANAGED_BY } from './manifests/jobMetadata.js';
 import { buildManifests, crdFor } from './manifests/index.js';
 import { PodLogFollowers } from './podLogFollowers.js';
 import { podMetricPoint, type PodMetricsObject } from './podMetrics.js';
 import {
   observeJob,
-  podFailure,
   podRoles,
   transitionPath,
   type ClusterObject,
@@ -100,15 +100,14 @@ export class KubernetesEngine implements TrainingEngine {
   /** Jobs whose resource this process has seen in the cluster: its absence now means deleted. */
   private readonly seen = new Set<string>();
   private readonly series = new Map<string, MetricSeries>();
-  private readonly eventsSeen = new Map<string, Set<string>>();
-  private readonly eventsSince = new Map<string, string>();
-  private readonly eventsPolledAt = new Map<string, number>();
+  private readonly events: JobEventRelay;
   private readonly startedAt: string;
   private closed = false;
 
   constructor(private readonly options: KubernetesEngineOptions) {
     this.startedAt = this.now().toISOString();
     this.logs = new PodLogFollowers(options.cluster.kc, options.log);
+    this.events = new JobEventRelay({ cluster: options.cluster, lifecycle: options.lifecycle, log: options.log });
     this.discovery = new ApiDiscovery({
       cluster: options.cluster,
       log: options.log,
@@ -227,8 +226,7 @@ export class KubernetesEngine implements TrainingEngine {
     };
     lifecycle.update(job.id, { runtime });
     this.seen.delete(job.id);
-    this.eventsSince.set(job.id, this.now().toISOString());
-    this.eventsSeen.delete(job.id);
+    this.events.startRun(job.id, this.now().toISOString());
     let created: KubernetesObject;
     try {
       created = await this.createReplacing(resource);
@@ -364,14 +362,12 @@ export class KubernetesEngine implements TrainingEngine {
     this.logs.forget(id);
     for (const key of [...this.series.keys()]) if (key.startsWith(`${id}/`)) this.series.delete(key);
     this.seen.delete(id);
-    this.eventsSeen.delete(id);
-    this.eventsSince.delete(id);
-    this.eventsPolledAt.delete(id);
+    this.events.forget(id);
   }
 
   async recover(jobs: readonly JobRecord[]): Promise<void> {
     for (const job of jobs) {
-      this.eventsSince.set(job.id, this.startedAt > job.createdAt ? this.startedAt : job.createdAt);
+      this.events.tellSince(job.id, this.startedAt > job.createdAt ? this.startedAt : job.createdAt);
       if (job.state === 'Submitting') {
         this.submit(job);
         continue;
@@ -459,9 +455,14 @@ export class KubernetesEngine implements TrainingEngine {
     const planned = plannedInstances(job.spec);
     const pods = this.podsOf(runtime, id);
     this.followLogs(job, pods, planned);
-    this.warnStartFailures(job, pods, planned);
+    this.events.warnStartFailures(job, pods, planned);
     if (isTerminalJobState(job.state) || job.state === 'Submitting') return;
-    void this.pollEvents(job, runtime, resource, pods);
+    void this.events.poll(job, {
+      namespace: runtime.namespace,
+      resource,
+      workload: this.workloadOf(resource),
+      pods,
+    });
 
     if (!resource || resource.metadata?.deletionTimestamp) {
       if (job.state === 'Stopping') {
@@ -643,86 +644,6 @@ export class KubernetesEngine implements TrainingEngine {
           file: this.options.files.logFile(job.id, name),
         },
         phase === 'Succeeded' || phase === 'Failed',
-      );
-    }
-  }
-
-  /** A pod that cannot start (image pull, bad config) is said once, as a warning, while the job waits on it. */
-  private warnStartFailures(
-    job: JobRecord,
-    pods: readonly PodObject[],
-    planned: ReturnType<typeof plannedInstances>,
-  ): void {
-    for (const [pod, role] of podRoles(job.spec.mode, pods, planned)) {
-      const index = role.stateOf ?? role.logTo;
-      if (index === undefined || !pod.metadata?.uid) continue;
-      const failure = podFailure(index, pod);
-      if (failure?.kind === 'start-failed')
-        this.noteOnce(job.id, `start:${pod.metadata.uid}`, 'warning', failure.message, index);
-    }
-  }
-
-  private noteOnce(jobId: string, key: string, type: JobEventType, message: string, instance?: number): void {
-    let seen = this.eventsSeen.get(jobId);
-    if (!seen) this.eventsSeen.set(jobId, (seen = new Set()));
-    if (seen.has(key)) return;
-    seen.add(key);
-    this.options.lifecycle.event(jobId, type, message, instance);
-  }
-
-  /** Kubernetes Events of the job's objects (scheduling, image pulls, OOM kills...) as job events. */
-  private async pollEvents(
-    job: JobRecord,
-    runtime: KubernetesJobRuntime,
-    resource: ClusterObject | undefined,
-    pods: readonly PodObject[],
-  ): Promise<void> {
-    const last = this.eventsPolledAt.get(job.id) ?? 0;
-    const now = Date.now();
-    if (now - last < 1_000) return;
-    this.eventsPolledAt.set(job.id, now);
-    const planned = plannedInstances(job.spec);
-    const roles = podRoles(job.spec.mode, pods, planned);
-    const instanceOf = new Map<string, number | undefined>();
-    for (const [pod, role] of roles)
-      if (pod.metadata?.uid) instanceOf.set(pod.metadata.uid, role.stateOf ?? role.logTo);
-    const workload = this.workloadOf(resource);
-    const uids = new Set([resource?.metadata?.uid, workload?.metadata?.uid, ...instanceOf.keys()].filter(Boolean));
-    let events: KubernetesObject[];
-    try {
-      events = (await this.options.cluster.list({ apiVersion: 'v1', kind: 'Event' }, { namespace: runtime.namespace }))
-        .items;
-    } catch (error) {
-      this.options.log.debug({ reason: clusterMessage(error), job: job.id }, 'listing events failed');
-      return;
-    }
-    const since = this.eventsSince.get(job.id) ?? job.createdAt;
-    type CoreEvent = KubernetesObject & {
-      involvedObject?: { uid?: string; kind?: string; name?: string };
-      reason?: string;
-      message?: string;
-      type?: string;
-      count?: number;
-      lastTimestamp?: string | Date;
-      eventTime?: string | Date;
-    };
-    const relevant = (events as CoreEvent[])
-      .filter((e) => uids.has(e.involvedObject?.uid))
-      .map((e) => ({
-        event: e,
-        time: new Date(e.lastTimestamp ?? e.eventTime ?? e.metadata?.creationTimestamp ?? 0).toISOString(),
-      }))
-      .filter((e) => e.time >= since)
-      .sort((a, b) => a.time.localeCompare(b.time));
-    for (const { event } of relevant) {
-      const key = `${event.metadata?.uid ?? ''}:${event.count ?? 1}`;
-      const about = `${event.involvedObject?.kind ?? ''} ${event.involvedObject?.name ?? ''}`.trim();
-      this.noteOnce(
-        job.id,
-        key,
-        event.type === 'Warning' ? 'warning' : 'engine',
-        `${about}: ${event.reason ?? ''}${event.message ? `: ${event.message}` : ''}`,
-        instanceOf.get(event.involvedObject?.uid ?? ''),
       );
     }
   }
