@@ -1,14 +1,14 @@
 import type { Logger } from 'pino';
-import { ApiError, type JobMetricsResponse, type JobSpec } from '@aiplat/api';
+import type { JobMetricsResponse, JobSpec } from '@aiplat/api';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
-import type { InstanceRecord, JobRecord } from '../../jobs/jobStore.js';
-import { plannedInstances } from '../../jobs/plannedInstances.js';
+import type { JobRecord } from '../../jobs/jobStore.js';
 import { InstanceMetrics } from './instanceMetrics.js';
 import { InstancePreparer } from './instancePreparer.js';
 import { killRunningInstances, newJobRun, stopRunningInstances, type JobRun, type LocalRuntime } from './jobRun.js';
 import type { LocalMetrics } from './metrics/engineMetrics.js';
+import { RunLauncher } from './runLauncher.js';
 import { RunTracker } from './runTracker.js';
-import type { Placement, SchedulerNode, SchedulerQueue } from './scheduler/index.js';
+import type { SchedulerNode, SchedulerQueue } from './scheduler/index.js';
 import { SchedulingLoop } from './schedulingLoop.js';
 import { settleRun } from './settleRun.js';
 import type { ExitStatus, Supervisor } from './supervisor/index.js';
@@ -42,12 +42,11 @@ const HOST = '127.0.0.1';
 export class LocalEngine implements TrainingEngine {
   readonly kind = 'local' as const;
   private readonly runs: RunTracker;
-  private readonly preparer: InstancePreparer;
+  private readonly launcher: RunLauncher;
   private readonly instanceMetrics: InstanceMetrics;
   private readonly scheduling: SchedulingLoop;
 
   constructor(private readonly options: LocalEngineOptions) {
-    this.preparer = new InstancePreparer({ nodes: options.nodes, files: options.files, host: options.host ?? HOST });
     this.instanceMetrics = new InstanceMetrics(options.nodes, options.metrics);
     this.runs = new RunTracker({
       lifecycle: options.lifecycle,
@@ -55,13 +54,25 @@ export class LocalEngine implements TrainingEngine {
       stopGraceMs: options.stopGraceMs,
       onRunOver: (run, job) => this.runOver(run, job),
     });
+    this.launcher = new RunLauncher({
+      lifecycle: options.lifecycle,
+      files: options.files,
+      supervisor: options.supervisor,
+      preparer: new InstancePreparer({ nodes: options.nodes, files: options.files, host: options.host ?? HOST }),
+      runs: this.runs,
+      resolveWorkingDir: options.resolveWorkingDir,
+      baseEnv: options.baseEnv,
+      stopGraceMs: options.stopGraceMs,
+      onStartFailed: () => this.scheduling.requestPass(),
+      log: options.log,
+    });
     this.scheduling = new SchedulingLoop({
       nodes: options.nodes,
       queues: options.queues,
       lifecycle: options.lifecycle,
       holding: () => this.runs.all(),
       preempt: (jobId, by) => this.preempt(jobId, by),
-      start: (placement) => this.start(placement),
+      start: (placement) => this.launcher.start(placement),
     });
   }
 
@@ -127,88 +138,6 @@ export class LocalEngine implements TrainingEngine {
     );
     stopRunningInstances(run, this.options.stopGraceMs);
     this.runs.settleIfDone(run);
-  }
-
-  private start(placement: Placement): void {
-    const job = this.lifecycle.getJob(placement.jobId);
-    if (!job) return;
-    void this.launch(job, placement).catch((error: unknown) => {
-      this.options.log.error({ err: error, job: job.id }, 'launch failed unexpectedly');
-    });
-  }
-
-  // ---- launching -------------------------------------------------------------------------------
-
-  private async launch(queued: JobRecord, placement: Placement): Promise<void> {
-    const nodes = [...new Set(placement.instances.map((i) => i.node))].join(', ');
-    const runtime: LocalRuntime = { placement };
-    const job = this.lifecycle.transition(queued.id, 'Starting', {
-      type: 'scheduled',
-      message: `placed on ${nodes}`,
-      patch: { attempt: queued.attempt + 1, runtime },
-    });
-    if (!job) return;
-    const run = newJobRun(job, placement, plannedInstances(job.spec).length, true);
-    this.runs.add(run);
-
-    let records: InstanceRecord[];
-    try {
-      run.cwd = await this.options.resolveWorkingDir(job.user, job.spec.workingDir);
-      records = await this.preparer.prepare(job, placement);
-    } catch (error) {
-      run.launching = false;
-      this.failStart(run, error);
-      return;
-    }
-    this.lifecycle.setInstances(job.id, records);
-
-    for (const record of records) {
-      if (run.stopping) break;
-      try {
-        const handle = await this.options.supervisor.launchInstance({
-          jobId: job.id,
-          instance: record.name,
-          command: job.spec.command,
-          cwd: run.cwd ?? '/',
-          env: { ...this.options.baseEnv, ...record.env },
-          logDir: this.options.files.logDir(job.id),
-        });
-        this.runs.attach(run, record.index, handle);
-      } catch (error) {
-        run.stopping ??= {
-          cause: 'failure',
-          graceMs: this.options.stopGraceMs,
-          failure: {
-            kind: 'start-failed',
-            instance: record.index,
-            message: `instance ${record.name} could not be started: ${(error as Error).message}`,
-          },
-        };
-        stopRunningInstances(run, this.options.stopGraceMs);
-      }
-    }
-    run.launching = false;
-    if (!run.stopping) {
-      const running = this.lifecycle.transition(job.id, 'Running', {
-        type: 'started',
-        message: `${records.length} instance(s) running`,
-      });
-      if (running) run.job = running;
-    } else {
-      stopRunningInstances(run, run.stopping.graceMs);
-    }
-    this.runs.settleIfDone(run);
-  }
-
-  private failStart(run: JobRun, error: unknown): void {
-    const message = error instanceof ApiError || error instanceof Error ? error.message : String(error);
-    this.runs.drop(run);
-    this.lifecycle.transition(run.job.id, 'Failed', {
-      type: 'failed',
-      message: `could not start: ${message}`,
-      reason: { kind: 'start-failed', message },
-    });
-    this.scheduling.requestPass();
   }
 
   async remove(job: JobRecord): Promise<void> {
