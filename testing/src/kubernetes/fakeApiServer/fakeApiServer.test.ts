@@ -1,3 +1,4 @@
+import http from 'node:http';
 import { PassThrough } from 'node:stream';
 import * as k8s from '@kubernetes/client-node';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -738,6 +739,22 @@ describe('pod logs', () => {
     await waitFor(() => fake.requests.some((r) => r.path.endsWith('/short/log')), 'the request');
     fake.delete('v1', 'Pod', 'default', 'short');
     await ended;
+  });
+
+  it('cuts a followed log mid-body when asked: the response breaks off instead of ending', async () => {
+    fake.apply(pod('cut'));
+    fake.appendLog('default', 'cut', 'epoch 1\n');
+    const response = await new Promise<http.IncomingMessage>((resolve, reject) =>
+      http.get(`${fake.url}/api/v1/namespaces/default/pods/cut/log?follow=true`, resolve).on('error', reject),
+    );
+    let text = '';
+    response.on('data', (chunk: Buffer) => (text += chunk.toString()));
+    response.on('error', () => {});
+    const closed = new Promise<void>((resolve) => response.on('close', resolve));
+    await waitFor(() => text === 'epoch 1\n', 'the first line');
+    expect(fake.breakLogStreams()).toBe(1);
+    await closed;
+    expect(response.complete).toBe(false);
   });
 
   it('applies timestamps, tailLines, sinceTime and limitBytes', async () => {

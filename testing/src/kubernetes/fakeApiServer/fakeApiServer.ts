@@ -160,6 +160,16 @@ export class FakeApiServer {
     this.podLogs.end(namespace, pod, this.containerOf(namespace, pod, container));
   }
 
+  /**
+   * Cuts every followed pod log connection mid-body, as a dropped network does: the chunked body
+   * never ends, so a client sees a broken response rather than the end of the log.
+   */
+  breakLogStreams(): number {
+    const count = this.follows.size;
+    for (const response of this.follows) response.socket?.destroy();
+    return count;
+  }
+
   /** Destroys every open watch connection mid-stream, as a load balancer or a restarted server would. */
   dropWatches(): number {
     const count = this.watches.size;
