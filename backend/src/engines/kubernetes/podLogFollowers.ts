@@ -1,13 +1,22 @@
-import { Log, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { clusterMessage } from './cluster.js';
-import { InstanceLogWriter, PodLogSink } from './podLogs.js';
+import { openPodLogStream, PodLogStreamError } from './podLogStream.js';
+import { InstanceLogWriter, PodLogSink, sinceTimeOfKey } from './podLogs.js';
 
 /*
  * One Log API stream per pod (follow, timestamps), written into its instance's log file. A stream
- * that ends while its pod still runs (the API server's timeout, a dropped connection) is opened
- * again from the last line taken; one that ends after the pod finished is done.
+ * that ends or breaks while its pod still runs (the API server's timeout, a dropped connection) is
+ * opened again, after a growing delay, from the second of the last line taken, skipping the lines
+ * already taken; one that ends after the pod finished is done, and so is one whose pod is gone.
  */
+
+/** Delays before a stream is opened again: the first, doubled on each failure up to the last. */
+export interface ReopenDelays {
+  firstMs: number;
+  maxMs: number;
+}
+
+const DEFAULT_REOPEN_DELAYS: ReopenDelays = { firstMs: 500, maxMs: 30_000 };
 
 export interface PodToFollow {
   jobId: string;
@@ -21,7 +30,7 @@ export interface PodToFollow {
 
 interface Follow {
   target: PodToFollow;
-  abort?: AbortController;
+  abort?: () => void;
   sink?: PodLogSink;
   lastKey?: string;
   /** Resolves when the current stream has ended. */
@@ -31,19 +40,21 @@ interface Follow {
   podFinished: boolean;
   /** The pod has finished and its stream ended: nothing more will come. */
   done: boolean;
+  /** The stream is opened again when this fires. */
+  reopen?: NodeJS.Timeout;
+  /** How long the next reopen waits. */
+  delayMs: number;
 }
 
 export class PodLogFollowers {
   private readonly follows = new Map<string, Follow>();
   private readonly writers = new Map<string, InstanceLogWriter>();
-  private readonly api: Log;
 
   constructor(
-    kc: KubeConfig,
+    private readonly kc: KubeConfig,
     private readonly log: Logger,
-  ) {
-    this.api = new Log(kc);
-  }
+    private readonly delays: ReopenDelays = DEFAULT_REOPEN_DELAYS,
+  ) {}
 
   private writer(file: string): InstanceLogWriter {
     let writer = this.writers.get(file);
@@ -58,11 +69,20 @@ export class PodLogFollowers {
   ensure(target: PodToFollow, finished: boolean): void {
     let follow = this.follows.get(target.uid);
     if (!follow) {
-      follow = { target, ended: Promise.resolve(), streaming: false, podFinished: false, done: false };
+      follow = {
+        target,
+        ended: Promise.resolve(),
+        streaming: false,
+        podFinished: false,
+        done: false,
+        delayMs: this.delays.firstMs,
+      };
       this.follows.set(target.uid, follow);
     }
     follow.podFinished ||= finished;
     if (follow.done || follow.streaming) return;
+    clearTimeout(follow.reopen);
+    follow.reopen = undefined;
     this.open(follow, finished);
   }
 
@@ -72,36 +92,52 @@ export class PodLogFollowers {
     const sink = new PodLogSink(writer, follow.lastKey !== undefined ? { after: follow.lastKey } : {});
     follow.sink = sink;
     follow.streaming = true;
-    const since = follow.lastKey === undefined ? writer.resumeFrom : undefined;
+    const since = follow.lastKey !== undefined ? sinceTimeOfKey(follow.lastKey) : writer.resumeFrom;
     let settle!: () => void;
     follow.ended = new Promise<void>((resolve) => (settle = resolve));
-    const end = (failed: boolean) => {
+    const end = (error?: PodLogStreamError) => {
       if (!follow.streaming || follow.sink !== sink) return;
       follow.streaming = false;
       follow.lastKey = sink.lastKey ?? follow.lastKey;
       follow.abort = undefined;
-      if ((finished || follow.podFinished) && !failed) follow.done = true;
+      if (error?.kind === 'gone' || ((finished || follow.podFinished) && !error)) follow.done = true;
       settle();
+      if (!follow.done) this.reopenLater(follow, sink.lines > 0);
     };
-    sink.on('finish', () => end(false));
-    sink.on('error', (error) => {
-      this.log.warn({ err: error, pod: target.pod }, 'writing a pod log failed');
-      end(true);
-    });
-    this.api
-      .log(target.namespace, target.pod, target.container, sink, {
-        follow: true,
-        timestamps: true,
-        ...(since !== undefined && follow.lastKey === undefined ? { sinceTime: since } : {}),
+    openPodLogStream(
+      this.kc,
+      { namespace: target.namespace, pod: target.pod, container: target.container, sinceTime: since },
+      sink,
+    )
+      .then((stream) => {
+        if (follow.streaming && follow.sink === sink) follow.abort = () => stream.abort();
+        else stream.abort();
+        return stream.ended;
       })
-      .then((abort) => {
-        if (follow.streaming && follow.sink === sink) follow.abort = abort;
-        else abort.abort();
-      })
-      .catch((error: unknown) => {
-        this.log.debug({ pod: target.pod, reason: clusterMessage(error) }, 'pod log not readable yet');
-        end(true);
-      });
+      .then(
+        () => end(),
+        (error: unknown) => {
+          const failure = error instanceof PodLogStreamError ? error : new PodLogStreamError('broken', String(error));
+          if (failure.kind === 'sink')
+            this.log.warn({ pod: target.pod, reason: failure.message }, 'writing a pod log failed');
+          else this.log.debug({ pod: target.pod, reason: failure.message }, 'pod log stream ended early');
+          end(failure);
+        },
+      );
+  }
+
+  /** Opens the stream again after a delay that grows while streams fail without a line. */
+  private reopenLater(follow: Follow, madeProgress: boolean): void {
+    if (madeProgress) follow.delayMs = this.delays.firstMs;
+    const delay = follow.delayMs;
+    follow.delayMs = Math.min(follow.delayMs * 2, this.delays.maxMs);
+    follow.reopen = setTimeout(() => {
+      follow.reopen = undefined;
+      if (this.follows.get(follow.target.uid) === follow && !follow.streaming && !follow.done) {
+        this.open(follow, follow.podFinished);
+      }
+    }, delay);
+    follow.reopen.unref();
   }
 
   /**
@@ -128,7 +164,8 @@ export class PodLogFollowers {
   forget(jobId: string): void {
     for (const [uid, follow] of this.follows) {
       if (follow.target.jobId !== jobId) continue;
-      follow.abort?.abort();
+      clearTimeout(follow.reopen);
+      follow.abort?.();
       follow.sink?.destroy();
       this.follows.delete(uid);
       this.writers.delete(follow.target.file);
@@ -137,7 +174,8 @@ export class PodLogFollowers {
 
   close(): void {
     for (const follow of this.follows.values()) {
-      follow.abort?.abort();
+      clearTimeout(follow.reopen);
+      follow.abort?.();
       follow.sink?.destroy();
     }
     this.follows.clear();

@@ -85,6 +85,15 @@ export function splitTimestamp(line: string): { time?: string; key?: string; tex
 }
 
 /**
+ * The `sinceTime` that resumes a stream at the line with order key `key`: its whole second (the
+ * API's times have no fraction), so the lines of that second before it are skipped by key.
+ */
+export function sinceTimeOfKey(key: string): string {
+  const ms = Number(key.slice(0, 15));
+  return new Date(ms - (ms % 1000)).toISOString().replace('.000Z', 'Z');
+}
+
+/**
  * A Writable for the Log API's `timestamps=true` stream that writes each line into an instance log:
  * time from the kubelet's prefix (a continuation of a split line keeps its line's time).
  */
