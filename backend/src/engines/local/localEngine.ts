@@ -4,14 +4,15 @@ import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.j
 import type { JobRecord } from '../../jobs/jobStore.js';
 import { InstanceMetrics } from './instanceMetrics.js';
 import { InstancePreparer } from './instancePreparer.js';
-import { killRunningInstances, newJobRun, stopRunningInstances, type JobRun, type LocalRuntime } from './jobRun.js';
+import { killRunningInstances, stopRunningInstances, type JobRun } from './jobRun.js';
 import type { LocalMetrics } from './metrics/engineMetrics.js';
+import { RunAdopter } from './runAdopter.js';
 import { RunLauncher } from './runLauncher.js';
 import { RunTracker } from './runTracker.js';
 import type { SchedulerNode, SchedulerQueue } from './scheduler/index.js';
 import { SchedulingLoop } from './schedulingLoop.js';
 import { settleRun } from './settleRun.js';
-import type { ExitStatus, Supervisor } from './supervisor/index.js';
+import type { Supervisor } from './supervisor/index.js';
 import { validateSpec } from './validateSpec.js';
 
 export interface LocalEngineOptions {
@@ -43,6 +44,7 @@ export class LocalEngine implements TrainingEngine {
   readonly kind = 'local' as const;
   private readonly runs: RunTracker;
   private readonly launcher: RunLauncher;
+  private readonly adopter: RunAdopter;
   private readonly instanceMetrics: InstanceMetrics;
   private readonly scheduling: SchedulingLoop;
 
@@ -65,6 +67,12 @@ export class LocalEngine implements TrainingEngine {
       stopGraceMs: options.stopGraceMs,
       onStartFailed: () => this.scheduling.requestPass(),
       log: options.log,
+    });
+    this.adopter = new RunAdopter({
+      lifecycle: options.lifecycle,
+      supervisor: options.supervisor,
+      runs: this.runs,
+      stopGraceMs: options.stopGraceMs,
     });
     this.scheduling = new SchedulingLoop({
       nodes: options.nodes,
@@ -165,70 +173,13 @@ export class LocalEngine implements TrainingEngine {
         case 'Starting':
         case 'Running':
         case 'Stopping':
-          await this.readopt(job);
+          await this.adopter.adopt(job);
           break;
         default:
           break;
       }
     }
     this.scheduling.requestPass();
-  }
-
-  private async readopt(job: JobRecord): Promise<void> {
-    const runtime = job.runtime as LocalRuntime | undefined;
-    const records = this.lifecycle.listInstances(job.id);
-    const placement = runtime?.placement ?? { jobId: job.id, queue: job.spec.queue, instances: [] };
-    const run = newJobRun(job, placement, records.length, false);
-    this.runs.add(run);
-    const lost: string[] = [];
-    const exited: [number, ExitStatus][] = [];
-    for (const record of records) {
-      if (!record.stateFile || record.state === 'Pending') {
-        lost.push(`instance ${record.index} was never started`);
-        continue;
-      }
-      const adopted = await this.options.supervisor.adoptInstance(record.stateFile);
-      if (adopted.kind === 'running') {
-        run.handles[record.index] = adopted.handle;
-      } else if (adopted.kind === 'exited') {
-        exited.push([record.index, adopted.exit]);
-      } else {
-        lost.push(`instance ${record.index}: ${adopted.reason}`);
-      }
-    }
-    if (!runtime || records.length === 0) lost.push('the backend stopped before the job was placed');
-    this.lifecycle.event(
-      job.id,
-      'engine',
-      `backend restarted: ${lost.length === 0 ? 're-adopted its instances' : lost.join('; ')}`,
-    );
-    if (job.state === 'Stopping') run.stopping = { cause: 'user', graceMs: this.options.stopGraceMs };
-    if (lost.length > 0 && !run.stopping) {
-      run.stopping = {
-        cause: 'failure',
-        graceMs: this.options.stopGraceMs,
-        failure: { kind: 'lost', message: `lost while the backend was down: ${lost.join('; ')}` },
-      };
-    }
-    // An instance that was never started counts as ended, so the run can settle.
-    for (const record of records) {
-      if (!run.handles[record.index] && !exited.some(([i]) => i === record.index)) {
-        run.exits[record.index] = { code: null, signal: null, lost: 'not running after the backend restarted' };
-      }
-    }
-    for (const [index, handle] of run.handles.entries()) {
-      if (handle) this.runs.watch(run, index, handle);
-    }
-    if (job.state === 'Starting' && !run.stopping) {
-      const running = this.lifecycle.transition(job.id, 'Running', {
-        type: 'started',
-        message: 'instances re-adopted',
-      });
-      if (running) run.job = running;
-    }
-    for (const [index, exit] of exited) this.runs.recordExit(run, index, exit);
-    if (run.stopping) stopRunningInstances(run, run.stopping.graceMs);
-    this.runs.settleIfDone(run);
   }
 
   async close(): Promise<void> {
