@@ -4,10 +4,11 @@ import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.j
 import type { JobRecord } from '../../jobs/jobStore.js';
 import { InstanceMetrics } from './instanceMetrics.js';
 import { InstancePreparer } from './instancePreparer.js';
-import { killRunningInstances, stopRunningInstances, type JobRun } from './jobRun.js';
+import type { JobRun } from './jobRun.js';
 import type { LocalMetrics } from './metrics/engineMetrics.js';
 import { RunAdopter } from './runAdopter.js';
 import { RunLauncher } from './runLauncher.js';
+import { RunStopper } from './runStopper.js';
 import { RunTracker } from './runTracker.js';
 import type { SchedulerNode, SchedulerQueue } from './scheduler/index.js';
 import { SchedulingLoop } from './schedulingLoop.js';
@@ -45,6 +46,7 @@ export class LocalEngine implements TrainingEngine {
   private readonly runs: RunTracker;
   private readonly launcher: RunLauncher;
   private readonly adopter: RunAdopter;
+  private readonly stopper: RunStopper;
   private readonly instanceMetrics: InstanceMetrics;
   private readonly scheduling: SchedulingLoop;
 
@@ -74,6 +76,7 @@ export class LocalEngine implements TrainingEngine {
       runs: this.runs,
       stopGraceMs: options.stopGraceMs,
     });
+    this.stopper = new RunStopper({ lifecycle: options.lifecycle, runs: this.runs, stopGraceMs: options.stopGraceMs });
     this.scheduling = new SchedulingLoop({
       nodes: options.nodes,
       queues: options.queues,
@@ -102,7 +105,6 @@ export class LocalEngine implements TrainingEngine {
   }
 
   async stop(job: JobRecord, options: { force: boolean }): Promise<void> {
-    const graceMs = options.force ? 0 : this.options.stopGraceMs;
     const run = this.runs.get(job.id);
     if (!run) {
       this.scheduling.dequeue(job.id);
@@ -110,42 +112,16 @@ export class LocalEngine implements TrainingEngine {
       this.scheduling.requestPass();
       return;
     }
-    if (run.stopping?.cause === 'user') {
-      // A stop is under way with its grace period; forcing it kills what is left at once.
-      if (options.force) {
-        killRunningInstances(run);
-      }
-      return;
-    }
-    run.stopping = { cause: 'user', graceMs };
-    const next = this.lifecycle.transition(job.id, 'Stopping', {
-      type: 'stop-requested',
-      message: options.force
-        ? 'stop requested: killing every instance'
-        : `stop requested: SIGTERM, SIGKILL after ${graceMs} ms`,
-    });
-    if (next) run.job = next;
-    stopRunningInstances(run, graceMs);
-    this.runs.settleIfDone(run);
+    this.stopper.stopByUser(run, options.force);
   }
 
   metrics(job: JobRecord, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
     return this.instanceMetrics.query(job, query);
   }
 
-  // ---- scheduling ------------------------------------------------------------------------------
-
   private preempt(jobId: string, by: string): void {
     const run = this.runs.get(jobId);
-    if (!run || run.stopping) return;
-    run.stopping = { cause: 'preempt', graceMs: this.options.stopGraceMs, by };
-    this.lifecycle.event(
-      jobId,
-      'preempted',
-      `preempted by ${by}, which has a higher priority; it goes back to its queue`,
-    );
-    stopRunningInstances(run, this.options.stopGraceMs);
-    this.runs.settleIfDone(run);
+    if (run) this.stopper.preempt(run, by);
   }
 
   async remove(job: JobRecord): Promise<void> {
