@@ -1,12 +1,16 @@
-import { describe, expect, it } from 'vitest';
-import { mayBeProgress, parseProgressLine } from './parseProgressLine.js';
-import type { ProgressSignal } from './progressSignal.js';
+import { describe } from 'vitest';
+import {
+  itRecognises,
+  type RecognisedLine,
+  itIgnores,
+  type IgnoredLine,
+} from '../../../../testing/src/backend/progressCases.js';
 
 const ESC = '\x1b';
 
 describe('parseProgressLine: Keras (parseKeras)', () => {
   describe('recognised', () => {
-    const cases: [name: string, line: string, expected: Partial<ProgressSignal>][] = [
+    const cases: RecognisedLine[] = [
       ['Keras epoch line', 'Epoch 2/10', { format: 'keras', epoch: 2, epochBase: 1, totalEpochs: 10 }],
       [
         'Keras 2 step line',
@@ -50,28 +54,14 @@ describe('parseProgressLine: Keras (parseKeras)', () => {
       ],
     ];
 
-    it.each(cases)('%s', (_name, line, expected) => {
-      const signal = parseProgressLine(line);
-      expect(signal).toBeDefined();
-      // `key: undefined` in a case means the signal has no such key.
-      const present = Object.entries(expected).filter(([, value]) => value !== undefined);
-      expect(signal).toMatchObject(Object.fromEntries(present));
-      for (const [key, value] of Object.entries(expected)) {
-        if (value === undefined) expect(signal).not.toHaveProperty(key);
-      }
-      // The cheap pre-test lets it through, as written and in its JSON-escaped form.
-      expect(mayBeProgress(line)).toBe(true);
-      expect(mayBeProgress(JSON.stringify(line))).toBe(true);
-    });
+    itRecognises(cases);
   });
 
   describe('not progress', () => {
-    const lines: [name: string, line: string][] = [
+    const lines: IgnoredLine[] = [
       ['Keras bar with an impossible count', '500/469 [==============================] - 5s 10ms/step'],
     ];
 
-    it.each(lines)('%s', (_name, line) => {
-      expect(parseProgressLine(line)).toBeUndefined();
-    });
+    itIgnores(lines);
   });
 });

@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { mayBeProgress, parseProgressLine } from './parseProgressLine.js';
-import type { ProgressSignal } from './progressSignal.js';
+import { describe } from 'vitest';
+import {
+  itRecognises,
+  type RecognisedLine,
+  itIgnores,
+  type IgnoredLine,
+} from '../../../../testing/src/backend/progressCases.js';
 
 describe('parseProgressLine: Lightning (parseLightning)', () => {
   describe('recognised', () => {
-    const cases: [name: string, line: string, expected: Partial<ProgressSignal>][] = [
+    const cases: RecognisedLine[] = [
       [
         'Lightning Rich bar (0-based, /9 is the last index)',
         'Epoch 3/9  ━━━━━━━━━━━━━━━━━━━━ 450/1000 0:00:12 • 0:00:15 36.50it/s v_num: 0 train_loss: 0.500',
@@ -32,28 +36,14 @@ describe('parseProgressLine: Lightning (parseLightning)', () => {
       ['Lightning stopped by max_steps', '`Trainer.fit` stopped: `max_steps=5000` reached.', { done: true }],
     ];
 
-    it.each(cases)('%s', (_name, line, expected) => {
-      const signal = parseProgressLine(line);
-      expect(signal).toBeDefined();
-      // `key: undefined` in a case means the signal has no such key.
-      const present = Object.entries(expected).filter(([, value]) => value !== undefined);
-      expect(signal).toMatchObject(Object.fromEntries(present));
-      for (const [key, value] of Object.entries(expected)) {
-        if (value === undefined) expect(signal).not.toHaveProperty(key);
-      }
-      // The cheap pre-test lets it through, as written and in its JSON-escaped form.
-      expect(mayBeProgress(line)).toBe(true);
-      expect(mayBeProgress(JSON.stringify(line))).toBe(true);
-    });
+    itRecognises(cases);
   });
 
   describe('not progress', () => {
-    const lines: [name: string, line: string][] = [
+    const lines: IgnoredLine[] = [
       ['Lightning Rich validation bar', 'Validation ━━━━━━━━━━━━━━━━━━━━ 5/11 0:00:01 • 0:00:01 8.00it/s'],
     ];
 
-    it.each(lines)('%s', (_name, line) => {
-      expect(parseProgressLine(line)).toBeUndefined();
-    });
+    itIgnores(lines);
   });
 });

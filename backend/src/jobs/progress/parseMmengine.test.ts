@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { mayBeProgress, parseProgressLine } from './parseProgressLine.js';
-import type { ProgressSignal } from './progressSignal.js';
+import { describe } from 'vitest';
+import {
+  itRecognises,
+  type RecognisedLine,
+  itIgnores,
+  type IgnoredLine,
+} from '../../../../testing/src/backend/progressCases.js';
 
 describe('parseProgressLine: MMEngine and MMCV (parseMmengine)', () => {
   describe('recognised', () => {
-    const cases: [name: string, line: string, expected: Partial<ProgressSignal>][] = [
+    const cases: RecognisedLine[] = [
       [
         'MMEngine epoch-based',
         '11/23 12:00:00 - mmengine - INFO - Epoch(train)  [1][ 50/391]  lr: 1.0000e-01  eta: 0:12:34  time: 0.0500  data_time: 0.0100  memory: 1024  loss: 2.3026',
@@ -31,28 +35,12 @@ describe('parseProgressLine: MMEngine and MMCV (parseMmengine)', () => {
       ],
     ];
 
-    it.each(cases)('%s', (_name, line, expected) => {
-      const signal = parseProgressLine(line);
-      expect(signal).toBeDefined();
-      // `key: undefined` in a case means the signal has no such key.
-      const present = Object.entries(expected).filter(([, value]) => value !== undefined);
-      expect(signal).toMatchObject(Object.fromEntries(present));
-      for (const [key, value] of Object.entries(expected)) {
-        if (value === undefined) expect(signal).not.toHaveProperty(key);
-      }
-      // The cheap pre-test lets it through, as written and in its JSON-escaped form.
-      expect(mayBeProgress(line)).toBe(true);
-      expect(mayBeProgress(JSON.stringify(line))).toBe(true);
-    });
+    itRecognises(cases);
   });
 
   describe('not progress', () => {
-    const lines: [name: string, line: string][] = [
-      ['MMEngine validation', 'Epoch(val)  [1][ 50/100]    eta: 0:00:10  time: 0.02'],
-    ];
+    const lines: IgnoredLine[] = [['MMEngine validation', 'Epoch(val)  [1][ 50/100]    eta: 0:00:10  time: 0.02']];
 
-    it.each(lines)('%s', (_name, line) => {
-      expect(parseProgressLine(line)).toBeUndefined();
-    });
+    itIgnores(lines);
   });
 });

@@ -1,12 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_EXAMINED_CHARS, mayBeProgress, parseProgressLine } from './parseProgressLine.js';
-import type { ProgressSignal } from './progressSignal.js';
+import {
+  itRecognises,
+  type RecognisedLine,
+  itIgnores,
+  type IgnoredLine,
+} from '../../../../testing/src/backend/progressCases.js';
+import { MAX_EXAMINED_CHARS, parseProgressLine } from './parseProgressLine.js';
 
 const ESC = '\x1b';
 
 describe('parseProgressLine: redraws, colour and lines of no format', () => {
   describe('recognised', () => {
-    const cases: [name: string, line: string, expected: Partial<ProgressSignal>][] = [
+    const cases: RecognisedLine[] = [
       [
         'tqdm redraws written into a pipe: the last one',
         '\r  0%|          | 0/1000 [00:00<?, ?it/s]\r 10%|█         | 100/1000 [00:02<00:18, 50.0it/s]\r 20%|██        | 200/1000 [00:04<00:16, 50.0it/s]',
@@ -29,32 +34,18 @@ describe('parseProgressLine: redraws, colour and lines of no format', () => {
       ],
     ];
 
-    it.each(cases)('%s', (_name, line, expected) => {
-      const signal = parseProgressLine(line);
-      expect(signal).toBeDefined();
-      // `key: undefined` in a case means the signal has no such key.
-      const present = Object.entries(expected).filter(([, value]) => value !== undefined);
-      expect(signal).toMatchObject(Object.fromEntries(present));
-      for (const [key, value] of Object.entries(expected)) {
-        if (value === undefined) expect(signal).not.toHaveProperty(key);
-      }
-      // The cheap pre-test lets it through, as written and in its JSON-escaped form.
-      expect(mayBeProgress(line)).toBe(true);
-      expect(mayBeProgress(JSON.stringify(line))).toBe(true);
-    });
+    itRecognises(cases);
   });
 
   describe('not progress', () => {
-    const lines: [name: string, line: string][] = [
+    const lines: IgnoredLine[] = [
       ['pip', 'Successfully installed torch-2.3.0 numpy-1.26.4'],
       ['python traceback', '  File "/usr/lib/python3.11/site-packages/torch/nn/modules/module.py", line 1501'],
       ['empty', ''],
       ['carriage returns only', '\r\r\r'],
     ];
 
-    it.each(lines)('%s', (_name, line) => {
-      expect(parseProgressLine(line)).toBeUndefined();
-    });
+    itIgnores(lines);
   });
 });
 

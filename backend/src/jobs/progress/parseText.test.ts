@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { mayBeProgress, parseProgressLine } from './parseProgressLine.js';
-import type { ProgressSignal } from './progressSignal.js';
+import { describe } from 'vitest';
+import {
+  itRecognises,
+  type RecognisedLine,
+  itIgnores,
+  type IgnoredLine,
+} from '../../../../testing/src/backend/progressCases.js';
 
 describe('parseProgressLine: plain text (parseText)', () => {
   describe('recognised', () => {
-    const cases: [name: string, line: string, expected: Partial<ProgressSignal>][] = [
+    const cases: RecognisedLine[] = [
       [
         'Detectron2',
         '[11/23 12:00:00 d2.utils.events]:  eta: 0:12:34  iter: 19  total_loss: 2.1  lr: 0.0002  max_mem: 1234M',
@@ -43,23 +47,11 @@ describe('parseProgressLine: plain text (parseText)', () => {
       ['Chinese without spaces', '训练 第2/10轮 损失 0.3', { epoch: 2, totalEpochs: 10 }],
     ];
 
-    it.each(cases)('%s', (_name, line, expected) => {
-      const signal = parseProgressLine(line);
-      expect(signal).toBeDefined();
-      // `key: undefined` in a case means the signal has no such key.
-      const present = Object.entries(expected).filter(([, value]) => value !== undefined);
-      expect(signal).toMatchObject(Object.fromEntries(present));
-      for (const [key, value] of Object.entries(expected)) {
-        if (value === undefined) expect(signal).not.toHaveProperty(key);
-      }
-      // The cheap pre-test lets it through, as written and in its JSON-escaped form.
-      expect(mayBeProgress(line)).toBe(true);
-      expect(mayBeProgress(JSON.stringify(line))).toBe(true);
-    });
+    itRecognises(cases);
   });
 
   describe('not progress', () => {
-    const lines: [name: string, line: string][] = [
+    const lines: IgnoredLine[] = [
       ['shards', 'loaded 3/4 shards'],
       ['date', '2024/11/23 12:00:00 INFO starting'],
       ['mmengine date prefix alone', '11/23 12:00:00 - mmengine - INFO - Checkpoints will be saved to /work/out'],
@@ -85,8 +77,6 @@ describe('parseProgressLine: plain text (parseText)', () => {
       ['date after a keyword', 'step 2024/11/23'],
     ];
 
-    it.each(lines)('%s', (_name, line) => {
-      expect(parseProgressLine(line)).toBeUndefined();
-    });
+    itIgnores(lines);
   });
 });

@@ -1,10 +1,14 @@
-import { describe, expect, it } from 'vitest';
-import { mayBeProgress, parseProgressLine } from './parseProgressLine.js';
-import type { ProgressSignal } from './progressSignal.js';
+import { describe } from 'vitest';
+import {
+  itRecognises,
+  type RecognisedLine,
+  itIgnores,
+  type IgnoredLine,
+} from '../../../../testing/src/backend/progressCases.js';
 
 describe('parseProgressLine: tqdm bars (parseTqdm)', () => {
   describe('recognised', () => {
-    const cases: [name: string, line: string, expected: Partial<ProgressSignal>][] = [
+    const cases: RecognisedLine[] = [
       [
         'tqdm bar',
         ' 45%|████▌     | 450/1000 [00:12<00:15, 36.5it/s]',
@@ -77,23 +81,11 @@ describe('parseProgressLine: tqdm bars (parseTqdm)', () => {
       ],
     ];
 
-    it.each(cases)('%s', (_name, line, expected) => {
-      const signal = parseProgressLine(line);
-      expect(signal).toBeDefined();
-      // `key: undefined` in a case means the signal has no such key.
-      const present = Object.entries(expected).filter(([, value]) => value !== undefined);
-      expect(signal).toMatchObject(Object.fromEntries(present));
-      for (const [key, value] of Object.entries(expected)) {
-        if (value === undefined) expect(signal).not.toHaveProperty(key);
-      }
-      // The cheap pre-test lets it through, as written and in its JSON-escaped form.
-      expect(mayBeProgress(line)).toBe(true);
-      expect(mayBeProgress(JSON.stringify(line))).toBe(true);
-    });
+    itRecognises(cases);
   });
 
   describe('not progress', () => {
-    const lines: [name: string, line: string][] = [
+    const lines: IgnoredLine[] = [
       ['checkpoint shards bar', 'Loading checkpoint shards: 100%|██████████| 4/4 [00:05<00:00,  1.30s/it]'],
       ['datasets map bar', 'Map: 100%|██████████| 1000/1000 [00:00<00:00, 5000.00 examples/s]'],
       [
@@ -107,8 +99,6 @@ describe('parseProgressLine: tqdm bars (parseTqdm)', () => {
       ['tqdm bar cut before its time', ' 45%|████▌     | 450/1000 [00:12<'],
     ];
 
-    it.each(lines)('%s', (_name, line) => {
-      expect(parseProgressLine(line)).toBeUndefined();
-    });
+    itIgnores(lines);
   });
 });

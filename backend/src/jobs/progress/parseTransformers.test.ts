@@ -1,10 +1,9 @@
-import { describe, expect, it } from 'vitest';
-import { mayBeProgress, parseProgressLine } from './parseProgressLine.js';
-import type { ProgressSignal } from './progressSignal.js';
+import { describe } from 'vitest';
+import { itRecognises, type RecognisedLine } from '../../../../testing/src/backend/progressCases.js';
 
 describe('parseProgressLine: Transformers (parseTransformers)', () => {
   describe('recognised', () => {
-    const cases: [name: string, line: string, expected: Partial<ProgressSignal>][] = [
+    const cases: RecognisedLine[] = [
       [
         'Transformers log dict',
         "{'loss': 0.5123, 'grad_norm': 1.2345, 'learning_rate': 1e-05, 'epoch': 1.5}",
@@ -38,18 +37,6 @@ describe('parseProgressLine: Transformers (parseTransformers)', () => {
       ],
     ];
 
-    it.each(cases)('%s', (_name, line, expected) => {
-      const signal = parseProgressLine(line);
-      expect(signal).toBeDefined();
-      // `key: undefined` in a case means the signal has no such key.
-      const present = Object.entries(expected).filter(([, value]) => value !== undefined);
-      expect(signal).toMatchObject(Object.fromEntries(present));
-      for (const [key, value] of Object.entries(expected)) {
-        if (value === undefined) expect(signal).not.toHaveProperty(key);
-      }
-      // The cheap pre-test lets it through, as written and in its JSON-escaped form.
-      expect(mayBeProgress(line)).toBe(true);
-      expect(mayBeProgress(JSON.stringify(line))).toBe(true);
-    });
+    itRecognises(cases);
   });
 });
