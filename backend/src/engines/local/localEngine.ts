@@ -40,6 +40,10 @@ const HOST = '127.0.0.1';
 /**
  * The local engine: jobs as supervised process groups on this machine, placed by the scheduler on
  * the machine's capacity and any virtual nodes. Every change goes through the job lifecycle.
+ *
+ * It wires its parts: the scheduling loop decides what starts and what is preempted, the launcher
+ * starts runs, the tracker watches their instances until each run is over, the stopper ends runs
+ * early, and the adopter takes runs back after a backend restart.
  */
 export class LocalEngine implements TrainingEngine {
   readonly kind = 'local' as const;
@@ -119,23 +123,10 @@ export class LocalEngine implements TrainingEngine {
     return this.instanceMetrics.query(job, query);
   }
 
-  private preempt(jobId: string, by: string): void {
-    const run = this.runs.get(jobId);
-    if (run) this.stopper.preempt(run, by);
-  }
-
   async remove(job: JobRecord): Promise<void> {
     this.instanceMetrics.forget(job);
     return Promise.resolve();
   }
-
-  private runOver(run: JobRun, job: JobRecord): void {
-    const back = settleRun(this.lifecycle, run, job);
-    if (back) this.scheduling.enqueue(back);
-    this.scheduling.requestPass();
-  }
-
-  // ---- recovery --------------------------------------------------------------------------------
 
   async recover(jobs: readonly JobRecord[]): Promise<void> {
     for (const job of jobs) {
@@ -162,5 +153,18 @@ export class LocalEngine implements TrainingEngine {
     this.scheduling.close();
     await this.instanceMetrics.stop();
     this.runs.close();
+  }
+
+  /** The scheduler wants a running job's resources for a higher-priority one. */
+  private preempt(jobId: string, by: string): void {
+    const run = this.runs.get(jobId);
+    if (run) this.stopper.preempt(run, by);
+  }
+
+  /** A run is over: record how, put the job back in its queue if it goes there, and free its place. */
+  private runOver(run: JobRun, job: JobRecord): void {
+    const back = settleRun(this.lifecycle, run, job);
+    if (back) this.scheduling.enqueue(back);
+    this.scheduling.requestPass();
   }
 }
