@@ -1,5 +1,3 @@
-import { mkdir } from 'node:fs/promises';
-import path from 'node:path';
 import {
   ApiError,
   isTerminalJobState,
@@ -14,8 +12,7 @@ import type { Logger } from 'pino';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
 import type { JobRecord } from '../../jobs/jobStore.js';
 import { plannedInstances } from '../../jobs/plannedInstances.js';
-import { MetricSeries } from '../../metrics/metricSeries.js';
-import { ApiDiscovery, apiVersionOf, JOB_RESOURCES, POD_METRICS } from './apiDiscovery.js';
+import { ApiDiscovery, apiVersionOf, JOB_RESOURCES } from './apiDiscovery.js';
 import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
 import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
 import { manifestOptionsFor, type KubernetesConfig } from './config.js';
@@ -23,7 +20,7 @@ import { JobEventRelay } from './jobEventRelay.js';
 import { LABELS, labelValue, MANAGED_BY } from './manifests/jobMetadata.js';
 import { buildManifests, crdFor } from './manifests/index.js';
 import { PodLogFollowers } from './podLogFollowers.js';
-import { podMetricPoint, type PodMetricsObject } from './podMetrics.js';
+import { PodMetricsSampler } from './podMetricsSampler.js';
 import {
   observeJob,
   podRoles,
@@ -89,7 +86,6 @@ export class KubernetesEngine implements TrainingEngine {
   readonly kind = 'kubernetes' as const;
   private readonly discovery: ApiDiscovery;
   private discoveryTimer: NodeJS.Timeout | undefined;
-  private metricsTimer: NodeJS.Timeout | undefined;
   private readonly watcher: ClusterWatcher;
   private workloadWatcher: ClusterWatcher | undefined;
   private readonly logs: PodLogFollowers;
@@ -99,7 +95,7 @@ export class KubernetesEngine implements TrainingEngine {
   private readonly restarting = new Set<string>();
   /** Jobs whose resource this process has seen in the cluster: its absence now means deleted. */
   private readonly seen = new Set<string>();
-  private readonly series = new Map<string, MetricSeries>();
+  private readonly sampler: PodMetricsSampler;
   private readonly events: JobEventRelay;
   private readonly startedAt: string;
   private closed = false;
@@ -123,6 +119,17 @@ export class KubernetesEngine implements TrainingEngine {
       { apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods', labelSelector: POD_SELECTOR },
     ];
     this.watcher = this.makeWatcher(kinds);
+    this.sampler = new PodMetricsSampler({
+      cluster: options.cluster,
+      lifecycle: options.lifecycle,
+      files: options.files,
+      log: options.log,
+      intervalMs: options.metricsIntervalMs,
+      labelSelector: POD_SELECTOR,
+      listPods: () => this.watcher.list<KubernetesObject & PodObject>('Pod'),
+      servesPodMetrics: () => this.discovery.servesPodMetrics,
+      now: () => this.now(),
+    });
   }
 
   private makeWatcher(kinds: WatchedKind[]): ClusterWatcher {
@@ -152,8 +159,7 @@ export class KubernetesEngine implements TrainingEngine {
     const every = this.options.discoveryIntervalMs ?? 30_000;
     this.discoveryTimer = setInterval(() => void this.discovery.discover(), every);
     this.discoveryTimer.unref();
-    this.metricsTimer = setInterval(() => void this.sampleMetrics(), this.options.metricsIntervalMs);
-    this.metricsTimer.unref();
+    this.sampler.start();
   }
 
   /** Follows Kueue's Workloads once the cluster serves them. */
@@ -337,19 +343,7 @@ export class KubernetesEngine implements TrainingEngine {
   }
 
   metrics(job: JobRecord, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
-    const instances = plannedInstances(job.spec).filter(
-      (p) => query.instance === undefined || p.index === query.instance,
-    );
-    return {
-      instances: instances.map((p) => ({
-        instance: p.index,
-        points:
-          this.seriesOf(job.id, p.index, false)?.range({
-            ...(query.since ? { since: query.since } : {}),
-            maxPoints: query.maxPoints,
-          }) ?? [],
-      })),
-    };
+    return this.sampler.metrics(job, query);
   }
 
   async remove(job: JobRecord): Promise<void> {
@@ -360,7 +354,7 @@ export class KubernetesEngine implements TrainingEngine {
 
   private forget(id: string): void {
     this.logs.forget(id);
-    for (const key of [...this.series.keys()]) if (key.startsWith(`${id}/`)) this.series.delete(key);
+    this.sampler.forget(id);
     this.seen.delete(id);
     this.events.forget(id);
   }
@@ -382,7 +376,7 @@ export class KubernetesEngine implements TrainingEngine {
   async close(): Promise<void> {
     this.closed = true;
     clearInterval(this.discoveryTimer);
-    clearInterval(this.metricsTimer);
+    this.sampler.stop();
     await this.watcher.stop();
     await this.workloadWatcher?.stop();
     this.logs.close();
@@ -645,48 +639,6 @@ export class KubernetesEngine implements TrainingEngine {
         },
         phase === 'Succeeded' || phase === 'Failed',
       );
-    }
-  }
-
-  // ---- metrics -------------------------------------------------------------------------------------
-
-  private seriesOf(jobId: string, index: number, create: boolean): MetricSeries | undefined {
-    const key = `${jobId}/${index}`;
-    let series = this.series.get(key);
-    if (!series && create) {
-      series = new MetricSeries({ file: this.options.files.metricsFile(jobId, index) });
-      this.series.set(key, series);
-    }
-    return series;
-  }
-
-  private async sampleMetrics(): Promise<void> {
-    if (!this.discovery.servesPodMetrics || this.closed) return;
-    let items: PodMetricsObject[];
-    try {
-      items = (await this.options.cluster.list(POD_METRICS, { labelSelector: POD_SELECTOR }))
-        .items as PodMetricsObject[];
-    } catch (error) {
-      this.options.log.debug({ reason: clusterMessage(error) }, 'reading pod metrics failed');
-      return;
-    }
-    const byPod = new Map(items.map((m) => [`${m.metadata?.namespace ?? ''}/${m.metadata?.name ?? ''}`, m]));
-    const now = this.now();
-    const jobs = new Map<string, PodObject[]>();
-    for (const pod of this.watcher.list<KubernetesObject & PodObject>('Pod')) {
-      const id = pod.metadata?.labels?.[LABELS.jobId];
-      if (!id) continue;
-      jobs.set(id, [...(jobs.get(id) ?? []), pod]);
-    }
-    for (const [label, pods] of jobs) {
-      const job = this.options.lifecycle.getJob(label);
-      if (!job || isTerminalJobState(job.state)) continue;
-      await mkdir(path.dirname(this.options.files.metricsFile(job.id, 0)), { recursive: true });
-      for (const [pod, role] of podRoles(job.spec.mode, pods, plannedInstances(job.spec))) {
-        const metrics = byPod.get(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
-        if (!metrics || role.stateOf === undefined) continue;
-        this.seriesOf(job.id, role.stateOf, true)?.append(podMetricPoint(metrics, now));
-      }
     }
   }
 }
