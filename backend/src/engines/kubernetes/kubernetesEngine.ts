@@ -1,5 +1,4 @@
 import {
-  ApiError,
   isTerminalJobState,
   JOB_TRANSITIONS,
   type JobEventType,
@@ -13,12 +12,13 @@ import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.j
 import type { JobRecord } from '../../jobs/jobStore.js';
 import { plannedInstances } from '../../jobs/plannedInstances.js';
 import { ApiDiscovery, apiVersionOf, JOB_RESOURCES } from './apiDiscovery.js';
-import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
+import { clusterMessage, type KubeCluster } from './cluster.js';
 import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
-import { manifestOptionsFor, type KubernetesConfig } from './config.js';
+import type { KubernetesConfig } from './config.js';
 import { JobEventRelay } from './jobEventRelay.js';
+import { failJob, JobObjects, runtimeOf, type KubernetesJobRuntime } from './jobObjects.js';
 import { LABELS, labelValue, MANAGED_BY } from './manifests/jobMetadata.js';
-import { buildManifests, crdFor } from './manifests/index.js';
+import { crdFor } from './manifests/index.js';
 import { PodLogFollowers } from './podLogFollowers.js';
 import { PodMetricsSampler } from './podMetricsSampler.js';
 import {
@@ -55,23 +55,7 @@ export interface KubernetesEngineOptions {
   now?: () => Date;
 }
 
-/** Where a job's objects are: kept with the job so it is found again after a config change or restart. */
-export interface KubernetesJobRuntime {
-  namespace: string;
-  name: string;
-  apiVersion: string;
-  kind: string;
-  /** The uid of the resource this run created: one of an earlier run under the same name is not this job's. */
-  uid?: string;
-}
-
 const POD_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
-
-function runtimeOf(job: JobRecord): KubernetesJobRuntime | undefined {
-  const runtime = job.runtime as Partial<KubernetesJobRuntime> | undefined;
-  if (!runtime?.namespace || !runtime.name || !runtime.apiVersion || !runtime.kind) return undefined;
-  return runtime as KubernetesJobRuntime;
-}
 
 const EVENT_OF: Partial<Record<JobState, JobEventType>> = {
   Queued: 'queued',
@@ -96,6 +80,7 @@ export class KubernetesEngine implements TrainingEngine {
   /** Jobs whose resource this process has seen in the cluster: its absence now means deleted. */
   private readonly seen = new Set<string>();
   private readonly sampler: PodMetricsSampler;
+  private readonly objects: JobObjects;
   private readonly events: JobEventRelay;
   private readonly startedAt: string;
   private closed = false;
@@ -119,6 +104,17 @@ export class KubernetesEngine implements TrainingEngine {
       { apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods', labelSelector: POD_SELECTOR },
     ];
     this.watcher = this.makeWatcher(kinds);
+    this.objects = new JobObjects({
+      cluster: options.cluster,
+      lifecycle: options.lifecycle,
+      config: options.config,
+      podsOf: (runtime, jobId) => this.podsOf(runtime, jobId),
+      onNewRun: (jobId) => {
+        this.seen.delete(jobId);
+        this.events.startRun(jobId, this.now().toISOString());
+      },
+      schedule: (jobId) => this.schedule(jobId),
+    });
     this.sampler = new PodMetricsSampler({
       cluster: options.cluster,
       lifecycle: options.lifecycle,
@@ -181,123 +177,26 @@ export class KubernetesEngine implements TrainingEngine {
 
   /** The job's objects, exactly as they would be created. */
   manifests(job: { id: string; user: string; spec: JobSpec }): KubernetesObject[] {
-    const options = manifestOptionsFor(this.options.config, { user: job.user, jobId: job.id, queue: job.spec.queue });
-    return buildManifests(job.spec, options) as unknown as KubernetesObject[];
+    return this.objects.manifests(job);
   }
 
   /** The API server's answer to creating `objects` with `dryRun=All`: admission and schema checks, nothing stored. */
-  async serverDryRun(
-    objects: readonly KubernetesObject[],
-  ): Promise<{ ok: boolean; message?: string; objects?: unknown[] }> {
-    const created: unknown[] = [];
-    for (const object of objects) {
-      try {
-        created.push(await this.options.cluster.create(object, { dryRun: true }));
-      } catch (error) {
-        return { ok: false, message: `${object.kind} ${object.metadata?.name ?? ''}: ${clusterMessage(error)}` };
-      }
-    }
-    return { ok: true, objects: created };
+  serverDryRun(objects: readonly KubernetesObject[]): Promise<{ ok: boolean; message?: string; objects?: unknown[] }> {
+    return this.objects.serverDryRun(objects);
   }
 
   submit(job: JobRecord): void {
-    void this.create(job).catch((error: unknown) => {
+    void this.objects.create(job).catch((error: unknown) => {
       this.options.log.error({ err: error, job: job.id }, 'creating the job objects failed');
-      this.fail(job.id, `creating the job's objects failed: ${clusterMessage(error)}`);
+      failJob(this.options.lifecycle, job.id, `creating the job's objects failed: ${clusterMessage(error)}`);
     });
-  }
-
-  private fail(id: string, message: string): void {
-    const current = this.options.lifecycle.getJob(id);
-    if (!current || isTerminalJobState(current.state)) return;
-    this.options.lifecycle.transition(id, 'Failed', {
-      type: 'failed',
-      message,
-      reason: { kind: 'engine-error', message },
-    });
-  }
-
-  /**
-   * Creates the job's objects. A new job (Submitting) then goes to Queued; an automatic restart
-   * (already Queued) stays there.
-   */
-  private async create(job: JobRecord, restart = false): Promise<void> {
-    const { cluster, lifecycle } = this.options;
-    const [configMap, resource] = this.manifests(job) as [KubernetesObject, KubernetesObject];
-    const runtime: KubernetesJobRuntime = {
-      namespace: resource.metadata?.namespace ?? '',
-      name: resource.metadata?.name ?? '',
-      apiVersion: resource.apiVersion ?? '',
-      kind: resource.kind ?? '',
-    };
-    lifecycle.update(job.id, { runtime });
-    this.seen.delete(job.id);
-    this.events.startRun(job.id, this.now().toISOString());
-    let created: KubernetesObject;
-    try {
-      created = await this.createReplacing(resource);
-    } catch (error) {
-      this.fail(job.id, this.createFailure(error, runtime, resource));
-      return;
-    }
-    const uid = created.metadata?.uid ?? '';
-    lifecycle.update(job.id, { runtime: { ...runtime, uid } });
-    const owner = { apiVersion: runtime.apiVersion, kind: runtime.kind, name: runtime.name, uid };
-    try {
-      await this.createReplacing({ ...configMap, metadata: { ...configMap.metadata, ownerReferences: [owner] } });
-    } catch (error) {
-      await cluster.delete(created).catch(() => undefined);
-      this.fail(job.id, this.createFailure(error, runtime, configMap));
-      return;
-    }
-    const now = lifecycle.getJob(job.id);
-    if (now?.state !== (restart ? 'Queued' : 'Submitting')) {
-      // Stopped while the objects were being created.
-      await cluster.delete(created).catch(() => undefined);
-      return;
-    }
-    if (restart) {
-      lifecycle.event(job.id, 'engine', `created ${runtime.kind} ${runtime.name} again for the restart`);
-      this.schedule(job.id);
-      return;
-    }
-    lifecycle.transition(job.id, 'Queued', {
-      type: 'queued',
-      message: `created ${runtime.kind} ${runtime.name} in namespace ${runtime.namespace}; Kueue admits it when queue ${job.spec.queue} has room`,
-    });
-    this.schedule(job.id);
-  }
-
-  /** Creates an object; one left from an earlier run of the job (start again) is deleted first. */
-  private async createReplacing<T extends KubernetesObject>(object: T): Promise<T> {
-    const { cluster } = this.options;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await cluster.create(object);
-      } catch (error) {
-        if (statusCode(error) !== 409 || attempt >= 50) throw error;
-        if (attempt === 0) await cluster.delete(object);
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-  }
-
-  private createFailure(error: unknown, runtime: KubernetesJobRuntime, object: KubernetesObject): string {
-    const message = clusterMessage(error);
-    if (statusCode(error) === 404 && /namespaces? "?[^ ]+"? not found/i.test(message)) {
-      return `namespace ${runtime.namespace} does not exist: ask the operator to create it (with its PersistentVolumeClaims; see the operator guide)`;
-    }
-    if (statusCode(error) === 403) {
-      return `the backend may not create ${object.kind} objects in namespace ${runtime.namespace}: ${message}; ask the operator to grant it`;
-    }
-    return `the cluster refused ${object.kind} ${object.metadata?.name ?? ''}: ${message}`;
   }
 
   async stop(job: JobRecord, options: { force: boolean }): Promise<void> {
     const { lifecycle } = this.options;
     const runtime = runtimeOf(job);
     if (job.state === 'Submitting' || job.state === 'Queued') {
-      if (runtime) await this.deleteObjects(job.id, runtime, options.force);
+      if (runtime) await this.objects.delete(job.id, runtime, options.force);
       lifecycle.transition(job.id, 'Stopped', { type: 'stopped', message: 'stopped before it started' });
       return;
     }
@@ -309,37 +208,8 @@ export class KubernetesEngine implements TrainingEngine {
           : `stop requested: deleting ${runtime?.kind ?? 'its objects'}; its pods get their termination grace period`,
       });
     }
-    if (runtime) await this.deleteObjects(job.id, runtime, options.force);
+    if (runtime) await this.objects.delete(job.id, runtime, options.force);
     this.schedule(job.id);
-  }
-
-  private async deleteObjects(jobId: string, runtime: KubernetesJobRuntime, force: boolean): Promise<void> {
-    const { cluster } = this.options;
-    const ref = {
-      apiVersion: runtime.apiVersion,
-      kind: runtime.kind,
-      metadata: { name: runtime.name, namespace: runtime.namespace },
-    };
-    try {
-      await cluster.delete(ref, { force });
-      if (force) {
-        for (const pod of this.podsOf(runtime, jobId)) {
-          await cluster.delete(
-            {
-              apiVersion: 'v1',
-              kind: 'Pod',
-              metadata: { name: pod.metadata?.name ?? '', namespace: runtime.namespace },
-            },
-            { force: true },
-          );
-        }
-      }
-    } catch (error) {
-      throw new ApiError(
-        'unavailable',
-        `could not delete ${runtime.kind} ${runtime.name}: ${clusterMessage(error)}; try again`,
-      );
-    }
   }
 
   metrics(job: JobRecord, query: { instance?: number; since?: string; maxPoints: number }): JobMetricsResponse {
@@ -348,7 +218,7 @@ export class KubernetesEngine implements TrainingEngine {
 
   async remove(job: JobRecord): Promise<void> {
     const runtime = runtimeOf(job);
-    if (runtime) await this.deleteObjects(job.id, runtime, false);
+    if (runtime) await this.objects.delete(job.id, runtime, false);
     this.forget(job.id);
   }
 
@@ -544,10 +414,10 @@ export class KubernetesEngine implements TrainingEngine {
           finishedAt: undefined,
         });
       }
-      await this.deleteObjects(job.id, runtime, false);
-      await this.create(next, true);
+      await this.objects.delete(job.id, runtime, false);
+      await this.objects.create(next, true);
     } catch (error) {
-      this.fail(job.id, `the restart failed: ${clusterMessage(error)}`);
+      failJob(lifecycle, job.id, `the restart failed: ${clusterMessage(error)}`);
     } finally {
       this.restarting.delete(job.id);
       this.schedule(job.id);
