@@ -1,6 +1,14 @@
 import { ApiError, type JobLogBatch, type JobLogsQuery, type JobLogsResponse, type LogLine } from '@aiplat/api';
 import type { LogLine as FileLogLine, LogStream as FileLogStream } from '../logs/logFormat.js';
-import { followRawLog, nextLogSeq, readLog, readRawLogToEnd, type RawLogLine } from '../logs/logReader.js';
+import {
+  followLogBlocks,
+  nextLogSeq,
+  rawLogLines,
+  readLog,
+  readLogBlocksToEnd,
+  type RawLogLine,
+} from '../logs/logReader.js';
+import { LogSplicer, type LogLineTemplate } from '../logs/logSplicer.js';
 
 /** One instance's log file. */
 export interface LogSource {
@@ -102,6 +110,8 @@ export interface LogFollowOptions {
   /** Instead of batches: the lines of one instance as read, messages still JSON-encoded. */
   receiveRaw?: (index: number, lines: readonly RawLogLine[]) => Promise<void>;
   pollIntervalMs?: number;
+  /** Bytes of log read at a time, and so about the most one batch holds (`LOG_BLOCK_BYTES`). */
+  blockBytes?: number;
 }
 
 export interface LogFollow {
@@ -113,55 +123,59 @@ export interface LogFollow {
   dispose(): void;
 }
 
-const WIRE_STREAM = { out: '"stdout"', err: '"stderr"', platform: '"platform"' } as const;
-
-/** A `JobLogBatch` as JSON, from raw lines: the messages are copied as the JSON they already are. */
-function encodeBatch(index: number, lines: readonly RawLogLine[], cursor: string): string {
-  let json = '{"lines":[';
-  for (let i = 0; i < lines.length; i++) {
-    const l = lines[i]!;
-    json += `${i === 0 ? '' : ','}{"time":"${l.t}","instance":${index},"stream":${WIRE_STREAM[l.s]},"text":${l.mJson},"seq":${l.seq}}`;
-  }
-  return `${json}],"cursor":"${cursor}"}`;
-}
-
-function decodeBatch(index: number, lines: readonly RawLogLine[], cursor: string): JobLogBatch {
+/** A `LogLine` of the contract as JSON, for `LogSplicer`: `{"time":…,"instance":…,"stream":…,"text":…,"seq":…}`. */
+function wireLineTemplate(index: number): LogLineTemplate {
+  const before = (s: FileLogStream) => `","instance":${index},"stream":"${FROM_FILE_STREAM[s]}","text":`;
   return {
-    lines: lines.map((l) => ({
-      time: l.t,
-      instance: index,
-      stream: FROM_FILE_STREAM[l.s],
-      text: JSON.parse(l.mJson) as string,
-      seq: l.seq,
-    })),
-    cursor,
+    head: '{"time":"',
+    beforeMessage: { out: before('out'), err: before('err'), platform: before('platform') },
+    beforeSeq: ',"seq":',
+    tail: '}',
+    separator: ',',
   };
 }
 
 /** Follows every instance log of a job from a cursor, as batches that each carry the cursor after them. */
 export function followJobLogs(options: LogFollowOptions): LogFollow {
   const position: LogCursor = { ...options.cursor };
+  const splicers = new Map<number, LogSplicer>();
   let disposed = false;
   let chain = Promise.resolve();
-  /** One batch at a time, so the cursors a client receives only grow. */
-  const deliver = (index: number, lines: RawLogLine[]): Promise<void> => {
-    const run = chain.then(async () => {
-      if (disposed || lines.length === 0) return;
-      const from = position[index] ?? 0;
-      const fresh = lines[0]!.seq >= from ? lines : lines.filter((l) => l.seq >= from);
+  /** The lines of `block` after `position[index]`, to the receiver; resolves once it took them. */
+  const take = async (index: number, block: Buffer): Promise<void> => {
+    const from = position[index] ?? 0;
+    if (options.receiveRaw) {
+      const fresh: RawLogLine[] = [];
+      let next = from;
+      for (const line of rawLogLines(block)) {
+        if (line.seq < next) continue;
+        fresh.push(line);
+        next = line.seq + 1;
+      }
       if (fresh.length === 0) return;
-      position[index] = fresh[fresh.length - 1]!.seq + 1;
-      if (options.receiveRaw) return options.receiveRaw(index, fresh);
-      const cursor = encodeLogCursor(position);
-      if (options.sendEncoded) await options.sendEncoded(encodeBatch(index, fresh, cursor));
-      else await options.send(decodeBatch(index, fresh, cursor));
-    });
+      position[index] = next;
+      return options.receiveRaw(index, fresh);
+    }
+    let splicer = splicers.get(index);
+    if (!splicer) splicers.set(index, (splicer = new LogSplicer(wireLineTemplate(index))));
+    const spliced = splicer.splice(block, from);
+    if (spliced.count === 0) return;
+    position[index] = spliced.nextSeq;
+    // The lines are copied as the JSON they are in the file; only the cursor is new.
+    const json = `{"lines":[${spliced.json.toString('utf8')}],"cursor":"${encodeLogCursor(position)}"}`;
+    if (options.sendEncoded) await options.sendEncoded(json);
+    else await options.send(JSON.parse(json) as JobLogBatch);
+  };
+  /** One block at a time, so the cursors a client receives only grow. */
+  const deliver = (index: number, block: Buffer): Promise<void> => {
+    const run = chain.then(() => (disposed ? undefined : take(index, block)));
     chain = run.catch(() => undefined);
     return run;
   };
   const stops = options.sources.map((source) =>
-    followRawLog(source.file, position[source.index] ?? 0, (lines) => deliver(source.index, lines), {
+    followLogBlocks(source.file, position[source.index] ?? 0, (block) => deliver(source.index, block), {
       pollIntervalMs: options.pollIntervalMs ?? 1000,
+      ...(options.blockBytes === undefined ? {} : { blockBytes: options.blockBytes }),
     }),
   );
   const dispose = () => {
@@ -186,9 +200,12 @@ export function followJobLogs(options: LogFollowOptions): LogFollow {
           position[source.index] = Math.max(position[source.index] ?? 0, end - finishOptions.lastLines);
         }
         // The job's files may be deleted meanwhile: then there is nothing left to send.
-        await readRawLogToEnd(source.file, position[source.index] ?? 0, (lines) => deliver(source.index, lines)).catch(
-          () => undefined,
-        );
+        await readLogBlocksToEnd(
+          source.file,
+          position[source.index] ?? 0,
+          (block) => deliver(source.index, block),
+          options.blockBytes,
+        ).catch(() => undefined);
       }
       if (disposed) return;
       await end();

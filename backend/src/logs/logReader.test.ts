@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLogLine, LineSplitter, parseLogLine, type LogLine, type LogStream } from './logFormat.js';
-import { followLog, parseRawLogLine, readLog } from './logReader.js';
+import { followLog, followLogBlocks, parseRawLogLine, rawLogLines, readLog, readLogBlocksToEnd } from './logReader.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const streams: LogStream[] = ['out', 'err', 'platform'];
@@ -105,6 +105,71 @@ describe('followLog', () => {
     dispose();
     dispose();
     expect(got).toEqual(Array.from({ length: 16 }, (_, i) => i + 6));
+  });
+});
+
+describe('readLogBlocksToEnd', () => {
+  it('hands out the whole lines from fromSeq, each block ending at a newline, whatever the read size', async () => {
+    const multi = join(dir, 'multi.log');
+    const written: LogLine[] = Array.from({ length: 40 }, (_, i) => ({
+      t: new Date(T0 + i).toISOString(),
+      s: 'out',
+      seq: i + 1,
+      m: `${'日本語🚀é'.repeat(i % 7)} ${i}`,
+    }));
+    // A torn last line (a writer killed mid-line) is not handed out.
+    writeFileSync(multi, written.map(encodeLogLine).join('') + encodeLogLine(line(41)).slice(0, 20));
+    const whole = Buffer.from(written.slice(9).map(encodeLogLine).join(''));
+    // 7 bytes: every read ends inside a line, most inside a character; 100: lines span reads.
+    for (const blockBytes of [7, 100, 4096]) {
+      const blocks: Buffer[] = [];
+      await readLogBlocksToEnd(multi, 10, (block) => void blocks.push(Buffer.from(block)), blockBytes);
+      for (const block of blocks) expect(block.at(-1)).toBe(0x0a);
+      expect(Buffer.concat(blocks).equals(whole)).toBe(true);
+      expect(blocks.flatMap((block) => rawLogLines(block)).map((l) => JSON.parse(l.mJson) as string)).toEqual(
+        written.slice(9).map((l) => l.m),
+      );
+    }
+    const none: Buffer[] = [];
+    await readLogBlocksToEnd(join(dir, 'missing.log'), 0, (block) => void none.push(block));
+    expect(none).toEqual([]);
+  });
+});
+
+describe('followLogBlocks', () => {
+  it('hands out only whole lines, also one written in two parts split inside a character', async () => {
+    const tailed = join(dir, 'blocks.log');
+    writeFileSync(tailed, lines(1, 3));
+    const got: string[] = [];
+    let notify = (): void => undefined;
+    const dispose = followLogBlocks(
+      tailed,
+      2,
+      (block) => {
+        got.push(block.toString('utf8')); // a block is the reader's buffer: decode it now
+        notify();
+      },
+      { blockBytes: 16, pollIntervalMs: 20 },
+    );
+    const until = (text: string) =>
+      new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`got ${JSON.stringify(got)}`)), 5_000);
+        notify = () => {
+          if (got.join('') === text) {
+            clearTimeout(timer);
+            resolve();
+          }
+        };
+        notify();
+      });
+    await until(lines(2, 3));
+    const next = Buffer.from(encodeLogLine({ ...line(4), m: 'naïve 日本' }));
+    const split = next.indexOf(Buffer.from('日')) + 1;
+    appendFileSync(tailed, next.subarray(0, split));
+    appendFileSync(tailed, next.subarray(split));
+    await until(lines(2, 3) + next.toString('utf8'));
+    dispose();
+    for (const block of got) expect(block.endsWith('\n')).toBe(true);
   });
 });
 

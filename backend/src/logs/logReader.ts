@@ -26,8 +26,6 @@ export interface LogPage {
   more: boolean;
 }
 
-const CHUNK_BYTES = 64 * 1024;
-
 /**
  * Reads one page of an instance log. Both `seq` and `t` only grow along the file, so the start is
  * found by binary search over byte offsets; then lines are streamed forward, one at a time, until
@@ -84,6 +82,8 @@ export async function readLog(file: string, options: ReadLogOptions): Promise<Lo
 export interface FollowOptions {
   /** Fallback poll, for when fs.watch misses an event. */
   pollIntervalMs?: number;
+  /** Bytes read at a time (`LOG_BLOCK_BYTES`); a line longer than that is read whole anyway. */
+  blockBytes?: number;
 }
 
 /** A log line whose message is left as the JSON string it is in the file (no decode, no re-encode). */
@@ -132,47 +132,98 @@ export function parseRawLogLine(text: string): RawLogLine | undefined {
   return line ? { t: line.t, s: line.s, seq: line.seq, mJson: JSON.stringify(line.m) } : undefined;
 }
 
-type Decoder<L> = (text: string) => L | undefined;
+/** The lines of a block of whole lines (see `OnLogBlock`), raw; torn or foreign lines left out. */
+export function rawLogLines(block: Buffer): RawLogLine[] {
+  return linesOfBlock(block, parseRawLogLine);
+}
+
+function linesOfBlock<L>(block: Buffer, decode: (text: string) => L | undefined): L[] {
+  const lines: L[] = [];
+  const end = block[block.length - 1] === NL ? block.length - 1 : block.length;
+  for (const text of block.toString('utf8', 0, end).split('\n')) {
+    const line = decode(text);
+    if (line) lines.push(line);
+  }
+  return lines;
+}
 
 /**
- * Reads whole lines from `position` up to `size` in chunks, decoding those with `seq >= fromSeq` and
- * handing each chunk's lines to `onLines` (awaited). Returns where it stopped and the torn rest.
+ * Takes whole lines of a log as bytes, each ending in a newline, as read. The bytes are the reader's
+ * own buffer: valid until the promise returned for them settles (or, without one, until return).
  */
-async function readChunks<L extends { seq: number }>(
+export type OnLogBlock = (block: Buffer) => void | Promise<void>;
+
+const NL = 0x0a;
+/**
+ * How much a follow or a read to the end reads at a time, and so about the most one block holds
+ * (more only for a line longer than that). Re-encoded as a batch (~1.15 times as long), a block
+ * stays below 128 KiB, V8's largest young-generation string: larger strings cost ~5 times as much
+ * per byte to make, measure and write (bench/src/logFanout.ts).
+ */
+export const LOG_BLOCK_BYTES = 96 * 1024;
+
+/** Where a reader stands: the next byte to read, and a torn line read so far at the start of `buf`. */
+interface BlockState {
+  position: number;
+  buf: Buffer;
+  carry: number;
+}
+
+/**
+ * Reads from `state.position` up to `size`, handing each read's whole lines to `onBlock` (awaited)
+ * and keeping the torn rest at the start of the buffer, which doubles for a line longer than it.
+ */
+async function readBlocks(
   handle: FileHandle,
-  state: { position: number; carry: Buffer; fromSeq: number },
+  state: BlockState,
   size: number,
-  chunkBytes: number,
-  decode: Decoder<L>,
-  onLines: (lines: L[]) => void | Promise<void>,
+  onBlock: OnLogBlock,
   stopped: () => boolean,
 ): Promise<void> {
-  const buf = Buffer.alloc(chunkBytes);
   while (!stopped() && state.position < size) {
-    const { bytesRead } = await handle.read(buf, 0, Math.min(chunkBytes, size - state.position), state.position);
+    if (state.carry === state.buf.length) {
+      const bigger = Buffer.allocUnsafe(state.buf.length * 2);
+      state.buf.copy(bigger, 0, 0, state.carry);
+      state.buf = bigger;
+    }
+    const room = Math.min(state.buf.length - state.carry, size - state.position);
+    const { bytesRead } = await handle.read(state.buf, state.carry, room, state.position);
     if (bytesRead === 0) break;
     state.position += bytesRead;
-    const data =
-      state.carry.length > 0 ? Buffer.concat([state.carry, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
-    const end = data.lastIndexOf(0x0a);
-    state.carry = Buffer.from(end === -1 ? data : data.subarray(end + 1));
-    if (end === -1) continue;
-    const batch: L[] = [];
-    for (const text of data.subarray(0, end).toString('utf8').split('\n')) {
-      const line = decode(text);
-      if (line && line.seq >= state.fromSeq) batch.push(line);
+    const filled = state.carry + bytesRead;
+    const last = state.buf.lastIndexOf(NL, filled - 1);
+    if (last === -1) {
+      state.carry = filled;
+      continue;
     }
-    if (batch.length > 0) {
-      state.fromSeq = (batch[batch.length - 1]?.seq ?? state.fromSeq) + 1;
-      await onLines(batch);
-    }
+    await onBlock(state.buf.subarray(0, last + 1));
+    state.buf.copyWithin(0, last + 1, filled);
+    state.carry = filled - last - 1;
   }
+}
+
+/** Lines from `onBlock`'s blocks whose seq keeps growing from `fromSeq`, to `onLines` (awaited). */
+function linesFrom<L extends { seq: number }>(
+  fromSeq: number,
+  decode: (text: string) => L | undefined,
+  onLines: (lines: L[]) => void | Promise<void>,
+): OnLogBlock {
+  let next = fromSeq;
+  return async (block) => {
+    const fresh: L[] = [];
+    for (const line of linesOfBlock(block, decode)) {
+      if (line.seq < next) continue;
+      fresh.push(line);
+      next = line.seq + 1;
+    }
+    if (fresh.length > 0) await onLines(fresh);
+  };
 }
 
 /**
  * Tails a growing log from `fromSeq`: calls `onLines` with each batch of new complete lines (at most
- * one read chunk's worth). If `onLines` returns a promise, reading waits for it: backpressure.
- * Returns the disposer. Works before the file exists and on a file that is replaced.
+ * one read's worth). If `onLines` returns a promise, reading waits for it: backpressure. Returns
+ * the disposer. Works before the file exists and on a file that is replaced.
  */
 export function followLog(
   file: string,
@@ -180,52 +231,23 @@ export function followLog(
   onLines: (lines: LogLine[]) => void | Promise<void>,
   options: FollowOptions = {},
 ): () => void {
-  return tail(file, fromSeq, parseLogLine, onLines, options);
+  return followLogBlocks(file, fromSeq, linesFrom(fromSeq, parseLogLine, onLines), options);
 }
 
-/** `followLog` handing out lines with their messages still JSON-encoded, for sending on as JSON. */
-export function followRawLog(
+/**
+ * `followLog` handing out the new whole lines as the bytes they are in the file (`OnLogBlock`), for
+ * a reader that re-encodes them without decoding them. A block starts at the first line with
+ * `seq >= fromSeq`; after a file was replaced it starts at the top again, so a block may hold lines
+ * below the ones seen: the reader skips them (see `LogSplicer`).
+ */
+export function followLogBlocks(
   file: string,
   fromSeq: number,
-  onLines: (lines: RawLogLine[]) => void | Promise<void>,
+  onBlock: OnLogBlock,
   options: FollowOptions = {},
 ): () => void {
-  return tail(file, fromSeq, parseRawLogLine, onLines, options);
-}
-
-/** Reads a log that no longer grows from `fromSeq` to its end, in large chunks of raw lines. */
-export async function readRawLogToEnd(
-  file: string,
-  fromSeq: number,
-  onLines: (lines: RawLogLine[]) => void | Promise<void>,
-  chunkBytes = 256 * 1024,
-): Promise<void> {
-  let handle: FileHandle;
-  try {
-    handle = await open(file, 'r');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw error;
-  }
-  try {
-    const size = (await handle.stat()).size;
-    const position = await lowerBound(handle, (line) => line.seq >= fromSeq);
-    const state = { position, carry: Buffer.alloc(0), fromSeq };
-    await readChunks(handle, state, size, chunkBytes, parseRawLogLine, onLines, () => false);
-  } finally {
-    await handle.close();
-  }
-}
-
-function tail<L extends { seq: number }>(
-  file: string,
-  fromSeq: number,
-  decode: Decoder<L>,
-  onLines: (lines: L[]) => void | Promise<void>,
-  options: FollowOptions,
-): () => void {
   let disposed = false;
-  let state: { position: number; carry: Buffer; fromSeq: number } | undefined;
+  let state: BlockState | undefined;
   let running = false;
   let again = false;
 
@@ -258,14 +280,14 @@ function tail<L extends { seq: number }>(
       const size = (await handle.stat()).size;
       state ??= {
         position: await lowerBound(handle, (line) => line.seq >= fromSeq),
-        carry: Buffer.alloc(0),
-        fromSeq,
+        buf: Buffer.allocUnsafe(options.blockBytes ?? LOG_BLOCK_BYTES),
+        carry: 0,
       };
       if (size < state.position) {
         state.position = 0; // replaced or truncated
-        state.carry = Buffer.alloc(0);
+        state.carry = 0;
       }
-      await readChunks(handle, state, size, CHUNK_BYTES, decode, onLines, () => disposed);
+      await readBlocks(handle, state, size, onBlock, () => disposed);
     } finally {
       await handle.close();
     }
@@ -291,6 +313,33 @@ function tail<L extends { seq: number }>(
     watcher?.close();
     clearInterval(poll);
   };
+}
+
+/**
+ * Reads a log that no longer grows from the first line with `seq >= fromSeq` to its end, in blocks
+ * of whole lines (`OnLogBlock`); a torn last line is left out. A missing file reads as empty.
+ */
+export async function readLogBlocksToEnd(
+  file: string,
+  fromSeq: number,
+  onBlock: OnLogBlock,
+  blockBytes = LOG_BLOCK_BYTES,
+): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  try {
+    const size = (await handle.stat()).size;
+    const position = await lowerBound(handle, (line) => line.seq >= fromSeq);
+    const state: BlockState = { position, buf: Buffer.allocUnsafe(blockBytes), carry: 0 };
+    await readBlocks(handle, state, size, onBlock, () => false);
+  } finally {
+    await handle.close();
+  }
 }
 
 /**
