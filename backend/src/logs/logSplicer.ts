@@ -56,12 +56,12 @@ function matches(block: Uint8Array, at: number, key: Uint8Array): boolean {
 interface CompiledTemplate {
   source: LogLineTemplate;
   /** `head`, and the separator then `head`. */
-  first: Buffer;
-  later: Buffer;
+  first: Piece;
+  later: Piece;
   /** Each followed by the message's opening quote. */
-  beforeMessage: Record<LogStream, Buffer>;
-  beforeSeq: Buffer;
-  tail: Buffer;
+  beforeMessage: Record<LogStream, Piece>;
+  beforeSeq: Piece;
+  tail: Piece;
   overhead: number;
 }
 
@@ -77,20 +77,20 @@ export class LogSplicer {
   private readonly state: SpliceState = { out: Buffer.allocUnsafe(64 * 1024), o: 0, count: 0, next: 0 };
 
   constructor(template: LogLineTemplate) {
-    const before = (s: LogStream) => Buffer.from(template.beforeMessage[s] + '"');
+    const before = (s: LogStream) => piece(template.beforeMessage[s] + '"');
     const beforeMessage = { out: before('out'), err: before('err'), platform: before('platform') };
-    const later = Buffer.from(template.separator + template.head);
-    const beforeSeq = Buffer.from(template.beforeSeq);
-    const tail = Buffer.from(template.tail);
+    const later = piece(template.separator + template.head);
+    const beforeSeq = piece(template.beforeSeq);
+    const tail = piece(template.tail);
+    const longest = Math.max(...Object.values(beforeMessage).map((b) => b.bytes.length));
     this.template = {
       source: template,
-      first: Buffer.from(template.head),
+      first: piece(template.head),
       later,
       beforeMessage,
       beforeSeq,
       tail,
-      overhead:
-        later.length + Math.max(...Object.values(beforeMessage).map((b) => b.length)) + beforeSeq.length + tail.length,
+      overhead: later.bytes.length + longest + beforeSeq.bytes.length + tail.bytes.length,
     };
   }
 
@@ -131,10 +131,24 @@ function special(x: number): number {
 
 const HIGH_BITS = 0x80808080;
 
-/** Copies `bytes` (a few) to `out` at `o`; returns the offset after them. */
-function put(out: Buffer, o: number, bytes: Buffer): number {
-  for (let i = 0; i < bytes.length; i++) out[o + i] = bytes[i]!;
-  return o + bytes.length;
+/** Template bytes and a view of them, to copy 4 bytes at a time. */
+interface Piece {
+  bytes: Buffer;
+  view: DataView;
+}
+
+function piece(text: string): Piece {
+  const bytes = Buffer.from(text);
+  return { bytes, view: viewOf(bytes) };
+}
+
+/** Copies `piece` to `out` (whose view is `outView`) at `o`; returns the offset after it. */
+function put(out: Buffer, outView: DataView, o: number, { bytes, view }: Piece): number {
+  const n = bytes.length;
+  let i = 0;
+  for (; i + 4 <= n; i += 4) outView.setUint32(o + i, view.getUint32(i, true), true);
+  for (; i < n; i++) out[o + i] = bytes[i]!;
+  return o + n;
 }
 
 function viewOf(buf: Buffer): DataView {
@@ -164,7 +178,7 @@ function spliceInto(state: SpliceState, block: Buffer, template: CompiledTemplat
     fast: {
       if (!matches(block, start, T_KEY)) break fast;
       const head = count > 0 ? later : first;
-      o = put(out, o, head);
+      o = put(out, outView, o, head);
       let p = start + T_KEY.length;
       // The time: printable ASCII without quotes or backslashes, so it needs no escaping.
       for (;;) {
@@ -206,7 +220,7 @@ function spliceInto(state: SpliceState, block: Buffer, template: CompiledTemplat
       p += M_KEY.length;
       const mStart = p - 1; // the opening quote, which beforeMessage ends with
       const before = beforeMessage[stream.s];
-      o = put(out, o, before);
+      o = put(out, outView, o, before);
       // The message: a JSON string, copied as it is checked up to its closing quote.
       let high = 0;
       for (;;) {
@@ -246,9 +260,9 @@ function spliceInto(state: SpliceState, block: Buffer, template: CompiledTemplat
         (mEnd + 1 === nl && block[mEnd] === BRACE_CLOSE) ||
         (mEnd + CUT_TAIL.length === nl && matches(block, mEnd, CUT_TAIL));
       if (!closed || ((high & HIGH_BITS) !== 0 && !isUtf8(block.subarray(mStart, mEnd)))) break fast;
-      o = put(out, o, beforeSeq);
+      o = put(out, outView, o, beforeSeq);
       for (let i = seqStart; i < seqEnd; i++) out[o++] = block[i]!;
-      o = put(out, o, tail);
+      o = put(out, outView, o, tail);
       count++;
       next = seq + 1;
       continue;
