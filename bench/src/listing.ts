@@ -14,7 +14,7 @@ import path from 'node:path';
 // The benchmark measures the backend's listing service in-process, so it is the one place
 // (besides the backend itself) that imports it.
 import { DirectoryLister } from '@aiplat/backend/workspace/directoryLister.js';
-import type { ReadStrategy } from '@aiplat/backend/workspace/nameReader.js';
+import type { ReadStrategy } from '@aiplat/backend/workspace/folderReader.js';
 import { PathResolver } from '@aiplat/backend/workspace/pathResolver.js';
 
 const FILES = Number(process.env.BENCH_FILES ?? 100_000);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type ListResponse, type WorkspaceEntry } from '@aiplat/api';
 import { DirectoryLister, type ListRequest } from './directoryLister.js';
 import { encodeCursor } from './listCursor.js';
-import { UPLOAD_TEMP_PREFIX, type ReadStrategy } from './nameReader.js';
+import { UPLOAD_TEMP_PREFIX, type ReadStrategy } from './folderReader.js';
 import { PathResolver } from './pathResolver.js';
 
 let base: string;
@@ -216,6 +216,29 @@ describe('DirectoryLister cache', () => {
       'b',
       'a',
     ]);
+  });
+
+  it('serves a first page it kept only while the folder is unchanged, and only for what it holds', async () => {
+    const dir = path.join(work, 'cache', 'first-page');
+    await mkdir(dir, { recursive: true });
+    for (const name of ['m1', 'm2', 'm3', 'm4', 'm5', 'm6']) await writeFile(path.join(dir, name), name);
+    const names = async (l: DirectoryLister, request: Omit<ListRequest, 'path'>) => {
+      const res = await l.list('alice', { path: 'cache/first-page', ...request });
+      return [res.entries.map((e) => e.name), res.total, res.nextCursor !== undefined];
+    };
+    const l = new DirectoryLister(resolver);
+    expect(await names(l, { limit: 2 })).toEqual([['m1', 'm2'], 6, true]);
+    expect(await names(l, { limit: 2 })).toEqual([['m1', 'm2'], 6, true]);
+    // A name that sorts first and one removal change the folder: the kept page is not served.
+    await writeFile(path.join(dir, 'a0'), 'a0');
+    await rm(path.join(dir, 'm2'));
+    expect(await names(l, { limit: 2 })).toEqual([['a0', 'm1'], 6, true]);
+    // The other order, a smaller and a larger limit, and the next page, each as a new lister says.
+    for (const request of [{ limit: 2, order: 'desc' as const }, { limit: 1 }, { limit: 4 }, { limit: 9 }]) {
+      expect(await names(l, request)).toEqual(await names(new DirectoryLister(resolver), request));
+    }
+    const all = await listAll(l, { path: 'cache/first-page', limit: 2 });
+    expect(all.map((e) => e.name)).toEqual(['a0', 'm1', 'm3', 'm4', 'm5', 'm6']);
   });
 
   it('evicts the least recently used folder', async () => {

@@ -9,11 +9,11 @@ import {
   type SortKey,
   type WorkspaceEntry,
 } from '@aiplat/api';
-import { describeEntry, lstatMany, toWorkspaceEntry, type EntryInfo } from './entries.js';
-import { firstNames } from './firstNames.js';
+import { describeEntry, toWorkspaceEntry, type EntryInfo } from './entries.js';
+import { FirstNames, firstNames } from './firstNames.js';
 import { decodeCursor, encodeCursor, type ListCursor } from './listCursor.js';
-import { ListingCache, type NameIndex, type StatIndex } from './listingCache.js';
-import { NameReader, type ReadStrategy } from './nameReader.js';
+import { ListingCache, type FirstPageIndex, type NameIndex, type StatIndex } from './listingCache.js';
+import { FolderReader, type ReadStrategy } from './folderReader.js';
 import { parseApiPath, ROOT_NAMES, type PathResolver } from './pathResolver.js';
 import { compareItems, keyOf, lowerBound, upperBound, upperBoundItems, type SortOrder } from './sortOrder.js';
 
@@ -32,7 +32,7 @@ export interface DirectoryListerOptions {
   cacheMaxNames?: number;
   /** How long a cached listing is trusted even when the folder's mtime is unchanged (default 30 s). */
   cacheTtlMs?: number;
-  /** lstat calls in flight at once (default 64). */
+  /** lstat calls in flight at once when a folder is read asynchronously (default 64). */
   statConcurrency?: number;
   readStrategy?: ReadStrategy;
   /** Clock for the cache TTL, injected in tests. */
@@ -69,14 +69,14 @@ function buildPage(
 
 /**
  * Lists folders one page at a time. Name-sorted pages stat only the entries on the page; size and
- * mtime sorts stat the whole folder once. The folder's sorted listing is cached (LRU, keyed by its
- * real path, inode, mtime, ctime and sort key) so paging through a large folder costs one read.
- * Cursors hold the last entry's sort key and name, so pages stay stable while files come and go.
+ * mtime sorts stat the whole folder once. What was read of a folder is cached (LRU, keyed by its
+ * real path, inode, mtime, ctime and sort key): a first page by name keeps only that page, a later
+ * page keeps the folder's names, so paging through a large folder costs two reads. Cursors hold
+ * the last entry's sort key and name, so pages stay stable while files come and go.
  */
 export class DirectoryLister {
   private readonly cache: ListingCache;
-  private readonly reader: NameReader;
-  private readonly statConcurrency: number;
+  private readonly reader: FolderReader;
 
   constructor(
     private readonly resolver: PathResolver,
@@ -88,8 +88,7 @@ export class DirectoryLister {
       ttlMs: options.cacheTtlMs ?? 30_000,
       nowMs: options.nowMs ?? Date.now,
     });
-    this.statConcurrency = options.statConcurrency ?? 64;
-    this.reader = new NameReader(options.readStrategy ?? 'sliced-sync');
+    this.reader = new FolderReader(options.readStrategy ?? 'sliced-sync', options.statConcurrency ?? 64);
   }
 
   clearCache(): void {
@@ -125,38 +124,10 @@ export class DirectoryLister {
     ].join('\0');
 
     if (sort === 'name') {
-      const index =
-        (this.cache.get(key) as NameIndex | undefined) ??
-        this.cache.set(key, {
-          kind: 'name',
-          names: await this.reader.read(resolved.absPath, dirStats),
-          sorted: false,
-        });
-      const { names } = index;
-      let window: string[];
-      let more: boolean;
-      if (!cursor && !index.sorted && limit * 8 < names.length) {
-        window = firstNames(names, limit, order);
-        more = names.length > limit;
-      } else {
-        if (!index.sorted) {
-          names.sort();
-          index.sorted = true;
-        }
-        if (order === 'asc') {
-          const start = cursor ? upperBound(names, cursor.n) : 0;
-          window = names.slice(start, start + limit);
-          more = start + limit < names.length;
-        } else {
-          // Descending: walk back from the last name before the cursor's.
-          const end = cursor ? lowerBound(names, cursor.n) : names.length;
-          window = names.slice(Math.max(0, end - limit), end).reverse();
-          more = end - limit > 0;
-        }
-      }
-      const infos = await this.describeAll(resolved.absPath, resolved.rootDir, window);
+      const { window, more, total } = await this.nameWindow(resolved.absPath, dirStats, key, order, limit, cursor);
+      const infos = await this.describeAll(resolved.absPath, dirStats, resolved.rootDir, window);
       // An entry that vanished since the read is skipped; the cursor still follows the window.
-      const response = page(infos, false, names.length);
+      const response = page(infos, false, total);
       const lastName = window[window.length - 1];
       if (more && lastName !== undefined) response.nextCursor = encodeCursor({ s: sort, o: order, n: lastName });
       return response;
@@ -186,6 +157,53 @@ export class DirectoryLister {
       more = end - limit > 0;
     }
     return page(window, more, items.length);
+  }
+
+  /**
+   * The names of a page by name. A folder's first page, when nothing of it is cached, is chosen
+   * while reading and only that page is kept (FirstNames), and it serves the same first page again;
+   * any other page reads the folder's names, keeps them and sorts them when it first needs to.
+   */
+  private async nameWindow(
+    dir: string,
+    dirStats: Stats,
+    key: string,
+    order: SortOrder,
+    limit: number,
+    cursor: ListCursor | undefined,
+  ): Promise<{ window: string[]; more: boolean; total: number }> {
+    const cached = this.cache.get(key) as NameIndex | FirstPageIndex | undefined;
+    if (!cursor && cached?.kind !== 'name') {
+      let first = cached;
+      if (!first) {
+        const selection = new FirstNames(limit, order);
+        await this.reader.visit(dir, dirStats, (name) => selection.add(name));
+        first = this.cache.set(key, { kind: 'first', order, names: selection.names(), total: selection.count });
+      }
+      if (first.order === order && (limit <= first.names.length || first.names.length === first.total)) {
+        return { window: first.names.slice(0, limit), more: first.total > limit, total: first.total };
+      }
+    }
+    const index =
+      cached?.kind === 'name'
+        ? cached
+        : this.cache.set(key, { kind: 'name', names: await this.reader.read(dir, dirStats), sorted: false });
+    const { names } = index;
+    const total = names.length;
+    if (!cursor && !index.sorted && limit * 8 < total) {
+      return { window: firstNames(names, limit, order), more: total > limit, total };
+    }
+    if (!index.sorted) {
+      names.sort();
+      index.sorted = true;
+    }
+    if (order === 'asc') {
+      const start = cursor ? upperBound(names, cursor.n) : 0;
+      return { window: names.slice(start, start + limit), more: start + limit < total, total };
+    }
+    // Descending: walk back from the last name before the cursor's.
+    const end = cursor ? lowerBound(names, cursor.n) : total;
+    return { window: names.slice(Math.max(0, end - limit), end).reverse(), more: end - limit > 0, total };
   }
 
   private async listRoots(
@@ -227,9 +245,14 @@ export class DirectoryLister {
   }
 
   /** Describes `names` in `dir`, in order, dropping the ones that vanished. */
-  private async describeAll(dir: string, rootDir: string, names: readonly string[]): Promise<EntryInfo[]> {
+  private async describeAll(
+    dir: string,
+    dirStats: Stats,
+    rootDir: string,
+    names: readonly string[],
+  ): Promise<EntryInfo[]> {
     const paths = names.map((name) => path.join(dir, name));
-    const stats = await lstatMany(paths, this.statConcurrency);
+    const stats = await this.reader.lstat(dir, dirStats, paths);
     const infos: (EntryInfo | Promise<EntryInfo>)[] = [];
     for (let i = 0; i < names.length; i++) {
       const s = stats[i];
@@ -239,7 +262,7 @@ export class DirectoryLister {
   }
 
   private async statIndex(dir: string, rootDir: string, dirStats: Stats, sort: SortKey): Promise<EntryInfo[]> {
-    const items = await this.describeAll(dir, rootDir, await this.reader.read(dir, dirStats));
+    const items = await this.describeAll(dir, dirStats, rootDir, await this.reader.read(dir, dirStats));
     return items.sort((a, b) => compareItems(a, b, sort));
   }
 }

@@ -1,41 +1,82 @@
 import type { SortOrder } from './sortOrder.js';
 
 /**
- * The first `k` names in the given order, without sorting them all: a bounded heap whose top is
- * the worst name kept. On 100,000 names this is ~2 ms against ~30 ms for a full sort.
+ * Keeps the first `k` names in code-unit order (or the last `k`, for `desc`) of the names it is
+ * given, without keeping or sorting the rest: a bounded heap whose top is the worst name kept.
+ * On 100,000 names this is ~2 ms against ~30 ms for a full sort, and it lets a reader drop every
+ * name as soon as it was compared.
  */
-export function firstNames(names: readonly string[], k: number, order: SortOrder): string[] {
-  const before = order === 'asc' ? (a: string, b: string) => a < b : (a: string, b: string) => a > b;
-  const heap: string[] = [];
-  const siftUp = (i: number): void => {
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!before(heap[p] as string, heap[i] as string)) break;
-      [heap[p], heap[i]] = [heap[i] as string, heap[p] as string];
-      i = p;
-    }
-  };
-  const siftDown = (i: number): void => {
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < heap.length && before(heap[m] as string, heap[l] as string)) m = l;
-      if (r < heap.length && before(heap[m] as string, heap[r] as string)) m = r;
-      if (m === i) return;
-      [heap[m], heap[i]] = [heap[i] as string, heap[m] as string];
-      i = m;
-    }
-  };
-  for (const name of names) {
+export class FirstNames {
+  private readonly heap: string[] = [];
+  private seen = 0;
+
+  constructor(
+    private readonly k: number,
+    private readonly order: SortOrder,
+  ) {}
+
+  /** How many names were added. */
+  get count(): number {
+    return this.seen;
+  }
+
+  add(name: string): void {
+    this.seen++;
+    const { heap, k } = this;
     if (heap.length < k) {
       heap.push(name);
-      siftUp(heap.length - 1);
-    } else if (k > 0 && before(name, heap[0] as string)) {
+      this.siftUp(heap.length - 1);
+    } else if (k > 0 && this.before(name, heap[0] as string)) {
       heap[0] = name;
-      siftDown(0);
+      this.siftDown(0);
     }
   }
-  heap.sort();
-  return order === 'asc' ? heap : heap.reverse();
+
+  /** The names kept, in the given order. */
+  names(): string[] {
+    const sorted = [...this.heap].sort();
+    return this.order === 'asc' ? sorted : sorted.reverse();
+  }
+
+  /** Whether `a` comes before `b` in the given order. */
+  private before(a: string, b: string): boolean {
+    return this.order === 'asc' ? a < b : a > b;
+  }
+
+  private siftUp(i: number): void {
+    const { heap } = this;
+    const item = heap[i] as string;
+    while (i > 0) {
+      const p = (i - 1) >> 1;
+      const parent = heap[p] as string;
+      if (!this.before(parent, item)) break;
+      heap[i] = parent;
+      i = p;
+    }
+    heap[i] = item;
+  }
+
+  private siftDown(i: number): void {
+    const { heap } = this;
+    const item = heap[i] as string;
+    const n = heap.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      let m = l;
+      if (r < n && this.before(heap[l] as string, heap[r] as string)) m = r;
+      if (!this.before(item, heap[m] as string)) break;
+      heap[i] = heap[m] as string;
+      i = m;
+    }
+    heap[i] = item;
+  }
+}
+
+/** The first `k` names of `names` in the given order (see FirstNames). */
+export function firstNames(names: readonly string[], k: number, order: SortOrder): string[] {
+  const first = new FirstNames(k, order);
+  for (const name of names) first.add(name);
+  return first.names();
 }

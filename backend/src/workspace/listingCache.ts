@@ -1,4 +1,5 @@
 import type { EntryInfo } from './entries.js';
+import type { SortOrder } from './sortOrder.js';
 
 /** A folder's names; sorted in code-unit order once a page beyond the first was asked for. */
 export interface NameIndex {
@@ -13,7 +14,18 @@ export interface StatIndex {
   items: EntryInfo[];
 }
 
-export type FolderIndex = NameIndex | StatIndex;
+/**
+ * What a first page by name kept of a folder it read once: its first names in one order (at most
+ * the page's limit, all of them when the folder is that small) and how many names it has.
+ */
+export interface FirstPageIndex {
+  kind: 'first';
+  order: SortOrder;
+  names: string[];
+  total: number;
+}
+
+export type FolderIndex = NameIndex | StatIndex | FirstPageIndex;
 
 export interface ListingCacheOptions {
   /** Folders kept, most recently used first. */
@@ -60,7 +72,7 @@ export class ListingCache {
   }
 
   set<T extends FolderIndex>(key: string, index: T): T {
-    const size = index.kind === 'name' ? index.names.length : index.items.length;
+    const size = index.kind === 'stat' ? index.items.length : index.names.length;
     if (size > this.options.maxNames) return index;
     const old = this.slots.get(key);
     if (old) {

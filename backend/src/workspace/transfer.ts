@@ -8,7 +8,7 @@ import type { Request, Response } from 'express';
 import { ApiError, type UploadProgress, type WorkspaceEntry } from '@aiplat/api';
 import type { EventPublisher } from '../server/eventPublisher.js';
 import { entryAt, requireParent } from './fileOps.js';
-import { UPLOAD_TEMP_PREFIX } from './nameReader.js';
+import { UPLOAD_TEMP_PREFIX } from './folderReader.js';
 import { isInside, type PathResolver, type ResolvedPath } from './pathResolver.js';
 
 export const UPLOAD_PROGRESS_EVERY_BYTES = 256 * 1024;
