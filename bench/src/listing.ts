@@ -4,7 +4,9 @@
  *   (a) first page of 500 by name, cold (a new lister: no cached listing) and warm
  *   (b) every entry with size and mtime, paging with limit 5000
  *   (c) `LC_ALL=C ls -l`, its output piped and counted
- * Targets: (a) cold median < 50 ms; (b) / (c) <= 2.0.
+ *   (d) `LC_ALL=C ls`, its output piped and counted: every name read and sorted, none stat-ed; a
+ *       reference for (a) measured in the same run (a first page must read every name too)
+ * Targets: (a) cold median < 50 ms; (b) / (c) <= 2.0. (a) / (d) is printed, without a target.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -68,8 +70,12 @@ async function fullListing(resolver: PathResolver, readStrategy: ReadStrategy): 
 }
 
 function lsLong(dir: string): Promise<number> {
+  return lsCount(['-l', dir]);
+}
+
+function lsCount(args: string[]): Promise<number> {
   return new Promise((resolve, reject) => {
-    const child = spawn('ls', ['-l', dir], {
+    const child = spawn('ls', args, {
       env: { ...process.env, LC_ALL: 'C' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -108,6 +114,9 @@ async function main(): Promise<void> {
     const lsLines = await lsLong(dir);
     if (lsLines !== FILES + 1) throw new Error(`ls -l printed ${lsLines} lines`);
     const ls = await runs(FULL_RUNS, () => lsLong(dir));
+    const lsNamesLines = await lsCount([dir]);
+    if (lsNamesLines !== FILES) throw new Error(`ls printed ${lsNamesLines} lines`);
+    const lsNames = await runs(FIRST_PAGE_RUNS, () => lsCount([dir]));
 
     const rows: [string, number[]][] = [
       ['(a) first page 500, cold (sliced-sync read)', cold],
@@ -116,6 +125,7 @@ async function main(): Promise<void> {
       ['(b) full listing, limit 5000 (sliced-sync)', full],
       ['    full listing, limit 5000 (async readdir)', fullAsync],
       ['(c) LC_ALL=C ls -l (piped, counted)', ls],
+      ['(d) LC_ALL=C ls (names only, piped, counted)', lsNames],
     ];
     console.log(
       `\n${FILES.toLocaleString('en')} files, node ${process.version}, ${os.cpus().length} CPUs, ${os.platform()}`,
@@ -137,6 +147,7 @@ async function main(): Promise<void> {
       `first page cold median ${median(cold).toFixed(1)} ms (target < ${FIRST_PAGE_TARGET_MS} ms): ${firstOk ? 'PASS' : 'FAIL'}`,
     );
     console.log(`full listing / ls -l = ${ratio.toFixed(2)} (target <= ${RATIO_TARGET}): ${ratioOk ? 'PASS' : 'FAIL'}`);
+    console.log(`first page cold / ls (names only) = ${(median(cold) / median(lsNames)).toFixed(2)}`);
     if (!firstOk || !ratioOk) process.exitCode = 1;
   } finally {
     await rm(base, { recursive: true, force: true });
