@@ -1,34 +1,19 @@
-import {
-  isTerminalJobState,
-  JOB_TRANSITIONS,
-  type JobEventType,
-  type JobMetricsResponse,
-  type JobSpec,
-  type JobState,
-} from '@aiplat/api';
+import type { JobMetricsResponse, JobSpec } from '@aiplat/api';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
 import type { JobRecord } from '../../jobs/jobStore.js';
-import { plannedInstances } from '../../jobs/plannedInstances.js';
 import { ApiDiscovery, apiVersionOf, JOB_RESOURCES } from './apiDiscovery.js';
 import { clusterMessage, type KubeCluster } from './cluster.js';
 import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
 import type { KubernetesConfig } from './config.js';
 import { JobEventRelay } from './jobEventRelay.js';
 import { failJob, JobObjects, runtimeOf, type KubernetesJobRuntime } from './jobObjects.js';
+import { JobReconciler } from './jobReconciler.js';
 import { LABELS, labelValue, MANAGED_BY } from './manifests/jobMetadata.js';
-import { crdFor } from './manifests/index.js';
 import { PodLogFollowers } from './podLogFollowers.js';
 import { PodMetricsSampler } from './podMetricsSampler.js';
-import {
-  observeJob,
-  podRoles,
-  transitionPath,
-  type ClusterObject,
-  type ObservedInstance,
-  type PodObject,
-} from './stateMapping.js';
+import type { ClusterObject, PodObject } from './stateMapping.js';
 import { validateKubernetesSpec } from './validateSpec.js';
 
 /*
@@ -38,6 +23,10 @@ import { validateKubernetesSpec } from './validateSpec.js';
  * platform's states (the cluster is the source of truth, the store only remembers what it last
  * showed), pod logs are followed into the job's log files, pod metrics sampled when the cluster
  * serves metrics.k8s.io.
+ *
+ * This class keeps the informers and wires the parts: ApiDiscovery (what the cluster serves),
+ * JobObjects (creating and deleting a job's objects), JobReconciler (the informers' view into job
+ * state), JobEventRelay (Kubernetes Events into job events), PodMetricsSampler (metric series).
  */
 
 export interface KubernetesEngineOptions {
@@ -57,15 +46,6 @@ export interface KubernetesEngineOptions {
 
 const POD_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
 
-const EVENT_OF: Partial<Record<JobState, JobEventType>> = {
-  Queued: 'queued',
-  Starting: 'scheduled',
-  Running: 'started',
-  Succeeded: 'succeeded',
-  Failed: 'failed',
-  Stopped: 'stopped',
-};
-
 export class KubernetesEngine implements TrainingEngine {
   readonly kind = 'kubernetes' as const;
   private readonly discovery: ApiDiscovery;
@@ -73,17 +53,11 @@ export class KubernetesEngine implements TrainingEngine {
   private readonly watcher: ClusterWatcher;
   private workloadWatcher: ClusterWatcher | undefined;
   private readonly logs: PodLogFollowers;
-  private readonly pending = new Set<string>();
-  private readonly finishing = new Set<string>();
-  /** Jobs being re-created for an automatic restart: what the cluster shows of the old run is not news. */
-  private readonly restarting = new Set<string>();
-  /** Jobs whose resource this process has seen in the cluster: its absence now means deleted. */
-  private readonly seen = new Set<string>();
   private readonly sampler: PodMetricsSampler;
   private readonly objects: JobObjects;
   private readonly events: JobEventRelay;
+  private readonly reconciler: JobReconciler;
   private readonly startedAt: string;
-  private closed = false;
 
   constructor(private readonly options: KubernetesEngineOptions) {
     this.startedAt = this.now().toISOString();
@@ -110,10 +84,25 @@ export class KubernetesEngine implements TrainingEngine {
       config: options.config,
       podsOf: (runtime, jobId) => this.podsOf(runtime, jobId),
       onNewRun: (jobId) => {
-        this.seen.delete(jobId);
+        this.reconciler.startRun(jobId);
         this.events.startRun(jobId, this.now().toISOString());
       },
       schedule: (jobId) => this.schedule(jobId),
+    });
+    this.reconciler = new JobReconciler({
+      lifecycle: options.lifecycle,
+      files: options.files,
+      log: options.log,
+      informed: {
+        resourceOf: (runtime) => this.resourceOf(runtime),
+        podsOf: (runtime, jobId) => this.podsOf(runtime, jobId),
+        workloadOf: (resource) => this.workloadOf(resource),
+      },
+      objects: this.objects,
+      events: this.events,
+      logs: this.logs,
+      logDrainMs: options.logDrainMs ?? 5_000,
+      now: () => this.now(),
     });
     this.sampler = new PodMetricsSampler({
       cluster: options.cluster,
@@ -225,7 +214,7 @@ export class KubernetesEngine implements TrainingEngine {
   private forget(id: string): void {
     this.logs.forget(id);
     this.sampler.forget(id);
-    this.seen.delete(id);
+    this.reconciler.forget(id);
     this.events.forget(id);
   }
 
@@ -237,14 +226,14 @@ export class KubernetesEngine implements TrainingEngine {
         continue;
       }
       const runtime = runtimeOf(job);
-      if (runtime && this.watcher.get(runtime.kind, runtime.namespace, runtime.name)) this.seen.add(job.id);
-      else if (this.watcher.synced) this.seen.add(job.id); // listed after the restart and not there: deleted.
+      // There, or listed since the restart and not there: deleted while the backend was down.
+      if ((runtime && this.resourceOf(runtime)) || this.watcher.synced) this.reconciler.expectResource(job.id);
       this.schedule(job.id);
     }
   }
 
   async close(): Promise<void> {
-    this.closed = true;
+    this.reconciler.close();
     clearInterval(this.discoveryTimer);
     this.sampler.stop();
     await this.watcher.stop();
@@ -281,14 +270,11 @@ export class KubernetesEngine implements TrainingEngine {
 
   /** Reconciles a job soon, once however many changes arrive together. */
   private schedule(id: string): void {
-    if (this.pending.has(id) || this.closed) return;
-    this.pending.add(id);
-    setImmediate(() => {
-      this.pending.delete(id);
-      void this.reconcile(id).catch((error: unknown) =>
-        this.options.log.error({ err: error, job: id }, 'following the job in the cluster failed'),
-      );
-    });
+    this.reconciler.schedule(id);
+  }
+
+  private resourceOf(runtime: KubernetesJobRuntime): (KubernetesObject & ClusterObject) | undefined {
+    return this.watcher.get(runtime.kind, runtime.namespace, runtime.name);
   }
 
   private podsOf(runtime: KubernetesJobRuntime, jobId: string): PodObject[] {
@@ -304,211 +290,5 @@ export class KubernetesEngine implements TrainingEngine {
     return this.workloadWatcher
       .list<KubernetesObject & ClusterObject>('Workload')
       .find((w) => w.metadata?.ownerReferences?.some((o) => o.uid === uid));
-  }
-
-  private async reconcile(id: string): Promise<void> {
-    const { lifecycle } = this.options;
-    const job = lifecycle.getJob(id);
-    if (!job || job.engine !== 'kubernetes' || this.closed) return;
-    const runtime = runtimeOf(job);
-    if (!runtime) return;
-    if (this.restarting.has(id)) return;
-    const cached = this.watcher.get<KubernetesObject & ClusterObject>(runtime.kind, runtime.namespace, runtime.name);
-    const resource = runtime.uid === undefined || cached?.metadata?.uid === runtime.uid ? cached : undefined;
-    if (resource) this.seen.add(id);
-    const planned = plannedInstances(job.spec);
-    const pods = this.podsOf(runtime, id);
-    this.followLogs(job, pods, planned);
-    this.events.warnStartFailures(job, pods, planned);
-    if (isTerminalJobState(job.state) || job.state === 'Submitting') return;
-    void this.events.poll(job, {
-      namespace: runtime.namespace,
-      resource,
-      workload: this.workloadOf(resource),
-      pods,
-    });
-
-    if (!resource || resource.metadata?.deletionTimestamp) {
-      if (job.state === 'Stopping') {
-        if (pods.length === 0)
-          await this.finish(job, 'Stopped', {
-            type: 'stopped',
-            message: `stopped: ${runtime.kind} ${runtime.name} and its pods are deleted`,
-          });
-        return;
-      }
-      if (!resource && this.seen.has(id)) {
-        const message = `its ${runtime.kind} ${runtime.name} was deleted from namespace ${runtime.namespace} outside the platform`;
-        await this.finish(job, 'Failed', { type: 'failed', message, reason: { kind: 'lost', message } });
-      }
-      return;
-    }
-    if (job.state === 'Stopping') return;
-
-    const observed = observeJob({
-      mode: job.spec.mode,
-      planned,
-      cr: resource,
-      workload: this.workloadOf(resource),
-      pods,
-    });
-    if (!observed) return;
-    this.applyInstances(job, observed.instances);
-    if (observed.state === job.state) {
-      if (observed.state === 'Queued' && observed.waitReason?.message !== job.waitReason?.message) {
-        lifecycle.update(id, { waitReason: observed.waitReason });
-      }
-      return;
-    }
-    const path = transitionPath(job.state, observed.state, JOB_TRANSITIONS);
-    if (!path) return;
-    for (const state of path) {
-      const last = state === observed.state;
-      const preempted = state === 'Queued' && (job.state === 'Running' || job.state === 'Starting');
-      const change = {
-        type: preempted ? ('preempted' as const) : (EVENT_OF[state] ?? 'engine'),
-        message: last ? observed.message : this.passingMessage(state),
-        ...(last && observed.reason ? { reason: observed.reason } : {}),
-        ...(last && observed.waitReason ? { patch: { waitReason: observed.waitReason } } : {}),
-      };
-      if (state === 'Failed' && this.restartsItself(job)) {
-        await this.restart(job, runtime, observed.reason?.message ?? observed.message);
-        return;
-      }
-      if (isTerminalJobState(state)) {
-        await this.finish(job, state, change);
-        return;
-      }
-      lifecycle.transition(id, state, change);
-    }
-  }
-
-  /**
-   * Whether the platform restarts a failed run itself: a TrainJob has no restart limit of its own
-   * (the other kinds get `autoRestart.maxRestarts` as theirs), so the engine re-creates it.
-   */
-  private restartsItself(job: JobRecord): boolean {
-    return crdFor(job.spec.mode).kind === 'TrainJob' && job.restarts < job.spec.autoRestart.maxRestarts;
-  }
-
-  /** An automatic restart: back to Queued, the failed run's objects deleted, new ones created. */
-  private async restart(job: JobRecord, runtime: KubernetesJobRuntime, why: string): Promise<void> {
-    const { lifecycle } = this.options;
-    const restarts = job.restarts + 1;
-    this.restarting.add(job.id);
-    try {
-      await this.logs.drain(job.id, this.options.logDrainMs ?? 5_000);
-      const message = `${why}; restarting (${restarts} of ${job.spec.autoRestart.maxRestarts})`;
-      let next: JobRecord | undefined;
-      if (job.state === 'Queued') {
-        next = lifecycle.update(job.id, { restarts });
-        lifecycle.event(job.id, 'restarting', message);
-      } else {
-        next = lifecycle.transition(job.id, 'Queued', { type: 'restarting', message, patch: { restarts } });
-      }
-      if (!next) return;
-      for (const instance of lifecycle.listInstances(job.id)) {
-        lifecycle.updateInstance(job.id, instance.index, {
-          state: 'Pending',
-          exitCode: undefined,
-          finishedAt: undefined,
-        });
-      }
-      await this.objects.delete(job.id, runtime, false);
-      await this.objects.create(next, true);
-    } catch (error) {
-      failJob(lifecycle, job.id, `the restart failed: ${clusterMessage(error)}`);
-    } finally {
-      this.restarting.delete(job.id);
-      this.schedule(job.id);
-    }
-  }
-
-  private passingMessage(state: JobState): string {
-    if (state === 'Starting') return 'admitted by Kueue; its pods are starting';
-    if (state === 'Running') return 'its pods are running';
-    return `now ${state}`;
-  }
-
-  /** A finished job: its last log lines are written before the state says so (followers get every line). */
-  private async finish(
-    job: JobRecord,
-    state: JobState,
-    change: Parameters<JobLifecycle['transition']>[2],
-  ): Promise<void> {
-    if (this.finishing.has(job.id)) return;
-    this.finishing.add(job.id);
-    try {
-      await this.logs.drain(job.id, this.options.logDrainMs ?? 5_000);
-      this.options.lifecycle.transition(job.id, state, change);
-    } finally {
-      this.finishing.delete(job.id);
-    }
-  }
-
-  private applyInstances(job: JobRecord, observed: readonly ObservedInstance[]): void {
-    const { lifecycle } = this.options;
-    const stored = new Map(lifecycle.listInstances(job.id).map((i) => [i.index, i]));
-    const time = this.now().toISOString();
-    for (const instance of observed) {
-      const before = stored.get(instance.index);
-      if (!before) continue;
-      const changed =
-        before.state !== instance.state ||
-        before.pod !== instance.pod ||
-        before.node !== instance.node ||
-        before.exitCode !== instance.exitCode;
-      if (!changed) continue;
-      lifecycle.updateInstance(job.id, instance.index, {
-        state: instance.state,
-        ...(instance.pod !== undefined ? { pod: instance.pod } : {}),
-        ...(instance.node !== undefined ? { node: instance.node } : {}),
-        ...(instance.exitCode !== undefined ? { exitCode: instance.exitCode } : {}),
-        ...(instance.state === 'Running' && before.state !== 'Running' ? { startedAt: time } : {}),
-        ...(instance.state === 'Succeeded' || instance.state === 'Failed' ? { finishedAt: time } : {}),
-      });
-      if (instance.state === 'Running' && before.state !== 'Running') {
-        lifecycle.event(
-          job.id,
-          'instance-started',
-          `instance ${instance.index} running in pod ${instance.pod ?? '?'} on node ${instance.node ?? '?'}`,
-          instance.index,
-        );
-      }
-      if ((instance.state === 'Succeeded' || instance.state === 'Failed') && before.state !== instance.state) {
-        lifecycle.event(
-          job.id,
-          'instance-exited',
-          `instance ${instance.index} (pod ${instance.pod ?? '?'}) exited${instance.exitCode !== undefined ? ` with code ${instance.exitCode}` : ''}`,
-          instance.index,
-        );
-      }
-    }
-  }
-
-  private followLogs(job: JobRecord, pods: readonly PodObject[], planned: ReturnType<typeof plannedInstances>): void {
-    const roles = podRoles(job.spec.mode, pods, planned);
-    for (const [pod, role] of roles) {
-      if (role.logTo === undefined) continue;
-      const phase = pod.status?.phase;
-      const status = pod.status?.containerStatuses?.[0];
-      const started =
-        phase === 'Running' || phase === 'Succeeded' || phase === 'Failed' || status?.state?.terminated !== undefined;
-      if (!started || !pod.metadata?.uid || !pod.metadata.name) continue;
-      const container = status?.name ?? pod.spec?.containers?.[0]?.name;
-      const name = planned[role.logTo]?.name;
-      if (!container || !name) continue;
-      this.logs.ensure(
-        {
-          jobId: job.id,
-          uid: pod.metadata.uid,
-          namespace: pod.metadata.namespace ?? '',
-          pod: pod.metadata.name,
-          container,
-          file: this.options.files.logFile(job.id, name),
-        },
-        phase === 'Succeeded' || phase === 'Failed',
-      );
-    }
   }
 }
