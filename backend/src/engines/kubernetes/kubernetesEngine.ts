@@ -3,17 +3,15 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
 import type { JobRecord } from '../../jobs/jobStore.js';
-import { ApiDiscovery, apiVersionOf, JOB_RESOURCES } from './apiDiscovery.js';
+import { ApiDiscovery } from './apiDiscovery.js';
 import { clusterMessage, type KubeCluster } from './cluster.js';
-import { ClusterWatcher, collectionPath, type WatchedKind } from './clusterWatcher.js';
 import type { KubernetesConfig } from './config.js';
 import { JobEventRelay } from './jobEventRelay.js';
-import { failJob, JobObjects, runtimeOf, type KubernetesJobRuntime } from './jobObjects.js';
+import { JobInformers, MANAGED_SELECTOR } from './jobInformers.js';
+import { failJob, JobObjects, runtimeOf } from './jobObjects.js';
 import { JobReconciler } from './jobReconciler.js';
-import { LABELS, labelValue, MANAGED_BY } from './manifests/jobMetadata.js';
 import { PodLogFollowers } from './podLogFollowers.js';
 import { PodMetricsSampler } from './podMetricsSampler.js';
-import type { ClusterObject, PodObject } from './stateMapping.js';
 import { validateKubernetesSpec } from './validateSpec.js';
 
 /*
@@ -24,9 +22,10 @@ import { validateKubernetesSpec } from './validateSpec.js';
  * showed), pod logs are followed into the job's log files, pod metrics sampled when the cluster
  * serves metrics.k8s.io.
  *
- * This class keeps the informers and wires the parts: ApiDiscovery (what the cluster serves),
- * JobObjects (creating and deleting a job's objects), JobReconciler (the informers' view into job
- * state), JobEventRelay (Kubernetes Events into job events), PodMetricsSampler (metric series).
+ * This class wires the parts: ApiDiscovery (what the cluster serves), JobInformers (what it holds
+ * of the platform's objects), JobObjects (creating and deleting a job's objects), JobReconciler
+ * (what the informers show into job state), JobEventRelay (Kubernetes Events into job events),
+ * PodMetricsSampler (pod metrics into metric series).
  */
 
 export interface KubernetesEngineOptions {
@@ -44,14 +43,11 @@ export interface KubernetesEngineOptions {
   now?: () => Date;
 }
 
-const POD_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
-
 export class KubernetesEngine implements TrainingEngine {
   readonly kind = 'kubernetes' as const;
   private readonly discovery: ApiDiscovery;
   private discoveryTimer: NodeJS.Timeout | undefined;
-  private readonly watcher: ClusterWatcher;
-  private workloadWatcher: ClusterWatcher | undefined;
+  private readonly informers: JobInformers;
   private readonly logs: PodLogFollowers;
   private readonly sampler: PodMetricsSampler;
   private readonly objects: JobObjects;
@@ -68,21 +64,17 @@ export class KubernetesEngine implements TrainingEngine {
       log: options.log,
       onKueueInstalled: () => this.followWorkloads(),
     });
-    const kinds: WatchedKind[] = [
-      ...JOB_RESOURCES.map((ref) => ({
-        apiVersion: apiVersionOf(ref),
-        kind: ref.kind,
-        path: collectionPath(apiVersionOf(ref), ref.plural),
-        labelSelector: POD_SELECTOR,
-      })),
-      { apiVersion: 'v1', kind: 'Pod', path: '/api/v1/pods', labelSelector: POD_SELECTOR },
-    ];
-    this.watcher = this.makeWatcher(kinds);
+    this.informers = new JobInformers({
+      cluster: options.cluster,
+      log: options.log,
+      ...(options.watchRetryMs ? { retryMs: options.watchRetryMs } : {}),
+      onJobChanged: (jobId) => this.schedule(jobId),
+    });
     this.objects = new JobObjects({
       cluster: options.cluster,
       lifecycle: options.lifecycle,
       config: options.config,
-      podsOf: (runtime, jobId) => this.podsOf(runtime, jobId),
+      podsOf: (runtime, jobId) => this.informers.podsOf(runtime, jobId),
       onNewRun: (jobId) => {
         this.reconciler.startRun(jobId);
         this.events.startRun(jobId, this.now().toISOString());
@@ -93,11 +85,7 @@ export class KubernetesEngine implements TrainingEngine {
       lifecycle: options.lifecycle,
       files: options.files,
       log: options.log,
-      informed: {
-        resourceOf: (runtime) => this.resourceOf(runtime),
-        podsOf: (runtime, jobId) => this.podsOf(runtime, jobId),
-        workloadOf: (resource) => this.workloadOf(resource),
-      },
+      informed: this.informers,
       objects: this.objects,
       events: this.events,
       logs: this.logs,
@@ -110,23 +98,10 @@ export class KubernetesEngine implements TrainingEngine {
       files: options.files,
       log: options.log,
       intervalMs: options.metricsIntervalMs,
-      labelSelector: POD_SELECTOR,
-      listPods: () => this.watcher.list<KubernetesObject & PodObject>('Pod'),
+      labelSelector: MANAGED_SELECTOR,
+      listPods: () => this.informers.pods(),
       servesPodMetrics: () => this.discovery.servesPodMetrics,
       now: () => this.now(),
-    });
-  }
-
-  private makeWatcher(kinds: WatchedKind[]): ClusterWatcher {
-    return new ClusterWatcher({
-      cluster: this.options.cluster,
-      kinds,
-      log: this.options.log,
-      ...(this.options.watchRetryMs ? { retryMs: this.options.watchRetryMs } : {}),
-      onChange: (kind, object) => this.changed(kind, object),
-      onResync: () => {
-        for (const job of this.activeJobIds()) this.schedule(job);
-      },
     });
   }
 
@@ -139,7 +114,7 @@ export class KubernetesEngine implements TrainingEngine {
   /** Looks up the served APIs and starts following the cluster. Resolves once the first lists are in. */
   async start(): Promise<void> {
     await this.discovery.discover();
-    await this.watcher.start();
+    await this.informers.start();
     await this.followWorkloads();
     const every = this.options.discoveryIntervalMs ?? 30_000;
     this.discoveryTimer = setInterval(() => void this.discovery.discover(), every);
@@ -150,11 +125,7 @@ export class KubernetesEngine implements TrainingEngine {
   /** Follows Kueue's Workloads once the cluster serves them. */
   private async followWorkloads(): Promise<void> {
     const apiVersion = this.discovery.workloadApiVersion;
-    if (!apiVersion) return;
-    this.workloadWatcher ??= this.makeWatcher([
-      { apiVersion, kind: 'Workload', path: collectionPath(apiVersion, 'workloads') },
-    ]);
-    await this.workloadWatcher.start();
+    if (apiVersion) await this.informers.followWorkloads(apiVersion);
   }
 
   // ---- TrainingEngine ------------------------------------------------------------------------------
@@ -227,7 +198,8 @@ export class KubernetesEngine implements TrainingEngine {
       }
       const runtime = runtimeOf(job);
       // There, or listed since the restart and not there: deleted while the backend was down.
-      if ((runtime && this.resourceOf(runtime)) || this.watcher.synced) this.reconciler.expectResource(job.id);
+      if ((runtime && this.informers.resourceOf(runtime)) || this.informers.synced)
+        this.reconciler.expectResource(job.id);
       this.schedule(job.id);
     }
   }
@@ -236,59 +208,12 @@ export class KubernetesEngine implements TrainingEngine {
     this.reconciler.close();
     clearInterval(this.discoveryTimer);
     this.sampler.stop();
-    await this.watcher.stop();
-    await this.workloadWatcher?.stop();
+    await this.informers.stop();
     this.logs.close();
-  }
-
-  // ---- following the cluster -----------------------------------------------------------------------
-
-  private activeJobIds(): string[] {
-    const ids = new Set<string>();
-    for (const kind of [...JOB_RESOURCES.map((r) => r.kind), 'Pod']) {
-      for (const object of this.watcher.list(kind)) {
-        const id = object.metadata?.annotations?.[LABELS.jobId] ?? object.metadata?.labels?.[LABELS.jobId];
-        if (id) ids.add(id);
-      }
-    }
-    return [...ids];
-  }
-
-  private changed(kind: string, object: KubernetesObject): void {
-    if (kind === 'Workload') {
-      const owner = object.metadata?.ownerReferences?.find((o) => JOB_RESOURCES.some((r) => r.kind === o.kind));
-      if (!owner) return;
-      const resource = this.watcher.get(owner.kind, object.metadata?.namespace ?? '', owner.name);
-      const id = resource?.metadata?.annotations?.[LABELS.jobId];
-      if (id) this.schedule(id);
-      return;
-    }
-    // Labels hold the job id only when it fits a label value; custom resources carry it exactly in an annotation.
-    const id = object.metadata?.annotations?.[LABELS.jobId] ?? object.metadata?.labels?.[LABELS.jobId];
-    if (id) this.schedule(id);
   }
 
   /** Reconciles a job soon, once however many changes arrive together. */
   private schedule(id: string): void {
     this.reconciler.schedule(id);
-  }
-
-  private resourceOf(runtime: KubernetesJobRuntime): (KubernetesObject & ClusterObject) | undefined {
-    return this.watcher.get(runtime.kind, runtime.namespace, runtime.name);
-  }
-
-  private podsOf(runtime: KubernetesJobRuntime, jobId: string): PodObject[] {
-    const label = labelValue(jobId);
-    return this.watcher
-      .list<KubernetesObject & PodObject>('Pod')
-      .filter((pod) => pod.metadata?.namespace === runtime.namespace && pod.metadata.labels?.[LABELS.jobId] === label);
-  }
-
-  private workloadOf(resource: ClusterObject | undefined): ClusterObject | undefined {
-    const uid = resource?.metadata?.uid;
-    if (!uid || !this.workloadWatcher) return undefined;
-    return this.workloadWatcher
-      .list<KubernetesObject & ClusterObject>('Workload')
-      .find((w) => w.metadata?.ownerReferences?.some((o) => o.uid === uid));
   }
 }
