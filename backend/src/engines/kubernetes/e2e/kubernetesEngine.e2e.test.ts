@@ -166,7 +166,12 @@ describe('the Kubernetes engine against an API server', () => {
     expect(events).toEqual(
       expect.arrayContaining(['submitted', 'queued', 'scheduled', 'started', 'instance-started', 'succeeded']),
     );
-    expect(done.progress).toMatchObject({ step: 3, totalSteps: 3 });
+    // The last lines' progress is read once the job has finished: it follows the state change.
+    const final = await until('the final progress', async () => {
+      const job = await client.getJob({ params: { id: created.id } });
+      return job.progress?.step === 3 ? job.progress : undefined;
+    });
+    expect(final).toMatchObject({ step: 3, totalSteps: 3 });
 
     // The logs outlive the cluster's objects.
     fake.delete(TRAINJOB, 'TrainJob', NS, name);
