@@ -46,7 +46,7 @@ function envOf(env: Record<string, string>): Record<string, string> {
   return out;
 }
 
-/** What containerEnv (manifests/common.ts) puts in every container of job `demo-1`. */
+/** What containerEnv (manifests/containerEnv.ts) puts in every container of job `demo-1`. */
 function builderEnv(mode: string): Record<string, string> {
   return {
     EPOCHS: '2',
