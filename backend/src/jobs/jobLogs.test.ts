@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { JobLogBatchSchema, type JobLogBatch, type LogLine } from '@aiplat/api';
 import { encodeLogLine, type LogLine as FileLogLine } from '../logs/logFormat.js';
-import type { RawLogLine } from '../logs/logReader.js';
+import type { RawLogLine } from '../logs/rawLogLine.js';
 import { decodeLogCursor, followJobLogs, toApiLine, type LogCursor, type LogSource } from './jobLogs.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00.000Z');

@@ -1,13 +1,8 @@
 import { ApiError, type JobLogBatch, type JobLogsQuery, type JobLogsResponse, type LogLine } from '@aiplat/api';
 import type { LogLine as FileLogLine, LogStream as FileLogStream } from '../logs/logFormat.js';
-import {
-  followLogBlocks,
-  nextLogSeq,
-  rawLogLines,
-  readLog,
-  readLogBlocksToEnd,
-  type RawLogLine,
-} from '../logs/logReader.js';
+import { followLogBlocks, readLogBlocksToEnd } from '../logs/logBlocks.js';
+import { nextLogSeq, readLog } from '../logs/logReader.js';
+import { rawLogLines, type RawLogLine } from '../logs/rawLogLine.js';
 import { LogSplicer, type LogLineTemplate } from '../logs/logSplicer.js';
 
 /** One instance's log file. */

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLogLine, LineSplitter, parseLogLine, type LogLine, type LogStream } from './logFormat.js';
-import { followLog, followLogBlocks, parseRawLogLine, rawLogLines, readLog, readLogBlocksToEnd } from './logReader.js';
+import { followLog, followLogBlocks, readLogBlocksToEnd } from './logBlocks.js';
+import { readLog } from './logReader.js';
+import { parseRawLogLine, rawLogLines } from './rawLogLine.js';
 
 const T0 = Date.parse('2025-01-01T00:00:00.000Z');
 const streams: LogStream[] = ['out', 'err', 'platform'];
