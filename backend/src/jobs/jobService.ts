@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { rm } from 'node:fs/promises';
-import path from 'node:path';
 import {
   ApiError,
   canTransition,
@@ -14,7 +13,6 @@ import {
   type JobEventsResponse,
   type JobEventType,
   type JobListResponse,
-  type JobLogBatch,
   type JobLogsQuery,
   type JobLogsResponse,
   type JobMetricsResponse,
@@ -25,11 +23,12 @@ import {
 import type { Logger } from 'pino';
 import type { EventPublisher } from '../server/eventPublisher.js';
 import type { JobFiles, JobLifecycle, StateChange, TrainingEngine } from './engine.js';
-import { decodeLogCursor, followJobLogs, readJobLogs, type LogFollow, type LogSource } from './jobLogs.js';
+import { JobLogFollows, type LogFollowSend } from './jobLogFollows.js';
+import { readJobLogs, type LogSource } from './jobLogs.js';
+import { JobProgressKeeper } from './jobProgressKeeper.js';
 import type { InstanceRecord, JobPatch, JobRecord, JobStore } from './jobStore.js';
 import { jobSpecFromBody } from './jobSpecFromBody.js';
 import { plannedInstances } from './plannedInstances.js';
-import { logEnds, ProgressWatcher } from './progressWatcher.js';
 
 export interface JobServiceDeps {
   store: JobStore;
@@ -41,17 +40,6 @@ export interface JobServiceDeps {
   /** The engine of a spec that names none; the first attached when unset. */
   defaultEngine?: EngineKind;
   now?: () => Date;
-}
-
-/** Lays a job's files out under `<dataDir>/jobs/<id>/`. */
-export function jobFilesUnder(dataDir: string): JobFiles {
-  const jobDir = (id: string) => path.join(dataDir, 'jobs', id);
-  return {
-    jobDir,
-    logDir: (id) => path.join(jobDir(id), 'logs'),
-    logFile: (id, name) => path.join(jobDir(id), 'logs', `${name}.log`),
-    metricsFile: (id, index) => path.join(jobDir(id), 'metrics', `${index}.jsonl`),
-  };
 }
 
 export function toApiJob(record: JobRecord): Job {
@@ -86,14 +74,20 @@ function parseTagFilter(tag: string | undefined): { key: string; value?: string 
  */
 export class JobService implements JobLifecycle {
   private readonly engines = new Map<EngineKind, TrainingEngine>();
-  private readonly follows = new Map<string, Set<LogFollow>>();
-  private readonly progress = new Map<string, ProgressWatcher>();
+  private readonly follows = new JobLogFollows();
+  private readonly progress: JobProgressKeeper;
   /** Set by `close`: late callbacks (a progress flush, a follow finishing) find the store closed. */
   private closed = false;
   private readonly now: () => Date;
 
   constructor(private readonly deps: JobServiceDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.progress = new JobProgressKeeper({
+      store: deps.store,
+      logSources: (job) => this.logSources(job),
+      onProgress: (id, progress) => this.update(id, { progress }),
+      log: deps.log,
+    });
   }
 
   /** Each engine is built with this service as its lifecycle, then attached. */
@@ -170,42 +164,12 @@ export class JobService implements JobLifecycle {
       ...(change.instance !== undefined ? { instance: change.instance } : {}),
     });
     this.publishJob(next);
-    if (to === 'Starting') this.watchProgress(next, 'from-now');
+    if (to === 'Starting') this.progress.watch(next, 'from-now');
     if (isTerminalJobState(to)) {
-      this.finishFollows(id);
-      this.finishProgress(id);
+      this.follows.finish(id);
+      this.progress.finish(id);
     }
     return next;
-  }
-
-  /**
-   * Keeps a job's progress from its output: a new run from the end of its logs so far (recorded in
-   * the job, so that after a backend restart the same run is read again from its start).
-   */
-  private watchProgress(job: JobRecord, from: 'from-now' | 'recorded'): void {
-    this.progress.get(job.id)?.dispose();
-    this.progress.delete(job.id);
-    const sources = this.logSources(job);
-    const cursor = from === 'recorded' && job.progressFrom ? job.progressFrom : logEnds(sources);
-    if (from === 'from-now') this.deps.store.updateJob(job.id, { progressFrom: cursor, progress: undefined });
-    const watcher = new ProgressWatcher(sources, cursor, {
-      onProgress: (progress) => {
-        this.update(job.id, { progress });
-      },
-    });
-    this.progress.set(job.id, watcher);
-  }
-
-  private finishProgress(id: string): void {
-    const watcher = this.progress.get(id);
-    if (!watcher) return;
-    this.progress.delete(id);
-    watcher
-      .finish()
-      .catch((error: unknown) =>
-        this.deps.log.debug({ err: error, job: id }, 'progress: reading the last lines failed'),
-      )
-      .finally(() => watcher.dispose());
   }
 
   /** After a backend restart: takes the engine through every unfinished job. */
@@ -213,7 +177,7 @@ export class JobService implements JobLifecycle {
     const active = this.deps.store.activeJobs();
     for (const job of active) {
       if (job.state === 'Starting' || job.state === 'Running' || job.state === 'Stopping') {
-        this.watchProgress(job, 'recorded');
+        this.progress.watch(job, 'recorded');
       }
     }
     for (const [kind, engine] of this.engines) await engine.recover(active.filter((job) => job.engine === kind));
@@ -375,9 +339,8 @@ export class JobService implements JobLifecycle {
     if (!isTerminalJobState(job.state)) {
       throw new ApiError('conflict', `job ${id} is ${job.state}; stop it first, only finished jobs can be deleted`);
     }
-    this.disposeFollows(id);
-    this.progress.get(id)?.dispose();
-    this.progress.delete(id);
+    this.follows.dispose(id);
+    this.progress.forget(id);
     await this.engineOf(job).remove(job);
     this.deps.store.deleteJob(id);
     await rm(this.deps.files.jobDir(id), { recursive: true, force: true });
@@ -415,43 +378,15 @@ export class JobService implements JobLifecycle {
    * Follows a job's logs from `cursor` (WebSocket `job-logs/<id>`): batches as lines are written,
    * then, once the job has finished and every line was sent, a batch with `end: true`.
    */
-  followLogs(
-    id: string,
-    cursor: string | undefined,
-    send: { send: (batch: JobLogBatch) => Promise<void>; sendEncoded?: (json: string) => Promise<void> },
-  ): () => void {
+  followLogs(id: string, cursor: string | undefined, send: LogFollowSend): () => void {
     const job = this.require(id);
-    const follow = followJobLogs({ sources: this.logSources(job), cursor: decodeLogCursor(cursor), ...send });
-    let set = this.follows.get(id);
-    if (!set) this.follows.set(id, (set = new Set()));
-    set.add(follow);
-    const dispose = () => {
-      follow.dispose();
-      this.follows.get(id)?.delete(follow);
-    };
-    if (isTerminalJobState(job.state)) void follow.finish().catch(dispose).finally(dispose);
-    return dispose;
-  }
-
-  private finishFollows(id: string): void {
-    for (const follow of this.follows.get(id) ?? []) {
-      follow
-        .finish()
-        .catch(() => follow.dispose())
-        .finally(() => this.follows.get(id)?.delete(follow));
-    }
-  }
-
-  private disposeFollows(id: string): void {
-    for (const follow of this.follows.get(id) ?? []) follow.dispose();
-    this.follows.delete(id);
+    return this.follows.follow(id, this.logSources(job), cursor, send, isTerminalJobState(job.state));
   }
 
   async close(): Promise<void> {
     this.closed = true;
-    for (const id of [...this.follows.keys()]) this.disposeFollows(id);
-    for (const watcher of this.progress.values()) watcher.dispose();
-    this.progress.clear();
+    this.follows.close();
+    this.progress.close();
     for (const engine of this.engines.values()) await engine.close();
   }
 }
