@@ -1,12 +1,18 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readFile, realpath, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJobYaml } from '@aiplat/api';
 import { tempDir } from '../../../testing/src/backend/fixtures.js';
+import { PYTHON } from '../../../testing/src/backend/jobs.js';
 import { scanCatalog } from './catalog.js';
 import { PathResolver } from './pathResolver.js';
 import { previewPath } from './previews/index.js';
 import { readSafetensorsHeader } from './safetensorsReader.js';
 import { seedWorkRoot, TINY_GPT2_CONFIG } from './seed.js';
+import { DDP_EXAMPLE_FOLDER } from './seedDdpExample.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -40,6 +46,8 @@ describe('seedWorkRoot', () => {
     expect(created).toEqual([
       'home/alice/',
       'home/alice/README.md',
+      'home/alice/ddp-example/train.py',
+      'home/alice/ddp-example/job.yaml',
       'cache/',
       'mount/datasets/alpaca-zh-mini/train.jsonl',
       'mount/datasets/iris/iris.csv',
@@ -52,9 +60,37 @@ describe('seedWorkRoot', () => {
 
   it('is idempotent and never overwrites', async () => {
     const readme = path.join(workRoot, 'home', 'alice', 'README.md');
+    const trainPy = path.join(workRoot, 'home', 'alice', DDP_EXAMPLE_FOLDER, 'train.py');
     await writeFile(readme, 'my own notes');
+    await writeFile(trainPy, 'print("my own training")\n');
     expect(await seedWorkRoot(workRoot, 'alice')).toEqual({ created: [], skipped: [] });
     expect(await readFile(readme, 'utf8')).toBe('my own notes');
+    expect(await readFile(trainPy, 'utf8')).toBe('print("my own training")\n');
+  });
+
+  it("seeds the example DDP project into the user's home, with a job.yaml that runs it", async () => {
+    const root = path.join(dir, 'bob-work');
+    await seedWorkRoot(root, 'bob');
+    const project = path.join(root, 'home', 'bob', DDP_EXAMPLE_FOLDER);
+    const parsed = parseJobYaml(await readFile(path.join(project, 'job.yaml'), 'utf8'));
+    if (!('spec' in parsed)) throw new Error(JSON.stringify(parsed.errors));
+    expect(parsed.spec).toMatchObject({
+      name: DDP_EXAMPLE_FOLDER,
+      mode: 'ddp',
+      nodes: 2,
+      resources: { cpu: 1, memory: '1Gi', accelerator: { type: 'none', count: 0 } },
+    });
+    // Debian's torch 1.13 torchrun crashes at start without these flags (shared/RECIPES.md).
+    expect(parsed.spec.command).toMatch(/^torchrun .*--redirects 2 --tee 2 --log_dir \S+ train\.py\n?$/s);
+    // workingDir is an API path: home/<folder> is the user's home/<user>/<folder> on disk.
+    const workingDir = await new PathResolver(root).resolve('bob', parsed.spec.workingDir ?? '', { access: 'read' });
+    expect(workingDir.absPath).toBe(await realpath(project));
+  });
+
+  it.runIf(existsSync(PYTHON))('seeds a train.py that Python parses', async () => {
+    const trainPy = path.join(dir, 'bob-work', 'home', 'bob', DDP_EXAMPLE_FOLDER, 'train.py');
+    const check = 'import ast, sys; ast.parse(open(sys.argv[1]).read(), sys.argv[1])';
+    await expect(promisify(execFile)(PYTHON, ['-c', check, trainPy])).resolves.toBeDefined();
   });
 
   it('writes a valid, 8-byte aligned safetensors file matching the config', async () => {

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { DDP_EXAMPLE_FOLDER, DDP_EXAMPLE_JOB_YAML, DDP_EXAMPLE_TRAIN_PY } from './seedDdpExample.js';
 import { ALPACA_ZH_MINI_RECORDS, IRIS_CSV } from './seedData.js';
 import { encodeSafetensors, f32Tensor, type TensorData } from './safetensorsWriter.js';
 
@@ -124,7 +125,9 @@ Datasets and models are found by convention: any folder directly under \`dataset
 appears in the catalog, as does any folder with a \`config.json\` and weights a few levels down.
 
 To start, look at the examples: \`mount/datasets/alpaca-zh-mini\` (instruction tuning, JSONL),
-\`mount/datasets/iris\` (CSV) and \`mount/models/tiny-gpt2\` (a tiny random GPT-2).
+\`mount/datasets/iris\` (CSV) and \`mount/models/tiny-gpt2\` (a tiny random GPT-2), and train
+\`${DDP_EXAMPLE_FOLDER}/\` here in your home: a 2-node PyTorch DDP job (\`train.py\` and its
+\`job.yaml\`) that runs on CPU in seconds — \`aiplat submit -f job.yaml --follow\`.
 `;
 }
 
@@ -142,8 +145,8 @@ function errno(e: unknown): string | undefined {
 }
 
 /**
- * Fills a fresh work root with example data: the user's home README, the cache folder, and under
- * mount an instruction dataset, the Iris CSV and a tiny GPT-2. Only what is absent is created —
+ * Fills a fresh work root with example data: the user's home README and an example DDP project in
+ * it, the cache folder, and under mount an instruction dataset, the Iris CSV and a tiny GPT-2. Only what is absent is created —
  * existing files are never overwritten (nor followed, if they are symlinks) — so it is safe on
  * every start. A read-only location is skipped, not fatal.
  */
@@ -179,6 +182,9 @@ export async function seedWorkRoot(workRoot: string, user: string): Promise<Seed
 
   await ensureDir(path.posix.join('home', user));
   await ensureFile(path.posix.join('home', user, 'README.md'), () => homeReadme(user));
+  const project = path.posix.join('home', user, DDP_EXAMPLE_FOLDER);
+  await ensureFile(`${project}/train.py`, () => DDP_EXAMPLE_TRAIN_PY);
+  await ensureFile(`${project}/job.yaml`, () => DDP_EXAMPLE_JOB_YAML);
   await ensureDir('cache');
 
   await ensureFile(
