@@ -8,13 +8,22 @@ export const AcceleratorTypeSchema = z.enum(['nvidia', 'ascend', 'none'], {
 });
 export type AcceleratorType = z.infer<typeof AcceleratorTypeSchema>;
 
-/** 0, a share of one device (0.1 to 1), or a whole number of devices. */
-export function isValidAcceleratorCount(count: number): boolean {
-  if (!Number.isFinite(count) || count < 0 || count > JOB_LIMITS.acceleratorsPerNode) return false;
-  return count === 0 || Number.isInteger(count) || (count >= JOB_LIMITS.minAcceleratorShare && count <= 1);
+/** Shares of one device are counted in tenths (0.1, 0.2 ... 1). */
+const SHARES_PER_DEVICE = 10;
+
+/** Whether `count` is a whole number of tenths of a device, exactly. */
+function isTenths(count: number): boolean {
+  return Math.round(count * SHARES_PER_DEVICE) / SHARES_PER_DEVICE === count;
 }
 
-const COUNT_HINT = '0, a whole number of devices, or a share of one device from 0.1 to 1';
+/** 0, a share of one device (0.1 to 1, in tenths), or a whole number of devices. */
+export function isValidAcceleratorCount(count: number): boolean {
+  if (!Number.isFinite(count) || count < 0 || count > JOB_LIMITS.acceleratorsPerNode) return false;
+  if (count === 0 || Number.isInteger(count)) return true;
+  return count >= JOB_LIMITS.minAcceleratorShare && count <= 1 && isTenths(count);
+}
+
+const COUNT_HINT = '0, a whole number of devices, or a share of one device from 0.1 to 1 in tenths';
 
 const AcceleratorCountSchema = z.number({ error: fieldError('count', COUNT_HINT) }).superRefine((count, ctx) => {
   if (isValidAcceleratorCount(count)) return;
@@ -24,6 +33,8 @@ const AcceleratorCountSchema = z.number({ error: fieldError('count', COUNT_HINT)
     message = `count ${count} is too small a share: a fraction of one device must be from 0.1 to 1`;
   } else if (count > JOB_LIMITS.acceleratorsPerNode) {
     message = `count ${count} is more than ${JOB_LIMITS.acceleratorsPerNode} devices per node`;
+  } else if (count < 1) {
+    message = `count ${count} is not a share the scheduler can give: a fraction of one device is in tenths (0.1, 0.2 ... 1)`;
   } else message = `count ${count} is not valid: above 1, count whole devices (2, 4, 8...)`;
   ctx.addIssue({ code: 'custom', input: count, message });
 });
@@ -58,6 +69,14 @@ export type Accelerator = z.infer<typeof AcceleratorSchema>;
 
 const cpuError = fieldError('cpu', 'a number of cores greater than 0, e.g. 1 or 0.5');
 
+/** CPUs are counted in millicores: a request must be a whole number of them, at least one. */
+const MILLICORES_PER_CPU = 1000;
+
+function isWholeMillicores(cpu: number): boolean {
+  const millicores = Math.round(cpu * MILLICORES_PER_CPU);
+  return millicores >= 1 && millicores / MILLICORES_PER_CPU === cpu;
+}
+
 /** What each node (instance) of a job gets. */
 export const ResourcesSchema = strictObject(
   {
@@ -65,8 +84,9 @@ export const ResourcesSchema = strictObject(
       .number({ error: cpuError })
       .positive({ error: cpuError })
       .max(JOB_LIMITS.cpuPerNode, `cpu must be at most ${JOB_LIMITS.cpuPerNode} cores per node`)
-      .refine((cpu) => Math.abs(cpu * 1000 - Math.round(cpu * 1000)) < 1e-6, {
-        error: (iss) => `cpu has at most 3 decimals (a thousandth of a core); got ${shown(iss.input)}`,
+      .refine(isWholeMillicores, {
+        error: (iss) =>
+          `cpu must be a multiple of 0.001 CPU (1 millicore) and at least 0.001, e.g. 0.5 or 0.25; got ${shown(iss.input)}`,
       }),
     memory: MemorySchema,
     accelerator: AcceleratorSchema.default({ type: 'none', count: 0 }),

@@ -128,7 +128,12 @@ describe('JobSpecSchema refuses, naming the field', () => {
     ['an unknown accelerator', withAccelerator('tpu', 1), 'resources.accelerator.type', /nvidia, ascend or none/],
     ['cpu 0', withResources({ cpu: 0 }), 'resources.cpu', /greater than 0/],
     ['cpu as text', withResources({ cpu: '500m' }), 'resources.cpu', /must be a number of cores/],
-    ['cpu finer than a millicore', withResources({ cpu: 0.0005 }), 'resources.cpu', /3 decimals/],
+    [
+      'cpu finer than a millicore',
+      withResources({ cpu: 0.0005 }),
+      'resources.cpu',
+      /multiple of 0\.001 CPU \(1 millicore\)/,
+    ],
     ['memory abc', withResources({ memory: 'abc' }), 'resources.memory', /Kubernetes quantity/],
     ['memory 2GB', withResources({ memory: '2GB' }), 'resources.memory', /Kubernetes quantity/],
     ['memory of 512 bytes', withResources({ memory: 512 }), 'resources.memory', /write 512Mi/],

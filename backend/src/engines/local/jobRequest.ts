@@ -6,10 +6,12 @@ export function jobRequest(id: string, spec: JobSpec, submittedAt: number): JobR
   const instances: InstanceRequest[] = [];
   for (const group of instanceGroups(spec)) {
     const { cpu, memory, accelerator } = group.resources;
+    // The schema has already refused a memory it cannot parse; never let one become a zero request.
+    const memoryBytes = parseMemory(memory);
+    if (memoryBytes === undefined) throw new Error(`job ${id}: memory ${String(memory)} is not a memory amount`);
     const request: InstanceRequest = {
       cpu,
-      // The schema has already refused a memory it cannot parse.
-      memoryBytes: parseMemory(memory) ?? 0,
+      memoryBytes,
       accelerator: { type: accelerator.type, count: accelerator.count },
     };
     for (let i = 0; i < group.replicas; i++) instances.push(request);

@@ -33,12 +33,12 @@ describe('container', () => {
   it('devices: whole devices per container and of the whole job, a GPU share as the local engine gives it', () => {
     const cpu = { cpu: 1, memory: '1Gi', accelerator: { type: 'none' as const, count: 0 } };
     const gpus = { ...cpu, accelerator: { type: 'nvidia' as const, count: 4 } };
-    const share = { ...cpu, accelerator: { type: 'nvidia' as const, count: 0.25 } };
+    const share = { ...cpu, accelerator: { type: 'nvidia' as const, count: 0.3 } };
     expect(deviceEnv(cpu)).toEqual([{ name: 'AIPLAT_DEVICES_PER_NODE', value: '0' }]);
     expect(deviceEnv(gpus)).toEqual([{ name: 'AIPLAT_DEVICES_PER_NODE', value: '4' }]);
     expect(deviceEnv(share)).toEqual([
       { name: 'AIPLAT_DEVICES_PER_NODE', value: '1' },
-      { name: 'AIPLAT_GPU_SHARE', value: '0.25' },
+      { name: 'AIPLAT_GPU_SHARE', value: '0.3' },
     ]);
     const psWorker = JobSpecSchema.parse({
       name: 'tf',

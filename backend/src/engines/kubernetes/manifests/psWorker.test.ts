@@ -29,7 +29,7 @@ const cases: [string, Record<string, unknown>][] = [
       psResources: { cpu: 4, memory: '16Gi' },
     },
   ],
-  ['fractional GPU', { resources: { cpu: 1, memory: '8Gi', accelerator: { type: 'nvidia', count: 0.25 } } }],
+  ['fractional GPU', { resources: { cpu: 1, memory: '8Gi', accelerator: { type: 'nvidia', count: 0.3 } } }],
   ['Ascend', { resources: { cpu: 16, memory: '64Gi', accelerator: { type: 'ascend', count: 8 } } }],
   [
     'env, hyperparameters, restarts',

@@ -14,8 +14,13 @@ export interface InstanceNeed {
 
 export type NeedsResult = { ok: true; needs: InstanceNeed[]; key: string } | { ok: false; reason: string };
 
-/** Fractions of a device must be at least this share. */
+/** Fractions of a device are tenths: at least this share, and a multiple of it. */
 const MIN_SHARE_MILLI = 100;
+
+function isShare(count: number): boolean {
+  const milli = toMilli(count);
+  return milli >= MIN_SHARE_MILLI && milli % MIN_SHARE_MILLI === 0 && milli / MILLI === count;
+}
 
 /**
  * Converts a job's instances; `key` identifies the shape, so jobs asking for the same thing share
@@ -30,8 +35,19 @@ export function toNeeds(instances: readonly InstanceRequest[]): NeedsResult {
     if (!(instance.cpu >= 0) || !(instance.memoryBytes >= 0)) {
       return { ok: false, reason: `${where}CPU and memory must be zero or more` };
     }
+    // A request is counted exactly or refused: rounding could make one that was asked for zero.
+    const cpuMilli = toMilli(instance.cpu);
+    if (cpuMilli / MILLI !== instance.cpu || (instance.cpu > 0 && cpuMilli === 0)) {
+      return {
+        ok: false,
+        reason: `${where}CPU ${instance.cpu} is not a whole number of millicores (1 millicore = 0.001 CPU)`,
+      };
+    }
+    if (!Number.isSafeInteger(instance.memoryBytes)) {
+      return { ok: false, reason: `${where}memory ${instance.memoryBytes} is not a whole number of bytes` };
+    }
     const need: InstanceNeed = {
-      cpuMilli: toMilli(instance.cpu),
+      cpuMilli,
       memoryBytes: instance.memoryBytes,
       type: 'none',
       whole: 0,
@@ -40,7 +56,7 @@ export function toNeeds(instances: readonly InstanceRequest[]): NeedsResult {
     if (type !== 'none' && count !== 0) {
       need.type = type;
       if (Number.isInteger(count) && count >= 1) need.whole = count;
-      else if (count > 0 && count < 1 && toMilli(count) >= MIN_SHARE_MILLI) need.shareMilli = toMilli(count);
+      else if (count > 0 && count < 1 && isShare(count)) need.shareMilli = toMilli(count);
       else {
         return {
           ok: false,
