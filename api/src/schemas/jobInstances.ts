@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { JobIdSchema } from './jobIdentifiers.js';
 import type { Resources } from './jobResources.js';
-import type { JobSpec } from './jobSpec.js';
+import type { JobMode, JobSpec } from './jobSpec.js';
 
 export const InstanceRoleSchema = z.enum(['node', 'ps', 'worker', 'head', 'ray-worker']);
 export type InstanceRole = z.infer<typeof InstanceRoleSchema>;
@@ -41,6 +41,19 @@ export function instanceGroups(spec: JobSpec): InstanceGroup[] {
         })),
       ];
   }
+}
+
+/**
+ * Modes whose command runs on the launcher only (TI-ONE's Horovod): instance 0 runs it, and the
+ * other instances wait (`sleep infinity` in TI-ONE's words) as hosts for the processes the
+ * launcher starts on them. The job ends with the launcher's result; the waiting instances are
+ * stopped then. In every other mode each instance runs the command.
+ */
+export const LAUNCHER_ONLY_MODES: readonly JobMode[] = ['horovod'];
+
+/** Whether instance `index` of a job of this mode runs the job's command (or waits for the launcher). */
+export function runsCommand(mode: JobMode, index: number): boolean {
+  return index === 0 || !LAUNCHER_ONLY_MODES.includes(mode);
 }
 
 export function instanceCount(spec: JobSpec): number {

@@ -1,4 +1,11 @@
-import type { FailureReason, InstanceState, JobMode, JobState, WaitReason } from '@aiplat/api';
+import {
+  runsCommand,
+  type FailureReason,
+  type InstanceState,
+  type JobMode,
+  type JobState,
+  type WaitReason,
+} from '@aiplat/api';
 import type { PlannedInstance } from '../../jobs/plannedInstances.js';
 import { crdFor, type JobResource } from './manifests/index.js';
 
@@ -321,10 +328,13 @@ export function observeJob(objects: JobObjects): ObservedJob | undefined {
 
   const outcome = crOutcome(kind, cr);
   if (outcome?.result === 'succeeded') {
+    // In a launcher-only mode the job's success is the launcher's (instance 0); the instances that
+    // waited for it were stopped, as on the local engine.
+    const finished = (i: ObservedInstance): InstanceState => (runsCommand(mode, i.index) ? 'Succeeded' : 'Stopped');
     return {
       state: 'Succeeded',
       message: outcome.message,
-      instances: instances.map((i) => (i.state === 'Failed' ? i : { ...i, state: 'Succeeded' })),
+      instances: instances.map((i) => (i.state === 'Failed' ? i : { ...i, state: finished(i) })),
     };
   }
   if (outcome?.result === 'failed') {

@@ -4,7 +4,8 @@ import type { Placement } from './scheduler/index.js';
 import type { ExitStatus, InstanceHandle } from './supervisor/index.js';
 import { signalQuietly } from './supervisor/instanceState.js';
 
-export type StopCause = 'user' | 'preempt' | 'failure';
+/** `completed`: the launcher of a launcher-only mode has exited 0 and the instances waiting for it are stopped. */
+export type StopCause = 'user' | 'preempt' | 'failure' | 'completed';
 
 /** Why a run is ending, and how long its instances get between SIGTERM and SIGKILL. */
 export interface RunStop {

@@ -1,9 +1,10 @@
 import type { Logger } from 'pino';
-import { ApiError } from '@aiplat/api';
+import { ApiError, runsCommand } from '@aiplat/api';
 import type { JobFiles, JobLifecycle } from '../../jobs/engine.js';
 import type { InstanceRecord, JobRecord } from '../../jobs/jobStore.js';
 import { plannedInstances } from '../../jobs/plannedInstances.js';
 import type { InstancePreparer } from './instancePreparer.js';
+import { instanceCommand } from './launcherOnly.js';
 import { newJobRun, stopRunningInstances, type JobRun, type LocalRuntime } from './jobRun.js';
 import type { RunTracker } from './runTracker.js';
 import type { Placement } from './scheduler/index.js';
@@ -71,12 +72,20 @@ export class RunLauncher {
         const handle = await this.options.supervisor.launchInstance({
           jobId: job.id,
           instance: record.name,
-          command: job.spec.command,
+          command: instanceCommand(job.spec, record.index),
           cwd: run.cwd ?? '/',
           env: { ...this.options.baseEnv, ...record.env },
           logDir: this.options.files.logDir(job.id),
         });
         runs.attach(run, record.index, handle);
+        if (!runsCommand(job.spec.mode, record.index)) {
+          lifecycle.event(
+            job.id,
+            'engine',
+            `instance ${record.index} waits for the launcher (instance 0): in ${job.spec.mode} mode only the launcher runs the command`,
+            record.index,
+          );
+        }
       } catch (error) {
         run.stopping ??= {
           cause: 'failure',
@@ -91,15 +100,15 @@ export class RunLauncher {
       }
     }
     run.launching = false;
-    if (!run.stopping) {
+    // A launcher that finished before every instance was started still ran: Running, then its result.
+    if (!run.stopping || run.stopping.cause === 'completed') {
       const running = lifecycle.transition(job.id, 'Running', {
         type: 'started',
         message: `${records.length} instance(s) running`,
       });
       if (running) run.job = running;
-    } else {
-      stopRunningInstances(run, run.stopping.graceMs);
     }
+    if (run.stopping) stopRunningInstances(run, run.stopping.graceMs);
     runs.settleIfDone(run);
   }
 

@@ -16,7 +16,8 @@ export class RunStopper {
   /** A forced stop kills every instance at once, also cutting short a stop already in its grace period. */
   stopByUser(run: JobRun, force: boolean): void {
     const graceMs = force ? 0 : this.options.stopGraceMs;
-    if (run.stopping?.cause === 'user') {
+    // A stop after the launcher's success (or the user's own stop) only hastens what is under way.
+    if (run.stopping?.cause === 'user' || run.stopping?.cause === 'completed') {
       if (force) killRunningInstances(run);
       return;
     }

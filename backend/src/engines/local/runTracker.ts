@@ -2,6 +2,7 @@ import type { JobLifecycle } from '../../jobs/engine.js';
 import type { JobRecord } from '../../jobs/jobStore.js';
 import { describeExit, exitFailure, isSuccess } from './instanceExit.js';
 import type { InstanceMetrics } from './instanceMetrics.js';
+import { isRunLauncher } from './launcherOnly.js';
 import { isRunOver, stopRunningInstances, type JobRun } from './jobRun.js';
 import type { ExitStatus, InstanceHandle } from './supervisor/index.js';
 
@@ -80,6 +81,13 @@ export class RunTracker {
     if (!run.stopping && !isSuccess(exit)) {
       // Any instance failing fails the job: stop the others.
       run.stopping = { cause: 'failure', graceMs: this.options.stopGraceMs, failure: exitFailure(index, exit) };
+      stopRunningInstances(run, this.options.stopGraceMs);
+    } else if (!run.stopping && isRunLauncher(run.job.spec, index)) {
+      // The launcher succeeded: the instances that waited for it are done too.
+      run.stopping = { cause: 'completed', graceMs: this.options.stopGraceMs };
+      if (run.exits.some((e) => e === undefined)) {
+        lifecycle.event(run.job.id, 'engine', 'the launcher has finished: stopping the instances that waited for it');
+      }
       stopRunningInstances(run, this.options.stopGraceMs);
     }
     this.settleIfDone(run);

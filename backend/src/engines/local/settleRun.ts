@@ -18,6 +18,13 @@ export function settleRun(lifecycle: JobLifecycle, run: JobRun, job: JobRecord):
     lifecycle.transition(id, 'Succeeded', { type: 'succeeded', message: 'every instance exited with code 0' });
     return undefined;
   }
+  if (stopping.cause === 'completed') {
+    lifecycle.transition(id, 'Succeeded', {
+      type: 'succeeded',
+      message: 'the launcher (instance 0) exited with code 0; the instances waiting for it were stopped',
+    });
+    return undefined;
+  }
   if (stopping.cause === 'user') {
     lifecycle.transition(id, 'Stopped', { type: 'stopped', message: 'stopped by the user' });
     return undefined;

@@ -96,6 +96,14 @@ describe('mpiJob', () => {
     expect(job.metadata.labels['kueue.x-k8s.io/priority-class']).toBe('p5');
   });
 
+  it('horovod: the command runs on the launcher only; the workers wait as sshd hosts for its processes', () => {
+    const job = mpiJob(mpi({ mode: 'horovod', nodes: 2, resources: { cpu: 2, memory: '4Gi' } }), options);
+    const { Launcher, Worker } = job.spec.mpiReplicaSpecs;
+    expect(Launcher.template.spec.containers[0]?.command.at(-1)).toBe('mpirun -np 4 python train.py');
+    expect(Worker.template.spec.containers[0]?.command).toEqual(['/opt/aiplat/entry.sh', '/usr/sbin/sshd', '-De']);
+    expect(mpiJobSchema.validate(job)).toEqual({ valid: true, errors: [] });
+  });
+
   it('has at least one slot per worker', () => {
     expect(slotsPerWorker(mpi({ resources: { cpu: 4, memory: '1Gi' } }))).toBe(1);
     expect(

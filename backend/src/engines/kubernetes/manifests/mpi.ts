@@ -17,8 +17,9 @@ import { containerWorkingDir, hyperparametersConfigMap, workVolumeMounts, workVo
 /*
  * MPI and Horovod → MPIJob (kubeflow.org/v2beta1, mpi-operator). The launcher runs the user's
  * command (which calls mpirun / horovodrun); each of the `nodes` workers gets the node's resources
- * and runs sshd for the launcher to reach. The operator writes the hostfile with slotsPerWorker slots
- * per worker.
+ * and runs sshd for the launcher to reach — in Horovod mode that is TI-ONE's waiting worker (its
+ * `sleep infinity`): it runs no command of its own, and the MPIJob's outcome is the launcher's.
+ * The operator writes the hostfile with slotsPerWorker slots per worker.
  */
 
 export const MPIJOB_API_VERSION = 'kubeflow.org/v2beta1';

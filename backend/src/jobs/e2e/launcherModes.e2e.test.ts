@@ -1,0 +1,105 @@
+import { readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { homeFolder, programOutput, waitForJob, waitForState } from '../../../../testing/src/backend/jobs.js';
+
+/*
+ * Modes whose command runs on the launcher only (TI-ONE's Horovod): instance 0 runs the command,
+ * the other instances wait as hosts for what it starts, and the job ends with the launcher's result,
+ * the waiting instances stopped, not failed. Real processes through the HTTP API.
+ */
+
+let fx: PlatformFixture;
+
+beforeAll(async () => {
+  fx = await startPlatform();
+});
+afterAll(() => fx?.close());
+
+const small = { cpu: 0.1, memory: '64Mi' };
+
+/** The marker files a job's instances left in its working folder, by name. */
+async function markers(folder: string): Promise<string[]> {
+  return (await readdir(path.join(fx.workRoot, 'home', 'alice', folder))).filter((f) => f.startsWith('marker-')).sort();
+}
+
+describe('horovod: the command runs on the launcher only', () => {
+  it('one marker for two nodes; the job succeeds with the launcher, the waiting worker is stopped', async () => {
+    const workingDir = await homeFolder(fx.workRoot, 'alice', 'hvd-ok');
+    const client = fx.client();
+    const created = await client.createJob({
+      body: {
+        spec: {
+          name: 'hvd-markers',
+          mode: 'horovod',
+          command: 'touch "marker-$INDEX"\necho "launcher on $NODE_IP_SLOT_LIST"',
+          workingDir,
+          nodes: 2,
+          resources: small,
+        },
+      },
+    });
+    const job = await waitForJob(client, created.id);
+    const logs = await programOutput(client, job.id);
+    expect(job.state, JSON.stringify({ job, logs })).toBe('Succeeded');
+    expect(await markers('hvd-ok')).toEqual(['marker-0']);
+    expect(logs[0]).toEqual(['launcher on 127.0.0.1:1,127.0.0.1:1']);
+    expect(job.instances.map((i) => [i.name, i.state])).toEqual([
+      ['node-0', 'Succeeded'],
+      ['node-1', 'Stopped'],
+    ]);
+    expect(job.reason).toBeUndefined();
+  });
+
+  it('the waiting worker holds its place (a live process) while the launcher runs', async () => {
+    const workingDir = await homeFolder(fx.workRoot, 'alice', 'hvd-wait');
+    const client = fx.client();
+    // The launcher waits until the worker's process is seen running, then ends.
+    const command = 'until [ -e go ]; do sleep 0.05; done\ntouch "marker-$INDEX"';
+    const created = await client.createJob({
+      body: { spec: { name: 'hvd-wait', mode: 'horovod', command, workingDir, nodes: 3, resources: small } },
+    });
+    const running = await waitForState(client, created.id, 'Running');
+    expect(running.instances.map((i) => i.state)).toEqual(['Running', 'Running', 'Running']);
+    expect(running.instances[1]?.pid).toBeGreaterThan(0);
+    await homeFolder(fx.workRoot, 'alice', 'hvd-wait', { go: '' });
+    const job = await waitForJob(client, created.id);
+    expect(job.state).toBe('Succeeded');
+    expect(await markers('hvd-wait')).toEqual(['marker-0']);
+    expect(job.instances.map((i) => i.state)).toEqual(['Succeeded', 'Stopped', 'Stopped']);
+  });
+
+  it('a launcher exiting 3 fails the job with its exit; the worker is stopped, not failed', async () => {
+    const workingDir = await homeFolder(fx.workRoot, 'alice', 'hvd-fail');
+    const client = fx.client();
+    const created = await client.createJob({
+      body: {
+        spec: { name: 'hvd-fail', mode: 'horovod', command: 'exit 3', workingDir, nodes: 2, resources: small },
+      },
+    });
+    const job = await waitForJob(client, created.id);
+    expect(job.state).toBe('Failed');
+    expect(job.reason).toMatchObject({ kind: 'exit-code', instance: 0, exitCode: 3 });
+    expect(job.instances.map((i) => [i.state, i.exitCode])).toEqual([
+      ['Failed', 3],
+      ['Stopped', undefined],
+    ]);
+  });
+
+  it('a waiting worker that dies before the launcher ends fails the job: the launcher lost a host', async () => {
+    const workingDir = await homeFolder(fx.workRoot, 'alice', 'hvd-lost');
+    const client = fx.client();
+    const created = await client.createJob({
+      body: {
+        spec: { name: 'hvd-lost', mode: 'horovod', command: 'sleep 600', workingDir, nodes: 2, resources: small },
+      },
+    });
+    const running = await waitForState(client, created.id, 'Running');
+    process.kill(-(running.instances[1]?.pid ?? 0), 'SIGKILL');
+    const job = await waitForJob(client, created.id);
+    expect(job.state).toBe('Failed');
+    expect(job.reason).toMatchObject({ kind: 'exit-code', instance: 1, signal: 'SIGKILL' });
+    expect(job.instances.map((i) => i.state)).toEqual(['Stopped', 'Failed']);
+  });
+});
