@@ -40,9 +40,19 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('names the environment variable a wrong setting came from', async () => {
+    const file = path.join(dir, 'aiplat.yaml');
+    await writeFile(file, 'users:\n  - { name: alice, token: alice-token-0123456789 }\n');
+    expect(() => loadConfig({ AIPLAT_CONFIG: file, AUTH_TOKEN: 'short', AIPLAT_USER: 'bob' }, dir)).toThrow(
+      /AUTH_TOKEN: tokens must be at least 16/,
+    );
+  });
+
   it('says which setting is wrong', async () => {
     expect(() => loadConfig({ PORT: 'eighty' }, dir)).toThrow(/PORT must be a whole number/);
-    expect(() => loadConfig({ AUTH_TOKEN: 'short' }, dir)).toThrow(/users.0.token: tokens must be at least 16/);
+    expect(() => loadConfig({ AUTH_TOKEN: 'short' }, dir)).toThrow(/AUTH_TOKEN: tokens must be at least 16/);
+    expect(() => loadConfig({ AUTH_TOKEN: 'short' }, dir)).not.toThrow(/users\.0/);
+    expect(() => loadConfig({ ENGINE: 'slurm' }, dir)).toThrow(/ENGINE: /);
     const file = path.join(dir, 'bad.yaml');
     await writeFile(file, 'engine: slurm\n');
     expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(ConfigError);

@@ -110,26 +110,40 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     }
     raw = { ...(parsed as Record<string, unknown> | null) };
   }
-  if (env.HOST) raw.host = env.HOST;
-  if (env.PORT) raw.port = numberFromEnv('PORT', env.PORT);
-  if (env.WORK_ROOT) raw.workRoot = env.WORK_ROOT;
-  if (env.DATA_DIR) raw.dataDir = env.DATA_DIR;
-  if (env.ENGINE) raw.engine = env.ENGINE;
-  if (env.AIPLAT_USER) raw.defaultUser = env.AIPLAT_USER;
-  if (env.ALLOWED_ORIGINS)
-    raw.allowedOrigins = env.ALLOWED_ORIGINS.split(',')
+  /** Config paths set from the environment, with the variable that set each. */
+  const fromEnv = new Map<string, string>();
+  const set = (key: string, variable: string, value: unknown) => {
+    raw[key] = value;
+    fromEnv.set(key, variable);
+  };
+  if (env.HOST) set('host', 'HOST', env.HOST);
+  if (env.PORT) set('port', 'PORT', numberFromEnv('PORT', env.PORT));
+  if (env.WORK_ROOT) set('workRoot', 'WORK_ROOT', env.WORK_ROOT);
+  if (env.DATA_DIR) set('dataDir', 'DATA_DIR', env.DATA_DIR);
+  if (env.ENGINE) set('engine', 'ENGINE', env.ENGINE);
+  if (env.AIPLAT_USER) set('defaultUser', 'AIPLAT_USER', env.AIPLAT_USER);
+  if (env.ALLOWED_ORIGINS) {
+    const origins = env.ALLOWED_ORIGINS.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-  if (env.MAX_UPLOAD_BYTES) raw.maxUploadBytes = numberFromEnv('MAX_UPLOAD_BYTES', env.MAX_UPLOAD_BYTES);
-  if (env.LOG_LEVEL) raw.logLevel = env.LOG_LEVEL;
+    set('allowedOrigins', 'ALLOWED_ORIGINS', origins);
+  }
+  if (env.MAX_UPLOAD_BYTES)
+    set('maxUploadBytes', 'MAX_UPLOAD_BYTES', numberFromEnv('MAX_UPLOAD_BYTES', env.MAX_UPLOAD_BYTES));
+  if (env.LOG_LEVEL) set('logLevel', 'LOG_LEVEL', env.LOG_LEVEL);
   if (env.AUTH_TOKEN) {
     const name = (raw.defaultUser as string | undefined) ?? 'dev';
     const others = Array.isArray(raw.users) ? (raw.users as { name?: unknown }[]).filter((u) => u.name !== name) : [];
     raw.users = [...others, { name, token: env.AUTH_TOKEN }];
+    fromEnv.set(`users.${others.length}.token`, 'AUTH_TOKEN');
+    if (env.AIPLAT_USER) fromEnv.set(`users.${others.length}.name`, 'AIPLAT_USER');
   }
   const result = ConfigSchema.safeParse(raw);
   if (!result.success) {
-    const lines = result.error.issues.map((i) => `  ${i.path.join('.') || '(root)'}: ${i.message}`);
+    const lines = result.error.issues.map((i) => {
+      const where = i.path.join('.') || '(root)';
+      return `  ${fromEnv.get(where) ?? fromEnv.get(String(i.path[0])) ?? where}: ${i.message}`;
+    });
     throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
   }
   const config = result.data;
