@@ -50,6 +50,22 @@ describe('PathResolver', () => {
     expect(await code('home/dangling', 'write', false)).toBe('path_outside_root');
     expect(await code('home/dangling/new-dir/file', 'write', false)).toBe('path_outside_root');
   });
+  it('says a symlink loop loops, not that it leads outside', async () => {
+    const home = path.join(base, 'work', 'home', 'alice');
+    await symlink(path.join(home, 'loop-b'), path.join(home, 'loop-a'));
+    await symlink(path.join(home, 'loop-a'), path.join(home, 'loop-b'));
+    for (const [p, access, mustExist] of [
+      ['home/loop-a', 'read', true],
+      ['home/loop-a', 'write', false],
+      ['home/loop-a/file.txt', 'write', false],
+    ] as const) {
+      const error = await resolver.resolve('alice', p, { access, mustExist }).catch((e: unknown) => e);
+      expect(error, p).toBeInstanceOf(ApiError);
+      expect((error as ApiError).code, p).toBe('forbidden');
+      expect((error as ApiError).message, p).toMatch(/symlink loop/);
+      expect((error as ApiError).message, p).not.toMatch(/outside/);
+    }
+  });
   it('refuses writes to mount', async () => {
     expect(await code('mount/datasets/x', 'write', false)).toBe('read_only');
     expect(await code('mount/datasets')).toBe('ok');

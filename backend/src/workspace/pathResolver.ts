@@ -33,6 +33,15 @@ function badPath(message: string): ApiError {
   return new ApiError('bad_request', message, { issues: [{ path: 'path', message }] });
 }
 
+/**
+ * ELOOP: the links on the way point back at each other, so the path names nothing. Refused like
+ * any other link the resolver will not follow (403), but saying what it is.
+ */
+function symlinkLoop(apiPath: string): ApiError {
+  const message = `${apiPath} goes through a symlink loop (links that point back at each other); fix or remove the link`;
+  return new ApiError('forbidden', message, { issues: [{ path: 'path', message }] });
+}
+
 /** Decodes percent-escapes repeatedly so `%252e%252e` is seen for what it is. */
 function fullyDecoded(segment: string): string {
   let current = segment;
@@ -168,6 +177,7 @@ export class PathResolver {
     const rootDir = await this.rootRealPath(root, user);
     const apiPath = [root, ...rest].join('/');
     const outside = () => new ApiError('path_outside_root', `${apiPath} leads outside /work/${root} through a symlink`);
+    const refusals = { outside, loop: () => symlinkLoop(apiPath) };
     const followFinal = options.followFinal ?? true;
     const mustExist = options.mustExist ?? true;
 
@@ -183,12 +193,12 @@ export class PathResolver {
         return { root, apiPath, rootDir, absPath: real, exists: true, writable };
       } catch (e) {
         if (e instanceof ApiError) throw e;
-        if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR' && errno(e) !== 'ELOOP') throw e;
-        if (errno(e) === 'ELOOP') throw outside();
+        if (errno(e) === 'ELOOP') throw refusals.loop();
+        if (errno(e) !== 'ENOENT' && errno(e) !== 'ENOTDIR') throw e;
       }
     }
     // The parent must resolve inside the root; the last segment is taken as it is.
-    const parentReal = await this.realParent(rootDir, rest.slice(0, -1), outside);
+    const parentReal = await this.realParent(rootDir, rest.slice(0, -1), refusals);
     const absPath = path.join(parentReal, rest[rest.length - 1] as string);
     let exists = false;
     try {
@@ -209,7 +219,11 @@ export class PathResolver {
    * Walks the parent segments one by one with lstat, so a symlink anywhere in the chain (dangling
    * ones included) is checked before anything could be created through it.
    */
-  private async realParent(rootDir: string, parents: string[], outside: () => ApiError): Promise<string> {
+  private async realParent(
+    rootDir: string,
+    parents: string[],
+    refuse: { outside: () => ApiError; loop: () => ApiError },
+  ): Promise<string> {
     let current = rootDir;
     for (let i = 0; i < parents.length; i++) {
       const next = path.join(current, parents[i] as string);
@@ -224,10 +238,10 @@ export class PathResolver {
         let real: string;
         try {
           real = await realpath(next);
-        } catch {
-          throw outside();
+        } catch (e) {
+          throw errno(e) === 'ELOOP' ? refuse.loop() : refuse.outside();
         }
-        if (!isInside(real, rootDir)) throw outside();
+        if (!isInside(real, rootDir)) throw refuse.outside();
         current = real;
       } else if (stat.isDirectory()) {
         current = next;
