@@ -297,19 +297,20 @@ export async function runInNewNotebook(page: Page, code: string): Promise<string
   await runCommand(page, 'notebook:create-new', { kernelName: 'python3' });
   const notebook = page.locator('.jp-NotebookPanel:not(.lm-mod-hidden)').last();
   await notebook.locator('.jp-Notebook-ExecutionIndicator[data-status="idle"]').waitFor({ timeout: 60_000 });
-  // Through the cell model rather than the keyboard, so that focus elsewhere cannot eat the keys.
-  await page.evaluate((code) => {
-    const widget = (window as LabWindow).jupyterapp!.shell.currentWidget as unknown as {
-      content: { activeCell: { model: { sharedModel: { setSource(source: string): void } } } | null };
-    };
-    widget.content.activeCell!.model.sharedModel.setSource(code);
-  }, code);
   // On a fresh server the first execution can be dropped while the kernel connects (the notebook
-  // starts on one kernel, then switches): run again until the cell has an output.
+  // starts on one kernel, then switches, and may load its cells again): set the source and run
+  // again until the cell has an output.
   const output = notebook.locator('.jp-Cell').first().locator('.jp-OutputArea-output');
   const id = await notebook.getAttribute('id');
   for (let attempt = 1; ; attempt++) {
     if (id) await page.evaluate((id) => (window as LabWindow).jupyterapp!.shell.activateById(id), id);
+    // Through the cell model rather than the keyboard, so that focus elsewhere cannot eat the keys.
+    await page.evaluate((code) => {
+      const widget = (window as LabWindow).jupyterapp!.shell.currentWidget as unknown as {
+        content: { activeCell: { model: { sharedModel: { setSource(source: string): void } } } | null };
+      };
+      widget.content.activeCell!.model.sharedModel.setSource(code);
+    }, code);
     await runCommand(page, 'notebook:run-cell');
     try {
       await output.first().waitFor({ timeout: 15_000 });
