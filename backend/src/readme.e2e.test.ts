@@ -3,7 +3,7 @@ import { copyFile, readFile, symlink } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createClient, type ApiClient } from '@aiplat/api';
+import { createClient, isTerminalJobState, type ApiClient } from '@aiplat/api';
 import { tempDir } from '../../testing/src/backend/fixtures.js';
 import { programOutput, PYTHON } from '../../testing/src/backend/jobs.js';
 import { freePort, killGroup, startProcess, type Started } from '../../testing/src/processes.js';
@@ -49,7 +49,7 @@ const NPM_STANDS_IN = `npm() {
 
 const blocks = readmeShellBlocks(await readFile(README, 'utf8'));
 const runBlocks = blocks.filter((b) => b.mode === 'run');
-const title = (b: ReadmeShellBlock) => `line ${b.line}: ${b.code.split('\n')[0]}`;
+const title = (b: ReadmeShellBlock) => `line ${b.line}: ${(b.code.split('\n')[0] ?? '').replace(/\s+#.*$/, '')}`;
 
 let clone: string;
 let cleanup: () => Promise<void>;
@@ -103,6 +103,14 @@ beforeAll(async () => {
 }, 90_000);
 
 afterAll(async () => {
+  // A job cut short by a failure here is stopped first: the local engine's jobs outlive the backend.
+  try {
+    const { jobs } = await client.listJobs({ query: {} });
+    for (const job of jobs.filter((j) => !isTerminalJobState(j.state)))
+      await client.stopJob({ params: { id: job.id }, body: { force: true } });
+  } catch {
+    // the platform never started, or is gone already
+  }
   if (server) await killGroup(server.child);
   await cleanup?.();
 });
