@@ -24,7 +24,9 @@ async function main(): Promise<void> {
           ? [`  try:  curl -H "Authorization: Bearer ${user.token}" "${url}/api/files?path=mount/datasets"`]
           : []),
         ...(platform.seeded.length
-          ? [`  seeded ${platform.seeded.length} example files (datasets and a model under mount/)`]
+          ? [
+              `  seeded ${platform.seeded.length} example files (a dataset and a model under mount/, a DDP project under home/)`,
+            ]
           : []),
         '',
       ].join('\n') + '\n',
