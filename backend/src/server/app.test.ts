@@ -42,6 +42,17 @@ describe('the HTTP app over real sockets', () => {
     expect(wrong.status).toBe(401);
   });
 
+  it('asks for a bearer token in every 401 (WWW-Authenticate)', async () => {
+    for (const authorization of [undefined, 'Bearer not-a-token', 'Basic YWxpY2U6eA==']) {
+      const response = await fetch(`${f.baseUrl}/api/info`, authorization ? { headers: { authorization } } : {});
+      expect(response.status, authorization).toBe(401);
+      expect(response.headers.get('www-authenticate'), authorization).toMatch(/^Bearer( |$)/);
+    }
+    const ok = await f.fetch('/api/info');
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('www-authenticate')).toBeNull();
+  });
+
   it('maps tokens to users', async () => {
     expect((await f.client('alice').info()).user).toBe('alice');
     expect((await f.client('bob').info()).user).toBe('bob');

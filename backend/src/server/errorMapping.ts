@@ -2,6 +2,8 @@ import type { ErrorRequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { ApiError } from '@aiplat/api';
 
+const BEARER_REALM = 'aiplat';
+
 /** Errors that body parsers and Node raise, turned into the contract's codes. */
 function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
@@ -31,6 +33,8 @@ export function errorMapping(rootLog: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    // RFC 6750: a 401 names the scheme the client should authenticate with.
+    if (apiError.status === 401) res.setHeader('www-authenticate', `Bearer realm="${BEARER_REALM}"`);
     const body = new ApiError(apiError.code, apiError.message, {
       status: apiError.status,
       ...(apiError.issues ? { issues: apiError.issues } : {}),
