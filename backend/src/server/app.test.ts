@@ -53,6 +53,26 @@ describe('the HTTP app over real sockets', () => {
     expect(ok.headers.get('www-authenticate')).toBeNull();
   });
 
+  it('refuses JSON in a charset other than UTF-8 with a 415 naming it', async () => {
+    for (const charset of ['utf-16', 'UTF-16LE', 'iso-8859-1']) {
+      const response = await f.fetch('/api/files/mkdir', {
+        method: 'POST',
+        headers: { 'content-type': `application/json; charset=${charset}` },
+        body: Buffer.from(JSON.stringify({ path: 'home/x' }), charset === 'iso-8859-1' ? 'latin1' : 'utf16le'),
+      });
+      expect(response.status, charset).toBe(415);
+      const error = await errorOf(response);
+      expect(error.code).toBe('unsupported_media_type');
+      expect(error.message).toBe(`only UTF-8 JSON is accepted; the request says charset=${charset}`);
+    }
+    const utf8 = await f.fetch('/api/files/mkdir', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=UTF-8' },
+      body: JSON.stringify({ path: 'home/utf8-dir' }),
+    });
+    expect(utf8.status).toBe(200);
+  });
+
   it('maps tokens to users', async () => {
     expect((await f.client('alice').info()).user).toBe('alice');
     expect((await f.client('bob').info()).user).toBe('bob');

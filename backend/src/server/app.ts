@@ -46,6 +46,17 @@ const EXPOSED_HEADERS = [
   API_VERSION_HEADER,
 ].join(', ');
 
+/** The charset a JSON request declares (`application/json; charset=utf-16` → `utf-16`), if any. */
+function jsonCharset(contentType: string | undefined): string | undefined {
+  const [type = '', ...params] = (contentType ?? '').split(';');
+  if (!/^\s*application\/(?:[\w.+-]+\+)?json\s*$/i.test(type)) return undefined;
+  for (const param of params) {
+    const match = /^\s*charset\s*=\s*"?([^"\s]*)"?\s*$/i.exec(param);
+    if (match) return match[1];
+  }
+  return undefined;
+}
+
 /** Builds the Express app and the HTTP server around it; nothing listens until `listen`. */
 export function createPlatformServer(deps: AppDeps): PlatformServer {
   const { options, metrics, log } = deps;
@@ -92,6 +103,15 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
       res.setHeader('access-control-allow-headers', 'authorization, content-type, range, x-request-id');
       res.setHeader('access-control-max-age', '600');
       res.status(204).end();
+      return;
+    }
+    next();
+  });
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    const charset = jsonCharset(req.get('content-type'));
+    if (charset !== undefined && !/^utf-?8$/i.test(charset)) {
+      next(new ApiError('unsupported_media_type', `only UTF-8 JSON is accepted; the request says charset=${charset}`));
       return;
     }
     next();
