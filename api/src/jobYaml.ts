@@ -94,6 +94,7 @@ function ordered(spec: JobSpec): Record<string, unknown> {
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       out.nodes = spec.nodes;
       out.resources = spec.resources;
       break;

@@ -40,7 +40,7 @@ device_counts() {
 }
 
 [ "$#" -gt 0 ] || die 'no command to run: usage: entry.sh COMMAND [ARG...]'
-require AIPLAT_MODE 'the manifest builders set it in every container (ddp, mpi, horovod, ps-worker, ray)'
+require AIPLAT_MODE 'the manifest builders set it in every container (ddp, mpi, horovod, deepspeed, ps-worker, ray)'
 
 export HYPERPARAMETERS_PATH="${HYPERPARAMETERS_PATH:-/opt/ml/input/config/hyperparameters.json}"
 export PYTHONUNBUFFERED="${PYTHONUNBUFFERED:-1}"
@@ -116,6 +116,13 @@ mode_mpi() {
   export AIPLAT_INSTANCE=node-0
 }
 
+mode_deepspeed() {
+  # The launcher of the Trainer's deepspeed-distributed runtime (an MPI runtime: the Trainer sets
+  # OMPI_MCA_orte_default_hostfile there). DeepSpeed reads the same `host slots=N` lines.
+  mode_mpi
+  export DEEPSPEED_HOSTFILE="$OMPI_MCA_orte_default_hostfile"
+}
+
 mode_ps_worker() {
   local what='the ps-worker JobSet builder sets it'
   require AIPLAT_ROLE "$what"
@@ -170,9 +177,10 @@ mode_ray() {
 case $AIPLAT_MODE in
   ddp) mode_ddp ;;
   mpi | horovod) mode_mpi ;;
+  deepspeed) mode_deepspeed ;;
   ps-worker) mode_ps_worker ;;
   ray) mode_ray ;;
-  *) die "AIPLAT_MODE '$AIPLAT_MODE' is not one of ddp, mpi, horovod, ps-worker, ray" ;;
+  *) die "AIPLAT_MODE '$AIPLAT_MODE' is not one of ddp, mpi, horovod, deepspeed, ps-worker, ray" ;;
 esac
 
 exec "$@"

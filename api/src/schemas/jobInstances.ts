@@ -24,6 +24,7 @@ export function instanceGroups(spec: JobSpec): InstanceGroup[] {
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       return [{ role: 'node', replicas: spec.nodes, resources: spec.resources }];
     case 'ps-worker':
       return [
@@ -44,12 +45,13 @@ export function instanceGroups(spec: JobSpec): InstanceGroup[] {
 }
 
 /**
- * Modes whose command runs on the launcher only (TI-ONE's Horovod): instance 0 runs it, and the
+ * Modes whose command runs on the launcher only (TI-ONE's Horovod; DeepSpeed, whose `deepspeed`
+ * launcher starts the ranks over its hostfile): instance 0 runs it, and the
  * other instances wait (`sleep infinity` in TI-ONE's words) as hosts for the processes the
  * launcher starts on them. The job ends with the launcher's result; the waiting instances are
  * stopped then. In every other mode each instance runs the command.
  */
-export const LAUNCHER_ONLY_MODES: readonly JobMode[] = ['horovod'];
+export const LAUNCHER_ONLY_MODES: readonly JobMode[] = ['horovod', 'deepspeed'];
 
 /** Whether instance `index` of a job of this mode runs the job's command (or waits for the launcher). */
 export function runsCommand(mode: JobMode, index: number): boolean {

@@ -9,20 +9,22 @@ import { commonFields } from './jobSpecFields.js';
  * Kubernetes engine maps the same JobSpec to Kubeflow / Kueue objects. Nothing here names either.
  */
 
-export const JOB_MODES = ['ddp', 'mpi', 'horovod', 'ray', 'ps-worker'] as const;
+export const JOB_MODES = ['ddp', 'mpi', 'horovod', 'deepspeed', 'ray', 'ps-worker'] as const;
 export const JobModeSchema = z.enum(JOB_MODES);
 export type JobMode = z.infer<typeof JobModeSchema>;
 
 /** Modes whose instances are all alike: `nodes` of them. */
-export const NODE_MODES = ['ddp', 'mpi', 'horovod'] as const;
+export const NODE_MODES = ['ddp', 'mpi', 'horovod', 'deepspeed'] as const;
 
 const FOREIGN_FIELDS: Readonly<Record<string, string>> = {
-  nodes: 'nodes is for ddp, mpi and horovod jobs; a ps-worker job sets ps and workers, a ray job head and workerGroups',
+  nodes:
+    'nodes is for ddp, mpi, horovod and deepspeed jobs; a ps-worker job sets ps and workers, a ray job head and workerGroups',
   ps: 'ps is for ps-worker jobs; this mode does not use it',
-  workers: 'workers is for ps-worker jobs; ddp, mpi and horovod set nodes, ray sets workerGroups',
+  workers: 'workers is for ps-worker jobs; ddp, mpi, horovod and deepspeed set nodes, ray sets workerGroups',
   psResources: 'psResources is for ps-worker jobs; this mode does not use it',
   head: 'head is for ray jobs; this mode does not use it',
-  workerGroups: 'workerGroups is for ray jobs; ddp, mpi and horovod set nodes, ps-worker sets ps and workers',
+  workerGroups:
+    'workerGroups is for ray jobs; ddp, mpi, horovod and deepspeed set nodes, ps-worker sets ps and workers',
 };
 
 function hintsFor(own: readonly string[], extra: Record<string, string> = {}): Record<string, string> {
@@ -131,8 +133,9 @@ function modeProblem(iss: { code?: string; input?: unknown }): string {
 
 /**
  * What a user submits. The per-mode topology is a union on `mode`, flat in the object as in
- * job.yaml: ddp / mpi / horovod set `nodes` and `resources`; ps-worker sets `ps`, `workers`,
- * `resources` (and optionally `psResources`); ray sets `head.resources` and up to 5 `workerGroups`.
+ * job.yaml: ddp / mpi / horovod / deepspeed set `nodes` and `resources`; ps-worker sets `ps`,
+ * `workers`, `resources` (and optionally `psResources`); ray sets `head.resources` and up to 5
+ * `workerGroups`.
  */
 export const JobSpecSchema = z
   .discriminatedUnion('mode', [NodesJobSpecSchema, PsWorkerJobSpecSchema, RayJobSpecSchema], {
@@ -143,6 +146,6 @@ export const JobSpecSchema = z
 export type JobSpec = z.output<typeof JobSpecSchema>;
 /** What a caller may send (defaults optional). */
 export type JobSpecInput = z.input<typeof JobSpecSchema>;
-export type NodesJobSpec = Extract<JobSpec, { mode: 'ddp' | 'mpi' | 'horovod' }>;
+export type NodesJobSpec = Extract<JobSpec, { mode: 'ddp' | 'mpi' | 'horovod' | 'deepspeed' }>;
 export type PsWorkerJobSpec = Extract<JobSpec, { mode: 'ps-worker' }>;
 export type RayJobSpec = Extract<JobSpec, { mode: 'ray' }>;

@@ -18,6 +18,7 @@ export const PLATFORM_ENV_NAMES: readonly string[] = [
   'RANK',
   'OMPI_MCA_orte_default_hostfile',
   'NODE_IP_SLOT_LIST',
+  'DEEPSPEED_HOSTFILE',
   'TF_CONFIG',
   'HEAD_ADDR',
   'HEAD_PORT',

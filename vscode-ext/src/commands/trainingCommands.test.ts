@@ -25,7 +25,7 @@ describe('Start Training (guided flow)', () => {
       'Priority (0 is the highest)',
       'Engine',
     ]);
-    expect(fake.quickPicks[0]?.labels).toEqual(['ddp', 'mpi', 'horovod', 'ray', 'ps-worker']);
+    expect(fake.quickPicks[0]?.labels).toEqual(['ddp', 'mpi', 'horovod', 'deepspeed', 'ray', 'ps-worker']);
     expect(fake.inputBoxes.map((b) => b.prompt)).toEqual([
       'Job name (letters, digits, _ and -)',
       'Command every node runs',

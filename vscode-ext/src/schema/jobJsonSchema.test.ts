@@ -19,7 +19,7 @@ describe('job.yaml JSON schema', () => {
     expect(schema.$schema).toBe('http://json-schema.org/draft-07/schema#');
     expect(branches).toHaveLength(3);
     const modes = branches.flatMap((b) => b.properties.mode?.enum ?? [b.properties.mode?.const]);
-    expect(modes.sort()).toEqual(['ddp', 'horovod', 'mpi', 'ps-worker', 'ray']);
+    expect(modes.sort()).toEqual(['ddp', 'deepspeed', 'horovod', 'mpi', 'ps-worker', 'ray']);
     for (const branch of branches) {
       expect(branch.required).toEqual(expect.arrayContaining(['name', 'command', 'mode']));
       expect(branch.additionalProperties).toBe(false);

@@ -147,6 +147,8 @@ function modeDescription(mode: JobMode): string {
       return vscode.l10n.t('MPI (mpirun)');
     case 'horovod':
       return vscode.l10n.t('Horovod');
+    case 'deepspeed':
+      return vscode.l10n.t('DeepSpeed (deepspeed --hostfile)');
     case 'ray':
       return vscode.l10n.t('Ray: a head and worker groups');
     case 'ps-worker':

@@ -10,6 +10,7 @@ function topology(spec: JobSpec): string {
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       return `${spec.nodes} ${spec.nodes === 1 ? 'node' : 'nodes'}`;
     case 'ps-worker':
       return `${spec.ps} ps, ${spec.workers} workers`;
@@ -23,6 +24,7 @@ function resources(spec: JobSpec): string {
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       return resourcesText(spec.resources);
     case 'ps-worker':
       return spec.psResources

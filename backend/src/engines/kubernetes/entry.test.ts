@@ -157,6 +157,26 @@ describe('entry wrapper: TI-ONE variables per mode', () => {
     expect(env.GPU_NUM).toBe('6');
   });
 
+  it('deepspeed: the Trainer launcher (node 0) gets the MPI variables and DEEPSPEED_HOSTFILE', async () => {
+    const file = path.join(dir, 'hostfile-deepspeed');
+    // The Trainer's hostfile for runLauncherAsNode: the launcher, then the nodes.
+    await writeFile(file, 'ds-launcher-0-0.ds slots=2\nds-node-0-0.ds slots=2\n');
+    const env = envOf({
+      ...builderEnv('deepspeed'),
+      OMPI_MCA_orte_default_hostfile: file,
+      OMPI_MCA_orte_set_default_slots: '2',
+      HOSTNAME: 'ds-launcher-0-0',
+    });
+    expect(env).toMatchObject({
+      DEEPSPEED_HOSTFILE: file,
+      OMPI_MCA_orte_default_hostfile: file,
+      NODE_IP_SLOT_LIST: 'ds-launcher-0-0.ds:2,ds-node-0-0.ds:2',
+      INDEX: '0',
+      GPU_NUM: '4',
+      AIPLAT_INSTANCE: 'node-0',
+    });
+  });
+
   it('mpi: a worker (sshd) starts without a hostfile and gets only the common variables', () => {
     const env = envOf({ ...builderEnv('mpi'), K_MPI_JOB_ROLE: 'worker', HOSTNAME: 'demo-1-worker-1' });
     expect(env.AIPLAT_INSTANCE).toBe('worker-1');

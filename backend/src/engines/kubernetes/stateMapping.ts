@@ -7,7 +7,12 @@ import {
   type WaitReason,
 } from '@aiplat/api';
 import type { PlannedInstance } from '../../jobs/plannedInstances.js';
+import type { ClusterObject, Condition, ContainerStatus, PodObject } from './clusterObjects.js';
 import { crdFor, type JobResource } from './manifests/index.js';
+import { podRoles } from './podRoles.js';
+
+export type { ClusterObject, Condition, ContainerStatus, ObjectMeta, PodObject } from './clusterObjects.js';
+export { OPERATOR_LABELS, podRoles, type PodRole } from './podRoles.js';
 
 type CrKind = JobResource['kind'];
 
@@ -16,142 +21,6 @@ type CrKind = JobResource['kind'];
  * hands in what its informers hold (the job's custom resource, Kueue's Workload for it, its pods)
  * and applies the answer. The cluster is the source of truth; this is only the translation.
  */
-
-export interface Condition {
-  type: string;
-  status: string;
-  reason?: string;
-  message?: string;
-  lastTransitionTime?: string | Date;
-}
-
-export interface ObjectMeta {
-  name?: string;
-  namespace?: string;
-  uid?: string;
-  labels?: Record<string, string>;
-  annotations?: Record<string, string>;
-  ownerReferences?: { kind: string; name: string; uid: string }[];
-  deletionTimestamp?: string | Date;
-  creationTimestamp?: string | Date;
-}
-
-export interface ClusterObject {
-  apiVersion?: string;
-  kind?: string;
-  metadata?: ObjectMeta;
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-}
-
-export interface ContainerStatus {
-  name: string;
-  state?: {
-    waiting?: { reason?: string; message?: string };
-    running?: { startedAt?: string | Date };
-    terminated?: { exitCode: number; signal?: number; reason?: string; message?: string };
-  };
-  lastState?: ContainerStatus['state'];
-  restartCount?: number;
-}
-
-export interface PodObject {
-  metadata?: ObjectMeta;
-  spec?: { nodeName?: string; containers?: { name: string }[] };
-  status?: {
-    phase?: string;
-    reason?: string;
-    message?: string;
-    podIP?: string;
-    containerStatuses?: ContainerStatus[];
-    conditions?: Condition[];
-  };
-}
-
-// ---- pods to instances ---------------------------------------------------------------------------
-
-/** Labels the operators put on the pods they create. */
-export const OPERATOR_LABELS = {
-  replicatedJob: 'jobset.sigs.k8s.io/replicatedjob-name',
-  completionIndex: 'batch.kubernetes.io/job-completion-index',
-  mpiRole: 'training.kubeflow.org/job-role',
-  mpiIndex: 'training.kubeflow.org/replica-index',
-  rayNodeType: 'ray.io/node-type',
-  rayGroup: 'ray.io/group',
-} as const;
-
-/** What a pod is to its job: the instance whose state it carries and whose log its output goes to. */
-export interface PodRole {
-  /** The instance whose state this pod is; undefined for helper pods (MPI launcher, Ray submitter). */
-  stateOf?: number;
-  /** The instance log its output is appended to; undefined when its output is not followed. */
-  logTo?: number;
-}
-
-function intLabel(pod: PodObject, key: string): number | undefined {
-  const value = pod.metadata?.labels?.[key];
-  if (value === undefined || !/^\d+$/.test(value)) return undefined;
-  return Number(value);
-}
-
-function plannedIndex(planned: readonly PlannedInstance[], role: string, n: number | undefined): number | undefined {
-  if (n === undefined) return undefined;
-  return planned.find((p) => p.role === role && p.name === `${role}-${n}`)?.index;
-}
-
-/**
- * Maps each pod of a job to its instance. DDP pods are the TrainJob's `node` Job, indexed by
- * completion index; PS-Worker pods the JobSet's `ps` and `worker` Jobs likewise. MPI: each worker
- * is its node, and the launcher's output (mpirun gathers every rank's output there) is node 0's
- * log, while the workers' own output (sshd) is not followed. Ray: the head, and each worker by
- * its one-replica KubeRay group; the submitter pod that runs the entrypoint logs into the head's
- * instance.
- */
-export function podRoles(
-  mode: JobMode,
-  pods: readonly PodObject[],
-  planned: readonly PlannedInstance[],
-): Map<PodObject, PodRole> {
-  const roles = new Map<PodObject, PodRole>();
-  if (mode === 'ddp' || mode === 'ps-worker') {
-    for (const pod of pods) {
-      const job = pod.metadata?.labels?.[OPERATOR_LABELS.replicatedJob];
-      const role = job === 'ps' || job === 'worker' ? job : 'node';
-      const index = plannedIndex(planned, role, intLabel(pod, OPERATOR_LABELS.completionIndex));
-      if (index !== undefined) roles.set(pod, { stateOf: index, logTo: index });
-    }
-    return roles;
-  }
-  if (mode === 'mpi' || mode === 'horovod') {
-    for (const pod of pods) {
-      const role = pod.metadata?.labels?.[OPERATOR_LABELS.mpiRole];
-      if (role === 'launcher') {
-        roles.set(pod, { logTo: 0 });
-      } else if (role === 'worker') {
-        const index = plannedIndex(planned, 'node', intLabel(pod, OPERATOR_LABELS.mpiIndex));
-        if (index !== undefined) roles.set(pod, index === 0 ? { stateOf: 0 } : { stateOf: index, logTo: index });
-      }
-    }
-    return roles;
-  }
-  const head = planned.find((p) => p.role === 'head')?.index;
-  for (const pod of pods) {
-    const type = pod.metadata?.labels?.[OPERATOR_LABELS.rayNodeType];
-    if (type === 'head') {
-      if (head !== undefined) roles.set(pod, { stateOf: head, logTo: head });
-    } else if (type === 'worker') {
-      // Each worker is its own KubeRay group `<group>-<k>` (see manifests/ray.ts): the k-th of its group.
-      const match = /^(.*)-(\d+)$/.exec(pod.metadata?.labels?.[OPERATOR_LABELS.rayGroup] ?? '');
-      const slot = match
-        ? planned.filter((p) => p.role === 'ray-worker' && p.group === match[1])[Number(match[2])]
-        : undefined;
-      if (slot) roles.set(pod, { stateOf: slot.index, logTo: slot.index });
-    } else if (head !== undefined) {
-      roles.set(pod, { logTo: head });
-    }
-  }
-  return roles;
-}
 
 // ---- the job's state ---------------------------------------------------------------------------
 

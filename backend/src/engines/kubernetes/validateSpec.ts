@@ -18,6 +18,7 @@ function resourcesOf(spec: JobSpec): [string, Resources][] {
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       return [['resources', spec.resources]];
     case 'ps-worker':
       return [

@@ -40,12 +40,12 @@ export interface JobFormValues {
   queue: string;
   priority: string;
   maxRestarts: string;
-  /** ddp, mpi, horovod. */
+  /** ddp, mpi, horovod, deepspeed. */
   nodes: string;
   /** ps-worker. */
   ps: string;
   workers: string;
-  /** Per node (ddp, mpi, horovod) or per worker and ps (ps-worker). */
+  /** Per node (ddp, mpi, horovod, deepspeed) or per worker and ps (ps-worker). */
   resources: ResourceValues;
   /** ps-worker: the parameter servers get `psResources` instead of `resources`. */
   separatePsResources: boolean;
@@ -114,6 +114,7 @@ export function formFieldKeys(values: JobFormValues): string[] {
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       topology.push('nodes', ...resourceKeys('resources'));
       break;
     case 'ps-worker':
@@ -255,6 +256,7 @@ export function specFromValues(values: JobFormValues): { spec: Record<string, un
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       topology = { nodes: numberOrText(values.nodes), resources: resourcesOf(values.resources) };
       break;
     case 'ps-worker':

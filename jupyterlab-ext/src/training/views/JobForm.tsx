@@ -64,6 +64,7 @@ function Topology({ values, errors, trans, update }: SectionProps) {
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       return (
         <fieldset className="aiplat-form-section">
           <legend>{trans.__('Nodes and resources per node')}</legend>

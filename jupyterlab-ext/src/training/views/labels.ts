@@ -33,6 +33,7 @@ export function jobModeLabel(mode: JobMode, trans: TranslationBundle): string {
     ddp: trans.__('DDP (PyTorch distributed)'),
     mpi: trans.__('MPI'),
     horovod: trans.__('Horovod'),
+    deepspeed: trans.__('DeepSpeed'),
     ray: trans.__('Ray'),
     'ps-worker': trans.__('Parameter server and workers'),
   };

@@ -9,8 +9,9 @@ import { objectName } from '../manifests/jobMetadata.js';
 
 /*
  * Modes whose command runs on the launcher only, on the Kubernetes engine: Horovod's MPIJob
- * launcher runs the command while the workers run sshd for it. The job's outcome is the launcher's;
- * the workers, which the operator deletes once the launcher is done, end Stopped.
+ * launcher runs the command while the workers run sshd for it; DeepSpeed's TrainJob on the
+ * deepspeed-distributed runtime has a launcher that is node 0 and sshd nodes. The job's outcome is
+ * the launcher's; the workers, which the operator deletes once the launcher is done, end Stopped.
  */
 
 const NS = 'aiplat-alice';
@@ -111,5 +112,45 @@ describe('horovod on the Kubernetes engine', () => {
     expect(job.state).toBe('Failed');
     expect(job.reason).toMatchObject({ kind: 'exit-code', instance: 0, exitCode: 3 });
     expect(job.instances.map((i) => i.state)).toEqual(['Stopped', 'Stopped']);
+  });
+});
+
+describe('deepspeed on the Kubernetes engine', () => {
+  it('a TrainJob on deepspeed-distributed: the launcher is node 0 and its outcome is the job’s', async () => {
+    const client = fx.client();
+    const spec: JobSpecInput = {
+      name: 'ds',
+      mode: 'deepspeed',
+      nodes: 2,
+      command: 'deepspeed --hostfile $DEEPSPEED_HOSTFILE train.py',
+      resources: { cpu: 2, memory: '4Gi' },
+    };
+    const created = await client.createJob({ body: { spec } });
+    const name = objectName(created.id);
+    await waitForState(client, created.id, 'Queued');
+    const trainJob = ops.trainJob(NS, name) as unknown as { spec: { runtimeRef: { name: string } } };
+    expect(trainJob.spec.runtimeRef.name).toBe('deepspeed-distributed');
+    ops.admit(NS, name);
+    const jobset = 'jobset.sigs.k8s.io/replicatedjob-name';
+    const index = 'batch.kubernetes.io/job-completion-index';
+    const launcher = ops.pod(
+      NS,
+      name,
+      'TrainJob',
+      `${name}-launcher-0-0-a0`,
+      { [jobset]: 'launcher', [index]: '0' },
+      'node',
+    );
+    const node = ops.pod(NS, name, 'TrainJob', `${name}-node-0-0-b1`, { [jobset]: 'node', [index]: '0' }, 'node');
+    const running = await waitForState(client, created.id, 'Running');
+    expect(running.instances.map((i) => i.pod)).toEqual([launcher, node]);
+    fake.appendLog(NS, launcher, 'rank 0 of 2\nrank 1 of 2\n');
+    ops.podPhase(NS, launcher, 'Succeeded');
+    fake.delete('v1', 'Pod', NS, node);
+    ops.finish(NS, name, 'Complete', 'TrainJob completed');
+    const job = await waitForJob(client, created.id);
+    expect(job.state).toBe('Succeeded');
+    expect(job.instances.map((i) => i.state)).toEqual(['Succeeded', 'Stopped']);
+    expect((await programOutput(client, created.id))[0]).toEqual(['rank 0 of 2', 'rank 1 of 2']);
   });
 });

@@ -70,6 +70,39 @@ export interface TrainJob {
   };
 }
 
+type RuntimePatch = TrainJob['spec']['runtimePatches'][number];
+
+/**
+ * The platform's patch of a TrainJob's runtime: on each of the named replicated jobs, the pod
+ * labels, placement and the work volumes mounted into the container the Trainer names `node`.
+ */
+export function runtimePatch(spec: JobSpec, options: ManifestOptions, replicatedJobs: readonly string[]): RuntimePatch {
+  return {
+    manager: PATCH_MANAGER,
+    trainingRuntimeSpec: {
+      template: {
+        spec: {
+          replicatedJobs: replicatedJobs.map((name) => ({
+            name,
+            template: {
+              spec: {
+                template: {
+                  metadata: { labels: podLabels(spec, options) },
+                  spec: {
+                    ...podPlacement(options),
+                    volumes: workVolumes(options),
+                    containers: [{ name: TORCH_NODE, volumeMounts: workVolumeMounts(options) }],
+                  },
+                },
+              },
+            },
+          })),
+        },
+      },
+    },
+  };
+}
+
 /**
  * Processes per node. Always set: the Trainer's automatic count recognises only resource names
  * containing "gpu" and would use the CPU count for `huawei.com/Ascend910`. One per whole device, one
@@ -97,34 +130,7 @@ export function ddpTrainJob(spec: NodesJobSpec, options: ManifestOptions): Train
         numProcPerNode: procsPerNode(spec),
         resourcesPerNode: resourceRequirements(spec.resources, options.resourceNames),
       },
-      runtimePatches: [
-        {
-          manager: PATCH_MANAGER,
-          trainingRuntimeSpec: {
-            template: {
-              spec: {
-                replicatedJobs: [
-                  {
-                    name: TORCH_NODE,
-                    template: {
-                      spec: {
-                        template: {
-                          metadata: { labels: podLabels(spec, options) },
-                          spec: {
-                            ...podPlacement(options),
-                            volumes: workVolumes(options),
-                            containers: [{ name: TORCH_NODE, volumeMounts: workVolumeMounts(options) }],
-                          },
-                        },
-                      },
-                    },
-                  },
-                ],
-              },
-            },
-          },
-        },
-      ],
+      runtimePatches: [runtimePatch(spec, options, [TORCH_NODE])],
     },
   };
 }

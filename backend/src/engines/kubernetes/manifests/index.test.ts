@@ -13,6 +13,7 @@ const SPECS: Record<JobMode, JobSpec> = {
   ddp: spec({ mode: 'ddp', nodes: 2, resources }),
   mpi: spec({ mode: 'mpi', image: 'mpi:1', nodes: 2, resources }),
   horovod: spec({ mode: 'horovod', image: 'hvd:1', nodes: 3, resources }),
+  deepspeed: spec({ mode: 'deepspeed', image: 'ds:1', nodes: 2, resources }),
   'ps-worker': spec({
     mode: 'ps-worker',
     image: 'tf:2',
@@ -101,6 +102,8 @@ describe('crdFor', () => {
     });
     expect(crdFor('mpi')).toMatchObject({ group: 'kubeflow.org', version: 'v2beta1', plural: 'mpijobs' });
     expect(crdFor('horovod')).toEqual(crdFor('mpi'));
+    expect(crdFor('deepspeed')).toMatchObject({ kind: 'TrainJob', plural: 'trainjobs' });
+    expect(crdFor('deepspeed').operator).toMatch(/deepspeed-distributed/);
     expect(crdFor('ps-worker')).toMatchObject({ group: 'jobset.x-k8s.io', version: 'v1alpha2', plural: 'jobsets' });
     expect(crdFor('ray')).toMatchObject({ group: 'ray.io', version: 'v1', plural: 'rayjobs', kind: 'RayJob' });
   });

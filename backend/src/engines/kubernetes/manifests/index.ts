@@ -2,6 +2,7 @@ import type { JobSpec, JobMode } from '@aiplat/api';
 import { stringify } from 'yaml';
 import type { ConfigMap, KubeObject, ManifestOptions } from './common.js';
 import { ddpManifests, TRAINJOB_API_VERSION, type TrainJob } from './ddp.js';
+import { deepspeedManifests } from './deepspeed.js';
 import { mpiManifests, MPIJOB_API_VERSION, type MPIJob } from './mpi.js';
 import { JOBSET_API_VERSION, psWorkerManifests, type JobSet } from './psWorker.js';
 import { RAYJOB_API_VERSION, rayManifests, type RayJob } from './ray.js';
@@ -29,6 +30,12 @@ function crdRef(apiVersion: string, kind: JobResource['kind'], plural: string, o
 
 const CRDS = {
   trainJob: crdRef(TRAINJOB_API_VERSION, 'TrainJob', 'trainjobs', 'Kubeflow Trainer v2'),
+  deepspeedTrainJob: crdRef(
+    TRAINJOB_API_VERSION,
+    'TrainJob',
+    'trainjobs',
+    'Kubeflow Trainer v2 with its deepspeed-distributed ClusterTrainingRuntime',
+  ),
   mpiJob: crdRef(MPIJOB_API_VERSION, 'MPIJob', 'mpijobs', 'mpi-operator (v2beta1)'),
   jobSet: crdRef(JOBSET_API_VERSION, 'JobSet', 'jobsets', 'JobSet'),
   rayJob: crdRef(RAYJOB_API_VERSION, 'RayJob', 'rayjobs', 'KubeRay'),
@@ -38,6 +45,8 @@ export function crdFor(mode: JobMode): CrdRef {
   switch (mode) {
     case 'ddp':
       return CRDS.trainJob;
+    case 'deepspeed':
+      return CRDS.deepspeedTrainJob;
     case 'mpi':
     case 'horovod':
       return CRDS.mpiJob;
@@ -53,6 +62,8 @@ export function buildManifests(spec: JobSpec, options: ManifestOptions): [Config
   switch (spec.mode) {
     case 'ddp':
       return ddpManifests(spec, options);
+    case 'deepspeed':
+      return deepspeedManifests(spec, options);
     case 'mpi':
     case 'horovod':
       return mpiManifests(spec, options);

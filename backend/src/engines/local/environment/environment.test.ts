@@ -53,6 +53,7 @@ describe('requiredPorts', () => {
     ['ddp', 'node', 1, []],
     ['mpi', 'node', 0, []],
     ['horovod', 'node', 0, []],
+    ['deepspeed', 'node', 1, []],
     ['ps-worker', 'ps', 0, ['task']],
     ['ps-worker', 'worker', 3, ['task']],
     ['ray', 'head', 0, ['head']],
@@ -138,6 +139,18 @@ describe('buildEnvironment: per mode', () => {
     }
   });
 
+  it('DeepSpeed, 2 nodes x 4 GPUs: the MPI variables and DEEPSPEED_HOSTFILE naming the `host slots=N` file', () => {
+    const result = plan(input('deepspeed', place('deepspeed', ['node', 'node'], { gpus: 4 })));
+    expect(result.files).toEqual([{ path: `${JOB_DIR}/hostfile`, content: '127.0.0.1 slots=8\n' }]);
+    for (const instance of result.instances) {
+      expect(instance.env).toMatchObject({
+        DEEPSPEED_HOSTFILE: `${JOB_DIR}/hostfile`,
+        OMPI_MCA_orte_default_hostfile: `${JOB_DIR}/hostfile`,
+        NODE_IP_SLOT_LIST: '127.0.0.1:4,127.0.0.1:4',
+      });
+    }
+  });
+
   it('MPI, CPU-only and fractional nodes get one slot each', () => {
     const instances = place('mpi', ['node', 'node']);
     instances[1] = { ...instances[1]!, gpus: 0.5 };
@@ -191,6 +204,7 @@ describe('buildEnvironment: errors instead of silent fixes', () => {
     ['RANK', 'ray'],
     ['TF_CONFIG', 'ps-worker'],
     ['NODE_IP_SLOT_LIST', 'mpi'],
+    ['DEEPSPEED_HOSTFILE', 'deepspeed'],
     ['PYTHONUNBUFFERED', 'ddp'],
     ['AIPLAT_ANYTHING', 'ddp'],
   ] as const)('user %s in %s mode is an env-conflict', (variable, mode) => {
@@ -198,6 +212,7 @@ describe('buildEnvironment: errors instead of silent fixes', () => {
       ddp: ['node'],
       mpi: ['node'],
       horovod: ['node'],
+      deepspeed: ['node'],
       'ps-worker': ['worker'],
       ray: ['head'],
     };

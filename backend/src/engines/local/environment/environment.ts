@@ -13,7 +13,10 @@ import {
   type TrainingMode,
 } from './types.js';
 
-/** Name of the MPI hostfile inside the job directory. */
+/**
+ * Name of the MPI hostfile inside the job directory. DeepSpeed reads the same `host slots=N` lines
+ * (and refuses a host given twice, as Open MPI does), so DEEPSPEED_HOSTFILE names this file too.
+ */
 export const HOSTFILE_NAME = 'hostfile';
 
 /** 0, a share of one device (0.1 to 1), or a whole number of devices. */
@@ -66,7 +69,9 @@ export function buildEnvironment(input: EnvironmentInput): EnvironmentResult {
   });
 
   const files: PlannedFile[] = [];
-  if (mode === 'mpi' || mode === 'horovod') files.push({ path: hostfilePath, content: renderHostfile(nodes) });
+  if (mode === 'mpi' || mode === 'horovod' || mode === 'deepspeed') {
+    files.push({ path: hostfilePath, content: renderHostfile(nodes) });
+  }
   if (input.hyperparameters !== undefined) {
     files.push({ path: input.hyperparametersPath, content: `${JSON.stringify(input.hyperparameters, null, 2)}\n` });
   }
@@ -125,6 +130,13 @@ function modeEnv(
     case 'mpi':
     case 'horovod':
       return { OMPI_MCA_orte_default_hostfile: shared.hostfilePath, NODE_IP_SLOT_LIST: shared.hostSlotList };
+    case 'deepspeed':
+      // `deepspeed --hostfile $DEEPSPEED_HOSTFILE train.py` on the launcher, mpirun as in mpi mode.
+      return {
+        OMPI_MCA_orte_default_hostfile: shared.hostfilePath,
+        NODE_IP_SLOT_LIST: shared.hostSlotList,
+        DEEPSPEED_HOSTFILE: shared.hostfilePath,
+      };
     case 'ps-worker': {
       const taskIndex = instances.slice(0, instance.index).filter((other) => other.role === instance.role).length;
       return {
@@ -257,6 +269,7 @@ function validateTopology(mode: TrainingMode, instances: readonly InstancePlacem
     case 'ddp':
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       return [];
   }
 }

@@ -1,5 +1,5 @@
 /**
- * OpenMPI hostfile and Horovod host list rendering. A node's slot count is its number of visible
+ * OpenMPI (and DeepSpeed) hostfile and Horovod host list rendering. A node's slot count is its number of visible
  * accelerator devices, or 1 when it is CPU-only (one process per node).
  */
 

@@ -3,7 +3,7 @@ import type { InstancePlacement, PortName, TrainingMode } from './types.js';
 /**
  * The ports the supervisor must allocate for one instance before calling `buildEnvironment`:
  * DDP a rendezvous port on instance 0, PS-Worker a server port on every ps and worker, Ray a GCS
- * port on the head. MPI and Horovod need none (mpirun / horovodrun pick their own).
+ * port on the head. MPI, Horovod and DeepSpeed need none (mpirun / horovodrun / deepspeed pick their own).
  */
 export function requiredPorts(
   mode: TrainingMode,
@@ -14,6 +14,7 @@ export function requiredPorts(
       return instance.index === 0 ? ['master'] : [];
     case 'mpi':
     case 'horovod':
+    case 'deepspeed':
       return [];
     case 'ps-worker':
       return instance.role === 'ps' || instance.role === 'worker' ? ['task'] : [];

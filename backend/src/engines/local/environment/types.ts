@@ -5,11 +5,11 @@
  */
 
 /** The distributed training modes; each decides which variables its instances get. */
-export const TRAINING_MODES = ['ddp', 'mpi', 'horovod', 'ray', 'ps-worker'] as const;
+export const TRAINING_MODES = ['ddp', 'mpi', 'horovod', 'deepspeed', 'ray', 'ps-worker'] as const;
 export type TrainingMode = (typeof TRAINING_MODES)[number];
 
 /**
- * What an instance is within its job: `node` for DDP / MPI / Horovod, `ps` and `worker` for
+ * What an instance is within its job: `node` for DDP / MPI / Horovod / DeepSpeed, `ps` and `worker` for
  * PS-Worker, `head` and `ray-worker` for Ray.
  */
 export type InstanceRole = 'node' | 'ps' | 'worker' | 'head' | 'ray-worker';
@@ -19,6 +19,7 @@ export const ROLES_BY_MODE: Readonly<Record<TrainingMode, readonly InstanceRole[
   ddp: ['node'],
   mpi: ['node'],
   horovod: ['node'],
+  deepspeed: ['node'],
   'ps-worker': ['ps', 'worker'],
   ray: ['head', 'ray-worker'],
 };
@@ -79,7 +80,7 @@ export interface EnvironmentInput {
    * `hyperparametersPath`; when left out the caller writes it.
    */
   hyperparameters?: Readonly<Record<string, unknown>>;
-  /** Absolute path of the job's own directory; generated files (the MPI hostfile) go under it. */
+  /** Absolute path of the job's own directory; generated files (the MPI / DeepSpeed hostfile) go under it. */
   jobDir: string;
 }
 

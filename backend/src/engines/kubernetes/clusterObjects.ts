@@ -1,0 +1,55 @@
+/*
+ * The shapes of the cluster objects the engine reads (custom resources, Kueue's Workload, pods), as
+ * far as the state mapping looks into them.
+ */
+
+export interface Condition {
+  type: string;
+  status: string;
+  reason?: string;
+  message?: string;
+  lastTransitionTime?: string | Date;
+}
+
+export interface ObjectMeta {
+  name?: string;
+  namespace?: string;
+  uid?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: { kind: string; name: string; uid: string }[];
+  deletionTimestamp?: string | Date;
+  creationTimestamp?: string | Date;
+}
+
+export interface ClusterObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: ObjectMeta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+}
+
+export interface ContainerStatus {
+  name: string;
+  state?: {
+    waiting?: { reason?: string; message?: string };
+    running?: { startedAt?: string | Date };
+    terminated?: { exitCode: number; signal?: number; reason?: string; message?: string };
+  };
+  lastState?: ContainerStatus['state'];
+  restartCount?: number;
+}
+
+export interface PodObject {
+  metadata?: ObjectMeta;
+  spec?: { nodeName?: string; containers?: { name: string }[] };
+  status?: {
+    phase?: string;
+    reason?: string;
+    message?: string;
+    podIP?: string;
+    containerStatuses?: ContainerStatus[];
+    conditions?: Condition[];
+  };
+}
