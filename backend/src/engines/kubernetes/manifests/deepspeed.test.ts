@@ -26,9 +26,8 @@ const cases: [string, Record<string, unknown>][] = [
   ['fractional GPU', { nodes: 2, resources: { cpu: 1, memory: '8Gi', accelerator: { type: 'nvidia', count: 0.5 } } }],
   ['Ascend', { nodes: 2, resources: { cpu: 16, memory: '64Gi', accelerator: { type: 'ascend', count: 8 } } }],
   [
-    'no image, env, hyperparameters, restarts',
+    'env, hyperparameters, restarts',
     {
-      image: undefined,
       env: { EPOCHS: '2' },
       hyperparameters: { lr: 0.01 },
       autoRestart: { maxRestarts: 3 },
@@ -75,6 +74,14 @@ describe('deepspeedTrainJob', () => {
       expect(pod.spec.containers).toEqual([{ name: 'node', volumeMounts: expect.any(Array) as unknown }]);
       expect(pod.spec.volumes.length).toBeGreaterThan(0);
     }
+  });
+
+  it('takes the default image from the options, and says an image is required when there is none', () => {
+    const spec = { ...deepspeed({ resources: { cpu: 1, memory: '1Gi' } }), image: undefined };
+    const job = deepspeedTrainJob(spec, { ...options, defaultImage: 'ds:default' });
+    expect(job.spec.trainer.image).toBe('ds:default');
+    expect(trainJobSchema.validate(job)).toEqual({ valid: true, errors: [] });
+    expect(() => deepspeedTrainJob(spec, options)).toThrow(/image is required for deepspeed jobs/);
   });
 
   it('refuses a job of another mode', () => {

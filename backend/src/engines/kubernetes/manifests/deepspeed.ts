@@ -3,6 +3,7 @@ import type { ConfigMap, ManifestOptions } from './common.js';
 import { containerEnv, deviceEnv, entryCommand } from './containerEnv.js';
 import { procsPerNode, runtimePatch, TORCH_NODE, TRAINJOB_API_VERSION, type TrainJob } from './ddp.js';
 import { jobMetadata } from './jobMetadata.js';
+import { requireImage } from './podTemplate.js';
 import { resourceRequirements } from './resourceRequirements.js';
 import { hyperparametersConfigMap } from './workVolumes.js';
 
@@ -12,8 +13,9 @@ import { hyperparametersConfigMap } from './workVolumes.js';
  * (`deepspeed --hostfile $DEEPSPEED_HOSTFILE train.py`), as in TI-ONE's Horovod; the runtime's
  * `node` pods (nodes - 1 of them) run sshd for the ranks the launcher starts. The Trainer writes
  * the `host slots=N` hostfile (OMPI_MCA_orte_default_hostfile, which the entry wrapper also names
- * DEEPSPEED_HOSTFILE) and the job succeeds when the launcher does. The Trainer sets the image of
- * the launcher only: the `node` pods run the runtime's image.
+ * DEEPSPEED_HOSTFILE) and the job succeeds when the launcher does. A TrainJob sets the launcher's
+ * image only (the spec's or the configured default, with the entry wrapper): the `node` pods run the
+ * runtime's image, so the operator gives the runtime an image with the job's libraries.
  */
 
 export const DEEPSPEED_RUNTIME = 'deepspeed-distributed';
@@ -32,7 +34,8 @@ export function deepspeedTrainJob(spec: NodesJobSpec, options: ManifestOptions):
       runtimeRef: { apiGroup: 'trainer.kubeflow.org', kind: 'ClusterTrainingRuntime', name: DEEPSPEED_RUNTIME },
       suspend: true,
       trainer: {
-        ...(spec.image === undefined ? {} : { image: spec.image }),
+        // The runtime's own image lacks the entry wrapper: the spec's, or the configured default.
+        image: requireImage(spec, options),
         command: entryCommand(spec),
         env: [...containerEnv(spec, options), ...deviceEnv(spec.resources)],
         numNodes: spec.nodes,
