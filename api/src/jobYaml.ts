@@ -2,6 +2,7 @@ import { Document, isMap, isScalar, LineCounter, parseDocument, Scalar, type Nod
 import type { ErrorIssue } from './errors.js';
 import type { CreateJobBody } from './schemas/jobRequests.js';
 import { JOB_LIMITS } from './schemas/jobLimits.js';
+import { isStackOverflow, NESTS_TOO_DEEPLY } from './schemas/documentShape.js';
 import { JobSpecSchema, type JobSpec } from './schemas/jobSpec.js';
 
 /**
@@ -22,16 +23,23 @@ export function parseJobYaml(text: string): JobYamlResult {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     return {
-      errors: doc.errors.map((error) => {
-        const { line, col } = lineCounter.linePos(error.pos[0]);
-        return { path: ROOT, message: `YAML syntax error at line ${line}, column ${col}: ${firstLine(error.message)}` };
-      }),
+      errors: unique(
+        doc.errors.map((error) => {
+          const { line, col } = lineCounter.linePos(error.pos[0]);
+          if (isStackOverflow(error)) return { path: ROOT, message: `${NESTS_TOO_DEEPLY} (line ${line})` };
+          return {
+            path: ROOT,
+            message: `YAML syntax error at line ${line}, column ${col}: ${firstLine(error.message)}`,
+          };
+        }),
+      ),
     };
   }
   let value: unknown;
   try {
     value = doc.toJS({ maxAliasCount: 100 });
   } catch (error) {
+    if (isStackOverflow(error)) return { errors: [{ path: ROOT, message: NESTS_TOO_DEEPLY }] };
     return {
       errors: [{ path: ROOT, message: `YAML error: ${error instanceof Error ? error.message : String(error)}` }],
     };
@@ -53,6 +61,12 @@ export function parseJobYaml(text: string): JobYamlResult {
       };
     }),
   };
+}
+
+/** Issues without repeats (a parser out of stack reports it once per level it unwinds). */
+function unique(issues: ErrorIssue[]): ErrorIssue[] {
+  const seen = new Set<string>();
+  return issues.filter((i) => !seen.has(`${i.path}\n${i.message}`) && seen.add(`${i.path}\n${i.message}`));
 }
 
 function firstLine(message: string): string {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fieldError, shown, strictObject, wholeNumber } from './fieldErrors.js';
 import { JobNameSchema } from './jobIdentifiers.js';
 import { DEFAULT_JOB_PRIORITY, DEFAULT_JOB_QUEUE, DEFAULT_WORKING_DIR, JOB_LIMITS } from './jobLimits.js';
+import { MAX_NESTING_DEPTH, tooDeepPath } from './documentShape.js';
 import { ENV_NAME_PATTERN, isPlatformEnvName } from './platformEnv.js';
 import { EngineKindSchema, RootNameSchema } from './system.js';
 
@@ -128,6 +129,16 @@ const HyperparametersSchema = z
     error: fieldError('hyperparameters', 'a mapping of names to JSON values, e.g. { lr: 0.01 }'),
   })
   .superRefine((params, ctx) => {
+    const deep = tooDeepPath(params);
+    if (deep) {
+      ctx.addIssue({
+        code: 'custom',
+        path: deep.slice(0, 1),
+        input: params,
+        message: `nests too deeply: hyperparameters may nest lists and mappings at most ${MAX_NESTING_DEPTH} levels`,
+      });
+      return;
+    }
     const bad = nonJsonPath(params);
     if (bad) {
       ctx.addIssue({ code: 'custom', path: bad, input: params, message: 'must be a JSON value (no NaN or Infinity)' });

@@ -1,0 +1,54 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorBodySchema, parseJobYaml } from '@aiplat/api';
+import { startPlatform, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
+
+/* What a user sees when a create-job body is wrong in ways the field rules do not cover. */
+
+const HEAD = 'name: deep\nmode: ddp\ncommand: "true"\nresources: { cpu: 1, memory: 1Gi }\n';
+const DEPTH = 10_000;
+
+let f: PlatformFixture;
+beforeAll(async () => {
+  f = await startPlatform();
+});
+afterAll(() => f.close());
+
+async function post(body: string, contentType = 'application/json') {
+  const response = await f.fetch('/api/jobs', { method: 'POST', headers: { 'content-type': contentType }, body });
+  const text = await response.text();
+  return { status: response.status, error: ErrorBodySchema.parse(JSON.parse(text)).error };
+}
+
+describe('a document that nests too deeply', () => {
+  it('is refused by parseJobYaml saying so, not with a stack overflow', () => {
+    const result = parseJobYaml(`${HEAD}hyperparameters: { a: ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)} }\n`);
+    expect('errors' in result).toBe(true);
+    const messages = 'errors' in result ? result.errors.map((e) => e.message).join('\n') : '';
+    expect(messages).toMatch(/nests too deeply/);
+    expect(messages).not.toMatch(/call stack/i);
+  });
+
+  it('is refused in job.yaml when it nests a little more than allowed, naming the field and line', () => {
+    const result = parseJobYaml(`${HEAD}hyperparameters:\n  a: ${'['.repeat(100)}${']'.repeat(100)}\n`);
+    const errors = 'errors' in result ? result.errors : [];
+    expect(errors).toEqual([
+      { path: 'hyperparameters.a', message: expect.stringMatching(/nests too deeply.*\(line 6\)$/) },
+    ]);
+  });
+
+  it('answers a 10,000-deep job.yaml over HTTP with a 400 that says so', async () => {
+    const yaml = `${HEAD}hyperparameters: { a: ${'['.repeat(DEPTH)}${']'.repeat(DEPTH)} }\n`;
+    const { status, error } = await post(JSON.stringify({ yaml }));
+    expect(status).toBe(400);
+    expect(error.message).toMatch(/nests too deeply/);
+    expect(error.message).not.toMatch(/call stack/i);
+  });
+
+  it('answers a 10,000-deep JSON spec with a 400 naming the field', async () => {
+    const spec = `{"name":"deep","mode":"ddp","command":"true","resources":{"cpu":1,"memory":"1Gi"},"hyperparameters":{"a":${'['.repeat(DEPTH)}${']'.repeat(DEPTH)}}}`;
+    const { status, error } = await post(`{"spec":${spec}}`);
+    expect(status).toBe(400);
+    expect(error.issues?.map((i) => i.path)).toEqual(['body.spec.hyperparameters.a']);
+    expect(error.message).toMatch(/nests too deeply/);
+  });
+});
