@@ -6,7 +6,7 @@ export * from './schemas/workspace.js';
 export * from './schemas/events.js';
 export * from './schemas/jobLimits.js';
 export * from './schemas/memoryQuantity.js';
-export { MAX_NESTING_DEPTH, tooDeepPath } from './schemas/documentShape.js';
+export { MAX_NESTING_DEPTH, PROTO_KEY_MESSAGE, protoKeyPaths, tooDeepPath } from './schemas/documentShape.js';
 export * from './schemas/jobResources.js';
 export * from './schemas/jobIdentifiers.js';
 export * from './schemas/platformEnv.js';

@@ -2,7 +2,7 @@ import { Document, isMap, isScalar, LineCounter, parseDocument, Scalar, type Nod
 import type { ErrorIssue } from './errors.js';
 import type { CreateJobBody } from './schemas/jobRequests.js';
 import { JOB_LIMITS } from './schemas/jobLimits.js';
-import { isStackOverflow, NESTS_TOO_DEEPLY } from './schemas/documentShape.js';
+import { isStackOverflow, NESTS_TOO_DEEPLY, PROTO_KEY_MESSAGE, protoKeyPaths } from './schemas/documentShape.js';
 import { JobSpecSchema, type JobSpec } from './schemas/jobSpec.js';
 
 /**
@@ -49,10 +49,11 @@ export function parseJobYaml(text: string): JobYamlResult {
       errors: [{ path: ROOT, message: 'the file is empty: a job needs at least name, mode, command and resources' }],
     };
   }
+  const protoKeys = protoKeyPaths(value).map((path) => ({ path, message: PROTO_KEY_MESSAGE }));
   const parsed = JobSpecSchema.safeParse(value);
-  if (parsed.success) return { spec: parsed.data };
+  if (parsed.success && protoKeys.length === 0) return { spec: parsed.data };
   return {
-    errors: parsed.error.issues.map((issue) => {
+    errors: [...protoKeys, ...(parsed.error?.issues ?? [])].map((issue) => {
       const path = issue.path.map(String);
       const line = lineOf(doc, lineCounter, issue.path);
       return {

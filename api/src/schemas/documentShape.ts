@@ -1,6 +1,7 @@
 /*
  * Checks on a parsed document (a JSON body, a job.yaml) that the schemas cannot make: zod walks
- * values recursively, so a document's depth is looked at first, without recursion.
+ * values recursively and drops a "__proto__" key from what it returns, so both are looked for
+ * first, without recursion.
  */
 
 /**
@@ -37,4 +38,29 @@ export function tooDeepPath(value: unknown, max = MAX_NESTING_DEPTH): (string | 
     }
   }
   return undefined;
+}
+
+/** The message for a "__proto__" key, which would otherwise vanish without a word. */
+export const PROTO_KEY_MESSAGE = 'unknown field "__proto__": no object in a job has it; remove it';
+
+/** Paths of every own "__proto__" key in `value` (JSON.parse and YAML keep them as plain keys). */
+export function protoKeyPaths(value: unknown, maxDepth = MAX_NESTING_DEPTH): (string | number)[][] {
+  const found: (string | number)[][] = [];
+  const stack: { value: unknown; path: (string | number)[] }[] = [{ value, path: [] }];
+  while (stack.length > 0) {
+    const { value: current, path } = stack.pop() as { value: unknown; path: (string | number)[] };
+    if (current === null || typeof current !== 'object' || path.length > maxDepth) continue;
+    if (!Array.isArray(current) && Object.prototype.hasOwnProperty.call(current, '__proto__')) {
+      found.push([...path, '__proto__']);
+    }
+    const entries: [string | number, unknown][] = Array.isArray(current)
+      ? current.map((item, i) => [i, item])
+      : Object.entries(current);
+    for (const [key, item] of entries) {
+      if (key !== '__proto__' && item !== null && typeof item === 'object') {
+        stack.push({ value: item, path: [...path, key] });
+      }
+    }
+  }
+  return found;
 }

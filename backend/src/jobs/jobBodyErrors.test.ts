@@ -52,3 +52,28 @@ describe('a document that nests too deeply', () => {
     expect(error.message).toMatch(/nests too deeply/);
   });
 });
+
+describe('a "__proto__" key', () => {
+  it('is an unknown field of a JSON spec: a 400 naming it, at any level', async () => {
+    const spec = `{"name":"p","mode":"ddp","command":"true","resources":{"cpu":1,"memory":"1Gi","__proto__":{"gpu":1}},"__proto__":{"x":1}}`;
+    const { status, error } = await post(`{"spec":${spec}}`);
+    expect(status).toBe(400);
+    expect(error.issues?.map((i) => i.path).sort()).toEqual(['body.spec.__proto__', 'body.spec.resources.__proto__']);
+    expect(error.issues?.[0]?.message).toMatch(/unknown field "__proto__"/);
+  });
+
+  it('is refused even with a value that is not an object', async () => {
+    const spec = `{"name":"p","mode":"ddp","command":"true","resources":{"cpu":1,"memory":"1Gi"},"__proto__":5}`;
+    const { status, error } = await post(`{"spec":${spec}}`);
+    expect(status).toBe(400);
+    expect(error.issues?.map((i) => i.path)).toEqual(['body.spec.__proto__']);
+  });
+
+  it('is an unknown field of a job.yaml, with its line', () => {
+    const result = parseJobYaml(`${HEAD}__proto__: { x: 1 }\n`);
+    const errors = 'errors' in result ? result.errors : [];
+    expect(errors).toEqual([
+      { path: '__proto__', message: expect.stringMatching(/unknown field "__proto__".*\(line 5\)$/) },
+    ]);
+  });
+});

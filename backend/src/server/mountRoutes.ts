@@ -1,15 +1,25 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { Logger } from 'pino';
 import type { z } from 'zod';
-import { ApiError, issuesFromZod, routes, type RouteDef, type RouteName } from '@aiplat/api';
+import {
+  ApiError,
+  issuesFromZod,
+  PROTO_KEY_MESSAGE,
+  protoKeyPaths,
+  routes,
+  type RouteDef,
+  type RouteName,
+} from '@aiplat/api';
 import { HANDLED, type Handlers, type RequestContext, type User } from './handlers.js';
 import type { ServerMetrics } from './metrics.js';
 
 function parsePart(schema: z.ZodType | undefined, value: unknown, part: string): unknown {
   if (!schema) return part === 'body' ? undefined : {};
+  // zod drops a "__proto__" key without a word; JSON.parse keeps it, so it is looked for here.
+  const protoKeys = protoKeyPaths(value).map((p) => ({ path: [part, ...p].join('.'), message: PROTO_KEY_MESSAGE }));
   const result = schema.safeParse(value ?? {});
-  if (!result.success) {
-    const issues = issuesFromZod(result.error, part);
+  if (!result.success || protoKeys.length > 0) {
+    const issues = [...protoKeys, ...(result.error ? issuesFromZod(result.error, part) : [])];
     const summary = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
     throw new ApiError('validation_failed', `invalid request: ${summary}`, { issues });
   }
