@@ -83,6 +83,26 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: readonly Property
 }
 
 /**
+ * Issues found in the spec of a job.yaml after parsing (a server's checks: an unknown queue, a
+ * missing workingDir, a job that can never fit), worded as `parseJobYaml` words its own: each
+ * path under `from` (`body.spec.queue`) moves under `to` (`body.yaml.queue`), with the field's
+ * line when the file has it. Other issues are kept as they are.
+ */
+export function issuesInJobYaml(text: string, issues: readonly ErrorIssue[], from: string, to: string): ErrorIssue[] {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true });
+  return issues.map((issue) => {
+    if (issue.path !== from && !issue.path.startsWith(`${from}.`)) return issue;
+    const rest = issue.path.slice(from.length + 1);
+    const line = rest ? lineOf(doc, lineCounter, rest.split('.')) : undefined;
+    return {
+      path: rest ? `${to}.${rest}` : to,
+      message: line === undefined ? issue.message : `${issue.message} (line ${line})`,
+    };
+  });
+}
+
+/**
  * The spec of a create request: `spec` as given, or `yaml` parsed, its issues under `yaml.`
  * (the server prefixes `body.`).
  */

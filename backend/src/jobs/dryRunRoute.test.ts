@@ -72,6 +72,9 @@ describe('POST /api/jobs/dry-run', () => {
       .dryRunJob({ body: { yaml: `${JOB_YAML}queue: h100\n` } })
       .catch((e: unknown) => e);
     expect(unknownQueue).toBeInstanceOf(ApiError);
-    expect((unknownQueue as ApiError).issues).toEqual([{ path: 'body.spec.queue', message: 'one of default' }]);
+    // The engine's check, pointed at the job.yaml's field and line like the file's own checks.
+    expect((unknownQueue as ApiError).issues).toEqual([
+      { path: 'body.yaml.queue', message: 'one of default (line 8)' },
+    ]);
   });
 });

@@ -77,3 +77,39 @@ describe('a "__proto__" key', () => {
     ]);
   });
 });
+
+describe('server-side checks of a job.yaml', () => {
+  const yaml = (extra: string, resources = '{ cpu: 1, memory: 64Mi }') =>
+    `name: lines\nmode: ddp\ncommand: "true"\nresources: ${resources}\n${extra}`;
+
+  it.each<[string, string, string | undefined, string, RegExp]>([
+    ['an unknown queue', 'queue: gpu-a100\n', undefined, 'body.yaml.queue', /\(line 5\)$/],
+    [
+      'a missing workingDir',
+      'workingDir: home/nowhere\n',
+      undefined,
+      'body.yaml.workingDir',
+      /does not exist.*\(line 5\)$/,
+    ],
+    ['a job that can never fit', '', '{ cpu: 1000, memory: 64Mi }', 'body.yaml.resources', /\(line 4\)$/],
+  ])('name the YAML field and its line: %s', async (_label, extra, resources, path, message) => {
+    const { status, error } = await post(JSON.stringify({ yaml: yaml(extra, resources) }));
+    expect(status).toBe(400);
+    expect(error.issues?.map((i) => i.path)).toEqual([path]);
+    expect(error.issues?.[0]?.message).toMatch(message);
+    expect(error.message).toMatch(/\(line \d+\)$/);
+  });
+
+  it('keep the spec paths of a job sent as JSON', async () => {
+    const spec = {
+      name: 'lines',
+      mode: 'ddp',
+      command: 'true',
+      resources: { cpu: 1, memory: '64Mi' },
+      queue: 'gpu-a100',
+    };
+    const { status, error } = await post(JSON.stringify({ spec }));
+    expect(status).toBe(400);
+    expect(error.issues?.map((i) => i.path)).toEqual(['body.spec.queue']);
+  });
+});

@@ -1,7 +1,7 @@
 import type { Handlers } from '../server/handlers.js';
 import type { JobDryRunner } from './engine.js';
 import type { JobService } from './jobService.js';
-import { jobSpecFromBody } from './jobSpecFromBody.js';
+import { inJobYaml, jobSpecFromBody } from './jobSpecFromBody.js';
 
 type JobRoute =
   | 'createJob'
@@ -20,7 +20,14 @@ type JobRoute =
 export function createJobHandlers(jobs: JobService, dryRun: JobDryRunner): Pick<Handlers, JobRoute> {
   return {
     createJob: ({ body }, ctx) => jobs.create(ctx.user.name, body),
-    dryRunJob: ({ body }, ctx) => dryRun.dryRun(ctx.user.name, jobSpecFromBody(body)),
+    dryRunJob: async ({ body }, ctx) => {
+      const spec = jobSpecFromBody(body);
+      try {
+        return await dryRun.dryRun(ctx.user.name, spec);
+      } catch (error) {
+        throw inJobYaml(error, body);
+      }
+    },
     listJobs: async ({ query }, ctx) => jobs.list(ctx.user.name, query),
     getJob: async ({ params }) => jobs.detail(params.id),
     stopJob: ({ params, body }, ctx) => jobs.stop(params.id, ctx.user.name, body.force),

@@ -27,7 +27,7 @@ import { JobLogFollows, type LogFollowSend } from './jobLogFollows.js';
 import { readJobLogs, type LogSource } from './jobLogs.js';
 import { JobProgressKeeper } from './jobProgressKeeper.js';
 import type { InstanceRecord, JobPatch, JobRecord, JobStore } from './jobStore.js';
-import { jobSpecFromBody } from './jobSpecFromBody.js';
+import { inJobYaml, jobSpecFromBody } from './jobSpecFromBody.js';
 import { plannedInstances } from './plannedInstances.js';
 
 export interface JobServiceDeps {
@@ -224,8 +224,13 @@ export class JobService implements JobLifecycle {
 
   // ---- the routes ------------------------------------------------------------------------------
 
-  create(user: string, body: CreateJobBody): Promise<JobDetail> {
-    return this.submit(user, jobSpecFromBody(body));
+  async create(user: string, body: CreateJobBody): Promise<JobDetail> {
+    const spec = jobSpecFromBody(body);
+    try {
+      return await this.submit(user, spec);
+    } catch (error) {
+      throw inJobYaml(error, body);
+    }
   }
 
   async submit(user: string, spec: JobSpec): Promise<JobDetail> {
