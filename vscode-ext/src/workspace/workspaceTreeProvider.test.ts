@@ -8,7 +8,7 @@ import { WorkspaceTreeProvider, type WorkspaceNode } from './workspaceTreeProvid
 vi.mock('vscode', () => import('../test/vscodeFake.js'));
 
 const live = useActivatedExtension(async (backend) => {
-  for (let i = 0; i < 5; i++) await backend.writeFile(`home/${backend.user}/many/f${i}.txt`, `file ${i}\n`);
+  for (let i = 0; i < 5; i++) await backend.writeFile(`home/${backend.user}/big/f${i}.txt`, `file ${i}\n`);
   await backend.writeFile(`home/${backend.user}/notes.md`, '# Notes\nhello from /work\n');
 });
 
@@ -42,25 +42,25 @@ describe('Workspace view against the real backend', () => {
     tree.onDidChangeTreeData(() => changes++);
     const [home] = await tree.getChildren();
     const homeChildren = await tree.getChildren(home);
-    const many = homeChildren.find((n) => n.kind === 'entry' && n.entry.name === 'many')!;
-    expect(tree.getTreeItem(many).collapsibleState).toBe(TreeItemCollapsibleState.Collapsed);
+    const big = homeChildren.find((n) => n.kind === 'entry' && n.entry.name === 'big')!;
+    expect(tree.getTreeItem(big).collapsibleState).toBe(TreeItemCollapsibleState.Collapsed);
 
-    let page = await tree.getChildren(many);
+    let page = await tree.getChildren(big);
     expect(labels(tree, page)).toEqual(['f0.txt', 'f1.txt', 'Load more… (2 of 5)']);
     const more = tree.getTreeItem(page[2]!);
     expect(more.command?.command).toBe(CommandIds.loadMore);
-    expect(more.command?.arguments).toEqual([{ view: 'workspace', folder: 'home/many' }]);
+    expect(more.command?.arguments).toEqual([{ view: 'workspace', folder: 'home/big' }]);
 
-    await tree.loadMore('home/many');
-    page = await tree.getChildren(many);
+    await tree.loadMore('home/big');
+    page = await tree.getChildren(big);
     expect(labels(tree, page)).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'Load more… (4 of 5)']);
-    await tree.loadMore('home/many');
-    expect(labels(tree, await tree.getChildren(many))).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt']);
+    await tree.loadMore('home/big');
+    expect(labels(tree, await tree.getChildren(big))).toEqual(['f0.txt', 'f1.txt', 'f2.txt', 'f3.txt', 'f4.txt']);
     expect(changes).toBe(2);
 
     const file = tree.getTreeItem(page[0]!);
     expect(file.contextValue).toBe('aiplat.file');
-    expect(file.command).toMatchObject({ command: CommandIds.openPreview, arguments: ['home/many/f0.txt'] });
+    expect(file.command).toMatchObject({ command: CommandIds.openPreview, arguments: ['home/big/f0.txt'] });
     tree.dispose();
   });
 

@@ -45,6 +45,7 @@ describe('FileTreeModel against the real backend', () => {
       '    f03.txt',
       '    f04.txt',
       '    [more 5/12]',
+      '  ddp-example',
       'mount',
     ]);
 
@@ -61,7 +62,12 @@ describe('FileTreeModel against the real backend', () => {
     await backend.writeFile('home/alice/big/f12.txt', '12');
     await model.refresh('home');
     expect(model.folder('home/big')?.entries).toHaveLength(12);
-    expect(model.rows().map(describeRow).slice(-3)).toEqual(['    f11.txt', '    [more 12/13]', 'mount']);
+    expect(model.rows().map(describeRow).slice(-4)).toEqual([
+      '    f11.txt',
+      '    [more 12/13]',
+      '  ddp-example',
+      'mount',
+    ]);
     model.dispose();
   });
 
