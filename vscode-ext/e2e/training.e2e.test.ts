@@ -53,6 +53,7 @@ describe('training from VS Code', () => {
 
   it('submits a 2-node DDP job from job.yaml and follows its logs to success', async () => {
     await vsc.runCommand(`${CATEGORY}: Submit job.yaml`);
+    await vsc.answerInput('e2e/job.yaml'); // which job.yaml: the backend seeds home/<user>/ddp-example/job.yaml too
     await expect.poll(() => jobDescription(vsc, 'e2e-ddp'), { timeout: 90_000 }).toMatch(/^Succeeded/);
     await vsc.screenshot('training-ddp-succeeded');
 
@@ -82,7 +83,7 @@ describe('training from VS Code', () => {
   it('stops a running job from the palette', async () => {
     await writeFile(path.join(vsc.root, 'home', 'e2e', 'long.job.yaml'), LONG_JOB_YAML);
     await vsc.runCommand(`${CATEGORY}: Submit job.yaml`);
-    await vsc.answerInput('long.job.yaml'); // which job.yaml: there are two now
+    await vsc.answerInput('long.job.yaml'); // which job.yaml: there are three now
     await expect.poll(() => jobDescription(vsc, 'e2e-long'), { timeout: 60_000 }).toMatch(/^Running/);
     await vsc.screenshot('training-long-running');
 
