@@ -25,3 +25,4 @@ export * from './eventSocket.js';
 export * from './openapi.js';
 export * from './jobYaml.js';
 export * from './connection.js';
+export * from './formatBytes.js';

@@ -10,6 +10,7 @@ vi.mock('vscode', () => import('../test/vscodeFake.js'));
 const live = useActivatedExtension(async (backend) => {
   for (let i = 0; i < 5; i++) await backend.writeFile(`home/${backend.user}/big/f${i}.txt`, `file ${i}\n`);
   await backend.writeFile(`home/${backend.user}/notes.md`, '# Notes\nhello from /work\n');
+  await backend.writeFile(`home/${backend.user}/sizes/weights.bin`, Buffer.alloc(60928));
 });
 
 const labels = (tree: WorkspaceTreeProvider, nodes: WorkspaceNode[]) => nodes.map((n) => tree.getTreeItem(n).label);
@@ -61,6 +62,22 @@ describe('Workspace view against the real backend', () => {
     const file = tree.getTreeItem(page[0]!);
     expect(file.contextValue).toBe('aiplat.file');
     expect(file.command).toMatchObject({ command: CommandIds.openPreview, arguments: ['home/big/f0.txt'] });
+    tree.dispose();
+  });
+
+  it('prints a file size in binary units, as the JupyterLab view does', async () => {
+    const model = new WorkspaceModel({
+      client: () => live.backend.client(),
+      roots: () => [{ name: 'home', displayPath: '/work/home', writable: true }],
+    });
+    const tree = new WorkspaceTreeProvider(model);
+    const sizes: WorkspaceNode = {
+      kind: 'entry',
+      entry: { name: 'sizes', path: 'home/sizes', type: 'directory', size: 0, mtime: '', writable: true },
+    };
+    const [weights] = await tree.getChildren(sizes);
+    expect(tree.getTreeItem(weights!).label).toBe('weights.bin');
+    expect(tree.getTreeItem(weights!).description).toBe('59.5 KiB');
     tree.dispose();
   });
 
@@ -126,6 +143,11 @@ describe('previews', () => {
     const html = fake.webviewPanels.at(-1)!.webview.html;
     expect(html).toContain(`src="data:image/png;base64,${png.toString('base64')}"`);
     expect(html).toContain('img-src vscode-webview://fake data:');
+  });
+
+  it('says how big a binary file is, in binary units', async () => {
+    await commands.executeCommand(CommandIds.openPreview, 'home/sizes/weights.bin');
+    expect(fake.webviewPanels.at(-1)!.webview.html).toContain('59.5 KiB');
   });
 
   it('says when a path cannot be previewed', async () => {

@@ -1,4 +1,4 @@
-import type { CatalogItem, RootInfo, WorkspaceEntry } from '@aiplat/api';
+import { formatBytes, type CatalogItem, type RootInfo, type WorkspaceEntry } from '@aiplat/api';
 import * as vscode from 'vscode';
 import { CommandIds, type LoadMoreTarget } from '../commands/commandIds.js';
 import { describeError } from '../connection/errorMessage.js';
@@ -179,15 +179,4 @@ function nodePath(node: WorkspaceNode): string | undefined {
     case 'message':
       return undefined;
   }
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KB', 'MB', 'GB', 'TB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }

@@ -1,16 +1,10 @@
-import { isTerminalJobState, type JobDetail, type JobSpec } from '@aiplat/api';
+import { formatBytes, isTerminalJobState, type JobDetail, type JobSpec } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { lossChartData, metricChartData } from '../model/chartData.js';
 import type { JobViewModel } from '../model/jobViewModel.js';
-import {
-  formatBytes,
-  formatDuration,
-  progressCounters,
-  progressPercent,
-  remainingSeconds,
-} from '../model/progressFormat.js';
+import { formatDuration, progressCounters, progressPercent, remainingSeconds } from '../model/progressFormat.js';
 import { JobLogs } from './JobLogs.js';
 import { eventTypeLabel, formatTime, instanceStateLabel, jobStateLabel } from './labels.js';
 import { MetricChart } from './MetricChart.js';

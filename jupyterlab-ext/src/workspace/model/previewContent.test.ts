@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cellText, formatBytes, formatCount, MAX_CELL_CHARS, recordsToTable } from './previewContent.js';
+import { cellText, formatCount, MAX_CELL_CHARS, recordsToTable } from './previewContent.js';
 
 describe('preview content helpers', () => {
   it('counts parameters the way model cards do', () => {
@@ -7,12 +7,6 @@ describe('preview content helpers', () => {
     expect(formatCount(59520)).toBe('59.5K');
     expect(formatCount(124_439_808)).toBe('124M');
     expect(formatCount(6_738_415_616)).toBe('6.7B');
-  });
-
-  it('formats sizes in binary units', () => {
-    expect(formatBytes(12)).toBe('12 B');
-    expect(formatBytes(242339)).toBe('236.7 KiB');
-    expect(formatBytes(3 * 1024 ** 3)).toBe('3.0 GiB');
   });
 
   it('turns records into rows by their fields, and anything else into one value column', () => {

@@ -82,18 +82,6 @@ export function formatCount(n: number): string {
   return String(n);
 }
 
-/** 242339 → `236.7 KiB`. */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let i = 0;
-  while (v >= 1024 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return i === 0 ? `${n} B` : `${v.toFixed(1)} ${units[i]}`;
-}
-
 const CONFIG_LABELS: Record<string, string> = {
   modelType: 'model_type',
   hiddenSize: 'hidden_size',

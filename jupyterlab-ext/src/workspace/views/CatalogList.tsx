@@ -1,9 +1,9 @@
-import type { CatalogItem } from '@aiplat/api';
+import { formatBytes, type CatalogItem } from '@aiplat/api';
 import { ReactWidget, refreshIcon, UseSignal } from '@jupyterlab/ui-components';
 import type { ReactElement } from 'react';
 import type { CatalogModel } from '../model/catalogModel.js';
 import type { PreviewModel } from '../model/previewModel.js';
-import { formatBytes, formatCount } from '../model/previewContent.js';
+import { formatCount } from '../model/previewContent.js';
 import { errorText, type WorkspaceActions } from './workspaceActions.js';
 import { IconButton } from './IconButton.js';
 

@@ -1,4 +1,4 @@
-import type { WorkspaceEntry } from '@aiplat/api';
+import { formatBytes, type WorkspaceEntry } from '@aiplat/api';
 import {
   caretDownIcon,
   caretRightIcon,
@@ -19,7 +19,6 @@ import { useRef, type ChangeEvent, type DragEvent, type ReactElement } from 'rea
 import type { FileTreeModel, TreeRow } from '../model/fileTreeModel.js';
 import { opensInJupyter, parentPath } from '../model/paths.js';
 import type { PreviewModel } from '../model/previewModel.js';
-import { formatBytes } from '../model/previewContent.js';
 import { uploadFraction, type UploadModel } from '../model/uploadModel.js';
 import { errorText, type WorkspaceActions } from './workspaceActions.js';
 import { IconButton } from './IconButton.js';

@@ -1,7 +1,8 @@
+import { formatBytes } from '@aiplat/api';
 import { copyIcon, launchIcon, ReactWidget, UseSignal, addIcon } from '@jupyterlab/ui-components';
 import { useEffect, useState, type ReactElement } from 'react';
 import { baseName, opensInJupyter } from '../model/paths.js';
-import { formatBytes, type PreviewContent } from '../model/previewContent.js';
+import type { PreviewContent } from '../model/previewContent.js';
 import type { PreviewModel, PreviewState } from '../model/previewModel.js';
 import { errorText, type WorkspaceActions } from './workspaceActions.js';
 import { IconButton } from './IconButton.js';

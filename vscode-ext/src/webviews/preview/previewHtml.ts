@@ -1,6 +1,5 @@
-import type { Preview } from '@aiplat/api';
+import { formatBytes, type Preview } from '@aiplat/api';
 import * as vscode from 'vscode';
-import { formatBytes } from '../../workspace/workspaceTreeProvider.js';
 import { BASE_STYLE, contentSecurityPolicy, escapeHtml } from '../html.js';
 
 export interface PreviewPage {
