@@ -1,7 +1,10 @@
 import type { LabIcon } from '@jupyterlab/ui-components';
 import type { ReactElement } from 'react';
 
-/** A toolbar button showing only `icon`; `label` is its tooltip and its accessible name. */
+/**
+ * A toolbar button showing only `icon`; `label` is its tooltip and its accessible name. The icon
+ * takes JupyterLab's toolbar-button size (16px) whatever its SVG file declares (launch's is 32px).
+ */
 export function IconButton(props: {
   label: string;
   icon: LabIcon;
@@ -17,7 +20,7 @@ export function IconButton(props: {
       data-testid={testId}
       onClick={onClick}
     >
-      <icon.react tag="span" />
+      <icon.react tag="span" stylesheet="toolbarButton" />
     </button>
   );
 }

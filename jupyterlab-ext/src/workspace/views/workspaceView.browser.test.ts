@@ -107,6 +107,15 @@ describe('the Workspace view in Chromium against the real backend', () => {
 
     await entry(page, 'home/nb.ipynb').dblclick();
     await page.locator('[data-testid="aiplat-action-copy-path"]').waitFor();
+    // The toolbar's icons are one size, whatever the size their SVG files declare (launch's is 32px).
+    const iconSize = (testId: string) =>
+      page.locator(`[data-testid="${testId}"] svg`).evaluate((svg) => {
+        const box = svg.getBoundingClientRect();
+        return [box.width, box.height];
+      });
+    expect(await iconSize('aiplat-action-copy-path')).toEqual([16, 16]);
+    expect(await iconSize('aiplat-action-insert-path')).toEqual([16, 16]);
+    expect(await iconSize('aiplat-action-open')).toEqual([16, 16]);
     await page.locator('[data-testid="aiplat-action-insert-path"]').click();
     await page.locator('[data-testid="aiplat-action-open"]').click();
     const recorded = await page.evaluate(() => (window as unknown as { aiplatTest: unknown }).aiplatTest);
