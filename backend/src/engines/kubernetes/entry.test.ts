@@ -8,7 +8,7 @@ import { JobSpecSchema, type JobSpec, type NodesJobSpec } from '@aiplat/api';
 import { ddpTrainJob } from './manifests/ddp.js';
 import { psWorkerJobSet } from './manifests/psWorker.js';
 import { rayJob } from './manifests/ray.js';
-import { testOptions } from './manifests/testOptions.js';
+import { testOptions } from '../../../../testing/src/kubernetes/manifestOptions.js';
 
 /*
  * Runs the real entry wrapper (images/entry/entry.sh, /opt/aiplat/entry.sh in the containers) with

@@ -2,7 +2,7 @@ import { JobSpecSchema, type NodesJobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { crdValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { deepspeedManifests, deepspeedTrainJob } from './deepspeed.js';
-import { testOptions } from './testOptions.js';
+import { testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 const trainJobSchema = crdValidator('TrainJob', 'v1alpha1');
 

@@ -4,7 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { coreValidator, crdValidator, type CrdKind } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import type { ManifestOptions } from './common.js';
 import { buildManifests, crdFor, manifestsYaml } from './index.js';
-import { testOptions } from './testOptions.js';
+import { testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 const resources = { cpu: 4, memory: '16Gi', accelerator: { type: 'nvidia', count: 2 } };
 

@@ -1,21 +1,11 @@
 import { JobSpecSchema } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { jobMetadata, labelValue, MAX_OBJECT_NAME, objectName, priorityClassName, specHash } from './jobMetadata.js';
-import { testOptions } from './testOptions.js';
+import { DDP_TEST_SPEC, testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 const options = testOptions('carol', 'job-20261123-0003');
 
-const spec = JobSpecSchema.parse({
-  name: 'mnist',
-  mode: 'ddp',
-  command: 'python train.py',
-  queue: 'gpu-a100',
-  priority: 2,
-  env: { EPOCHS: '2' },
-  hyperparameters: { lr: 0.01, batch: 64, nested: { a: [1, 2] } },
-  workingDir: 'home/mnist',
-  resources: { cpu: 1, memory: '1Gi' },
-});
+const spec = DDP_TEST_SPEC;
 
 const DNS_1123_LABEL = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;

@@ -2,7 +2,7 @@ import { JobSpecSchema, type JobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { crdValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { psWorkerJobSet, psWorkerManifests } from './psWorker.js';
-import { testOptions } from './testOptions.js';
+import { testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 const jobSetSchema = crdValidator('JobSet', 'v1alpha2');
 

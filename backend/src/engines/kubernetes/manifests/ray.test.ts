@@ -2,7 +2,7 @@ import { JobSpecSchema, type JobSpec } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { crdValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { rayEntrypoint, rayJob, rayManifests } from './ray.js';
-import { testOptions } from './testOptions.js';
+import { testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 const rayJobSchema = crdValidator('RayJob', 'v1');
 

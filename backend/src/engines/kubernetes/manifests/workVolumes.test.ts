@@ -1,24 +1,13 @@
-import { JobSpecSchema } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { coreValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
-import { testOptions } from './testOptions.js';
+import { DDP_TEST_SPEC, testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 import { containerWorkingDir, hyperparametersConfigMap } from './workVolumes.js';
 
 const configMapSchema = coreValidator('ConfigMap');
 
 const options = testOptions('carol', 'job-20261123-0003');
 
-const spec = JobSpecSchema.parse({
-  name: 'mnist',
-  mode: 'ddp',
-  command: 'python train.py',
-  queue: 'gpu-a100',
-  priority: 2,
-  env: { EPOCHS: '2' },
-  hyperparameters: { lr: 0.01, batch: 64, nested: { a: [1, 2] } },
-  workingDir: 'home/mnist',
-  resources: { cpu: 1, memory: '1Gi' },
-});
+const spec = DDP_TEST_SPEC;
 
 describe('hyperparameters ConfigMap', () => {
   it('holds hyperparameters.json and validates against the Kubernetes OpenAPI ConfigMap', () => {
