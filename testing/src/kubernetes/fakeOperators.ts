@@ -97,6 +97,29 @@ export class FakeOperators {
     this.fake.apply({ ...job, spec: unsuspended });
   }
 
+  /** The pods mpi-operator creates for an MPIJob: a launcher and `workers` workers, with its labels. */
+  mpiPods(namespace: string, name: string, workers = 2): { launcher: string; workers: string[] } {
+    const launcher = this.pod(
+      namespace,
+      name,
+      'MPIJob',
+      `${name}-launcher-abc`,
+      { 'training.kubeflow.org/job-role': 'launcher' },
+      'launcher',
+    );
+    const workerPods = Array.from({ length: workers }, (_, i) =>
+      this.pod(
+        namespace,
+        name,
+        'MPIJob',
+        `${name}-worker-${i}`,
+        { 'training.kubeflow.org/job-role': 'worker', 'training.kubeflow.org/replica-index': String(i) },
+        'worker',
+      ),
+    );
+    return { launcher, workers: workerPods };
+  }
+
   /** A pod the operator creates for a job: the platform's pod labels plus the operator's own. */
   pod(
     namespace: string,

@@ -49,24 +49,7 @@ async function startMpiJob(id: string): Promise<{ name: string; launcher: string
   const name = objectName(id);
   await waitForState(client, id, 'Queued');
   ops.admit(NS, name, 'MPIJob');
-  const launcher = ops.pod(
-    NS,
-    name,
-    'MPIJob',
-    `${name}-launcher-abc`,
-    { 'training.kubeflow.org/job-role': 'launcher' },
-    'launcher',
-  );
-  const workers = [0, 1].map((i) =>
-    ops.pod(
-      NS,
-      name,
-      'MPIJob',
-      `${name}-worker-${i}`,
-      { 'training.kubeflow.org/job-role': 'worker', 'training.kubeflow.org/replica-index': String(i) },
-      'worker',
-    ),
-  );
+  const { launcher, workers } = ops.mpiPods(NS, name);
   await waitForState(client, id, 'Running');
   return { name, launcher, workers };
 }

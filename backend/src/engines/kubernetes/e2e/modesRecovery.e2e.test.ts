@@ -46,24 +46,7 @@ describe('other modes on the Kubernetes engine', () => {
     const name = objectName(created.id);
     await waitForState(client, created.id, 'Queued');
     ops.admit(NS, name, 'MPIJob');
-    const launcher = ops.pod(
-      NS,
-      name,
-      'MPIJob',
-      `${name}-launcher-abc`,
-      { 'training.kubeflow.org/job-role': 'launcher' },
-      'launcher',
-    );
-    const workers = [0, 1].map((i) =>
-      ops.pod(
-        NS,
-        name,
-        'MPIJob',
-        `${name}-worker-${i}`,
-        { 'training.kubeflow.org/job-role': 'worker', 'training.kubeflow.org/replica-index': String(i) },
-        'worker',
-      ),
-    );
+    const { launcher, workers } = ops.mpiPods(NS, name);
     const running = await waitForState(client, created.id, 'Running');
     expect(running.instances.map((i) => i.pod)).toEqual(workers);
     fake.appendLog(NS, launcher, '[1,0]<stdout>:rank 0 of 2\n[1,1]<stdout>:rank 1 of 2\n');
