@@ -1,4 +1,4 @@
-import type { RootInfo } from '@aiplat/api';
+import type { RootInfo, ServerInfo } from '@aiplat/api';
 
 /** Where the API's paths live for the user: `home/a.csv` is `/work/home/a.csv`. */
 export const WORK_MOUNT = '/work';
@@ -68,6 +68,33 @@ export function fromJupyterPath(
   }
   if (below.length > 0 && roots[below[0] ?? ''] !== undefined) return undefined;
   return below.join('/');
+}
+
+/**
+ * The `workRootsInJupyter` found from the server's answer, so that no one has to type their own
+ * name: when JupyterLab serves the server's shared work root, the user's /work/home is the folder
+ * `home/<user>` there. `isFolder` asks JupyterLab's contents whether a path is a folder; home is
+ * mapped only when that folder exists and the server announces a home root. A user name that is
+ * not one path segment maps nothing.
+ */
+export async function deriveWorkRoots(
+  info: Pick<ServerInfo, 'user' | 'roots'>,
+  prefix: string,
+  isFolder: (contentsPath: string) => Promise<boolean>,
+): Promise<Record<string, string>> {
+  const user = info.user.trim();
+  if (!info.roots.some((root) => root.name === 'home')) return {};
+  if (!user || user === '.' || user === '..' || /[/\\]/.test(user)) return {};
+  const home = `home/${user}`;
+  return (await isFolder(toJupyterPath('home', prefix, { home }))) ? { home } : {};
+}
+
+/** The roots to use: the `workRootsInJupyter` setting when it names any, else the derived ones. */
+export function effectiveWorkRoots(
+  setting: Readonly<Record<string, string>>,
+  derived: Readonly<Record<string, string>>,
+): Record<string, string> {
+  return { ...(Object.keys(setting).length > 0 ? setting : derived) };
 }
 
 /** The path as the user sees it in a terminal or a notebook, through the root's display path. */
