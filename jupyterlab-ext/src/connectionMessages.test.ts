@@ -26,24 +26,38 @@ const serverUrl = 'http://127.0.0.1:8080';
 
 describe('describeConnectionState in Chinese', () => {
   it('says nothing while disconnected or connecting', () => {
-    expect(describeConnectionState({ status: 'disconnected' }, zhCN)).toBeUndefined();
-    expect(describeConnectionState({ status: 'connecting', serverUrl }, zhCN)).toBeUndefined();
+    expect(describeConnectionState({ status: 'disconnected' }, zhCN, undefined)).toBeUndefined();
+    expect(describeConnectionState({ status: 'connecting', serverUrl }, zhCN, undefined)).toBeUndefined();
   });
 
   it('describes each outcome', () => {
-    expect(describeConnectionState({ status: 'connected', serverUrl, info }, zhCN)).toEqual({
+    expect(describeConnectionState({ status: 'connected', serverUrl, info }, zhCN, undefined)).toEqual({
       severity: 'success',
       text: '已连接到 http://127.0.0.1:8080，用户 alice（服务器 0.1.0，API 1.0）。',
     });
     const mismatch = new ApiError('version_mismatch', 'the server speaks API 2.0');
-    expect(describeConnectionState({ status: 'version-mismatch', serverUrl, error: mismatch }, zhCN)?.text).toBe(
+    expect(
+      describeConnectionState({ status: 'version-mismatch', serverUrl, error: mismatch }, zhCN, undefined)?.text,
+    ).toBe(
       'http://127.0.0.1:8080 上的服务器使用不兼容的 API 版本（本扩展使用 API 1.0）。请更新扩展或服务器。详细信息：the server speaks API 2.0',
     );
     const unauthorized = new ApiError('unauthorized', 'no');
-    expect(describeConnectionState({ status: 'error', serverUrl, error: unauthorized }, zhCN)?.text).toBe(
+    expect(describeConnectionState({ status: 'error', serverUrl, error: unauthorized }, zhCN, 'rejected')?.text).toBe(
       'http://127.0.0.1:8080 上的服务器拒绝了访问令牌。',
     );
     const network = new ApiError('network', 'ECONNREFUSED');
-    expect(describeConnectionState({ status: 'error', serverUrl, error: network }, zhCN)?.severity).toBe('error');
+    expect(describeConnectionState({ status: 'error', serverUrl, error: network }, zhCN, undefined)?.severity).toBe(
+      'error',
+    );
+  });
+
+  it('says a token is needed when none was sent, and that it was rejected only when one was', () => {
+    const unauthorized = { status: 'error', serverUrl, error: new ApiError('unauthorized', 'no') } as const;
+    expect(describeConnectionState(unauthorized, zhCN, 'missing')).toEqual({
+      severity: 'error',
+      text: 'http://127.0.0.1:8080 上的服务器需要访问令牌。',
+    });
+    expect(describeConnectionState(unauthorized, zhCN, 'rejected')?.text).toContain('拒绝');
+    expect(describeConnectionState(unauthorized, zhCN, 'missing')?.text).not.toContain('拒绝');
   });
 });

@@ -1,15 +1,20 @@
 import { API_VERSION, type ConnectionState } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { TokenProblem } from './tokens.js';
 
 export interface ConnectionMessage {
   severity: 'success' | 'error';
   text: string;
 }
 
-/** What to tell the user about a state after they asked to connect; nothing while in between. */
+/**
+ * What to tell the user about a state after they asked to connect; nothing while in between.
+ * `tokenProblem` (the model's) tells a 401 with no token sent from a rejected token.
+ */
 export function describeConnectionState(
   state: ConnectionState,
   trans: TranslationBundle,
+  tokenProblem: TokenProblem | undefined,
 ): ConnectionMessage | undefined {
   switch (state.status) {
     case 'disconnected':
@@ -39,7 +44,13 @@ export function describeConnectionState(
     case 'error':
       switch (state.error.code) {
         case 'unauthorized':
-          return { severity: 'error', text: trans.__('The server at %1 rejected the access token.', state.serverUrl) };
+          return {
+            severity: 'error',
+            text:
+              tokenProblem === 'missing'
+                ? trans.__('The server at %1 needs an access token.', state.serverUrl)
+                : trans.__('The server at %1 rejected the access token.', state.serverUrl),
+          };
         case 'bad_request':
         case 'network':
           return {

@@ -13,12 +13,14 @@ import { CommandIDs } from './commandIds.js';
 import { addConnectionCommands } from './commands/connectionCommands.js';
 import { addPanelCommands } from './commands/panelCommands.js';
 import { ConnectionModel } from './model/connectionModel.js';
+import { storageTokenStore } from './model/tokenStore.js';
 import { createSidebar, SIDEBAR_ID } from './panel/sidebar.js';
 import { DEFAULT_SERVER_URL, readSettings, type ExtensionSettings } from './settings.js';
 import { RunningJobsItem } from './statusItem.js';
 import { IConnectionModel, PLUGIN_ID, TRANSLATION_DOMAIN } from './tokens.js';
 import { createTrainingPanel, openJobForm, openJobView, RunningJobsCount, trainThisScript } from './training/index.js';
 import { createWorkspaceView, fromJupyterPath, toJupyterPath } from './workspace/index.js';
+import { deriveWorkRoots, effectiveWorkRoots } from './workspace/model/paths.js';
 
 /*
  * Wiring only: models, views and commands live in their modules. Nothing here waits on the
@@ -31,6 +33,17 @@ let current: ExtensionSettings = {
   workPathInJupyter: '',
   workRootsInJupyter: {},
 };
+/** Found from the server's answer once connected; the `workRootsInJupyter` setting wins over it. */
+let derivedWorkRoots: Record<string, string> = {};
+const workRoots = () => effectiveWorkRoots(current.workRootsInJupyter, derivedWorkRoots);
+
+/** Whether JupyterLab's contents hold a folder at `path` (false for a file, nothing, or an error). */
+function isJupyterFolder(app: JupyterFrontEnd, path: string): Promise<boolean> {
+  return app.serviceManager.contents.get(path, { content: false }).then(
+    (model) => model.type === 'directory',
+    () => false,
+  );
+}
 
 const connectionPlugin: JupyterFrontEndPlugin<IConnectionModel> = {
   id: PLUGIN_ID,
@@ -46,21 +59,32 @@ const connectionPlugin: JupyterFrontEndPlugin<IConnectionModel> = {
     palette: ICommandPalette | null,
   ): IConnectionModel => {
     const trans = translator.load(TRANSLATION_DOMAIN);
-    const model = new ConnectionModel({ serverUrl: DEFAULT_SERVER_URL });
-    addConnectionCommands(app.commands, model, trans);
+    const model = new ConnectionModel({
+      serverUrl: DEFAULT_SERVER_URL,
+      // A typed token survives reloads of this browser tab, never the tab itself.
+      tokenStore: storageTokenStore(window.sessionStorage),
+    });
+    const connector = addConnectionCommands(app.commands, model, trans);
+    model.stateChanged.connect((_, state) => {
+      if (state.status !== 'connected') return;
+      void deriveWorkRoots(state.info, current.workPathInJupyter, (path) => isJupyterFolder(app, path)).then(
+        (roots) => (derivedWorkRoots = roots),
+      );
+    });
     palette?.addItem({ command: CommandIDs.connect, category: trans.__('AI Platform') });
     palette?.addItem({ command: CommandIDs.setToken, category: trans.__('AI Platform') });
     const apply = (settings: ISettingRegistry.ISettings) => {
       const before = current;
       current = readSettings(settings);
       model.serverUrl = current.serverUrl;
-      if (current.token) model.setToken(current.token);
+      model.settingsToken = current.token;
       if (
         before.serverUrl !== current.serverUrl ||
         before.token !== current.token ||
         model.state.status === 'disconnected'
       ) {
-        void model.connect();
+        // Asks at once, in a password field, when the server wants a token.
+        void connector.connect({ notify: false });
       }
     };
     if (settingRegistry) {
@@ -72,7 +96,7 @@ const connectionPlugin: JupyterFrontEndPlugin<IConnectionModel> = {
         })
         .catch((reason: unknown) => console.error(`${PLUGIN_ID}: cannot load the settings`, reason));
     } else {
-      void model.connect();
+      void connector.connect({ notify: false });
     }
     return model;
   },
@@ -115,7 +139,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       connection,
       trans,
       openPath: (workPath) => {
-        void docManager?.openOrReveal(toJupyterPath(workPath, current.workPathInJupyter, current.workRootsInJupyter));
+        void docManager?.openOrReveal(toJupyterPath(workPath, current.workPathInJupyter, workRoots()));
       },
       insertIntoNotebook: (text) => {
         const editor = notebooks?.activeCell?.editor;
@@ -148,7 +172,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         if (from !== 'editor') contentsPath = fileBrowser?.selectedItems().next().value?.path;
         if (contentsPath === undefined && from !== 'browser') contentsPath = editors?.currentWidget?.context.path;
         if (contentsPath === undefined) return {};
-        const workPath = fromJupyterPath(contentsPath, current.workPathInJupyter, current.workRootsInJupyter);
+        const workPath = fromJupyterPath(contentsPath, current.workPathInJupyter, workRoots());
         return workPath === undefined ? { contentsPath } : { workPath, contentsPath };
       },
     });

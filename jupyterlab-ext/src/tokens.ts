@@ -8,6 +8,9 @@ export const PLUGIN_ID = '@aiplat/jupyterlab-ext:plugin';
 /** gettext domain of `locale/<lang>/LC_MESSAGES/aiplat_jupyterlab_ext.json` and of the schema. */
 export const TRANSLATION_DOMAIN = 'aiplat_jupyterlab_ext';
 
+/** Why the server refused the connection for want of a token: none was sent, or it was wrong. */
+export type TokenProblem = 'missing' | 'rejected';
+
 /** The connection to the AI Platform server, for the plugins that need the API (panels, jobs…). */
 export interface IConnectionModel {
   readonly state: ConnectionState;
@@ -20,6 +23,8 @@ export interface IConnectionModel {
    * streamed topics from their last cursor); undefined unless connected.
    */
   readonly events: EventSocket | undefined;
+  /** Set when the latest attempt failed for want of a (right) token. */
+  readonly tokenProblem: TokenProblem | undefined;
   connect(): Promise<ConnectionState>;
 }
 

@@ -2,15 +2,32 @@ import type { ConnectionState } from '@aiplat/api';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { INCOMPATIBLE_API_VERSION, startInfoServer, type InfoServer } from '../../../testing/src/infoServer.js';
 import { ConnectionModel } from './connectionModel.js';
+import { memoryTokenStore, storageTokenStore, type TokenStore } from './tokenStore.js';
+
+/** `sessionStorage` as a Map: what the page's session storage keeps across a reload of the tab. */
+class MapStorage {
+  readonly items = new Map<string, string>();
+  getItem(key: string) {
+    return this.items.get(key) ?? null;
+  }
+  setItem(key: string, value: string) {
+    this.items.set(key, value);
+  }
+  removeItem(key: string) {
+    this.items.delete(key);
+  }
+}
 
 describe('ConnectionModel against a real HTTP server', () => {
   let server: InfoServer;
   let model: ConnectionModel;
   let seen: ConnectionState['status'][];
+  let tokens: TokenStore;
 
   beforeEach(async () => {
     server = await startInfoServer('s3cret');
-    model = new ConnectionModel({ serverUrl: server.url });
+    tokens = memoryTokenStore();
+    model = new ConnectionModel({ serverUrl: server.url, tokenStore: tokens });
     seen = [];
     model.stateChanged.connect((sender, state) => {
       expect(sender).toBe(model);
@@ -56,6 +73,82 @@ describe('ConnectionModel against a real HTTP server', () => {
 
     model.setToken('');
     expect(model.hasToken).toBe(false);
+  });
+
+  it('tells a missing token (none sent) from a rejected one (one sent)', async () => {
+    await model.connect();
+    expect(server.requests.at(-1)?.authorization).toBeUndefined();
+    expect(model.tokenProblem).toBe('missing');
+
+    model.setToken('wrong');
+    await model.connect();
+    expect(server.requests.at(-1)?.authorization).toBe('Bearer wrong');
+    expect(model.tokenProblem).toBe('rejected');
+    // A rejected typed token is forgotten, so a reload asks again instead of sending it.
+    expect(tokens.get(server.url)).toBeUndefined();
+
+    model.setToken('s3cret');
+    await model.connect();
+    expect(model.tokenProblem).toBeUndefined();
+  });
+
+  it('asks at once when no token was sent, again when one is rejected, until connected', async () => {
+    const asked: string[] = [];
+    const answers = ['wrong', 's3cret'];
+    const state = await model.connectAsking((problem) => {
+      asked.push(problem);
+      return Promise.resolve(answers.shift());
+    });
+    expect(state.status).toBe('connected');
+    expect(asked).toEqual(['missing', 'rejected']);
+    expect(server.requests.map((r) => r.authorization)).toEqual([undefined, 'Bearer wrong', 'Bearer s3cret']);
+    expect(tokens.get(server.url)).toBe('s3cret');
+  });
+
+  it('stops asking when the user cancels, and does not ask a server that needs no new token', async () => {
+    const asked: string[] = [];
+    const cancelled = await model.connectAsking((problem) => {
+      asked.push(problem);
+      return Promise.resolve(undefined);
+    });
+    expect(cancelled.status === 'error' && cancelled.error.code).toBe('unauthorized');
+    expect(asked).toEqual(['missing']);
+
+    model.setToken('s3cret');
+    expect((await model.connectAsking(() => Promise.reject(new Error('asked')))).status).toBe('connected');
+  });
+
+  it('keeps a typed token in the session store across a reload, per server URL', async () => {
+    const session = new MapStorage();
+    const first = new ConnectionModel({ serverUrl: server.url, tokenStore: storageTokenStore(session) });
+    await first.connectAsking(() => Promise.resolve('s3cret'));
+    first.dispose();
+
+    // The reloaded page: a new model over the same session storage connects without asking.
+    const reloaded = new ConnectionModel({ serverUrl: server.url, tokenStore: storageTokenStore(session) });
+    const state = await reloaded.connectAsking(() => Promise.reject(new Error('asked after a reload')));
+    expect(state.status).toBe('connected');
+    // Another server does not get this server's token.
+    reloaded.serverUrl = 'http://127.0.0.1:9';
+    expect(reloaded.hasToken).toBe(false);
+    reloaded.dispose();
+    expect([...session.items.keys()]).toEqual([`aiplat:token:${server.url}`]);
+  });
+
+  it('uses the token stored in the settings unless one was typed; changing the setting replaces the typed one', async () => {
+    model.settingsToken = 'wrong';
+    model.setToken('s3cret');
+    expect((await model.connect()).status).toBe('connected');
+
+    // The same value read again (settings reloaded) keeps the typed token.
+    model.settingsToken = 'wrong';
+    expect((await model.connect()).status).toBe('connected');
+
+    model.settingsToken = 'other';
+    expect(tokens.get(server.url)).toBeUndefined();
+    await model.connect();
+    expect(server.requests.at(-1)?.authorization).toBe('Bearer other');
+    expect(model.tokenProblem).toBe('rejected');
   });
 
   it('drops the connection when the server URL changes, not when it is set again', async () => {

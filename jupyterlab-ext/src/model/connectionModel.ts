@@ -7,7 +7,8 @@ import {
 } from '@aiplat/api';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
-import type { IConnectionModel } from '../tokens.js';
+import type { IConnectionModel, TokenProblem } from '../tokens.js';
+import { memoryTokenStore, type TokenStore } from './tokenStore.js';
 
 export interface IConnectionModelOptions {
   serverUrl: string;
@@ -15,7 +16,12 @@ export interface IConnectionModelOptions {
   fetch?: typeof fetch;
   /** Leave out to use the page's `WebSocket`. */
   createWebSocket?: EventSocketOptions['createWebSocket'];
+  /** Where a typed token is kept; leave out to keep it in memory (the page passes session storage). */
+  tokenStore?: TokenStore;
 }
+
+/** Asks the user for a token; undefined when they cancel. */
+export type AskToken = (problem: TokenProblem) => Promise<string | undefined>;
 
 /**
  * DOM-free model of the connection: the shared `Connection` state machine from `@aiplat/api`
@@ -25,20 +31,29 @@ export class ConnectionModel implements IConnectionModel, IDisposable {
   private readonly _connection: Connection;
   private readonly _stateChanged = new Signal<this, ConnectionState>(this);
   private _serverUrl: string;
-  private _token: string | undefined;
+  private _settingsToken: string | undefined;
+  private _settingsTokenRead = false;
+  private readonly _tokens: TokenStore;
+  /** The token the latest attempt sent, to tell "none sent" from "rejected". */
+  private _sentToken: string | undefined;
   private _events: EventSocket | undefined;
   private readonly _createWebSocket: IConnectionModelOptions['createWebSocket'];
 
   constructor(options: IConnectionModelOptions) {
     this._serverUrl = options.serverUrl;
     this._createWebSocket = options.createWebSocket;
+    this._tokens = options.tokenStore ?? memoryTokenStore();
     this._connection = new Connection({
       serverUrl: () => this._serverUrl,
-      token: () => this._token,
+      token: () => (this._sentToken = this.token),
       fetch: options.fetch,
     });
     this._connection.onDidChangeState((state) => {
       if (state.status !== 'connected') this.closeEvents();
+      // A rejected typed token is of no use after a reload either.
+      if (this.tokenProblem === 'rejected' && this._sentToken === this._tokens.get(this._serverUrl)) {
+        this._tokens.set(this._serverUrl, undefined);
+      }
       this._stateChanged.emit(state);
     });
   }
@@ -47,7 +62,7 @@ export class ConnectionModel implements IConnectionModel, IDisposable {
     if (this.state.status !== 'connected') return undefined;
     this._events ??= createEventSocket({
       baseUrl: this._serverUrl,
-      token: () => this._token,
+      token: () => this.token,
       reconnect: { initialDelayMs: 500, maxDelayMs: 10_000 },
       ...(this._createWebSocket ? { createWebSocket: this._createWebSocket } : {}),
     });
@@ -82,17 +97,57 @@ export class ConnectionModel implements IConnectionModel, IDisposable {
     this._connection.disconnect();
   }
 
-  get hasToken(): boolean {
-    return this._token !== undefined;
+  /** The token typed for this server in this tab, else the one stored in the settings. */
+  private get token(): string | undefined {
+    return this._tokens.get(this._serverUrl) ?? this._settingsToken;
   }
 
-  /** Kept in memory for this page only: never in settings or local storage. Empty clears it. */
+  get hasToken(): boolean {
+    return this.token !== undefined;
+  }
+
+  /** Why the server refused the latest attempt, if it wanted a token: none was sent, or it was wrong. */
+  get tokenProblem(): TokenProblem | undefined {
+    const state = this.state;
+    if (state.status !== 'error' || state.error.code !== 'unauthorized') return undefined;
+    return this._sentToken === undefined ? 'missing' : 'rejected';
+  }
+
+  /**
+   * The token the user stored in the settings (empty: none). Changing it afterwards replaces the
+   * token typed in this tab (the later, deliberate choice); the first value, read as the page
+   * loads, does not.
+   */
+  set settingsToken(token: string | undefined) {
+    const next = token?.trim() || undefined;
+    const changed = this._settingsTokenRead && next !== this._settingsToken;
+    this._settingsTokenRead = true;
+    this._settingsToken = next;
+    if (changed) this._tokens.set(this._serverUrl, undefined);
+  }
+
+  /** A token typed by the user: kept in the token store for this server (empty forgets it). */
   setToken(token: string | undefined): void {
-    this._token = token?.trim() || undefined;
+    this._tokens.set(this._serverUrl, token?.trim() || undefined);
   }
 
   connect(): Promise<ConnectionState> {
     return this._connection.connect();
+  }
+
+  /**
+   * Connects, and while the server wants a token (none sent, or a rejected one) asks for one and
+   * tries again; stops when connected, on another outcome, or when the user cancels.
+   */
+  async connectAsking(ask: AskToken): Promise<ConnectionState> {
+    let state = await this.connect();
+    for (let problem = this.tokenProblem; problem && !this.isDisposed; problem = this.tokenProblem) {
+      const token = await ask(problem);
+      if (token === undefined) break;
+      this.setToken(token);
+      state = await this.connect();
+    }
+    return state;
   }
 
   disconnect(): void {

@@ -2,7 +2,7 @@ import type { ConnectionState } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { describeConnectionState } from '../connectionMessages.js';
-import type { IConnectionModel } from '../tokens.js';
+import type { IConnectionModel, TokenProblem } from '../tokens.js';
 
 interface ConnectionBarProps {
   connection: IConnectionModel;
@@ -11,7 +11,12 @@ interface ConnectionBarProps {
   onConnect: () => void;
 }
 
-function Bar({ state, trans, onConnect }: { state: ConnectionState } & Omit<ConnectionBarProps, 'connection'>) {
+function Bar({
+  state,
+  tokenProblem,
+  trans,
+  onConnect,
+}: { state: ConnectionState; tokenProblem: TokenProblem | undefined } & Omit<ConnectionBarProps, 'connection'>) {
   if (state.status === 'connected') {
     return (
       <div className="aiplat-connection aiplat-connection-ok" data-testid="aiplat-connection" data-status="connected">
@@ -22,7 +27,7 @@ function Bar({ state, trans, onConnect }: { state: ConnectionState } & Omit<Conn
   const message =
     state.status === 'connecting'
       ? trans.__('Connecting…')
-      : (describeConnectionState(state, trans)?.text ?? trans.__('Not connected.'));
+      : (describeConnectionState(state, trans, tokenProblem)?.text ?? trans.__('Not connected.'));
   return (
     <div
       className="aiplat-connection aiplat-connection-problem"
@@ -32,7 +37,11 @@ function Bar({ state, trans, onConnect }: { state: ConnectionState } & Omit<Conn
       <span className="aiplat-connection-message">{message}</span>
       {state.status !== 'connecting' && (
         <button className="jp-mod-styled jp-mod-accept" data-testid="aiplat-connect" onClick={onConnect}>
-          {state.status === 'disconnected' ? trans.__('Connect') : trans.__('Retry')}
+          {tokenProblem
+            ? trans.__('Enter Token…')
+            : state.status === 'disconnected'
+              ? trans.__('Connect')
+              : trans.__('Retry')}
         </button>
       )}
     </div>
@@ -50,7 +59,14 @@ export class ConnectionBar extends ReactWidget {
     const { connection, trans, onConnect } = this.props;
     return (
       <UseSignal signal={connection.stateChanged} initialArgs={connection.state}>
-        {(_, state) => <Bar state={state ?? connection.state} trans={trans} onConnect={onConnect} />}
+        {(_, state) => (
+          <Bar
+            state={state ?? connection.state}
+            tokenProblem={connection.tokenProblem}
+            trans={trans}
+            onConnect={onConnect}
+          />
+        )}
       </UseSignal>
     );
   }
