@@ -1,4 +1,4 @@
-import { isTerminalJobState, type Job, type JobProgress, type JobState } from '@aiplat/api';
+import { isTerminalJobState, type Job, type JobState } from '@aiplat/api';
 import * as vscode from 'vscode';
 
 /** A job state for people, translated. */
@@ -44,8 +44,15 @@ export function stateIcon(state: JobState): string {
   }
 }
 
-/** `42% · ETA 3m 20s`, or undefined when the job printed no progress. */
-export function progressText(progress: JobProgress | undefined): string | undefined {
+/**
+ * `42% · ETA 3m 20s`, or undefined when the job printed no progress. A finished job (Succeeded,
+ * Failed, Stopped) shows its final progress and never an ETA, whatever the server still sends.
+ */
+export function progressText(
+  job: Pick<Job, 'state' | 'progress'>,
+  options: { eta?: boolean } = {},
+): string | undefined {
+  const { progress } = job;
   if (!progress) return undefined;
   const parts: string[] = [];
   if (progress.percent !== undefined) parts.push(`${Math.round(progress.percent)}%`);
@@ -53,8 +60,14 @@ export function progressText(progress: JobProgress | undefined): string | undefi
   if (progress.epoch !== undefined && progress.totalEpochs) {
     parts.push(vscode.l10n.t('epoch {0}/{1}', progress.epoch, progress.totalEpochs));
   }
-  if (progress.etaSeconds !== undefined) parts.push(vscode.l10n.t('ETA {0}', formatDuration(progress.etaSeconds)));
+  const eta = etaSeconds(job);
+  if (eta !== undefined && options.eta !== false) parts.push(vscode.l10n.t('ETA {0}', formatDuration(eta)));
   return parts.length > 0 ? parts.join(' · ') : undefined;
+}
+
+/** The seconds left of a live job, as the job last said; undefined for a finished job. */
+export function etaSeconds(job: Pick<Job, 'state' | 'progress'>): number | undefined {
+  return isTerminalJobState(job.state) ? undefined : job.progress?.etaSeconds;
 }
 
 export function formatDuration(seconds: number): string {

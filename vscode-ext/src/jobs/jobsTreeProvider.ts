@@ -35,7 +35,7 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobNode>, vscod
         const { job } = node;
         const item = new vscode.TreeItem(job.spec.name, vscode.TreeItemCollapsibleState.None);
         item.id = `job:${job.id}`;
-        item.description = [stateLabel(job.state), progressText(job.progress)].filter(Boolean).join(' · ');
+        item.description = [stateLabel(job.state), progressText(job)].filter(Boolean).join(' · ');
         item.tooltip = [
           `${job.spec.name} (${job.id})`,
           `${stateLabel(job.state)} · ${job.spec.mode} · ${job.engine}`,

@@ -1,6 +1,6 @@
 import { isTerminalJobState, JOB_STATES, type Job, type JobState } from '@aiplat/api';
 import * as vscode from 'vscode';
-import { formatDuration, progressText, stateLabel } from '../../jobs/jobPresentation.js';
+import { etaSeconds, formatDuration, progressText, stateLabel } from '../../jobs/jobPresentation.js';
 import type { JobAction, JobDetailsStrings, JobSummary } from './protocol.js';
 
 export function jobDetailsStrings(): JobDetailsStrings {
@@ -46,10 +46,10 @@ export function allowedActions(job: Job): JobAction[] {
 
 export function jobSummary(job: Job): JobSummary {
   const summary: JobSummary = { stateLabel: stateLabel(job.state), actions: allowedActions(job) };
-  const progress = progressText(job.progress);
+  // The ETA has a row of its own on the page.
+  const progress = progressText(job, { eta: false });
   if (progress) summary.progressText = progress;
-  if (job.progress?.etaSeconds !== undefined && !isTerminalJobState(job.state)) {
-    summary.etaText = formatDuration(job.progress.etaSeconds);
-  }
+  const eta = etaSeconds(job);
+  if (eta !== undefined) summary.etaText = formatDuration(eta);
   return summary;
 }
