@@ -18,7 +18,14 @@ export interface InputBoxCall {
   prompt?: string;
   value?: string;
   password?: boolean;
+  /** Multi-step inputs (`createInputBox`): "step/totalSteps" and whether Back is offered. */
+  step?: number;
+  totalSteps?: number;
+  back?: boolean;
 }
+
+/** An answer for `createQuickPick`/`createInputBox` prompts: press their Back button. */
+export const BACK_BUTTON = Symbol('press Back');
 
 interface ConfigurationChangeEvent {
   affectsConfiguration(section: string): boolean;
@@ -28,10 +35,15 @@ export interface QuickPickCall {
   title?: string;
   placeHolder?: string;
   labels: string[];
+  /** Multi-step picks (`createQuickPick`): "step/totalSteps", Back offered, the active item's label. */
+  step?: number;
+  totalSteps?: number;
+  back?: boolean;
+  active?: string;
 }
 
-/** A quick-pick answer: the label to pick, or `undefined` for "cancelled". */
-export type QuickPickAnswer = string | undefined;
+/** A quick-pick answer: the label to pick, `undefined` for "cancelled", or Back (createQuickPick). */
+export type QuickPickAnswer = string | undefined | typeof BACK_BUTTON;
 
 /** What the fake recorded, and the answers the tests script for the next prompts. */
 export const fake = {
@@ -58,8 +70,8 @@ export const fake = {
   messages: [] as ShownMessage[],
   inputBoxes: [] as InputBoxCall[],
   progressTitles: [] as string[],
-  /** Answers for the next `showInputBox` calls, in order; `undefined` means "cancelled". */
-  inputBoxAnswers: [] as Answer[],
+  /** Answers for the next input boxes, in order; `undefined` means "cancelled", BACK_BUTTON (createInputBox) Back. */
+  inputBoxAnswers: [] as (Answer | typeof BACK_BUTTON)[],
   /** Items chosen in the next `show*Message` calls, in order; none left means dismissed. */
   messageAnswers: [] as Answer[],
   config: new Map<string, unknown>(),
@@ -151,7 +163,15 @@ export const window = {
   showErrorMessage: (text: string, ...items: unknown[]) => showMessage('error', text, items),
   showInputBox(options: InputBoxCall = {}): Promise<Answer> {
     fake.inputBoxes.push(options);
-    return Promise.resolve(fake.inputBoxAnswers.shift());
+    const answer = fake.inputBoxAnswers.shift();
+    if (answer === BACK_BUTTON) throw new Error('showInputBox has no Back button');
+    return Promise.resolve(answer);
+  },
+  createQuickPick(): FakeQuickPick {
+    return new FakeQuickPick();
+  },
+  createInputBox(): FakeInputBox {
+    return new FakeInputBox();
   },
   async withProgress<T>(options: { title?: string }, task: (progress: { report(value: unknown): void }) => Promise<T>) {
     fake.progressTitles.push(options.title ?? '');
@@ -165,6 +185,7 @@ export const window = {
     const label = (item: T) => (typeof item === 'string' ? item : item.label);
     fake.quickPicks.push({ title: options.title, placeHolder: options.placeHolder, labels: list.map(label) });
     const answer = fake.quickPickAnswers.shift();
+    if (answer === BACK_BUTTON) throw new Error('showQuickPick has no Back button');
     if (answer === undefined) return undefined;
     const found = list.find((item) => label(item) === answer);
     if (!found) throw new Error(`quick pick has no item "${answer}": ${list.map(label).join(', ')}`);
@@ -497,5 +518,127 @@ export class FakeWebviewPanel {
     if (this.disposed) return;
     this.disposed = true;
     for (const listener of [...this.disposeListeners]) listener();
+  }
+}
+
+export const QuickInputButtons = { Back: { iconPath: new ThemeIcon('arrow-left'), tooltip: 'Back' } } as const;
+
+/**
+ * The shared part of `createQuickPick`/`createInputBox`: on `show()` the next scripted answer
+ * is given (after a tick, like a user): Back presses the Back button, `undefined` hides (Escape).
+ */
+abstract class FakeQuickInput {
+  title?: string;
+  step?: number;
+  totalSteps?: number;
+  ignoreFocusOut = false;
+  buttons: readonly unknown[] = [];
+  value = '';
+  hidden = false;
+  disposed = false;
+  protected readonly accepted = new EventEmitter<void>();
+  protected readonly hid = new EventEmitter<void>();
+  protected readonly triggered = new EventEmitter<unknown>();
+  readonly onDidAccept = this.accepted.event;
+  readonly onDidHide = this.hid.event;
+  readonly onDidTriggerButton = this.triggered.event;
+
+  protected abstract record(): void;
+  protected abstract nextAnswer(): string | undefined | typeof BACK_BUTTON;
+  protected abstract accept(answer: string): void;
+
+  show(): void {
+    this.record();
+    setTimeout(() => this.answer(), 0);
+  }
+
+  private answer(): void {
+    if (this.hidden || this.disposed) return;
+    const answer = this.nextAnswer();
+    if (answer === BACK_BUTTON) {
+      if (!this.buttons.includes(QuickInputButtons.Back)) throw new Error('Back pressed where there is no Back button');
+      this.triggered.fire(QuickInputButtons.Back);
+    } else if (answer === undefined) this.hide();
+    else {
+      this.accept(answer);
+      // Still shown (the value was refused): the user types the next answer.
+      setTimeout(() => this.answer(), 0);
+    }
+  }
+
+  hide(): void {
+    if (this.hidden) return;
+    this.hidden = true;
+    this.hid.fire();
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.hide();
+    this.disposed = true;
+  }
+
+  protected get back(): boolean {
+    return this.buttons.includes(QuickInputButtons.Back);
+  }
+}
+
+export class FakeQuickPick extends FakeQuickInput {
+  placeholder?: string;
+  items: readonly { label: string }[] = [];
+  activeItems: readonly { label: string }[] = [];
+  selectedItems: readonly { label: string }[] = [];
+
+  protected record(): void {
+    fake.quickPicks.push({
+      title: this.title,
+      placeHolder: this.placeholder,
+      labels: this.items.map((item) => item.label),
+      step: this.step,
+      totalSteps: this.totalSteps,
+      back: this.back,
+      ...(this.activeItems[0] ? { active: this.activeItems[0].label } : {}),
+    });
+  }
+
+  protected nextAnswer() {
+    return fake.quickPickAnswers.shift();
+  }
+
+  protected accept(answer: string): void {
+    const found = this.items.find((item) => item.label === answer);
+    if (!found) throw new Error(`quick pick has no item "${answer}": ${this.items.map((i) => i.label).join(', ')}`);
+    this.selectedItems = [found];
+    this.accepted.fire();
+  }
+}
+
+export class FakeInputBox extends FakeQuickInput {
+  prompt?: string;
+  password = false;
+  validationMessage: string | undefined;
+  private readonly changed = new EventEmitter<string>();
+  readonly onDidChangeValue = this.changed.event;
+
+  protected record(): void {
+    fake.inputBoxes.push({
+      title: this.title,
+      prompt: this.prompt,
+      value: this.value,
+      password: this.password,
+      step: this.step,
+      totalSteps: this.totalSteps,
+      back: this.back,
+    });
+  }
+
+  protected nextAnswer() {
+    return fake.inputBoxAnswers.shift();
+  }
+
+  protected accept(answer: string): void {
+    this.value = answer;
+    this.changed.fire(answer);
+    this.accepted.fire();
   }
 }

@@ -9,6 +9,8 @@ import {
   type JobSpec,
 } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { runMultiStepInput, type StepItem, type StepPrompt } from './multiStepInput.js';
+import { StepFlow, type Answers, type FlowStep } from './stepFlow.js';
 
 /** What a flow starts from: "Train this script" fills in the name, command and folder. */
 export interface TrainingDefaults {
@@ -17,117 +19,143 @@ export interface TrainingDefaults {
   workingDir?: string;
 }
 
-interface Pick<T> extends vscode.QuickPickItem {
-  value: T;
-}
-
 const ENGINE_DEFAULT = 'server-default';
 
+/** The steps of Start Training, in order; some depend on the mode or the accelerator. */
+export const TRAINING_STEPS = [
+  { id: 'mode' },
+  { id: 'name' },
+  { id: 'command' },
+  { id: 'ps', applies: (a) => a.mode === 'ps-worker' },
+  { id: 'workers', applies: (a) => a.mode === 'ps-worker' },
+  { id: 'rayWorkers', applies: (a) => a.mode === 'ray' },
+  { id: 'nodes', applies: (a) => a.mode !== 'ps-worker' && a.mode !== 'ray' },
+  { id: 'cpu' },
+  { id: 'memory' },
+  { id: 'accelerator' },
+  { id: 'acceleratorCount', applies: (a) => a.accelerator !== undefined && a.accelerator !== 'none' },
+  { id: 'image' },
+  { id: 'queue' },
+  { id: 'priority' },
+  { id: 'engine' },
+  { id: 'workingDir' },
+] as const satisfies readonly FlowStep<string>[];
+
+export type TrainingStepId = (typeof TRAINING_STEPS)[number]['id'];
+
+/** A new Start Training flow: one step per field, "n/N", Back keeps the answers. */
+export function createTrainingFlow(): StepFlow<TrainingStepId> {
+  return new StepFlow<TrainingStepId>(TRAINING_STEPS as readonly FlowStep<TrainingStepId>[]);
+}
+
 /**
- * The guided Start Training flow: one prompt per field (mode, name, command, nodes, resources,
+ * The guided Start Training flow: a multi-step quick input (mode, name, command, nodes, resources,
  * image, queue, priority, engine, folder), then the contract's own validation. `undefined` when
- * the user cancels any step or the spec is refused (the refusal is shown).
+ * the user cancels or the spec is refused (the refusal is shown).
  */
 export async function askJobSpec(defaults: TrainingDefaults = {}): Promise<JobSpec | undefined> {
-  const title = vscode.l10n.t('Start Training');
-  const mode = await pick<JobMode>(
-    title,
-    vscode.l10n.t('Distributed mode'),
-    JOB_MODES.map((m) => ({ label: m, description: modeDescription(m), value: m })),
-  );
-  if (!mode) return undefined;
-  const name = await ask(title, vscode.l10n.t('Job name (letters, digits, _ and -)'), defaults.name ?? 'my-job');
-  if (name === undefined) return undefined;
-  const command = await ask(title, vscode.l10n.t('Command every node runs'), defaults.command ?? 'python train.py');
-  if (command === undefined) return undefined;
+  const flow = createTrainingFlow();
+  const done = await runMultiStepInput(vscode.l10n.t('Start Training'), flow, (id) => stepPrompt(id, defaults));
+  if (!done) return undefined;
+  return validateSpec(jobInput(flow.values()));
+}
 
-  const topology: Record<string, unknown> = {};
-  if (mode === 'ps-worker') {
-    const ps = await askInt(title, vscode.l10n.t('Parameter servers'), 1);
-    if (ps === undefined) return undefined;
-    const workers = await askInt(title, vscode.l10n.t('Workers'), 2);
-    if (workers === undefined) return undefined;
-    Object.assign(topology, { ps, workers });
-  } else if (mode === 'ray') {
-    const replicas = await askInt(title, vscode.l10n.t('Ray workers (besides the head)'), 1);
-    if (replicas === undefined) return undefined;
-    topology.workers = replicas;
-  } else {
-    const nodes = await askInt(title, vscode.l10n.t('Nodes'), 1);
-    if (nodes === undefined) return undefined;
-    topology.nodes = nodes;
+/** How each step is asked. */
+export function stepPrompt(id: TrainingStepId, defaults: TrainingDefaults): StepPrompt {
+  const input = (prompt: string, initial: string, validate?: (v: string) => string | undefined): StepPrompt => ({
+    kind: 'input',
+    prompt,
+    initial,
+    ...(validate ? { validate } : {}),
+  });
+  const pick = (placeholder: string, items: StepItem[]): StepPrompt => ({ kind: 'pick', placeholder, items });
+  switch (id) {
+    case 'mode':
+      return pick(
+        vscode.l10n.t('Distributed mode'),
+        JOB_MODES.map((m) => ({ label: m, description: modeDescription(m), value: m })),
+      );
+    case 'name':
+      return input(vscode.l10n.t('Job name (letters, digits, _ and -)'), defaults.name ?? 'my-job');
+    case 'command':
+      return input(vscode.l10n.t('Command every node runs'), defaults.command ?? 'python train.py');
+    case 'ps':
+      return input(vscode.l10n.t('Parameter servers'), '1', wholeNumber);
+    case 'workers':
+      return input(vscode.l10n.t('Workers'), '2', wholeNumber);
+    case 'rayWorkers':
+      return input(vscode.l10n.t('Ray workers (besides the head)'), '1', wholeNumber);
+    case 'nodes':
+      return input(vscode.l10n.t('Nodes'), '1', wholeNumber);
+    case 'cpu':
+      return input(vscode.l10n.t('CPU cores per node'), '1', (v) =>
+        Number(v) > 0 ? undefined : vscode.l10n.t('A number of cores greater than 0, e.g. 1 or 0.5'),
+      );
+    case 'memory':
+      return input(vscode.l10n.t('Memory per node'), '2Gi', (v) =>
+        parseMemory(v) !== undefined ? undefined : vscode.l10n.t('A quantity such as 512Mi or 2Gi'),
+      );
+    case 'accelerator':
+      return pick(vscode.l10n.t('Accelerator'), [
+        { label: 'none', description: vscode.l10n.t('CPU only'), value: 'none' },
+        { label: 'nvidia', description: vscode.l10n.t('NVIDIA GPU'), value: 'nvidia' },
+        { label: 'ascend', description: vscode.l10n.t('Huawei Ascend NPU'), value: 'ascend' },
+      ]);
+    case 'acceleratorCount':
+      return input(vscode.l10n.t('Devices per node (or a share from 0.1 to 1)'), '1');
+    case 'image':
+      return input(vscode.l10n.t('Container image (optional on the local engine)'), '');
+    case 'queue':
+      return input(vscode.l10n.t('Queue'), DEFAULT_JOB_QUEUE);
+    case 'priority':
+      return pick(
+        vscode.l10n.t('Priority (0 is the highest)'),
+        [DEFAULT_JOB_PRIORITY, ...[0, 1, 2, 3, 4, 6, 7, 8, 9]].map((p) => ({
+          label: String(p),
+          ...(p === DEFAULT_JOB_PRIORITY ? { description: vscode.l10n.t('default') } : {}),
+          value: String(p),
+        })),
+      );
+    case 'engine':
+      return pick(vscode.l10n.t('Engine'), [
+        { label: vscode.l10n.t('Server default'), value: ENGINE_DEFAULT },
+        { label: 'local', description: vscode.l10n.t('processes on the server'), value: 'local' },
+        { label: 'kubernetes', description: vscode.l10n.t('the connected cluster'), value: 'kubernetes' },
+      ]);
+    case 'workingDir':
+      return input(vscode.l10n.t('Working folder, relative to /work'), defaults.workingDir ?? DEFAULT_WORKING_DIR);
   }
+}
 
-  const cpuText = await ask(title, vscode.l10n.t('CPU cores per node'), '1', (v) =>
-    Number(v) > 0 ? undefined : vscode.l10n.t('A number of cores greater than 0, e.g. 1 or 0.5'),
-  );
-  if (cpuText === undefined) return undefined;
-  const memory = await ask(title, vscode.l10n.t('Memory per node'), '2Gi', (v) =>
-    parseMemory(v) !== undefined ? undefined : vscode.l10n.t('A quantity such as 512Mi or 2Gi'),
-  );
-  if (memory === undefined) return undefined;
-  const acceleratorType = await pick(title, vscode.l10n.t('Accelerator'), [
-    { label: 'none', description: vscode.l10n.t('CPU only'), value: 'none' as const },
-    { label: 'nvidia', description: vscode.l10n.t('NVIDIA GPU'), value: 'nvidia' as const },
-    { label: 'ascend', description: vscode.l10n.t('Huawei Ascend NPU'), value: 'ascend' as const },
-  ]);
-  if (!acceleratorType) return undefined;
-  let acceleratorCount = 0;
-  if (acceleratorType !== 'none') {
-    const count = await ask(title, vscode.l10n.t('Devices per node (or a share from 0.1 to 1)'), '1');
-    if (count === undefined) return undefined;
-    acceleratorCount = Number(count);
-  }
+/** The job the answers describe, before the contract's validation. */
+export function jobInput(answers: Answers<TrainingStepId>): Record<string, unknown> {
+  const acceleratorType = answers.accelerator ?? 'none';
   const resources = {
-    cpu: Number(cpuText),
-    memory,
-    accelerator: { type: acceleratorType, count: acceleratorCount },
+    cpu: Number(answers.cpu),
+    memory: answers.memory,
+    accelerator: { type: acceleratorType, count: acceleratorType === 'none' ? 0 : Number(answers.acceleratorCount) },
   };
-
-  const image = await ask(title, vscode.l10n.t('Container image (optional on the local engine)'), '');
-  if (image === undefined) return undefined;
-  const queue = await ask(title, vscode.l10n.t('Queue'), DEFAULT_JOB_QUEUE);
-  if (queue === undefined) return undefined;
-  const priority = await pick(
-    title,
-    vscode.l10n.t('Priority (0 is the highest)'),
-    [DEFAULT_JOB_PRIORITY, ...[0, 1, 2, 3, 4, 6, 7, 8, 9]].map((p) => ({
-      label: String(p),
-      description: p === DEFAULT_JOB_PRIORITY ? vscode.l10n.t('default') : undefined,
-      value: p,
-    })),
-  );
-  if (priority === undefined) return undefined;
-  const engine = await pick(title, vscode.l10n.t('Engine'), [
-    { label: vscode.l10n.t('Server default'), value: ENGINE_DEFAULT },
-    { label: 'local', description: vscode.l10n.t('processes on the server'), value: 'local' },
-    { label: 'kubernetes', description: vscode.l10n.t('the connected cluster'), value: 'kubernetes' },
-  ]);
-  if (engine === undefined) return undefined;
-  const workingDir = await ask(
-    title,
-    vscode.l10n.t('Working folder, relative to /work'),
-    defaults.workingDir ?? DEFAULT_WORKING_DIR,
-  );
-  if (workingDir === undefined) return undefined;
-
+  const image = answers.image?.trim() ?? '';
+  const engine = answers.engine ?? ENGINE_DEFAULT;
   const input: Record<string, unknown> = {
-    name,
-    mode,
-    command,
-    workingDir,
-    queue,
-    priority,
-    ...(image.trim() ? { image: image.trim() } : {}),
+    name: answers.name,
+    mode: answers.mode,
+    command: answers.command,
+    workingDir: answers.workingDir,
+    queue: answers.queue,
+    priority: Number(answers.priority),
+    ...(image ? { image } : {}),
     ...(engine !== ENGINE_DEFAULT ? { engine } : {}),
   };
-  if (mode === 'ray') {
+  if (answers.mode === 'ray') {
     input.head = { resources };
-    input.workerGroups = [{ name: 'workers', replicas: topology.workers, resources }];
+    input.workerGroups = [{ name: 'workers', replicas: Number(answers.rayWorkers), resources }];
+  } else if (answers.mode === 'ps-worker') {
+    Object.assign(input, { ps: Number(answers.ps), workers: Number(answers.workers), resources });
   } else {
-    Object.assign(input, topology, { resources });
+    Object.assign(input, { nodes: Number(answers.nodes), resources });
   }
-  return validateSpec(input);
+  return input;
 }
 
 /** The contract's validation, every problem shown with its field. */
@@ -156,29 +184,6 @@ function modeDescription(mode: JobMode): string {
   }
 }
 
-async function pick<T>(title: string, placeHolder: string, items: Pick<T>[]): Promise<T | undefined> {
-  const chosen = await vscode.window.showQuickPick(items, { title, placeHolder, ignoreFocusOut: true });
-  return chosen?.value;
-}
-
-function ask(
-  title: string,
-  prompt: string,
-  value: string,
-  validate?: (value: string) => string | undefined,
-): Thenable<string | undefined> {
-  return vscode.window.showInputBox({
-    title,
-    prompt,
-    value,
-    ignoreFocusOut: true,
-    ...(validate ? { validateInput: validate } : {}),
-  });
-}
-
-async function askInt(title: string, prompt: string, value: number): Promise<number | undefined> {
-  const text = await ask(title, prompt, String(value), (v) =>
-    /^\d+$/.test(v.trim()) && Number(v) >= 1 ? undefined : vscode.l10n.t('A whole number, at least 1'),
-  );
-  return text === undefined ? undefined : Number(text);
+function wholeNumber(value: string): string | undefined {
+  return /^\d+$/.test(value.trim()) && Number(value) >= 1 ? undefined : vscode.l10n.t('A whole number, at least 1');
 }
