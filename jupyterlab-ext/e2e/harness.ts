@@ -63,6 +63,10 @@ export interface StartLabOptions {
   path?: string;
   /** Browser viewport; default 1400x900. */
   viewport?: { width: number; height: number };
+  /** false: leave the backend's token out of the extension's settings (the user types it). Default true. */
+  tokenInSettings?: boolean;
+  /** false: leave workRootsInJupyter out of the settings (the extension derives it). Default true. */
+  workRootsInSettings?: boolean;
 }
 
 export interface Lab {
@@ -142,9 +146,9 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
     await writeUserSettings(configDir, {
       [PLUGIN_ID]: {
         serverUrl: backendUrl || `http://127.0.0.1:${await freePort()}`,
-        token: backendToken,
+        ...(options.tokenInSettings === false ? {} : { token: backendToken }),
         // JupyterLab serves the backend's shared work root, where the user's home is a folder.
-        workRootsInJupyter: { home: `home/${USER}` },
+        ...(options.workRootsInSettings === false ? {} : { workRootsInJupyter: { home: `home/${USER}` } }),
       },
       ...(options.locale ? { '@jupyterlab/translation-extension:plugin': { locale: options.locale } } : {}),
       ...options.userSettings,

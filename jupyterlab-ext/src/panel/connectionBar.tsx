@@ -18,9 +18,15 @@ function Bar({
   onConnect,
 }: { state: ConnectionState; tokenProblem: TokenProblem | undefined } & Omit<ConnectionBarProps, 'connection'>) {
   if (state.status === 'connected') {
+    const text = trans.__('Connected to %1 as %2', state.serverUrl, state.info.user);
     return (
-      <div className="aiplat-connection aiplat-connection-ok" data-testid="aiplat-connection" data-status="connected">
-        {trans.__('Connected to %1 as %2', state.serverUrl, state.info.user)}
+      <div
+        className="aiplat-connection aiplat-connection-ok"
+        data-testid="aiplat-connection"
+        data-status="connected"
+        title={text}
+      >
+        {text}
       </div>
     );
   }
@@ -34,7 +40,9 @@ function Bar({
       data-testid="aiplat-connection"
       data-status={state.status}
     >
-      <span className="aiplat-connection-message">{message}</span>
+      <span className="aiplat-connection-message" title={message}>
+        {message}
+      </span>
       {state.status !== 'connecting' && (
         <button className="jp-mod-styled jp-mod-accept" data-testid="aiplat-connect" onClick={onConnect}>
           {tokenProblem

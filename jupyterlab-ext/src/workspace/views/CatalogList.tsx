@@ -33,7 +33,10 @@ function Item(props: { item: CatalogItem; actions: WorkspaceActions }): ReactEle
       onKeyDown={(event) => event.key === 'Enter' && select()}
     >
       <div className="aiplat-catalog-name">{item.name}</div>
-      <div className="aiplat-catalog-facts">{facts.join(' · ')}</div>
+      {/* Ellipsized when the sidebar is narrow: the tooltip tells the rest. */}
+      <div className="aiplat-catalog-facts" title={facts.join(' · ')}>
+        {facts.join(' · ')}
+      </div>
       <div className="aiplat-catalog-path">{actions.displayPath(item.path)}</div>
     </li>
   );
