@@ -84,7 +84,7 @@ beforeAll(async () => {
       cspSource: origin,
       nonce: NONCE,
     });
-    const stub = `<script nonce="${NONCE}">window.sent = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.sent.push(m) });</script>`;
+    const stub = `<script nonce="${NONCE}">window.sent = []; window.states = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.sent.push(m), setState: (s) => window.states.push(s) });</script>`;
     response.writeHead(200, { 'content-type': 'text/html' });
     response.end(html.replace('<script nonce=', `${stub}\n<script nonce=`));
   });
@@ -152,6 +152,27 @@ describe('job details page in Chromium', () => {
     expect(summary).toContain('3m 20s');
     expect(await page.locator('table.instances tr').count()).toBe(3);
     expect(await page.locator('svg polyline').count()).toBe(4); // CPU and memory, two instances each
+
+    // The overview, as JupyterLab's job view has it.
+    const overview = await page.locator('table.overview').innerText();
+    for (const text of ['ddp', 'python train.py', '/work/home', "(none: the engine's default)", '2 × (1 CPU · 1Gi)']) {
+      expect(overview).toContain(text);
+    }
+    // Charts with a title and unit, labelled axes and a legend naming each instance's line.
+    expect(await page.locator('.chart .chart-title').allTextContents()).toEqual([
+      'CPU (100% = one core)',
+      'Memory (MiB)',
+    ]);
+    const cpu = page.locator('.chart[data-kind=cpu]');
+    expect(await cpu.locator('.y-tick text').allTextContents()).toEqual(['0', '10', '20', '30']);
+    expect(await cpu.locator('.x-tick text').count()).toBe(4);
+    expect(await cpu.locator('.axis-title').textContent()).toBe('%');
+    expect(await cpu.locator('.legend-entry').allTextContents()).toEqual(['node-0', 'node-1']);
+    expect(await page.locator('.chart[data-kind=memory] .y-tick text').allTextContents()).toEqual(['0', '1', '2', '3']);
+    // The job id is kept with the panel, for a window reload.
+    expect(await page.evaluate(() => (window as unknown as { states: unknown[] }).states)).toEqual([
+      { jobId: 'job-1' },
+    ]);
     expect(await page.locator('ul.events li').innerText()).toContain('submitted by alice');
 
     await page.locator('button[data-action=stop]').click();

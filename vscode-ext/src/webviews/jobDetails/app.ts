@@ -5,17 +5,23 @@
  * it never talks to the server. Plain DOM and SVG: no framework, no chart library.
  */
 import type { JobDetail, JobEvent, JobMetricsResponse } from '@aiplat/api';
+import { METRIC_KINDS, metricSeries } from './chartLayout.js';
+import { renderChart } from './chartView.js';
 import {
   dispatch,
   JOB_ACTIONS,
   type HostMessage,
+  type JobDetailsState,
   type JobDetailsStrings,
   type JobSummary,
   type MessageHandlers,
   type WebviewMessage,
 } from './protocol.js';
 
-declare function acquireVsCodeApi(): { postMessage(message: WebviewMessage): void };
+declare function acquireVsCodeApi(): {
+  postMessage(message: WebviewMessage): void;
+  setState(state: JobDetailsState): void;
+};
 
 const vscodeApi = acquireVsCodeApi();
 const send = (message: WebviewMessage) => vscodeApi.postMessage(message);
@@ -57,48 +63,11 @@ function table(header: string[], rows: string[][], className?: string): HTMLTabl
   return t;
 }
 
-const SVG = 'http://www.w3.org/2000/svg';
-const COLOURS = ['#3794ff', '#f14c4c', '#89d185', '#cca700', '#b180d7', '#4ec9b0'];
-
-/** One line chart: a polyline per instance over the shared time axis. */
-function chart(title: string, series: { name: string; points: [number, number][] }[]): HTMLElement {
-  const width = 560;
-  const height = 140;
-  const pad = 30;
-  const box = el('div', undefined, 'chart');
-  const all = series.flatMap((s) => s.points);
-  const maxY = Math.max(1, ...all.map((p) => p[1]));
-  const minX = Math.min(...all.map((p) => p[0]));
-  const maxX = Math.max(minX + 1, ...all.map((p) => p[0]));
-  box.append(el('div', `${title} · max ${maxY.toFixed(1)}`));
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('width', String(width));
-  svg.setAttribute('height', String(height));
-  svg.setAttribute('role', 'img');
-  svg.setAttribute('aria-label', title);
-  series.forEach((s, i) => {
-    const line = document.createElementNS(SVG, 'polyline');
-    const points = s.points.map(([x, y]) => {
-      const px = pad + ((x - minX) / (maxX - minX)) * (width - 2 * pad);
-      const py = height - pad / 2 - (y / maxY) * (height - pad);
-      return `${px.toFixed(1)},${py.toFixed(1)}`;
-    });
-    line.setAttribute('points', points.join(' '));
-    line.setAttribute('stroke', COLOURS[i % COLOURS.length] ?? '#3794ff');
-    const label = document.createElementNS(SVG, 'title');
-    label.textContent = s.name;
-    line.append(label);
-    svg.append(line);
-  });
-  box.append(svg);
-  return box;
-}
-
 function render(): void {
   const root = document.getElementById('root');
   const actions = document.getElementById('actions');
   if (!root || !actions || !state) return;
-  const { job, summary, strings } = state;
+  const { job, summary, strings, metrics } = state;
   actions.replaceChildren();
   for (const action of JOB_ACTIONS) {
     const button = el('button', strings.actions[action]);
@@ -119,6 +88,15 @@ function render(): void {
   if (state.deleted) children.push(el('p', strings.deleted, 'error'));
   children.push(table([], rows, 'summary'));
 
+  children.push(el('h3', strings.overview));
+  children.push(
+    table(
+      [],
+      summary.overview.map((row) => [row.label, row.value]),
+      'overview',
+    ),
+  );
+
   children.push(el('h3', strings.instances));
   children.push(
     table(
@@ -129,28 +107,14 @@ function render(): void {
   );
 
   children.push(el('h3', strings.metrics));
-  const withPoints = state.metrics.instances.filter((i) => i.points.length > 0);
-  if (withPoints.length === 0) children.push(el('p', strings.noMetrics, 'muted'));
-  else {
-    const name = (index: number) => job.instances.find((i) => i.index === index)?.name ?? String(index);
-    const series = (value: (p: JobMetricsResponse['instances'][number]['points'][number]) => number | undefined) =>
-      withPoints.map((i) => ({
-        name: name(i.instance),
-        points: i.points
-          .map((p): [number, number | undefined] => [Date.parse(p.time), value(p)])
-          .filter((p): p is [number, number] => p[1] !== undefined),
-      }));
+  const name = (index: number) => job.instances.find((i) => i.index === index)?.name ?? `#${index}`;
+  const charts = METRIC_KINDS.map((kind) => ({ kind, series: metricSeries(metrics, kind) })).filter(
+    (c) => c.series.length > 0,
+  );
+  if (charts.length === 0) children.push(el('p', strings.noMetrics, 'muted'));
+  for (const { kind, series } of charts) {
     children.push(
-      chart(
-        strings.cpu,
-        series((p) => p.cpuPercent),
-      ),
-    );
-    children.push(
-      chart(
-        strings.memory,
-        series((p) => p.memoryBytes / 2 ** 20),
-      ),
+      renderChart({ kind, title: strings.charts[kind], timeLabel: strings.time, series, seriesName: name }),
     );
   }
 
@@ -170,6 +134,8 @@ function showError(message: string): void {
 
 const handlers: MessageHandlers<HostMessage> = {
   init: (m) => {
+    // Kept by VS Code with the panel, so a window reload restores this job's page.
+    vscodeApi.setState({ jobId: m.job.id });
     state = {
       job: m.job,
       summary: m.summary,

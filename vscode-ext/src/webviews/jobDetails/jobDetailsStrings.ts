@@ -1,6 +1,7 @@
 import { isTerminalJobState, JOB_STATES, type Job, type JobState } from '@aiplat/api';
 import * as vscode from 'vscode';
 import { etaSeconds, formatDuration, progressText, stateLabel } from '../../jobs/jobPresentation.js';
+import { jobOverview } from './jobOverview.js';
 import type { JobAction, JobDetailsStrings, JobSummary } from './protocol.js';
 
 export function jobDetailsStrings(): JobDetailsStrings {
@@ -15,9 +16,15 @@ export function jobDetailsStrings(): JobDetailsStrings {
     waiting: vscode.l10n.t('Waiting'),
     instances: vscode.l10n.t('Instances'),
     events: vscode.l10n.t('Events'),
+    overview: vscode.l10n.t('Overview'),
     metrics: vscode.l10n.t('Metrics'),
-    cpu: vscode.l10n.t('CPU (%)'),
-    memory: vscode.l10n.t('Memory (MiB)'),
+    charts: {
+      cpu: vscode.l10n.t('CPU (100% = one core)'),
+      memory: vscode.l10n.t('Memory'),
+      accelerator: vscode.l10n.t('Accelerator utilization'),
+      acceleratorMemory: vscode.l10n.t('Accelerator memory'),
+    },
+    time: vscode.l10n.t('Time'),
     noMetrics: vscode.l10n.t('No metrics yet.'),
     deleted: vscode.l10n.t('This job was deleted.'),
     instanceName: vscode.l10n.t('Instance'),
@@ -45,7 +52,11 @@ export function allowedActions(job: Job): JobAction[] {
 }
 
 export function jobSummary(job: Job): JobSummary {
-  const summary: JobSummary = { stateLabel: stateLabel(job.state), actions: allowedActions(job) };
+  const summary: JobSummary = {
+    stateLabel: stateLabel(job.state),
+    overview: jobOverview(job),
+    actions: allowedActions(job),
+  };
   // The ETA has a row of its own on the page.
   const progress = progressText(job, { eta: false });
   if (progress) summary.progressText = progress;

@@ -1,4 +1,5 @@
 import type { JobDetail, JobEvent, JobMetricsResponse, JobState } from '@aiplat/api';
+import type { MetricKind } from './chartLayout.js';
 
 /*
  * The message contract between the job details webview and the extension, declared once: the host
@@ -23,9 +24,11 @@ export interface JobDetailsStrings {
   waiting: string;
   instances: string;
   events: string;
+  overview: string;
   metrics: string;
-  cpu: string;
-  memory: string;
+  /** The title of each metric chart (the webview adds the unit of byte charts). */
+  charts: Record<MetricKind, string>;
+  time: string;
   noMetrics: string;
   deleted: string;
   instanceName: string;
@@ -36,13 +39,33 @@ export interface JobDetailsStrings {
   states: Record<JobState, string>;
 }
 
+/** One line of the overview (mode, command, working folder, image, resources...). */
+export interface OverviewRow {
+  key: string;
+  label: string;
+  value: string;
+}
+
 /** What the host shows of a job besides the raw job: formatted on the extension side. */
 export interface JobSummary {
   stateLabel: string;
+  overview: OverviewRow[];
   progressText?: string;
   etaText?: string;
   /** Actions allowed in the job's state. */
   actions: JobAction[];
+}
+
+/** What the page keeps with `setState` and VS Code hands back to restore it after a reload. */
+export interface JobDetailsState {
+  jobId: string;
+}
+
+/** The saved state of a restored panel, checked (it comes from the page): undefined if unusable. */
+export function parseJobDetailsState(value: unknown): JobDetailsState | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const jobId = (value as Record<string, unknown>).jobId;
+  return typeof jobId === 'string' && jobId.length > 0 ? { jobId } : undefined;
 }
 
 /** Extension → webview. */

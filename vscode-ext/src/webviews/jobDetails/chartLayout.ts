@@ -1,0 +1,137 @@
+import type { JobMetricsResponse, MetricPoint } from '@aiplat/api';
+
+/*
+ * The job details charts as numbers, apart from the DOM (the webview draws them as SVG): which
+ * series, their units, the axes' ticks and where each point goes. Pure, so it is tested directly.
+ */
+
+/** Binary units, as `formatBytes` of the contract prints them. */
+const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
+
+export const METRIC_KINDS = ['cpu', 'memory', 'accelerator', 'acceleratorMemory'] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number];
+
+/** One line: an instance's values over time (x in ms since the epoch). */
+export interface ChartSeries {
+  instance: number;
+  points: [x: number, y: number][];
+}
+
+export interface ChartBox {
+  width: number;
+  height: number;
+  /** Room for the y labels (left) and the x labels (bottom). */
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+
+export const CHART_BOX: ChartBox = { width: 560, height: 180, left: 64, right: 12, top: 10, bottom: 28 };
+
+export interface ChartLayout {
+  box: ChartBox;
+  /** The unit of the y values as drawn: `%`, `KiB`, `MiB`, `GiB`... */
+  unit: string;
+  xTicks: { x: number; label: string }[];
+  yTicks: { y: number; label: string }[];
+  lines: { instance: number; colour: string; points: string }[];
+}
+
+/** A palette readable on light and dark themes (the same as JupyterLab's charts). */
+export const CHART_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
+
+function pick(point: MetricPoint, kind: MetricKind): number | undefined {
+  switch (kind) {
+    case 'cpu':
+      return point.cpuPercent;
+    case 'memory':
+      return point.memoryBytes;
+    case 'accelerator':
+      return point.accelerator?.utilizationPercent;
+    case 'acceleratorMemory':
+      return point.accelerator?.memoryBytes;
+  }
+}
+
+/** The series of one kind; instances without a value of that kind are left out. */
+export function metricSeries(metrics: JobMetricsResponse, kind: MetricKind): ChartSeries[] {
+  return metrics.instances
+    .map(({ instance, points }) => ({
+      instance,
+      points: points
+        .map((p): [number, number | undefined] => [Date.parse(p.time), pick(p, kind)])
+        .filter((p): p is [number, number] => p[1] !== undefined && Number.isFinite(p[0])),
+    }))
+    .filter((s) => s.points.length > 0);
+}
+
+export function isByteKind(kind: MetricKind): boolean {
+  return kind === 'memory' || kind === 'acceleratorMemory';
+}
+
+/** The binary unit that shows `max` bytes best, and its size in bytes. */
+export function byteUnit(max: number): { unit: string; size: number } {
+  let power = 0;
+  while (max >= 1024 ** (power + 1) && power < BYTE_UNITS.length - 1) power++;
+  return { unit: BYTE_UNITS[power] ?? 'B', size: 1024 ** power };
+}
+
+/** 1, 2 or 5 times a power of ten: a step that gives about `count` ticks up to `max`. */
+export function niceStep(max: number, count = 4): number {
+  const raw = max / count;
+  const power = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
+  return step ?? 10 * power;
+}
+
+function tickLabel(value: number, step: number): string {
+  const decimals = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step)));
+  return String(Number(value.toFixed(decimals)));
+}
+
+/**
+ * Lays out a chart: y from 0 to a round number above the largest value (in `%` or the binary unit
+ * that fits), x over the samples' times (a single sample gets a minute around it).
+ */
+export function layoutChart(
+  series: ChartSeries[],
+  kind: MetricKind,
+  formatTime: (ms: number) => string,
+  box: ChartBox = CHART_BOX,
+): ChartLayout {
+  const all = series.flatMap((s) => s.points);
+  const { unit, size } = isByteKind(kind) ? byteUnit(Math.max(0, ...all.map((p) => p[1]))) : { unit: '%', size: 1 };
+  // Nothing above 0 yet: a 0 to 1 scale rather than none.
+  const maxValue = Math.max(0, ...all.map((p) => p[1] / size)) || 1;
+  const step = niceStep(maxValue);
+  const top = Math.max(step, Math.ceil(maxValue / step) * step);
+  let minX = Math.min(...all.map((p) => p[0]));
+  let maxX = Math.max(...all.map((p) => p[0]));
+  if (!Number.isFinite(minX)) minX = maxX = 0;
+  if (maxX === minX) {
+    minX -= 30_000;
+    maxX += 30_000;
+  }
+  const plotWidth = box.width - box.left - box.right;
+  const plotHeight = box.height - box.top - box.bottom;
+  const px = (x: number) => box.left + ((x - minX) / (maxX - minX)) * plotWidth;
+  const py = (y: number) => box.top + plotHeight - (y / top) * plotHeight;
+
+  const yTicks: ChartLayout['yTicks'] = [];
+  for (let v = 0; v <= top + step / 2; v += step) yTicks.push({ y: round(py(v)), label: tickLabel(v, step) });
+  const xTicks: ChartLayout['xTicks'] = [0, 1, 2, 3].map((i) => {
+    const x = minX + ((maxX - minX) * i) / 3;
+    return { x: round(px(x)), label: formatTime(x) };
+  });
+  const lines = series.map((s, i) => ({
+    instance: s.instance,
+    colour: CHART_COLOURS[i % CHART_COLOURS.length] ?? '#1f77b4',
+    points: s.points.map(([x, y]) => `${round(px(x))},${round(py(y / size))}`).join(' '),
+  }));
+  return { box, unit, xTicks, yTicks, lines };
+}
+
+function round(n: number): number {
+  return Math.round(n * 10) / 10;
+}
