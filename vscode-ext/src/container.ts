@@ -9,7 +9,7 @@ import { JobsModel } from './jobs/jobsModel.js';
 import { JobsTreeProvider } from './jobs/jobsTreeProvider.js';
 import { JobLogChannels } from './logs/jobLogChannels.js';
 import { JobsStatusBar } from './status/jobsStatusBar.js';
-import { JobDetailsPanels } from './webviews/jobDetails/jobDetailsPanels.js';
+import { JOB_DETAILS_VIEW_TYPE, JobDetailsPanels } from './webviews/jobDetails/jobDetailsPanels.js';
 import type { JobAction } from './webviews/jobDetails/protocol.js';
 import { PreviewPanels } from './webviews/preview/previewPanels.js';
 import { TEXT_PREVIEW_MAX_BYTES, WorkContentProvider } from './workspace/workContentProvider.js';
@@ -85,6 +85,13 @@ export function createContainer(
     runAction: (action, jobId) => vscode.commands.executeCommand(ACTION_COMMANDS[action], jobId),
     metricsRefreshMs: options.metricsRefreshMs,
   });
+  // Job details pages open before a window reload come back, for the job each page saved.
+  const detailsSerializer = vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, {
+    deserializeWebviewPanel: (panel, state) => {
+      details.restore(panel, state);
+      return Promise.resolve();
+    },
+  });
   const logs = new JobLogChannels(events);
   const statusBar = new JobsStatusBar(connection, jobs);
   socketClosed.to = statusBar;
@@ -105,6 +112,7 @@ export function createContainer(
   const owned: vscode.Disposable[] = [
     statusBar,
     logs,
+    detailsSerializer,
     details,
     previews,
     workContent,

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { JobNode } from '../jobs/jobsTreeProvider.js';
 import { jobStates, waitForJobState, useActivatedExtension } from '../test/activateAgainst.js';
 import { TWO_NODE_ECHO } from '../test/connectedServices.js';
-import { commands, fake, type FakeWebviewPanel } from '../test/vscodeFake.js';
+import { commands, fake, FakeWebviewPanel } from '../test/vscodeFake.js';
 import { waitUntil } from '../test/wait.js';
 import type { HostMessage } from '../webviews/jobDetails/protocol.js';
 import { CommandIds } from './commandIds.js';
@@ -43,6 +43,12 @@ describe('job commands against the real backend', () => {
     fake.quickPickAnswers.push(`long (${job.id})`);
     await commands.executeCommand(CommandIds.stopJob);
     await waitForJobState(live.extension, live.backend, job.id, 'Stopped');
+    // The stop the user asked for is done: they are told, once.
+    await vi.waitFor(() =>
+      expect(fake.messages.filter((m) => m.severity === 'info')).toEqual([
+        { severity: 'info', text: `long (${job.id}) stopped.`, items: ['Show Details'] },
+      ]),
+    );
     expect(live.extension.jobsTree.getTreeItem(jobNode(job.id)).contextValue).toBe('aiplat.job.finished');
     expect(status.text).toBe('$(beaker) 0 running');
   });
@@ -148,5 +154,34 @@ describe('job details webview', () => {
     await commands.executeCommand(CommandIds.showJobDetails, job.id);
     expect(fake.webviewPanels.filter((p) => p.viewType === 'aiplat.jobDetails')).toHaveLength(1);
     expect(panel.revealed).toBe(1);
+  });
+
+  it('comes back after a window reload for the job its page saved (serializer)', async () => {
+    const job = await live.backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
+    const serializer = fake.serializers.get('aiplat.jobDetails');
+    expect(serializer).toBeDefined();
+
+    // What VS Code does on reload: a panel of our view type, with the state the page saved.
+    const panel = new FakeWebviewPanel('aiplat.jobDetails', `t (${job.id})`, {});
+    await serializer!.deserializeWebviewPanel(panel, { jobId: job.id });
+    expect(panel.webview.html).toContain('dist/webviews/jobDetails.js');
+    expect(panel.webview.options).toMatchObject({ enableScripts: true });
+    await panel.webview.receive({ type: 'ready' });
+    const init = panel.webview.posted[0] as Extract<HostMessage, { type: 'init' }>;
+    expect([init.type, init.job.id, init.summary.overview.find((r) => r.key === 'command')?.value]).toEqual([
+      'init',
+      job.id,
+      'echo hi',
+    ]);
+
+    // It is the job's panel again: Show Job Details reveals it instead of opening another.
+    await commands.executeCommand(CommandIds.showJobDetails, job.id);
+    expect(panel.revealed).toBe(1);
+    expect(fake.webviewPanels).toHaveLength(0);
+
+    // A panel without a usable state closes instead of showing an empty page.
+    const stale = new FakeWebviewPanel('aiplat.jobDetails', 'old', {});
+    await serializer!.deserializeWebviewPanel(stale, undefined);
+    expect(stale.disposed).toBe(true);
   });
 });

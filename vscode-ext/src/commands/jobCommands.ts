@@ -5,6 +5,7 @@ import { describeError } from '../connection/errorMessage.js';
 import { jobTitle, stateLabel } from '../jobs/jobPresentation.js';
 import type { JobsModel } from '../jobs/jobsModel.js';
 import type { JobNode } from '../jobs/jobsTreeProvider.js';
+import { StopWatcher } from '../jobs/stopWatcher.js';
 import type { JobLogChannels } from '../logs/jobLogChannels.js';
 import type { JobDetailsPanels } from '../webviews/jobDetails/jobDetailsPanels.js';
 import { CommandIds } from './commandIds.js';
@@ -36,7 +37,17 @@ export function registerJobCommands(deps: JobCommandDeps): vscode.Disposable[] {
       }
     };
 
+  const stops = new StopWatcher(deps.jobs, (job) => {
+    const showDetails = vscode.l10n.t('Show Details');
+    void vscode.window
+      .showInformationMessage(vscode.l10n.t('{0} stopped.', jobTitle(job)), showDetails)
+      .then((choice) =>
+        choice === showDetails ? vscode.commands.executeCommand(CommandIds.showJobDetails, job.id) : undefined,
+      );
+  });
+
   return [
+    stops,
     vscode.commands.registerCommand(CommandIds.refreshJobs, () => deps.jobs.refresh()),
     vscode.commands.registerCommand(
       CommandIds.showJobDetails,
@@ -72,7 +83,9 @@ export function registerJobCommands(deps: JobCommandDeps): vscode.Disposable[] {
       withJob(
         async (client, job) => {
           const stopped = await client.stopJob({ params: { id: job.id }, body: {} });
-          await deps.jobs.applyAnswer(stopped);
+          const applied = deps.jobs.applyAnswer(stopped);
+          stops.expect(job.id); // a notification when it is Stopped
+          await applied;
         },
         (job) => job.state !== 'Stopping' && !isFinished(job),
       ),

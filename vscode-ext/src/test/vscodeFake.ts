@@ -54,6 +54,11 @@ export const fake = {
   contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): unknown }>(),
   outputChannels: [] as FakeOutputChannel[],
   webviewPanels: [] as FakeWebviewPanel[],
+  /** `registerWebviewPanelSerializer`, by view type. */
+  serializers: new Map<
+    string,
+    { deserializeWebviewPanel(panel: FakeWebviewPanel, state: unknown): PromiseLike<void> }
+  >(),
   statusBarItems: [] as FakeStatusBarItem[],
   openedDocuments: [] as { uri?: string; content?: string; language?: string }[],
   shownDocuments: [] as string[],
@@ -84,6 +89,7 @@ export const fake = {
     this.contentProviders.clear();
     this.outputChannels.length = 0;
     this.webviewPanels.length = 0;
+    this.serializers.clear();
     this.statusBarItems.length = 0;
     this.openedDocuments.length = 0;
     this.shownDocuments.length = 0;
@@ -216,6 +222,14 @@ export const window = {
     const panel = new FakeWebviewPanel(viewType, title, options);
     fake.webviewPanels.push(panel);
     return panel;
+  },
+  registerWebviewPanelSerializer(
+    viewType: string,
+    serializer: { deserializeWebviewPanel(panel: FakeWebviewPanel, state: unknown): PromiseLike<void> },
+  ): Disposable {
+    if (fake.serializers.has(viewType)) throw new Error(`a serializer for '${viewType}' is registered already`);
+    fake.serializers.set(viewType, serializer);
+    return new Disposable(() => fake.serializers.delete(viewType));
   },
   async showTextDocument(document: FakeTextDocument | Uri): Promise<unknown> {
     fake.shownDocuments.push(document instanceof Uri ? document.toString() : document.uri.toString());

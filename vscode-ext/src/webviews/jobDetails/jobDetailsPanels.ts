@@ -7,6 +7,7 @@ import { BASE_STYLE, contentSecurityPolicy, createNonce, escapeHtml } from '../h
 import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
 import {
   dispatch,
+  parseJobDetailsState,
   parseWebviewMessage,
   type HostMessage,
   type JobAction,
@@ -42,13 +43,35 @@ export class JobDetailsPanels implements vscode.Disposable {
     const client = this.options.client();
     if (!client) throw new Error(vscode.l10n.t('Not connected to the AI Platform.'));
     const job = await client.getJob({ params: { id: jobId } });
-    const panel = new JobDetailsPanel(this.options, client, job, () => this.open.delete(jobId));
-    this.open.set(jobId, panel);
-    return panel;
+    const panel = vscode.window.createWebviewPanel(JOB_DETAILS_VIEW_TYPE, jobTitle(job), vscode.ViewColumn.Active, {
+      enableScripts: true,
+      localResourceRoots: [scriptsFolder(this.options.extensionUri)],
+      retainContextWhenHidden: false,
+    });
+    return this.adopt(panel, job.id);
+  }
+
+  /**
+   * Rebuilds a panel VS Code kept over a window reload (the serializer's `deserializeWebviewPanel`)
+   * for the job its page saved; a panel without a usable state, or for a job already shown, closes.
+   */
+  restore(panel: vscode.WebviewPanel, state: unknown): JobDetailsPanel | undefined {
+    const saved = parseJobDetailsState(state);
+    if (!saved || this.open.has(saved.jobId)) {
+      panel.dispose();
+      return undefined;
+    }
+    return this.adopt(panel, saved.jobId);
   }
 
   get(jobId: string): JobDetailsPanel | undefined {
     return this.open.get(jobId);
+  }
+
+  private adopt(panel: vscode.WebviewPanel, jobId: string): JobDetailsPanel {
+    const details = new JobDetailsPanel(this.options, panel, jobId, () => this.open.delete(jobId));
+    this.open.set(jobId, details);
+    return details;
   }
 
   dispose(): void {
@@ -57,37 +80,48 @@ export class JobDetailsPanels implements vscode.Disposable {
   }
 }
 
+function scriptsFolder(extensionUri: vscode.Uri): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'dist', 'webviews');
+}
+
+/**
+ * One job's page. It reads the job once the page said ready and the extension is connected (a
+ * panel restored after a reload may be ready before the connection is), then follows it live.
+ */
 export class JobDetailsPanel implements vscode.Disposable {
-  readonly panel: vscode.WebviewPanel;
   private readonly disposables: vscode.Disposable[] = [];
+  private job: JobDetail | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** The page answered the handshake. */
+  private pageReady = false;
+  /** The page has its `init`: later messages may follow. */
   private ready = false;
   private reads = 0;
   private disposed = false;
+  private initializing: Promise<void> | undefined;
 
   private readonly handlers: MessageHandlers<WebviewMessage> = {
-    ready: () => this.sendInit(),
+    ready: () => {
+      this.pageReady = true;
+      return this.sendInit();
+    },
     refresh: () => this.refresh(),
     action: async (message) => {
-      await this.options.runAction(message.action, this.job.id);
+      await this.options.runAction(message.action, this.jobId);
     },
   };
 
   constructor(
     private readonly options: JobDetailsOptions,
-    private readonly client: ApiClient,
-    private job: JobDetail,
+    readonly panel: vscode.WebviewPanel,
+    readonly jobId: string,
     onDispose: () => void,
   ) {
-    const scripts = vscode.Uri.joinPath(options.extensionUri, 'dist', 'webviews');
-    this.panel = vscode.window.createWebviewPanel(JOB_DETAILS_VIEW_TYPE, jobTitle(job), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [scripts],
-      retainContextWhenHidden: false,
-    });
+    const scripts = scriptsFolder(options.extensionUri);
+    this.panel.webview.options = { enableScripts: true, localResourceRoots: [scripts] };
     const scriptUri = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(scripts, 'jobDetails.js'));
     this.panel.webview.html = renderJobDetailsHtml({
-      title: jobTitle(job),
+      title: this.panel.title,
       scriptUri: scriptUri.toString(),
       cspSource: this.panel.webview.cspSource,
       nonce: createNonce(),
@@ -103,24 +137,21 @@ export class JobDetailsPanel implements vscode.Disposable {
         this.dispose();
       }),
       options.events.subscribe(
-        `jobs/${job.id}`,
+        `jobs/${jobId}`,
         (event) => {
           if (event.kind !== 'jobs') return;
           if (event.data.change === 'deleted') void this.post({ type: 'deleted' });
           else void this.refresh();
         },
-        { onSubscribed: () => void this.refresh() },
+        // Connected (again): a page still waiting for its job gets it now; others re-read it.
+        { onSubscribed: () => void (this.ready ? this.refresh() : this.sendInit()) },
       ),
-      options.events.subscribe(`job-events/${job.id}`, (event) => {
+      options.events.subscribe(`job-events/${jobId}`, (event) => {
         if (event.kind === 'job-events') void this.post({ type: 'event', event: event.data });
       }),
     );
     const every = options.metricsRefreshMs ?? METRICS_REFRESH_MS;
     if (every > 0) this.timer = setInterval(() => void this.refreshMetrics(), every);
-  }
-
-  get jobId(): string {
-    return this.job.id;
   }
 
   reveal(): void {
@@ -129,14 +160,16 @@ export class JobDetailsPanel implements vscode.Disposable {
 
   /** Re-reads the job (state, progress, instances) and tells the page. */
   async refresh(): Promise<void> {
+    const client = this.options.client();
+    if (!client || !this.ready) return;
     const read = ++this.reads;
     try {
-      const job = await this.client.getJob({ params: { id: this.job.id } });
+      const job = await client.getJob({ params: { id: this.jobId } });
       // Reads may finish out of order: only the newest one is shown.
       if (read !== this.reads) return;
       this.job = job;
-      this.panel.title = jobTitle(this.job);
-      await this.post({ type: 'job', job: this.job, summary: jobSummary(this.job) });
+      this.panel.title = jobTitle(job);
+      await this.post({ type: 'job', job, summary: jobSummary(job) });
       await this.refreshMetrics();
     } catch (error) {
       await this.post({ type: 'error', message: describeError(error) });
@@ -144,27 +177,41 @@ export class JobDetailsPanel implements vscode.Disposable {
   }
 
   private async refreshMetrics(): Promise<void> {
-    if (!this.ready) return;
+    const client = this.options.client();
+    if (!this.ready || !client) return;
     try {
-      const metrics = await this.client.jobMetrics({ params: { id: this.job.id }, query: { maxPoints: 300 } });
+      const metrics = await client.jobMetrics({ params: { id: this.jobId }, query: { maxPoints: 300 } });
       await this.post({ type: 'metrics', metrics });
     } catch {
       // metrics are best effort; the next tick tries again
     }
-    if (isTerminalJobState(this.job.state) && this.timer) {
+    if (this.job && isTerminalJobState(this.job.state) && this.timer) {
       clearInterval(this.timer);
       this.timer = undefined;
     }
   }
 
-  private async sendInit(): Promise<void> {
+  /** Sends the page its job once (the handshake and a (re)connection may both ask at once). */
+  private sendInit(): Promise<void> {
+    this.initializing ??= this.init().finally(() => (this.initializing = undefined));
+    return this.initializing;
+  }
+
+  private async init(): Promise<void> {
+    if (!this.pageReady || this.ready || this.disposed) return;
+    const client = this.options.client();
+    if (!client) {
+      await this.post({ type: 'error', message: vscode.l10n.t('Not connected to the AI Platform.') });
+      return;
+    }
     try {
       const [job, events, metrics] = await Promise.all([
-        this.client.getJob({ params: { id: this.job.id } }),
-        this.client.jobEvents({ params: { id: this.job.id }, query: {} }),
-        this.client.jobMetrics({ params: { id: this.job.id }, query: { maxPoints: 300 } }),
+        client.getJob({ params: { id: this.jobId } }),
+        client.jobEvents({ params: { id: this.jobId }, query: {} }),
+        client.jobMetrics({ params: { id: this.jobId }, query: { maxPoints: 300 } }),
       ]);
       this.job = job;
+      this.panel.title = jobTitle(job);
       this.ready = true;
       await this.post({
         type: 'init',
