@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { createClient } from '@aiplat/api';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keepEvidence, PLUGIN_ID, SIDEBAR_ID, startLab, USER, waitForLab, type Lab } from './harness.js';
@@ -125,9 +126,25 @@ describe('connecting without a token in the settings', () => {
   it('fits the text of every section when connected, or gives a tooltip', async () => {
     const width = await panel.evaluate((node) => node.getBoundingClientRect().width);
     expect(width).toBeGreaterThanOrEqual(320);
+    // A job whose name cannot fit: the list ellipsizes it.
+    const client = createClient({ baseUrl: lab.backendUrl, token: lab.backendToken });
+    const job = await client.createJob({
+      body: {
+        spec: {
+          name: 'a-training-job-with-a-name-much-too-long-for-the-sidebar',
+          mode: 'ddp',
+          nodes: 1,
+          resources: { cpu: 0.1, memory: '64Mi' },
+          command: 'true',
+          workingDir: 'home',
+        },
+      },
+    });
     for (const tab of ['Files', 'Datasets', 'Models', 'Training']) {
       await panel.locator('.lm-TabBar-tab', { hasText: tab }).first().click();
       await lab.page.waitForFunction(() => !document.querySelector('#aiplat-sidebar [aria-busy="true"]'));
+      if (tab === 'Training')
+        await panel.locator(`[data-testid="aiplat-job-row-${job.id}"]`).waitFor({ timeout: 30_000 });
       expect(await clippedWithoutTooltip(panel), tab).toEqual([]);
       await lab.screenshot(`connect-sidebar-${tab}`);
     }

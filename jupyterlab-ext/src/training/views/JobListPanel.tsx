@@ -71,7 +71,10 @@ function JobRow({ job, trans, onOpen }: { job: Job; trans: TranslationBundle; on
       }}
     >
       <div className="aiplat-jobList-line">
-        <span className="aiplat-jobList-name">{job.spec.name}</span>
+        {/* Ellipsized when the sidebar is narrow: the tooltip tells the whole name. */}
+        <span className="aiplat-jobList-name" title={job.spec.name}>
+          {job.spec.name}
+        </span>
         <span className={`aiplat-jobState aiplat-jobState-${job.state}`} data-testid={`aiplat-job-row-state-${job.id}`}>
           {jobStateLabel(job.state, trans)}
         </span>
