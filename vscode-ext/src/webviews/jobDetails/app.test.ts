@@ -181,6 +181,21 @@ describe('job details page in Chromium', () => {
     const stopped = { ...JOB, state: 'Stopped' as const };
     await post(page, { type: 'job', job: stopped, summary: jobSummary(stopped) });
     await expect.poll(() => page.locator('button[data-action=stop]').isDisabled()).toBe(true);
+    // Queued: its place in the queue; an instance on Kubernetes shows its pod, a signal when it has no exit code.
+    const queued: JobDetail = {
+      ...JOB,
+      state: 'Queued',
+      queuePosition: 2,
+      instances: [{ ...JOB.instances[0]!, state: 'Pending', pod: 'mnist-node-0', signal: 'SIGKILL' }],
+    };
+    await post(page, { type: 'job', job: queued, summary: jobSummary(queued) });
+    await expect.poll(() => page.locator('table.summary').innerText()).toMatch(/Place in queue\s+#2/);
+    expect(await page.locator('table.instances tr').nth(1).locator('td').allInnerTexts()).toEqual([
+      'node-0',
+      'Pending',
+      'mnist-node-0',
+      'SIGKILL',
+    ]);
     await post(page, { type: 'deleted' });
     await expect.poll(() => page.locator('#root').innerText()).toContain('This job was deleted.');
     await post(page, { type: 'error', message: 'boom' });

@@ -83,6 +83,9 @@ function render(): void {
   if (job.startedAt) rows.push([strings.started, new Date(job.startedAt).toLocaleString()]);
   if (job.finishedAt) rows.push([strings.finished, new Date(job.finishedAt).toLocaleString()]);
   if (job.reason) rows.push([strings.reason, job.reason.message]);
+  if (job.state === 'Queued' && job.queuePosition !== undefined) {
+    rows.push([strings.queuePosition, `#${job.queuePosition}`]);
+  }
   if (job.waitReason) rows.push([strings.waiting, job.waitReason.message]);
   const children: Node[] = [];
   if (state.deleted) children.push(el('p', strings.deleted, 'error'));
@@ -101,7 +104,12 @@ function render(): void {
   children.push(
     table(
       [strings.instanceName, strings.instanceState, strings.host, strings.exitCode],
-      job.instances.map((i) => [i.name, i.state, i.host ?? '', i.exitCode === undefined ? '' : String(i.exitCode)]),
+      job.instances.map((i) => [
+        i.name,
+        strings.instanceStates[i.state],
+        i.pod ?? i.host ?? '',
+        i.exitCode !== undefined ? String(i.exitCode) : (i.signal ?? ''),
+      ]),
       'instances',
     ),
   );

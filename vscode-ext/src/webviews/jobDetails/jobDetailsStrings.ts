@@ -39,6 +39,15 @@ export function jobDetailsStrings(): JobDetailsStrings {
       showLogs: vscode.l10n.t('Show Logs'),
     },
     states: Object.fromEntries(JOB_STATES.map((state) => [state, stateLabel(state)])) as Record<JobState, string>,
+    instanceStates: {
+      Pending: vscode.l10n.t('Pending'),
+      Starting: stateLabel('Starting'),
+      Running: stateLabel('Running'),
+      Succeeded: stateLabel('Succeeded'),
+      Failed: stateLabel('Failed'),
+      Stopped: stateLabel('Stopped'),
+    },
+    queuePosition: vscode.l10n.t('Place in queue'),
   };
 }
 

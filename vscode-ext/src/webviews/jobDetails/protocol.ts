@@ -1,4 +1,4 @@
-import type { JobDetail, JobEvent, JobMetricsResponse, JobState } from '@aiplat/api';
+import type { InstanceState, JobDetail, JobEvent, JobMetricsResponse, JobState } from '@aiplat/api';
 import type { MetricKind } from './chartLayout.js';
 
 /*
@@ -37,6 +37,8 @@ export interface JobDetailsStrings {
   exitCode: string;
   actions: Record<JobAction, string>;
   states: Record<JobState, string>;
+  instanceStates: Record<InstanceState, string>;
+  queuePosition: string;
 }
 
 /** One line of the overview (mode, command, working folder, image, resources...). */
