@@ -184,4 +184,23 @@ describe('job details webview', () => {
     await serializer!.deserializeWebviewPanel(stale, undefined);
     expect(stale.disposed).toBe(true);
   });
+
+  it('charts the loss the job prints, read from its logs', async () => {
+    const spec = { ...TWO_NODE_ECHO, name: 'lossy', command: 'echo "step 1 loss: 2.5"; echo "step 2 loss=1.25"' };
+    const job = await live.backend.client().createJob({ body: { spec } });
+    await commands.executeCommand(CommandIds.showJobDetails, job.id);
+    const panel = fake.webviewPanels.at(-1) as FakeWebviewPanel;
+    await panel.webview.receive({ type: 'ready' });
+    await vi.waitFor(
+      () => {
+        const loss = panel.webview.posted.filter((m) => (m as HostMessage).type === 'loss').at(-1) as
+          Extract<HostMessage, { type: 'loss' }> | undefined;
+        expect(loss?.series.map((s) => [s.instance, s.points.map((p) => p[1])])).toEqual([
+          [0, [2.5, 1.25]],
+          [1, [2.5, 1.25]],
+        ]);
+      },
+      { timeout: 20_000 },
+    );
+  });
 });

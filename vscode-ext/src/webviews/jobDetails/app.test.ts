@@ -175,6 +175,22 @@ describe('job details page in Chromium', () => {
     ]);
     expect(await page.locator('ul.events li').innerText()).toContain('submitted by alice');
 
+    // The loss the job printed, read from its logs by the extension: a chart of its own.
+    await post(page, {
+      type: 'loss',
+      series: [0, 1].map((instance) => ({
+        instance,
+        points: [
+          [t0, 2],
+          [t0 + 1000, 1.5 - instance],
+        ],
+      })),
+    });
+    const loss = page.locator('.chart[data-kind=loss]');
+    await expect.poll(() => loss.locator('.chart-title').textContent()).toBe('Loss (from the logs)');
+    expect(await loss.locator('.legend-entry').allTextContents()).toEqual(['node-0', 'node-1']);
+    expect(await loss.locator('.y-tick text').allTextContents()).toEqual(['0', '0.5', '1', '1.5', '2']);
+
     await page.locator('button[data-action=stop]').click();
     expect(await sent(page)).toEqual([{ type: 'ready' }, { type: 'action', action: 'stop' }]);
 

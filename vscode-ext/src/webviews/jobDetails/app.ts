@@ -5,7 +5,7 @@
  * it never talks to the server. Plain DOM and SVG: no framework, no chart library.
  */
 import type { JobDetail, JobEvent, JobMetricsResponse } from '@aiplat/api';
-import { METRIC_KINDS, metricSeries } from './chartLayout.js';
+import { METRIC_KINDS, metricSeries, type ChartKind, type ChartSeries } from './chartLayout.js';
 import { renderChart } from './chartView.js';
 import {
   dispatch,
@@ -31,6 +31,7 @@ interface PageState {
   summary: JobSummary;
   events: JobEvent[];
   metrics: JobMetricsResponse;
+  loss: ChartSeries[];
   strings: JobDetailsStrings;
   deleted: boolean;
 }
@@ -116,9 +117,11 @@ function render(): void {
 
   children.push(el('h3', strings.metrics));
   const name = (index: number) => job.instances.find((i) => i.index === index)?.name ?? `#${index}`;
-  const charts = METRIC_KINDS.map((kind) => ({ kind, series: metricSeries(metrics, kind) })).filter(
-    (c) => c.series.length > 0,
-  );
+  const charts: { kind: ChartKind; series: ChartSeries[] }[] = METRIC_KINDS.map((kind) => ({
+    kind,
+    series: metricSeries(metrics, kind),
+  })).filter((c) => c.series.length > 0);
+  if (state.loss.length > 0) charts.push({ kind: 'loss', series: state.loss });
   if (charts.length === 0) children.push(el('p', strings.noMetrics, 'muted'));
   for (const { kind, series } of charts) {
     children.push(
@@ -149,6 +152,7 @@ const handlers: MessageHandlers<HostMessage> = {
       summary: m.summary,
       events: m.events,
       metrics: m.metrics,
+      loss: state?.job.id === m.job.id ? state.loss : [],
       strings: m.strings,
       deleted: false,
     };
@@ -169,6 +173,11 @@ const handlers: MessageHandlers<HostMessage> = {
   metrics: (m) => {
     if (!state) return;
     state.metrics = m.metrics;
+    render();
+  },
+  loss: (m) => {
+    if (!state) return;
+    state.loss = m.series;
     render();
   },
   deleted: () => {

@@ -10,6 +10,8 @@ const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
 export const METRIC_KINDS = ['cpu', 'memory', 'accelerator', 'acceleratorMemory'] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
+/** What a chart shows: a sampled metric, or the loss the job printed in its logs. */
+export type ChartKind = MetricKind | 'loss';
 
 /** One line: an instance's values over time (x in ms since the epoch). */
 export interface ChartSeries {
@@ -66,8 +68,13 @@ export function metricSeries(metrics: JobMetricsResponse, kind: MetricKind): Cha
     .filter((s) => s.points.length > 0);
 }
 
-export function isByteKind(kind: MetricKind): boolean {
+export function isByteKind(kind: ChartKind): boolean {
   return kind === 'memory' || kind === 'acceleratorMemory';
+}
+
+/** The unit of the values of a chart that are not bytes: loss has none. */
+function plainUnit(kind: ChartKind): string {
+  return kind === 'loss' ? '' : '%';
 }
 
 /** The binary unit that shows `max` bytes best, and its size in bytes. */
@@ -96,12 +103,14 @@ function tickLabel(value: number, step: number): string {
  */
 export function layoutChart(
   series: ChartSeries[],
-  kind: MetricKind,
+  kind: ChartKind,
   formatTime: (ms: number) => string,
   box: ChartBox = CHART_BOX,
 ): ChartLayout {
   const all = series.flatMap((s) => s.points);
-  const { unit, size } = isByteKind(kind) ? byteUnit(Math.max(0, ...all.map((p) => p[1]))) : { unit: '%', size: 1 };
+  const { unit, size } = isByteKind(kind)
+    ? byteUnit(Math.max(0, ...all.map((p) => p[1])))
+    : { unit: plainUnit(kind), size: 1 };
   // Nothing above 0 yet: a 0 to 1 scale rather than none.
   const maxValue = Math.max(0, ...all.map((p) => p[1] / size)) || 1;
   const step = niceStep(maxValue);

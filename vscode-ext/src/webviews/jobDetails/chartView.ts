@@ -4,7 +4,7 @@
  * a line per instance, and a legend naming each line. Plain DOM: the page's CSP allows no inline
  * styles or libraries from elsewhere, and needs none for this.
  */
-import { layoutChart, isByteKind, type ChartSeries, type MetricKind } from './chartLayout.js';
+import { layoutChart, isByteKind, type ChartKind, type ChartSeries } from './chartLayout.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -16,7 +16,7 @@ function svg<K extends keyof SVGElementTagNameMap>(tag: K, attributes: Record<st
 }
 
 export interface ChartOptions {
-  kind: MetricKind;
+  kind: ChartKind;
   title: string;
   timeLabel: string;
   series: ChartSeries[];

@@ -4,7 +4,9 @@ import type { EventSource } from '../../connection/liveEvents.js';
 import { describeError } from '../../connection/errorMessage.js';
 import { jobTitle } from '../../jobs/jobPresentation.js';
 import { BASE_STYLE, contentSecurityPolicy, createNonce, escapeHtml } from '../html.js';
+import { LogFollower } from '../../logs/logFollower.js';
 import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
+import { LossSeries } from './lossSeries.js';
 import {
   dispatch,
   parseJobDetailsState,
@@ -17,6 +19,8 @@ import {
 
 export const JOB_DETAILS_VIEW_TYPE = 'aiplat.jobDetails';
 export const METRICS_REFRESH_MS = 5000;
+/** Loss curves are sent to the page at most this often while logs stream in. */
+export const LOSS_POST_MS = 500;
 
 export interface JobDetailsOptions {
   extensionUri: vscode.Uri;
@@ -99,6 +103,10 @@ export class JobDetailsPanel implements vscode.Disposable {
   private reads = 0;
   private disposed = false;
   private initializing: Promise<void> | undefined;
+  /** Reads the job's logs for the loss it prints (the chart JupyterLab's job view has too). */
+  private logs: LogFollower | undefined;
+  private readonly loss = new LossSeries();
+  private lossTimer: ReturnType<typeof setTimeout> | undefined;
 
   private readonly handlers: MessageHandlers<WebviewMessage> = {
     ready: () => {
@@ -221,9 +229,27 @@ export class JobDetailsPanel implements vscode.Disposable {
         metrics,
         strings: jobDetailsStrings(),
       });
+      this.followLoss(client);
     } catch (error) {
       await this.post({ type: 'error', message: describeError(error) });
     }
+  }
+
+  private followLoss(client: ApiClient): void {
+    if (this.logs) return;
+    this.logs = new LogFollower({
+      client,
+      events: this.options.events,
+      jobId: this.jobId,
+      onLines: (lines) => {
+        if (!this.loss.add(lines) || this.lossTimer) return;
+        this.lossTimer = setTimeout(() => {
+          this.lossTimer = undefined;
+          void this.post({ type: 'loss', series: this.loss.series() });
+        }, LOSS_POST_MS);
+      },
+    });
+    void this.logs.start();
   }
 
   private async post(message: HostMessage): Promise<void> {
@@ -235,6 +261,8 @@ export class JobDetailsPanel implements vscode.Disposable {
     if (this.disposed) return;
     this.disposed = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.lossTimer) clearTimeout(this.lossTimer);
+    this.logs?.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     this.panel.dispose();
   }

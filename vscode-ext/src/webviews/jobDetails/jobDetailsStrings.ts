@@ -23,6 +23,7 @@ export function jobDetailsStrings(): JobDetailsStrings {
       memory: vscode.l10n.t('Memory'),
       accelerator: vscode.l10n.t('Accelerator utilization'),
       acceleratorMemory: vscode.l10n.t('Accelerator memory'),
+      loss: vscode.l10n.t('Loss (from the logs)'),
     },
     time: vscode.l10n.t('Time'),
     noMetrics: vscode.l10n.t('No metrics yet.'),

@@ -1,5 +1,5 @@
 import type { InstanceState, JobDetail, JobEvent, JobMetricsResponse, JobState } from '@aiplat/api';
-import type { MetricKind } from './chartLayout.js';
+import type { ChartKind, ChartSeries } from './chartLayout.js';
 
 /*
  * The message contract between the job details webview and the extension, declared once: the host
@@ -27,7 +27,7 @@ export interface JobDetailsStrings {
   overview: string;
   metrics: string;
   /** The title of each metric chart (the webview adds the unit of byte charts). */
-  charts: Record<MetricKind, string>;
+  charts: Record<ChartKind, string>;
   time: string;
   noMetrics: string;
   deleted: string;
@@ -83,6 +83,8 @@ export type HostMessage =
   | { type: 'job'; job: JobDetail; summary: JobSummary }
   | { type: 'event'; event: JobEvent }
   | { type: 'metrics'; metrics: JobMetricsResponse }
+  /** The loss curves read from the job's logs so far (each message has them all). */
+  | { type: 'loss'; series: ChartSeries[] }
   | { type: 'deleted' }
   | { type: 'error'; message: string };
 
