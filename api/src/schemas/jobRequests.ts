@@ -4,7 +4,7 @@ import { JobIdSchema } from './jobIdentifiers.js';
 import { InstanceSchema } from './jobInstances.js';
 import { JOB_LIMITS } from './jobLimits.js';
 import { LogLineSchema, LogStreamSchema } from './jobLogs.js';
-import { JobSchema } from './jobs.js';
+import { FINISHED_JOB_HAS_NO_ETA, JobProgressSchema, JobSchema } from './jobs.js';
 import { JobSpecSchema } from './jobSpec.js';
 import { JobStateSchema } from './jobStates.js';
 import { boolParam, intParam, listParam } from './params.js';
@@ -102,7 +102,10 @@ export const CopyJobResponseSchema = z.object({ spec: JobSpecSchema });
 export const DeleteJobResponseSchema = z.object({ deleted: JobIdSchema });
 
 /** A job with its instances, as `getJob` answers. */
-export const JobDetailSchema = JobSchema.extend({ instances: z.array(InstanceSchema) }).meta({ id: 'JobDetail' });
+export const JobDetailSchema = JobSchema.safeExtend({ instances: z.array(InstanceSchema) }).meta({
+  id: 'JobDetail',
+  ...FINISHED_JOB_HAS_NO_ETA,
+});
 export type JobDetail = z.infer<typeof JobDetailSchema>;
 
 export const JobEventsQuerySchema = z.object({
@@ -208,6 +211,11 @@ export const JobLogBatchSchema = z.object({
   lines: z.array(LogLineSchema),
   cursor: z.string(),
   end: z.boolean().optional(),
+  /**
+   * The job's progress as of `cursor` (after the last line of this batch), while the job runs: the
+   * same reading as `Job.progress`, so a view shows the progress its log pane has reached.
+   */
+  progress: JobProgressSchema.optional(),
 });
 export type JobLogBatch = z.infer<typeof JobLogBatchSchema>;
 

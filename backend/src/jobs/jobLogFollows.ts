@@ -1,9 +1,11 @@
 import type { JobLogBatch } from '@aiplat/api';
-import { decodeLogCursor, followJobLogs, type LogFollow, type LogSource } from './jobLogs.js';
+import { decodeLogCursor, followJobLogs, type LogFollow, type LogFollowOptions, type LogSource } from './jobLogs.js';
 
 export interface LogFollowSend {
   send: (batch: JobLogBatch) => Promise<void>;
   sendEncoded?: (json: string) => Promise<void>;
+  /** The job's progress as of a batch's cursor, sent with it. */
+  progressAt?: LogFollowOptions['progressAt'];
 }
 
 /** The open log follows of every job: finished with the job (their last lines, then `end`), or disposed. */

@@ -1,4 +1,11 @@
-import { ApiError, type JobLogBatch, type JobLogsQuery, type JobLogsResponse, type LogLine } from '@aiplat/api';
+import {
+  ApiError,
+  type JobLogBatch,
+  type JobLogsQuery,
+  type JobProgress,
+  type JobLogsResponse,
+  type LogLine,
+} from '@aiplat/api';
 import type { LogLine as FileLogLine, LogStream as FileLogStream } from '../logs/logFormat.js';
 import { followLogBlocks, readLogBlocksToEnd } from '../logs/logBlocks.js';
 import { nextLogSeq, readLog } from '../logs/logReader.js';
@@ -102,6 +109,8 @@ export interface LogFollowOptions {
    */
   send: (batch: JobLogBatch) => Promise<void>;
   sendEncoded?: (json: string) => Promise<void>;
+  /** The job's progress as of a batch's cursor, sent with the batch (`JobLogBatch.progress`). */
+  progressAt?: (cursor: LogCursor) => Promise<JobProgress | undefined>;
   /** Instead of batches: the lines of one instance as read, messages still JSON-encoded. */
   receiveRaw?: (index: number, lines: readonly RawLogLine[]) => Promise<void>;
   pollIntervalMs?: number;
@@ -157,7 +166,9 @@ export function followJobLogs(options: LogFollowOptions): LogFollow {
     if (spliced.count === 0) return;
     position[index] = spliced.nextSeq;
     // The lines are copied as the JSON they are in the file; only the cursor is new.
-    const json = `{"lines":[${spliced.json.toString('utf8')}],"cursor":"${encodeLogCursor(position)}"}`;
+    const progress = await options.progressAt?.({ ...position });
+    const progressJson = progress ? `,"progress":${JSON.stringify(progress)}` : '';
+    const json = `{"lines":[${spliced.json.toString('utf8')}],"cursor":"${encodeLogCursor(position)}"${progressJson}}`;
     if (options.sendEncoded) await options.sendEncoded(json);
     else await options.send(JSON.parse(json) as JobLogBatch);
   };

@@ -1,6 +1,6 @@
 import type { JobProgress } from '@aiplat/api';
 import type { Logger } from 'pino';
-import type { LogSource } from './jobLogs.js';
+import type { LogCursor, LogSource } from './jobLogs.js';
 import type { JobRecord, JobStore } from './jobStore.js';
 import { logEnds, ProgressWatcher } from './progressWatcher.js';
 
@@ -44,6 +44,14 @@ export class JobProgressKeeper {
         this.deps.log.debug({ err: error, job: id }, 'progress: reading the last lines failed'),
       )
       .finally(() => watcher.dispose());
+  }
+
+  /**
+   * The progress of a job's current run as of `cursor` (a log follower's place), for the batches of
+   * `job-logs/<id>`; undefined once the run has ended or before any progress.
+   */
+  progressAt(id: string, cursor: LogCursor): Promise<JobProgress | undefined> {
+    return this.watchers.get(id)?.progressAt(cursor) ?? Promise.resolve(undefined);
   }
 
   forget(id: string): void {

@@ -5,6 +5,7 @@ import {
   canTransition,
   isTerminalJobState,
   JOB_LIMITS,
+  jobProgressIn,
   type CreateJobBody,
   type Instance,
   type Job,
@@ -24,7 +25,7 @@ import type { Logger } from 'pino';
 import type { EventPublisher } from '../server/eventPublisher.js';
 import type { JobFiles, JobLifecycle, StateChange, TrainingEngine } from './engine.js';
 import { JobLogFollows, type LogFollowSend } from './jobLogFollows.js';
-import { readJobLogs, type LogSource } from './jobLogs.js';
+import { readJobLogs, type LogCursor, type LogSource } from './jobLogs.js';
 import { JobProgressKeeper } from './jobProgressKeeper.js';
 import type { InstanceRecord, JobPatch, JobRecord, JobStore } from './jobStore.js';
 import { inJobYaml, jobSpecFromBody } from './jobSpecFromBody.js';
@@ -43,8 +44,10 @@ export interface JobServiceDeps {
 }
 
 export function toApiJob(record: JobRecord): Job {
-  const { attempt: _attempt, runtime: _runtime, progressFrom: _progressFrom, ...job } = record;
-  return job;
+  const { attempt: _attempt, runtime: _runtime, progressFrom: _progressFrom, progress, ...job } = record;
+  // A finished job keeps the progress it reached, without an ETA (the contract's rule).
+  const shown = jobProgressIn(job.state, progress);
+  return shown ? { ...job, progress: shown } : job;
 }
 
 export function toApiInstance(record: InstanceRecord): Instance {
@@ -385,7 +388,9 @@ export class JobService implements JobLifecycle {
    */
   followLogs(id: string, cursor: string | undefined, send: LogFollowSend): () => void {
     const job = this.require(id);
-    return this.follows.follow(id, this.logSources(job), cursor, send, isTerminalJobState(job.state));
+    // Each batch carries the progress its lines reached: a view's header and log pane agree.
+    const withProgress = { ...send, progressAt: (at: LogCursor) => this.progress.progressAt(id, at) };
+    return this.follows.follow(id, this.logSources(job), cursor, withProgress, isTerminalJobState(job.state));
   }
 
   async close(): Promise<void> {

@@ -1,12 +1,19 @@
 import type { JobProgress } from '@aiplat/api';
 import { nextLogSeq } from '../logs/logReader.js';
 import { followJobLogs, type LogCursor, type LogFollow, type LogSource } from './jobLogs.js';
-import { mayBeProgress, ProgressTracker } from './progress/index.js';
+import { mayBeProgress, ProgressHistory, ProgressTracker } from './progress/index.js';
 
 export interface ProgressWatcherOptions {
   /** Called with the latest progress at most once per `intervalMs`, and once more at the end. */
   onProgress: (progress: JobProgress) => void;
   intervalMs?: number;
+  /** How long `progressAt` waits for this watcher to read up to a cursor before answering with less. */
+  catchUpMs?: number;
+}
+
+interface Waiter {
+  cursor: LogCursor;
+  resolve: () => void;
 }
 
 /** Where every instance log of a job ends now: the start of the job's next run. */
@@ -22,6 +29,10 @@ export function logEnds(sources: readonly LogSource[]): LogCursor {
  */
 export class ProgressWatcher {
   private readonly tracker = new ProgressTracker();
+  private readonly history = new ProgressHistory();
+  /** The next line to read of each instance. */
+  private readonly read: LogCursor;
+  private waiters: Waiter[] = [];
   private readonly follow: LogFollow;
   private timer: NodeJS.Timeout | undefined;
   private pending: JobProgress | undefined;
@@ -32,6 +43,7 @@ export class ProgressWatcher {
     from: LogCursor,
     private readonly options: ProgressWatcherOptions,
   ) {
+    this.read = { ...from };
     this.follow = followJobLogs({
       sources,
       cursor: from,
@@ -41,10 +53,44 @@ export class ProgressWatcher {
         for (const line of lines) {
           if (line.s === 'platform' || !mayBeProgress(line.mJson)) continue;
           const progress = this.tracker.push(JSON.parse(line.mJson) as string, new Date(line.t), index);
-          if (progress) this.schedule(progress);
+          if (!progress) continue;
+          this.history.record(index, line.seq, progress);
+          this.schedule(progress);
         }
+        const last = lines.at(-1);
+        if (last) this.read[index] = Math.max(this.read[index] ?? 0, last.seq + 1);
+        this.wakeWaiters();
       },
     });
+  }
+
+  /**
+   * The progress as of `cursor`, a reader's place in the job's logs: after the last line before it
+   * that changed the progress. Waits (up to `catchUpMs`) for this watcher to have read that far.
+   */
+  async progressAt(cursor: LogCursor): Promise<JobProgress | undefined> {
+    if (!this.stopped && !this.hasRead(cursor)) {
+      await new Promise<void>((resolve) => {
+        const waiter: Waiter = { cursor, resolve: () => undefined };
+        const timer = setTimeout(() => waiter.resolve(), this.options.catchUpMs ?? 2000);
+        timer.unref();
+        waiter.resolve = () => {
+          clearTimeout(timer);
+          this.waiters = this.waiters.filter((w) => w !== waiter);
+          resolve();
+        };
+        this.waiters.push(waiter);
+      });
+    }
+    return this.history.at(cursor);
+  }
+
+  private hasRead(cursor: LogCursor): boolean {
+    return Object.entries(cursor).every(([index, seq]) => (this.read[Number(index)] ?? 0) >= seq);
+  }
+
+  private wakeWaiters(): void {
+    for (const waiter of [...this.waiters]) if (this.stopped || this.hasRead(waiter.cursor)) waiter.resolve();
   }
 
   private schedule(progress: JobProgress): void {
@@ -76,5 +122,6 @@ export class ProgressWatcher {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     this.follow.dispose();
+    this.wakeWaiters();
   }
 }

@@ -37,6 +37,16 @@ describe('OpenAPI generation', () => {
     expect(result.errors ?? []).toEqual([]);
   });
 
+  it('says in Job and JobDetail that a job in a final state has no ETA', () => {
+    const { schemas } = (buildOpenApiDocument() as unknown as Doc).components;
+    const rule = {
+      if: { properties: { state: { enum: ['Succeeded', 'Failed', 'Stopped'] } }, required: ['state'] },
+      then: { properties: { progress: { properties: { etaSeconds: false } } } },
+    };
+    expect(schemas.Job).toMatchObject(rule);
+    expect(schemas.JobDetail).toMatchObject(rule);
+  });
+
   it('builds each document from scratch: no schema leaks from one build into the next', () => {
     const OnlyInTest = z.object({ x: z.string() }).meta({ id: 'OnlyInTest' });
     const testDoc = buildOpenApiDocument('test', {
