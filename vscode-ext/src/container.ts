@@ -1,6 +1,7 @@
 import type { WebSocketFactory } from '@aiplat/api';
 import * as vscode from 'vscode';
 import { CommandIds, ContextKeys } from './commands/commandIds.js';
+import type { StopOptions } from './commands/jobCommands.js';
 import { ConfigKeys, readServerUrl } from './configuration.js';
 import { ConnectionService } from './connection/connectionService.js';
 import { LiveEvents } from './connection/liveEvents.js';
@@ -37,8 +38,8 @@ export interface ContainerOptions {
   metricsRefreshMs?: number;
 }
 
-/** Which command a job details button runs. */
-const ACTION_COMMANDS: Readonly<Record<JobAction, string>> = {
+/** Which command a job details button runs (Force Stop: Stop Job with `{ force: true }`). */
+const ACTION_COMMANDS: Readonly<Record<Exclude<JobAction, 'forceStop'>, string>> = {
   stop: CommandIds.stopJob,
   startAgain: CommandIds.startJobAgain,
   copy: CommandIds.copyJob,
@@ -82,7 +83,10 @@ export function createContainer(
     extensionUri: context.extensionUri,
     client,
     events,
-    runAction: (action, jobId) => vscode.commands.executeCommand(ACTION_COMMANDS[action], jobId),
+    runAction: (action, jobId) =>
+      action === 'forceStop'
+        ? vscode.commands.executeCommand(CommandIds.stopJob, jobId, { force: true } satisfies StopOptions)
+        : vscode.commands.executeCommand(ACTION_COMMANDS[action], jobId),
     metricsRefreshMs: options.metricsRefreshMs,
   });
   // Job details pages open before a window reload come back, for the job each page saved.

@@ -203,4 +203,21 @@ describe('job details webview', () => {
       { timeout: 20_000 },
     );
   });
+
+  it('Force Stop on the page stops the job without the grace period', async () => {
+    const trapsTerm = { ...LONG, name: 'stubborn', command: "trap '' TERM; echo started; sleep 60" };
+    const job = await live.backend.client().createJob({ body: { spec: trapsTerm } });
+    await waitForJobState(live.extension, live.backend, job.id, 'Running');
+    await commands.executeCommand(CommandIds.showJobDetails, job.id);
+    const panel = fake.webviewPanels.at(-1) as FakeWebviewPanel;
+    await panel.webview.receive({ type: 'ready' });
+    const init = panel.webview.posted[0] as Extract<HostMessage, { type: 'init' }>;
+    expect(init.summary.actions).toEqual(['stop', 'forceStop', 'copy', 'showLogs']);
+
+    await panel.webview.receive({ type: 'action', action: 'forceStop' });
+    await waitForJobState(live.extension, live.backend, job.id, 'Stopped');
+    const events = await live.backend.client().jobEvents({ params: { id: job.id }, query: {} });
+    expect(events.events.map((e) => e.message).join('\n')).toContain('stop requested: killing every instance');
+    await vi.waitFor(() => expect(fake.messages.at(-1)?.text).toBe(`stubborn (${job.id}) stopped.`));
+  });
 });

@@ -18,20 +18,25 @@ export interface JobCommandDeps {
   details: JobDetailsPanels;
 }
 
+/** What Stop Job takes after the job: `force` skips the grace period (the details page's Force Stop). */
+export interface StopOptions {
+  force?: boolean;
+}
+
 /** What job commands accept: a Jobs view item, a job id (webview, notifications), or nothing (asks). */
 export type JobArgument = JobNode | string | undefined;
 
 /** Registers the job commands (details, logs, stop, start again, copy, delete). */
 export function registerJobCommands(deps: JobCommandDeps): vscode.Disposable[] {
   const withJob =
-    (run: (client: ApiClient, job: Job) => Promise<unknown>, filter?: (job: Job) => boolean) =>
-    async (arg?: JobArgument) => {
+    (run: (client: ApiClient, job: Job, options?: unknown) => Promise<unknown>, filter?: (job: Job) => boolean) =>
+    async (arg?: JobArgument, options?: unknown) => {
       const client = await requireClient(deps.connection);
       if (!client) return;
       try {
         const job = await resolveJob(client, deps.jobs, arg, filter);
         if (!job) return;
-        await run(client, job);
+        await run(client, job, options);
       } catch (error) {
         await vscode.window.showErrorMessage(describeError(error));
       }
@@ -81,8 +86,9 @@ export function registerJobCommands(deps: JobCommandDeps): vscode.Disposable[] {
     vscode.commands.registerCommand(
       CommandIds.stopJob,
       withJob(
-        async (client, job) => {
-          const stopped = await client.stopJob({ params: { id: job.id }, body: {} });
+        async (client, job, options) => {
+          const force = (options as StopOptions | undefined)?.force === true;
+          const stopped = await client.stopJob({ params: { id: job.id }, body: force ? { force } : {} });
           const applied = deps.jobs.applyAnswer(stopped);
           stops.expect(job.id); // a notification when it is Stopped
           await applied;

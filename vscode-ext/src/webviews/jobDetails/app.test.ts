@@ -144,7 +144,10 @@ describe('job details page in Chromium', () => {
 
     await expect
       .poll(() => page.locator('button').allTextContents())
-      .toEqual(['Stop', 'Start Again', 'Copy', 'Delete', 'Show Logs']);
+      .toEqual(['Stop', 'Force Stop', 'Start Again', 'Copy', 'Delete', 'Show Logs']);
+    expect(await page.locator('button[data-action=forceStop]').getAttribute('title')).toBe(
+      'Stop at once, without the grace period',
+    );
     expect(await page.locator('button[data-action=startAgain]').isDisabled()).toBe(true);
     expect(await page.locator('button[data-action=stop]').isDisabled()).toBe(false);
     const summary = await page.locator('table.summary').innerText();

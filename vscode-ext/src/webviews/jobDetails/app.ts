@@ -73,6 +73,7 @@ function render(): void {
   for (const action of JOB_ACTIONS) {
     const button = el('button', strings.actions[action]);
     button.dataset.action = action;
+    if (action === 'forceStop') button.title = strings.forceStopHint;
     button.disabled = state.deleted || !summary.actions.includes(action);
     button.addEventListener('click', () => send({ type: 'action', action }));
     actions.append(button);

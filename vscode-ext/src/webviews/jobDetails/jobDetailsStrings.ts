@@ -34,11 +34,13 @@ export function jobDetailsStrings(): JobDetailsStrings {
     exitCode: vscode.l10n.t('Exit code'),
     actions: {
       stop: vscode.l10n.t('Stop'),
+      forceStop: vscode.l10n.t('Force Stop'),
       startAgain: vscode.l10n.t('Start Again'),
       copy: vscode.l10n.t('Copy'),
       delete: vscode.l10n.t('Delete'),
       showLogs: vscode.l10n.t('Show Logs'),
     },
+    forceStopHint: vscode.l10n.t('Stop at once, without the grace period'),
     states: Object.fromEntries(JOB_STATES.map((state) => [state, stateLabel(state)])) as Record<JobState, string>,
     instanceStates: {
       Pending: vscode.l10n.t('Pending'),
@@ -57,8 +59,8 @@ export function allowedActions(job: Job): JobAction[] {
   return isTerminalJobState(job.state)
     ? ['startAgain', 'copy', 'delete', 'showLogs']
     : job.state === 'Stopping'
-      ? ['copy', 'showLogs']
-      : ['stop', 'copy', 'showLogs'];
+      ? ['forceStop', 'copy', 'showLogs']
+      : ['stop', 'forceStop', 'copy', 'showLogs'];
 }
 
 export function jobSummary(job: Job): JobSummary {

@@ -9,7 +9,7 @@ import type { ChartKind, ChartSeries } from './chartLayout.js';
  */
 
 /** Actions the page's buttons ask the extension for; the same as the Jobs view's context menu. */
-export const JOB_ACTIONS = ['stop', 'startAgain', 'copy', 'delete', 'showLogs'] as const;
+export const JOB_ACTIONS = ['stop', 'forceStop', 'startAgain', 'copy', 'delete', 'showLogs'] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
 /** Everything the page says, translated by the extension (the webview has no `vscode.l10n`). */
@@ -36,6 +36,8 @@ export interface JobDetailsStrings {
   host: string;
   exitCode: string;
   actions: Record<JobAction, string>;
+  /** The tooltip of Force Stop. */
+  forceStopHint: string;
   states: Record<JobState, string>;
   instanceStates: Record<InstanceState, string>;
   queuePosition: string;
