@@ -29,6 +29,9 @@ export interface ChartBox {
   bottom: number;
 }
 
+/** The shortest time a chart spans. */
+export const MIN_SPAN_MS = 60_000;
+
 export const CHART_BOX: ChartBox = { width: 560, height: 180, left: 64, right: 12, top: 10, bottom: 28 };
 
 export interface ChartLayout {
@@ -99,7 +102,7 @@ function tickLabel(value: number, step: number): string {
 
 /**
  * Lays out a chart: y from 0 to a round number above the largest value (in `%` or the binary unit
- * that fits), x over the samples' times (a single sample gets a minute around it).
+ * that fits), x over the samples' times (at least a minute).
  */
 export function layoutChart(
   series: ChartSeries[],
@@ -118,10 +121,9 @@ export function layoutChart(
   let minX = Math.min(...all.map((p) => p[0]));
   let maxX = Math.max(...all.map((p) => p[0]));
   if (!Number.isFinite(minX)) minX = maxX = 0;
-  if (maxX === minX) {
-    minX -= 30_000;
-    maxX += 30_000;
-  }
+  // A job that just started: a minute from its first sample, so the time labels differ and the
+  // line grows from the left as samples come.
+  if (maxX - minX < MIN_SPAN_MS) maxX = minX + MIN_SPAN_MS;
   const plotWidth = box.width - box.left - box.right;
   const plotHeight = box.height - box.top - box.bottom;
   const px = (x: number) => box.left + ((x - minX) / (maxX - minX)) * plotWidth;
