@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { parseSince } from './commands/logs.js';
 import { applyOverrides } from './commands/submit.js';
 import { UsageError } from './context.js';
-import { displayWidth, formatDuration, table, truncate } from './format.js';
+import type { Job } from '@aiplat/api';
+import { displayWidth, formatDuration, progressOrReason, table, truncate } from './format.js';
 
 describe('tables', () => {
   it('aligns columns three spaces apart, counting CJK characters as two columns', () => {
@@ -77,5 +78,25 @@ describe('logs --since', () => {
     expect(parseSince('1d', now)).toBe('2024-04-30T12:00:00.000Z');
     expect(() => parseSince('yesterday', now)).toThrow(/ISO 8601/);
     expect(() => parseSince('2024-05-01', now)).toThrow(/ISO 8601/);
+  });
+});
+
+describe('progress', () => {
+  const job = (state: Job['state']): Job => ({
+    id: 'job-1',
+    spec: {} as Job['spec'],
+    state,
+    user: 'alice',
+    engine: 'local',
+    createdAt: '2026-01-01T00:00:00Z',
+    restarts: 0,
+    progress: { percent: 10, step: 3, totalSteps: 30, etaSeconds: 9 },
+  });
+
+  it('gives the ETA while the job runs, and only the progress reached once it finished', () => {
+    expect(progressOrReason(job('Running'))).toBe('10% step 3/30 eta 9s');
+    expect(progressOrReason(job('Stopped'))).toBe('10% step 3/30');
+    expect(progressOrReason(job('Succeeded'))).toBe('10% step 3/30');
+    expect(progressOrReason(job('Stopping'))).toBe('10% step 3/30');
   });
 });

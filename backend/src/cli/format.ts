@@ -1,5 +1,5 @@
 import { stringify as toYaml } from 'yaml';
-import { instanceCount, type Job, type JobEvent, type LogLine, type Resources } from '@aiplat/api';
+import { instanceCount, jobProgressIn, type Job, type JobEvent, type LogLine, type Resources } from '@aiplat/api';
 import { messages } from './messages.js';
 
 /** Characters a terminal shows two columns wide (CJK, Hangul, full-width forms). */
@@ -76,7 +76,8 @@ export function progressOrReason(job: Job): string {
     case 'Succeeded':
     case 'Stopped':
     case 'Submitting': {
-      const p = job.progress;
+      // A finished job shows what it reached, never an ETA; a starting or stopping one has none to give.
+      const p = jobProgressIn(job.state, job.progress);
       if (!p) return '';
       return [
         p.percent === undefined ? '' : `${Math.round(p.percent)}%`,

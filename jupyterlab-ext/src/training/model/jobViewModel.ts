@@ -1,11 +1,13 @@
 import {
   isTerminalJobState,
+  jobProgressIn,
   type EventMessage,
   type EventSocket,
   type Job,
   type JobDetail,
   type JobEvent,
   type JobMetricsResponse,
+  type JobProgress,
   type JobSpec,
 } from '@aiplat/api';
 import type { IDisposable } from '@lumino/disposable';
@@ -43,6 +45,9 @@ export class JobViewModel implements IDisposable {
   private readonly _logsChanged = new Signal<this, number>(this);
   private readonly _eventsChanged = new Signal<this, readonly JobEvent[]>(this);
   private readonly _metricsChanged = new Signal<this, JobMetricsResponse | undefined>(this);
+  private readonly _progressChanged = new Signal<this, JobProgress | undefined>(this);
+  /** The progress the last log batch reached (the backend's reading as of its cursor). */
+  private _logProgress: JobProgress | undefined;
   private _job: JobDetail | undefined;
   private _events: JobEvent[] = [];
   private _metrics: JobMetricsResponse | undefined;
@@ -76,6 +81,22 @@ export class JobViewModel implements IDisposable {
   }
   get metricsChanged(): ISignal<this, JobMetricsResponse | undefined> {
     return this._metricsChanged;
+  }
+  /** Emits `progress` when it may have changed: with each log batch and each change of the job. */
+  get progressChanged(): ISignal<this, JobProgress | undefined> {
+    return this._progressChanged;
+  }
+
+  /**
+   * The progress to show, one source with the log pane: while the logs stream, what the last batch
+   * reached (the job record's reading only until a batch brings one); once the job has finished or its
+   * logs ended, the job's final progress, without an ETA.
+   */
+  get progress(): JobProgress | undefined {
+    const job = this._job;
+    if (!job) return this._logProgress;
+    if (isTerminalJobState(job.state) || this._logsEnded) return jobProgressIn(job.state, job.progress);
+    return this._logProgress ?? job.progress;
   }
 
   get job(): JobDetail | undefined {
@@ -145,7 +166,10 @@ export class JobViewModel implements IDisposable {
   private _setJob(job: JobDetail): void {
     const wasTerminal = this._job ? isTerminalJobState(this._job.state) : undefined;
     this._job = job;
+    // Started again: the last run's progress is over.
+    if (wasTerminal && !isTerminalJobState(job.state)) this._logProgress = undefined;
     this._jobChanged.emit(job);
+    this._progressChanged.emit(this.progress);
     // Started again: the log stream had ended; follow it again from where it stopped.
     if (wasTerminal && !isTerminalJobState(job.state) && this._logsEnded) {
       this._logsEnded = false;
@@ -219,6 +243,8 @@ export class JobViewModel implements IDisposable {
       (event) => {
         if (event.kind !== 'job-logs' || this._disposed) return;
         this._logCursor = event.data.cursor;
+        // The progress first, so that whoever redraws on the new lines finds the progress they reached.
+        if (event.data.progress) this._logProgress = event.data.progress;
         this._addLines(event.data.lines);
         if (event.data.end) {
           this._logsEnded = true;
@@ -226,6 +252,7 @@ export class JobViewModel implements IDisposable {
           this._unsubscribeLogs = undefined;
           this._logsChanged.emit(0);
         }
+        if (event.data.progress || event.data.end) this._progressChanged.emit(this.progress);
       },
       this._logCursor === undefined ? undefined : { cursor: this._logCursor },
     );

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { formatDuration, progressCounters, progressPercent, remainingSeconds } from './progressFormat.js';
+import {
+  formatDuration,
+  progressCounters,
+  progressParts,
+  progressPercent,
+  remainingSeconds,
+} from './progressFormat.js';
 
 describe('progress and ETA', () => {
   it('reads percent from percent, steps or epochs', () => {
@@ -26,5 +32,16 @@ describe('progress and ETA', () => {
     expect(progressCounters({ epoch: 2, totalEpochs: 10, step: 150, totalSteps: 1000 })).toBe(
       'epoch 2/10 · step 150/1000',
     );
+  });
+
+  it('shows a finished job’s progress without an ETA, whatever the progress says', () => {
+    const updatedAt = '2026-01-01T00:00:00.000Z';
+    const now = Date.parse(updatedAt) + 4000;
+    const progress = { percent: 30, step: 9, totalSteps: 30, etaSeconds: 10, updatedAt };
+    expect(progressParts('Running', progress, now)).toEqual({ percent: 30, counters: 'step 9/30', secondsLeft: 6 });
+    for (const state of ['Stopped', 'Succeeded', 'Failed', 'Stopping'] as const) {
+      expect(progressParts(state, progress, now)).toEqual({ percent: 30, counters: 'step 9/30' });
+    }
+    expect(progressParts('Stopped', undefined, now)).toEqual({ counters: '' });
   });
 });

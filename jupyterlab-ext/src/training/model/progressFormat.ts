@@ -1,4 +1,4 @@
-import type { JobProgress } from '@aiplat/api';
+import { jobProgressIn, type JobProgress, type JobState } from '@aiplat/api';
 
 /** Percent done (0-100) from whatever the progress says: percent, steps, or epochs. */
 export function progressPercent(progress: JobProgress | undefined): number | undefined {
@@ -51,4 +51,25 @@ export function progressCounters(progress: JobProgress | undefined): string {
     parts.push(`step ${progress.step}${progress.totalSteps ? `/${progress.totalSteps}` : ''}`);
   }
   return parts.join(' · ');
+}
+
+/** What a progress header shows: percent done, the counters, and the seconds left (never for a finished job). */
+export interface ProgressParts {
+  percent?: number;
+  counters: string;
+  secondsLeft?: number;
+}
+
+/**
+ * The parts of the progress of a job in `state` at `nowMs`: a finished job (Succeeded, Failed, Stopped)
+ * shows what it reached without an ETA, whatever the progress still says.
+ */
+export function progressParts(state: JobState, progress: JobProgress | undefined, nowMs: number): ProgressParts {
+  const shown = jobProgressIn(state, progress);
+  const parts: ProgressParts = { counters: progressCounters(shown) };
+  const percent = progressPercent(shown);
+  if (percent !== undefined) parts.percent = percent;
+  const left = state === 'Running' ? remainingSeconds(shown, nowMs) : undefined;
+  if (left !== undefined) parts.secondsLeft = left;
+  return parts;
 }

@@ -4,7 +4,7 @@ import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { lossChartData, metricChartData } from '../model/chartData.js';
 import type { JobViewModel } from '../model/jobViewModel.js';
-import { formatDuration, progressCounters, progressPercent, remainingSeconds } from '../model/progressFormat.js';
+import { formatDuration, progressParts } from '../model/progressFormat.js';
 import { JobLogs } from './JobLogs.js';
 import { eventTypeLabel, formatTime, instanceStateLabel, jobStateLabel } from './labels.js';
 import { MetricChart } from './MetricChart.js';
@@ -24,24 +24,31 @@ export interface JobViewProps {
 
 type Tab = 'overview' | 'logs' | 'events' | 'metrics';
 
-function Progress({ job, trans }: { job: JobDetail; trans: TranslationBundle }) {
-  const percent = progressPercent(job.progress);
-  const left = remainingSeconds(job.progress, Date.now());
-  const counters = progressCounters(job.progress);
-  if (percent === undefined && left === undefined && !counters) return null;
+/** The progress header: the model's progress, which moves with the log batches (one source with the log pane). */
+function Progress({ model, trans }: { model: JobViewModel; trans: TranslationBundle }) {
   return (
-    <div className="aiplat-jobView-progress" data-testid="aiplat-job-progress">
-      {percent !== undefined && (
-        <progress max={100} value={percent} aria-label={trans.__('Progress')}>
-          {Math.round(percent)}%
-        </progress>
-      )}
-      {percent !== undefined && <span>{Math.round(percent)}%</span>}
-      {counters && <span>{counters}</span>}
-      {left !== undefined && !isTerminalJobState(job.state) && (
-        <span data-testid="aiplat-job-eta">{trans.__('ETA %1', formatDuration(left))}</span>
-      )}
-    </div>
+    <UseSignal signal={model.progressChanged}>
+      {() => {
+        const job = model.job;
+        if (!job) return null;
+        const { percent, counters, secondsLeft } = progressParts(job.state, model.progress, Date.now());
+        if (percent === undefined && secondsLeft === undefined && !counters) return null;
+        return (
+          <div className="aiplat-jobView-progress" data-testid="aiplat-job-progress">
+            {percent !== undefined && (
+              <progress max={100} value={percent} aria-label={trans.__('Progress')}>
+                {Math.round(percent)}%
+              </progress>
+            )}
+            {percent !== undefined && <span data-testid="aiplat-job-percent">{Math.round(percent)}%</span>}
+            {counters && <span data-testid="aiplat-job-counters">{counters}</span>}
+            {secondsLeft !== undefined && (
+              <span data-testid="aiplat-job-eta">{trans.__('ETA %1', formatDuration(secondsLeft))}</span>
+            )}
+          </div>
+        );
+      }}
+    </UseSignal>
   );
 }
 
@@ -303,7 +310,7 @@ function JobViewBody(props: JobViewProps) {
           {model.error}
         </div>
       )}
-      {job && <Progress job={job} trans={trans} />}
+      <Progress model={model} trans={trans} />
       <div className="aiplat-tabs" role="tablist">
         {tabs.map((t) => (
           <button
