@@ -176,7 +176,7 @@ describe('job details page in Chromium', () => {
     expect(await page.evaluate(() => (window as unknown as { states: unknown[] }).states)).toEqual([
       { jobId: 'job-1' },
     ]);
-    expect(await page.locator('ul.events li').innerText()).toContain('submitted by alice');
+    expect(await page.locator('ul.events li').innerText()).toContain(' · Submitted · submitted by alice');
 
     // The loss the job printed, read from its logs by the extension: a chart of its own.
     await post(page, {

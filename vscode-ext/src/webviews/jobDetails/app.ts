@@ -133,7 +133,9 @@ function render(): void {
   children.push(el('h3', strings.events));
   const list = el('ul', undefined, 'events');
   for (const event of state.events) {
-    list.append(el('li', `${new Date(event.time).toLocaleTimeString()} · ${event.type} · ${event.message}`));
+    list.append(
+      el('li', `${new Date(event.time).toLocaleTimeString()} · ${strings.eventTypes[event.type]} · ${event.message}`),
+    );
   }
   children.push(list);
   root.replaceChildren(...children);

@@ -51,6 +51,22 @@ export function jobDetailsStrings(): JobDetailsStrings {
       Stopped: stateLabel('Stopped'),
     },
     queuePosition: vscode.l10n.t('Place in queue'),
+    eventTypes: {
+      submitted: vscode.l10n.t('Submitted'),
+      queued: stateLabel('Queued'),
+      scheduled: vscode.l10n.t('Scheduled'),
+      started: vscode.l10n.t('Job started'),
+      'instance-started': vscode.l10n.t('Instance started'),
+      'instance-exited': vscode.l10n.t('Instance exited'),
+      preempted: vscode.l10n.t('Preempted'),
+      restarting: vscode.l10n.t('Restarting'),
+      'stop-requested': vscode.l10n.t('Stop requested'),
+      stopped: stateLabel('Stopped'),
+      succeeded: stateLabel('Succeeded'),
+      failed: stateLabel('Failed'),
+      engine: vscode.l10n.t('Engine'),
+      warning: vscode.l10n.t('Warning'),
+    },
   };
 }
 

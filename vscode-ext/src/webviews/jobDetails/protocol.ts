@@ -1,4 +1,4 @@
-import type { InstanceState, JobDetail, JobEvent, JobMetricsResponse, JobState } from '@aiplat/api';
+import type { InstanceState, JobDetail, JobEvent, JobEventType, JobMetricsResponse, JobState } from '@aiplat/api';
 import type { ChartKind, ChartSeries } from './chartLayout.js';
 
 /*
@@ -40,6 +40,7 @@ export interface JobDetailsStrings {
   forceStopHint: string;
   states: Record<JobState, string>;
   instanceStates: Record<InstanceState, string>;
+  eventTypes: Record<JobEventType, string>;
   queuePosition: string;
 }
 
