@@ -3,22 +3,29 @@
 
 Run with Debian's Python (/usr/bin/python3), which has python3-jupyterlab-server:
 
-    /usr/bin/python3 jupyterlab-host/serve.py --extension jupyterlab-ext/labextension \
+    jupyterlab-host/build/venv/bin/python jupyterlab-host/serve.py \
         --ServerApp.port=8888 --ServerApp.token=secret --ServerApp.root_dir=/tmp/notebooks
 
-Every --extension DIR is a built prebuilt extension (a folder with package.json and static/, as
-@jupyter/builder's build-labextension writes it); it is linked into
-$JUPYTER_DATA_DIR/labextensions/<package name>, the layout `jupyter labextension develop` makes,
-and that folder is the server's only labextensions path. Any other argument goes to the server.
+Extensions load as in a pip-installed JupyterLab: from the labextensions folders of the user's
+data dir ($JUPYTER_DATA_DIR/labextensions) and of the Python environment running this script
+(sys.prefix/share/jupyter/labextensions, where `pip install` of an extension's wheel puts its data
+files; install-extension.mjs does that for the e2e host's venv, build/venv). The system-wide folders
+(/usr/share/jupyter, /usr/local/share/jupyter) are left out so Debian's packages do not change the host.
+
+--extension DIR (for development) links a built prebuilt extension (a folder with package.json and
+static/, as @jupyter/builder's build-labextension writes it) into
+$JUPYTER_DATA_DIR/labextensions/<package name>, the layout `jupyter labextension develop` makes; it
+comes first, so it wins over an installed copy. Any other argument goes to the server.
 
 Translations: jupyterlab_server serves /lab/api/translations/<locale> from installed Python
 language packs (entry points `jupyterlab.languagepack`) merged with the catalogs of installed
-packages (entry points `jupyterlab.locale`). No language pack is installable here, so for every
-locale an extension ships (locale/<locale>/LC_MESSAGES/<domain>.json) this script writes, under
+packages (entry points `jupyterlab.locale`, e.g. the extension's wheel: aiplat_jupyterlab_ext).
+No language pack is installable here, so for every locale an installed package (or an --extension's
+locale/<locale>/LC_MESSAGES/<domain>.json) ships, this script writes, under
 $JUPYTER_DATA_DIR/aiplat-locales, a minimal language pack `jupyterlab_language_pack_<locale>`
-(JupyterLab's own strings stay English) and a package `<domain>` whose locale/ is the extension's,
-each with a .dist-info declaring its entry point, and puts that folder first on sys.path. JupyterLab
-then lists the locale under Settings > Language and serves the extension's catalog for it.
+(JupyterLab's own strings stay English) with a .dist-info declaring its entry point (and, for an
+--extension, a package `<domain>` whose locale/ is the extension's), and puts that folder first on
+sys.path. JupyterLab then lists the locale under Settings > Language and serves the catalogs.
 """
 
 import json
@@ -55,6 +62,14 @@ def _jupyter_server_extension_points():
     return [{"module": __name__, "app": TestHost}]
 
 
+def labextensions_path():
+    """The user's labextensions folder, then this Python environment's (see above)."""
+    return [
+        os.path.join(jupyter_data_dir(), "labextensions"),
+        os.path.join(sys.prefix, "share", "jupyter", "labextensions"),
+    ]
+
+
 def link_extensions(extension_dirs, labextensions_dir):
     os.makedirs(labextensions_dir, exist_ok=True)
     linked = []
@@ -80,9 +95,24 @@ def write_dist_info(site_dir, module, group, entry_name):
         fh.write(f"[{group}]\n{entry_name} = {module}\n")
 
 
+def installed_package_locales():
+    """The locales that installed packages' `jupyterlab.locale` entry points ship catalogs for."""
+    from jupyterlab_server.translation_utils import _get_installed_package_locales
+
+    locales = set()
+    packages, _ = _get_installed_package_locales()
+    for root in packages.values():
+        locale_root = os.path.join(root, "locale")
+        if os.path.isdir(locale_root):
+            locales.update(
+                name for name in os.listdir(locale_root) if os.path.isdir(os.path.join(locale_root, name))
+            )
+    return locales
+
+
 def install_locales(extension_dirs, site_dir):
     """Language packs and package catalogs for every locale the extensions ship (see above)."""
-    locales = set()
+    locales = installed_package_locales()
     for source in extension_dirs:
         locale_root = os.path.join(os.path.dirname(os.path.abspath(source)), "locale")
         if not os.path.isdir(locale_root):
@@ -144,7 +174,7 @@ def main(argv):
     link_extensions(extension_dirs, labextensions_dir)
     install_locales(extension_dirs, os.path.join(base, "aiplat-locales"))
 
-    TestHost.labextensions_path = [labextensions_dir]
+    TestHost.labextensions_path = labextensions_path()
     TestHost.launch_instance(argv=server_args)
 
 

@@ -13,6 +13,12 @@ declare -A NEEDED=(
   [python3-jupyter-server]='/usr/bin/python3 -c "import jupyter_server"'
   [python3-jupyterlab-server]='/usr/bin/python3 -c "import jupyterlab_server"'
   [python3-ipykernel]='/usr/bin/python3 -c "import ipykernel"'
+  # The JupyterLab extension's wheel (jupyterlab-ext/scripts/build-wheel.mjs: python3 -m build
+  # --no-isolation, offline) and its pip install into the e2e host's venv (install-extension.mjs)
+  [python3-build]='/usr/bin/python3 -c "import build"'
+  [python3-hatchling]='/usr/bin/python3 -c "import hatchling"'
+  [python3-venv]='/usr/bin/python3 -c "import ensurepip"'
+  [python3-pip]='/usr/bin/python3 -m pip --version'
   # Chinese glyphs in Chromium's screenshots of the zh-CN UI (5 MB)
   [fonts-wqy-microhei]='test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc'
   # Kerberos headers: code-server's install (vscode-host/install.mjs) builds the kerberos module

@@ -1,7 +1,7 @@
 /**
  * End-to-end harness for the JupyterLab extension: a real backend (the built `backend/dist/main.js`
  * with the local engine), a real JupyterLab 4.6.4 (`jupyterlab-host/`, served by Debian's
- * jupyterlab_server with the built prebuilt extension in its labextensions path) and headless
+ * jupyterlab_server, run by the venv into which `npm run build` pip-installs the extension's wheel) and headless
  * Chromium driven by playwright-core. Every process runs in its own process group; `close()` kills
  * the groups and removes the temporary folder.
  *
@@ -14,7 +14,7 @@
  * Needs: `npm run build` (backend/dist, jupyterlab-ext/labextension, jupyterlab-host/build) and the
  * Debian packages of scripts/ensure-system-deps.sh (chromium, python3-jupyterlab-server, ...).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -35,11 +35,33 @@ const repo = fileURLToPath(new URL('../../', import.meta.url));
 
 /** Where screenshots go; kept after the run (gitignored). */
 export const ARTIFACTS_DIR = path.join(repo, 'jupyterlab-ext', 'e2e', 'artifacts');
-/** The prebuilt extension `npm run build` writes; AIPLAT_E2E_LABEXTENSION overrides it. */
-export const LABEXTENSION_DIR =
-  process.env.AIPLAT_E2E_LABEXTENSION ?? path.join(repo, 'jupyterlab-ext', 'labextension');
+/** The prebuilt extension `npm run build` writes (and packs into the wheel). */
+export const LABEXTENSION_DIR = path.join(repo, 'jupyterlab-ext', 'labextension');
 const HOST_DIR = path.join(repo, 'jupyterlab-host');
-const PYTHON = '/usr/bin/python3';
+/**
+ * The host's venv (Debian's Python, system site packages) into which `npm run build` pip-installs
+ * the extension's wheel (jupyterlab-host/install-extension.mjs); JupyterLab loads it from there.
+ */
+export const HOST_VENV = path.join(HOST_DIR, 'build', 'venv');
+/** Where the wheel put the extension in the host's venv. */
+export const INSTALLED_EXTENSION_DIR = path.join(
+  HOST_VENV,
+  'share',
+  'jupyter',
+  'labextensions',
+  '@aiplat',
+  'jupyterlab-ext',
+);
+const PYTHON = path.join(HOST_VENV, 'bin', 'python');
+/** A prebuilt extension folder to link in instead of the installed one (development). */
+const DEVELOP_EXTENSION = process.env.AIPLAT_E2E_LABEXTENSION;
+
+function buildLoad(dir: string): string | undefined {
+  const file = path.join(dir, 'package.json');
+  if (!existsSync(file)) return undefined;
+  const data = JSON.parse(readFileSync(file, 'utf8')) as { jupyterlab?: { _build?: { load?: string } } };
+  return data.jupyterlab?._build?.load;
+}
 
 export const PLUGIN_ID = '@aiplat/jupyterlab-ext:plugin';
 /** The backend's user; their /work/home is `home/<USER>` under the root. */
@@ -102,6 +124,10 @@ async function writeUserSettings(configDir: string, settings: Record<string, Rec
 export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
   if (!existsSync(path.join(LABEXTENSION_DIR, 'package.json')))
     throw new Error(`build first (npm run build): no prebuilt extension in ${LABEXTENSION_DIR}`);
+  if (!DEVELOP_EXTENSION && buildLoad(INSTALLED_EXTENSION_DIR) !== buildLoad(LABEXTENSION_DIR))
+    throw new Error(
+      `build first (npm run build): the extension's wheel is not installed in ${HOST_VENV}, or is older than ${LABEXTENSION_DIR}`,
+    );
   if (!existsSync(path.join(HOST_DIR, 'build', 'static', 'bundle.js')))
     throw new Error(`build first (npm run build): no JupyterLab host in ${HOST_DIR}/build`);
   const temp = await mkdtemp(path.join(os.tmpdir(), 'aiplat-jlab-e2e-'));
@@ -159,8 +185,7 @@ export async function startLab(options: StartLabOptions = {}): Promise<Lab> {
         PYTHON,
         [
           path.join(HOST_DIR, 'serve.py'),
-          '--extension',
-          LABEXTENSION_DIR,
+          ...(DEVELOP_EXTENSION ? ['--extension', DEVELOP_EXTENSION] : []),
           '--ServerApp.ip=127.0.0.1',
           `--ServerApp.port=${labPort}`,
           '--ServerApp.port_retries=0',
