@@ -1,4 +1,4 @@
-import { ILabShell, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { ILabShell, ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
@@ -18,7 +18,15 @@ import { createSidebar, SIDEBAR_ID } from './panel/sidebar.js';
 import { DEFAULT_SERVER_URL, readSettings, type ExtensionSettings } from './settings.js';
 import { RunningJobsItem } from './statusItem.js';
 import { IConnectionModel, PLUGIN_ID, TRANSLATION_DOMAIN } from './tokens.js';
-import { createTrainingPanel, openJobForm, openJobView, RunningJobsCount, trainThisScript } from './training/index.js';
+import {
+  createJobViewTracker,
+  createTrainingPanel,
+  jobIdOfView,
+  openJobForm,
+  openJobView,
+  RunningJobsCount,
+  trainThisScript,
+} from './training/index.js';
 import { createWorkspaceView, fromJupyterPath, toJupyterPath } from './workspace/index.js';
 import { deriveWorkRoots, effectiveWorkRoots } from './workspace/model/paths.js';
 
@@ -115,6 +123,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     INotebookTracker,
     IDefaultFileBrowser,
     IEditorTracker,
+    ILayoutRestorer,
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -127,6 +136,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     notebooks: INotebookTracker | null,
     fileBrowser: IDefaultFileBrowser | null,
     editors: IEditorTracker | null,
+    restorer: ILayoutRestorer | null,
   ): void => {
     const trans = translator.load(TRANSLATION_DOMAIN);
     const category = trans.__('AI Platform');
@@ -134,7 +144,14 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       if (!widget.isAttached) app.shell.add(widget, 'main');
       app.shell.activateById(widget.id);
     };
-    const training = { connection, trans, openInMain };
+    // Open job views come back after a reload, each opened again by its job id (like JupyterLab's documents).
+    const jobViews = createJobViewTracker();
+    void restorer?.restore(jobViews, {
+      command: CommandIDs.openJob,
+      args: (widget) => ({ id: jobIdOfView(widget) }),
+      name: jobIdOfView,
+    });
+    const training = { connection, trans, openInMain, jobViews };
     const workspace = createWorkspaceView({
       connection,
       trans,

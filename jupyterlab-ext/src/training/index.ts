@@ -1,5 +1,5 @@
 import type { JobDetail, JobSpecInput } from '@aiplat/api';
-import { Dialog, MainAreaWidget, showDialog } from '@jupyterlab/apputils';
+import { Dialog, MainAreaWidget, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import type { IConnectionModel } from '../tokens.js';
@@ -18,6 +18,24 @@ export interface TrainingViewOptions {
   trans: TranslationBundle;
   /** Adds a widget to JupyterLab's main area (the wiring passes app.shell.add(w, 'main') and activation). */
   openInMain: (widget: Widget) => void;
+  /** The open job views, for the layout restorer (see `createJobViewTracker`). */
+  jobViews?: WidgetTracker<JobViewWidget>;
+}
+
+/** A job's view as a main-area widget. */
+export type JobViewWidget = MainAreaWidget<JobView>;
+
+/** The namespace of the job views in JupyterLab's saved layout (`aiplat-job-view:<job id>`). */
+export const JOB_VIEW_NAMESPACE = 'aiplat-job-view';
+
+/** A tracker of the open job views, which the wiring hands to the layout restorer. */
+export function createJobViewTracker(): WidgetTracker<JobViewWidget> {
+  return new WidgetTracker<JobViewWidget>({ namespace: JOB_VIEW_NAMESPACE });
+}
+
+/** The job a view shows: its name in the saved layout and the argument that opens it again. */
+export function jobIdOfView(widget: JobViewWidget): string {
+  return widget.content.jobId;
 }
 
 /** The Training section of the sidebar: the job list with its filters and the New job button. */
@@ -68,7 +86,7 @@ export function trainThisScript(options: TrainingViewOptions, workPath: string):
   return openForm(options, scriptPrefill(workPath), file || undefined);
 }
 
-const openViews = new Map<string, MainAreaWidget<JobView>>();
+const openViews = new Map<string, JobViewWidget>();
 
 /** Opens (or brings forward) the view of one job in the main area. */
 export function openJobView(options: TrainingViewOptions, jobId: string): Widget {
@@ -104,6 +122,7 @@ export function openJobView(options: TrainingViewOptions, jobId: string): Widget
     if (openViews.get(jobId) === widget) openViews.delete(jobId);
   });
   void model.start();
+  void options.jobViews?.add(widget);
   options.openInMain(widget);
   return widget;
 }

@@ -340,4 +340,9 @@ export class JobView extends ModelWidget<JobViewProps> {
   constructor(props: JobViewProps) {
     super(props, props.model.jobChanged, JobViewBody, 'aiplat-jobView-widget');
   }
+
+  /** The job shown. */
+  get jobId(): string {
+    return this.props.model.jobId;
+  }
 }
