@@ -33,6 +33,8 @@ export class ProgressWatcher {
   /** The next line to read of each instance. */
   private readonly read: LogCursor;
   private waiters: Waiter[] = [];
+  /** A cursor this watcher did not reach in time: until it does, `progressAt` answers without waiting. */
+  private lagging: LogCursor | undefined;
   private readonly follow: LogFollow;
   private timer: NodeJS.Timeout | undefined;
   private pending: JobProgress | undefined;
@@ -69,10 +71,15 @@ export class ProgressWatcher {
    * that changed the progress. Waits (up to `catchUpMs`) for this watcher to have read that far.
    */
   async progressAt(cursor: LogCursor): Promise<JobProgress | undefined> {
-    if (!this.stopped && !this.hasRead(cursor)) {
+    if (this.lagging && this.hasRead(this.lagging)) this.lagging = undefined;
+    // Far behind (re-reading a long run after a restart): the stream does not wait for it batch by batch.
+    if (!this.stopped && !this.lagging && !this.hasRead(cursor)) {
       await new Promise<void>((resolve) => {
         const waiter: Waiter = { cursor, resolve: () => undefined };
-        const timer = setTimeout(() => waiter.resolve(), this.options.catchUpMs ?? 2000);
+        const timer = setTimeout(() => {
+          this.lagging = cursor;
+          waiter.resolve();
+        }, this.options.catchUpMs ?? 2000);
         timer.unref();
         waiter.resolve = () => {
           clearTimeout(timer);

@@ -165,9 +165,10 @@ export class JobViewModel implements IDisposable {
 
   private _setJob(job: JobDetail): void {
     const wasTerminal = this._job ? isTerminalJobState(this._job.state) : undefined;
+    // Started again, or restarted automatically: the last run's progress is over.
+    const restarted = this._job !== undefined && this._job.restarts !== job.restarts;
+    if ((wasTerminal && !isTerminalJobState(job.state)) || restarted) this._logProgress = undefined;
     this._job = job;
-    // Started again: the last run's progress is over.
-    if (wasTerminal && !isTerminalJobState(job.state)) this._logProgress = undefined;
     this._jobChanged.emit(job);
     this._progressChanged.emit(this.progress);
     // Started again: the log stream had ended; follow it again from where it stopped.
