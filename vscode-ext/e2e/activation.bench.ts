@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startVsCode, type VsCode } from './harness.js';
+import { startVsCode, treeItem, type VsCode } from './harness.js';
 
 /** Activation times (ms) by extension name, from the Running Extensions editor. */
 async function activationTimes(vsc: VsCode): Promise<Map<string, number>> {
@@ -21,19 +22,21 @@ async function activationTimes(vsc: VsCode): Promise<Map<string, number>> {
 
 /*
  * The VS Code extension's benchmark (`npm run bench:vscode`, also in `npm run bench`), in a real
- * code-server against a real backend, both measured in the same run over several reloads:
- *   - activation: the extension host's own measure ("Developer: Show Running Extensions":
- *     code loading + activate()), against the built-in extensions activated in the same host;
- *   - load: page navigation → code-server's workbench rendered (activity bar and status bar), →
- *     the extension activated (its status bar item shown: onStartupFinished ran activate()) and →
- *     connected (the item says "N running": token read from SecretStorage, server answered);
- *   - size: the packaged .vsix.
- * Targets: activation no slower than the slowest built-in extension's; the .vsix < 1 MiB. The load
- * ratio is reported, not a target: onStartupFinished waits for the workbench to finish restoring.
+ * code-server against a real backend, both measured in the same run over several reloads with the
+ * AI Platform side bar open (as a user who works with it has it):
+ *   - activation: the extension host's own measure ("Developer: Show Running Extensions": code
+ *     loading + activate()), against the median of the built-in extensions activated in the same host;
+ *   - load: page navigation → code-server's workbench rendered (activity bar and status bar), → the
+ *     Workspace view filled (its first root, /work/home, shown: activated on the view, token read from
+ *     SecretStorage, server answered, tree listed) and → the status bar item says "N running";
+ *   - size: the packaged .vsix and the bundle (minified).
+ * Targets: activation <= the median built-in extension's; view filled <= 1.5x workbench rendered;
+ * the .vsix < 1 MiB.
  */
 
 const RELOADS = Number(process.env.BENCH_VSCODE_RELOADS ?? 5);
-const TARGET_RATIO = 1;
+const TARGET_ACTIVATION_RATIO = 1;
+const TARGET_FILLED_RATIO = 1.5;
 const TARGET_VSIX_BYTES = 1024 * 1024;
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
@@ -44,12 +47,14 @@ describe('VS Code extension benchmark', () => {
   beforeAll(async () => {
     vsc = await startVsCode();
     await vsc.setToken();
+    // The side bar shows AI Platform on every reload from now on (the workbench restores it).
+    await treeItem(await vsc.openView('Workspace'), '/work/home').waitFor({ timeout: 30_000 });
   }, 120_000);
   afterAll(async () => {
     await vsc?.close();
   });
 
-  it('measures activation against code-server’s own workbench load, and the .vsix size', async () => {
+  it('measures activation and the Workspace view against code-server’s own workbench, and the sizes', async () => {
     const { page } = vsc;
     /** performance.now() (ms since navigation) at the first animation frame where `source` holds. */
     const when = async (source: string) =>
@@ -58,47 +63,47 @@ describe('VS Code extension benchmark', () => {
       ).jsonValue()) as number;
     const item = (pattern: string) =>
       `[...document.querySelectorAll('.part.statusbar .statusbar-item')].some((e) => /${pattern}/.test(e.textContent ?? ''))`;
+    const homeRow = `[...document.querySelectorAll('.part.sidebar .monaco-list-row .label-name')].some((e) => e.textContent?.trim() === '/work/home')`;
     const workbench: number[] = [];
-    const activated: number[] = [];
+    const filled: number[] = [];
     const connected: number[] = [];
     const ours: number[] = [];
     const builtinMedian: number[] = [];
-    const builtinMax: number[] = [];
-    let slowest = '';
+    let builtins = 0;
     for (let run = 0; run <= RELOADS; run++) {
       await page.reload();
       const ready = await when(
         `!!document.querySelector('.part.activitybar') && !!document.querySelector('.part.statusbar')`,
       );
-      const active = await when(item('AI Platform|\\d+ running'));
+      const shown = await when(homeRow);
       const usable = await when(item('\\d+ running'));
       // The first load warms code-server's and the backend's caches; it is not counted.
       if (run === 0) continue;
       workbench.push(ready);
-      activated.push(active);
+      filled.push(shown);
       connected.push(usable);
       const times = await activationTimes(vsc);
       ours.push(times.get('AI Platform')!);
       times.delete('AI Platform');
-      const others = [...times.entries()].sort((a, b) => a[1] - b[1]);
-      builtinMedian.push(median(others.map(([, ms]) => ms)));
-      builtinMax.push(others.at(-1)?.[1] ?? NaN);
-      slowest = others.at(-1)?.[0] ?? '';
+      builtins = times.size;
+      builtinMedian.push(median([...times.values()]));
     }
     const vsix = statSync(vsc.vsix).size;
-    const ratio = median(ours) / median(builtinMax);
+    const bundle = statSync(path.join(vsc.installedExtensionDir, 'dist', 'extension.js')).size;
+    const activationRatio = median(ours) / median(builtinMedian);
+    const filledRatio = median(filled) / median(workbench);
     const lines = [
-      `vsix: ${kib(vsix)} (target < ${kib(TARGET_VSIX_BYTES)})`,
+      `vsix: ${kib(vsix)} (target < ${kib(TARGET_VSIX_BYTES)}); bundle dist/extension.js ${kib(bundle)}`,
       `activation (extension host, median of ${RELOADS} reloads): AI Platform ${median(ours)} ms; ` +
-        `built-in extensions median ${median(builtinMedian)} ms, slowest ${median(builtinMax)} ms (${slowest})`,
-      `ratio AI Platform / slowest built-in activation: ${ratio.toFixed(2)} (target <= ${TARGET_RATIO}); ` +
-        `/ built-in median: ${(median(ours) / median(builtinMedian)).toFixed(2)}`,
-      `load (median): workbench rendered ${median(workbench).toFixed(0)} ms, extension activated ` +
-        `${median(activated).toFixed(0)} ms, connected ${median(connected).toFixed(0)} ms after navigation`,
-      `ratio connected / workbench rendered: ${(median(connected) / median(workbench)).toFixed(2)} (reported)`,
+        `median of the ${builtins} built-in extensions activated ${median(builtinMedian)} ms`,
+      `ratio AI Platform / median built-in activation: ${activationRatio.toFixed(2)} (target <= ${TARGET_ACTIVATION_RATIO})`,
+      `load (median): workbench rendered ${median(workbench).toFixed(0)} ms, Workspace view filled ` +
+        `${median(filled).toFixed(0)} ms, status "N running" ${median(connected).toFixed(0)} ms after navigation`,
+      `ratio view filled / workbench rendered: ${filledRatio.toFixed(2)} (target <= ${TARGET_FILLED_RATIO})`,
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
     expect(vsix).toBeLessThan(TARGET_VSIX_BYTES);
-    expect(ratio).toBeLessThanOrEqual(TARGET_RATIO);
+    expect(activationRatio).toBeLessThanOrEqual(TARGET_ACTIVATION_RATIO);
+    expect(filledRatio).toBeLessThanOrEqual(TARGET_FILLED_RATIO);
   }, 300_000);
 });

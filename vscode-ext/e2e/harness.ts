@@ -275,14 +275,20 @@ export async function waitForWorkbench(page: Page): Promise<void> {
 
 /**
  * Waits until the extension is activated: its container is in the activity bar (its manifest is
- * known) and its status bar item is shown (activate() ran; onStartupFinished). Until then the
- * palette does not list its commands.
+ * known), then shows that container (the extension activates on its views, never at startup) and
+ * waits for its status bar item (activate() ran). Until then the palette does not list its commands.
  */
 export async function waitForExtension(page: Page, timeout = 60_000): Promise<void> {
-  await page
-    .locator('.part.activitybar a.action-label[aria-label^="AI Platform"]')
-    .first()
-    .waitFor({ state: 'visible', timeout });
+  const icon = page.locator('.part.activitybar a.action-label[aria-label^="AI Platform"]').first();
+  await icon.waitFor({ state: 'visible', timeout });
+  // Clicking the icon while the container is shown would hide the side bar: only when not shown.
+  // After a reload the workbench restores the container by itself, a moment after its parts render.
+  const shown = await page
+    .locator('.part.sidebar .pane-header .title', { hasText: exactly('Workspace') })
+    .waitFor({ state: 'visible', timeout: 3_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (!shown) await icon.click();
   await statusBarItem(page, /AI Platform|\d+ running/)
     .first()
     .waitFor({ state: 'visible', timeout });

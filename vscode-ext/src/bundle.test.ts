@@ -1,0 +1,91 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+
+interface Manifest {
+  main: string;
+  activationEvents: string[];
+  contributes: { commands: { command: string }[]; views: Record<string, { id: string }[]> };
+}
+const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as Manifest;
+
+/** The webview panel types the extension creates or restores (`*_VIEW_TYPE` constants in src/webviews). */
+function webviewPanelTypes(): string[] {
+  const file = readFileSync(path.join(root, 'src', 'webviews', 'jobDetails', 'jobDetailsPanels.ts'), 'utf8');
+  return [...file.matchAll(/export const \w+_VIEW_TYPE = '([^']+)'/g)].map((m) => m[1]!);
+}
+
+const meanLineLength = (text: string) => text.length / text.split('\n').length;
+
+/** Packages dist/ with scripts/package.mjs (vsce) and reads the .vsix (a zip) with Python's zipfile. */
+function packageAndRead(out: string): Map<string, Buffer> {
+  const packaged = spawnSync(process.execPath, [path.join(root, 'scripts', 'package.mjs'), '--out', out], {
+    encoding: 'utf8',
+  });
+  if (packaged.status !== 0) throw new Error(`packaging failed:\n${packaged.stdout}\n${packaged.stderr}`);
+  const script =
+    'import base64, json, sys, zipfile\n' +
+    'z = zipfile.ZipFile(sys.argv[1])\n' +
+    'print(json.dumps({n: base64.b64encode(z.read(n)).decode() for n in z.namelist()}))';
+  const listed = spawnSync('/usr/bin/python3', ['-c', script, out], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  const entries = JSON.parse(listed.stdout) as Record<string, string>;
+  return new Map(Object.entries(entries).map(([name, data]) => [name, Buffer.from(data, 'base64')]));
+}
+
+describe('activation', () => {
+  const views = Object.values(manifest.contributes.views)
+    .flat()
+    .map((view) => view.id);
+  const commands = manifest.contributes.commands.map((command) => command.command);
+
+  it('is lazy: never at startup, only on our views, commands and webview panels', () => {
+    expect(manifest.activationEvents).not.toContain('*');
+    expect(manifest.activationEvents).not.toContain('onStartupFinished');
+    const ours = new Set([
+      ...views.map((id) => `onView:${id}`),
+      ...commands.map((id) => `onCommand:${id}`),
+      ...webviewPanelTypes().map((type) => `onWebviewPanel:${type}`),
+    ]);
+    expect(manifest.activationEvents.filter((event) => !ours.has(event))).toEqual([]);
+  });
+
+  it('happens when any of our views is shown, and when a job details page is restored', () => {
+    for (const id of views) expect(manifest.activationEvents).toContain(`onView:${id}`);
+    for (const type of webviewPanelTypes()) expect(manifest.activationEvents).toContain(`onWebviewPanel:${type}`);
+  });
+});
+
+describe('the packaged .vsix', () => {
+  let temp: string;
+  let files: Map<string, Buffer>;
+  beforeAll(() => {
+    if (!existsSync(path.join(root, manifest.main)))
+      throw new Error(`build first (npm run build): no ${manifest.main}`);
+    temp = mkdtempSync(path.join(os.tmpdir(), 'aiplat-vsix-test-'));
+    files = packageAndRead(path.join(temp, 'aiplat.vsix'));
+  }, 60_000);
+  afterAll(() => rmSync(temp, { recursive: true, force: true }));
+
+  it('holds a minified bundle, with its source map outside the .vsix', () => {
+    const main = `extension/${manifest.main.replace(/^\.\//, '')}`;
+    const bundle = files.get(main)?.toString('utf8');
+    expect(bundle, `${main} in the .vsix`).toBeDefined();
+    // esbuild --minify writes long lines (an unminified bundle averages ~35 characters a line).
+    expect(meanLineLength(bundle!)).toBeGreaterThan(1000);
+    // 1.2 MiB unminified; 0.7 MiB minified with zod's locales, which scripts/build.mjs leaves out.
+    expect(bundle!.length).toBeLessThan(600 * 1024);
+    expect([...files.keys()].filter((name) => name.endsWith('.map'))).toEqual([]);
+    expect(bundle).not.toContain('sourceMappingURL=data:');
+  });
+
+  it('holds a minified job details webview script', () => {
+    const script = files.get('extension/dist/webviews/jobDetails.js')?.toString('utf8');
+    expect(script).toBeDefined();
+    expect(meanLineLength(script!)).toBeGreaterThan(1000);
+  });
+});
