@@ -22,7 +22,7 @@ const outFlag = process.argv.indexOf('--out');
 const out =
   outFlag > 0 ? path.resolve(process.argv[outFlag + 1]) : path.join(extDir, `${PACKAGE_NAME}-${manifest.version}.vsix`);
 
-for (const built of ['dist/extension.js', 'schemas/job.schema.json'])
+for (const built of ['dist/extension.js', 'dist/main.js', 'schemas/job.schema.json'])
   if (!existsSync(path.join(extDir, built))) {
     console.error(`package: no ${built}; build first (npm run build in vscode-ext/)`);
     process.exit(1);
