@@ -47,6 +47,18 @@ const ACTION_COMMANDS: Readonly<Record<Exclude<JobAction, 'forceStop'>, string>>
   showLogs: CommandIds.showJobLogs,
 };
 
+/** Resolves at once, or when the connection under way ends (connected or not). */
+function connectionSettled(connection: ConnectionService): Promise<void> {
+  if (connection.state.status !== 'connecting') return Promise.resolve();
+  return new Promise((resolve) => {
+    const watch = connection.onDidChangeState((state) => {
+      if (state.status === 'connecting') return;
+      watch.dispose();
+      resolve();
+    });
+  });
+}
+
 export function createContainer(
   context: Pick<vscode.ExtensionContext, 'secrets' | 'extensionUri'>,
   options: ContainerOptions = {},
@@ -67,6 +79,7 @@ export function createContainer(
   const workspace = new WorkspaceModel({
     client,
     roots: () => (connection.state.status === 'connected' ? connection.state.info.roots : []),
+    settled: () => connectionSettled(connection),
   });
   const workspaceTree = new WorkspaceTreeProvider(workspace);
   const workContent = new WorkContentProvider({

@@ -13,6 +13,8 @@ export interface WorkspaceModelOptions {
   client: () => ApiClient | undefined;
   /** The roots of the connected server (`ServerInfo.roots`). */
   roots: () => readonly RootInfo[];
+  /** Resolves when no connection is under way (at once when none is). */
+  settled?: () => PromiseLike<void>;
   pageSize?: number;
 }
 
@@ -28,6 +30,15 @@ export class WorkspaceModel {
 
   roots(): readonly RootInfo[] {
     return this.options.client() ? this.options.roots() : [];
+  }
+
+  /**
+   * The roots once a connection under way has ended: the view's first request, made while the
+   * extension connects, gets them in one go instead of an empty view and a refresh round trip.
+   */
+  async settledRoots(): Promise<readonly RootInfo[]> {
+    await this.options.settled?.();
+    return this.roots();
   }
 
   /** The loaded entries of `path` (relative to /work), reading the first page if none is loaded. */

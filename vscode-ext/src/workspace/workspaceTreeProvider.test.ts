@@ -31,6 +31,22 @@ describe('Workspace view against the real backend', () => {
     expect(model.command?.command).toBe(CommandIds.openPreview);
   });
 
+  it('answers the first request made while connecting with the roots, once connected (not an empty view)', async () => {
+    let connected = false;
+    let settle = () => {};
+    const settled = new Promise<void>((resolve) => (settle = resolve));
+    const model = new WorkspaceModel({
+      client: () => (connected ? live.backend.client() : undefined),
+      roots: () => [{ name: 'home', displayPath: '/work/home', writable: true }],
+      settled: () => settled,
+    });
+    const tree = new WorkspaceTreeProvider(model);
+    const top = tree.getChildren();
+    connected = true;
+    settle();
+    expect(labels(tree, await top)).toEqual(['/work/home', 'Datasets', 'Models']);
+  });
+
   it('lists a folder lazily, a page at a time, with a Load more item', async () => {
     const connection = { client: () => live.backend.client() };
     const model = new WorkspaceModel({

@@ -46,7 +46,7 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<WorkspaceN
   async getChildren(node?: WorkspaceNode): Promise<WorkspaceNode[]> {
     try {
       if (!node) {
-        const roots = this.model.roots();
+        const roots = await this.model.settledRoots();
         if (roots.length === 0) return [];
         return [
           ...roots.map((root): WorkspaceNode => ({ kind: 'root', root })),
