@@ -1,0 +1,63 @@
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
+import { ConnectionService, tokenKey } from '../../connection/connectionService.js';
+import { LiveEvents } from '../../connection/liveEvents.js';
+import { createNodeWebSocket } from '../../connection/nodeWebSocket.js';
+import { TWO_NODE_ECHO } from '../../test/connectedServices.js';
+import { MemorySecretStore } from '../../test/memorySecretStore.js';
+import { fake, FakeWebviewPanel, Uri } from '../../test/vscodeFake.js';
+import { JobDetailsPanels } from './jobDetailsPanels.js';
+import type { HostMessage } from './protocol.js';
+
+vi.mock('vscode', () => import('../../test/vscodeFake.js'));
+
+let backend: RealBackend;
+beforeAll(async () => {
+  backend = await startRealBackend();
+});
+afterAll(() => backend?.close());
+
+describe('a job details panel restored after a window reload', () => {
+  it('waits for the connection: says it is not connected, then shows the job once connected', async () => {
+    fake.reset();
+    const job = await backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
+    const secrets = new MemorySecretStore();
+    await secrets.store(tokenKey(backend.url), backend.token);
+    // What activation builds: the connection is not made yet when VS Code restores the panel.
+    const connection = new ConnectionService({ serverUrl: () => backend.url, secrets });
+    const events = new LiveEvents({
+      onDidChangeState: (listener) => connection.onDidChangeState(listener),
+      state: () => connection.state,
+      token: () => connection.token(),
+      createWebSocket: createNodeWebSocket,
+      reconnect: false,
+    });
+    const panels = new JobDetailsPanels({
+      extensionUri: Uri.file('/ext'),
+      client: () => connection.client,
+      events,
+      runAction: () => Promise.resolve(),
+      metricsRefreshMs: 0,
+    });
+    try {
+      const panel = new FakeWebviewPanel('aiplat.jobDetails', `t (${job.id})`, {});
+      expect(panels.restore(panel, { jobId: job.id })).toBeDefined();
+      await panel.webview.receive({ type: 'ready' });
+      expect(panel.webview.posted).toEqual([{ type: 'error', message: 'Not connected to the AI Platform.' }]);
+
+      await connection.connect();
+      await vi.waitFor(() => {
+        const init = panel.webview.posted.find((m) => (m as HostMessage).type === 'init') as
+          Extract<HostMessage, { type: 'init' }> | undefined;
+        expect(init?.job.id).toBe(job.id);
+      });
+      // One init, although the handshake and the connection both asked for it.
+      expect(panel.webview.posted.filter((m) => (m as HostMessage).type === 'init')).toHaveLength(1);
+      expect(panels.get(job.id)?.panel).toBe(panel);
+    } finally {
+      panels.dispose();
+      events.dispose();
+      connection.dispose();
+    }
+  });
+});
