@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
-import { JobChangeSchema, JobEventMessageSchema, JobLogBatchSchema } from './jobRequests.js';
-import { UploadProgressSchema } from './workspace.js';
+import { JobChangeSchema, JobEventMessageSchema, JobLogBatchSchema, JobMetricsBatchSchema } from './jobRequests.js';
+import { FileChangesSchema, UploadProgressSchema } from './workspace.js';
 
 /**
  * Topics a WebSocket client can subscribe to. A topic string is `<kind>` or `<kind>/<id>`
@@ -15,21 +15,46 @@ export const topicPayloads = {
   'job-events': JobEventMessageSchema,
   /** A streamed topic: each subscription follows the job's logs from its own cursor. */
   'job-logs': JobLogBatchSchema,
+  /** New metric points of one job (`job-metrics/<jobId>`), pushed as they are sampled. */
+  'job-metrics': JobMetricsBatchSchema,
+  /**
+   * Changes in one folder under /work (`files/<path relative to /work>`, e.g. `files/home/alice/out`):
+   * the entries created, changed or deleted in it (not deeper). Refused like a listing of that folder.
+   */
+  files: FileChangesSchema,
 } as const;
 export type TopicKind = keyof typeof topicPayloads;
 export const TOPIC_KINDS = Object.keys(topicPayloads) as TopicKind[];
 export type TopicPayload<K extends TopicKind> = z.infer<(typeof topicPayloads)[K]>;
 
+const ID_TOPIC = /^[a-z][a-z0-9-]*(\/[A-Za-z0-9_.:-]+)?$/;
+/** `files/<path>`: any path the file API takes (slashes, any script), no control characters. */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const PATH_TOPIC = /^files(\/[^\u0000-\u001f\u007f]+)?$/;
+
 export const TopicSchema = z
   .string()
-  .max(256)
-  .regex(/^[a-z][a-z0-9-]*(\/[A-Za-z0-9_.:-]+)?$/, 'topic must look like <kind> or <kind>/<id>')
+  .max(4200)
+  .refine((t) => ID_TOPIC.test(t) || PATH_TOPIC.test(t), {
+    message: 'topic must look like <kind>, <kind>/<id> or files/<path>',
+  })
   .refine((t) => (TOPIC_KINDS as string[]).includes(t.split('/')[0] ?? ''), {
     message: `topic kind must be one of: ${TOPIC_KINDS.join(', ')}`,
-  });
+  })
+  .refine((t) => t.startsWith('files/') || t.length <= 256, { message: 'topic is longer than 256 characters' });
 
 export function topicKind(topic: string): TopicKind {
   return topic.split('/')[0] as TopicKind;
+}
+
+/** The part after `<kind>/` (a job id, or for `files` the folder's path relative to /work). */
+export function topicId(topic: string): string {
+  const slash = topic.indexOf('/');
+  return slash < 0 ? '' : topic.slice(slash + 1);
+}
+
+export function filesTopic(path: string): string {
+  return `files/${path.replace(/^\/+|\/+$/g, '')}`;
 }
 
 // ---- client -> server ----------------------------------------------------------------------

@@ -183,6 +183,15 @@ export const JobMetricsResponseSchema = z
   .meta({ id: 'JobMetrics' });
 export type JobMetricsResponse = z.infer<typeof JobMetricsResponseSchema>;
 
+/** New metric points of a job's instances, as they are sampled (the `job-metrics/<jobId>` topic). */
+export const JobMetricsBatchSchema = z
+  .object({
+    jobId: z.string(),
+    instances: z.array(z.object({ instance: z.number().int().nonnegative(), points: z.array(MetricPointSchema) })),
+  })
+  .meta({ id: 'JobMetricsBatch' });
+export type JobMetricsBatch = z.infer<typeof JobMetricsBatchSchema>;
+
 /** The environment each instance got: the platform's variables and the user's own, no more. */
 export const JobEnvResponseSchema = z
   .object({

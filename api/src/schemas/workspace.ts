@@ -89,6 +89,20 @@ export const UploadProgressSchema = z
   .meta({ id: 'UploadProgress' });
 export type UploadProgress = z.infer<typeof UploadProgressSchema>;
 
+/** What changed in a folder a client watches (the `files/<path>` topic). */
+export const FileChangeKindSchema = z.enum(['created', 'changed', 'deleted']);
+export type FileChangeKind = z.infer<typeof FileChangeKindSchema>;
+
+export const FileChangesSchema = z
+  .object({
+    /** The watched folder, relative to /work, as the topic names it. */
+    path: z.string(),
+    /** Entries of that folder (names, not paths) that changed since the last event. */
+    changes: z.array(z.object({ name: z.string(), change: FileChangeKindSchema })),
+  })
+  .meta({ id: 'FileChanges' });
+export type FileChanges = z.infer<typeof FileChangesSchema>;
+
 // ---- previews -------------------------------------------------------------------------------
 
 export const PreviewQuerySchema = z.object({
