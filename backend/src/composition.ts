@@ -10,6 +10,7 @@ import { engineCapacity } from './engines/local/capacity/index.js';
 import { LocalEngine } from './engines/local/localEngine.js';
 import { createLocalMetrics } from './engines/local/metrics/engineMetrics.js';
 import { createSupervisor } from './engines/local/supervisor/index.js';
+import { JobMetricsFeed } from './metrics/jobMetricsFeed.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
 import { jobFilesUnder } from './jobs/jobFiles.js';
 import { JobService } from './jobs/jobService.js';
@@ -149,6 +150,7 @@ export async function createPlatform(
       sendEncoded: subscription.sendEncoded,
     }),
   );
+  const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
   const engine = new LocalEngine({
     lifecycle: jobService,
     files,
@@ -164,6 +166,7 @@ export async function createPlatform(
         const [jobId = '', index = '0'] = key.split('/');
         return files.metricsFile(jobId, Number(index));
       },
+      onPoint: (key, point) => metricsFeed.keyedPoint(key, point),
       log: log.child({ component: 'metrics' }),
     }),
     log: log.child({ component: 'local-engine' }),

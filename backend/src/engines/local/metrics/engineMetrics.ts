@@ -20,6 +20,8 @@ export interface LocalMetrics {
 export function createLocalMetrics(options: {
   intervalMs: number;
   fileFor: (key: string) => string;
+  /** Each new point of an instance keyed `<jobId>/<index>`. */
+  onPoint?: (key: string, point: MetricPoint) => void;
   log: Logger;
 }): LocalMetrics {
   const live = new Map<string, LiveInstance>();
@@ -29,6 +31,7 @@ export function createLocalMetrics(options: {
     instances: () => [...live.values()],
     gpu: [createNvidiaSampler({ onError }), createAscendSampler({ onError })],
     fileFor: options.fileFor,
+    ...(options.onPoint ? { onPoint: options.onPoint } : {}),
     onError,
   });
   return {

@@ -26,6 +26,8 @@ export interface MetricsSamplerOptions {
   proc?: ProcSamplerOptions;
   /** Failures of a tick (never thrown: a sampler must not take the backend down). */
   onError?: (error: Error) => void;
+  /** Each point once it is appended to its instance's series (to publish it live). */
+  onPoint?: (key: string, point: MetricPoint) => void;
 }
 
 export interface MetricsSampler {
@@ -117,6 +119,7 @@ export function createMetricsSampler(options: MetricsSamplerOptions): MetricsSam
       }
       try {
         open(instance.key, true)?.append(point);
+        options.onPoint?.(instance.key, point);
       } catch (error) {
         report(error);
       }
