@@ -21,6 +21,8 @@ import { createSystemHandlers } from './server/systemHandlers.js';
 import { SqliteStore } from './store/sqliteStore.js';
 import type { Store } from './store/store.js';
 import { createFileHandlers } from './workspace/fileHandlers.js';
+import { folderChangesOpener } from './workspace/folderTopic.js';
+import { FolderWatchers } from './workspace/folderWatchers.js';
 import { PathResolver } from './workspace/pathResolver.js';
 import { createPreviewHandlers } from './workspace/previewHandlers.js';
 import { seedWorkRoot } from './workspace/seed.js';
@@ -37,6 +39,8 @@ export interface Platform {
   engine: LocalEngine;
   /** Set when the config enables the Kubernetes engine. */
   kubernetes?: KubernetesEngine;
+  /** The folders clients watch (the `files/<path>` topic). */
+  folderWatchers: FolderWatchers;
   log: Logger;
   close(): Promise<void>;
 }
@@ -150,6 +154,8 @@ export async function createPlatform(
       sendEncoded: subscription.sendEncoded,
     }),
   );
+  const folderWatchers = new FolderWatchers({ debounceMs: 150, maxFolders: 1000 });
+  server.hub.registerStream('files', folderChangesOpener(resolver, folderWatchers));
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
   const engine = new LocalEngine({
     lifecycle: jobService,
@@ -188,9 +194,11 @@ export async function createPlatform(
     jobs: jobService,
     engine,
     ...(kubernetes ? { kubernetes } : {}),
+    folderWatchers,
     log,
     close: async () => {
       await server.close();
+      await folderWatchers.close();
       await jobService.close();
       store.close();
     },

@@ -18,7 +18,7 @@ export const topicPayloads = {
   /** New metric points of one job (`job-metrics/<jobId>`), pushed as they are sampled. */
   'job-metrics': JobMetricsBatchSchema,
   /**
-   * Changes in one folder under /work (`files/<path relative to /work>`, e.g. `files/home/alice/out`):
+   * Changes in one folder under /work (`files/<path relative to /work>`, e.g. `files/home/out` for the user's own home/out):
    * the entries created, changed or deleted in it (not deeper). Refused like a listing of that folder.
    */
   files: FileChangesSchema,

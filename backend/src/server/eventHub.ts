@@ -47,8 +47,13 @@ export interface StreamSubscription<K extends TopicKind> {
   sendEncoded(dataJson: string): Promise<void>;
 }
 
-/** Starts a stream; throws an ApiError to refuse it. Returns the disposer. */
-export type StreamOpener<K extends TopicKind> = (subscription: StreamSubscription<K>) => () => void;
+/**
+ * Starts a stream; throws (or rejects with) an ApiError to refuse it. Returns the disposer, or a
+ * promise of it when the check needs I/O (the subscription is acknowledged once it settles).
+ */
+export type StreamOpener<K extends TopicKind> = (
+  subscription: StreamSubscription<K>,
+) => (() => void) | Promise<() => void>;
 
 interface Connection {
   socket: WebSocket;
@@ -58,6 +63,13 @@ interface Connection {
   streams: Map<string, () => void>;
   alive: boolean;
   closing: boolean;
+}
+
+/** Acknowledged topics and streams still opening. */
+function subscriptionCount(connection: Connection): number {
+  let count = connection.topics.size;
+  for (const topic of connection.streams.keys()) if (!connection.topics.has(topic)) count++;
+  return count;
 }
 
 function decodeTokenProtocol(value: string): string | undefined {
@@ -181,7 +193,7 @@ export class EventHub implements EventPublisher {
     const message = parsed.data;
     switch (message.type) {
       case 'subscribe':
-        if (!connection.topics.has(message.topic) && connection.topics.size >= this.options.maxSubscriptions) {
+        if (!connection.topics.has(message.topic) && subscriptionCount(connection) >= this.options.maxSubscriptions) {
           this.send(connection, {
             type: 'error',
             code: 'bad_request',
@@ -189,10 +201,12 @@ export class EventHub implements EventPublisher {
           });
           return;
         }
-        if (!connection.topics.has(message.topic) && !this.openStream(connection, message.topic, message.cursor))
+        if (connection.topics.has(message.topic)) {
+          this.send(connection, { type: 'subscribed', topic: message.topic });
           return;
-        connection.topics.add(message.topic);
-        this.send(connection, { type: 'subscribed', topic: message.topic });
+        }
+        if (connection.streams.has(message.topic)) return; // still opening: its answer follows
+        this.subscribe(connection, message.topic, message.cursor);
         return;
       case 'unsubscribe':
         connection.streams.get(message.topic)?.();
@@ -210,18 +224,30 @@ export class EventHub implements EventPublisher {
     }
   }
 
-  /** True when the topic is not streamed or its stream started; false after telling the client why not. */
-  private openStream(connection: Connection, topic: string, cursor: string | undefined): boolean {
+  private subscribe(connection: Connection, topic: string, cursor: string | undefined): void {
+    const acknowledge = () => {
+      connection.topics.add(topic);
+      this.send(connection, { type: 'subscribed', topic });
+    };
     const kind = topicKind(topic);
     const open = this.streamOpeners.get(kind);
-    if (!open) return true;
+    if (!open) {
+      acknowledge();
+      return;
+    }
     const id = topic.slice(kind.length + 1);
     if (!id) {
       this.send(connection, { type: 'error', code: 'bad_request', message: `subscribe to ${kind}/<id>, not ${kind}` });
-      return false;
+      return;
     }
+    const refuse = (error: unknown) => {
+      const code = error instanceof ApiError ? error.code : 'internal';
+      const message = error instanceof ApiError ? error.message : 'could not start the stream';
+      this.send(connection, { type: 'error', code, message: `${topic}: ${message}` });
+    };
+    let opened: (() => void) | Promise<() => void>;
     try {
-      const dispose = open({
+      opened = open({
         user: connection.user,
         topic,
         id,
@@ -234,14 +260,35 @@ export class EventHub implements EventPublisher {
             `{"type":"event","topic":${JSON.stringify(topic)},"kind":${JSON.stringify(kind)},"data":${dataJson}}`,
           ),
       });
-      connection.streams.set(topic, dispose);
-      return true;
     } catch (error) {
-      const code = error instanceof ApiError ? error.code : 'internal';
-      const message = error instanceof ApiError ? error.message : 'could not start the stream';
-      this.send(connection, { type: 'error', code, message: `${topic}: ${message}` });
-      return false;
+      refuse(error);
+      return;
     }
+    if (typeof opened === 'function') {
+      connection.streams.set(topic, opened);
+      acknowledge();
+      return;
+    }
+    // Until the opener settles, an unsubscribe or a closed connection only marks it cancelled.
+    let cancelled = false;
+    const pending = () => {
+      cancelled = true;
+    };
+    connection.streams.set(topic, pending);
+    opened.then(
+      (dispose) => {
+        if (cancelled || connection.streams.get(topic) !== pending) {
+          dispose();
+          return;
+        }
+        connection.streams.set(topic, dispose);
+        acknowledge();
+      },
+      (error: unknown) => {
+        if (connection.streams.get(topic) === pending) connection.streams.delete(topic);
+        if (!cancelled) refuse(error);
+      },
+    );
   }
 
   private sendStreamed(connection: Connection, topic: string, text: string): Promise<void> {
