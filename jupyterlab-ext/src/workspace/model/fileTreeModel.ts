@@ -1,5 +1,6 @@
 import { MAX_LIST_LIMIT, type WorkspaceEntry } from '@aiplat/api';
 import { ChangingModel } from '../../model/changingModel.js';
+import { FolderSubscriptions } from './folderSubscriptions.js';
 import type { WorkspaceSource } from './workspaceSource.js';
 import { isAbort, NOT_CONNECTED, toWorkspaceError, type WorkspaceError } from './workspaceError.js';
 
@@ -46,8 +47,9 @@ const EMPTY = (path: string): FolderState => ({
 
 /**
  * The /work tree: `''` lists the roots (home, cache, mount); folders expand on demand and fetch
- * their entries a page at a time through the listing's cursor. DOM-free; `changed` fires after
- * every state change.
+ * their entries a page at a time through the listing's cursor. Each open folder is followed on
+ * the server's `files/<path>` topic and listed again when its entries change (a job writing its
+ * output shows up without a click). DOM-free; `changed` fires after every state change.
  */
 export class FileTreeModel extends ChangingModel {
   private readonly _folders = new Map<string, FolderState>();
@@ -55,6 +57,7 @@ export class FileTreeModel extends ChangingModel {
   /** Per folder, the request in flight, aborted when a refresh or collapse supersedes it. */
   private readonly _inflight = new Map<string, AbortController>();
   private readonly _pageSize: number;
+  private readonly _subscriptions: FolderSubscriptions;
 
   constructor(
     private readonly _source: WorkspaceSource,
@@ -62,6 +65,14 @@ export class FileTreeModel extends ChangingModel {
   ) {
     super();
     this._pageSize = options.pageSize ?? DEFAULT_PAGE_SIZE;
+    this._subscriptions = new FolderSubscriptions(_source, (path) => {
+      if (this._expanded.has(path)) void this.loadPage(path, true);
+    });
+  }
+
+  /** The folders followed for changes: the open ones (not hidden below a closed one). */
+  get watchedFolders(): string[] {
+    return this._subscriptions.watched;
   }
 
   get pageSize(): number {
@@ -111,6 +122,7 @@ export class FileTreeModel extends ChangingModel {
    * start and as many entries as were shown, keeping which folders are expanded.
    */
   async refresh(path = ''): Promise<void> {
+    this._subscriptions.sync();
     const reloads = [this.loadPage(path, true)];
     for (const open of this._expanded) {
       if (open !== path && (path === '' || open.startsWith(`${path}/`))) reloads.push(this.loadPage(open, true));
@@ -126,9 +138,12 @@ export class FileTreeModel extends ChangingModel {
   async expand(path: string): Promise<void> {
     if (this.isDisposed) return;
     this._expanded.add(path);
+    this.watchVisible(path);
     const folder = this._folders.get(path);
     if (folder && !folder.error && (folder.entries.length > 0 || folder.loading)) {
       this.emit();
+      // Shown at once as it was; listed again since nothing followed it while it was closed.
+      if (!folder.loading) await this.loadPage(path, true);
       return;
     }
     await this.loadPage(path, true);
@@ -136,7 +151,25 @@ export class FileTreeModel extends ChangingModel {
 
   collapse(path: string): void {
     if (!this._expanded.delete(path)) return;
+    for (const watched of this._subscriptions.watched) {
+      if (watched === path || watched.startsWith(`${path}/`)) this._subscriptions.unwatch(watched);
+    }
     this.emit();
+  }
+
+  /** Follows `path` and the folders still expanded below it, now shown again. */
+  private watchVisible(path: string): void {
+    this._subscriptions.watch(path);
+    for (const open of this._expanded) {
+      if (open.startsWith(`${path}/`) && this.shownBelow(open, path)) this._subscriptions.watch(open);
+    }
+  }
+
+  private shownBelow(folder: string, ancestor: string): boolean {
+    for (let at = folder; at !== ancestor && at.includes('/'); at = at.slice(0, at.lastIndexOf('/'))) {
+      if (!this._expanded.has(at)) return false;
+    }
+    return true;
   }
 
   /** Fetches the next page of a folder and appends it. */
@@ -192,6 +225,7 @@ export class FileTreeModel extends ChangingModel {
   }
 
   protected override onDispose(): void {
+    this._subscriptions.dispose();
     for (const abort of this._inflight.values()) abort.abort();
     this._inflight.clear();
   }

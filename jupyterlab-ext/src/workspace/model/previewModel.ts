@@ -1,5 +1,7 @@
 import type { WorkspaceEntry } from '@aiplat/api';
 import { ChangingModel } from '../../model/changingModel.js';
+import { FolderSubscriptions } from './folderSubscriptions.js';
+import { parentPath } from './paths.js';
 import { toPreviewContent, type PreviewContent } from './previewContent.js';
 import type { WorkspaceSource } from './workspaceSource.js';
 import { isAbort, NOT_CONNECTED, toWorkspaceError, type WorkspaceError } from './workspaceError.js';
@@ -32,16 +34,38 @@ export function pickDataFile(entries: readonly WorkspaceEntry[], format: string)
     ?.path;
 }
 
-/** The preview pane's model: the last path asked for wins; an earlier request still running is aborted. */
+type ShowOptions = { dataset?: { format: string } };
+
+/**
+ * The preview pane's model: the last path asked for wins; an earlier request still running is
+ * aborted. The shown file's folder is followed on the `files/<path>` topic: when the file changes
+ * or goes away, the preview is read again.
+ */
 export class PreviewModel extends ChangingModel<PreviewState> {
   private _state: PreviewState = { status: 'idle' };
   private _inflight: AbortController | undefined;
+  private _shown: { path: string; options: ShowOptions } | undefined;
+  private readonly _subscriptions: FolderSubscriptions;
 
   constructor(
     private readonly _source: WorkspaceSource,
     private readonly _limit = DEFAULT_PREVIEW_LIMIT,
   ) {
     super();
+    this._subscriptions = new FolderSubscriptions(_source, (folder, changes) => {
+      const shown = this.shownFile();
+      if (shown === folder || changes.some((c) => `${folder}/${c.name}` === shown)) void this.reload();
+    });
+  }
+
+  /** Reads the shown path again (after an upload or a change on the server). */
+  async reload(): Promise<void> {
+    if (this._shown) await this.show(this._shown.path, this._shown.options);
+  }
+
+  /** The file whose content is on screen: a dataset's data file, else the path itself. */
+  shownFile(): string | undefined {
+    return this._state.status === 'ready' ? (this._state.file ?? this._state.path) : this._shown?.path;
   }
 
   get state(): PreviewState {
@@ -57,9 +81,10 @@ export class PreviewModel extends ChangingModel<PreviewState> {
    * Previews `path`. With `dataset`, a folder shows its first data file (by the catalog's
    * `format`, e.g. `jsonl`) rather than its entry count.
    */
-  async show(path: string, options: { dataset?: { format: string } } = {}): Promise<void> {
+  async show(path: string, options: ShowOptions = {}): Promise<void> {
     if (this.isDisposed) return;
     this._inflight?.abort();
+    this._shown = { path, options };
     const client = this._source.client;
     if (!client) {
       this.set({ status: 'error', path, error: NOT_CONNECTED });
@@ -86,6 +111,8 @@ export class PreviewModel extends ChangingModel<PreviewState> {
       if (abort.signal.aborted || this.isDisposed) return;
       const content = toPreviewContent(preview, data);
       this.set(file ? { status: 'ready', path, content, file } : { status: 'ready', path, content });
+      // A folder's preview lists its entries: follow the folder itself; a file's, its folder.
+      this.follow(preview.kind === 'directory' ? (file ?? path) : parentPath(file ?? path));
     } catch (cause) {
       if (abort.signal.aborted || this.isDisposed || isAbort(cause)) return;
       this.set({ status: 'error', path, error: toWorkspaceError(cause) });
@@ -96,7 +123,15 @@ export class PreviewModel extends ChangingModel<PreviewState> {
 
   clear(): void {
     this._inflight?.abort();
+    this._shown = undefined;
+    this.follow(undefined);
     this.set({ status: 'idle' });
+  }
+
+  /** Follows only the folder of what is shown. */
+  private follow(folder: string | undefined): void {
+    for (const watched of this._subscriptions.watched) if (watched !== folder) this._subscriptions.unwatch(watched);
+    if (folder) this._subscriptions.watch(folder);
   }
 
   private set(state: PreviewState): void {
@@ -105,6 +140,7 @@ export class PreviewModel extends ChangingModel<PreviewState> {
   }
 
   protected override onDispose(): void {
+    this._subscriptions.dispose();
     this._inflight?.abort();
   }
 }

@@ -15,6 +15,7 @@ import {
   UseSignal,
   type LabIcon,
 } from '@jupyterlab/ui-components';
+import { Notification } from '@jupyterlab/apputils';
 import { useRef, type ChangeEvent, type DragEvent, type ReactElement } from 'react';
 import type { FileTreeModel, TreeRow } from '../model/fileTreeModel.js';
 import { opensInJupyter, parentPath } from '../model/paths.js';
@@ -176,8 +177,14 @@ export function FileTree(props: FileTreeProps): ReactElement {
   const { trans } = actions;
   const input = useRef<HTMLInputElement>(null);
   const uploadAll = (files: FileList | null, folder: string) => {
+    const refusal = actions.uploadRefusal(folder);
+    if (refusal) {
+      Notification.warning(refusal, { autoClose: 5000 });
+      return;
+    }
     for (const file of Array.from(files ?? [])) void uploads.upload(file, folder, file.name);
   };
+  const uploadRefusal = actions.uploadRefusal(uploadFolder(model, actions.selected()));
   const onFiles = (event: ChangeEvent<HTMLInputElement>) => {
     uploadAll(event.target.files, uploadFolder(model, actions.selected()));
     event.target.value = '';
@@ -212,6 +219,7 @@ export function FileTree(props: FileTreeProps): ReactElement {
           label={trans.__('Upload files into the selected folder')}
           icon={fileUploadIcon}
           testId="aiplat-files-upload"
+          disabledReason={uploadRefusal}
           onClick={() => input.current?.click()}
         />
         <input ref={input} type="file" multiple hidden data-testid="aiplat-files-upload-input" onChange={onFiles} />

@@ -9,14 +9,18 @@ export function IconButton(props: {
   label: string;
   icon: LabIcon;
   testId?: string;
+  /** Why the button cannot be used now: it is disabled and says so as its tooltip. */
+  disabledReason?: string | undefined;
   onClick: () => void;
 }): ReactElement {
-  const { label, icon, testId, onClick } = props;
+  const { label, icon, testId, disabledReason, onClick } = props;
   return (
     <button
       className="jp-Button jp-mod-minimal aiplat-icon-button"
-      title={label}
+      title={disabledReason ?? label}
       aria-label={label}
+      aria-disabled={disabledReason !== undefined}
+      disabled={disabledReason !== undefined}
       data-testid={testId}
       onClick={onClick}
     >

@@ -8,6 +8,8 @@ export interface WorkspaceActions {
   select(path: string, options?: { dataset?: { format: string } }): void;
   /** The path shown or being loaded in the preview pane. */
   selected(): string | undefined;
+  /** Why nothing can be uploaded into `folder` (a read-only root), or undefined when it can. */
+  uploadRefusal(folder: string): string | undefined;
   /** Opens a notebook or text file in JupyterLab's main area. */
   open(path: string): void;
   copyPath(path: string): void;

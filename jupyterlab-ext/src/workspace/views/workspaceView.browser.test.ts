@@ -196,4 +196,60 @@ describe('the Workspace view in Chromium against the real backend', () => {
       .toBe('home/gone.txt does not exist');
     await page.close();
   });
+
+  it('follows open folders live: a file a job writes appears, a rewritten file re-previews, a deleted one says so', async () => {
+    const { page, errors } = await open();
+    await backend.writeFile('home/alice/live/log.txt', 'first');
+    await entry(page, 'home').click();
+    await entry(page, 'home/live').click();
+    await entry(page, 'home/live/log.txt').click();
+    const text = page.locator('[data-testid="aiplat-preview-text"]');
+    await expect.poll(() => text.textContent()).toContain('first');
+
+    // Written outside the browser, as a job writes its output: no click, no refresh.
+    await writeFile(`${backend.workRoot}/home/alice/live/checkpoint-1.pt`, 'x');
+    await expect.poll(() => entry(page, 'home/live/checkpoint-1.pt').count(), { timeout: 5000 }).toBe(1);
+    await writeFile(`${backend.workRoot}/home/alice/live/log.txt`, 'second');
+    await expect.poll(() => text.textContent(), { timeout: 5000 }).toContain('second');
+    await rm(`${backend.workRoot}/home/alice/live/log.txt`);
+    await expect
+      .poll(() => page.locator('[data-testid="aiplat-preview-error"]').textContent(), { timeout: 5000 })
+      .toBe('home/live/log.txt does not exist');
+    await expect.poll(() => entry(page, 'home/live/log.txt').count()).toBe(0);
+
+    // A collapsed folder is no longer followed.
+    await entry(page, 'home/live').click();
+    await writeFile(`${backend.workRoot}/home/alice/live/later.txt`, 'x');
+    await new Promise((r) => setTimeout(r, 600));
+    await entry(page, 'home/live').click();
+    await expect.poll(() => entry(page, 'home/live/later.txt').count()).toBe(1);
+    // The one 404 is the deleted file's preview, shown as its message above.
+    expect(errors.filter((e) => !/404/.test(e))).toEqual([]);
+    await page.close();
+  });
+
+  it('refreshes a folder preview after an upload into it, and offers no upload into a read-only folder', async () => {
+    const { page, errors } = await open();
+    await backend.writeFile('home/alice/target/a.txt', 'a');
+    await entry(page, 'home').click();
+    await entry(page, 'home/target').click();
+    const preview = page.locator('[data-testid="aiplat-preview"]');
+    await expect.poll(() => preview.textContent()).toContain('A folder with 1 entries.');
+    await page.locator('[data-testid="aiplat-files-upload-input"]').setInputFiles({
+      name: 'b.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('b'),
+    });
+    await expect.poll(() => preview.textContent()).toContain('A folder with 2 entries.');
+
+    const upload = page.locator('[data-testid="aiplat-files-upload"]');
+    expect(await upload.isDisabled()).toBe(false);
+    await entry(page, 'mount').click();
+    await expect.poll(() => upload.isDisabled()).toBe(true);
+    expect(await upload.getAttribute('title')).toBe('/work/mount is read-only: upload into home or cache instead.');
+    await entry(page, 'cache').click();
+    await expect.poll(() => upload.isDisabled()).toBe(false);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
 });

@@ -54,7 +54,12 @@ export class WorkspaceView extends BoxPanel {
     this.models = new CatalogModel(connection, 'model');
     this.preview = new PreviewModel(connection);
     this.uploads = new UploadModel(connection);
-    this.uploads.uploaded.connect((_, entry) => void this.tree.refresh(parentPath(entry.path)), this);
+    this.uploads.uploaded.connect((_, entry) => {
+      const folder = parentPath(entry.path);
+      void this.tree.refresh(folder);
+      const shown = this.preview.shownFile();
+      if (shown === folder || shown === entry.path) void this.preview.reload();
+    }, this);
 
     const actions = this.createActions();
     this.tabs = new TabPanel();
@@ -82,7 +87,7 @@ export class WorkspaceView extends BoxPanel {
     await Promise.all([this.tree.refresh(), this.datasets.refresh(), this.models.refresh()]);
   }
 
-  /** No topic announces file changes: the tree is listed again whenever the section is shown. */
+  /** Open folders follow their changes live; showing the section again also lists them afresh. */
   protected override onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
     if (this._options.connection.state.status === 'connected') void this.tree.refresh();
@@ -102,6 +107,13 @@ export class WorkspaceView extends BoxPanel {
       displayPath,
       select: (path, selectOptions) => void this.preview.show(path, selectOptions),
       selected: () => this.preview.path,
+      uploadRefusal: (folder) => {
+        const roots = connection.state.status === 'connected' ? connection.state.info.roots : [];
+        const root = roots.find((r) => r.name === folder.split('/')[0]);
+        return root && !root.writable
+          ? trans.__('%1 is read-only: upload into home or cache instead.', root.displayPath)
+          : undefined;
+      },
       open: (path) => openPath(path),
       copyPath: (path) => {
         Clipboard.copyToSystem(displayPath(path));
