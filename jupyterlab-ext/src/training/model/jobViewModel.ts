@@ -10,6 +10,7 @@ import {
   type JobProgress,
   type JobSpec,
 } from '@aiplat/api';
+import { appendMetricPoints } from './metricPoints.js';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { IConnectionModel } from '../../tokens.js';
@@ -56,6 +57,7 @@ export class JobViewModel implements IDisposable {
   private _logCursor: string | undefined;
   private _logsEnded = false;
   private _subscriptions: (() => void)[] = [];
+  private _metricsFollowers = 0;
   private _unsubscribeLogs: (() => void) | undefined;
   private _socket: EventSocket | undefined;
   private _started = false;
@@ -138,6 +140,7 @@ export class JobViewModel implements IDisposable {
         socket.subscribe(`jobs/${this.jobId}`, (e) => this._onJobEvent(e)),
         socket.subscribe(`job-events/${this.jobId}`, (e) => this._onEvent(e)),
       );
+      if (this._metricsFollowers > 0) this._subscriptions.push(this._subscribeMetrics(socket));
     }
     await Promise.all([this.refreshJob(), this._loadEvents(), this._loadLogs()]);
   }
@@ -262,6 +265,36 @@ export class JobViewModel implements IDisposable {
   private _addLines(lines: Parameters<LogBuffer['append']>[0]): void {
     const added = this.logs.append(lines);
     if (added > 0) this._logsChanged.emit(added);
+  }
+
+  /**
+   * Follows the job's metrics as the server samples them (the `job-metrics/<id>` topic) after one
+   * read of their history; returns the disposer.
+   */
+  followMetrics(): () => void {
+    void this.refreshMetrics();
+    this._metricsFollowers++;
+    const socket = this._socket;
+    const unsubscribe = socket ? this._subscribeMetrics(socket) : undefined;
+    if (unsubscribe) this._subscriptions.push(unsubscribe);
+    return () => {
+      this._metricsFollowers--;
+      unsubscribe?.();
+      this._subscriptions = this._subscriptions.filter((u) => u !== unsubscribe);
+    };
+  }
+
+  private _subscribeMetrics(socket: EventSocket): () => void {
+    return socket.subscribe(`job-metrics/${this.jobId}`, (event) => {
+      if (event.kind !== 'job-metrics' || this._disposed) return;
+      const { metrics, overflow } = appendMetricPoints(this._metrics, event.data);
+      if (overflow) {
+        void this.refreshMetrics();
+        return;
+      }
+      this._metrics = metrics;
+      this._metricsChanged.emit(metrics);
+    });
   }
 
   async refreshMetrics(options: { maxPoints?: number } = {}): Promise<void> {

@@ -147,6 +147,26 @@ describe('the job view model against the real backend', () => {
     view.dispose();
   });
 
+  it('follows a running job’s metrics as they are sampled (the job-metrics topic, no polling)', async () => {
+    const created = await backend.client().createJob({
+      body: { spec: quick('sampled', { nodes: 1, command: 'sleep 600' }) },
+    });
+    const view = new JobViewModel(connection, created.id);
+    await view.start();
+    await waitFor(view.jobChanged, () => view.job?.state === 'Running', 'running');
+    const stopFollowing = view.followMetrics();
+    const points = () => view.metrics?.instances[0]?.points.length ?? 0;
+    await waitFor(view.metricsChanged, () => points() >= 1, 'a first point');
+    const first = points();
+    // Only the topic can bring more: the model reads over HTTP once.
+    await waitFor(view.metricsChanged, () => points() > first, 'a pushed point');
+    const times = view.metrics!.instances[0]!.points.map((p) => p.time);
+    expect(new Set(times).size).toBe(times.length);
+    stopFollowing();
+    expect(await view.stop(true)).toBe(true);
+    view.dispose();
+  });
+
   it('follows the logs across a reconnect from the last cursor, no line missed or repeated', async () => {
     const created = await backend.client().createJob({
       body: {

@@ -10,9 +10,6 @@ import { eventTypeLabel, formatTime, instanceStateLabel, jobStateLabel } from '.
 import { MetricChart } from './MetricChart.js';
 import { ModelWidget } from './ModelWidget.js';
 
-/** Metrics are sampled on the server and not pushed: read again this often while the tab shows a live job. */
-export const METRICS_REFRESH_MS = 10_000;
-
 export interface JobViewProps {
   model: JobViewModel;
   trans: TranslationBundle;
@@ -218,11 +215,10 @@ function Events({ model, trans }: { model: JobViewModel; trans: TranslationBundl
 
 function Metrics({ model, trans }: { model: JobViewModel; trans: TranslationBundle }) {
   const live = model.job !== undefined && !isTerminalJobState(model.job.state);
+  // A live job's points arrive as they are sampled; a finished job's are read once.
   React.useEffect(() => {
+    if (live) return model.followMetrics();
     void model.refreshMetrics();
-    if (!live) return;
-    const timer = window.setInterval(() => void model.refreshMetrics(), METRICS_REFRESH_MS);
-    return () => window.clearInterval(timer);
   }, [model, live]);
   const name = (index: number) => model.job?.instances.find((i) => i.index === index)?.name ?? `#${index}`;
   const percent = (v: number) => `${v < 10 ? v.toFixed(1) : Math.round(v)}%`;
