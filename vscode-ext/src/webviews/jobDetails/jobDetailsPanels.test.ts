@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type * as vscode from 'vscode';
 import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 import { ConnectionService, tokenKey } from '../../connection/connectionService.js';
 import { LiveEvents } from '../../connection/liveEvents.js';
@@ -33,7 +34,7 @@ describe('a job details panel restored after a window reload', () => {
       reconnect: false,
     });
     const panels = new JobDetailsPanels({
-      extensionUri: Uri.file('/ext'),
+      extensionUri: Uri.file('/ext') as unknown as vscode.Uri,
       client: () => connection.client,
       events,
       runAction: () => Promise.resolve(),
@@ -41,7 +42,7 @@ describe('a job details panel restored after a window reload', () => {
     });
     try {
       const panel = new FakeWebviewPanel('aiplat.jobDetails', `t (${job.id})`, {});
-      expect(panels.restore(panel, { jobId: job.id })).toBeDefined();
+      expect(panels.restore(panel as unknown as vscode.WebviewPanel, { jobId: job.id })).toBeDefined();
       await panel.webview.receive({ type: 'ready' });
       expect(panel.webview.posted).toEqual([{ type: 'error', message: 'Not connected to the AI Platform.' }]);
 
