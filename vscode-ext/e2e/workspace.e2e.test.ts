@@ -1,4 +1,5 @@
-import { readdir } from 'node:fs/promises';
+import { readdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CATEGORY, findInPalette, keepEvidence, startVsCode, treeItem, type VsCode } from './harness.js';
 
@@ -86,5 +87,19 @@ describe('the VS Code extension: palette, Workspace view and previews', () => {
       .toContain("print('rank', os.environ['RANK'])");
     await expect.poll(() => vsc.page.locator('.tabs-container .tab.active').innerText()).toContain('train.py');
     await vsc.screenshot('workspace-script');
+  });
+
+  it('follows /work live: a file a job writes appears in the open folder, an open script shows its new text', async () => {
+    const view = await vsc.openView('Workspace');
+    await treeItem(view, 'train.py').waitFor({ timeout: 30_000 });
+    // Written outside VS Code, as a job writes its output: no click, no Refresh.
+    await writeFile(path.join(vsc.root, 'home/e2e/checkpoint-1.pt'), 'weights');
+    await expect.poll(() => treeItem(view, 'checkpoint-1.pt').count(), { timeout: 15_000 }).toBe(1);
+    await writeFile(path.join(vsc.root, 'home/e2e/train.py'), "print('rewritten by a job')\n");
+    const editor = vsc.page.locator('.editor-instance .view-lines');
+    await expect
+      .poll(async () => (await editor.first().innerText()).replace(/\u00a0/g, ' '), { timeout: 15_000 })
+      .toContain("print('rewritten by a job')");
+    await vsc.screenshot('workspace-live');
   });
 });

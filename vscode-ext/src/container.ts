@@ -13,7 +13,9 @@ import { JobsStatusBar } from './status/jobsStatusBar.js';
 import { JOB_DETAILS_VIEW_TYPE, JobDetailsPanels } from './webviews/jobDetails/jobDetailsPanels.js';
 import type { JobAction } from './webviews/jobDetails/protocol.js';
 import { PreviewPanels } from './webviews/preview/previewPanels.js';
-import { TEXT_PREVIEW_MAX_BYTES, WorkContentProvider } from './workspace/workContentProvider.js';
+import { FolderWatch } from './workspace/folderWatch.js';
+import { OpenFilesFollower } from './workspace/openFilesFollower.js';
+import { TEXT_PREVIEW_MAX_BYTES, WorkContentProvider, workUri } from './workspace/workContentProvider.js';
 import { WorkspaceModel } from './workspace/workspaceModel.js';
 import { WorkspaceTreeProvider } from './workspace/workspaceTreeProvider.js';
 
@@ -26,6 +28,8 @@ export interface Container extends vscode.Disposable {
   readonly workspace: WorkspaceModel;
   readonly workspaceTree: WorkspaceTreeProvider;
   readonly workContent: WorkContentProvider;
+  /** The `aiplat-work:` documents open in editors, followed for changes on the server. */
+  readonly openDocuments: OpenFilesFollower;
   readonly previews: PreviewPanels;
   readonly details: JobDetailsPanels;
   readonly logs: JobLogChannels;
@@ -81,7 +85,8 @@ export function createContainer(
     roots: () => (connection.state.status === 'connected' ? connection.state.info.roots : []),
     settled: () => connectionSettled(connection),
   });
-  const workspaceTree = new WorkspaceTreeProvider(workspace);
+  const folders = new FolderWatch(events);
+  const workspaceTree = new WorkspaceTreeProvider(workspace, folders);
   const workContent = new WorkContentProvider({
     readText: async (path) => {
       const api = connection.client;
@@ -91,7 +96,13 @@ export function createContainer(
       return { content: preview.content, truncated: preview.truncated };
     },
   });
-  const previews = new PreviewPanels();
+  // Open editors and previews of /work files follow them: a job rewriting a file shows at once.
+  const openDocuments = new OpenFilesFollower(folders, (path) => workContent.reload(workUri(path)));
+  const previews = new PreviewPanels(
+    new OpenFilesFollower(folders, (path) => {
+      if (connection.client) void previews.reload(connection.client, path);
+    }),
+  );
   const details = new JobDetailsPanels({
     extensionUri: context.extensionUri,
     client,
@@ -127,6 +138,8 @@ export function createContainer(
     if (event.affectsConfiguration(ConfigKeys.serverUrl)) connection.disconnect();
   });
   const owned: vscode.Disposable[] = [
+    openDocuments,
+    folders,
     statusBar,
     logs,
     detailsSerializer,
@@ -150,6 +163,7 @@ export function createContainer(
     workspace,
     workspaceTree,
     workContent,
+    openDocuments,
     previews,
     details,
     logs,

@@ -5,14 +5,31 @@ import { registerJobCommands } from './commands/jobCommands.js';
 import { registerTrainingCommands } from './commands/trainingCommands.js';
 import { registerWorkspaceCommands } from './commands/workspaceCommands.js';
 import { createContainer } from './container.js';
-import { WORK_SCHEME } from './workspace/workContentProvider.js';
+import { pathOfWorkUri, WORK_SCHEME } from './workspace/workContentProvider.js';
 
 /** Wiring only: build the container, register the views and command groups, hand everything to VS Code. */
 export function activate(context: vscode.ExtensionContext): void {
   const c = createContainer(context);
+  const workspaceView = vscode.window.createTreeView(ViewIds.workspace, {
+    treeDataProvider: c.workspaceTree,
+    showCollapseAll: true,
+  });
+  const workPath = (document: vscode.TextDocument) =>
+    document.uri.scheme === WORK_SCHEME ? pathOfWorkUri(document.uri) : undefined;
+  const followDocument = (document: vscode.TextDocument, open: boolean) => {
+    const path = workPath(document);
+    if (!path) return;
+    if (open) c.openDocuments.opened(path);
+    else c.openDocuments.closed(path);
+  };
+  for (const document of vscode.workspace.textDocuments) followDocument(document, true);
   context.subscriptions.push(
     c,
-    vscode.window.createTreeView(ViewIds.workspace, { treeDataProvider: c.workspaceTree, showCollapseAll: true }),
+    workspaceView,
+    workspaceView.onDidExpandElement((event) => c.workspaceTree.expanded(event.element)),
+    workspaceView.onDidCollapseElement((event) => c.workspaceTree.collapsed(event.element)),
+    vscode.workspace.onDidOpenTextDocument((document) => followDocument(document, true)),
+    vscode.workspace.onDidCloseTextDocument((document) => followDocument(document, false)),
     vscode.window.createTreeView(ViewIds.jobs, { treeDataProvider: c.jobsTree }),
     vscode.workspace.registerTextDocumentContentProvider(WORK_SCHEME, c.workContent),
     ...registerConnectionCommands(c.connection),

@@ -206,7 +206,9 @@ export const window = {
   },
   createTreeView(viewId: string, options: { treeDataProvider: unknown }) {
     fake.treeProviders.set(viewId, options.treeDataProvider);
-    return new Disposable(() => fake.treeProviders.delete(viewId));
+    const view = new Disposable(() => fake.treeProviders.delete(viewId));
+    const never = () => new Disposable(() => undefined);
+    return Object.assign(view, { onDidExpandElement: never, onDidCollapseElement: never });
   },
   createOutputChannel(name: string, _language?: string): FakeOutputChannel {
     const channel = new FakeOutputChannel(name);
@@ -264,6 +266,9 @@ export const workspace = {
       },
     };
   },
+  textDocuments: [] as unknown[],
+  onDidOpenTextDocument: (): Disposable => new Disposable(() => undefined),
+  onDidCloseTextDocument: (): Disposable => new Disposable(() => undefined),
   onDidChangeConfiguration(listener: (event: ConfigurationChangeEvent) => void): Disposable {
     fake.configListeners.add(listener);
     return new Disposable(() => fake.configListeners.delete(listener));

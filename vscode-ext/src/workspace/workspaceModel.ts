@@ -74,15 +74,16 @@ export class WorkspaceModel {
     return (await this.catalog).filter((item) => item.kind === kind);
   }
 
-  /** Forgets a folder (and everything under it), or everything. */
-  invalidate(path?: string): void {
+  /** Forgets a folder (and everything under it unless `below` is false), or everything. */
+  invalidate(path?: string, options: { below?: boolean } = {}): void {
     if (path === undefined) {
       this.folders.clear();
       this.catalog = undefined;
       return;
     }
+    const below = options.below ?? true;
     for (const key of [...this.folders.keys()]) {
-      if (key === path || key.startsWith(`${path}/`)) this.folders.delete(key);
+      if (key === path || (below && key.startsWith(`${path}/`))) this.folders.delete(key);
     }
   }
 

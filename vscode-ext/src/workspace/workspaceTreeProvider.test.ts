@@ -171,4 +171,25 @@ describe('previews', () => {
     expect(fake.messages.at(-1)).toMatchObject({ severity: 'error' });
     expect(fake.messages.at(-1)?.text).toMatch(/^Cannot preview \/work\/home\/nope.txt: Not found/);
   });
+
+  it('lists an expanded folder again when a job writes into it (the files topic), and stops following it when collapsed', async () => {
+    const tree = live.extension.workspaceTree;
+    const [home] = await tree.getChildren();
+    await tree.getChildren(home);
+    const fired: (WorkspaceNode | undefined)[] = [];
+    const listening = tree.onDidChangeTreeData((node) => fired.push(node));
+    try {
+      tree.expanded(home!);
+      expect(tree.watchedFolders).toEqual(['home']);
+      // The subscription is made over the socket before anything is written.
+      await new Promise((r) => setTimeout(r, 300));
+      await live.backend.writeFile(`home/${live.backend.user}/written-by-job.txt`, 'done\n');
+      await vi.waitFor(() => expect(fired).toContain(home), { timeout: 5000 });
+      expect(labels(tree, await tree.getChildren(home))).toContain('written-by-job.txt');
+      tree.collapsed(home!);
+      expect(tree.watchedFolders).toEqual([]);
+    } finally {
+      listening.dispose();
+    }
+  });
 });

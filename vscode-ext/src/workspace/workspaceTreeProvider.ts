@@ -2,6 +2,8 @@ import { formatBytes, type CatalogItem, type RootInfo, type WorkspaceEntry } fro
 import * as vscode from 'vscode';
 import { CommandIds, type LoadMoreTarget } from '../commands/commandIds.js';
 import { describeError } from '../connection/errorMessage.js';
+import type { Subscription } from '../model/emitter.js';
+import type { FolderWatch } from './folderWatch.js';
 import type { WorkspaceModel } from './workspaceModel.js';
 
 /** The nodes of the Workspace view. Paths are relative to /work, as the API takes them. */
@@ -24,12 +26,50 @@ export const WorkspaceContextValues = {
   model: 'aiplat.model',
 } as const;
 
-/** The Workspace view: the /work roots (lazy, paged), then Datasets and Models from the catalog. */
+/**
+ * The Workspace view: the /work roots (lazy, paged), then Datasets and Models from the catalog.
+ * Each expanded folder follows the server's `files/<path>` topic: when a job writes into it, that
+ * folder alone is listed again.
+ */
 export class WorkspaceTreeProvider implements vscode.TreeDataProvider<WorkspaceNode>, vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<WorkspaceNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  private readonly open = new Map<string, Subscription>();
 
-  constructor(private readonly model: WorkspaceModel) {}
+  constructor(
+    private readonly model: WorkspaceModel,
+    private readonly folders?: FolderWatch,
+  ) {}
+
+  /** The folders followed for changes (the expanded ones). */
+  get watchedFolders(): string[] {
+    return [...this.open.keys()];
+  }
+
+  /** Wire to the tree view's `onDidExpandElement`. */
+  expanded(node: WorkspaceNode): void {
+    const path = folderPath(node);
+    if (path === undefined || !this.folders || this.open.has(path)) return;
+    this.open.set(
+      path,
+      this.folders.watch(path, () => {
+        this.model.invalidate(path, { below: false });
+        this.changed.fire(node);
+      }),
+    );
+  }
+
+  /** Wire to the tree view's `onDidCollapseElement`: the folder and those below stop following. */
+  collapsed(node: WorkspaceNode): void {
+    const path = folderPath(node);
+    if (path === undefined) return;
+    for (const [open, subscription] of [...this.open]) {
+      if (open === path || open.startsWith(`${path}/`)) {
+        subscription.dispose();
+        this.open.delete(open);
+      }
+    }
+  }
 
   /** Re-reads everything (or one folder). */
   refresh(folder?: WorkspaceNode): void {
@@ -162,8 +202,16 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<WorkspaceN
   }
 
   dispose(): void {
+    for (const subscription of this.open.values()) subscription.dispose();
+    this.open.clear();
     this.changed.dispose();
   }
+}
+
+function folderPath(node: WorkspaceNode): string | undefined {
+  if (node.kind === 'root') return node.root.name;
+  if (node.kind === 'entry' && node.entry.type === 'directory') return node.entry.path;
+  return undefined;
 }
 
 function nodePath(node: WorkspaceNode): string | undefined {

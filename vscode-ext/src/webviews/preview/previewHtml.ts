@@ -1,6 +1,6 @@
 import { formatBytes, type Preview } from '@aiplat/api';
 import * as vscode from 'vscode';
-import { BASE_STYLE, contentSecurityPolicy, escapeHtml } from '../html.js';
+import { BASE_STYLE, contentSecurityPolicy, createNonce, escapeHtml } from '../html.js';
 
 export interface PreviewPage {
   path: string;
@@ -24,6 +24,21 @@ export function renderPreviewHtml(page: PreviewPage): string {
 <title>${escapeHtml(page.path)}</title></head>
 <body><h3>/work/${escapeHtml(page.path)}</h3>
 ${renderBody(page)}
+</body></html>`;
+}
+
+/** The page of a preview that could not be read again (the file was deleted, the server is gone). */
+export function renderPreviewError(path: string, error: unknown, cspSource: string): string {
+  const nonce = createNonce();
+  const csp = contentSecurityPolicy({ nonce, cspSource, scripts: false });
+  const reason = error instanceof Error ? error.message : String(error);
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<style nonce="${nonce}">${BASE_STYLE}</style>
+<title>${escapeHtml(path)}</title></head>
+<body><h3>/work/${escapeHtml(path)}</h3>
+<p class="muted" data-testid="preview-error">${escapeHtml(vscode.l10n.t('Cannot show this file any more: {0}', reason))}</p>
 </body></html>`;
 }
 
