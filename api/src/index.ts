@@ -26,3 +26,4 @@ export * from './openapi.js';
 export * from './jobYaml.js';
 export * from './connection.js';
 export * from './formatBytes.js';
+export * from './metricPoints.js';

@@ -38,8 +38,6 @@ export interface Container extends vscode.Disposable {
 
 export interface ContainerOptions {
   createWebSocket?: WebSocketFactory;
-  /** 0 turns the job details' metrics refresh off (tests). */
-  metricsRefreshMs?: number;
 }
 
 /** Which command a job details button runs (Force Stop: Stop Job with `{ force: true }`). */
@@ -111,7 +109,6 @@ export function createContainer(
       action === 'forceStop'
         ? vscode.commands.executeCommand(CommandIds.stopJob, jobId, { force: true } satisfies StopOptions)
         : vscode.commands.executeCommand(ACTION_COMMANDS[action], jobId),
-    metricsRefreshMs: options.metricsRefreshMs,
   });
   // Job details pages open before a window reload come back, for the job each page saved.
   const detailsSerializer = vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, {

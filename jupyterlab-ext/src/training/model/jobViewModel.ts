@@ -1,4 +1,5 @@
 import {
+  appendMetricPoints,
   isTerminalJobState,
   jobProgressIn,
   type EventMessage,
@@ -10,7 +11,6 @@ import {
   type JobProgress,
   type JobSpec,
 } from '@aiplat/api';
-import { appendMetricPoints } from './metricPoints.js';
 import type { IDisposable } from '@lumino/disposable';
 import { Signal, type ISignal } from '@lumino/signaling';
 import type { IConnectionModel } from '../../tokens.js';

@@ -38,7 +38,6 @@ describe('a job details panel restored after a window reload', () => {
       client: () => connection.client,
       events,
       runAction: () => Promise.resolve(),
-      metricsRefreshMs: 0,
     });
     try {
       const panel = new FakeWebviewPanel('aiplat.jobDetails', `t (${job.id})`, {});
@@ -61,4 +60,54 @@ describe('a job details panel restored after a window reload', () => {
       connection.dispose();
     }
   });
+
+  it('sends the page each point the server samples (the job-metrics topic), with no timer', async () => {
+    fake.reset();
+    const job = await backend
+      .client()
+      .createJob({ body: { spec: { ...TWO_NODE_ECHO, name: 'sampled', nodes: 1, command: 'sleep 600' } } });
+    const secrets = new MemorySecretStore();
+    await secrets.store(tokenKey(backend.url), backend.token);
+    const connection = new ConnectionService({ serverUrl: () => backend.url, secrets });
+    await connection.connect();
+    const events = new LiveEvents({
+      onDidChangeState: (listener) => connection.onDidChangeState(listener),
+      state: () => connection.state,
+      token: () => connection.token(),
+      createWebSocket: createNodeWebSocket,
+      reconnect: false,
+    });
+    const panels = new JobDetailsPanels({
+      extensionUri: Uri.file('/ext') as unknown as vscode.Uri,
+      client: () => connection.client,
+      events,
+      runAction: () => Promise.resolve(),
+    });
+    const timers = vi.spyOn(globalThis, 'setInterval');
+    try {
+      const panel = new FakeWebviewPanel('aiplat.jobDetails', `sampled (${job.id})`, {});
+      panels.restore(panel as unknown as vscode.WebviewPanel, { jobId: job.id });
+      await panel.webview.receive({ type: 'ready' });
+      const points = () =>
+        (panel.webview.posted as HostMessage[])
+          .filter((m): m is Extract<HostMessage, { type: 'metrics' }> => m.type === 'metrics')
+          .map((m) => m.metrics.instances[0]?.points.length ?? 0);
+      // Two growing answers while the job just runs: only the topic sends them.
+      await vi.waitFor(
+        () => {
+          const seen = points();
+          expect(seen.length).toBeGreaterThanOrEqual(2);
+          expect(seen[seen.length - 1]).toBeGreaterThan(seen[seen.length - 2]!);
+        },
+        { timeout: 20_000, interval: 200 },
+      );
+      expect(timers).not.toHaveBeenCalled();
+    } finally {
+      timers.mockRestore();
+      panels.dispose();
+      events.dispose();
+      await backend.client().stopJob({ params: { id: job.id }, body: { force: true } });
+      connection.dispose();
+    }
+  }, 30_000);
 });

@@ -1,4 +1,4 @@
-import { isTerminalJobState, type ApiClient, type JobDetail } from '@aiplat/api';
+import { appendMetricPoints, type ApiClient, type JobDetail, type JobMetricsResponse } from '@aiplat/api';
 import * as vscode from 'vscode';
 import type { EventSource } from '../../connection/liveEvents.js';
 import { describeError } from '../../connection/errorMessage.js';
@@ -18,7 +18,8 @@ import {
 } from './protocol.js';
 
 export const JOB_DETAILS_VIEW_TYPE = 'aiplat.jobDetails';
-export const METRICS_REFRESH_MS = 5000;
+/** Points per instance the page gets from the live topic before the averaged history is read again. */
+export const METRICS_POINTS_CAP = 600;
 /** Loss curves are sent to the page at most this often while logs stream in. */
 export const LOSS_POST_MS = 500;
 
@@ -28,8 +29,6 @@ export interface JobDetailsOptions {
   events: EventSource;
   /** Runs a page button's action (the same commands as the Jobs view). */
   runAction: (action: JobAction, jobId: string) => Thenable<unknown>;
-  /** How often metrics are re-read while the job runs; 0 turns it off (tests). */
-  metricsRefreshMs?: number;
 }
 
 /** The job details webviews, one per job, each following its job live. */
@@ -95,7 +94,8 @@ function scriptsFolder(extensionUri: vscode.Uri): vscode.Uri {
 export class JobDetailsPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private job: JobDetail | undefined;
-  private timer: ReturnType<typeof setInterval> | undefined;
+  /** The points the page shows: one read of the history, then the job-metrics topic's. */
+  private metrics: JobMetricsResponse | undefined;
   /** The page answered the handshake. */
   private pageReady = false;
   /** The page has its `init`: later messages may follow. */
@@ -157,9 +157,15 @@ export class JobDetailsPanel implements vscode.Disposable {
       options.events.subscribe(`job-events/${jobId}`, (event) => {
         if (event.kind === 'job-events') void this.post({ type: 'event', event: event.data });
       }),
+      // Points as the server samples them, instead of reading the history again and again.
+      options.events.subscribe(`job-metrics/${jobId}`, (event) => {
+        if (event.kind !== 'job-metrics' || !this.ready) return;
+        const { metrics, overflow } = appendMetricPoints(this.metrics, event.data, METRICS_POINTS_CAP);
+        if (overflow) return void this.refreshMetrics();
+        this.metrics = metrics;
+        void this.post({ type: 'metrics', metrics });
+      }),
     );
-    const every = options.metricsRefreshMs ?? METRICS_REFRESH_MS;
-    if (every > 0) this.timer = setInterval(() => void this.refreshMetrics(), every);
   }
 
   reveal(): void {
@@ -189,13 +195,10 @@ export class JobDetailsPanel implements vscode.Disposable {
     if (!this.ready || !client) return;
     try {
       const metrics = await client.jobMetrics({ params: { id: this.jobId }, query: { maxPoints: 300 } });
+      this.metrics = metrics;
       await this.post({ type: 'metrics', metrics });
     } catch {
-      // metrics are best effort; the next tick tries again
-    }
-    if (this.job && isTerminalJobState(this.job.state) && this.timer) {
-      clearInterval(this.timer);
-      this.timer = undefined;
+      // metrics are best effort; the next job change or sampled point brings them again
     }
   }
 
@@ -219,6 +222,7 @@ export class JobDetailsPanel implements vscode.Disposable {
         client.jobMetrics({ params: { id: this.jobId }, query: { maxPoints: 300 } }),
       ]);
       this.job = job;
+      this.metrics = metrics;
       this.panel.title = jobTitle(job);
       this.ready = true;
       await this.post({
@@ -260,7 +264,6 @@ export class JobDetailsPanel implements vscode.Disposable {
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    if (this.timer) clearInterval(this.timer);
     if (this.lossTimer) clearTimeout(this.lossTimer);
     this.logs?.dispose();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { MetricPoint } from '@aiplat/api';
-import { appendMetricPoints } from './metricPoints.js';
+import { appendMetricPoints, type MetricPoint } from '@aiplat/api';
 
 const point = (second: number): MetricPoint => ({
   time: new Date(Date.UTC(2026, 0, 1, 0, 0, second)).toISOString(),

@@ -1,4 +1,4 @@
-import type { JobMetricsBatch, JobMetricsResponse } from '@aiplat/api';
+import type { JobMetricsBatch, JobMetricsResponse } from './schemas/jobRequests.js';
 
 /** Points kept per instance from the live topic before the (averaged) history is read again. */
 export const LIVE_POINTS_CAP = 1200;
