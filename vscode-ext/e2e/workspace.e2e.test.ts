@@ -1,7 +1,15 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CATEGORY, findInPalette, keepEvidence, startVsCode, treeItem, type VsCode } from './harness.js';
+import {
+  CATEGORY,
+  findInPalette,
+  keepEvidence,
+  startVsCode,
+  treeItem,
+  waitForWorkbench,
+  type VsCode,
+} from './harness.js';
 
 /*
  * The extension in a real code-server against a real backend: its commands in the palette under
@@ -101,5 +109,18 @@ describe('the VS Code extension: palette, Workspace view and previews', () => {
       .poll(async () => (await editor.first().innerText()).replace(/\u00a0/g, ' '), { timeout: 15_000 })
       .toContain("print('rewritten by a job')");
     await vsc.screenshot('workspace-live');
+  });
+
+  it('brings an open preview back after a window reload', async () => {
+    const view = await vsc.openView('Workspace');
+    await treeItem(view, 'metrics.csv').click();
+    await vsc.webview('metrics.csv');
+    const reloaded = vsc.page.waitForEvent('load', { timeout: 60_000 });
+    await vsc.runCommand('Developer: Reload Window');
+    await reloaded;
+    await waitForWorkbench(vsc.page);
+    const restored = await vsc.webview('metrics.csv');
+    await expect.poll(() => restored.locator('table').innerText(), { timeout: 60_000 }).toMatch(/loss[\s\S]*0\.45/);
+    await vsc.screenshot('workspace-preview-restored');
   });
 });

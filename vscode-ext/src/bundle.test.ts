@@ -16,8 +16,12 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 
 /** The webview panel types the extension creates or restores (`*_VIEW_TYPE` constants in src/webviews). */
 function webviewPanelTypes(): string[] {
-  const file = readFileSync(path.join(root, 'src', 'webviews', 'jobDetails', 'jobDetailsPanels.ts'), 'utf8');
-  return [...file.matchAll(/export const \w+_VIEW_TYPE = '([^']+)'/g)].map((m) => m[1]!);
+  return [path.join('jobDetails', 'jobDetailsPanels.ts'), path.join('preview', 'previewPanels.ts')].flatMap(
+    (panels) => {
+      const file = readFileSync(path.join(root, 'src', 'webviews', panels), 'utf8');
+      return [...file.matchAll(/export const \w+_VIEW_TYPE = '([^']+)'/g)].map((m) => m[1]!);
+    },
+  );
 }
 
 const meanLineLength = (text: string) => text.length / text.split('\n').length;

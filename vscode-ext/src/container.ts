@@ -12,7 +12,7 @@ import { JobLogChannels } from './logs/jobLogChannels.js';
 import { JobsStatusBar } from './status/jobsStatusBar.js';
 import { JOB_DETAILS_VIEW_TYPE, JobDetailsPanels } from './webviews/jobDetails/jobDetailsPanels.js';
 import type { JobAction } from './webviews/jobDetails/protocol.js';
-import { PreviewPanels } from './webviews/preview/previewPanels.js';
+import { PREVIEW_VIEW_TYPE, PreviewPanels } from './webviews/preview/previewPanels.js';
 import { FolderWatch } from './workspace/folderWatch.js';
 import { OpenFilesFollower } from './workspace/openFilesFollower.js';
 import { TEXT_PREVIEW_MAX_BYTES, WorkContentProvider, workUri } from './workspace/workContentProvider.js';
@@ -110,6 +110,13 @@ export function createContainer(
         ? vscode.commands.executeCommand(CommandIds.stopJob, jobId, { force: true } satisfies StopOptions)
         : vscode.commands.executeCommand(ACTION_COMMANDS[action], jobId),
   });
+  // Previews open before a window reload come back, for the path each page saved.
+  const previewSerializer = vscode.window.registerWebviewPanelSerializer(PREVIEW_VIEW_TYPE, {
+    deserializeWebviewPanel: (panel, state) => {
+      previews.restore(panel, state, connection.client);
+      return Promise.resolve();
+    },
+  });
   // Job details pages open before a window reload come back, for the job each page saved.
   const detailsSerializer = vscode.window.registerWebviewPanelSerializer(JOB_DETAILS_VIEW_TYPE, {
     deserializeWebviewPanel: (panel, state) => {
@@ -128,6 +135,7 @@ export function createContainer(
     if (state.status === 'connecting') return;
     workspaceTree.refresh();
     if (connected) void jobs.refresh();
+    if (connected && connection.client) void previews.reloadRestored(connection.client);
     else jobs.clear();
   });
   // A new URL makes the current connection stale; the user reconnects when they need it.
@@ -140,6 +148,7 @@ export function createContainer(
     statusBar,
     logs,
     detailsSerializer,
+    previewSerializer,
     details,
     previews,
     workContent,

@@ -12,11 +12,12 @@ export interface PreviewPage {
 }
 
 /**
- * The preview page of a /work file or folder, rendered on the extension side: static HTML with no
- * script at all (tables for CSV and JSON records, the image inline, a model's summary).
+ * The preview page of a /work file or folder, rendered on the extension side: static HTML (tables
+ * for CSV and JSON records, the image inline, a model's summary) and one line of script that saves
+ * the page's path for restoring it after a reload.
  */
 export function renderPreviewHtml(page: PreviewPage): string {
-  const csp = contentSecurityPolicy({ nonce: page.nonce, cspSource: page.cspSource, scripts: false });
+  const csp = contentSecurityPolicy({ nonce: page.nonce, cspSource: page.cspSource, scripts: true });
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
@@ -24,21 +25,28 @@ export function renderPreviewHtml(page: PreviewPage): string {
 <title>${escapeHtml(page.path)}</title></head>
 <body><h3>/work/${escapeHtml(page.path)}</h3>
 ${renderBody(page)}
+${saveStateScript(page.path, page.nonce)}
 </body></html>`;
 }
 
-/** The page of a preview that could not be read again (the file was deleted, the server is gone). */
-export function renderPreviewError(path: string, error: unknown, cspSource: string): string {
+/** Keeps the path in the webview's state, which VS Code hands back to restore the page after a reload. */
+function saveStateScript(path: string, nonce: string): string {
+  const state = JSON.stringify({ path }).replace(/</g, '\\u003c');
+  return `<script nonce="${nonce}">acquireVsCodeApi().setState(${state});</script>`;
+}
+
+/** A preview page with only a message: a file that could not be read again, a page waiting to reconnect. */
+export function renderPreviewMessage(path: string, message: string, cspSource: string): string {
   const nonce = createNonce();
-  const csp = contentSecurityPolicy({ nonce, cspSource, scripts: false });
-  const reason = error instanceof Error ? error.message : String(error);
+  const csp = contentSecurityPolicy({ nonce, cspSource, scripts: true });
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <style nonce="${nonce}">${BASE_STYLE}</style>
 <title>${escapeHtml(path)}</title></head>
 <body><h3>/work/${escapeHtml(path)}</h3>
-<p class="muted" data-testid="preview-error">${escapeHtml(vscode.l10n.t('Cannot show this file any more: {0}', reason))}</p>
+<p class="muted" data-testid="preview-message">${escapeHtml(message)}</p>
+${saveStateScript(path, nonce)}
 </body></html>`;
 }
 
