@@ -27,3 +27,4 @@ export * from './jobYaml.js';
 export * from './connection.js';
 export * from './formatBytes.js';
 export * from './metricPoints.js';
+export * from './lossOfLine.js';

@@ -1,4 +1,4 @@
-import type { JobMetricsResponse, LogLine, MetricPoint } from '@aiplat/api';
+import { lossOfLine, type JobMetricsResponse, type LogLine, type MetricPoint } from '@aiplat/api';
 
 export const METRIC_KINDS = ['cpu', 'memory', 'accelerator', 'acceleratorMemory'] as const;
 export type MetricKind = (typeof METRIC_KINDS)[number];
@@ -46,9 +46,6 @@ export function metricChartData(metrics: JobMetricsResponse | undefined, kind: M
   };
 }
 
-/** `loss: 0.53`, `loss=0.53`, `'loss': 0.53`, `train_loss 0.53` (not val_loss). */
-const LOSS_PATTERN = /(?<![\w])(?:train_)?loss['"]?\s*[:=]?\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)/i;
-
 /**
  * A loss curve per instance from the log lines that print one, x being the line's time: what the
  * job's own output gives, nothing inferred beyond it.
@@ -56,12 +53,9 @@ const LOSS_PATTERN = /(?<![\w])(?:train_)?loss['"]?\s*[:=]?\s*(-?\d+(?:\.\d+)?(?
 export function lossChartData(lines: readonly LogLine[]): ChartData {
   const byInstance = new Map<number, Map<number, number>>();
   for (const line of lines) {
-    if (line.stream === 'platform') continue;
-    const match = LOSS_PATTERN.exec(line.text);
+    const value = lossOfLine(line);
     const time = Date.parse(line.time);
-    if (!match || !Number.isFinite(time)) continue;
-    const value = Number(match[1]);
-    if (!Number.isFinite(value)) continue;
+    if (value === undefined || !Number.isFinite(time)) continue;
     let values = byInstance.get(line.instance);
     if (!values) byInstance.set(line.instance, (values = new Map()));
     let t = time / 1000;

@@ -4,7 +4,7 @@ import { startRealBackend, type RealBackend } from '../../../../testing/src/real
 import { ConnectionService, tokenKey } from '../../connection/connectionService.js';
 import { LiveEvents } from '../../connection/liveEvents.js';
 import { createNodeWebSocket } from '../../connection/nodeWebSocket.js';
-import { TWO_NODE_ECHO } from '../../test/connectedServices.js';
+import { connectTo, TWO_NODE_ECHO } from '../../test/connectedServices.js';
 import { MemorySecretStore } from '../../test/memorySecretStore.js';
 import { fake, FakeWebviewPanel, Uri } from '../../test/vscodeFake.js';
 import { JobDetailsPanels } from './jobDetailsPanels.js';
@@ -66,17 +66,7 @@ describe('a job details panel restored after a window reload', () => {
     const job = await backend
       .client()
       .createJob({ body: { spec: { ...TWO_NODE_ECHO, name: 'sampled', nodes: 1, command: 'sleep 600' } } });
-    const secrets = new MemorySecretStore();
-    await secrets.store(tokenKey(backend.url), backend.token);
-    const connection = new ConnectionService({ serverUrl: () => backend.url, secrets });
-    await connection.connect();
-    const events = new LiveEvents({
-      onDidChangeState: (listener) => connection.onDidChangeState(listener),
-      state: () => connection.state,
-      token: () => connection.token(),
-      createWebSocket: createNodeWebSocket,
-      reconnect: false,
-    });
+    const { connection, events } = await connectTo(backend);
     const panels = new JobDetailsPanels({
       extensionUri: Uri.file('/ext') as unknown as vscode.Uri,
       client: () => connection.client,

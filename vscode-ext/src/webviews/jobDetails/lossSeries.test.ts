@@ -1,6 +1,6 @@
-import type { LogLine } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
-import { LossSeries, lossOf, MAX_LOSS_POINTS } from './lossSeries.js';
+import { lossOfLine as lossOf, type LogLine } from '@aiplat/api';
+import { LossSeries, MAX_LOSS_POINTS } from './lossSeries.js';
 
 const line = (text: string, instance = 0, seconds = 0, stream: LogLine['stream'] = 'stdout'): LogLine => ({
   time: new Date(Date.UTC(2026, 0, 1, 0, 0, seconds)).toISOString(),

@@ -1,20 +1,8 @@
-import type { LogLine } from '@aiplat/api';
+import { lossOfLine, type LogLine } from '@aiplat/api';
 import type { ChartSeries } from './chartLayout.js';
-
-/** `loss: 0.53`, `loss=0.53`, `'loss': 0.53`, `train_loss 0.53` (not val_loss): as JupyterLab reads them. */
-const LOSS_PATTERN = /(?<![\w])(?:train_)?loss['"]?\s*[:=]?\s*(-?\d+(?:\.\d+)?(?:e[-+]?\d+)?)/i;
 
 /** The most points kept per instance; older ones are dropped (the chart shows the recent curve). */
 export const MAX_LOSS_POINTS = 2000;
-
-/** The loss a job printed on a line of its own output, if it printed one. */
-export function lossOf(line: LogLine): number | undefined {
-  if (line.stream === 'platform') return undefined;
-  const match = LOSS_PATTERN.exec(line.text);
-  if (!match) return undefined;
-  const value = Number(match[1]);
-  return Number.isFinite(value) ? value : undefined;
-}
 
 /**
  * A loss curve per instance from the log lines that print one, x being the line's time: only what
@@ -27,7 +15,7 @@ export class LossSeries {
   add(lines: readonly LogLine[]): boolean {
     let found = false;
     for (const line of lines) {
-      const value = lossOf(line);
+      const value = lossOfLine(line);
       const time = Date.parse(line.time);
       if (value === undefined || !Number.isFinite(time)) continue;
       let points = this.byInstance.get(line.instance);
