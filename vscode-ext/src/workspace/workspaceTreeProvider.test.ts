@@ -125,13 +125,19 @@ describe('previews', () => {
     );
   });
 
-  it('shows CSV, JSONL and a model summary in a preview webview without scripts', async () => {
+  it('shows CSV, JSONL and a model summary in a preview webview whose only script saves its path', async () => {
     await commands.executeCommand(CommandIds.openPreview, 'mount/datasets/iris/iris.csv');
     const csv = fake.webviewPanels.at(-1)!;
     expect(csv.viewType).toBe('aiplat.preview');
-    expect(csv.options).toMatchObject({ enableScripts: false });
+    expect(csv.options).toMatchObject({ localResourceRoots: [] });
     expect(csv.webview.html).toContain("default-src 'none'");
-    expect(csv.webview.html).toContain("script-src 'none'");
+    expect(csv.webview.html).toMatch(/script-src 'nonce-[\w-]+'/);
+    // One inline script, carrying the page's nonce: it keeps the path for restoring after a reload.
+    expect(csv.webview.html.match(/<script\b[^>]*>[^<]*<\/script>/g)).toEqual([
+      expect.stringMatching(
+        /^<script nonce="[\w-]+">acquireVsCodeApi\(\)\.setState\(\{"path":"mount\/datasets\/iris\/iris\.csv"\}\);<\/script>$/,
+      ),
+    ]);
     expect(csv.webview.html).toMatch(/<th>sepal_length<\/th>/);
 
     await commands.executeCommand(CommandIds.openPreview, 'mount/datasets/alpaca-zh-mini/train.jsonl');
