@@ -1,4 +1,22 @@
-import type { JobMetricsBatch, JobMetricsResponse } from './schemas/jobRequests.js';
+import type { JobMetricsBatch, JobMetricsResponse, MetricPoint } from './schemas/jobRequests.js';
+
+/** What the metric charts show, one chart each. */
+export const METRIC_KINDS = ['cpu', 'memory', 'accelerator', 'acceleratorMemory'] as const;
+export type MetricKind = (typeof METRIC_KINDS)[number];
+
+/** A point's value of one kind; undefined when the point has none (no accelerator, say). */
+export function metricValue(point: MetricPoint, kind: MetricKind): number | undefined {
+  switch (kind) {
+    case 'cpu':
+      return point.cpuPercent;
+    case 'memory':
+      return point.memoryBytes;
+    case 'accelerator':
+      return point.accelerator?.utilizationPercent;
+    case 'acceleratorMemory':
+      return point.accelerator?.memoryBytes;
+  }
+}
 
 /** Points kept per instance from the live topic before the (averaged) history is read again. */
 export const LIVE_POINTS_CAP = 1200;

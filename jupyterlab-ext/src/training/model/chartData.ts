@@ -1,25 +1,11 @@
-import { lossOfLine, type JobMetricsResponse, type LogLine, type MetricPoint } from '@aiplat/api';
+import { lossOfLine, metricValue, type JobMetricsResponse, type LogLine, type MetricKind } from '@aiplat/api';
 
-export const METRIC_KINDS = ['cpu', 'memory', 'accelerator', 'acceleratorMemory'] as const;
-export type MetricKind = (typeof METRIC_KINDS)[number];
+export { METRIC_KINDS, type MetricKind } from '@aiplat/api';
 
 /** One chart: shared x (Unix seconds) and one series per instance, `null` where it has no point. */
 export interface ChartData {
   x: number[];
   series: { instance: number; values: (number | null)[] }[];
-}
-
-function pick(point: MetricPoint, kind: MetricKind): number | undefined {
-  switch (kind) {
-    case 'cpu':
-      return point.cpuPercent;
-    case 'memory':
-      return point.memoryBytes;
-    case 'accelerator':
-      return point.accelerator?.utilizationPercent;
-    case 'acceleratorMemory':
-      return point.accelerator?.memoryBytes;
-  }
 }
 
 /**
@@ -32,7 +18,7 @@ export function metricChartData(metrics: JobMetricsResponse | undefined, kind: M
     .map(({ instance, points }) => {
       const values = new Map<number, number>();
       for (const point of points) {
-        const value = pick(point, kind);
+        const value = metricValue(point, kind);
         const time = Date.parse(point.time);
         if (value !== undefined && Number.isFinite(time)) values.set(time / 1000, value);
       }

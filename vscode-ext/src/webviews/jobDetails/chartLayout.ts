@@ -1,4 +1,4 @@
-import type { JobMetricsResponse, MetricPoint } from '@aiplat/api';
+import { metricValue, type JobMetricsResponse, type MetricKind } from '@aiplat/api';
 
 /*
  * The job details charts as numbers, apart from the DOM (the webview draws them as SVG): which
@@ -8,8 +8,7 @@ import type { JobMetricsResponse, MetricPoint } from '@aiplat/api';
 /** Binary units, as `formatBytes` of the contract prints them. */
 const BYTE_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
-export const METRIC_KINDS = ['cpu', 'memory', 'accelerator', 'acceleratorMemory'] as const;
-export type MetricKind = (typeof METRIC_KINDS)[number];
+export { METRIC_KINDS, type MetricKind } from '@aiplat/api';
 /** What a chart shows: a sampled metric, or the loss the job printed in its logs. */
 export type ChartKind = MetricKind | 'loss';
 
@@ -46,26 +45,13 @@ export interface ChartLayout {
 /** A palette readable on light and dark themes (the same as JupyterLab's charts). */
 export const CHART_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
-function pick(point: MetricPoint, kind: MetricKind): number | undefined {
-  switch (kind) {
-    case 'cpu':
-      return point.cpuPercent;
-    case 'memory':
-      return point.memoryBytes;
-    case 'accelerator':
-      return point.accelerator?.utilizationPercent;
-    case 'acceleratorMemory':
-      return point.accelerator?.memoryBytes;
-  }
-}
-
 /** The series of one kind; instances without a value of that kind are left out. */
 export function metricSeries(metrics: JobMetricsResponse, kind: MetricKind): ChartSeries[] {
   return metrics.instances
     .map(({ instance, points }) => ({
       instance,
       points: points
-        .map((p): [number, number | undefined] => [Date.parse(p.time), pick(p, kind)])
+        .map((p): [number, number | undefined] => [Date.parse(p.time), metricValue(p, kind)])
         .filter((p): p is [number, number] => p[1] !== undefined && Number.isFinite(p[0])),
     }))
     .filter((s) => s.points.length > 0);
