@@ -20,6 +20,7 @@ import { ServerMetrics } from './server/metrics.js';
 import { createSystemHandlers } from './server/systemHandlers.js';
 import { SqliteStore } from './store/sqliteStore.js';
 import type { Store } from './store/store.js';
+import { DirectoryLister } from './workspace/directoryLister.js';
 import { createFileHandlers } from './workspace/fileHandlers.js';
 import { folderChangesOpener } from './workspace/folderTopic.js';
 import { FolderWatchers } from './workspace/folderWatchers.js';
@@ -109,6 +110,12 @@ export async function createPlatform(
     ? (await seedWorkRoot(config.workRoot, users[0]?.name ?? config.defaultUser)).created
     : [];
   const resolver = new PathResolver(config.workRoot);
+  const lister = new DirectoryLister(resolver);
+  const folderWatchers = new FolderWatchers({
+    debounceMs: 150,
+    maxFolders: 1000,
+    onChange: (absFolder) => lister.forget(absFolder),
+  });
   const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? true });
   const capacity = await engineCapacity(config.localEngine);
   for (const warning of capacity.warnings) log.warn({ component: 'local-engine' }, warning);
@@ -137,7 +144,7 @@ export async function createPlatform(
       });
       return {
         ...createSystemHandlers({ config, store, metrics }),
-        ...createFileHandlers({ resolver, events: hub, maxUploadBytes: config.maxUploadBytes }),
+        ...createFileHandlers({ resolver, lister, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),
         ...createJobHandlers(
           jobs,
@@ -154,7 +161,6 @@ export async function createPlatform(
       sendEncoded: subscription.sendEncoded,
     }),
   );
-  const folderWatchers = new FolderWatchers({ debounceMs: 150, maxFolders: 1000 });
   server.hub.registerStream('files', folderChangesOpener(resolver, folderWatchers));
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
   const engine = new LocalEngine({
@@ -178,7 +184,7 @@ export async function createPlatform(
     log: log.child({ component: 'local-engine' }),
   });
   jobService.attach(engine);
-  const kubernetes = await startKubernetesEngine(config, options.kubeConfig, jobService, files, log);
+  const kubernetes = await startKubernetesEngine(config, options.kubeConfig, jobService, files, metricsFeed, log);
   if (kubernetes) {
     cluster.engine = kubernetes;
     jobService.attach(kubernetes);
@@ -214,6 +220,7 @@ async function startKubernetesEngine(
   kubeConfig: KubeConfig | undefined,
   lifecycle: JobService,
   files: ReturnType<typeof jobFilesUnder>,
+  metricsFeed: JobMetricsFeed,
   log: Logger,
 ): Promise<KubernetesEngine | undefined> {
   if (config.engine !== 'kubernetes' && !config.kubernetes.enabled) return undefined;
@@ -234,6 +241,7 @@ async function startKubernetesEngine(
     cluster: new KubeCluster(kc),
     log: engineLog,
     metricsIntervalMs: config.jobs.metricsIntervalMs,
+    onMetricPoint: (jobId, index, point) => metricsFeed.point(jobId, index, point),
   });
   await engine.start();
   return engine;

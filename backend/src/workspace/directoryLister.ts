@@ -95,6 +95,14 @@ export class DirectoryLister {
     this.cache.clear();
   }
 
+  /**
+   * Forgets what was read of one folder: a file rewritten in place changes its size and mtime but
+   * not the folder's, so a cached listing by size or date would show the old ones.
+   */
+  forget(absFolder: string): void {
+    this.cache.forgetPrefix(`${absFolder}\0`);
+  }
+
   async list(user: string, request: ListRequest): Promise<ListResponse> {
     const sort = request.sort ?? 'name';
     const order = request.order ?? 'asc';

@@ -64,8 +64,15 @@ describe('the files/<path> topic', () => {
       changes: [{ name: 'metrics.json', change: 'created' }],
     });
 
+    // Listed (and cached) by size first: a rewrite in place does not change the folder's mtime.
+    const bySize = async () =>
+      (await fx.client().listFiles({ query: { path: 'home/out', sort: 'size' } })).entries.find(
+        (e) => e.name === 'metrics.json',
+      )?.size;
+    expect(await bySize()).toBe(2);
     await writeFile(path.join(outDir, 'metrics.json'), '{"loss": 1}');
     expect((await client.changes()).changes).toEqual([{ name: 'metrics.json', change: 'changed' }]);
+    expect(await bySize()).toBe(11);
 
     await writeFile(path.join(outDir, 'deeper', 'not-seen.txt'), 'x');
     await rm(path.join(outDir, 'metrics.json'));

@@ -14,6 +14,8 @@ export interface FolderWatchersOptions {
   debounceMs: number;
   /** Folders watched at once across all clients; more are refused. */
   maxFolders: number;
+  /** Told of each folder with changes before its listeners (e.g. to drop cached listings). */
+  onChange?: (absFolder: string) => void;
 }
 
 interface WatchedFolder {
@@ -99,18 +101,19 @@ export class FolderWatchers {
       const next = merged(folder.pending.get(name), change);
       if (next === undefined) folder.pending.delete(name);
       else folder.pending.set(name, next);
-      folder.timer ??= setTimeout(() => this.flush(folder), this.options.debounceMs);
+      folder.timer ??= setTimeout(() => this.flush(absFolder, folder), this.options.debounceMs);
     });
     // A watcher error (the folder vanished, too many watches) leaves the listing to the next refresh.
     folder.watcher.on('error', () => undefined);
     return folder;
   }
 
-  private flush(folder: WatchedFolder): void {
+  private flush(absFolder: string, folder: WatchedFolder): void {
     folder.timer = undefined;
     if (folder.pending.size === 0) return;
     const changes = [...folder.pending].map(([name, change]) => ({ name, change }));
     folder.pending.clear();
+    this.options.onChange?.(absFolder);
     for (const listener of folder.listeners) listener(changes);
   }
 }

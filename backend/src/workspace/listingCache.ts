@@ -59,6 +59,15 @@ export class ListingCache {
     this.names = 0;
   }
 
+  /** Drops every index whose key starts with `prefix` (one folder's, whatever its state). */
+  forgetPrefix(prefix: string): void {
+    for (const [key, slot] of [...this.slots]) {
+      if (!key.startsWith(prefix)) continue;
+      this.slots.delete(key);
+      this.names -= slot.size;
+    }
+  }
+
   get(key: string): FolderIndex | undefined {
     const slot = this.slots.get(key);
     if (!slot) return undefined;

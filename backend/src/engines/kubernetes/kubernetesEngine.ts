@@ -1,4 +1,4 @@
-import type { JobMetricsResponse, JobSpec } from '@aiplat/api';
+import type { JobMetricsResponse, JobSpec, MetricPoint } from '@aiplat/api';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
@@ -35,6 +35,8 @@ export interface KubernetesEngineOptions {
   cluster: KubeCluster;
   log: Logger;
   metricsIntervalMs: number;
+  /** Each sampled point, as the local engine's sampler tells its own (the job-metrics topic). */
+  onMetricPoint?: (jobId: string, index: number, point: MetricPoint) => void;
   /** How long a finished job waits for its pods' last log lines before it is marked finished. */
   logDrainMs?: number;
   /** How often the served APIs are looked up again (an operator installed later is found). */
@@ -102,6 +104,7 @@ export class KubernetesEngine implements TrainingEngine {
       listPods: () => this.informers.pods(),
       servesPodMetrics: () => this.discovery.servesPodMetrics,
       now: () => this.now(),
+      ...(options.onMetricPoint ? { onPoint: options.onMetricPoint } : {}),
     });
   }
 

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { isTerminalJobState, type JobMetricsResponse } from '@aiplat/api';
+import { isTerminalJobState, type JobMetricsResponse, type MetricPoint } from '@aiplat/api';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import type { JobFiles, JobLifecycle } from '../../jobs/engine.js';
@@ -31,6 +31,8 @@ export interface PodMetricsSamplerOptions {
   /** Whether the cluster serves metrics.k8s.io now. */
   servesPodMetrics: () => boolean;
   now: () => Date;
+  /** Told of each point after it is written. */
+  onPoint?: (jobId: string, index: number, point: MetricPoint) => void;
 }
 
 export class PodMetricsSampler {
@@ -107,7 +109,11 @@ export class PodMetricsSampler {
       for (const [pod, role] of podRoles(job.spec.mode, pods, plannedInstances(job.spec))) {
         const metrics = byPod.get(`${pod.metadata?.namespace ?? ''}/${pod.metadata?.name ?? ''}`);
         if (!metrics || role.stateOf === undefined) continue;
-        this.seriesOf(job.id, role.stateOf, true)?.append(podMetricPoint(metrics, now));
+        const series = this.seriesOf(job.id, role.stateOf, true);
+        if (!series) continue;
+        const point = podMetricPoint(metrics, now);
+        series.append(point);
+        this.options.onPoint?.(job.id, role.stateOf, point);
       }
     }
   }

@@ -2,7 +2,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { JobEvent, JobLogBatch, JobSpecInput } from '@aiplat/api';
+import type { JobEvent, JobLogBatch, JobMetricsBatch, JobSpecInput } from '@aiplat/api';
 import { programOutput, waitForJob, waitForState } from '../../../../../testing/src/backend/jobs.js';
 import { rejection } from '../../../../../testing/src/backend/rejection.js';
 import { runCli } from '../../../cli/program.js';
@@ -137,12 +137,22 @@ describe('the Kubernetes engine against an API server', () => {
       const out = await programOutput(client, created.id);
       return out[0]?.length === 3 && out[1]?.length === 3;
     });
+    const pushed: JobMetricsBatch[] = [];
+    follow.subscribe(`job-metrics/${created.id}`, (e) => {
+      if (e.kind === 'job-metrics') pushed.push(e.data);
+    });
     fake.setPodMetrics(NS, pods[0] ?? '', [{ name: 'node', usage: { cpu: '1500m', memory: '2Gi' } }]);
     const metrics = await until('metrics', async () => {
       const m = await client.jobMetrics({ params: { id: created.id }, query: { instance: 0 } });
       return m.instances[0]?.points.length ? m : undefined;
     });
     expect(metrics.instances[0]?.points[0]).toMatchObject({ cpuPercent: 150, memoryBytes: 2 * 2 ** 30 });
+    // The same points reach the job-metrics topic, as the local engine's do.
+    await until('a pushed point', async () => (pushed.length > 0 ? true : undefined));
+    expect(pushed[0]).toMatchObject({
+      jobId: created.id,
+      instances: [{ instance: 0, points: [{ cpuPercent: 150, memoryBytes: 2 * 2 ** 30 }] }],
+    });
 
     fake.appendLog(NS, pods[0] ?? '', 'rank 0 done\n');
     for (const pod of pods) ops.podPhase(NS, pod, 'Succeeded');
