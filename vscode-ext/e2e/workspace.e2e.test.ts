@@ -122,5 +122,5 @@ describe('the VS Code extension: palette, Workspace view and previews', () => {
     const restored = await vsc.webview('metrics.csv');
     await expect.poll(() => restored.locator('table').innerText(), { timeout: 60_000 }).toMatch(/loss[\s\S]*0\.45/);
     await vsc.screenshot('workspace-preview-restored');
-  });
+  }, 180_000);
 });
