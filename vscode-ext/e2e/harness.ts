@@ -86,6 +86,8 @@ export interface VsCode {
   logs(): string;
   /** Runs a command by its palette title (e.g. "AI Platform: Browse /work") through F1. */
   runCommand(title: string): Promise<void>;
+  /** "Developer: Reload Window", as a user reloads; returns once a new workbench has rendered. */
+  reloadWindow(): Promise<void>;
   /** Answers the open quick input (input box or pick) with `text` and Enter. */
   answerInput(text: string): Promise<void>;
   /** Sets the backend token through "AI Platform: Set Token…" and waits for the status bar to say connected. */
@@ -245,6 +247,7 @@ export async function startVsCode(options: StartVsCodeOptions = {}): Promise<VsC
       installedExtensionDir: path.join(extensions, `${EXTENSION_ID}-${extensionVersion()}`),
       logs,
       runCommand: (title) => runCommand(page, title),
+      reloadWindow: () => reloadWindow(page),
       answerInput: (text) => answerInput(page, text),
       setToken: async (token = backendToken) => {
         await runCommand(page, `${CATEGORY}: Set Token…`);
@@ -310,6 +313,38 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 }
 
 /**
+ * Reloads the window through its command (the workbench saves its editors on the way out, which a
+ * bare page reload may cut short) and waits for a new page, not just any `load` event: the old
+ * page carries a mark the new one does not have.
+ */
+export async function reloadWindow(page: Page): Promise<void> {
+  await page.evaluate(() => Object.assign(window, { aiplatBeforeReload: true }));
+  const reloaded = page.waitForEvent('load', { timeout: 60_000 });
+  await runCommand(page, 'Developer: Reload Window');
+  await reloaded;
+  await page.waitForFunction(() => !('aiplatBeforeReload' in window), undefined, { timeout: 60_000 });
+  await waitForWorkbench(page);
+}
+
+/**
+ * Clicks the row `label` of a tree view until the editor it opens is the active tab. A row clicked
+ * while its folder is being listed again runs nothing: VS Code has already dropped the command of
+ * the row it still shows ("Actual command not found"), as a user sees when a job writes there.
+ */
+export async function openFromTree(view: Locator, label: string, tab: string | RegExp = label): Promise<void> {
+  const active = view.page().locator('.tabs-container .tab.active', { hasText: tab }).first();
+  for (let attempt = 1; ; attempt++) {
+    await treeItem(view, label).click();
+    try {
+      await active.waitFor({ timeout: 10_000 });
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+    }
+  }
+}
+
+/**
  * Opens the palette (F1) filtered by `title` and returns the row labelled exactly `title`, or
  * undefined when the palette has no such command (the palette stays open).
  */
@@ -366,7 +401,16 @@ export async function openView(page: Page, title: string): Promise<Locator> {
  * (`iframe.webview.ready` → `iframe#active-frame`), and only the active editor's is visible.
  */
 export async function webview(page: Page, title: string | RegExp): Promise<FrameLocator> {
-  await page.locator('.tabs-container .tab.active', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  try {
+    await page.locator('.tabs-container .tab.active', { hasText: title }).first().waitFor({ timeout: 30_000 });
+  } catch (error) {
+    const tabs = await page
+      .locator('.tabs-container .tab')
+      .evaluateAll((all) =>
+        all.map((tab) => `${tab.textContent?.trim() ?? ''}${tab.classList.contains('active') ? ' (active)' : ''}`),
+      );
+    throw new Error(`no active tab "${String(title)}"; the tabs are: ${tabs.join(' | ') || 'none'}`, { cause: error });
+  }
   const frames = page.locator('iframe.webview.ready');
   for (;;) {
     const count = await frames.count();

@@ -9,7 +9,6 @@ import {
   startVsCode,
   treeItem,
   waitForExtension,
-  waitForWorkbench,
   type VsCode,
 } from './harness.js';
 
@@ -206,12 +205,8 @@ describe('training from VS Code', () => {
     await expect.poll(() => bodyText(details), { timeout: 30_000 }).toMatch(/Stopped/);
     await vsc.screenshot('training-details-stopped');
 
-    // A window reload brings the page back, for the same job. (Through the command, as a user
-    // reloads: the workbench saves its editors on the way out, which a bare page reload may cut short.)
-    const reloaded = vsc.page.waitForEvent('load', { timeout: 60_000 });
-    await vsc.runCommand('Developer: Reload Window');
-    await reloaded;
-    await waitForWorkbench(vsc.page);
+    // A window reload brings the page back, for the same job.
+    await vsc.reloadWindow();
     await waitForExtension(vsc.page);
     const restored = await vsc.webview(/e2e-details/);
     await expect.poll(() => bodyText(restored), { timeout: 60_000 }).toMatch(/Stopped/);

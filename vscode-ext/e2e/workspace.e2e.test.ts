@@ -1,15 +1,7 @@
 import { readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CATEGORY,
-  findInPalette,
-  keepEvidence,
-  startVsCode,
-  treeItem,
-  waitForWorkbench,
-  type VsCode,
-} from './harness.js';
+import { CATEGORY, findInPalette, keepEvidence, openFromTree, startVsCode, treeItem, type VsCode } from './harness.js';
 
 /*
  * The extension in a real code-server against a real backend: its commands in the palette under
@@ -78,7 +70,7 @@ describe('the VS Code extension: palette, Workspace view and previews', () => {
     const csv = treeItem(view, 'metrics.csv');
     await csv.waitFor({ timeout: 30_000 });
     await expect.poll(() => treeItem(view, 'train.py').count()).toBe(1);
-    await csv.click();
+    await openFromTree(view, 'metrics.csv');
     const preview = await vsc.webview('metrics.csv');
     const table = preview.locator('table');
     await table.waitFor({ timeout: 30_000 });
@@ -88,7 +80,7 @@ describe('the VS Code extension: palette, Workspace view and previews', () => {
 
   it('opens a script read-only in an editor from the Workspace view', async () => {
     const view = await vsc.openView('Workspace');
-    await treeItem(view, 'train.py').click();
+    await openFromTree(view, 'train.py');
     const editor = vsc.page.locator('.editor-instance .view-lines');
     await expect
       .poll(async () => (await editor.first().innerText()).replace(/\u00a0/g, ' '), { timeout: 30_000 })
@@ -113,12 +105,10 @@ describe('the VS Code extension: palette, Workspace view and previews', () => {
 
   it('brings an open preview back after a window reload', async () => {
     const view = await vsc.openView('Workspace');
-    await treeItem(view, 'metrics.csv').click();
-    await vsc.webview('metrics.csv');
-    const reloaded = vsc.page.waitForEvent('load', { timeout: 60_000 });
-    await vsc.runCommand('Developer: Reload Window');
-    await reloaded;
-    await waitForWorkbench(vsc.page);
+    await openFromTree(view, 'metrics.csv');
+    // Shown, so its page has sent the state VS Code keeps for the reload.
+    await (await vsc.webview('metrics.csv')).locator('table').waitFor({ timeout: 30_000 });
+    await vsc.reloadWindow();
     const restored = await vsc.webview('metrics.csv');
     await expect.poll(() => restored.locator('table').innerText(), { timeout: 60_000 }).toMatch(/loss[\s\S]*0\.45/);
     await vsc.screenshot('workspace-preview-restored');

@@ -22,14 +22,17 @@ export function renderPreviewHtml(page: PreviewPage): string {
 <html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <style nonce="${page.nonce}">${BASE_STYLE} img { max-width: 100%; }</style>
-<title>${escapeHtml(page.path)}</title></head>
+<title>${escapeHtml(page.path)}</title>
+${saveStateScript(page.path, page.nonce)}</head>
 <body><h3>/work/${escapeHtml(page.path)}</h3>
 ${renderBody(page)}
-${saveStateScript(page.path, page.nonce)}
 </body></html>`;
 }
 
-/** Keeps the path in the webview's state, which VS Code hands back to restore the page after a reload. */
+/**
+ * Keeps the path in the webview's state, which VS Code hands back to restore the page after a
+ * reload. In the head, so the state is on its way before the page shows anything.
+ */
 function saveStateScript(path: string, nonce: string): string {
   const state = JSON.stringify({ path }).replace(/</g, '\\u003c');
   return `<script nonce="${nonce}">acquireVsCodeApi().setState(${state});</script>`;
@@ -43,10 +46,10 @@ export function renderPreviewMessage(path: string, message: string, cspSource: s
 <html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <style nonce="${nonce}">${BASE_STYLE}</style>
-<title>${escapeHtml(path)}</title></head>
+<title>${escapeHtml(path)}</title>
+${saveStateScript(path, nonce)}</head>
 <body><h3>/work/${escapeHtml(path)}</h3>
 <p class="muted" data-testid="preview-message">${escapeHtml(message)}</p>
-${saveStateScript(path, nonce)}
 </body></html>`;
 }
 
