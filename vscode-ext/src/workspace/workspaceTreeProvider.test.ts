@@ -31,7 +31,7 @@ describe('Workspace view against the real backend', () => {
     expect(model.command?.command).toBe(CommandIds.openPreview);
   });
 
-  it('answers the first request made while connecting with the roots, once connected (not an empty view)', async () => {
+  it('answers the first request made while connecting with the roots, once connected (not an empty view and no second read)', async () => {
     let connected = false;
     let settle = () => {};
     const settled = new Promise<void>((resolve) => (settle = resolve));
@@ -41,10 +41,18 @@ describe('Workspace view against the real backend', () => {
       settled: () => settled,
     });
     const tree = new WorkspaceTreeProvider(model);
+    const refreshes: (WorkspaceNode | undefined)[] = [];
+    tree.onDidChangeTreeData((node) => refreshes.push(node));
     const top = tree.getChildren();
     connected = true;
+    // What the extension does when the connection is made: the waiting request is the fresh answer.
+    tree.refresh();
     settle();
     expect(labels(tree, await top)).toEqual(['/work/home', 'Datasets', 'Models']);
+    expect(refreshes).toEqual([]);
+    // Once answered, a refresh asks VS Code to read the tree again.
+    tree.refresh();
+    expect(refreshes).toEqual([undefined]);
   });
 
   it('lists a folder lazily, a page at a time, with a Load more item', async () => {

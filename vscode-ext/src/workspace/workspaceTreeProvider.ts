@@ -35,6 +35,8 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<WorkspaceN
   private readonly changed = new vscode.EventEmitter<WorkspaceNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   private readonly open = new Map<string, Subscription>();
+  /** Requests for the top level still waiting for a connection to settle. */
+  private rootsPending = 0;
 
   constructor(
     private readonly model: WorkspaceModel,
@@ -71,10 +73,15 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<WorkspaceN
     }
   }
 
-  /** Re-reads everything (or one folder). */
+  /**
+   * Re-reads everything (or one folder). While the view's request for the roots is still waiting
+   * for the connection, that answer is the fresh one: asking VS Code to re-read the tree as well
+   * would only cost the view a second round trip (at start-up, when the extension host is busiest).
+   */
   refresh(folder?: WorkspaceNode): void {
     const path = folder ? nodePath(folder) : undefined;
     this.model.invalidate(path);
+    if (!folder && this.rootsPending > 0) return;
     this.changed.fire(folder);
   }
 
@@ -86,7 +93,8 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<WorkspaceN
   async getChildren(node?: WorkspaceNode): Promise<WorkspaceNode[]> {
     try {
       if (!node) {
-        const roots = await this.model.settledRoots();
+        this.rootsPending++;
+        const roots = await this.model.settledRoots().finally(() => this.rootsPending--);
         if (roots.length === 0) return [];
         return [
           ...roots.map((root): WorkspaceNode => ({ kind: 'root', root })),
