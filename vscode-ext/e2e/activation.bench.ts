@@ -51,12 +51,15 @@ function extensionHostTimes(vsc: VsCode, origins: number[]): { started: number; 
  * AI Platform side bar open (as a user who works with it has it):
  *   - activation: the extension host's own measure ("Developer: Show Running Extensions": code
  *     loading + activate()), against the median of the built-in extensions activated in the same host;
- *   - load: page navigation → code-server's workbench rendered (activity bar and status bar), → the
- *     Workspace view filled (its first root, /work/home, shown: activated on the view, token read from
- *     SecretStorage, server answered, tree listed) and → the status bar item says "N running";
+ *   - load: page navigation → VS Code's "workbench ready" (the row of that name in "Developer: Startup
+ *     Performance": the time origin to its `code/didStartWorkbench` mark, when the parts, views and
+ *     editors are restored), → the Workspace view filled (its first root, /work/home, shown) and → the
+ *     status bar item says "N running"; also printed: the parts first rendered (activity bar and status
+ *     bar) and when the extension host started and activated AI Platform (its log), the floor under
+ *     any extension's view;
  *   - size: the packaged .vsix and the bundle (minified).
- * Targets: activation <= the median built-in extension's; view filled <= 1.5x workbench rendered;
- * the .vsix < 1 MiB.
+ * Targets: activation <= the median built-in extension's; view filled <= 1.5x workbench ready; the
+ * .vsix < 1 MiB.
  */
 
 const RELOADS = Number(process.env.BENCH_VSCODE_RELOADS ?? 5);
@@ -64,7 +67,7 @@ const TARGET_ACTIVATION_RATIO = 1;
 const TARGET_FILLED_RATIO = 1.5;
 const TARGET_VSIX_BYTES = 1024 * 1024;
 
-type Milestone = 'rendered' | 'restored' | 'pane' | 'activated' | 'filled' | 'running';
+type Milestone = 'rendered' | 'ready' | 'pane' | 'activated' | 'filled' | 'running';
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(0)} KiB`;
@@ -86,7 +89,7 @@ describe('VS Code extension benchmark', () => {
     const { page } = vsc;
     /**
      * performance.now() (ms since navigation) at the first animation frame where each condition
-     * holds, and code-server's own "Restored" lifecycle mark (views, panels and editors restored).
+     * holds, and VS Code's own "workbench ready" mark.
      */
     const timeline = () =>
       page.evaluate(
@@ -94,7 +97,7 @@ describe('VS Code extension benchmark', () => {
           new Promise<Record<Milestone, number>>((resolve) => {
             const texts = (selector: string) =>
               [...document.querySelectorAll(selector)].map((e) => e.textContent ?? '');
-            const checks: Record<Exclude<Milestone, 'restored'>, () => boolean> = {
+            const checks: Record<Exclude<Milestone, 'ready'>, () => boolean> = {
               rendered: () =>
                 !!document.querySelector('.part.activitybar') && !!document.querySelector('.part.statusbar'),
               pane: () => texts('.part.sidebar .pane-header .title').some((t) => t.trim() === 'Workspace'),
@@ -106,8 +109,8 @@ describe('VS Code extension benchmark', () => {
             const tick = () => {
               for (const [name, check] of Object.entries(checks) as [Milestone, () => boolean][])
                 if (seen[name] === undefined && check()) seen[name] = performance.now();
-              const restored = performance.getEntriesByName('code/LifecyclePhase/Restored')[0];
-              if (restored) seen.restored = restored.startTime;
+              const ready = performance.getEntriesByName('code/didStartWorkbench')[0];
+              if (ready) seen.ready = ready.startTime;
               if (Object.keys(seen).length === 6) resolve(seen as Record<Milestone, number>);
               else requestAnimationFrame(tick);
             };
@@ -142,7 +145,7 @@ describe('VS Code extension benchmark', () => {
       .map((name) => statSync(path.join(vsc.installedExtensionDir, 'dist', name)).size)
       .reduce((a, b) => a + b, 0);
     const activationRatio = median(ours) / median(builtinMedian);
-    const filledRatio = at('filled') / at('rendered');
+    const filledRatio = at('filled') / at('ready');
     const lines = [
       `vsix: ${kib(vsix)} (target < ${kib(TARGET_VSIX_BYTES)}); bundle dist/extension.js + main.js ${kib(bundle)}`,
       `activation (extension host, median of ${RELOADS} reloads): AI Platform ${median(ours)} ms; ` +
@@ -151,14 +154,14 @@ describe('VS Code extension benchmark', () => {
         .map(([name, ms]) => `${name} ${median(ms)}`)
         .join(', ')}`,
       `ratio AI Platform / median built-in activation: ${activationRatio.toFixed(2)} (target <= ${TARGET_ACTIVATION_RATIO})`,
-      `load (median ms after navigation): workbench rendered ${ms(at('rendered'))}, restored (code-server's ` +
-        `lifecycle mark) ${ms(at('restored'))}, Workspace pane shown ${ms(at('pane'))}, extension activated ` +
-        `(status bar item) ${ms(at('activated'))}, view filled ${ms(at('filled'))}, "N running" ${ms(at('running'))}`,
+      `load (median ms after navigation): parts rendered ${ms(at('rendered'))}, workbench ready ` +
+        `${ms(at('ready'))}, Workspace pane shown ${ms(at('pane'))}, extension activated (status bar item) ` +
+        `${ms(at('activated'))}, view filled ${ms(at('filled'))}, "N running" ${ms(at('running'))}`,
       `extension host (its log, median ms after navigation): started ${ms(host.started)}, activated ` +
-        `AI Platform ${ms(host.activated)}`,
-      `ratio view filled / workbench rendered: ${filledRatio.toFixed(2)} (target <= ${TARGET_FILLED_RATIO}); ` +
-        `/ restored: ${(at('filled') / at('restored')).toFixed(2)}; pane shown / rendered (before any extension ` +
-        `code can run): ${(at('pane') / at('rendered')).toFixed(2)}`,
+        `AI Platform ${ms(host.activated)} (${(host.activated / at('ready')).toFixed(2)}x workbench ready: ` +
+        `no extension's view can fill sooner)`,
+      `ratio view filled / workbench ready: ${filledRatio.toFixed(2)} (target <= ${TARGET_FILLED_RATIO}); ` +
+        `/ parts rendered: ${(at('filled') / at('rendered')).toFixed(2)}`,
     ];
     process.stdout.write(`\n${lines.join('\n')}\n`);
     expect(vsix).toBeLessThan(TARGET_VSIX_BYTES);

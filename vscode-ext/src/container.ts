@@ -14,6 +14,7 @@ import { JOB_DETAILS_VIEW_TYPE, JobDetailsPanels } from './webviews/jobDetails/j
 import type { JobAction } from './webviews/jobDetails/protocol.js';
 import { PREVIEW_VIEW_TYPE, PreviewPanels } from './webviews/preview/previewPanels.js';
 import { FolderWatch } from './workspace/folderWatch.js';
+import { KnownRoots } from './workspace/knownRoots.js';
 import { OpenFilesFollower } from './workspace/openFilesFollower.js';
 import { TEXT_PREVIEW_MAX_BYTES, WorkContentProvider, workUri } from './workspace/workContentProvider.js';
 import { WorkspaceModel } from './workspace/workspaceModel.js';
@@ -62,7 +63,7 @@ function connectionSettled(connection: ConnectionService): Promise<void> {
 }
 
 export function createContainer(
-  context: Pick<vscode.ExtensionContext, 'secrets' | 'extensionUri'>,
+  context: Pick<vscode.ExtensionContext, 'secrets' | 'extensionUri' | 'globalState'>,
   options: ContainerOptions = {},
 ): Container {
   const connection = new ConnectionService({ serverUrl: readServerUrl, secrets: context.secrets });
@@ -78,10 +79,12 @@ export function createContainer(
   });
   const jobs = new JobsModel({ client, events });
   const jobsTree = new JobsTreeProvider(jobs);
+  const knownRoots = new KnownRoots(context.globalState);
   const workspace = new WorkspaceModel({
     client,
     roots: () => (connection.state.status === 'connected' ? connection.state.info.roots : []),
     settled: () => connectionSettled(connection),
+    knownRoots: () => (connection.state.status === 'connecting' ? knownRoots.of(connection.serverUrl) : undefined),
   });
   const folders = new FolderWatch(events);
   const workspaceTree = new WorkspaceTreeProvider(workspace, folders);
@@ -133,6 +136,7 @@ export function createContainer(
     const connected = state.status === 'connected';
     void vscode.commands.executeCommand('setContext', ContextKeys.connected, connected);
     if (state.status === 'connecting') return;
+    if (connected) knownRoots.remember(state.serverUrl, state.info.roots);
     workspaceTree.refresh();
     if (connected) void jobs.refresh();
     if (connected && connection.client) void previews.reloadRestored(connection.client);

@@ -1,19 +1,21 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { CommandIds } from './commands/commandIds.js';
+import { CommandIds, ViewIds } from './commands/commandIds.js';
 import { tokenKey } from './connection/connectionService.js';
 import { activate } from './extension.js';
 import { startInfoServer, type InfoServer } from '../../testing/src/infoServer.js';
+import { MemoryMemento } from './test/memoryMemento.js';
 import { MemorySecretStore } from './test/memorySecretStore.js';
 import { commands, fake } from './test/vscodeFake.js';
+import type { WorkspaceNode, WorkspaceTreeProvider } from './workspace/workspaceTreeProvider.js';
 
 vi.mock('vscode', () => import('./test/vscodeFake.js'));
 
 describe('activate', () => {
-  let context: { subscriptions: { dispose(): void }[]; secrets: MemorySecretStore };
+  let context: { subscriptions: { dispose(): void }[]; secrets: MemorySecretStore; globalState: MemoryMemento };
 
   beforeEach(() => {
     fake.reset();
-    context = { subscriptions: [], secrets: new MemorySecretStore() };
+    context = { subscriptions: [], secrets: new MemorySecretStore(), globalState: new MemoryMemento() };
   });
 
   afterEach(() => {
@@ -46,5 +48,60 @@ describe('activate', () => {
     } finally {
       await server.close();
     }
+  });
+
+  describe('the Workspace view while it connects', () => {
+    const HOME = { name: 'home', displayPath: '/work/home', writable: true };
+    const MOUNT = { name: 'mount', displayPath: '/work/mount', writable: false };
+    let server: InfoServer;
+    let release: () => void;
+    beforeEach(async () => {
+      server = await startInfoServer('s3cret');
+      await context.secrets.store(tokenKey(server.url), 's3cret');
+      fake.setConfig('aiplat.serverUrl', server.url);
+      // The connection waits on its token until the test lets it through.
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      const get = context.secrets.get.bind(context.secrets);
+      context.secrets.get = async (key) => {
+        await gate;
+        return get(key);
+      };
+    });
+    afterEach(async () => {
+      release();
+      await server.close();
+    });
+    const labelsOf = (tree: WorkspaceTreeProvider, nodes: WorkspaceNode[]) =>
+      nodes.map((node) => tree.getTreeItem(node).label);
+
+    it('shows the roots of the last connection to this server at once, then the server’s', async () => {
+      await context.globalState.update('aiplat.knownRoots', { serverUrl: `${server.url}/`, roots: [HOME, MOUNT] });
+      activate(context as never);
+      const tree = fake.treeProviders.get(ViewIds.workspace) as WorkspaceTreeProvider;
+
+      const shown = await tree.getChildren();
+      expect(labelsOf(tree, shown)).toEqual(['/work/home', '/work/mount', 'Datasets', 'Models']);
+      // A known root opened before the connection is made waits for it (this server lists no files).
+      const opened = tree.getChildren(shown[0]);
+      const refreshed = new Promise((resolve) => tree.onDidChangeTreeData(resolve));
+      release();
+      expect(labelsOf(tree, await opened).join()).toMatch(/no route GET \/api\/files/);
+      await refreshed;
+      expect(labelsOf(tree, await tree.getChildren())).toEqual(['/work/home', 'Datasets', 'Models']);
+      expect(context.globalState.get('aiplat.knownRoots')).toEqual({ serverUrl: server.url, roots: [HOME] });
+    });
+
+    it('shows no roots remembered from another server: it waits for this one', async () => {
+      await context.globalState.update('aiplat.knownRoots', { serverUrl: 'http://127.0.0.1:9', roots: [HOME, MOUNT] });
+      activate(context as never);
+      const tree = fake.treeProviders.get(ViewIds.workspace) as WorkspaceTreeProvider;
+
+      let answered = false;
+      const shown = tree.getChildren().finally(() => (answered = true));
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(answered).toBe(false);
+      release();
+      expect(labelsOf(tree, await shown)).toEqual(['/work/home', 'Datasets', 'Models']);
+    });
   });
 });

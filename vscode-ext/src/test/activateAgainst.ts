@@ -4,6 +4,7 @@ import { tokenKey } from '../connection/connectionService.js';
 import { activate } from '../extension.js';
 import type { JobsTreeProvider } from '../jobs/jobsTreeProvider.js';
 import type { WorkspaceTreeProvider } from '../workspace/workspaceTreeProvider.js';
+import { MemoryMemento } from './memoryMemento.js';
 import { MemorySecretStore } from './memorySecretStore.js';
 import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 import { commands, fake, Uri } from './vscodeFake.js';
@@ -25,7 +26,12 @@ export async function activateAgainst(backend: RealBackend): Promise<ActivatedEx
   fake.setConfig('aiplat.serverUrl', backend.url);
   const secrets = new MemorySecretStore();
   await secrets.store(tokenKey(backend.url), backend.token);
-  const context = { subscriptions: [] as { dispose(): void }[], secrets, extensionUri: Uri.file('/ext') };
+  const context = {
+    subscriptions: [] as { dispose(): void }[],
+    secrets,
+    globalState: new MemoryMemento(),
+    extensionUri: Uri.file('/ext'),
+  };
   activate(context as never);
   await commands.executeCommand(CommandIds.connect);
   fake.messages.length = 0;

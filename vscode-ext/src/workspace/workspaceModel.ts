@@ -15,6 +15,8 @@ export interface WorkspaceModelOptions {
   roots: () => readonly RootInfo[];
   /** Resolves when no connection is under way (at once when none is). */
   settled?: () => PromiseLike<void>;
+  /** While a connection is being made: the roots the last connection to this server gave. */
+  knownRoots?: () => readonly RootInfo[] | undefined;
   pageSize?: number;
 }
 
@@ -33,10 +35,13 @@ export class WorkspaceModel {
   }
 
   /**
-   * The roots once a connection under way has ended: the view's first request, made while the
-   * extension connects, gets them in one go instead of an empty view and a refresh round trip.
+   * The roots for the view's first request, made while the extension connects: the roots known
+   * from the last connection at once, else the server's once the connection has ended (in one go
+   * instead of an empty view and a refresh round trip).
    */
   async settledRoots(): Promise<readonly RootInfo[]> {
+    const known = this.options.client() ? undefined : this.options.knownRoots?.();
+    if (known?.length) return known;
     await this.options.settled?.();
     return this.roots();
   }
@@ -45,6 +50,8 @@ export class WorkspaceModel {
   async folder(path: string): Promise<FolderListing> {
     const known = this.folders.get(path);
     if (known) return known;
+    // A root shown from the last connection can be opened before this one is made.
+    await this.options.settled?.();
     const page = await this.page(path, undefined);
     const listing = { entries: page.entries, nextCursor: page.nextCursor, total: page.total };
     this.folders.set(path, listing);
@@ -63,6 +70,7 @@ export class WorkspaceModel {
   }
 
   async catalogItems(kind: CatalogItem['kind']): Promise<CatalogItem[]> {
+    await this.options.settled?.();
     const client = this.requireClient();
     this.catalog ??= client.catalog({ query: {} }).then(
       (answer) => answer.items,
