@@ -20,6 +20,12 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
+    // Test fixtures that are VS Code extensions in plain CommonJS, as the extension host loads them.
+    files: ['vscode-ext/e2e/fixtures/**/*.js'],
+    languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The JupyterLab test host's bundle entry runs in the browser.
     files: ['jupyterlab-host/src/**/*.js'],
     languageOptions: { globals: { ...globals.browser } },

@@ -65,6 +65,8 @@ export interface StartVsCodeOptions {
   settings?: Record<string, unknown>;
   /** A .vsix to install instead of packaging the current build. */
   vsix?: string;
+  /** Folders of other extensions (test fixtures) to package and install beside it. */
+  alsoInstall?: string[];
   /** Browser viewport; default 1400x900. */
   viewport?: { width: number; height: number };
 }
@@ -117,6 +119,19 @@ export function packageVsix(out: string): string {
     encoding: 'utf8',
   });
   if (result.status !== 0) throw new Error(`packaging the extension failed:\n${result.stdout}\n${result.stderr}`);
+  return out;
+}
+
+/** Packages an extension folder (a test fixture: package.json, plain JavaScript, README) with vsce. */
+export function packageFolder(folder: string, out: string): string {
+  const vsce = createRequire(path.join(EXT_DIR, 'package.json')).resolve('@vscode/vsce/vsce');
+  const args = ['package', '--no-dependencies', '--allow-missing-repository', '--skip-license', '--out', out];
+  const result = spawnSync(process.execPath, [vsce, ...args], {
+    cwd: folder,
+    encoding: 'utf8',
+    env: { ...process.env, VSCE_TELEMETRY: 'false' },
+  });
+  if (result.status !== 0) throw new Error(`packaging ${folder} failed:\n${result.stdout}\n${result.stderr}`);
   return out;
 }
 
@@ -178,13 +193,18 @@ export async function startVsCode(options: StartVsCodeOptions = {}): Promise<VsC
     };
     const common = ['--user-data-dir', userData, '--extensions-dir', extensions];
     const vsix = options.vsix ?? packageVsix(path.join(temp, 'aiplat-vscode.vsix'));
-    const install = spawnSync(process.execPath, [entry, ...common, '--install-extension', vsix], {
-      cwd: temp,
-      env,
-      encoding: 'utf8',
-    });
-    if (install.status !== 0 || !/successfully installed/.test(install.stdout))
-      throw new Error(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+    const others = (options.alsoInstall ?? []).map((folder) =>
+      packageFolder(folder, path.join(temp, `${path.basename(folder)}.vsix`)),
+    );
+    for (const file of [vsix, ...others]) {
+      const install = spawnSync(process.execPath, [entry, ...common, '--install-extension', file], {
+        cwd: temp,
+        env,
+        encoding: 'utf8',
+      });
+      if (install.status !== 0 || !/successfully installed/.test(install.stdout))
+        throw new Error(`installing ${file} failed:\n${install.stdout}\n${install.stderr}`);
+    }
 
     await mkdir(path.join(userData, 'User'), { recursive: true });
     await writeFile(
