@@ -1,0 +1,118 @@
+import type { FakeOutputChannel, FakeStatusBarItem, FakeTextDocument, FakeWebviewPanel } from './objects.js';
+import type { Uri } from './values.js';
+
+export type Handler = (...args: unknown[]) => unknown;
+export type Answer = string | undefined;
+
+export interface ShownMessage {
+  severity: 'info' | 'warning' | 'error';
+  text: string;
+  items: string[];
+}
+
+export interface InputBoxCall {
+  title?: string;
+  prompt?: string;
+  value?: string;
+  password?: boolean;
+  /** Multi-step inputs (`createInputBox`): "step/totalSteps" and whether Back is offered. */
+  step?: number;
+  totalSteps?: number;
+  back?: boolean;
+}
+
+/** An answer for `createQuickPick`/`createInputBox` prompts: press their Back button. */
+export const BACK_BUTTON = Symbol('press Back');
+
+export interface ConfigurationChangeEvent {
+  affectsConfiguration(section: string): boolean;
+}
+
+export interface QuickPickCall {
+  title?: string;
+  placeHolder?: string;
+  labels: string[];
+  /** Multi-step picks (`createQuickPick`): "step/totalSteps", Back offered, the active item's label. */
+  step?: number;
+  totalSteps?: number;
+  back?: boolean;
+  active?: string;
+}
+
+/** A quick-pick answer: the label to pick, `undefined` for "cancelled", or Back (createQuickPick). */
+export type QuickPickAnswer = string | undefined | typeof BACK_BUTTON;
+
+/** What the fake recorded, and the answers the tests script for the next prompts. */
+
+/** What the fake recorded, and the answers the tests script for the next prompts. */
+export const fake = {
+  quickPicks: [] as QuickPickCall[],
+  /** Labels picked in the next `showQuickPick` calls, in order; none left means cancelled. */
+  quickPickAnswers: [] as QuickPickAnswer[],
+  treeProviders: new Map<string, unknown>(),
+  contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): unknown }>(),
+  outputChannels: [] as FakeOutputChannel[],
+  webviewPanels: [] as FakeWebviewPanel[],
+  /** `registerWebviewPanelSerializer`, by view type. */
+  serializers: new Map<
+    string,
+    { deserializeWebviewPanel(panel: FakeWebviewPanel, state: unknown): PromiseLike<void> }
+  >(),
+  statusBarItems: [] as FakeStatusBarItem[],
+  openedDocuments: [] as { uri?: string; content?: string; language?: string }[],
+  shownDocuments: [] as string[],
+  context: new Map<string, unknown>(),
+  clipboard: '',
+  activeTextEditor: undefined as { document: FakeTextDocument } | undefined,
+  /** Files `workspace.findFiles` returns. */
+  workspaceFiles: [] as Uri[],
+  /** What `workspace.fs.readFile` answers, by `Uri.toString()`. */
+  files: new Map<string, string>(),
+  configUpdates: [] as { key: string; value: unknown }[],
+  commands: new Map<string, Handler>(),
+  executed: [] as { command: string; args: unknown[] }[],
+  messages: [] as ShownMessage[],
+  inputBoxes: [] as InputBoxCall[],
+  progressTitles: [] as string[],
+  /** Answers for the next input boxes, in order; `undefined` means "cancelled", BACK_BUTTON (createInputBox) Back. */
+  inputBoxAnswers: [] as (Answer | typeof BACK_BUTTON)[],
+  /** Items chosen in the next `show*Message` calls, in order; none left means dismissed. */
+  messageAnswers: [] as Answer[],
+  config: new Map<string, unknown>(),
+  configListeners: new Set<(event: ConfigurationChangeEvent) => void>(),
+
+  reset(): void {
+    this.quickPicks.length = 0;
+    this.quickPickAnswers.length = 0;
+    this.treeProviders.clear();
+    this.contentProviders.clear();
+    this.outputChannels.length = 0;
+    this.webviewPanels.length = 0;
+    this.serializers.clear();
+    this.statusBarItems.length = 0;
+    this.openedDocuments.length = 0;
+    this.shownDocuments.length = 0;
+    this.context.clear();
+    this.clipboard = '';
+    this.activeTextEditor = undefined;
+    this.workspaceFiles.length = 0;
+    this.files.clear();
+    this.configUpdates.length = 0;
+    this.commands.clear();
+    this.executed.length = 0;
+    this.messages.length = 0;
+    this.inputBoxes.length = 0;
+    this.progressTitles.length = 0;
+    this.inputBoxAnswers.length = 0;
+    this.messageAnswers.length = 0;
+    this.config.clear();
+    this.configListeners.clear();
+  },
+
+  /** Sets a setting and fires `onDidChangeConfiguration` like VS Code does. */
+  setConfig(key: string, value: unknown): void {
+    this.config.set(key, value);
+    const event = { affectsConfiguration: (section: string) => key === section || key.startsWith(`${section}.`) };
+    for (const listener of [...this.configListeners]) listener(event);
+  },
+};
