@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
+import { DevMachineChangeSchema } from './devMachines.js';
 import { JobChangeSchema, JobEventMessageSchema, JobLogBatchSchema, JobMetricsBatchSchema } from './jobRequests.js';
 import { FileChangesSchema, UploadProgressSchema } from './workspace.js';
 
@@ -22,6 +23,8 @@ export const topicPayloads = {
    * the entries created, changed or deleted in it (not deeper). Refused like a listing of that folder.
    */
   files: FileChangesSchema,
+  /** Every dev machine's changes (`devmachines`), or one's (`devmachines/<id>`). */
+  devmachines: DevMachineChangeSchema,
 } as const;
 export type TopicKind = keyof typeof topicPayloads;
 export const TOPIC_KINDS = Object.keys(topicPayloads) as TopicKind[];
