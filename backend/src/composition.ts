@@ -7,10 +7,14 @@ import { KubeCluster, loadKubeConfig } from './engines/kubernetes/cluster.js';
 import { KubernetesDryRun, type ServerDryRun } from './engines/kubernetes/dryRun.js';
 import { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
+import { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
+import { ideTools } from './engines/local/devmachines/ideTools.js';
 import { LocalEngine } from './engines/local/localEngine.js';
 import { createLocalMetrics } from './engines/local/metrics/engineMetrics.js';
 import { createSupervisor } from './engines/local/supervisor/index.js';
 import { JobMetricsFeed } from './metrics/jobMetricsFeed.js';
+import { createDevMachineHandlers } from './devmachines/devMachineHandlers.js';
+import { DevMachineService } from './devmachines/devMachineService.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
 import { jobFilesUnder } from './jobs/jobFiles.js';
 import { JobService } from './jobs/jobService.js';
@@ -38,6 +42,8 @@ export interface Platform {
   seeded: string[];
   jobs: JobService;
   engine: LocalEngine;
+  devMachines: DevMachineService;
+  devMachineEngine: LocalDevMachineEngine;
   /** Set when the config enables the Kubernetes engine. */
   kubernetes?: KubernetesEngine;
   /** The folders clients watch (the `files/<path>` topic). */
@@ -122,6 +128,7 @@ export async function createPlatform(
   const files = jobFilesUnder(config.dataDir);
   const resolveWorkingDir = workingDirResolver(resolver);
   let jobs: JobService | undefined;
+  let devMachines: DevMachineService | undefined;
   // Built after the handlers; the dry-run route asks it once it exists.
   const cluster: { engine?: KubernetesEngine } = {};
   const kubernetesWanted = config.engine === 'kubernetes' || config.kubernetes.enabled;
@@ -142,8 +149,14 @@ export async function createPlatform(
         resolveWorkingDir,
         defaultEngine: config.engine,
       });
+      devMachines = new DevMachineService({
+        store: store.devMachines,
+        events: hub,
+        log: log.child({ component: 'devmachines' }),
+      });
       return {
         ...createSystemHandlers({ config, store, metrics }),
+        ...createDevMachineHandlers(devMachines),
         ...createFileHandlers({ resolver, lister, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),
         ...createJobHandlers(
@@ -163,10 +176,11 @@ export async function createPlatform(
   );
   server.hub.registerStream('files', folderChangesOpener(resolver, folderWatchers));
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
+  const supervisor = createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {});
   const engine = new LocalEngine({
     lifecycle: jobService,
     files,
-    supervisor: createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {}),
+    supervisor,
     nodes: capacity.nodes,
     queues: capacity.queues,
     resolveWorkingDir,
@@ -190,6 +204,22 @@ export async function createPlatform(
     jobService.attach(kubernetes);
   }
   await jobService.recover();
+  if (!devMachines) throw new Error('the server did not build its handlers');
+  const devMachineService = devMachines;
+  const devMachineEngine = new LocalDevMachineEngine({
+    lifecycle: devMachineService,
+    supervisor,
+    dataDir: config.dataDir,
+    workRoot: config.workRoot,
+    resolveWorkingDir,
+    baseEnv: instanceBaseEnv(process.env),
+    tools: ideTools(config.devMachines),
+    stopGraceMs: config.devMachines.stopGraceMs,
+    readyTimeoutMs: config.devMachines.readyTimeoutMs,
+    log: log.child({ component: 'devmachines-engine' }),
+  });
+  devMachineService.useEngine(devMachineEngine);
+  await devMachineService.recover();
   return {
     config,
     store,
@@ -199,6 +229,8 @@ export async function createPlatform(
     seeded,
     jobs: jobService,
     engine,
+    devMachines: devMachineService,
+    devMachineEngine,
     ...(kubernetes ? { kubernetes } : {}),
     folderWatchers,
     log,
@@ -206,6 +238,7 @@ export async function createPlatform(
       await server.close();
       await folderWatchers.close();
       await jobService.close();
+      await devMachineEngine.close();
       store.close();
     },
   };

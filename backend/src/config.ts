@@ -64,6 +64,18 @@ export const ConfigSchema = z.object({
       metricsIntervalMs: z.number().int().min(100).max(3_600_000).default(5_000),
     })
     .prefault({}),
+  devMachines: z
+    .object({
+      /** How long an IDE may take to answer before its dev machine fails. */
+      readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
+      /** How long a stopped IDE gets between SIGTERM and SIGKILL. */
+      stopGraceMs: z.number().int().min(0).max(3_600_000).default(5_000),
+      /** Where the IDEs are on this machine; the repo's builds when left out (see ideTools.ts). */
+      jupyterPython: z.string().min(1).optional(),
+      jupyterServe: z.string().min(1).optional(),
+      codeServerEntry: z.string().min(1).optional(),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

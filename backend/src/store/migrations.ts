@@ -41,4 +41,22 @@ export const MIGRATIONS: readonly Migration[] = [
           );
           CREATE INDEX job_events_job ON job_events (job_id, seq);`,
   },
+  {
+    version: 3,
+    name: 'dev machines',
+    sql: `CREATE TABLE dev_machines (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            state TEXT NOT NULL,
+            data TEXT NOT NULL
+          );
+          CREATE INDEX dev_machines_owner ON dev_machines (owner, seq);
+          CREATE TABLE dev_machine_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            dev_machine_id TEXT NOT NULL REFERENCES dev_machines (id) ON DELETE CASCADE,
+            data TEXT NOT NULL
+          );
+          CREATE INDEX dev_machine_events_machine ON dev_machine_events (dev_machine_id, seq);`,
+  },
 ];

@@ -1,8 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { DevMachineStore } from '../devmachines/devMachineStore.js';
 import type { JobStore } from '../jobs/jobStore.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
+import { SqliteDevMachineStore } from './sqliteDevMachineStore.js';
 import { SqliteJobStore } from './sqliteJobStore.js';
 import type { Store } from './store.js';
 
@@ -39,6 +41,7 @@ export class SqliteStore implements Store {
   private readonly db: Database.Database;
   private version: number;
   readonly jobs: JobStore;
+  readonly devMachines: DevMachineStore;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
@@ -49,6 +52,7 @@ export class SqliteStore implements Store {
     this.db.pragma('foreign_keys = ON');
     this.version = migrate(this.db, migrations);
     this.jobs = new SqliteJobStore(this.db);
+    this.devMachines = new SqliteDevMachineStore(this.db);
   }
 
   static inDataDir(dataDir: string): SqliteStore {

@@ -2,10 +2,12 @@
  * Persistence behind a small interface, so services never see SQL and a test can use a fresh
  * database in a temp folder. Each domain adds its own narrow methods here as it arrives.
  */
+import type { DevMachineStore } from '../devmachines/devMachineStore.js';
 import type { JobStore } from '../jobs/jobStore.js';
 
 export interface Store {
   readonly jobs: JobStore;
+  readonly devMachines: DevMachineStore;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   /** The newest migration applied. */

@@ -3,6 +3,7 @@ import type { ConfigMap, EnvVar, ManifestOptions, ObjectMeta } from './common.js
 import { ENTRY_WRAPPER, jobDevices } from './containerEnv.js';
 import { jobMetadata, podLabels } from './jobMetadata.js';
 import { podPlacement, podTemplate, requireImage, type PodTemplate } from './podTemplate.js';
+import { shellQuote } from '../../../shell/shellQuote.js';
 import { devicesPerNode } from './resourceRequirements.js';
 import { hyperparametersConfigMap } from './workVolumes.js';
 
@@ -82,11 +83,6 @@ function submitterPodTemplate(spec: JobSpec, options: ManifestOptions): Submitte
       ],
     },
   };
-}
-
-/** `text` as one POSIX shell word. */
-export function shellQuote(text: string): string {
-  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The entrypoint KubeRay runs: the entry wrapper, then the user's command in bash. */

@@ -1,0 +1,25 @@
+import type { Handlers } from '../server/handlers.js';
+import type { DevMachineService } from './devMachineService.js';
+
+type DevMachineRoute =
+  | 'listDevMachines'
+  | 'createDevMachine'
+  | 'getDevMachine'
+  | 'startDevMachine'
+  | 'stopDevMachine'
+  | 'copyDevMachine'
+  | 'deleteDevMachine'
+  | 'devMachineEvents';
+
+export function createDevMachineHandlers(machines: DevMachineService): Pick<Handlers, DevMachineRoute> {
+  return {
+    listDevMachines: async (_input, ctx) => ({ devMachines: machines.list(ctx.user.name) }),
+    createDevMachine: ({ body }, ctx) => machines.create(ctx.user.name, body.spec, body.start),
+    getDevMachine: async ({ params }, ctx) => machines.get(params.id, ctx.user.name),
+    startDevMachine: ({ params }, ctx) => machines.start(params.id, ctx.user.name),
+    stopDevMachine: ({ params, body }, ctx) => machines.stop(params.id, ctx.user.name, body.force),
+    copyDevMachine: async ({ params }, ctx) => machines.copy(params.id, ctx.user.name),
+    deleteDevMachine: async ({ params }, ctx) => machines.delete(params.id, ctx.user.name),
+    devMachineEvents: async ({ params }, ctx) => machines.events(params.id, ctx.user.name),
+  };
+}

@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import type { Logger } from 'pino';
+import {
+  ApiError,
+  canDevMachineMove,
+  devMachineUrls,
+  type DevMachine,
+  type DevMachineEvent,
+  type DevMachineSpec,
+  type DevMachineState,
+} from '@aiplat/api';
+import type { EventPublisher } from '../server/eventPublisher.js';
+import type { DevMachineRecord, DevMachineStore } from './devMachineStore.js';
+import type { DevMachineEngine, DevMachineLifecycle, DevMachineObservation } from './engine.js';
+
+export interface DevMachineServiceDeps {
+  store: DevMachineStore;
+  events: EventPublisher;
+  log: Logger;
+  /** Set once the engine exists (it needs the service as its lifecycle). */
+  engine?: DevMachineEngine;
+  now?: () => Date;
+}
+
+const STOPPABLE: readonly DevMachineState[] = ['Creating', 'Starting', 'Running'];
+const STARTABLE: readonly DevMachineState[] = ['Creating', 'Stopped', 'Failed'];
+const DELETABLE: readonly DevMachineState[] = ['Stopped', 'Failed'];
+
+export function toDevMachine(record: DevMachineRecord): DevMachine {
+  const { runtime: _runtime, ...shown } = record;
+  return { ...shown, urls: devMachineUrls(record.id, record.spec.ides) };
+}
+
+/**
+ * Dev machines, engine-neutral: owners only (another user's dev machine is not found, never
+ * forbidden, so ids tell nothing), states moved only along the contract's transitions, every change
+ * stored, recorded as an event and published on the `devmachines` topic to the owner.
+ */
+export class DevMachineService implements DevMachineLifecycle {
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: DevMachineServiceDeps) {
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  useEngine(engine: DevMachineEngine): void {
+    this.deps.engine = engine;
+  }
+
+  list(owner: string): DevMachine[] {
+    return this.deps.store.list(owner).map(toDevMachine);
+  }
+
+  get(id: string, owner: string): DevMachine {
+    return toDevMachine(this.owned(id, owner));
+  }
+
+  /** The record, for the proxy and the engines: undefined when the owner does not match. */
+  record(id: string, owner: string): DevMachineRecord | undefined {
+    const record = this.deps.store.get(id);
+    return record && record.owner === owner ? record : undefined;
+  }
+
+  async create(owner: string, spec: DevMachineSpec, start: boolean): Promise<DevMachine> {
+    if (this.deps.store.list(owner).some((machine) => machine.spec.name === spec.name)) {
+      throw new ApiError(
+        'conflict',
+        `you already have a dev machine named ${spec.name}; pick another name or start that one`,
+        { issues: [{ path: 'body.spec.name', message: 'already used by another of your dev machines' }] },
+      );
+    }
+    const record: DevMachineRecord = {
+      id: `dm-${randomBytes(5).toString('hex')}`,
+      owner,
+      spec,
+      state: 'Creating',
+      createdAt: this.now().toISOString(),
+    };
+    this.deps.store.insert(record);
+    this.addEvent(record.id, { type: 'created', message: `Created ${spec.name}.`, state: 'Creating' });
+    this.publish(record);
+    return start ? this.start(record.id, owner) : toDevMachine(record);
+  }
+
+  async start(id: string, owner: string): Promise<DevMachine> {
+    const record = this.owned(id, owner);
+    if (record.state === 'Starting' || record.state === 'Running') return toDevMachine(record);
+    if (!STARTABLE.includes(record.state)) {
+      throw new ApiError('conflict', `${record.spec.name} is ${record.state}; start it once it has stopped`);
+    }
+    const engine = this.engine();
+    const starting = this.move(
+      record,
+      'Starting',
+      { type: 'starting', message: `Starting ${record.spec.name}.` },
+      {
+        startedAt: undefined,
+        stoppedAt: undefined,
+        failure: undefined,
+        waitReason: undefined,
+      },
+    );
+    try {
+      await engine.start(starting);
+    } catch (error) {
+      this.observed(id, {
+        state: 'Failed',
+        failure: { message: `could not start: ${error instanceof Error ? error.message : String(error)}` },
+      });
+    }
+    return this.get(id, owner);
+  }
+
+  async stop(id: string, owner: string, force: boolean): Promise<DevMachine> {
+    const record = this.owned(id, owner);
+    if (record.state === 'Stopping' || record.state === 'Stopped') return toDevMachine(record);
+    if (!STOPPABLE.includes(record.state)) {
+      throw new ApiError('conflict', `${record.spec.name} is ${record.state}; there is nothing to stop`);
+    }
+    const stopping = this.move(record, 'Stopping', {
+      type: 'stop-requested',
+      message: force ? 'Stop requested (force).' : 'Stop requested.',
+    });
+    await this.engine().stop(stopping, force);
+    return this.get(id, owner);
+  }
+
+  copy(id: string, owner: string): { spec: DevMachineSpec } {
+    const { spec } = this.owned(id, owner);
+    const taken = new Set(this.deps.store.list(owner).map((machine) => machine.spec.name));
+    let name = `${spec.name}-copy`.slice(0, 60);
+    for (let n = 2; taken.has(name); n++) name = `${spec.name}-copy-${n}`.slice(0, 60);
+    return { spec: { ...spec, name } };
+  }
+
+  delete(id: string, owner: string): { deleted: string } {
+    const record = this.owned(id, owner);
+    if (!DELETABLE.includes(record.state)) {
+      throw new ApiError('conflict', `${record.spec.name} is ${record.state}; stop it before deleting it`);
+    }
+    this.deps.store.delete(id);
+    this.deps.events.publish('devmachines', 'devmachines', { change: 'deleted', id }, { user: owner });
+    this.deps.events.publish(`devmachines/${id}`, 'devmachines', { change: 'deleted', id }, { user: owner });
+    return { deleted: id };
+  }
+
+  events(id: string, owner: string): { events: DevMachineEvent[] } {
+    this.owned(id, owner);
+    return { events: this.deps.store.events(id) };
+  }
+
+  /**
+   * After a backend restart: a dev machine left Creating, Starting, Running or Stopping is stopped
+   * (what still ran of it is ended) and says so; its owner starts it again.
+   */
+  async recover(): Promise<void> {
+    for (const record of this.deps.store.list()) {
+      if (record.state === 'Stopped' || record.state === 'Failed') continue;
+      await this.engine().release(record);
+      const updated = this.deps.store.update(record.id, {
+        state: 'Stopped',
+        stoppedAt: this.now().toISOString(),
+        runtime: undefined,
+        waitReason: undefined,
+      });
+      this.addEvent(record.id, {
+        type: 'stopped',
+        message: 'Stopped: the platform restarted while it ran. Start it again.',
+        state: 'Stopped',
+      });
+      this.publish(updated);
+    }
+  }
+
+  observed(id: string, observation: DevMachineObservation): void {
+    const record = this.deps.store.get(id);
+    if (!record) return;
+    const { state, event } = observation;
+    const patch = {
+      ...(observation.runtime !== undefined ? { runtime: observation.runtime } : {}),
+      ...(observation.waitReason !== undefined || state ? { waitReason: observation.waitReason } : {}),
+    };
+    if (state && state !== record.state) {
+      if (!canDevMachineMove(record.state, state)) {
+        this.deps.log.warn({ id, from: record.state, to: state }, 'dev machine observation out of order; ignored');
+        return;
+      }
+      const at = this.now().toISOString();
+      const times =
+        state === 'Running'
+          ? { startedAt: at }
+          : state === 'Stopped' || state === 'Failed'
+            ? { stoppedAt: at, runtime: undefined }
+            : {};
+      this.move(
+        record,
+        state,
+        event ?? { type: STATE_EVENTS[state], message: observation.failure?.message ?? `${state}.` },
+        { ...patch, ...times, ...(state === 'Failed' ? { failure: observation.failure } : {}) },
+      );
+      return;
+    }
+    const updated = this.deps.store.update(id, patch);
+    if (event) this.addEvent(id, event);
+    if (observation.waitReason !== undefined || event) this.publish(updated);
+  }
+
+  private move(
+    record: DevMachineRecord,
+    state: DevMachineState,
+    event: Pick<DevMachineEvent, 'type' | 'message' | 'ide'>,
+    patch: Partial<DevMachineRecord> = {},
+  ): DevMachineRecord {
+    const updated = this.deps.store.update(record.id, { ...patch, state });
+    this.addEvent(record.id, { ...event, state });
+    this.publish(updated);
+    this.deps.log.info({ id: record.id, from: record.state, to: state }, 'dev machine state');
+    return updated;
+  }
+
+  private addEvent(id: string, event: Omit<DevMachineEvent, 'time'>): void {
+    this.deps.store.appendEvent(id, { time: this.now().toISOString(), ...event });
+  }
+
+  private publish(record: DevMachineRecord): void {
+    const devMachine = toDevMachine(record);
+    const user = { user: record.owner };
+    this.deps.events.publish('devmachines', 'devmachines', { change: 'updated', devMachine }, user);
+    this.deps.events.publish(`devmachines/${record.id}`, 'devmachines', { change: 'updated', devMachine }, user);
+  }
+
+  private owned(id: string, owner: string): DevMachineRecord {
+    const record = this.record(id, owner);
+    if (!record) throw new ApiError('not_found', `no dev machine ${id} of yours; list them with GET /api/devmachines`);
+    return record;
+  }
+
+  private engine(): DevMachineEngine {
+    if (!this.deps.engine)
+      throw new ApiError('unavailable', 'the dev machine engine is not ready yet; try again shortly');
+    return this.deps.engine;
+  }
+}
+
+const STATE_EVENTS: Record<'Starting' | 'Running' | 'Stopped' | 'Failed', DevMachineEvent['type']> = {
+  Starting: 'starting',
+  Running: 'running',
+  Stopped: 'stopped',
+  Failed: 'failed',
+};

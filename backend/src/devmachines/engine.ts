@@ -1,0 +1,41 @@
+import type { DevMachineFailure, DevMachineIde, DevMachineEvent, WaitReason } from '@aiplat/api';
+import type { DevMachineRecord } from './devMachineStore.js';
+
+/** Where the platform's proxy reaches one IDE of a running dev machine, and how to speak to it. */
+export interface IdeEndpoint {
+  target: { socketPath: string } | { host: string; port: number };
+  /** The public prefix, `/devmachines/<id>/lab/`; kept in the forwarded path or stripped. */
+  prefix: string;
+  keepsPrefix: boolean;
+  /** Added to every forwarded request (the IDE's own secret, which browsers never see). */
+  headers: Record<string, string>;
+}
+
+/** What an engine reports about a dev machine; the service turns it into state, events and news. */
+export interface DevMachineObservation {
+  state?: 'Starting' | 'Running' | 'Stopped' | 'Failed';
+  waitReason?: WaitReason;
+  failure?: DevMachineFailure;
+  event?: Pick<DevMachineEvent, 'type' | 'message' | 'ide'>;
+  /** Engine-private state kept with the record (survives a backend restart). */
+  runtime?: unknown;
+}
+
+export interface DevMachineLifecycle {
+  observed(id: string, observation: DevMachineObservation): void;
+}
+
+/**
+ * Runs dev machines: the local engine as process groups, the Kubernetes engine as a pod. The
+ * engine-neutral service owns state, events and the store; an engine reports through the lifecycle.
+ */
+export interface DevMachineEngine {
+  /** Begins starting the IDEs; returns once under way (Running is reported when they answer). */
+  start(machine: DevMachineRecord): Promise<void>;
+  /** Begins stopping; Stopped is reported once every IDE is gone. */
+  stop(machine: DevMachineRecord, force: boolean): Promise<void>;
+  /** Ends whatever a previous backend left running of this dev machine (after a restart). */
+  release(machine: DevMachineRecord): Promise<void>;
+  /** Where an IDE of a running dev machine listens, or undefined when it does not. */
+  endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined;
+}

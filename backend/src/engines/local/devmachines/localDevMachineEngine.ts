@@ -1,0 +1,261 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { DEV_MACHINE_IDES, type DevMachineIde } from '@aiplat/api';
+import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
+import type { DevMachineEngine, DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
+import { parseLogLine } from '../../../logs/logFormat.js';
+import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
+import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
+import { missingTool } from './ideTools.js';
+
+export interface LocalDevMachineEngineDeps {
+  lifecycle: DevMachineLifecycle;
+  supervisor: Supervisor;
+  /** Dev machines keep their sockets, settings and logs in `<dataDir>/devmachines/<id>/`. */
+  dataDir: string;
+  workRoot: string;
+  /** The working dir of the spec (relative to /work) as a folder on this machine. */
+  resolveWorkingDir(owner: string, workingDir: string): Promise<string>;
+  baseEnv: Record<string, string>;
+  tools: IdeTools;
+  stopGraceMs: number;
+  /** How long an IDE may take to answer before the dev machine fails. */
+  readyTimeoutMs?: number;
+  log: Logger;
+}
+
+interface RunningIde {
+  launch: IdeLaunch;
+  handle: InstanceHandle;
+  ready: boolean;
+}
+
+interface Run {
+  ides: Map<DevMachineIde, RunningIde>;
+  stopping: boolean;
+  failed: boolean;
+}
+
+const LOG_TAIL_BYTES = 2_000;
+
+/**
+ * Dev machines as process groups on this machine: each IDE under the job supervisor's log shim,
+ * listening on a Unix socket only this backend reaches. Running once every IDE answers; an IDE
+ * that exits on its own fails the dev machine (with its exit status and the end of its log) and
+ * stops the others.
+ */
+export class LocalDevMachineEngine implements DevMachineEngine {
+  private readonly runs = new Map<string, Run>();
+
+  constructor(private readonly deps: LocalDevMachineEngineDeps) {}
+
+  async start(machine: DevMachineRecord): Promise<void> {
+    if (this.runs.has(machine.id)) throw new Error(`${machine.spec.name} is already running`);
+    for (const ide of machine.spec.ides) {
+      const missing = missingTool(this.deps.tools, ide);
+      if (missing) throw new Error(missing);
+    }
+    const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
+    await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+    const workingDir = await this.deps.resolveWorkingDir(machine.owner, machine.spec.workingDir);
+    const token = randomBytes(24).toString('base64url');
+    const run: Run = { ides: new Map(), stopping: false, failed: false };
+    this.runs.set(machine.id, run);
+    try {
+      for (const ide of machine.spec.ides) {
+        const launch = ideLaunch({
+          id: machine.id,
+          ide,
+          runtimeDir,
+          workRoot: this.deps.workRoot,
+          workingDir,
+          token,
+          extensionsDir: path.join(this.deps.dataDir, 'devmachines', 'code-server-extensions'),
+          tools: this.deps.tools,
+        });
+        await rm(launch.socketPath, { force: true });
+        const handle = await this.deps.supervisor.launchInstance({
+          jobId: machine.id,
+          instance: ide,
+          command: launch.command,
+          cwd: workingDir,
+          env: {
+            ...this.deps.baseEnv,
+            ...environmentEnv(machine.spec.environment, this.deps.baseEnv.PATH),
+            ...machine.spec.env,
+            ...launch.env,
+          },
+          logDir: runtimeDir,
+        });
+        run.ides.set(ide, { launch, handle, ready: false });
+        handle.onExit((exit) => void this.exited(machine, ide, exit));
+        this.deps.lifecycle.observed(machine.id, {
+          event: { type: 'ide-started', ide, message: `${IDE_NAMES[ide]} started (pid ${handle.pid}).` },
+        });
+      }
+    } catch (error) {
+      await this.stopRun(run, 0);
+      this.runs.delete(machine.id);
+      throw error;
+    }
+    void this.waitUntilReady(machine, run);
+  }
+
+  async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
+    const run = this.runs.get(machine.id);
+    if (!run) {
+      this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
+      return;
+    }
+    run.stopping = true;
+    void this.stopRun(run, force ? 0 : this.deps.stopGraceMs);
+  }
+
+  async release(machine: DevMachineRecord): Promise<void> {
+    const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
+    for (const ide of DEV_MACHINE_IDES) {
+      const { stateFile } = instancePaths(runtimeDir, ide);
+      if (!existsSync(stateFile)) continue;
+      const adopted = await this.deps.supervisor.adoptInstance(stateFile);
+      if (adopted.kind === 'running') {
+        await adopted.handle.stop(0);
+        adopted.handle.dispose();
+      }
+    }
+  }
+
+  endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined {
+    const running = this.runs.get(id)?.ides.get(ide);
+    if (!running?.ready) return undefined;
+    const { launch } = running;
+    return {
+      target: { socketPath: launch.socketPath },
+      prefix: launch.prefix,
+      keepsPrefix: launch.keepsPrefix,
+      headers: launch.headers,
+    };
+  }
+
+  /** Stops every dev machine (the backend is shutting down). */
+  async close(): Promise<void> {
+    await Promise.all([...this.runs.values()].map((run) => this.stopRun(run, this.deps.stopGraceMs)));
+  }
+
+  private async waitUntilReady(machine: DevMachineRecord, run: Run): Promise<void> {
+    const deadline = Date.now() + (this.deps.readyTimeoutMs ?? 120_000);
+    for (const [ide, running] of run.ides) {
+      while (!running.ready) {
+        if (run.stopping || run.failed) return;
+        if (await answers(running.launch)) running.ready = true;
+        else if (Date.now() > deadline) {
+          await this.fail(
+            machine,
+            run,
+            ide,
+            `${IDE_NAMES[ide]} did not answer within ${Math.round((this.deps.readyTimeoutMs ?? 120_000) / 1000)} s`,
+          );
+          return;
+        } else await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    if (run.stopping || run.failed) return;
+    this.deps.lifecycle.observed(machine.id, {
+      state: 'Running',
+      event: { type: 'running', message: `${machine.spec.name} is running.` },
+    });
+  }
+
+  private async exited(machine: DevMachineRecord, ide: DevMachineIde, exit: ExitStatus): Promise<void> {
+    const run = this.runs.get(machine.id);
+    if (!run) return;
+    const running = run.ides.get(ide);
+    if (running) running.ready = false;
+    const status = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? '?'}`;
+    if (!run.stopping && !run.failed) {
+      const tail = running ? await logTail(running.handle.logFile) : '';
+      await this.fail(machine, run, ide, `${IDE_NAMES[ide]} exited with ${status}${tail ? `: ${tail}` : ''}`, exit);
+      return;
+    }
+    this.deps.lifecycle.observed(machine.id, {
+      event: { type: 'ide-exited', ide, message: `${IDE_NAMES[ide]} ended (${status}).` },
+    });
+    if ([...run.ides.values()].every((other) => other.handle.exitStatus)) {
+      this.runs.delete(machine.id);
+      if (!run.failed) this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
+    }
+  }
+
+  private async fail(
+    machine: DevMachineRecord,
+    run: Run,
+    ide: DevMachineIde,
+    message: string,
+    exit?: ExitStatus,
+  ): Promise<void> {
+    run.failed = true;
+    this.deps.log.warn({ id: machine.id, ide }, message);
+    this.deps.lifecycle.observed(machine.id, {
+      state: 'Failed',
+      failure: {
+        message,
+        ide,
+        ...(exit?.code !== undefined && exit.code !== null ? { exitCode: exit.code } : {}),
+        ...(exit?.signal ? { signal: exit.signal } : {}),
+      },
+    });
+    await this.stopRun(run, 0);
+    this.runs.delete(machine.id);
+  }
+
+  private async stopRun(run: Run, graceMs: number): Promise<void> {
+    await Promise.all([...run.ides.values()].map((running) => running.handle.stop(graceMs)));
+  }
+}
+
+export const IDE_NAMES: Readonly<Record<DevMachineIde, string>> = {
+  jupyterlab: 'JupyterLab',
+  'code-server': 'code-server',
+};
+
+/** The variables that put a Python environment (a virtualenv or conda prefix) first. */
+function environmentEnv(environment: string | undefined, basePath = ''): Record<string, string> {
+  if (!environment) return {};
+  const bin = path.join(environment, 'bin');
+  return { VIRTUAL_ENV: environment, CONDA_PREFIX: environment, PATH: basePath ? `${bin}:${basePath}` : bin };
+}
+
+/** Whether the IDE answers its ready path with 200 on its socket. */
+function answers(launch: IdeLaunch): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = http.get(
+      { socketPath: launch.socketPath, path: launch.readyPath, headers: launch.headers, timeout: 2_000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
+/** The last lines of an IDE's log, for the failure message (one line of text). */
+async function logTail(logFile: string): Promise<string> {
+  try {
+    const text = await readFile(logFile, 'utf8');
+    const lines = text
+      .slice(-LOG_TAIL_BYTES)
+      .split('\n')
+      .flatMap((line) => {
+        const parsed = parseLogLine(line);
+        return parsed && parsed.s !== 'platform' && parsed.m.trim() ? [parsed.m.trim()] : [];
+      });
+    return lines.slice(-3).join(' / ');
+  } catch {
+    return '';
+  }
+}
