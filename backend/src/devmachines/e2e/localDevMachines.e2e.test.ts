@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import http from 'node:http';
@@ -47,6 +48,12 @@ function viaEndpoint(
     });
     request.on('error', reject);
   });
+}
+
+/** The command lines of the processes that run in a dev machine's folder. */
+function processesOf(id: string): string[] {
+  const listed = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout;
+  return listed.split('\n').filter((line) => line.includes(`devmachines/${id}/`) && !line.includes('aiplat-log-shim'));
 }
 
 let fx: PlatformFixture;
@@ -167,5 +174,7 @@ describe('a dev machine whose IDE dies', () => {
     expect(failed.failure).toMatchObject({ ide: 'jupyterlab', exitCode: 3 });
     expect(failed.failure?.message).toContain('JupyterLab exited with code 3: cannot open the notebook dir');
     expect(broken.platform.devMachineEngine.endpoint(created.id, 'code-server')).toBeUndefined();
+    // code-server, launched while JupyterLab was dying, is ended too: nothing of the machine runs.
+    await expect.poll(() => processesOf(created.id), { timeout: 15_000 }).toEqual([]);
   }, 120_000);
 });

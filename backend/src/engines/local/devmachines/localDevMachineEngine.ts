@@ -102,7 +102,9 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       this.runs.delete(machine.id);
       throw error;
     }
-    void this.waitUntilReady(machine, run);
+    // An IDE that died while the next one was launched has failed the dev machine: end the rest.
+    if (run.failed) await this.stopRun(run, 0);
+    else void this.waitUntilReady(machine, run);
   }
 
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
