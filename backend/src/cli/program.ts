@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { API_VERSION } from '@aiplat/api';
+import { registerDev } from './commands/dev.js';
 import { registerEnv } from './commands/env.js';
 import { registerEvents } from './commands/events.js';
 import { registerGet } from './commands/get.js';
@@ -57,6 +58,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerEnv(program, ctx);
   registerJobActions(program, ctx);
   registerKubernetes(program, ctx);
+  registerDev(program, ctx);
   for (const command of program.commands) {
     command.showHelpAfterError(messages.errors.usageHint(`aiplat ${command.name()}`));
   }

@@ -1,0 +1,172 @@
+import { InvalidArgumentError, type Command } from 'commander';
+import {
+  ApiError,
+  DEV_MACHINE_IDES,
+  type ApiClient,
+  type DevMachine,
+  type DevMachineIde,
+  type DevMachineSpecInput,
+} from '@aiplat/api';
+import type { CliContext } from '../context.js';
+import { age, resourcesText, table, toJson } from '../format.js';
+import { messages } from '../messages.js';
+import { connect, outputOption } from './shared.js';
+
+const m = messages.dev;
+
+interface CreateOptions {
+  ides?: DevMachineIde[];
+  cpu?: number;
+  memory?: string;
+  accelerator?: { type: 'nvidia' | 'ascend'; count: number };
+  image?: string;
+  environment?: string;
+  workingDir?: string;
+  start: boolean;
+}
+
+function parseIdes(value: string): DevMachineIde[] {
+  return value
+    .split(',')
+    .map((ide) => ide.trim())
+    .filter(Boolean)
+    .map((ide) => {
+      const known = DEV_MACHINE_IDES.find((name) => name === ide.toLowerCase());
+      if (!known) throw new InvalidArgumentError(`unknown IDE "${ide}": use ${DEV_MACHINE_IDES.join(' or ')}`);
+      return known;
+    });
+}
+
+function parseAccelerator(value: string): CreateOptions['accelerator'] {
+  const match = /^(nvidia|ascend):(\d+(?:\.\d+)?)$/.exec(value.trim());
+  if (!match) throw new InvalidArgumentError(m.create.badAccelerator(value));
+  return { type: match[1] as 'nvidia' | 'ascend', count: Number(match[2]) };
+}
+
+function parseCpu(value: string): number {
+  const cpu = Number(value);
+  if (!Number.isFinite(cpu) || cpu <= 0) throw new InvalidArgumentError(m.create.badNumber(value));
+  return cpu;
+}
+
+/** One of the user's dev machines by id or name. */
+async function find(client: ApiClient, idOrName: string): Promise<DevMachine> {
+  const { devMachines } = await client.listDevMachines();
+  const found = devMachines.find((machine) => machine.id === idOrName || machine.spec.name === idOrName);
+  if (!found) throw new ApiError('not_found', m.noSuch(idOrName));
+  return found;
+}
+
+function machinesTable(machines: readonly DevMachine[], now: Date): string {
+  const h = m.header;
+  return table(
+    [h.id, h.name, h.state, h.ides, h.resources, h.age],
+    machines.map((machine) => [
+      machine.id,
+      machine.spec.name,
+      machine.failure ? `${machine.state} (${machine.failure.message})` : machine.state,
+      machine.spec.ides.join(','),
+      resourcesText(machine.spec.resources),
+      age(machine.createdAt, now),
+    ]),
+  );
+}
+
+/** `aiplat dev create|list|start|stop|open|delete`. */
+export function registerDev(program: Command, ctx: CliContext): void {
+  const dev = program.command('dev').description(m.description);
+
+  dev
+    .command('create')
+    .description(m.create.description)
+    .argument('<name>', m.create.name)
+    .option('--ides <ides>', m.create.ides, parseIdes)
+    .option('--cpu <cores>', m.create.cpu, parseCpu)
+    .option('--memory <quantity>', m.create.memory)
+    .option('--accelerator <type:count>', m.create.accelerator, parseAccelerator)
+    .option('--image <image>', m.create.image)
+    .option('--environment <path>', m.create.environment)
+    .option('--working-dir <dir>', m.create.workingDir)
+    .option('--no-start', m.create.noStart)
+    .addHelpText('after', m.create.after)
+    .action(async (name: string, options: CreateOptions, command: Command) => {
+      const { client } = connect(ctx, command);
+      const spec: DevMachineSpecInput = {
+        name,
+        resources: {
+          cpu: options.cpu ?? 2,
+          memory: options.memory ?? '4Gi',
+          ...(options.accelerator ? { accelerator: options.accelerator } : {}),
+        },
+        ...(options.ides ? { ides: options.ides } : {}),
+        ...(options.image ? { image: options.image } : {}),
+        ...(options.environment ? { environment: options.environment } : {}),
+        ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+      };
+      const created = await client.createDevMachine({ body: { spec, start: options.start } });
+      ctx.out(`${m.done(created.spec.name, created.id, created.state)}\n`);
+    });
+
+  dev
+    .command('list')
+    .alias('ls')
+    .description(m.list.description)
+    .addOption(outputOption(['json']))
+    .action(async (options: { output?: 'json' }, command: Command) => {
+      const { client } = connect(ctx, command);
+      const { devMachines } = await client.listDevMachines();
+      if (options.output === 'json') ctx.out(toJson(devMachines));
+      else if (devMachines.length === 0) ctx.out(`${m.list.empty}\n`);
+      else ctx.out(machinesTable(devMachines, new Date()));
+    });
+
+  dev
+    .command('start')
+    .description(m.start.description)
+    .argument('<machine>', m.machine)
+    .action(async (idOrName: string, _options: unknown, command: Command) => {
+      const { client } = connect(ctx, command);
+      const { id } = await find(client, idOrName);
+      const started = await client.startDevMachine({ params: { id } });
+      ctx.out(`${m.done(started.spec.name, started.id, started.state)}\n`);
+    });
+
+  dev
+    .command('stop')
+    .description(m.stop.description)
+    .argument('<machine>', m.machine)
+    .option('--force', m.stop.force)
+    .action(async (idOrName: string, options: { force?: boolean }, command: Command) => {
+      const { client } = connect(ctx, command);
+      const { id } = await find(client, idOrName);
+      const stopped = await client.stopDevMachine({ params: { id }, body: { force: options.force === true } });
+      ctx.out(`${m.done(stopped.spec.name, stopped.id, stopped.state)}\n`);
+    });
+
+  dev
+    .command('open')
+    .description(m.open.description)
+    .argument('<machine>', m.machine)
+    .option('--ide <ide>', m.open.ide, (value) => parseIdes(value)[0])
+    .action(async (idOrName: string, options: { ide?: DevMachineIde }, command: Command) => {
+      const { client, baseUrl } = connect(ctx, command);
+      const machine = await find(client, idOrName);
+      if (machine.state !== 'Running')
+        throw new ApiError('conflict', m.open.notRunning(machine.spec.name, machine.state));
+      for (const [ide, url] of Object.entries(machine.urls)) {
+        if (!options.ide || options.ide === ide) ctx.out(`${ide}: ${new URL(url, baseUrl).toString()}\n`);
+      }
+    });
+
+  dev
+    .command('delete')
+    .alias('rm')
+    .description(m.delete.description)
+    .argument('<machine>', m.machine)
+    .action(async (idOrName: string, _options: unknown, command: Command) => {
+      const { client } = connect(ctx, command);
+      const { id } = await find(client, idOrName);
+      const { deleted } = await client.deleteDevMachine({ params: { id } });
+      ctx.out(`${m.deleted(deleted)}\n`);
+    });
+}

@@ -1,0 +1,73 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevMachine } from '@aiplat/api';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
+import { runCli, type CliDeps } from './program.js';
+
+let fx: PlatformFixture;
+
+beforeAll(async () => {
+  fx = await startPlatform({ devMachines: { readyTimeoutMs: 60_000, stopGraceMs: 2_000 } });
+  await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
+}, 60_000);
+afterAll(() => fx?.close(), 60_000);
+
+/** Runs `aiplat <args>` in-process against the test backend as alice. */
+async function aiplat(args: string[]) {
+  let stdout = '';
+  let stderr = '';
+  const deps: CliDeps = {
+    stdout: { write: (text: string) => ((stdout += text), true) },
+    stderr: { write: (text: string) => ((stderr += text), true) },
+    env: { AIPLAT_SERVER: fx.baseUrl, AIPLAT_TOKEN: TOKENS.alice },
+    cwd: fx.dir,
+    readStdin: () => Promise.resolve(''),
+    pollIntervalMs: 50,
+  };
+  const code = await runCli(args, deps);
+  expect(stderr, 'never a stack trace').not.toMatch(/^\s+at /m);
+  return { code, stdout, stderr };
+}
+
+async function machineNamed(name: string): Promise<DevMachine> {
+  const { devMachines } = await fx.client().listDevMachines();
+  return devMachines.find((machine) => machine.spec.name === name)!;
+}
+
+describe('aiplat dev', () => {
+  it('creates, lists, opens, stops and deletes a dev machine by its name', async () => {
+    const created = await aiplat(['dev', 'create', 'editor', '--ides', 'code-server', '--cpu', '1', '--memory', '2Gi']);
+    expect(created.code).toBe(0);
+    expect(created.stdout).toMatch(/^editor \(dm-[a-z0-9]+\): Starting\n$/);
+    await expect.poll(async () => (await machineNamed('editor')).state, { timeout: 60_000 }).toBe('Running');
+
+    const listed = await aiplat(['dev', 'list']);
+    expect(listed.stdout).toMatch(/NAME\s+STATE\s+IDES/);
+    expect(listed.stdout).toMatch(/editor\s+Running\s+code-server\s+cpu 1, memory 2Gi/);
+
+    const { id } = await machineNamed('editor');
+    const opened = await aiplat(['dev', 'open', 'editor']);
+    expect(opened.stdout).toBe(`code-server: ${fx.baseUrl}/devmachines/${id}/code/\n`);
+
+    expect((await aiplat(['dev', 'stop', 'editor'])).code).toBe(0);
+    await expect.poll(async () => (await machineNamed('editor')).state, { timeout: 30_000 }).toBe('Stopped');
+    const notRunning = await aiplat(['dev', 'open', 'editor']);
+    expect([notRunning.code, notRunning.stderr]).toEqual([
+      1,
+      expect.stringContaining('editor is Stopped; start it with: aiplat dev start editor'),
+    ]);
+    expect(await aiplat(['dev', 'delete', 'editor'])).toMatchObject({ code: 0, stdout: `${id}: deleted\n` });
+    expect((await aiplat(['dev', 'list'])).stdout).toBe('No dev machines yet: aiplat dev create <name>\n');
+  }, 120_000);
+
+  it('says what is wrong: an unknown machine, a bad option, a bad spec', async () => {
+    const unknown = await aiplat(['dev', 'start', 'nowhere']);
+    expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('no dev machine nowhere of yours')]);
+    const badOption = await aiplat(['dev', 'create', 'x', '--accelerator', 'lots']);
+    expect([badOption.code, badOption.stderr]).toEqual([2, expect.stringContaining('--accelerator takes type:count')]);
+    const badSpec = await aiplat(['dev', 'create', 'x', '--memory', 'a lot', '--no-start']);
+    expect(badSpec.code).toBe(1);
+    expect(badSpec.stderr).toMatch(/memory/);
+  });
+});
