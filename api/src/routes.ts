@@ -43,6 +43,7 @@ import {
   DevMachineSchema,
   StopDevMachineBodySchema,
 } from './schemas/devMachines.js';
+import { CreateLoginLinkBodySchema, LoginLinkSchema } from './schemas/sessions.js';
 import { HealthSchema, OpenApiDocumentSchema, ReadinessSchema, ServerInfoSchema } from './schemas/system.js';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
@@ -258,6 +259,14 @@ export const routes = {
     tag: 'jobs',
     params: JobIdParamsSchema,
     response: DeleteJobResponseSchema,
+  }),
+  createLoginLink: route({
+    method: 'post',
+    path: '/api/login-links',
+    summary: 'A one-time link that signs a browser in as you and opens next (a dev machine IDE, for one)',
+    tag: 'sessions',
+    body: CreateLoginLinkBodySchema,
+    response: LoginLinkSchema,
   }),
   listDevMachines: route({
     method: 'get',

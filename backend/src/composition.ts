@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
+import { ApiError } from '@aiplat/api';
 import type { Config } from './config.js';
 import { KubeCluster, loadKubeConfig } from './engines/kubernetes/cluster.js';
 import { KubernetesDryRun, type ServerDryRun } from './engines/kubernetes/dryRun.js';
@@ -13,6 +14,7 @@ import { LocalEngine } from './engines/local/localEngine.js';
 import { createLocalMetrics } from './engines/local/metrics/engineMetrics.js';
 import { createSupervisor } from './engines/local/supervisor/index.js';
 import { JobMetricsFeed } from './metrics/jobMetricsFeed.js';
+import { createDevMachineFrontend } from './devmachines/devMachineFrontend.js';
 import { createDevMachineHandlers } from './devmachines/devMachineHandlers.js';
 import { DevMachineService } from './devmachines/devMachineService.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
@@ -20,7 +22,12 @@ import { jobFilesUnder } from './jobs/jobFiles.js';
 import { JobService } from './jobs/jobService.js';
 import { workingDirResolver } from './jobs/workingDir.js';
 import { createPlatformServer, type PlatformServer } from './server/app.js';
+import type { Handlers } from './server/handlers.js';
 import { ServerMetrics } from './server/metrics.js';
+import { ProxyCore } from './proxy/proxyCore.js';
+import { LoginLinks } from './sessions/loginLinks.js';
+import { createLoginRouter } from './sessions/loginRouter.js';
+import { SessionStore } from './sessions/sessionStore.js';
 import { createSystemHandlers } from './server/systemHandlers.js';
 import { SqliteStore } from './store/sqliteStore.js';
 import type { Store } from './store/store.js';
@@ -44,6 +51,8 @@ export interface Platform {
   engine: LocalEngine;
   devMachines: DevMachineService;
   devMachineEngine: LocalDevMachineEngine;
+  /** One-time browser login links (npm start prints one per IDE of the default dev machine). */
+  loginLinks: LoginLinks;
   /** Set when the config enables the Kubernetes engine. */
   kubernetes?: KubernetesEngine;
   /** The folders clients watch (the `files/<path>` topic). */
@@ -129,6 +138,11 @@ export async function createPlatform(
   const resolveWorkingDir = workingDirResolver(resolver);
   let jobs: JobService | undefined;
   let devMachines: DevMachineService | undefined;
+  // Built after the handlers; the dev machine proxy asks it once requests come.
+  const late: { devMachineEngine?: LocalDevMachineEngine } = {};
+  const loginLinks = new LoginLinks();
+  const sessions = new SessionStore();
+  const proxy = new ProxyCore();
   // Built after the handlers; the dry-run route asks it once it exists.
   const cluster: { engine?: KubernetesEngine } = {};
   const kubernetesWanted = config.engine === 'kubernetes' || config.kubernetes.enabled;
@@ -140,6 +154,16 @@ export async function createPlatform(
     options: { ...config, users },
     metrics,
     log,
+    frontends: () => [
+      { handle: createLoginRouter({ links: loginLinks, sessions }) },
+      createDevMachineFrontend({
+        machines: devMachines!,
+        engine: late.devMachineEngine!,
+        sessions,
+        proxy,
+        allowedOrigins: config.allowedOrigins,
+      }),
+    ],
     handlers: (hub) => {
       jobs = new JobService({
         store: store.jobs,
@@ -149,6 +173,17 @@ export async function createPlatform(
         resolveWorkingDir,
         defaultEngine: config.engine,
       });
+      const issueLoginLink: Pick<Handlers, 'createLoginLink'> = {
+        createLoginLink: async ({ body }, ctx) => {
+          try {
+            return loginLinks.issue(ctx.user.name, body.next);
+          } catch (error) {
+            throw new ApiError('validation_failed', (error as Error).message, {
+              issues: [{ path: 'body.next', message: (error as Error).message }],
+            });
+          }
+        },
+      };
       devMachines = new DevMachineService({
         store: store.devMachines,
         events: hub,
@@ -157,6 +192,7 @@ export async function createPlatform(
       return {
         ...createSystemHandlers({ config, store, metrics }),
         ...createDevMachineHandlers(devMachines),
+        ...issueLoginLink,
         ...createFileHandlers({ resolver, lister, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),
         ...createJobHandlers(
@@ -218,6 +254,7 @@ export async function createPlatform(
     readyTimeoutMs: config.devMachines.readyTimeoutMs,
     log: log.child({ component: 'devmachines-engine' }),
   });
+  late.devMachineEngine = devMachineEngine;
   devMachineService.useEngine(devMachineEngine);
   await devMachineService.recover();
   return {
@@ -231,6 +268,7 @@ export async function createPlatform(
     engine,
     devMachines: devMachineService,
     devMachineEngine,
+    loginLinks,
     ...(kubernetes ? { kubernetes } : {}),
     folderWatchers,
     log,
@@ -239,6 +277,7 @@ export async function createPlatform(
       await folderWatchers.close();
       await jobService.close();
       await devMachineEngine.close();
+      proxy.close();
       store.close();
     },
   };

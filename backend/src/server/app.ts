@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { API_VERSION, API_VERSION_HEADER, ApiError, type RouteName } from '@aiplat/api';
 import { TokenAuthenticator } from './auth.js';
 import { errorMapping } from './errorMapping.js';
+import type { Frontend } from './frontend.js';
 import { EventHub } from './eventHub.js';
 import type { Handlers, User } from './handlers.js';
 import type { ServerMetrics } from './metrics.js';
@@ -23,6 +24,8 @@ export interface AppDeps {
   options: AppOptions;
   /** Built with the hub, since services publish events through it. */
   handlers: (hub: EventHub) => Handlers;
+  /** Pages and proxied upstreams served beside the API; asked for once, after the handlers. */
+  frontends?: () => readonly Frontend[];
   metrics: ServerMetrics;
   log: Logger;
 }
@@ -87,6 +90,19 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
     next();
   });
 
+  let frontendList: readonly Frontend[] | undefined;
+  const frontends = () => (frontendList ??= deps.frontends?.() ?? []);
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const list = frontends();
+    let index = 0;
+    const step = (error?: unknown) => {
+      const frontend = list[index++];
+      if (error !== undefined || !frontend) next(error);
+      else frontend.handle(req, res, step);
+    };
+    step();
+  });
+
   app.use((req: Request, res: Response, next: NextFunction) => {
     const origin = req.get('origin');
     if (!origins.isAllowed(origin, req.get('host'))) {
@@ -125,7 +141,10 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
     metrics,
     log: log.child({ component: 'ws' }),
   });
-  server.on('upgrade', (req, socket, head) => hub.handleUpgrade(req, socket, head));
+  server.on('upgrade', (req, socket, head) => {
+    for (const frontend of frontends()) if (frontend.upgrade?.(req, socket, head)) return;
+    hub.handleUpgrade(req, socket, head);
+  });
 
   const authenticate = (req: Request): User => {
     const user = auth.authenticate(TokenAuthenticator.bearerToken(req.get('authorization')));

@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import type { ApiClient, DevMachine, DevMachineState } from '@aiplat/api';
+import { startPlatform, type PlatformFixture, type TestUser } from '../../../../testing/src/backend/platformFixture.js';
+
+/*
+ * A dev machine's IDEs through the platform's proxy, as a browser reaches them: a one-time login
+ * link sets the session cookie; JupyterLab's page, its API and a kernel's WebSocket pass through
+ * with the IDE's secret added; code-server's page too; everyone else is refused.
+ */
+
+async function waitForState(client: ApiClient, id: string, states: DevMachineState[]): Promise<DevMachine> {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const machine = await client.getDevMachine({ params: { id } });
+    if (states.includes(machine.state)) return machine;
+    if (Date.now() > deadline) throw new Error(`${id} stayed ${machine.state}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+let fx: PlatformFixture;
+let machine: DevMachine;
+
+/** Logs a browser in through a login link; returns its Cookie header. */
+async function login(user: TestUser, next: string): Promise<string> {
+  const link = await fx.client(user).createLoginLink({ body: { next } });
+  const response = await fetch(fx.baseUrl + link.path, { redirect: 'manual' });
+  expect(response.status).toBe(303);
+  return response.headers.get('set-cookie')!.split(';')[0]!;
+}
+
+const browser = (cookie: string, extra: Record<string, string> = {}) => ({
+  cookie,
+  origin: fx.baseUrl,
+  ...extra,
+});
+
+beforeAll(async () => {
+  fx = await startPlatform({ devMachines: { readyTimeoutMs: 90_000, stopGraceMs: 2_000 } });
+  await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
+  const created = await fx.client().createDevMachine({
+    body: { spec: { name: 'proxied', resources: { cpu: 1, memory: '2Gi' } } },
+  });
+  machine = await waitForState(fx.client(), created.id, ['Running', 'Failed']);
+  expect(machine.state).toBe('Running');
+}, 120_000);
+afterAll(() => fx?.close(), 60_000);
+
+describe('the dev machine proxy', () => {
+  it('logs a browser in once through a login link: an HttpOnly, SameSite cookie, then the IDE', async () => {
+    const lab = machine.urls.jupyterlab!;
+    const link = await fx.client().createLoginLink({ body: { next: lab } });
+    expect(link.path).toMatch(/^\/login\?ticket=[A-Za-z0-9_-]{43}$/);
+    const first = await fetch(fx.baseUrl + link.path, { redirect: 'manual' });
+    expect(first.status).toBe(303);
+    expect(first.headers.get('location')).toBe(lab);
+    expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    const cookie = first.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^aiplat_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Path=\/; Max-Age=\d+$/);
+    const again = await fetch(fx.baseUrl + link.path, { redirect: 'manual' });
+    expect(again.status).toBe(410);
+    expect(await again.text()).toContain('expired or was already used');
+    const forged = await fetch(`${fx.baseUrl}/login?ticket=${'A'.repeat(43)}`, { redirect: 'manual' });
+    expect(forged.status).toBe(410);
+    const refused = await rejectionOf(fx.client().createLoginLink({ body: { next: '//evil.example/' } }));
+    expect(refused).toBe(400);
+  });
+
+  it('serves JupyterLab with our extension, its API with the IDE’s secret added, and a kernel over a WebSocket', async () => {
+    const lab = machine.urls.jupyterlab!;
+    const cookie = await login('alice', lab);
+    const page = await fetch(`${fx.baseUrl}${lab}lab`, { headers: browser(cookie) });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('@aiplat/jupyterlab-ext');
+    expect((await fetch(`${fx.baseUrl}${lab}api/status`, { headers: browser(cookie) })).status).toBe(200);
+
+    const kernel = await fetch(`${fx.baseUrl}${lab}api/kernels`, {
+      method: 'POST',
+      headers: browser(cookie, { 'content-type': 'application/json' }),
+      body: JSON.stringify({ name: 'python3' }),
+    });
+    expect(kernel.status).toBe(201);
+    const { id: kernelId } = (await kernel.json()) as { id: string };
+    const output = await new Promise<string>((resolve, reject) => {
+      const socket = new WebSocket(`${fx.baseUrl.replace('http', 'ws')}${lab}api/kernels/${kernelId}/channels`, {
+        headers: browser(cookie),
+      });
+      const session = randomUUID();
+      socket.on('error', reject);
+      socket.on('open', () =>
+        socket.send(
+          JSON.stringify({
+            header: {
+              msg_id: randomUUID(),
+              username: 'alice',
+              session,
+              msg_type: 'execute_request',
+              version: '5.3',
+              date: new Date().toISOString(),
+            },
+            parent_header: {},
+            metadata: {},
+            content: {
+              code: 'print(6 * 7)',
+              silent: false,
+              store_history: false,
+              user_expressions: {},
+              allow_stdin: false,
+              stop_on_error: true,
+            },
+            channel: 'shell',
+            buffers: [],
+          }),
+        ),
+      );
+      socket.on('message', (data: Buffer) => {
+        const message = JSON.parse(data.toString('utf8')) as { msg_type: string; content: { text?: string } };
+        if (message.msg_type === 'stream') {
+          socket.close();
+          resolve(message.content.text ?? '');
+        }
+      });
+    });
+    expect(output).toBe('42\n');
+  }, 60_000);
+
+  it('serves code-server with the prefix taken off', async () => {
+    const code = machine.urls['code-server']!;
+    const cookie = await login('alice', code);
+    const bare = await fetch(`${fx.baseUrl}${code.replace(/\/$/, '')}`, {
+      headers: browser(cookie),
+      redirect: 'manual',
+    });
+    expect([bare.status, bare.headers.get('location')]).toEqual([301, code]);
+    const page = await fetch(`${fx.baseUrl}${code}`, { headers: browser(cookie) });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('workbench');
+  });
+
+  it('refuses: no session, another user, a foreign Origin on a WebSocket or a POST, a stopped dev machine', async () => {
+    const lab = machine.urls.jupyterlab!;
+    const anonymous = await fetch(`${fx.baseUrl}${lab}lab`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).toContain('Sign in first');
+    const chinese = await fetch(`${fx.baseUrl}${lab}lab`, { headers: { 'accept-language': 'zh-CN,zh;q=0.9' } });
+    expect(await chinese.text()).toContain('请先登录');
+    // A bearer token is the API's, not a browser's: it does not open an IDE.
+    const bearer = await fx.fetch(`${lab}api/status`);
+    expect(bearer.status).toBe(401);
+
+    const bob = await login('bob', '/');
+    expect((await fetch(`${fx.baseUrl}${lab}api/status`, { headers: browser(bob) })).status).toBe(404);
+
+    const alice = await login('alice', lab);
+    const foreignPost = await fetch(`${fx.baseUrl}${lab}api/kernels`, {
+      method: 'POST',
+      headers: { cookie: alice, origin: 'https://evil.example', 'content-type': 'application/json' },
+      body: '{}',
+    });
+    expect(foreignPost.status).toBe(403);
+    const foreignSocket = await new Promise<number>((resolve) => {
+      const socket = new WebSocket(`${fx.baseUrl.replace('http', 'ws')}${lab}api/kernels/x/channels`, {
+        headers: { cookie: alice, origin: 'https://evil.example' },
+      });
+      socket.on('unexpected-response', (_req, response) => resolve(response.statusCode ?? 0));
+      socket.on('error', () => resolve(-1));
+    });
+    expect(foreignSocket).toBe(403);
+
+    await fx.client().stopDevMachine({ params: { id: machine.id }, body: {} });
+    await waitForState(fx.client(), machine.id, ['Stopped']);
+    const stopped = await fetch(`${fx.baseUrl}${lab}lab`, { headers: browser(alice) });
+    expect(stopped.status).toBe(503);
+    expect(await stopped.text()).toContain('The dev machine proxied is Stopped');
+  }, 60_000);
+});
+
+async function rejectionOf(promise: Promise<unknown>): Promise<number> {
+  try {
+    await promise;
+    return 0;
+  } catch (error) {
+    return (error as { status?: number }).status ?? -1;
+  }
+}
