@@ -48,7 +48,16 @@ describe('aiplat dev', () => {
 
     const { id } = await machineNamed('editor');
     const opened = await aiplat(['dev', 'open', 'editor']);
-    expect(opened.stdout).toBe(`code-server: ${fx.baseUrl}/devmachines/${id}/code/\n`);
+    const link = /^code-server: (\S+)\n$/.exec(opened.stdout)?.[1];
+    expect(link).toMatch(new RegExp(`^${fx.baseUrl}/login\\?ticket=[A-Za-z0-9_-]{43}$`));
+    expect(opened.stderr).toContain('signs a browser in once');
+    // The link signs the browser in and lands in the IDE.
+    const landed = await fetch(link!, { redirect: 'manual' });
+    expect([landed.status, landed.headers.get('location')]).toEqual([303, `/devmachines/${id}/code/`]);
+    const page = await fetch(fx.baseUrl + landed.headers.get('location')!, {
+      headers: { cookie: landed.headers.get('set-cookie')!.split(';')[0]! },
+    });
+    expect(page.status).toBe(200);
 
     expect((await aiplat(['dev', 'stop', 'editor'])).code).toBe(0);
     await expect.poll(async () => (await machineNamed('editor')).state, { timeout: 30_000 }).toBe('Stopped');

@@ -170,8 +170,9 @@ export const en = {
     start: { description: 'Start a stopped or failed dev machine.' },
     stop: { description: 'Stop a dev machine (its files under /work stay).', force: 'skip the grace period' },
     open: {
-      description: "Print the links of a dev machine's IDEs.",
+      description: "Print one-time links that sign a browser in and open the dev machine's IDEs.",
       ide: 'only this IDE: jupyterlab or code-server',
+      oneTime: 'Each link signs a browser in once, within 10 minutes; run this again for new ones.',
       notRunning: (name: string, state: string) => `${name} is ${state}; start it with: aiplat dev start ${name}`,
     },
     delete: { description: 'Delete a stopped dev machine (its files under /work stay).' },

@@ -154,8 +154,12 @@ export function registerDev(program: Command, ctx: CliContext): void {
       if (machine.state !== 'Running')
         throw new ApiError('conflict', m.open.notRunning(machine.spec.name, machine.state));
       for (const [ide, url] of Object.entries(machine.urls)) {
-        if (!options.ide || options.ide === ide) ctx.out(`${ide}: ${new URL(url, baseUrl).toString()}\n`);
+        if (options.ide && options.ide !== ide) continue;
+        // A link that signs the browser in once, then opens the IDE: the token never goes into a URL.
+        const link = await client.createLoginLink({ body: { next: url } });
+        ctx.out(`${ide}: ${new URL(link.path, baseUrl).toString()}\n`);
       }
+      ctx.info(m.open.oneTime);
     });
 
   dev
