@@ -66,6 +66,8 @@ export const ConfigSchema = z.object({
     .prefault({}),
   devMachines: z
     .object({
+      /** `npm start` creates and starts the default user's dev machine "workspace" (AIPLAT_DEV_MACHINE=off to skip). */
+      startDefault: z.boolean().default(true),
       /** How long an IDE may take to answer before its dev machine fails. */
       readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
       /** How long a stopped IDE gets between SIGTERM and SIGKILL. */
@@ -91,6 +93,7 @@ export const ENV_VARS = {
   ALLOWED_ORIGINS: 'allowedOrigins',
   MAX_UPLOAD_BYTES: 'maxUploadBytes',
   LOG_LEVEL: 'logLevel',
+  AIPLAT_DEV_MACHINE: 'devMachines.startDefault',
   AIPLAT_CONFIG: '(file)',
 } as const;
 
@@ -143,6 +146,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
   if (env.MAX_UPLOAD_BYTES)
     set('maxUploadBytes', 'MAX_UPLOAD_BYTES', numberFromEnv('MAX_UPLOAD_BYTES', env.MAX_UPLOAD_BYTES));
   if (env.LOG_LEVEL) set('logLevel', 'LOG_LEVEL', env.LOG_LEVEL);
+  if (env.AIPLAT_DEV_MACHINE) {
+    const value = env.AIPLAT_DEV_MACHINE.trim().toLowerCase();
+    if (!['on', 'off', 'true', 'false', '1', '0'].includes(value))
+      throw new ConfigError(`AIPLAT_DEV_MACHINE must be on or off, got "${env.AIPLAT_DEV_MACHINE}"`);
+    const devMachines = (raw.devMachines ?? {}) as Record<string, unknown>;
+    raw.devMachines = { ...devMachines, startDefault: ['on', 'true', '1'].includes(value) };
+    fromEnv.set('devMachines', 'AIPLAT_DEV_MACHINE');
+  }
   if (env.AUTH_TOKEN) {
     const name = (raw.defaultUser as string | undefined) ?? 'dev';
     const others = Array.isArray(raw.users) ? (raw.users as { name?: unknown }[]).filter((u) => u.name !== name) : [];

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -57,6 +57,56 @@ describe('the backend process (npm start)', () => {
     const stopped = exited(run.child);
     run.child.kill('SIGTERM');
     expect(await stopped).toBe(0);
+  });
+
+  it('opens the front door: the default dev machine started, and a one-time link into JupyterLab and VS Code', async () => {
+    const run = await startMain({ WORK_ROOT: path.join(dir, 'w3'), DATA_DIR: path.join(dir, 'd3') });
+    try {
+      await expect.poll(() => run.output(), { timeout: 90_000 }).toMatch(/VS Code\s+http/);
+      const output = run.output();
+      expect(output).toContain('dev machine "workspace" is running');
+      const links = Object.fromEntries(
+        [...output.matchAll(/^\s+(JupyterLab|VS Code)\s+(http\S+)$/gm)].map((m) => [m[1]!, m[2]!]),
+      );
+      expect(Object.keys(links).sort()).toEqual(['JupyterLab', 'VS Code']);
+      for (const [ide, link] of Object.entries(links)) {
+        expect(link, ide).toMatch(new RegExp(`^${run.url}/login\\?ticket=`));
+        const signedIn = await fetch(link, { redirect: 'manual' });
+        expect(signedIn.status, ide).toBe(303);
+        const cookie = signedIn.headers.get('set-cookie')!.split(';')[0]!;
+        const next = signedIn.headers.get('location')!;
+        const page = await fetch(`${run.url}${next}${ide === 'JupyterLab' ? 'lab' : ''}`, { headers: { cookie } });
+        expect(page.status, `${ide} through the proxy`).toBe(200);
+        if (ide === 'JupyterLab') expect(await page.text()).toContain('@aiplat/jupyterlab-ext');
+      }
+    } finally {
+      const stopped = exited(run.child);
+      run.child.kill('SIGTERM');
+      expect(await stopped, run.output()).toBe(0);
+    }
+    // Every IDE process ended with the backend.
+    const left = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout;
+    expect(left.split('\n').filter((line) => line.includes(path.join(dir, 'd3')))).toEqual([]);
+  }, 120_000);
+
+  it('skips the dev machine with AIPLAT_DEV_MACHINE=off', async () => {
+    const run = await startMain({
+      WORK_ROOT: path.join(dir, 'w4'),
+      DATA_DIR: path.join(dir, 'd4'),
+      AIPLAT_DEV_MACHINE: 'off',
+    });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(run.output()).not.toContain('dev machine');
+    const stopped = exited(run.child);
+    run.child.kill('SIGTERM');
+    expect(await stopped).toBe(0);
+  });
+
+  it('leaves no IDE behind when stopped while its dev machine was still starting', async () => {
+    // The tests above stopped their backends right after the banner, with "workspace" still starting.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const left = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout;
+    expect(left.split('\n').filter((line) => line.includes(dir) && line.includes('devmachines'))).toEqual([]);
   });
 
   it('explains a bad setting and exits 2 without a stack trace', async () => {

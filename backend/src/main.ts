@@ -1,14 +1,55 @@
 #!/usr/bin/env node
 import { ConfigError, loadConfig } from './config.js';
-import { createPlatform } from './composition.js';
+import { createPlatform, type Platform } from './composition.js';
+import type { Config } from './config.js';
+import { DEFAULT_DEV_MACHINE_NAME, startDefaultDevMachine } from './devmachines/defaultDevMachine.js';
+
+/** How long the links `npm start` prints stay good (each opens one browser session, once). */
+const START_LINK_TTL_MS = 60 * 60_000;
+
+const IDE_LABELS = { jupyterlab: 'JupyterLab', 'code-server': 'VS Code' } as const;
+
+/**
+ * The front door: the default user's dev machine, started, and a one-time link into each IDE. A
+ * machine that cannot start says why; the API is served all the same.
+ */
+async function openDefaultDevMachine(platform: Platform, config: Config, owner: string, base: string): Promise<void> {
+  const name = DEFAULT_DEV_MACHINE_NAME;
+  process.stdout.write(`  starting your dev machine "${name}" (JupyterLab and VS Code)...\n`);
+  try {
+    const machine = await startDefaultDevMachine(platform.devMachines, owner, config.devMachines.readyTimeoutMs);
+    if (machine.state !== 'Running') {
+      const why = machine.failure?.message ?? `it is ${machine.state}`;
+      process.stdout.write(
+        `  dev machine "${name}" did not start: ${why}\n  (the API above works all the same; AIPLAT_DEV_MACHINE=off skips this)\n\n`,
+      );
+      return;
+    }
+    const lines = Object.entries(machine.urls).map(([ide, next]) => {
+      const link = platform.loginLinks.issue(owner, next, START_LINK_TTL_MS);
+      return `  ${IDE_LABELS[ide as keyof typeof IDE_LABELS].padEnd(10)} ${new URL(link.path, base).toString()}`;
+    });
+    process.stdout.write(
+      [
+        `  dev machine "${name}" is running. Open it (each link signs one browser in, once, within an hour;`,
+        `  later: aiplat dev open ${name}):`,
+        ...lines,
+        '',
+      ].join('\n') + '\n',
+    );
+  } catch (error) {
+    process.stdout.write(`  dev machine "${name}" did not start: ${(error as Error).message}\n\n`);
+  }
+}
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const platform = await createPlatform(config);
+  let url = '';
   try {
     const address = await platform.server.listen(config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    const url = `http://${host}:${address.port}`;
+    url = `http://${host}:${address.port}`;
     const user = platform.users[0];
     process.stdout.write(
       [
@@ -39,6 +80,9 @@ async function main(): Promise<void> {
       throw new ConfigError(`cannot bind ${config.host}: set HOST to an address of this machine`);
     throw e;
   }
+
+  const owner = platform.users[0];
+  if (config.devMachines.startDefault && owner) void openDefaultDevMachine(platform, config, owner.name, url);
 
   let stopping = false;
   const stop = (signal: string) => {

@@ -8,7 +8,7 @@ import { runCli, type CliDeps } from './program.js';
 let fx: PlatformFixture;
 
 beforeAll(async () => {
-  fx = await startPlatform({ devMachines: { readyTimeoutMs: 60_000, stopGraceMs: 2_000 } });
+  fx = await startPlatform({ devMachines: { startDefault: false, readyTimeoutMs: 60_000, stopGraceMs: 2_000 } });
   await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
 }, 60_000);
 afterAll(() => fx?.close(), 60_000);

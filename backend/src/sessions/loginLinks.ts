@@ -29,12 +29,12 @@ export class LoginLinks {
     this.now = options.now ?? Date.now;
   }
 
-  issue(user: string, next: string): { path: string; expiresAt: string } {
+  issue(user: string, next: string, ttlMs = this.ttlMs): { path: string; expiresAt: string } {
     if (!isLocalPath(next))
       throw new Error(`next must be a path on this server such as /devmachines/…; got ${JSON.stringify(next)}`);
     this.sweep();
     const { secret, digest } = newSecret();
-    const expiresAt = this.now() + this.ttlMs;
+    const expiresAt = this.now() + ttlMs;
     this.tickets.set(digest, { user, next, expiresAt });
     return { path: `/login?ticket=${secret}`, expiresAt: new Date(expiresAt).toISOString() };
   }

@@ -40,7 +40,7 @@ const browser = (cookie: string, extra: Record<string, string> = {}) => ({
 });
 
 beforeAll(async () => {
-  fx = await startPlatform({ devMachines: { readyTimeoutMs: 90_000, stopGraceMs: 2_000 } });
+  fx = await startPlatform({ devMachines: { startDefault: false, readyTimeoutMs: 90_000, stopGraceMs: 2_000 } });
   await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
   const created = await fx.client().createDevMachine({
     body: { spec: { name: 'proxied', resources: { cpu: 1, memory: '2Gi' } } },

@@ -59,7 +59,7 @@ function processesOf(id: string): string[] {
 let fx: PlatformFixture;
 
 beforeAll(async () => {
-  fx = await startPlatform({ devMachines: { readyTimeoutMs: 90_000, stopGraceMs: 3_000 } });
+  fx = await startPlatform({ devMachines: { startDefault: false, readyTimeoutMs: 90_000, stopGraceMs: 3_000 } });
   await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
 }, 60_000);
 afterAll(() => fx?.close(), 60_000);
@@ -159,7 +159,7 @@ describe('a dev machine whose IDE dies', () => {
     const script = path.join(dir, 'crashing-serve.py');
     await writeFile(script, 'import sys\nprint("cannot open the notebook dir", file=sys.stderr)\nsys.exit(3)\n');
     broken = await startPlatform(
-      { devMachines: { readyTimeoutMs: 30_000, stopGraceMs: 1_000, jupyterServe: script } },
+      { devMachines: { startDefault: false, readyTimeoutMs: 30_000, stopGraceMs: 1_000, jupyterServe: script } },
       { dir },
     );
     await mkdir(path.join(broken.workRoot, 'home', 'alice'), { recursive: true });

@@ -36,6 +36,8 @@ interface RunningIde {
 
 interface Run {
   ides: Map<DevMachineIde, RunningIde>;
+  /** Settles once every IDE of the run has been launched (or the launch failed). */
+  launched: Promise<void>;
   stopping: boolean;
   failed: boolean;
 }
@@ -63,10 +65,18 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
     const workingDir = await this.deps.resolveWorkingDir(machine.owner, machine.spec.workingDir);
     const token = randomBytes(24).toString('base64url');
-    const run: Run = { ides: new Map(), stopping: false, failed: false };
+    let launched = () => {};
+    const run: Run = {
+      ides: new Map(),
+      launched: new Promise<void>((resolve) => (launched = resolve)),
+      stopping: false,
+      failed: false,
+    };
     this.runs.set(machine.id, run);
     try {
       for (const ide of machine.spec.ides) {
+        // Stopped (or the backend closing) while launching: launch nothing more.
+        if (run.stopping || run.failed) break;
         const launch = ideLaunch({
           id: machine.id,
           ide,
@@ -98,13 +108,15 @@ export class LocalDevMachineEngine implements DevMachineEngine {
         });
       }
     } catch (error) {
+      launched();
       await this.stopRun(run, 0);
       this.runs.delete(machine.id);
       throw error;
     }
+    launched();
     // An IDE that died while the next one was launched has failed the dev machine: end the rest.
     if (run.failed) await this.stopRun(run, 0);
-    else void this.waitUntilReady(machine, run);
+    else if (!run.stopping) void this.waitUntilReady(machine, run);
   }
 
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
@@ -144,7 +156,9 @@ export class LocalDevMachineEngine implements DevMachineEngine {
 
   /** Stops every dev machine (the backend is shutting down). */
   async close(): Promise<void> {
-    await Promise.all([...this.runs.values()].map((run) => this.stopRun(run, this.deps.stopGraceMs)));
+    const runs = [...this.runs.values()];
+    for (const run of runs) run.stopping = true;
+    await Promise.all(runs.map((run) => this.stopRun(run, this.deps.stopGraceMs)));
   }
 
   private async waitUntilReady(machine: DevMachineRecord, run: Run): Promise<void> {
@@ -213,7 +227,9 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     this.runs.delete(machine.id);
   }
 
+  /** Stops every IDE of the run, those still being launched included. */
   private async stopRun(run: Run, graceMs: number): Promise<void> {
+    await run.launched;
     await Promise.all([...run.ides.values()].map((running) => running.handle.stop(graceMs)));
   }
 }
