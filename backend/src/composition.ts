@@ -27,6 +27,8 @@ import { ServerMetrics } from './server/metrics.js';
 import { ProxyCore } from './proxy/proxyCore.js';
 import { LoginLinks } from './sessions/loginLinks.js';
 import { createLoginRouter } from './sessions/loginRouter.js';
+import { sessionIdOf } from './sessions/cookies.js';
+import { fromThisSite, safeForState } from './sessions/sameOrigin.js';
 import { SessionStore } from './sessions/sessionStore.js';
 import { createSystemHandlers } from './server/systemHandlers.js';
 import { SqliteStore } from './store/sqliteStore.js';
@@ -154,6 +156,12 @@ export async function createPlatform(
     options: { ...config, users },
     metrics,
     log,
+    sessionUser: (req) => {
+      const name = sessions.lookup(sessionIdOf(req));
+      return name !== undefined && safeForState(req, config.allowedOrigins) && fromThisSite(req, config.allowedOrigins)
+        ? { name }
+        : undefined;
+    },
     frontends: () => [
       { handle: createLoginRouter({ links: loginLinks, sessions }) },
       createDevMachineFrontend({

@@ -1,5 +1,6 @@
 import { ILabShell, ILayoutRestorer, type JupyterFrontEnd, type JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { ICommandPalette } from '@jupyterlab/apputils';
+import { PageConfig } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IEditorTracker } from '@jupyterlab/fileeditor';
@@ -83,7 +84,7 @@ const connectionPlugin: JupyterFrontEndPlugin<IConnectionModel> = {
     palette?.addItem({ command: CommandIDs.setToken, category: trans.__('AI Platform') });
     const apply = (settings: ISettingRegistry.ISettings) => {
       const before = current;
-      current = readSettings(settings);
+      current = readSettings(settings, { baseUrl: PageConfig.getBaseUrl(), origin: window.location.origin });
       model.serverUrl = current.serverUrl;
       model.settingsToken = current.token;
       if (

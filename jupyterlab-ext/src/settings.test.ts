@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { platformServerUrl } from './settings.js';
 
 interface Property {
   title: string;
@@ -39,5 +40,15 @@ describe('the settings schema says where the token is kept', () => {
     const roots = schema.properties.workRootsInJupyter!.description;
     expect(roots).toMatch(/Leave empty to have it found/);
     expect(roots).toMatch(/A value set here wins/);
+  });
+});
+
+describe('the server URL in a dev machine’s JupyterLab', () => {
+  it('is the platform serving the page, for JupyterLab at /devmachines/<id>/lab/ only', () => {
+    expect(platformServerUrl({ baseUrl: '/devmachines/dm-1a2b3c4d/lab/', origin: 'http://10.0.0.5:8080' })).toBe(
+      'http://10.0.0.5:8080',
+    );
+    expect(platformServerUrl({ baseUrl: '/', origin: 'http://127.0.0.1:8888' })).toBeUndefined();
+    expect(platformServerUrl({ baseUrl: '/user/alice/', origin: 'https://hub.example' })).toBeUndefined();
   });
 });

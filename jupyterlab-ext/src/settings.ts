@@ -25,9 +25,27 @@ function stringRecord(value: unknown): Record<string, string> {
   );
 }
 
-export function readSettings(settings: ISettingRegistry.ISettings): ExtensionSettings {
+/**
+ * The platform's own URL when it serves this JupyterLab (a dev machine's, at
+ * `/devmachines/<id>/lab/` on the platform's server): the page is already signed in there.
+ */
+export function platformServerUrl(page: { baseUrl: string; origin: string }): string | undefined {
+  const path = new URL(page.baseUrl, page.origin).pathname;
+  return /^\/devmachines\/dm-[a-z0-9]+\/lab\/$/.test(path) ? page.origin : undefined;
+}
+
+/**
+ * The settings in effect. In a dev machine's JupyterLab a server URL the user did not set is the
+ * platform serving the page (signed in by its session: no URL or token to type).
+ */
+export function readSettings(
+  settings: ISettingRegistry.ISettings,
+  page?: { baseUrl: string; origin: string },
+): ExtensionSettings {
+  const chosen = typeof settings.user.serverUrl === 'string' ? settings.user.serverUrl.trim() : '';
+  const served = page ? platformServerUrl(page) : undefined;
   return {
-    serverUrl: text(settings, 'serverUrl') || DEFAULT_SERVER_URL,
+    serverUrl: chosen || served || text(settings, 'serverUrl') || DEFAULT_SERVER_URL,
     token: text(settings, 'token'),
     workPathInJupyter: text(settings, 'workPathInJupyter').replace(/^\/+|\/+$/g, ''),
     workRootsInJupyter: stringRecord(settings.get('workRootsInJupyter').composite),

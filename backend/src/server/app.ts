@@ -24,6 +24,12 @@ export interface AppDeps {
   options: AppOptions;
   /** Built with the hub, since services publish events through it. */
   handlers: (hub: EventHub) => Handlers;
+  /**
+   * The user of a browser session (the cookie a login link set), for requests with no bearer token:
+   * JupyterLab served by the platform calls the API with it. Undefined when there is none or the
+   * request did not come from a page of this server.
+   */
+  sessionUser?: (req: http.IncomingMessage) => User | undefined;
   /** Pages and proxied upstreams served beside the API; asked for once, after the handlers. */
   frontends?: () => readonly Frontend[];
   metrics: ServerMetrics;
@@ -137,6 +143,7 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
   const hub = new EventHub({
     ...options.websocket,
     authenticate: (token) => auth.authenticate(token),
+    sessionUser: (req) => deps.sessionUser?.(req),
     isOriginAllowed: (origin, host) => origins.isAllowed(origin, host),
     metrics,
     log: log.child({ component: 'ws' }),
@@ -147,7 +154,8 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
   });
 
   const authenticate = (req: Request): User => {
-    const user = auth.authenticate(TokenAuthenticator.bearerToken(req.get('authorization')));
+    const token = TokenAuthenticator.bearerToken(req.get('authorization'));
+    const user = token ? auth.authenticate(token) : deps.sessionUser?.(req);
     if (!user)
       throw new ApiError('unauthorized', 'a valid bearer token is required: send Authorization: Bearer <token>');
     return user;

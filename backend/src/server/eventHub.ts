@@ -26,6 +26,8 @@ export interface EventHubOptions {
   /** How long a cut-off client gets to read the close frame before the socket is destroyed. */
   closeTimeoutMs?: number;
   authenticate: (token: string | undefined) => User | undefined;
+  /** A browser's session (its cookie) when it sends no token: pages the platform serves itself. */
+  sessionUser?: (req: IncomingMessage) => User | undefined;
   isOriginAllowed: (origin: string | undefined, host: string | undefined) => boolean;
   metrics: ServerMetrics;
   log: Logger;
@@ -134,7 +136,8 @@ export class EventHub implements EventPublisher {
     const offered = (req.headers['sec-websocket-protocol'] ?? '').split(',').map((s) => s.trim());
     const fromProtocol = offered.find((p) => p.startsWith(WS_TOKEN_PROTOCOL_PREFIX));
     const header = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
-    const user = this.options.authenticate(header ?? (fromProtocol ? decodeTokenProtocol(fromProtocol) : undefined));
+    const token = header ?? (fromProtocol ? decodeTokenProtocol(fromProtocol) : undefined);
+    const user = token ? this.options.authenticate(token) : this.options.sessionUser?.(req);
     if (!user) {
       this.options.metrics.wsDisconnects.inc({ reason: 'unauthorized' });
       rejectUpgrade(

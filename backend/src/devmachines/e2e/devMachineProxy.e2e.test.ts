@@ -128,6 +128,36 @@ describe('the dev machine proxy', () => {
     expect(output).toBe('42\n');
   }, 60_000);
 
+  it('lets pages of the platform call its API with their session, and nobody else', async () => {
+    const cookie = await login('alice', '/');
+    const fromPage = await fetch(`${fx.baseUrl}/api/info`, {
+      headers: { cookie, referer: `${fx.baseUrl}${machine.urls.jupyterlab!}lab` },
+    });
+    expect(fromPage.status).toBe(200);
+    expect(((await fromPage.json()) as { user: string }).user).toBe('alice');
+    const posted = await fetch(`${fx.baseUrl}/api/login-links`, {
+      method: 'POST',
+      headers: browser(cookie, { 'content-type': 'application/json' }),
+      body: JSON.stringify({ next: '/' }),
+    });
+    expect(posted.status).toBe(200);
+    // Another site's page, or a request that says nothing of where it comes from: no session.
+    const foreign = await fetch(`${fx.baseUrl}/api/info`, { headers: { cookie, origin: 'https://evil.example' } });
+    expect(foreign.status).toBe(403);
+    expect((await fetch(`${fx.baseUrl}/api/info`, { headers: { cookie } })).status).toBe(401);
+    const events = await new Promise<string>((resolve) => {
+      const socket = new WebSocket(`${fx.baseUrl.replace('http', 'ws')}/api/ws`, 'aiplat.v1', {
+        headers: browser(cookie),
+      });
+      socket.on('open', () => {
+        socket.close();
+        resolve('open');
+      });
+      socket.on('unexpected-response', (_req, response) => resolve(String(response.statusCode)));
+    });
+    expect(events).toBe('open');
+  });
+
   it('serves code-server with the prefix taken off', async () => {
     const code = machine.urls['code-server']!;
     const cookie = await login('alice', code);

@@ -1,0 +1,62 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevMachine } from '@aiplat/api';
+import { startPlatform, type PlatformFixture } from '../../testing/src/backend/platformFixture.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../testing/src/processes.js';
+import { openPanel, runInNewNotebook, screenshot, waitForLab } from './harness.js';
+
+/*
+ * The front door as a person uses it: a dev machine's JupyterLab, opened in a real browser from a
+ * one-time login link, served through the platform's proxy with the AI Platform panel already
+ * connected (no URL or token typed) and notebooks running on kernels over the proxied WebSocket.
+ */
+
+let fx: PlatformFixture;
+let machine: DevMachine;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  fx = await startPlatform({ devMachines: { startDefault: false, readyTimeoutMs: 90_000, stopGraceMs: 2_000 } });
+  await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
+  const created = await fx.client().createDevMachine({
+    body: { spec: { name: 'browser', ides: ['jupyterlab'], resources: { cpu: 1, memory: '2Gi' } } },
+  });
+  for (let i = 0; i < 600; i++) {
+    machine = await fx.client().getDevMachine({ params: { id: created.id } });
+    if (machine.state === 'Running' || machine.state === 'Failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  expect(machine.state, JSON.stringify(machine.failure)).toBe('Running');
+  context = await chromium.launchPersistentContext('', {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+}, 120_000);
+afterAll(async () => {
+  await context?.close();
+  await fx?.close();
+}, 60_000);
+
+describe('a dev machine’s JupyterLab in the browser', () => {
+  it('opens from a login link with the AI Platform panel connected as its owner, and runs a notebook', async () => {
+    const link = await fx.client().createLoginLink({ body: { next: `${machine.urls.jupyterlab!}lab` } });
+    await page.goto(fx.baseUrl + link.path);
+    await waitForLab(page);
+    expect(new URL(page.url()).pathname).toBe(`${machine.urls.jupyterlab!}lab`);
+
+    const panel = await openPanel(page);
+    const connection = panel.locator('[data-testid="aiplat-connection"][data-status="connected"]');
+    await connection.waitFor({ timeout: 30_000 });
+    expect(await connection.innerText()).toContain('alice');
+    await screenshot(page, 'devmachine-jupyterlab-connected');
+
+    expect(await runInNewNotebook(page, 'print(6 * 7)')).toBe('42');
+    await screenshot(page, 'devmachine-jupyterlab-notebook');
+  }, 180_000);
+});
