@@ -260,6 +260,16 @@ export async function createPlatform(
     tools: ideTools(config.devMachines),
     stopGraceMs: config.devMachines.stopGraceMs,
     readyTimeoutMs: config.devMachines.readyTimeoutMs,
+    platformEnv: (owner): Record<string, string> => {
+      const address = server.server.address();
+      const token = users.find((user) => user.name === owner)?.token;
+      if (!token || !address || typeof address === 'string') return {};
+      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+      return {
+        AIPLAT_SERVER: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+        AIPLAT_TOKEN: token,
+      };
+    },
     log: log.child({ component: 'devmachines-engine' }),
   });
   late.devMachineEngine = devMachineEngine;

@@ -76,6 +76,8 @@ export const ConfigSchema = z.object({
       jupyterPython: z.string().min(1).optional(),
       jupyterServe: z.string().min(1).optional(),
       codeServerEntry: z.string().min(1).optional(),
+      /** The AI Platform VS Code extension (.vsix) installed into code-server; the repo's build when left out. */
+      vscodeExtensionVsix: z.string().min(1).optional(),
     })
     .prefault({}),
 });

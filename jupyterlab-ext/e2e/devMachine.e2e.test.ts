@@ -3,7 +3,7 @@ import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevMachine } from '@aiplat/api';
-import { startPlatform, type PlatformFixture } from '../../testing/src/backend/platformFixture.js';
+import { startRealBackend, type RealBackend } from '../../testing/src/realBackend.js';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../testing/src/processes.js';
 import { openPanel, runInNewNotebook, screenshot, waitForLab } from './harness.js';
 
@@ -13,13 +13,13 @@ import { openPanel, runInNewNotebook, screenshot, waitForLab } from './harness.j
  * connected (no URL or token typed) and notebooks running on kernels over the proxied WebSocket.
  */
 
-let fx: PlatformFixture;
+let fx: RealBackend;
 let machine: DevMachine;
 let context: BrowserContext;
 let page: Page;
 
 beforeAll(async () => {
-  fx = await startPlatform({ devMachines: { startDefault: false, readyTimeoutMs: 90_000, stopGraceMs: 2_000 } });
+  fx = await startRealBackend({ extraConfig: 'devMachines: { readyTimeoutMs: 90000, stopGraceMs: 2000 }\n' });
   await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
   const created = await fx.client().createDevMachine({
     body: { spec: { name: 'browser', ides: ['jupyterlab'], resources: { cpu: 1, memory: '2Gi' } } },
@@ -46,7 +46,7 @@ afterAll(async () => {
 describe('a dev machine’s JupyterLab in the browser', () => {
   it('opens from a login link with the AI Platform panel connected as its owner, and runs a notebook', async () => {
     const link = await fx.client().createLoginLink({ body: { next: `${machine.urls.jupyterlab!}lab` } });
-    await page.goto(fx.baseUrl + link.path);
+    await page.goto(fx.url + link.path);
     await waitForLab(page);
     expect(new URL(page.url()).pathname).toBe(`${machine.urls.jupyterlab!}lab`);
 

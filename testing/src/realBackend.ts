@@ -26,7 +26,9 @@ export interface RealBackend {
   close(): Promise<void>;
 }
 
-export async function startRealBackend(options: { user?: string; extraConfig?: string } = {}): Promise<RealBackend> {
+export async function startRealBackend(
+  options: { user?: string; extraConfig?: string; defaultDevMachine?: boolean } = {},
+): Promise<RealBackend> {
   if (!existsSync(BUILT_MAIN)) throw new Error(`build first (npm run build): no ${BUILT_MAIN}`);
   const user = options.user ?? 'alice';
   const token = `${user}-token-0123456789abcdef`;
@@ -42,7 +44,15 @@ export async function startRealBackend(options: { user?: string; extraConfig?: s
   );
   const child: ChildProcess = spawn(process.execPath, [BUILT_MAIN], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: dir, PORT: '0', LOG_LEVEL: 'warn', AIPLAT_CONFIG: config },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: dir,
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      AIPLAT_CONFIG: config,
+      // The default dev machine (JupyterLab and code-server) only where a test asks for it.
+      AIPLAT_DEV_MACHINE: options.defaultDevMachine ? 'on' : 'off',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -66,7 +66,11 @@ export function createContainer(
   context: Pick<vscode.ExtensionContext, 'secrets' | 'extensionUri' | 'globalState'>,
   options: ContainerOptions = {},
 ): Container {
-  const connection = new ConnectionService({ serverUrl: readServerUrl, secrets: context.secrets });
+  const connection = new ConnectionService({
+    serverUrl: readServerUrl,
+    secrets: context.secrets,
+    handedOver: { server: process.env.AIPLAT_SERVER, token: process.env.AIPLAT_TOKEN },
+  });
   const client = () => connection.client;
   // The status bar is built last (it shows the jobs), but hears of socket closes from the start.
   const socketClosed = { to: undefined as JobsStatusBar | undefined };

@@ -25,6 +25,24 @@ describe('ConnectionService against a real HTTP server', () => {
     await server.close();
   });
 
+  it('uses the token the platform handed a dev machine, for that server only, until one is stored', async () => {
+    const handed = new ConnectionService({
+      serverUrl: () => serverUrl,
+      secrets,
+      handedOver: { server: `${server.url}/`, token: 's3cret' },
+    });
+    try {
+      expect((await handed.connect()).status).toBe('connected');
+      expect(server.requests.at(-1)?.authorization).toBe('Bearer s3cret');
+      await handed.setToken('typed-later');
+      expect(await handed.token()).toBe('typed-later');
+      serverUrl = 'http://127.0.0.1:9';
+      expect(await handed.token()).toBeUndefined();
+    } finally {
+      handed.dispose();
+    }
+  });
+
   it('connects to a compatible server with the stored token', async () => {
     expect(service.state.status).toBe('disconnected');
     await service.setToken('s3cret');

@@ -13,6 +13,12 @@ export interface ConnectionServiceOptions {
   /** Where tokens live: `ExtensionContext.secrets`, never the settings. */
   secrets: SecretStore;
   fetch?: typeof fetch;
+  /**
+   * The server and token the platform hands a dev machine's code-server in its environment
+   * (AIPLAT_SERVER, AIPLAT_TOKEN, as the CLI reads them): used when no token is stored, and only
+   * for that server.
+   */
+  handedOver?: { server?: string; token?: string };
 }
 
 /** One token per server, so switching `aiplat.serverUrl` does not send a token to the wrong server. */
@@ -28,11 +34,14 @@ export class ConnectionService {
   private readonly connection: Connection;
   private readonly secrets: SecretStore;
 
+  private readonly handedOver: { server?: string; token?: string };
+
   constructor(options: ConnectionServiceOptions) {
     this.secrets = options.secrets;
+    this.handedOver = options.handedOver ?? {};
     this.connection = new Connection({
       serverUrl: options.serverUrl,
-      token: () => this.secrets.get(tokenKey(this.serverUrl)),
+      token: () => this.token(),
       fetch: options.fetch,
     });
   }
@@ -54,13 +63,16 @@ export class ConnectionService {
     return this.connection.serverUrl;
   }
 
-  /** The stored token of the current server, for the event socket. */
-  token(): PromiseLike<string | undefined> {
-    return this.secrets.get(tokenKey(this.serverUrl));
+  /** The token of the current server: the stored one, else the one the platform handed over for it. */
+  async token(): Promise<string | undefined> {
+    const stored = await this.secrets.get(tokenKey(this.serverUrl));
+    if (stored !== undefined) return stored;
+    const { server, token } = this.handedOver;
+    return server && token && tokenKey(server) === tokenKey(this.serverUrl) ? token : undefined;
   }
 
   async hasToken(): Promise<boolean> {
-    return (await this.secrets.get(tokenKey(this.serverUrl))) !== undefined;
+    return (await this.token()) !== undefined;
   }
 
   /** Stores the token of the current server; an empty token removes it. */

@@ -12,6 +12,9 @@ export interface IdeTools {
   codeServerEntry: string;
   /** The Node.js that runs code-server. */
   node: string;
+  /** The AI Platform extension to install into code-server: this .vsix, else the repo's build packaged. */
+  vscodeExtensionVsix?: string;
+  vscodeExtensionBuild: { packageScript: string; builtBundle: string };
 }
 
 export interface IdeLaunchInput {

@@ -11,6 +11,7 @@ export interface IdeToolsConfig {
   jupyterPython?: string;
   jupyterServe?: string;
   codeServerEntry?: string;
+  vscodeExtensionVsix?: string;
 }
 
 /** code-server as the repo installs it (vscode-host's dependency), or undefined when it is not. */
@@ -33,6 +34,11 @@ export function ideTools(config: IdeToolsConfig = {}): IdeTools {
     jupyterServe: config.jupyterServe ?? path.join(REPO, 'jupyterlab-host', 'serve.py'),
     codeServerEntry: config.codeServerEntry ?? repoCodeServerEntry() ?? path.join(REPO, 'node_modules', 'code-server'),
     node: process.execPath,
+    ...(config.vscodeExtensionVsix ? { vscodeExtensionVsix: config.vscodeExtensionVsix } : {}),
+    vscodeExtensionBuild: {
+      packageScript: path.join(REPO, 'vscode-ext', 'scripts', 'package.mjs'),
+      builtBundle: path.join(REPO, 'vscode-ext', 'dist', 'main.js'),
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -11,6 +11,7 @@ import { parseLogLine } from '../../../logs/logFormat.js';
 import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
 import { missingTool } from './ideTools.js';
+import { ensureVsCodeExtension } from './vscodeExtension.js';
 
 export interface LocalDevMachineEngineDeps {
   lifecycle: DevMachineLifecycle;
@@ -25,6 +26,12 @@ export interface LocalDevMachineEngineDeps {
   stopGraceMs: number;
   /** How long an IDE may take to answer before the dev machine fails. */
   readyTimeoutMs?: number;
+  /**
+   * What the IDEs get to reach the platform as the owner: AIPLAT_SERVER and AIPLAT_TOKEN (the AI
+   * Platform extension in code-server, the aiplat CLI in terminals and notebooks read them). In the
+   * environment only: never in a command line, a URL or a log line.
+   */
+  platformEnv?: (owner: string) => Record<string, string>;
   log: Logger;
 }
 
@@ -52,6 +59,7 @@ const LOG_TAIL_BYTES = 2_000;
  */
 export class LocalDevMachineEngine implements DevMachineEngine {
   private readonly runs = new Map<string, Run>();
+  private extensionInstalled: Promise<void> | undefined;
 
   constructor(private readonly deps: LocalDevMachineEngineDeps) {}
 
@@ -65,6 +73,8 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
     const workingDir = await this.deps.resolveWorkingDir(machine.owner, machine.spec.workingDir);
     const token = randomBytes(24).toString('base64url');
+    const platformEnv = this.deps.platformEnv?.(machine.owner) ?? {};
+    if (machine.spec.ides.includes('code-server')) await this.prepareCodeServer(machine, runtimeDir, platformEnv);
     let launched = () => {};
     const run: Run = {
       ides: new Map(),
@@ -97,6 +107,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
             ...this.deps.baseEnv,
             ...environmentEnv(machine.spec.environment, this.deps.baseEnv.PATH),
             ...machine.spec.env,
+            ...platformEnv,
             ...launch.env,
           },
           logDir: runtimeDir,
@@ -117,6 +128,44 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     // An IDE that died while the next one was launched has failed the dev machine: end the rest.
     if (run.failed) await this.stopRun(run, 0);
     else if (!run.stopping) void this.waitUntilReady(machine, run);
+  }
+
+  /**
+   * code-server's part: the AI Platform extension in the shared extensions folder (installed once
+   * per build), and its server URL preset in this dev machine's user settings.
+   */
+  private async prepareCodeServer(
+    machine: DevMachineRecord,
+    runtimeDir: string,
+    platformEnv: Record<string, string>,
+  ): Promise<void> {
+    const shared = path.join(this.deps.dataDir, 'devmachines');
+    this.extensionInstalled ??= ensureVsCodeExtension(
+      this.deps.tools,
+      path.join(shared, 'code-server-extensions'),
+      shared,
+    ).catch((error: unknown) => {
+      this.extensionInstalled = undefined;
+      this.deps.log.warn({ err: error }, 'could not install the AI Platform extension into code-server');
+      this.deps.lifecycle.observed(machine.id, {
+        event: {
+          type: 'ide-started',
+          ide: 'code-server',
+          message: `The AI Platform extension could not be installed into code-server: ${(error as Error).message}`,
+        },
+      });
+    });
+    await this.extensionInstalled;
+    const settingsFile = path.join(runtimeDir, 'code-server', 'user-data', 'User', 'settings.json');
+    await mkdir(path.dirname(settingsFile), { recursive: true });
+    let settings: Record<string, unknown> = {};
+    try {
+      settings = JSON.parse(await readFile(settingsFile, 'utf8')) as Record<string, unknown>;
+    } catch {
+      settings = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false };
+    }
+    if (platformEnv.AIPLAT_SERVER) settings['aiplat.serverUrl'] = platformEnv.AIPLAT_SERVER;
+    await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
   }
 
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {

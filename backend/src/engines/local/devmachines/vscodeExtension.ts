@@ -1,0 +1,48 @@
+import { execFile } from 'node:child_process';
+import { existsSync, statSync } from 'node:fs';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { IdeTools } from './ideLaunch.js';
+
+const run = promisify(execFile);
+
+/**
+ * Installs the AI Platform VS Code extension into the code-server extensions folder the dev
+ * machines share: the configured .vsix, else one packaged from the repo's build. Installed again
+ * only when the .vsix changed (a marker in the folder names the one installed).
+ */
+export async function ensureVsCodeExtension(tools: IdeTools, extensionsDir: string, homeDir: string): Promise<void> {
+  const vsix = tools.vscodeExtensionVsix ?? (await packagedFromRepo(tools));
+  if (!vsix) return;
+  const stamp = `${path.resolve(vsix)} ${statSync(vsix).size} ${Math.round(statSync(vsix).mtimeMs)}\n`;
+  const marker = path.join(extensionsDir, '.aiplat-vsix');
+  if (existsSync(marker) && (await readFile(marker, 'utf8')) === stamp) return;
+  await mkdir(extensionsDir, { recursive: true });
+  await run(
+    tools.node,
+    [tools.codeServerEntry, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'],
+    {
+      env: { PATH: process.env.PATH ?? '', HOME: homeDir, EXTENSIONS_GALLERY: '{}' },
+      timeout: 120_000,
+    },
+  );
+  await writeFile(marker, stamp);
+}
+
+/**
+ * The repo's build as a .vsix beside it (`vscode-ext/aiplat-vscode.vsix`, as `npm run package`
+ * writes one), packaged again when the build is newer; undefined without a build.
+ */
+async function packagedFromRepo(tools: IdeTools): Promise<string | undefined> {
+  const { packageScript, builtBundle } = tools.vscodeExtensionBuild;
+  if (!existsSync(packageScript) || !existsSync(builtBundle)) return undefined;
+  const vsix = path.join(path.dirname(builtBundle), '..', 'aiplat-vscode.vsix');
+  if (!existsSync(vsix) || statSync(vsix).mtimeMs < statSync(builtBundle).mtimeMs) {
+    // Packaged under a temporary name, then renamed: dev machines starting together never see half a file.
+    const partial = vsix.replace(/\.vsix$/, `.${process.pid}.partial.vsix`);
+    await run(tools.node, [packageScript, '--out', partial], { timeout: 120_000 });
+    await rename(partial, vsix);
+  }
+  return vsix;
+}

@@ -1,0 +1,63 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevMachine } from '@aiplat/api';
+import { startRealBackend, type RealBackend } from '../../testing/src/realBackend.js';
+import { CHROMIUM, CHROMIUM_ARGS } from '../../testing/src/processes.js';
+import { openView, screenshot, statusBarItem, treeItem, waitForExtension, waitForWorkbench } from './harness.js';
+
+/*
+ * A dev machine's VS Code (code-server) in a real browser: opened from a one-time login link
+ * through the platform's proxy (the workbench's remote channel is a proxied WebSocket), with the AI
+ * Platform extension preinstalled and connected to the platform as the owner (server URL preset,
+ * token handed over in the environment): the Workspace view lists /work with nothing typed.
+ */
+
+let fx: RealBackend;
+let machine: DevMachine;
+let context: BrowserContext;
+let page: Page;
+
+beforeAll(async () => {
+  fx = await startRealBackend({ extraConfig: 'devMachines: { readyTimeoutMs: 120000, stopGraceMs: 2000 }\n' });
+  await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
+  await writeFile(path.join(fx.workRoot, 'home', 'alice', 'notes.md'), '# from the dev machine\n');
+  const created = await fx.client().createDevMachine({
+    body: { spec: { name: 'editor', ides: ['code-server'], resources: { cpu: 1, memory: '2Gi' } } },
+  });
+  for (let i = 0; i < 800; i++) {
+    machine = await fx.client().getDevMachine({ params: { id: created.id } });
+    if (machine.state === 'Running' || machine.state === 'Failed') break;
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  expect(machine.state, JSON.stringify(machine.failure)).toBe('Running');
+  context = await chromium.launchPersistentContext('', {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: CHROMIUM_ARGS,
+    viewport: { width: 1400, height: 900 },
+  });
+  page = context.pages()[0] ?? (await context.newPage());
+}, 180_000);
+afterAll(async () => {
+  await context?.close();
+  await fx?.close();
+}, 60_000);
+
+describe('a dev machine’s VS Code in the browser', () => {
+  it('opens from a login link with the AI Platform extension connected as its owner', async () => {
+    const link = await fx.client().createLoginLink({ body: { next: machine.urls['code-server']! } });
+    await page.goto(fx.url + link.path);
+    await waitForWorkbench(page);
+    expect(new URL(page.url()).pathname).toBe(machine.urls['code-server']!);
+    await waitForExtension(page);
+    await statusBarItem(page, /\d+ running/).waitFor({ timeout: 60_000 });
+    const view = await openView(page, 'Workspace');
+    const home = treeItem(view, '/work/home');
+    await home.waitFor({ timeout: 30_000 });
+    if ((await home.getAttribute('aria-expanded')) !== 'true') await home.click();
+    await treeItem(view, 'notes.md').waitFor({ timeout: 30_000 });
+    await screenshot(page, 'devmachine-vscode-connected');
+  }, 180_000);
+});
