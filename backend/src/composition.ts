@@ -291,11 +291,12 @@ export async function createPlatform(
     folderWatchers,
     log,
     close: async () => {
+      // Proxied WebSockets first: the server's close waits for every socket it ever accepted.
+      proxy.close();
       await server.close();
       await folderWatchers.close();
       await jobService.close();
       await devMachineEngine.close();
-      proxy.close();
       store.close();
     },
   };

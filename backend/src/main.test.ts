@@ -60,7 +60,11 @@ describe('the backend process (npm start)', () => {
   });
 
   it('opens the front door: the default dev machine started, and a one-time link into JupyterLab and VS Code', async () => {
-    const run = await startMain({ WORK_ROOT: path.join(dir, 'w3'), DATA_DIR: path.join(dir, 'd3') });
+    const run = await startMain({
+      WORK_ROOT: path.join(dir, 'w3'),
+      DATA_DIR: path.join(dir, 'd3'),
+      AIPLAT_DEV_MACHINE: 'on',
+    });
     try {
       await expect.poll(() => run.output(), { timeout: 90_000 }).toMatch(/VS Code\s+http/);
       const output = run.output();
@@ -103,11 +107,18 @@ describe('the backend process (npm start)', () => {
   });
 
   it('leaves no IDE behind when stopped while its dev machine was still starting', async () => {
-    // The tests above stopped their backends right after the banner, with "workspace" still starting.
+    const run = await startMain({
+      WORK_ROOT: path.join(dir, 'w5'),
+      DATA_DIR: path.join(dir, 'd5'),
+      AIPLAT_DEV_MACHINE: 'on',
+    });
+    const stopped = exited(run.child);
+    run.child.kill('SIGTERM');
+    expect(await stopped, run.output()).toBe(0);
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const left = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout;
-    expect(left.split('\n').filter((line) => line.includes(dir) && line.includes('devmachines'))).toEqual([]);
-  });
+    expect(left.split('\n').filter((line) => line.includes(path.join(dir, 'd5')))).toEqual([]);
+  }, 60_000);
 
   it('explains a bad setting and exits 2 without a stack trace', async () => {
     const child = spawn(process.execPath, [BUILT_MAIN], {

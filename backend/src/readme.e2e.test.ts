@@ -87,6 +87,9 @@ beforeAll(async () => {
   for (const name of Object.keys(env))
     if (name.startsWith('AIPLAT_') || README_DEFAULTS.includes(name)) delete env[name];
   env.PORT = String(port);
+  // The README's commands are about the API and the CLI; the dev machine npm start opens has its
+  // own test (main.test.ts), and its IDEs would outlive this test's SIGKILL of the server's group.
+  env.AIPLAT_DEV_MACHINE = 'off';
 
   const serverBlocks = blocks.filter((b) => b.mode === 'server');
   expect(serverBlocks.map(title), 'one README block starts the platform').toHaveLength(1);

@@ -41,7 +41,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await fx?.close();
-}, 60_000);
+}, 90_000);
 
 describe('a dev machine’s JupyterLab in the browser', () => {
   it('opens from a login link with the AI Platform panel connected as its owner, and runs a notebook', async () => {

@@ -67,12 +67,22 @@ export async function startRealBackend(
   }
   const stop = async () => {
     if (child.exitCode === null && child.pid) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      await new Promise((r) => child.once('exit', r));
+      const signal = (name: NodeJS.Signals) => {
+        try {
+          process.kill(-child.pid!, name);
+        } catch {
+          // already gone
+        }
+      };
+      const exited = new Promise((r) => child.once('exit', r));
+      signal('SIGTERM');
+      // A backend that cannot shut down within its grace periods is killed, and says so.
+      const late = setTimeout(() => {
+        process.stderr.write(`the backend did not stop within 30 s of SIGTERM; killed:\n${out.slice(-2000)}\n`);
+        signal('SIGKILL');
+      }, 30_000);
+      await exited;
+      clearTimeout(late);
     }
     await rm(dir, { recursive: true, force: true });
   };

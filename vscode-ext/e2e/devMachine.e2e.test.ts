@@ -43,7 +43,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await context?.close();
   await fx?.close();
-}, 60_000);
+}, 90_000);
 
 describe('a dev machine’s VS Code in the browser', () => {
   it('opens from a login link with the AI Platform extension connected as its owner', async () => {

@@ -27,6 +27,8 @@ export const SESSION_COOKIE = 'aiplat_session';
  */
 export class ProxyCore {
   private readonly proxy = createProxyServer({ xfwd: true, ws: true, proxyTimeout: 0 });
+  /** The browser side of each proxied WebSocket: the server's close does not end upgraded sockets. */
+  private readonly upgraded = new Set<Duplex>();
 
   constructor() {
     // A client or upstream that goes away mid-stream must never become an unhandled 'error'.
@@ -48,12 +50,17 @@ export class ProxyCore {
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer, route: ProxyRoute): void {
     this.prepare(req, route);
     socket.on('error', () => socket.destroy());
+    this.upgraded.add(socket);
+    socket.once('close', () => this.upgraded.delete(socket));
     this.proxy.ws(req, socket, head, this.options(route), (error: Error) => {
       refuseUpgrade(socket, 502, `The IDE is not answering: ${reason(error)}`);
     });
   }
 
+  /** Ends every proxied WebSocket (a shutting-down server would otherwise wait on them forever). */
   close(): void {
+    for (const socket of this.upgraded) socket.destroy();
+    this.upgraded.clear();
     this.proxy.close();
   }
 

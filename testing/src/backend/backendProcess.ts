@@ -19,7 +19,9 @@ export async function startBackendProcess(cwd: string, env: Record<string, strin
   if (!existsSync(BUILT_MAIN)) throw new Error(`build first (npx tsc -b): no ${BUILT_MAIN}`);
   const child = spawn(process.execPath, [BUILT_MAIN], {
     cwd,
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', ...env },
+    // The default dev machine only where a test turns it on (AIPLAT_DEV_MACHINE=on): its IDEs would
+    // outlive tests that kill the backend on purpose.
+    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', AIPLAT_DEV_MACHINE: 'off', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

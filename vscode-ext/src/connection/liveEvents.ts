@@ -48,18 +48,21 @@ interface Entry extends SubscribeOptions {
  */
 export class LiveEvents implements EventSource {
   private socket: EventSocket | undefined;
+  /** Settles once the socket of the latest connection exists (its token read), or was given up. */
+  private opening: Promise<void> | undefined;
   private readonly entries = new Set<Entry>();
   private readonly stateWatch: Subscription;
   private generation = 0;
   private disposed = false;
 
   constructor(private readonly options: LiveEventsOptions) {
-    this.stateWatch = options.onDidChangeState((state) => void this.apply(state));
-    void this.apply(options.state());
+    this.stateWatch = options.onDidChangeState((state) => void (this.opening = this.apply(state)));
+    this.opening = this.apply(options.state());
   }
 
   /** Resolves when the current socket (if any) said hello; for tests and the status bar. */
   async ready(): Promise<boolean> {
+    await this.opening;
     if (!this.socket) return false;
     await this.socket.ready();
     return true;
