@@ -1,10 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevMachine } from '@aiplat/api';
 import { startRealBackend, type RealBackend } from '../../testing/src/realBackend.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../testing/src/processes.js';
+import { freshBrowser } from '../../testing/src/browser.js';
+import { runningDevMachine } from '../../testing/src/devMachines.js';
 import { openPanel, runInNewNotebook, screenshot, waitForLab } from './harness.js';
 
 /*
@@ -21,22 +22,12 @@ let page: Page;
 beforeAll(async () => {
   fx = await startRealBackend({ extraConfig: 'devMachines: { readyTimeoutMs: 90000, stopGraceMs: 2000 }\n' });
   await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
-  const created = await fx.client().createDevMachine({
-    body: { spec: { name: 'browser', ides: ['jupyterlab'], resources: { cpu: 1, memory: '2Gi' } } },
+  machine = await runningDevMachine(fx.client(), {
+    name: 'browser',
+    ides: ['jupyterlab'],
+    resources: { cpu: 1, memory: '2Gi' },
   });
-  for (let i = 0; i < 600; i++) {
-    machine = await fx.client().getDevMachine({ params: { id: created.id } });
-    if (machine.state === 'Running' || machine.state === 'Failed') break;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  expect(machine.state, JSON.stringify(machine.failure)).toBe('Running');
-  context = await chromium.launchPersistentContext('', {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  ({ context, page } = await freshBrowser());
 }, 120_000);
 afterAll(async () => {
   await context?.close();

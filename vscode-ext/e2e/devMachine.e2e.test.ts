@@ -1,10 +1,11 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevMachine } from '@aiplat/api';
 import { startRealBackend, type RealBackend } from '../../testing/src/realBackend.js';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../testing/src/processes.js';
+import { freshBrowser } from '../../testing/src/browser.js';
+import { runningDevMachine } from '../../testing/src/devMachines.js';
 import { openView, screenshot, statusBarItem, treeItem, waitForExtension, waitForWorkbench } from './harness.js';
 
 /*
@@ -23,22 +24,12 @@ beforeAll(async () => {
   fx = await startRealBackend({ extraConfig: 'devMachines: { readyTimeoutMs: 120000, stopGraceMs: 2000 }\n' });
   await mkdir(path.join(fx.workRoot, 'home', 'alice'), { recursive: true });
   await writeFile(path.join(fx.workRoot, 'home', 'alice', 'notes.md'), '# from the dev machine\n');
-  const created = await fx.client().createDevMachine({
-    body: { spec: { name: 'editor', ides: ['code-server'], resources: { cpu: 1, memory: '2Gi' } } },
+  machine = await runningDevMachine(fx.client(), {
+    name: 'editor',
+    ides: ['code-server'],
+    resources: { cpu: 1, memory: '2Gi' },
   });
-  for (let i = 0; i < 800; i++) {
-    machine = await fx.client().getDevMachine({ params: { id: created.id } });
-    if (machine.state === 'Running' || machine.state === 'Failed') break;
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-  expect(machine.state, JSON.stringify(machine.failure)).toBe('Running');
-  context = await chromium.launchPersistentContext('', {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: CHROMIUM_ARGS,
-    viewport: { width: 1400, height: 900 },
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  ({ context, page } = await freshBrowser());
 }, 180_000);
 afterAll(async () => {
   await context?.close();

@@ -1,11 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { DevMachineEvent } from '@aiplat/api';
 import type { DevMachinePatch, DevMachineRecord, DevMachineStore } from '../devmachines/devMachineStore.js';
-
-/** Drops keys whose value is undefined, so a patch can clear optional fields. */
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
+import { withoutUndefined } from './withoutUndefined.js';
 
 export class SqliteDevMachineStore implements DevMachineStore {
   constructor(private readonly db: Database.Database) {}

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { TERMINAL_JOB_STATES, type JobEvent } from '@aiplat/api';
 import type { InstanceRecord, JobListFilter, JobPatch, JobRecord, JobStore } from '../jobs/jobStore.js';
+import { withoutUndefined } from './withoutUndefined.js';
 
 function encodeCursor(seq: number): string {
   return Buffer.from(String(seq)).toString('base64url');
@@ -10,11 +11,6 @@ function decodeCursor(cursor: string): number {
   const seq = Number(Buffer.from(cursor, 'base64url').toString('utf8'));
   if (!Number.isSafeInteger(seq) || seq < 0) throw new RangeError('cursor is not one this server gave out');
   return seq;
-}
-
-/** Drops keys whose value is undefined, so a patch can clear optional fields. */
-function withoutUndefined<T extends object>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 }
 
 export class SqliteJobStore implements JobStore {

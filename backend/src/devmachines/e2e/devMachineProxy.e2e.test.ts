@@ -3,7 +3,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ApiClient, DevMachine, DevMachineState } from '@aiplat/api';
+import type { DevMachine } from '@aiplat/api';
+import { waitForDevMachine } from '../../../../testing/src/devMachines.js';
 import { startPlatform, type PlatformFixture, type TestUser } from '../../../../testing/src/backend/platformFixture.js';
 
 /*
@@ -12,15 +13,7 @@ import { startPlatform, type PlatformFixture, type TestUser } from '../../../../
  * with the IDE's secret added; code-server's page too; everyone else is refused.
  */
 
-async function waitForState(client: ApiClient, id: string, states: DevMachineState[]): Promise<DevMachine> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const machine = await client.getDevMachine({ params: { id } });
-    if (states.includes(machine.state)) return machine;
-    if (Date.now() > deadline) throw new Error(`${id} stayed ${machine.state}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const waitForState = waitForDevMachine;
 
 let fx: PlatformFixture;
 let machine: DevMachine;

@@ -5,8 +5,9 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiClient, DevMachine, DevMachineSpecInput, DevMachineState } from '@aiplat/api';
+import type { DevMachineSpecInput } from '@aiplat/api';
 import { rejection } from '../../../../testing/src/backend/rejection.js';
+import { waitForDevMachine } from '../../../../testing/src/devMachines.js';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
 import type { IdeEndpoint } from '../engine.js';
 
@@ -22,15 +23,7 @@ const spec = (name: string, extra: Partial<DevMachineSpecInput> = {}): DevMachin
   ...extra,
 });
 
-async function waitForState(client: ApiClient, id: string, states: DevMachineState[]): Promise<DevMachine> {
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    const machine = await client.getDevMachine({ params: { id } });
-    if (states.includes(machine.state)) return machine;
-    if (Date.now() > deadline) throw new Error(`${id} stayed ${machine.state}: ${JSON.stringify(machine)}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+const waitForState = waitForDevMachine;
 
 /** GET through an IDE's endpoint as the proxy reaches it (its socket, its headers). */
 function viaEndpoint(
