@@ -38,14 +38,16 @@ export function createDevMachineFrontend(deps: DevMachineFrontendDeps): Frontend
     const texts = pageTexts(req);
     const user = deps.sessions.lookup(sessionIdOf(req));
     if (!user) return { status: 401, message: texts.signIn };
-    const record = deps.machines.record(id, user);
+    const identity = deps.machines.identity(id);
     const ide = IDE_OF_PATH[segment];
-    if (!record || !ide) return { status: 404, message: texts.noSuchMachine };
-    if (!record.spec.ides.includes(ide)) return { status: 404, message: texts.noIde(ide) };
+    if (!identity || identity.owner !== user || !ide) return { status: 404, message: texts.noSuchMachine };
+    if (!identity.ides.includes(ide)) return { status: 404, message: texts.noIde(ide) };
     if (rest === undefined) return { redirect: `${path}/` };
-    const endpoint = record.state === 'Running' ? deps.engine.endpoint(id, ide) : undefined;
-    if (!endpoint) return { status: 503, message: texts.notRunning(record.spec.name, record.state) };
-    return { route: endpoint };
+    // The engine answers only for an IDE that runs and answers; otherwise say what the machine is.
+    const endpoint = deps.engine.endpoint(id, ide);
+    if (endpoint) return { route: endpoint };
+    const record = deps.machines.record(id, user);
+    return { status: 503, message: texts.notRunning(record?.spec.name ?? id, record?.state ?? 'Stopped') };
   };
 
   return {

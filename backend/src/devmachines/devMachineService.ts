@@ -6,6 +6,7 @@ import {
   devMachineUrls,
   type DevMachine,
   type DevMachineEvent,
+  type DevMachineIde,
   type DevMachineSpec,
   type DevMachineState,
 } from '@aiplat/api';
@@ -38,6 +39,7 @@ export function toDevMachine(record: DevMachineRecord): DevMachine {
  */
 export class DevMachineService implements DevMachineLifecycle {
   private readonly now: () => Date;
+  private readonly identities = new Map<string, { owner: string; ides: readonly DevMachineIde[] }>();
 
   constructor(private readonly deps: DevMachineServiceDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -59,6 +61,21 @@ export class DevMachineService implements DevMachineLifecycle {
   record(id: string, owner: string): DevMachineRecord | undefined {
     const record = this.deps.store.get(id);
     return record && record.owner === owner ? record : undefined;
+  }
+
+  /**
+   * Who owns a dev machine and which IDEs it runs: fixed at creation, so kept in memory for the
+   * proxy, which asks on every request (no store read on that path).
+   */
+  identity(id: string): { owner: string; ides: readonly DevMachineIde[] } | undefined {
+    let known = this.identities.get(id);
+    if (!known) {
+      const record = this.deps.store.get(id);
+      if (!record) return undefined;
+      known = { owner: record.owner, ides: record.spec.ides };
+      this.identities.set(id, known);
+    }
+    return known;
   }
 
   async create(owner: string, spec: DevMachineSpec, start: boolean): Promise<DevMachine> {
@@ -139,6 +156,7 @@ export class DevMachineService implements DevMachineLifecycle {
       throw new ApiError('conflict', `${record.spec.name} is ${record.state}; stop it before deleting it`);
     }
     this.deps.store.delete(id);
+    this.identities.delete(id);
     this.deps.events.publish('devmachines', 'devmachines', { change: 'deleted', id }, { user: owner });
     this.deps.events.publish(`devmachines/${id}`, 'devmachines', { change: 'deleted', id }, { user: owner });
     return { deleted: id };
