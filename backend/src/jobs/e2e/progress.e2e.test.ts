@@ -1,3 +1,5 @@
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobLogBatch, JobProgress } from '@aiplat/api';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
@@ -58,9 +60,17 @@ describe('job progress over the API', () => {
   it('a job that succeeds mid-progress keeps its progress without an ETA', async () => {
     const client = fx.client();
     const created = await client.createJob({
-      body: { spec: cpuSpec({ name: 'succeeded-midway', workingDir, command: `${TQDM_AT_3}; sleep 2` }) },
+      // It runs until the test has seen its ETA (a fixed sleep was too short for a loaded machine).
+      body: {
+        spec: cpuSpec({
+          name: 'succeeded-midway',
+          workingDir,
+          command: `${TQDM_AT_3}; while [ ! -e seen-eta ]; do sleep 0.1; done`,
+        }),
+      },
     });
     await waitForEta(created.id);
+    await writeFile(path.join(fx.workRoot, 'home', 'alice', 'progress', 'seen-eta'), '');
     const done = await waitForJob(fx.client(), created.id);
     expect(done.state).toBe('Succeeded');
     const { job, listed } = await progressOverHttp(created.id);
