@@ -7,7 +7,7 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /** Each benchmark as the arguments of a `node` process. */
 const BENCHMARKS: [string, string[]][] = [
-  ...['listing', 'scheduler', 'submitLatency', 'logFanout', 'devMachines'].map((name): [string, string[]] => [
+  ...['listing', 'scheduler', 'submitLatency', 'logFanout', 'devMachines', 'proxy'].map((name): [string, string[]] => [
     name,
     [here(`./${name}.js`)],
   ]),
