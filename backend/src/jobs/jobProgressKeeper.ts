@@ -33,6 +33,11 @@ export class JobProgressKeeper {
     this.watchers.set(job.id, watcher);
   }
 
+  /** Reports at once the progress read so far that the throttle still holds back. */
+  flush(id: string): void {
+    this.watchers.get(id)?.flush();
+  }
+
   /** The run has ended: reads its last lines, reports once more and stops. */
   finish(id: string): void {
     const watcher = this.watchers.get(id);

@@ -145,6 +145,8 @@ export class JobService implements JobLifecycle {
       this.deps.log.warn({ job: id, from: current.state, to, event: change.type }, 'state change refused');
       return undefined;
     }
+    // The progress read but not yet reported (throttled) lands before the job is seen finished.
+    if (isTerminalJobState(to)) this.progress.flush(id);
     const time = this.now().toISOString();
     const patch: JobPatch = { ...change.patch, state: to };
     if (to === 'Failed') patch.reason = change.reason;

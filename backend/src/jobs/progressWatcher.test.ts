@@ -66,3 +66,27 @@ describe('ProgressWatcher.progressAt', () => {
     expect(await pending).toMatchObject({ step: 1 });
   });
 });
+
+describe('ProgressWatcher.flush', () => {
+  it('reports at once the progress the throttle holds back, and nothing when none is held', async () => {
+    const file = join(dir, 'node-3.log');
+    writeFileSync(file, lines(0, 9));
+    const reported: JobProgress[] = [];
+    const watcher = new ProgressWatcher(
+      [{ index: 0, file }],
+      { 0: 0 },
+      { onProgress: (p) => reported.push(p), intervalMs: 60_000 },
+    );
+    try {
+      expect(await watcher.progressAt({ 0: 10 })).toMatchObject({ step: 4 });
+      expect(reported).toEqual([]);
+      watcher.flush();
+      expect(reported).toHaveLength(1);
+      expect(reported[0]).toMatchObject({ step: 4, totalSteps: 30 });
+      watcher.flush();
+      expect(reported).toHaveLength(1);
+    } finally {
+      watcher.dispose();
+    }
+  });
+});

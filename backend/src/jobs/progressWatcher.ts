@@ -107,7 +107,8 @@ export class ProgressWatcher {
     this.timer.unref();
   }
 
-  private flush(): void {
+  /** Reports the progress the throttle holds back, if any, now. */
+  flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const progress = this.pending;
