@@ -8,7 +8,9 @@ import { KubeCluster, loadKubeConfig } from './engines/kubernetes/cluster.js';
 import { KubernetesDryRun, type ServerDryRun } from './engines/kubernetes/dryRun.js';
 import { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
+import { DevMachineQueue } from './engines/local/devmachines/devMachineQueue.js';
 import { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
+import { SchedulingLoop } from './engines/local/schedulingLoop.js';
 import { ideTools } from './engines/local/devmachines/ideTools.js';
 import { LocalEngine } from './engines/local/localEngine.js';
 import { createLocalMetrics } from './engines/local/metrics/engineMetrics.js';
@@ -221,8 +223,11 @@ export async function createPlatform(
   server.hub.registerStream('files', folderChangesOpener(resolver, folderWatchers));
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
   const supervisor = createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {});
+  // Jobs and dev machines wait for and hold this machine's capacity in the same queues.
+  const scheduling = new SchedulingLoop({ nodes: capacity.nodes, queues: capacity.queues });
   const engine = new LocalEngine({
     lifecycle: jobService,
+    scheduling,
     files,
     supervisor,
     nodes: capacity.nodes,
@@ -252,6 +257,12 @@ export async function createPlatform(
   const devMachineService = devMachines;
   const devMachineEngine = new LocalDevMachineEngine({
     lifecycle: devMachineService,
+    queue: new DevMachineQueue({
+      scheduling,
+      nodes: capacity.nodes,
+      queues: capacity.queues,
+      lifecycle: devMachineService,
+    }),
     supervisor,
     dataDir: config.dataDir,
     workRoot: config.workRoot,

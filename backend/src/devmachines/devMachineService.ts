@@ -79,6 +79,7 @@ export class DevMachineService implements DevMachineLifecycle {
   }
 
   async create(owner: string, spec: DevMachineSpec, start: boolean): Promise<DevMachine> {
+    this.engine().validate(spec);
     if (this.deps.store.list(owner).some((machine) => machine.spec.name === spec.name)) {
       throw new ApiError(
         'conflict',
@@ -106,6 +107,7 @@ export class DevMachineService implements DevMachineLifecycle {
       throw new ApiError('conflict', `${record.spec.name} is ${record.state}; start it once it has stopped`);
     }
     const engine = this.engine();
+    engine.validate(record.spec);
     const starting = this.move(
       record,
       'Starting',

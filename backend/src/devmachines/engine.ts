@@ -1,4 +1,4 @@
-import type { DevMachineFailure, DevMachineIde, DevMachineEvent, WaitReason } from '@aiplat/api';
+import type { DevMachineFailure, DevMachineIde, DevMachineEvent, DevMachineSpec, WaitReason } from '@aiplat/api';
 import type { DevMachineRecord } from './devMachineStore.js';
 
 /** Where the platform's proxy reaches one IDE of a running dev machine, and how to speak to it. */
@@ -30,6 +30,8 @@ export interface DevMachineLifecycle {
  * engine-neutral service owns state, events and the store; an engine reports through the lifecycle.
  */
 export interface DevMachineEngine {
+  /** Refuses (ApiError) a spec this engine can never run, e.g. more than its queue's nodes hold. */
+  validate(spec: DevMachineSpec): void;
   /** Begins starting the IDEs; returns once under way (Running is reported when they answer). */
   start(machine: DevMachineRecord): Promise<void>;
   /** Begins stopping; Stopped is reported once every IDE is gone. */

@@ -1,20 +1,21 @@
-import { instanceGroups, parseMemory, type JobSpec } from '@aiplat/api';
+import { instanceGroups, parseMemory, type JobSpec, type Resources } from '@aiplat/api';
 import type { InstanceRequest, JobRequest } from './scheduler/index.js';
 
 /** What the scheduler needs of a job: one request per instance, in index order. */
 export function jobRequest(id: string, spec: JobSpec, submittedAt: number): JobRequest {
   const instances: InstanceRequest[] = [];
   for (const group of instanceGroups(spec)) {
-    const { cpu, memory, accelerator } = group.resources;
-    // The schema has already refused a memory it cannot parse; never let one become a zero request.
-    const memoryBytes = parseMemory(memory);
-    if (memoryBytes === undefined) throw new Error(`job ${id}: memory ${String(memory)} is not a memory amount`);
-    const request: InstanceRequest = {
-      cpu,
-      memoryBytes,
-      accelerator: { type: accelerator.type, count: accelerator.count },
-    };
+    const request = instanceRequest(id, group.resources);
     for (let i = 0; i < group.replicas; i++) instances.push(request);
   }
   return { id, queue: spec.queue, priority: spec.priority, submittedAt, instances };
+}
+
+/** One instance's resources in the scheduler's terms. */
+export function instanceRequest(id: string, resources: Resources): InstanceRequest {
+  const { cpu, memory, accelerator } = resources;
+  // The schema has already refused a memory it cannot parse; never let one become a zero request.
+  const memoryBytes = parseMemory(memory);
+  if (memoryBytes === undefined) throw new Error(`${id}: memory ${String(memory)} is not a memory amount`);
+  return { cpu, memoryBytes, accelerator: { type: accelerator.type, count: accelerator.count } };
 }

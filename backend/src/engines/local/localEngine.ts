@@ -11,7 +11,8 @@ import { RunLauncher } from './runLauncher.js';
 import { RunStopper } from './runStopper.js';
 import { RunTracker } from './runTracker.js';
 import type { SchedulerNode, SchedulerQueue } from './scheduler/index.js';
-import { SchedulingLoop } from './schedulingLoop.js';
+import { jobRequest } from './jobRequest.js';
+import { SchedulingLoop, type HeldResources, type SchedulingClient } from './schedulingLoop.js';
 import { settleRun } from './settleRun.js';
 import type { Supervisor } from './supervisor/index.js';
 import { validateSpec } from './validateSpec.js';
@@ -33,6 +34,8 @@ export interface LocalEngineOptions {
   metrics?: LocalMetrics;
   /** The address instances reach each other at. */
   host?: string;
+  /** The queues shared with the dev machines of this machine; the engine makes its own without. */
+  scheduling?: SchedulingLoop;
 }
 
 const HOST = '127.0.0.1';
@@ -53,6 +56,7 @@ export class LocalEngine implements TrainingEngine {
   private readonly stopper: RunStopper;
   private readonly instanceMetrics: InstanceMetrics;
   private readonly scheduling: SchedulingLoop;
+  private readonly client: SchedulingClient;
 
   constructor(private readonly options: LocalEngineOptions) {
     this.instanceMetrics = new InstanceMetrics(options.nodes, options.metrics);
@@ -81,14 +85,15 @@ export class LocalEngine implements TrainingEngine {
       stopGraceMs: options.stopGraceMs,
     });
     this.stopper = new RunStopper({ lifecycle: options.lifecycle, runs: this.runs, stopGraceMs: options.stopGraceMs });
-    this.scheduling = new SchedulingLoop({
-      nodes: options.nodes,
-      queues: options.queues,
-      lifecycle: options.lifecycle,
-      holding: () => this.runs.all(),
-      preempt: (jobId, by) => this.preempt(jobId, by),
+    this.scheduling = options.scheduling ?? new SchedulingLoop({ nodes: options.nodes, queues: options.queues });
+    this.client = {
+      holding: () => this.holding(),
+      waiting: (id, position, reason) =>
+        this.lifecycle.update(id, { queuePosition: position, waitReason: { message: reason } }),
       start: (placement) => this.launcher.start(placement),
-    });
+      preempt: (jobId, by) => this.preempt(jobId, by),
+    };
+    this.scheduling.register(this.client);
   }
 
   private get lifecycle(): JobLifecycle {
@@ -105,7 +110,7 @@ export class LocalEngine implements TrainingEngine {
       message: `queued in ${job.spec.queue}`,
     });
     if (!queued) return;
-    this.scheduling.enqueue(queued);
+    this.enqueue(queued);
   }
 
   async stop(job: JobRecord, options: { force: boolean }): Promise<void> {
@@ -135,7 +140,7 @@ export class LocalEngine implements TrainingEngine {
           this.submit(job);
           break;
         case 'Queued':
-          this.scheduling.enqueue(job);
+          this.enqueue(job);
           break;
         case 'Starting':
         case 'Running':
@@ -164,7 +169,23 @@ export class LocalEngine implements TrainingEngine {
   /** A run is over: record how, put the job back in its queue if it goes there, and free its place. */
   private runOver(run: JobRun, job: JobRecord): void {
     const back = settleRun(this.lifecycle, run, job);
-    if (back) this.scheduling.enqueue(back);
+    if (back) this.enqueue(back);
     this.scheduling.requestPass();
+  }
+
+  private enqueue(job: JobRecord): void {
+    this.scheduling.enqueue(jobRequest(job.id, job.spec, Date.parse(job.createdAt)), this.client);
+  }
+
+  private *holding(): Iterable<HeldResources> {
+    for (const { job, placement } of this.runs.all()) {
+      yield {
+        id: job.id,
+        queue: job.spec.queue,
+        priority: job.spec.priority,
+        submittedAt: Date.parse(job.createdAt),
+        placement,
+      };
+    }
   }
 }

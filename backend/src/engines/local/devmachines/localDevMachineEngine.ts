@@ -4,17 +4,20 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { DEV_MACHINE_IDES, type DevMachineIde } from '@aiplat/api';
+import { DEV_MACHINE_IDES, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { DevMachineEngine, DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
 import { parseLogLine } from '../../../logs/logFormat.js';
 import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
+import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
 import { missingTool } from './ideTools.js';
 import { ensureVsCodeExtension } from './vscodeExtension.js';
 
 export interface LocalDevMachineEngineDeps {
   lifecycle: DevMachineLifecycle;
+  /** Where dev machines wait for and hold their resources, on the queues jobs use. */
+  queue: DevMachineQueue;
   supervisor: Supervisor;
   /** Dev machines keep their sockets, settings and logs in `<dataDir>/devmachines/<id>/`. */
   dataDir: string;
@@ -63,18 +66,29 @@ export class LocalDevMachineEngine implements DevMachineEngine {
 
   constructor(private readonly deps: LocalDevMachineEngineDeps) {}
 
+  validate(spec: DevMachineSpec): void {
+    this.deps.queue.validate(spec);
+  }
+
+  /** Queues the dev machine; its IDEs are launched once the queue gives it its resources. */
   async start(machine: DevMachineRecord): Promise<void> {
     if (this.runs.has(machine.id)) throw new Error(`${machine.spec.name} is already running`);
     for (const ide of machine.spec.ides) {
       const missing = missingTool(this.deps.tools, ide);
       if (missing) throw new Error(missing);
     }
-    const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
-    await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
-    const workingDir = await this.deps.resolveWorkingDir(machine.owner, machine.spec.workingDir);
-    const token = randomBytes(24).toString('base64url');
-    const platformEnv = this.deps.platformEnv?.(machine.owner) ?? {};
-    if (machine.spec.ides.includes('code-server')) await this.prepareCodeServer(machine, runtimeDir, platformEnv);
+    this.deps.queue.enqueue(machine, (placement) => {
+      this.launch(machine, this.deps.queue.devicesEnv(placement)).catch((error: unknown) => {
+        this.deps.lifecycle.observed(machine.id, {
+          state: 'Failed',
+          failure: { message: `could not start: ${error instanceof Error ? error.message : String(error)}` },
+        });
+      });
+    });
+    return Promise.resolve();
+  }
+
+  private async launch(machine: DevMachineRecord, devicesEnv: Record<string, string>): Promise<void> {
     let launched = () => {};
     const run: Run = {
       ides: new Map(),
@@ -84,6 +98,12 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     };
     this.runs.set(machine.id, run);
     try {
+      const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
+      await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+      const workingDir = await this.deps.resolveWorkingDir(machine.owner, machine.spec.workingDir);
+      const token = randomBytes(24).toString('base64url');
+      const platformEnv = this.deps.platformEnv?.(machine.owner) ?? {};
+      if (machine.spec.ides.includes('code-server')) await this.prepareCodeServer(machine, runtimeDir, platformEnv);
       for (const ide of machine.spec.ides) {
         // Stopped (or the backend closing) while launching: launch nothing more.
         if (run.stopping || run.failed) break;
@@ -107,6 +127,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
             ...this.deps.baseEnv,
             ...environmentEnv(machine.spec.environment, this.deps.baseEnv.PATH),
             ...machine.spec.env,
+            ...devicesEnv,
             ...platformEnv,
             ...launch.env,
           },
@@ -121,12 +142,17 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     } catch (error) {
       launched();
       await this.stopRun(run, 0);
-      this.runs.delete(machine.id);
+      this.ended(machine.id);
       throw error;
     }
     launched();
+    if (run.ides.size === 0) {
+      // Stopped before any IDE was launched.
+      this.ended(machine.id);
+      this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
+    }
     // An IDE that died while the next one was launched has failed the dev machine: end the rest.
-    if (run.failed) await this.stopRun(run, 0);
+    else if (run.failed) await this.stopRun(run, 0);
     else if (!run.stopping) void this.waitUntilReady(machine, run);
   }
 
@@ -171,6 +197,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
     const run = this.runs.get(machine.id);
     if (!run) {
+      this.deps.queue.cancel(machine.id);
       this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
       return;
     }
@@ -249,7 +276,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       event: { type: 'ide-exited', ide, message: `${IDE_NAMES[ide]} ended (${status}).` },
     });
     if ([...run.ides.values()].every((other) => other.handle.exitStatus)) {
-      this.runs.delete(machine.id);
+      this.ended(machine.id);
       if (!run.failed) this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
     }
   }
@@ -273,7 +300,13 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       },
     });
     await this.stopRun(run, 0);
-    this.runs.delete(machine.id);
+    this.ended(machine.id);
+  }
+
+  /** The run is over: its resources go back to the queues. */
+  private ended(id: string): void {
+    this.runs.delete(id);
+    this.deps.queue.release(id);
   }
 
   /** Stops every IDE of the run, those still being launched included. */

@@ -453,6 +453,15 @@ describe('preemption', () => {
     expect(waits(result)).toEqual([['urgent', 1, 'needs 8 nvidia GPUs on one node; largest free is 7 on g1']]);
   });
 
+  it('never stops what is not preemptible (a dev machine), though it holds its resources', () => {
+    const devMachine = { ...running('dm-1', 9, [['g1', [0, 1, 2, 3, 4, 5, 6, 7]]]), preemptible: false };
+    const result = run([job('urgent', { gpus: 8, priority: 0 })], [devMachine, running('low', 9, [['g2', [0]]])]);
+    expect(result.preempt).toEqual([{ jobId: 'low', by: 'urgent' }]);
+    const alone = run([job('urgent', { gpus: 8, priority: 0 })], [devMachine, running('keep', 0, [['g2', [0]]])]);
+    expect(alone.preempt).toEqual([]);
+    expect(waits(alone)).toEqual([['urgent', 1, 'needs 8 nvidia GPUs on one node; largest free is 7 on g2']]);
+  });
+
   it('reserves the freed room for the preempting job for the rest of the pass', () => {
     const result = run(
       [job('urgent', { gpus: 6, priority: 0, at: 1 }), job('filler', { gpus: 2, priority: 5, at: 2 })],

@@ -93,6 +93,7 @@ class SchedulingPass {
     for (const job of state.running) {
       const holder = this.toHolder(job);
       for (const allocation of holder.allocations) this.capacity.occupy(allocation);
+      if (job.preemptible === false) continue;
       const list = this.running.get(job.queue) ?? [];
       list.push(holder);
       this.running.set(job.queue, list);

@@ -69,6 +69,8 @@ export interface RunningJob {
   priority: number;
   submittedAt: number;
   instances: readonly PlacedInstance[];
+  /** False for what no job may stop to make room (a dev machine someone works in). Default true. */
+  preemptible?: boolean;
 }
 
 export interface SchedulerState {
