@@ -19,7 +19,9 @@ async function openDefaultDevMachine(platform: Platform, config: Config, owner: 
   try {
     const machine = await startDefaultDevMachine(platform.devMachines, owner, config.devMachines.readyTimeoutMs);
     if (machine.state !== 'Running') {
-      const why = machine.failure?.message ?? `it is ${machine.state}`;
+      const why =
+        machine.failure?.message ??
+        (machine.waitReason ? `it waits for resources (${machine.waitReason.message})` : `it is ${machine.state}`);
       process.stdout.write(
         `  dev machine "${name}" did not start: ${why}\n  (the API above works all the same; AIPLAT_DEV_MACHINE=off skips this)\n\n`,
       );

@@ -18,7 +18,8 @@ export async function startDefaultDevMachine(
     ? await machines.start(existing.id, owner)
     : await machines.create(
         owner,
-        DevMachineSpecSchema.parse({ name: DEFAULT_DEV_MACHINE_NAME, resources: { cpu: 2, memory: '4Gi' } }),
+        // It holds what it asks for on the jobs' queues: an IDE mostly waits for its person, so little.
+        DevMachineSpecSchema.parse({ name: DEFAULT_DEV_MACHINE_NAME, resources: { cpu: 0.5, memory: '2Gi' } }),
         true,
       );
   const deadline = Date.now() + timeoutMs;
