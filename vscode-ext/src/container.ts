@@ -6,6 +6,8 @@ import { ConfigKeys, readServerUrl } from './configuration.js';
 import { ConnectionService } from './connection/connectionService.js';
 import { LiveEvents } from './connection/liveEvents.js';
 import { createNodeWebSocket } from './connection/nodeWebSocket.js';
+import { DevMachinesModel } from './devmachines/devMachinesModel.js';
+import { DevMachinesTreeProvider } from './devmachines/devMachinesTreeProvider.js';
 import { JobsModel } from './jobs/jobsModel.js';
 import { JobsTreeProvider } from './jobs/jobsTreeProvider.js';
 import { JobLogChannels } from './logs/jobLogChannels.js';
@@ -26,6 +28,8 @@ export interface Container extends vscode.Disposable {
   readonly events: LiveEvents;
   readonly jobs: JobsModel;
   readonly jobsTree: JobsTreeProvider;
+  readonly devMachines: DevMachinesModel;
+  readonly devMachinesTree: DevMachinesTreeProvider;
   readonly workspace: WorkspaceModel;
   readonly workspaceTree: WorkspaceTreeProvider;
   readonly workContent: WorkContentProvider;
@@ -83,6 +87,8 @@ export function createContainer(
   });
   const jobs = new JobsModel({ client, events });
   const jobsTree = new JobsTreeProvider(jobs);
+  const devMachines = new DevMachinesModel({ client, events });
+  const devMachinesTree = new DevMachinesTreeProvider(devMachines, client);
   const knownRoots = new KnownRoots(context.globalState);
   const workspace = new WorkspaceModel({
     client,
@@ -143,8 +149,12 @@ export function createContainer(
     if (connected) knownRoots.remember(state.serverUrl, state.info.roots);
     workspaceTree.refresh();
     if (connected) void jobs.refresh();
+    if (connected) void devMachines.refresh();
     if (connected && connection.client) void previews.reloadRestored(connection.client);
-    else jobs.clear();
+    else {
+      jobs.clear();
+      devMachines.clear();
+    }
   });
   // A new URL makes the current connection stale; the user reconnects when they need it.
   const configWatch = vscode.workspace.onDidChangeConfiguration((event) => {
@@ -163,6 +173,8 @@ export function createContainer(
     workspaceTree,
     jobsTree,
     jobs,
+    devMachinesTree,
+    devMachines,
     events,
     stateWatch,
     configWatch,
@@ -174,6 +186,8 @@ export function createContainer(
     events,
     jobs,
     jobsTree,
+    devMachines,
+    devMachinesTree,
     workspace,
     workspaceTree,
     workContent,

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import { registerConnectionCommands } from './commands/connectionCommands.js';
 import { ViewIds } from './commands/commandIds.js';
+import { registerDevMachineCommands } from './commands/devMachineCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
 import { registerTrainingCommands } from './commands/trainingCommands.js';
 import { registerWorkspaceCommands } from './commands/workspaceCommands.js';
@@ -31,6 +32,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidOpenTextDocument((document) => followDocument(document, true)),
     vscode.workspace.onDidCloseTextDocument((document) => followDocument(document, false)),
     vscode.window.createTreeView(ViewIds.jobs, { treeDataProvider: c.jobsTree }),
+    vscode.window.createTreeView(ViewIds.devMachines, { treeDataProvider: c.devMachinesTree }),
     vscode.workspace.registerTextDocumentContentProvider(WORK_SCHEME, c.workContent),
     ...registerConnectionCommands(c.connection),
     ...registerWorkspaceCommands({
@@ -41,6 +43,7 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...registerJobCommands({ connection: c.connection, jobs: c.jobs, logs: c.logs, details: c.details }),
     ...registerTrainingCommands({ connection: c.connection, jobs: c.jobs }),
+    ...registerDevMachineCommands({ connection: c.connection, devMachines: c.devMachines }),
   );
   // Not awaited: the views fill in when the server answers; failures show in the status bar.
   void c.connection.connect();

@@ -97,14 +97,19 @@ describe('package.json manifest', () => {
     }
   });
 
-  it("names only declared commands in menus, and job item menus match the items' context values", () => {
+  it("names only declared commands in menus, and job and dev machine item menus match the items' context values", () => {
     const ids = Object.values(CommandIds) as string[];
     for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
       for (const entry of entries) expect(ids, `${menu}: ${entry.command}`).toContain(entry.command);
     }
     const itemWhens = (manifest.contributes.menus['view/item/context'] ?? []).map((e) => e.when ?? '');
     const viewItems = itemWhens.flatMap((when) => [...when.matchAll(/viewItem == ([\w.]+)/g)].map((m) => m[1]));
-    expect([...new Set(viewItems)].sort()).toEqual(['aiplat.job.active', 'aiplat.job.finished']);
+    expect([...new Set(viewItems)].sort()).toEqual([
+      'aiplat.devMachine.running',
+      'aiplat.devMachine.stopped',
+      'aiplat.job.active',
+      'aiplat.job.finished',
+    ]);
   });
 
   it('validates job.yaml with the schema the build generates', () => {

@@ -25,6 +25,15 @@ export const CommandIds = {
   startJobAgain: 'aiplat.startJobAgain',
   copyJob: 'aiplat.copyJob',
   deleteJob: 'aiplat.deleteJob',
+
+  refreshDevMachines: 'aiplat.refreshDevMachines',
+  createDevMachine: 'aiplat.createDevMachine',
+  startDevMachine: 'aiplat.startDevMachine',
+  stopDevMachine: 'aiplat.stopDevMachine',
+  copyDevMachine: 'aiplat.copyDevMachine',
+  deleteDevMachine: 'aiplat.deleteDevMachine',
+  openDevMachineJupyterLab: 'aiplat.openDevMachineJupyterLab',
+  openDevMachineVsCode: 'aiplat.openDevMachineVsCode',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
@@ -33,6 +42,7 @@ export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
 export const ViewIds = {
   workspace: 'aiplat.workspace',
   jobs: 'aiplat.jobs',
+  devMachines: 'aiplat.devMachines',
   /** Reserved for later issues; hidden until their `when` context key is set. */
   tensorboard: 'aiplat.tensorboard',
   images: 'aiplat.images',

@@ -1,3 +1,4 @@
+import type { DevMachinesTreeProvider } from '../devmachines/devMachinesTreeProvider.js';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { CommandIds, ViewIds } from '../commands/commandIds.js';
 import { tokenKey } from '../connection/connectionService.js';
@@ -13,6 +14,7 @@ import { waitUntil } from './wait.js';
 export interface ActivatedExtension {
   jobsTree: JobsTreeProvider;
   workspaceTree: WorkspaceTreeProvider;
+  devMachinesTree: DevMachinesTreeProvider;
   dispose(): void;
 }
 
@@ -39,6 +41,7 @@ export async function activateAgainst(backend: RealBackend): Promise<ActivatedEx
   return {
     jobsTree: fake.treeProviders.get(ViewIds.jobs) as JobsTreeProvider,
     workspaceTree: fake.treeProviders.get(ViewIds.workspace) as WorkspaceTreeProvider,
+    devMachinesTree: fake.treeProviders.get(ViewIds.devMachines) as DevMachinesTreeProvider,
     dispose: () => {
       for (const disposable of context.subscriptions) disposable.dispose();
     },

@@ -136,6 +136,10 @@ export const env = {
   asExternalUri(uri: Uri): Promise<Uri> {
     return Promise.resolve(uri);
   },
+  openExternal(uri: Uri): Promise<boolean> {
+    fake.openedExternal.push(uri.toString());
+    return Promise.resolve(true);
+  },
 };
 
 export const workspace = {

@@ -78,6 +78,8 @@ export const fake = {
   inputBoxAnswers: [] as (Answer | typeof BACK_BUTTON)[],
   /** Items chosen in the next `show*Message` calls, in order; none left means dismissed. */
   messageAnswers: [] as Answer[],
+  /** URLs given to `env.openExternal`, in order. */
+  openedExternal: [] as string[],
   config: new Map<string, unknown>(),
   configListeners: new Set<(event: ConfigurationChangeEvent) => void>(),
 
@@ -105,6 +107,7 @@ export const fake = {
     this.progressTitles.length = 0;
     this.inputBoxAnswers.length = 0;
     this.messageAnswers.length = 0;
+    this.openedExternal.length = 0;
     this.config.clear();
     this.configListeners.clear();
   },

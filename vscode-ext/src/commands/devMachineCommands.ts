@@ -1,0 +1,170 @@
+import type { ApiClient, DevMachine, DevMachineIde, DevMachineSpec } from '@aiplat/api';
+import * as vscode from 'vscode';
+import type { ConnectionService } from '../connection/connectionService.js';
+import { describeError } from '../connection/errorMessage.js';
+import { askDevMachineSpec, type DevMachineDefaults } from '../devmachines/devMachineFlow.js';
+import { devMachineStateLabel, devMachineTitle, ideName } from '../devmachines/devMachinePresentation.js';
+import type { DevMachinesModel } from '../devmachines/devMachinesModel.js';
+import type { DevMachineNode } from '../devmachines/devMachinesTreeProvider.js';
+import { CommandIds } from './commandIds.js';
+import { requireClient } from './requireClient.js';
+
+export interface DevMachineCommandDeps {
+  connection: ConnectionService;
+  devMachines: DevMachinesModel;
+  /** Opens a URL in the user's browser (`vscode.env.openExternal`; a test records it). */
+  openExternal?: (uri: vscode.Uri) => Thenable<boolean>;
+}
+
+/** What dev machine commands accept: a view item, a dev machine id, or nothing (asks). */
+export type DevMachineArgument = DevMachineNode | string | undefined;
+
+const canStart = (machine: DevMachine) => machine.state === 'Stopped' || machine.state === 'Failed';
+const canStop = (machine: DevMachine) => ['Creating', 'Starting', 'Running'].includes(machine.state);
+
+/** Registers the Dev machines commands: create, start, stop, copy, delete, open either IDE. */
+export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.Disposable[] {
+  const withMachine =
+    (run: (client: ApiClient, machine: DevMachine) => Promise<unknown>, filter?: (machine: DevMachine) => boolean) =>
+    async (arg?: DevMachineArgument) => {
+      const client = await requireClient(deps.connection);
+      if (!client) return;
+      try {
+        const machine = await resolveDevMachine(client, deps.devMachines, arg, filter);
+        if (machine) await run(client, machine);
+      } catch (error) {
+        await vscode.window.showErrorMessage(describeError(error));
+      }
+    };
+  const create = async (client: ApiClient, title: string, defaults?: DevMachineDefaults) => {
+    const spec = await askDevMachineSpec(title, defaults);
+    if (spec) await createAndStart(deps, client, spec);
+  };
+  const open = (ide: DevMachineIde) =>
+    withMachine(async (client, machine) => {
+      await openIde(deps, client, machine, ide);
+    });
+
+  return [
+    vscode.commands.registerCommand(CommandIds.refreshDevMachines, () => deps.devMachines.refresh()),
+    vscode.commands.registerCommand(CommandIds.createDevMachine, async () => {
+      const client = await requireClient(deps.connection);
+      if (client) await create(client, vscode.l10n.t('Create Dev Machine'));
+    }),
+    vscode.commands.registerCommand(
+      CommandIds.startDevMachine,
+      withMachine(async (client, machine) => {
+        deps.devMachines.apply({
+          change: 'updated',
+          devMachine: await client.startDevMachine({ params: { id: machine.id } }),
+        });
+      }, canStart),
+    ),
+    vscode.commands.registerCommand(
+      CommandIds.stopDevMachine,
+      withMachine(async (client, machine) => {
+        deps.devMachines.apply({
+          change: 'updated',
+          devMachine: await client.stopDevMachine({ params: { id: machine.id }, body: {} }),
+        });
+      }, canStop),
+    ),
+    vscode.commands.registerCommand(
+      CommandIds.copyDevMachine,
+      withMachine(async (client, machine) => {
+        const { spec } = await client.copyDevMachine({ params: { id: machine.id } });
+        await create(client, vscode.l10n.t('Copy of {0}', machine.spec.name), spec);
+      }),
+    ),
+    vscode.commands.registerCommand(
+      CommandIds.deleteDevMachine,
+      withMachine(async (client, machine) => {
+        const confirm = vscode.l10n.t('Delete');
+        const answer = await vscode.window.showWarningMessage(
+          vscode.l10n.t('Delete {0}? Its files under /work stay.', devMachineTitle(machine)),
+          { modal: true },
+          confirm,
+        );
+        if (answer !== confirm) return;
+        await client.deleteDevMachine({ params: { id: machine.id } });
+        deps.devMachines.apply({ change: 'deleted', id: machine.id });
+      }, canStart),
+    ),
+    vscode.commands.registerCommand(CommandIds.openDevMachineJupyterLab, open('jupyterlab')),
+    vscode.commands.registerCommand(CommandIds.openDevMachineVsCode, open('code-server')),
+  ];
+}
+
+async function createAndStart(deps: DevMachineCommandDeps, client: ApiClient, spec: DevMachineSpec): Promise<void> {
+  let created: DevMachine;
+  try {
+    created = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('Creating {0}…', spec.name) },
+      () => client.createDevMachine({ body: { spec, start: true } }),
+    );
+  } catch (error) {
+    await vscode.window.showErrorMessage(vscode.l10n.t('The dev machine was not created. {0}', describeError(error)));
+    return;
+  }
+  deps.devMachines.apply({ change: 'updated', devMachine: created });
+  void vscode.window.showInformationMessage(
+    vscode.l10n.t(
+      'Created {0}: it is {1}. Open it from the Dev Machines view once it runs.',
+      devMachineTitle(created),
+      devMachineStateLabel(created.state),
+    ),
+  );
+}
+
+/**
+ * Opens an IDE of a running dev machine in the browser, signed in: a one-time login link of the
+ * platform (valid for one browser, once, for a few minutes) that leads to the IDE's page.
+ */
+async function openIde(
+  deps: DevMachineCommandDeps,
+  client: ApiClient,
+  machine: DevMachine,
+  ide: DevMachineIde,
+): Promise<void> {
+  const next = machine.urls[ide];
+  if (!next) {
+    await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} does not run {1}.', devMachineTitle(machine), ideName(ide)),
+    );
+    return;
+  }
+  if (machine.state !== 'Running') {
+    await vscode.window.showWarningMessage(
+      vscode.l10n.t('{0} is {1}: open it once it runs.', devMachineTitle(machine), devMachineStateLabel(machine.state)),
+    );
+    return;
+  }
+  const link = await client.createLoginLink({ body: { next } });
+  const url = new URL(link.path, `${deps.connection.serverUrl.replace(/\/+$/, '')}/`).toString();
+  await (deps.openExternal ?? vscode.env.openExternal)(vscode.Uri.parse(url));
+}
+
+async function resolveDevMachine(
+  client: ApiClient,
+  model: DevMachinesModel,
+  arg: DevMachineArgument,
+  filter: (machine: DevMachine) => boolean = () => true,
+): Promise<DevMachine | undefined> {
+  if (typeof arg === 'object' && (arg.kind === 'machine' || arg.kind === 'open')) return arg.machine;
+  if (typeof arg === 'string') return model.find(arg) ?? (await client.getDevMachine({ params: { id: arg } }));
+  if (!model.loaded) await model.refresh();
+  const candidates = model.machines.filter(filter);
+  if (candidates.length === 0) {
+    await vscode.window.showInformationMessage(vscode.l10n.t('No dev machine to choose from.'));
+    return undefined;
+  }
+  const chosen = await vscode.window.showQuickPick(
+    candidates.map((machine) => ({
+      label: devMachineTitle(machine),
+      description: devMachineStateLabel(machine.state),
+      machine,
+    })),
+    { title: vscode.l10n.t('Choose a dev machine'), matchOnDescription: true },
+  );
+  return chosen?.machine;
+}

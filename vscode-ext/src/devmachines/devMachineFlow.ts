@@ -1,0 +1,179 @@
+import {
+  DEFAULT_JOB_PRIORITY,
+  DEFAULT_JOB_QUEUE,
+  DEFAULT_WORKING_DIR,
+  DevMachineSpecSchema,
+  ResourcesSchema,
+  type DevMachineSpec,
+} from '@aiplat/api';
+import * as vscode from 'vscode';
+import { runMultiStepInput, type StepPrompt } from '../training/multiStepInput.js';
+import { StepFlow, type Answers, type FlowStep } from '../training/stepFlow.js';
+
+/** The steps of Create Dev Machine, in order. */
+export const DEV_MACHINE_STEPS = [
+  { id: 'name' },
+  { id: 'ides' },
+  { id: 'cpu' },
+  { id: 'memory' },
+  { id: 'accelerator' },
+  { id: 'acceleratorCount', applies: (a) => a.accelerator !== undefined && a.accelerator !== 'none' },
+  { id: 'image' },
+  { id: 'queue' },
+  { id: 'priority' },
+  { id: 'workingDir' },
+] as const satisfies readonly FlowStep<string>[];
+
+export type DevMachineStepId = (typeof DEV_MACHINE_STEPS)[number]['id'];
+
+/** What a flow starts from: Copy fills in every answer from the copied dev machine. */
+export type DevMachineDefaults = Partial<DevMachineSpec>;
+
+const IDE_CHOICES = {
+  both: ['jupyterlab', 'code-server'],
+  jupyterlab: ['jupyterlab'],
+  'code-server': ['code-server'],
+} as const;
+
+/**
+ * Create Dev Machine: a multi-step quick input, each answer checked at its step by the contract's
+ * own rule for that field, then the whole spec by the contract. `undefined` when cancelled.
+ */
+export async function askDevMachineSpec(
+  title: string,
+  defaults: DevMachineDefaults = {},
+): Promise<DevMachineSpec | undefined> {
+  const flow = new StepFlow<DevMachineStepId>(DEV_MACHINE_STEPS as readonly FlowStep<DevMachineStepId>[]);
+  const done = await runMultiStepInput(title, flow, (id) => devMachineStepPrompt(id, defaults));
+  if (!done) return undefined;
+  const parsed = DevMachineSpecSchema.safeParse(devMachineInput(flow.values(), defaults));
+  if (parsed.success) return parsed.data;
+  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(spec)'}: ${issue.message}`);
+  await vscode.window.showErrorMessage(vscode.l10n.t('The dev machine is not valid: {0}', problems.join('; ')));
+  return undefined;
+}
+
+/** The contract's message for a value of one field, or undefined when the field takes it. */
+function fieldCheck(schema: {
+  safeParse(value: unknown): { success: boolean; error?: { issues: { message: string }[] } };
+}) {
+  return (value: unknown): string | undefined => {
+    const parsed = schema.safeParse(value);
+    return parsed.success ? undefined : (parsed.error?.issues[0]?.message ?? vscode.l10n.t('Not a valid value'));
+  };
+}
+
+const fields = DevMachineSpecSchema.shape;
+const resourceFields = ResourcesSchema.shape;
+
+/** How each step is asked, and checked. */
+export function devMachineStepPrompt(id: DevMachineStepId, defaults: DevMachineDefaults): StepPrompt {
+  const input = (prompt: string, initial: string, validate: (v: string) => string | undefined): StepPrompt => ({
+    kind: 'input',
+    prompt,
+    initial,
+    validate,
+  });
+  const resources = defaults.resources;
+  switch (id) {
+    case 'name':
+      return input(
+        vscode.l10n.t('Dev machine name (letters, digits, _ and -)'),
+        defaults.name ?? 'my-dev-machine',
+        (v) => fieldCheck(fields.name)(v),
+      );
+    case 'ides': {
+      const items = [
+        { label: vscode.l10n.t('JupyterLab and VS Code'), value: 'both' },
+        { label: 'JupyterLab', value: 'jupyterlab' },
+        { label: vscode.l10n.t('VS Code (code-server)'), value: 'code-server' },
+      ];
+      const current = defaults.ides?.length === 1 ? defaults.ides[0] : 'both';
+      return {
+        kind: 'pick',
+        placeholder: vscode.l10n.t('The IDEs it runs'),
+        items: [...items.filter((i) => i.value === current), ...items.filter((i) => i.value !== current)],
+      };
+    }
+    case 'cpu':
+      return input(vscode.l10n.t('CPU cores'), String(resources?.cpu ?? 2), (v) =>
+        v.trim() === '' ? vscode.l10n.t('A number of cores, e.g. 2 or 0.5') : fieldCheck(resourceFields.cpu)(Number(v)),
+      );
+    case 'memory':
+      return input(vscode.l10n.t('Memory'), String(resources?.memory ?? '4Gi'), (v) =>
+        fieldCheck(resourceFields.memory)(v),
+      );
+    case 'accelerator': {
+      const type = resources?.accelerator.type ?? 'none';
+      const items = [
+        { label: 'none', description: vscode.l10n.t('CPU only'), value: 'none' },
+        { label: 'nvidia', description: vscode.l10n.t('NVIDIA GPU'), value: 'nvidia' },
+        { label: 'ascend', description: vscode.l10n.t('Huawei Ascend NPU'), value: 'ascend' },
+      ];
+      return {
+        kind: 'pick',
+        placeholder: vscode.l10n.t('Accelerator'),
+        items: [...items.filter((i) => i.value === type), ...items.filter((i) => i.value !== type)],
+      };
+    }
+    case 'acceleratorCount':
+      return input(
+        vscode.l10n.t('Devices (or a share of one, from 0.1 to 1)'),
+        String(resources?.accelerator.count || 1),
+        (v) => fieldCheck(resourceFields.accelerator)({ type: 'nvidia', count: Number(v) }),
+      );
+    case 'image':
+      return input(
+        vscode.l10n.t('Container image (used on Kubernetes; optional on the local engine)'),
+        defaults.image ?? '',
+        (v) => (v.trim() === '' ? undefined : fieldCheck(fields.image)(v.trim())),
+      );
+    case 'queue':
+      return input(vscode.l10n.t('Queue'), defaults.queue ?? DEFAULT_JOB_QUEUE, (v) => fieldCheck(fields.queue)(v));
+    case 'priority': {
+      const current = defaults.priority ?? DEFAULT_JOB_PRIORITY;
+      return {
+        kind: 'pick',
+        placeholder: vscode.l10n.t('Priority (0 is the highest)'),
+        items: [current, ...[0, 1, 2, 3, 4, 5, 6, 7, 8, 9].filter((p) => p !== current)].map((p) => ({
+          label: String(p),
+          ...(p === DEFAULT_JOB_PRIORITY ? { description: vscode.l10n.t('default') } : {}),
+          value: String(p),
+        })),
+      };
+    }
+    case 'workingDir':
+      return input(
+        vscode.l10n.t('Folder the IDEs open, relative to /work'),
+        defaults.workingDir ?? DEFAULT_WORKING_DIR,
+        (v) => fieldCheck(fields.workingDir)(v),
+      );
+  }
+}
+
+/** The spec the answers describe (with what a copy keeps), before the contract's validation. */
+export function devMachineInput(
+  answers: Answers<DevMachineStepId>,
+  defaults: DevMachineDefaults = {},
+): Record<string, unknown> {
+  const type = answers.accelerator ?? 'none';
+  const image = answers.image?.trim() ?? '';
+  return {
+    ...(defaults.description ? { description: defaults.description } : {}),
+    ...(defaults.tags ? { tags: defaults.tags } : {}),
+    ...(defaults.env ? { env: defaults.env } : {}),
+    ...(defaults.environment ? { environment: defaults.environment } : {}),
+    ...(defaults.engine ? { engine: defaults.engine } : {}),
+    name: answers.name,
+    ides: IDE_CHOICES[(answers.ides ?? 'both') as keyof typeof IDE_CHOICES],
+    resources: {
+      cpu: Number(answers.cpu),
+      memory: answers.memory,
+      accelerator: { type, count: type === 'none' ? 0 : Number(answers.acceleratorCount) },
+    },
+    ...(image ? { image } : {}),
+    queue: answers.queue,
+    priority: Number(answers.priority),
+    workingDir: answers.workingDir,
+  };
+}

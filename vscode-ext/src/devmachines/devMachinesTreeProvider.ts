@@ -1,0 +1,117 @@
+import type { ApiClient, DevMachine, DevMachineEvent, DevMachineIde } from '@aiplat/api';
+import * as vscode from 'vscode';
+import { CommandIds } from '../commands/commandIds.js';
+import { describeError } from '../connection/errorMessage.js';
+import {
+  devMachineContextValue,
+  devMachineDescription,
+  devMachineIcon,
+  devMachineStateLabel,
+  ideName,
+  resourcesText,
+} from './devMachinePresentation.js';
+import type { DevMachinesModel } from './devMachinesModel.js';
+
+export type DevMachineNode =
+  | { kind: 'machine'; machine: DevMachine }
+  | { kind: 'open'; machine: DevMachine; ide: DevMachineIde }
+  | { kind: 'event'; event: DevMachineEvent }
+  | { kind: 'message'; text: string };
+
+const EVENTS_SHOWN = 10;
+
+/**
+ * The Dev machines view: each of the user's dev machines with its state (live from the
+ * `devmachines` topic); expanded, a way into each IDE while it runs and its latest events.
+ */
+export class DevMachinesTreeProvider implements vscode.TreeDataProvider<DevMachineNode>, vscode.Disposable {
+  private readonly changed = new vscode.EventEmitter<DevMachineNode | undefined>();
+  private readonly modelWatch: { dispose(): void };
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(
+    private readonly model: DevMachinesModel,
+    private readonly client: () => ApiClient | undefined,
+  ) {
+    this.modelWatch = model.onDidChange(() => this.changed.fire(undefined));
+  }
+
+  async getChildren(node?: DevMachineNode): Promise<DevMachineNode[]> {
+    if (!node) {
+      if (this.model.error !== undefined && this.model.machines.length === 0) {
+        return [{ kind: 'message', text: describeError(this.model.error) }];
+      }
+      if (!this.model.loaded) return [];
+      const machines: DevMachineNode[] = this.model.machines.map((machine) => ({ kind: 'machine', machine }));
+      return machines.length > 0 ? machines : [{ kind: 'message', text: vscode.l10n.t('No dev machines yet') }];
+    }
+    if (node.kind !== 'machine') return [];
+    const { machine } = node;
+    const opens: DevMachineNode[] =
+      machine.state === 'Running' ? machine.spec.ides.map((ide) => ({ kind: 'open', machine, ide })) : [];
+    const client = this.client();
+    if (!client) return opens;
+    try {
+      const { events } = await client.devMachineEvents({ params: { id: machine.id } });
+      return [
+        ...opens,
+        ...events
+          .slice(-EVENTS_SHOWN)
+          .reverse()
+          .map((event): DevMachineNode => ({ kind: 'event', event })),
+      ];
+    } catch (error) {
+      return [...opens, { kind: 'message', text: describeError(error) }];
+    }
+  }
+
+  getTreeItem(node: DevMachineNode): vscode.TreeItem {
+    switch (node.kind) {
+      case 'machine': {
+        const { machine } = node;
+        const item = new vscode.TreeItem(machine.spec.name, vscode.TreeItemCollapsibleState.Collapsed);
+        // The state in the id: a change of state redraws the item and re-reads its children.
+        item.id = `devmachine:${machine.id}:${machine.state}`;
+        item.description = devMachineDescription(machine);
+        item.tooltip = [
+          `${machine.spec.name} (${machine.id})`,
+          devMachineStateLabel(machine.state),
+          resourcesText(machine),
+          machine.spec.ides.map(ideName).join(', '),
+          machine.waitReason?.message,
+          machine.failure?.message,
+        ]
+          .filter(Boolean)
+          .join('\n');
+        item.iconPath = new vscode.ThemeIcon(devMachineIcon(machine));
+        item.contextValue = devMachineContextValue(machine);
+        return item;
+      }
+      case 'open': {
+        const label = node.ide === 'jupyterlab' ? vscode.l10n.t('Open JupyterLab') : vscode.l10n.t('Open VS Code');
+        const item = new vscode.TreeItem(label);
+        item.iconPath = new vscode.ThemeIcon('link-external');
+        item.command = {
+          command: node.ide === 'jupyterlab' ? CommandIds.openDevMachineJupyterLab : CommandIds.openDevMachineVsCode,
+          title: label,
+          arguments: [node.machine.id],
+        };
+        return item;
+      }
+      case 'event': {
+        const item = new vscode.TreeItem(node.event.message);
+        item.description = new Date(node.event.time).toLocaleString();
+        item.iconPath = new vscode.ThemeIcon(node.event.type === 'failed' ? 'error' : 'history');
+        item.tooltip = `${node.event.time} · ${node.event.type}\n${node.event.message}`;
+        return item;
+      }
+      case 'message':
+        return new vscode.TreeItem(node.text);
+    }
+  }
+
+  dispose(): void {
+    this.modelWatch.dispose();
+    this.changed.dispose();
+  }
+}
