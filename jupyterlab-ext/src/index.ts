@@ -13,6 +13,7 @@ import type { Widget } from '@lumino/widgets';
 import { CommandIDs } from './commandIds.js';
 import { addConnectionCommands } from './commands/connectionCommands.js';
 import { addPanelCommands } from './commands/panelCommands.js';
+import { createDevMachinesPanel } from './devmachines/index.js';
 import { ConnectionModel } from './model/connectionModel.js';
 import { storageTokenStore } from './model/tokenStore.js';
 import { createSidebar, SIDEBAR_ID } from './panel/sidebar.js';
@@ -29,6 +30,7 @@ import {
   trainThisScript,
 } from './training/index.js';
 import { createWorkspaceView, fromJupyterPath, toJupyterPath } from './workspace/index.js';
+
 import { deriveWorkRoots, effectiveWorkRoots } from './workspace/model/paths.js';
 
 /*
@@ -173,6 +175,11 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       sections: [
         { id: 'workspace', label: trans.__('Workspace'), widget: workspace },
         { id: 'training', label: trans.__('Training'), widget: createTrainingPanel(training) },
+        {
+          id: 'devmachines',
+          label: trans.__('Dev machines'),
+          widget: createDevMachinesPanel({ connection, trans, openInMain }),
+        },
       ],
     });
     app.shell.add(sidebar, 'left', { rank: 150 });

@@ -26,6 +26,8 @@ export function createSidebar(options: SidebarOptions): Panel {
   tabs.addClass('aiplat-sidebar-tabs');
   for (const section of options.sections) {
     section.widget.title.label = section.label;
+    // A narrow sidebar cuts the tab's label: the tooltip tells it whole.
+    section.widget.title.caption = section.label;
     section.widget.id ||= `aiplat-section-${section.id}`;
     section.widget.node.dataset.testid ??= `aiplat-section-${section.id}`;
     tabs.addWidget(section.widget);

@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import type { IConnectionModel } from '../../tokens.js';
+import { DevMachineFormModel, fieldOfPath } from './devMachineFormModel.js';
+
+const offline = { client: undefined } as unknown as IConnectionModel;
+
+describe('the dev machine form', () => {
+  it('checks each field as it is typed, with the contract’s message at that field only', () => {
+    const form = new DevMachineFormModel(offline);
+    form.update({ name: 'bad name!' });
+    expect([...form.errors.keys()]).toEqual(['name']);
+    expect(form.errors.get('name')?.[0]).toMatch(/name/);
+    form.update({ memory: 'lots' });
+    expect([...form.errors.keys()].sort()).toEqual(['memory', 'name']);
+    form.update({ acceleratorType: 'nvidia', acceleratorCount: '1.5' });
+    expect(form.errors.get('acceleratorCount')?.[0]).toMatch(/count|whole|share/);
+    form.update({ name: 'box', memory: '8Gi', acceleratorCount: '0.5', workingDir: '../etc' });
+    expect([...form.errors.keys()]).toEqual(['workingDir']);
+    form.update({ workingDir: 'home/alice' });
+    expect(form.errors.size).toBe(0);
+    expect(form.validate()).toBe(true);
+    expect(form.input()).toMatchObject({
+      name: 'box',
+      ides: ['jupyterlab', 'code-server'],
+      resources: { cpu: 2, memory: '8Gi', accelerator: { type: 'nvidia', count: 0.5 } },
+      workingDir: 'home/alice',
+    });
+  });
+
+  it('starts from a copy, keeping what it does not show', () => {
+    const form = new DevMachineFormModel(offline, {
+      name: 'box-copy',
+      ides: ['code-server'],
+      resources: { cpu: 4, memory: '16Gi', accelerator: { type: 'ascend', count: 1 } },
+      env: { HF_HOME: '/work/cache/hf' },
+      description: 'mine',
+      queue: 'npu',
+      priority: 2,
+      workingDir: 'home/alice',
+    } as never);
+    expect(form.values).toMatchObject({
+      name: 'box-copy',
+      ides: 'code-server',
+      acceleratorType: 'ascend',
+      queue: 'npu',
+    });
+    expect(form.input()).toMatchObject({ env: { HF_HOME: '/work/cache/hf' }, description: 'mine', priority: 2 });
+    expect(form.errors.size).toBe(0);
+  });
+
+  it('refuses to create while offline, saying so', async () => {
+    const form = new DevMachineFormModel(offline, { name: 'box' });
+    expect(await form.create()).toBeUndefined();
+    expect(form.generalErrors).toEqual(['not connected to the AI Platform server']);
+  });
+
+  it('maps the API’s issue paths to the fields that show them', () => {
+    expect(fieldOfPath('body.spec.name')).toBe('name');
+    expect(fieldOfPath('body.spec.resources')).toBe('resources');
+    expect(fieldOfPath('body.spec.resources.memory')).toBe('memory');
+    expect(fieldOfPath('resources.accelerator.count')).toBe('acceleratorCount');
+    expect(fieldOfPath('ides.1')).toBe('ides');
+    expect(fieldOfPath('body.spec.queue')).toBe('queue');
+  });
+});

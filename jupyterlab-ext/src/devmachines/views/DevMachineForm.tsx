@@ -1,0 +1,114 @@
+import type { DevMachine } from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { bindField, FieldProblems, InputField, SelectField } from '../../training/views/FormField.js';
+import { ModelWidget } from '../../training/views/ModelWidget.js';
+import type {
+  AcceleratorChoice,
+  DevMachineFormModel,
+  DevMachineFormValues,
+  IdeChoice,
+} from '../model/devMachineFormModel.js';
+
+export interface DevMachineFormProps {
+  model: DevMachineFormModel;
+  trans: TranslationBundle;
+  onCreated: (machine: DevMachine) => void;
+}
+
+function DevMachineFormBody({ model, trans, onCreated }: DevMachineFormProps) {
+  const { values, errors } = model;
+  const update = (patch: Partial<DevMachineFormValues>) => model.update(patch);
+  const bind = <K extends keyof DevMachineFormValues & string>(key: K) => bindField(values, errors, update, key);
+  return (
+    <form
+      className="aiplat-form aiplat-devMachineForm"
+      data-testid="aiplat-devmachine-form"
+      onSubmit={(e) => {
+        e.preventDefault();
+        void model.create().then((created) => created && onCreated(created));
+      }}
+    >
+      <fieldset className="aiplat-form-section">
+        <legend>{trans.__('Dev machine')}</legend>
+        <InputField label={trans.__('Name')} hint={trans.__('letters, digits, _ and -')} {...bind('name')} />
+        <SelectField<IdeChoice>
+          label={trans.__('IDEs')}
+          {...bind('ides')}
+          options={[
+            ['both', trans.__('JupyterLab and VS Code')],
+            ['jupyterlab', 'JupyterLab'],
+            ['code-server', trans.__('VS Code (code-server)')],
+          ]}
+        />
+        <InputField
+          label={trans.__('Working folder')}
+          hint={trans.__('relative to /work, e.g. home')}
+          {...bind('workingDir')}
+        />
+      </fieldset>
+      <fieldset className="aiplat-form-section">
+        <legend>{trans.__('Resources')}</legend>
+        <div className="aiplat-form-row">
+          <InputField label={trans.__('CPU cores')} {...bind('cpu')} />
+          <InputField label={trans.__('Memory')} hint={trans.__('e.g. 512Mi, 2Gi')} {...bind('memory')} />
+          <SelectField<AcceleratorChoice>
+            label={trans.__('Accelerator')}
+            {...bind('acceleratorType')}
+            options={[
+              ['none', trans.__('None')],
+              ['nvidia', trans.__('NVIDIA GPU')],
+              ['ascend', trans.__('Ascend NPU')],
+            ]}
+          />
+          <InputField
+            label={trans.__('Accelerators')}
+            hint={trans.__('whole devices, or a share from 0.1 to 1')}
+            disabled={values.acceleratorType === 'none'}
+            {...bind('acceleratorCount')}
+          />
+        </div>
+        <FieldProblems field="resources" errors={errors} />
+      </fieldset>
+      <fieldset className="aiplat-form-section">
+        <legend>{trans.__('Scheduling')}</legend>
+        <div className="aiplat-form-row">
+          <InputField label={trans.__('Queue')} {...bind('queue')} />
+          <SelectField<string>
+            label={trans.__('Priority')}
+            hint={trans.__('0 is the highest')}
+            {...bind('priority')}
+            options={['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map((p) => [p, p] as const)}
+          />
+        </div>
+        <InputField
+          label={trans.__('Container image')}
+          hint={trans.__('used on Kubernetes; optional on the local engine')}
+          {...bind('image')}
+        />
+      </fieldset>
+      {model.generalErrors.length > 0 && (
+        <div className="aiplat-error" data-testid="aiplat-devmachine-form-error" role="alert">
+          {model.generalErrors.join(' · ')}
+        </div>
+      )}
+      <div className="aiplat-form-actions">
+        <button
+          type="submit"
+          className="jp-mod-styled jp-mod-accept"
+          data-testid="aiplat-devmachine-create"
+          disabled={model.creating || errors.size > 0}
+        >
+          {model.creating ? trans.__('Creating…') : trans.__('Create and start')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/** The create form of a dev machine, in the main area. */
+export class DevMachineFormView extends ModelWidget<DevMachineFormProps> {
+  constructor(props: DevMachineFormProps) {
+    super(props, props.model.changed, DevMachineFormBody, 'aiplat-devmachine-form-view');
+  }
+}

@@ -1,0 +1,162 @@
+import type { DevMachine, DevMachineEvent, DevMachineIde, DevMachineState } from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { formatTime } from '../../training/views/labels.js';
+import { ModelWidget } from '../../training/views/ModelWidget.js';
+import type { DevMachineListModel } from '../model/devMachineListModel.js';
+
+export interface DevMachineListPanelProps {
+  model: DevMachineListModel;
+  trans: TranslationBundle;
+  onCreate: () => void;
+  onCopy: (id: string) => void;
+  /** Asks before a delete; resolves true to go ahead. */
+  confirmDelete: (machine: DevMachine) => Promise<boolean>;
+  /** Opens an IDE of a running dev machine in a new browser tab, signed in. */
+  onOpenIde: (id: string, ide: DevMachineIde) => void;
+}
+
+export function devMachineStateLabel(state: DevMachineState, trans: TranslationBundle): string {
+  const labels: Record<DevMachineState, string> = {
+    Creating: trans.__('Creating'),
+    Starting: trans.__('Starting'),
+    Running: trans.__('Running'),
+    Stopping: trans.__('Stopping'),
+    Stopped: trans.__('Stopped'),
+    Failed: trans.__('Failed'),
+  };
+  return labels[state];
+}
+
+function Events({ model, id }: { model: DevMachineListModel; id: string }) {
+  const [events, setEvents] = React.useState<DevMachineEvent[] | undefined>(undefined);
+  const state = model.machines.find((m) => m.id === id)?.state;
+  React.useEffect(() => {
+    let live = true;
+    void model.events(id).then((found) => live && setEvents(found));
+    return () => {
+      live = false;
+    };
+  }, [model, id, state]);
+  if (!events) return null;
+  return (
+    <ol className="aiplat-devMachine-events" data-testid={`aiplat-devmachine-events-${id}`}>
+      {[...events].reverse().map((event, i) => (
+        <li key={`${event.time}-${i}`} data-type={event.type}>
+          <span className="aiplat-devMachine-eventTime">{formatTime(event.time)}</span> {event.message}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMachine }) {
+  const { model, trans } = props;
+  const [showEvents, setShowEvents] = React.useState(false);
+  const { id, state, spec } = machine;
+  const running = state === 'Running';
+  const stoppable = state === 'Creating' || state === 'Starting' || state === 'Running';
+  const startable = state === 'Stopped' || state === 'Failed';
+  const why = state === 'Failed' ? machine.failure?.message : machine.waitReason?.message;
+  const accelerator = spec.resources.accelerator;
+  const button = (testId: string, label: string, onClick: () => void, accept = false) => (
+    <button
+      className={`jp-mod-styled${accept ? ' jp-mod-accept' : ''}`}
+      data-testid={`aiplat-devmachine-${testId}-${id}`}
+      onClick={onClick}
+    >
+      {label}
+    </button>
+  );
+  return (
+    <li className="aiplat-devMachine-item" data-testid={`aiplat-devmachine-row-${id}`} data-state={state}>
+      <div className="aiplat-jobList-line">
+        <span className="aiplat-jobList-name" title={`${spec.name} (${id})`}>
+          {spec.name}
+        </span>
+        <span
+          className={`aiplat-jobState aiplat-devMachineState-${state}`}
+          data-testid={`aiplat-devmachine-state-${id}`}
+        >
+          {devMachineStateLabel(state, trans)}
+        </span>
+      </div>
+      <div className="aiplat-jobList-line aiplat-jobList-meta">
+        <span title={spec.ides.join(', ')}>
+          {trans.__('%1 CPU', spec.resources.cpu)} · {String(spec.resources.memory)}
+          {accelerator.type !== 'none' && accelerator.count > 0 ? ` · ${accelerator.count} ${accelerator.type}` : ''}
+        </span>
+      </div>
+      {why && (
+        <div className="aiplat-devMachine-why" data-testid={`aiplat-devmachine-why-${id}`} title={why}>
+          {why}
+        </div>
+      )}
+      {model.actionError(id) && (
+        <div className="aiplat-error" role="alert">
+          {model.actionError(id)}
+        </div>
+      )}
+      <div className="aiplat-devMachine-actions">
+        {running &&
+          spec.ides.includes('jupyterlab') &&
+          button('open-lab', trans.__('Open JupyterLab'), () => props.onOpenIde(id, 'jupyterlab'), true)}
+        {running &&
+          spec.ides.includes('code-server') &&
+          button('open-code', trans.__('Open VS Code'), () => props.onOpenIde(id, 'code-server'), true)}
+        {startable && button('start', trans.__('Start'), () => void model.start(id))}
+        {stoppable && button('stop', trans.__('Stop'), () => void model.stop(id))}
+        {button('copy', trans.__('Copy'), () => props.onCopy(id))}
+        {startable &&
+          button('delete', trans.__('Delete'), () => {
+            void props.confirmDelete(machine).then((yes) => {
+              if (yes) void model.delete(id);
+            });
+          })}
+        {button('show-events', showEvents ? trans.__('Hide events') : trans.__('Events'), () =>
+          setShowEvents(!showEvents),
+        )}
+      </div>
+      {showEvents && <Events model={model} id={id} />}
+    </li>
+  );
+}
+
+function DevMachineList(props: DevMachineListPanelProps) {
+  const { model, trans } = props;
+  return (
+    <div className="aiplat-jobList aiplat-devMachineList" data-testid="aiplat-devmachine-list">
+      <div className="aiplat-jobList-toolbar">
+        <button className="jp-mod-styled jp-mod-accept" data-testid="aiplat-new-devmachine" onClick={props.onCreate}>
+          {trans.__('New dev machine')}
+        </button>
+        <button
+          className="jp-mod-styled"
+          data-testid="aiplat-refresh-devmachines"
+          title={trans.__('Load the list again')}
+          onClick={() => void model.refresh()}
+        >
+          {trans.__('Refresh')}
+        </button>
+      </div>
+      {model.error && <div className="aiplat-error">{model.error}</div>}
+      {model.machines.length === 0 && !model.loading && (
+        <div className="aiplat-jobList-empty" data-testid="aiplat-devmachine-list-empty">
+          {model.connected ? trans.__('No dev machines yet.') : trans.__('Connect to see your dev machines.')}
+        </div>
+      )}
+      <ul className="aiplat-jobList-items">
+        {model.machines.map((machine) => (
+          <Row key={machine.id} machine={machine} {...props} />
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** The sidebar's Dev machines section: the live list, each with its actions and events. */
+export class DevMachineListPanel extends ModelWidget<DevMachineListPanelProps> {
+  constructor(props: DevMachineListPanelProps) {
+    super(props, props.model.changed, DevMachineList, 'aiplat-devmachines-panel');
+  }
+}
