@@ -1,4 +1,4 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -50,4 +50,25 @@ describe('a dev machine’s JupyterLab in the browser', () => {
     expect(await runInNewNotebook(page, 'print(6 * 7)')).toBe('42');
     await screenshot(page, 'devmachine-jupyterlab-notebook');
   }, 180_000);
+
+  it('runs a shell in a terminal (its WebSocket through the proxy), in the dev machine’s folder', async () => {
+    const marker = path.join(fx.workRoot, 'home', 'alice', 'lab-terminal.txt');
+    await page.locator('.lm-MenuBar-itemLabel', { hasText: /^File$/ }).click();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^New$/ }).first().hover();
+    await page.locator('.lm-Menu-itemLabel', { hasText: /^Terminal$/ }).click();
+    const terminal = page.locator('.jp-Terminal').last();
+    await terminal.waitFor({ timeout: 30_000 });
+    await terminal.click();
+    // Typed until the shell has written the file: the first keys may arrive before its prompt.
+    await expect
+      .poll(
+        async () => {
+          await page.keyboard.type('echo $((6*7)) > lab-terminal.txt\n');
+          return readFile(marker, 'utf8').catch(() => '');
+        },
+        { timeout: 30_000, intervals: [1_000] },
+      )
+      .toBe('42\n');
+    await screenshot(page, 'devmachine-jupyterlab-terminal');
+  }, 120_000);
 });

@@ -59,6 +59,7 @@ const CORE = {
   '@jupyterlab/settingeditor-extension': () => import('@jupyterlab/settingeditor-extension'),
   '@jupyterlab/shortcuts-extension': () => import('@jupyterlab/shortcuts-extension'),
   '@jupyterlab/statusbar-extension': () => import('@jupyterlab/statusbar-extension'),
+  '@jupyterlab/terminal-extension': () => import('@jupyterlab/terminal-extension'),
   '@jupyterlab/theme-dark-extension': () => import('@jupyterlab/theme-dark-extension'),
   '@jupyterlab/theme-light-extension': () => import('@jupyterlab/theme-light-extension'),
   '@jupyterlab/toc-extension': () => import('@jupyterlab/toc-extension'),

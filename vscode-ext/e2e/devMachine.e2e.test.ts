@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -6,7 +6,15 @@ import type { DevMachine } from '@aiplat/api';
 import { startRealBackend, type RealBackend } from '../../testing/src/realBackend.js';
 import { freshBrowser } from '../../testing/src/browser.js';
 import { runningDevMachine } from '../../testing/src/devMachines.js';
-import { openView, screenshot, statusBarItem, treeItem, waitForExtension, waitForWorkbench } from './harness.js';
+import {
+  openView,
+  runCommand,
+  screenshot,
+  statusBarItem,
+  treeItem,
+  waitForExtension,
+  waitForWorkbench,
+} from './harness.js';
 
 /*
  * A dev machine's VS Code (code-server) in a real browser: opened from a one-time login link
@@ -51,4 +59,23 @@ describe('a dev machine’s VS Code in the browser', () => {
     await treeItem(view, 'notes.md').waitFor({ timeout: 30_000 });
     await screenshot(page, 'devmachine-vscode-connected');
   }, 180_000);
+
+  it('runs a shell in its terminal (the remote channel through the proxy), in the dev machine’s folder', async () => {
+    const marker = path.join(fx.workRoot, 'home', 'alice', 'vscode-terminal.txt');
+    await runCommand(page, 'Terminal: Create New Terminal');
+    const terminal = page.locator('.terminal-wrapper.active .xterm, .xterm').last();
+    await terminal.waitFor({ timeout: 30_000 });
+    await terminal.click();
+    // Typed until the shell has written the file: the first keys may arrive before its prompt.
+    await expect
+      .poll(
+        async () => {
+          await page.keyboard.type('echo $((6*7)) > vscode-terminal.txt\n');
+          return readFile(marker, 'utf8').catch(() => '');
+        },
+        { timeout: 30_000, intervals: [1_000] },
+      )
+      .toBe('42\n');
+    await screenshot(page, 'devmachine-vscode-terminal');
+  }, 120_000);
 });
