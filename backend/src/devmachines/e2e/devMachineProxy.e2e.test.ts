@@ -52,6 +52,7 @@ describe('the dev machine proxy', () => {
     expect(first.status).toBe(303);
     expect(first.headers.get('location')).toBe(lab);
     expect(first.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(first.headers.get('cache-control')).toBe('no-store');
     const cookie = first.headers.get('set-cookie')!;
     expect(cookie).toMatch(/^aiplat_session=[A-Za-z0-9_-]{43}; HttpOnly; SameSite=Lax; Path=\/; Max-Age=\d+$/);
     const again = await fetch(fx.baseUrl + link.path, { redirect: 'manual' });
@@ -59,6 +60,12 @@ describe('the dev machine proxy', () => {
     expect(await again.text()).toContain('expired or was already used');
     const forged = await fetch(`${fx.baseUrl}/login?ticket=${'A'.repeat(43)}`, { redirect: 'manual' });
     expect(forged.status).toBe(410);
+    // A link not opened within its lifetime is refused like a used one.
+    const expiring = fx.platform.loginLinks.issue('alice', lab, 1);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    const expired = await fetch(fx.baseUrl + expiring.path, { redirect: 'manual' });
+    expect(expired.status).toBe(410);
+    expect(expired.headers.get('set-cookie')).toBeNull();
     const refused = await rejectionOf(fx.client().createLoginLink({ body: { next: '//evil.example/' } }));
     expect(refused).toBe(400);
   });
@@ -162,6 +169,24 @@ describe('the dev machine proxy', () => {
     const page = await fetch(`${fx.baseUrl}${code}`, { headers: browser(cookie) });
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('workbench');
+  });
+
+  it('logs out only from a page of its own: then the cookie is cleared and the session over', async () => {
+    const lab = machine.urls.jupyterlab!;
+    const alice = await login('alice', lab);
+    const status = () => fetch(`${fx.baseUrl}${lab}api/status`, { headers: browser(alice) }).then((r) => r.status);
+    expect(await status()).toBe(200);
+    const foreign = await fetch(`${fx.baseUrl}/logout`, {
+      method: 'POST',
+      headers: { cookie: alice, origin: 'https://evil.example' },
+      redirect: 'manual',
+    });
+    expect(foreign.status).toBe(403);
+    expect(await status()).toBe(200);
+    const out = await fetch(`${fx.baseUrl}/logout`, { method: 'POST', headers: browser(alice), redirect: 'manual' });
+    expect(out.status).toBe(303);
+    expect(out.headers.get('set-cookie')).toBe('aiplat_session=; HttpOnly; SameSite=Lax; Path=/; Max-Age=0');
+    expect(await status()).toBe(401);
   });
 
   it('refuses: no session, another user, a foreign Origin on a WebSocket or a POST, a stopped dev machine', async () => {
