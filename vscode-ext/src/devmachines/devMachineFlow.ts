@@ -8,6 +8,7 @@ import {
 } from '@aiplat/api';
 import * as vscode from 'vscode';
 import { runMultiStepInput, type StepPrompt } from '../training/multiStepInput.js';
+import { acceleratorItems } from '../training/trainingFlow.js';
 import { StepFlow, type Answers, type FlowStep } from '../training/stepFlow.js';
 
 /** The steps of Create Dev Machine, in order. */
@@ -103,19 +104,12 @@ export function devMachineStepPrompt(id: DevMachineStepId, defaults: DevMachineD
       return input(vscode.l10n.t('Memory'), String(resources?.memory ?? '4Gi'), (v) =>
         fieldCheck(resourceFields.memory)(v),
       );
-    case 'accelerator': {
-      const type = resources?.accelerator.type ?? 'none';
-      const items = [
-        { label: 'none', description: vscode.l10n.t('CPU only'), value: 'none' },
-        { label: 'nvidia', description: vscode.l10n.t('NVIDIA GPU'), value: 'nvidia' },
-        { label: 'ascend', description: vscode.l10n.t('Huawei Ascend NPU'), value: 'ascend' },
-      ];
+    case 'accelerator':
       return {
         kind: 'pick',
         placeholder: vscode.l10n.t('Accelerator'),
-        items: [...items.filter((i) => i.value === type), ...items.filter((i) => i.value !== type)],
+        items: acceleratorItems(resources?.accelerator.type),
       };
-    }
     case 'acceleratorCount':
       return input(
         vscode.l10n.t('Devices (or a share of one, from 0.1 to 1)'),

@@ -96,11 +96,7 @@ export function stepPrompt(id: TrainingStepId, defaults: TrainingDefaults): Step
         parseMemory(v) !== undefined ? undefined : vscode.l10n.t('A quantity such as 512Mi or 2Gi'),
       );
     case 'accelerator':
-      return pick(vscode.l10n.t('Accelerator'), [
-        { label: 'none', description: vscode.l10n.t('CPU only'), value: 'none' },
-        { label: 'nvidia', description: vscode.l10n.t('NVIDIA GPU'), value: 'nvidia' },
-        { label: 'ascend', description: vscode.l10n.t('Huawei Ascend NPU'), value: 'ascend' },
-      ]);
+      return pick(vscode.l10n.t('Accelerator'), acceleratorItems());
     case 'acceleratorCount':
       return input(vscode.l10n.t('Devices per node (or a share from 0.1 to 1)'), '1');
     case 'image':
@@ -182,6 +178,16 @@ function modeDescription(mode: JobMode): string {
     case 'ps-worker':
       return vscode.l10n.t('TensorFlow parameter servers and workers');
   }
+}
+
+/** The accelerator choices of a resources step, `first` (the current one) first. */
+export function acceleratorItems(first = 'none'): StepItem[] {
+  const items: StepItem[] = [
+    { label: 'none', description: vscode.l10n.t('CPU only'), value: 'none' },
+    { label: 'nvidia', description: vscode.l10n.t('NVIDIA GPU'), value: 'nvidia' },
+    { label: 'ascend', description: vscode.l10n.t('Huawei Ascend NPU'), value: 'ascend' },
+  ];
+  return [...items.filter((i) => i.value === first), ...items.filter((i) => i.value !== first)];
 }
 
 function wholeNumber(value: string): string | undefined {

@@ -2,6 +2,7 @@ import type { DevMachine } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { bindField, FieldProblems, InputField, SelectField } from '../../training/views/FormField.js';
+import { acceleratorOptions } from '../../training/views/labels.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
 import type {
   AcceleratorChoice,
@@ -55,11 +56,7 @@ function DevMachineFormBody({ model, trans, onCreated }: DevMachineFormProps) {
           <SelectField<AcceleratorChoice>
             label={trans.__('Accelerator')}
             {...bind('acceleratorType')}
-            options={[
-              ['none', trans.__('None')],
-              ['nvidia', trans.__('NVIDIA GPU')],
-              ['ascend', trans.__('Ascend NPU')],
-            ]}
+            options={acceleratorOptions(trans)}
           />
           <InputField
             label={trans.__('Accelerators')}

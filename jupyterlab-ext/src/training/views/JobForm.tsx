@@ -5,7 +5,7 @@ import type { JobFormModel } from '../model/jobFormModel.js';
 import { defaultWorkerGroup, type JobFormValues, type ResourceValues } from '../model/jobFormValues.js';
 import { scriptCommand, torchrunCommand } from '../model/scriptPrefill.js';
 import { bindField, CodeField, FieldProblems, InputField, SelectField, type FieldErrors } from './FormField.js';
-import { jobModeLabel } from './labels.js';
+import { acceleratorOptions, jobModeLabel } from './labels.js';
 import { ModelWidget } from './ModelWidget.js';
 
 export interface JobFormProps {
@@ -36,11 +36,7 @@ function ResourceFields(props: {
         label={trans.__('Accelerator')}
         errors={errors}
         value={values.acceleratorType}
-        options={[
-          ['none', trans.__('None')],
-          ['nvidia', trans.__('NVIDIA GPU')],
-          ['ascend', trans.__('Ascend NPU')],
-        ]}
+        options={acceleratorOptions(trans)}
         onChange={(type: AcceleratorType) =>
           set({
             acceleratorType: type,

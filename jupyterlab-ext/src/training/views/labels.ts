@@ -71,3 +71,14 @@ export function formatTime(iso: string | undefined): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : date.toLocaleString();
 }
+
+/** The accelerator choices of a resources field, each a value and its label. */
+export function acceleratorOptions(
+  trans: TranslationBundle,
+): readonly (readonly ['none' | 'nvidia' | 'ascend', string])[] {
+  return [
+    ['none', trans.__('None')],
+    ['nvidia', trans.__('NVIDIA GPU')],
+    ['ascend', trans.__('Ascend NPU')],
+  ];
+}
