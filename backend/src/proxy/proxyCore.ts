@@ -1,4 +1,4 @@
-import type http from 'node:http';
+import http from 'node:http';
 import type { Duplex } from 'node:stream';
 import { createProxyServer } from 'http-proxy-3';
 
@@ -27,6 +27,11 @@ export const SESSION_COOKIE = 'aiplat_session';
  */
 export class ProxyCore {
   private readonly proxy = createProxyServer({ xfwd: true, ws: true, proxyTimeout: 0 });
+  /**
+   * Upstream connections kept open between requests (per socket or port): without an agent
+   * http-proxy-3 asks for `connection: close` and opens a new one for every request.
+   */
+  private readonly agent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
   /** The browser side of each proxied WebSocket: the server's close does not end upgraded sockets. */
   private readonly upgraded = new Set<Duplex>();
 
@@ -37,7 +42,7 @@ export class ProxyCore {
 
   web(req: http.IncomingMessage, res: http.ServerResponse, route: ProxyRoute): void {
     this.prepare(req, route);
-    this.proxy.web(req, res, this.options(route), (error: Error) => {
+    this.proxy.web(req, res, { ...this.options(route), agent: this.agent }, (error: Error) => {
       if (res.headersSent) {
         res.destroy();
         return;
@@ -61,6 +66,7 @@ export class ProxyCore {
   close(): void {
     for (const socket of this.upgraded) socket.destroy();
     this.upgraded.clear();
+    this.agent.destroy();
     this.proxy.close();
   }
 
