@@ -21,9 +21,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-// The benchmark measures the backend's proxy in-process (in the front process). The backend's
-// package exports no proxy/ path, so the built module is imported from the backend's dist/.
-import { ProxyCore } from '../../backend/dist/proxy/proxyCore.js';
+import { ProxyCore } from '@aiplat/backend/proxy/proxyCore.js';
 
 const BIG_BYTES = Number(process.env.BENCH_PROXY_BIG_MB ?? 100) * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
