@@ -105,25 +105,36 @@ export function crdValidator(kind: CrdKind, version: string): CrdValidator {
 }
 
 /** Core kinds checked against definitions extracted from the Kubernetes OpenAPI (see README.md). */
-export const CORE_KINDS = { ConfigMap: 'io.k8s.api.core.v1.ConfigMap' } as const;
+export const CORE_KINDS = {
+  ConfigMap: 'io.k8s.api.core.v1.ConfigMap',
+  Secret: 'io.k8s.api.core.v1.Secret',
+  Service: 'io.k8s.api.core.v1.Service',
+  StatefulSet: 'io.k8s.api.apps.v1.StatefulSet',
+} as const;
+const CORE_API_VERSIONS: Readonly<Record<keyof typeof CORE_KINDS, string>> = {
+  ConfigMap: 'v1',
+  Secret: 'v1',
+  Service: 'v1',
+  StatefulSet: 'apps/v1',
+};
 export type CoreKind = keyof typeof CORE_KINDS;
 
 let coreLoaded = false;
 
-/** A validator for a core/v1 kind, from `kubernetes-openapi-configmap.json`. */
+/** A validator for a built-in kind, from `kubernetes-openapi-core.json`. */
 export function coreValidator(kind: CoreKind): CrdValidator {
   const key = `core/${kind}`;
   let validate = compiled.get(key);
   if (!validate) {
     if (!coreLoaded) {
-      const text = readFileSync(new URL('./kubernetes-openapi-configmap.json', import.meta.url), 'utf8');
+      const text = readFileSync(new URL('./kubernetes-openapi-core.json', import.meta.url), 'utf8');
       const { definitions } = JSON.parse(text) as { definitions: Record<string, unknown> };
       ajv.addSchema({ $id: 'k8s-core', definitions: closeObjects(definitions) });
       coreLoaded = true;
     }
     validate = ajv.compile({
       allOf: [{ $ref: `k8s-core#/definitions/${CORE_KINDS[kind]}` }],
-      properties: { apiVersion: { const: 'v1' }, kind: { const: kind } },
+      properties: { apiVersion: { const: CORE_API_VERSIONS[kind] }, kind: { const: kind } },
       required: ['apiVersion', 'kind', 'metadata'],
     });
     compiled.set(key, validate);
