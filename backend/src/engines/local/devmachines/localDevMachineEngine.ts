@@ -63,6 +63,7 @@ const LOG_TAIL_BYTES = 2_000;
 export class LocalDevMachineEngine implements DevMachineEngine {
   private readonly runs = new Map<string, Run>();
   private extensionInstalled: Promise<void> | undefined;
+  private closed = false;
 
   constructor(private readonly deps: LocalDevMachineEngineDeps) {}
 
@@ -78,6 +79,11 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       if (missing) throw new Error(missing);
     }
     this.deps.queue.enqueue(machine, (placement) => {
+      // Placed as the backend closes: launch nothing it would leave behind.
+      if (this.closed) {
+        this.deps.queue.release(machine.id);
+        return;
+      }
       this.launch(machine, this.deps.queue.devicesEnv(placement)).catch((error: unknown) => {
         this.deps.lifecycle.observed(machine.id, {
           state: 'Failed',
@@ -232,6 +238,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
 
   /** Stops every dev machine (the backend is shutting down). */
   async close(): Promise<void> {
+    this.closed = true;
     const runs = [...this.runs.values()];
     for (const run of runs) run.stopping = true;
     await Promise.all(runs.map((run) => this.stopRun(run, this.deps.stopGraceMs)));
