@@ -143,7 +143,6 @@ export async function createPlatform(
   let jobs: JobService | undefined;
   let devMachines: DevMachineService | undefined;
   // Built after the handlers; the dev machine proxy asks it once requests come.
-  const late: { devMachineEngine?: LocalDevMachineEngine } = {};
   const loginLinks = new LoginLinks();
   const sessions = new SessionStore();
   const proxy = new ProxyCore();
@@ -168,7 +167,6 @@ export async function createPlatform(
       { handle: createLoginRouter({ links: loginLinks, sessions }) },
       createDevMachineFrontend({
         machines: devMachines!,
-        engine: late.devMachineEngine!,
         sessions,
         proxy,
         allowedOrigins: config.allowedOrigins,
@@ -197,6 +195,7 @@ export async function createPlatform(
       devMachines = new DevMachineService({
         store: store.devMachines,
         events: hub,
+        defaultEngine: config.engine,
         log: log.child({ component: 'devmachines' }),
       });
       return {
@@ -283,8 +282,7 @@ export async function createPlatform(
     },
     log: log.child({ component: 'devmachines-engine' }),
   });
-  late.devMachineEngine = devMachineEngine;
-  devMachineService.useEngine(devMachineEngine);
+  devMachineService.useEngine('local', devMachineEngine);
   await devMachineService.recover();
   return {
     config,

@@ -9,7 +9,6 @@ import { pageTexts, sendPage } from '../sessions/pages.js';
 import { fromThisSite, safeForState } from '../sessions/sameOrigin.js';
 import type { SessionStore } from '../sessions/sessionStore.js';
 import type { DevMachineService } from './devMachineService.js';
-import type { DevMachineEngine } from './engine.js';
 
 const IDE_OF_PATH = Object.fromEntries(
   Object.entries(DEV_MACHINE_IDE_PATHS).map(([ide, segment]) => [segment, ide as DevMachineIde]),
@@ -18,7 +17,6 @@ const PATH = /^\/devmachines\/(dm-[a-z0-9]+)\/([a-z]+)(\/.*)?$/;
 
 export interface DevMachineFrontendDeps {
   machines: DevMachineService;
-  engine: DevMachineEngine;
   sessions: SessionStore;
   proxy: ProxyCore;
   allowedOrigins?: readonly string[];
@@ -44,7 +42,7 @@ export function createDevMachineFrontend(deps: DevMachineFrontendDeps): Frontend
     if (!identity.ides.includes(ide)) return { status: 404, message: texts.noIde(ide) };
     if (rest === undefined) return { redirect: `${path}/` };
     // The engine answers only for an IDE that runs and answers; otherwise say what the machine is.
-    const endpoint = deps.engine.endpoint(id, ide);
+    const endpoint = deps.machines.endpoint(id, ide);
     if (endpoint) return { route: endpoint };
     const record = deps.machines.record(id, user);
     return { status: 503, message: texts.notRunning(record?.spec.name ?? id, record?.state ?? 'Stopped') };

@@ -9,17 +9,18 @@ import {
   type DevMachineIde,
   type DevMachineSpec,
   type DevMachineState,
+  type EngineKind,
 } from '@aiplat/api';
 import type { EventPublisher } from '../server/eventPublisher.js';
 import type { DevMachineRecord, DevMachineStore } from './devMachineStore.js';
-import type { DevMachineEngine, DevMachineLifecycle, DevMachineObservation } from './engine.js';
+import type { DevMachineEngine, DevMachineLifecycle, DevMachineObservation, IdeEndpoint } from './engine.js';
 
 export interface DevMachineServiceDeps {
   store: DevMachineStore;
   events: EventPublisher;
   log: Logger;
-  /** Set once the engine exists (it needs the service as its lifecycle). */
-  engine?: DevMachineEngine;
+  /** The engine of a spec that names none. */
+  defaultEngine?: EngineKind;
   now?: () => Date;
 }
 
@@ -39,14 +40,19 @@ export function toDevMachine(record: DevMachineRecord): DevMachine {
  */
 export class DevMachineService implements DevMachineLifecycle {
   private readonly now: () => Date;
-  private readonly identities = new Map<string, { owner: string; ides: readonly DevMachineIde[] }>();
+  private readonly identities = new Map<
+    string,
+    { owner: string; ides: readonly DevMachineIde[]; engine: EngineKind }
+  >();
+  /** Set once each engine exists (it needs the service as its lifecycle). */
+  private readonly engines = new Map<EngineKind, DevMachineEngine>();
 
   constructor(private readonly deps: DevMachineServiceDeps) {
     this.now = deps.now ?? (() => new Date());
   }
 
-  useEngine(engine: DevMachineEngine): void {
-    this.deps.engine = engine;
+  useEngine(kind: EngineKind, engine: DevMachineEngine): void {
+    this.engines.set(kind, engine);
   }
 
   list(owner: string): DevMachine[] {
@@ -67,19 +73,26 @@ export class DevMachineService implements DevMachineLifecycle {
    * Who owns a dev machine and which IDEs it runs: fixed at creation, so kept in memory for the
    * proxy, which asks on every request (no store read on that path).
    */
-  identity(id: string): { owner: string; ides: readonly DevMachineIde[] } | undefined {
+  identity(id: string): { owner: string; ides: readonly DevMachineIde[]; engine: EngineKind } | undefined {
     let known = this.identities.get(id);
     if (!known) {
       const record = this.deps.store.get(id);
       if (!record) return undefined;
-      known = { owner: record.owner, ides: record.spec.ides };
+      known = { owner: record.owner, ides: record.spec.ides, engine: this.kindOf(record.spec) };
       this.identities.set(id, known);
     }
     return known;
   }
 
+  /** Where the proxy reaches an IDE of a running dev machine, from the engine that runs it. */
+  endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined {
+    const identity = this.identity(id);
+    return identity ? this.engines.get(identity.engine)?.endpoint(id, ide) : undefined;
+  }
+
   async create(owner: string, spec: DevMachineSpec, start: boolean): Promise<DevMachine> {
-    this.engine().validate(spec);
+    const kind = this.kindOf(spec);
+    this.engineOf(kind).validate(spec);
     if (this.deps.store.list(owner).some((machine) => machine.spec.name === spec.name)) {
       throw new ApiError(
         'conflict',
@@ -90,7 +103,8 @@ export class DevMachineService implements DevMachineLifecycle {
     const record: DevMachineRecord = {
       id: `dm-${randomBytes(5).toString('hex')}`,
       owner,
-      spec,
+      // The engine is fixed at creation: a later change of the server's default does not move it.
+      spec: { ...spec, engine: kind },
       state: 'Creating',
       createdAt: this.now().toISOString(),
     };
@@ -106,7 +120,7 @@ export class DevMachineService implements DevMachineLifecycle {
     if (!STARTABLE.includes(record.state)) {
       throw new ApiError('conflict', `${record.spec.name} is ${record.state}; start it once it has stopped`);
     }
-    const engine = this.engine();
+    const engine = this.engineOf(this.kindOf(record.spec));
     engine.validate(record.spec);
     const starting = this.move(
       record,
@@ -140,7 +154,7 @@ export class DevMachineService implements DevMachineLifecycle {
       type: 'stop-requested',
       message: force ? 'Stop requested (force).' : 'Stop requested.',
     });
-    await this.engine().stop(stopping, force);
+    await this.engineOf(this.kindOf(record.spec)).stop(stopping, force);
     return this.get(id, owner);
   }
 
@@ -176,7 +190,7 @@ export class DevMachineService implements DevMachineLifecycle {
   async recover(): Promise<void> {
     for (const record of this.deps.store.list()) {
       if (record.state === 'Stopped' || record.state === 'Failed') continue;
-      await this.engine().release(record);
+      await this.engines.get(this.kindOf(record.spec))?.release(record);
       const updated = this.deps.store.update(record.id, {
         state: 'Stopped',
         stoppedAt: this.now().toISOString(),
@@ -255,10 +269,18 @@ export class DevMachineService implements DevMachineLifecycle {
     return record;
   }
 
-  private engine(): DevMachineEngine {
-    if (!this.deps.engine)
+  private kindOf(spec: DevMachineSpec): EngineKind {
+    return spec.engine ?? this.deps.defaultEngine ?? 'local';
+  }
+
+  private engineOf(kind: EngineKind): DevMachineEngine {
+    const engine = this.engines.get(kind);
+    if (engine) return engine;
+    if (kind === 'local')
       throw new ApiError('unavailable', 'the dev machine engine is not ready yet; try again shortly');
-    return this.deps.engine;
+    throw new ApiError('validation_failed', `the ${kind} engine is not configured on this server; use engine: local`, {
+      issues: [{ path: 'body.spec.engine', message: `the ${kind} engine is not configured` }],
+    });
   }
 }
 
