@@ -109,6 +109,8 @@ export const KubernetesConfigSchema = z.strictObject({
     .prefault({}),
   /** The image of jobs that name none (MPI, PS-Worker and Ray jobs need one). */
   defaultImage: z.string().regex(/^\S+$/, 'defaultImage is one image reference without spaces').optional(),
+  /** The image of dev machines that name none: one built from images/devmachine (JupyterLab, code-server, our extensions). */
+  devMachineImage: z.string().regex(/^\S+$/, 'devMachineImage is one image reference without spaces').optional(),
   /** Device plugin resource names (see DEFAULT_RESOURCE_NAMES), for every queue. */
   resourceNames: ResourceNamesSchema.default({}),
   /** The job queues, by the name a job spec's `queue` gives. */

@@ -66,7 +66,7 @@ function canonicalJson(value: unknown): string {
 }
 
 /** 16 hex characters of the SHA-256 of the spec as canonical JSON (key order does not matter). */
-export function specHash(spec: JobSpec): string {
+export function specHash(spec: object): string {
   return shortHash(canonicalJson(spec), 16);
 }
 

@@ -63,7 +63,7 @@ export function workVolumeMounts(options: ManifestOptions): VolumeMount[] {
 }
 
 /** The container path of `workingDir` (`home/x` is in the user's home). */
-export function containerWorkingDir(spec: JobSpec, options: ManifestOptions): string {
+export function containerWorkingDir(spec: Pick<JobSpec, 'workingDir'>, options: ManifestOptions): string {
   const [root, ...rest] = spec.workingDir.split('/');
   const base = root === 'home' ? `/work/home/${options.user}` : `/work/${root}`;
   return [base, ...rest].join('/');

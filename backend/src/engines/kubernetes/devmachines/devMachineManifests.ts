@@ -1,0 +1,260 @@
+import { DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
+import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
+import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
+import { deviceEnv } from '../manifests/containerEnv.js';
+import {
+  LABEL_PREFIX,
+  labelValue,
+  LABELS,
+  MANAGED_BY,
+  objectName,
+  priorityClassName,
+  specHash,
+} from '../manifests/jobMetadata.js';
+import { podPlacement, type PodPlacement } from '../manifests/podTemplate.js';
+import { resourceRequirements } from '../manifests/resourceRequirements.js';
+import { containerWorkingDir, VOLUME_NAMES, workVolumeMounts, workVolumes } from '../manifests/workVolumes.js';
+
+/*
+ * A dev machine on Kubernetes: a StatefulSet of one pod (stable name, restarted if it dies) running
+ * the dev machine image's entrypoint, a Service in front of its IDE ports, and a Secret with what
+ * the IDEs need (their own token, and the owner's platform URL and token for the AI Platform
+ * extensions and the CLI). Kueue admits the StatefulSet like a job (queue and priority labels).
+ * The platform's proxy reaches the Service; nothing else is exposed. Pure functions.
+ */
+
+/** The dev machine image's entrypoint (images/devmachine/entrypoint.sh). */
+export const DEV_MACHINE_ENTRYPOINT = '/usr/local/bin/aiplat-devmachine';
+export const DEV_MACHINE_LABEL = `${LABEL_PREFIX}/devmachine`;
+
+/** The port each IDE listens on in the pod, and its name on the Service. */
+export const IDE_PORTS: Readonly<Record<DevMachineIde, { name: string; port: number }>> = {
+  jupyterlab: { name: 'lab', port: 8888 },
+  'code-server': { name: 'code', port: 8080 },
+};
+
+/** Keys of the dev machine's Secret. */
+export const SECRET_KEYS = { ideToken: 'ide-token', server: 'aiplat-server', token: 'aiplat-token' } as const;
+
+export interface DevMachineSecrets {
+  /** The IDEs' own token: JupyterLab's, which the proxy adds and browsers never see. */
+  ideToken: string;
+  /** The platform as the pod reaches it, and the owner's token, for the extensions and the CLI. */
+  platformServer?: string;
+  platformToken?: string;
+}
+
+type SecretEnv = { name: string; valueFrom: { secretKeyRef: { name: string; key: string; optional?: boolean } } };
+type Env = { name: string; value: string } | SecretEnv;
+
+export interface DevMachineContainer {
+  name: string;
+  image: string;
+  command: string[];
+  workingDir: string;
+  env: Env[];
+  ports: { name: string; containerPort: number; protocol: 'TCP' }[];
+  readinessProbe: {
+    httpGet: { path: string; port: string };
+    periodSeconds: number;
+    failureThreshold: number;
+  };
+  resources: { requests: Record<string, string>; limits: Record<string, string> };
+  volumeMounts: VolumeMount[];
+}
+
+export interface DevMachineSecret {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: ObjectMeta;
+  type: 'Opaque';
+  stringData: Record<string, string>;
+}
+
+export interface DevMachineService {
+  apiVersion: 'v1';
+  kind: 'Service';
+  metadata: ObjectMeta;
+  spec: {
+    type: 'ClusterIP';
+    selector: Record<string, string>;
+    ports: { name: string; port: number; targetPort: string; protocol: 'TCP' }[];
+  };
+}
+
+export interface DevMachineStatefulSet {
+  apiVersion: 'apps/v1';
+  kind: 'StatefulSet';
+  metadata: ObjectMeta;
+  spec: {
+    replicas: 1;
+    serviceName: string;
+    selector: { matchLabels: Record<string, string> };
+    template: {
+      metadata: { labels: Record<string, string>; annotations: Record<string, string> };
+      spec: PodPlacement & {
+        enableServiceLinks: false;
+        terminationGracePeriodSeconds: number;
+        volumes: Volume[];
+        containers: DevMachineContainer[];
+      };
+    };
+  };
+}
+
+export type DevMachineObject = DevMachineSecret | DevMachineService | DevMachineStatefulSet;
+
+export interface DevMachineManifestOptions {
+  /** The namespace, claims, queue and placement of the owner's queue (`manifestOptionsFor` with the dev machine's id). */
+  base: ManifestOptions;
+  /** The image of a spec that names none. */
+  defaultImage?: string;
+  /** Seconds between SIGTERM and SIGKILL when the pod stops. */
+  stopGraceSeconds?: number;
+}
+
+/** The name of every object of a dev machine (its id is already a DNS label). */
+export function devMachineObjectName(id: string): string {
+  return objectName(id);
+}
+
+export function devMachineImage(spec: DevMachineSpec, defaultImage: string | undefined): string {
+  const image = spec.image ?? defaultImage;
+  if (image === undefined) {
+    throw new Error(
+      'image is required for dev machines on the Kubernetes engine: name one in the spec, or set kubernetes.devMachineImage',
+    );
+  }
+  return image;
+}
+
+/** The path each IDE answers its readiness on, in the pod (JupyterLab keeps the prefix, code-server does not). */
+export function readinessPath(id: string, ide: DevMachineIde): string {
+  return ide === 'jupyterlab' ? `/devmachines/${id}/${DEV_MACHINE_IDE_PATHS.jupyterlab}/api` : '/healthz';
+}
+
+/** The Secret, the Service and the StatefulSet of a dev machine, in the order they are created. */
+export function devMachineManifests(
+  machine: Pick<DevMachineRecord, 'id' | 'owner' | 'spec'>,
+  secrets: DevMachineSecrets,
+  options: DevMachineManifestOptions,
+): [DevMachineSecret, DevMachineService, DevMachineStatefulSet] {
+  const { id, owner, spec } = machine;
+  const { base } = options;
+  const name = devMachineObjectName(id);
+  const identity = {
+    [LABELS.managedBy]: MANAGED_BY,
+    [DEV_MACHINE_LABEL]: labelValue(id),
+    [LABELS.user]: labelValue(owner),
+  };
+  const annotations = { [DEV_MACHINE_LABEL]: id, [LABELS.user]: owner, [LABELS.specHash]: specHash(spec) };
+  const meta = (labels: Record<string, string> = identity): ObjectMeta => ({
+    name,
+    namespace: base.namespace,
+    labels,
+    annotations,
+  });
+  const secretName = `${name}-ide`;
+  const secretRef = (envName: string, key: string): SecretEnv => ({
+    name: envName,
+    valueFrom: { secretKeyRef: { name: secretName, key } },
+  });
+  const ports = spec.ides.map((ide) => IDE_PORTS[ide]);
+  const probeIde = spec.ides[0] ?? 'jupyterlab';
+  // /work as for jobs, without the hyperparameters a job reads.
+  const volumes = workVolumes(base).filter((volume) => volume.name !== VOLUME_NAMES.hyperparameters);
+  const volumeMounts = workVolumeMounts(base).filter((mount) => mount.name !== VOLUME_NAMES.hyperparameters);
+
+  const secret: DevMachineSecret = {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { ...meta(), name: secretName },
+    type: 'Opaque',
+    stringData: {
+      [SECRET_KEYS.ideToken]: secrets.ideToken,
+      ...(secrets.platformServer ? { [SECRET_KEYS.server]: secrets.platformServer } : {}),
+      ...(secrets.platformToken ? { [SECRET_KEYS.token]: secrets.platformToken } : {}),
+    },
+  };
+  const service: DevMachineService = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: meta(),
+    spec: {
+      type: 'ClusterIP',
+      selector: identity,
+      ports: ports.map(({ name: portName, port }) => ({ name: portName, port, targetPort: portName, protocol: 'TCP' })),
+    },
+  };
+  const statefulSet: DevMachineStatefulSet = {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    // Kueue reads the queue and priority from the workload's own labels.
+    metadata: meta({
+      ...identity,
+      [LABELS.queueName]: base.localQueue ?? spec.queue,
+      [LABELS.priorityClass]: priorityClassName(spec.priority),
+    }),
+    spec: {
+      replicas: 1,
+      serviceName: name,
+      selector: { matchLabels: identity },
+      template: {
+        metadata: { labels: identity, annotations },
+        spec: {
+          ...podPlacement(base),
+          // The IDEs' terminals should not see every Service of the namespace as variables.
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: options.stopGraceSeconds ?? 10,
+          volumes,
+          containers: [
+            {
+              name: 'ide',
+              image: devMachineImage(spec, options.defaultImage),
+              command: [DEV_MACHINE_ENTRYPOINT],
+              workingDir: containerWorkingDir(spec, base),
+              env: [
+                ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
+                ...deviceEnv(spec.resources),
+                { name: 'AIPLAT_DEVMACHINE_ID', value: id },
+                { name: 'AIPLAT_IDES', value: spec.ides.join(',') },
+                { name: 'AIPLAT_BASE_PATH', value: `/devmachines/${id}/` },
+                secretRef('AIPLAT_IDE_TOKEN', SECRET_KEYS.ideToken),
+                ...(secrets.platformServer ? [secretRef('AIPLAT_SERVER', SECRET_KEYS.server)] : []),
+                ...(secrets.platformToken ? [secretRef('AIPLAT_TOKEN', SECRET_KEYS.token)] : []),
+              ],
+              ports: ports.map(({ name: portName, port }) => ({
+                name: portName,
+                containerPort: port,
+                protocol: 'TCP',
+              })),
+              readinessProbe: {
+                httpGet: { path: readinessPath(id, probeIde), port: IDE_PORTS[probeIde].name },
+                periodSeconds: 2,
+                failureThreshold: 3,
+              },
+              resources: asStrings(resourceRequirements(spec.resources, base.resourceNames)),
+              volumeMounts,
+            },
+          ],
+        },
+      },
+    },
+  };
+  return [secret, service, statefulSet];
+}
+
+/**
+ * Quantities as strings: core/v1's OpenAPI types a Quantity as a string (the CRDs of the job kinds
+ * take int-or-string), so a strict client or admission check refuses a bare number.
+ */
+function asStrings(requirements: { requests: Record<string, Quantity>; limits: Record<string, Quantity> }) {
+  const strings = (values: Record<string, Quantity>) =>
+    Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)]));
+  return { requests: strings(requirements.requests), limits: strings(requirements.limits) };
+}
+
+/** Where the proxy reaches each IDE of the dev machine: its Service, in the cluster's DNS. */
+export function devMachineServiceHost(id: string, namespace: string): string {
+  return `${devMachineObjectName(id)}.${namespace}.svc`;
+}
