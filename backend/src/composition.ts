@@ -10,6 +10,7 @@ import { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
 import { DevMachineQueue } from './engines/local/devmachines/devMachineQueue.js';
 import { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
+import { KubernetesDevMachineEngine } from './engines/kubernetes/devmachines/kubernetesDevMachineEngine.js';
 import { SchedulingLoop } from './engines/local/schedulingLoop.js';
 import { ideTools } from './engines/local/devmachines/ideTools.js';
 import { LocalEngine } from './engines/local/localEngine.js';
@@ -246,7 +247,8 @@ export async function createPlatform(
     log: log.child({ component: 'local-engine' }),
   });
   jobService.attach(engine);
-  const kubernetes = await startKubernetesEngine(config, options.kubeConfig, jobService, files, metricsFeed, log);
+  const started = await startKubernetesEngine(config, options.kubeConfig, jobService, files, metricsFeed, log);
+  const kubernetes = started?.engine;
   if (kubernetes) {
     cluster.engine = kubernetes;
     jobService.attach(kubernetes);
@@ -254,6 +256,7 @@ export async function createPlatform(
   await jobService.recover();
   if (!devMachines) throw new Error('the server did not build its handlers');
   const devMachineService = devMachines;
+  const tokenOf = (owner: string) => users.find((user) => user.name === owner)?.token;
   const devMachineEngine = new LocalDevMachineEngine({
     lifecycle: devMachineService,
     queue: new DevMachineQueue({
@@ -272,7 +275,7 @@ export async function createPlatform(
     readyTimeoutMs: config.devMachines.readyTimeoutMs,
     platformEnv: (owner): Record<string, string> => {
       const address = server.server.address();
-      const token = users.find((user) => user.name === owner)?.token;
+      const token = tokenOf(owner);
       if (!token || !address || typeof address === 'string') return {};
       const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
       return {
@@ -283,6 +286,21 @@ export async function createPlatform(
     log: log.child({ component: 'devmachines-engine' }),
   });
   devMachineService.useEngine('local', devMachineEngine);
+  const kubernetesDevMachines =
+    started &&
+    new KubernetesDevMachineEngine({
+      lifecycle: devMachineService,
+      cluster: started.cluster,
+      config: config.kubernetes,
+      platformEnv: (owner) => ({
+        ...(config.kubernetes.platformUrl ? { server: config.kubernetes.platformUrl } : {}),
+        ...(tokenOf(owner) ? { token: tokenOf(owner) } : {}),
+      }),
+      stopGraceSeconds: Math.ceil(config.devMachines.stopGraceMs / 1000),
+      pollMs: config.devMachines.kubernetesPollMs,
+      log: log.child({ component: 'kubernetes-devmachines' }),
+    });
+  if (kubernetesDevMachines) devMachineService.useEngine('kubernetes', kubernetesDevMachines);
   await devMachineService.recover();
   return {
     config,
@@ -306,6 +324,7 @@ export async function createPlatform(
       await folderWatchers.close();
       await jobService.close();
       await devMachineEngine.close();
+      kubernetesDevMachines?.close();
       store.close();
     },
   };
@@ -322,7 +341,7 @@ async function startKubernetesEngine(
   files: ReturnType<typeof jobFilesUnder>,
   metricsFeed: JobMetricsFeed,
   log: Logger,
-): Promise<KubernetesEngine | undefined> {
+): Promise<{ engine: KubernetesEngine; cluster: KubeCluster } | undefined> {
   if (config.engine !== 'kubernetes' && !config.kubernetes.enabled) return undefined;
   const engineLog = log.child({ component: 'kubernetes-engine' });
   let kc: KubeConfig;
@@ -334,15 +353,16 @@ async function startKubernetesEngine(
     engineLog.error(`the Kubernetes engine is off: ${message}`);
     return undefined;
   }
+  const cluster = new KubeCluster(kc);
   const engine = new KubernetesEngine({
     lifecycle,
     files,
     config: config.kubernetes,
-    cluster: new KubeCluster(kc),
+    cluster,
     log: engineLog,
     metricsIntervalMs: config.jobs.metricsIntervalMs,
     onMetricPoint: (jobId, index, point) => metricsFeed.point(jobId, index, point),
   });
   await engine.start();
-  return engine;
+  return { engine, cluster };
 }

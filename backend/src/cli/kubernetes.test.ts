@@ -159,3 +159,69 @@ describe('aiplat kubernetes setup', () => {
     );
   });
 });
+
+describe('aiplat dev create --engine kubernetes --dry-run', () => {
+  it('prints the Secret, Service and StatefulSet as a YAML stream, with no secret value in them', async () => {
+    const run = await aiplat([
+      'dev',
+      'create',
+      'lab',
+      '--engine',
+      'kubernetes',
+      '--queue',
+      'a100',
+      '--accelerator',
+      'nvidia:1',
+      '--image',
+      'registry.example.com/aiplat/devmachine:1',
+      '--dry-run',
+      '--config',
+      'backend.yaml',
+      '--user',
+      'bob',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const docs = objects(run.stdout);
+    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Service', 'StatefulSet']);
+    expect(docs.every((d) => d.metadata.namespace === 'team-bob')).toBe(true);
+    expect(run.stdout).toContain('kueue.x-k8s.io/queue-name: a100');
+    expect(run.stdout).toContain('gpu: a100');
+    expect(run.stdout).toContain('<made when it starts>');
+  });
+
+  it('says what to fix: no --engine kubernetes, no image, an unknown queue', async () => {
+    const local = await aiplat(['dev', 'create', 'lab', '--dry-run']);
+    expect(local.code).not.toBe(0);
+    expect(local.stderr).toContain('--dry-run prints Kubernetes objects: add --engine kubernetes');
+    const noImage = await aiplat([
+      'dev',
+      'create',
+      'lab',
+      '--engine',
+      'kubernetes',
+      '--queue',
+      'a100',
+      '--dry-run',
+      '--config',
+      'backend.yaml',
+    ]);
+    expect(noImage.code).toBe(1);
+    expect(noImage.stderr).toContain('image is required for dev machines on the Kubernetes engine');
+    const queue = await aiplat([
+      'dev',
+      'create',
+      'lab',
+      '--engine',
+      'kubernetes',
+      '--image',
+      'x:1',
+      '--dry-run',
+      '--config',
+      'backend.yaml',
+    ]);
+    expect(queue.code).toBe(1);
+    expect(queue.stderr).toContain('queue default is not configured for the Kubernetes engine');
+    expect(queue.stdout).toBe('');
+  });
+});

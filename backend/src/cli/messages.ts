@@ -156,11 +156,20 @@ export const en = {
       environment: 'the Python environment of the IDEs on the local engine, e.g. /opt/conda/envs/torch',
       workingDir: 'where the IDEs open, relative to /work (default home)',
       noStart: 'create it stopped',
+      queue: 'the queue it waits in and holds its resources from (default default)',
+      engine: "the engine that runs it: local or kubernetes (default the server's)",
+      dryRun:
+        'with --engine kubernetes: print the Kubernetes objects it would be created as (YAML) and create nothing; needs no server or cluster',
+      config:
+        'with --dry-run: the backend config file to read the kubernetes section from (default AIPLAT_CONFIG, else the defaults)',
+      user: 'with --dry-run: the user the objects are for (default $USER)',
+      dryRunNeedsKubernetes: '--dry-run prints Kubernetes objects: add --engine kubernetes',
       badAccelerator: (value: string) => `--accelerator takes type:count, e.g. nvidia:1 or ascend:0.5 (got "${value}")`,
       badNumber: (value: string) => `--cpu takes a number of cores, e.g. 2 or 0.5 (got "${value}")`,
       after: examples([
         'aiplat dev create workspace',
         'aiplat dev create lab --ides jupyterlab --cpu 4 --memory 16Gi --accelerator nvidia:1',
+        'aiplat dev create lab --engine kubernetes --image registry.example.com/aiplat/devmachine:1 --dry-run',
       ]),
     },
     list: {

@@ -36,8 +36,11 @@ export interface PlatformFixture {
  * A real platform on a random loopback port over a temp work root and data dir. With `dir` it runs
  * over that folder (a restarted backend) and leaves it in place on close.
  */
+/** Config fields to set; the dev machine settings one by one (the schema fills in the rest). */
+export type PlatformOverrides = Partial<Omit<Config, 'devMachines'>> & { devMachines?: Partial<Config['devMachines']> };
+
 export async function startPlatform(
-  overrides: Partial<Config> = {},
+  overrides: PlatformOverrides = {},
   options: { kubeConfig?: KubeConfig; dir?: string } = {},
 ): Promise<PlatformFixture> {
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'aiplat-platform-')));

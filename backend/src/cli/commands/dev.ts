@@ -2,12 +2,15 @@ import { InvalidArgumentError, type Command } from 'commander';
 import {
   ApiError,
   DEV_MACHINE_IDES,
+  DevMachineSpecSchema,
   type ApiClient,
   type DevMachine,
   type DevMachineIde,
   type DevMachineSpecInput,
 } from '@aiplat/api';
-import type { CliContext } from '../context.js';
+import { dryRunDevMachine } from '../../engines/kubernetes/devmachines/devMachineDryRun.js';
+import { UsageError, type CliContext } from '../context.js';
+import { cliUser, readKubernetesConfig } from '../kubernetesConfig.js';
 import { age, resourcesText, table, toJson } from '../format.js';
 import { messages } from '../messages.js';
 import { connect, outputOption } from './shared.js';
@@ -22,7 +25,12 @@ interface CreateOptions {
   image?: string;
   environment?: string;
   workingDir?: string;
+  queue?: string;
+  engine?: 'local' | 'kubernetes';
   start: boolean;
+  dryRun?: boolean;
+  config?: string;
+  user?: string;
 }
 
 function parseIdes(value: string): DevMachineIde[] {
@@ -87,10 +95,14 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--image <image>', m.create.image)
     .option('--environment <path>', m.create.environment)
     .option('--working-dir <dir>', m.create.workingDir)
+    .option('--queue <queue>', m.create.queue)
+    .option('--engine <engine>', m.create.engine)
     .option('--no-start', m.create.noStart)
+    .option('--dry-run', m.create.dryRun)
+    .option('--config <file>', m.create.config)
+    .option('--user <name>', m.create.user)
     .addHelpText('after', m.create.after)
     .action(async (name: string, options: CreateOptions, command: Command) => {
-      const { client } = connect(ctx, command);
       const spec: DevMachineSpecInput = {
         name,
         resources: {
@@ -102,7 +114,18 @@ export function registerDev(program: Command, ctx: CliContext): void {
         ...(options.image ? { image: options.image } : {}),
         ...(options.environment ? { environment: options.environment } : {}),
         ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+        ...(options.queue ? { queue: options.queue } : {}),
+        ...(options.engine ? { engine: options.engine } : {}),
       };
+      if (options.dryRun) {
+        if (options.engine !== 'kubernetes') throw new UsageError(m.create.dryRunNeedsKubernetes);
+        const parsed = DevMachineSpecSchema.safeParse(spec);
+        if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+        const config = readKubernetesConfig(ctx, options.config);
+        ctx.out(dryRunDevMachine(cliUser(ctx, options.user), parsed.data, config).yaml);
+        return;
+      }
+      const { client } = connect(ctx, command);
       const created = await client.createDevMachine({ body: { spec, start: options.start } });
       ctx.out(`${m.done(created.spec.name, created.id, created.state)}\n`);
     });

@@ -109,6 +109,10 @@ export const KubernetesConfigSchema = z.strictObject({
     .prefault({}),
   /** The image of jobs that name none (MPI, PS-Worker and Ray jobs need one). */
   defaultImage: z.string().regex(/^\S+$/, 'defaultImage is one image reference without spaces').optional(),
+  /** The backend's URL as pods reach it (http://aiplat.aiplat-system.svc:8080): dev machines' extensions and CLI connect there. */
+  platformUrl: z
+    .url({ message: 'platformUrl is the URL pods reach the platform at, like http://aiplat.aiplat-system.svc:8080' })
+    .optional(),
   /** The image of dev machines that name none: one built from images/devmachine (JupyterLab, code-server, our extensions). */
   devMachineImage: z.string().regex(/^\S+$/, 'devMachineImage is one image reference without spaces').optional(),
   /** Device plugin resource names (see DEFAULT_RESOURCE_NAMES), for every queue. */

@@ -46,6 +46,16 @@ function initialStatus(type: ResourceType): unknown {
   return undefined;
 }
 
+/** As the real server stores a Secret: `stringData` merged into `data`, base64, and dropped. */
+function secretStringDataToData(secret: KubeObject): void {
+  const record = secret as KubeObject & { data?: Record<string, string>; stringData?: Record<string, string> };
+  if (!record.stringData) return;
+  record.data = { ...record.data };
+  for (const [key, value] of Object.entries(record.stringData))
+    record.data[key] = Buffer.from(value).toString('base64');
+  delete record.stringData;
+}
+
 export class ObjectLifecycle {
   constructor(
     private readonly registry: Registry,
@@ -74,6 +84,7 @@ export class ObjectLifecycle {
       if (initialStatus(type) !== undefined) object.status = initialStatus(type);
     }
     this.requireValid(type, object);
+    if (type.group === '' && type.kind === 'Secret') secretStringDataToData(object);
     if (this.registry.get(type, metadata.namespace, metadata.name ?? ''))
       throw apiErrors.alreadyExists(type, metadata.name ?? '');
     return options.dryRun ? object : this.registry.write(type, object);

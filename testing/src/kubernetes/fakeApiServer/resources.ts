@@ -60,6 +60,8 @@ export const METRICS_GROUP = 'metrics.k8s.io';
 export const ALL_RESOURCE_TYPES: readonly ResourceType[] = [
   resource({ ...CORE, plural: 'pods', kind: 'Pod', hasStatus: true, deleteReturnsObject: true }),
   resource({ ...CORE, plural: 'configmaps', kind: 'ConfigMap' }),
+  resource({ ...CORE, plural: 'secrets', kind: 'Secret' }),
+  resource({ ...CORE, plural: 'services', kind: 'Service', hasStatus: true }),
   resource({ ...CORE, plural: 'events', kind: 'Event' }),
   resource({
     ...CORE,
@@ -68,6 +70,15 @@ export const ALL_RESOURCE_TYPES: readonly ResourceType[] = [
     namespaced: false,
     hasStatus: true,
     deleteReturnsObject: true,
+  }),
+  resource({
+    group: 'apps',
+    version: 'v1',
+    plural: 'statefulsets',
+    kind: 'StatefulSet',
+    builtIn: true,
+    hasStatus: true,
+    deleteReturnsObject: false,
   }),
   resource({ group: 'trainer.kubeflow.org', version: 'v1alpha1', plural: 'trainjobs', kind: 'TrainJob' }),
   resource({ group: 'kubeflow.org', version: 'v2beta1', plural: 'mpijobs', kind: 'MPIJob' }),

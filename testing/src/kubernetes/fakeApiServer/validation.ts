@@ -4,9 +4,9 @@ import type { KubeObject } from './kubeObject.js';
 import type { ResourceType } from './resources.js';
 
 /*
- * What the fake checks on create, update and patch: custom resources and ConfigMaps against the
- * same schemas the manifest tests use (../crds/crdValidator.ts), other built-in kinds only for
- * their name. Server-set metadata passes: metadata is an open object in the CRD schemas, and the
+ * What the fake checks on create, update and patch: custom resources, ConfigMaps, Secrets,
+ * Services and StatefulSets against the same schemas the manifest tests use
+ * (../crds/crdValidator.ts), other built-in kinds only for their name. Server-set metadata passes: metadata is an open object in the CRD schemas, and the
  * ConfigMap schema has the full ObjectMeta.
  */
 
@@ -22,7 +22,9 @@ const CRD_KINDS = new Set<string>([
 ]);
 
 function validatorFor(type: ResourceType): CrdValidator | undefined {
-  if (type.group === '' && type.kind === 'ConfigMap') return coreValidator('ConfigMap');
+  if (type.group === '' && (type.kind === 'ConfigMap' || type.kind === 'Secret' || type.kind === 'Service'))
+    return coreValidator(type.kind);
+  if (type.group === 'apps' && type.kind === 'StatefulSet') return coreValidator('StatefulSet');
   if (CRD_KINDS.has(type.kind)) return crdValidator(type.kind as CrdKind, type.version);
   return undefined;
 }

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { devMachinePodState } from './devMachinePodState.js';
+
+describe('what a dev machine’s pod says of it', () => {
+  it('is gone, gated, unscheduled, starting or ready', () => {
+    expect(devMachinePodState(undefined, 'q')).toEqual({ kind: 'gone' });
+    expect(devMachinePodState({ metadata: { deletionTimestamp: '2026-12-05T00:00:00Z' } }, 'q')).toEqual({
+      kind: 'gone',
+    });
+    expect(devMachinePodState({ spec: { schedulingGates: [{ name: 'kueue.x-k8s.io/admission' }] } }, 'gpu')).toEqual({
+      kind: 'waiting',
+      message: 'waiting for Kueue to admit it in queue gpu',
+    });
+    const unscheduled = {
+      status: {
+        phase: 'Pending',
+        conditions: [
+          { type: 'PodScheduled', status: 'False', message: '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.' },
+        ],
+      },
+    };
+    expect(devMachinePodState(unscheduled, 'q')).toEqual({
+      kind: 'waiting',
+      message: 'not scheduled yet: 0/3 nodes are available: 3 Insufficient nvidia.com/gpu.',
+    });
+    expect(devMachinePodState({ status: { phase: 'Pending' } }, 'q')).toEqual({ kind: 'starting' });
+    expect(
+      devMachinePodState({ status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] } }, 'q'),
+    ).toEqual({
+      kind: 'ready',
+    });
+  });
+
+  it('has failed when its container keeps crashing or its pod ended, saying how', () => {
+    const crashing = {
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'ide',
+            state: { waiting: { reason: 'CrashLoopBackOff', message: 'back-off 20s restarting failed container' } },
+            lastState: { terminated: { exitCode: 3 } },
+          },
+        ],
+      },
+    };
+    expect(devMachinePodState(crashing, 'q')).toEqual({
+      kind: 'failed',
+      message: 'CrashLoopBackOff: back-off 20s restarting failed container; it last exited with code 3',
+    });
+    expect(devMachinePodState({ status: { phase: 'Failed', reason: 'Evicted' } }, 'q')).toEqual({
+      kind: 'failed',
+      message: 'its pod ended (Failed: Evicted)',
+    });
+  });
+});

@@ -1,0 +1,231 @@
+import { randomBytes } from 'node:crypto';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import type { Logger } from 'pino';
+import { ApiError, DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
+import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
+import type { DevMachineEngine, DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
+import { clusterMessage, type KubeCluster } from '../cluster.js';
+import type { PodObject } from '../clusterObjects.js';
+import { manifestOptionsFor, namespaceFor, queueConfig, type KubernetesConfig } from '../config.js';
+import { resourceRequirements } from '../manifests/resourceRequirements.js';
+import { devMachinePodState, type DevMachinePodState } from './devMachinePodState.js';
+import {
+  devMachineImage,
+  devMachineManifests,
+  devMachineObjectName,
+  devMachineServiceHost,
+  IDE_PORTS,
+} from './devMachineManifests.js';
+
+export interface KubernetesDevMachineEngineDeps {
+  lifecycle: DevMachineLifecycle;
+  cluster: KubeCluster;
+  config: KubernetesConfig;
+  /** The platform's URL as pods reach it, and the owner's token: for the extensions and the CLI in the IDEs. */
+  platformEnv?: (owner: string) => { server?: string; token?: string };
+  /** How often a starting, running or stopping dev machine's pod is read. */
+  pollMs?: number;
+  stopGraceSeconds?: number;
+  log: Logger;
+}
+
+interface Tracked {
+  machine: DevMachineRecord;
+  namespace: string;
+  ideToken: string;
+  phase: 'starting' | 'running' | 'stopping';
+  /** What the dev machine was last told it waits for, so a poll says only changes. */
+  waiting?: string;
+  timer?: NodeJS.Timeout;
+}
+
+const POD_API = { apiVersion: 'v1', kind: 'Pod' };
+
+/**
+ * Dev machines as a one-pod StatefulSet, its Service and its Secret (see devMachineManifests.ts),
+ * followed by reading the pod: gated by Kueue or unschedulable is a wait with its reason, Ready is
+ * Running, an image that cannot be pulled or a container that keeps crashing is Failed (and its
+ * objects go). Stopping deletes the objects; Stopped once the pod is gone. The proxy reaches the
+ * Service in the cluster's DNS, adding JupyterLab's token.
+ */
+export class KubernetesDevMachineEngine implements DevMachineEngine {
+  private readonly tracked = new Map<string, Tracked>();
+  private closed = false;
+
+  constructor(private readonly deps: KubernetesDevMachineEngineDeps) {}
+
+  validate(spec: DevMachineSpec): void {
+    queueConfig(this.deps.config, spec.queue);
+    const refuse = (path: string, message: string) =>
+      new ApiError('validation_failed', message, { issues: [{ path, message }] });
+    try {
+      devMachineImage(spec, this.deps.config.devMachineImage);
+    } catch (error) {
+      throw refuse('body.spec.image', (error as Error).message);
+    }
+    try {
+      resourceRequirements(spec.resources);
+    } catch (error) {
+      throw refuse('body.spec.resources.accelerator.count', (error as Error).message);
+    }
+  }
+
+  async start(machine: DevMachineRecord): Promise<void> {
+    const base = manifestOptionsFor(this.deps.config, {
+      user: machine.owner,
+      jobId: machine.id,
+      queue: machine.spec.queue,
+    });
+    const platform = this.deps.platformEnv?.(machine.owner) ?? {};
+    const ideToken = randomBytes(24).toString('base64url');
+    const objects = devMachineManifests(
+      machine,
+      {
+        ideToken,
+        ...(platform.server ? { platformServer: platform.server } : {}),
+        ...(platform.token ? { platformToken: platform.token } : {}),
+      },
+      {
+        base,
+        ...(this.deps.config.devMachineImage ? { defaultImage: this.deps.config.devMachineImage } : {}),
+        ...(this.deps.stopGraceSeconds !== undefined ? { stopGraceSeconds: this.deps.stopGraceSeconds } : {}),
+      },
+    );
+    // What a previous run left (a backend that died mid-stop) would refuse the new objects.
+    await this.deleteObjects(machine, base.namespace, true);
+    for (const object of objects) {
+      try {
+        await this.deps.cluster.create(object as KubernetesObject);
+      } catch (error) {
+        await this.deleteObjects(machine, base.namespace, true);
+        throw new Error(`the cluster refused the ${object.kind}: ${clusterMessage(error)}`);
+      }
+    }
+    const tracked: Tracked = { machine, namespace: base.namespace, ideToken, phase: 'starting' };
+    this.tracked.set(machine.id, tracked);
+    this.deps.lifecycle.observed(machine.id, {
+      event: { type: 'starting', message: `Created its pod's StatefulSet in ${base.namespace}.` },
+    });
+    this.schedule(tracked);
+  }
+
+  async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
+    const tracked = this.tracked.get(machine.id) ?? {
+      machine,
+      namespace: namespaceFor(this.deps.config, machine.owner),
+      ideToken: '',
+      phase: 'stopping' as const,
+    };
+    tracked.phase = 'stopping';
+    this.tracked.set(machine.id, tracked);
+    await this.deleteObjects(machine, tracked.namespace, force);
+    this.schedule(tracked, 0);
+  }
+
+  async release(machine: DevMachineRecord): Promise<void> {
+    await this.deleteObjects(machine, namespaceFor(this.deps.config, machine.owner), true);
+  }
+
+  endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined {
+    const tracked = this.tracked.get(id);
+    if (!tracked || tracked.phase !== 'running' || !tracked.machine.spec.ides.includes(ide)) return undefined;
+    return {
+      target: { host: devMachineServiceHost(id, tracked.namespace), port: IDE_PORTS[ide].port },
+      prefix: `/devmachines/${id}/${DEV_MACHINE_IDE_PATHS[ide]}/`,
+      // JupyterLab serves under its base_url; code-server at its root.
+      keepsPrefix: ide === 'jupyterlab',
+      headers: ide === 'jupyterlab' ? { authorization: `token ${tracked.ideToken}` } : {},
+    };
+  }
+
+  /** Stops following (the backend is shutting down); the pods run on, and `release` ends them after a restart. */
+  close(): void {
+    this.closed = true;
+    for (const tracked of this.tracked.values()) clearTimeout(tracked.timer);
+    this.tracked.clear();
+  }
+
+  private schedule(tracked: Tracked, delayMs = this.deps.pollMs ?? 2_000): void {
+    if (this.closed) return;
+    clearTimeout(tracked.timer);
+    tracked.timer = setTimeout(() => void this.poll(tracked), delayMs);
+    tracked.timer.unref();
+  }
+
+  private async poll(tracked: Tracked): Promise<void> {
+    if (this.closed || this.tracked.get(tracked.machine.id) !== tracked) return;
+    let pod: PodObject | undefined;
+    try {
+      pod = await this.deps.cluster.read<PodObject & KubernetesObject>({
+        ...POD_API,
+        metadata: { name: `${devMachineObjectName(tracked.machine.id)}-0`, namespace: tracked.namespace },
+      });
+    } catch (error) {
+      this.deps.log.warn({ id: tracked.machine.id, err: error }, 'reading a dev machine pod failed');
+      this.schedule(tracked);
+      return;
+    }
+    if (this.tracked.get(tracked.machine.id) !== tracked) return;
+    await this.apply(tracked, devMachinePodState(pod, tracked.machine.spec.queue));
+  }
+
+  private async apply(tracked: Tracked, state: DevMachinePodState): Promise<void> {
+    const { id } = tracked.machine;
+    const observe = this.deps.lifecycle.observed.bind(this.deps.lifecycle, id);
+    if (tracked.phase === 'stopping') {
+      if (state.kind === 'gone') {
+        this.tracked.delete(id);
+        observe({ state: 'Stopped', event: { type: 'stopped', message: 'Stopped: its pod is gone.' } });
+      } else this.schedule(tracked);
+      return;
+    }
+    switch (state.kind) {
+      case 'failed':
+        this.tracked.delete(id);
+        observe({ state: 'Failed', failure: { message: state.message } });
+        await this.deleteObjects(tracked.machine, tracked.namespace, true);
+        return;
+      case 'ready':
+        if (tracked.phase !== 'running') {
+          tracked.phase = 'running';
+          observe({
+            state: 'Running',
+            event: { type: 'running', message: `${tracked.machine.spec.name} is running.` },
+          });
+        }
+        break;
+      case 'waiting':
+        if (tracked.phase === 'starting' && tracked.waiting !== state.message) {
+          const first = tracked.waiting === undefined;
+          tracked.waiting = state.message;
+          observe({
+            waitReason: { message: state.message },
+            ...(first ? { event: { type: 'queued', message: `Waiting: ${state.message}.` } } : {}),
+          });
+        }
+        break;
+      default:
+        break;
+    }
+    this.schedule(tracked);
+  }
+
+  /** Deletes the StatefulSet (its pod with it), the Service and the Secret; what is gone already is fine. */
+  private async deleteObjects(machine: DevMachineRecord, namespace: string, force: boolean): Promise<void> {
+    const name = devMachineObjectName(machine.id);
+    const objects: KubernetesObject[] = [
+      { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace } },
+      { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-ide`, namespace } },
+    ];
+    for (const object of objects) {
+      try {
+        await this.deps.cluster.delete(object, { force });
+      } catch (error) {
+        throw new Error(`could not delete the ${object.kind} ${name}: ${clusterMessage(error)}`);
+      }
+    }
+    // The StatefulSet's pod goes with it in the background; a forced stop takes the pod at once too.
+    if (force) await this.deps.cluster.delete({ ...POD_API, metadata: { name: `${name}-0`, namespace } }, { force });
+  }
+}

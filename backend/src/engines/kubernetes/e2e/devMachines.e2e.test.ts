@@ -1,0 +1,148 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { DevMachineSpecInput } from '@aiplat/api';
+import { rejection } from '../../../../../testing/src/backend/rejection.js';
+import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
+import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
+import { FakeApiServer, type KubeObject } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
+import { KubernetesConfigSchema } from '../config.js';
+
+/*
+ * Dev machines on the Kubernetes engine against the fake API server, driven by the real client:
+ * the objects the backend creates (the fake checks them against the real schemas), and how it
+ * follows the pod that the StatefulSet controller, Kueue and the kubelet (scripted here) make.
+ */
+
+const NS = 'aiplat-alice';
+const IMAGE = 'registry.example.com/aiplat/devmachine:1';
+let fake: FakeApiServer;
+let fx: PlatformFixture;
+
+beforeAll(async () => {
+  fake = await FakeApiServer.start({ namespaces: ['default', NS] });
+  fx = await startPlatform(
+    {
+      engine: 'local',
+      kubernetes: KubernetesConfigSchema.parse({
+        enabled: true,
+        devMachineImage: IMAGE,
+        platformUrl: 'http://aiplat.aiplat-system.svc:8080',
+      }),
+      devMachines: { startDefault: false, kubernetesPollMs: 50 },
+    },
+    { kubeConfig: fake.kubeConfig() },
+  );
+});
+afterAll(async () => {
+  await fx?.close();
+  await fake?.close();
+});
+
+const spec = (name: string, extra: Partial<DevMachineSpecInput> = {}): DevMachineSpecInput => ({
+  name,
+  engine: 'kubernetes',
+  resources: { cpu: 2, memory: '8Gi' },
+  ...extra,
+});
+
+function statefulSet(id: string): KubeObject | undefined {
+  return fake.get('apps/v1', 'StatefulSet', NS, id);
+}
+
+/** The pod the StatefulSet controller makes, as it stands after Kueue and the kubelet. */
+function putPod(id: string, pod: { gated?: boolean; ready?: boolean; waiting?: { reason: string; message: string } }) {
+  const owner = statefulSet(id);
+  if (!owner) throw new Error(`no StatefulSet ${id}`);
+  const template = (owner.spec as { template: { metadata: { labels: Record<string, string> }; spec: object } })
+    .template;
+  fake.apply({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${id}-0`,
+      namespace: NS,
+      labels: template.metadata.labels,
+      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: id, uid: owner.metadata.uid! }],
+    },
+    spec: { ...template.spec, ...(pod.gated ? { schedulingGates: [{ name: 'kueue.x-k8s.io/admission' }] } : {}) },
+    status: {
+      phase: pod.ready ? 'Running' : 'Pending',
+      conditions: [{ type: 'Ready', status: pod.ready ? 'True' : 'False' }],
+      containerStatuses: [{ name: 'ide', ...(pod.waiting ? { state: { waiting: pod.waiting } } : {}) }],
+    },
+  });
+}
+
+describe('dev machines on the Kubernetes engine', () => {
+  it('creates its Secret, Service and StatefulSet, waits for Kueue, runs, is reached at its Service, and stops', async () => {
+    const client = fx.client();
+    const created = await client.createDevMachine({ body: { spec: spec('k8s-box') } });
+    expect(created).toMatchObject({ state: 'Starting', spec: { engine: 'kubernetes' } });
+    const id = created.id;
+    const sts = statefulSet(id);
+    expect(sts?.metadata.labels).toMatchObject({ 'kueue.x-k8s.io/queue-name': 'default', 'aiplat.io/devmachine': id });
+    expect(fake.get('v1', 'Service', NS, id)).toBeDefined();
+    const secret = fake.get('v1', 'Secret', NS, `${id}-ide`) as KubeObject & { data: Record<string, string> };
+    const ideToken = Buffer.from(secret.data['ide-token']!, 'base64').toString();
+    expect(Buffer.from(secret.data['aiplat-token']!, 'base64').toString()).toBe(
+      fx.platform.users.find((u) => u.name === 'alice')?.token,
+    );
+    expect(JSON.stringify(sts)).not.toContain(ideToken);
+
+    putPod(id, { gated: true });
+    const waiting = await waitForDevMachine(client, id, ['Starting'], 10_000);
+    await expect
+      .poll(async () => (await client.getDevMachine({ params: { id } })).waitReason?.message)
+      .toBe('waiting for Kueue to admit it in queue default');
+    expect(waiting.state).toBe('Starting');
+    expect(fx.platform.devMachines.endpoint(id, 'jupyterlab')).toBeUndefined();
+
+    putPod(id, { ready: true });
+    const running = await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000);
+    expect(running.state).toBe('Running');
+    expect(running.waitReason).toBeUndefined();
+    expect(fx.platform.devMachines.endpoint(id, 'jupyterlab')).toEqual({
+      target: { host: `${id}.${NS}.svc`, port: 8888 },
+      prefix: `/devmachines/${id}/lab/`,
+      keepsPrefix: true,
+      headers: { authorization: `token ${ideToken}` },
+    });
+    expect(fx.platform.devMachines.endpoint(id, 'code-server')).toMatchObject({
+      target: { host: `${id}.${NS}.svc`, port: 8080 },
+      keepsPrefix: false,
+      headers: {},
+    });
+
+    await client.stopDevMachine({ params: { id }, body: {} });
+    await waitForDevMachine(client, id, ['Stopped'], 10_000);
+    expect(statefulSet(id)).toBeUndefined();
+    expect(fake.get('v1', 'Service', NS, id)).toBeUndefined();
+    expect(fake.get('v1', 'Secret', NS, `${id}-ide`)).toBeUndefined();
+    expect(fake.get('v1', 'Pod', NS, `${id}-0`)).toBeUndefined();
+    const { events } = await client.devMachineEvents({ params: { id } });
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['queued', 'running', 'stopped']));
+  });
+
+  it('fails with the cluster’s words when its image cannot be pulled, and takes its objects away', async () => {
+    const client = fx.client();
+    const created = await client.createDevMachine({ body: { spec: spec('bad-image', { image: 'nope:1' }) } });
+    putPod(created.id, { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope:1"' } });
+    const failed = await waitForDevMachine(client, created.id, ['Failed'], 10_000);
+    expect(failed.failure?.message).toBe('ImagePullBackOff: Back-off pulling image "nope:1"');
+    await expect.poll(() => statefulSet(created.id)).toBeUndefined();
+  });
+
+  it('refuses what it cannot run, naming the field', async () => {
+    const client = fx.client();
+    const queue = await rejection(client.createDevMachine({ body: { spec: spec('q', { queue: 'nope' }) } }));
+    expect(queue.status).toBe(400);
+    expect(queue.message).toContain('queue nope is not configured for the Kubernetes engine');
+    const ascend = await rejection(
+      client.createDevMachine({
+        body: {
+          spec: spec('npu', { resources: { cpu: 1, memory: '1Gi', accelerator: { type: 'ascend', count: 0.5 } } }),
+        },
+      }),
+    );
+    expect(ascend.issues?.[0]?.path).toBe('body.spec.resources.accelerator.count');
+  });
+});
