@@ -161,7 +161,7 @@ describe('aiplat kubernetes setup', () => {
 });
 
 describe('aiplat dev create --engine kubernetes --dry-run', () => {
-  it('prints the Secret, Service and StatefulSet as a YAML stream, with no secret value in them', async () => {
+  it('prints the Secret, Service, NetworkPolicy and StatefulSet as a YAML stream, with no secret value in them', async () => {
     const run = await aiplat([
       'dev',
       'create',
@@ -183,7 +183,7 @@ describe('aiplat dev create --engine kubernetes --dry-run', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const docs = objects(run.stdout);
-    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Service', 'StatefulSet']);
+    expect(docs.map((d) => d.kind)).toEqual(['Secret', 'Service', 'NetworkPolicy', 'StatefulSet']);
     expect(docs.every((d) => d.metadata.namespace === 'team-bob')).toBe(true);
     expect(run.stdout).toContain('kueue.x-k8s.io/queue-name: a100');
     expect(run.stdout).toContain('gpu: a100');

@@ -11,6 +11,7 @@ describe('the kubernetes config section', () => {
       namespace: 'aiplat-{user}',
       claims: { home: 'aiplat-home-{user}', cache: 'aiplat-cache', mount: 'aiplat-mount' },
       resourceNames: {},
+      backendNamespace: 'aiplat-system',
       queues: { default: { policy: 1, nodeSelector: {}, tolerations: [] } },
     });
   });

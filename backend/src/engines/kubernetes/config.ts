@@ -113,6 +113,11 @@ export const KubernetesConfigSchema = z.strictObject({
   platformUrl: z
     .url({ message: 'platformUrl is the URL pods reach the platform at, like http://aiplat.aiplat-system.svc:8080' })
     .optional(),
+  /** Where the backend runs: only its pods (app.kubernetes.io/name=aiplat-backend there) may reach a dev machine's IDEs. */
+  backendNamespace: z
+    .string()
+    .regex(DNS_LABEL, 'backendNamespace is a namespace name, like aiplat-system')
+    .default('aiplat-system'),
   /** The image of dev machines that name none: one built from images/devmachine (JupyterLab, code-server, our extensions). */
   devMachineImage: z.string().regex(/^\S+$/, 'devMachineImage is one image reference without spaces').optional(),
   /** Device plugin resource names (see DEFAULT_RESOURCE_NAMES), for every queue. */

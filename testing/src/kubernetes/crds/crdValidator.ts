@@ -110,12 +110,26 @@ export const CORE_KINDS = {
   Secret: 'io.k8s.api.core.v1.Secret',
   Service: 'io.k8s.api.core.v1.Service',
   StatefulSet: 'io.k8s.api.apps.v1.StatefulSet',
+  NetworkPolicy: 'io.k8s.api.networking.v1.NetworkPolicy',
+  Namespace: 'io.k8s.api.core.v1.Namespace',
+  ServiceAccount: 'io.k8s.api.core.v1.ServiceAccount',
+  PersistentVolumeClaim: 'io.k8s.api.core.v1.PersistentVolumeClaim',
+  Deployment: 'io.k8s.api.apps.v1.Deployment',
+  ClusterRole: 'io.k8s.api.rbac.v1.ClusterRole',
+  ClusterRoleBinding: 'io.k8s.api.rbac.v1.ClusterRoleBinding',
 } as const;
 const CORE_API_VERSIONS: Readonly<Record<keyof typeof CORE_KINDS, string>> = {
   ConfigMap: 'v1',
   Secret: 'v1',
   Service: 'v1',
   StatefulSet: 'apps/v1',
+  NetworkPolicy: 'networking.k8s.io/v1',
+  Namespace: 'v1',
+  ServiceAccount: 'v1',
+  PersistentVolumeClaim: 'v1',
+  Deployment: 'apps/v1',
+  ClusterRole: 'rbac.authorization.k8s.io/v1',
+  ClusterRoleBinding: 'rbac.authorization.k8s.io/v1',
 };
 export type CoreKind = keyof typeof CORE_KINDS;
 

@@ -9,6 +9,14 @@ const ROOTS = [
   'io.k8s.api.core.v1.Secret',
   'io.k8s.api.core.v1.Service',
   'io.k8s.api.apps.v1.StatefulSet',
+  'io.k8s.api.networking.v1.NetworkPolicy',
+  // What deploy/kubernetes/backend.yaml holds.
+  'io.k8s.api.core.v1.Namespace',
+  'io.k8s.api.core.v1.ServiceAccount',
+  'io.k8s.api.core.v1.PersistentVolumeClaim',
+  'io.k8s.api.apps.v1.Deployment',
+  'io.k8s.api.rbac.v1.ClusterRole',
+  'io.k8s.api.rbac.v1.ClusterRoleBinding',
 ];
 
 const source = process.argv[2];

@@ -5,7 +5,7 @@ import type { ResourceType } from './resources.js';
 
 /*
  * What the fake checks on create, update and patch: custom resources, ConfigMaps, Secrets,
- * Services and StatefulSets against the same schemas the manifest tests use
+ * Services, StatefulSets and NetworkPolicies against the same schemas the manifest tests use
  * (../crds/crdValidator.ts), other built-in kinds only for their name. Server-set metadata passes: metadata is an open object in the CRD schemas, and the
  * ConfigMap schema has the full ObjectMeta.
  */
@@ -25,6 +25,7 @@ function validatorFor(type: ResourceType): CrdValidator | undefined {
   if (type.group === '' && (type.kind === 'ConfigMap' || type.kind === 'Secret' || type.kind === 'Service'))
     return coreValidator(type.kind);
   if (type.group === 'apps' && type.kind === 'StatefulSet') return coreValidator('StatefulSet');
+  if (type.group === 'networking.k8s.io' && type.kind === 'NetworkPolicy') return coreValidator('NetworkPolicy');
   if (CRD_KINDS.has(type.kind)) return crdValidator(type.kind as CrdKind, type.version);
   return undefined;
 }

@@ -28,7 +28,11 @@ export function dryRunDevMachine(
           ? { platformServer: config.platformUrl, platformToken: `<${user}'s platform token>` }
           : {}),
       },
-      { base, ...(config.devMachineImage ? { defaultImage: config.devMachineImage } : {}) },
+      {
+        base,
+        backendNamespace: config.backendNamespace,
+        ...(config.devMachineImage ? { defaultImage: config.devMachineImage } : {}),
+      },
     );
   } catch (error) {
     throw new ApiError(

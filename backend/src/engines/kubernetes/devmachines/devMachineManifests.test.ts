@@ -30,8 +30,9 @@ function build(spec: Partial<DevMachineSpecInput> = {}, owner = 'alice', secrets
 }
 
 describe('a dev machine’s Kubernetes objects', () => {
-  it('are a Secret, a Service and a one-pod StatefulSet that the real schemas accept', () => {
-    const [secret, service, statefulSet] = build();
+  it('are a Secret, a Service, a NetworkPolicy and a one-pod StatefulSet that the real schemas accept', () => {
+    const [secret, service, networkPolicy, statefulSet] = build();
+    expect(coreValidator('NetworkPolicy').validate(networkPolicy)).toEqual({ valid: true, errors: [] });
     expect(coreValidator('Secret').validate(secret)).toEqual({ valid: true, errors: [] });
     expect(coreValidator('Service').validate(service)).toEqual({ valid: true, errors: [] });
     expect(coreValidator('StatefulSet').validate(statefulSet)).toEqual({ valid: true, errors: [] });
@@ -45,7 +46,7 @@ describe('a dev machine’s Kubernetes objects', () => {
   });
 
   it('go to the queue’s Kueue LocalQueue at the spec’s priority, on the queue’s nodes', () => {
-    const [, , statefulSet] = build({ priority: 2 });
+    const [, , , statefulSet] = build({ priority: 2 });
     expect(statefulSet.metadata.labels).toMatchObject({
       'kueue.x-k8s.io/queue-name': 'lq-default',
       'kueue.x-k8s.io/priority-class': 'p2',
@@ -56,7 +57,7 @@ describe('a dev machine’s Kubernetes objects', () => {
   });
 
   it('run the image’s entrypoint with the IDEs, the base path, the spec’s env and /work, in the working folder', () => {
-    const [, , statefulSet] = build();
+    const [, , , statefulSet] = build();
     const container = statefulSet.spec.template.spec.containers[0]!;
     expect(container.image).toBe('registry.example.com/aiplat/devmachine:1');
     expect(container.command).toEqual(['/usr/local/bin/aiplat-devmachine']);
@@ -77,7 +78,7 @@ describe('a dev machine’s Kubernetes objects', () => {
   });
 
   it('keep every secret in the Secret: the pod only refers to it', () => {
-    const [secret, service, statefulSet] = build();
+    const [secret, service, , statefulSet] = build();
     expect(secret.stringData).toEqual({
       'ide-token': SECRETS.ideToken,
       'aiplat-server': SECRETS.platformServer,
@@ -94,12 +95,25 @@ describe('a dev machine’s Kubernetes objects', () => {
   });
 
   it('open a port, a Service port and a readiness probe for the IDEs of the spec only', () => {
-    const [, service, statefulSet] = build({ ides: ['code-server'] });
+    const [, service, networkPolicy, statefulSet] = build({ ides: ['code-server'] });
     const container = statefulSet.spec.template.spec.containers[0]!;
     expect(container.ports).toEqual([{ name: 'code', containerPort: 8080, protocol: 'TCP' }]);
     expect(service.spec.ports).toEqual([{ name: 'code', port: 8080, targetPort: 'code', protocol: 'TCP' }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'code' });
-    const [, , lab] = build({ ides: ['jupyterlab'] });
+    // Only the backend's pods get through, and only to those ports.
+    expect(networkPolicy.spec.podSelector.matchLabels).toEqual(statefulSet.spec.template.metadata.labels);
+    expect(networkPolicy.spec.ingress).toEqual([
+      {
+        from: [
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'aiplat-system' } },
+            podSelector: { matchLabels: { 'app.kubernetes.io/name': 'aiplat-backend' } },
+          },
+        ],
+        ports: [{ port: 'code', protocol: 'TCP' }],
+      },
+    ]);
+    const [, , , lab] = build({ ides: ['jupyterlab'] });
     expect(lab.spec.template.spec.containers[0]!.readinessProbe.httpGet).toEqual({
       path: '/devmachines/dm-1a2b3c4d5e/lab/api',
       port: 'lab',
@@ -107,13 +121,13 @@ describe('a dev machine’s Kubernetes objects', () => {
   });
 
   it('ask for GPUs as jobs do: whole devices, or a share through HAMi', () => {
-    const whole = build({ resources: { cpu: 8, memory: '32Gi', accelerator: { type: 'nvidia', count: 2 } } })[2];
+    const whole = build({ resources: { cpu: 8, memory: '32Gi', accelerator: { type: 'nvidia', count: 2 } } })[3];
     expect(whole.spec.template.spec.containers[0]!.resources.limits).toEqual({
       cpu: '8',
       memory: '32Gi',
       'nvidia.com/gpu': '2',
     });
-    const share = build({ resources: { cpu: 2, memory: '8Gi', accelerator: { type: 'nvidia', count: 0.5 } } })[2];
+    const share = build({ resources: { cpu: 2, memory: '8Gi', accelerator: { type: 'nvidia', count: 0.5 } } })[3];
     expect(share.spec.template.spec.containers[0]!.resources.limits).toMatchObject({
       'nvidia.com/gpu': '1',
       'nvidia.com/gpucores': '50',
@@ -122,7 +136,7 @@ describe('a dev machine’s Kubernetes objects', () => {
   });
 
   it('keep label values valid for an owner whose name labels cannot hold, and are the same each time', () => {
-    const [, , statefulSet] = build({}, 'Ann_Lee.');
+    const [, , , statefulSet] = build({}, 'Ann_Lee.');
     expect(statefulSet.metadata.labels['aiplat.io/user']).toMatch(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/);
     expect(statefulSet.metadata.annotations['aiplat.io/user']).toBe('Ann_Lee.');
     expect(coreValidator('StatefulSet').validate(statefulSet)).toEqual({ valid: true, errors: [] });

@@ -102,7 +102,27 @@ export interface DevMachineStatefulSet {
   };
 }
 
-export type DevMachineObject = DevMachineSecret | DevMachineService | DevMachineStatefulSet;
+export interface DevMachineNetworkPolicy {
+  apiVersion: 'networking.k8s.io/v1';
+  kind: 'NetworkPolicy';
+  metadata: ObjectMeta;
+  spec: {
+    podSelector: { matchLabels: Record<string, string> };
+    policyTypes: ['Ingress'];
+    ingress: {
+      from: {
+        namespaceSelector: { matchLabels: Record<string, string> };
+        podSelector: { matchLabels: Record<string, string> };
+      }[];
+      ports: { port: string; protocol: 'TCP' }[];
+    }[];
+  };
+}
+
+export type DevMachineObject = DevMachineSecret | DevMachineService | DevMachineNetworkPolicy | DevMachineStatefulSet;
+
+/** The labels of the backend's pods (deploy/kubernetes/backend.yaml), the only ones let through to the IDEs. */
+export const BACKEND_POD_LABELS = { 'app.kubernetes.io/name': 'aiplat-backend' } as const;
 
 export interface DevMachineManifestOptions {
   /** The namespace, claims, queue and placement of the owner's queue (`manifestOptionsFor` with the dev machine's id). */
@@ -111,6 +131,8 @@ export interface DevMachineManifestOptions {
   defaultImage?: string;
   /** Seconds between SIGTERM and SIGKILL when the pod stops. */
   stopGraceSeconds?: number;
+  /** The backend's namespace: its pods are the only ones the NetworkPolicy lets reach the IDEs. */
+  backendNamespace?: string;
 }
 
 /** The name of every object of a dev machine (its id is already a DNS label). */
@@ -133,12 +155,16 @@ export function readinessPath(id: string, ide: DevMachineIde): string {
   return ide === 'jupyterlab' ? `/devmachines/${id}/${DEV_MACHINE_IDE_PATHS.jupyterlab}/api` : '/healthz';
 }
 
-/** The Secret, the Service and the StatefulSet of a dev machine, in the order they are created. */
+/**
+ * The Secret, the Service, the NetworkPolicy and the StatefulSet of a dev machine, in the order
+ * they are created. The IDEs trust whoever reaches them (code-server runs without a password), so
+ * the NetworkPolicy lets only the platform's proxy (the backend's pods) in.
+ */
 export function devMachineManifests(
   machine: Pick<DevMachineRecord, 'id' | 'owner' | 'spec'>,
   secrets: DevMachineSecrets,
   options: DevMachineManifestOptions,
-): [DevMachineSecret, DevMachineService, DevMachineStatefulSet] {
+): [DevMachineSecret, DevMachineService, DevMachineNetworkPolicy, DevMachineStatefulSet] {
   const { id, owner, spec } = machine;
   const { base } = options;
   const name = devMachineObjectName(id);
@@ -184,6 +210,28 @@ export function devMachineManifests(
       type: 'ClusterIP',
       selector: identity,
       ports: ports.map(({ name: portName, port }) => ({ name: portName, port, targetPort: portName, protocol: 'TCP' })),
+    },
+  };
+  const networkPolicy: DevMachineNetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: meta(),
+    spec: {
+      podSelector: { matchLabels: identity },
+      policyTypes: ['Ingress'],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: { 'kubernetes.io/metadata.name': options.backendNamespace ?? 'aiplat-system' },
+              },
+              podSelector: { matchLabels: { ...BACKEND_POD_LABELS } },
+            },
+          ],
+          ports: ports.map(({ name: portName }) => ({ port: portName, protocol: 'TCP' })),
+        },
+      ],
     },
   };
   const statefulSet: DevMachineStatefulSet = {
@@ -241,7 +289,7 @@ export function devMachineManifests(
       },
     },
   };
-  return [secret, service, statefulSet];
+  return [secret, service, networkPolicy, statefulSet];
 }
 
 /**

@@ -42,7 +42,7 @@ interface Tracked {
 const POD_API = { apiVersion: 'v1', kind: 'Pod' };
 
 /**
- * Dev machines as a one-pod StatefulSet, its Service and its Secret (see devMachineManifests.ts),
+ * Dev machines as a one-pod StatefulSet, its Service, NetworkPolicy and Secret (devMachineManifests.ts),
  * followed by reading the pod: gated by Kueue or unschedulable is a wait with its reason, Ready is
  * Running, an image that cannot be pulled or a container that keeps crashing is Failed (and its
  * objects go). Stopping deletes the objects; Stopped once the pod is gone. The proxy reaches the
@@ -89,6 +89,7 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
         base,
         ...(this.deps.config.devMachineImage ? { defaultImage: this.deps.config.devMachineImage } : {}),
         ...(this.deps.stopGraceSeconds !== undefined ? { stopGraceSeconds: this.deps.stopGraceSeconds } : {}),
+        backendNamespace: this.deps.config.backendNamespace,
       },
     );
     // What a previous run left (a backend that died mid-stop) would refuse the new objects.
@@ -210,12 +211,13 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
     this.schedule(tracked);
   }
 
-  /** Deletes the StatefulSet (its pod with it), the Service and the Secret; what is gone already is fine. */
+  /** Deletes the StatefulSet (its pod with it), the Service, the NetworkPolicy and the Secret; what is gone already is fine. */
   private async deleteObjects(machine: DevMachineRecord, namespace: string, force: boolean): Promise<void> {
     const name = devMachineObjectName(machine.id);
     const objects: KubernetesObject[] = [
       { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace } },
+      { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-ide`, namespace } },
     ];
     for (const object of objects) {

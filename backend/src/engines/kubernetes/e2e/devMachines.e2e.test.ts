@@ -73,7 +73,7 @@ function putPod(id: string, pod: { gated?: boolean; ready?: boolean; waiting?: {
 }
 
 describe('dev machines on the Kubernetes engine', () => {
-  it('creates its Secret, Service and StatefulSet, waits for Kueue, runs, is reached at its Service, and stops', async () => {
+  it('creates its Secret, Service, NetworkPolicy and StatefulSet, waits for Kueue, runs, is reached at its Service, and stops', async () => {
     const client = fx.client();
     const created = await client.createDevMachine({ body: { spec: spec('k8s-box') } });
     expect(created).toMatchObject({ state: 'Starting', spec: { engine: 'kubernetes' } });
@@ -81,6 +81,7 @@ describe('dev machines on the Kubernetes engine', () => {
     const sts = statefulSet(id);
     expect(sts?.metadata.labels).toMatchObject({ 'kueue.x-k8s.io/queue-name': 'default', 'aiplat.io/devmachine': id });
     expect(fake.get('v1', 'Service', NS, id)).toBeDefined();
+    expect(fake.get('networking.k8s.io/v1', 'NetworkPolicy', NS, id)).toBeDefined();
     const secret = fake.get('v1', 'Secret', NS, `${id}-ide`) as KubeObject & { data: Record<string, string> };
     const ideToken = Buffer.from(secret.data['ide-token']!, 'base64').toString();
     expect(Buffer.from(secret.data['aiplat-token']!, 'base64').toString()).toBe(
@@ -116,6 +117,7 @@ describe('dev machines on the Kubernetes engine', () => {
     await waitForDevMachine(client, id, ['Stopped'], 10_000);
     expect(statefulSet(id)).toBeUndefined();
     expect(fake.get('v1', 'Service', NS, id)).toBeUndefined();
+    expect(fake.get('networking.k8s.io/v1', 'NetworkPolicy', NS, id)).toBeUndefined();
     expect(fake.get('v1', 'Secret', NS, `${id}-ide`)).toBeUndefined();
     expect(fake.get('v1', 'Pod', NS, `${id}-0`)).toBeUndefined();
     const { events } = await client.devMachineEvents({ params: { id } });

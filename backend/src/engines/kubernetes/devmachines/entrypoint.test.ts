@@ -1,0 +1,151 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ideTools } from '../../local/devmachines/ideTools.js';
+
+/*
+ * The dev machine image's entrypoint (images/devmachine/entrypoint.sh), run for real with this
+ * repo's JupyterLab host and code-server in place of the image's `jupyter lab` and `code-server`
+ * (AIPLAT_JUPYTER, AIPLAT_CODE_SERVER) on free ports: both IDEs answer under the platform's
+ * paths, the token stays off every command line, and the entrypoint ends with its IDEs.
+ */
+
+const SCRIPT = fileURLToPath(new URL('../../../../../images/devmachine/entrypoint.sh', import.meta.url));
+const TOKEN = 'ide-token-not-on-any-command-line';
+const tools = ideTools();
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-entrypoint-'));
+  await mkdir(path.join(dir, 'work', 'home', 'alice'), { recursive: true });
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+const groups: number[] = [];
+afterEach(() => {
+  for (const pid of groups.splice(0)) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // The group is gone already.
+    }
+  }
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+interface Started {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  output: () => string;
+  lab: number;
+  code: number;
+}
+
+async function start(env: Record<string, string>): Promise<Started> {
+  const [lab, code] = [await freePort(), await freePort()];
+  const child = spawn('bash', [SCRIPT], {
+    cwd: path.join(dir, 'work', 'home', 'alice'),
+    env: {
+      PATH: process.env.PATH ?? '/usr/bin:/bin',
+      HOME: dir,
+      AIPLAT_WORK_ROOT: path.join(dir, 'work'),
+      AIPLAT_JUPYTER: `${tools.jupyterPython} ${tools.jupyterServe}`,
+      AIPLAT_CODE_SERVER: `${tools.node} ${tools.codeServerEntry}`,
+      AIPLAT_LAB_PORT: String(lab),
+      AIPLAT_CODE_PORT: String(code),
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: whatever an IDE leaves behind is ended with it after the test.
+    detached: true,
+  });
+  groups.push(child.pid!);
+  let output = '';
+  child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (status) => resolve(status)));
+  return { child, exited, output: () => output, lab, code };
+}
+
+async function status(url: string, headers: Record<string, string> = {}): Promise<number> {
+  try {
+    return (await fetch(url, { headers })).status;
+  } catch {
+    return 0;
+  }
+}
+
+const devMachineEnv = {
+  AIPLAT_DEVMACHINE_ID: 'dm-entry1',
+  AIPLAT_BASE_PATH: '/devmachines/dm-entry1/',
+  AIPLAT_IDE_TOKEN: TOKEN,
+  AIPLAT_SERVER: 'http://aiplat.aiplat-system.svc:8080',
+};
+
+describe('the dev machine entrypoint', () => {
+  it('serves JupyterLab (token only from the environment) and code-server under the platform’s paths, and stops on SIGTERM', async () => {
+    const run = await start({ ...devMachineEnv, AIPLAT_IDES: 'jupyterlab,code-server' });
+    try {
+      const lab = `http://127.0.0.1:${run.lab}/devmachines/dm-entry1/lab/api/status`;
+      await expect
+        .poll(() => status(lab, { authorization: `token ${TOKEN}` }), { timeout: 60_000, interval: 250 })
+        .toBe(200);
+      expect(await status(lab)).toBe(403);
+      await expect
+        .poll(() => status(`http://127.0.0.1:${run.code}/healthz`), { timeout: 60_000, interval: 250 })
+        .toBe(200);
+      const commandLines = spawnSync('ps', ['-eo', 'args='], { encoding: 'utf8' }).stdout;
+      expect(commandLines).not.toContain(TOKEN);
+      const settings = JSON.parse(
+        await readFile(path.join(dir, '.local', 'share', 'code-server', 'User', 'settings.json'), 'utf8'),
+      ) as Record<string, unknown>;
+      expect(settings['aiplat.serverUrl']).toBe('http://aiplat.aiplat-system.svc:8080');
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited, run.output()).toBe(0);
+    expect(await status(`http://127.0.0.1:${run.code}/healthz`)).toBe(0);
+  }, 120_000);
+
+  it('ends non-zero, stopping the other IDE, when one exits', async () => {
+    const run = await start({ ...devMachineEnv, AIPLAT_IDES: 'jupyterlab,code-server' });
+    const lab = `http://127.0.0.1:${run.lab}/devmachines/dm-entry1/lab/api/status`;
+    await expect
+      .poll(() => status(lab, { authorization: `token ${TOKEN}` }), { timeout: 60_000, interval: 250 })
+      .toBe(200);
+    await expect
+      .poll(() => status(`http://127.0.0.1:${run.code}/healthz`), { timeout: 60_000, interval: 250 })
+      .toBe(200);
+    // code-server goes away on its own (its process, found by its port in its command line).
+    spawnSync('pkill', ['-KILL', '-f', '--', `--bind-addr 0.0.0.0:${run.code}`]);
+    const code = await run.exited;
+    expect(code, run.output()).not.toBe(0);
+    expect(run.output()).toContain('aiplat-devmachine: an IDE exited');
+    expect(await status(lab, { authorization: `token ${TOKEN}` })).toBe(0);
+  }, 120_000);
+
+  it('says what is missing and starts nothing', async () => {
+    const noId = await start({ AIPLAT_IDES: 'jupyterlab' });
+    expect(await noId.exited).toBe(2);
+    expect(noId.output()).toContain('AIPLAT_DEVMACHINE_ID is not set');
+    const noToken = await start({ ...devMachineEnv, AIPLAT_IDE_TOKEN: '', AIPLAT_IDES: 'jupyterlab' });
+    expect(await noToken.exited).toBe(2);
+    expect(noToken.output()).toContain('AIPLAT_IDE_TOKEN is not set');
+    const unknown = await start({ ...devMachineEnv, AIPLAT_IDES: 'emacs' });
+    expect(await unknown.exited).toBe(2);
+    expect(unknown.output()).toContain('AIPLAT_IDES names no IDE it knows');
+  });
+});

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# aiplat-devmachine: the entrypoint of a dev machine's pod on the Kubernetes engine (see README.md).
+# Starts the IDEs named in AIPLAT_IDES under the platform's proxy paths, and ends with them: when
+# one exits, the others are stopped and the pod ends non-zero; SIGTERM stops them all.
+set -uo pipefail
+
+fail() {
+  echo "aiplat-devmachine: $*" >&2
+  exit 2
+}
+
+[[ -n "${AIPLAT_DEVMACHINE_ID:-}" ]] || fail "AIPLAT_DEVMACHINE_ID is not set (the platform sets it)"
+base="${AIPLAT_BASE_PATH:-/devmachines/${AIPLAT_DEVMACHINE_ID}/}"
+[[ "$base" == /*/ ]] || fail "AIPLAT_BASE_PATH must start and end with /, like /devmachines/dm-1a2b3c/ (got $base)"
+ides="${AIPLAT_IDES:-jupyterlab,code-server}"
+folder="$PWD"
+# The programs and ports, overridable for images that install them elsewhere (and for the tests).
+read -r -a jupyter <<<"${AIPLAT_JUPYTER:-jupyter lab}"
+read -r -a code_server <<<"${AIPLAT_CODE_SERVER:-code-server}"
+# The image installs the AI Platform extension for every user in one folder.
+[[ -n "${AIPLAT_CODE_EXTENSIONS:-}" ]] && code_server+=(--extensions-dir "$AIPLAT_CODE_EXTENSIONS")
+lab_port="${AIPLAT_LAB_PORT:-8888}"
+code_port="${AIPLAT_CODE_PORT:-8080}"
+
+pids=()
+stop_all() {
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  wait
+}
+trap 'stop_all; exit 0' TERM INT
+
+started=0
+if [[ ",$ides," == *",jupyterlab,"* ]]; then
+  [[ -n "${AIPLAT_IDE_TOKEN:-}" ]] || fail "AIPLAT_IDE_TOKEN is not set (JupyterLab's token, from the dev machine's Secret)"
+  # The token from the environment: never on a command line, where ps shows it.
+  cat >"${TMPDIR:-/tmp}/aiplat_jupyter_config.py" <<'PY'
+import os
+c.ServerApp.token = os.environ["AIPLAT_IDE_TOKEN"]
+PY
+  "${jupyter[@]}" --config="${TMPDIR:-/tmp}/aiplat_jupyter_config.py" \
+    --ServerApp.ip=0.0.0.0 --ServerApp.port="$lab_port" --ServerApp.base_url="${base}lab/" \
+    --ServerApp.root_dir="${AIPLAT_WORK_ROOT:-/work}" --ServerApp.preferred_dir="$folder" --ServerApp.open_browser=False \
+    --ServerApp.allow_root=True --ServerApp.allow_remote_access=True &
+  pids+=("$!")
+  started=1
+fi
+if [[ ",$ides," == *",code-server,"* ]]; then
+  settings="${XDG_DATA_HOME:-$HOME/.local/share}/code-server/User/settings.json"
+  if [[ ! -f "$settings" ]]; then
+    mkdir -p "$(dirname "$settings")"
+    printf '{\n  "aiplat.serverUrl": "%s",\n  "workbench.startupEditor": "none",\n  "security.workspace.trust.enabled": false\n}\n' \
+      "${AIPLAT_SERVER:-}" >"$settings"
+  fi
+  # No password: only the platform's proxy reaches the pod, and it lets only the owner through.
+  "${code_server[@]}" --bind-addr "0.0.0.0:$code_port" --auth none --disable-telemetry --disable-update-check \
+    --disable-workspace-trust --disable-getting-started-override "$folder" &
+  pids+=("$!")
+  started=1
+fi
+((started)) || fail "AIPLAT_IDES names no IDE it knows: jupyterlab, code-server (got $ides)"
+
+wait -n "${pids[@]}"
+status=$?
+echo "aiplat-devmachine: an IDE exited with status $status; stopping the others" >&2
+stop_all
+exit $((status == 0 ? 1 : status))
