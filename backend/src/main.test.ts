@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BUILT_MAIN, exited, startBackendProcess } from '../../testing/src/backend/backendProcess.js';
+import { BUILT_MAIN, exited, START_SCRIPT, startBackendProcess } from '../../testing/src/backend/backendProcess.js';
 
 let dir: string;
 
@@ -36,6 +36,20 @@ describe('the backend process (npm start)', () => {
     second.child.kill('SIGINT');
     expect(await again, second.output()).toBe(0);
   });
+
+  it('is what npm start runs after building (scripts/start.mjs), which passes a SIGTERM on and exits with it', async () => {
+    // AIPLAT_DEV_MACHINE=off: no first-start build of the IDEs, only tsc -b.
+    const run = await startBackendProcess(
+      dir,
+      { HOME: dir, WORK_ROOT: path.join(dir, 'w6'), DATA_DIR: path.join(dir, 'd6'), AIPLAT_DEV_MACHINE: 'off' },
+      { entry: START_SCRIPT, timeoutMs: 120_000 },
+    );
+    expect((await fetch(`${run.url}/healthz`)).status).toBe(200);
+    const stopped = exited(run.child);
+    run.child.kill('SIGTERM');
+    expect(await stopped, run.output()).toBe(0);
+    await expect(fetch(`${run.url}/healthz`)).rejects.toThrow();
+  }, 150_000);
 
   it('honours PORT, HOST, WORK_ROOT, DATA_DIR and AUTH_TOKEN', async () => {
     const work = path.join(dir, 'w2');

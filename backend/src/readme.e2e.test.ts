@@ -77,7 +77,7 @@ beforeAll(async () => {
   const rootPackage = JSON.parse(await readFile(path.join(REPO, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
   };
-  expect(rootPackage.scripts.start).toBe('tsc -b && node backend/dist/main.js');
+  expect(rootPackage.scripts.start).toBe('node scripts/start.mjs');
 
   ({ dir: clone, cleanup } = await tempDir('aiplat-readme-'));
   await symlink(path.join(REPO, 'node_modules'), path.join(clone, 'node_modules'));

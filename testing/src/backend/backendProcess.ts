@@ -4,6 +4,8 @@ import { fileURLToPath } from 'node:url';
 
 /** The built backend entry point, as `npm start` runs it. */
 export const BUILT_MAIN = fileURLToPath(new URL('../../../backend/dist/main.js', import.meta.url));
+/** `npm start` itself: builds what it needs, then runs BUILT_MAIN. */
+export const START_SCRIPT = fileURLToPath(new URL('../../../scripts/start.mjs', import.meta.url));
 
 export interface BackendProcess {
   child: ChildProcess;
@@ -14,10 +16,17 @@ export interface BackendProcess {
   output(): string;
 }
 
-/** Starts the built backend as a process in `cwd` with only `env` (and PATH), and waits for its banner. */
-export async function startBackendProcess(cwd: string, env: Record<string, string>): Promise<BackendProcess> {
+/**
+ * Starts the built backend (or `entry`, e.g. START_SCRIPT) as a process in `cwd` with only `env`
+ * (and PATH), and waits up to `timeoutMs` for its banner.
+ */
+export async function startBackendProcess(
+  cwd: string,
+  env: Record<string, string>,
+  options: { entry?: string; timeoutMs?: number } = {},
+): Promise<BackendProcess> {
   if (!existsSync(BUILT_MAIN)) throw new Error(`build first (npx tsc -b): no ${BUILT_MAIN}`);
-  const child = spawn(process.execPath, [BUILT_MAIN], {
+  const child = spawn(process.execPath, [options.entry ?? BUILT_MAIN], {
     cwd,
     // The default dev machine only where a test turns it on (AIPLAT_DEV_MACHINE=on): its IDEs would
     // outlive tests that kill the backend on purpose.
@@ -27,7 +36,8 @@ export async function startBackendProcess(cwd: string, env: Record<string, strin
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
-  for (let i = 0; i < 300; i++) {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  while (Date.now() < deadline) {
     const match = /listening on (http:\/\/\S+)/.exec(out);
     if (match && out.includes('token:')) return { child, banner: out, url: match[1]!, output: () => out };
     if (child.exitCode !== null) break;
