@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ideTools } from '../../local/devmachines/ideTools.js';
+import { ideTools } from '../../../backend/src/engines/local/devmachines/ideTools.js';
 
 /*
  * The dev machine image's entrypoint (images/devmachine/entrypoint.sh), run for real with this
@@ -14,7 +14,7 @@ import { ideTools } from '../../local/devmachines/ideTools.js';
  * paths, the token stays off every command line, and the entrypoint ends with its IDEs.
  */
 
-const SCRIPT = fileURLToPath(new URL('../../../../../images/devmachine/entrypoint.sh', import.meta.url));
+const SCRIPT = fileURLToPath(new URL('../../../images/devmachine/entrypoint.sh', import.meta.url));
 const TOKEN = 'ide-token-not-on-any-command-line';
 const tools = ideTools();
 let dir: string;
