@@ -16,7 +16,10 @@ describe('the dev machine form', () => {
     expect(form.errors.get('acceleratorCount')?.[0]).toMatch(/count|whole|share/);
     form.update({ name: 'box', memory: '8Gi', acceleratorCount: '0.5', workingDir: '../etc' });
     expect([...form.errors.keys()]).toEqual(['workingDir']);
-    form.update({ workingDir: 'home/alice' });
+    form.update({ workingDir: 'home/alice', env: 'HF_HOME=/work/cache/hf\nnot an assignment' });
+    expect([...form.errors.keys()]).toEqual(['env']);
+    expect(form.errors.get('env')?.[0]).toMatch(/line 2: write NAME=value/);
+    form.update({ env: 'HF_HOME=/work/cache/hf' });
     expect(form.errors.size).toBe(0);
     expect(form.validate()).toBe(true);
     expect(form.input()).toMatchObject({
@@ -24,6 +27,7 @@ describe('the dev machine form', () => {
       ides: ['jupyterlab', 'code-server'],
       resources: { cpu: 2, memory: '8Gi', accelerator: { type: 'nvidia', count: 0.5 } },
       workingDir: 'home/alice',
+      env: { HF_HOME: '/work/cache/hf' },
     });
   });
 

@@ -9,6 +9,7 @@ import {
 } from '@aiplat/api';
 import { ChangingModel } from '../../model/changingModel.js';
 import type { IConnectionModel } from '../../tokens.js';
+import { formatAssignments, parseAssignments, type FieldIssue } from '../../training/model/jobFormValues.js';
 
 export type IdeChoice = 'both' | 'jupyterlab' | 'code-server';
 export type AcceleratorChoice = 'none' | 'nvidia' | 'ascend';
@@ -25,6 +26,8 @@ export interface DevMachineFormValues {
   queue: string;
   priority: string;
   workingDir: string;
+  /** NAME=value lines. */
+  env: string;
 }
 
 const IDES: Record<IdeChoice, DevMachineSpec['ides']> = {
@@ -56,6 +59,7 @@ export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFo
     queue: spec.queue ?? DEFAULT_JOB_QUEUE,
     priority: String(spec.priority ?? DEFAULT_JOB_PRIORITY),
     workingDir: spec.workingDir ?? DEFAULT_WORKING_DIR,
+    env: formatAssignments(spec.env),
   };
 }
 
@@ -76,9 +80,8 @@ export class DevMachineFormModel extends ChangingModel {
     prefill: Partial<DevMachineSpec> = {},
   ) {
     super();
-    const { env, description, tags, environment, engine } = prefill;
+    const { description, tags, environment, engine } = prefill;
     this._kept = {
-      ...(env ? { env } : {}),
       ...(description ? { description } : {}),
       ...(tags ? { tags } : {}),
       ...(environment ? { environment } : {}),
@@ -118,8 +121,9 @@ export class DevMachineFormModel extends ChangingModel {
   }
 
   /** The spec the values describe, before the contract's judgement. */
-  input(): Record<string, unknown> {
+  input(issues: FieldIssue[] = []): Record<string, unknown> {
     const v = this._values;
+    const env = parseAssignments(v.env, 'env', issues);
     const type = v.acceleratorType;
     return {
       ...this._kept,
@@ -134,6 +138,7 @@ export class DevMachineFormModel extends ChangingModel {
       queue: v.queue.trim(),
       priority: Number(v.priority),
       workingDir: v.workingDir.trim(),
+      ...(Object.keys(env).length > 0 ? { env } : {}),
     };
   }
 
@@ -147,10 +152,14 @@ export class DevMachineFormModel extends ChangingModel {
 
   private _problems(): Map<string, string[]> {
     const problems = new Map<string, string[]>();
-    const parsed = DevMachineSpecSchema.safeParse(this.input());
-    if (parsed.success) return problems;
-    for (const issue of parsed.error.issues) {
-      const field = fieldOfPath(issue.path.join('.'));
+    const typed: FieldIssue[] = [];
+    const parsed = DevMachineSpecSchema.safeParse(this.input(typed));
+    const all = [
+      ...typed,
+      ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }))),
+    ];
+    for (const issue of all) {
+      const field = fieldOfPath(issue.field);
       const list = problems.get(field) ?? [];
       if (!list.includes(issue.message)) list.push(issue.message);
       problems.set(field, list);

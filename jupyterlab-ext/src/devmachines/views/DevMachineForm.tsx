@@ -1,7 +1,7 @@
 import type { DevMachine } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
-import { bindField, FieldProblems, InputField, SelectField } from '../../training/views/FormField.js';
+import { bindField, CodeField, FieldProblems, InputField, SelectField } from '../../training/views/FormField.js';
 import { acceleratorOptions } from '../../training/views/labels.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
 import type {
@@ -78,6 +78,12 @@ function DevMachineFormBody({ model, trans, onCreated }: DevMachineFormProps) {
             options={['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'].map((p) => [p, p] as const)}
           />
         </div>
+        <CodeField
+          label={trans.__('Environment variables')}
+          hint={trans.__('NAME=value, one a line')}
+          rows={3}
+          {...bind('env')}
+        />
         <InputField
           label={trans.__('Container image')}
           hint={trans.__('used on Kubernetes; optional on the local engine')}

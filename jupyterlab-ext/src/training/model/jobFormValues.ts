@@ -202,7 +202,8 @@ export function parseAssignments(text: string, field: string, issues: FieldIssue
   return result;
 }
 
-function formatAssignments(record: unknown): string {
+/** A mapping as `KEY=value` lines, for a form's text field. */
+export function formatAssignments(record: unknown): string {
   if (!record || typeof record !== 'object') return '';
   return Object.entries(record as Record<string, unknown>)
     .map(([k, v]) => `${k}=${String(v)}`)
