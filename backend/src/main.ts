@@ -47,6 +47,23 @@ async function openDefaultDevMachine(platform: Platform, config: Config, owner: 
 async function main(): Promise<void> {
   const config = loadConfig();
   const platform = await createPlatform(config);
+  // Before anything is printed: until a listener exists, SIGTERM has its default effect (the process
+  // ends at once, leaving what it started), and whoever reads the banner may stop it right away.
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    platform.log.info({ signal }, 'shutting down');
+    platform
+      .close()
+      .then(() => process.exit(0))
+      .catch((err: unknown) => {
+        platform.log.error({ err }, 'shutdown failed');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
   let url = '';
   try {
     const address = await platform.server.listen(config.port, config.host);
@@ -85,22 +102,6 @@ async function main(): Promise<void> {
 
   const owner = platform.users[0];
   if (config.devMachines.startDefault && owner) void openDefaultDevMachine(platform, config, owner.name, url);
-
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    platform.log.info({ signal }, 'shutting down');
-    platform
-      .close()
-      .then(() => process.exit(0))
-      .catch((err: unknown) => {
-        platform.log.error({ err }, 'shutdown failed');
-        process.exit(1);
-      });
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
 }
 
 main().catch((e: unknown) => {
