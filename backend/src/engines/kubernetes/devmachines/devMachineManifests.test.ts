@@ -2,7 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { DevMachineSpecSchema, type DevMachineSpecInput } from '@aiplat/api';
 import { coreValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { KubernetesConfigSchema, manifestOptionsFor } from '../config.js';
-import { devMachineManifests, devMachineServiceHost, type DevMachineSecrets } from './devMachineManifests.js';
+import {
+  devMachineEndpoint,
+  devMachineManifests,
+  devMachineServiceHost,
+  type DevMachineObject,
+  type DevMachineSecrets,
+} from './devMachineManifests.js';
 
 const config = KubernetesConfigSchema.parse({
   enabled: true,
@@ -13,6 +19,18 @@ const SECRETS: DevMachineSecrets = {
   platformServer: 'http://aiplat.aiplat-system.svc:8080',
   platformToken: 'alice-platform-token-0123',
 };
+
+const LABEL_VALUE = /^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$/;
+
+/** Every object against the Kubernetes v1.35 schema of its kind (unknown fields refused). */
+function expectValid(objects: readonly DevMachineObject[]) {
+  for (const object of objects) {
+    expect(coreValidator(object.kind).validate(object), `${object.kind} ${object.metadata.name}`).toEqual({
+      valid: true,
+      errors: [],
+    });
+  }
+}
 
 function build(spec: Partial<DevMachineSpecInput> = {}, owner = 'alice', secrets = SECRETS) {
   const parsed = DevMachineSpecSchema.parse({
@@ -31,28 +49,35 @@ function build(spec: Partial<DevMachineSpecInput> = {}, owner = 'alice', secrets
 
 describe('a dev machine’s Kubernetes objects', () => {
   it('are a Secret, a Service, a NetworkPolicy and a one-pod StatefulSet that the real schemas accept', () => {
-    const [secret, service, networkPolicy, statefulSet] = build();
-    expect(coreValidator('NetworkPolicy').validate(networkPolicy)).toEqual({ valid: true, errors: [] });
-    expect(coreValidator('Secret').validate(secret)).toEqual({ valid: true, errors: [] });
-    expect(coreValidator('Service').validate(service)).toEqual({ valid: true, errors: [] });
-    expect(coreValidator('StatefulSet').validate(statefulSet)).toEqual({ valid: true, errors: [] });
+    const objects = build();
+    const [secret, service, , statefulSet] = objects;
+    expectValid(objects);
+    for (const object of objects) expect(object.metadata.namespace).toBe('aiplat-alice');
+    expect(secret.metadata.name).toBe('dm-1a2b3c4d5e-ide');
     expect(
       coreValidator('StatefulSet').validate({ ...statefulSet, spec: { ...statefulSet.spec, replicas: '1' } }).valid,
     ).toBe(false);
     expect(statefulSet.metadata).toMatchObject({ name: 'dm-1a2b3c4d5e', namespace: 'aiplat-alice' });
     expect(statefulSet.spec).toMatchObject({ replicas: 1, serviceName: 'dm-1a2b3c4d5e' });
-    expect(service.spec.selector).toEqual(statefulSet.spec.template.metadata.labels);
-    expect(statefulSet.spec.selector.matchLabels).toEqual(statefulSet.spec.template.metadata.labels);
+    expect(service.spec.type).toBe('ClusterIP');
+    expect(statefulSet.spec.template.metadata.labels).toMatchObject(service.spec.selector);
+    expect(statefulSet.spec.template.metadata.labels).toMatchObject(statefulSet.spec.selector.matchLabels);
   });
 
-  it('go to the queue’s Kueue LocalQueue at the spec’s priority, on the queue’s nodes', () => {
-    const [, , , statefulSet] = build({ priority: 2 });
-    expect(statefulSet.metadata.labels).toMatchObject({
-      'kueue.x-k8s.io/queue-name': 'lq-default',
-      'kueue.x-k8s.io/priority-class': 'p2',
+  it('carry the platform’s labels, and go to the queue’s Kueue LocalQueue at the spec’s priority, on the queue’s nodes', () => {
+    const objects = build({ priority: 2 });
+    const identity = {
       'app.kubernetes.io/managed-by': 'aiplat',
       'aiplat.io/devmachine': 'dm-1a2b3c4d5e',
-    });
+      'aiplat.io/user': 'alice',
+    };
+    for (const object of objects) expect(object.metadata.labels).toMatchObject(identity);
+    const statefulSet = objects[3];
+    const kueue = { 'kueue.x-k8s.io/queue-name': 'lq-default', 'kueue.x-k8s.io/priority-class': 'p2' };
+    expect(statefulSet.metadata.labels).toMatchObject(kueue);
+    expect(statefulSet.spec.template.metadata.labels).toEqual({ ...identity, ...kueue });
+    // Only the StatefulSet is a Kueue workload.
+    expect(objects[0].metadata.labels).not.toHaveProperty('kueue.x-k8s.io/queue-name');
     expect(statefulSet.spec.template.spec.nodeSelector).toEqual({ pool: 'dev' });
   });
 
@@ -94,14 +119,35 @@ describe('a dev machine’s Kubernetes objects', () => {
     });
   });
 
-  it('open a port, a Service port and a readiness probe for the IDEs of the spec only', () => {
+  it('open a port, a Service port and a probe for each IDE: both IDEs', () => {
+    const [, service, networkPolicy, statefulSet] = build();
+    const container = statefulSet.spec.template.spec.containers[0]!;
+    expect(container.ports).toEqual([
+      { name: 'lab', containerPort: 8888, protocol: 'TCP' },
+      { name: 'code', containerPort: 8080, protocol: 'TCP' },
+    ]);
+    expect(service.spec.ports).toEqual([
+      { name: 'lab', port: 8888, targetPort: 'lab', protocol: 'TCP' },
+      { name: 'code', port: 8080, targetPort: 'code', protocol: 'TCP' },
+    ]);
+    // Probes that need no token: JupyterLab's /api (its version) and code-server's /healthz.
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/devmachines/dm-1a2b3c4d5e/lab/api', port: 'lab' });
+    expect(container.startupProbe?.httpGet).toEqual({ path: '/healthz', port: 'code' });
+    expect(networkPolicy.spec.ingress[0]!.ports).toEqual([
+      { port: 'lab', protocol: 'TCP' },
+      { port: 'code', protocol: 'TCP' },
+    ]);
+  });
+
+  it('open a port, a Service port and a probe for the IDEs of the spec only', () => {
     const [, service, networkPolicy, statefulSet] = build({ ides: ['code-server'] });
     const container = statefulSet.spec.template.spec.containers[0]!;
     expect(container.ports).toEqual([{ name: 'code', containerPort: 8080, protocol: 'TCP' }]);
     expect(service.spec.ports).toEqual([{ name: 'code', port: 8080, targetPort: 'code', protocol: 'TCP' }]);
     expect(container.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'code' });
+    expect(container).not.toHaveProperty('startupProbe');
     // Only the backend's pods get through, and only to those ports.
-    expect(networkPolicy.spec.podSelector.matchLabels).toEqual(statefulSet.spec.template.metadata.labels);
+    expect(statefulSet.spec.template.metadata.labels).toMatchObject(networkPolicy.spec.podSelector.matchLabels);
     expect(networkPolicy.spec.ingress).toEqual([
       {
         from: [
@@ -113,11 +159,14 @@ describe('a dev machine’s Kubernetes objects', () => {
         ports: [{ port: 'code', protocol: 'TCP' }],
       },
     ]);
-    const [, , , lab] = build({ ides: ['jupyterlab'] });
-    expect(lab.spec.template.spec.containers[0]!.readinessProbe.httpGet).toEqual({
-      path: '/devmachines/dm-1a2b3c4d5e/lab/api',
-      port: 'lab',
-    });
+    const lab = build({ ides: ['jupyterlab'] });
+    const labContainer = lab[3].spec.template.spec.containers[0]!;
+    expect(labContainer.ports.map((p) => p.name)).toEqual(['lab']);
+    expect(lab[1].spec.ports.map((p) => p.port)).toEqual([8888]);
+    expect(labContainer.readinessProbe.httpGet).toEqual({ path: '/devmachines/dm-1a2b3c4d5e/lab/api', port: 'lab' });
+    expect(labContainer).not.toHaveProperty('startupProbe');
+    expect(labContainer.env).toContainEqual({ name: 'AIPLAT_IDES', value: 'jupyterlab' });
+    expectValid(lab);
   });
 
   it('ask for GPUs as jobs do: whole devices, or a share through HAMi', () => {
@@ -132,19 +181,76 @@ describe('a dev machine’s Kubernetes objects', () => {
       'nvidia.com/gpu': '1',
       'nvidia.com/gpucores': '50',
     });
-    expect(coreValidator('StatefulSet').validate(share)).toEqual({ valid: true, errors: [] });
+    expectValid([share]);
+  });
+
+  it('ask for Ascend NPUs as jobs do: whole devices only', () => {
+    const npus = build({ resources: { cpu: 8, memory: '32Gi', accelerator: { type: 'ascend', count: 2 } } })[3];
+    const container = npus.spec.template.spec.containers[0]!;
+    expect(container.resources.requests).toMatchObject({ 'huawei.com/Ascend910': '2' });
+    expect(container.resources.limits).toMatchObject({ 'huawei.com/Ascend910': '2' });
+    expect(container.resources.limits).not.toHaveProperty('nvidia.com/gpu');
+    expectValid([npus]);
+    expect(() => build({ resources: { cpu: 2, memory: '8Gi', accelerator: { type: 'ascend', count: 0.5 } } })).toThrow(
+      /whole devices/,
+    );
   });
 
   it('keep label values valid for an owner whose name labels cannot hold, and are the same each time', () => {
-    const [, , , statefulSet] = build({}, 'Ann_Lee.');
-    expect(statefulSet.metadata.labels['aiplat.io/user']).toMatch(/^[A-Za-z0-9]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/);
-    expect(statefulSet.metadata.annotations['aiplat.io/user']).toBe('Ann_Lee.');
-    expect(coreValidator('StatefulSet').validate(statefulSet)).toEqual({ valid: true, errors: [] });
+    for (const owner of ['Ann_Lee.', 'ann@example.com', `-${'x'.repeat(80)}-`]) {
+      const objects = build({ name: '开发机_Box-1' }, owner);
+      for (const object of objects) {
+        for (const value of Object.values(object.metadata.labels)) expect(value).toMatch(LABEL_VALUE);
+        // The exact owner is kept where any text may go.
+        expect(object.metadata.annotations['aiplat.io/user']).toBe(owner);
+      }
+      const podLabels = objects[3].spec.template.metadata.labels;
+      for (const value of Object.values(podLabels)) expect(value).toMatch(LABEL_VALUE);
+      // Objects are named after the id, never the spec's name.
+      expect(objects.map((o) => o.metadata.name)).toEqual([
+        'dm-1a2b3c4d5e-ide',
+        'dm-1a2b3c4d5e',
+        'dm-1a2b3c4d5e',
+        'dm-1a2b3c4d5e',
+      ]);
+      expectValid(objects);
+    }
+    expect(build({}, 'ann@example.com')[3].metadata.labels['aiplat.io/user']).not.toBe(
+      build({}, 'ann#example.com')[3].metadata.labels['aiplat.io/user'],
+    );
     expect(build()).toEqual(build());
+    expect(JSON.stringify(build({ priority: 3, ides: ['code-server'] }))).toBe(
+      JSON.stringify(build({ priority: 3, ides: ['code-server'] })),
+    );
   });
 
   it('need an image: the spec’s or the configured default', () => {
     expect(() => build({ image: undefined })).toThrow(/image is required for dev machines/);
+    const withDefault = devMachineManifests(
+      {
+        id: 'dm-1a2b3c4d5e',
+        owner: 'alice',
+        spec: DevMachineSpecSchema.parse({ name: 'box', resources: { cpu: 1, memory: '1Gi' } }),
+      },
+      { ideToken: 't' },
+      {
+        base: manifestOptionsFor(config, { user: 'alice', jobId: 'dm-1a2b3c4d5e', queue: 'default' }),
+        defaultImage: 'registry.example.com/aiplat/devmachine:2',
+      },
+    );
+    expect(withDefault[3].spec.template.spec.containers[0]!.image).toBe('registry.example.com/aiplat/devmachine:2');
+  });
+
+  it('are reached by the proxy at their Service, one port per IDE of the spec', () => {
     expect(devMachineServiceHost('dm-1a2b3c4d5e', 'aiplat-alice')).toBe('dm-1a2b3c4d5e.aiplat-alice.svc');
+    const spec = DevMachineSpecSchema.parse({ name: 'box', resources: { cpu: 1, memory: '1Gi' } });
+    expect(devMachineEndpoint({ id: 'dm-1a2b3c4d5e', owner: 'alice', spec }, config)).toEqual({
+      jupyterlab: 'http://dm-1a2b3c4d5e.aiplat-alice.svc:8888',
+      'code-server': 'http://dm-1a2b3c4d5e.aiplat-alice.svc:8080',
+    });
+    const codeOnly = { ...spec, ides: ['code-server' as const] };
+    expect(devMachineEndpoint({ id: 'dm-1a2b3c4d5e', owner: 'alice', spec: codeOnly }, config)).toEqual({
+      'code-server': 'http://dm-1a2b3c4d5e.aiplat-alice.svc:8080',
+    });
   });
 });

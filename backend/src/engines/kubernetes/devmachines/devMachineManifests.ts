@@ -1,5 +1,6 @@
 import { DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
+import { namespaceFor, type KubernetesConfig } from '../config.js';
 import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
 import { deviceEnv } from '../manifests/containerEnv.js';
 import {
@@ -44,6 +45,12 @@ export interface DevMachineSecrets {
   platformToken?: string;
 }
 
+interface HttpProbe {
+  httpGet: { path: string; port: string };
+  periodSeconds: number;
+  failureThreshold: number;
+}
+
 type SecretEnv = { name: string; valueFrom: { secretKeyRef: { name: string; key: string; optional?: boolean } } };
 type Env = { name: string; value: string } | SecretEnv;
 
@@ -54,11 +61,8 @@ export interface DevMachineContainer {
   workingDir: string;
   env: Env[];
   ports: { name: string; containerPort: number; protocol: 'TCP' }[];
-  readinessProbe: {
-    httpGet: { path: string; port: string };
-    periodSeconds: number;
-    failureThreshold: number;
-  };
+  readinessProbe: HttpProbe;
+  startupProbe?: HttpProbe;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
   volumeMounts: VolumeMount[];
 }
@@ -156,6 +160,26 @@ export function readinessPath(id: string, ide: DevMachineIde): string {
 }
 
 /**
+ * A container has one readiness probe, so with two IDEs the second one gets the startup probe:
+ * readiness is not checked until the startup probe has passed, so the pod is Ready (and the
+ * dev machine Running) only once both IDEs have answered. After that the entrypoint ends the pod
+ * when either IDE exits.
+ */
+function ideProbes(
+  id: string,
+  ides: readonly DevMachineIde[],
+): Pick<DevMachineContainer, 'readinessProbe' | 'startupProbe'> {
+  const probe = (ide: DevMachineIde, failureThreshold: number): HttpProbe => ({
+    httpGet: { path: readinessPath(id, ide), port: IDE_PORTS[ide].name },
+    periodSeconds: 2,
+    failureThreshold,
+  });
+  const [first = 'jupyterlab', second] = ides;
+  // Five minutes for the second IDE's first answer before the kubelet restarts the container.
+  return { readinessProbe: probe(first, 3), ...(second ? { startupProbe: probe(second, 150) } : {}) };
+}
+
+/**
  * The Secret, the Service, the NetworkPolicy and the StatefulSet of a dev machine, in the order
  * they are created. The IDEs trust whoever reaches them (code-server runs without a password), so
  * the NetworkPolicy lets only the platform's proxy (the backend's pods) in.
@@ -186,7 +210,10 @@ export function devMachineManifests(
     valueFrom: { secretKeyRef: { name: secretName, key } },
   });
   const ports = spec.ides.map((ide) => IDE_PORTS[ide]);
-  const probeIde = spec.ides[0] ?? 'jupyterlab';
+  const kueueLabels = {
+    [LABELS.queueName]: base.localQueue ?? spec.queue,
+    [LABELS.priorityClass]: priorityClassName(spec.priority),
+  };
   // /work as for jobs, without the hyperparameters a job reads.
   const volumes = workVolumes(base).filter((volume) => volume.name !== VOLUME_NAMES.hyperparameters);
   const volumeMounts = workVolumeMounts(base).filter((mount) => mount.name !== VOLUME_NAMES.hyperparameters);
@@ -237,18 +264,15 @@ export function devMachineManifests(
   const statefulSet: DevMachineStatefulSet = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
-    // Kueue reads the queue and priority from the workload's own labels.
-    metadata: meta({
-      ...identity,
-      [LABELS.queueName]: base.localQueue ?? spec.queue,
-      [LABELS.priorityClass]: priorityClassName(spec.priority),
-    }),
+    // Kueue's StatefulSet integration reads the queue and priority here and copies them to the pod
+    // template; the template has them too, for clusters where Kueue manages plain pods only.
+    metadata: meta({ ...identity, ...kueueLabels }),
     spec: {
       replicas: 1,
       serviceName: name,
       selector: { matchLabels: identity },
       template: {
-        metadata: { labels: identity, annotations },
+        metadata: { labels: { ...identity, ...kueueLabels }, annotations },
         spec: {
           ...podPlacement(base),
           // The IDEs' terminals should not see every Service of the namespace as variables.
@@ -276,11 +300,7 @@ export function devMachineManifests(
                 containerPort: port,
                 protocol: 'TCP',
               })),
-              readinessProbe: {
-                httpGet: { path: readinessPath(id, probeIde), port: IDE_PORTS[probeIde].name },
-                periodSeconds: 2,
-                failureThreshold: 3,
-              },
+              ...ideProbes(id, spec.ides),
               resources: asStrings(resourceRequirements(spec.resources, base.resourceNames)),
               volumeMounts,
             },
@@ -305,4 +325,13 @@ function asStrings(requirements: { requests: Record<string, Quantity>; limits: R
 /** Where the proxy reaches each IDE of the dev machine: its Service, in the cluster's DNS. */
 export function devMachineServiceHost(id: string, namespace: string): string {
   return `${devMachineObjectName(id)}.${namespace}.svc`;
+}
+
+/** The in-cluster URL of each IDE of the dev machine (its Service's port), for the platform's proxy. */
+export function devMachineEndpoint(
+  machine: Pick<DevMachineRecord, 'id' | 'owner' | 'spec'>,
+  config: KubernetesConfig,
+): Partial<Record<DevMachineIde, string>> {
+  const host = devMachineServiceHost(machine.id, namespaceFor(config, machine.owner));
+  return Object.fromEntries(machine.spec.ides.map((ide) => [ide, `http://${host}:${IDE_PORTS[ide].port}`]));
 }
