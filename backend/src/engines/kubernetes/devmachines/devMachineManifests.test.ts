@@ -3,7 +3,6 @@ import { DevMachineSpecSchema, type DevMachineSpecInput } from '@aiplat/api';
 import { coreValidator } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { KubernetesConfigSchema, manifestOptionsFor } from '../config.js';
 import {
-  devMachineEndpoint,
   devMachineManifests,
   devMachineServiceHost,
   type DevMachineObject,
@@ -241,16 +240,7 @@ describe('a dev machine’s Kubernetes objects', () => {
     expect(withDefault[3].spec.template.spec.containers[0]!.image).toBe('registry.example.com/aiplat/devmachine:2');
   });
 
-  it('are reached by the proxy at their Service, one port per IDE of the spec', () => {
+  it('are reached by the proxy at their Service', () => {
     expect(devMachineServiceHost('dm-1a2b3c4d5e', 'aiplat-alice')).toBe('dm-1a2b3c4d5e.aiplat-alice.svc');
-    const spec = DevMachineSpecSchema.parse({ name: 'box', resources: { cpu: 1, memory: '1Gi' } });
-    expect(devMachineEndpoint({ id: 'dm-1a2b3c4d5e', owner: 'alice', spec }, config)).toEqual({
-      jupyterlab: 'http://dm-1a2b3c4d5e.aiplat-alice.svc:8888',
-      'code-server': 'http://dm-1a2b3c4d5e.aiplat-alice.svc:8080',
-    });
-    const codeOnly = { ...spec, ides: ['code-server' as const] };
-    expect(devMachineEndpoint({ id: 'dm-1a2b3c4d5e', owner: 'alice', spec: codeOnly }, config)).toEqual({
-      'code-server': 'http://dm-1a2b3c4d5e.aiplat-alice.svc:8080',
-    });
   });
 });

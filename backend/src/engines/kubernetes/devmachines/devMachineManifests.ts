@@ -1,6 +1,5 @@
 import { DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
-import { namespaceFor, type KubernetesConfig } from '../config.js';
 import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
 import { deviceEnv } from '../manifests/containerEnv.js';
 import {
@@ -325,13 +324,4 @@ function asStrings(requirements: { requests: Record<string, Quantity>; limits: R
 /** Where the proxy reaches each IDE of the dev machine: its Service, in the cluster's DNS. */
 export function devMachineServiceHost(id: string, namespace: string): string {
   return `${devMachineObjectName(id)}.${namespace}.svc`;
-}
-
-/** The in-cluster URL of each IDE of the dev machine (its Service's port), for the platform's proxy. */
-export function devMachineEndpoint(
-  machine: Pick<DevMachineRecord, 'id' | 'owner' | 'spec'>,
-  config: KubernetesConfig,
-): Partial<Record<DevMachineIde, string>> {
-  const host = devMachineServiceHost(machine.id, namespaceFor(config, machine.owner));
-  return Object.fromEntries(machine.spec.ides.map((ide) => [ide, `http://${host}:${IDE_PORTS[ide].port}`]));
 }
