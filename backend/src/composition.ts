@@ -143,7 +143,6 @@ export async function createPlatform(
   const resolveWorkingDir = workingDirResolver(resolver);
   let jobs: JobService | undefined;
   let devMachines: DevMachineService | undefined;
-  // Built after the handlers; the dev machine proxy asks it once requests come.
   const loginLinks = new LoginLinks();
   const sessions = new SessionStore();
   const proxy = new ProxyCore();
