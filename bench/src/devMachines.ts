@@ -21,6 +21,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { createClient, type ApiClient, type DevMachine } from '@aiplat/api';
 import { BENCH_TOKEN, BENCH_USER, createBenchPlatform } from './benchPlatform.js';
+import { median, percentile } from './stats.js';
 
 const MACHINES = 3;
 const DOWNLOAD_BYTES = 100 * 1024 * 1024;
@@ -30,8 +31,6 @@ const THROUGHPUT_TARGET = 0.8;
 const ADDED_MEDIAN_TARGET_MS = 1;
 
 const curl = (args: string[]) => promisify(execFile)('curl', ['-sS', ...args], { maxBuffer: 16 * 1024 * 1024 });
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) * p)]!;
 
 interface Target {
   agent: http.Agent;

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { DirectoryLister } from '@aiplat/backend/workspace/directoryLister.js';
 import type { ReadStrategy } from '@aiplat/backend/workspace/folderReader.js';
 import { PathResolver } from '@aiplat/backend/workspace/pathResolver.js';
+import { median } from './stats.js';
 
 const FILES = Number(process.env.BENCH_FILES ?? 100_000);
 const FIRST_PAGE_RUNS = 25;
@@ -26,12 +27,6 @@ const FIRST_PAGE_TARGET_MS = 50;
 const RATIO_TARGET = 2.0;
 const USER = 'bench';
 const API_DIR = 'cache/listing-bench';
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();

@@ -38,6 +38,7 @@ import {
 } from '@aiplat/api';
 // The benchmark starts the whole backend, as the HTTP-level tests do.
 import { BENCH_TOKEN as TOKEN, BENCH_USER as USER, createBenchPlatform } from './benchPlatform.js';
+import { median } from './stats.js';
 
 const LOG_MB = Number(process.env.BENCH_LOG_MB ?? 200);
 const FANOUT_MB = Number(process.env.BENCH_FANOUT_MB ?? 20);
@@ -111,12 +112,6 @@ async function serve(base: string): Promise<void> {
 }
 
 // ---- measuring helpers -------------------------------------------------------------------------
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
 
 function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
   const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));

@@ -22,6 +22,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ProxyCore } from '@aiplat/backend/proxy/proxyCore.js';
+import { median, percentile } from './stats.js';
 
 const BIG_BYTES = Number(process.env.BENCH_PROXY_BIG_MB ?? 100) * 1024 * 1024;
 const CHUNK_BYTES = 64 * 1024;
@@ -113,17 +114,6 @@ interface Target {
   agent: http.Agent;
   options: http.RequestOptions;
   prefix: string;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil(p * s.length) - 1)]!;
 }
 
 /** GETs `p` (after the target's prefix); resolves with the body's byte count and the time to its end. */

@@ -21,6 +21,7 @@ import {
   type SchedulerState,
 } from '@aiplat/backend/engines/local/scheduler/index.js';
 import { seededRandom } from '@aiplat/backend/engines/local/scheduler/seededRandom.js';
+import { median } from './stats.js';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const PASSES = 15;
@@ -170,12 +171,6 @@ function scenario(state: SchedulerState, result: ScheduleResult): { summary: str
     `queued: ${fmt(gangs)} gangs, ${fmt(shares)} with a share of a device, ${fmt(canPreempt)} could preempt ` +
     `(their queue allows it and runs lower-priority jobs); queue policies ${policies}`;
   return { summary, missing: Object.entries(counts).flatMap(([what, n]) => (n > 0 ? [] : [what])) };
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
 }
 
 function runs(n: number, fn: () => unknown): number[] {

@@ -25,6 +25,7 @@ import {
 } from '@aiplat/api';
 // The benchmark starts the whole backend in-process, as the HTTP-level tests do.
 import { BENCH_TOKEN as TOKEN, BENCH_USER as USER, createBenchPlatform } from './benchPlatform.js';
+import { median, percentile } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_SUBMIT_RUNS ?? 20);
 const WARMUP_RUNS = 3;
@@ -44,17 +45,6 @@ interface JobRun {
   started: number;
   /** Request sent → the log shim read the line (the line's own time). */
   lineRead: number;
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
-}
-
-function percentile(xs: number[], p: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] as number;
 }
 
 function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
@@ -185,7 +175,7 @@ async function main(): Promise<void> {
     const fmt = (v: number) => `${v.toFixed(1)} ms`.padStart(9);
     const row = (label: string, xs: number[]) =>
       console.log(
-        `${label.padEnd(52)} ${fmt(median(xs))} ${fmt(percentile(xs, 90))} ${fmt(Math.min(...xs))} ${fmt(Math.max(...xs))}`,
+        `${label.padEnd(52)} ${fmt(median(xs))} ${fmt(percentile(xs, 0.9))} ${fmt(Math.min(...xs))} ${fmt(Math.max(...xs))}`,
       );
     const total = jobs.map((j) => j.total);
     row('(a) createJob sent -> first stdout line on WebSocket', total);
