@@ -1,6 +1,7 @@
 import type { DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { DevMachineLifecycle } from '../../../devmachines/engine.js';
+import { visibleDevicesEnv } from '../environment/environment.js';
 import { instanceRequest } from '../jobRequest.js';
 import type { JobRequest, Placement, SchedulerNode, SchedulerQueue } from '../scheduler/index.js';
 import type { HeldResources, SchedulingClient, SchedulingLoop } from '../schedulingLoop.js';
@@ -61,8 +62,7 @@ export class DevMachineQueue implements SchedulingClient {
     const instance = placement.instances[0];
     const kind = this.deps.nodes.find((node) => node.name === instance?.node)?.accelerator.type;
     if (!instance || !kind || kind === 'none') return {};
-    const variable = kind === 'nvidia' ? 'CUDA_VISIBLE_DEVICES' : 'ASCEND_RT_VISIBLE_DEVICES';
-    const env: Record<string, string> = { [variable]: instance.devices.join(',') };
+    const env = visibleDevicesEnv({ kind, ids: [...instance.devices] });
     if (instance.deviceShare > 0 && instance.deviceShare < 1) env.AIPLAT_GPU_SHARE = String(instance.deviceShare);
     return env;
   }

@@ -4,6 +4,7 @@ import { renderHostfile, renderHostSlotList, type HostSlots } from './hostfile.j
 import { isValidPort, requiredPorts } from './ports.js';
 import {
   ROLES_BY_MODE,
+  type DeviceAssignment,
   type EnvironmentError,
   type EnvironmentInput,
   type EnvironmentResult,
@@ -105,11 +106,14 @@ function commonEnv(
   };
   if (instance.group !== undefined) env.AIPLAT_GROUP = instance.group;
   if (instance.gpus > 0 && instance.gpus < 1) env.AIPLAT_GPU_SHARE = String(instance.gpus);
-  if (instance.devices !== undefined) {
-    const variable = instance.devices.kind === 'nvidia' ? 'CUDA_VISIBLE_DEVICES' : 'ASCEND_RT_VISIBLE_DEVICES';
-    env[variable] = instance.devices.ids.join(',');
-  }
+  if (instance.devices !== undefined) Object.assign(env, visibleDevicesEnv(instance.devices));
   return env;
+}
+
+/** The variable CUDA or CANN reads for the devices a process may use, e.g. CUDA_VISIBLE_DEVICES=0,1. */
+export function visibleDevicesEnv(devices: DeviceAssignment): Record<string, string> {
+  const variable = devices.kind === 'nvidia' ? 'CUDA_VISIBLE_DEVICES' : 'ASCEND_RT_VISIBLE_DEVICES';
+  return { [variable]: devices.ids.join(',') };
 }
 
 function modeEnv(
