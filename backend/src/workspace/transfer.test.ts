@@ -291,8 +291,13 @@ describe('upload', () => {
   });
 });
 
-/** Waits for a condition the server reaches asynchronously, yielding to I/O between checks. */
+/**
+ * Waits for a condition the server reaches asynchronously, yielding to I/O between checks, for up
+ * to 10 s of time (a count of event-loop turns ran out on a loaded CI machine before the server had
+ * seen the client go).
+ */
 async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 10_000 && !check(); i++) await new Promise((r) => setImmediate(r));
+  const deadline = Date.now() + 10_000;
+  while (!check() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
   expect(check()).toBe(true);
 }
