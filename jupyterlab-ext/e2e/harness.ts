@@ -264,6 +264,12 @@ interface LabWindow {
 }
 
 /** Waits until JupyterLab has started and restored its layout (the host sets data-aiplat-host). */
+/** The state and layout JupyterLab saved on its server for the default workspace, as text. */
+export async function savedWorkspace(lab: Pick<Lab, 'labUrl' | 'jupyterToken'>): Promise<string> {
+  const response = await fetch(`${lab.labUrl}/lab/api/workspaces/default?token=${lab.jupyterToken}`);
+  return response.ok ? response.text() : '';
+}
+
 export async function waitForLab(page: Page): Promise<void> {
   await page.waitForFunction(() => document.body.dataset.aiplatHost === 'ready', undefined, { timeout: 60_000 });
   await page.locator('#jp-main-dock-panel').waitFor({ state: 'visible' });

@@ -1,6 +1,6 @@
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { keepEvidence, screenshot, startLab, waitForLab, type Lab } from './harness.js';
+import { keepEvidence, savedWorkspace, screenshot, startLab, waitForLab, type Lab } from './harness.js';
 
 /*
  * A job's view in a real JupyterLab against a real backend: its progress header says the step its log
@@ -21,12 +21,6 @@ async function submitJob(lab: Lab, name: string, command: string): Promise<strin
   });
   expect(response.ok, await response.clone().text()).toBe(true);
   return ((await response.json()) as { id: string }).id;
-}
-
-/** The layout JupyterLab saved on its server for the default workspace, as text. */
-async function savedWorkspace(lab: Lab): Promise<string> {
-  const response = await fetch(`${lab.labUrl}/lab/api/workspaces/default?token=${lab.jupyterToken}`);
-  return response.ok ? response.text() : '';
 }
 
 function jobView(page: Page, id: string): Locator {

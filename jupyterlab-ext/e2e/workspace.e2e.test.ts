@@ -1,6 +1,6 @@
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { keepEvidence, startLab, waitForLab, type Lab } from './harness.js';
+import { keepEvidence, savedWorkspace, startLab, waitForLab, type Lab } from './harness.js';
 
 /*
  * The Workspace section in a real JupyterLab against a real backend: browse /work, preview a CSV
@@ -77,6 +77,29 @@ describe('the Workspace section in JupyterLab', () => {
     expect(await table.locator('th').allInnerTexts()).toEqual(expect.arrayContaining(['text', 'label']));
     await lab.screenshot('workspace-preview-jsonl');
   }, 60_000);
+
+  it('comes back after a reload open where it was: the sidebar, the open folders, the preview', async () => {
+    await (await entry(tree, 'home/data/records.jsonl')).click();
+    await expect.poll(() => panel.locator('[data-testid="aiplat-preview-table"]').innerText()).toContain('你好');
+    // JupyterLab saves the page's state on its server (debounced): wait for it to hold ours.
+    const saved = async () =>
+      (JSON.parse((await savedWorkspace(lab)) || '{}') as { data?: Record<string, unknown> }).data;
+    await expect
+      .poll(async () => (await saved())?.['@aiplat/jupyterlab-ext:workspace'], { timeout: 30_000 })
+      .toEqual({ expanded: ['home', 'home/data'], preview: { path: 'home/data/records.jsonl' } });
+    // Reloaded as a user does; not with ?reset, which would clear the saved state.
+    await lab.page.goto(`${lab.labUrl}/lab?token=${lab.jupyterToken}`);
+    await waitForLab(lab.page);
+    // Nothing opens the panel this time: it is open because it was.
+    const reloaded = lab.page.locator('#aiplat-sidebar:not(.lm-mod-hidden)');
+    await reloaded.locator('[data-testid="aiplat-connection"][data-status="connected"]').waitFor({ timeout: 30_000 });
+    panel = reloaded;
+    tree = reloaded.locator('[data-testid="aiplat-workspace"]');
+    await tree.locator('.aiplat-tree-entry[data-path="home/data"][aria-expanded="true"]').waitFor({ timeout: 30_000 });
+    await entry(tree, 'home/data/metrics.csv');
+    await expect.poll(() => panel.locator('[data-testid="aiplat-preview-table"]').innerText()).toContain('你好');
+    await lab.screenshot('workspace-restored');
+  }, 90_000);
 
   it('opens a notebook from the panel in the main area', async () => {
     await (await entry(tree, 'home/data/analysis.ipynb')).dblclick();

@@ -5,6 +5,7 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IEditorTracker } from '@jupyterlab/fileeditor';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { IStateDB } from '@jupyterlab/statedb';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator } from '@jupyterlab/translation';
@@ -127,6 +128,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     IDefaultFileBrowser,
     IEditorTracker,
     ILayoutRestorer,
+    IStateDB,
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -140,6 +142,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
     fileBrowser: IDefaultFileBrowser | null,
     editors: IEditorTracker | null,
     restorer: ILayoutRestorer | null,
+    state: IStateDB | null,
   ): void => {
     const trans = translator.load(TRANSLATION_DOMAIN);
     const category = trans.__('AI Platform');
@@ -167,6 +170,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         editor.replaceSelection?.(text);
         return true;
       },
+      ...(state ? { state } : {}),
     });
     const sidebar = createSidebar({
       connection,
@@ -183,6 +187,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       ],
     });
     app.shell.add(sidebar, 'left', { rank: 150 });
+    // Open after a reload if it was open, like JupyterLab's own side panels.
+    restorer?.add(sidebar, SIDEBAR_ID);
     const showPanel = () => (labShell ? labShell.activateById(SIDEBAR_ID) : app.shell.activateById(SIDEBAR_ID));
 
     addPanelCommands(app.commands, {

@@ -87,6 +87,11 @@ export class FileTreeModel extends ChangingModel {
     return this._expanded.has(path);
   }
 
+  /** The open folders, parents before their children. */
+  get expandedFolders(): string[] {
+    return [...this._expanded].sort((a, b) => a.split('/').length - b.split('/').length || a.localeCompare(b));
+  }
+
   /** The visible rows: the roots, then each expanded folder's entries below it. */
   rows(): TreeRow[] {
     const rows: TreeRow[] = [];

@@ -34,7 +34,7 @@ export function pickDataFile(entries: readonly WorkspaceEntry[], format: string)
     ?.path;
 }
 
-type ShowOptions = { dataset?: { format: string } };
+export type ShowOptions = { dataset?: { format: string } };
 
 /**
  * The preview pane's model: the last path asked for wins; an earlier request still running is
@@ -70,6 +70,11 @@ export class PreviewModel extends ChangingModel<PreviewState> {
 
   get state(): PreviewState {
     return this._state;
+  }
+
+  /** What was last asked for and is still shown (or being loaded): the path and how it was asked. */
+  get request(): { readonly path: string; readonly options: ShowOptions } | undefined {
+    return this._shown;
   }
 
   /** The path shown or being loaded, if any. */

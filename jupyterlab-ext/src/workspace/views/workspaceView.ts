@@ -10,6 +10,7 @@ import { FileTreeModel } from '../model/fileTreeModel.js';
 import { parentPath, toDisplayPath } from '../model/paths.js';
 import { PreviewModel } from '../model/previewModel.js';
 import { UploadModel } from '../model/uploadModel.js';
+import { WorkspaceMemory, type StateStore } from '../model/workspaceMemory.js';
 import { CatalogWidget } from './CatalogList.js';
 import { FileTreeWidget } from './FileTree.js';
 import { PreviewWidget } from './PreviewPane.js';
@@ -25,6 +26,8 @@ export interface WorkspaceViewOptions {
   openPath: (workPath: string) => void;
   /** Inserts text at the cursor of the active notebook cell; false when there is none. */
   insertIntoNotebook: (text: string) => boolean;
+  /** JupyterLab's state database: open folders and the preview come back after a reload. */
+  state?: StateStore;
 }
 
 /**
@@ -41,6 +44,7 @@ export class WorkspaceView extends BoxPanel {
   readonly uploads: UploadModel;
   readonly tabs: TabPanel;
   readonly split: SplitPanel;
+  private readonly _memory: WorkspaceMemory | undefined;
 
   constructor(private readonly _options: WorkspaceViewOptions) {
     super();
@@ -54,6 +58,7 @@ export class WorkspaceView extends BoxPanel {
     this.models = new CatalogModel(connection, 'model');
     this.preview = new PreviewModel(connection);
     this.uploads = new UploadModel(connection);
+    this._memory = _options.state && new WorkspaceMemory(_options.state, this.tree, this.preview);
     this.uploads.uploaded.connect((_, entry) => {
       const folder = parentPath(entry.path);
       void this.tree.refresh(folder);
@@ -95,7 +100,9 @@ export class WorkspaceView extends BoxPanel {
 
   private onConnectionState(_: unknown, state: ConnectionState): void {
     // Connected: list everything again; down: say so in each tab (no request is sent).
-    if (state.status !== 'connecting') void this.refresh();
+    if (state.status === 'connecting') return;
+    void this.refresh();
+    if (state.status === 'connected') void this._memory?.restore();
   }
 
   private createActions(): WorkspaceActions {
@@ -130,6 +137,7 @@ export class WorkspaceView extends BoxPanel {
   override dispose(): void {
     if (this.isDisposed) return;
     Signal.clearData(this);
+    this._memory?.dispose();
     this.tree.dispose();
     this.datasets.dispose();
     this.models.dispose();
