@@ -1,0 +1,69 @@
+import { crc32c } from '@aws-crypto/crc32c';
+
+/*
+ * TFRecord framing, as TensorBoard's event files are written: per record a little-endian uint64
+ * length, the masked CRC32C of those 8 bytes, the data, and the masked CRC32C of the data.
+ */
+
+const HEADER = 12;
+const FOOTER = 4;
+const MASK_DELTA = 0xa282ead8;
+
+/** TensorFlow's masked CRC32C: rotated right by 15 bits, plus a constant (mod 2^32). */
+export function maskedCrc32c(bytes: Uint8Array): number {
+  const crc = crc32c(bytes) >>> 0;
+  return ((((crc >>> 15) | (crc << 17)) >>> 0) + MASK_DELTA) >>> 0;
+}
+
+export interface RecordIssue {
+  /** Byte offset of the record in the file. */
+  offset: number;
+  message: string;
+}
+
+export interface ReadRecords {
+  records: Uint8Array[];
+  /** Bytes of `buffer` read: the next read starts there (a truncated last record is not consumed). */
+  consumed: number;
+  /** Records skipped for a bad data CRC; reading stops at a bad length CRC (the framing is lost). */
+  issues: RecordIssue[];
+  /** The framing is lost at `consumed`: nothing after it can be trusted. */
+  broken: boolean;
+}
+
+/**
+ * The whole records in `buffer` (bytes of a file from `baseOffset` on). A record cut short at the
+ * end is left unread: the writer has not finished it yet.
+ */
+export function readRecords(buffer: Uint8Array, baseOffset = 0): ReadRecords {
+  const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
+  const records: Uint8Array[] = [];
+  const issues: RecordIssue[] = [];
+  let at = 0;
+  while (buffer.byteLength - at >= HEADER) {
+    const lengthBytes = buffer.subarray(at, at + 8);
+    if (maskedCrc32c(lengthBytes) !== view.getUint32(at + 8, true)) {
+      issues.push({ offset: baseOffset + at, message: 'bad length checksum: the rest of the file cannot be read' });
+      return { records, consumed: at, issues, broken: true };
+    }
+    const length = Number(view.getBigUint64(at, true));
+    const end = at + HEADER + length + FOOTER;
+    if (end > buffer.byteLength) break;
+    const data = buffer.subarray(at + HEADER, at + HEADER + length);
+    if (maskedCrc32c(data) === view.getUint32(at + HEADER + length, true)) records.push(data);
+    else issues.push({ offset: baseOffset + at, message: `bad data checksum: skipped a record of ${length} bytes` });
+    at = end;
+  }
+  return { records, consumed: at, issues, broken: false };
+}
+
+/** One record framed for a file (the writer side: tests and tools). */
+export function frameRecord(data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(HEADER + data.byteLength + FOOTER);
+  const view = new DataView(out.buffer);
+  view.setBigUint64(0, BigInt(data.byteLength), true);
+  view.setUint32(8, maskedCrc32c(out.subarray(0, 8)), true);
+  out.set(data, HEADER);
+  view.setUint32(HEADER + data.byteLength, maskedCrc32c(data), true);
+  return out;
+}
