@@ -1,4 +1,7 @@
 import { z } from 'zod';
+import { devMachineRoutes } from './devMachineRoutes.js';
+import { route } from './route.js';
+import { tensorboardRoutes } from './tensorboardRoutes.js';
 import {
   CatalogQuerySchema,
   CatalogResponseSchema,
@@ -33,47 +36,10 @@ import {
   StartJobAgainBodySchema,
   StopJobBodySchema,
 } from './schemas/jobRequests.js';
-import {
-  CopyDevMachineResponseSchema,
-  CreateDevMachineBodySchema,
-  DeleteDevMachineResponseSchema,
-  DevMachineEventsResponseSchema,
-  DevMachineIdParamsSchema,
-  DevMachineListResponseSchema,
-  DevMachineSchema,
-  StopDevMachineBodySchema,
-} from './schemas/devMachines.js';
 import { CreateLoginLinkBodySchema, LoginLinkSchema } from './schemas/sessions.js';
 import { HealthSchema, OpenApiDocumentSchema, ReadinessSchema, ServerInfoSchema } from './schemas/system.js';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
-
-/**
- * How a route's bodies travel: `json` both ways; `download` answers a byte stream (with Range);
- * `upload` takes a raw byte stream and answers JSON; `text` answers plain text.
- */
-export type RouteTransfer = 'json' | 'download' | 'upload' | 'text';
-
-export interface RouteDef {
-  method: HttpMethod;
-  /** Express-style path, `:name` for path parameters. */
-  path: string;
-  summary: string;
-  tag: string;
-  transfer: RouteTransfer;
-  /** False only for health probes. */
-  auth: boolean;
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  response: z.ZodType;
-}
-
-function route<const R extends Omit<RouteDef, 'transfer' | 'auth'> & Partial<RouteDef>>(
-  def: R,
-): R & { transfer: R['transfer'] extends RouteTransfer ? R['transfer'] : 'json'; auth: boolean } {
-  return { transfer: 'json', auth: true, ...def } as never;
-}
+export type { HttpMethod, RouteDef, RouteTransfer } from './route.js';
 
 const BinarySchema = z.custom<Response>(() => true).meta({ description: 'byte stream' });
 const TextSchema = z.string();
@@ -268,70 +234,6 @@ export const routes = {
     body: CreateLoginLinkBodySchema,
     response: LoginLinkSchema,
   }),
-  listDevMachines: route({
-    method: 'get',
-    path: '/api/devmachines',
-    summary: "The user's dev machines, newest first",
-    tag: 'devmachines',
-    response: DevMachineListResponseSchema,
-  }),
-  createDevMachine: route({
-    method: 'post',
-    path: '/api/devmachines',
-    summary: 'Create a dev machine (JupyterLab and/or code-server with /work), started at once unless start is false',
-    tag: 'devmachines',
-    body: CreateDevMachineBodySchema,
-    response: DevMachineSchema,
-  }),
-  getDevMachine: route({
-    method: 'get',
-    path: '/api/devmachines/:id',
-    summary: 'One dev machine',
-    tag: 'devmachines',
-    params: DevMachineIdParamsSchema,
-    response: DevMachineSchema,
-  }),
-  startDevMachine: route({
-    method: 'post',
-    path: '/api/devmachines/:id/start',
-    summary: 'Start a stopped or failed dev machine',
-    tag: 'devmachines',
-    params: DevMachineIdParamsSchema,
-    response: DevMachineSchema,
-  }),
-  stopDevMachine: route({
-    method: 'post',
-    path: '/api/devmachines/:id/stop',
-    summary: 'Stop a dev machine: its IDEs end, its resources are freed, /work keeps everything',
-    tag: 'devmachines',
-    params: DevMachineIdParamsSchema,
-    body: StopDevMachineBodySchema,
-    response: DevMachineSchema,
-  }),
-  copyDevMachine: route({
-    method: 'get',
-    path: '/api/devmachines/:id/copy',
-    summary: "A dev machine's spec for editing and creating another one",
-    tag: 'devmachines',
-    params: DevMachineIdParamsSchema,
-    response: CopyDevMachineResponseSchema,
-  }),
-  deleteDevMachine: route({
-    method: 'delete',
-    path: '/api/devmachines/:id',
-    summary: 'Delete a stopped or failed dev machine (its files under /work stay)',
-    tag: 'devmachines',
-    params: DevMachineIdParamsSchema,
-    response: DeleteDevMachineResponseSchema,
-  }),
-  devMachineEvents: route({
-    method: 'get',
-    path: '/api/devmachines/:id/events',
-    summary: "A dev machine's events, oldest first",
-    tag: 'devmachines',
-    params: DevMachineIdParamsSchema,
-    response: DevMachineEventsResponseSchema,
-  }),
   jobEvents: route({
     method: 'get',
     path: '/api/jobs/:id/events',
@@ -367,6 +269,8 @@ export const routes = {
     params: JobIdParamsSchema,
     response: JobEnvResponseSchema,
   }),
+  ...devMachineRoutes,
+  ...tensorboardRoutes,
 } as const;
 
 export type Routes = typeof routes;

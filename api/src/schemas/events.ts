@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
 import { DevMachineChangeSchema } from './devMachines.js';
 import { JobChangeSchema, JobEventMessageSchema, JobLogBatchSchema, JobMetricsBatchSchema } from './jobRequests.js';
+import { ScalarUpdateSchema, TensorBoardChangeSchema } from './scalars.js';
 import { FileChangesSchema, UploadProgressSchema } from './workspace.js';
 
 /**
@@ -25,32 +26,42 @@ export const topicPayloads = {
   files: FileChangesSchema,
   /** Every dev machine's changes (`devmachines`), or one's (`devmachines/<id>`). */
   devmachines: DevMachineChangeSchema,
+  /**
+   * New scalar points in a log directory under /work (`scalars/<path>`, e.g. `scalars/home/summaries/<job id>`),
+   * pushed as the tfevents files grow. Refused like a listing of that folder.
+   */
+  scalars: ScalarUpdateSchema,
+  /** The user's TensorBoards (`tensorboards`). */
+  tensorboards: TensorBoardChangeSchema,
 } as const;
 export type TopicKind = keyof typeof topicPayloads;
 export const TOPIC_KINDS = Object.keys(topicPayloads) as TopicKind[];
 export type TopicPayload<K extends TopicKind> = z.infer<(typeof topicPayloads)[K]>;
 
 const ID_TOPIC = /^[a-z][a-z0-9-]*(\/[A-Za-z0-9_.:-]+)?$/;
-/** `files/<path>`: any path the file API takes (slashes, any script), no control characters. */
+/** `files/<path>`, `scalars/<path>`: any path the file API takes (slashes, any script), no control characters. */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-const PATH_TOPIC = /^files(\/[^\u0000-\u001f\u007f]+)?$/;
+const PATH_TOPIC = /^(files|scalars)(\/[^\u0000-\u001f\u007f]+)?$/;
+const PATH_TOPIC_KINDS = ['files/', 'scalars/'];
 
 export const TopicSchema = z
   .string()
   .max(4200)
   .refine((t) => ID_TOPIC.test(t) || PATH_TOPIC.test(t), {
-    message: 'topic must look like <kind>, <kind>/<id> or files/<path>',
+    message: 'topic must look like <kind>, <kind>/<id>, files/<path> or scalars/<path>',
   })
   .refine((t) => (TOPIC_KINDS as string[]).includes(t.split('/')[0] ?? ''), {
     message: `topic kind must be one of: ${TOPIC_KINDS.join(', ')}`,
   })
-  .refine((t) => t.startsWith('files/') || t.length <= 256, { message: 'topic is longer than 256 characters' });
+  .refine((t) => PATH_TOPIC_KINDS.some((kind) => t.startsWith(kind)) || t.length <= 256, {
+    message: 'topic is longer than 256 characters',
+  });
 
 export function topicKind(topic: string): TopicKind {
   return topic.split('/')[0] as TopicKind;
 }
 
-/** The part after `<kind>/` (a job id, or for `files` the folder's path relative to /work). */
+/** The part after `<kind>/` (a job id, or for `files` and `scalars` the folder's path relative to /work). */
 export function topicId(topic: string): string {
   const slash = topic.indexOf('/');
   return slash < 0 ? '' : topic.slice(slash + 1);

@@ -17,25 +17,39 @@ const CommandSchema = z
   .refine((command) => command.trim().length > 0, 'command is empty: write the shell command each node runs')
   .meta({ description: 'Shell command (may span lines) run by every node, in workingDir' });
 
-const WorkingDirSchema = z
-  .string({ error: fieldError('workingDir', 'a path relative to /work, e.g. home/mnist') })
-  .max(4096, 'workingDir is longer than 4096 characters')
-  .superRefine((dir, ctx) => {
-    const issue = (message: string) => ctx.addIssue({ code: 'custom', input: dir, message });
-    if (dir.startsWith('/')) {
-      const relative = dir.replace(/^\/work(\/|$)/, '') || 'home/...';
-      return issue(`workingDir is relative to /work: write ${shown(relative)}, not ${shown(dir)}`);
-    }
-    const segments = dir.split('/');
-    const roots = RootNameSchema.options as readonly string[];
-    if (!roots.includes(segments[0] ?? '')) {
-      return issue(`workingDir must start with one of ${roots.join(', ')} (e.g. home/mnist); got ${shown(dir)}`);
-    }
-    if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) {
-      issue(`workingDir must be a plain path such as home/mnist, without empty, . or .. parts; got ${shown(dir)}`);
-    }
-  })
-  .meta({ description: 'Where the command runs, relative to /work (home/..., cache/... or mount/...)' });
+/** A folder under /work as a spec names it: relative, starting with a root, no `.`/`..` parts. */
+function workFolderField(field: string, example: string) {
+  return z
+    .string({ error: fieldError(field, `a path relative to /work, e.g. ${example}`) })
+    .max(4096, `${field} is longer than 4096 characters`)
+    .superRefine((dir, ctx) => {
+      const issue = (message: string) => ctx.addIssue({ code: 'custom', input: dir, message });
+      if (dir.startsWith('/')) {
+        const relative = dir.replace(/^\/work(\/|$)/, '') || 'home/...';
+        return issue(`${field} is relative to /work: write ${shown(relative)}, not ${shown(dir)}`);
+      }
+      const segments = dir.split('/');
+      const roots = RootNameSchema.options as readonly string[];
+      if (!roots.includes(segments[0] ?? '')) {
+        return issue(`${field} must start with one of ${roots.join(', ')} (e.g. ${example}); got ${shown(dir)}`);
+      }
+      if (segments.some((s) => s === '' || s === '.' || s === '..' || s.includes('\\') || s.includes('\0'))) {
+        issue(`${field} must be a plain path such as ${example}, without empty, . or .. parts; got ${shown(dir)}`);
+      }
+    });
+}
+
+const WorkingDirSchema = workFolderField('workingDir', 'home/mnist').meta({
+  description: 'Where the command runs, relative to /work (home/..., cache/... or mount/...)',
+});
+
+/**
+ * Where the job writes TensorBoard summaries (tfevents files), relative to /work; the platform's
+ * per-job folder when left out. Every instance gets it as AIPLAT_SUMMARY_DIR.
+ */
+export const SummaryDirSchema = workFolderField('summaryDir', 'home/runs/mnist').meta({
+  description: 'Where the job writes TensorBoard summaries, relative to /work (default: home/summaries/<job id>)',
+});
 
 const TAG_KEY_PATTERN = /^[\p{L}\p{N}][\p{L}\p{N}_.\-/]*$/u;
 
@@ -186,6 +200,7 @@ export const commonFields = {
   image: ImageSchema.optional(),
   command: CommandSchema,
   workingDir: WorkingDirSchema.default(DEFAULT_WORKING_DIR),
+  summaryDir: SummaryDirSchema.optional(),
   env: EnvSchema.default({}),
   hyperparameters: HyperparametersSchema.default({}),
   autoRestart: AutoRestartSchema.default({ maxRestarts: 0 }),
