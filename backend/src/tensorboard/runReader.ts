@@ -1,11 +1,14 @@
-import { open, readdir, stat } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Reservoir } from './reservoir.js';
 import { newScalarState, scalarsOf, type ScalarPoint, type ScalarState } from './scalars.js';
 import { readRecords, type RecordIssue } from './tfrecord.js';
 
 /** TensorBoard's event file names: `events.out.tfevents.<time>.<host>...`. */
-const EVENT_FILE = /(^|\.)tfevents\./;
+export const EVENT_FILE = /(^|\.)tfevents\./;
+
+const READ_CHUNK_BYTES = 16 * 1024 * 1024;
 
 interface FileState {
   offset: number;
@@ -56,7 +59,11 @@ export class RunReader {
     const outcome: ReadOutcome = { points: [], issues: [] };
     let names: string[];
     try {
-      names = (await readdir(this.dir)).filter((name) => EVENT_FILE.test(name)).sort();
+      // Regular files only: a symlink could lead out of /work.
+      names = (await readdir(this.dir, { withFileTypes: true }))
+        .filter((entry) => entry.isFile() && EVENT_FILE.test(entry.name))
+        .map((entry) => entry.name)
+        .sort();
     } catch {
       return outcome;
     }
@@ -78,18 +85,29 @@ export class RunReader {
   }
 
   private async readFile(name: string, file: FileState, outcome: ReadOutcome): Promise<void> {
-    const full = path.join(this.dir, name);
-    const size = (await stat(full)).size;
-    if (size <= file.offset) return;
-    const handle = await open(full, 'r');
+    let handle;
     try {
-      const buffer = Buffer.allocUnsafe(size - file.offset);
-      const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, file.offset);
-      const read = readRecords(buffer.subarray(0, bytesRead), file.offset);
-      file.offset += read.consumed;
-      file.broken = read.broken;
-      outcome.issues.push(...read.issues.map((issue) => ({ ...issue, file: name })));
-      outcome.points.push(...scalarsOf(read.records, this.state));
+      handle = await open(path.join(this.dir, name), constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return; // gone, or replaced by a link since the listing
+    }
+    try {
+      const size = (await handle.stat()).size;
+      // In chunks, so a large file never needs one buffer its size; a chunk grows for a record larger than it.
+      let chunk = READ_CHUNK_BYTES;
+      while (file.offset < size && !file.broken) {
+        const buffer = Buffer.allocUnsafe(Math.min(chunk, size - file.offset));
+        const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, file.offset);
+        const read = readRecords(buffer.subarray(0, bytesRead), file.offset);
+        file.offset += read.consumed;
+        file.broken = read.broken;
+        outcome.issues.push(...read.issues.map((issue) => ({ ...issue, file: name })));
+        for (const point of scalarsOf(read.records, this.state)) outcome.points.push(point);
+        if (read.consumed === 0) {
+          if (bytesRead < chunk) break; // the last record is not written whole yet
+          chunk *= 2;
+        }
+      }
     } finally {
       await handle.close();
     }
