@@ -55,6 +55,11 @@ export class RunReader {
     return this.tags.get(tag)?.points ?? [];
   }
 
+  /** Points of `tag` read so far (since the writer last went back to an earlier step), before downsampling. */
+  seen(tag: string): number {
+    return this.tags.get(tag)?.total ?? 0;
+  }
+
   private async readNew(): Promise<ReadOutcome> {
     const outcome: ReadOutcome = { points: [], issues: [] };
     let names: string[];
