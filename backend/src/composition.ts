@@ -23,7 +23,7 @@ import { DevMachineService } from './devmachines/devMachineService.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
 import { jobFilesUnder } from './jobs/jobFiles.js';
 import { JobService } from './jobs/jobService.js';
-import { workingDirResolver } from './jobs/workingDir.js';
+import { jobFoldersChecker, summaryDirResolver, workingDirResolver } from './jobs/workingDir.js';
 import { createPlatformServer, type PlatformServer } from './server/app.js';
 import type { Handlers } from './server/handlers.js';
 import { ServerMetrics } from './server/metrics.js';
@@ -40,6 +40,12 @@ import { DirectoryLister } from './workspace/directoryLister.js';
 import { createFileHandlers } from './workspace/fileHandlers.js';
 import { folderChangesOpener } from './workspace/folderTopic.js';
 import { FolderWatchers } from './workspace/folderWatchers.js';
+import { ScalarService } from './tensorboard/scalarService.js';
+import { createTensorBoardFrontend } from './tensorboard/tensorBoardFrontend.js';
+import { createTensorBoardHandlers } from './tensorboard/tensorboardHandlers.js';
+import { TensorBoardService } from './tensorboard/tensorBoardService.js';
+import { instanceBaseEnv } from './engines/local/environment/baseEnv.js';
+import { LocalTensorBoardEngine } from './engines/local/tensorboard/localTensorBoardEngine.js';
 import { PathResolver } from './workspace/pathResolver.js';
 import { createPreviewHandlers } from './workspace/previewHandlers.js';
 import { seedWorkRoot } from './workspace/seed.js';
@@ -62,6 +68,7 @@ export interface Platform {
   kubernetes?: KubernetesEngine;
   /** The folders clients watch (the `files/<path>` topic). */
   folderWatchers: FolderWatchers;
+  tensorboards: TensorBoardService;
   log: Logger;
   close(): Promise<void>;
 }
@@ -76,39 +83,6 @@ export function resolveUsers(config: Config, store: Store): { users: Platform['u
     store.setSetting(key, token);
   }
   return { users: [{ name: config.defaultUser, token }], generated: true };
-}
-
-/** Variables of the backend's own environment that job instances inherit; nothing else leaks in. */
-const INHERITED_ENV = [
-  'PATH',
-  'HOME',
-  'USER',
-  'LOGNAME',
-  'SHELL',
-  'LANG',
-  'LC_ALL',
-  'TZ',
-  'TMPDIR',
-  'LD_LIBRARY_PATH',
-  'PYTHONPATH',
-  'CUDA_HOME',
-  'VIRTUAL_ENV',
-  'CONDA_PREFIX',
-];
-
-export function instanceBaseEnv(env: NodeJS.ProcessEnv): Record<string, string> {
-  // nvidia-smi numbers GPUs by PCI bus; CUDA does too only when told, and the scheduler's device
-  // indices come from nvidia-smi.
-  const base: Record<string, string> = {
-    PATH: '/usr/local/bin:/usr/bin:/bin',
-    LANG: 'C.UTF-8',
-    CUDA_DEVICE_ORDER: 'PCI_BUS_ID',
-  };
-  for (const name of INHERITED_ENV) {
-    const value = env[name];
-    if (value !== undefined) base[name] = value;
-  }
-  return base;
 }
 
 /** The composition root: everything the backend needs, built from the configuration. */
@@ -141,11 +115,18 @@ export async function createPlatform(
   for (const warning of capacity.warnings) log.warn({ component: 'local-engine' }, warning);
   const files = jobFilesUnder(config.dataDir);
   const resolveWorkingDir = workingDirResolver(resolver);
+  const resolveSummaryDir = summaryDirResolver(resolver);
   let jobs: JobService | undefined;
   let devMachines: DevMachineService | undefined;
   const loginLinks = new LoginLinks();
   const sessions = new SessionStore();
   const proxy = new ProxyCore();
+  const scalars = new ScalarService({
+    resolver,
+    pollMs: config.tensorboard.scalarsPollMs,
+    limits: { pointsPerTag: config.tensorboard.pointsPerTag },
+  });
+  let tensorboards: TensorBoardService | undefined;
   // Built after the handlers; the dry-run route asks it once it exists.
   const cluster: { engine?: KubernetesEngine } = {};
   const kubernetesWanted = config.engine === 'kubernetes' || config.kubernetes.enabled;
@@ -171,6 +152,12 @@ export async function createPlatform(
         proxy,
         allowedOrigins: config.allowedOrigins,
       }),
+      createTensorBoardFrontend({
+        tensorboards: tensorboards!,
+        sessions,
+        proxy,
+        allowedOrigins: config.allowedOrigins,
+      }),
     ],
     handlers: (hub) => {
       jobs = new JobService({
@@ -178,7 +165,7 @@ export async function createPlatform(
         files,
         events: hub,
         log: log.child({ component: 'jobs' }),
-        resolveWorkingDir,
+        checkFolders: jobFoldersChecker(resolver),
         defaultEngine: config.engine,
       });
       const issueLoginLink: Pick<Handlers, 'createLoginLink'> = {
@@ -198,8 +185,17 @@ export async function createPlatform(
         defaultEngine: config.engine,
         log: log.child({ component: 'devmachines' }),
       });
+      tensorboards = new TensorBoardService({
+        resolver,
+        events: hub,
+        job: (id) => store.jobs.getJob(id),
+        defaultEngine: config.engine,
+        idleMs: config.tensorboard.idleMinutes * 60_000,
+        log: log.child({ component: 'tensorboard' }),
+      });
       return {
         ...createSystemHandlers({ config, store, metrics }),
+        ...createTensorBoardHandlers(scalars, tensorboards),
         ...createDevMachineHandlers(devMachines),
         ...issueLoginLink,
         ...createFileHandlers({ resolver, lister, events: hub, maxUploadBytes: config.maxUploadBytes }),
@@ -220,6 +216,7 @@ export async function createPlatform(
     }),
   );
   server.hub.registerStream('files', folderChangesOpener(resolver, folderWatchers));
+  server.hub.registerStream('scalars', scalars.opener());
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
   const supervisor = createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {});
   // Jobs and dev machines wait for and hold this machine's capacity in the same queues.
@@ -232,6 +229,7 @@ export async function createPlatform(
     nodes: capacity.nodes,
     queues: capacity.queues,
     resolveWorkingDir,
+    resolveSummaryDir: (user, dir) => resolveSummaryDir(user, dir, true),
     baseEnv: instanceBaseEnv(process.env),
     stopGraceMs: config.jobs.stopGraceMs,
     metrics: createLocalMetrics({
@@ -300,6 +298,19 @@ export async function createPlatform(
       log: log.child({ component: 'kubernetes-devmachines' }),
     });
   if (kubernetesDevMachines) devMachineService.useEngine('kubernetes', kubernetesDevMachines);
+  const tensorBoardService = tensorboards!;
+  tensorBoardService.useEngine(
+    'local',
+    new LocalTensorBoardEngine({
+      supervisor,
+      dataDir: config.dataDir,
+      command: config.tensorboard.command,
+      baseEnv: instanceBaseEnv(process.env),
+      readyTimeoutMs: config.tensorboard.readyTimeoutMs,
+      stopGraceMs: config.devMachines.stopGraceMs,
+      log: log.child({ component: 'tensorboard-engine' }),
+    }),
+  );
   await devMachineService.recover();
   return {
     config,
@@ -315,6 +326,7 @@ export async function createPlatform(
     loginLinks,
     ...(kubernetes ? { kubernetes } : {}),
     folderWatchers,
+    tensorboards: tensorBoardService,
     log,
     close: async () => {
       // Proxied WebSockets first: the server's close waits for every socket it ever accepted.
@@ -323,6 +335,8 @@ export async function createPlatform(
       await folderWatchers.close();
       await jobService.close();
       await devMachineEngine.close();
+      scalars.close();
+      await tensorBoardService.close();
       kubernetesDevMachines?.close();
       store.close();
     },

@@ -82,6 +82,24 @@ export const ConfigSchema = z.object({
       vscodeExtensionVsix: z.string().min(1).optional(),
     })
     .prefault({}),
+  tensorboard: z
+    .object({
+      /** The TensorBoard the local engine runs: a name looked up on PATH, or a path. */
+      command: z.string().min(1).default('tensorboard'),
+      /** A TensorBoard nobody used for this long is stopped. */
+      idleMinutes: z
+        .number()
+        .min(1)
+        .max(7 * 24 * 60)
+        .default(60),
+      /** How long TensorBoard may take to answer before it counts as failed (it reads the logs first). */
+      readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(180_000),
+      /** How often a log directory followed on the scalars topic is read again. */
+      scalarsPollMs: z.number().int().min(50).max(60_000).default(1_000),
+      /** Points kept per run and tag for the platform's own charts (TensorBoard keeps 1000 scalars). */
+      pointsPerTag: z.number().int().min(10).max(100_000).default(1_000),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -140,7 +140,13 @@ export const StartTensorBoardBodySchema = z
 export type StartTensorBoardBody = z.infer<typeof StartTensorBoardBodySchema>;
 
 export const TensorBoardIdParamsSchema = z.object({ id: TensorBoardIdSchema });
-export const TensorBoardListResponseSchema = z.object({ items: z.array(TensorBoardSchema) });
+export const TensorBoardListResponseSchema = z
+  .object({
+    items: z.array(TensorBoardSchema),
+    /** Why a TensorBoard cannot be started here (and how to install it); absent when it can. */
+    unavailable: z.string().optional(),
+  })
+  .meta({ id: 'TensorBoardList' });
 
 /** `tensorboards` topic: one of the user's TensorBoards changed. */
 export const TensorBoardChangeSchema = z.object({ tensorboard: TensorBoardSchema });

@@ -36,8 +36,8 @@ export interface JobServiceDeps {
   files: JobFiles;
   events: EventPublisher;
   log: Logger;
-  /** The job's folder under /work, checked at submit (see `workingDirResolver`). */
-  resolveWorkingDir: (user: string, workingDir: string) => Promise<string>;
+  /** The job's folders under /work (working directory, summaries), checked at submit (see `jobFoldersChecker`). */
+  checkFolders: (user: string, spec: JobSpec) => Promise<void>;
   /** The engine of a spec that names none; the first attached when unset. */
   defaultEngine?: EngineKind;
   now?: () => Date;
@@ -241,7 +241,7 @@ export class JobService implements JobLifecycle {
   async submit(user: string, spec: JobSpec): Promise<JobDetail> {
     const engine = this.engineForSpec(spec);
     engine.validate(spec);
-    await this.deps.resolveWorkingDir(user, spec.workingDir);
+    await this.deps.checkFolders(user, spec);
     const id = newJobId();
     const record: JobRecord = {
       id,
@@ -327,7 +327,7 @@ export class JobService implements JobLifecycle {
     }
     const engine = this.engineOf(job);
     engine.validate(job.spec);
-    await this.deps.resolveWorkingDir(job.user, job.spec.workingDir);
+    await this.deps.checkFolders(job.user, job.spec);
     const next = this.transition(id, 'Submitting', {
       type: 'submitted',
       message: `started again by ${user}`,

@@ -1,6 +1,6 @@
 import type http from 'node:http';
 
-/** The few pages the platform itself shows browsers (login, a dev machine that is not running), in English and Chinese. */
+/** The few pages the platform itself shows browsers (login, a dev machine or TensorBoard that is not running), in English and Chinese. */
 const TEXTS = {
   en: {
     linkUsed:
@@ -10,6 +10,9 @@ const TEXTS = {
       `The dev machine ${name} is ${state}. Start it from the Dev machines view, or with: aiplat dev start ${name}.`,
     noSuchMachine: 'There is no such dev machine of yours.',
     noIde: (ide: string) => `This dev machine does not run ${ide}.`,
+    noSuchTensorBoard: 'There is no such TensorBoard of yours.',
+    tensorBoardNotRunning: (path: string, state: string, reason: string | undefined) =>
+      `The TensorBoard of ${path} is ${state}${reason ? ` (${reason})` : ''}. Open it again from the job or the folder to start it.`,
   },
   'zh-CN': {
     linkUsed: '此登录链接已过期或已被使用。请重新运行 npm start，或通过 aiplat dev open <名称> 获取新链接。',
@@ -18,6 +21,9 @@ const TEXTS = {
       `开发机 ${name} 当前状态为 ${state}。请在“开发机”视图中启动，或运行：aiplat dev start ${name}。`,
     noSuchMachine: '没有属于您的此开发机。',
     noIde: (ide: string) => `此开发机未运行 ${ide}。`,
+    noSuchTensorBoard: '没有属于您的此 TensorBoard。',
+    tensorBoardNotRunning: (path: string, state: string, reason: string | undefined) =>
+      `${path} 的 TensorBoard 当前状态为 ${state}${reason ? `（${reason}）` : ''}。请从任务或文件夹再次打开以启动它。`,
   },
 } as const;
 

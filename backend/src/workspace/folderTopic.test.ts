@@ -2,10 +2,10 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { filesTopic, tokenProtocol, WS_PATH, WS_PROTOCOL, type FileChanges, type ServerMessage } from '@aiplat/api';
+import { filesTopic } from '@aiplat/api';
 import { startPlatform, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
+import { rawSocket } from '../../../testing/src/backend/rawSocket.js';
 
-const TOKEN = { alice: 'alice-token-0123456789abcdef', bob: 'bob-token-0123456789abcdef' };
 let fx: PlatformFixture;
 let outDir: string;
 const sockets: WebSocket[] = [];
@@ -21,34 +21,11 @@ afterAll(async () => {
   await fx?.close();
 });
 
-/** A raw WebSocket, to see the server's acknowledgements and refusals as they are. */
-async function socket(user: keyof typeof TOKEN = 'alice') {
-  const ws = new WebSocket(fx.baseUrl.replace(/^http/, 'ws') + WS_PATH, [WS_PROTOCOL, tokenProtocol(TOKEN[user])]);
-  sockets.push(ws);
-  const messages: ServerMessage[] = [];
-  ws.on('message', (d) => messages.push(JSON.parse(d.toString()) as ServerMessage));
-  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
-  const next = async <T extends ServerMessage>(match: (m: ServerMessage) => m is T, what: string): Promise<T> => {
-    for (let i = 0; i < 500; i++) {
-      const index = messages.findIndex(match);
-      if (index >= 0) return messages.splice(index, 1)[0] as T;
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    throw new Error(`no ${what}; got ${JSON.stringify(messages)}`);
-  };
-  const subscribe = (topic: string) => ws.send(JSON.stringify({ type: 'subscribe', topic }));
-  const changes = () =>
-    next(
-      (m): m is Extract<ServerMessage, { type: 'event' }> => m.type === 'event' && m.kind === 'files',
-      'files event',
-    ).then((m) => m.data as FileChanges);
-  const acknowledged = (topic: string) =>
-    next(
-      (m): m is Extract<ServerMessage, { type: 'subscribed' }> => m.type === 'subscribed' && m.topic === topic,
-      topic,
-    );
-  const error = () => next((m): m is Extract<ServerMessage, { type: 'error' }> => m.type === 'error', 'error');
-  return { ws, messages, subscribe, changes, acknowledged, error };
+/** A raw WebSocket whose `changes()` is the next files event. */
+async function socket(user: 'alice' | 'bob' = 'alice') {
+  const raw = await rawSocket(fx, user);
+  sockets.push(raw.ws);
+  return { ...raw, changes: () => raw.event('files') };
 }
 
 describe('the files/<path> topic', () => {

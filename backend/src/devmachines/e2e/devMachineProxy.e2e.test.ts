@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { DevMachine } from '@aiplat/api';
 import { waitForDevMachine } from '../../../../testing/src/devMachines.js';
+import { browserLogin } from '../../../../testing/src/backend/browserLogin.js';
 import { startPlatform, type PlatformFixture, type TestUser } from '../../../../testing/src/backend/platformFixture.js';
 
 /*
@@ -19,12 +20,7 @@ let fx: PlatformFixture;
 let machine: DevMachine;
 
 /** Logs a browser in through a login link; returns its Cookie header. */
-async function login(user: TestUser, next: string): Promise<string> {
-  const link = await fx.client(user).createLoginLink({ body: { next } });
-  const response = await fetch(fx.baseUrl + link.path, { redirect: 'manual' });
-  expect(response.status).toBe(303);
-  return response.headers.get('set-cookie')!.split(';')[0]!;
-}
+const login = (user: TestUser, next: string) => browserLogin(fx, user, next);
 
 const browser = (cookie: string, extra: Record<string, string> = {}) => ({
   cookie,

@@ -27,7 +27,7 @@ export class InstancePreparer {
   constructor(private readonly options: InstancePreparerOptions) {}
 
   /** The instance records to store, one per planned instance; throws when the environment cannot be built. */
-  async prepare(job: JobRecord, placement: Placement): Promise<InstanceRecord[]> {
+  async prepare(job: JobRecord, placement: Placement, summaryDir: string): Promise<InstanceRecord[]> {
     const { files, host } = this.options;
     const planned = plannedInstances(job.spec);
     const requests = jobRequest(job.id, job.spec, 0).instances;
@@ -63,6 +63,7 @@ export class InstancePreparer {
       hyperparametersPath: path.join(jobDir, 'hyperparameters.json'),
       hyperparameters: job.spec.hyperparameters,
       jobDir,
+      summaryDir,
     });
     if (!result.ok) throw new Error(result.errors.map((e) => e.message).join('; '));
     await mkdir(files.logDir(job.id), { recursive: true });

@@ -25,6 +25,8 @@ export interface LocalEngineOptions {
   queues: readonly SchedulerQueue[];
   /** The absolute folder a job runs in; throws an ApiError when it is not usable. */
   resolveWorkingDir: (user: string, workingDir: string) => Promise<string>;
+  /** The absolute folder of a job's summaries (`jobSummaryDir`), made if missing; throws an ApiError when not writable. */
+  resolveSummaryDir: (user: string, summaryDir: string) => Promise<string>;
   /** PATH, HOME, LANG... under the platform's variables. */
   baseEnv: Readonly<Record<string, string>>;
   /** SIGTERM first, SIGKILL this long after. */
@@ -73,6 +75,7 @@ export class LocalEngine implements TrainingEngine {
       preparer: new InstancePreparer({ nodes: options.nodes, files: options.files, host: options.host ?? HOST }),
       runs: this.runs,
       resolveWorkingDir: options.resolveWorkingDir,
+      resolveSummaryDir: options.resolveSummaryDir,
       baseEnv: options.baseEnv,
       stopGraceMs: options.stopGraceMs,
       onStartFailed: () => this.scheduling.requestPass(),

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { ApiError, runsCommand } from '@aiplat/api';
+import { ApiError, jobSummaryDir, runsCommand } from '@aiplat/api';
 import type { JobFiles, JobLifecycle } from '../../jobs/engine.js';
 import type { InstanceRecord, JobRecord } from '../../jobs/jobStore.js';
 import { plannedInstances } from '../../jobs/plannedInstances.js';
@@ -18,6 +18,8 @@ export interface RunLauncherOptions {
   runs: RunTracker;
   /** The absolute folder a job runs in; throws an ApiError when it is not usable. */
   resolveWorkingDir: (user: string, workingDir: string) => Promise<string>;
+  /** The absolute folder of a job's summaries, made if missing. */
+  resolveSummaryDir: (user: string, summaryDir: string) => Promise<string>;
   /** PATH, HOME, LANG... under the platform's variables. */
   baseEnv: Readonly<Record<string, string>>;
   /** SIGTERM first, SIGKILL this long after, when an instance cannot be started. */
@@ -58,7 +60,8 @@ export class RunLauncher {
     let records: InstanceRecord[];
     try {
       run.cwd = await this.options.resolveWorkingDir(job.user, job.spec.workingDir);
-      records = await this.options.preparer.prepare(job, placement);
+      const summaryDir = await this.options.resolveSummaryDir(job.user, jobSummaryDir(job));
+      records = await this.options.preparer.prepare(job, placement, summaryDir);
     } catch (error) {
       run.launching = false;
       this.failStart(run, error);

@@ -3,11 +3,11 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
+import { logTail } from '../supervisor/logTail.js';
 import type { Logger } from 'pino';
 import { DEV_MACHINE_IDES, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { DevMachineEngine, DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
-import { parseLogLine } from '../../../logs/logFormat.js';
 import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
 import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
@@ -51,8 +51,6 @@ interface Run {
   stopping: boolean;
   failed: boolean;
 }
-
-const LOG_TAIL_BYTES = 2_000;
 
 /**
  * Dev machines as process groups on this machine: each IDE under the job supervisor's log shim,
@@ -348,21 +346,4 @@ function answers(launch: IdeLaunch): Promise<boolean> {
     request.on('timeout', () => request.destroy());
     request.on('error', () => resolve(false));
   });
-}
-
-/** The last lines of an IDE's log, for the failure message (one line of text). */
-async function logTail(logFile: string): Promise<string> {
-  try {
-    const text = await readFile(logFile, 'utf8');
-    const lines = text
-      .slice(-LOG_TAIL_BYTES)
-      .split('\n')
-      .flatMap((line) => {
-        const parsed = parseLogLine(line);
-        return parsed && parsed.s !== 'platform' && parsed.m.trim() ? [parsed.m.trim()] : [];
-      });
-    return lines.slice(-3).join(' / ');
-  } catch {
-    return '';
-  }
 }

@@ -82,6 +82,8 @@ export interface EnvironmentInput {
   hyperparameters?: Readonly<Record<string, unknown>>;
   /** Absolute path of the job's own directory; generated files (the MPI / DeepSpeed hostfile) go under it. */
   jobDir: string;
+  /** Absolute path of the folder for TensorBoard summaries (AIPLAT_SUMMARY_DIR). */
+  summaryDir?: string;
 }
 
 /** One instance's complete environment: the user's variables plus the platform's. */
