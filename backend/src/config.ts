@@ -89,7 +89,7 @@ export const ConfigSchema = z.object({
       /** A TensorBoard nobody used for this long is stopped. */
       idleMinutes: z
         .number()
-        .min(1)
+        .positive()
         .max(7 * 24 * 60)
         .default(60),
       /** How long TensorBoard may take to answer before it counts as failed (it reads the logs first). */

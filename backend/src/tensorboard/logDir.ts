@@ -121,7 +121,7 @@ export class LogDir {
     for (let depth = 0; depth <= this.limits.maxDepth && level.length > 0; depth++) {
       const next: string[] = [];
       for (const relative of level) {
-        if (visited++ >= this.limits.maxFolders) return found.sort();
+        if (visited++ >= this.limits.maxFolders) return found;
         let entries;
         try {
           entries = await readdir(path.join(this.root, relative), { withFileTypes: true });
@@ -138,6 +138,6 @@ export class LogDir {
       }
       level = next.sort();
     }
-    return found.sort();
+    return found;
   }
 }

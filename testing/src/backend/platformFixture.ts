@@ -36,8 +36,11 @@ export interface PlatformFixture {
  * A real platform on a random loopback port over a temp work root and data dir. With `dir` it runs
  * over that folder (a restarted backend) and leaves it in place on close.
  */
-/** Config fields to set; the dev machine settings one by one (the schema fills in the rest). */
-export type PlatformOverrides = Partial<Omit<Config, 'devMachines'>> & { devMachines?: Partial<Config['devMachines']> };
+/** Config fields to set; the dev machine and TensorBoard settings one by one (the schema fills in the rest). */
+export type PlatformOverrides = Partial<Omit<Config, 'devMachines' | 'tensorboard'>> & {
+  devMachines?: Partial<Config['devMachines']>;
+  tensorboard?: Partial<Config['tensorboard']>;
+};
 
 export async function startPlatform(
   overrides: PlatformOverrides = {},

@@ -20,7 +20,7 @@ const steps = (from: number, to: number, tag = 'loss', extra: Partial<ScalarEven
   Array.from({ length: to - from + 1 }, (_, i) => ({ tag, step: from + i, value: 1 / (from + i), ...extra }));
 
 beforeAll(async () => {
-  fx = await startPlatform({ devMachines: { startDefault: false }, tensorboard: { scalarsPollMs: 100 } as never });
+  fx = await startPlatform({ devMachines: { startDefault: false }, tensorboard: { scalarsPollMs: 100 } });
   home = path.join(fx.workRoot, 'home', 'alice');
   await mkdir(path.join(home, 'runs', 'lr-0.1'), { recursive: true });
   await mkdir(path.join(home, 'runs', 'lr-0.01', 'eval'), { recursive: true });
