@@ -2,7 +2,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, type TensorBoard } from '@aiplat/api';
+import type { ApiError} from '@aiplat/api';
+import { type TensorBoard } from '@aiplat/api';
 import { browserLogin } from '../../../../testing/src/backend/browserLogin.js';
 import { cpuSpec, PYTHON, waitForJob } from '../../../../testing/src/backend/jobs.js';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
@@ -134,7 +135,7 @@ describe('TensorBoards through the platform', () => {
         spec: cpuSpec({
           name: 'writes-summaries',
           workingDir: 'home',
-          env: { PYTHONPATH: WRITER_DIR },
+          env: { PYTHONPATH: WRITER_DIR, PYTHONDONTWRITEBYTECODE: '1' },
           command: `${PYTHON} -c "import os, summary_writer as s; print(os.environ['AIPLAT_SUMMARY_DIR']); w = s.SummaryWriter(os.environ['AIPLAT_SUMMARY_DIR']); [w.add_scalar('loss', 1.0 / i, i) for i in range(1, 4)]"`,
         }),
       },
