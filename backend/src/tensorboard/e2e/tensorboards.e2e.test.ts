@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ApiError} from '@aiplat/api';
+import type { ApiError } from '@aiplat/api';
 import { type TensorBoard } from '@aiplat/api';
 import { browserLogin } from '../../../../testing/src/backend/browserLogin.js';
 import { cpuSpec, PYTHON, waitForJob } from '../../../../testing/src/backend/jobs.js';
