@@ -31,3 +31,4 @@ export * from './connection.js';
 export * from './formatBytes.js';
 export * from './metricPoints.js';
 export * from './lossOfLine.js';
+export * from './scalarCharts.js';
