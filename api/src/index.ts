@@ -32,3 +32,4 @@ export * from './formatBytes.js';
 export * from './metricPoints.js';
 export * from './lossOfLine.js';
 export * from './scalarCharts.js';
+export * from './scalarBoard.js';
