@@ -106,7 +106,8 @@ export function boardRuns(states: readonly SourceState[]): { key: string; label:
 
 export interface ScalarBoardConnection {
   readonly client: ApiClient | undefined;
-  readonly events?: EventSocket | undefined;
+  /** Only `subscribe` is used: an IDE's own event source that outlives reconnects fits too. */
+  readonly events?: Pick<EventSocket, 'subscribe'> | undefined;
 }
 
 /**
