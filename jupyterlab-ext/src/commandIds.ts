@@ -6,4 +6,5 @@ export const CommandIDs = {
   newJob: 'aiplat:new-job',
   trainThisScript: 'aiplat:train-this-script',
   openJob: 'aiplat:open-job',
+  openTensorBoard: 'aiplat:open-tensorboard',
 } as const;

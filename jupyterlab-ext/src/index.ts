@@ -6,6 +6,7 @@ import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { IEditorTracker } from '@jupyterlab/fileeditor';
 import { INotebookTracker } from '@jupyterlab/notebook';
 import { IStateDB } from '@jupyterlab/statedb';
+import { folderSource, openTensorBoardView } from './tensorboard/index.js';
 import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator } from '@jupyterlab/translation';
@@ -170,6 +171,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         editor.replaceSelection?.(text);
         return true;
       },
+      openTensorBoard: (path) => void app.commands.execute(CommandIDs.openTensorBoard, { path }),
       ...(state ? { state } : {}),
     });
     const sidebar = createSidebar({
@@ -196,6 +198,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       showPanel,
       newJob: () => openJobForm(training),
       openJob: (id) => openJobView(training, id),
+      openTensorBoard: (path) => openTensorBoardView({ connection, trans, openInMain }, folderSource(path)),
       trainThisScript: (workPath) => trainThisScript(training, workPath),
       isConnected: () => connection.state.status === 'connected',
       currentFile: (from) => {

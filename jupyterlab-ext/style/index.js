@@ -2,3 +2,4 @@ import './base.css';
 import './workspace.css';
 import './training.css';
 import './devmachines.css';
+import './tensorboard.css';

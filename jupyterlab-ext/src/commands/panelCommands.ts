@@ -9,6 +9,8 @@ export interface PanelCommandDeps {
   showPanel: () => void;
   newJob: () => void;
   openJob: (id: string) => void;
+  /** A TensorBoard view of a folder under /work (an API path such as home/runs). */
+  openTensorBoard: (path: string) => void;
   trainThisScript: (workPath: string) => void;
   /** The /work path of the file the command is about: the file browser's selection or the open editor's file. */
   currentFile: (from: 'browser' | 'editor' | undefined) => { workPath?: string; contentsPath?: string };
@@ -38,6 +40,14 @@ export function addPanelCommands(commands: CommandRegistry, deps: PanelCommandDe
       label: trans.__('Open Training Job'),
       execute: (args) => {
         if (typeof args.id === 'string') deps.openJob(args.id);
+      },
+    }),
+  );
+  disposables.add(
+    commands.addCommand(CommandIDs.openTensorBoard, {
+      label: trans.__('Open in TensorBoard'),
+      execute: (args) => {
+        if (typeof args.path === 'string') deps.openTensorBoard(args.path);
       },
     }),
   );

@@ -1,3 +1,5 @@
+import * as React from 'react';
+import { JobTensorBoard } from '../tensorboard/views/JobTensorBoard.js';
 import type { JobDetail, JobSpecInput } from '@aiplat/api';
 import { Dialog, MainAreaWidget, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -101,6 +103,7 @@ export function openJobView(options: TrainingViewOptions, jobId: string): Widget
     model,
     trans,
     onCopy: (spec) => openJobForm(options, spec),
+    tensorBoard: (job) => React.createElement(JobTensorBoard, { connection, trans, job }),
     confirmDelete: async (job) => {
       const result = await showDialog({
         title: trans.__('Delete job'),

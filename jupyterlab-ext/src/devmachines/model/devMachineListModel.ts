@@ -1,3 +1,4 @@
+import { loginUrl } from '../../model/loginLink.js';
 import {
   isApiError,
   type DevMachine,
@@ -117,9 +118,8 @@ export class DevMachineListModel extends ChangingModel {
     const next = this._machines.find((m) => m.id === id)?.urls[ide];
     if (!next) return undefined;
     let url: string | undefined;
-    await this._act(id, async (client) => {
-      const link = await client.createLoginLink({ body: { next } });
-      url = new URL(link.path, `${this._connection.serverUrl.replace(/\/+$/, '')}/`).toString();
+    await this._act(id, async () => {
+      url = await loginUrl(this._connection, next);
     });
     return url;
   }

@@ -17,9 +17,11 @@ export interface JobViewProps {
   onCopy: (spec: JobSpec) => void;
   /** Asks before deleting; resolves true to go ahead. */
   confirmDelete: (job: JobDetail) => Promise<boolean>;
+  /** The TensorBoard tab's content for the job (its scalars, live). */
+  tensorBoard?: (job: JobDetail) => React.ReactElement;
 }
 
-type Tab = 'overview' | 'logs' | 'events' | 'metrics';
+type Tab = 'overview' | 'logs' | 'events' | 'metrics' | 'tensorboard';
 
 /** The progress header: the model's progress, which moves with the log batches (one source with the log pane). */
 function Progress({ model, trans }: { model: JobViewModel; trans: TranslationBundle }) {
@@ -279,6 +281,7 @@ function JobViewBody(props: JobViewProps) {
     { id: 'logs', label: trans.__('Logs') },
     { id: 'events', label: trans.__('Events') },
     { id: 'metrics', label: trans.__('Metrics') },
+    ...(props.tensorBoard ? [{ id: 'tensorboard' as const, label: trans.__('TensorBoard') }] : []),
   ];
   return (
     <div className="aiplat-jobView" data-testid="aiplat-job-view" data-job-id={model.jobId}>
@@ -326,6 +329,7 @@ function JobViewBody(props: JobViewProps) {
         {tab === 'logs' && <JobLogs model={model} trans={trans} />}
         {tab === 'events' && <Events model={model} trans={trans} />}
         {tab === 'metrics' && <Metrics model={model} trans={trans} />}
+        {tab === 'tensorboard' && job && props.tensorBoard?.(job)}
       </div>
     </div>
   );

@@ -15,7 +15,13 @@ export interface MetricChartProps {
 /** A palette readable on light and dark themes. */
 const COLORS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
-function cssVar(name: string, fallback: string): string {
+/** The palette's colour for the i-th line. */
+export function chartColor(index: number): string {
+  return COLORS[index % COLORS.length]!;
+}
+
+/** A JupyterLab theme variable's value, so charts follow the light or dark theme. */
+export function cssVar(name: string, fallback: string): string {
   if (typeof document === 'undefined') return fallback;
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
 }
@@ -43,7 +49,7 @@ export function MetricChart({ title, data, seriesLabel, formatValue, testId, hei
         {},
         ...data.series.map((s, i) => ({
           label: seriesLabel(s.instance),
-          stroke: COLORS[i % COLORS.length],
+          stroke: chartColor(i),
           width: 1.5,
           spanGaps: true,
           value: (_: uPlot, v: number | null) => (v === null ? '–' : formatValue(v)),

@@ -1,5 +1,5 @@
 import { formatBytes } from '@aiplat/api';
-import { copyIcon, launchIcon, ReactWidget, UseSignal, addIcon } from '@jupyterlab/ui-components';
+import { addIcon, copyIcon, launchIcon, lineFormIcon, ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { useEffect, useState, type ReactElement } from 'react';
 import { baseName, opensInJupyter } from '../model/paths.js';
 import type { PreviewContent } from '../model/previewContent.js';
@@ -156,8 +156,8 @@ function Content(props: { content: PreviewContent; actions: WorkspaceActions }):
   }
 }
 
-function PreviewActions(props: { path: string; actions: WorkspaceActions }): ReactElement {
-  const { path, actions } = props;
+function PreviewActions(props: { path: string; isFolder: boolean; actions: WorkspaceActions }): ReactElement {
+  const { path, isFolder, actions } = props;
   const { trans } = actions;
   return (
     <div className="aiplat-toolbar aiplat-preview-actions">
@@ -170,6 +170,14 @@ function PreviewActions(props: { path: string; actions: WorkspaceActions }): Rea
           icon={launchIcon}
           testId="aiplat-action-open"
           onClick={() => actions.open(path)}
+        />
+      ) : null}
+      {isFolder ? (
+        <IconButton
+          label={trans.__('Open in TensorBoard')}
+          icon={lineFormIcon}
+          testId="aiplat-action-tensorboard"
+          onClick={() => actions.openTensorBoard(path)}
         />
       ) : null}
       <IconButton
@@ -196,7 +204,11 @@ export function PreviewPane(props: { state: PreviewState; actions: WorkspaceActi
   }
   return (
     <>
-      <PreviewActions path={state.path} actions={actions} />
+      <PreviewActions
+        path={state.path}
+        isFolder={state.status === 'ready' && state.content.kind === 'directory' && state.file === undefined}
+        actions={actions}
+      />
       <div className="aiplat-preview-body" data-status={state.status}>
         {state.status === 'loading' ? <div className="aiplat-muted">{trans.__('Loading…')}</div> : null}
         {state.status === 'error' ? (

@@ -14,6 +14,8 @@ export interface WorkspaceActions {
   open(path: string): void;
   copyPath(path: string): void;
   insertPath(path: string): void;
+  /** Charts the scalars of the TensorBoard event files under a folder (a TensorBoard view). */
+  openTensorBoard(path: string): void;
   /** `/work/home/a.csv` for `home/a.csv`, as the user writes it in code. */
   displayPath(path: string): string;
 }

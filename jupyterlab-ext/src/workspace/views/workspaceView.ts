@@ -26,6 +26,8 @@ export interface WorkspaceViewOptions {
   openPath: (workPath: string) => void;
   /** Inserts text at the cursor of the active notebook cell; false when there is none. */
   insertIntoNotebook: (text: string) => boolean;
+  /** Opens a TensorBoard view of a folder (an API path). */
+  openTensorBoard: (path: string) => void;
   /** JupyterLab's state database: open folders and the preview come back after a reload. */
   state?: StateStore;
 }
@@ -106,7 +108,7 @@ export class WorkspaceView extends BoxPanel {
   }
 
   private createActions(): WorkspaceActions {
-    const { connection, trans, openPath, insertIntoNotebook } = this._options;
+    const { connection, trans, openPath, insertIntoNotebook, openTensorBoard } = this._options;
     const displayPath = (path: string) =>
       toDisplayPath(path, connection.state.status === 'connected' ? connection.state.info.roots : []);
     return {
@@ -122,6 +124,7 @@ export class WorkspaceView extends BoxPanel {
           : undefined;
       },
       open: (path) => openPath(path),
+      openTensorBoard: (path) => openTensorBoard(path),
       copyPath: (path) => {
         Clipboard.copyToSystem(displayPath(path));
         Notification.info(trans.__('Copied %1', displayPath(path)), { autoClose: 2000 });

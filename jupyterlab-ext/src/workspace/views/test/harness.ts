@@ -17,11 +17,17 @@ const trans = {
   __: (text: string, ...args: unknown[]) => format(text, args),
 } as unknown as TranslationBundle;
 
-const recorded = { opened: [] as string[], inserted: [] as string[], noCell: params.has('noCell') };
+const recorded = {
+  opened: [] as string[],
+  inserted: [] as string[],
+  tensorboards: [] as string[],
+  noCell: params.has('noCell'),
+};
 const view = createWorkspaceView({
   connection,
   trans,
   openPath: (path) => void recorded.opened.push(path),
+  openTensorBoard: (path) => void recorded.tensorboards.push(path),
   insertIntoNotebook: (text) => {
     if (recorded.noCell) return false;
     recorded.inserted.push(text);
