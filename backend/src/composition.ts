@@ -299,18 +299,17 @@ export async function createPlatform(
     });
   if (kubernetesDevMachines) devMachineService.useEngine('kubernetes', kubernetesDevMachines);
   const tensorBoardService = tensorboards!;
-  tensorBoardService.useEngine(
-    'local',
-    new LocalTensorBoardEngine({
-      supervisor,
-      dataDir: config.dataDir,
-      command: config.tensorboard.command,
-      baseEnv: instanceBaseEnv(process.env),
-      readyTimeoutMs: config.tensorboard.readyTimeoutMs,
-      stopGraceMs: config.devMachines.stopGraceMs,
-      log: log.child({ component: 'tensorboard-engine' }),
-    }),
-  );
+  const localTensorBoards = new LocalTensorBoardEngine({
+    supervisor,
+    dataDir: config.dataDir,
+    command: config.tensorboard.command,
+    baseEnv: instanceBaseEnv(process.env),
+    readyTimeoutMs: config.tensorboard.readyTimeoutMs,
+    stopGraceMs: config.devMachines.stopGraceMs,
+    log: log.child({ component: 'tensorboard-engine' }),
+  });
+  await localTensorBoards.releaseLeftovers();
+  tensorBoardService.useEngine('local', localTensorBoards);
   await devMachineService.recover();
   return {
     config,

@@ -1,5 +1,6 @@
 import { constants } from 'node:fs';
-import { access, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { access, mkdir, readdir, rm } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -10,7 +11,7 @@ import type {
   TensorBoardLaunch,
   TensorBoardObservation,
 } from '../../../tensorboard/engine.js';
-import { createPortAllocator, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
+import { createPortAllocator, instancePaths, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
 import { logTail } from '../supervisor/logTail.js';
 
 export interface LocalTensorBoardEngineDeps {
@@ -102,6 +103,28 @@ export class LocalTensorBoardEngine implements TensorBoardEngine {
 
   async close(): Promise<void> {
     await Promise.all([...this.running.keys()].map((id) => this.stop(id)));
+  }
+
+  /**
+   * Ends the TensorBoards a previous backend left running (TensorBoards live as long as the backend
+   * that started them; a crash would otherwise leave them behind) and removes their folders.
+   */
+  async releaseLeftovers(): Promise<void> {
+    const root = path.join(this.deps.dataDir, 'tensorboard');
+    const ids = await readdir(root).catch(() => [] as string[]);
+    for (const id of ids) {
+      if (this.running.has(id)) continue;
+      const { stateFile } = instancePaths(path.join(root, id), 'tensorboard');
+      if (existsSync(stateFile)) {
+        const adopted = await this.deps.supervisor.adoptInstance(stateFile);
+        if (adopted.kind === 'running') {
+          await adopted.handle.stop(0);
+          adopted.handle.dispose();
+          this.deps.log.info({ id }, 'stopped a TensorBoard the previous backend left running');
+        }
+      }
+      await rm(path.join(root, id), { recursive: true, force: true });
+    }
   }
 
   private async waitUntilReady(
