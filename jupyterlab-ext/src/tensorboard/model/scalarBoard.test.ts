@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { boardCharts, boardRuns, DEFAULT_BOARD_OPTIONS, runKey, type SourceState } from './scalarBoard.js';
+import { boardCharts, boardRuns, DEFAULT_BOARD_OPTIONS, runKey, type SourceState } from '@aiplat/api';
 
 const points = (values: number[]) => values.map((value, i) => ({ step: i + 1, wallTime: 1000 + 10 * i, value }));
 const state = (path: string, label: string, series: SourceState['series']): SourceState => ({

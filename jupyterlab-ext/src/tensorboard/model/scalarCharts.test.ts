@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeScalarSeries, smooth, tagMatches, xValues } from './scalarCharts.js';
+import { mergeScalarSeries, smooth, tagMatches, xValues } from '@aiplat/api';
 
 const p = (step: number, value: number | null = step, wallTime = 100 + step) => ({ step, wallTime, value });
 
