@@ -2,8 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevMachine } from '@aiplat/api';
-import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
-import { runCli, type CliDeps } from './program.js';
+import { cliRunner } from '../../../testing/src/backend/cliRunner.js';
+import { startPlatform, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 
 let fx: PlatformFixture;
 
@@ -14,21 +14,7 @@ beforeAll(async () => {
 afterAll(() => fx?.close(), 60_000);
 
 /** Runs `aiplat <args>` in-process against the test backend as alice. */
-async function aiplat(args: string[]) {
-  let stdout = '';
-  let stderr = '';
-  const deps: CliDeps = {
-    stdout: { write: (text: string) => ((stdout += text), true) },
-    stderr: { write: (text: string) => ((stderr += text), true) },
-    env: { AIPLAT_SERVER: fx.baseUrl, AIPLAT_TOKEN: TOKENS.alice },
-    cwd: fx.dir,
-    readStdin: () => Promise.resolve(''),
-    pollIntervalMs: 50,
-  };
-  const code = await runCli(args, deps);
-  expect(stderr, 'never a stack trace').not.toMatch(/^\s+at /m);
-  return { code, stdout, stderr };
-}
+const aiplat = (args: string[]) => cliRunner(fx)(args);
 
 async function machineNamed(name: string): Promise<DevMachine> {
   const { devMachines } = await fx.client().listDevMachines();

@@ -274,6 +274,34 @@ export const en = {
     eta: (age: string) => `eta ${age}`,
     queuedAt: (position: number) => `#${position}`,
   },
+  scalars: {
+    description: 'Print the last value of each scalar a job (or a folder of TensorBoard event files) wrote.',
+    source: 'a job id or name, or a folder under /work such as home/runs',
+    tag: 'only tags matching this regular expression',
+    empty: (path: string) => `no scalars under ${path} yet (a job writes them into $AIPLAT_SUMMARY_DIR)`,
+    warning: (file: string, offset: number, message: string) =>
+      `skipped a damaged record in ${file} at byte ${offset}: ${message}`,
+    header: { run: 'RUN', tag: 'TAG', step: 'STEP', value: 'VALUE', points: 'POINTS' },
+    after: examples(['aiplat scalars mnist-ddp', 'aiplat scalars home/runs --tag loss']),
+  },
+  tensorboard: {
+    description: "TensorBoard for a job's summaries or a folder, served by the platform behind its login.",
+    open: {
+      description: 'Start (or reuse) a TensorBoard and print a one-time link that opens it signed in.',
+      waiting: 'waiting for TensorBoard to start…',
+      failed: (reason: string) => `TensorBoard did not start: ${reason}`,
+      oneTime: 'The link signs a browser in once, within 10 minutes; run this again for a new one.',
+    },
+    list: { description: 'List your TensorBoards.', empty: 'no TensorBoards' },
+    stop: { description: 'Stop a TensorBoard.', board: 'TensorBoard id (tb-…)' },
+    noSuchJob: (name: string) => `no job or folder ${name} of yours; give a job id or name, or a folder like home/runs`,
+    header: { id: 'ID', path: 'PATH', state: 'STATE', age: 'AGE' },
+    after: examples([
+      'aiplat tensorboard open mnist-ddp',
+      'aiplat tensorboard open home/runs',
+      'aiplat tensorboard stop tb-1a2b3c4d5e',
+    ]),
+  },
   errors: {
     prefix: 'error: ',
     missingToken:

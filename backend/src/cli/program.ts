@@ -10,6 +10,7 @@ import { registerKubernetes } from './commands/kubernetes.js';
 import { registerList } from './commands/list.js';
 import { registerLogs } from './commands/logs.js';
 import { registerSubmit } from './commands/submit.js';
+import { registerTensorBoard } from './commands/tensorboard.js';
 import { CliContext, reportError, type CliDeps } from './context.js';
 import { messages } from './messages.js';
 
@@ -59,6 +60,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerJobActions(program, ctx);
   registerKubernetes(program, ctx);
   registerDev(program, ctx);
+  registerTensorBoard(program, ctx);
   for (const command of program.commands) {
     command.showHelpAfterError(messages.errors.usageHint(`aiplat ${command.name()}`));
   }
