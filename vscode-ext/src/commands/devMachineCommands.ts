@@ -2,6 +2,7 @@ import type { ApiClient, DevMachine, DevMachineIde, DevMachineSpec } from '@aipl
 import * as vscode from 'vscode';
 import type { ConnectionService } from '../connection/connectionService.js';
 import { describeError } from '../connection/errorMessage.js';
+import { signedInUrl } from '../connection/loginLink.js';
 import { askDevMachineSpec, type DevMachineDefaults } from '../devmachines/devMachineFlow.js';
 import { devMachineStateLabel, devMachineTitle, ideName } from '../devmachines/devMachinePresentation.js';
 import type { DevMachinesModel } from '../devmachines/devMachinesModel.js';
@@ -116,10 +117,7 @@ async function createAndStart(deps: DevMachineCommandDeps, client: ApiClient, sp
   );
 }
 
-/**
- * Opens an IDE of a running dev machine in the browser, signed in: a one-time login link of the
- * platform (valid for one browser, once, for a few minutes) that leads to the IDE's page.
- */
+/** Opens an IDE of a running dev machine in the browser, signed in (a one-time login link). */
 async function openIde(
   deps: DevMachineCommandDeps,
   client: ApiClient,
@@ -139,8 +137,7 @@ async function openIde(
     );
     return;
   }
-  const link = await client.createLoginLink({ body: { next } });
-  const url = new URL(link.path, `${deps.connection.serverUrl.replace(/\/+$/, '')}/`).toString();
+  const url = await signedInUrl(client, deps.connection.serverUrl, next);
   await (deps.openExternal ?? vscode.env.openExternal)(vscode.Uri.parse(url));
 }
 

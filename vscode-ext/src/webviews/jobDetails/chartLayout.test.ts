@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { byteUnit, layoutChart, metricSeries, niceStep } from './chartLayout.js';
+import { niceStep } from '../charts/plotLayout.js';
+import { byteUnit, layoutChart, metricSeries } from './chartLayout.js';
 
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 const time = (ms: number) => new Date(ms).toISOString().slice(11, 19);

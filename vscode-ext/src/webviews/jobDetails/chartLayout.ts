@@ -1,8 +1,10 @@
 import { metricValue, type JobMetricsResponse, type MetricKind } from '@aiplat/api';
+import { CHART_BOX, chartColour, niceStep, round, tickLabel, type ChartBox } from '../charts/plotLayout.js';
 
 /*
  * The job details charts as numbers, apart from the DOM (the webview draws them as SVG): which
  * series, their units, the axes' ticks and where each point goes. Pure, so it is tested directly.
+ * The box, ticks and palette are every chart's (../charts/plotLayout.ts).
  */
 
 /** Binary units, as `formatBytes` of the contract prints them. */
@@ -18,20 +20,8 @@ export interface ChartSeries {
   points: [x: number, y: number][];
 }
 
-export interface ChartBox {
-  width: number;
-  height: number;
-  /** Room for the y labels (left) and the x labels (bottom). */
-  left: number;
-  right: number;
-  top: number;
-  bottom: number;
-}
-
 /** The shortest time a chart spans. */
 export const MIN_SPAN_MS = 60_000;
-
-export const CHART_BOX: ChartBox = { width: 560, height: 180, left: 64, right: 12, top: 10, bottom: 28 };
 
 export interface ChartLayout {
   box: ChartBox;
@@ -41,9 +31,6 @@ export interface ChartLayout {
   yTicks: { y: number; label: string }[];
   lines: { instance: number; colour: string; points: string }[];
 }
-
-/** A palette readable on light and dark themes (the same as JupyterLab's charts). */
-export const CHART_COLOURS = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#17becf'];
 
 /** The series of one kind; instances without a value of that kind are left out. */
 export function metricSeries(metrics: JobMetricsResponse, kind: MetricKind): ChartSeries[] {
@@ -71,19 +58,6 @@ export function byteUnit(max: number): { unit: string; size: number } {
   let power = 0;
   while (max >= 1024 ** (power + 1) && power < BYTE_UNITS.length - 1) power++;
   return { unit: BYTE_UNITS[power] ?? 'B', size: 1024 ** power };
-}
-
-/** 1, 2 or 5 times a power of ten: a step that gives about `count` ticks up to `max`. */
-export function niceStep(max: number, count = 4): number {
-  const raw = max / count;
-  const power = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 5, 10].map((m) => m * power).find((s) => s >= raw);
-  return step ?? 10 * power;
-}
-
-function tickLabel(value: number, step: number): string {
-  const decimals = step >= 1 ? 0 : Math.min(3, Math.ceil(-Math.log10(step)));
-  return String(Number(value.toFixed(decimals)));
 }
 
 /**
@@ -123,12 +97,8 @@ export function layoutChart(
   });
   const lines = series.map((s, i) => ({
     instance: s.instance,
-    colour: CHART_COLOURS[i % CHART_COLOURS.length] ?? '#1f77b4',
+    colour: chartColour(i),
     points: s.points.map(([x, y]) => `${round(px(x))},${round(py(y / size))}`).join(' '),
   }));
   return { box, unit, xTicks, yTicks, lines };
-}
-
-function round(n: number): number {
-  return Math.round(n * 10) / 10;
 }

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { EventSource } from '../../connection/liveEvents.js';
 import { describeError } from '../../connection/errorMessage.js';
 import { jobTitle } from '../../jobs/jobPresentation.js';
+import { PLOT_STYLE } from '../charts/plotStyle.js';
 import { BASE_STYLE, contentSecurityPolicy, createNonce, escapeHtml } from '../html.js';
 import { LogFollower } from '../../logs/logFollower.js';
 import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
@@ -283,16 +284,7 @@ export function renderJobDetailsHtml(page: {
 <meta http-equiv="Content-Security-Policy" content="${csp}">
 <style nonce="${page.nonce}">${BASE_STYLE}
 .summary td:first-child { font-weight: bold; }
-.chart { margin: 8px 0 16px; }
-.chart-title { font-weight: bold; margin-bottom: 4px; }
-.chart svg { background: var(--vscode-editorWidget-background); }
-.chart polyline { fill: none; stroke-width: 1.5; }
-.chart text { fill: var(--vscode-descriptionForeground); font-size: 10px; }
-.chart line.grid { stroke: var(--vscode-panel-border); stroke-width: 0.5; }
-.chart line.axis { stroke: var(--vscode-descriptionForeground); }
-.chart .legend { display: flex; flex-wrap: wrap; gap: 4px 14px; align-items: center; margin-top: 4px; }
-.chart .legend-entry { display: inline-flex; align-items: center; gap: 4px; }
-.chart .swatch line { stroke-width: 3; }
+${PLOT_STYLE}
 .events li { margin: 2px 0; }
 </style>
 <title>${escapeHtml(page.title)}</title></head>

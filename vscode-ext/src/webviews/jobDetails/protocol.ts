@@ -97,16 +97,7 @@ export type WebviewMessage = { type: 'ready' } | { type: 'action'; action: JobAc
 export type HostMessageType = HostMessage['type'];
 export type WebviewMessageType = WebviewMessage['type'];
 
-/** One handler per message type: a missing one is a compile error. */
-export type MessageHandlers<M extends { type: string }> = {
-  [K in M['type']]: (message: Extract<M, { type: K }>) => void | Promise<void>;
-};
-
-/** Dispatches a message to its handler. */
-export function dispatch<M extends { type: string }>(handlers: MessageHandlers<M>, message: M): void | Promise<void> {
-  const handler = handlers[message.type as M['type']] as (message: M) => void | Promise<void>;
-  return handler(message);
-}
+export { dispatch, type MessageHandlers } from '../messages.js';
 
 /**
  * Checks what arrives from the webview before the extension acts on it (the page is less trusted
