@@ -5,6 +5,7 @@
 //                               code cache (src/codeCache.ts), so activation compiles little
 //   dist/main.js                the extension host bundle (src/extension.ts; CommonJS for Node 20)
 //   dist/webviews/jobDetails.js the job details page's script (browser)
+//   dist/webviews/scalars.js    the TensorBoard page's script (browser)
 // The contract (@aiplat/api) is bundled from its sources. zod's translated error messages
 // (`z.locales`, ~40 languages, a third of the bundle) are left out: nothing here uses them, and zod
 // keeps its English messages (imported by its schemas directly, not through `locales`).
@@ -65,8 +66,8 @@ const targets = {
   webviews: () =>
     esbuild.build({
       ...common,
-      entryPoints: ['src/webviews/jobDetails/app.ts'],
-      outfile: 'dist/webviews/jobDetails.js',
+      entryPoints: { jobDetails: 'src/webviews/jobDetails/app.ts', scalars: 'src/webviews/scalars/app.ts' },
+      outdir: 'dist/webviews',
       format: 'iife',
       platform: 'browser',
       target: 'es2022',

@@ -16,12 +16,14 @@ const manifest = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'
 
 /** The webview panel types the extension creates or restores (`*_VIEW_TYPE` constants in src/webviews). */
 function webviewPanelTypes(): string[] {
-  return [path.join('jobDetails', 'jobDetailsPanels.ts'), path.join('preview', 'previewPanels.ts')].flatMap(
-    (panels) => {
-      const file = readFileSync(path.join(root, 'src', 'webviews', panels), 'utf8');
-      return [...file.matchAll(/export const \w+_VIEW_TYPE = '([^']+)'/g)].map((m) => m[1]!);
-    },
-  );
+  return [
+    path.join('jobDetails', 'jobDetailsPanels.ts'),
+    path.join('preview', 'previewPanels.ts'),
+    path.join('scalars', 'scalarsPanels.ts'),
+  ].flatMap((panels) => {
+    const file = readFileSync(path.join(root, 'src', 'webviews', panels), 'utf8');
+    return [...file.matchAll(/export const \w+_VIEW_TYPE = '([^']+)'/g)].map((m) => m[1]!);
+  });
 }
 
 const meanLineLength = (text: string) => text.length / text.split('\n').length;
@@ -58,7 +60,7 @@ describe('activation', () => {
     expect(manifest.activationEvents.filter((event) => !ours.has(event))).toEqual([]);
   });
 
-  it('happens when any of our views is shown, and when a job details page is restored', () => {
+  it('happens when any of our views is shown, and when a webview page is restored', () => {
     for (const id of views) expect(manifest.activationEvents).toContain(`onView:${id}`);
     for (const type of webviewPanelTypes()) expect(manifest.activationEvents).toContain(`onWebviewPanel:${type}`);
   });
@@ -93,9 +95,11 @@ describe('the packaged .vsix', () => {
     expect([...files.keys()].filter((name) => name.endsWith('.map'))).toEqual([]);
   });
 
-  it('holds a minified job details webview script', () => {
-    const script = files.get('extension/dist/webviews/jobDetails.js')?.toString('utf8');
-    expect(script).toBeDefined();
-    expect(meanLineLength(script!)).toBeGreaterThan(1000);
+  it('holds the minified webview scripts (job details, TensorBoard)', () => {
+    for (const name of ['jobDetails', 'scalars']) {
+      const script = files.get(`extension/dist/webviews/${name}.js`)?.toString('utf8');
+      expect(script, name).toBeDefined();
+      expect(meanLineLength(script!), name).toBeGreaterThan(1000);
+    }
   });
 });

@@ -15,6 +15,9 @@ import { JobsStatusBar } from './status/jobsStatusBar.js';
 import { JOB_DETAILS_VIEW_TYPE, JobDetailsPanels } from './webviews/jobDetails/jobDetailsPanels.js';
 import type { JobAction } from './webviews/jobDetails/protocol.js';
 import { PREVIEW_VIEW_TYPE, PreviewPanels } from './webviews/preview/previewPanels.js';
+import { pickSource } from './webviews/scalars/scalarSources.js';
+import { SCALARS_VIEW_TYPE, ScalarsPanels } from './webviews/scalars/scalarsPanels.js';
+import { openTensorBoard } from './webviews/scalars/tensorBoardOpener.js';
 import { FolderWatch } from './workspace/folderWatch.js';
 import { KnownRoots } from './workspace/knownRoots.js';
 import { OpenFilesFollower } from './workspace/openFilesFollower.js';
@@ -37,6 +40,8 @@ export interface Container extends vscode.Disposable {
   readonly openDocuments: OpenFilesFollower;
   readonly previews: PreviewPanels;
   readonly details: JobDetailsPanels;
+  /** The TensorBoard pages: scalar charts of jobs' summaries and folders. */
+  readonly scalars: ScalarsPanels;
   readonly logs: JobLogChannels;
   readonly statusBar: JobsStatusBar;
 }
@@ -52,6 +57,7 @@ const ACTION_COMMANDS: Readonly<Record<Exclude<JobAction, 'forceStop'>, string>>
   copy: CommandIds.copyJob,
   delete: CommandIds.deleteJob,
   showLogs: CommandIds.showJobLogs,
+  tensorboard: CommandIds.openTensorBoard,
 };
 
 /** Resolves at once, or when the connection under way ends (connected or not). */
@@ -137,6 +143,29 @@ export function createContainer(
       return Promise.resolve();
     },
   });
+  const scalars = new ScalarsPanels({
+    extensionUri: context.extensionUri,
+    client,
+    events,
+    pickSource: (exclude) => pickSource(jobs, vscode.l10n.t('Compare with…'), exclude),
+    openTensorBoard: (source) =>
+      openTensorBoard(
+        {
+          client,
+          events,
+          serverUrl: () => connection.serverUrl,
+          openExternal: (url) => vscode.env.openExternal(vscode.Uri.parse(url)),
+        },
+        source,
+      ),
+  });
+  // TensorBoard pages open before a window reload come back, for the sources and options each saved.
+  const scalarsSerializer = vscode.window.registerWebviewPanelSerializer(SCALARS_VIEW_TYPE, {
+    deserializeWebviewPanel: (panel, state) => {
+      scalars.restore(panel, state);
+      return Promise.resolve();
+    },
+  });
   const logs = new JobLogChannels(events);
   const statusBar = new JobsStatusBar(connection, jobs);
   socketClosed.to = statusBar;
@@ -167,7 +196,9 @@ export function createContainer(
     logs,
     detailsSerializer,
     previewSerializer,
+    scalarsSerializer,
     details,
+    scalars,
     previews,
     workContent,
     workspaceTree,
@@ -194,6 +225,7 @@ export function createContainer(
     openDocuments,
     previews,
     details,
+    scalars,
     logs,
     statusBar,
     dispose() {

@@ -3,6 +3,7 @@ import { registerConnectionCommands } from './commands/connectionCommands.js';
 import { ViewIds } from './commands/commandIds.js';
 import { registerDevMachineCommands } from './commands/devMachineCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
+import { registerTensorBoardCommands } from './commands/tensorBoardCommands.js';
 import { registerTrainingCommands } from './commands/trainingCommands.js';
 import { registerWorkspaceCommands } from './commands/workspaceCommands.js';
 import { createContainer } from './container.js';
@@ -44,6 +45,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerJobCommands({ connection: c.connection, jobs: c.jobs, logs: c.logs, details: c.details }),
     ...registerTrainingCommands({ connection: c.connection, jobs: c.jobs }),
     ...registerDevMachineCommands({ connection: c.connection, devMachines: c.devMachines }),
+    ...registerTensorBoardCommands({ connection: c.connection, jobs: c.jobs, scalars: c.scalars }),
   );
   // Not awaited: the views fill in when the server answers; failures show in the status bar.
   void c.connection.connect();

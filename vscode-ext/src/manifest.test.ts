@@ -97,7 +97,7 @@ describe('package.json manifest', () => {
     }
   });
 
-  it("names only declared commands in menus, and job and dev machine item menus match the items' context values", () => {
+  it("names only declared commands in menus, and item menus match the items' context values", () => {
     const ids = Object.values(CommandIds) as string[];
     for (const [menu, entries] of Object.entries(manifest.contributes.menus)) {
       for (const entry of entries) expect(ids, `${menu}: ${entry.command}`).toContain(entry.command);
@@ -107,8 +107,10 @@ describe('package.json manifest', () => {
     expect([...new Set(viewItems)].sort()).toEqual([
       'aiplat.devMachine.running',
       'aiplat.devMachine.stopped',
+      'aiplat.folder',
       'aiplat.job.active',
       'aiplat.job.finished',
+      'aiplat.root',
     ]);
   });
 

@@ -34,6 +34,8 @@ export const CommandIds = {
   deleteDevMachine: 'aiplat.deleteDevMachine',
   openDevMachineJupyterLab: 'aiplat.openDevMachineJupyterLab',
   openDevMachineVsCode: 'aiplat.openDevMachineVsCode',
+
+  openTensorBoard: 'aiplat.openTensorBoard',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

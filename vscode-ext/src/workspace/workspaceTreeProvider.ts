@@ -216,7 +216,8 @@ export class WorkspaceTreeProvider implements vscode.TreeDataProvider<WorkspaceN
   }
 }
 
-function folderPath(node: WorkspaceNode): string | undefined {
+/** The folder a node stands for (a root or a folder entry), relative to /work. */
+export function folderPath(node: WorkspaceNode): string | undefined {
   if (node.kind === 'root') return node.root.name;
   if (node.kind === 'entry' && node.entry.type === 'directory') return node.entry.path;
   return undefined;

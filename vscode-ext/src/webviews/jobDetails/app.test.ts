@@ -144,7 +144,7 @@ describe('job details page in Chromium', () => {
 
     await expect
       .poll(() => page.locator('button').allTextContents())
-      .toEqual(['Stop', 'Force Stop', 'Start Again', 'Copy', 'Delete', 'Show Logs']);
+      .toEqual(['Stop', 'Force Stop', 'Start Again', 'Copy', 'Delete', 'Show Logs', 'TensorBoard']);
     expect(await page.locator('button[data-action=forceStop]').getAttribute('title')).toBe(
       'Stop at once, without the grace period',
     );

@@ -39,6 +39,7 @@ export function jobDetailsStrings(): JobDetailsStrings {
       copy: vscode.l10n.t('Copy'),
       delete: vscode.l10n.t('Delete'),
       showLogs: vscode.l10n.t('Show Logs'),
+      tensorboard: vscode.l10n.t('TensorBoard'),
     },
     forceStopHint: vscode.l10n.t('Stop at once, without the grace period'),
     states: Object.fromEntries(JOB_STATES.map((state) => [state, stateLabel(state)])) as Record<JobState, string>,
@@ -73,10 +74,10 @@ export function jobDetailsStrings(): JobDetailsStrings {
 /** The actions a job's state allows (the server decides in the end; this only greys out buttons). */
 export function allowedActions(job: Job): JobAction[] {
   return isTerminalJobState(job.state)
-    ? ['startAgain', 'copy', 'delete', 'showLogs']
+    ? ['startAgain', 'copy', 'delete', 'showLogs', 'tensorboard']
     : job.state === 'Stopping'
-      ? ['forceStop', 'copy', 'showLogs']
-      : ['stop', 'forceStop', 'copy', 'showLogs'];
+      ? ['forceStop', 'copy', 'showLogs', 'tensorboard']
+      : ['stop', 'forceStop', 'copy', 'showLogs', 'tensorboard'];
 }
 
 export function jobSummary(job: Job): JobSummary {

@@ -9,7 +9,7 @@ import type { ChartKind, ChartSeries } from './chartLayout.js';
  */
 
 /** Actions the page's buttons ask the extension for; the same as the Jobs view's context menu. */
-export const JOB_ACTIONS = ['stop', 'forceStop', 'startAgain', 'copy', 'delete', 'showLogs'] as const;
+export const JOB_ACTIONS = ['stop', 'forceStop', 'startAgain', 'copy', 'delete', 'showLogs', 'tensorboard'] as const;
 export type JobAction = (typeof JOB_ACTIONS)[number];
 
 /** Everything the page says, translated by the extension (the webview has no `vscode.l10n`). */
