@@ -1,31 +1,26 @@
-import { existsSync } from 'node:fs';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { JobDetail } from '@aiplat/api';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../../../testing/src/processes.js';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fake } from '../../test/vscodeFake.js';
+import {
+  postToPage,
+  savedByPage,
+  sentByPage,
+  serveWebviewPage,
+  type WebviewPageServer,
+} from '../../test/webviewPage.js';
 import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
 import { renderJobDetailsHtml } from './jobDetailsPanels.js';
 import type { HostMessage, WebviewMessage } from './protocol.js';
 
 vi.mock('vscode', () => import('../../test/vscodeFake.js'));
 
-/*
- * The job details page in a real browser (Debian's Chromium): the exact HTML the extension sets,
- * with its CSP, and the app bundled like `npm run build` does. `acquireVsCodeApi` is the only
- * stand-in, itself loaded with the page's nonce (so the CSP is what VS Code would enforce).
- */
+/* The job details page in a real browser (../../test/webviewPage.ts: its HTML and CSP, the app bundled). */
 
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
-const NONCE = 'test-nonce-0123456789';
 
-let browser: Browser;
-let server: http.Server;
-let origin: string;
+let server: WebviewPageServer;
 
 const JOB: JobDetail = {
   id: 'job-1',
@@ -61,63 +56,14 @@ const JOB: JobDetail = {
 };
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), 'Chromium is missing: npm test installs it (apt-get install chromium)').toBe(true);
-  const bundle = await build({
-    entryPoints: [APP],
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    target: 'es2022',
-    write: false,
-    logLevel: 'silent',
-  });
-  const app = bundle.outputFiles[0]!.text;
-  server = http.createServer((request, response) => {
-    if (request.url === '/app.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript' });
-      response.end(app);
-      return;
-    }
-    const html = renderJobDetailsHtml({
-      title: 'mnist (job-1)',
-      scriptUri: `${origin}/app.js`,
-      cspSource: origin,
-      nonce: NONCE,
-    });
-    const stub = `<script nonce="${NONCE}">window.sent = []; window.states = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.sent.push(m), setState: (s) => window.states.push(s) });</script>`;
-    response.writeHead(200, { 'content-type': 'text/html' });
-    response.end(html.replace('<script nonce=', `${stub}\n<script nonce=`));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless', ...CHROMIUM_ARGS],
-  });
+  server = await serveWebviewPage(APP, (page) => renderJobDetailsHtml({ title: 'mnist (job-1)', ...page }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
-});
+afterAll(() => server?.close());
 
-async function openPage(): Promise<{ page: Page; violations: string[] }> {
-  const page = await browser.newPage();
-  const violations: string[] = [];
-  await page.exposeFunction('reportViolation', (v: string) => violations.push(v));
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) =>
-      (window as unknown as { reportViolation(v: string): void }).reportViolation(
-        `${e.violatedDirective} ${e.blockedURI}`,
-      ),
-    );
-  });
-  await page.goto(origin);
-  return { page, violations };
-}
-
-const post = (page: Page, message: HostMessage) => page.evaluate((m) => window.postMessage(m, '*'), message);
-const sent = (page: Page) => page.evaluate(() => (window as unknown as { sent: WebviewMessage[] }).sent);
+const openPage = () => server.open();
+const post = (page: Page, message: HostMessage) => postToPage(page, message);
+const sent = (page: Page) => sentByPage(page) as Promise<WebviewMessage[]>;
 
 describe('job details page in Chromium', () => {
   it('says ready, renders the job with charts, and sends actions; the CSP blocks nothing of ours', async () => {
@@ -173,9 +119,7 @@ describe('job details page in Chromium', () => {
     expect(await cpu.locator('.legend-entry').allTextContents()).toEqual(['node-0', 'node-1']);
     expect(await page.locator('.chart[data-kind=memory] .y-tick text').allTextContents()).toEqual(['0', '1', '2', '3']);
     // The job id is kept with the panel, for a window reload.
-    expect(await page.evaluate(() => (window as unknown as { states: unknown[] }).states)).toEqual([
-      { jobId: 'job-1' },
-    ]);
+    expect(await savedByPage(page)).toEqual([{ jobId: 'job-1' }]);
     expect(await page.locator('ul.events li').innerText()).toContain(' · Submitted · submitted by alice');
 
     // The loss the job printed, read from its logs by the extension: a chart of its own.

@@ -161,7 +161,6 @@ function renderRuns(view: ScalarsView): HTMLElement[] {
     const box = el('input');
     box.type = 'checkbox';
     box.checked = run.visible;
-    box.dataset.run = run.key;
     box.addEventListener('change', () => {
       page.toggleRun(run.key);
       render();

@@ -21,7 +21,7 @@ input, select { background: var(--vscode-input-background); color: var(--vscode-
 #runs { border: 1px solid var(--vscode-panel-border); margin: 8px 0; }
 #runs .run { display: inline-flex; align-items: center; gap: 4px; margin-right: 14px; }
 #charts { display: flex; flex-wrap: wrap; gap: 0 24px; }
-.chart polyline.raw { stroke-opacity: 0.25; stroke-width: 1; }
+.chart polyline.raw { stroke-opacity: 0.4; stroke-width: 1; }
 .chart polyline.smoothed { stroke-width: 2; }
 .source { margin: 2px 0; }
 .source-label { font-weight: bold; }
