@@ -1,6 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { scalarsTopic } from '@aiplat/api';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type * as vscode from 'vscode';
 import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
@@ -241,6 +242,34 @@ describe('the TensorBoard panel', () => {
       connection.dispose();
     }
   }, 30_000);
+
+  it('reads its sources again after a reconnect, with the points written while it was away', async () => {
+    await live.backend.writeFile(`home/${live.backend.user}/away/${FILE}`, eventFile(loss(1, 3)));
+    const own = await connectTo(live.backend);
+    const ownPanels = panelsFor(own, jobs);
+    try {
+      const page = new TestPage(fakeOf(ownPanels.show([{ path: 'home/away', label: 'away' }])));
+      await page.ready();
+      await vi.waitFor(() => expect(page.chart('loss')?.lines[0]!.count).toBe(3));
+      // Another follower of the folder (another window) keeps the server reading it meanwhile: the
+      // points it reads while this one is away are pushed to the other only.
+      const seenElsewhere: number[] = [];
+      const other = live.events.subscribe(scalarsTopic('home/away'), (event) => {
+        if (event.kind === 'scalars')
+          seenElsewhere.push(...event.data.series.flatMap((x) => x.points.map((p) => p.step)));
+      });
+      own.connection.disconnect();
+      await appendFile(home(`away/${FILE}`), eventFile(loss(4, 5)));
+      await vi.waitFor(() => expect(seenElsewhere).toContain(5), { timeout: 10_000 });
+      other.dispose();
+      await own.connection.connect();
+      await vi.waitFor(() => expect(page.chart('loss')!.lines[0]!.count).toBe(5), { timeout: 10_000 });
+    } finally {
+      ownPanels.dispose();
+      own.events.dispose();
+      own.connection.dispose();
+    }
+  });
 
   it('says how to install TensorBoard when the server has none, and opens nothing', async () => {
     const page = new TestPage(fakeOf(panels.show([{ path: 'home/restored', label: 'restored' }])));
