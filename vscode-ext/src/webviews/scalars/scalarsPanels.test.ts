@@ -1,4 +1,4 @@
-import { appendFile } from 'node:fs/promises';
+import { appendFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { scalarsTopic } from '@aiplat/api';
@@ -16,7 +16,7 @@ import { MemorySecretStore } from '../../test/memorySecretStore.js';
 import { fake, FakeWebviewPanel, Uri } from '../../test/vscodeFake.js';
 import { dispatch } from '../messages.js';
 import type { HostMessage } from './protocol.js';
-import { pickSource } from './scalarSources.js';
+import { jobSource, pickSource } from './scalarSources.js';
 import { ScalarsPage } from './scalarsPage.js';
 import { ScalarsPanels, type ScalarsPanel, type ScalarsPanelsOptions } from './scalarsPanels.js';
 import { openTensorBoard } from './tensorBoardOpener.js';
@@ -270,6 +270,26 @@ describe('the TensorBoard panel', () => {
       own.connection.dispose();
     }
   });
+
+  it("reads a job's summaries once the job starts when its folder was not there yet", async () => {
+    const client = live.backend.client();
+    const job = await client.createJob({
+      body: { spec: { ...TWO_NODE_ECHO, name: 'later', nodes: 1, command: 'true' } },
+    });
+    await vi.waitFor(async () => expect((await client.getJob({ params: { id: job.id } })).state).toBe('Succeeded'), {
+      timeout: 20_000,
+    });
+    // As for a job still queued: no summaries folder yet.
+    await rm(home(`summaries/${job.id}`), { recursive: true, force: true });
+    const page = new TestPage(fakeOf(panels.show([jobSource(job)])));
+    await page.ready();
+    await vi.waitFor(() => expect(page.view().sources[0]!.failed).toBe(true));
+
+    await live.backend.writeFile(`home/${live.backend.user}/summaries/${job.id}/${FILE}`, eventFile(loss(1, 2)));
+    await client.startJobAgain({ params: { id: job.id }, body: {} });
+    await vi.waitFor(() => expect(page.chart('loss')?.lines[0]!.count).toBe(2), { timeout: 20_000 });
+    expect(page.view().sources[0]!.failed).toBe(false);
+  }, 60_000);
 
   it('says how to install TensorBoard when the server has none, and opens nothing', async () => {
     const page = new TestPage(fakeOf(panels.show([{ path: 'home/restored', label: 'restored' }])));

@@ -106,6 +106,8 @@ export class ScalarsPanel implements vscode.Disposable {
   private disposed = false;
   private postTimer: ReturnType<typeof setTimeout> | undefined;
   private reloadTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The jobs of job sources, by path: their folder may appear only once they start. */
+  private readonly jobWatches = new Map<string, vscode.Disposable>();
 
   private readonly handlers: MessageHandlers<WebviewMessage> = {
     ready: () => {
@@ -121,6 +123,8 @@ export class ScalarsPanel implements vscode.Disposable {
       const index = this.sources.findIndex((s) => s.path === message.path);
       if (index <= 0) return; // the panel's own source stays
       this.sources.splice(index, 1);
+      this.jobWatches.get(message.path)?.dispose();
+      this.jobWatches.delete(message.path);
       this.board?.remove(message.path);
       this.panel.title = panelTitle(this.sources);
     },
@@ -161,6 +165,7 @@ export class ScalarsPanel implements vscode.Disposable {
       // Confirmed once connected (again): a page still waiting for its charts gets them now.
       options.events.subscribe('tensorboards', () => undefined, { onSubscribed: () => void this.start() }),
     );
+    for (const source of this.sources) this.watchJob(source);
   }
 
   /** The log directories shown, the panel's own first. */
@@ -177,7 +182,22 @@ export class ScalarsPanel implements vscode.Disposable {
     if (this.paths.includes(source.path) || this.sources.length >= MAX_SOURCES) return;
     this.sources.push(source);
     this.panel.title = panelTitle(this.sources);
+    this.watchJob(source);
     this.board?.add(source);
+  }
+
+  /**
+   * A job's summaries folder is made when the job starts: a queued job's cannot be read yet. When
+   * such a job changes, the sources are read again (and followed from then on).
+   */
+  private watchJob(source: ScalarSource): void {
+    if (!source.jobId) return;
+    const watch = this.options.events.subscribe(`jobs/${source.jobId}`, (event) => {
+      if (event.kind !== 'jobs') return;
+      const state = this.board?.sources.find((s) => s.source.path === source.path);
+      if (state?.error !== undefined) this.reloadSoon();
+    });
+    this.jobWatches.set(source.path, watch);
   }
 
   private async start(): Promise<void> {
@@ -221,7 +241,7 @@ export class ScalarsPanel implements vscode.Disposable {
     };
   }
 
-  /** One reload for the confirmations of all the sources' topics after a reconnect. */
+  /** One reload for what asks at once (the confirmations of every source's topic after a reconnect). */
   private reloadSoon(): void {
     this.reloadTimer ??= setTimeout(() => {
       this.reloadTimer = undefined;
@@ -251,6 +271,8 @@ export class ScalarsPanel implements vscode.Disposable {
     if (this.postTimer) clearTimeout(this.postTimer);
     if (this.reloadTimer) clearTimeout(this.reloadTimer);
     this.board?.dispose();
+    for (const watch of this.jobWatches.values()) watch.dispose();
+    this.jobWatches.clear();
     for (const disposable of this.disposables.splice(0)) disposable.dispose();
     this.panel.dispose();
   }
