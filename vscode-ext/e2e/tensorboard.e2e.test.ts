@@ -7,8 +7,8 @@ import { keepEvidence, startVsCode, treeItem, USER, type VsCode } from './harnes
 /*
  * TensorBoard in a real code-server against a real backend: "Open in TensorBoard" on a folder of
  * the Workspace view holding event files (as a job writes them), a chart per tag in the webview,
- * a point written afterwards showing up live, and "Open TensorBoard" explaining how to install it
- * where the server has none.
+ * a point written afterwards showing up live, "Open TensorBoard" explaining how to install it
+ * where the server has none, and the page back after a window reload.
  */
 
 const FILE = 'events.out.tfevents.1700000000.e2e.1.0';
@@ -67,4 +67,17 @@ describe('the VS Code extension: TensorBoard', () => {
       .toContain('pip install tensorboard');
     await vsc.screenshot('tensorboard-unavailable');
   }, 120_000);
+
+  it('comes back after a window reload with the options chosen', async () => {
+    const board = await vsc.webview('TensorBoard: runs');
+    await board.locator('#xAxis').selectOption('relative');
+    await board.locator('#tagFilter').fill('loss');
+    await expect.poll(() => board.locator('.chart-title').allTextContents()).toEqual(['loss']);
+    await vsc.reloadWindow();
+    const restored = await vsc.webview('TensorBoard: runs');
+    await expect.poll(() => restored.locator('.chart-title').allTextContents(), { timeout: 60_000 }).toEqual(['loss']);
+    expect(await restored.locator('#xAxis').inputValue()).toBe('relative');
+    expect(await restored.locator('.chart[data-tag=loss] .x-tick text').first().textContent()).toBe('0s');
+    await vsc.screenshot('tensorboard-restored');
+  }, 180_000);
 });
