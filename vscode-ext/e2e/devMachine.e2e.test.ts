@@ -73,7 +73,7 @@ describe('a dev machine’s VS Code in the browser', () => {
           await page.keyboard.type('echo $((6*7)) > vscode-terminal.txt\n');
           return readFile(marker, 'utf8').catch(() => '');
         },
-        { timeout: 30_000, intervals: [1_000] },
+        { timeout: 30_000, interval: 1_000 },
       )
       .toBe('42\n');
     await screenshot(page, 'devmachine-vscode-terminal');
