@@ -1,3 +1,5 @@
+import { seededRandom } from '../random/seededRandom.js';
+
 /**
  * TensorBoard's reservoir sampling of a tag's points: at most `size` points, a uniform sample of
  * all seen so far, the latest always kept (a point not sampled in replaces the last one), and a
@@ -13,7 +15,7 @@ export class Reservoir<T extends { step: number }> {
     private readonly size: number,
     seed = 0,
   ) {
-    this.random = mulberry32(seed);
+    this.random = seededRandom(seed);
   }
 
   add(item: T): void {
@@ -45,15 +47,4 @@ export class Reservoir<T extends { step: number }> {
   get total(): number {
     return this.seen;
   }
-}
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { DDP_EXAMPLE_FOLDER, DDP_EXAMPLE_JOB_YAML, DDP_EXAMPLE_TRAIN_PY } from './seedDdpExample.js';
 import { ALPACA_ZH_MINI_RECORDS, IRIS_CSV } from './seedData.js';
 import { encodeSafetensors, f32Tensor, type TensorData } from './safetensorsWriter.js';
+import { seededRandom } from '../random/seededRandom.js';
 
 /** A GPT-2 shaped model small enough to ship: 2 layers, 32-wide, a 1,000-token vocabulary. */
 export const TINY_GPT2_CONFIG = {
@@ -46,18 +47,6 @@ const TINY_GPT2_GENERATION_CONFIG = {
   top_p: 0.95,
   transformers_version: '4.44.2',
 };
-
-/** mulberry32: a tiny seeded PRNG, so the weights are the same on every machine. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * The tensors of GPT2LMHeadModel as `save_pretrained` writes them (the LM head is tied to `wte`

@@ -44,3 +44,26 @@ pre { white-space: pre-wrap; font-family: var(--vscode-editor-font-family); }
 button { background: var(--vscode-button-background); color: var(--vscode-button-foreground); border: none; padding: 4px 10px; margin-right: 6px; cursor: pointer; }
 button:disabled { opacity: 0.5; cursor: default; }
 `;
+
+/** A page of ours: the shared CSP (scripts and styles with the nonce only), the base style plus `style`, `body`, then its script. */
+export function renderPage(page: {
+  title: string;
+  scriptUri: string;
+  cspSource: string;
+  nonce: string;
+  style: string;
+  body: string;
+}): string {
+  const csp = contentSecurityPolicy({ nonce: page.nonce, cspSource: page.cspSource, scripts: true });
+  return `<!DOCTYPE html>
+<html><head><meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="${csp}">
+<style nonce="${page.nonce}">${BASE_STYLE}
+${page.style}
+</style>
+<title>${escapeHtml(page.title)}</title></head>
+<body>
+${page.body}
+<script nonce="${page.nonce}" src="${escapeHtml(page.scriptUri)}"></script>
+</body></html>`;
+}

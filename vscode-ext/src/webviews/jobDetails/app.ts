@@ -17,6 +17,7 @@ import {
   type MessageHandlers,
   type WebviewMessage,
 } from './protocol.js';
+import { el } from '../dom.js';
 
 declare function acquireVsCodeApi(): {
   postMessage(message: WebviewMessage): void;
@@ -37,17 +38,6 @@ interface PageState {
 }
 
 let state: PageState | undefined;
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  className?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
 
 function table(header: string[], rows: string[][], className?: string): HTMLTableElement {
   const t = el('table', undefined, className);

@@ -4,7 +4,7 @@ import type { EventSource } from '../../connection/liveEvents.js';
 import { describeError } from '../../connection/errorMessage.js';
 import { jobTitle } from '../../jobs/jobPresentation.js';
 import { PLOT_STYLE } from '../charts/plotStyle.js';
-import { BASE_STYLE, contentSecurityPolicy, createNonce, escapeHtml } from '../html.js';
+import { createNonce, escapeHtml, renderPage } from '../html.js';
 import { LogFollower } from '../../logs/logFollower.js';
 import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
 import { LossSeries } from './lossSeries.js';
@@ -278,19 +278,13 @@ export function renderJobDetailsHtml(page: {
   cspSource: string;
   nonce: string;
 }): string {
-  const csp = contentSecurityPolicy({ nonce: page.nonce, cspSource: page.cspSource, scripts: true });
-  return `<!DOCTYPE html>
-<html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<style nonce="${page.nonce}">${BASE_STYLE}
-.summary td:first-child { font-weight: bold; }
+  return renderPage({
+    ...page,
+    style: `.summary td:first-child { font-weight: bold; }
 ${PLOT_STYLE}
-.events li { margin: 2px 0; }
-</style>
-<title>${escapeHtml(page.title)}</title></head>
-<body><h2 id="title">${escapeHtml(page.title)}</h2>
+.events li { margin: 2px 0; }`,
+    body: `<h2 id="title">${escapeHtml(page.title)}</h2>
 <div id="actions"></div><div id="error" class="error"></div>
-<div id="root"></div>
-<script nonce="${page.nonce}" src="${escapeHtml(page.scriptUri)}"></script>
-</body></html>`;
+<div id="root"></div>`,
+  });
 }

@@ -10,6 +10,7 @@ import { dispatch } from '../messages.js';
 import type { HostMessage, ScalarsState, WebviewMessage } from './protocol.js';
 import { valueLabel, type ScalarChartLayout } from './scalarLayout.js';
 import { ScalarsPage, type ScalarsView } from './scalarsPage.js';
+import { el } from '../dom.js';
 
 declare function acquireVsCodeApi(): {
   postMessage(message: WebviewMessage): void;
@@ -19,17 +20,6 @@ declare function acquireVsCodeApi(): {
 const vscodeApi = acquireVsCodeApi();
 const send = (message: WebviewMessage) => vscodeApi.postMessage(message);
 const page = new ScalarsPage();
-
-function el<K extends keyof HTMLElementTagNameMap>(
-  tag: K,
-  text?: string,
-  className?: string,
-): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  if (text !== undefined) node.textContent = text;
-  if (className) node.className = className;
-  return node;
-}
 
 function byId<T extends HTMLElement>(id: string): T | undefined {
   return (document.getElementById(id) as T | null) ?? undefined;

@@ -1,5 +1,5 @@
 import { PLOT_STYLE } from '../charts/plotStyle.js';
-import { BASE_STYLE, contentSecurityPolicy, escapeHtml } from '../html.js';
+import { renderPage } from '../html.js';
 
 /** The TensorBoard page: the shared CSP (scripts and styles with the nonce only) and its skeleton. */
 export function renderScalarsHtml(page: {
@@ -8,12 +8,9 @@ export function renderScalarsHtml(page: {
   cspSource: string;
   nonce: string;
 }): string {
-  const csp = contentSecurityPolicy({ nonce: page.nonce, cspSource: page.cspSource, scripts: true });
-  return `<!DOCTYPE html>
-<html><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<style nonce="${page.nonce}">${BASE_STYLE}
-${PLOT_STYLE}
+  return renderPage({
+    ...page,
+    style: `${PLOT_STYLE}
 #toolbar { display: flex; flex-wrap: wrap; gap: 6px 16px; align-items: center; padding: 8px 0; position: sticky; top: 0; z-index: 1; background: var(--vscode-editor-background); }
 #toolbar label { display: inline-flex; align-items: center; gap: 4px; }
 #toolbar input[type=search] { width: 16em; }
@@ -27,16 +24,12 @@ input, select { background: var(--vscode-input-background); color: var(--vscode-
 .source-label { font-weight: bold; }
 .notice { margin-left: 1em; }
 button.link { background: none; color: var(--vscode-textLink-foreground); padding: 0 6px; }
-#warnings .warning { font-family: var(--vscode-editor-font-family); margin-left: 1em; }
-</style>
-<title>${escapeHtml(page.title)}</title></head>
-<body>
-<div id="toolbar"></div>
+#warnings .warning { font-family: var(--vscode-editor-font-family); margin-left: 1em; }`,
+    body: `<div id="toolbar"></div>
 <div id="tensorboard"></div><div id="error" class="error"></div>
 <div id="sources"></div>
 <fieldset id="runs" hidden></fieldset>
 <div id="charts"></div>
-<details id="warnings" hidden></details>
-<script nonce="${page.nonce}" src="${escapeHtml(page.scriptUri)}"></script>
-</body></html>`;
+<details id="warnings" hidden></details>`,
+  });
 }
