@@ -1,4 +1,25 @@
-import { crc32c } from '@aws-crypto/crc32c';
+/**
+ * CRC32C (Castagnoli), a byte at a time from a table. Event files hold many small records (a
+ * scalar is ~40 bytes) and each needs two checksums: a plain loop in V8 measured 2x faster on them
+ * than @node-rs/crc32's SIMD binding (a native call per record costs more than the bytes) and 3x
+ * faster than @aws-crypto/crc32c (which the tests check this one against); slicing by 8 gained
+ * nothing measurable here.
+ */
+const CRC_TABLE = (() => {
+  const table = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
+    table[n] = c;
+  }
+  return table;
+})();
+
+function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  let crc = -1;
+  for (let i = start; i < end; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  return (crc ^ -1) >>> 0;
+}
 
 /*
  * TFRecord framing, as TensorBoard's event files are written: per record a little-endian uint64
@@ -10,8 +31,8 @@ const FOOTER = 4;
 const MASK_DELTA = 0xa282ead8;
 
 /** TensorFlow's masked CRC32C: rotated right by 15 bits, plus a constant (mod 2^32). */
-export function maskedCrc32c(bytes: Uint8Array): number {
-  const crc = crc32c(bytes) >>> 0;
+export function maskedCrc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  const crc = crc32c(bytes, start, end);
   return ((((crc >>> 15) | (crc << 17)) >>> 0) + MASK_DELTA) >>> 0;
 }
 
@@ -41,17 +62,16 @@ export function readRecords(buffer: Uint8Array, baseOffset = 0): ReadRecords {
   const issues: RecordIssue[] = [];
   let at = 0;
   while (buffer.byteLength - at >= HEADER) {
-    const lengthBytes = buffer.subarray(at, at + 8);
-    if (maskedCrc32c(lengthBytes) !== view.getUint32(at + 8, true)) {
+    if (maskedCrc32c(buffer, at, at + 8) !== view.getUint32(at + 8, true)) {
       issues.push({ offset: baseOffset + at, message: 'bad length checksum: the rest of the file cannot be read' });
       return { records, consumed: at, issues, broken: true };
     }
-    const length = Number(view.getBigUint64(at, true));
+    const length = view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
     const end = at + HEADER + length + FOOTER;
     if (end > buffer.byteLength) break;
-    const data = buffer.subarray(at + HEADER, at + HEADER + length);
-    if (maskedCrc32c(data) === view.getUint32(at + HEADER + length, true)) records.push(data);
-    else issues.push({ offset: baseOffset + at, message: `bad data checksum: skipped a record of ${length} bytes` });
+    if (maskedCrc32c(buffer, at + HEADER, at + HEADER + length) === view.getUint32(at + HEADER + length, true)) {
+      records.push(buffer.subarray(at + HEADER, at + HEADER + length));
+    } else issues.push({ offset: baseOffset + at, message: `bad data checksum: skipped a record of ${length} bytes` });
     at = end;
   }
   return { records, consumed: at, issues, broken: false };
