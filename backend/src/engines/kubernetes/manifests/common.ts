@@ -93,6 +93,8 @@ export interface VolumeMount {
   name: string;
   mountPath: string;
   readOnly?: boolean;
+  /** A folder inside the volume, mounted instead of its root (made by the kubelet when missing). */
+  subPath?: string;
 }
 export interface ConfigMap {
   apiVersion: 'v1';

@@ -1,3 +1,4 @@
+import { summaryFolder } from './workVolumes.js';
 import { JobSpecSchema } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { containerEnv, deviceEnv, jobDevices } from './containerEnv.js';
@@ -16,8 +17,26 @@ describe('container', () => {
       { name: 'AIPLAT_JOB_ID', value: 'job-20261123-0003' },
       { name: 'AIPLAT_MODE', value: 'ddp' },
       { name: 'AIPLAT_WORKING_DIR', value: '/work/home/carol/mnist' },
+      { name: 'AIPLAT_SUMMARY_DIR', value: '/work/home/carol/summaries/job-20261123-0003' },
       { name: 'AIPLAT_DEVICES_TOTAL', value: String(jobDevices(spec)) },
     ]);
+  });
+
+  it('summaries: the job’s own folder by default, or its summaryDir, in the container and as a claim path', () => {
+    const inCache = { ...spec, summaryDir: 'cache/runs/mnist' };
+    expect(containerEnv(inCache, options).find((e) => e.name === 'AIPLAT_SUMMARY_DIR')?.value).toBe(
+      '/work/cache/runs/mnist',
+    );
+    expect(summaryFolder(inCache, options)).toEqual({
+      volume: 'aiplat-cache',
+      claim: options.claims.cache,
+      subPath: 'runs/mnist',
+      containerPath: '/work/cache/runs/mnist',
+    });
+    expect(summaryFolder(spec, options)).toMatchObject({
+      volume: 'aiplat-home',
+      subPath: 'summaries/job-20261123-0003',
+    });
   });
 
   it('devices: whole devices per container and of the whole job, a GPU share as the local engine gives it', () => {

@@ -101,7 +101,14 @@ describe('ddpTrainJob', () => {
       ['/work/cache', false],
       ['/work/mount', true],
       ['/opt/ml/input/config', true],
+      ['/opt/ml/summary', false],
     ]);
+    // TI-ONE's /opt/ml/summary is the job's summary folder in the user's home claim.
+    expect(pod?.containers[0]?.volumeMounts.at(-1)).toEqual({
+      name: 'aiplat-home',
+      mountPath: '/opt/ml/summary',
+      subPath: 'summaries/job-20261123-0001',
+    });
     expect(pod?.volumes.map((v) => v.persistentVolumeClaim?.claimName ?? v.configMap?.name)).toEqual([
       'home-alice',
       'work-cache',

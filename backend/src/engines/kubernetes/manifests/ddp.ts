@@ -12,7 +12,7 @@ import { containerEnv, deviceEnv, entryCommand } from './containerEnv.js';
 import { jobMetadata, podLabels } from './jobMetadata.js';
 import { podPlacement, type PodPlacement } from './podTemplate.js';
 import { devicesPerNode, resourceRequirements } from './resourceRequirements.js';
-import { hyperparametersConfigMap, workVolumeMounts, workVolumes } from './workVolumes.js';
+import { hyperparametersConfigMap, jobVolumeMounts, workVolumes } from './workVolumes.js';
 
 /*
  * DDP → Kubeflow Trainer v2 TrainJob (trainer.kubeflow.org/v1alpha1) on the `torch-distributed`
@@ -91,7 +91,7 @@ export function runtimePatch(spec: JobSpec, options: ManifestOptions, replicated
                   spec: {
                     ...podPlacement(options),
                     volumes: workVolumes(options),
-                    containers: [{ name: TORCH_NODE, volumeMounts: workVolumeMounts(options) }],
+                    containers: [{ name: TORCH_NODE, volumeMounts: jobVolumeMounts(spec, options) }],
                   },
                 },
               },

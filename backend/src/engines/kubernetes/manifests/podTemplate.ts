@@ -3,7 +3,7 @@ import type { EnvVar, ManifestOptions, ResourceRequirements, Toleration, Volume,
 import { containerEnv, deviceEnv } from './containerEnv.js';
 import { podLabels } from './jobMetadata.js';
 import { resourceRequirements } from './resourceRequirements.js';
-import { containerWorkingDir, workVolumeMounts, workVolumes } from './workVolumes.js';
+import { containerWorkingDir, jobVolumeMounts, workVolumes } from './workVolumes.js';
 
 /* Pods, for the kinds that take a whole pod template: the image, the queue's placement, one container. */
 
@@ -69,7 +69,7 @@ export function podTemplate(
           workingDir: containerWorkingDir(spec, options),
           env: [...containerEnv(spec, options), ...deviceEnv(container.resources), ...(container.extraEnv ?? [])],
           resources: resourceRequirements(container.resources, options.resourceNames),
-          volumeMounts: workVolumeMounts(options),
+          volumeMounts: jobVolumeMounts(spec, options),
         },
       ],
     },

@@ -1,4 +1,4 @@
-import type { JobSpec } from '@aiplat/api';
+import { jobSummaryDir, type JobSpec } from '@aiplat/api';
 import type { ConfigMap, ManifestOptions, Volume, VolumeMount } from './common.js';
 import { jobAnnotations, objectName, podLabels } from './jobMetadata.js';
 
@@ -59,6 +59,43 @@ export function workVolumeMounts(options: ManifestOptions): VolumeMount[] {
     { name: VOLUME_NAMES.cache, mountPath: '/work/cache' },
     { name: VOLUME_NAMES.mount, mountPath: '/work/mount', readOnly: true },
     { name: VOLUME_NAMES.hyperparameters, mountPath: HYPERPARAMETERS_DIR, readOnly: true },
+  ];
+}
+
+/** Where TI-ONE's code writes TensorBoard summaries: the job's summary folder is mounted here too. */
+export const SUMMARY_MOUNT_PATH = '/opt/ml/summary';
+
+/**
+ * A folder under /work as the pods see it: the work volume it is on, the path inside that volume's
+ * claim (`home/x` is `x` in the user's home claim) and its path in the container.
+ */
+export function workFolder(
+  workPath: string,
+  options: Pick<ManifestOptions, 'user' | 'claims'>,
+): { volume: string; claim: string; subPath: string; containerPath: string } {
+  const [root = 'home', ...rest] = workPath.split('/').filter(Boolean);
+  const subPath = rest.join('/');
+  const volume = root === 'cache' ? 'cache' : root === 'mount' ? 'mount' : 'home';
+  const base = volume === 'home' ? `/work/home/${options.user}` : `/work/${volume}`;
+  return {
+    volume: VOLUME_NAMES[volume],
+    claim: options.claims[volume],
+    subPath,
+    containerPath: subPath ? `${base}/${subPath}` : base,
+  };
+}
+
+/** A job's summary folder (`jobSummaryDir`): in the container, and at TI-ONE's /opt/ml/summary. */
+export function summaryFolder(spec: Pick<JobSpec, 'summaryDir'>, options: ManifestOptions) {
+  return workFolder(jobSummaryDir({ id: options.jobId, spec }), options);
+}
+
+/** The work volumes of a job's containers, with its summary folder mounted at /opt/ml/summary (the kubelet makes it). */
+export function jobVolumeMounts(spec: Pick<JobSpec, 'summaryDir'>, options: ManifestOptions): VolumeMount[] {
+  const summary = summaryFolder(spec, options);
+  return [
+    ...workVolumeMounts(options),
+    { name: summary.volume, mountPath: SUMMARY_MOUNT_PATH, ...(summary.subPath ? { subPath: summary.subPath } : {}) },
   ];
 }
 
