@@ -45,6 +45,7 @@ import { createTensorBoardFrontend } from './tensorboard/tensorBoardFrontend.js'
 import { createTensorBoardHandlers } from './tensorboard/tensorboardHandlers.js';
 import { TensorBoardService } from './tensorboard/tensorBoardService.js';
 import { instanceBaseEnv } from './engines/local/environment/baseEnv.js';
+import { KubernetesTensorBoardEngine } from './engines/kubernetes/tensorboard/kubernetesTensorBoardEngine.js';
 import { LocalTensorBoardEngine } from './engines/local/tensorboard/localTensorBoardEngine.js';
 import { PathResolver } from './workspace/pathResolver.js';
 import { createPreviewHandlers } from './workspace/previewHandlers.js';
@@ -310,6 +311,18 @@ export async function createPlatform(
   });
   await localTensorBoards.releaseLeftovers();
   tensorBoardService.useEngine('local', localTensorBoards);
+  if (started) {
+    tensorBoardService.useEngine(
+      'kubernetes',
+      new KubernetesTensorBoardEngine({
+        cluster: started.cluster,
+        config: config.kubernetes,
+        pollMs: config.devMachines.kubernetesPollMs,
+        readyTimeoutMs: config.tensorboard.readyTimeoutMs,
+        log: log.child({ component: 'kubernetes-tensorboard' }),
+      }),
+    );
+  }
   await devMachineService.recover();
   return {
     config,

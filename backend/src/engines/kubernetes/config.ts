@@ -120,6 +120,14 @@ export const KubernetesConfigSchema = z.strictObject({
     .default('aiplat-system'),
   /** The image of dev machines that name none: one built from images/devmachine (JupyterLab, code-server, our extensions). */
   devMachineImage: z.string().regex(/^\S+$/, 'devMachineImage is one image reference without spaces').optional(),
+  /**
+   * The image of a TensorBoard where the cluster does not serve Kubeflow's Tensorboard resource (the
+   * Deployment the backend makes runs its `tensorboard`); Kubeflow's controller names its own.
+   */
+  tensorboardImage: z
+    .string()
+    .regex(/^\S+$/, 'tensorboardImage is one image reference without spaces')
+    .default('tensorflow/tensorflow:2.17.0'),
   /** Device plugin resource names (see DEFAULT_RESOURCE_NAMES), for every queue. */
   resourceNames: ResourceNamesSchema.default({}),
   /** The job queues, by the name a job spec's `queue` gives. */

@@ -5,7 +5,8 @@ import { DevMachineSpecSchema, JOB_MODES } from '@aiplat/api';
 import { coreValidator, CORE_KINDS, type CoreKind } from '../../../../testing/src/kubernetes/crds/crdValidator.js';
 import { ConfigSchema } from '../../config.js';
 import { manifestOptionsFor } from './config.js';
-import { BACKEND_POD_LABELS, devMachineManifests } from './devmachines/devMachineManifests.js';
+import { devMachineManifests } from './devmachines/devMachineManifests.js';
+import { BACKEND_POD_LABELS } from './manifests/backendOnlyPolicy.js';
 import { crdFor } from './manifests/index.js';
 
 /*

@@ -21,6 +21,7 @@ export const CRD_FILES = {
   LocalQueue: 'kueue.x-k8s.io_localqueues.yaml',
   ClusterQueue: 'kueue.x-k8s.io_clusterqueues.yaml',
   ResourceFlavor: 'kueue.x-k8s.io_resourceflavors.yaml',
+  Tensorboard: 'tensorboard.kubeflow.org_tensorboards.yaml',
 } as const;
 export type CrdKind = keyof typeof CRD_FILES;
 
@@ -135,6 +136,22 @@ export type CoreKind = keyof typeof CORE_KINDS;
 
 let coreLoaded = false;
 
+/**
+ * OpenAPI v2 writes IntOrString (a port, a target port, a percentage) as `type: string` with
+ * `format: int-or-string`, yet the API server takes a number there as well as a string: so does
+ * this validator.
+ */
+function intOrString(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(intOrString);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const object = schema as Record<string, unknown>;
+  if (object.format === 'int-or-string') {
+    const { type: _type, format: _format, ...rest } = object;
+    return { ...rest, anyOf: [{ type: 'integer' }, { type: 'string' }] };
+  }
+  return Object.fromEntries(Object.entries(object).map(([key, value]) => [key, intOrString(value)]));
+}
+
 /** A validator for a built-in kind, from `kubernetes-openapi-core.json`. */
 export function coreValidator(kind: CoreKind): CrdValidator {
   const key = `core/${kind}`;
@@ -143,7 +160,7 @@ export function coreValidator(kind: CoreKind): CrdValidator {
     if (!coreLoaded) {
       const text = readFileSync(new URL('./kubernetes-openapi-core.json', import.meta.url), 'utf8');
       const { definitions } = JSON.parse(text) as { definitions: Record<string, unknown> };
-      ajv.addSchema({ $id: 'k8s-core', definitions: closeObjects(definitions) });
+      ajv.addSchema({ $id: 'k8s-core', definitions: intOrString(closeObjects(definitions)) });
       coreLoaded = true;
     }
     validate = ajv.compile({

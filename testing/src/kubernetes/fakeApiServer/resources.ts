@@ -81,6 +81,15 @@ export const ALL_RESOURCE_TYPES: readonly ResourceType[] = [
     deleteReturnsObject: false,
   }),
   resource({
+    group: 'apps',
+    version: 'v1',
+    plural: 'deployments',
+    kind: 'Deployment',
+    builtIn: true,
+    hasStatus: true,
+    deleteReturnsObject: false,
+  }),
+  resource({
     group: 'networking.k8s.io',
     version: 'v1',
     plural: 'networkpolicies',
@@ -93,6 +102,7 @@ export const ALL_RESOURCE_TYPES: readonly ResourceType[] = [
   resource({ group: 'kubeflow.org', version: 'v2beta1', plural: 'mpijobs', kind: 'MPIJob' }),
   resource({ group: 'jobset.x-k8s.io', version: 'v1alpha2', plural: 'jobsets', kind: 'JobSet' }),
   resource({ group: 'ray.io', version: 'v1', plural: 'rayjobs', kind: 'RayJob' }),
+  resource({ group: 'tensorboard.kubeflow.org', version: 'v1alpha1', plural: 'tensorboards', kind: 'Tensorboard' }),
   resource({ ...KUEUE, plural: 'workloads', kind: 'Workload' }),
   resource({ ...KUEUE, plural: 'localqueues', kind: 'LocalQueue' }),
   resource({ ...KUEUE, plural: 'clusterqueues', kind: 'ClusterQueue', namespaced: false }),

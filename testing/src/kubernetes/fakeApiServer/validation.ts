@@ -5,7 +5,7 @@ import type { ResourceType } from './resources.js';
 
 /*
  * What the fake checks on create, update and patch: custom resources, ConfigMaps, Secrets,
- * Services, StatefulSets and NetworkPolicies against the same schemas the manifest tests use
+ * Services, StatefulSets, Deployments and NetworkPolicies against the same schemas the manifest tests use
  * (../crds/crdValidator.ts), other built-in kinds only for their name. Server-set metadata passes: metadata is an open object in the CRD schemas, and the
  * ConfigMap schema has the full ObjectMeta.
  */
@@ -19,12 +19,14 @@ const CRD_KINDS = new Set<string>([
   'LocalQueue',
   'ClusterQueue',
   'WorkloadPriorityClass',
+  'Tensorboard',
 ]);
 
 function validatorFor(type: ResourceType): CrdValidator | undefined {
   if (type.group === '' && (type.kind === 'ConfigMap' || type.kind === 'Secret' || type.kind === 'Service'))
     return coreValidator(type.kind);
-  if (type.group === 'apps' && type.kind === 'StatefulSet') return coreValidator('StatefulSet');
+  if (type.group === 'apps' && (type.kind === 'StatefulSet' || type.kind === 'Deployment'))
+    return coreValidator(type.kind);
   if (type.group === 'networking.k8s.io' && type.kind === 'NetworkPolicy') return coreValidator('NetworkPolicy');
   if (CRD_KINDS.has(type.kind)) return crdValidator(type.kind as CrdKind, type.version);
   return undefined;

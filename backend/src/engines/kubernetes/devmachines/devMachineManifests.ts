@@ -1,6 +1,7 @@
 import { DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
+import { backendOnlyPolicy, type BackendOnlyPolicy } from '../manifests/backendOnlyPolicy.js';
 import { deviceEnv } from '../manifests/containerEnv.js';
 import {
   LABEL_PREFIX,
@@ -105,27 +106,9 @@ export interface DevMachineStatefulSet {
   };
 }
 
-export interface DevMachineNetworkPolicy {
-  apiVersion: 'networking.k8s.io/v1';
-  kind: 'NetworkPolicy';
-  metadata: ObjectMeta;
-  spec: {
-    podSelector: { matchLabels: Record<string, string> };
-    policyTypes: ['Ingress'];
-    ingress: {
-      from: {
-        namespaceSelector: { matchLabels: Record<string, string> };
-        podSelector: { matchLabels: Record<string, string> };
-      }[];
-      ports: { port: string; protocol: 'TCP' }[];
-    }[];
-  };
-}
+export type DevMachineNetworkPolicy = BackendOnlyPolicy;
 
 export type DevMachineObject = DevMachineSecret | DevMachineService | DevMachineNetworkPolicy | DevMachineStatefulSet;
-
-/** The labels of the backend's pods (deploy/kubernetes/backend.yaml), the only ones let through to the IDEs. */
-export const BACKEND_POD_LABELS = { 'app.kubernetes.io/name': 'aiplat-backend' } as const;
 
 export interface DevMachineManifestOptions {
   /** The namespace, claims, queue and placement of the owner's queue (`manifestOptionsFor` with the dev machine's id). */
@@ -238,28 +221,12 @@ export function devMachineManifests(
       ports: ports.map(({ name: portName, port }) => ({ name: portName, port, targetPort: portName, protocol: 'TCP' })),
     },
   };
-  const networkPolicy: DevMachineNetworkPolicy = {
-    apiVersion: 'networking.k8s.io/v1',
-    kind: 'NetworkPolicy',
-    metadata: meta(),
-    spec: {
-      podSelector: { matchLabels: identity },
-      policyTypes: ['Ingress'],
-      ingress: [
-        {
-          from: [
-            {
-              namespaceSelector: {
-                matchLabels: { 'kubernetes.io/metadata.name': options.backendNamespace ?? 'aiplat-system' },
-              },
-              podSelector: { matchLabels: { ...BACKEND_POD_LABELS } },
-            },
-          ],
-          ports: ports.map(({ name: portName }) => ({ port: portName, protocol: 'TCP' })),
-        },
-      ],
-    },
-  };
+  const networkPolicy = backendOnlyPolicy(
+    meta(),
+    identity,
+    ports.map(({ name: portName }) => portName),
+    options.backendNamespace,
+  );
   const statefulSet: DevMachineStatefulSet = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
