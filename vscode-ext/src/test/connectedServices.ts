@@ -5,8 +5,13 @@ import { createNodeWebSocket } from '../connection/nodeWebSocket.js';
 import { MemorySecretStore } from './memorySecretStore.js';
 import { startRealBackend, type RealBackend } from '../../../testing/src/realBackend.js';
 
-/** A connection to the real backend with its token stored, and the live event socket over `ws`. */
-export async function connectTo(backend: RealBackend): Promise<{ connection: ConnectionService; events: LiveEvents }> {
+/**
+ * What activation builds for the real backend, before connecting: a connection with its token
+ * stored, and the live event socket over `ws` (it connects when the connection does).
+ */
+export async function servicesFor(
+  backend: Pick<RealBackend, 'url' | 'token'>,
+): Promise<{ connection: ConnectionService; events: LiveEvents }> {
   const secrets = new MemorySecretStore();
   await secrets.store(tokenKey(backend.url), backend.token);
   const connection = new ConnectionService({ serverUrl: () => backend.url, secrets });
@@ -17,9 +22,15 @@ export async function connectTo(backend: RealBackend): Promise<{ connection: Con
     createWebSocket: createNodeWebSocket,
     reconnect: false,
   });
-  const state = await connection.connect();
-  if (state.status !== 'connected') throw new Error(`cannot connect to the test backend: ${state.status}`);
   return { connection, events };
+}
+
+/** `servicesFor` the real backend, connected. */
+export async function connectTo(backend: RealBackend): Promise<{ connection: ConnectionService; events: LiveEvents }> {
+  const services = await servicesFor(backend);
+  const state = await services.connection.connect();
+  if (state.status !== 'connected') throw new Error(`cannot connect to the test backend: ${state.status}`);
+  return services;
 }
 
 export interface ConnectedBackend {

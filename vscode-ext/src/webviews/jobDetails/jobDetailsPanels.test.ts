@@ -1,11 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type * as vscode from 'vscode';
 import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
-import { ConnectionService, tokenKey } from '../../connection/connectionService.js';
-import { LiveEvents } from '../../connection/liveEvents.js';
-import { createNodeWebSocket } from '../../connection/nodeWebSocket.js';
-import { connectTo, TWO_NODE_ECHO } from '../../test/connectedServices.js';
-import { MemorySecretStore } from '../../test/memorySecretStore.js';
+import { connectTo, servicesFor, TWO_NODE_ECHO } from '../../test/connectedServices.js';
 import { fake, FakeWebviewPanel, Uri } from '../../test/vscodeFake.js';
 import { JobDetailsPanels } from './jobDetailsPanels.js';
 import type { HostMessage } from './protocol.js';
@@ -22,17 +18,8 @@ describe('a job details panel restored after a window reload', () => {
   it('waits for the connection: says it is not connected, then shows the job once connected', async () => {
     fake.reset();
     const job = await backend.client().createJob({ body: { spec: TWO_NODE_ECHO } });
-    const secrets = new MemorySecretStore();
-    await secrets.store(tokenKey(backend.url), backend.token);
     // What activation builds: the connection is not made yet when VS Code restores the panel.
-    const connection = new ConnectionService({ serverUrl: () => backend.url, secrets });
-    const events = new LiveEvents({
-      onDidChangeState: (listener) => connection.onDidChangeState(listener),
-      state: () => connection.state,
-      token: () => connection.token(),
-      createWebSocket: createNodeWebSocket,
-      reconnect: false,
-    });
+    const { connection, events } = await servicesFor(backend);
     const panels = new JobDetailsPanels({
       extensionUri: Uri.file('/ext') as unknown as vscode.Uri,
       client: () => connection.client,

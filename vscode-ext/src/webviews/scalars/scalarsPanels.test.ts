@@ -7,12 +7,10 @@ import type * as vscode from 'vscode';
 import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 import { eventFile, type ScalarEvent } from '../../../../testing/src/tensorboard/tfeventsWriter.js';
 import { registerTensorBoardCommands } from '../../commands/tensorBoardCommands.js';
-import { ConnectionService, tokenKey } from '../../connection/connectionService.js';
-import { LiveEvents } from '../../connection/liveEvents.js';
-import { createNodeWebSocket } from '../../connection/nodeWebSocket.js';
+import type { ConnectionService } from '../../connection/connectionService.js';
+import type { LiveEvents } from '../../connection/liveEvents.js';
 import { JobsModel } from '../../jobs/jobsModel.js';
-import { connectTo, TWO_NODE_ECHO } from '../../test/connectedServices.js';
-import { MemorySecretStore } from '../../test/memorySecretStore.js';
+import { connectTo, servicesFor, TWO_NODE_ECHO } from '../../test/connectedServices.js';
 import { fake, FakeWebviewPanel, Uri } from '../../test/vscodeFake.js';
 import { dispatch } from '../messages.js';
 import type { HostMessage } from './protocol.js';
@@ -202,16 +200,7 @@ describe('the TensorBoard panel', () => {
     panels.dispose();
 
     // After the reload the extension is not connected yet when VS Code restores the panel.
-    const secrets = new MemorySecretStore();
-    await secrets.store(tokenKey(live.backend.url), live.backend.token);
-    const connection = new ConnectionService({ serverUrl: () => live.backend.url, secrets });
-    const events = new LiveEvents({
-      onDidChangeState: (listener) => connection.onDidChangeState(listener),
-      state: () => connection.state,
-      token: () => connection.token(),
-      createWebSocket: createNodeWebSocket,
-      reconnect: false,
-    });
+    const { connection, events } = await servicesFor(live.backend);
     const restoredPanels = panelsFor({ connection, events }, jobs);
     try {
       const panel = new FakeWebviewPanel('aiplat.scalars', 'TensorBoard: restored', {});
