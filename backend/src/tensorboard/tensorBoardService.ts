@@ -80,8 +80,9 @@ export class TensorBoardService {
       jobId = job.id;
       if (this.engines.has(job.engine)) kind = job.engine;
     } else path = body.path;
-    const resolved = await this.deps.resolver.resolve(user, path, { access: 'read' });
-    if (!(await stat(resolved.absPath)).isDirectory()) {
+    // A job's folder may not be there yet (the job is queued), or only on the cluster's claim.
+    const resolved = await this.deps.resolver.resolve(user, path, { access: 'read', mustExist: jobId === undefined });
+    if (resolved.exists && !(await stat(resolved.absPath)).isDirectory()) {
       throw new ApiError('bad_request', `${resolved.apiPath} is a file; give the folder that holds the event files`);
     }
     const running = [...this.entries.values()].find(

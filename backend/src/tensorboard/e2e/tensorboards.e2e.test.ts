@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -152,6 +152,18 @@ describe('TensorBoards through the platform', () => {
     expect((await waitForBoard(board.id, ['Running', 'Failed'])).state).toBe('Running');
     await expect(fx.client('bob').startTensorBoard({ body: { jobId: job.id } })).rejects.toMatchObject({ status: 404 });
   }, 90_000);
+
+  it('starts one for a job whose folder is not there (not started yet, or only on the cluster): TensorBoard waits for it', async () => {
+    const job = await fx.client().createJob({
+      body: { spec: cpuSpec({ name: 'queued', workingDir: 'home', command: 'sleep 30', queue: 'default' }) },
+    });
+    await fx.client().stopJob({ params: { id: job.id }, body: { force: true } });
+    await waitForJob(fx.client(), job.id);
+    await rm(path.join(home, 'summaries', job.id), { recursive: true, force: true });
+    const board = await fx.client().startTensorBoard({ body: { jobId: job.id } });
+    expect(board.path).toBe(`home/summaries/${job.id}`);
+    expect((await waitForBoard(board.id, ['Running', 'Failed'])).state).toBe('Running');
+  }, 60_000);
 
   it('refuses a summary folder a job cannot write, naming the field', async () => {
     const error = await fx

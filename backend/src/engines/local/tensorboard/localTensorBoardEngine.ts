@@ -69,7 +69,8 @@ export class LocalTensorBoardEngine implements TensorBoardEngine {
       jobId: launch.id,
       instance: 'tensorboard',
       command: `exec ${[command, ...args].map(shellQuote).join(' ')}`,
-      cwd: launch.hostPath,
+      // Its own folder: the log directory may not exist yet (a queued job's), which TensorBoard waits for.
+      cwd: logDir,
       env: { ...this.deps.baseEnv },
       logDir,
     });
