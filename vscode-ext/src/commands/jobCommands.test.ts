@@ -147,7 +147,7 @@ describe('job details webview', () => {
         HostMessage,
         { type: 'job' }
       >;
-      expect(last.summary.actions).toEqual(['startAgain', 'copy', 'delete', 'showLogs']);
+      expect(last.summary.actions).toEqual(['startAgain', 'copy', 'delete', 'showLogs', 'tensorboard']);
     });
 
     // Opening the same job again reveals the same panel.
@@ -212,7 +212,7 @@ describe('job details webview', () => {
     const panel = fake.webviewPanels.at(-1) as FakeWebviewPanel;
     await panel.webview.receive({ type: 'ready' });
     const init = panel.webview.posted[0] as Extract<HostMessage, { type: 'init' }>;
-    expect(init.summary.actions).toEqual(['stop', 'forceStop', 'copy', 'showLogs']);
+    expect(init.summary.actions).toEqual(['stop', 'forceStop', 'copy', 'showLogs', 'tensorboard']);
 
     await panel.webview.receive({ type: 'action', action: 'forceStop' });
     await waitForJobState(live.extension, live.backend, job.id, 'Stopped');

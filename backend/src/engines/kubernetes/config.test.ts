@@ -12,6 +12,7 @@ describe('the kubernetes config section', () => {
       claims: { home: 'aiplat-home-{user}', cache: 'aiplat-cache', mount: 'aiplat-mount' },
       resourceNames: {},
       backendNamespace: 'aiplat-system',
+      tensorboardImage: 'tensorflow/tensorflow:2.17.0',
       queues: { default: { policy: 1, nodeSelector: {}, tolerations: [] } },
     });
   });
