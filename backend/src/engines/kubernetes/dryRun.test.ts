@@ -77,6 +77,15 @@ describe('dryRunJob', () => {
     expect(error.issues?.[0]?.message).toBe('one of default, gpu');
   });
 
+  it('refuses a summaryDir under mount, which the pods mount read-only, naming summaryDir', async () => {
+    const error = await failure(dryRunJob('alice', spec({ mode: 'ddp', summaryDir: 'mount/datasets/runs' }), config));
+    expect(error.code).toBe('validation_failed');
+    expect(error.issues?.map((i) => i.path)).toEqual(['body.spec.summaryDir']);
+    expect(error.message).toMatch(/read-only.*mount\/datasets\/runs.*home or cache/);
+    const inCache = await dryRunJob('alice', spec({ mode: 'ddp', summaryDir: 'cache/runs/demo' }), config);
+    expect(inCache.yaml).toContain('value: /work/cache/runs/demo');
+  });
+
   it('takes the default image of the config for kinds without one of their own', async () => {
     const withImage = KubernetesConfigSchema.parse({ defaultImage: 'registry.example/mpi:1' });
     const result = await dryRunJob('bob', spec({ mode: 'mpi', nodes: 2 }), withImage);

@@ -3,7 +3,8 @@ import { queueConfig, type KubernetesConfig } from './config.js';
 
 /*
  * What a job spec needs to run on the Kubernetes engine beyond being a valid spec: a configured
- * queue, an image where the kind has no default, and accelerators the cluster can give. Every
+ * queue, an image where the kind has no default, accelerators the cluster can give and a summary
+ * folder its pods can write (the mount claim is mounted read-only). Every
  * problem at once, each at the field to fix (`body.spec.<field>`, as the local engine names them).
  */
 
@@ -46,6 +47,12 @@ export function kubernetesSpecIssues(spec: JobSpec, config: KubernetesConfig): S
     issues.push({
       path: 'body.spec.image',
       message: `${spec.mode} jobs on the Kubernetes engine need an image: name one (the operator may set kubernetes.defaultImage)`,
+    });
+  }
+  if (spec.summaryDir !== undefined && spec.summaryDir.split('/')[0] === 'mount') {
+    issues.push({
+      path: 'body.spec.summaryDir',
+      message: `the job's pods mount /work/mount read-only and cannot write summaries to ${spec.summaryDir}: name a folder under home or cache, or leave summaryDir out (home/summaries/<job id>)`,
     });
   }
   for (const [field, resources] of resourcesOf(spec)) {
