@@ -55,6 +55,7 @@ function builderEnv(mode: string): Record<string, string> {
     AIPLAT_JOB_ID: 'demo-1',
     AIPLAT_MODE: mode,
     AIPLAT_WORKING_DIR: '/work/home/alice/proj',
+    AIPLAT_SUMMARY_DIR: '/work/home/alice/summaries/demo-1',
   };
 }
 
@@ -228,6 +229,7 @@ describe('entry wrapper: common rules', () => {
       HYPERPARAMETERS_PATH: '/opt/ml/input/config/hyperparameters.json',
       AIPLAT_JOB_ID: 'demo-1',
       AIPLAT_WORKING_DIR: '/work/home/alice/proj',
+      AIPLAT_SUMMARY_DIR: '/work/home/alice/summaries/demo-1',
       EPOCHS: '2',
     });
   });

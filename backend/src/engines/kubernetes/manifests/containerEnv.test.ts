@@ -1,7 +1,7 @@
-import { summaryFolder } from './workVolumes.js';
 import { JobSpecSchema } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { containerEnv, deviceEnv, jobDevices } from './containerEnv.js';
+import { summaryFolder } from './workVolumes.js';
 import { DDP_TEST_SPEC, testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 const options = testOptions('carol', 'job-20261123-0003');

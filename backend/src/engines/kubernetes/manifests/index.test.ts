@@ -4,6 +4,7 @@ import { parseAllDocuments } from 'yaml';
 import { coreValidator, crdValidator, type CrdKind } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import type { ManifestOptions } from './common.js';
 import { buildManifests, crdFor, manifestsYaml } from './index.js';
+import { RAY_SUBMITTER } from './ray.js';
 import { testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 const resources = { cpu: 4, memory: '16Gi', accelerator: { type: 'nvidia', count: 2 } };
@@ -80,6 +81,31 @@ describe('buildManifests', () => {
     expect(crdValidator(crd.kind as CrdKind, crd.version).validate(resource)).toEqual({ valid: true, errors: [] });
     expect(resource.metadata.labels['kueue.x-k8s.io/queue-name']).toBe('team-a100');
   });
+
+  it.each(MODES)(
+    '%s: every container gets AIPLAT_SUMMARY_DIR and the same folder at /opt/ml/summary, and stays valid',
+    (mode) => {
+      for (const [summaryDir, volume, subPath, path] of [
+        [undefined, 'aiplat-home', 'summaries/job-20261123-0009', '/work/home/alice/summaries/job-20261123-0009'],
+        ['cache/runs/demo', 'aiplat-cache', 'runs/demo', '/work/cache/runs/demo'],
+      ] as const) {
+        const [, resource] = buildManifests({ ...SPECS[mode], summaryDir }, options);
+        // KubeRay's submitter only runs `ray job submit`; the entrypoint runs in the head.
+        const containers = podSpecs(resource)
+          .flatMap((pod) => pod.containers as Record<string, unknown>[])
+          .filter((container) => container.name !== RAY_SUBMITTER);
+        expect(containers.length).toBeGreaterThan(0);
+        for (const container of containers) {
+          expect(container.volumeMounts).toContainEqual({ name: volume, mountPath: '/opt/ml/summary', subPath });
+        }
+        // A TrainJob gives the trainer's env to its pods; its runtime patch carries only the mounts.
+        const envs = resource.kind === 'TrainJob' ? [resource.spec.trainer.env] : containers.map((c) => c.env);
+        for (const env of envs) expect(env).toContainEqual({ name: 'AIPLAT_SUMMARY_DIR', value: path });
+        const crd = crdFor(mode);
+        expect(crdValidator(crd.kind as CrdKind, crd.version).validate(resource)).toEqual({ valid: true, errors: [] });
+      }
+    },
+  );
 
   it.each(MODES)('%s: no placement fields when the queue has none', (mode) => {
     const [, resource] = buildManifests(SPECS[mode], { ...options, nodeSelector: {}, tolerations: [] });
