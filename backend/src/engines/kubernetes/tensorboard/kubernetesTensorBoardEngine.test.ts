@@ -15,12 +15,12 @@ import { KubernetesTensorBoardEngine } from './kubernetesTensorBoardEngine.js';
 const NS = 'aiplat-alice';
 const config = KubernetesConfigSchema.parse({ enabled: true });
 
-function engineOn(fake: FakeApiServer): KubernetesTensorBoardEngine {
+function engineOn(fake: FakeApiServer, readyTimeoutMs = 10_000): KubernetesTensorBoardEngine {
   return new KubernetesTensorBoardEngine({
     cluster: new KubeCluster(fake.kubeConfig()),
     config,
     pollMs: 20,
-    readyTimeoutMs: 10_000,
+    readyTimeoutMs,
     log: pino({ level: 'silent' }),
   });
 }
@@ -94,6 +94,22 @@ describe("TensorBoards on the Kubernetes engine, where Kubeflow's Tensorboard is
       ]);
     expect(fake.get('tensorboard.kubeflow.org/v1alpha1', 'Tensorboard', NS, 'tb-kf2')).toBeUndefined();
   });
+
+  it('fails when no pod is ready in time, asking whether the controller runs, and takes its objects away', async () => {
+    const engine = engineOn(fake, 200);
+    const seen: TensorBoardObservation[] = [];
+    await engine.start(launch('tb-kf3'), (o) => seen.push(o));
+    await expect
+      .poll(() => seen)
+      .toEqual([
+        {
+          state: 'Failed',
+          reason: "its pod was not ready within 0.2 s (there is none: is Kubeflow's tensorboard-controller running?)",
+        },
+      ]);
+    expect(fake.get('tensorboard.kubeflow.org/v1alpha1', 'Tensorboard', NS, 'tb-kf3')).toBeUndefined();
+    expect(fake.get('networking.k8s.io/v1', 'NetworkPolicy', NS, 'tb-kf3')).toBeUndefined();
+  });
 });
 
 describe('TensorBoards on the Kubernetes engine, without Kubeflow', () => {
@@ -117,6 +133,22 @@ describe('TensorBoards on the Kubernetes engine, without Kubeflow', () => {
     expect(fake.get('apps/v1', 'Deployment', NS, 'tb-dp1')).toBeUndefined();
     expect(fake.get('v1', 'Service', NS, 'tb-dp1')).toBeUndefined();
     expect(fake.get('networking.k8s.io/v1', 'NetworkPolicy', NS, 'tb-dp1')).toBeUndefined();
+  });
+
+  it("fails when TensorBoard keeps crashing, in the cluster's words, and deletes what it made", async () => {
+    const engine = engineOn(fake);
+    const seen: TensorBoardObservation[] = [];
+    await engine.start(launch('tb-dp3'), (o) => seen.push(o));
+    putPod(fake, 'tb-dp3', {
+      waiting: { reason: 'CrashLoopBackOff', message: 'back-off 40s restarting failed container=tensorboard' },
+    });
+    await expect
+      .poll(() => seen)
+      .toEqual([{ state: 'Failed', reason: 'CrashLoopBackOff: back-off 40s restarting failed container=tensorboard' }]);
+    expect(fake.get('apps/v1', 'Deployment', NS, 'tb-dp3')).toBeUndefined();
+    expect(fake.get('v1', 'Service', NS, 'tb-dp3')).toBeUndefined();
+    expect(fake.get('networking.k8s.io/v1', 'NetworkPolicy', NS, 'tb-dp3')).toBeUndefined();
+    expect(engine.endpoint('tb-dp3')).toBeUndefined();
   });
 
   it('names what the cluster refused (a namespace that does not exist)', async () => {

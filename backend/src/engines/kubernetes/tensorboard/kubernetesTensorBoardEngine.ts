@@ -9,7 +9,7 @@ import type {
 import { clusterMessage, type KubeCluster } from '../cluster.js';
 import type { PodObject } from '../clusterObjects.js';
 import { forUser, namespaceFor, type KubernetesConfig } from '../config.js';
-import { devMachinePodState } from '../devmachines/devMachinePodState.js';
+import { devMachinePodState, type DevMachinePodState } from '../devmachines/devMachinePodState.js';
 import { objectName } from '../manifests/jobMetadata.js';
 import {
   SERVICE_PORT,
@@ -40,6 +40,7 @@ interface Tracked {
 }
 
 const POD_API = { apiVersion: 'v1', kind: 'Pod' };
+const READY_TIMEOUT_MS = 300_000;
 
 /**
  * TensorBoards on Kubernetes (tensorboardManifests.ts): Kubeflow's Tensorboard resource where the
@@ -92,7 +93,7 @@ export class KubernetesTensorBoardEngine implements TensorBoardEngine {
       kubeflow,
       observe,
       running: false,
-      deadline: Date.now() + (this.deps.readyTimeoutMs ?? 300_000),
+      deadline: Date.now() + (this.deps.readyTimeoutMs ?? READY_TIMEOUT_MS),
     };
     this.tracked.set(launch.id, tracked);
     this.schedule(tracked, 0);
@@ -159,7 +160,7 @@ export class KubernetesTensorBoardEngine implements TensorBoardEngine {
       const reason =
         state.kind === 'failed'
           ? state.message
-          : `its pod was not ready within ${Math.round((this.deps.readyTimeoutMs ?? 300_000) / 1000)} s${state.kind === 'waiting' ? ` (${state.message})` : ''}`;
+          : `its pod was not ready within ${(this.deps.readyTimeoutMs ?? READY_TIMEOUT_MS) / 1000} s${notReadyDetail(state, tracked.kubeflow)}`;
       await this.stop(id).catch(() => undefined);
       tracked.observe({ state: 'Failed', reason });
       return;
@@ -189,4 +190,12 @@ export class KubernetesTensorBoardEngine implements TensorBoardEngine {
       }
     }
   }
+}
+
+/** Why a TensorBoard's pod is not ready, for the reason it failed. */
+function notReadyDetail(state: DevMachinePodState, kubeflow: boolean): string {
+  if (state.kind === 'waiting') return ` (${state.message})`;
+  if (state.kind === 'gone' && kubeflow) return " (there is none: is Kubeflow's tensorboard-controller running?)";
+  if (state.kind === 'gone') return ' (there is none)';
+  return '';
 }
