@@ -8,7 +8,7 @@
  *       incremental read's median and p95; target median < 5 ms
  */
 import { appendFileSync, openSync, closeSync, writeSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 // The benchmark measures the backend's reader in-process, as the backend uses it.
@@ -29,11 +29,12 @@ const TAGS = ['train/loss', 'train/accuracy', 'train/lr', 'eval/loss'];
 
 /**
  * The records of events `from`..`to`-1: mostly simple_value (TF1, tensorboardX, PyTorch), every
- * tenth a TF2 float tensor, tags taking turns.
+ * tenth a TF2 scalar tensor (float_val, double_val or float tensor_content in turn), tags taking
+ * turns.
  */
 function records(from: number, to: number): Buffer {
   const type = eventType();
-  const DT_FLOAT = dataTypes().DT_FLOAT;
+  const types = dataTypes();
   const parts: Uint8Array[] = [];
   for (let i = from; i < to; i++) {
     const tag = TAGS[i % TAGS.length]!;
@@ -41,13 +42,22 @@ function records(from: number, to: number): Buffer {
     const value = 1 / (1 + step);
     const summaryValue: Record<string, unknown> = { tag };
     if (i % 10 === 9) {
-      summaryValue.tensor = { dtype: DT_FLOAT, tensorShape: {}, floatVal: [value] };
+      summaryValue.tensor = tensorOf(Math.floor(i / 10) % 3, value, types);
       summaryValue.metadata = { pluginData: { pluginName: 'scalars' } };
     } else summaryValue.simpleValue = value;
     const event = type.create({ wallTime: 1_700_000_000 + i / 100, step, summary: { value: [summaryValue] } });
     parts.push(frameRecord(type.encode(event).finish()));
   }
   return Buffer.concat(parts);
+}
+
+/** A TF2 scalar tensor, as TensorFlow writes them: float_val, double_val, or the float's 4 bytes. */
+function tensorOf(kind: number, value: number, types: Record<string, number>): Record<string, unknown> {
+  if (kind === 0) return { dtype: types.DT_FLOAT, tensorShape: {}, floatVal: [value] };
+  if (kind === 1) return { dtype: types.DT_DOUBLE, tensorShape: {}, doubleVal: [value] };
+  const content = Buffer.alloc(4);
+  content.writeFloatLE(value);
+  return { dtype: types.DT_FLOAT, tensorShape: {}, tensorContent: content };
 }
 
 /** Writes events in batches until the file holds `count` events or `bytes` bytes; returns the count. */
@@ -75,10 +85,10 @@ async function main(): Promise<void> {
   try {
     // (a) 1M events: parse against a raw read of the same bytes.
     const runA = path.join(dir, 'a');
-    await import('node:fs/promises').then((fs) => fs.mkdir(runA));
+    await mkdir(runA);
     const fileA = path.join(runA, FILE);
     writeEvents(fileA, { count: EVENTS });
-    const size = (await readFile(fileA)).length;
+    const { size } = await stat(fileA);
     const raw: number[] = [];
     const parse: number[] = [];
     for (let i = 0; i < PARSE_RUNS; i++) {
@@ -110,7 +120,7 @@ async function main(): Promise<void> {
 
     // (b) incremental: 1,000 events appended to a ~100 MB file.
     const runB = path.join(dir, 'b');
-    await import('node:fs/promises').then((fs) => fs.mkdir(runB));
+    await mkdir(runB);
     const fileB = path.join(runB, FILE);
     let count = writeEvents(fileB, { bytes: BIG_MB * 1e6 });
     const reader = new RunReader(runB);

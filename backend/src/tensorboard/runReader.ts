@@ -2,8 +2,8 @@ import { constants } from 'node:fs';
 import { open, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { Reservoir } from './reservoir.js';
-import { newScalarState, scalarsOf, type ScalarPoint, type ScalarState } from './scalars.js';
-import { readRecords, type RecordIssue } from './tfrecord.js';
+import { newScalarState, scalarsIn, type ScalarPoint, type ScalarState } from './scalars.js';
+import { recordSpans, type RecordIssue } from './tfrecord.js';
 
 /** TensorBoard's event file names: `events.out.tfevents.<time>.<host>...`. */
 export const EVENT_FILE = /(^|\.)tfevents\./;
@@ -103,11 +103,11 @@ export class RunReader {
       while (file.offset < size && !file.broken) {
         const buffer = Buffer.allocUnsafe(Math.min(chunk, size - file.offset));
         const { bytesRead } = await handle.read(buffer, 0, buffer.byteLength, file.offset);
-        const read = readRecords(buffer.subarray(0, bytesRead), file.offset);
+        const read = recordSpans(buffer.subarray(0, bytesRead), file.offset);
         file.offset += read.consumed;
         file.broken = read.broken;
         outcome.issues.push(...read.issues.map((issue) => ({ ...issue, file: name })));
-        for (const point of scalarsOf(read.records, this.state)) outcome.points.push(point);
+        scalarsIn(buffer, read.spans, this.state, outcome.points);
         if (read.consumed === 0) {
           if (bytesRead < chunk) break; // the last record is not written whole yet
           chunk *= 2;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { encodeEvent, eventFile, type ScalarEncoding } from '../../../testing/src/tensorboard/tfeventsWriter.js';
-import { halfToNumber, newScalarState, scalarsOf } from './scalars.js';
-import { frameRecord, maskedCrc32c, readRecords } from './tfrecord.js';
+import { halfToNumber, newScalarState, scalarsIn, scalarsOf, type ScalarPoint } from './scalars.js';
+import { frameRecord, maskedCrc32c, readRecords, recordSpans } from './tfrecord.js';
 
 describe('TFRecord framing', () => {
   it('checks the masked CRC32C TensorFlow writes (known value of an empty record header)', () => {
@@ -85,6 +85,22 @@ describe('scalars in event records', () => {
     expect(scalarsOf([encodeEvent({ tag: 'other', step: 1, value: 1, encoding: 'float' })], newScalarState())).toEqual(
       [],
     );
+  });
+
+  it('reads the records of a file in place, at their offsets: the same points as record by record', () => {
+    const encodings: ScalarEncoding[] = ['simple', 'float', 'double', 'half', 'content-float', 'content-double'];
+    const file = eventFile(
+      encodings.flatMap((encoding, i) => [
+        { tag: encoding, step: i, value: 0.5, encoding, withMetadata: true },
+        { tag: encoding, step: i + 1, value: 0.25, encoding },
+      ]),
+    );
+    const before: ScalarPoint = { tag: 'earlier', step: 0, wallTime: 0, value: 0 };
+    const into = [before];
+    expect(scalarsIn(file, recordSpans(file).spans, newScalarState(), into)).toBe(into);
+    const oneByOne = scalarsOf(readRecords(file).records, newScalarState());
+    expect(oneByOne).toHaveLength(12);
+    expect(into).toEqual([before, ...oneByOne]);
   });
 
   it('turns IEEE halves into numbers', () => {

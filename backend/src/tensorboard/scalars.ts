@@ -1,4 +1,4 @@
-import type protobuf from 'protobufjs';
+import protobuf from 'protobufjs';
 import { dataTypes, eventType } from './eventProtos.js';
 
 /** One point of one tag: what a scalar chart plots. */
@@ -87,11 +87,27 @@ let cachedTypes: Record<string, number> | undefined;
  * tensors of a float type whose tag's plugin is `scalars` (TF2). Other summaries are passed over.
  */
 export function scalarsOf(records: readonly Uint8Array[], state: ScalarState): ScalarPoint[] {
+  const points: ScalarPoint[] = [];
+  for (const record of records) scalarsIn(record, [0, record.byteLength], state, points);
+  return points;
+}
+
+/**
+ * scalarsOf for the records at `spans` (start and end offsets in turn, as recordSpans gives them)
+ * in `buffer`, decoded in place by one protobufjs reader; the points are appended to `into`.
+ */
+export function scalarsIn(
+  buffer: Uint8Array,
+  spans: readonly number[],
+  state: ScalarState,
+  into: ScalarPoint[] = [],
+): ScalarPoint[] {
   cachedType ??= eventType();
   cachedTypes ??= dataTypes();
-  const points: ScalarPoint[] = [];
-  for (const record of records) {
-    const event = cachedType.decode(record) as unknown as EventMessage;
+  const reader = protobuf.Reader.create(buffer);
+  for (let i = 0; i < spans.length; i += 2) {
+    reader.pos = spans[i]!;
+    const event = cachedType.decode(reader, spans[i + 1]! - spans[i]!) as unknown as EventMessage;
     const values = event.summary?.value;
     if (!values) continue;
     const step = toNumber(event.step);
@@ -101,12 +117,12 @@ export function scalarsOf(records: readonly Uint8Array[], state: ScalarState): S
       const plugin = value.metadata?.pluginData?.pluginName;
       if (plugin) state.plugins.set(tag, plugin);
       if (value.value === 'simpleValue' && value.simpleValue !== undefined) {
-        points.push({ tag, step, wallTime, value: value.simpleValue });
+        into.push({ tag, step, wallTime, value: value.simpleValue });
       } else if (value.value === 'tensor' && value.tensor && state.plugins.get(tag) === 'scalars') {
         const number = tensorScalar(value.tensor, cachedTypes);
-        if (number !== undefined) points.push({ tag, step, wallTime, value: number });
+        if (number !== undefined) into.push({ tag, step, wallTime, value: number });
       }
     }
   }
-  return points;
+  return into;
 }

@@ -1,23 +1,31 @@
 /**
- * CRC32C (Castagnoli), a byte at a time from a table. Event files hold many small records (a
- * scalar is ~40 bytes) and each needs two checksums: a plain loop in V8 measured 2x faster on them
- * than @node-rs/crc32's SIMD binding (a native call per record costs more than the bytes) and 3x
- * faster than @aws-crypto/crc32c (which the tests check this one against); slicing by 8 gained
- * nothing measurable here.
+ * CRC32C (Castagnoli), four bytes a step from four tables ("slicing by 4"). Event files hold many
+ * small records (a scalar is ~40 bytes) and each needs two checksums: a plain byte loop in V8
+ * measured 2x faster on them than @node-rs/crc32's SIMD binding (a native call per record costs
+ * more than the bytes) and 3x faster than @aws-crypto/crc32c (which the tests check this one
+ * against); four bytes a step takes another ~20% off framing a file of scalars.
  */
-const CRC_TABLE = (() => {
-  const table = new Int32Array(256);
+const CRC_TABLES = (() => {
+  const tables = new Int32Array(4 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? (c >>> 1) ^ 0x82f63b78 : c >>> 1;
-    table[n] = c;
+    tables[n] = c;
   }
-  return table;
+  // tables[t * 256 + n]: the CRC of byte n followed by t zero bytes.
+  for (let n = 0; n < 3 * 256; n++) tables[n + 256] = (tables[n]! >>> 8) ^ tables[tables[n]! & 0xff]!;
+  return tables;
 })();
 
 function crc32c(bytes: Uint8Array, start = 0, end = bytes.length): number {
+  const t = CRC_TABLES;
   let crc = -1;
-  for (let i = start; i < end; i++) crc = CRC_TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  let i = start;
+  for (; i + 4 <= end; i += 4) {
+    crc ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    crc = t[768 + (crc & 0xff)]! ^ t[512 + ((crc >>> 8) & 0xff)]! ^ t[256 + ((crc >>> 16) & 0xff)]! ^ t[crc >>> 24]!;
+  }
+  for (; i < end; i++) crc = t[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return (crc ^ -1) >>> 0;
 }
 
@@ -42,8 +50,13 @@ export interface RecordIssue {
   message: string;
 }
 
-export interface ReadRecords {
-  records: Uint8Array[];
+export interface RecordSpans {
+  /**
+   * Where each whole record's data lies in the buffer: its start and end offsets in turn. Offsets
+   * rather than a view per record: a file of scalars holds millions of ~40-byte records, and the
+   * reader decodes them in place (scalarsIn) instead of allocating a view each.
+   */
+  spans: number[];
   /** Bytes of `buffer` read: the next read starts there (a truncated last record is not consumed). */
   consumed: number;
   /** Records skipped for a bad data CRC; reading stops at a bad length CRC (the framing is lost). */
@@ -53,28 +66,41 @@ export interface ReadRecords {
 }
 
 /**
- * The whole records in `buffer` (bytes of a file from `baseOffset` on). A record cut short at the
- * end is left unread: the writer has not finished it yet.
+ * The whole records in `buffer` (bytes of a file from `baseOffset` on), as offsets. A record cut
+ * short at the end is left unread: the writer has not finished it yet.
  */
-export function readRecords(buffer: Uint8Array, baseOffset = 0): ReadRecords {
+export function recordSpans(buffer: Uint8Array, baseOffset = 0): RecordSpans {
   const view = new DataView(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  const records: Uint8Array[] = [];
+  const spans: number[] = [];
   const issues: RecordIssue[] = [];
   let at = 0;
   while (buffer.byteLength - at >= HEADER) {
     if (maskedCrc32c(buffer, at, at + 8) !== view.getUint32(at + 8, true)) {
       issues.push({ offset: baseOffset + at, message: 'bad length checksum: the rest of the file cannot be read' });
-      return { records, consumed: at, issues, broken: true };
+      return { spans, consumed: at, issues, broken: true };
     }
     const length = view.getUint32(at, true) + view.getUint32(at + 4, true) * 2 ** 32;
     const end = at + HEADER + length + FOOTER;
     if (end > buffer.byteLength) break;
     if (maskedCrc32c(buffer, at + HEADER, at + HEADER + length) === view.getUint32(at + HEADER + length, true)) {
-      records.push(buffer.subarray(at + HEADER, at + HEADER + length));
+      spans.push(at + HEADER, at + HEADER + length);
     } else issues.push({ offset: baseOffset + at, message: `bad data checksum: skipped a record of ${length} bytes` });
     at = end;
   }
-  return { records, consumed: at, issues, broken: false };
+  return { spans, consumed: at, issues, broken: false };
+}
+
+export interface ReadRecords extends Omit<RecordSpans, 'spans'> {
+  /** Each whole record's data, a view of `buffer`. */
+  records: Uint8Array[];
+}
+
+/** The whole records in `buffer` as views (recordSpans, for callers that want each record's bytes). */
+export function readRecords(buffer: Uint8Array, baseOffset = 0): ReadRecords {
+  const { spans, ...rest } = recordSpans(buffer, baseOffset);
+  const records: Uint8Array[] = [];
+  for (let i = 0; i < spans.length; i += 2) records.push(buffer.subarray(spans[i], spans[i + 1]));
+  return { records, ...rest };
 }
 
 /** One record framed for a file (the writer side: tests and tools). */
