@@ -84,7 +84,8 @@ export async function startRealBackend(
       await exited;
       clearTimeout(late);
     }
-    await rm(dir, { recursive: true, force: true });
+    // A job's log shim may still be writing its last lines into the folder (jobs outlive a backend by design).
+    await rm(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   };
   if (!url) {
     await stop();
