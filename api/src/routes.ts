@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { devMachineRoutes } from './devMachineRoutes.js';
 import { route } from './route.js';
+import { serviceRoutes } from './serviceRoutes.js';
 import { tensorboardRoutes } from './tensorboardRoutes.js';
 import {
   CatalogQuerySchema,
@@ -271,6 +272,7 @@ export const routes = {
   }),
   ...devMachineRoutes,
   ...tensorboardRoutes,
+  ...serviceRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -43,6 +43,7 @@ import { FolderWatchers } from './workspace/folderWatchers.js';
 import { ScalarService } from './tensorboard/scalarService.js';
 import { createTensorBoardFrontend } from './tensorboard/tensorBoardFrontend.js';
 import { createTensorBoardHandlers } from './tensorboard/tensorboardHandlers.js';
+import { createServiceHandlers } from './services/serviceHandlers.js';
 import { TensorBoardService } from './tensorboard/tensorBoardService.js';
 import { instanceBaseEnv } from './engines/local/environment/baseEnv.js';
 import { KubernetesTensorBoardEngine } from './engines/kubernetes/tensorboard/kubernetesTensorBoardEngine.js';
@@ -198,6 +199,7 @@ export async function createPlatform(
         ...createSystemHandlers({ config, store, metrics }),
         ...createTensorBoardHandlers(scalars, tensorboards),
         ...createDevMachineHandlers(devMachines),
+        ...createServiceHandlers(),
         ...issueLoginLink,
         ...createFileHandlers({ resolver, lister, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),

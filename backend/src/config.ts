@@ -100,6 +100,37 @@ export const ConfigSchema = z.object({
       pointsPerTag: z.number().int().min(10).max(100_000).default(1_000),
     })
     .prefault({}),
+  services: z
+    .object({
+      /** 慧聚 signatures: how far a call's Timestamp may be from the server's clock (and how long replays are remembered). */
+      signatureWindowSeconds: z.number().int().min(1).max(86_400).default(300),
+      /** How long a replica may take to pass its startup/readiness probe before it counts as failed. */
+      readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(600_000),
+      /** How long a stopped replica gets between SIGTERM and SIGKILL. */
+      stopGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
+      /** How often the Kubernetes engine reads a service's pods. */
+      kubernetesPollMs: z.number().int().min(50).max(60_000).default(2_000),
+      /** Where a version's requirements come from: pip's own settings, passed as given (never a hard-coded host). */
+      pip: z
+        .object({
+          indexUrl: z.string().min(1).optional(),
+          extraIndexUrls: z.array(z.string().min(1)).default([]),
+          findLinks: z.array(z.string().min(1)).default([]),
+          trustedHosts: z.array(z.string().min(1)).default([]),
+          /** Only findLinks: pip --no-index (an offline cluster with a wheelhouse). */
+          noIndex: z.boolean().default(false),
+        })
+        .prefault({}),
+      /** The gateway's own HTTPS listener for services given a domain with a certificate (0: off). */
+      httpsPort: z.number().int().min(0).max(65_535).default(0),
+      /** A service with no request for this long goes to sleep (its replicas stop); 0: never. */
+      sleepAfterMinutes: z
+        .number()
+        .min(0)
+        .max(7 * 24 * 60)
+        .default(0),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

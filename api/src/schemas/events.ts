@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors.js';
 import { DevMachineChangeSchema } from './devMachines.js';
 import { JobChangeSchema, JobEventMessageSchema, JobLogBatchSchema, JobMetricsBatchSchema } from './jobRequests.js';
+import { ServiceChangeSchema } from './services.js';
+import { ServiceMetricsUpdateSchema } from './serviceMetrics.js';
 import { ScalarUpdateSchema, TensorBoardChangeSchema } from './scalars.js';
 import { FileChangesSchema, UploadProgressSchema } from './workspace.js';
 
@@ -33,6 +35,12 @@ export const topicPayloads = {
   scalars: ScalarUpdateSchema,
   /** The user's TensorBoards (`tensorboards`). */
   tensorboards: TensorBoardChangeSchema,
+  /** Every service's changes (`services`), or one's (`services/<name>`). */
+  services: ServiceChangeSchema,
+  /** A streamed topic: follows a service's replica logs (`service-logs/<name>`) from a cursor. */
+  'service-logs': JobLogBatchSchema,
+  /** Each closed bucket of a service's traffic (`service-metrics/<name>`). */
+  'service-metrics': ServiceMetricsUpdateSchema,
 } as const;
 export type TopicKind = keyof typeof topicPayloads;
 export const TOPIC_KINDS = Object.keys(topicPayloads) as TopicKind[];

@@ -18,7 +18,7 @@ const CommandSchema = z
   .meta({ description: 'Shell command (may span lines) run by every node, in workingDir' });
 
 /** A folder under /work as a spec names it: relative, starting with a root, no `.`/`..` parts. */
-function workFolderField(field: string, example: string) {
+export function workFolderField(field: string, example: string) {
   return z
     .string({ error: fieldError(field, `a path relative to /work, e.g. ${example}`) })
     .max(4096, `${field} is longer than 4096 characters`)
