@@ -1,0 +1,22 @@
+import type http from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { ServiceMetricsQuery, ServiceMetricsResponse } from '@aiplat/api';
+
+/**
+ * The services gateway as the rest of the backend sees it: it takes the requests that are its own
+ * (`/services/<name>/...`, or any path on a service's own domain), authenticates and limits them,
+ * forwards them to ready replicas and counts them.
+ */
+export interface ServiceGateway {
+  /** True when the request was the gateway's (it answers it); false to let the platform's app have it. */
+  handle(req: http.IncomingMessage, res: http.ServerResponse): boolean;
+  /** True when the WebSocket upgrade was the gateway's. */
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean;
+  /** A service's traffic per time bucket (every version and replica, or one). */
+  metrics(name: string, query: ServiceMetricsQuery): ServiceMetricsResponse;
+  /** LLM tokens a bearer token spent in the current minute and UTC day. */
+  tokenUsage(tokenId: string): { usedThisMinute: number; usedToday: number };
+  /** Drops what it keeps of a deleted service (metrics, replay cache entries, counters). */
+  forget(name: string): void;
+  close(): Promise<void>;
+}
