@@ -6,6 +6,8 @@ set -euo pipefail
 # Debian package -> the check that says it is present
 declare -A NEEDED=(
   [curl]='command -v curl'
+  # Services: the gateway tests check 慧聚 signatures against openssl dgst -sha1 -hmac
+  [openssl]='command -v openssl'
   [chromium]='command -v chromium'
   [python3-torch]='/usr/bin/python3 -c "import torch.distributed"'
   [openmpi-bin]='command -v mpirun'
