@@ -43,7 +43,10 @@ import { FolderWatchers } from './workspace/folderWatchers.js';
 import { ScalarService } from './tensorboard/scalarService.js';
 import { createTensorBoardFrontend } from './tensorboard/tensorBoardFrontend.js';
 import { createTensorBoardHandlers } from './tensorboard/tensorboardHandlers.js';
-import { createServiceHandlers } from './services/serviceHandlers.js';
+import { ServicesPart } from './servicesComposition.js';
+import type { ServiceService } from './services/serviceService.js';
+import { TokenAuthenticator } from './server/auth.js';
+import { OriginPolicy } from './server/origins.js';
 import { TensorBoardService } from './tensorboard/tensorBoardService.js';
 import { instanceBaseEnv } from './engines/local/environment/baseEnv.js';
 import { KubernetesTensorBoardEngine } from './engines/kubernetes/tensorboard/kubernetesTensorBoardEngine.js';
@@ -71,6 +74,7 @@ export interface Platform {
   /** The folders clients watch (the `files/<path>` topic). */
   folderWatchers: FolderWatchers;
   tensorboards: TensorBoardService;
+  services: ServiceService;
   log: Logger;
   close(): Promise<void>;
 }
@@ -136,10 +140,24 @@ export async function createPlatform(
     cluster.engine
       ? cluster.engine.serverDryRun(objects as unknown as KubernetesObject[])
       : { ok: false, message: 'the backend is not connected to a cluster (its log says why)' };
+  const originPolicy = new OriginPolicy(config.allowedOrigins);
+  const servicesPart = new ServicesPart({
+    config,
+    store,
+    registry: metrics.registry,
+    platformUser: (req) => {
+      const token = TokenAuthenticator.bearerToken(req.headers.authorization);
+      if (token) return users.find((user) => user.token === token)?.name;
+      return sessions.lookup(sessionIdOf(req));
+    },
+    isOriginAllowed: (origin, host) => originPolicy.isAllowed(origin, host),
+    log,
+  });
   const server = createPlatformServer({
     options: { ...config, users },
     metrics,
     log,
+    gateway: () => servicesPart.gateway() ?? { handle: () => false },
     sessionUser: (req) => {
       const name = sessions.lookup(sessionIdOf(req));
       return name !== undefined && safeForState(req, config.allowedOrigins) && fromThisSite(req, config.allowedOrigins)
@@ -199,7 +217,7 @@ export async function createPlatform(
         ...createSystemHandlers({ config, store, metrics }),
         ...createTensorBoardHandlers(scalars, tensorboards),
         ...createDevMachineHandlers(devMachines),
-        ...createServiceHandlers(),
+        ...servicesPart.handlers(hub),
         ...issueLoginLink,
         ...createFileHandlers({ resolver, lister, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),
@@ -326,6 +344,7 @@ export async function createPlatform(
     );
   }
   await devMachineService.recover();
+  await servicesPart.startLocalEngine({ supervisor, resolver, baseEnv: instanceBaseEnv(process.env) });
   return {
     config,
     store,
@@ -341,6 +360,7 @@ export async function createPlatform(
     ...(kubernetes ? { kubernetes } : {}),
     folderWatchers,
     tensorboards: tensorBoardService,
+    services: servicesPart.services,
     log,
     close: async () => {
       // Proxied WebSockets first: the server's close waits for every socket it ever accepted.
@@ -351,6 +371,7 @@ export async function createPlatform(
       await devMachineEngine.close();
       scalars.close();
       await tensorBoardService.close();
+      await servicesPart.close();
       kubernetesDevMachines?.close();
       store.close();
     },

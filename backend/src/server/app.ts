@@ -32,6 +32,11 @@ export interface AppDeps {
   sessionUser?: (req: http.IncomingMessage) => User | undefined;
   /** Pages and proxied upstreams served beside the API; asked for once, after the handlers. */
   frontends?: () => readonly Frontend[];
+  /**
+   * The services gateway: asked first for every request and upgrade, before Express (no middleware
+   * on the path of model calls); it answers what is its own and leaves the rest.
+   */
+  gateway?: () => Pick<Frontend, 'upgrade'> & { handle(req: http.IncomingMessage, res: http.ServerResponse): boolean };
   metrics: ServerMetrics;
   log: Logger;
 }
@@ -139,7 +144,10 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
     next();
   });
 
-  const server = http.createServer(app);
+  const server = http.createServer((req, res) => {
+    if (deps.gateway?.().handle(req, res)) return;
+    app(req, res);
+  });
   const hub = new EventHub({
     ...options.websocket,
     authenticate: (token) => auth.authenticate(token),
@@ -149,6 +157,7 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
     log: log.child({ component: 'ws' }),
   });
   server.on('upgrade', (req, socket, head) => {
+    if (deps.gateway?.().upgrade?.(req, socket, head)) return;
     for (const frontend of frontends()) if (frontend.upgrade?.(req, socket, head)) return;
     hub.handleUpgrade(req, socket, head);
   });

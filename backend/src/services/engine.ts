@@ -41,6 +41,8 @@ export interface ReadyReplica {
 export interface ServiceEngine {
   /** Refuses (ApiError) a spec this engine can never run. */
   validate(spec: ServiceSpec, version: ServiceVersionSpec): void;
+  /** Refuses (ApiError 400) a version whose folders its owner cannot read, before anything starts. */
+  checkFolders?(owner: string, version: ServiceVersionSpec): Promise<void>;
   /** Starts the replicas of a version (installing its requirements first); returns once under way. */
   startVersion(launch: VersionLaunch): Promise<void>;
   /** Ends the replicas of a version (retired after an update, or the service stopped). */

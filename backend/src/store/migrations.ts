@@ -59,4 +59,34 @@ export const MIGRATIONS: readonly Migration[] = [
           );
           CREATE INDEX dev_machine_events_machine ON dev_machine_events (dev_machine_id, seq);`,
   },
+  {
+    version: 4,
+    name: 'services',
+    sql: `CREATE TABLE services (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            name TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            data TEXT NOT NULL
+          );
+          CREATE INDEX services_owner ON services (owner, seq);
+          CREATE TABLE service_events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            service TEXT NOT NULL REFERENCES services (name) ON DELETE CASCADE,
+            data TEXT NOT NULL
+          );
+          CREATE INDEX service_events_service ON service_events (service, seq);
+          CREATE TABLE app_keys (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            app_key TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            data TEXT NOT NULL
+          );
+          CREATE TABLE service_tokens (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            service TEXT NOT NULL REFERENCES services (name) ON DELETE CASCADE,
+            hash TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL
+          );`,
+  },
 ];

@@ -5,6 +5,8 @@ import type { DevMachineStore } from '../devmachines/devMachineStore.js';
 import type { JobStore } from '../jobs/jobStore.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { SqliteDevMachineStore } from './sqliteDevMachineStore.js';
+import { SqliteServiceStore } from './sqliteServiceStore.js';
+import type { ServiceStore } from '../services/serviceStore.js';
 import { SqliteJobStore } from './sqliteJobStore.js';
 import type { Store } from './store.js';
 
@@ -42,6 +44,7 @@ export class SqliteStore implements Store {
   private version: number;
   readonly jobs: JobStore;
   readonly devMachines: DevMachineStore;
+  readonly services: ServiceStore;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
@@ -53,6 +56,7 @@ export class SqliteStore implements Store {
     this.version = migrate(this.db, migrations);
     this.jobs = new SqliteJobStore(this.db);
     this.devMachines = new SqliteDevMachineStore(this.db);
+    this.services = new SqliteServiceStore(this.db);
   }
 
   static inDataDir(dataDir: string): SqliteStore {

@@ -4,10 +4,12 @@
  */
 import type { DevMachineStore } from '../devmachines/devMachineStore.js';
 import type { JobStore } from '../jobs/jobStore.js';
+import type { ServiceStore } from '../services/serviceStore.js';
 
 export interface Store {
   readonly jobs: JobStore;
   readonly devMachines: DevMachineStore;
+  readonly services: ServiceStore;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   /** The newest migration applied. */

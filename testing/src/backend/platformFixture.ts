@@ -37,7 +37,8 @@ export interface PlatformFixture {
  * over that folder (a restarted backend) and leaves it in place on close.
  */
 /** Config fields to set; the dev machine and TensorBoard settings one by one (the schema fills in the rest). */
-export type PlatformOverrides = Partial<Omit<Config, 'devMachines' | 'tensorboard'>> & {
+export type PlatformOverrides = Partial<Omit<Config, 'devMachines' | 'tensorboard' | 'services'>> & {
+  services?: Partial<Config['services']>;
   devMachines?: Partial<Config['devMachines']>;
   tensorboard?: Partial<Config['tensorboard']>;
 };

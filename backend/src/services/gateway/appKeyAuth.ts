@@ -1,0 +1,92 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { appKeySignatureMessage, type GatewayAuthReason } from '@aiplat/api';
+import type { GatewayDirectory } from './directory.js';
+
+/**
+ * Signatures seen inside the time window: a replayed (AppKey, Timestamp, Sign) is refused. Entries
+ * expire with the window, so memory is bounded by the calls of one window.
+ */
+export class ReplayCache {
+  private readonly seen = new Map<string, number>();
+  private sweptAt = 0;
+
+  constructor(private readonly windowMs: number) {}
+
+  /** True the first time a signature is seen inside the window. */
+  firstUse(key: string, nowMs: number): boolean {
+    if (nowMs - this.sweptAt > this.windowMs / 4) this.sweep(nowMs);
+    const expires = this.seen.get(key);
+    if (expires !== undefined && expires > nowMs) return false;
+    this.seen.set(key, nowMs + 2 * this.windowMs);
+    return true;
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+
+  private sweep(nowMs: number): void {
+    this.sweptAt = nowMs;
+    for (const [key, expires] of this.seen) if (expires <= nowMs) this.seen.delete(key);
+  }
+}
+
+export function appKeySign(appKey: string, appSecret: string, timestamp: string): string {
+  return createHmac('sha1', appSecret)
+    .update(appKeySignatureMessage(appKey, appSecret, timestamp), 'utf8')
+    .digest('hex');
+}
+
+export type AppKeyVerdict = { ok: true; appKey: string } | { ok: false; reason: GatewayAuthReason; message: string };
+
+/**
+ * 慧聚's scheme: headers AppKey, Timestamp (Unix ms), Sign = lowercase hex HMAC-SHA1 keyed with
+ * AppSecret over AppKey + AppSecret + Timestamp. The Sign is compared in constant time.
+ */
+export function verifyAppKey(
+  headers: { appKey: string; timestamp?: string; sign?: string },
+  service: string,
+  directory: Pick<GatewayDirectory, 'appKey'>,
+  replays: ReplayCache,
+  windowMs: number,
+  nowMs: number,
+): AppKeyVerdict {
+  const { appKey, timestamp, sign } = headers;
+  const key = directory.appKey(appKey);
+  if (!key) return { ok: false, reason: 'unknown_app_key', message: `no AppKey ${appKey.slice(0, 40)}` };
+  if (!key.enabled) return { ok: false, reason: 'app_key_disabled', message: `AppKey ${appKey} is disabled` };
+  if (!key.services.includes(service)) {
+    return { ok: false, reason: 'app_key_not_bound', message: `AppKey ${appKey} may not call ${service}` };
+  }
+  if (!timestamp || !/^\d{1,16}$/.test(timestamp)) {
+    return {
+      ok: false,
+      reason: 'bad_timestamp',
+      message: 'Timestamp must be Unix epoch milliseconds, e.g. 1733400000000',
+    };
+  }
+  if (Math.abs(nowMs - Number(timestamp)) > windowMs) {
+    return {
+      ok: false,
+      reason: 'stale_timestamp',
+      message: `Timestamp is more than ${Math.round(windowMs / 1000)} s from the server's clock; sign again with the current time`,
+    };
+  }
+  const expected = Buffer.from(appKeySign(appKey, key.secret, timestamp), 'utf8');
+  const given = Buffer.from(sign ?? '', 'utf8');
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    return {
+      ok: false,
+      reason: 'bad_signature',
+      message: 'Sign does not match: HMAC-SHA1(AppSecret, AppKey + AppSecret + Timestamp), lowercase hex',
+    };
+  }
+  if (!replays.firstUse(`${appKey}\n${timestamp}\n${sign}`, nowMs)) {
+    return {
+      ok: false,
+      reason: 'replayed_signature',
+      message: 'this signature was already used; sign each call with a new Timestamp',
+    };
+  }
+  return { ok: true, appKey };
+}

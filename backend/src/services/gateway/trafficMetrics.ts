@@ -1,0 +1,184 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+import type { ServiceMetricPoint, ServiceMetricsQuery, ServiceMetricsResponse } from '@aiplat/api';
+
+const BUCKET_MS = 10_000;
+const KEEP_MS = 24 * 3600_000;
+/** Latency histogram: 0.1 ms × 1.2^i, 80 bins (up to ~2 h). */
+const BINS = 80;
+const binOf = (ms: number) =>
+  Math.min(BINS - 1, Math.max(0, Math.ceil(Math.log(Math.max(ms, 0.1) / 0.1) / Math.log(1.2))));
+const upperOf = (bin: number) => 0.1 * 1.2 ** bin;
+
+interface Bucket {
+  start: number;
+  version: number;
+  replica: number;
+  requests: number;
+  successes: number;
+  status4xx: number;
+  status5xx: number;
+  throttled: number;
+  tokens: number;
+  latency: Uint32Array;
+  ttft: Uint32Array;
+}
+
+export interface CallOutcome {
+  service: string;
+  version: number;
+  replica: number;
+  status: number;
+  latencyMs: number;
+  throttled?: boolean;
+  tokens?: number;
+  ttftMs?: number;
+}
+
+function percentile(hist: Uint32Array, p: number): number | undefined {
+  let total = 0;
+  for (const n of hist) total += n;
+  if (total === 0) return undefined;
+  let seen = 0;
+  for (let bin = 0; bin < hist.length; bin++) {
+    seen += hist[bin]!;
+    if (seen >= p * total) return Math.round(upperOf(bin) * 100) / 100;
+  }
+  return upperOf(hist.length - 1);
+}
+
+/**
+ * Each service's traffic in 10-second buckets per version and replica (24 hours kept), aggregated
+ * into wider steps on request; the same calls counted for Prometheus.
+ */
+export class TrafficMetrics {
+  private readonly buckets = new Map<string, Bucket[]>();
+  private readonly requests: Counter<'service' | 'version' | 'code'>;
+  private readonly duration: Histogram<'service'>;
+  private readonly throttled: Counter<'service'>;
+  private readonly tokens: Counter<'service'>;
+
+  constructor(
+    registry: Registry,
+    private readonly onBucketClosed?: (service: string, point: ServiceMetricPoint) => void,
+  ) {
+    this.requests = new Counter({
+      name: 'aiplat_service_requests_total',
+      help: 'Calls of online services through the gateway, by service, version and status code',
+      labelNames: ['service', 'version', 'code'] as const,
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'aiplat_service_request_duration_seconds',
+      help: 'Time to the last byte of calls of online services',
+      labelNames: ['service'] as const,
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 120],
+      registers: [registry],
+    });
+    this.throttled = new Counter({
+      name: 'aiplat_service_throttled_total',
+      help: 'Calls refused with 429 by a QPS, concurrency or token limit',
+      labelNames: ['service'] as const,
+      registers: [registry],
+    });
+    this.tokens = new Counter({
+      name: 'aiplat_service_tokens_total',
+      help: 'LLM tokens counted from the usage field of responses',
+      labelNames: ['service'] as const,
+      registers: [registry],
+    });
+  }
+
+  record(call: CallOutcome, nowMs: number): void {
+    const bucket = this.bucketFor(call.service, call.version, call.replica, nowMs);
+    bucket.requests += 1;
+    if (call.throttled) bucket.throttled += 1;
+    if (call.status < 400) bucket.successes += 1;
+    else if (call.status < 500) bucket.status4xx += 1;
+    else bucket.status5xx += 1;
+    bucket.latency[binOf(call.latencyMs)]! += 1;
+    if (call.ttftMs !== undefined) bucket.ttft[binOf(call.ttftMs)]! += 1;
+    if (call.tokens) {
+      bucket.tokens += call.tokens;
+      this.tokens.inc({ service: call.service }, call.tokens);
+    }
+    this.requests.inc({ service: call.service, version: String(call.version), code: String(call.status) });
+    this.duration.observe({ service: call.service }, call.latencyMs / 1000);
+    if (call.throttled) this.throttled.inc({ service: call.service });
+  }
+
+  query(service: string, query: ServiceMetricsQuery, nowMs: number): ServiceMetricsResponse {
+    const stepMs = Math.max(BUCKET_MS, Math.round(query.step / (BUCKET_MS / 1000)) * BUCKET_MS);
+    const since = query.since ? Date.parse(query.since) : nowMs - 3600_000;
+    const groups = new Map<number, Bucket[]>();
+    for (const bucket of this.buckets.get(service) ?? []) {
+      if (bucket.start < since - BUCKET_MS) continue;
+      if (query.version !== undefined && bucket.version !== query.version) continue;
+      if (query.replica !== undefined && bucket.replica !== query.replica) continue;
+      const at = Math.floor(bucket.start / stepMs) * stepMs;
+      groups.set(at, [...(groups.get(at) ?? []), bucket]);
+    }
+    const points = [...groups.entries()].sort(([a], [b]) => a - b).map(([at, list]) => pointOf(at, list));
+    return { step: stepMs / 1000, points };
+  }
+
+  forget(service: string): void {
+    this.buckets.delete(service);
+  }
+
+  private bucketFor(service: string, version: number, replica: number, nowMs: number): Bucket {
+    const start = Math.floor(nowMs / BUCKET_MS) * BUCKET_MS;
+    let list = this.buckets.get(service);
+    if (!list) this.buckets.set(service, (list = []));
+    const last = list[list.length - 1];
+    if (last && last.start < start) {
+      const closed = list.filter((b) => b.start === last.start);
+      this.onBucketClosed?.(service, pointOf(last.start, closed));
+      while (list.length > 0 && list[0]!.start < nowMs - KEEP_MS) list.shift();
+    }
+    let bucket = list.find((b) => b.start === start && b.version === version && b.replica === replica);
+    if (!bucket) {
+      bucket = {
+        start,
+        version,
+        replica,
+        requests: 0,
+        successes: 0,
+        status4xx: 0,
+        status5xx: 0,
+        throttled: 0,
+        tokens: 0,
+        latency: new Uint32Array(BINS),
+        ttft: new Uint32Array(BINS),
+      };
+      list.push(bucket);
+    }
+    return bucket;
+  }
+}
+
+function pointOf(at: number, list: readonly Bucket[]): ServiceMetricPoint {
+  const latency = new Uint32Array(BINS);
+  const ttft = new Uint32Array(BINS);
+  const sum = (key: 'requests' | 'successes' | 'status4xx' | 'status5xx' | 'throttled' | 'tokens') =>
+    list.reduce((total, b) => total + b[key], 0);
+  for (const b of list) {
+    for (let i = 0; i < BINS; i++) {
+      latency[i]! += b.latency[i]!;
+      ttft[i]! += b.ttft[i]!;
+    }
+  }
+  const optional = (key: string, value: number | undefined) => (value === undefined ? {} : { [key]: value });
+  return {
+    time: new Date(at).toISOString(),
+    requests: sum('requests'),
+    successes: sum('successes'),
+    status4xx: sum('status4xx'),
+    status5xx: sum('status5xx'),
+    throttled: sum('throttled'),
+    tokens: sum('tokens'),
+    ...optional('latencyP50Ms', percentile(latency, 0.5)),
+    ...optional('latencyP90Ms', percentile(latency, 0.9)),
+    ...optional('latencyP99Ms', percentile(latency, 0.99)),
+    ...optional('ttftP50Ms', percentile(ttft, 0.5)),
+  };
+}

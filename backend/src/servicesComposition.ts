@@ -1,0 +1,117 @@
+import type http from 'node:http';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { Config } from './config.js';
+import { LocalServiceEngine } from './engines/local/services/localServiceEngine.js';
+import type { Supervisor } from './engines/local/supervisor/index.js';
+import type { EventHub } from './server/eventHub.js';
+import type { Handlers } from './server/handlers.js';
+import type { Store } from './store/store.js';
+import type { PathResolver } from './workspace/pathResolver.js';
+import { CallerKeys } from './services/callerKeys.js';
+import { createServiceGateway, type ServiceGateway } from './services/gateway/index.js';
+import { createServiceHandlers } from './services/serviceHandlers.js';
+import { ServiceDirectory } from './services/serviceDirectory.js';
+import { ServiceLogs } from './services/serviceLogs.js';
+import { ServiceService } from './services/serviceService.js';
+import { localFolderResolver } from './services/localFolders.js';
+
+export interface ServicesPartDeps {
+  config: Config;
+  store: Store;
+  registry: Registry;
+  /** The platform's own user of a request (bearer token or browser session). */
+  platformUser: (req: http.IncomingMessage) => string | undefined;
+  isOriginAllowed: (origin: string | undefined, host: string | undefined) => boolean;
+  log: Logger;
+}
+
+/**
+ * Online services, put together: the core, callers' keys, the directory the gateway reads, the
+ * gateway itself and the engines. Built in two steps, as the server needs the handlers (with its
+ * event hub) before the local engine's supervisor exists.
+ */
+export class ServicesPart {
+  private core?: ServiceService;
+  private keys?: CallerKeys;
+  private logs?: ServiceLogs;
+  private gatewayInstance?: ServiceGateway;
+  private localEngine?: LocalServiceEngine;
+
+  constructor(private readonly deps: ServicesPartDeps) {}
+
+  handlers(hub: EventHub): Pick<Handlers, keyof ReturnType<typeof createServiceHandlers>> {
+    const { config, store, log } = this.deps;
+    const directory = new ServiceDirectory({
+      store: store.services,
+      core: () => this.core!,
+      callerKeys: () => this.keys!,
+      onWakeError: (name, error) => log.warn({ name, err: error }, 'a sleeping service did not start'),
+    });
+    this.gatewayInstance = createServiceGateway({
+      directory,
+      registry: this.deps.registry,
+      events: hub,
+      signatureWindowSeconds: config.services.signatureWindowSeconds,
+      platformUser: this.deps.platformUser,
+      isOriginAllowed: this.deps.isOriginAllowed,
+      log: log.child({ component: 'gateway' }),
+    });
+    const gateway = this.gatewayInstance;
+    this.core = new ServiceService({
+      store: store.services,
+      events: hub,
+      defaultEngine: config.engine,
+      onChange: (name) => directory.forget(name),
+      log: log.child({ component: 'services' }),
+    });
+    this.keys = new CallerKeys({
+      store: store.services,
+      settings: { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
+      usage: (id) => gateway.tokenUsage(id),
+      onChange: () => directory.forgetKeys(),
+    });
+    this.logs = new ServiceLogs(this.core);
+    hub.registerStream('service-logs', this.logs.opener());
+    return createServiceHandlers({
+      services: () => this.core!,
+      keys: () => this.keys!,
+      logs: () => this.logs!,
+      gateway: () => gateway,
+    });
+  }
+
+  /** The gateway's hooks for the HTTP server (asked on each request). */
+  gateway(): ServiceGateway | undefined {
+    return this.gatewayInstance;
+  }
+
+  get services(): ServiceService {
+    if (!this.core) throw new Error('the services part has no handlers yet');
+    return this.core;
+  }
+
+  /** The local engine, once the supervisor exists; then what a previous backend left is stopped. */
+  async startLocalEngine(deps: { supervisor: Supervisor; resolver: PathResolver; baseEnv: Record<string, string> }) {
+    const { config, log } = this.deps;
+    this.localEngine = new LocalServiceEngine({
+      lifecycle: this.services,
+      supervisor: deps.supervisor,
+      dataDir: config.dataDir,
+      resolveFolder: localFolderResolver(deps.resolver),
+      baseEnv: deps.baseEnv,
+      pip: config.services.pip,
+      readyTimeoutMs: config.services.readyTimeoutMs,
+      stopGraceMs: config.services.stopGraceMs,
+      log: log.child({ component: 'services-engine' }),
+    });
+    this.services.useEngine('local', this.localEngine);
+    await this.services.recover();
+  }
+
+  async close(): Promise<void> {
+    this.logs?.close();
+    await this.localEngine?.close();
+    await this.gatewayInstance?.close();
+  }
+}
