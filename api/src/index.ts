@@ -32,6 +32,7 @@ export * from './client.js';
 export * from './eventSocket.js';
 export * from './openapi.js';
 export * from './jobYaml.js';
+export * from './serviceYaml.js';
 export * from './connection.js';
 export * from './formatBytes.js';
 export * from './metricPoints.js';

@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import { Document, isMap, isScalar, LineCounter, parseDocument, Scalar, type Node } from 'yaml';
 import type { ErrorIssue } from './errors.js';
 import type { CreateJobBody } from './schemas/jobRequests.js';
@@ -16,6 +17,18 @@ const ROOT = '(root)';
 
 /** Parses and validates a job.yaml. Issue paths are relative to the spec (`resources.cpu`). */
 export function parseJobYaml(text: string): JobYamlResult {
+  return parseSpecYaml(text, JobSpecSchema, 'a job needs at least name, mode, command and resources');
+}
+
+/**
+ * A spec file (job.yaml, service.yaml) parsed and validated by its schema: syntax errors and schema
+ * issues with their line numbers, paths relative to the spec.
+ */
+export function parseSpecYaml<S extends z.ZodType>(
+  text: string,
+  schema: S,
+  needs: string,
+): { spec: z.output<S> } | { errors: ErrorIssue[] } {
   if (text.length > JOB_LIMITS.yamlChars) {
     return { errors: [{ path: ROOT, message: `the file is longer than ${JOB_LIMITS.yamlChars} characters` }] };
   }
@@ -46,11 +59,11 @@ export function parseJobYaml(text: string): JobYamlResult {
   }
   if (value === null || value === undefined) {
     return {
-      errors: [{ path: ROOT, message: 'the file is empty: a job needs at least name, mode, command and resources' }],
+      errors: [{ path: ROOT, message: `the file is empty: ${needs}` }],
     };
   }
   const protoKeys = protoKeyPaths(value).map((path) => ({ path, message: PROTO_KEY_MESSAGE }));
-  const parsed = JobSpecSchema.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (parsed.success && protoKeys.length === 0) return { spec: parsed.data };
   return {
     errors: [...protoKeys, ...(parsed.error?.issues ?? [])].map((issue) => {

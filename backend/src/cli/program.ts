@@ -11,6 +11,7 @@ import { registerList } from './commands/list.js';
 import { registerLogs } from './commands/logs.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerTensorBoard } from './commands/tensorboard.js';
+import { registerServices } from './commands/service.js';
 import { CliContext, reportError, type CliDeps } from './context.js';
 import { messages } from './messages.js';
 
@@ -61,6 +62,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerKubernetes(program, ctx);
   registerDev(program, ctx);
   registerTensorBoard(program, ctx);
+  registerServices(program, ctx);
   for (const command of program.commands) {
     command.showHelpAfterError(messages.errors.usageHint(`aiplat ${command.name()}`));
   }
