@@ -108,8 +108,6 @@ export const ConfigSchema = z.object({
       readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(600_000),
       /** How long a stopped replica gets between SIGTERM and SIGKILL. */
       stopGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
-      /** How often the Kubernetes engine reads a service's pods. */
-      kubernetesPollMs: z.number().int().min(50).max(60_000).default(2_000),
       /** Where a version's requirements come from: pip's own settings, passed as given (never a hard-coded host). */
       pip: z
         .object({
@@ -121,14 +119,6 @@ export const ConfigSchema = z.object({
           noIndex: z.boolean().default(false),
         })
         .prefault({}),
-      /** The gateway's own HTTPS listener for services given a domain with a certificate (0: off). */
-      httpsPort: z.number().int().min(0).max(65_535).default(0),
-      /** A service with no request for this long goes to sleep (its replicas stop); 0: never. */
-      sleepAfterMinutes: z
-        .number()
-        .min(0)
-        .max(7 * 24 * 60)
-        .default(0),
     })
     .prefault({}),
 });

@@ -92,6 +92,15 @@ export class ServiceService implements ServiceLifecycle {
         },
       );
     }
+    if (spec.domain?.tls) {
+      throw new ApiError(
+        'validation_failed',
+        'HTTPS for a service of its own domain is not served yet: leave domain.tls out (the host is routed over HTTP)',
+        {
+          issues: [{ path: 'body.spec.domain.tls', message: 'not served yet' }],
+        },
+      );
+    }
     const host = spec.domain?.host;
     if (host && this.deps.store.list().some((other) => other.domain?.host === host)) {
       throw new ApiError('conflict', `another service already answers on ${host}; pick another domain`, {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, ServiceSpecInput } from '@aiplat/api';
@@ -209,7 +210,7 @@ describe('online services on the local engine', () => {
             env: { FAIL_LIVENESS_AFTER: '2' },
             probes: { liveness: { type: 'http', path: '/live', periodSeconds: 1, failureThreshold: 2 } },
           },
-          { auth: ['none'] },
+          { auth: ['none'], domain: { host: 'flaky.example.test' } },
         ),
       },
     });
@@ -218,6 +219,28 @@ describe('online services on the local engine', () => {
     const events = (await fx.client().serviceEvents({ params: { name: 'flaky' } })).events;
     expect(events.some((e) => e.type === 'liveness-failed' && e.message.includes('liveness probe failed'))).toBe(true);
     expect((await call('flaky', '/healthz')).status).not.toBe(401);
+    // Routed by its domain (the port of the Host header ignored); it restarts every few seconds, so ask until it is ready.
+    const viaHost = () =>
+      new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const url = new URL(fx.baseUrl);
+        http
+          .get(
+            { host: url.hostname, port: url.port, path: '/healthz', headers: { host: 'flaky.example.test:443' } },
+            (res) => {
+              let body = '';
+              res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+              res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+            },
+          )
+          .on('error', reject);
+      });
+    let byHost = await viaHost();
+    for (let i = 0; i < 50 && byHost.status === 503; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      byHost = await viaHost();
+    }
+    expect(byHost.status).toBe(200);
+    expect(byHost.body).toContain('"ok": true');
     await fx.client().stopService({ params: { name: 'flaky' }, body: { force: true } });
   }, 60_000);
 
@@ -236,6 +259,23 @@ describe('online services on the local engine', () => {
     );
     expect(missing.status).toBe(400);
     expect(missing.issues?.map((i) => i.path)).toContain('body.spec.version.model');
+    const tls = await rejection(
+      fx.client().deployService({
+        body: {
+          spec: spec(
+            'secure',
+            {},
+            {
+              domain: {
+                host: 'a.example.test',
+                tls: { certificate: '-----BEGIN CERTIFICATE-----', privateKey: '-----BEGIN PRIVATE KEY-----' },
+              },
+            },
+          ),
+        },
+      }),
+    );
+    expect(tls.issues?.map((i) => i.path)).toEqual(['body.spec.domain.tls']);
     const badName = await rejection(fx.client().deployService({ body: { spec: spec('Bad_Name') } }));
     expect(badName.status).toBe(400);
     const taken = await rejection(fx.client('bob').deployService({ body: { spec: spec('tiny') } }));
