@@ -1,10 +1,19 @@
-import { ApiError, isTerminalJobState, type Job, type JobLogsQuery, type LogLine, type LogStream } from '@aiplat/api';
+import {
+  ApiError,
+  isTerminalJobState,
+  type Job,
+  type JobLogsQuery,
+  type JobLogsResponse,
+  type LogLine,
+  type LogStream,
+} from '@aiplat/api';
 import type { CliContext, Connection } from './context.js';
 import { messages } from './messages.js';
 
 /*
- * Following a job over the WebSocket, with HTTP polling when the socket cannot be opened or drops:
- * a job's state (`jobs/<id>`) until it finishes, and its logs (`job-logs/<id>`) until `end`.
+ * Following over the WebSocket, with HTTP polling when the socket cannot be opened or drops: a job's
+ * state (`jobs/<id>`) until it finishes, and logs (`job-logs/<id>`, `service-logs/<name>`) until
+ * `end` or their owner is deleted.
  */
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -106,18 +115,45 @@ function matches(line: LogLine, filter: LogFilter): boolean {
 
 const PAGE = 5000;
 
+/**
+ * Where a stream of log lines comes from: a job's instances or a service's replicas. Both are read a
+ * page at a time over HTTP and followed on a streamed topic of `JobLogBatch`es.
+ */
+export interface LogFeed {
+  readPage(query: JobLogsQuery): Promise<JobLogsResponse>;
+  /** The streamed topic (`job-logs/<id>`, `service-logs/<name>`); none: follow by polling only. */
+  topic?: string;
+  /** The owner's change topic (`jobs/<id>`, `services/<name>`): a `deleted` change ends the follow. */
+  changes: string;
+  /**
+   * Read before each polled page when the socket is not there: true once no new line can come (the
+   * page read after it then held the last ones). Throws (not found) once the owner is deleted.
+   */
+  finished(): Promise<boolean>;
+}
+
+/** A job's logs: its instances, followed until the job has finished. */
+export function jobLogFeed(conn: Connection, id: string): LogFeed {
+  return {
+    readPage: (query) => conn.client.jobLogs({ params: { id }, query }),
+    topic: `job-logs/${id}`,
+    changes: `jobs/${id}`,
+    finished: async () => isTerminalJobState((await conn.client.getJob({ params: { id } })).state),
+  };
+}
+
 /** Reads every page from `cursor` on; returns the cursor after the last one. */
 async function readPages(
-  conn: Connection,
-  id: string,
+  feed: LogFeed,
   filter: LogFilter,
   cursor: string | undefined,
   onLines: (lines: LogLine[]) => void,
 ): Promise<string | undefined> {
   for (;;) {
-    const page = await conn.client.jobLogs({
-      params: { id },
-      query: { ...logQuery(filter), limit: PAGE, ...(cursor !== undefined ? { cursor } : {}) },
+    const page = await feed.readPage({
+      ...logQuery(filter),
+      limit: PAGE,
+      ...(cursor !== undefined ? { cursor } : {}),
     });
     if (page.lines.length > 0) onLines(page.lines);
     cursor = page.nextCursor;
@@ -130,7 +166,7 @@ async function readPages(
  * the WebSocket from the last page's cursor until the job has finished and every line was sent.
  * Each line comes exactly once and, per instance, in order.
  */
-export async function streamLogs(
+export function streamLogs(
   conn: Connection,
   ctx: CliContext,
   id: string,
@@ -138,59 +174,77 @@ export async function streamLogs(
   follow: boolean,
   onLines: (lines: LogLine[]) => void,
 ): Promise<void> {
-  let cursor = await readPages(conn, id, filter, undefined, onLines);
+  return streamFeed(conn, ctx, jobLogFeed(conn, id), filter, follow, onLines);
+}
+
+/**
+ * Prints a feed's lines: every existing one (paged over HTTP), then, with `follow`, new ones over
+ * the WebSocket from the last page's cursor until the feed ends (or its owner is deleted), polling
+ * from that cursor when the socket cannot be opened or drops.
+ */
+export async function streamFeed(
+  conn: Connection,
+  ctx: CliContext,
+  feed: LogFeed,
+  filter: LogFilter,
+  follow: boolean,
+  onLines: (lines: LogLine[]) => void,
+): Promise<void> {
+  let cursor = await readPages(feed, filter, undefined, onLines);
   if (!follow) return;
 
-  const topic = `job-logs/${id}`;
-  const ended = await new Promise<boolean>((resolve) => {
-    let settled = false;
-    const unsubscribes: (() => void)[] = [];
-    let socket: ReturnType<Connection['openEvents']> | undefined;
-    const finish = (done: boolean) => {
-      if (settled) return;
-      settled = true;
-      for (const unsubscribe of unsubscribes) unsubscribe();
-      socket?.close();
-      resolve(done);
-    };
-    try {
-      socket = conn.openEvents({
-        onMessage: (message) => {
-          if (message.type === 'error') finish(false);
-        },
-        onClose: () => finish(false),
-      });
-      // A deleted job's follow just stops: poll, which reports it gone.
-      unsubscribes.push(
-        socket.subscribe(`jobs/${id}`, (event) => {
-          if (event.kind === 'jobs' && event.data.change === 'deleted') finish(false);
-        }),
-      );
-      unsubscribes.push(
-        socket.subscribe(
-          topic,
-          (event) => {
-            if (event.kind !== 'job-logs' || settled) return;
-            const lines = event.data.lines.filter((line) => matches(line, filter));
-            if (lines.length > 0) onLines(lines);
-            cursor = event.data.cursor;
-            if (event.data.end) finish(true);
+  const topic = feed.topic;
+  const ended =
+    topic !== undefined &&
+    (await new Promise<boolean>((resolve) => {
+      let settled = false;
+      const unsubscribes: (() => void)[] = [];
+      let socket: ReturnType<Connection['openEvents']> | undefined;
+      const finish = (done: boolean) => {
+        if (settled) return;
+        settled = true;
+        for (const unsubscribe of unsubscribes) unsubscribe();
+        socket?.close();
+        resolve(done);
+      };
+      try {
+        socket = conn.openEvents({
+          onMessage: (message) => {
+            if (message.type === 'error') finish(false);
           },
-          cursor === undefined ? undefined : { cursor },
-        ),
-      );
-    } catch {
-      finish(false);
-    }
-  });
+          onClose: () => finish(false),
+        });
+        // A deleted owner's follow just stops: poll, which reports it gone.
+        unsubscribes.push(
+          socket.subscribe(feed.changes, (event) => {
+            if ((event.kind === 'jobs' || event.kind === 'services') && event.data.change === 'deleted') finish(false);
+          }),
+        );
+        unsubscribes.push(
+          socket.subscribe(
+            topic,
+            (event) => {
+              if ((event.kind !== 'job-logs' && event.kind !== 'service-logs') || settled) return;
+              const lines = event.data.lines.filter((line) => matches(line, filter));
+              if (lines.length > 0) onLines(lines);
+              cursor = event.data.cursor;
+              if (event.data.end) finish(true);
+            },
+            cursor === undefined ? undefined : { cursor },
+          ),
+        );
+      } catch {
+        finish(false);
+      }
+    }));
   if (ended) return;
 
-  // No socket (or it dropped): poll from the last cursor until the job has finished.
+  // No socket (or it dropped): poll from the last cursor until the feed has ended.
   for (;;) {
-    const job = await conn.client.getJob({ params: { id } });
-    cursor = await readPages(conn, id, filter, cursor, onLines);
-    // The state was read before the pages: once finished, those pages held every last line.
-    if (isTerminalJobState(job.state)) return;
+    const finished = await feed.finished();
+    cursor = await readPages(feed, filter, cursor, onLines);
+    // Read before the pages: once finished, those pages held every last line.
+    if (finished) return;
     await sleep(ctx.pollIntervalMs);
   }
 }

@@ -12,6 +12,7 @@ import { registerLogs } from './commands/logs.js';
 import { registerSubmit } from './commands/submit.js';
 import { registerTensorBoard } from './commands/tensorboard.js';
 import { registerServices } from './commands/service.js';
+import { registerAppKeys } from './commands/appkey.js';
 import { CliContext, reportError, type CliDeps } from './context.js';
 import { messages } from './messages.js';
 
@@ -63,6 +64,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerDev(program, ctx);
   registerTensorBoard(program, ctx);
   registerServices(program, ctx);
+  registerAppKeys(program, ctx);
   for (const command of program.commands) {
     command.showHelpAfterError(messages.errors.usageHint(`aiplat ${command.name()}`));
   }

@@ -4,13 +4,62 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WebSocketFactory } from '@aiplat/api';
 import { cliRunner } from '../../../testing/src/backend/cliRunner.js';
-import { startPlatform, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
+import { runCli, type CliDeps } from './program.js';
 
 const MODEL_SERVER = fileURLToPath(new URL('../../../testing/src/services/model_server.py', import.meta.url));
 
 let fx: PlatformFixture;
 let aiplat: ReturnType<typeof cliRunner>;
+
+/** What a running command has printed so far. */
+interface Sink {
+  text: string;
+  write(text: string): boolean;
+}
+function sink(): Sink {
+  return {
+    text: '',
+    write(text: string) {
+      this.text += text;
+      return true;
+    },
+  };
+}
+
+/** `aiplat <args>` whose output can be read while it runs (a follow), optionally without a WebSocket. */
+async function running(args: string[], stdout: Sink, createWebSocket?: WebSocketFactory) {
+  const stderr = sink();
+  const deps: CliDeps = {
+    stdout,
+    stderr,
+    env: { AIPLAT_SERVER: fx.baseUrl, AIPLAT_TOKEN: TOKENS.alice },
+    cwd: fx.dir,
+    readStdin: () => Promise.resolve(''),
+    pollIntervalMs: 50,
+    ...(createWebSocket ? { createWebSocket } : {}),
+  };
+  const code = await runCli(args, deps);
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A WebSocket that cannot be opened: the follow has to poll. */
+const noSockets: WebSocketFactory = () => {
+  throw new Error('no WebSocket here');
+};
+
+async function until(done: () => boolean | Promise<boolean>, what: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (!(await done())) {
+    if (Date.now() > deadline) throw new Error(`gave up waiting; so far: ${what()}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Follows started while the service runs; they end when it is deleted. */
+const follows: { socket?: ReturnType<typeof running>; polled?: ReturnType<typeof running> } = {};
 
 const serviceYaml = (name: string) => `name: ${name}
 auth: [appkey, token]
@@ -31,6 +80,10 @@ beforeAll(async () => {
   await writeFile(
     path.join(fx.dir, 'bad.yaml'),
     'name: cli-demo\nversion:\n  model: /work/mount/models/tiny-gpt2\n  command: x\n  resources: { cpu: 1, memory: 1Gi }\n',
+  );
+  await writeFile(
+    path.join(fx.dir, 'bad-version.yaml'),
+    'model: mount/models/tiny-gpt2\ncommand: x\nresources: { cpu: 1, memory: 1Gi }\nreplicas: 99\n',
   );
 }, 60_000);
 afterAll(() => fx?.close(), 30_000);
@@ -53,6 +106,31 @@ describe('aiplat service and aiplat appkey', () => {
     expect(bad.stderr).toContain('line 3');
   });
 
+  it('names the field and line of a bad version.yaml, and asks what to update', async () => {
+    const bad = await aiplat(['service', 'update', 'cli-demo', '-f', 'bad-version.yaml']);
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain('bad-version.yaml is not a valid service file');
+    expect(bad.stderr).toContain('replicas');
+    expect(bad.stderr).toContain('line 4');
+    const nothing = await aiplat(['service', 'update', 'cli-demo']);
+    expect(nothing.code).not.toBe(0);
+    expect(nothing.stderr).toContain('-f version.yaml for a new version, or --replicas N');
+  });
+
+  it('reads the AppSecret only from the environment variable named', async () => {
+    const curl = await aiplat([
+      'service',
+      'curl',
+      'cli-demo',
+      '--appkey',
+      'ak-0123456789abcdef',
+      '--secret-env',
+      'NOPE',
+    ]);
+    expect(curl.code).not.toBe(0);
+    expect(curl.stderr).toContain('the environment variable NOPE is empty');
+  });
+
   it('refuses a dry run on a server without the Kubernetes engine, saying why', async () => {
     const dry = await aiplat(['service', 'deploy', '-f', 'service.yaml', '--dry-run']);
     expect(dry.code).not.toBe(0);
@@ -68,6 +146,25 @@ describe('aiplat service and aiplat appkey', () => {
     expect(list.stdout).toMatch(/cli-demo\s+Running\s+v1\s+1\/1\s+\/services\/cli-demo\//);
     const logs = await aiplat(['service', 'logs', 'cli-demo', '--search', 'listening']);
     expect(logs.stdout).toMatch(/listening on \d+/);
+
+    // Follows, over the WebSocket and by polling: lines written before and after they started.
+    const call = (query: string) =>
+      fetch(`${fx.baseUrl}/services/cli-demo/healthz?${query}`, {
+        headers: { authorization: `Bearer ${TOKENS.alice}` },
+      }).then((r) => r.text());
+    await call('follow-before');
+    const socketOut = sink();
+    const polledOut = sink();
+    follows.socket = running(['service', 'logs', 'cli-demo', '-f', '--search', 'follow-'], socketOut);
+    follows.polled = running(['service', 'logs', 'cli-demo', '-f', '--search', 'follow-'], polledOut, noSockets);
+    const both = () => `socket: ${socketOut.text}\npolled: ${polledOut.text}`;
+    await until(() => socketOut.text.includes('follow-before') && polledOut.text.includes('follow-before'), both);
+    await call('follow-after');
+    await until(() => socketOut.text.includes('follow-after') && polledOut.text.includes('follow-after'), both);
+    for (const out of [socketOut, polledOut]) {
+      expect(out.text).toBe('GET /healthz?follow-before\nGET /healthz?follow-after\n');
+    }
+
     const token = await aiplat(['service', 'token', 'create', 'cli-demo', '--per-day', '1000']);
     expect(token.stdout.trim()).toMatch(/^aiplat-sk-/);
     expect(token.stderr).toContain('only time');
@@ -118,5 +215,11 @@ describe('aiplat service and aiplat appkey', () => {
     const gone = await aiplat(['service', 'get', 'cli-demo']);
     expect(gone.code).not.toBe(0);
     expect(gone.stderr).toContain('no service cli-demo');
+    // The follows end with the service, saying so.
+    for (const follow of [follows.socket, follows.polled]) {
+      const ended = await follow!;
+      expect(ended.code).not.toBe(0);
+      expect(ended.stderr).toContain('no service cli-demo');
+    }
   }, 30_000);
 });

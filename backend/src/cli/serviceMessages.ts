@@ -43,13 +43,23 @@ Examples:
     version: 'the replicas of this version (the serving one by default)',
     badVersion: (value: string) => `--version must be a version number (got ${value})`,
     search: 'only lines containing this text (case-insensitive)',
-    follow: 'keep printing new lines',
+    follow: 'keep printing new lines (until Ctrl-C or the service is deleted)',
+    timestamps: "each line's time first",
+    noVersion: (name: string, version: number, versions: number[]) =>
+      `${name} has no version ${version}; its versions are ${versions.join(', ')}`,
   },
   metrics: 'Requests, errors, throttling, latency and LLM tokens per time step',
   step: 'seconds per row',
   badStep: (value: string) => `--step must be 10 to 3600 seconds (got ${value})`,
+  noTraffic: (name: string) => `${name} has had no calls in the last hour`,
   token: {
     description: "A service's bearer tokens (TI-ONE): Authorization: Bearer <token>",
+    create: 'Create a bearer token for a service (printed once)',
+    list: "List a service's tokens (their prefixes, never the tokens)",
+    enable: 'Let a disabled token call again',
+    disable: 'Refuse calls with this token (401) until enabled',
+    delete: 'Delete a token for good',
+    none: (name: string) => `${name} has no tokens; create one with aiplat service token create ${name}`,
     perMinute: 'LLM tokens this token may spend per minute',
     perDay: 'LLM tokens this token may spend per UTC day',
     badLimit: (value: string) => `a token limit must be a whole number greater than 0 (got ${value})`,
@@ -67,7 +77,18 @@ Examples:
   },
   appkey: {
     description: 'AppKeys (慧聚): sign calls of your services with AppKey, Timestamp and Sign headers',
-    services: 'the services this AppKey may call',
+    after: `
+Examples:
+  aiplat appkey create --service gpt2-chat other-service --description "the web shop"
+  aiplat appkey list
+  aiplat appkey disable ak-0123456789abcdef`,
+    create: 'Create an AppKey and its AppSecret (the secret is printed once)',
+    list: 'List your AppKeys and the services each may call',
+    enable: 'Let a disabled AppKey call again',
+    disable: "Refuse this AppKey's calls (401 app_key_disabled) until enabled",
+    delete: 'Delete an AppKey for good',
+    none: 'You have no AppKeys; create one with aiplat appkey create --service NAME',
+    services: 'the services this AppKey may call (one or more of yours)',
     describe: 'what the key is for',
     once: 'This is the only time the AppSecret is shown: keep it now.',
     key: 'the AppKey (ak-...)',
