@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
+import { dryRunService } from './engines/kubernetes/services/serviceDryRun.js';
 import { LocalServiceEngine } from './engines/local/services/localServiceEngine.js';
 import type { Supervisor } from './engines/local/supervisor/index.js';
 import type { EventHub } from './server/eventHub.js';
@@ -78,6 +79,9 @@ export class ServicesPart {
       keys: () => this.keys!,
       logs: () => this.logs!,
       gateway: () => gateway,
+      ...(config.engine === 'kubernetes' || config.kubernetes.enabled
+        ? { dryRun: async (user, spec) => dryRunService(user, spec, config.kubernetes, config.services.pip) }
+        : {}),
     });
   }
 

@@ -13,7 +13,7 @@ export interface ServiceHandlerDeps {
   logs: () => ServiceLogs;
   gateway: () => ServiceGateway;
   /** The Kubernetes objects of a spec, when the Kubernetes engine is configured. */
-  dryRun?: (spec: ServiceSpec) => Promise<Record<string, unknown>[]>;
+  dryRun?: (user: string, spec: ServiceSpec) => Promise<readonly object[]>;
 }
 
 export function createServiceHandlers(deps: ServiceHandlerDeps): ServiceHandlers {
@@ -22,7 +22,7 @@ export function createServiceHandlers(deps: ServiceHandlerDeps): ServiceHandlers
   return {
     listServices: async (_input, ctx) => ({ services: services().list(ctx.user.name) }),
     deployService: ({ body }, ctx) => services().deploy(ctx.user.name, body.spec),
-    serviceDryRun: async ({ body }) => {
+    serviceDryRun: async ({ body }, ctx) => {
       if (!deps.dryRun) {
         throw new ApiError(
           'validation_failed',
@@ -32,7 +32,7 @@ export function createServiceHandlers(deps: ServiceHandlerDeps): ServiceHandlers
           },
         );
       }
-      return { objects: await deps.dryRun(body.spec) };
+      return { objects: (await deps.dryRun(ctx.user.name, body.spec)) as Record<string, unknown>[] };
     },
     getService: async ({ params }, ctx) => services().get(params.name, ctx.user.name),
     updateService: ({ params, body }, ctx) => services().update(params.name, ctx.user.name, body),

@@ -128,6 +128,8 @@ export const KubernetesConfigSchema = z.strictObject({
     .string()
     .regex(/^\S+$/, 'tensorboardImage is one image reference without spaces')
     .default('tensorflow/tensorflow:2.17.0'),
+  /** How online services run: a Deployment and a Service, or a KServe InferenceService (raw deployment mode). */
+  serviceServing: z.enum(['deployment', 'kserve']).default('deployment'),
   /** Device plugin resource names (see DEFAULT_RESOURCE_NAMES), for every queue. */
   resourceNames: ResourceNamesSchema.default({}),
   /** The job queues, by the name a job spec's `queue` gives. */

@@ -22,6 +22,7 @@ export const CRD_FILES = {
   ClusterQueue: 'kueue.x-k8s.io_clusterqueues.yaml',
   ResourceFlavor: 'kueue.x-k8s.io_resourceflavors.yaml',
   Tensorboard: 'tensorboard.kubeflow.org_tensorboards.yaml',
+  InferenceService: 'serving.kserve.io_inferenceservices.yaml',
 } as const;
 export type CrdKind = keyof typeof CRD_FILES;
 
