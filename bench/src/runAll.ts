@@ -7,9 +7,16 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url));
 
 /** Each benchmark as the arguments of a `node` process. */
 const BENCHMARKS: [string, string[]][] = [
-  ...['listing', 'scheduler', 'submitLatency', 'logFanout', 'devMachines', 'proxy', 'tensorboard'].map(
-    (name): [string, string[]] => [name, [here(`./${name}.js`)]],
-  ),
+  ...[
+    'listing',
+    'scheduler',
+    'submitLatency',
+    'logFanout',
+    'devMachines',
+    'proxy',
+    'tensorboard',
+    'serviceGateway',
+  ].map((name): [string, string[]] => [name, [here(`./${name}.js`)]]),
   // In a real JupyterLab in Chromium, through the end-to-end harness (which vitest runs from source).
   [
     'jupyterlab',

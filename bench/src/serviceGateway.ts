@@ -1,0 +1,257 @@
+/**
+ * Services gateway benchmark (`npm run bench:gateway`): the same upstream reached three ways, each
+ * loaded by `wrk` (Debian's `wrk`) for the same time with the same connections:
+ *   direct  — wrk → upstream (a small Node.js JSON server)
+ *   nginx   — wrk → nginx (Debian's nginx, a plain reverse proxy with keep-alive upstream) → upstream
+ *   gateway — wrk → the platform's services gateway (bearer-token auth, QPS and concurrency limits
+ *             on, metrics counted) → upstream, and a second gateway leg with 慧聚 AppKey signatures
+ *             (one pre-signed Timestamp/Sign per request, read by wrk's Lua from a file, since the
+ *             gateway refuses a replayed signature)
+ * Each process has its own event loop. Targets: gateway requests/s >= 0.8x nginx's; p99 added over
+ * direct < 2 ms; the gateway's memory flat over a 60-second run (RSS at its end within 20% of its
+ * start after warm-up).
+ */
+import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { createHash, createHmac } from 'node:crypto';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { createServiceGateway } from '@aiplat/backend/services/gateway/index.js';
+
+const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
+const SOAK_SECONDS = Number(process.env.BENCH_GATEWAY_SOAK_SECONDS ?? 60);
+const CONNECTIONS = Number(process.env.BENCH_GATEWAY_CONNECTIONS ?? 32);
+const TOKEN = 'bench-token-0123456789';
+const APP_KEY = 'ak-0123456789abcdef';
+const APP_SECRET = 'bench-secret';
+const BODY = Buffer.from(JSON.stringify({ model: 'tiny', output: [0.1, 0.2, 0.7], padding: 'x'.repeat(64) }));
+
+type Ready = { type: 'ready'; port: number };
+
+function upstream(): void {
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length });
+    res.end(BODY);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () =>
+    process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }),
+  );
+}
+
+function gateway(upstreamPort: number): void {
+  const replica = { key: '1/0', version: 1, index: 0, target: { host: '127.0.0.1', port: upstreamPort } };
+  const service = {
+    name: 'bench',
+    owner: 'bench',
+    auth: ['appkey', 'token'] as const,
+    limits: {
+      qpsPerReplica: 1_000_000,
+      concurrencyPerReplica: 10_000,
+      maxBodyBytes: 1 << 20,
+      upstreamTimeoutSeconds: 30,
+    },
+    serving: true,
+    sleeping: false,
+    ready: () => [replica],
+  };
+  const tokenHash = createHash('sha256').update(TOKEN).digest('hex');
+  const gw = createServiceGateway({
+    directory: {
+      byName: (name) => (name === 'bench' ? service : undefined),
+      byHost: () => undefined,
+      wake: () => undefined,
+      appKey: (key) =>
+        key === APP_KEY ? { secret: APP_SECRET, enabled: true, owner: 'bench', services: ['bench'] } : undefined,
+      tokenByHash: (hash) => (hash === tokenHash ? { id: 'tk-1', service: 'bench', enabled: true } : undefined),
+      tlsPairs: () => [],
+    },
+    registry: new Registry(),
+    signatureWindowSeconds: 3600,
+    log: pino({ level: 'silent' }),
+  });
+  const server = http.createServer((req, res) => {
+    if (!gw.handle(req, res)) res.writeHead(404).end();
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () =>
+    process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }),
+  );
+}
+
+function start(role: string, arg = ''): Promise<{ child: ChildProcess; port: number }> {
+  const child = fork(fileURLToPath(import.meta.url), [role, arg], { stdio: 'inherit' });
+  return new Promise((resolve, reject) => {
+    child.once('message', (message: Ready) => resolve({ child, port: message.port }));
+    child.once('exit', (code) => reject(new Error(`${role} exited with ${code}`)));
+  });
+}
+
+function need(command: string, pkg: string): void {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+  } catch {
+    process.stderr.write(`${command} is missing: install Debian's ${pkg} (apt-get install -y ${pkg})\n`);
+    process.exit(2);
+  }
+}
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  non2xx: number;
+}
+
+function toMs(text: string): number {
+  const match = /([\d.]+)(us|ms|s)/.exec(text);
+  if (!match) return NaN;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}
+
+function wrk(url: string, seconds: number, extra: string[] = []): WrkResult {
+  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...extra, url], {
+    encoding: 'utf8',
+  });
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
+  const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
+  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
+  return { rps, p50, p99, non2xx };
+}
+
+async function nginx(dir: string, upstreamPort: number): Promise<{ child: ChildProcess; port: number }> {
+  const port = await new Promise<number>((resolve) => {
+    const probe = http.createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+  const conf = path.join(dir, 'nginx.conf');
+  writeFileSync(
+    conf,
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream model { server 127.0.0.1:${upstreamPort}; keepalive 64; }
+  server {
+    listen 127.0.0.1:${port};
+    location /services/bench/ {
+      proxy_pass http://model/;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+`,
+  );
+  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'inherit' });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) =>
+      http
+        .get(`http://127.0.0.1:${port}/services/bench/`, (res) => resolve((res.resume(), res.statusCode === 200)))
+        .on('error', () => resolve(false)),
+    );
+    if (ok) return { child, port };
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nginx did not answer: ${readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
+}
+
+function rssMiB(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
+}
+
+/** A wrk script sending each request with its own pre-signed Timestamp and Sign. */
+function signedScript(dir: string, count: number): string {
+  const base = Date.now();
+  const lines: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const timestamp = String(base + i);
+    const sign = createHmac('sha1', APP_SECRET).update(`${APP_KEY}${APP_SECRET}${timestamp}`).digest('hex');
+    lines.push(`${timestamp} ${sign}`);
+  }
+  const signatures = path.join(dir, 'signatures.txt');
+  writeFileSync(signatures, `${lines.join('\n')}\n`);
+  const script = path.join(dir, 'signed.lua');
+  writeFileSync(
+    script,
+    `local ts, signs, i = {}, {}, 0
+for line in io.lines("${signatures}") do
+  local t, s = line:match("(%d+) (%x+)")
+  ts[#ts + 1] = t; signs[#signs + 1] = s
+end
+request = function()
+  i = i % #ts + 1
+  return wrk.format("GET", nil, { AppKey = "${APP_KEY}", Timestamp = ts[i], Sign = signs[i] })
+end
+`,
+  );
+  return script;
+}
+
+async function main(): Promise<void> {
+  need('wrk', 'wrk');
+  need('nginx', 'nginx-light');
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-bench-gateway-'));
+  const up = await start('upstream');
+  const gw = await start('gateway', String(up.port));
+  const nx = await nginx(dir, up.port);
+  try {
+    const direct = `http://127.0.0.1:${up.port}/`;
+    const viaNginx = `http://127.0.0.1:${nx.port}/services/bench/`;
+    const viaGateway = `http://127.0.0.1:${gw.port}/services/bench/`;
+    const bearer = ['-H', `Authorization: Bearer ${TOKEN}`];
+    wrk(viaGateway, 2, bearer); // warm-up (JIT, keep-alive pool)
+    wrk(viaNginx, 2);
+    const d = wrk(direct, SECONDS);
+    const n = wrk(viaNginx, SECONDS);
+    const g = wrk(viaGateway, SECONDS, bearer);
+    const a = wrk(viaGateway, SECONDS, ['-s', signedScript(dir, Math.ceil(Math.max(g.rps, 5000) * SECONDS * 1.5))]);
+    const before = rssMiB(gw.child.pid!);
+    const soak = wrk(viaGateway, SOAK_SECONDS, bearer);
+    const after = rssMiB(gw.child.pid!);
+    const row = (label: string, r: WrkResult) =>
+      `${label.padEnd(22)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${r.non2xx ? `   non-2xx ${r.non2xx}` : ''}\n`;
+    process.stdout.write(`wrk -t1 -c${CONNECTIONS}, ${SECONDS} s each, ${os.cpus().length} CPUs\n`);
+    process.stdout.write(
+      row('direct', d) + row('nginx', n) + row('gateway (token)', g) + row('gateway (AppKey signed)', a),
+    );
+    process.stdout.write(row(`gateway soak ${SOAK_SECONDS} s`, soak));
+    const ratio = g.rps / n.rps;
+    const signedRatio = a.rps / n.rps;
+    const added = g.p99 - d.p99;
+    const growth = after / before;
+    process.stdout.write(
+      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8)\n` +
+        `p99 added over direct: ${added.toFixed(2)} ms (target < 2)\n` +
+        `gateway RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after the ${SOAK_SECONDS} s run (${growth.toFixed(2)}x; target flat, < 1.2x)\n`,
+    );
+    const missed = ratio < 0.8 || added >= 2 || growth >= 1.2 || g.non2xx > 0 || a.non2xx > 0;
+    process.exitCode = missed ? 1 : 0;
+  } finally {
+    nx.child.kill('SIGTERM');
+    gw.child.kill();
+    up.child.kill();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const [role, arg] = process.argv.slice(2);
+if (role === 'upstream') upstream();
+else if (role === 'gateway') gateway(Number(arg));
+else await main();
