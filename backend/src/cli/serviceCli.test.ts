@@ -1,12 +1,17 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebSocketFactory } from '@aiplat/api';
+import { appKeySignature, type WebSocketFactory } from '@aiplat/api';
 import { cliRunner } from '../../../testing/src/backend/cliRunner.js';
-import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
+import {
+  startPlatform,
+  TOKENS,
+  type PlatformFixture,
+  type PlatformOverrides,
+} from '../../../testing/src/backend/platformFixture.js';
 import { runCli, type CliDeps } from './program.js';
 
 const MODEL_SERVER = fileURLToPath(new URL('../../../testing/src/services/model_server.py', import.meta.url));
@@ -131,6 +136,21 @@ describe('aiplat service and aiplat appkey', () => {
     expect(curl.stderr).toContain('the environment variable NOPE is empty');
   });
 
+  it("signs like the guide's worked example, which openssl confirms", async () => {
+    const guide = await readFile(
+      fileURLToPath(new URL('../../../docs/user-guide-services.md', import.meta.url)),
+      'utf8',
+    );
+    const example = /APPKEY=(\S+)\nSECRET=(\S+)\nTS=(\d+)\n.*\n# SHA1\(stdin\)= ([0-9a-f]{40})/.exec(guide);
+    expect(example, 'the worked example in docs/user-guide-services.md').not.toBeNull();
+    const [, appKey, secret, timestamp, sign] = example!;
+    expect(await appKeySignature(appKey!, secret!, timestamp!)).toBe(sign);
+    const openssl = execFileSync('openssl', ['dgst', '-sha1', '-hmac', secret!], {
+      input: `${appKey}${secret}${timestamp}`,
+    });
+    expect(openssl.toString()).toContain(sign);
+  });
+
   it('refuses a dry run on a server without the Kubernetes engine, saying why', async () => {
     const dry = await aiplat(['service', 'deploy', '-f', 'service.yaml', '--dry-run']);
     expect(dry.code).not.toBe(0);
@@ -177,7 +197,7 @@ describe('aiplat service and aiplat appkey', () => {
     const appKey = /AppKey: (\S+)/.exec(key.stdout)![1]!;
     const secret = /AppSecret: (\S+)/.exec(key.stdout)![1]!;
     const signer = cliRunner(fx, 'alice', { DEMO_SECRET: secret });
-    const curl = await signer([
+    const curlArgs = [
       'service',
       'curl',
       'cli-demo',
@@ -189,7 +209,8 @@ describe('aiplat service and aiplat appkey', () => {
       '/predict',
       '--data',
       '{"x":1}',
-    ]);
+    ];
+    const curl = await signer(curlArgs);
     expect(curl.code).toBe(0);
     const timestamp = /Timestamp: (\d+)/.exec(curl.stdout)![1]!;
     const sign = /Sign: ([0-9a-f]+)/.exec(curl.stdout)![1]!;
@@ -207,6 +228,26 @@ describe('aiplat service and aiplat appkey', () => {
     });
     expect(called.stdout).toBe('200');
     expect(curl.stdout).not.toContain(secret);
+
+    // A disabled AppKey's signed call is refused, saying why.
+    expect((await aiplat(['appkey', 'list'])).stdout).toMatch(new RegExp(`${appKey}\\s+yes\\s+cli-demo`));
+    expect((await aiplat(['appkey', 'disable', appKey])).stdout).toContain(`${appKey}: disabled`);
+    const again = await signer(curlArgs);
+    const refused = await promisify(execFile)('sh', ['-c', `${again.stdout.trim()} -s -w ' %{http_code}'`], {
+      timeout: 20_000,
+    });
+    expect(refused.stdout).toContain('app_key_disabled');
+    expect(refused.stdout).toMatch(/ 401$/);
+
+    // The calls above are counted: the metrics table's REQUESTS column adds up to at least them.
+    const metrics = await aiplat(['service', 'metrics', 'cli-demo', '--step', '3600']);
+    expect(metrics.stdout).toMatch(/^TIME\s+REQUESTS\s+4XX\/5XX\s+THROTTLED\s+p50\s+p99\s+TOKENS/);
+    const rows = metrics.stdout.trim().split('\n').slice(1);
+    const requests = rows.reduce((total, row) => total + Number(row.split(/\s+/)[1]), 0);
+    expect(requests).toBeGreaterThanOrEqual(4);
+
+    const tokens = await aiplat(['service', 'token', 'list', 'cli-demo']);
+    expect(tokens.stdout).toMatch(/tk-[0-9a-f]{12}\s+aiplat-sk-\S*…\s+yes\s+0\s+-\/min 1000\/day/);
   }, 60_000);
 
   it('stops and deletes', async () => {
@@ -222,4 +263,24 @@ describe('aiplat service and aiplat appkey', () => {
       expect(ended.stderr).toContain('no service cli-demo');
     }
   }, 30_000);
+});
+
+describe('aiplat service deploy --dry-run with the Kubernetes engine configured', () => {
+  let kube: PlatformFixture;
+  beforeAll(async () => {
+    // The engine's config is filled in with its defaults; no cluster is needed for a dry run.
+    const overrides = { kubernetes: { enabled: true }, devMachines: { startDefault: false } } as PlatformOverrides;
+    kube = await startPlatform(overrides);
+    await writeFile(path.join(kube.dir, 'service.yaml'), `${serviceYaml('kube-demo')}  image: python:3.11-slim\n`);
+  }, 60_000);
+  afterAll(() => kube?.close(), 30_000);
+
+  it('prints the objects the engine would make, deploying nothing', async () => {
+    const dry = await cliRunner(kube)(['service', 'deploy', '-f', 'service.yaml', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const objects = JSON.parse(dry.stdout) as { kind: string; metadata: { name: string } }[];
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'Service']);
+    expect(objects.find((o) => o.kind === 'Deployment')?.metadata.name).toBe('svc-kube-demo-v1');
+    expect((await kube.client().listServices()).services).toEqual([]);
+  });
 });
