@@ -3,15 +3,24 @@ import type { GatewayDirectory, GatewayService } from './gateway/directory.js';
 import type { ServiceService } from './serviceService.js';
 import type { ServiceStore } from './serviceStore.js';
 
+type KnownKey = NonNullable<ReturnType<GatewayDirectory['appKey']>>;
+type KnownToken = NonNullable<ReturnType<GatewayDirectory['tokenByHash']>>;
+
+/** Names, AppKeys and token hashes callers asked for that do not exist: remembered, but only so many. */
+const MAX_MISSES = 10_000;
+
 /**
  * What the gateway reads on every call, kept in memory: a service's settings, its AppKeys and
  * tokens. The core drops an entry when it changes (`forget`, `forgetKeys`), so no call reads the store twice.
+ * What callers ask for that does not exist is remembered in a bounded set (random names or keys
+ * cannot grow memory without end).
  */
 export class ServiceDirectory implements GatewayDirectory {
-  private readonly services = new Map<string, GatewayService | null>();
+  private readonly services = new Map<string, GatewayService>();
   private hosts: Map<string, string> | undefined;
-  private readonly keys = new Map<string, ReturnType<GatewayDirectory['appKey']>>();
-  private readonly tokens = new Map<string, ReturnType<GatewayDirectory['tokenByHash']>>();
+  private readonly keys = new Map<string, KnownKey>();
+  private readonly tokens = new Map<string, KnownToken>();
+  private readonly misses = new Set<string>();
 
   constructor(
     private readonly deps: {
@@ -23,12 +32,12 @@ export class ServiceDirectory implements GatewayDirectory {
   ) {}
 
   byName(name: string): GatewayService | undefined {
-    let known = this.services.get(name);
-    if (known === undefined) {
-      known = this.load(name) ?? null;
-      this.services.set(name, known);
-    }
-    return known ?? undefined;
+    const known = this.services.get(name);
+    if (known || this.missed(`service:${name}`)) return known;
+    const loaded = this.load(name);
+    if (loaded) this.services.set(name, loaded);
+    else this.miss(`service:${name}`);
+    return loaded;
   }
 
   byHost(host: string): GatewayService | undefined {
@@ -49,37 +58,31 @@ export class ServiceDirectory implements GatewayDirectory {
       .catch((error: unknown) => this.deps.onWakeError?.(name, error));
   }
 
-  appKey(appKey: string): ReturnType<GatewayDirectory['appKey']> {
-    if (!this.keys.has(appKey)) {
-      const found = this.deps.callerKeys().appKeySecret(appKey);
-      this.keys.set(
-        appKey,
-        found && {
-          secret: found.secret,
-          enabled: found.record.enabled,
-          owner: found.record.owner,
-          services: found.record.services,
-        },
-      );
-    }
-    return this.keys.get(appKey);
+  appKey(appKey: string): KnownKey | undefined {
+    const known = this.keys.get(appKey);
+    if (known || this.missed(`key:${appKey}`)) return known;
+    const found = this.deps.callerKeys().appKeySecret(appKey);
+    if (!found) return void this.miss(`key:${appKey}`);
+    const { enabled, owner, services } = found.record;
+    const key = { secret: found.secret, enabled, owner, services };
+    this.keys.set(appKey, key);
+    return key;
   }
 
-  tokenByHash(hash: string): ReturnType<GatewayDirectory['tokenByHash']> {
-    if (!this.tokens.has(hash)) {
-      const record = this.deps.store.tokenByHash(hash);
-      this.tokens.set(
-        hash,
-        record && {
-          id: record.id,
-          service: record.service,
-          enabled: record.enabled,
-          ...(record.tokensPerMinute ? { tokensPerMinute: record.tokensPerMinute } : {}),
-          ...(record.tokensPerDay ? { tokensPerDay: record.tokensPerDay } : {}),
-        },
-      );
-    }
-    return this.tokens.get(hash);
+  tokenByHash(hash: string): KnownToken | undefined {
+    const known = this.tokens.get(hash);
+    if (known || this.missed(`token:${hash}`)) return known;
+    const record = this.deps.store.tokenByHash(hash);
+    if (!record) return void this.miss(`token:${hash}`);
+    const token = {
+      id: record.id,
+      service: record.service,
+      enabled: record.enabled,
+      ...(record.tokensPerMinute ? { tokensPerMinute: record.tokensPerMinute } : {}),
+      ...(record.tokensPerDay ? { tokensPerDay: record.tokensPerDay } : {}),
+    };
+    this.tokens.set(hash, token);
+    return token;
   }
 
   tlsPairs(): readonly { host: string; certificate: string; privateKey: string }[] {
@@ -88,16 +91,32 @@ export class ServiceDirectory implements GatewayDirectory {
       .flatMap((record) => (record.domain?.tls ? [{ host: record.domain.host, ...record.domain.tls }] : []));
   }
 
-  /** A service changed (or was deleted). */
+  /**
+   * A service changed, was created or was deleted. A deleted service's tokens and key bindings go
+   * with it: nothing cached may let them call a later service of the same name.
+   */
   forget(name: string): void {
     this.services.delete(name);
     this.hosts = undefined;
+    this.misses.clear();
+    for (const [hash, token] of this.tokens) if (token.service === name) this.tokens.delete(hash);
+    for (const [appKey, key] of this.keys) if (key.services.includes(name)) this.keys.delete(appKey);
   }
 
-  /** A key or token changed. */
+  /** A key or token changed (or was created). */
   forgetKeys(): void {
     this.keys.clear();
     this.tokens.clear();
+    this.misses.clear();
+  }
+
+  private missed(what: string): boolean {
+    return this.misses.has(what);
+  }
+
+  private miss(what: string): void {
+    if (this.misses.size >= MAX_MISSES) this.misses.clear();
+    this.misses.add(what);
   }
 
   private load(name: string): GatewayService | undefined {
