@@ -164,6 +164,14 @@ describe('aiplat service and aiplat appkey', () => {
     await waitRunning('cli-demo');
     const list = await aiplat(['service', 'list']);
     expect(list.stdout).toMatch(/cli-demo\s+Running\s+v1\s+1\/1\s+\/services\/cli-demo\//);
+    const got = await aiplat(['service', 'get', 'cli-demo']);
+    expect(got.stdout).toMatch(/^Name: +cli-demo\nState: +Running\n/);
+    expect(got.stdout).toContain('100 requests/s and 16 at once per ready replica; bodies up to 10.0 MiB');
+    expect(got.stdout).toMatch(/Auth: +appkey, token\n/);
+    expect(got.stdout).toMatch(
+      /Versions:\n +VERSION +SERVING +MODEL +REPLICAS +AGE\n +v1 +yes +mount\/models\/tiny-gpt2 +1 /,
+    );
+    expect(got.stdout).toMatch(/Replicas:\n +VERSION +REPLICA +STATE +RESTARTS +AGE +MESSAGE\n +v1 +0 +Ready +0 /);
     const logs = await aiplat(['service', 'logs', 'cli-demo', '--search', 'listening']);
     expect(logs.stdout).toMatch(/listening on \d+/);
 

@@ -4,6 +4,7 @@ import { UsageError, type CliContext } from '../context.js';
 import { age, table, toJson } from '../format.js';
 import { serviceMessages as m } from '../serviceMessages.js';
 import { registerServiceCurl } from './serviceCurl.js';
+import { describeService } from './serviceDescribe.js';
 import { registerServiceLogs } from './serviceLogs.js';
 import { registerServiceMetrics } from './serviceMetrics.js';
 import { registerServiceTokens } from './serviceTokens.js';
@@ -72,14 +73,7 @@ export function registerServices(program: Command, ctx: CliContext): void {
     .action(async (name: string, options: { output?: 'json' }, command: Command) => {
       const found = await connect(ctx, command).client.getService({ params: { name } });
       if (options.output === 'json') return ctx.out(toJson(found));
-      ctx.out(servicesTable([found], ctx.now()));
-      const h = m.header;
-      ctx.out(
-        table(
-          [h.version, h.replica, h.state, h.restarts, h.message],
-          found.replicas.map((r) => [`v${r.version}`, String(r.index), r.state, String(r.restarts), r.message ?? '']),
-        ),
-      );
+      ctx.out(describeService(found, ctx.now()));
     });
 
   service
