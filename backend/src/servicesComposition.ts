@@ -2,6 +2,8 @@ import type http from 'node:http';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
+import type { KubeCluster } from './engines/kubernetes/cluster.js';
+import { KubernetesServiceEngine } from './engines/kubernetes/services/kubernetesServiceEngine.js';
 import { dryRunService } from './engines/kubernetes/services/serviceDryRun.js';
 import { LocalServiceEngine } from './engines/local/services/localServiceEngine.js';
 import type { Supervisor } from './engines/local/supervisor/index.js';
@@ -38,6 +40,7 @@ export class ServicesPart {
   private logs?: ServiceLogs;
   private gatewayInstance?: ServiceGateway;
   private localEngine?: LocalServiceEngine;
+  private kubernetesEngine?: KubernetesServiceEngine;
 
   constructor(private readonly deps: ServicesPartDeps) {}
 
@@ -113,7 +116,23 @@ export class ServicesPart {
     await this.services.recover();
   }
 
+  /** The Kubernetes engine for services, when the backend is connected to a cluster. */
+  startKubernetesEngine(cluster: KubeCluster): void {
+    const { config, log } = this.deps;
+    this.kubernetesEngine = new KubernetesServiceEngine({
+      lifecycle: this.services,
+      cluster,
+      config: config.kubernetes,
+      pip: config.services.pip,
+      pollMs: config.devMachines.kubernetesPollMs,
+      stopGraceSeconds: Math.ceil(config.services.stopGraceMs / 1000),
+      log: log.child({ component: 'kubernetes-services' }),
+    });
+    this.services.useEngine('kubernetes', this.kubernetesEngine);
+  }
+
   async close(): Promise<void> {
+    await this.kubernetesEngine?.close();
     this.logs?.close();
     await this.localEngine?.close();
     await this.gatewayInstance?.close();
