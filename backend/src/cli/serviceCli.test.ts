@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { appKeySignature, type WebSocketFactory } from '@aiplat/api';
+import { appKeySignature, parseServiceVersionYaml, parseServiceYaml, type WebSocketFactory } from '@aiplat/api';
 import { cliRunner } from '../../../testing/src/backend/cliRunner.js';
 import {
   startPlatform,
@@ -290,5 +290,60 @@ describe('aiplat service deploy --dry-run with the Kubernetes engine configured'
     expect(objects.map((o) => o.kind).sort()).toEqual(['ConfigMap', 'Deployment', 'NetworkPolicy', 'Service']);
     expect(objects.find((o) => o.kind === 'Deployment')?.metadata.name).toBe('svc-kube-demo-v1');
     expect((await kube.client().listServices()).services).toEqual([]);
+  });
+});
+
+describe('service.yaml and version.yaml', () => {
+  const head = 'name: x\nversion:\n  model: mount/models/m\n  command: serve\n  resources: { cpu: 1, memory: 1Gi }\n';
+  const errorsOf = (result: ReturnType<typeof parseServiceYaml>) => ('errors' in result ? result.errors : []);
+
+  it('reads a service with the defaults filled in', () => {
+    const parsed = parseServiceYaml(head);
+    expect('spec' in parsed && parsed.spec).toMatchObject({
+      auth: ['appkey', 'token'],
+      limits: { qpsPerReplica: 100, concurrencyPerReplica: 16 },
+      version: { replicas: 1, port: 8080 },
+    });
+  });
+
+  it('names each bad field with its line', () => {
+    expect(errorsOf(parseServiceYaml('name: x\nversion:\n  model: [unclosed\n'))[0]?.message).toMatch(
+      /^YAML syntax error at line \d+, column \d+/,
+    );
+    expect(errorsOf(parseServiceYaml(`${head}  replica: 2\n`))).toEqual([
+      { path: 'version.replica', message: expect.stringMatching(/unknown field "replica".*replicas.*\(line 6\)$/) },
+    ]);
+    expect(errorsOf(parseServiceYaml(`auth: [none, token]\n${head}`))).toEqual([
+      { path: 'auth', message: 'auth none cannot be combined with appkey or token (line 1)' },
+    ]);
+    expect(errorsOf(parseServiceYaml(`${head}  probes:\n    readiness: { type: http, path: healthz }\n`))).toEqual([
+      {
+        path: 'version.probes.readiness.path',
+        message: expect.stringMatching(/^path must start with \/.*\(line 7\)$/),
+      },
+    ]);
+    expect(errorsOf(parseServiceYaml(''))[0]?.message).toContain('the file is empty');
+  });
+
+  it('says which requirement names a package index, and that line of the file', () => {
+    const block = `${head}  requirements: |\n    numpy\n\n    --index-url http://elsewhere/simple\n`;
+    expect(errorsOf(parseServiceYaml(block))).toEqual([
+      {
+        path: 'version.requirements',
+        message:
+          "requirements line 3: --index-url is not allowed here; the platform's package index (services.pip) is used (line 9)",
+      },
+    ]);
+    // Not a block: the field's line.
+    const quoted = `${head}  requirements: "numpy\\n-f http://elsewhere/"\n`;
+    expect(errorsOf(parseServiceYaml(quoted))[0]?.message).toMatch(
+      /^requirements line 2: -f is not allowed .* \(line 6\)$/,
+    );
+    const version = parseServiceVersionYaml(
+      'model: mount/models/m\ncommand: c\nresources: { cpu: 1, memory: 1Gi }\nrequirements: |\n  --find-links /tmp\n',
+    );
+    expect('errors' in version && version.errors[0]?.message).toMatch(
+      /^requirements line 1: --find-links .* \(line 5\)$/,
+    );
   });
 });
