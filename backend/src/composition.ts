@@ -346,6 +346,7 @@ export async function createPlatform(
   await devMachineService.recover();
   await servicesPart.startLocalEngine({ supervisor, resolver, baseEnv: instanceBaseEnv(process.env) });
   if (started) servicesPart.startKubernetesEngine(started.cluster);
+  await servicesPart.recover();
   return {
     config,
     store,

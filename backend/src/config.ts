@@ -108,6 +108,8 @@ export const ConfigSchema = z.object({
       readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(600_000),
       /** How long a stopped replica gets between SIGTERM and SIGKILL. */
       stopGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
+      /** A Running service with no call for this long sleeps (its replicas stop; the next call wakes it); 0: never. */
+      sleepAfterMinutes: z.number().min(0).max(10_080).default(0),
       /** Where a version's requirements come from: pip's own settings, passed as given (never a hard-coded host). */
       pip: z
         .object({

@@ -13,6 +13,7 @@ import type { Store } from './store/store.js';
 import type { PathResolver } from './workspace/pathResolver.js';
 import { CallerKeys } from './services/callerKeys.js';
 import { createServiceGateway, type ServiceGateway } from './services/gateway/index.js';
+import { IdleServices } from './services/idleServices.js';
 import { createServiceHandlers } from './services/serviceHandlers.js';
 import { ServiceDirectory } from './services/serviceDirectory.js';
 import { ServiceLogs } from './services/serviceLogs.js';
@@ -40,6 +41,8 @@ export class ServicesPart {
   private logs?: ServiceLogs;
   private gatewayInstance?: ServiceGateway;
   private localEngine?: LocalServiceEngine;
+  private idle?: IdleServices;
+  private idleTimer?: NodeJS.Timeout;
   private kubernetesEngine?: KubernetesServiceEngine;
 
   constructor(private readonly deps: ServicesPartDeps) {}
@@ -59,6 +62,7 @@ export class ServicesPart {
       signatureWindowSeconds: config.services.signatureWindowSeconds,
       platformUser: this.deps.platformUser,
       isOriginAllowed: this.deps.isOriginAllowed,
+      onActivity: (name) => this.idle?.touch(name),
       log: log.child({ component: 'gateway' }),
     });
     const gateway = this.gatewayInstance;
@@ -74,6 +78,13 @@ export class ServicesPart {
       settings: { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
       usage: (id) => gateway.tokenUsage(id),
       onChange: () => directory.forgetKeys(),
+    });
+    const core = this.core;
+    this.idle = new IdleServices({
+      store: store.services,
+      sleep: (name, minutes) => core.sleep(name, minutes),
+      sleepAfterMinutes: config.services.sleepAfterMinutes,
+      log: log.child({ component: 'services' }),
     });
     this.logs = new ServiceLogs(this.core);
     hub.registerStream('service-logs', this.logs.opener());
@@ -98,7 +109,7 @@ export class ServicesPart {
     return this.core;
   }
 
-  /** The local engine, once the supervisor exists; then what a previous backend left is stopped. */
+  /** The local engine, once the supervisor exists. */
   async startLocalEngine(deps: { supervisor: Supervisor; resolver: PathResolver; baseEnv: Record<string, string> }) {
     const { config, log } = this.deps;
     this.localEngine = new LocalServiceEngine({
@@ -113,7 +124,6 @@ export class ServicesPart {
       log: log.child({ component: 'services-engine' }),
     });
     this.services.useEngine('local', this.localEngine);
-    await this.services.recover();
   }
 
   /** The Kubernetes engine for services, when the backend is connected to a cluster. */
@@ -131,7 +141,26 @@ export class ServicesPart {
     this.services.useEngine('kubernetes', this.kubernetesEngine);
   }
 
+  /**
+   * Once every engine is in: what a previous backend left running is ended by its engine (the
+   * services say so), and idle services are put to sleep from now on when
+   * `services.sleepAfterMinutes` asks for it.
+   */
+  async recover(): Promise<void> {
+    await this.services.recover();
+    const idle = this.idle;
+    if (!idle?.enabled || this.idleTimer) return;
+    let sweeping = false;
+    this.idleTimer = setInterval(() => {
+      if (sweeping) return;
+      sweeping = true;
+      void idle.sweep().finally(() => (sweeping = false));
+    }, idle.sweepEveryMs());
+    this.idleTimer.unref();
+  }
+
   async close(): Promise<void> {
+    clearInterval(this.idleTimer);
     await this.kubernetesEngine?.close();
     this.logs?.close();
     await this.localEngine?.close();

@@ -274,6 +274,8 @@ export const ServiceVersionSchema = z
     createdAt: z.string(),
     /** The version the gateway sends traffic to. */
     serving: z.boolean(),
+    /** Why this version never served: it failed while rolled out, and the one before kept serving. */
+    failed: z.string().optional(),
   })
   .meta({ id: 'ServiceVersion' });
 export type ServiceVersion = z.infer<typeof ServiceVersionSchema>;

@@ -2,11 +2,9 @@ import type { Logger } from 'pino';
 import {
   ApiError,
   canServiceMove,
-  serviceUrl,
   type EngineKind,
   type Service,
   type ServiceEvent,
-  type ServiceReplica,
   type ServiceSpec,
   type ServiceState,
   type ServiceVersionSpec,
@@ -14,7 +12,19 @@ import {
 } from '@aiplat/api';
 import type { EventPublisher } from '../server/eventPublisher.js';
 import type { ServiceEngine, ServiceLifecycle, ServiceObservation, VersionLaunch } from './engine.js';
+import {
+  allReady,
+  liveVersions,
+  nextVersion,
+  pendingVersion,
+  settledVersions,
+  toService,
+  wantedReplicas,
+  withReplica,
+} from './serviceRecords.js';
 import type { ServiceRecord, ServiceStore } from './serviceStore.js';
+
+export { toService } from './serviceRecords.js';
 
 export interface ServiceServiceDeps {
   store: ServiceStore;
@@ -29,15 +39,6 @@ export interface ServiceServiceDeps {
 const STOPPABLE: readonly ServiceState[] = ['Deploying', 'Running', 'Updating', 'Sleeping', 'Failed'];
 const STARTABLE: readonly ServiceState[] = ['Stopped', 'Failed', 'Sleeping'];
 const DELETABLE: readonly ServiceState[] = ['Stopped', 'Failed'];
-
-export function toService(record: ServiceRecord): Service {
-  const { runtime: _runtime, domain, ...shown } = record;
-  return {
-    ...shown,
-    ...(domain ? { domain: { host: domain.host, tls: Boolean(domain.tls) } } : {}),
-    url: serviceUrl(record.name),
-  };
-}
 
 /**
  * Online services, engine-neutral: owners only (another user's service is not found), states moved
@@ -145,7 +146,11 @@ export class ServiceService implements ServiceLifecycle {
       ...(body.limits ? { limits: body.limits as ServiceRecord['limits'] } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
     };
-    if (Object.keys(settings).length > 0) record = this.save(name, settings);
+    if (Object.keys(settings).length > 0) {
+      // The gateway's directory sees new auth or limits at once; watchers see the change.
+      record = this.save(name, settings);
+      this.changed(record);
+    }
     if (body.version) {
       if (record.state !== 'Running') {
         throw new ApiError(
@@ -156,7 +161,7 @@ export class ServiceService implements ServiceLifecycle {
       const spec = body.version as ServiceVersionSpec;
       this.engineOf(record.engine).validate(this.specOf(record), spec);
       await this.engineOf(record.engine).checkFolders?.(owner, spec);
-      const version = Math.max(...record.versions.map((v) => v.version)) + 1;
+      const version = nextVersion(record);
       record = this.move(
         record,
         'Updating',
@@ -173,6 +178,7 @@ export class ServiceService implements ServiceLifecycle {
         v.version === record.version ? { ...v, spec: { ...v.spec, replicas: body.replicas! } } : v,
       );
       record = this.save(name, { versions });
+      this.changed(record);
       if (record.state === 'Running' || record.state === 'Deploying') {
         await this.engineOf(record.engine).scale(this.launchOf(record, record.version), body.replicas);
       }
@@ -207,13 +213,31 @@ export class ServiceService implements ServiceLifecycle {
       latest,
       'Stopped',
       { type: 'stopped', message: 'Stopped: every replica has ended.' },
-      {
-        replicas: [],
-        waitReason: undefined,
-        versions: latest.versions.filter((v) => v.version <= latest.version),
-      },
+      { replicas: [], waitReason: undefined, versions: settledVersions(latest) },
     );
     return this.get(name, owner);
+  }
+
+  /**
+   * An idle Running service's replicas are stopped and it sleeps; the gateway's next call wakes it
+   * (`start`). Nothing happens when it is no longer Running.
+   */
+  async sleep(name: string, idleMinutes: number): Promise<void> {
+    const record = this.deps.store.get(name);
+    if (record?.state !== 'Running') return;
+    await this.stopAll(record, false);
+    const latest = this.deps.store.get(name);
+    if (latest?.state !== 'Running') return;
+    this.move(
+      latest,
+      'Sleeping',
+      {
+        type: 'sleeping',
+        message: `Sleeping: no call for ${idleMinutes} minute${idleMinutes === 1 ? '' : 's'}; the next call wakes it.`,
+        version: latest.version,
+      },
+      { replicas: [], waitReason: undefined, versions: settledVersions(latest) },
+    );
   }
 
   async restart(name: string, owner: string): Promise<Service> {
@@ -251,7 +275,7 @@ export class ServiceService implements ServiceLifecycle {
         record,
         'Stopped',
         { type: 'stopped', message: 'Stopped: the platform restarted while it ran. Start it again.' },
-        { replicas: [], waitReason: undefined, versions: record.versions.filter((v) => v.version <= record.version) },
+        { replicas: [], waitReason: undefined, versions: settledVersions(record) },
         true,
       );
     }
@@ -275,15 +299,15 @@ export class ServiceService implements ServiceLifecycle {
 
   /** Moves Deploying → Running, or finishes an update, once every replica of the version is ready. */
   private settle(record: ServiceRecord): ServiceRecord {
-    if (record.state === 'Deploying' && this.allReady(record, record.version)) {
+    if (record.state === 'Deploying' && allReady(record, record.version)) {
       return this.move(record, 'Running', {
         type: 'running',
-        message: `Running: ${this.replicasOf(record, record.version)} replica(s) of version ${record.version} ready.`,
+        message: `Running: ${wantedReplicas(record, record.version)} replica(s) of version ${record.version} ready.`,
         version: record.version,
       });
     }
-    const pending = this.pendingVersion(record);
-    if (record.state === 'Updating' && pending !== undefined && this.allReady(record, pending)) {
+    const pending = pendingVersion(record);
+    if (record.state === 'Updating' && pending !== undefined && allReady(record, pending)) {
       const retired = record.version;
       const running = this.move(
         record,
@@ -313,7 +337,10 @@ export class ServiceService implements ServiceLifecycle {
           message: `Version ${version} failed: ${message}. Version ${latest.version} keeps serving.`,
           version,
         },
-        { replicas, versions: latest.versions.filter((v) => v.version !== version) },
+        {
+          replicas,
+          versions: latest.versions.map((v) => (v.version === version ? { ...v, failed: message } : v)),
+        },
       );
       return;
     }
@@ -334,12 +361,7 @@ export class ServiceService implements ServiceLifecycle {
 
   private async stopAll(record: ServiceRecord, force: boolean): Promise<void> {
     const engine = this.engineOf(record.engine);
-    const live = new Set([
-      record.version,
-      ...record.replicas.map((r) => r.version),
-      ...record.versions.map((v) => v.version),
-    ]);
-    for (const version of live) await engine.stopVersion(record.name, version, force);
+    for (const version of liveVersions(record)) await engine.stopVersion(record.name, version, force);
   }
 
   private async launch(record: ServiceRecord, version: number): Promise<void> {
@@ -369,21 +391,6 @@ export class ServiceService implements ServiceLifecycle {
       version: serving.spec,
       ...(record.description ? { description: record.description } : {}),
     };
-  }
-
-  private pendingVersion(record: ServiceRecord): number | undefined {
-    const newest = Math.max(...record.versions.map((v) => v.version));
-    return newest > record.version ? newest : undefined;
-  }
-
-  private replicasOf(record: ServiceRecord, version: number): number {
-    return record.versions.find((v) => v.version === version)?.spec.replicas ?? 0;
-  }
-
-  private allReady(record: ServiceRecord, version: number): boolean {
-    const wanted = this.replicasOf(record, version);
-    const ready = record.replicas.filter((r) => r.version === version && r.state === 'Ready').length;
-    return wanted > 0 && ready >= wanted;
   }
 
   private move(
@@ -431,24 +438,4 @@ export class ServiceService implements ServiceLifecycle {
       },
     );
   }
-}
-
-/** The replica list with one replica's news: added, changed, or removed once Stopped. */
-function withReplica(
-  replicas: readonly ServiceReplica[],
-  news: NonNullable<ServiceObservation['replica']>,
-  now: Date,
-): ServiceReplica[] {
-  const others = replicas.filter((r) => !(r.version === news.version && r.index === news.index));
-  if (news.state === 'Stopped') return others;
-  const before = replicas.find((r) => r.version === news.version && r.index === news.index);
-  const replica: ServiceReplica = {
-    index: news.index,
-    version: news.version,
-    state: news.state,
-    restarts: news.restarts ?? before?.restarts ?? 0,
-    ...(before?.startedAt || news.state === 'Starting' ? { startedAt: before?.startedAt ?? now.toISOString() } : {}),
-    ...(news.message ? { message: news.message } : {}),
-  };
-  return [...others, replica].sort((a, b) => a.version - b.version || a.index - b.index);
 }
