@@ -93,15 +93,6 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => fx?.close(), 30_000);
 
-async function waitRunning(name: string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if ((await fx.client().getService({ params: { name } })).state === 'Running') return;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${name} never ran`);
-}
-
 describe('aiplat service and aiplat appkey', () => {
   it('names the field and line of a bad service.yaml', async () => {
     const bad = await aiplat(['service', 'deploy', '-f', 'bad.yaml']);
@@ -158,10 +149,10 @@ describe('aiplat service and aiplat appkey', () => {
   });
 
   it('deploys, lists, shows logs, makes a token and a signed curl call that works', async () => {
-    const deployed = await aiplat(['service', 'deploy', '-f', 'service.yaml']);
-    expect(deployed.code).toBe(0);
+    const deployed = await aiplat(['service', 'deploy', '-f', 'service.yaml', '--wait']);
+    expect(deployed.code, deployed.stderr).toBe(0);
     expect(deployed.stdout).toContain('/services/cli-demo/');
-    await waitRunning('cli-demo');
+    expect(deployed.stderr).toMatch(/cli-demo: Running\n$/);
     const list = await aiplat(['service', 'list']);
     expect(list.stdout).toMatch(/cli-demo\s+Running\s+v1\s+1\/1\s+\/services\/cli-demo\//);
     const got = await aiplat(['service', 'get', 'cli-demo']);

@@ -3,7 +3,7 @@ export const serviceMessages = {
   description: 'Online services: deploy a model as an HTTP service called through the gateway',
   after: `
 Examples:
-  aiplat service deploy -f service.yaml
+  aiplat service deploy -f service.yaml --wait
   aiplat service list
   aiplat service logs gpt2-chat --search error -f
   aiplat service token create gpt2-chat --per-day 100000
@@ -15,7 +15,14 @@ Examples:
     description: 'Deploy a service from a service.yaml',
     file: 'the service.yaml (name, auth, limits, version: model, command, resources, replicas, probes)',
     dryRun: 'print the Kubernetes objects instead of deploying',
+    wait: 'wait until the service is Running, printing its states; exit 1 if it fails',
     done: (name: string, state: string, url: string) => `${name}: ${state}; it will answer at ${url} once Running`,
+  },
+  wait: {
+    state: (name: string, state: string, why: string | undefined) => `${name}: ${state}${why ? ` (${why})` : ''}`,
+    failed: (name: string, why: string | undefined) =>
+      `${name} failed${why ? `: ${why}` : ''}; aiplat service events ${name} and aiplat service logs ${name} say more`,
+    notRunning: (name: string, state: string) => `${name} is ${state}, not running; aiplat service start ${name}`,
   },
   list: 'List your services',
   empty: 'You have no services yet; deploy one with aiplat service deploy -f service.yaml',
@@ -59,6 +66,7 @@ Examples:
     delete: 'Delete a stopped or failed service and its tokens',
   },
   force: 'no grace period: kill the replicas at once',
+  startWait: 'wait until the service is Running again; exit 1 if it fails',
   deleted: (name: string) => `${name}: deleted`,
   events: "Show a service's events",
   logs: {

@@ -8,6 +8,7 @@ import { describeService } from './serviceDescribe.js';
 import { registerServiceLogs } from './serviceLogs.js';
 import { registerServiceMetrics } from './serviceMetrics.js';
 import { registerServiceTokens } from './serviceTokens.js';
+import { waitForService } from './serviceWait.js';
 import { connect, outputOption, wholeNumber } from './shared.js';
 
 function fileErrors(file: string, errors: readonly ErrorIssue[]): never {
@@ -41,10 +42,12 @@ export function registerServices(program: Command, ctx: CliContext): void {
     .description(m.deploy.description)
     .requiredOption('-f, --file <service.yaml>', m.deploy.file)
     .option('--dry-run', m.deploy.dryRun)
-    .action(async (options: { file: string; dryRun?: boolean }, command: Command) => {
+    .option('--wait', m.deploy.wait)
+    .action(async (options: { file: string; dryRun?: boolean; wait?: boolean }, command: Command) => {
       const parsed = parseServiceYaml(await ctx.readJobFile(options.file));
       if ('errors' in parsed) fileErrors(options.file, parsed.errors);
-      const { client } = connect(ctx, command);
+      const conn = connect(ctx, command);
+      const { client } = conn;
       if (options.dryRun) {
         const { objects } = await client.serviceDryRun({ body: { spec: parsed.spec } });
         ctx.out(toJson(objects));
@@ -52,6 +55,7 @@ export function registerServices(program: Command, ctx: CliContext): void {
       }
       const deployed = await client.deployService({ body: { spec: parsed.spec } });
       ctx.out(`${m.deploy.done(deployed.name, deployed.state, deployed.url)}\n`);
+      if (options.wait) ctx.exitCode = await waitForService(ctx, conn, deployed.name);
     });
 
   service
@@ -100,7 +104,18 @@ export function registerServices(program: Command, ctx: CliContext): void {
       ctx.out(`${updated.name}: ${updated.state}\n`);
     });
 
-  for (const action of ['start', 'restart', 'delete'] as const) {
+  service
+    .command('start')
+    .description(m.actions.start)
+    .argument('<name>', m.name)
+    .option('--wait', m.startWait)
+    .action(async (name: string, options: { wait?: boolean }, command: Command) => {
+      const conn = connect(ctx, command);
+      const started = await conn.client.startService({ params: { name } });
+      ctx.out(`${started.name}: ${started.state}\n`);
+      if (options.wait) ctx.exitCode = await waitForService(ctx, conn, name);
+    });
+  for (const action of ['restart', 'delete'] as const) {
     service
       .command(action)
       .description(m.actions[action])
@@ -112,11 +127,8 @@ export function registerServices(program: Command, ctx: CliContext): void {
           ctx.out(`${m.deleted(name)}\n`);
           return;
         }
-        const done =
-          action === 'start'
-            ? await client.startService({ params: { name } })
-            : await client.restartService({ params: { name } });
-        ctx.out(`${done.name}: ${done.state}\n`);
+        const restarted = await client.restartService({ params: { name } });
+        ctx.out(`${restarted.name}: ${restarted.state}\n`);
       });
   }
   service
