@@ -1,0 +1,148 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ServiceLimitsSchema, ServiceVersionSpecSchema } from '@aiplat/api';
+import type { AppKeyRecord, ServiceRecord, ServiceTokenRecord } from '../services/serviceStore.js';
+import { SqliteStore } from './sqliteStore.js';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-service-store-'));
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const at = '2026-12-05T10:00:00.000Z';
+const service = (name: string, owner = 'alice'): ServiceRecord => ({
+  name,
+  owner,
+  tags: {},
+  auth: ['appkey', 'token'],
+  limits: ServiceLimitsSchema.parse({}),
+  engine: 'local',
+  queue: 'default',
+  priority: 0,
+  state: 'Deploying',
+  version: 1,
+  versions: [
+    {
+      version: 1,
+      spec: ServiceVersionSpecSchema.parse({
+        model: 'mount/models/tiny-gpt2',
+        command: 'python3 serve.py',
+        resources: { cpu: 1, memory: '1Gi' },
+      }),
+      createdAt: at,
+      serving: true,
+    },
+  ],
+  replicas: [],
+  createdAt: at,
+  updatedAt: at,
+});
+const appKey = (key: string, services: string[], owner = 'alice'): AppKeyRecord => ({
+  appKey: key,
+  owner,
+  services,
+  enabled: true,
+  createdAt: at,
+  secretCiphertext: 'iv.tag.body',
+});
+const token = (id: string, serviceName: string): ServiceTokenRecord => ({
+  id,
+  service: serviceName,
+  enabled: true,
+  prefix: 'aiplat-sk-abcd',
+  createdAt: at,
+  hash: `hash-of-${id}`,
+});
+
+describe('SqliteServiceStore', () => {
+  it('keeps services, events, AppKeys and tokens across a reopen', () => {
+    const file = path.join(dir, 'aiplat.sqlite');
+    const store = new SqliteStore(file);
+    store.services.insert({ ...service('chat'), domain: { host: 'chat.example.com' } });
+    store.services.appendEvent('chat', {
+      time: at,
+      type: 'deploy-requested',
+      message: 'Deploying.',
+      state: 'Deploying',
+    });
+    store.services.insertAppKey(appKey('ak-0123456789abcdef', ['chat']));
+    store.services.insertToken(token('tk-0123456789ab', 'chat'));
+    store.close();
+
+    const again = new SqliteStore(file);
+    expect(again.services.get('chat')).toMatchObject({ owner: 'alice', domain: { host: 'chat.example.com' } });
+    expect(again.services.events('chat').map((e) => e.type)).toEqual(['deploy-requested']);
+    expect(again.services.getAppKey('ak-0123456789abcdef')?.services).toEqual(['chat']);
+    expect(again.services.tokenByHash('hash-of-tk-0123456789ab')?.id).toBe('tk-0123456789ab');
+    again.close();
+  });
+
+  it('lists one owner’s services newest first, or everyone’s', () => {
+    const store = new SqliteStore(':memory:');
+    store.services.insert(service('one'));
+    store.services.insert(service('two', 'bob'));
+    store.services.insert(service('three'));
+    expect(store.services.list('alice').map((s) => s.name)).toEqual(['three', 'one']);
+    expect(store.services.list().map((s) => s.name)).toEqual(['three', 'two', 'one']);
+    store.close();
+  });
+
+  it('applies a patch, an undefined value clearing the field', () => {
+    const store = new SqliteStore(':memory:');
+    store.services.insert({ ...service('chat'), failure: { message: 'exit 3' }, state: 'Failed' });
+    const updated = store.services.update('chat', { state: 'Deploying', failure: undefined });
+    expect(updated.state).toBe('Deploying');
+    expect(updated).not.toHaveProperty('failure');
+    expect(store.services.get('chat')).not.toHaveProperty('failure');
+    expect(() => store.services.update('nope', { state: 'Running' })).toThrow(/no service nope/);
+    store.close();
+  });
+
+  it('refuses a second service of the same name, and a second token of the same hash', () => {
+    const store = new SqliteStore(':memory:');
+    store.services.insert(service('chat'));
+    expect(() => store.services.insert(service('chat', 'bob'))).toThrow();
+    store.services.insertToken(token('tk-1', 'chat'));
+    expect(() => store.services.insertToken({ ...token('tk-2', 'chat'), hash: 'hash-of-tk-1' })).toThrow();
+    store.close();
+  });
+
+  it('deletes a service with its events and tokens, and unbinds it from AppKeys', () => {
+    const store = new SqliteStore(':memory:');
+    store.services.insert(service('chat'));
+    store.services.insert(service('other'));
+    store.services.appendEvent('chat', { time: at, type: 'running', message: 'Running.' });
+    store.services.insertToken(token('tk-chat', 'chat'));
+    store.services.insertToken(token('tk-other', 'other'));
+    store.services.insertAppKey(appKey('ak-both', ['chat', 'other']));
+    store.services.delete('chat');
+    expect(store.services.get('chat')).toBeUndefined();
+    expect(store.services.events('chat')).toEqual([]);
+    expect(store.services.getToken('tk-chat')).toBeUndefined();
+    expect(store.services.tokenByHash('hash-of-tk-chat')).toBeUndefined();
+    expect(store.services.listTokens().map((t) => t.id)).toEqual(['tk-other']);
+    expect(store.services.getAppKey('ak-both')?.services).toEqual(['other']);
+    store.close();
+  });
+
+  it('updates and deletes AppKeys and tokens, listing AppKeys per owner', () => {
+    const store = new SqliteStore(':memory:');
+    store.services.insert(service('chat'));
+    store.services.insertAppKey(appKey('ak-a', ['chat']));
+    store.services.insertAppKey(appKey('ak-b', [], 'bob'));
+    expect(store.services.listAppKeys('alice').map((k) => k.appKey)).toEqual(['ak-a']);
+    expect(store.services.updateAppKey('ak-a', { enabled: false }).enabled).toBe(false);
+    store.services.deleteAppKey('ak-a');
+    expect(store.services.getAppKey('ak-a')).toBeUndefined();
+    store.services.insertToken({ ...token('tk-1', 'chat'), tokensPerDay: 1000 });
+    const limited = store.services.updateToken('tk-1', { tokensPerDay: undefined, enabled: false });
+    expect(limited).not.toHaveProperty('tokensPerDay');
+    expect(limited.enabled).toBe(false);
+    store.services.deleteToken('tk-1');
+    expect(store.services.listTokens('chat')).toEqual([]);
+    store.close();
+  });
+});
