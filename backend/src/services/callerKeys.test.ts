@@ -82,7 +82,7 @@ describe('CallerKeys: AppKeys', () => {
     const created = keys.createAppKey('alice', { services: ['chat'] });
     const [iv, tag, body] = store.services.getAppKey(created.appKey)!.secretCiphertext.split('.');
     const flipped = Buffer.from(body!, 'base64');
-    flipped[0] ^= 1;
+    flipped[0] = flipped[0]! ^ 1;
     store.services.updateAppKey(created.appKey, { secretCiphertext: [iv, tag, flipped.toString('base64')].join('.') });
     expect(() => keys.appKeySecret(created.appKey)).toThrow();
   });
