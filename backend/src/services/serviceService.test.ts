@@ -243,7 +243,10 @@ describe('ServiceService', () => {
     await running('chat');
     await core.deploy('alice', spec('stays'));
     await core.stop('stays', 'alice', false);
+    await running('dozes');
+    await core.sleep('dozes', 5);
     await core.recover();
+    expect(core.get('dozes', 'alice').state).toBe('Sleeping');
     expect(engine.calls).toContain('release chat');
     expect(engine.calls).not.toContain('release stays');
     const service = core.get('chat', 'alice');

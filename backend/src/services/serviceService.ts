@@ -271,6 +271,8 @@ export class ServiceService implements ServiceLifecycle {
     for (const record of this.deps.store.list()) {
       if (record.state === 'Stopped' || record.state === 'Failed') continue;
       await this.engines.get(record.engine)?.release(record);
+      // A sleeping service ran nothing: it sleeps on, and the next call wakes it as before.
+      if (record.state === 'Sleeping') continue;
       this.move(
         record,
         'Stopped',

@@ -7,7 +7,10 @@ export interface GatewayService {
   owner: string;
   auth: readonly ServiceAuthKind[];
   limits: ServiceLimits;
-  /** Whether it serves at all (Running or Updating); a Stopped/Failed service answers 503. */
+  /**
+   * Whether it serves at all (Deploying, Running or Updating: a Deploying one answers "no ready
+   * replica yet" until one is); a Stopped/Failed service answers 503 "not running".
+   */
   serving: boolean;
   /** Sleeping: the first request wakes it and waits for a ready replica. */
   sleeping: boolean;
