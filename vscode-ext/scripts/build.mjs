@@ -6,6 +6,7 @@
 //   dist/main.js                the extension host bundle (src/extension.ts; CommonJS for Node 20)
 //   dist/webviews/jobDetails.js the job details page's script (browser)
 //   dist/webviews/scalars.js    the TensorBoard page's script (browser)
+//   dist/webviews/service.js    the service page's script (browser)
 // The contract (@aiplat/api) is bundled from its sources. zod's translated error messages
 // (`z.locales`, ~40 languages, a third of the bundle) are left out: nothing here uses them, and zod
 // keeps its English messages (imported by its schemas directly, not through `locales`).
@@ -66,7 +67,11 @@ const targets = {
   webviews: () =>
     esbuild.build({
       ...common,
-      entryPoints: { jobDetails: 'src/webviews/jobDetails/app.ts', scalars: 'src/webviews/scalars/app.ts' },
+      entryPoints: {
+        jobDetails: 'src/webviews/jobDetails/app.ts',
+        scalars: 'src/webviews/scalars/app.ts',
+        service: 'src/webviews/service/app.ts',
+      },
       outdir: 'dist/webviews',
       format: 'iife',
       platform: 'browser',

@@ -20,6 +20,7 @@ function webviewPanelTypes(): string[] {
     path.join('jobDetails', 'jobDetailsPanels.ts'),
     path.join('preview', 'previewPanels.ts'),
     path.join('scalars', 'scalarsPanels.ts'),
+    path.join('service', 'servicePanels.ts'),
   ].flatMap((panels) => {
     const file = readFileSync(path.join(root, 'src', 'webviews', panels), 'utf8');
     return [...file.matchAll(/export const \w+_VIEW_TYPE = '([^']+)'/g)].map((m) => m[1]!);
@@ -95,8 +96,8 @@ describe('the packaged .vsix', () => {
     expect([...files.keys()].filter((name) => name.endsWith('.map'))).toEqual([]);
   });
 
-  it('holds the minified webview scripts (job details, TensorBoard)', () => {
-    for (const name of ['jobDetails', 'scalars']) {
+  it('holds the minified webview scripts (job details, TensorBoard, service)', () => {
+    for (const name of ['jobDetails', 'scalars', 'service']) {
       const script = files.get(`extension/dist/webviews/${name}.js`)?.toString('utf8');
       expect(script, name).toBeDefined();
       expect(meanLineLength(script!), name).toBeGreaterThan(1000);

@@ -11,12 +11,17 @@ import { DevMachinesTreeProvider } from './devmachines/devMachinesTreeProvider.j
 import { JobsModel } from './jobs/jobsModel.js';
 import { JobsTreeProvider } from './jobs/jobsTreeProvider.js';
 import { JobLogChannels } from './logs/jobLogChannels.js';
+import { ServiceLogChannels } from './services/serviceLogChannels.js';
+import { ServicesModel } from './services/servicesModel.js';
+import { ServicesTreeProvider } from './services/servicesTreeProvider.js';
 import { JobsStatusBar } from './status/jobsStatusBar.js';
 import { JOB_DETAILS_VIEW_TYPE, JobDetailsPanels } from './webviews/jobDetails/jobDetailsPanels.js';
 import type { JobAction } from './webviews/jobDetails/protocol.js';
 import { PREVIEW_VIEW_TYPE, PreviewPanels } from './webviews/preview/previewPanels.js';
 import { pickSource } from './webviews/scalars/scalarSources.js';
 import { SCALARS_VIEW_TYPE, ScalarsPanels } from './webviews/scalars/scalarsPanels.js';
+import type { ServiceAction } from './webviews/service/protocol.js';
+import { SERVICE_VIEW_TYPE, ServicePanels } from './webviews/service/servicePanels.js';
 import { openTensorBoard } from './webviews/scalars/tensorBoardOpener.js';
 import { FolderWatch } from './workspace/folderWatch.js';
 import { KnownRoots } from './workspace/knownRoots.js';
@@ -43,6 +48,13 @@ export interface Container extends vscode.Disposable {
   /** The TensorBoard pages: scalar charts of jobs' summaries and folders. */
   readonly scalars: ScalarsPanels;
   readonly logs: JobLogChannels;
+  /** The user's online services, live from the services topic, and their view. */
+  readonly services: ServicesModel;
+  readonly servicesTree: ServicesTreeProvider;
+  /** Service logs, an output channel per replica. */
+  readonly serviceLogs: ServiceLogChannels;
+  /** The service pages: overview, charts, keys and tokens, test calls and chat. */
+  readonly servicePanels: ServicePanels;
   readonly statusBar: JobsStatusBar;
 }
 
@@ -58,6 +70,16 @@ const ACTION_COMMANDS: Readonly<Record<Exclude<JobAction, 'forceStop'>, string>>
   delete: CommandIds.deleteJob,
   showLogs: CommandIds.showJobLogs,
   tensorboard: CommandIds.openTensorBoard,
+};
+
+/** Which command a service page button runs. */
+const SERVICE_ACTION_COMMANDS: Readonly<Record<ServiceAction, string>> = {
+  start: CommandIds.startService,
+  stop: CommandIds.stopService,
+  restart: CommandIds.restartService,
+  delete: CommandIds.deleteService,
+  showLogs: CommandIds.showServiceLogs,
+  copyUrl: CommandIds.copyServiceUrl,
 };
 
 /** Resolves at once, or when the connection under way ends (connected or not). */
@@ -95,6 +117,9 @@ export function createContainer(
   const jobsTree = new JobsTreeProvider(jobs);
   const devMachines = new DevMachinesModel({ client, events });
   const devMachinesTree = new DevMachinesTreeProvider(devMachines, client);
+  const services = new ServicesModel({ client, events });
+  const servicesTree = new ServicesTreeProvider(services, client);
+  const serviceLogs = new ServiceLogChannels(events);
   const knownRoots = new KnownRoots(context.globalState);
   const workspace = new WorkspaceModel({
     client,
@@ -166,6 +191,21 @@ export function createContainer(
       return Promise.resolve();
     },
   });
+  const servicePanels = new ServicePanels({
+    extensionUri: context.extensionUri,
+    client,
+    events,
+    serverUrl: () => connection.serverUrl,
+    token: () => connection.token(),
+    runAction: (action, name) => vscode.commands.executeCommand(SERVICE_ACTION_COMMANDS[action], name),
+  });
+  // Service pages open before a window reload come back, for the service each page saved.
+  const serviceSerializer = vscode.window.registerWebviewPanelSerializer(SERVICE_VIEW_TYPE, {
+    deserializeWebviewPanel: (panel, state) => {
+      servicePanels.restore(panel, state);
+      return Promise.resolve();
+    },
+  });
   const logs = new JobLogChannels(events);
   const statusBar = new JobsStatusBar(connection, jobs);
   socketClosed.to = statusBar;
@@ -179,10 +219,12 @@ export function createContainer(
     workspaceTree.refresh();
     if (connected) void jobs.refresh();
     if (connected) void devMachines.refresh();
+    if (connected) void services.refresh();
     if (connected && connection.client) void previews.reloadRestored(connection.client);
     else {
       jobs.clear();
       devMachines.clear();
+      services.clear();
     }
   });
   // A new URL makes the current connection stale; the user reconnects when they need it.
@@ -206,6 +248,11 @@ export function createContainer(
     jobs,
     devMachinesTree,
     devMachines,
+    serviceSerializer,
+    servicePanels,
+    serviceLogs,
+    servicesTree,
+    services,
     events,
     stateWatch,
     configWatch,
@@ -227,6 +274,10 @@ export function createContainer(
     details,
     scalars,
     logs,
+    services,
+    servicesTree,
+    serviceLogs,
+    servicePanels,
     statusBar,
     dispose() {
       if (disposed) return;

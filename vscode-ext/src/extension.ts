@@ -7,6 +7,7 @@ import { registerTensorBoardCommands } from './commands/tensorBoardCommands.js';
 import { registerTrainingCommands } from './commands/trainingCommands.js';
 import { registerWorkspaceCommands } from './commands/workspaceCommands.js';
 import { createContainer } from './container.js';
+import { registerServiceCommands } from './services/serviceCommands.js';
 import { pathOfWorkUri, WORK_SCHEME } from './workspace/workContentProvider.js';
 
 /** Wiring only: build the container, register the views and command groups, hand everything to VS Code. */
@@ -34,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidCloseTextDocument((document) => followDocument(document, false)),
     vscode.window.createTreeView(ViewIds.jobs, { treeDataProvider: c.jobsTree }),
     vscode.window.createTreeView(ViewIds.devMachines, { treeDataProvider: c.devMachinesTree }),
+    vscode.window.createTreeView(ViewIds.services, { treeDataProvider: c.servicesTree }),
     vscode.workspace.registerTextDocumentContentProvider(WORK_SCHEME, c.workContent),
     ...registerConnectionCommands(c.connection),
     ...registerWorkspaceCommands({
@@ -46,6 +48,12 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerTrainingCommands({ connection: c.connection, jobs: c.jobs }),
     ...registerDevMachineCommands({ connection: c.connection, devMachines: c.devMachines }),
     ...registerTensorBoardCommands({ connection: c.connection, jobs: c.jobs, scalars: c.scalars }),
+    ...registerServiceCommands({
+      connection: c.connection,
+      services: c.services,
+      logs: c.serviceLogs,
+      openDetails: (name) => c.servicePanels.show(name),
+    }),
   );
   // Not awaited: the views fill in when the server answers; failures show in the status bar.
   void c.connection.connect();

@@ -110,7 +110,11 @@ describe('package.json manifest', () => {
       'aiplat.folder',
       'aiplat.job.active',
       'aiplat.job.finished',
+      'aiplat.model',
       'aiplat.root',
+      'aiplat.service.idle',
+      'aiplat.service.running',
+      'aiplat.serviceReplica',
     ]);
   });
 

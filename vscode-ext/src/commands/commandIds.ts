@@ -36,6 +36,17 @@ export const CommandIds = {
   openDevMachineVsCode: 'aiplat.openDevMachineVsCode',
 
   openTensorBoard: 'aiplat.openTensorBoard',
+
+  refreshServices: 'aiplat.refreshServices',
+  deployService: 'aiplat.deployService',
+  deployModelAsService: 'aiplat.deployModelAsService',
+  openService: 'aiplat.openService',
+  startService: 'aiplat.startService',
+  stopService: 'aiplat.stopService',
+  restartService: 'aiplat.restartService',
+  deleteService: 'aiplat.deleteService',
+  copyServiceUrl: 'aiplat.copyServiceUrl',
+  showServiceLogs: 'aiplat.showServiceLogs',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

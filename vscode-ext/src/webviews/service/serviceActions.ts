@@ -1,0 +1,3 @@
+/** The page's buttons that run the Services view's commands (start, stop...), in the order shown. */
+export const SERVICE_ACTIONS = ['start', 'stop', 'restart', 'delete', 'showLogs', 'copyUrl'] as const;
+export type ServiceAction = (typeof SERVICE_ACTIONS)[number];
