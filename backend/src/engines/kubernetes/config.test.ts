@@ -13,6 +13,7 @@ describe('the kubernetes config section', () => {
       resourceNames: {},
       backendNamespace: 'aiplat-system',
       tensorboardImage: 'tensorflow/tensorflow:2.17.0',
+      serviceServing: 'deployment',
       queues: { default: { policy: 1, nodeSelector: {}, tolerations: [] } },
     });
   });
