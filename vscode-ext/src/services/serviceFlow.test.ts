@@ -1,0 +1,113 @@
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { BACK_BUTTON, fake } from '../test/vscodeFake.js';
+import { askServiceSpec, nameFromFolder, serviceStepPrompt, type ServiceStepId } from './serviceFlow.js';
+
+vi.mock('vscode', () => import('../test/vscodeFake.js'));
+
+beforeEach(() => fake.reset());
+
+/** What the step's input box says of `value`: undefined when it takes it. */
+function check(id: ServiceStepId, value: string): string | undefined {
+  const prompt = serviceStepPrompt(id, {});
+  if (prompt.kind !== 'input') throw new Error(`${id} is not typed`);
+  return prompt.validate?.(value);
+}
+
+describe('the Deploy Service flow', () => {
+  it.each<[ServiceStepId, string, RegExp]>([
+    ['name', 'Bad_Name', /name/],
+    ['name', 'ends-', /name/],
+    ['model', '/work/mount/models/x', /relative to \/work/],
+    ['code', '../etc', /code/],
+    ['command', '   ', /command is empty/],
+    ['environment', 'relative/env', /environment/],
+    ['port', '0', /port/],
+    ['port', 'http', /whole number/i],
+    ['cpu', '', /cores/],
+    ['memory', 'lots', /memory/],
+    ['acceleratorCount', '1.5', /count|whole/],
+    ['replicas', '17', /replicas/],
+    ['replicas', '1.5', /whole number/i],
+    ['readinessPath', 'health', /path/],
+  ])('refuses at its step: %s = %j', (id, value, message) => {
+    expect(check(id, value)).toMatch(message);
+  });
+
+  it.each<[ServiceStepId, string]>([
+    ['name', 'gpt2-chat'],
+    ['model', 'mount/models/tiny-gpt2'],
+    ['code', ''],
+    ['code', 'home/alice/serving'],
+    ['environment', ''],
+    ['environment', '/opt/conda/envs/torch'],
+    ['image', ''],
+    ['port', '8080'],
+    ['cpu', '0.5'],
+    ['replicas', '16'],
+    ['readinessPath', '/health'],
+  ])('takes a good answer: %s = %j', (id, value) => {
+    expect(check(id, value)).toBeUndefined();
+  });
+
+  it('names a service after its model folder', () => {
+    expect(nameFromFolder('mount/models/Tiny_GPT2')).toBe('tiny-gpt2');
+    expect(nameFromFolder('home/alice/2024-model/')).toBe('model');
+    expect(nameFromFolder(undefined)).toBe('my-service');
+  });
+
+  it('builds the spec from the answers, prefilled from a model folder; Back keeps the answers', async () => {
+    fake.inputBoxAnswers.push(
+      'qwen', // name
+      BACK_BUTTON, // model: back to the name
+      'qwen', // name again
+      'mount/models/qwen-0.5b',
+      'home/alice/serve',
+      'python3 serve.py --port $PORT',
+      '',
+      'registry.example.com/serve:1',
+      '9000',
+      '2',
+      '8Gi',
+      '0.5',
+      '2',
+    );
+    fake.quickPickAnswers.push('nvidia', 'When its port accepts connections', 'Bearer tokens only (TI-ONE)');
+    const spec = await askServiceSpec('Deploy Service', { model: 'mount/models/qwen-0.5b' });
+    expect(fake.inputBoxes[0]).toMatchObject({ value: 'qwen-0-5b', step: 1, totalSteps: 13 });
+    expect(fake.inputBoxes[1]).toMatchObject({ value: 'mount/models/qwen-0.5b', step: 2 });
+    expect(fake.inputBoxes[2]).toMatchObject({ value: 'qwen', step: 1 });
+    expect(spec).toMatchObject({
+      name: 'qwen',
+      auth: ['token'],
+      version: {
+        model: 'mount/models/qwen-0.5b',
+        code: 'home/alice/serve',
+        command: 'python3 serve.py --port $PORT',
+        image: 'registry.example.com/serve:1',
+        port: 9000,
+        resources: { cpu: 2, memory: '8Gi', accelerator: { type: 'nvidia', count: 0.5 } },
+        replicas: 2,
+      },
+    });
+    expect(spec?.version.environment).toBeUndefined();
+    expect(spec?.version.probes.readiness).toBeUndefined();
+  });
+
+  it('asks before deploying a service anyone may call', async () => {
+    fake.inputBoxAnswers.push(
+      'open',
+      'mount/models/x',
+      '',
+      'python3 -m http.server $PORT',
+      '',
+      '',
+      '8080',
+      '1',
+      '1Gi',
+      '1',
+    );
+    fake.quickPickAnswers.push('none', 'When its port accepts connections', 'Anyone (no auth)');
+    expect(await askServiceSpec('Deploy Service')).toBeUndefined();
+    expect(fake.messages.at(-1)).toMatchObject({ severity: 'warning', items: ['Deploy Without Auth'] });
+  });
+});
