@@ -8,9 +8,13 @@ present, the safetensors header (8-byte little-endian length + JSON), counting p
   POST /predict        {"model_type", "parameters", "replica", "version", "input": <the request>}
   GET  /slow?ms=N      answers after N ms
 Every answer carries the replica and version it came from (AIPLAT_REPLICA, AIPLAT_SERVICE_VERSION).
+EXIT_AFTER_SECONDS ends the server with code EXIT_CODE (default 1) that long after it started.
+IMPORT names a module to import at start (a test's requirement installed into the version's venv).
 """
+import importlib
 import json
 import os
+import threading
 import struct
 import sys
 import time
@@ -50,6 +54,21 @@ def load_model():
 MODEL_TYPE, PARAMETERS = load_model()
 print(f"loaded {MODEL_TYPE} with {PARAMETERS} parameters from {MODEL_DIR}", flush=True)
 
+IMPORTED = {}
+if os.environ.get("IMPORT"):
+    module = importlib.import_module(os.environ["IMPORT"])
+    IMPORTED = {"module": module.__name__, "file": module.__file__, "value": getattr(module, "VALUE", None)}
+    print(f"imported {module.__name__} from {module.__file__}", flush=True)
+
+if os.environ.get("EXIT_AFTER_SECONDS"):
+    code = int(os.environ.get("EXIT_CODE", "1"))
+
+    def leave():
+        print(f"exiting with code {code} as EXIT_AFTER_SECONDS asks", flush=True)
+        os._exit(code)
+
+    threading.Timer(float(os.environ["EXIT_AFTER_SECONDS"]), leave).start()
+
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
@@ -69,7 +88,7 @@ class Handler(BaseHTTPRequestHandler):
         url = urlparse(self.path)
         age = time.time() - STARTED
         if url.path == "/healthz":
-            return self.answer(200, {"ok": True, "replica": REPLICA, "pid": os.getpid()})
+            return self.answer(200, {"ok": True, "replica": REPLICA, "pid": os.getpid(), "imported": IMPORTED})
         if url.path == "/ready":
             return self.answer(200 if age >= READY_AFTER else 503, {"ready": age >= READY_AFTER})
         if url.path == "/live":

@@ -1,19 +1,26 @@
-import { appendFileSync, existsSync } from 'node:fs';
+import { appendFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import { ApiError, type ServiceSpec, type ServiceVersionSpec } from '@aiplat/api';
+import { ApiError, type ReplicaState, type ServiceSpec, type ServiceVersionSpec } from '@aiplat/api';
 import type { ReadyReplica, ServiceEngine, ServiceLifecycle, VersionLaunch } from '../../../services/engine.js';
 import type { ServiceRecord } from '../../../services/serviceStore.js';
 import { encodeLogLine } from '../../../logs/logFormat.js';
 import { nextLogSeq } from '../../../logs/logReader.js';
 import { createPortAllocator, instancePaths, type Supervisor } from '../supervisor/index.js';
 import { Replica } from './replica.js';
-import { installRequirements, type PipSettings } from './requirements.js';
+import { DEFAULT_BACKOFF, type Backoff } from './replicaRules.js';
+import { environmentPython, installRequirements, type PipSettings } from './requirements.js';
+import type { ServiceQueue } from './serviceQueue.js';
 
 export interface LocalServiceEngineDeps {
   lifecycle: ServiceLifecycle;
   supervisor: Supervisor;
+  /**
+   * Where replicas wait for and hold capacity, on the queues jobs and dev machines use. Without
+   * one, replicas start at once and the engine refuses accelerators (it has no devices to give).
+   */
+  queue?: ServiceQueue;
   /** Each version's logs and environment under `<dataDir>/services/<name>/v<N>/`. */
   dataDir: string;
   /** A folder under /work (relative, e.g. mount/models/x) as the owner may read it, or an ApiError. */
@@ -22,42 +29,51 @@ export interface LocalServiceEngineDeps {
   pip: PipSettings;
   readyTimeoutMs: number;
   stopGraceMs: number;
+  /** The waits between restarts of a replica that exits; 1 s doubling to 30 s when left out. */
+  backoff?: Backoff;
   log: Logger;
 }
 
+/** One index of a version: its current replica (once placed) and what its placement gives it. */
+interface Slot {
+  replica?: Replica;
+  devicesEnv: Record<string, string>;
+}
+
 interface RunningVersion {
-  replicas: Replica[];
   launch: VersionLaunch;
+  folder: string;
+  logDir: string;
   cwd: string;
   env: Record<string, string>;
-  logDir: string;
+  slots: Slot[];
+  /** The environment is ready (requirements installed): replicas may be placed. */
+  prepared: boolean;
+  stopped: boolean;
+  restarting: boolean;
+  /** Ends a requirements install under way. */
+  abort: AbortController;
 }
 
 /**
- * Services on this machine: each replica a supervised process group on a loopback port (PORT),
- * the model folder named by MODEL_DIR, a version's requirements in its own venv.
+ * Services on this machine: each replica a supervised process group on a loopback port (PORT)
+ * with the model folder named by MODEL_DIR, placed through the queues jobs use; a version's
+ * requirements go into its own venv first. The replicas' health is `Replica`'s.
  */
 export class LocalServiceEngine implements ServiceEngine {
   private readonly versions = new Map<string, RunningVersion>();
   private readonly ports = createPortAllocator();
+  private closed = false;
 
   constructor(private readonly deps: LocalServiceEngineDeps) {}
 
-  validate(_spec: ServiceSpec, version: ServiceVersionSpec): void {
+  validate(spec: ServiceSpec, version: ServiceVersionSpec): void {
+    const { queue } = this.deps;
+    if (queue) return queue.validate(spec.queue, spec.priority, version);
     if (version.resources.accelerator.type !== 'none' && version.resources.accelerator.count > 0) {
-      // The local engine runs replicas without device placement yet; say so rather than pretend.
-      throw new ApiError(
-        'validation_failed',
-        'the local engine runs services on CPU only; use engine: kubernetes for accelerators',
-        {
-          issues: [
-            {
-              path: 'body.spec.version.resources.accelerator',
-              message: 'accelerators need the Kubernetes engine for services',
-            },
-          ],
-        },
-      );
+      throw new ApiError('validation_failed', 'this backend places services without accelerators; ask for none', {
+        issues: [{ path: 'body.spec.version.resources.accelerator', message: 'no accelerators on this engine' }],
+      });
     }
   }
 
@@ -66,97 +82,107 @@ export class LocalServiceEngine implements ServiceEngine {
     if (version.code) await this.deps.resolveFolder(owner, version.code, 'version.code');
   }
 
+  /**
+   * Resolves the version's folders (rejecting when the model or code folder is missing), then, in
+   * the background, installs its requirements and queues its replicas; failures from then on are
+   * reported as the version's.
+   */
   async startVersion(launch: VersionLaunch): Promise<void> {
+    if (this.closed) throw new Error('the local service engine is closed');
     const { service, version, spec } = launch;
     const model = await this.deps.resolveFolder(service.owner, spec.model, 'version.model');
     const cwd = spec.code ? await this.deps.resolveFolder(service.owner, spec.code, 'version.code') : model;
-    const folder = path.join(this.deps.dataDir, 'services', service.name, `v${version}`);
+    await this.stopVersion(service.name, version, true);
+    const folder = versionFolder(this.deps.dataDir, service.name, version);
     const logDir = path.join(folder, 'logs');
     await mkdir(logDir, { recursive: true });
     const env: Record<string, string> = {
       ...this.deps.baseEnv,
+      ...environmentEnv(spec.environment, this.deps.baseEnv.PATH),
       ...spec.env,
       MODEL_DIR: model,
       AIPLAT_SERVICE: service.name,
       AIPLAT_SERVICE_VERSION: String(version),
     };
-    const running: RunningVersion = { replicas: [], launch, cwd, env, logDir };
+    const running: RunningVersion = {
+      launch,
+      folder,
+      logDir,
+      cwd,
+      env,
+      slots: [],
+      prepared: false,
+      stopped: false,
+      restarting: false,
+      abort: new AbortController(),
+    };
     this.versions.set(key(service.name, version), running);
-    if (spec.requirements?.trim()) {
-      for (let index = 0; index < spec.replicas; index++) this.report(service.name, version, index, 'Installing');
-      this.deps.lifecycle.observed(service.name, {
-        event: { type: 'installing', message: `Installing the requirements of version ${version}.`, version },
-      });
-      const platformLog = instancePaths(logDir, 'replica-0').logFile;
-      let seq = nextLogSeq(platformLog);
-      try {
-        const { bin } = await installRequirements({
-          folder,
-          python: spec.environment ? path.join(spec.environment, 'bin', 'python') : 'python3',
-          requirements: spec.requirements,
-          pip: this.deps.pip,
-          env: { ...this.deps.baseEnv },
-          onLine: (line) => appendPlatformLine(platformLog, line, seq++),
-        });
-        env.PATH = `${bin}:${env.PATH ?? ''}`;
-        env.VIRTUAL_ENV = path.dirname(bin);
-      } catch (error) {
-        this.versions.delete(key(service.name, version));
-        throw new Error(`its requirements did not install: ${(error as Error).message}`);
-      }
-    } else if (spec.environment) {
-      env.PATH = `${path.join(spec.environment, 'bin')}:${env.PATH ?? ''}`;
-    }
-    if (this.versions.get(key(service.name, version)) !== running) return;
-    await this.grow(running, spec.replicas);
+    for (let index = 0; index < spec.replicas; index++) this.report(running, index, 'Pending');
+    void this.prepare(running).catch((error: unknown) => {
+      if (running.stopped) return;
+      const message = error instanceof Error ? error.message : String(error);
+      for (let index = 0; index < running.launch.spec.replicas; index++) this.report(running, index, 'Failed', message);
+      this.deps.lifecycle.observed(service.name, { versionFailed: { version, message } });
+    });
   }
 
   async stopVersion(name: string, version: number, force: boolean): Promise<void> {
     const running = this.versions.get(key(name, version));
     if (!running) return;
     this.versions.delete(key(name, version));
-    await Promise.all(running.replicas.map((replica) => replica.stop(force)));
+    running.stopped = true;
+    running.abort.abort();
+    await Promise.all(running.slots.map((_slot, index) => this.endSlot(running, index, force)));
   }
 
   async scale(launch: VersionLaunch, replicas: number): Promise<void> {
     const running = this.versions.get(key(launch.service.name, launch.version));
     if (!running) return;
+    const before = running.launch.spec.replicas;
     running.launch = { ...launch, spec: { ...launch.spec, replicas } };
-    const extra = running.replicas.splice(replicas);
-    await Promise.all(extra.map((replica) => replica.stop(false)));
-    await this.grow(running, replicas);
+    const extra: number[] = [];
+    for (let index = replicas; index < Math.max(before, running.slots.length); index++) extra.push(index);
+    await Promise.all(extra.map((index) => this.endSlot(running, index, false)));
+    running.slots.length = Math.min(running.slots.length, replicas);
+    for (let index = before; index < replicas; index++) this.report(running, index, 'Pending');
+    if (running.prepared) this.placeMissing(running);
   }
 
+  /** Starts the rolling restart and returns: each index gets a new process, the old one stops once it is ready. */
   async restart(launch: VersionLaunch): Promise<void> {
     const running = this.versions.get(key(launch.service.name, launch.version));
-    if (!running) return;
-    for (const [index, old] of running.replicas.entries()) {
-      await old.stop(false);
-      const fresh = await this.replica(running, index);
-      running.replicas[index] = fresh;
-      await fresh.start();
-      const deadline = Date.now() + this.deps.readyTimeoutMs;
-      while (!fresh.ready && fresh.state !== 'Failed' && Date.now() < deadline)
-        await new Promise((r) => setTimeout(r, 200));
-    }
+    if (!running || running.restarting) return;
+    running.restarting = true;
+    void this.rollingRestart(running).finally(() => (running.restarting = false));
+    return Promise.resolve();
   }
 
   readyReplicas(name: string): readonly ReadyReplica[] {
     const ready: ReadyReplica[] = [];
     for (const running of this.versions.values()) {
-      if (running.launch.service.name !== name) continue;
-      for (const [index, replica] of running.replicas.entries()) {
-        if (!replica.ready) continue;
-        const version = running.launch.version;
-        ready.push({ key: `${version}/${index}`, version, index, target: { host: '127.0.0.1', port: replica.port } });
+      if (running.launch.service.name !== name || running.stopped) continue;
+      const { version } = running.launch;
+      for (const [index, slot] of running.slots.entries()) {
+        if (!slot.replica?.ready) continue;
+        ready.push({
+          key: `${version}/${index}`,
+          version,
+          index,
+          target: { host: '127.0.0.1', port: slot.replica.port },
+        });
       }
     }
     return ready;
   }
 
+  /** The log of the replica's current process: of the two slots a rolling restart alternates, the newer. */
   logFile(name: string, version: number, index: number): string | undefined {
-    const folder = path.join(this.deps.dataDir, 'services', name, `v${version}`, 'logs');
-    return instancePaths(folder, `replica-${index}`).logFile;
+    const current = this.versions.get(key(name, version))?.slots[index]?.replica;
+    if (current) return current.logFile;
+    const logDir = path.join(versionFolder(this.deps.dataDir, name, version), 'logs');
+    const files = instanceNames(index).map((instance) => instancePaths(logDir, instance).logFile);
+    const modified = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
+    return files.reduce((newest, file) => (modified(file) > modified(newest) ? file : newest));
   }
 
   /** Ends the replicas a previous backend left running of this service. */
@@ -167,10 +193,9 @@ export class LocalServiceEngine implements ServiceEngine {
       for (const file of await readdir(logs).catch(() => [] as string[])) {
         if (!file.endsWith('.state.json')) continue;
         const adopted = await this.deps.supervisor.adoptInstance(path.join(logs, file));
-        if (adopted.kind === 'running') {
-          await adopted.handle.stop(0);
-          adopted.handle.dispose();
-        }
+        if (adopted.kind !== 'running') continue;
+        await adopted.handle.stop(0);
+        adopted.handle.dispose();
       }
     }
   }
@@ -181,21 +206,139 @@ export class LocalServiceEngine implements ServiceEngine {
   }
 
   async close(): Promise<void> {
-    await Promise.all(
-      [...this.versions.values()].flatMap((running) => running.replicas.map((replica) => replica.stop(true))),
-    );
-    this.versions.clear();
+    this.closed = true;
+    const running = [...this.versions.values()];
+    await Promise.all(running.map((r) => this.stopVersion(r.launch.service.name, r.launch.version, true)));
   }
 
-  private async grow(running: RunningVersion, replicas: number): Promise<void> {
-    for (let index = running.replicas.length; index < replicas; index++) {
-      const replica = await this.replica(running, index);
-      running.replicas.push(replica);
-      await replica.start();
+  /** The version's environment: its requirements installed into its own venv, pip's output in replica 0's log. */
+  private async prepare(running: RunningVersion): Promise<void> {
+    const { service, version, spec } = running.launch;
+    if (spec.requirements?.trim()) {
+      for (let index = 0; index < spec.replicas; index++) this.report(running, index, 'Installing');
+      this.deps.lifecycle.observed(service.name, {
+        event: { type: 'installing', message: `Installing the requirements of version ${version}.`, version },
+      });
+      const platformLog = instancePaths(running.logDir, instanceNames(0)[0]).logFile;
+      let seq = nextLogSeq(platformLog);
+      const env = { ...running.env };
+      delete env.VIRTUAL_ENV;
+      let installed: { venv: string; bin: string };
+      try {
+        installed = await installRequirements({
+          folder: running.folder,
+          python: environmentPython(spec.environment),
+          requirements: spec.requirements,
+          pip: this.deps.pip,
+          env,
+          onLine: (line) => appendPlatformLine(platformLog, line, seq++),
+          signal: running.abort.signal,
+        });
+      } catch (error) {
+        throw new Error(`its requirements did not install: ${(error as Error).message}`);
+      }
+      running.env.PATH = `${installed.bin}:${running.env.PATH ?? ''}`;
+      running.env.VIRTUAL_ENV = installed.venv;
+      for (let index = 0; index < running.launch.spec.replicas; index++) this.report(running, index, 'Pending');
+    }
+    if (running.stopped) return;
+    running.prepared = true;
+    this.placeMissing(running);
+  }
+
+  /** Queues each index the version wants and has no slot for yet. */
+  private placeMissing(running: RunningVersion): void {
+    const { service, version, spec } = running.launch;
+    for (let index = running.slots.length; index < spec.replicas; index++) {
+      const slot: Slot = { devicesEnv: {} };
+      running.slots[index] = slot;
+      const { queue } = this.deps;
+      if (!queue) {
+        void this.launchSlot(running, index, slot);
+        continue;
+      }
+      queue.enqueue(
+        { name: service.name, version, index, queue: service.queue, priority: service.priority, spec },
+        (placement) => {
+          slot.devicesEnv = queue.devicesEnv(placement);
+          void this.launchSlot(running, index, slot);
+        },
+      );
     }
   }
 
-  private async replica(running: RunningVersion, index: number): Promise<Replica> {
+  private async launchSlot(running: RunningVersion, index: number, slot: Slot): Promise<void> {
+    if (running.stopped || running.slots[index] !== slot) {
+      this.deps.queue?.release(running.launch.service.name, running.launch.version, index);
+      return;
+    }
+    try {
+      const replica = await this.newReplica(running, index, slot, instanceNames(index)[0], 0);
+      if (running.stopped || running.slots[index] !== slot) return;
+      slot.replica = replica;
+      await replica.start();
+    } catch (error) {
+      if (running.stopped) return;
+      const message = `replica ${index} could not start: ${(error as Error).message}`;
+      this.report(running, index, 'Failed', message);
+      this.deps.lifecycle.observed(running.launch.service.name, {
+        versionFailed: { version: running.launch.version, message },
+      });
+    }
+  }
+
+  /** Each index in turn: a new process (the other log slot, a new port), then the old one ends once it is ready. */
+  private async rollingRestart(running: RunningVersion): Promise<void> {
+    const { service, version } = running.launch;
+    for (const [index, slot] of running.slots.entries()) {
+      const old = slot.replica;
+      if (!old || running.stopped) continue;
+      const instance = instanceNames(index).find((name) => name !== old.instance)!;
+      const fresh = await this.newReplica(running, index, slot, instance, old.restarts + 1);
+      this.deps.lifecycle.observed(service.name, {
+        event: {
+          type: 'replica-restarted',
+          message: `Replica ${index} restarts: a new process starts on port ${fresh.port}; the old one stops once it is ready.`,
+          version,
+          replica: index,
+        },
+      });
+      let ready = false;
+      try {
+        await fresh.start();
+        ready = await fresh.whenReady(this.deps.readyTimeoutMs);
+      } catch (error) {
+        this.deps.log.warn({ err: error, service: service.name, index }, 'a restarted replica did not start');
+      }
+      if (running.stopped || slot.replica !== old) {
+        await fresh.stop(true, true);
+        return;
+      }
+      if (!ready) {
+        await fresh.stop(true, true);
+        this.report(running, index, old.state, 'the restarted process was not ready; the old one keeps serving');
+        this.deps.lifecycle.observed(service.name, {
+          event: {
+            type: 'replica-not-ready',
+            message: `Replica ${index}'s new process was not ready; the restart stops here and the old processes keep serving.`,
+            version,
+            replica: index,
+          },
+        });
+        return;
+      }
+      slot.replica = fresh;
+      await old.stop(false, true);
+    }
+  }
+
+  private async newReplica(
+    running: RunningVersion,
+    index: number,
+    slot: Slot,
+    instance: string,
+    restarts: number,
+  ): Promise<Replica> {
     const [port] = await this.ports.allocate(1);
     const { service, version, spec } = running.launch;
     return new Replica(
@@ -206,19 +349,37 @@ export class LocalServiceEngine implements ServiceEngine {
         spec,
         supervisor: this.deps.supervisor,
         logDir: running.logDir,
+        instance,
         cwd: running.cwd,
-        env: { ...running.env, AIPLAT_REPLICA: String(index) },
+        env: { ...running.env, ...slot.devicesEnv, AIPLAT_REPLICA: String(index) },
         readyTimeoutMs: this.deps.readyTimeoutMs,
         stopGraceMs: this.deps.stopGraceMs,
-        report: (observation) => this.deps.lifecycle.observed(service.name, observation),
+        backoff: this.deps.backoff ?? DEFAULT_BACKOFF,
+        report: (observation) => {
+          // A replica of a stopped version, or one replaced by a rolling restart, has no news to give.
+          if (running.stopped && !observation.replica) return;
+          this.deps.lifecycle.observed(service.name, observation);
+        },
         log: this.deps.log,
       },
       port!,
+      restarts,
     );
   }
 
-  private report(name: string, version: number, index: number, state: 'Installing'): void {
-    this.deps.lifecycle.observed(name, { replica: { version, index, state } });
+  /** Stops the index's replica (or takes it out of the queue) and frees what it held. */
+  private async endSlot(running: RunningVersion, index: number, force: boolean): Promise<void> {
+    const slot = running.slots[index];
+    const { service, version } = running.launch;
+    if (slot?.replica) await slot.replica.stop(force);
+    else this.report(running, index, 'Stopped');
+    this.deps.queue?.release(service.name, version, index);
+  }
+
+  private report(running: RunningVersion, index: number, state: ReplicaState, message?: string): void {
+    this.deps.lifecycle.observed(running.launch.service.name, {
+      replica: { version: running.launch.version, index, state, ...(message ? { message } : {}) },
+    });
   }
 }
 
@@ -226,8 +387,23 @@ function key(name: string, version: number): string {
   return `${name}/${version}`;
 }
 
+function versionFolder(dataDir: string, name: string, version: number): string {
+  return path.join(dataDir, 'services', name, `v${version}`);
+}
+
+/** The two names an index's processes alternate between, so a rolling restart's new process has its own files. */
+function instanceNames(index: number): [string, string] {
+  return [`replica-${index}`, `replica-${index}.b`];
+}
+
+/** The variables that put a Python environment (a virtualenv or conda prefix) first. */
+function environmentEnv(environment: string | undefined, basePath = ''): Record<string, string> {
+  if (!environment) return {};
+  const bin = path.join(environment, 'bin');
+  return { VIRTUAL_ENV: environment, CONDA_PREFIX: environment, PATH: basePath ? `${bin}:${basePath}` : bin };
+}
+
 /** pip's output as the platform's lines of replica 0's log (before any replica runs, so no writer races). */
 function appendPlatformLine(file: string, text: string, seq: number): void {
-  if (!existsSync(path.dirname(file))) return;
   appendFileSync(file, encodeLogLine({ t: new Date().toISOString(), s: 'platform', m: text, seq }));
 }

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import http from 'node:http';
 import net from 'node:net';
 import type { ServiceProbe } from '@aiplat/api';
+import type { ProbeResult } from './replicaRules.js';
 
 /** The readiness probe a version gets when it names none: a TCP connect to its port every second. */
 export const DEFAULT_READINESS: ServiceProbe = {
@@ -12,12 +13,16 @@ export const DEFAULT_READINESS: ServiceProbe = {
   failureThreshold: 1,
 };
 
-/** One probe against a replica listening on `port`: true when healthy, else why not. */
+/**
+ * One probe against a replica listening on `port` on loopback: an HTTP GET answered 2xx or 3xx, a
+ * TCP connect, or a shell command exiting 0, each within the probe's timeout. True when healthy,
+ * else why not.
+ */
 export async function runProbe(
   probe: ServiceProbe,
   port: number,
   context: { cwd: string; env: Record<string, string> },
-): Promise<true | string> {
+): Promise<ProbeResult> {
   const timeoutMs = probe.timeoutSeconds * 1000;
   const target = probe.port ?? port;
   if (probe.type === 'tcp') return tcpConnects(target, timeoutMs);
@@ -25,10 +30,10 @@ export async function runProbe(
   return commandSucceeds(probe.command ?? 'true', context, timeoutMs);
 }
 
-function tcpConnects(port: number, timeoutMs: number): Promise<true | string> {
+function tcpConnects(port: number, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const socket = net.connect({ host: '127.0.0.1', port });
-    const done = (result: true | string) => {
+    const done = (result: ProbeResult) => {
       socket.destroy();
       resolve(result);
     };
@@ -38,7 +43,7 @@ function tcpConnects(port: number, timeoutMs: number): Promise<true | string> {
   });
 }
 
-function httpAnswers(port: number, path: string, timeoutMs: number): Promise<true | string> {
+function httpAnswers(port: number, path: string, timeoutMs: number): Promise<ProbeResult> {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path, timeout: timeoutMs, agent: false }, (res) => {
       res.resume();
@@ -57,11 +62,21 @@ function commandSucceeds(
   command: string,
   context: { cwd: string; env: Record<string, string> },
   timeoutMs: number,
-): Promise<true | string> {
+): Promise<ProbeResult> {
   return new Promise((resolve) => {
-    const child = spawn('/bin/sh', ['-c', command], { cwd: context.cwd, env: context.env, stdio: 'ignore' });
+    // Its own process group, so a timeout ends whatever the command started too.
+    const child = spawn('/bin/sh', ['-c', command], {
+      cwd: context.cwd,
+      env: context.env,
+      stdio: 'ignore',
+      detached: true,
+    });
     const timer = setTimeout(() => {
-      child.kill('SIGKILL');
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
       resolve(`${command} did not finish within ${timeoutMs} ms`);
     }, timeoutMs);
     child.once('error', (error) => {
@@ -73,24 +88,4 @@ function commandSucceeds(
       resolve(code === 0 ? true : `${command} exited with code ${code}`);
     });
   });
-}
-
-/**
- * Consecutive results of one probe, as Kubernetes counts them: healthy after a success, failed once
- * `failureThreshold` failures follow each other.
- */
-export class ProbeCounter {
-  private failures = 0;
-
-  constructor(private readonly threshold: number) {}
-
-  /** 'pass', 'failing' (below the threshold) or 'failed'. */
-  add(result: true | string): 'pass' | 'failing' | 'failed' {
-    if (result === true) {
-      this.failures = 0;
-      return 'pass';
-    }
-    this.failures += 1;
-    return this.failures >= this.threshold ? 'failed' : 'failing';
-  }
 }
