@@ -98,8 +98,11 @@ export class UsageTap {
   end(): number | undefined {
     if (this.kind === 'sse' && this.pending) this.line(this.pending.trim());
     if (this.kind === 'json' && this.jsonBytes < 1 << 20) {
+      const body = Buffer.concat(this.json);
+      // Most answers carry no usage: only those are parsed.
+      if (!body.includes('"usage"')) return undefined;
       try {
-        this.tokens = usageTokens(JSON.parse(Buffer.concat(this.json).toString('utf8')));
+        this.tokens = usageTokens(JSON.parse(body.toString('utf8')));
       } catch {
         /* not JSON after all: no usage */
       }
