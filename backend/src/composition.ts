@@ -344,7 +344,14 @@ export async function createPlatform(
     );
   }
   await devMachineService.recover();
-  await servicesPart.startLocalEngine({ supervisor, resolver, baseEnv: instanceBaseEnv(process.env) });
+  servicesPart.startLocalEngine({
+    supervisor,
+    resolver,
+    baseEnv: instanceBaseEnv(process.env),
+    scheduling,
+    nodes: capacity.nodes,
+    queues: capacity.queues,
+  });
   if (started) servicesPart.startKubernetesEngine(started.cluster);
   await servicesPart.recover();
   return {

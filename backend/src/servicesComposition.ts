@@ -6,6 +6,9 @@ import type { KubeCluster } from './engines/kubernetes/cluster.js';
 import { KubernetesServiceEngine } from './engines/kubernetes/services/kubernetesServiceEngine.js';
 import { dryRunService } from './engines/kubernetes/services/serviceDryRun.js';
 import { LocalServiceEngine } from './engines/local/services/localServiceEngine.js';
+import { ServiceQueue } from './engines/local/services/serviceQueue.js';
+import type { SchedulerNode, SchedulerQueue } from './engines/local/scheduler/index.js';
+import type { SchedulingLoop } from './engines/local/schedulingLoop.js';
 import type { Supervisor } from './engines/local/supervisor/index.js';
 import type { EventHub } from './server/eventHub.js';
 import type { Handlers } from './server/handlers.js';
@@ -109,11 +112,23 @@ export class ServicesPart {
     return this.core;
   }
 
-  /** The local engine, once the supervisor exists. */
-  async startLocalEngine(deps: { supervisor: Supervisor; resolver: PathResolver; baseEnv: Record<string, string> }) {
+  /**
+   * The local engine, once the supervisor exists; its replicas wait for and hold capacity in the
+   * queues jobs and dev machines use.
+   */
+  startLocalEngine(deps: {
+    supervisor: Supervisor;
+    resolver: PathResolver;
+    baseEnv: Record<string, string>;
+    scheduling: SchedulingLoop;
+    nodes: readonly SchedulerNode[];
+    queues: readonly SchedulerQueue[];
+  }): void {
     const { config, log } = this.deps;
+    const { scheduling, nodes, queues } = deps;
     this.localEngine = new LocalServiceEngine({
       lifecycle: this.services,
+      queue: new ServiceQueue({ scheduling, nodes, queues, lifecycle: this.services }),
       supervisor: deps.supervisor,
       dataDir: config.dataDir,
       resolveFolder: localFolderResolver(deps.resolver),
