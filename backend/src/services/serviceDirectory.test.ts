@@ -99,6 +99,20 @@ describe('ServiceDirectory', () => {
     expect(directory.byName('chat')).toBeUndefined();
   });
 
+  it('keeps the TLS pairs for the HTTPS listener until a service changes', async () => {
+    expect(directory.tlsPairs()).toEqual([]);
+    const before = reads;
+    directory.tlsPairs();
+    expect(reads).toBe(before);
+    const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
+    await core.deploy('alice', spec('plain'));
+    // The core refuses domain.tls until HTTPS is served; the store can hold it already.
+    const tls = { certificate: pem('CERTIFICATE'), privateKey: pem('PRIVATE KEY') };
+    store.services.insert({ ...store.services.get('plain')!, name: 'tls', domain: { host: 'tls.example.com', tls } });
+    directory.forget('tls');
+    expect(directory.tlsPairs()).toEqual([{ host: 'tls.example.com', ...tls }]);
+  });
+
   it('remembers an unknown name until a service of that name appears', async () => {
     expect(directory.byName('later')).toBeUndefined();
     const before = reads;

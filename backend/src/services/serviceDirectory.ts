@@ -18,6 +18,7 @@ const MAX_MISSES = 10_000;
 export class ServiceDirectory implements GatewayDirectory {
   private readonly services = new Map<string, GatewayService>();
   private hosts: Map<string, string> | undefined;
+  private pairs: readonly { host: string; certificate: string; privateKey: string }[] | undefined;
   private readonly keys = new Map<string, KnownKey>();
   private readonly tokens = new Map<string, KnownToken>();
   private readonly misses = new Set<string>();
@@ -85,10 +86,12 @@ export class ServiceDirectory implements GatewayDirectory {
     return token;
   }
 
+  /** Asked on every TLS handshake: kept until a service changes. */
   tlsPairs(): readonly { host: string; certificate: string; privateKey: string }[] {
-    return this.deps.store
+    this.pairs ??= this.deps.store
       .list()
       .flatMap((record) => (record.domain?.tls ? [{ host: record.domain.host, ...record.domain.tls }] : []));
+    return this.pairs;
   }
 
   /**
@@ -98,6 +101,7 @@ export class ServiceDirectory implements GatewayDirectory {
   forget(name: string): void {
     this.services.delete(name);
     this.hosts = undefined;
+    this.pairs = undefined;
     this.misses.clear();
     for (const [hash, token] of this.tokens) if (token.service === name) this.tokens.delete(hash);
     for (const [appKey, key] of this.keys) if (key.services.includes(name)) this.keys.delete(appKey);
