@@ -1,138 +1,33 @@
-import { execFileSync } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import os from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ApiError, ServiceSpecSchema, type ServiceSpecInput } from '@aiplat/api';
-import { BUILT_SHIM } from '../../../../../testing/src/backend/platformFixture.js';
-import type { ReadyReplica, ServiceObservation, VersionLaunch } from '../../../services/engine.js';
-import { localFolderResolver } from '../../../services/localFolders.js';
-import type { ServiceRecord } from '../../../services/serviceStore.js';
-import { PathResolver } from '../../../workspace/pathResolver.js';
-import { seedWorkRoot } from '../../../workspace/seed.js';
-import { createSupervisor } from '../supervisor/index.js';
-import { LocalServiceEngine, type LocalServiceEngineDeps } from './localServiceEngine.js';
+import { ApiError } from '@aiplat/api';
+import {
+  buildWheel,
+  getJson as get,
+  isAlive as alive,
+  launchOf as launch,
+  LocalServiceFixture,
+  portOf,
+  READY_PROBE,
+  Recorder,
+} from '../../../../../testing/src/services/localServiceFixture.js';
 
 /*
  * The local engine's replicas for real: process groups of a stdlib Python model server under the
  * supervisor, probed on their loopback ports, restarted, failed and stopped.
  */
 
-const MODEL_SERVER = fileURLToPath(new URL('../../../../../testing/src/services/model_server.py', import.meta.url));
-
-let work: string;
+let fx: LocalServiceFixture;
 let data: string;
 beforeAll(async () => {
-  work = await mkdtemp(path.join(os.tmpdir(), 'aiplat-svc-work-'));
-  data = await mkdtemp(path.join(os.tmpdir(), 'aiplat-svc-data-'));
-  await seedWorkRoot(work, 'alice');
+  fx = await LocalServiceFixture.create();
+  data = fx.data;
 });
-afterAll(async () => {
-  await rm(work, { recursive: true, force: true });
-  await rm(data, { recursive: true, force: true });
-});
+afterEach(() => fx.closeEngines());
+afterAll(() => fx.close());
 
-/** What the engine told the core, in order. */
-class Recorder {
-  readonly seen: { name: string; observation: ServiceObservation }[] = [];
-  observed(name: string, observation: ServiceObservation): void {
-    this.seen.push({ name, observation });
-  }
-  events(type?: string): string[] {
-    return this.seen.flatMap(({ observation: { event } }) =>
-      event && (!type || event.type === type) ? [`${event.type}: ${event.message}`] : [],
-    );
-  }
-  states(index: number, version = 1): string[] {
-    return this.seen.flatMap(({ observation: { replica } }) =>
-      replica?.index === index && replica.version === version ? [replica.state] : [],
-    );
-  }
-  failures(): string[] {
-    return this.seen.flatMap(({ observation: { versionFailed } }) => (versionFailed ? [versionFailed.message] : []));
-  }
-}
-
-const engines: LocalServiceEngine[] = [];
-afterEach(async () => {
-  await Promise.all(engines.splice(0).map((engine) => engine.close()));
-});
-
-function engine(recorder: Recorder, extra: Partial<LocalServiceEngineDeps> = {}): LocalServiceEngine {
-  const created = new LocalServiceEngine({
-    lifecycle: recorder,
-    supervisor: createSupervisor({ shimPath: BUILT_SHIM }),
-    dataDir: data,
-    resolveFolder: localFolderResolver(new PathResolver(work)),
-    baseEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: os.homedir() },
-    pip: { extraIndexUrls: [], findLinks: [], trustedHosts: [], noIndex: true },
-    readyTimeoutMs: 30_000,
-    stopGraceMs: 1_000,
-    backoff: { firstMs: 100, maxMs: 400 },
-    log: pino({ level: 'silent' }),
-    ...extra,
-  });
-  engines.push(created);
-  return created;
-}
-
-function launch(name: string, version: Partial<ServiceSpecInput['version']> = {}, number = 1): VersionLaunch {
-  const spec = ServiceSpecSchema.parse({
-    name,
-    auth: ['none'],
-    version: {
-      model: 'mount/models/tiny-gpt2',
-      command: `exec python3 ${MODEL_SERVER}`,
-      resources: { cpu: 0.5, memory: '256Mi' },
-      ...version,
-    },
-  });
-  const now = new Date().toISOString();
-  const service: ServiceRecord = {
-    name,
-    owner: 'alice',
-    tags: {},
-    auth: spec.auth,
-    limits: spec.limits,
-    engine: 'local',
-    queue: spec.queue,
-    priority: spec.priority,
-    state: 'Deploying',
-    version: number,
-    versions: [{ version: number, spec: spec.version, createdAt: now, serving: true }],
-    replicas: [],
-    createdAt: now,
-    updatedAt: now,
-  };
-  return { service, version: number, spec: spec.version };
-}
-
-const READY_PROBE = { type: 'http', path: '/ready', periodSeconds: 1 } as const;
-
-async function get(port: number, urlPath: string): Promise<Record<string, unknown>> {
-  const response = await fetch(`http://127.0.0.1:${port}${urlPath}`);
-  return (await response.json()) as Record<string, unknown>;
-}
-
-/** Where a ready replica listens: always a loopback port on this engine. */
-function portOf(replica: ReadyReplica | undefined): number {
-  const target = replica?.target;
-  if (!target || !('port' in target) || target.host !== '127.0.0.1') {
-    throw new Error(`not a loopback port: ${JSON.stringify(target)}`);
-  }
-  return target.port;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const engine: LocalServiceFixture['engine'] = (recorder, extra) => fx.engine(recorder, extra);
 
 describe('LocalServiceEngine', () => {
   it('runs two replicas that load the model and answer on their ports, and stopVersion ends every process', async () => {
@@ -233,28 +128,6 @@ describe('LocalServiceEngine', () => {
     expect(recorder.states(0).at(-1)).toBe('Failed');
   }, 40_000);
 });
-
-/** Writes `<name>-0.1-py3-none-any.whl` (a zip: the module, METADATA, WHEEL, RECORD) into `folder`. */
-function buildWheel(folder: string, distribution: string, module: string): void {
-  const script = `
-import base64, hashlib, os, sys, zipfile
-folder, dist, module = sys.argv[1:4]
-info = f"{dist.replace('-', '_')}-0.1.dist-info"
-files = {
-    f"{module}/__init__.py": "VALUE = 42\\n",
-    f"{info}/METADATA": f"Metadata-Version: 2.1\\nName: {dist}\\nVersion: 0.1\\n",
-    f"{info}/WHEEL": "Wheel-Version: 1.0\\nGenerator: aiplat-test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n",
-}
-def digest(text):
-    return "sha256=" + base64.urlsafe_b64encode(hashlib.sha256(text.encode()).digest()).rstrip(b"=").decode()
-record = "".join(f"{name},{digest(text)},{len(text.encode())}\\n" for name, text in files.items()) + f"{info}/RECORD,,\\n"
-with zipfile.ZipFile(os.path.join(folder, f"{dist.replace('-', '_')}-0.1-py3-none-any.whl"), "w") as wheel:
-    for name, text in files.items():
-        wheel.writestr(name, text)
-    wheel.writestr(f"{info}/RECORD", record)
-`;
-  execFileSync('python3', ['-c', script, folder, distribution, module]);
-}
 
 describe('LocalServiceEngine requirements', () => {
   let wheels: string;
