@@ -1,0 +1,183 @@
+import { fileURLToPath } from 'node:url';
+import type { Service } from '@aiplat/api';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { fake } from '../../test/vscodeFake.js';
+import {
+  postToPage,
+  savedByPage,
+  sentByPage,
+  serveWebviewPage,
+  type WebviewPageServer,
+} from '../../test/webviewPage.js';
+import type { HostMessage, WebviewMessage } from './protocol.js';
+import { renderServiceHtml } from './servicePanels.js';
+import { serviceStrings, serviceSummary } from './serviceStrings.js';
+
+vi.mock('vscode', () => import('../../test/vscodeFake.js'));
+
+/* The service page in a real browser (../../test/webviewPage.ts: its HTML and CSP, the app bundled). */
+
+const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
+
+const SERVICE: Service = {
+  name: 'chat',
+  owner: 'alice',
+  tags: {},
+  auth: ['appkey', 'token'],
+  limits: { qpsPerReplica: 100, concurrencyPerReplica: 16, maxBodyBytes: 1024, upstreamTimeoutSeconds: 60 },
+  engine: 'local',
+  queue: 'default',
+  priority: 5,
+  state: 'Running',
+  version: 1,
+  versions: [
+    {
+      version: 1,
+      serving: true,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      spec: {
+        model: 'mount/models/tiny-gpt2',
+        command: 'python3 serve.py',
+        env: {},
+        port: 8080,
+        resources: { cpu: 1, memory: '1Gi', accelerator: { type: 'none', count: 0 } },
+        replicas: 2,
+        probes: {},
+      },
+    },
+  ],
+  replicas: [
+    { index: 0, version: 1, state: 'Ready', restarts: 0 },
+    { index: 1, version: 1, state: 'NotReady', restarts: 2, message: 'readiness: 503' },
+  ],
+  createdAt: '2026-01-01T00:00:00.000Z',
+  updatedAt: '2026-01-01T00:00:01.000Z',
+  url: '/services/chat/',
+};
+
+let server: WebviewPageServer;
+
+beforeAll(async () => {
+  server = await serveWebviewPage(APP, (page) => renderServiceHtml({ title: 'Service: chat', ...page }));
+});
+
+afterAll(() => server?.close());
+
+const post = (page: Page, message: HostMessage) => postToPage(page, message);
+const sent = (page: Page) => sentByPage(page) as Promise<WebviewMessage[]>;
+const t0 = Date.parse('2026-01-01T00:00:00Z');
+
+describe('service page in Chromium', () => {
+  it('renders the service, charts, keys; sends what the user asks; streams a chat as deltas come', async () => {
+    fake.reset();
+    const { page, violations } = await server.open();
+    await expect.poll(() => sent(page)).toEqual([{ type: 'ready' }]);
+    await post(page, {
+      type: 'init',
+      service: SERVICE,
+      summary: serviceSummary(SERVICE, 'http://127.0.0.1:8080'),
+      events: [{ time: '2026-01-01T00:00:00.000Z', type: 'running', message: 'serving version 1' }],
+      points: [0, 1, 2].map((i) => ({
+        time: new Date(t0 + i * 10_000).toISOString(),
+        requests: 10,
+        successes: 9,
+        status4xx: 1,
+        status5xx: 0,
+        throttled: 0,
+        tokens: 50,
+        latencyP50Ms: 5,
+        latencyP90Ms: 9,
+        latencyP99Ms: 20,
+        ttftP50Ms: 30,
+      })),
+      tokens: [],
+      appKeys: [
+        {
+          appKey: 'ak-0123456789abcdef',
+          owner: 'alice',
+          services: ['chat'],
+          enabled: true,
+          createdAt: '2026-01-01T00:00:00.000Z',
+        },
+      ],
+      strings: serviceStrings(),
+    });
+    await expect.poll(() => page.locator('table.summary').getAttribute('data-state')).toBe('Running');
+    expect(await page.locator('table.summary').innerText()).toContain('http://127.0.0.1:8080/services/chat/');
+    expect(await page.locator('#actions button').allTextContents()).toEqual([
+      'Start',
+      'Stop',
+      'Restart',
+      'Delete',
+      'Show Logs',
+      'Copy URL',
+    ]);
+    expect(await page.locator('#actions button[data-action=start]').isDisabled()).toBe(true);
+    expect(await page.locator('table.replicas').innerText()).toContain('readiness: 503');
+    expect(await page.locator('.chart .chart-title').allTextContents()).toEqual([
+      'Requests per bucket',
+      'Latency (ms)',
+      'LLM tokens per bucket',
+      'Time to first token, p50 (ms)',
+    ]);
+    expect(await page.locator('.chart[data-kind=latency] .legend-entry').allTextContents()).toEqual([
+      'p50',
+      'p90',
+      'p99',
+    ]);
+    expect(await savedByPage(page)).toEqual([{ name: 'chat' }]);
+
+    // A token created: its secret shown once, with Copy.
+    await page.locator('button#createToken').click();
+    await post(page, { type: 'secret', secret: { kind: 'token', id: 'tk-0123456789ab', secret: 'aiplat-sk-xyz' } });
+    await expect.poll(() => page.locator('#createdToken').textContent()).toBe('aiplat-sk-xyz');
+    await page.locator('button#copy-token').click();
+
+    // The curl form signs with the pasted secret (the host does), and shows the command.
+    await page.locator('#curlSecret').fill('s3cret');
+    await page.locator('#curlPath').fill('/predict');
+    await page.locator('button#makeCurl').click();
+    await post(page, {
+      type: 'curl',
+      command: "curl 'http://x/services/chat/predict' -H 'AppKey: ak-0123456789abcdef'",
+    });
+    await expect.poll(() => page.locator('#curlCommand').textContent()).toContain('AppKey: ak-0123456789abcdef');
+
+    // The test panel refuses bad JSON itself, and sends a good request.
+    await page.locator('#testBody').fill('{bad');
+    await page.locator('button#testSend').click();
+    expect(await page.locator('#error').textContent()).toBe('The body is not valid JSON.');
+    await page.locator('#testPath').fill('/predict');
+    await page.locator('#testBody').fill('{"text": "hi"}');
+    await page.locator('button#testSend').click();
+
+    // The chat: each delta shows as it comes; the usage at the end.
+    await page.locator('#chatPrompt').fill('Hello?');
+    await page.locator('button#chatSend').click();
+    await expect.poll(async () => (await sent(page)).some((m) => m.type === 'chat')).toBe(true);
+    const chat = (await sent(page)).find((m) => m.type === 'chat');
+    if (chat?.type !== 'chat') throw new Error('no chat sent');
+    const answer = page.locator('.turn.assistant .content').last();
+    await post(page, { type: 'chatDelta', id: chat.id, text: 'Hi' });
+    await expect.poll(() => answer.textContent()).toBe('Hi');
+    expect(await page.locator('button#chatSend').isDisabled()).toBe(true);
+    await post(page, { type: 'chatDelta', id: chat.id, text: ' there' });
+    await expect.poll(() => answer.textContent()).toBe('Hi there');
+    await post(page, { type: 'chatDone', id: chat.id, usage: { prompt_tokens: 3, completion_tokens: 2 } });
+    await expect.poll(() => page.locator('#chatUsage').textContent()).toBe('3 prompt + 2 completion tokens');
+    expect(await page.locator('button#chatSend').isDisabled()).toBe(false);
+
+    const messages = await sent(page);
+    expect(messages.filter((m) => m.type !== 'ready')).toEqual([
+      { type: 'createToken' },
+      { type: 'copy', text: 'aiplat-sk-xyz' },
+      { type: 'signCurl', appKey: 'ak-0123456789abcdef', appSecret: 's3cret', path: '/predict' },
+      { type: 'testRequest', method: 'POST', path: '/predict', body: '{"text": "hi"}' },
+      { type: 'chat', id: chat.id, messages: [{ role: 'user', content: 'Hello?' }] },
+    ]);
+    // The secret is never saved with the page's state.
+    expect(JSON.stringify(await savedByPage(page))).not.toContain('s3cret');
+    expect(violations).toEqual([]);
+  }, 60_000);
+});
