@@ -5,14 +5,14 @@
  */
 export class Admission {
   private tokens = 0;
-  private refilledAt = 0;
+  private refilledAt: number | undefined;
   inFlight = 0;
 
   /** Undefined when admitted (release with `done`), else the seconds to wait (Retry-After). */
   admit(qpsPerReplica: number, concurrencyPerReplica: number, replicas: number, nowMs: number): number | undefined {
     const rate = qpsPerReplica * Math.max(1, replicas);
     const burst = Math.max(1, rate);
-    if (this.refilledAt === 0) this.tokens = burst;
+    if (this.refilledAt === undefined) this.tokens = burst;
     else this.tokens = Math.min(burst, this.tokens + ((nowMs - this.refilledAt) / 1000) * rate);
     this.refilledAt = nowMs;
     if (this.inFlight >= concurrencyPerReplica * Math.max(1, replicas)) return 1;

@@ -3,21 +3,27 @@ import { appKeySignatureMessage, type GatewayAuthReason } from '@aiplat/api';
 import type { GatewayDirectory } from './directory.js';
 
 /**
- * Signatures seen inside the time window: a replayed (AppKey, Timestamp, Sign) is refused. Entries
- * expire with the window, so memory is bounded by the calls of one window.
+ * Signatures seen inside the time window: a replayed (AppKey, Timestamp, Sign) is refused. An entry
+ * lives until its Timestamp leaves the window (after that the Timestamp alone refuses it), so memory
+ * is bounded by the calls of one window; past `maxEntries` the oldest are dropped.
  */
 export class ReplayCache {
   private readonly seen = new Map<string, number>();
   private sweptAt = 0;
 
-  constructor(private readonly windowMs: number) {}
+  constructor(
+    private readonly windowMs: number,
+    private readonly maxEntries = 1_000_000,
+  ) {}
 
-  /** True the first time a signature is seen inside the window. */
-  firstUse(key: string, nowMs: number): boolean {
+  /** True the first time a signature of a call signed at `signedAtMs` is seen inside the window. */
+  firstUse(key: string, nowMs: number, signedAtMs = nowMs): boolean {
     if (nowMs - this.sweptAt > this.windowMs / 4) this.sweep(nowMs);
     const expires = this.seen.get(key);
-    if (expires !== undefined && expires > nowMs) return false;
-    this.seen.set(key, nowMs + 2 * this.windowMs);
+    if (expires !== undefined && expires >= nowMs) return false;
+    this.seen.delete(key);
+    this.seen.set(key, signedAtMs + this.windowMs);
+    if (this.seen.size > this.maxEntries) this.seen.delete(this.seen.keys().next().value!);
     return true;
   }
 
@@ -27,7 +33,7 @@ export class ReplayCache {
 
   private sweep(nowMs: number): void {
     this.sweptAt = nowMs;
-    for (const [key, expires] of this.seen) if (expires <= nowMs) this.seen.delete(key);
+    for (const [key, expires] of this.seen) if (expires < nowMs) this.seen.delete(key);
   }
 }
 
@@ -81,7 +87,7 @@ export function verifyAppKey(
       message: 'Sign does not match: HMAC-SHA1(AppSecret, AppKey + AppSecret + Timestamp), lowercase hex',
     };
   }
-  if (!replays.firstUse(`${appKey}\n${timestamp}\n${sign}`, nowMs)) {
+  if (!replays.firstUse(`${appKey}\n${timestamp}\n${sign}`, nowMs, Number(timestamp))) {
     return {
       ok: false,
       reason: 'replayed_signature',

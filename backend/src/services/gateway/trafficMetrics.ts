@@ -20,7 +20,8 @@ interface Bucket {
   throttled: number;
   tokens: number;
   latency: Uint32Array;
-  ttft: Uint32Array;
+  /** Only for buckets with streamed calls. */
+  ttft?: Uint32Array;
 }
 
 export interface CallOutcome {
@@ -52,6 +53,8 @@ function percentile(hist: Uint32Array, p: number): number | undefined {
  */
 export class TrafficMetrics {
   private readonly buckets = new Map<string, Bucket[]>();
+  /** The start of the last bucket handed to onBucketClosed, per service. */
+  private readonly published = new Map<string, number>();
   private readonly requests: Counter<'service' | 'version' | 'code'>;
   private readonly duration: Histogram<'service'>;
   private readonly throttled: Counter<'service'>;
@@ -96,7 +99,7 @@ export class TrafficMetrics {
     else if (call.status < 500) bucket.status4xx += 1;
     else bucket.status5xx += 1;
     bucket.latency[binOf(call.latencyMs)]! += 1;
-    if (call.ttftMs !== undefined) bucket.ttft[binOf(call.ttftMs)]! += 1;
+    if (call.ttftMs !== undefined) (bucket.ttft ??= new Uint32Array(BINS))[binOf(call.ttftMs)]! += 1;
     if (call.tokens) {
       bucket.tokens += call.tokens;
       this.tokens.inc({ service: call.service }, call.tokens);
@@ -115,7 +118,9 @@ export class TrafficMetrics {
       if (query.version !== undefined && bucket.version !== query.version) continue;
       if (query.replica !== undefined && bucket.replica !== query.replica) continue;
       const at = Math.floor(bucket.start / stepMs) * stepMs;
-      groups.set(at, [...(groups.get(at) ?? []), bucket]);
+      const group = groups.get(at);
+      if (group) group.push(bucket);
+      else groups.set(at, [bucket]);
     }
     const points = [...groups.entries()].sort(([a], [b]) => a - b).map(([at, list]) => pointOf(at, list));
     return { step: stepMs / 1000, points };
@@ -123,6 +128,32 @@ export class TrafficMetrics {
 
   forget(service: string): void {
     this.buckets.delete(service);
+    this.published.delete(service);
+  }
+
+  /**
+   * Hands each bucket that has closed (its 10 seconds are over) to `onBucketClosed` once, every
+   * version and replica together; called on each call and by the gateway's timer.
+   */
+  closeBuckets(nowMs: number): void {
+    for (const service of this.buckets.keys()) this.closeService(service, nowMs);
+  }
+
+  private closeService(service: string, nowMs: number): void {
+    const list = this.buckets.get(service);
+    const last = list?.[list.length - 1];
+    const published = this.published.get(service) ?? -1;
+    if (!list || !last || last.start >= Math.floor(nowMs / BUCKET_MS) * BUCKET_MS || last.start <= published) return;
+    let first = list.length - 1;
+    while (first > 0 && list[first - 1]!.start > published) first--;
+    for (let i = first; i < list.length;) {
+      let j = i;
+      while (j < list.length && list[j]!.start === list[i]!.start) j++;
+      this.onBucketClosed?.(service, pointOf(list[i]!.start, list.slice(i, j)));
+      i = j;
+    }
+    this.published.set(service, last.start);
+    while (list.length > 0 && list[0]!.start < nowMs - KEEP_MS) list.shift();
   }
 
   private bucketFor(service: string, version: number, replica: number, nowMs: number): Bucket {
@@ -130,12 +161,16 @@ export class TrafficMetrics {
     let list = this.buckets.get(service);
     if (!list) this.buckets.set(service, (list = []));
     const last = list[list.length - 1];
-    if (last && last.start < start) {
-      const closed = list.filter((b) => b.start === last.start);
-      this.onBucketClosed?.(service, pointOf(last.start, closed));
-      while (list.length > 0 && list[0]!.start < nowMs - KEEP_MS) list.shift();
+    if (last && last.start < start) this.closeService(service, nowMs);
+    // The current bucket's entries are at the end (one per version and replica that was called).
+    let bucket: Bucket | undefined;
+    for (let i = list.length - 1; i >= 0 && list[i]!.start === start; i--) {
+      const b = list[i]!;
+      if (b.version === version && b.replica === replica) {
+        bucket = b;
+        break;
+      }
     }
-    let bucket = list.find((b) => b.start === start && b.version === version && b.replica === replica);
     if (!bucket) {
       bucket = {
         start,
@@ -148,7 +183,6 @@ export class TrafficMetrics {
         throttled: 0,
         tokens: 0,
         latency: new Uint32Array(BINS),
-        ttft: new Uint32Array(BINS),
       };
       list.push(bucket);
     }
@@ -164,7 +198,7 @@ function pointOf(at: number, list: readonly Bucket[]): ServiceMetricPoint {
   for (const b of list) {
     for (let i = 0; i < BINS; i++) {
       latency[i]! += b.latency[i]!;
-      ttft[i]! += b.ttft[i]!;
+      if (b.ttft) ttft[i]! += b.ttft[i]!;
     }
   }
   const optional = (key: string, value: number | undefined) => (value === undefined ? {} : { [key]: value });

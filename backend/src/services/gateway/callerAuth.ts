@@ -1,0 +1,67 @@
+import { createHash } from 'node:crypto';
+import type http from 'node:http';
+import { ReplayCache, verifyAppKey } from './appKeyAuth.js';
+import type { GatewayDirectory, GatewayService } from './directory.js';
+import { header, unauthorized, type Refusal } from './replies.js';
+
+/** Who is calling a service, once the gateway let them in. */
+export interface Caller {
+  kind: 'appkey' | 'token' | 'owner' | 'anyone';
+  /** A bearer token's id and its LLM token limits. */
+  tokenId?: string;
+  limits?: { tokensPerMinute?: number; tokensPerDay?: number };
+}
+
+/**
+ * Lets a call in by any of the service's auth kinds: 慧聚 AppKey signatures, TI-ONE bearer tokens
+ * (looked up by their SHA-256), the service's owner signed in to the platform (the IDEs' test
+ * panels), or anyone for `none`. Refusals carry a reason code from GATEWAY_AUTH_REASONS.
+ */
+export class CallerAuth {
+  private readonly replays: ReplayCache;
+  private readonly windowMs: number;
+
+  constructor(
+    private readonly deps: {
+      directory: GatewayDirectory;
+      signatureWindowSeconds: number;
+      platformUser?: (req: http.IncomingMessage) => string | undefined;
+      now: () => number;
+    },
+  ) {
+    this.windowMs = deps.signatureWindowSeconds * 1000;
+    this.replays = new ReplayCache(this.windowMs);
+  }
+
+  authenticate(req: http.IncomingMessage, service: GatewayService): Caller | Refusal {
+    const auth = service.auth;
+    if (auth.includes('none')) return { kind: 'anyone' };
+    const appKey = header(req, 'appkey');
+    if (appKey && auth.includes('appkey')) {
+      const verdict = verifyAppKey(
+        { appKey, timestamp: header(req, 'timestamp'), sign: header(req, 'sign') },
+        service.name,
+        this.deps.directory,
+        this.replays,
+        this.windowMs,
+        this.deps.now(),
+      );
+      return verdict.ok ? { kind: 'appkey' } : unauthorized(verdict.reason, verdict.message);
+    }
+    const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
+    if (bearer && auth.includes('token')) {
+      const token = this.deps.directory.tokenByHash(createHash('sha256').update(bearer).digest('hex'));
+      if (token && token.service === service.name) {
+        if (!token.enabled) return unauthorized('token_disabled', `this token of ${service.name} is disabled`);
+        return { kind: 'token', tokenId: token.id, limits: token };
+      }
+    }
+    // The owner, signed in to the platform (its bearer token or session cookie), may call their own service.
+    if (this.deps.platformUser?.(req) === service.owner) return { kind: 'owner' };
+    if (bearer && auth.includes('token')) return unauthorized('unknown_token', `no such token for ${service.name}`);
+    const ways = auth.map((kind) =>
+      kind === 'appkey' ? 'AppKey, Timestamp and Sign headers' : 'Authorization: Bearer <token>',
+    );
+    return unauthorized('missing_credentials', `call ${service.name} with ${ways.join(' or ')}`);
+  }
+}

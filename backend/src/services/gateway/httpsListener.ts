@@ -1,0 +1,90 @@
+import type http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
+import type { Logger } from 'pino';
+
+export interface TlsPair {
+  host: string;
+  certificate: string;
+  privateKey: string;
+}
+
+/**
+ * The HTTPS listener of services given their own domain: the certificate is chosen by SNI from the
+ * directory's current pairs (a changed pair is picked up on the next handshake), and requests go
+ * through the same gateway as plain HTTP ones.
+ */
+export class HttpsListener {
+  readonly server: https.Server;
+  /** Where it listens, once it does. */
+  readonly listening: Promise<AddressInfo>;
+  private readonly contexts = new Map<
+    string,
+    { certificate: string; privateKey: string; context: tls.SecureContext }
+  >();
+
+  constructor(deps: {
+    port: number;
+    host: string;
+    tlsPairs: () => readonly TlsPair[];
+    handle: (req: http.IncomingMessage, res: http.ServerResponse) => boolean;
+    upgrade: (req: http.IncomingMessage, socket: Duplex, head: Buffer) => boolean;
+    log: Logger;
+  }) {
+    this.server = https.createServer(
+      {
+        SNICallback: (servername, callback) => {
+          try {
+            callback(null, this.context(servername.toLowerCase(), deps.tlsPairs()));
+          } catch (error) {
+            callback(error as Error);
+          }
+        },
+      },
+      (req, res) => {
+        if (deps.handle(req, res)) return;
+        const body = JSON.stringify({
+          error: 'not_found',
+          message: `no service at ${req.headers.host ?? 'this host'}`,
+        });
+        res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
+        res.end(body);
+      },
+    );
+    this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (!deps.upgrade(req, socket, head)) socket.destroy();
+    });
+    this.server.on('tlsClientError', (error) => deps.log.debug({ err: error }, 'TLS handshake refused'));
+    this.listening = new Promise((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(deps.port, deps.host, () => resolve(this.server.address() as AddressInfo));
+    });
+    this.listening.catch((error: unknown) =>
+      deps.log.error({ err: error, port: deps.port }, 'the services HTTPS listener could not start'),
+    );
+  }
+
+  /** The context of a host's pair, built once per certificate and key. */
+  context(host: string, pairs: readonly TlsPair[]): tls.SecureContext | undefined {
+    const pair = pairs.find((p) => p.host === host);
+    if (!pair) {
+      this.contexts.delete(host);
+      return undefined;
+    }
+    const known = this.contexts.get(host);
+    if (known && known.certificate === pair.certificate && known.privateKey === pair.privateKey) return known.context;
+    const context = tls.createSecureContext({ cert: pair.certificate, key: pair.privateKey });
+    this.contexts.set(host, { certificate: pair.certificate, privateKey: pair.privateKey, context });
+    return context;
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      if (!this.server.listening) return resolve();
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
