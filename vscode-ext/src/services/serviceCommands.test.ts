@@ -3,7 +3,7 @@ import type { ServiceToken } from '@aiplat/api';
 import { describe, expect, it, vi } from 'vitest';
 import { CommandIds, ViewIds } from '../commands/commandIds.js';
 import { useActivatedExtension } from '../test/activateAgainst.js';
-import { commands, fake, type FakeWebviewPanel } from '../test/vscodeFake.js';
+import { commands, fake, FakeWebviewPanel } from '../test/vscodeFake.js';
 import type { HostMessage } from '../webviews/service/protocol.js';
 import { SERVICE_VIEW_TYPE } from '../webviews/service/servicePanels.js';
 import type { ServiceNode, ServicesTreeProvider } from './servicesTreeProvider.js';
@@ -165,7 +165,23 @@ describe('services in VS Code against the real backend', () => {
 
     await panel.webview.receive({ type: 'testRequest', method: 'GET', path: 'no-slash', body: '' });
     await postedOf(panel, 'error', (m) => m.message === 'The path must start with / and hold no spaces.');
+
+    // The gateway's 10 s bucket with these calls closes and comes over the service-metrics topic.
+    const bucket = await postedOf(panel, 'metricPoint', (m) => m.point.requests > 0);
+    expect(bucket.point.successes).toBeGreaterThan(0);
     panel.dispose();
+
+    // After a window reload VS Code hands the panel back with the state the page saved.
+    const serializer = fake.serializers.get(SERVICE_VIEW_TYPE)!;
+    const restored = new FakeWebviewPanel(SERVICE_VIEW_TYPE, 'Service: tiny', {});
+    await serializer.deserializeWebviewPanel(restored, { name: 'tiny' });
+    await restored.webview.receive({ type: 'ready' });
+    const again = await postedOf(restored, 'init');
+    expect(again.tokens.map((t) => t.id)).toEqual([token.id]);
+    const unusable = new FakeWebviewPanel(SERVICE_VIEW_TYPE, 'Service: ?', {});
+    await serializer.deserializeWebviewPanel(unusable, { name: '../x' });
+    expect(unusable.disposed).toBe(true);
+    restored.dispose();
   }, 120_000);
 
   it('streams a chat from an OpenAI-compatible server delta by delta', async () => {

@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BACK_BUTTON, fake } from '../test/vscodeFake.js';
+import { modelFolderOf } from './serviceCommands.js';
 import { askServiceSpec, nameFromFolder, serviceStepPrompt, type ServiceStepId } from './serviceFlow.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));
@@ -109,5 +110,15 @@ describe('the Deploy Service flow', () => {
     fake.quickPickAnswers.push('none', 'When its port accepts connections', 'Anyone (no auth)');
     expect(await askServiceSpec('Deploy Service')).toBeUndefined();
     expect(fake.messages.at(-1)).toMatchObject({ severity: 'warning', items: ['Deploy Without Auth'] });
+  });
+
+  it('takes the model folder from a Workspace view item (Deploy as Service)', () => {
+    const catalog = { kind: 'model', name: 'tiny-gpt2', path: 'mount/models/tiny-gpt2' } as const;
+    expect(modelFolderOf({ kind: 'catalogItem', item: catalog as never })).toBe('mount/models/tiny-gpt2');
+    const folder = { type: 'directory', name: 'm', path: 'home/alice/m' } as const;
+    expect(modelFolderOf({ kind: 'entry', entry: folder as never })).toBe('home/alice/m');
+    expect(modelFolderOf({ kind: 'entry', entry: { ...folder, type: 'file' } as never })).toBeUndefined();
+    expect(modelFolderOf('/work/mount/models/x/')).toBe('mount/models/x');
+    expect(modelFolderOf(undefined)).toBeUndefined();
   });
 });
