@@ -3,6 +3,7 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { appKeySignature } from '@aiplat/api';
 import { Admission } from './admission.js';
+import { ReplicaBalancer } from './balancer.js';
 import { appKeySign, ReplayCache, verifyAppKey } from './appKeyAuth.js';
 import { TokenUsage, UsageTap } from './tokenUsage.js';
 import { TrafficMetrics } from './trafficMetrics.js';
@@ -131,5 +132,59 @@ describe('traffic buckets', () => {
     expect(all.points[0]!.latencyP99Ms).toBeGreaterThanOrEqual(99);
     const v2 = metrics.query('s', { step: 10, version: 2, since: new Date(t0).toISOString() }, t0 + 20_000);
     expect(v2.points.map((p) => p.requests)).toEqual([2]);
+  });
+});
+
+describe('closed buckets', () => {
+  it('hands each closed 10 s bucket over once, versions and replicas together, also without new calls', () => {
+    const closed: { service: string; time: string; requests: number }[] = [];
+    const metrics = new TrafficMetrics(new Registry(), (service, point) =>
+      closed.push({ service, time: point.time, requests: point.requests }),
+    );
+    const t0 = Date.UTC(2026, 11, 5, 10, 0, 0);
+    metrics.record({ service: 's', version: 1, replica: 0, status: 200, latencyMs: 1 }, t0 + 1);
+    metrics.record({ service: 's', version: 1, replica: 1, status: 200, latencyMs: 1 }, t0 + 2);
+    metrics.closeBuckets(t0 + 9_999);
+    expect(closed).toEqual([]);
+    metrics.record({ service: 's', version: 2, replica: 0, status: 200, latencyMs: 1 }, t0 + 10_500);
+    metrics.closeBuckets(t0 + 11_000);
+    expect(closed).toEqual([{ service: 's', time: new Date(t0).toISOString(), requests: 2 }]);
+    metrics.closeBuckets(t0 + 25_000); // the timer: the second bucket closed with no call after it
+    metrics.closeBuckets(t0 + 35_000);
+    expect(closed.map((c) => c.requests)).toEqual([2, 1]);
+    metrics.forget('s');
+    expect(metrics.query('s', { step: 10 }, t0 + 35_000).points).toEqual([]);
+  });
+});
+
+describe('balancing over ready replicas', () => {
+  const replicas = [0, 1, 2].map((index) => ({
+    key: `1/${index}`,
+    version: 1,
+    index,
+    target: { host: '127.0.0.1', port: 1000 + index },
+  }));
+
+  it('takes turns among equally loaded replicas and prefers the least loaded', () => {
+    const balancer = new ReplicaBalancer();
+    const picked = Array.from({ length: 6 }, () => balancer.pick(replicas, new Set())!.index);
+    expect(new Set(picked.slice(0, 3)).size).toBe(3);
+    const busy = [balancer.acquire(replicas[0]!), balancer.acquire(replicas[1]!), balancer.acquire(replicas[1]!)];
+    expect(balancer.pick(replicas, new Set())!.index).toBe(2);
+    busy[0]!();
+    busy[0]!(); // released once only
+    expect(balancer.load('1/0')).toBe(0);
+    expect(balancer.pick(replicas, new Set(['1/0', '1/2']))!.index).toBe(1);
+    expect(balancer.pick(replicas, new Set(['1/0', '1/1', '1/2']))).toBeUndefined();
+  });
+});
+
+describe('admission with an injected clock', () => {
+  it('refills at qps × replicas per second and gives the seconds to wait', () => {
+    const admission = new Admission();
+    expect(admission.admit(0.5, 100, 1, 0)).toBeUndefined(); // the clock may start at 0
+    expect(admission.admit(0.5, 100, 1, 0)).toBe(2);
+    expect(admission.admit(0.5, 100, 1, 1_000)).toBe(1);
+    expect(admission.admit(0.5, 100, 1, 2_000)).toBeUndefined();
   });
 });

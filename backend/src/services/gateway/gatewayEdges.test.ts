@@ -1,0 +1,302 @@
+import { execFileSync } from 'node:child_process';
+import { createHmac, X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { TLSSocket } from 'node:tls';
+import os from 'node:os';
+import path from 'node:path';
+import { pino } from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket, { WebSocketServer } from 'ws';
+import {
+  freePort,
+  serveGateway,
+  testDirectory,
+  testService,
+  type GatewayServer,
+  type TestDirectory,
+} from '../../../../testing/src/services/gatewayHarness.js';
+import { Gateway } from './gateway.js';
+
+/*
+ * What the gateway decides before and around forwarding: which service a request is for (path or
+ * Host), who may call (AppKey signatures, bearer tokens, the owner), which headers a replica never
+ * sees, sleeping services, WebSocket upgrades and HTTPS by SNI for a service's own domain.
+ */
+
+const log = pino({ level: 'silent' });
+let upstream: http.Server;
+let upstreamPort: number;
+let directory: TestDirectory;
+let gateway: Gateway;
+let server: GatewayServer;
+let httpsPort: number;
+const tmp = mkdtempSync(path.join(os.tmpdir(), 'aiplat-gateway-'));
+
+const replica = () => ({ key: '1/0', version: 1, index: 0, target: { host: '127.0.0.1', port: upstreamPort } });
+
+beforeAll(async () => {
+  // An upstream that tells what it saw: path, headers; and echoes WebSocket messages.
+  upstream = http.createServer((req, res) => {
+    const body = JSON.stringify({ url: req.url, headers: req.headers });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  });
+  const sockets = new WebSocketServer({ server: upstream });
+  sockets.on('connection', (socket, req) => {
+    socket.on('message', (data) => socket.send(`${req.url} ${String(data)}`));
+  });
+  await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve));
+  upstreamPort = (upstream.address() as AddressInfo).port;
+  directory = testDirectory([
+    testService('echo', [replica()], { auth: ['appkey', 'token'], domain: 'echo.example.test' }),
+    testService('open', [replica()], { auth: ['none'] }),
+  ]);
+  directory.appKeys.set('ak-0123456789abcdef', { secret: 's3cret', enabled: true, owner: 'alice', services: ['echo'] });
+  directory.appKeys.set('ak-dddddddddddddddd', { secret: 'x', enabled: false, owner: 'alice', services: ['echo'] });
+  directory.appKeys.set('ak-bbbbbbbbbbbbbbbb', { secret: 'y', enabled: true, owner: 'alice', services: ['open'] });
+  directory.addToken('good-token', { id: 'tk-1', service: 'echo', enabled: true });
+  directory.addToken('off-token', { id: 'tk-2', service: 'echo', enabled: false });
+  httpsPort = await freePort();
+  gateway = new Gateway({
+    directory,
+    registry: new Registry(),
+    signatureWindowSeconds: 300,
+    httpsPort,
+    platformUser: (req) => req.headers['x-platform-user'] as string | undefined,
+    isOriginAllowed: (origin) => origin === 'http://ide.example.test',
+    log,
+  });
+  server = await serveGateway(gateway);
+  await gateway.https!.listening;
+});
+
+afterAll(async () => {
+  await server?.close();
+  await gateway?.close();
+  upstream?.close();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+/** node:http, as fetch does not send a Host header of its own choosing. */
+const viaHost = (url: string, host: string, headers: Record<string, string> = {}) =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    http
+      .get(`${server.url}${url}`, { headers: { ...headers, host } }, (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      })
+      .on('error', reject);
+  });
+
+const call = async (url: string, headers: Record<string, string> = {}) => {
+  const response = await fetch(`${server.url}${url}`, { headers });
+  return {
+    status: response.status,
+    headers: response.headers,
+    body: (await response.json()) as Record<string, unknown>,
+  };
+};
+const token = { authorization: 'Bearer good-token' };
+const signed = (appKey: string, secret: string, timestamp = String(Date.now())) => ({
+  appkey: appKey,
+  timestamp,
+  sign: createHmac('sha1', secret).update(`${appKey}${secret}${timestamp}`, 'utf8').digest('hex'),
+});
+
+describe('routing', () => {
+  it.each([
+    ['/services/open/a/b?x=1', '/a/b?x=1'],
+    ['/services/open/', '/'],
+    ['/services/open', '/'],
+    ['/services/open?x=1', '/?x=1'],
+  ])('%s reaches the replica as %s', async (url, seen) => {
+    expect((await call(url)).body.url).toBe(seen);
+  });
+
+  it('routes every path of a service’s own domain by Host, port aside, and leaves other hosts alone', async () => {
+    const response = await viaHost('/v1/models?x=1', 'Echo.Example.Test:8443', token);
+    expect(response.status).toBe(200);
+    expect(JSON.parse(response.body)).toMatchObject({ url: '/v1/models?x=1' });
+    expect((await viaHost('/v1/models', 'platform.example.test')).status).toBe(418); // the platform's app
+  });
+
+  it('answers 404 for an unknown service and 503 with Retry-After for one not serving', async () => {
+    expect(await call('/services/nope/x')).toMatchObject({ status: 404, body: { error: 'not_found' } });
+    const open = directory.services.get('open')!;
+    open.serving = false;
+    const stopped = await call('/services/open/');
+    open.serving = true;
+    expect(stopped).toMatchObject({ status: 503, body: { error: 'unavailable' } });
+    expect(Number(stopped.headers.get('retry-after'))).toBeGreaterThan(0);
+    open.replicas = [];
+    const none = await call('/services/open/');
+    expect(none).toMatchObject({ status: 503, body: { message: expect.stringContaining('no ready replica') } });
+    open.replicas = [replica()];
+  });
+
+  it('wakes a sleeping service and answers once a replica is ready', async () => {
+    const open = directory.services.get('open')!;
+    Object.assign(open, { sleeping: true, serving: false, replicas: [] });
+    directory.wake = (name) => {
+      directory.woken.push(name);
+      setTimeout(() => Object.assign(open, { sleeping: false, serving: true, replicas: [replica()] }), 300);
+    };
+    const response = await call('/services/open/after-sleep');
+    expect(response).toMatchObject({ status: 200, body: { url: '/after-sleep' } });
+    expect(directory.woken).toEqual(['open']);
+  });
+});
+
+describe('callers', () => {
+  it.each([
+    ['no credentials', {}, 'missing_credentials'],
+    ['an unknown token', { authorization: 'Bearer nope' }, 'unknown_token'],
+    ['a disabled token', { authorization: 'Bearer off-token' }, 'token_disabled'],
+    ['an unknown AppKey', signed('ak-eeeeeeeeeeeeeeee', 's3cret'), 'unknown_app_key'],
+    ['a disabled AppKey', signed('ak-dddddddddddddddd', 'x'), 'app_key_disabled'],
+    ['an AppKey bound to other services', signed('ak-bbbbbbbbbbbbbbbb', 'y'), 'app_key_not_bound'],
+    ['a wrong Sign', { ...signed('ak-0123456789abcdef', 's3cret'), sign: '0'.repeat(40) }, 'bad_signature'],
+    ['a stale Timestamp', signed('ak-0123456789abcdef', 's3cret', String(Date.now() - 301_000)), 'stale_timestamp'],
+    ['another user of the platform', { 'x-platform-user': 'bob' }, 'missing_credentials'],
+  ])('refuses %s with 401 and its reason', async (_label, headers, reason) => {
+    expect(await call('/services/echo/', headers)).toMatchObject({
+      status: 401,
+      body: { error: 'unauthorized', reason, message: expect.any(String) },
+    });
+  });
+
+  it('lets a signed call in once: the same signature again is a replay', async () => {
+    const headers = signed('ak-0123456789abcdef', 's3cret');
+    expect((await call('/services/echo/', headers)).status).toBe(200);
+    expect(await call('/services/echo/', headers)).toMatchObject({
+      status: 401,
+      body: { reason: 'replayed_signature' },
+    });
+  });
+
+  it('lets in a bearer token of the service and its owner signed in to the platform', async () => {
+    expect((await call('/services/echo/', token)).status).toBe(200);
+    expect((await call('/services/echo/', { 'x-platform-user': 'alice' })).status).toBe(200);
+  });
+
+  it('never passes the caller’s credentials or the platform’s session cookie to the replica', async () => {
+    const response = await call('/services/echo/h', {
+      ...signed('ak-0123456789abcdef', 's3cret'),
+      authorization: 'Bearer good-token',
+      cookie: 'aiplat_session=secret; theme=dark',
+      'x-custom': 'kept',
+    });
+    expect(response.status).toBe(200);
+    const seen = response.body.headers as Record<string, string>;
+    for (const name of ['authorization', 'appkey', 'sign', 'timestamp']) expect(seen[name]).toBeUndefined();
+    expect(seen.cookie).toBe('theme=dark');
+    expect(seen['x-custom']).toBe('kept');
+    expect(seen['x-forwarded-for']).toBe('127.0.0.1');
+  });
+
+  it('answers a CORS preflight from an allowed origin and marks the answer', async () => {
+    const preflight = await fetch(`${server.url}/services/echo/v1/chat/completions`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://ide.example.test', 'access-control-request-method': 'POST' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('http://ide.example.test');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('sign');
+    const other = await fetch(`${server.url}/services/echo/`, { headers: { origin: 'http://evil.test', ...token } });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('WebSocket upgrades', () => {
+  const open = (headers: Record<string, string>) =>
+    new Promise<WebSocket>((resolve, reject) => {
+      const socket = new WebSocket(`ws://127.0.0.1:${server.port}/services/echo/ws?room=1`, { headers });
+      socket.once('open', () => resolve(socket));
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+      socket.once('error', reject);
+    });
+
+  it('pass to a ready replica after auth, the path without the prefix', async () => {
+    const socket = await open(token);
+    const reply = new Promise<string>((resolve) => socket.once('message', (data) => resolve(String(data))));
+    socket.send('hello');
+    expect(await reply).toBe('/ws?room=1 hello');
+    socket.close();
+  });
+
+  it('are refused without credentials', async () => {
+    await expect(open({})).rejects.toThrow('HTTP 401');
+  });
+});
+
+describe('HTTPS for a service’s own domain', () => {
+  const certificate = (host: string, name: string) => {
+    const key = path.join(tmp, `${name}.key`);
+    const cert = path.join(tmp, `${name}.crt`);
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${host}`,
+        '-addext',
+        `subjectAltName=DNS:${host}`,
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    return { host, certificate: readFileSync(cert, 'utf8'), privateKey: readFileSync(key, 'utf8') };
+  };
+  const get = (servername: string, ca: string) =>
+    new Promise<{ status: number; fingerprint: string; body: string }>((resolve, reject) => {
+      const request = https.get(
+        {
+          host: '127.0.0.1',
+          port: httpsPort,
+          servername,
+          ca,
+          agent: false, // a new handshake each time
+          path: '/v1/models',
+          headers: { host: servername, ...token },
+        },
+        (res) => {
+          const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, fingerprint, body }));
+        },
+      );
+      request.on('error', reject);
+    });
+
+  it('serves the pair of the SNI name, picks up a changed pair, and refuses a name without one', async () => {
+    const first = certificate('echo.example.test', 'first');
+    directory.pairs = [first];
+    const answer = await get('echo.example.test', first.certificate);
+    expect(answer.status).toBe(200);
+    expect(JSON.parse(answer.body)).toMatchObject({ url: '/v1/models' });
+    expect(answer.fingerprint).toBe(new X509Certificate(first.certificate).fingerprint256);
+    const second = certificate('echo.example.test', 'second');
+    directory.pairs = [second];
+    expect((await get('echo.example.test', second.certificate)).fingerprint).toBe(
+      new X509Certificate(second.certificate).fingerprint256,
+    );
+    await expect(get('other.example.test', second.certificate)).rejects.toThrow();
+  });
+});
