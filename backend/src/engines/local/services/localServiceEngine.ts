@@ -1,17 +1,16 @@
-import { appendFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { ApiError, type ReplicaState, type ServiceSpec, type ServiceVersionSpec } from '@aiplat/api';
 import type { ReadyReplica, ServiceEngine, ServiceLifecycle, VersionLaunch } from '../../../services/engine.js';
 import type { ServiceRecord } from '../../../services/serviceStore.js';
-import { encodeLogLine } from '../../../logs/logFormat.js';
 import { nextLogSeq } from '../../../logs/logReader.js';
 import { createPortAllocator, instancePaths, type Supervisor } from '../supervisor/index.js';
 import { Replica } from './replica.js';
 import { DEFAULT_BACKOFF, type Backoff } from './replicaRules.js';
 import { environmentPython, installRequirements, type PipSettings } from './requirements.js';
 import type { ServiceQueue } from './serviceQueue.js';
+import { appendPlatformLine, environmentEnv, instanceNames, newestLog, versionFolder } from './versionFiles.js';
 
 export interface LocalServiceEngineDeps {
   lifecycle: ServiceLifecycle;
@@ -179,10 +178,7 @@ export class LocalServiceEngine implements ServiceEngine {
   logFile(name: string, version: number, index: number): string | undefined {
     const current = this.versions.get(key(name, version))?.slots[index]?.replica;
     if (current) return current.logFile;
-    const logDir = path.join(versionFolder(this.deps.dataDir, name, version), 'logs');
-    const files = instanceNames(index).map((instance) => instancePaths(logDir, instance).logFile);
-    const modified = (file: string) => statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? -1;
-    return files.reduce((newest, file) => (modified(file) > modified(newest) ? file : newest));
+    return newestLog(path.join(versionFolder(this.deps.dataDir, name, version), 'logs'), index);
   }
 
   /** Ends the replicas a previous backend left running of this service. */
@@ -294,7 +290,7 @@ export class LocalServiceEngine implements ServiceEngine {
       const old = slot.replica;
       if (!old || running.stopped) continue;
       const instance = instanceNames(index).find((name) => name !== old.instance)!;
-      const fresh = await this.newReplica(running, index, slot, instance, old.restarts + 1);
+      const fresh = await this.newReplica(running, index, slot, instance, old.restarts + 1, true);
       this.deps.lifecycle.observed(service.name, {
         event: {
           type: 'replica-restarted',
@@ -338,6 +334,7 @@ export class LocalServiceEngine implements ServiceEngine {
     slot: Slot,
     instance: string,
     restarts: number,
+    surge = false,
   ): Promise<Replica> {
     const [port] = await this.ports.allocate(1);
     const { service, version, spec } = running.launch;
@@ -355,6 +352,7 @@ export class LocalServiceEngine implements ServiceEngine {
         readyTimeoutMs: this.deps.readyTimeoutMs,
         stopGraceMs: this.deps.stopGraceMs,
         backoff: this.deps.backoff ?? DEFAULT_BACKOFF,
+        surge,
         report: (observation) => {
           // A replica of a stopped version, or one replaced by a rolling restart, has no news to give.
           if (running.stopped && !observation.replica) return;
@@ -385,25 +383,4 @@ export class LocalServiceEngine implements ServiceEngine {
 
 function key(name: string, version: number): string {
   return `${name}/${version}`;
-}
-
-function versionFolder(dataDir: string, name: string, version: number): string {
-  return path.join(dataDir, 'services', name, `v${version}`);
-}
-
-/** The two names an index's processes alternate between, so a rolling restart's new process has its own files. */
-function instanceNames(index: number): [string, string] {
-  return [`replica-${index}`, `replica-${index}.b`];
-}
-
-/** The variables that put a Python environment (a virtualenv or conda prefix) first. */
-function environmentEnv(environment: string | undefined, basePath = ''): Record<string, string> {
-  if (!environment) return {};
-  const bin = path.join(environment, 'bin');
-  return { VIRTUAL_ENV: environment, CONDA_PREFIX: environment, PATH: basePath ? `${bin}:${basePath}` : bin };
-}
-
-/** pip's output as the platform's lines of replica 0's log (before any replica runs, so no writer races). */
-function appendPlatformLine(file: string, text: string, seq: number): void {
-  appendFileSync(file, encodeLogLine({ t: new Date().toISOString(), s: 'platform', m: text, seq }));
 }

@@ -22,6 +22,11 @@ export interface ReplicaContext {
   readyTimeoutMs: number;
   stopGraceMs: number;
   backoff: Backoff;
+  /**
+   * A rolling restart's new process: when it gives up it only ends as Failed (the old process keeps
+   * serving and the restart stops) instead of failing the version.
+   */
+  surge?: boolean;
   report(observation: ServiceObservation): void;
   log: Logger;
 }
@@ -215,7 +220,7 @@ export class Replica {
     if ('failVersion' in next) {
       const message = `replica ${this.ctx.index} ${why.replace(/^it /, '')} (${this.exitsInARow} times in a row, never ready)`;
       this.set('Failed', why);
-      this.ctx.report({ versionFailed: { version: this.ctx.version, message } });
+      if (!this.ctx.surge) this.ctx.report({ versionFailed: { version: this.ctx.version, message } });
       return;
     }
     this.set('Restarting', `${why}; restarting in ${Math.round(next.restartInMs / 100) / 10} s`);
@@ -232,7 +237,7 @@ export class Replica {
     } catch (error) {
       const message = `replica ${this.ctx.index} could not start: ${(error as Error).message}`;
       this.set('Failed', message);
-      this.ctx.report({ versionFailed: { version: this.ctx.version, message } });
+      if (!this.ctx.surge) this.ctx.report({ versionFailed: { version: this.ctx.version, message } });
     }
   }
 
