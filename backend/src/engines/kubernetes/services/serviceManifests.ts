@@ -1,11 +1,21 @@
-import type { ServiceProbe, ServiceVersionSpec } from '@aiplat/api';
-import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
+import type { ServiceVersionSpec } from '@aiplat/api';
 import { backendOnlyPolicy, type BackendOnlyPolicy } from '../manifests/backendOnlyPolicy.js';
+import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
 import { deviceEnv } from '../manifests/containerEnv.js';
 import { LABEL_PREFIX, labelValue, LABELS, MANAGED_BY, priorityClassName, specHash } from '../manifests/jobMetadata.js';
 import { podPlacement } from '../manifests/podTemplate.js';
 import { resourceRequirements } from '../manifests/resourceRequirements.js';
 import { VOLUME_NAMES, workFolder, workVolumeMounts, workVolumes } from '../manifests/workVolumes.js';
+import {
+  containerProbes,
+  MODEL_MOUNT,
+  pipEnv,
+  serviceEnv,
+  type ContainerEnv,
+  type KubeProbe,
+  type PipEnvironment,
+  type PlainEnv,
+} from './serviceContainer.js';
 
 /*
  * A service version on Kubernetes: a ConfigMap with its start script and requirements, and either
@@ -17,18 +27,14 @@ import { VOLUME_NAMES, workFolder, workVolumeMounts, workVolumes } from '../mani
 
 export const SERVICE_LABEL = `${LABEL_PREFIX}/service`;
 export const SERVICE_VERSION_LABEL = `${LABEL_PREFIX}/service-version`;
-export const MODEL_MOUNT = '/data/model';
+/** The annotation `kubectl rollout restart` sets on a pod template: a new value rolls the pods over. */
+export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
+/** KServe finds a custom predictor's serving container by this name. */
+export const KSERVE_CONTAINER = 'kserve-container';
+export { MODEL_MOUNT, type PipEnvironment };
 const SCRIPT_DIR = '/etc/aiplat';
 
 export type ServingKind = 'deployment' | 'kserve';
-
-export interface PipEnvironment {
-  indexUrl?: string;
-  extraIndexUrls: readonly string[];
-  findLinks: readonly string[];
-  trustedHosts: readonly string[];
-  noIndex: boolean;
-}
 
 export interface ServiceManifestOptions {
   /** `manifestOptionsFor` with the version's object name as the job id. */
@@ -39,21 +45,22 @@ export interface ServiceManifestOptions {
   stopGraceSeconds?: number;
 }
 
-type Probe =
-  { httpGet: { path: string; port: number } } | { tcpSocket: { port: number } } | { exec: { command: string[] } };
-type KubeProbe = Probe & {
-  initialDelaySeconds: number;
-  periodSeconds: number;
-  timeoutSeconds: number;
-  failureThreshold: number;
-};
+/** A version that cannot run on Kubernetes, with the field of the version spec to fix. */
+export class ServiceManifestError extends Error {
+  constructor(
+    readonly field: 'image' | 'resources',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 interface ServiceContainer {
   name: string;
   image: string;
   command: string[];
   workingDir: string;
-  env: { name: string; value: string }[];
+  env: ContainerEnv[];
   ports: { name: string; containerPort: number; protocol: 'TCP' }[];
   readinessProbe: KubeProbe;
   startupProbe?: KubeProbe;
@@ -76,6 +83,14 @@ export interface ServiceConfigMap {
   kind: 'ConfigMap';
   metadata: ObjectMeta;
   data: Record<string, string>;
+}
+/** Only when pip's settings carry a password: those variables, by name. */
+export interface ServiceSecret {
+  apiVersion: 'v1';
+  kind: 'Secret';
+  metadata: ObjectMeta;
+  type: 'Opaque';
+  stringData: Record<string, string>;
 }
 export interface ServiceDeployment {
   apiVersion: 'apps/v1';
@@ -101,10 +116,19 @@ export interface InferenceService {
   apiVersion: 'serving.kserve.io/v1beta1';
   kind: 'InferenceService';
   metadata: ObjectMeta;
-  spec: { predictor: { minReplicas: number; maxReplicas: number } & PodSpec };
+  spec: {
+    predictor: {
+      minReplicas: number;
+      maxReplicas: number;
+      /** Put on the predictor's pods: how the engine and the NetworkPolicy find them, and Kueue's queue. */
+      labels: Record<string, string>;
+      annotations: Record<string, string>;
+    } & PodSpec;
+  };
 }
 export type ServiceObject =
-  ServiceConfigMap | ServiceDeployment | ServiceClusterService | BackendOnlyPolicy | InferenceService;
+  ServiceConfigMap | ServiceSecret | ServiceDeployment | ServiceClusterService | BackendOnlyPolicy | InferenceService;
+export type ServiceWorkload = ServiceDeployment | InferenceService;
 
 /** The objects of one version: `svc-<name>-v<N>`. */
 export function serviceObjectName(name: string, version: number): string {
@@ -116,32 +140,15 @@ export function serviceVersionHost(name: string, version: number, namespace: str
   return `${serviceObjectName(name, version)}.${namespace}.svc`;
 }
 
-function probeOf(probe: ServiceProbe, port: number): KubeProbe {
-  const target = probe.port ?? port;
-  const how: Probe =
-    probe.type === 'http'
-      ? { httpGet: { path: probe.path ?? '/', port: target } }
-      : probe.type === 'tcp'
-        ? { tcpSocket: { port: target } }
-        : { exec: { command: ['/bin/sh', '-c', probe.command ?? 'true'] } };
-  return {
-    ...how,
-    initialDelaySeconds: probe.initialDelaySeconds,
-    periodSeconds: probe.periodSeconds,
-    timeoutSeconds: probe.timeoutSeconds,
-    failureThreshold: probe.failureThreshold,
-  };
+/** KServe's raw deployment mode puts a Service `<isvc>-predictor` on port 80 in front of the predictor. */
+export function inferenceServiceHost(name: string, version: number, namespace: string): string {
+  return `${serviceObjectName(name, version)}-predictor.${namespace}.svc`;
 }
+export const KSERVE_SERVICE_PORT = 80;
 
-/** pip's own environment variables for the operator's index (never a host of ours). */
-export function pipEnv(pip: PipEnvironment): { name: string; value: string }[] {
-  return [
-    ...(pip.indexUrl ? [{ name: 'PIP_INDEX_URL', value: pip.indexUrl }] : []),
-    ...(pip.extraIndexUrls.length ? [{ name: 'PIP_EXTRA_INDEX_URL', value: pip.extraIndexUrls.join(' ') }] : []),
-    ...(pip.findLinks.length ? [{ name: 'PIP_FIND_LINKS', value: pip.findLinks.join(' ') }] : []),
-    ...(pip.trustedHosts.length ? [{ name: 'PIP_TRUSTED_HOST', value: pip.trustedHosts.join(' ') }] : []),
-    ...(pip.noIndex ? [{ name: 'PIP_NO_INDEX', value: '1' }] : []),
-  ];
+/** The label selector of a version's pods (whichever object made them). */
+export function versionPodSelector(name: string, version: number): string {
+  return `${SERVICE_LABEL}=${labelValue(name)},${SERVICE_VERSION_LABEL}=${version}`;
 }
 
 /** The start script: the requirements into a venv of the image's Python, then the user's command. */
@@ -149,11 +156,16 @@ const START_SCRIPT = `set -e
 if [ -s ${SCRIPT_DIR}/requirements.txt ]; then
   python3 -m venv --system-site-packages /tmp/aiplat-venv
   . /tmp/aiplat-venv/bin/activate
-  pip install --no-input -r ${SCRIPT_DIR}/requirements.txt
+  pip install --no-input --disable-pip-version-check -r ${SCRIPT_DIR}/requirements.txt
 fi
 exec /bin/sh ${SCRIPT_DIR}/command.sh
 `;
 
+/**
+ * The objects of one version, in the order they are created: ConfigMap, Secret (only when pip's
+ * settings carry a password), then either Service, NetworkPolicy and Deployment, or NetworkPolicy
+ * and InferenceService. Throws ServiceManifestError for a version Kubernetes cannot run.
+ */
 export function serviceManifests(
   service: { name: string; owner: string; queue: string; priority: number },
   version: number,
@@ -173,74 +185,41 @@ export function serviceManifests(
     [LABELS.user]: service.owner,
     [LABELS.specHash]: specHash(spec),
   };
-  const meta = (labels: Record<string, string> = identity, objectName = name): ObjectMeta => ({
-    name: objectName,
+  const meta = (labels: Record<string, string> = identity): ObjectMeta => ({
+    name,
     namespace: base.namespace,
     labels,
     annotations,
   });
+  // Kueue's Deployment integration reads the queue and priority on the Deployment; its pod
+  // integration (and KServe's pods) on each pod: both carry them.
   const kueueLabels = {
     [LABELS.queueName]: base.localQueue ?? service.queue,
     [LABELS.priorityClass]: priorityClassName(service.priority),
   };
-  const model = workFolder(spec.model, base);
-  const code = spec.code ? workFolder(spec.code, base) : undefined;
-  const volumes: Volume[] = [
-    ...workVolumes(base).filter((volume) => volume.name !== VOLUME_NAMES.hyperparameters),
-    {
-      name: 'aiplat-start',
-      configMap: {
-        name,
-        items: ['start.sh', 'command.sh', 'requirements.txt'].map((key) => ({ key, path: key })),
-      },
-    },
-  ];
-  const volumeMounts: VolumeMount[] = [
-    ...workVolumeMounts(base).filter((mount) => mount.name !== VOLUME_NAMES.hyperparameters),
-    {
-      name: model.volume,
-      mountPath: MODEL_MOUNT,
-      readOnly: true,
-      ...(model.subPath ? { subPath: model.subPath } : {}),
-    },
-    { name: 'aiplat-start', mountPath: SCRIPT_DIR, readOnly: true },
-  ];
-  const container: ServiceContainer = {
-    name: 'server',
-    image: requireServiceImage(spec, base),
-    command: ['/bin/sh', `${SCRIPT_DIR}/start.sh`],
-    workingDir: code ? code.containerPath : MODEL_MOUNT,
-    env: [
-      ...Object.entries(spec.env).map(([envName, value]) => ({ name: envName, value })),
-      ...(deviceEnv(spec.resources) as { name: string; value: string }[]),
-      ...pipEnv(options.pip),
-      { name: 'PORT', value: String(spec.port) },
-      { name: 'MODEL_DIR', value: MODEL_MOUNT },
-      { name: 'AIPLAT_SERVICE', value: service.name },
-      { name: 'AIPLAT_SERVICE_VERSION', value: String(version) },
-    ],
-    ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
-    readinessProbe: probeOf(
-      spec.probes.readiness ?? {
-        type: 'tcp',
-        initialDelaySeconds: 0,
-        periodSeconds: 2,
-        timeoutSeconds: 1,
-        failureThreshold: 1,
-      },
-      spec.port,
-    ),
-    ...(spec.probes.startup ? { startupProbe: probeOf(spec.probes.startup, spec.port) } : {}),
-    ...(spec.probes.liveness ? { livenessProbe: probeOf(spec.probes.liveness, spec.port) } : {}),
-    resources: asStrings(resourceRequirements(spec.resources, base.resourceNames)),
-    volumeMounts,
-  };
+  const podLabels = { ...identity, ...kueueLabels };
+  const pip = pipEnv(options.pip);
   const pod: PodSpec = {
     ...(podPlacement(base) as Pick<PodSpec, 'nodeSelector' | 'tolerations'>),
     enableServiceLinks: false,
     terminationGracePeriodSeconds: options.stopGraceSeconds ?? 10,
-    volumes,
-    containers: [container],
+    volumes: podVolumes(name, base),
+    containers: [
+      {
+        name: options.serving === 'kserve' ? KSERVE_CONTAINER : 'server',
+        image: requireServiceImage(spec, base),
+        command: ['/bin/sh', `${SCRIPT_DIR}/start.sh`],
+        workingDir: spec.code ? workFolder(spec.code, base).containerPath : MODEL_MOUNT,
+        env: serviceEnv({ service: service.name, version, secretName: name }, spec, {
+          deviceEnv: deviceEnv(spec.resources) as PlainEnv[],
+          pip: options.pip,
+        }),
+        ports: [{ name: 'http', containerPort: spec.port, protocol: 'TCP' }],
+        ...containerProbes(spec),
+        resources: serviceResources(spec, base),
+        volumeMounts: containerMounts(spec, base),
+      },
+    ],
   };
   const configMap: ServiceConfigMap = {
     apiVersion: 'v1',
@@ -248,27 +227,46 @@ export function serviceManifests(
     metadata: meta(),
     data: { 'start.sh': START_SCRIPT, 'command.sh': spec.command, 'requirements.txt': spec.requirements ?? '' },
   };
+  const secrets: ServiceSecret[] = pip.secret.length
+    ? [
+        {
+          apiVersion: 'v1',
+          kind: 'Secret',
+          metadata: meta(),
+          type: 'Opaque',
+          stringData: Object.fromEntries(pip.secret.map((env) => [env.name, env.value])),
+        },
+      ]
+    : [];
   const policy = backendOnlyPolicy(meta(), identity, ['http'], options.backendNamespace);
   if (options.serving === 'kserve') {
     const inference: InferenceService = {
       apiVersion: 'serving.kserve.io/v1beta1',
       kind: 'InferenceService',
       metadata: {
-        ...meta({ ...identity, ...kueueLabels }),
+        ...meta(podLabels),
         annotations: { ...annotations, 'serving.kserve.io/deploymentMode': 'RawDeployment' },
       },
-      spec: { predictor: { minReplicas: spec.replicas, maxReplicas: spec.replicas, ...pod } },
+      spec: {
+        predictor: {
+          minReplicas: spec.replicas,
+          maxReplicas: spec.replicas,
+          labels: podLabels,
+          annotations: { ...annotations },
+          ...pod,
+        },
+      },
     };
-    return [configMap, policy, inference];
+    return [configMap, ...secrets, policy, inference];
   }
   const deployment: ServiceDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
-    metadata: meta({ ...identity, ...kueueLabels }),
+    metadata: meta(podLabels),
     spec: {
       replicas: spec.replicas,
       selector: { matchLabels: identity },
-      template: { metadata: { labels: { ...identity, ...kueueLabels }, annotations }, spec: pod },
+      template: { metadata: { labels: podLabels, annotations: { ...annotations } }, spec: pod },
     },
   };
   const clusterService: ServiceClusterService = {
@@ -281,16 +279,60 @@ export function serviceManifests(
       ports: [{ name: 'http', port: spec.port, targetPort: 'http', protocol: 'TCP' }],
     },
   };
-  return [configMap, clusterService, policy, deployment];
+  return [configMap, ...secrets, clusterService, policy, deployment];
+}
+
+/** The work volumes (no hyperparameters ConfigMap: that is jobs') and the version's start ConfigMap. */
+function podVolumes(name: string, base: ManifestOptions): Volume[] {
+  return [
+    ...workVolumes(base).filter((volume) => volume.name !== VOLUME_NAMES.hyperparameters),
+    {
+      name: 'aiplat-start',
+      configMap: {
+        name,
+        items: ['start.sh', 'command.sh', 'requirements.txt'].map((key) => ({ key, path: key })),
+      },
+    },
+  ];
+}
+
+/** /work as jobs see it (the code folder is there), the model read-only at /data/model, the start script. */
+function containerMounts(spec: ServiceVersionSpec, base: ManifestOptions): VolumeMount[] {
+  const model = workFolder(spec.model, base);
+  return [
+    ...workVolumeMounts(base).filter((mount) => mount.name !== VOLUME_NAMES.hyperparameters),
+    {
+      name: model.volume,
+      mountPath: MODEL_MOUNT,
+      readOnly: true,
+      ...(model.subPath ? { subPath: model.subPath } : {}),
+    },
+    { name: 'aiplat-start', mountPath: SCRIPT_DIR, readOnly: true },
+  ];
 }
 
 function requireServiceImage(spec: ServiceVersionSpec, base: ManifestOptions): string {
   const image = spec.image ?? base.defaultImage;
-  if (!image) throw new Error('version.image is required on the Kubernetes engine (or set kubernetes.defaultImage)');
+  if (!image) {
+    throw new ServiceManifestError(
+      'image',
+      'version.image is required on the Kubernetes engine (or set kubernetes.defaultImage)',
+    );
+  }
   return image;
 }
 
-function asStrings(requirements: { requests: Record<string, Quantity>; limits: Record<string, Quantity> }) {
+/** Requests and limits as jobs have them (a GPU share through HAMi), quantities as strings. */
+export function serviceResources(
+  spec: Pick<ServiceVersionSpec, 'resources'>,
+  base: Pick<ManifestOptions, 'resourceNames'>,
+): { requests: Record<string, string>; limits: Record<string, string> } {
+  let requirements: { requests: Record<string, Quantity>; limits: Record<string, Quantity> };
+  try {
+    requirements = resourceRequirements(spec.resources, base.resourceNames);
+  } catch (error) {
+    throw new ServiceManifestError('resources', (error as Error).message);
+  }
   const strings = (values: Record<string, Quantity>) =>
     Object.fromEntries(Object.entries(values).map(([key, value]) => [key, String(value)]));
   return { requests: strings(requirements.requests), limits: strings(requirements.limits) };
