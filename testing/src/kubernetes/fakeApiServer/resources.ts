@@ -103,6 +103,7 @@ export const ALL_RESOURCE_TYPES: readonly ResourceType[] = [
   resource({ group: 'jobset.x-k8s.io', version: 'v1alpha2', plural: 'jobsets', kind: 'JobSet' }),
   resource({ group: 'ray.io', version: 'v1', plural: 'rayjobs', kind: 'RayJob' }),
   resource({ group: 'tensorboard.kubeflow.org', version: 'v1alpha1', plural: 'tensorboards', kind: 'Tensorboard' }),
+  resource({ group: 'serving.kserve.io', version: 'v1beta1', plural: 'inferenceservices', kind: 'InferenceService' }),
   resource({ ...KUEUE, plural: 'workloads', kind: 'Workload' }),
   resource({ ...KUEUE, plural: 'localqueues', kind: 'LocalQueue' }),
   resource({ ...KUEUE, plural: 'clusterqueues', kind: 'ClusterQueue', namespaced: false }),

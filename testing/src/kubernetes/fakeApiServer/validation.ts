@@ -20,6 +20,7 @@ const CRD_KINDS = new Set<string>([
   'ClusterQueue',
   'WorkloadPriorityClass',
   'Tensorboard',
+  'InferenceService',
 ]);
 
 function validatorFor(type: ResourceType): CrdValidator | undefined {

@@ -1,62 +1,98 @@
-import type { KubernetesObject } from '@kubernetes/client-node';
+import path from 'node:path';
+import { PatchStrategy, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import { ApiError, type ReplicaState, type ServiceSpec, type ServiceVersionSpec } from '@aiplat/api';
+import { ApiError, type ServiceSpec, type ServiceVersionSpec } from '@aiplat/api';
 import type { ReadyReplica, ServiceEngine, ServiceLifecycle, VersionLaunch } from '../../../services/engine.js';
 import type { ServiceRecord } from '../../../services/serviceStore.js';
-import { clusterMessage, type KubeCluster } from '../cluster.js';
-import type { PodObject } from '../clusterObjects.js';
+import { clusterMessage, statusCode, type KubeCluster } from '../cluster.js';
 import { manifestOptionsFor, namespaceFor, type KubernetesConfig } from '../config.js';
-import { devMachinePodState } from '../devmachines/devMachinePodState.js';
-import { labelValue } from '../manifests/jobMetadata.js';
+import { PodLogFollowers } from '../podLogFollowers.js';
+import { refusal } from './serviceDryRun.js';
 import {
-  SERVICE_LABEL,
-  SERVICE_VERSION_LABEL,
+  inferenceServiceHost,
+  KSERVE_CONTAINER,
+  KSERVE_SERVICE_PORT,
+  RESTARTED_AT_ANNOTATION,
   serviceManifests,
+  ServiceManifestError,
   serviceObjectName,
+  serviceResources,
   serviceVersionHost,
+  versionPodSelector,
   type PipEnvironment,
   type ServiceObject,
+  type ServiceWorkload,
 } from './serviceManifests.js';
+import { isLivePod, type ServicePod } from './servicePodState.js';
+import { VersionWatch } from './versionWatch.js';
 
 export interface KubernetesServiceEngineDeps {
   lifecycle: ServiceLifecycle;
   cluster: KubeCluster;
   config: KubernetesConfig;
+  /** `services.pip`: pip's own settings, passed to the replicas as PIP_* variables. */
   pip: PipEnvironment;
+  /** How often a version's pods are read (default 2 s). */
   pollMs?: number;
   stopGraceSeconds?: number;
+  /**
+   * When set, each replica's pod log is followed into `<dataDir>/services/<name>/v<N>/pods/<index>.log`
+   * (the job log machinery's files), which `logFile` answers; otherwise logFile is undefined.
+   */
+  dataDir?: string;
   log: Logger;
+  now?: () => Date;
 }
 
 interface Tracked {
   launch: VersionLaunch;
   namespace: string;
   objects: ServiceObject[];
-  replicas: number;
-  seen: Map<number, { state: ReplicaState; restarts: number }>;
-  ready: boolean;
+  watch: VersionWatch;
   timer?: NodeJS.Timeout;
+  /** The version has failed: no more polls, its objects wait for stopVersion. */
+  failed: boolean;
 }
 
 const POD_API = { apiVersion: 'v1', kind: 'Pod' };
 
+/** Every kind a version may have made, in the order they are deleted. */
+const VERSION_KINDS = [
+  ['serving.kserve.io/v1beta1', 'InferenceService'],
+  ['apps/v1', 'Deployment'],
+  ['networking.k8s.io/v1', 'NetworkPolicy'],
+  ['v1', 'Service'],
+  ['v1', 'Secret'],
+  ['v1', 'ConfigMap'],
+] as const;
+
 /**
  * Services on Kubernetes (serviceManifests.ts): each version's objects created in the owner's
- * namespace, its pods read every `pollMs` and reported as replicas (Kueue's gate and unschedulable
- * pods as a wait, image and crash-loop failures as the version's failure in the cluster's words).
- * The gateway reaches a version through its Service; Kubernetes balances over the ready pods.
+ * namespace, its pods read every `pollMs` (servicePodState.ts, versionWatch.ts) and reported as
+ * replicas. A version that fails (an image that cannot be pulled, a crash loop) is reported once and
+ * left for the core, which stops it (its objects deleted). The gateway reaches a version through its
+ * Service, one target per version with a ready pod: Kubernetes balances over the ready pods.
  */
 export class KubernetesServiceEngine implements ServiceEngine {
   private readonly tracked = new Map<string, Tracked>();
+  private readonly followers?: PodLogFollowers;
   private closed = false;
 
-  constructor(private readonly deps: KubernetesServiceEngineDeps) {}
+  constructor(private readonly deps: KubernetesServiceEngineDeps) {
+    if (deps.dataDir) this.followers = new PodLogFollowers(deps.cluster.kc, deps.log);
+  }
 
   validate(_spec: ServiceSpec, version: ServiceVersionSpec): void {
     if (!version.image && !this.deps.config.defaultImage) {
       throw new ApiError('validation_failed', 'version.image is required on the Kubernetes engine', {
         issues: [{ path: 'body.spec.version.image', message: 'name the image the replicas run' }],
       });
+    }
+    try {
+      serviceResources(version, this.deps.config);
+    } catch (error) {
+      if (error instanceof ServiceManifestError) throw refusal(error);
+      throw error;
     }
   }
 
@@ -74,24 +110,27 @@ export class KubernetesServiceEngine implements ServiceEngine {
       backendNamespace: this.deps.config.backendNamespace,
       ...(this.deps.stopGraceSeconds !== undefined ? { stopGraceSeconds: this.deps.stopGraceSeconds } : {}),
     });
+    clearTimeout(this.tracked.get(key(service.name, version))?.timer);
     for (const [i, object] of objects.entries()) {
       try {
-        await this.deps.cluster.create(object as KubernetesObject);
+        await this.createFresh(object);
       } catch (error) {
-        await this.deleteAll(objects.slice(0, i));
-        throw new Error(`the cluster refused the ${object.kind}: ${clusterMessage(error)}`);
+        await this.deleteAll(objects.slice(0, i), true);
+        throw new Error(`the cluster refused the ${object.kind} ${object.metadata.name}: ${clusterMessage(error)}`);
       }
     }
     const tracked: Tracked = {
       launch,
       namespace: base.namespace,
       objects,
-      replicas: spec.replicas,
-      seen: new Map(),
-      ready: false,
+      failed: false,
+      watch: new VersionWatch(
+        { name: service.name, version, queue: service.queue, replicas: spec.replicas },
+        (observation) => this.deps.lifecycle.observed(service.name, observation),
+      ),
     };
     this.tracked.set(key(service.name, version), tracked);
-    for (let index = 0; index < spec.replicas; index++) this.report(tracked, index, 'Pending', 0);
+    tracked.watch.begin();
     this.schedule(tracked, 0);
   }
 
@@ -100,68 +139,73 @@ export class KubernetesServiceEngine implements ServiceEngine {
     if (!tracked) return;
     this.tracked.delete(key(name, version));
     clearTimeout(tracked.timer);
+    this.followers?.forget(followId(name, version));
     await this.deleteAll(tracked.objects, force);
-    for (const index of tracked.seen.keys()) this.report(tracked, index, 'Stopped', 0);
+    tracked.watch.stopped();
   }
 
+  /** Patches the Deployment's replicas (the InferenceService's min and max). */
   async scale(launch: VersionLaunch, replicas: number): Promise<void> {
     const tracked = this.tracked.get(key(launch.service.name, launch.version));
     if (!tracked) return;
-    await this.updateWorkload(tracked, (workload) => {
-      if (workload.kind === 'Deployment') workload.spec.replicas = replicas;
-      else Object.assign(workload.spec.predictor, { minReplicas: replicas, maxReplicas: replicas });
-    });
-    tracked.replicas = replicas;
+    await this.patchWorkload(tracked, (workload) =>
+      workload.kind === 'Deployment'
+        ? { spec: { replicas } }
+        : { spec: { predictor: { minReplicas: replicas, maxReplicas: replicas } } },
+    );
+    tracked.watch.resize(replicas);
   }
 
   /** A rolling restart, as `kubectl rollout restart` does it: a new annotation on the pod template. */
   async restart(launch: VersionLaunch): Promise<void> {
     const tracked = this.tracked.get(key(launch.service.name, launch.version));
     if (!tracked) return;
-    await this.updateWorkload(tracked, (workload) => {
-      const at = new Date().toISOString();
-      if (workload.kind === 'Deployment')
-        workload.spec.template.metadata.annotations['kubectl.kubernetes.io/restartedAt'] = at;
-      else workload.metadata.annotations['kubectl.kubernetes.io/restartedAt'] = at;
-    });
+    const annotations = { [RESTARTED_AT_ANNOTATION]: (this.deps.now?.() ?? new Date()).toISOString() };
+    await this.patchWorkload(tracked, (workload) =>
+      workload.kind === 'Deployment'
+        ? { spec: { template: { metadata: { annotations } } } }
+        : { spec: { predictor: { annotations } } },
+    );
   }
 
+  /** One target per version with a ready pod: its Service (KServe's predictor Service on port 80). */
   readyReplicas(name: string): readonly ReadyReplica[] {
     const ready: ReadyReplica[] = [];
     for (const tracked of this.tracked.values()) {
       const { service, version, spec } = tracked.launch;
-      if (service.name !== name || !tracked.ready) continue;
-      const host =
-        this.deps.config.serviceServing === 'kserve'
-          ? `${serviceObjectName(name, version)}-predictor.${tracked.namespace}.svc`
-          : serviceVersionHost(name, version, tracked.namespace);
+      if (service.name !== name || tracked.failed || !tracked.watch.anyReady()) continue;
+      const kserve = tracked.objects.some((o) => o.kind === 'InferenceService');
       ready.push({
         key: `${version}/svc`,
         version,
         index: 0,
-        target: { host, port: this.deps.config.serviceServing === 'kserve' ? 80 : spec.port },
+        target: kserve
+          ? { host: inferenceServiceHost(name, version, tracked.namespace), port: KSERVE_SERVICE_PORT }
+          : { host: serviceVersionHost(name, version, tracked.namespace), port: spec.port },
       });
     }
-    return ready;
+    return ready.sort((a, b) => a.version - b.version);
   }
 
-  /** Pod logs are the cluster's: not a file here. */
-  logFile(): string | undefined {
-    return undefined;
+  /** The file a replica's pod log is followed into, when the engine was given a dataDir. */
+  logFile(name: string, version: number, index: number): string | undefined {
+    if (!this.deps.dataDir) return undefined;
+    return path.join(this.deps.dataDir, 'services', name, `v${version}`, 'pods', `${index}.log`);
   }
 
-  /** Deletes what a previous backend left of this service's versions. */
+  /** Deletes what a previous backend left of this service's versions (every kind a version may have). */
   async release(service: ServiceRecord): Promise<void> {
     const namespace = namespaceFor(this.deps.config, service.owner);
-    for (const version of service.versions) {
-      const name = serviceObjectName(service.name, version.version);
-      for (const [apiVersion, kind] of [
-        ['apps/v1', 'Deployment'],
-        ['v1', 'Service'],
-        ['networking.k8s.io/v1', 'NetworkPolicy'],
-        ['v1', 'ConfigMap'],
-      ] as const) {
-        await this.deps.cluster.delete({ apiVersion, kind, metadata: { name, namespace } }).catch(() => false);
+    for (const { version } of service.versions) {
+      if (this.tracked.has(key(service.name, version))) continue;
+      const name = serviceObjectName(service.name, version);
+      for (const [apiVersion, kind] of VERSION_KINDS) {
+        // A cluster without KServe has no InferenceService to delete (the kind is unknown there).
+        if (kind === 'InferenceService' && !(await this.deps.cluster.serves({ apiVersion, kind }).catch(() => false)))
+          continue;
+        await this.deps.cluster
+          .delete({ apiVersion, kind, metadata: { name, namespace } }, { force: true })
+          .catch((error: unknown) => this.deps.log.warn({ name, kind, err: error }, 'releasing a service failed'));
       }
     }
   }
@@ -169,98 +213,99 @@ export class KubernetesServiceEngine implements ServiceEngine {
   async close(): Promise<void> {
     this.closed = true;
     for (const tracked of this.tracked.values()) clearTimeout(tracked.timer);
+    this.followers?.close();
   }
 
-  private async updateWorkload(
-    tracked: Tracked,
-    change: (workload: Extract<ServiceObject, { kind: 'Deployment' | 'InferenceService' }>) => void,
-  ): Promise<void> {
-    const workload = tracked.objects.find((o) => o.kind === 'Deployment' || o.kind === 'InferenceService') as
-      Extract<ServiceObject, { kind: 'Deployment' | 'InferenceService' }> | undefined;
+  /** Creates an object; one a previous backend left under the same name is deleted first. */
+  private async createFresh(object: ServiceObject): Promise<void> {
+    try {
+      await this.deps.cluster.create(object as KubernetesObject);
+    } catch (error) {
+      if (statusCode(error) !== 409) throw error;
+      await this.deps.cluster.delete(object as KubernetesObject, { force: true });
+      await this.deps.cluster.create(object as KubernetesObject);
+    }
+  }
+
+  private async patchWorkload(tracked: Tracked, patchOf: (workload: ServiceWorkload) => object): Promise<void> {
+    const workload = tracked.objects.find(
+      (o): o is ServiceWorkload => o.kind === 'Deployment' || o.kind === 'InferenceService',
+    );
     if (!workload) return;
-    const current = await this.deps.cluster.read<KubernetesObject & { spec: unknown }>(workload as KubernetesObject);
-    if (!current) throw new Error(`the ${workload.kind} ${workload.metadata.name} is gone from the cluster`);
-    const next = {
-      ...workload,
-      metadata: { ...workload.metadata, resourceVersion: current.metadata?.resourceVersion },
+    const { apiVersion, kind, metadata } = workload;
+    const body = {
+      apiVersion,
+      kind,
+      metadata: { name: metadata.name, namespace: metadata.namespace },
+      ...patchOf(workload),
     };
-    change(next as typeof workload);
-    await this.deps.cluster.objects.replace(next as KubernetesObject);
-    change(workload);
+    try {
+      await this.deps.cluster.objects.patch(body, undefined, undefined, 'aiplat', undefined, PatchStrategy.MergePatch);
+    } catch (error) {
+      throw new Error(`the cluster refused the change to ${kind} ${metadata.name}: ${clusterMessage(error)}`);
+    }
   }
 
   private schedule(tracked: Tracked, delayMs = this.deps.pollMs ?? 2_000): void {
-    if (this.closed) return;
+    if (this.closed || tracked.failed) return;
     clearTimeout(tracked.timer);
     tracked.timer = setTimeout(() => void this.poll(tracked), delayMs);
     tracked.timer.unref();
   }
 
-  private async poll(tracked: Tracked): Promise<void> {
+  private current(tracked: Tracked): boolean {
     const { service, version } = tracked.launch;
-    if (this.closed || this.tracked.get(key(service.name, version)) !== tracked) return;
-    let pods: (PodObject & KubernetesObject)[];
+    return !this.closed && this.tracked.get(key(service.name, version)) === tracked;
+  }
+
+  private async poll(tracked: Tracked): Promise<void> {
+    if (!this.current(tracked)) return;
+    const { service, version } = tracked.launch;
+    let pods: ServicePod[];
     try {
-      const labelSelector = `${SERVICE_LABEL}=${labelValue(service.name)},${SERVICE_VERSION_LABEL}=${version}`;
-      pods = (
-        await this.deps.cluster.list<PodObject & KubernetesObject>(POD_API, {
-          namespace: tracked.namespace,
-          labelSelector,
-        })
-      ).items;
+      const list = await this.deps.cluster.list<ServicePod & KubernetesObject>(POD_API, {
+        namespace: tracked.namespace,
+        labelSelector: versionPodSelector(service.name, version),
+      });
+      pods = list.items.filter(isLivePod);
     } catch (error) {
-      this.deps.log.warn({ service: service.name, err: error }, 'reading service pods failed');
+      this.deps.log.warn({ service: service.name, version, err: error }, 'reading service pods failed');
       this.schedule(tracked);
       return;
     }
-    if (this.tracked.get(key(service.name, version)) !== tracked) return;
-    const live = pods
-      .filter((pod) => !pod.metadata?.deletionTimestamp)
-      .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
-    let anyReady = false;
-    for (let index = 0; index < tracked.replicas; index++) {
-      const pod = live[index];
-      const state = devMachinePodState(pod, service.queue);
-      const restarts = (pod?.status?.containerStatuses ?? []).reduce(
-        (sum, c) => sum + ((c as { restartCount?: number }).restartCount ?? 0),
-        0,
-      );
-      if (state.kind === 'failed') {
-        this.deps.lifecycle.observed(service.name, { versionFailed: { version, message: state.message } });
-        return;
-      }
-      if (state.kind === 'waiting')
-        this.deps.lifecycle.observed(service.name, { waitReason: { message: state.message } });
-      const replicaState: ReplicaState =
-        state.kind === 'ready' ? 'Ready' : state.kind === 'starting' ? 'Starting' : 'Pending';
-      if (replicaState === 'Ready') anyReady = true;
-      this.report(tracked, index, replicaState, restarts, state.kind === 'waiting' ? state.message : undefined);
+    if (!this.current(tracked)) return;
+    const failure = tracked.watch.observe(pods);
+    if (failure) {
+      tracked.failed = true;
+      return;
     }
-    tracked.ready = anyReady;
+    this.followLogs(tracked);
     this.schedule(tracked);
   }
 
-  private report(tracked: Tracked, index: number, state: ReplicaState, restarts: number, message?: string): void {
-    const before = tracked.seen.get(index);
-    if (before && before.state === state && before.restarts === restarts) return;
-    tracked.seen.set(index, { state, restarts });
+  private followLogs(tracked: Tracked): void {
+    if (!this.followers) return;
     const { service, version } = tracked.launch;
-    this.deps.lifecycle.observed(service.name, {
-      replica: { version, index, state, restarts, ...(message ? { message } : {}) },
-      ...(before && restarts > before.restarts
-        ? {
-            event: {
-              type: 'replica-restarted' as const,
-              message: `A pod of version ${version} restarted (${restarts}).`,
-              version,
-              replica: index,
-            },
-          }
-        : {}),
-    });
+    const container = tracked.objects.some((o) => o.kind === 'InferenceService') ? KSERVE_CONTAINER : 'server';
+    for (const { index, pod } of tracked.watch.slottedPods()) {
+      const running = (pod.status?.containerStatuses ?? []).some((c) => c.state?.running || c.state?.terminated);
+      const uid = pod.metadata?.uid;
+      if (!running || !uid || !pod.metadata?.name) continue;
+      this.followers.ensure(
+        {
+          jobId: followId(service.name, version),
+          uid,
+          namespace: tracked.namespace,
+          pod: pod.metadata.name,
+          container,
+          file: this.logFile(service.name, version, index)!,
+        },
+        false,
+      );
+    }
   }
 
-  private async deleteAll(objects: readonly ServiceObject[], force = false): Promise<void> {
+  private async deleteAll(objects: readonly ServiceObject[], force: boolean): Promise<void> {
     for (const object of [...objects].reverse()) {
       await this.deps.cluster.delete(object as KubernetesObject, { force }).catch((error: unknown) => {
         this.deps.log.warn({ object: object.metadata.name, err: error }, 'deleting a service object failed');
@@ -271,4 +316,8 @@ export class KubernetesServiceEngine implements ServiceEngine {
 
 function key(name: string, version: number): string {
   return `${name}/${version}`;
+}
+
+function followId(name: string, version: number): string {
+  return `service:${name}/${version}`;
 }
