@@ -69,6 +69,10 @@ describe('service manifests', () => {
     expectValid(objects);
     const deployment = byKind(objects, 'Deployment');
     expect(deployment.spec.replicas).toBe(3);
+    expect(deployment.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
     const container = deployment.spec.template.spec.containers[0]!;
     expect(container.env).toEqual([
       { name: 'LOG_LEVEL', value: 'debug' },

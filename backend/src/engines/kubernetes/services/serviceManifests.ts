@@ -99,6 +99,7 @@ export interface ServiceDeployment {
   spec: {
     replicas: number;
     selector: { matchLabels: Record<string, string> };
+    strategy: { type: 'RollingUpdate'; rollingUpdate: { maxSurge: number; maxUnavailable: number } };
     template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PodSpec };
   };
 }
@@ -266,6 +267,9 @@ export function serviceManifests(
     spec: {
       replicas: spec.replicas,
       selector: { matchLabels: identity },
+      // A rolling restart or a pod template change replaces one pod at a time, each new one ready
+      // before an old one goes: the version keeps its ready replicas throughout.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
       template: { metadata: { labels: podLabels, annotations: { ...annotations } }, spec: pod },
     },
   };
