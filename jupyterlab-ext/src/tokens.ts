@@ -25,6 +25,11 @@ export interface IConnectionModel {
   readonly events: EventSocket | undefined;
   /** Set when the latest attempt failed for want of a (right) token. */
   readonly tokenProblem: TokenProblem | undefined;
+  /**
+   * The bearer token the connection sends, if any: the platform's gateway (`/services/<name>/…`)
+   * lets its owner in with it (a service's online test panel and chat box call as the user).
+   */
+  readonly bearerToken?: string | undefined;
   connect(): Promise<ConnectionState>;
 }
 

@@ -102,6 +102,11 @@ export class ConnectionModel implements IConnectionModel, IDisposable {
     return this._tokens.get(this._serverUrl) ?? this._settingsToken;
   }
 
+  /** The token this connection sends (IConnectionModel.bearerToken). */
+  get bearerToken(): string | undefined {
+    return this.token;
+  }
+
   get hasToken(): boolean {
     return this.token !== undefined;
   }

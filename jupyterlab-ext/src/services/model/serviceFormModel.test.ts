@@ -1,0 +1,115 @@
+import { ApiError, ServiceSpecSchema } from '@aiplat/api';
+import { describe, expect, it } from 'vitest';
+import type { IConnectionModel } from '../../tokens.js';
+import {
+  fieldOfPath,
+  formProblems,
+  initialValues,
+  serviceNameOf,
+  ServiceFormModel,
+  specInput,
+} from './serviceFormModel.js';
+
+const offline = { client: undefined, state: { status: 'disconnected' } } as unknown as IConnectionModel;
+
+describe('the deploy form', () => {
+  it('starts from a model folder: the model prefilled, a name made from it', () => {
+    const values = initialValues('mount/models/Tiny_GPT2.v1');
+    expect(values.model).toBe('mount/models/Tiny_GPT2.v1');
+    expect(values.name).toBe('tiny-gpt2-v1');
+    expect(serviceNameOf('home/2024-models/')).toBe('models');
+  });
+
+  it('checks each field as it is typed, with the contract’s message at that field only', () => {
+    const form = new ServiceFormModel(offline, { model: 'home/models/tiny' });
+    expect(form.errors.size).toBe(0);
+    form.update({ name: 'Bad Name' });
+    expect([...form.errors.keys()]).toEqual(['name']);
+    expect(form.errors.get('name')?.[0]).toMatch(/lowercase/);
+    form.update({ memory: 'lots', port: '70000' });
+    expect([...form.errors.keys()].sort()).toEqual(['memory', 'name', 'port']);
+    form.update({ name: 'tiny', memory: '256Mi', port: '8080', command: '   ' });
+    expect([...form.errors.keys()]).toEqual(['command']);
+    form.update({ command: 'python3 server.py', requirements: 'numpy\n--index-url https://example.com/simple' });
+    expect(form.errors.get('requirements')?.[0]).toMatch(/line 2: --index-url is not allowed/);
+    form.update({ requirements: 'numpy==1.26' });
+    form.updateProbe('readiness', { type: 'http', target: '' });
+    expect(form.errors.get('readiness.target')?.[0]).toMatch(/needs a path/);
+    form.updateProbe('readiness', { target: '/ready', periodSeconds: '0' });
+    expect([...form.errors.keys()]).toEqual(['readiness.periodSeconds']);
+    form.updateProbe('readiness', { periodSeconds: '1' });
+    form.update({ env: 'A=1\noops' });
+    expect(form.errors.get('env')?.[0]).toMatch(/line 2: write NAME=value/);
+    form.update({ env: 'A=1', maxBodyMiB: '-1', replicas: '17' });
+    expect([...form.errors.keys()].sort()).toEqual(['maxBodyMiB', 'replicas']);
+    form.update({ maxBodyMiB: '1', replicas: '2', acceleratorType: 'nvidia', acceleratorCount: '0.55' });
+    expect([...form.errors.keys()]).toEqual(['acceleratorCount']);
+    form.update({ acceleratorCount: '0.5' });
+    expect(form.validate()).toBe(true);
+    const spec = ServiceSpecSchema.parse(specInput(form.values));
+    expect(spec).toMatchObject({
+      name: 'tiny',
+      auth: ['appkey', 'token'],
+      limits: { maxBodyBytes: 1024 * 1024, qpsPerReplica: 100 },
+      version: {
+        model: 'home/models/tiny',
+        command: 'python3 server.py',
+        requirements: 'numpy==1.26',
+        env: { A: '1' },
+        replicas: 2,
+        resources: { cpu: 1, memory: '256Mi', accelerator: { type: 'nvidia', count: 0.5 } },
+        probes: { readiness: { type: 'http', path: '/ready', periodSeconds: 1, failureThreshold: 3 } },
+      },
+    });
+    expect(spec.version.probes.liveness).toBeUndefined();
+  });
+
+  it('asks for an explicit yes before a service without auth', () => {
+    const values = { ...initialValues('home/m'), command: 'run', auth: 'none' as const };
+    expect(formProblems(values).get('noAuthConfirmed')?.[0]).toMatch(/anyone/);
+    const confirmed = { ...values, noAuthConfirmed: true };
+    expect(formProblems(confirmed).size).toBe(0);
+    expect(ServiceSpecSchema.parse(specInput(confirmed)).auth).toEqual(['none']);
+  });
+
+  it('maps the contract’s and the API’s issue paths to the fields that show them', () => {
+    expect(fieldOfPath('body.spec.name')).toBe('name');
+    expect(fieldOfPath('body.spec.version.resources.memory')).toBe('memory');
+    expect(fieldOfPath('version.resources.accelerator.count')).toBe('acceleratorCount');
+    expect(fieldOfPath('version.resources')).toBe('resources');
+    expect(fieldOfPath('body.spec.version.probes.liveness.command')).toBe('liveness.target');
+    expect(fieldOfPath('version.probes.startup.failureThreshold')).toBe('startup.failureThreshold');
+    expect(fieldOfPath('version.probes.startup.type')).toBe('startup.type');
+    expect(fieldOfPath('body.spec.limits.maxBodyBytes')).toBe('maxBodyMiB');
+    expect(fieldOfPath('body.spec.auth.1')).toBe('auth');
+    expect(fieldOfPath('body.spec.version.model')).toBe('model');
+    expect(fieldOfPath('body.spec.version.image')).toBe('image');
+    expect(fieldOfPath('body.spec.version')).toBe('model');
+  });
+
+  it('shows the API’s 400 issues at their fields', async () => {
+    const connected = {
+      client: {
+        deployService: () =>
+          Promise.reject(
+            new ApiError('bad_request', 'bad', {
+              status: 400,
+              issues: [{ path: 'body.spec.version.model', message: 'model: no folder home/models/none' }],
+            }),
+          ),
+      },
+      state: { status: 'connected' },
+    } as unknown as IConnectionModel;
+    const form = new ServiceFormModel(connected, { model: 'home/models/none' });
+    form.update({ command: 'run' });
+    expect(await form.deploy()).toBeUndefined();
+    expect(form.errors.get('model')).toEqual(['model: no folder home/models/none']);
+  });
+
+  it('refuses to deploy while offline, saying so', async () => {
+    const form = new ServiceFormModel(offline, { model: 'home/m' });
+    form.update({ command: 'run' });
+    expect(await form.deploy()).toBeUndefined();
+    expect(form.generalErrors).toEqual(['not connected to the AI Platform server']);
+  });
+});

@@ -1,0 +1,364 @@
+import {
+  isApiError,
+  SERVICE_LIMITS,
+  ServiceSpecSchema,
+  type Service,
+  type ServiceProbeInput,
+  type ServiceSpecInput,
+} from '@aiplat/api';
+import { ChangingModel } from '../../model/changingModel.js';
+import type { IConnectionModel } from '../../tokens.js';
+import { formatAssignments, parseAssignments, type FieldIssue } from '../../training/model/jobFormValues.js';
+
+export type AcceleratorChoice = 'none' | 'nvidia' | 'ascend';
+/** Who may call: 慧聚 AppKeys and TI-ONE tokens together, one of them, or anyone. */
+export type AuthChoice = 'appkey,token' | 'appkey' | 'token' | 'none';
+/** `default`: the platform's (readiness: a TCP connect to the port; the others: none). */
+export type ProbeChoice = 'default' | 'http' | 'tcp' | 'exec';
+export const PROBE_NAMES = ['startup', 'readiness', 'liveness'] as const;
+export type ProbeName = (typeof PROBE_NAMES)[number];
+
+/** One probe as typed: its kind, the path (http) or command (exec), and its timings. */
+export interface ProbeValues {
+  type: ProbeChoice;
+  target: string;
+  periodSeconds: string;
+  failureThreshold: string;
+}
+
+/** The deploy form's values as typed. */
+export interface ServiceFormValues {
+  name: string;
+  description: string;
+  /** The model folder, relative to /work. */
+  model: string;
+  /** Local engine: the Python environment the replicas start from. */
+  environment: string;
+  /** Kubernetes: the container image. */
+  image: string;
+  code: string;
+  requirements: string;
+  /** NAME=value lines. */
+  env: string;
+  command: string;
+  port: string;
+  cpu: string;
+  memory: string;
+  acceleratorType: AcceleratorChoice;
+  acceleratorCount: string;
+  replicas: string;
+  startup: ProbeValues;
+  readiness: ProbeValues;
+  liveness: ProbeValues;
+  auth: AuthChoice;
+  /** Ticked to deploy a service anyone may call (auth none). */
+  noAuthConfirmed: boolean;
+  qpsPerReplica: string;
+  concurrencyPerReplica: string;
+  /** The request body limit in MiB (the contract counts bytes). */
+  maxBodyMiB: string;
+  upstreamTimeoutSeconds: string;
+}
+
+const MIB = 1024 * 1024;
+
+const noProbe = (): ProbeValues => ({ type: 'default', target: '', periodSeconds: '10', failureThreshold: '3' });
+
+/** A service name from a folder's last part: lowercase letters, digits and -, starting with a letter. */
+export function serviceNameOf(folder: string): string {
+  const last = folder.replace(/\/+$/, '').split('/').pop() ?? '';
+  const name = last
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+  return name;
+}
+
+/** The form's values for a model folder (relative to /work), or empty ones. */
+export function initialValues(model = ''): ServiceFormValues {
+  return {
+    name: model ? serviceNameOf(model) : '',
+    description: '',
+    model,
+    environment: '',
+    image: '',
+    code: '',
+    requirements: '',
+    env: '',
+    command: '',
+    port: '8080',
+    cpu: '1',
+    memory: '2Gi',
+    acceleratorType: 'none',
+    acceleratorCount: '1',
+    replicas: '1',
+    startup: noProbe(),
+    readiness: noProbe(),
+    liveness: noProbe(),
+    auth: 'appkey,token',
+    noAuthConfirmed: false,
+    qpsPerReplica: String(SERVICE_LIMITS.defaultQpsPerReplica),
+    concurrencyPerReplica: String(SERVICE_LIMITS.defaultConcurrencyPerReplica),
+    maxBodyMiB: String(SERVICE_LIMITS.defaultMaxBodyBytes / MIB),
+    upstreamTimeoutSeconds: String(SERVICE_LIMITS.defaultUpstreamTimeoutSeconds),
+  };
+}
+
+/** A number as typed: empty or not a number becomes NaN, which the contract refuses at its field. */
+function numberOf(text: string): number {
+  return text.trim() === '' ? Number.NaN : Number(text);
+}
+
+function probeInput(probe: ProbeValues): ServiceProbeInput | undefined {
+  if (probe.type === 'default') return undefined;
+  const target = probe.target.trim();
+  return {
+    type: probe.type,
+    // Left out when empty, so the contract says what the kind needs.
+    ...(probe.type === 'http' && target ? { path: target } : {}),
+    ...(probe.type === 'exec' && target ? { command: target } : {}),
+    ...(probe.type === 'tcp' && target ? { port: numberOf(target) } : {}),
+    periodSeconds: numberOf(probe.periodSeconds),
+    failureThreshold: numberOf(probe.failureThreshold),
+  };
+}
+
+/**
+ * A spec path (`version.resources.memory`, or the API's `body.spec.…`) → the form field that shows
+ * it: `memory`, `readiness.target`, `maxBodyMiB`…
+ */
+export function fieldOfPath(path: string): string {
+  const spec = path.replace(/^body\.spec\.?/, '');
+  const parts = spec.split('.');
+  const [first = '', second = '', third = ''] = parts;
+  if (first === 'limits') return second === 'maxBodyBytes' ? 'maxBodyMiB' : second || 'limits';
+  if (first === 'auth') return 'auth';
+  if (first !== 'version') return first || 'name';
+  if (second === 'resources') {
+    if (third === 'accelerator') return 'acceleratorCount';
+    return third || 'resources';
+  }
+  if (second === 'probes') {
+    const probe = third;
+    const key = parts[3] ?? '';
+    if (!probe) return 'probes';
+    if (key === 'path' || key === 'command' || key === 'port') return `${probe}.target`;
+    if (key === 'periodSeconds' || key === 'failureThreshold') return `${probe}.${key}`;
+    return `${probe}.type`;
+  }
+  return second || 'model';
+}
+
+/** The typed values a spec shows (a copy of a version, or an update). */
+export function valuesFromSpec(spec: Partial<ServiceSpecInput>): ServiceFormValues {
+  const values = initialValues(spec.version?.model ?? '');
+  const v = spec.version;
+  const probe = (p: ServiceProbeInput | undefined): ProbeValues =>
+    p
+      ? {
+          type: p.type,
+          target: p.type === 'http' ? (p.path ?? '') : p.type === 'exec' ? (p.command ?? '') : String(p.port ?? ''),
+          periodSeconds: String(p.periodSeconds ?? 10),
+          failureThreshold: String(p.failureThreshold ?? 3),
+        }
+      : noProbe();
+  const accelerator = v?.resources?.accelerator;
+  return {
+    ...values,
+    name: spec.name ?? values.name,
+    description: spec.description ?? '',
+    environment: v?.environment ?? '',
+    image: v?.image ?? '',
+    code: v?.code ?? '',
+    requirements: v?.requirements ?? '',
+    env: formatAssignments(v?.env),
+    command: v?.command ?? '',
+    port: String(v?.port ?? 8080),
+    cpu: String(v?.resources?.cpu ?? values.cpu),
+    memory: String(v?.resources?.memory ?? values.memory),
+    acceleratorType: accelerator?.type ?? 'none',
+    acceleratorCount: String(accelerator?.count || 1),
+    replicas: String(v?.replicas ?? 1),
+    startup: probe(v?.probes?.startup),
+    readiness: probe(v?.probes?.readiness),
+    liveness: probe(v?.probes?.liveness),
+    auth: (spec.auth?.join(',') as AuthChoice | undefined) ?? values.auth,
+  };
+}
+
+/** The spec the values describe, before the contract's judgement; problems of the typing go to `issues`. */
+export function specInput(values: ServiceFormValues, issues: FieldIssue[] = []): Record<string, unknown> {
+  const v = values;
+  const env = parseAssignments(v.env, 'version.env', issues);
+  const probes: Record<string, ServiceProbeInput> = {};
+  for (const name of PROBE_NAMES) {
+    const probe = probeInput(v[name]);
+    if (probe) probes[name] = probe;
+  }
+  const type = v.acceleratorType;
+  if (v.auth === 'none' && !v.noAuthConfirmed) {
+    issues.push({
+      field: 'noAuthConfirmed',
+      message: 'tick the box: without auth anyone who can reach the server may call',
+    });
+  }
+  const trimmed = (text: string) => (text.trim() ? text.trim() : undefined);
+  const optional = (key: string, text: string) => (trimmed(text) === undefined ? {} : { [key]: trimmed(text) });
+  return {
+    name: v.name.trim(),
+    ...optional('description', v.description),
+    auth: v.auth.split(','),
+    limits: {
+      qpsPerReplica: numberOf(v.qpsPerReplica),
+      concurrencyPerReplica: numberOf(v.concurrencyPerReplica),
+      maxBodyBytes: Math.round(numberOf(v.maxBodyMiB) * MIB),
+      upstreamTimeoutSeconds: numberOf(v.upstreamTimeoutSeconds),
+    },
+    version: {
+      model: v.model.trim(),
+      ...optional('environment', v.environment),
+      ...optional('image', v.image),
+      ...optional('code', v.code),
+      ...(v.requirements.trim() ? { requirements: v.requirements } : {}),
+      ...(Object.keys(env).length > 0 ? { env } : {}),
+      command: v.command,
+      port: numberOf(v.port),
+      resources: {
+        cpu: numberOf(v.cpu),
+        memory: v.memory.trim(),
+        accelerator: { type, count: type === 'none' ? 0 : numberOf(v.acceleratorCount) },
+      },
+      replicas: numberOf(v.replicas),
+      ...(Object.keys(probes).length > 0 ? { probes } : {}),
+    },
+  };
+}
+
+/** Every problem of the values by field: the typing's and the contract's (`ServiceSpecSchema`). */
+export function formProblems(values: ServiceFormValues): Map<string, string[]> {
+  const problems = new Map<string, string[]>();
+  const typed: FieldIssue[] = [];
+  const parsed = ServiceSpecSchema.safeParse(specInput(values, typed));
+  const all = [
+    ...typed,
+    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }))),
+  ];
+  for (const issue of all) {
+    const field = issue.field === 'noAuthConfirmed' ? issue.field : fieldOfPath(issue.field);
+    const list = problems.get(field) ?? [];
+    if (!list.includes(issue.message)) list.push(issue.message);
+    problems.set(field, list);
+  }
+  return problems;
+}
+
+/** The fields whose problems a change of `key` may show or clear. */
+function fieldsOfKey(key: keyof ServiceFormValues): string[] {
+  if (key === 'acceleratorType') return ['acceleratorCount'];
+  if (key === 'auth') return ['auth', 'noAuthConfirmed'];
+  if (key === 'startup' || key === 'readiness' || key === 'liveness') {
+    return [`${key}.type`, `${key}.target`, `${key}.periodSeconds`, `${key}.failureThreshold`];
+  }
+  return [key];
+}
+
+/**
+ * The deploy form: its values, each problem at its field as it is typed (the contract's
+ * `ServiceSpecSchema` judges; the API's 400 `issues` after a deploy land at their fields too), and
+ * the deploy itself.
+ */
+export class ServiceFormModel extends ChangingModel {
+  private _values: ServiceFormValues;
+  private _errors = new Map<string, string[]>();
+  private _generalErrors: string[] = [];
+  private _deploying = false;
+
+  constructor(
+    private readonly _connection: IConnectionModel,
+    prefill: { model?: string; spec?: Partial<ServiceSpecInput> } = {},
+  ) {
+    super();
+    this._values = prefill.spec ? valuesFromSpec(prefill.spec) : initialValues(prefill.model);
+  }
+
+  get values(): ServiceFormValues {
+    return this._values;
+  }
+
+  get errors(): ReadonlyMap<string, readonly string[]> {
+    return this._errors;
+  }
+
+  get generalErrors(): readonly string[] {
+    return this._generalErrors;
+  }
+
+  get deploying(): boolean {
+    return this._deploying;
+  }
+
+  /** The server's engine: the form puts its field first (local: environment, Kubernetes: image). */
+  get engine(): 'local' | 'kubernetes' | undefined {
+    const state = this._connection.state;
+    if (state.status !== 'connected') return undefined;
+    return state.info.engine;
+  }
+
+  /** Changes values; the fields changed are checked at once (the others keep what they showed). */
+  update(values: Partial<ServiceFormValues>): void {
+    this._values = { ...this._values, ...values };
+    const problems = formProblems(this._values);
+    for (const key of Object.keys(values) as (keyof ServiceFormValues)[]) {
+      for (const field of fieldsOfKey(key)) {
+        const found = problems.get(field);
+        if (found) this._errors.set(field, found);
+        else this._errors.delete(field);
+      }
+    }
+    this.emit();
+  }
+
+  /** Changes one probe's values. */
+  updateProbe(name: ProbeName, patch: Partial<ProbeValues>): void {
+    this.update({ [name]: { ...this._values[name], ...patch } });
+  }
+
+  /** Checks every field; true when there is nothing to fix. */
+  validate(): boolean {
+    this._errors = formProblems(this._values);
+    this._generalErrors = [];
+    this.emit();
+    return this._errors.size === 0;
+  }
+
+  /** Deploys the service; it, or undefined with the problems at their fields. */
+  async deploy(): Promise<Service | undefined> {
+    if (this._deploying || !this.validate()) return undefined;
+    const client = this._connection.client;
+    if (!client) {
+      this._generalErrors = ['not connected to the AI Platform server'];
+      this.emit();
+      return undefined;
+    }
+    this._deploying = true;
+    this.emit();
+    try {
+      return await client.deployService({ body: { spec: specInput(this._values) as ServiceSpecInput } });
+    } catch (e) {
+      if (isApiError(e) && e.issues?.length) {
+        for (const issue of e.issues) {
+          const field = fieldOfPath(issue.path);
+          this._errors.set(field, [...(this._errors.get(field) ?? []), issue.message]);
+        }
+      } else {
+        this._generalErrors = [e instanceof Error ? e.message : String(e)];
+      }
+      return undefined;
+    } finally {
+      this._deploying = false;
+      this.emit();
+    }
+  }
+}

@@ -1,0 +1,53 @@
+import { createHmac } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { signedCurl } from './signedCurl.js';
+
+describe('the signed curl command', () => {
+  it('carries the AppKey, the timestamp and the 慧聚 signature of them, ready to paste', async () => {
+    const appKey = 'ak-0123456789abcdef';
+    const appSecret = "s3cr'et-密钥";
+    const now = 1_700_000_000_123;
+    const command = await signedCurl({
+      serviceUrl: 'http://server:8080/services/tiny/',
+      path: 'predict',
+      appKey,
+      appSecret,
+      body: ' {"text": "it\'s"} ',
+      now,
+    });
+    const sign = createHmac('sha1', appSecret).update(`${appKey}${appSecret}${now}`, 'utf8').digest('hex');
+    expect(command).toBe(
+      `curl 'http://server:8080/services/tiny/predict' -H 'AppKey: ${appKey}' -H 'Timestamp: ${now}' ` +
+        `-H 'Sign: ${sign}' -H 'Content-Type: application/json' -d '{"text": "it'\\''s"}'`,
+    );
+    // The shell reads it back as the arguments meant (quotes included).
+    const args = execFileSync('sh', ['-c', `printf '%s\\n' ${command.slice('curl '.length)}`], { encoding: 'utf8' });
+    expect(args.trim().split('\n')).toEqual([
+      'http://server:8080/services/tiny/predict',
+      '-H',
+      `AppKey: ${appKey}`,
+      '-H',
+      `Timestamp: ${now}`,
+      '-H',
+      `Sign: ${sign}`,
+      '-H',
+      'Content-Type: application/json',
+      '-d',
+      `{"text": "it's"}`,
+    ]);
+  });
+
+  it('leaves the body out when there is none', async () => {
+    const command = await signedCurl({
+      serviceUrl: 'http://s/services/a/',
+      path: '/healthz',
+      appKey: 'ak-0000000000000000',
+      appSecret: 'x',
+      body: '',
+      now: 5,
+    });
+    expect(command).not.toContain('-d');
+    expect(command.startsWith("curl 'http://s/services/a/healthz'")).toBe(true);
+  });
+});
