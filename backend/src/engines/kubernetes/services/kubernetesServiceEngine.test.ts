@@ -83,6 +83,7 @@ interface PodStatus {
   unschedulable?: string;
   waiting?: { reason: string; message: string };
   restarts?: number;
+  podIP?: string;
 }
 
 /** A pod of version 1 as the kubelet reports it. */
@@ -102,6 +103,7 @@ function putPod(fake: FakeApiServer, name: string, suffix: string, status: PodSt
     },
     status: {
       phase: running ? 'Running' : 'Pending',
+      ...(status.podIP ? { podIP: status.podIP } : {}),
       conditions: [
         { type: 'Ready', status: status.ready ? 'True' : 'False' },
         status.unschedulable
@@ -160,12 +162,18 @@ describe('services on the Kubernetes engine', () => {
     await expect.poll(() => seen.states()).toEqual(['Ready', 'Starting']);
     expect(seen.waitReason).toBeNull();
     expect(seen.running(2)).toBe(false);
+    // A ready pod without an IP yet is reached through the version's Service.
     expect(engine.readyReplicas('chat')).toEqual([
-      { key: '1/svc', version: 1, index: 0, target: { host: 'svc-chat-v1.aiplat-alice.svc', port: 8080 } },
+      { key: '1/0', version: 1, index: 0, target: { host: 'svc-chat-v1.aiplat-alice.svc', port: 8080 } },
     ]);
 
-    putPod(fake, 'chat', 'b', { ready: true, restarts: 1 });
+    putPod(fake, 'chat', 'b', { ready: true, restarts: 1, podIP: '10.1.2.3' });
     await expect.poll(() => seen.states()).toEqual(['Ready', 'Ready']);
+    // One target per ready replica (the gateway's per-replica limits count them), at the pod's IP.
+    expect(engine.readyReplicas('chat')).toEqual([
+      { key: '1/0', version: 1, index: 0, target: { host: 'svc-chat-v1.aiplat-alice.svc', port: 8080 } },
+      { key: '1/1', version: 1, index: 1, target: { host: '10.1.2.3', port: 8080 } },
+    ]);
     expect(seen.running(2)).toBe(true);
     expect(seen.replicas[1]).toMatchObject({ restarts: 1 });
     expect(seen.events.filter((e) => e === 'replica-restarted')).toHaveLength(1);
@@ -174,6 +182,7 @@ describe('services on the Kubernetes engine', () => {
     putPod(fake, 'chat', 'a', { running: true });
     await expect.poll(() => seen.states()).toEqual(['NotReady', 'Ready']);
     expect(seen.events).toContain('replica-not-ready');
+    expect(engine.readyReplicas('chat').map((r) => r.key)).toEqual(['1/1']);
 
     await engine.stopVersion('chat', 1, false);
     for (const [apiVersion, kind] of VERSION_KINDS) {
@@ -337,8 +346,12 @@ describe('services through KServe', () => {
     putPod(fake, 'llm', 'a', { ready: true }, 'kserve-container');
     await expect.poll(() => seen.states()).toEqual(['Ready']);
     expect(engine.readyReplicas('llm')).toEqual([
-      { key: '1/svc', version: 1, index: 0, target: { host: 'svc-llm-v1-predictor.aiplat-alice.svc', port: 80 } },
+      { key: '1/0', version: 1, index: 0, target: { host: 'svc-llm-v1-predictor.aiplat-alice.svc', port: 80 } },
     ]);
+    putPod(fake, 'llm', 'a', { ready: true, podIP: '10.1.9.9' }, 'kserve-container');
+    await expect
+      .poll(() => engine.readyReplicas('llm').map((r) => r.target))
+      .toEqual([{ host: '10.1.9.9', port: 8080 }]);
     await engine.scale(version, 2);
     expect(inference()).toMatchObject({ minReplicas: 2, maxReplicas: 2 });
     await engine.restart(version);

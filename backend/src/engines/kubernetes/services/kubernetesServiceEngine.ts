@@ -70,8 +70,8 @@ const VERSION_KINDS = [
  * Services on Kubernetes (serviceManifests.ts): each version's objects created in the owner's
  * namespace, its pods read every `pollMs` (servicePodState.ts, versionWatch.ts) and reported as
  * replicas. A version that fails (an image that cannot be pulled, a crash loop) is reported once and
- * left for the core, which stops it (its objects deleted). The gateway reaches a version through its
- * Service, one target per version with a ready pod: Kubernetes balances over the ready pods.
+ * left for the core, which stops it (its objects deleted). The gateway reaches each ready replica at
+ * its pod's IP (the NetworkPolicy lets the backend's pods in).
  */
 export class KubernetesServiceEngine implements ServiceEngine {
   private readonly tracked = new Map<string, Tracked>();
@@ -168,23 +168,31 @@ export class KubernetesServiceEngine implements ServiceEngine {
     );
   }
 
-  /** One target per version with a ready pod: its Service (KServe's predictor Service on port 80). */
+  /**
+   * One target per Ready replica, so the gateway's per-replica limits and metrics count the real
+   * replicas: the pod's IP on the version's port (the gateway balances over them and retries on a
+   * dead one), or, for a pod the cluster has given no IP yet, the version's Service (KServe's
+   * predictor Service on port 80).
+   */
   readyReplicas(name: string): readonly ReadyReplica[] {
     const ready: ReadyReplica[] = [];
     for (const tracked of this.tracked.values()) {
       const { service, version, spec } = tracked.launch;
-      if (service.name !== name || tracked.failed || !tracked.watch.anyReady()) continue;
+      if (service.name !== name || tracked.failed) continue;
       const kserve = tracked.objects.some((o) => o.kind === 'InferenceService');
-      ready.push({
-        key: `${version}/svc`,
-        version,
-        index: 0,
-        target: kserve
-          ? { host: inferenceServiceHost(name, version, tracked.namespace), port: KSERVE_SERVICE_PORT }
-          : { host: serviceVersionHost(name, version, tracked.namespace), port: spec.port },
-      });
+      const serviceTarget = kserve
+        ? { host: inferenceServiceHost(name, version, tracked.namespace), port: KSERVE_SERVICE_PORT }
+        : { host: serviceVersionHost(name, version, tracked.namespace), port: spec.port };
+      for (const { index, podIP } of tracked.watch.readySlots()) {
+        ready.push({
+          key: `${version}/${index}`,
+          version,
+          index,
+          target: podIP ? { host: podIP, port: spec.port } : serviceTarget,
+        });
+      }
     }
-    return ready.sort((a, b) => a.version - b.version);
+    return ready.sort((a, b) => a.version - b.version || a.index - b.index);
   }
 
   /** The file a replica's pod log is followed into, when the engine was given a dataDir. */

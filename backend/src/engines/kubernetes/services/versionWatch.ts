@@ -118,8 +118,13 @@ export class VersionWatch {
     this.resize(0);
   }
 
-  anyReady(): boolean {
-    return this.slots.some((slot) => slot.state === 'Ready');
+  /** The replicas that are Ready, with their pods' IPs when the cluster has given them one. */
+  readySlots(): { index: number; podIP?: string }[] {
+    return this.slots.flatMap((slot, index) => {
+      if (slot.state !== 'Ready') return [];
+      const podIP = slot.pod ? this.pods.get(slot.pod)?.status?.podIP : undefined;
+      return [{ index, ...(podIP ? { podIP } : {}) }];
+    });
   }
 
   /** The pod holding each replica slot (for following their logs). */
