@@ -246,6 +246,8 @@ export function serviceManifests(
       kind: 'InferenceService',
       metadata: {
         ...meta(podLabels),
+        // A Deployment and a Service, no Knative. KServe 0.17 renamed the mode Standard and still takes
+        // RawDeployment (turning it into Standard); releases before 0.17 know only RawDeployment.
         annotations: { ...annotations, 'serving.kserve.io/deploymentMode': 'RawDeployment' },
       },
       spec: {
