@@ -31,7 +31,7 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /** A connection that broke before any answer: another replica may be tried for an idempotent call. */
 const BROKEN = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
 /** The caller's credentials and hop-by-hop headers: never passed to a replica. */
-const DROPPED = [
+const DROPPED = new Set([
   'authorization',
   'appkey',
   'timestamp',
@@ -44,7 +44,7 @@ const DROPPED = [
   'te',
   'trailer',
   'upgrade',
-];
+]);
 
 /**
  * Sends a call to one of the ready replicas and streams the answer back as it comes (SSE and
@@ -212,22 +212,25 @@ export function hasBody(req: http.IncomingMessage): boolean {
 }
 
 function forwardedHeaders(req: http.IncomingMessage): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = { ...req.headers };
-  for (const name of DROPPED) delete headers[name];
-  const cookie = withoutCookie(req.headers.cookie, SESSION_COOKIE);
-  if (cookie) headers.cookie = cookie;
-  else delete headers.cookie;
+  const headers: http.OutgoingHttpHeaders = {};
+  const given = req.headers;
+  for (const name in given) if (!DROPPED.has(name)) headers[name] = given[name];
+  if (given.cookie) {
+    const cookie = withoutCookie(given.cookie, SESSION_COOKIE);
+    if (cookie) headers.cookie = cookie;
+    else delete headers.cookie;
+  }
   const from = req.socket.remoteAddress ?? '';
-  const earlier = req.headers['x-forwarded-for'];
+  const earlier = given['x-forwarded-for'];
   headers['x-forwarded-for'] = earlier ? `${String(earlier)}, ${from}` : from;
-  if (req.headers.host) headers['x-forwarded-host'] = req.headers.host;
+  if (given.host) headers['x-forwarded-host'] = given.host;
   headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
   return headers;
 }
 
 function responseHeaders(answer: http.IncomingMessage): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = { ...answer.headers };
-  delete headers.connection;
-  delete headers['keep-alive'];
+  const headers: http.OutgoingHttpHeaders = {};
+  const given = answer.headers;
+  for (const name in given) if (name !== 'connection' && name !== 'keep-alive') headers[name] = given[name];
   return headers;
 }

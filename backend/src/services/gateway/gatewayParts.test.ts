@@ -136,9 +136,10 @@ describe('traffic buckets', () => {
 });
 
 describe('closed buckets', () => {
-  it('hands each closed 10 s bucket over once, versions and replicas together, also without new calls', () => {
+  it('hands each closed 10 s bucket over once, versions and replicas together, also without new calls', async () => {
     const closed: { service: string; time: string; requests: number }[] = [];
-    const metrics = new TrafficMetrics(new Registry(), (service, point) =>
+    const registry = new Registry();
+    const metrics = new TrafficMetrics(registry, (service, point) =>
       closed.push({ service, time: point.time, requests: point.requests }),
     );
     const t0 = Date.UTC(2026, 11, 5, 10, 0, 0);
@@ -152,8 +153,10 @@ describe('closed buckets', () => {
     metrics.closeBuckets(t0 + 25_000); // the timer: the second bucket closed with no call after it
     metrics.closeBuckets(t0 + 35_000);
     expect(closed.map((c) => c.requests)).toEqual([2, 1]);
+    expect(await registry.metrics()).toContain('aiplat_service_requests_total{service="s",version="2",code="200"} 1');
     metrics.forget('s');
     expect(metrics.query('s', { step: 10 }, t0 + 35_000).points).toEqual([]);
+    expect(await registry.metrics()).not.toContain('service="s"');
   });
 });
 

@@ -59,6 +59,8 @@ export class TrafficMetrics {
   private readonly duration: Histogram<'service'>;
   private readonly throttled: Counter<'service'>;
   private readonly tokens: Counter<'service'>;
+  /** Each series' child, found without hashing its labels on every call. */
+  private readonly series = new Map<string, { inc?(value?: number): void; observe?(value: number): void }>();
 
   constructor(
     registry: Registry,
@@ -100,13 +102,22 @@ export class TrafficMetrics {
     else bucket.status5xx += 1;
     bucket.latency[binOf(call.latencyMs)]! += 1;
     if (call.ttftMs !== undefined) (bucket.ttft ??= new Uint32Array(BINS))[binOf(call.ttftMs)]! += 1;
+    const { service } = call;
     if (call.tokens) {
       bucket.tokens += call.tokens;
-      this.tokens.inc({ service: call.service }, call.tokens);
+      this.child(`t\n${service}`, () => this.tokens.labels({ service })).inc!(call.tokens);
     }
-    this.requests.inc({ service: call.service, version: String(call.version), code: String(call.status) });
-    this.duration.observe({ service: call.service }, call.latencyMs / 1000);
-    if (call.throttled) this.throttled.inc({ service: call.service });
+    const version = String(call.version);
+    const code = String(call.status);
+    this.child(`r\n${service}\n${version}\n${code}`, () => this.requests.labels({ service, version, code })).inc!();
+    this.child(`d\n${service}`, () => this.duration.labels({ service })).observe!(call.latencyMs / 1000);
+    if (call.throttled) this.child(`x\n${service}`, () => this.throttled.labels({ service })).inc!();
+  }
+
+  private child(key: string, make: () => { inc?(value?: number): void; observe?(value: number): void }) {
+    let child = this.series.get(key);
+    if (!child) this.series.set(key, (child = make()));
+    return child;
   }
 
   query(service: string, query: ServiceMetricsQuery, nowMs: number): ServiceMetricsResponse {
@@ -129,6 +140,13 @@ export class TrafficMetrics {
   forget(service: string): void {
     this.buckets.delete(service);
     this.published.delete(service);
+    for (const key of this.series.keys()) {
+      const [kind, name, version, code] = key.split('\n');
+      if (name !== service) continue;
+      this.series.delete(key);
+      if (kind === 'r') this.requests.remove({ service, version: version!, code: code! });
+      else (kind === 't' ? this.tokens : kind === 'x' ? this.throttled : this.duration).remove({ service });
+    }
   }
 
   /**
