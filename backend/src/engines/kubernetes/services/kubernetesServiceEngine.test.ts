@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ServiceVersionSpecSchema, type ServiceReplica } from '@aiplat/api';
+import { ServiceSpecSchema, ServiceVersionSpecSchema, type ServiceReplica } from '@aiplat/api';
 import { FakeApiServer } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
 import type { ServiceObservation } from '../../../services/engine.js';
 import { allReady, withReplica } from '../../../services/serviceRecords.js';
@@ -300,6 +300,22 @@ describe('services on the Kubernetes engine', () => {
     for (const [apiVersion, kind] of VERSION_KINDS) {
       expect(objectOf(fake, apiVersion, kind, 'svc-refused-v1'), kind).toBeUndefined();
     }
+    await engine.close();
+  });
+
+  it('refuses a version without an image, in a queue the config lacks, or with an Ascend share', async () => {
+    const engine = engineOn(fake, new Observed());
+    const { spec } = launch('checked');
+    const service = ServiceSpecSchema.parse({ name: 'checked', version: spec });
+    expect(() => engine.validate(service, spec)).not.toThrow();
+    const issueAt = (path: string) =>
+      expect.objectContaining({ status: 400, issues: [expect.objectContaining({ path })] });
+    expect(() => engine.validate(service, { ...spec, image: undefined })).toThrow(issueAt('body.spec.version.image'));
+    expect(() => engine.validate({ ...service, queue: 'nowhere' }, spec)).toThrow(issueAt('body.spec.queue'));
+    const ascendShare = { ...spec.resources, accelerator: { type: 'ascend' as const, count: 0.5 } };
+    expect(() => engine.validate(service, { ...spec, resources: ascendShare })).toThrow(
+      issueAt('body.spec.version.resources'),
+    );
     await engine.close();
   });
 

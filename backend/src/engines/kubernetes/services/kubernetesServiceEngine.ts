@@ -5,7 +5,7 @@ import { ApiError, type ServiceSpec, type ServiceVersionSpec } from '@aiplat/api
 import type { ReadyReplica, ServiceEngine, ServiceLifecycle, VersionLaunch } from '../../../services/engine.js';
 import type { ServiceRecord } from '../../../services/serviceStore.js';
 import { clusterMessage, statusCode, type KubeCluster } from '../cluster.js';
-import { manifestOptionsFor, namespaceFor, type KubernetesConfig } from '../config.js';
+import { manifestOptionsFor, namespaceFor, queueConfig, type KubernetesConfig } from '../config.js';
 import { PodLogFollowers } from '../podLogFollowers.js';
 import { refusal } from './serviceDryRun.js';
 import {
@@ -82,14 +82,16 @@ export class KubernetesServiceEngine implements ServiceEngine {
     if (deps.dataDir) this.followers = new PodLogFollowers(deps.cluster.kc, deps.log);
   }
 
-  validate(_spec: ServiceSpec, version: ServiceVersionSpec): void {
+  /** Refuses a version without an image, a queue the Kubernetes config lacks, an Ascend share. */
+  validate(spec: ServiceSpec, version: ServiceVersionSpec): void {
     if (!version.image && !this.deps.config.defaultImage) {
       throw new ApiError('validation_failed', 'version.image is required on the Kubernetes engine', {
         issues: [{ path: 'body.spec.version.image', message: 'name the image the replicas run' }],
       });
     }
+    const queue = queueConfig(this.deps.config, spec.queue);
     try {
-      serviceResources(version, this.deps.config);
+      serviceResources(version, { resourceNames: { ...this.deps.config.resourceNames, ...queue.resourceNames } });
     } catch (error) {
       if (error instanceof ServiceManifestError) throw refusal(error);
       throw error;
