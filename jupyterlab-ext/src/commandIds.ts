@@ -7,4 +7,6 @@ export const CommandIDs = {
   trainThisScript: 'aiplat:train-this-script',
   openJob: 'aiplat:open-job',
   openTensorBoard: 'aiplat:open-tensorboard',
+  deployService: 'aiplat:deploy-service',
+  openService: 'aiplat:open-service',
 } as const;

@@ -16,6 +16,14 @@ import { CommandIDs } from './commandIds.js';
 import { addConnectionCommands } from './commands/connectionCommands.js';
 import { addPanelCommands } from './commands/panelCommands.js';
 import { createDevMachinesPanel } from './devmachines/index.js';
+import {
+  createServicesPanel,
+  createServiceViewTracker,
+  openServiceForm,
+  openServiceView,
+  serviceNameOfView,
+} from './services/index.js';
+import { addServiceCommands } from './services/serviceCommands.js';
 import { ConnectionModel } from './model/connectionModel.js';
 import { storageTokenStore } from './model/tokenStore.js';
 import { createSidebar, SIDEBAR_ID } from './panel/sidebar.js';
@@ -159,6 +167,15 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       name: jobIdOfView,
     });
     const training = { connection, trans, openInMain, jobViews };
+    // Open service views come back the same way, each by its service's name.
+    const serviceViews = createServiceViewTracker();
+    void restorer?.restore(serviceViews, {
+      command: CommandIDs.openService,
+      args: (widget) => ({ name: serviceNameOfView(widget) }),
+      name: serviceNameOfView,
+    });
+    const servicesOptions = { connection, trans, openInMain, serviceViews };
+    const services = createServicesPanel(servicesOptions);
     const workspace = createWorkspaceView({
       connection,
       trans,
@@ -172,6 +189,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         return true;
       },
       openTensorBoard: (path) => void app.commands.execute(CommandIDs.openTensorBoard, { path }),
+      deployService: (model) => void app.commands.execute(CommandIDs.deployService, { model }),
       ...(state ? { state } : {}),
     });
     const sidebar = createSidebar({
@@ -186,6 +204,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
           label: trans.__('Dev machines'),
           widget: createDevMachinesPanel({ connection, trans, openInMain }),
         },
+        { id: 'services', label: trans.__('Services'), widget: services.panel },
       ],
     });
     app.shell.add(sidebar, 'left', { rank: 150 });
@@ -210,11 +229,23 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         return workPath === undefined ? { contentsPath } : { workPath, contentsPath };
       },
     });
+    addServiceCommands(app.commands, {
+      trans,
+      deploy: (model) => openServiceForm(servicesOptions, model, services.list),
+      open: (name) => openServiceView(servicesOptions, name),
+      isConnected: () => connection.state.status === 'connected',
+    });
     connection.stateChanged.connect(() => {
+      app.commands.notifyCommandChanged(CommandIDs.deployService);
       app.commands.notifyCommandChanged(CommandIDs.newJob);
       app.commands.notifyCommandChanged(CommandIDs.trainThisScript);
     });
-    for (const command of [CommandIDs.openPanel, CommandIDs.newJob, CommandIDs.trainThisScript]) {
+    for (const command of [
+      CommandIDs.openPanel,
+      CommandIDs.newJob,
+      CommandIDs.trainThisScript,
+      CommandIDs.deployService,
+    ]) {
       palette?.addItem({ command, category });
     }
     app.contextMenu.addItem({

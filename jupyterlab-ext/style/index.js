@@ -3,3 +3,4 @@ import './workspace.css';
 import './training.css';
 import './devmachines.css';
 import './tensorboard.css';
+import './services.css';

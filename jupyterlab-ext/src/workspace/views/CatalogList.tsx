@@ -38,6 +38,19 @@ function Item(props: { item: CatalogItem; actions: WorkspaceActions }): ReactEle
         {facts.join(' · ')}
       </div>
       <div className="aiplat-catalog-path">{actions.displayPath(item.path)}</div>
+      {item.kind === 'model' && actions.deployService && (
+        <button
+          className="jp-mod-styled aiplat-catalog-deploy"
+          data-testid="aiplat-catalog-deploy"
+          title={trans.__('Deploy this model as an online service')}
+          onClick={(event) => {
+            event.stopPropagation();
+            actions.deployService?.(item.path);
+          }}
+        >
+          {trans.__('Deploy')}
+        </button>
+      )}
     </li>
   );
 }

@@ -16,6 +16,8 @@ export interface WorkspaceActions {
   insertPath(path: string): void;
   /** Charts the scalars of the TensorBoard event files under a folder (a TensorBoard view). */
   openTensorBoard(path: string): void;
+  /** Opens the deploy form of a service for a model folder; absent where services are not wired. */
+  deployService?(path: string): void;
   /** `/work/home/a.csv` for `home/a.csv`, as the user writes it in code. */
   displayPath(path: string): string;
 }

@@ -28,6 +28,8 @@ export interface WorkspaceViewOptions {
   insertIntoNotebook: (text: string) => boolean;
   /** Opens a TensorBoard view of a folder (an API path). */
   openTensorBoard: (path: string) => void;
+  /** Opens the deploy form of a service for a model folder (an API path): the Models list's Deploy. */
+  deployService?: (path: string) => void;
   /** JupyterLab's state database: open folders and the preview come back after a reload. */
   state?: StateStore;
 }
@@ -108,7 +110,7 @@ export class WorkspaceView extends BoxPanel {
   }
 
   private createActions(): WorkspaceActions {
-    const { connection, trans, openPath, insertIntoNotebook, openTensorBoard } = this._options;
+    const { connection, trans, openPath, insertIntoNotebook, openTensorBoard, deployService } = this._options;
     const displayPath = (path: string) =>
       toDisplayPath(path, connection.state.status === 'connected' ? connection.state.info.roots : []);
     return {
@@ -125,6 +127,7 @@ export class WorkspaceView extends BoxPanel {
       },
       open: (path) => openPath(path),
       openTensorBoard: (path) => openTensorBoard(path),
+      ...(deployService ? { deployService } : {}),
       copyPath: (path) => {
         Clipboard.copyToSystem(displayPath(path));
         Notification.info(trans.__('Copied %1', displayPath(path)), { autoClose: 2000 });

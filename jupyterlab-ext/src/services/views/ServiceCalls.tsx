@@ -1,0 +1,334 @@
+import type { AppKey } from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { streamChat, type ChatMessage, type ChatUsage } from '../model/chatStream.js';
+import { signedCurl } from '../model/signedCurl.js';
+import {
+  prettyBody,
+  sendTestRequest,
+  TEST_METHODS,
+  testRequestProblem,
+  type TestMethod,
+  type TestRequestProblem,
+  type TestResponse,
+} from '../model/testRequest.js';
+import { CopyButton } from './CopyButton.js';
+
+export interface ServiceCallsProps {
+  /** The service's full URL through the gateway (ends with `/`). */
+  serviceUrl: string;
+  /** The connection's token: the gateway lets the service's owner in with it. */
+  token: () => string | undefined;
+  /** The AppKeys bound to the service, for the signed curl. */
+  appKeys: readonly AppKey[];
+  trans: TranslationBundle;
+}
+
+function problemText(problem: TestRequestProblem, trans: TranslationBundle): string {
+  switch (problem) {
+    case 'path':
+      return trans.__('The path starts with / and holds no spaces, e.g. /predict');
+    case 'json':
+      return trans.__('The body is not JSON.');
+    case 'bodyWithGet':
+      return trans.__('A GET sends no body: choose POST, or empty the body.');
+  }
+}
+
+/** One request through the gateway, as the user; the answer shown with its status and time. */
+function TestPanel({ serviceUrl, token, trans }: ServiceCallsProps) {
+  const [method, setMethod] = React.useState<TestMethod>('POST');
+  const [path, setPath] = React.useState('/');
+  const [body, setBody] = React.useState('{}');
+  const [sending, setSending] = React.useState(false);
+  const [answer, setAnswer] = React.useState<TestResponse | undefined>(undefined);
+  const [error, setError] = React.useState<string | undefined>(undefined);
+  const problem = testRequestProblem({ method, path, body });
+  return (
+    <section className="aiplat-service-call" data-testid="aiplat-service-test">
+      <h3>{trans.__('Online test')}</h3>
+      <div className="aiplat-form-row">
+        <select
+          className="jp-mod-styled"
+          data-testid="aiplat-service-test-method"
+          aria-label={trans.__('Method')}
+          value={method}
+          onChange={(e) => setMethod(e.target.value as TestMethod)}
+        >
+          {TEST_METHODS.map((m) => (
+            <option key={m} value={m}>
+              {m}
+            </option>
+          ))}
+        </select>
+        <input
+          className="jp-mod-styled aiplat-service-path"
+          data-testid="aiplat-service-test-path"
+          aria-label={trans.__('Path')}
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+        />
+        <button
+          className="jp-mod-styled jp-mod-accept"
+          data-testid="aiplat-service-test-send"
+          disabled={sending || problem !== undefined}
+          onClick={() => {
+            setSending(true);
+            setError(undefined);
+            void sendTestRequest(serviceUrl, token(), { method, path, body })
+              .then(setAnswer, (e: unknown) => {
+                setAnswer(undefined);
+                setError(e instanceof Error ? e.message : String(e));
+              })
+              .finally(() => setSending(false));
+          }}
+        >
+          {sending ? trans.__('Sending…') : trans.__('Send')}
+        </button>
+      </div>
+      <textarea
+        className="jp-mod-styled aiplat-form-code"
+        data-testid="aiplat-service-test-body"
+        aria-label={trans.__('JSON body')}
+        rows={5}
+        value={body}
+        onChange={(e) => setBody(e.target.value)}
+      />
+      {problem && (
+        <div className="aiplat-form-error" data-testid="aiplat-service-test-problem" role="alert">
+          {problemText(problem, trans)}
+        </div>
+      )}
+      {error && (
+        <div className="aiplat-error" role="alert">
+          {error}
+        </div>
+      )}
+      {answer && (
+        <div className="aiplat-service-answer" data-testid="aiplat-service-test-response" data-status={answer.status}>
+          <div className="aiplat-service-answerStatus">
+            {answer.status} {answer.statusText} · {trans.__('%1 ms', answer.elapsedMs)}
+            {answer.truncated ? ` · ${trans.__('cut at 64 KiB')}` : ''}
+          </div>
+          <pre>{prettyBody(answer.body, answer.contentType)}</pre>
+        </div>
+      )}
+    </section>
+  );
+}
+
+/** An OpenAI chat box: the reply streams in delta by delta; usage at the end. */
+function ChatBox({ serviceUrl, token, trans }: ServiceCallsProps) {
+  const [messages, setMessages] = React.useState<ChatMessage[]>([]);
+  const [input, setInput] = React.useState('');
+  const [model, setModel] = React.useState('');
+  const [reply, setReply] = React.useState<string | undefined>(undefined);
+  const [usage, setUsage] = React.useState<ChatUsage | undefined>(undefined);
+  const [error, setError] = React.useState<string | undefined>(undefined);
+  const abort = React.useRef<AbortController | undefined>(undefined);
+  React.useEffect(() => () => abort.current?.abort(), []);
+  const streaming = reply !== undefined;
+  const send = () => {
+    const text = input.trim();
+    if (!text || streaming) return;
+    const history: ChatMessage[] = [...messages, { role: 'user', content: text }];
+    setMessages(history);
+    setInput('');
+    setReply('');
+    setUsage(undefined);
+    setError(undefined);
+    const controller = new AbortController();
+    abort.current = controller;
+    void streamChat({
+      serviceUrl,
+      token: token(),
+      messages: history,
+      ...(model.trim() ? { model: model.trim() } : {}),
+      signal: controller.signal,
+      onDelta: (delta) => setReply((before) => (before ?? '') + delta),
+    })
+      .then(
+        (result) => {
+          setMessages([...history, { role: 'assistant', content: result.text }]);
+          setUsage(result.usage);
+        },
+        (e: unknown) => {
+          if (!controller.signal.aborted) setError(e instanceof Error ? e.message : String(e));
+        },
+      )
+      .finally(() => setReply(undefined));
+  };
+  return (
+    <section className="aiplat-service-call" data-testid="aiplat-service-chat">
+      <h3>{trans.__('Chat (OpenAI-compatible)')}</h3>
+      <p className="aiplat-form-hint">{trans.__('POST /v1/chat/completions with stream: true, as you.')}</p>
+      <div className="aiplat-service-chatLog" data-testid="aiplat-service-chat-log">
+        {messages.map((m, i) => (
+          <div key={i} className={`aiplat-service-chatMessage aiplat-mod-${m.role}`} data-role={m.role}>
+            {m.content}
+          </div>
+        ))}
+        {streaming && (
+          <div className="aiplat-service-chatMessage aiplat-mod-assistant" data-testid="aiplat-service-chat-streaming">
+            {reply || '…'}
+          </div>
+        )}
+      </div>
+      {usage && (
+        <div className="aiplat-form-hint" data-testid="aiplat-service-chat-usage">
+          {trans.__(
+            'Tokens: %1 prompt, %2 completion, %3 in all',
+            usage.prompt_tokens ?? '?',
+            usage.completion_tokens ?? '?',
+            usage.total_tokens ?? '?',
+          )}
+        </div>
+      )}
+      {error && (
+        <div className="aiplat-error" role="alert">
+          {error}
+        </div>
+      )}
+      <div className="aiplat-form-row">
+        <input
+          className="jp-mod-styled"
+          data-testid="aiplat-service-chat-model"
+          placeholder={trans.__('Model (optional)')}
+          value={model}
+          onChange={(e) => setModel(e.target.value)}
+        />
+        <input
+          className="jp-mod-styled aiplat-service-chatInput"
+          data-testid="aiplat-service-chat-input"
+          placeholder={trans.__('Message')}
+          value={input}
+          onChange={(e) => setInput(e.target.value)}
+          onKeyDown={(e) => e.key === 'Enter' && send()}
+        />
+        {streaming ? (
+          <button className="jp-mod-styled jp-mod-warn" onClick={() => abort.current?.abort()}>
+            {trans.__('Stop')}
+          </button>
+        ) : (
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            data-testid="aiplat-service-chat-send"
+            disabled={!input.trim()}
+            onClick={send}
+          >
+            {trans.__('Send')}
+          </button>
+        )}
+        <button
+          className="jp-mod-styled"
+          disabled={streaming || messages.length === 0}
+          onClick={() => {
+            setMessages([]);
+            setUsage(undefined);
+          }}
+        >
+          {trans.__('Clear')}
+        </button>
+      </div>
+    </section>
+  );
+}
+
+/** A ready-to-paste curl with the 慧聚 signature; the pasted AppSecret lives only in this field. */
+function SignedCurlPanel({ serviceUrl, appKeys, trans }: ServiceCallsProps) {
+  const [appKey, setAppKey] = React.useState('');
+  const [secret, setSecret] = React.useState('');
+  const [path, setPath] = React.useState('/');
+  const [body, setBody] = React.useState('');
+  const [command, setCommand] = React.useState<string | undefined>(undefined);
+  const [error, setError] = React.useState<string | undefined>(undefined);
+  const chosen = appKeys.some((k) => k.appKey === appKey) ? appKey : (appKeys[0]?.appKey ?? '');
+  return (
+    <section className="aiplat-service-call" data-testid="aiplat-service-curl">
+      <h3>{trans.__('Signed curl command')}</h3>
+      {appKeys.length === 0 ? (
+        <p className="aiplat-form-hint">{trans.__('Create an AppKey for this service under Keys and tokens first.')}</p>
+      ) : (
+        <>
+          <p className="aiplat-form-hint">
+            {trans.__(
+              'Paste the AppKey’s secret: it signs here, in the page, and is neither stored nor sent. The Timestamp is valid for a few minutes.',
+            )}
+          </p>
+          <div className="aiplat-form-row">
+            <select
+              className="jp-mod-styled"
+              data-testid="aiplat-service-curl-appkey"
+              aria-label={trans.__('AppKey')}
+              value={chosen}
+              onChange={(e) => setAppKey(e.target.value)}
+            >
+              {appKeys.map((k) => (
+                <option key={k.appKey} value={k.appKey}>
+                  {k.appKey}
+                  {k.description ? ` (${k.description})` : ''}
+                </option>
+              ))}
+            </select>
+            <input
+              className="jp-mod-styled"
+              type="password"
+              autoComplete="off"
+              data-testid="aiplat-service-curl-secret"
+              placeholder={trans.__('AppSecret')}
+              value={secret}
+              onChange={(e) => setSecret(e.target.value)}
+            />
+            <input
+              className="jp-mod-styled"
+              data-testid="aiplat-service-curl-path"
+              aria-label={trans.__('Path')}
+              value={path}
+              onChange={(e) => setPath(e.target.value)}
+            />
+          </div>
+          <textarea
+            className="jp-mod-styled aiplat-form-code"
+            data-testid="aiplat-service-curl-body"
+            placeholder={trans.__('JSON body (optional)')}
+            rows={3}
+            value={body}
+            onChange={(e) => setBody(e.target.value)}
+          />
+          <button
+            className="jp-mod-styled jp-mod-accept"
+            data-testid="aiplat-service-curl-make"
+            disabled={!secret || !chosen}
+            onClick={() => {
+              setError(undefined);
+              void signedCurl({ serviceUrl, path, appKey: chosen, appSecret: secret, body, now: Date.now() }).then(
+                setCommand,
+                (e: unknown) => setError(e instanceof Error ? e.message : String(e)),
+              );
+            }}
+          >
+            {trans.__('Make the command')}
+          </button>
+          {error && <div className="aiplat-error">{error}</div>}
+          {command && (
+            <div className="aiplat-service-secretLine">
+              <pre data-testid="aiplat-service-curl-command">{command}</pre>
+              <CopyButton text={command} trans={trans} testId="aiplat-service-curl-copy" />
+            </div>
+          )}
+        </>
+      )}
+    </section>
+  );
+}
+
+/** Calling the service from the page: the online test, the chat box and the signed curl. */
+export function ServiceCalls(props: ServiceCallsProps) {
+  return (
+    <div className="aiplat-service-calls">
+      <TestPanel {...props} />
+      <ChatBox {...props} />
+      <SignedCurlPanel {...props} />
+    </div>
+  );
+}
