@@ -1,0 +1,200 @@
+import { fileURLToPath } from 'node:url';
+import { createClient } from '@aiplat/api';
+import type { Locator } from 'playwright-core';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { keepEvidence, screenshot, startLab, USER, type Lab } from './harness.js';
+
+/*
+ * Online services in a real JupyterLab against a real backend on the local engine: "Deploy" on a
+ * model of the Models list opens the deploy form with the model prefilled; a bad name is refused at
+ * its field as it is typed; the service (a Python model server) deploys, shows Running 1/1 in the
+ * Services tab (live from the services topic); its detail shows the replica's log; a token created
+ * there is shown once and calls the service through the gateway; the online test panel's request
+ * is answered by the model. An OpenAI-compatible chat server's reply streams into the chat box
+ * delta by delta, its usage shown at the end.
+ */
+
+const MODEL_SERVER = fileURLToPath(new URL('../../testing/src/services/model_server.py', import.meta.url));
+const CHAT_SERVER = fileURLToPath(new URL('../../testing/src/services/chat_server.py', import.meta.url));
+
+/** A safetensors file: 8-byte little-endian header length, the JSON header, then the weights. */
+function safetensors(): string {
+  const header = JSON.stringify({ w: { dtype: 'F32', shape: [2, 3], data_offsets: [0, 24] } });
+  const length = String.fromCharCode(header.length) + '\0'.repeat(7);
+  return length + header + '\0'.repeat(24);
+}
+
+async function sectionTab(lab: Lab, label: RegExp): Promise<Locator> {
+  const panel = await lab.openPanel();
+  await panel.locator('[data-testid="aiplat-connection"][data-status="connected"]').waitFor({ timeout: 30_000 });
+  await panel.locator('.lm-TabBar-tab', { hasText: label }).first().click();
+  return panel;
+}
+
+describe('online services in JupyterLab', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await startLab({
+      files: {
+        [`home/${USER}/models/tiny/config.json`]: '{"model_type": "gpt2", "n_layer": 2}\n',
+        [`home/${USER}/models/tiny/model.safetensors`]: safetensors(),
+      },
+    });
+  }, 120_000);
+  beforeEach(({ task, onTestFailed }) => onTestFailed(() => keepEvidence(lab, task.name)));
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it(
+    'deploys a model from the Models list, sees it Running, creates a token shown once and tests it',
+    { timeout: 240_000 },
+    async () => {
+      const { page } = lab;
+      const panel = await sectionTab(lab, /^Workspace$/);
+      await panel.locator('[data-testid="aiplat-tab-models"]').click();
+      const model = panel.locator('[data-testid="aiplat-catalog-item"][data-path="home/models/tiny"]');
+      await model.waitFor({ timeout: 30_000 });
+      await model.locator('[data-testid="aiplat-catalog-deploy"]').click();
+
+      const form = page.locator('[data-testid="aiplat-service-form"]').last();
+      await form.waitFor();
+      expect(await form.locator('[data-testid="aiplat-field-model"]').inputValue()).toBe('home/models/tiny');
+      expect(await form.locator('[data-testid="aiplat-field-name"]').inputValue()).toBe('tiny');
+      // Refused at the field as it is typed, and Deploy waits for a fix.
+      await form.locator('[data-testid="aiplat-field-name"]').fill('Tiny!');
+      await expect.poll(() => form.locator('[data-testid="aiplat-field-error-name"]').innerText()).toMatch(/lowercase/);
+      expect(await form.locator('[data-testid="aiplat-service-deploy"]').isDisabled()).toBe(true);
+      // "Anyone" asks for an explicit yes.
+      await form.locator('[data-testid="aiplat-field-auth"]').selectOption('none');
+      await form.locator('[data-testid="aiplat-service-noauth-warning"]').waitFor();
+      await form.locator('[data-testid="aiplat-field-auth"]').selectOption('appkey,token');
+      await form.locator('[data-testid="aiplat-service-noauth-warning"]').waitFor({ state: 'detached' });
+
+      await form.locator('[data-testid="aiplat-field-name"]').fill('tiny');
+      await form.locator('[data-testid="aiplat-field-command"]').fill(`exec python3 ${MODEL_SERVER}`);
+      await form.locator('[data-testid="aiplat-field-cpu"]').fill('0.5');
+      await form.locator('[data-testid="aiplat-field-memory"]').fill('256Mi');
+      await form.locator('[data-testid="aiplat-field-readiness-type"]').selectOption('http');
+      await form.locator('[data-testid="aiplat-field-readiness-target"]').fill('/ready');
+      await form.locator('[data-testid="aiplat-field-readiness-periodSeconds"]').fill('1');
+      await form.locator('[data-testid="aiplat-field-error-name"]').waitFor({ state: 'detached' });
+      await screenshot(page, 'service-form');
+      await form.locator('[data-testid="aiplat-service-deploy"]').click();
+      await form.waitFor({ state: 'detached', timeout: 30_000 });
+
+      // The Services tab, live from the services topic: Running with its one replica ready.
+      await sectionTab(lab, /^Services$/);
+      const row = panel.locator('[data-testid="aiplat-service-row-tiny"]');
+      await row.locator('[data-testid="aiplat-service-state-tiny"][data-state="Running"]').waitFor({ timeout: 90_000 });
+      await expect
+        .poll(() => row.locator('[data-testid="aiplat-service-replicas-tiny"]').innerText())
+        .toBe('1/1 ready');
+      expect(await row.locator('[data-testid="aiplat-service-url-tiny"]').innerText()).toBe(
+        `${lab.backendUrl}/services/tiny/`,
+      );
+      await screenshot(page, 'service-list-running');
+
+      // The detail (opened by the deploy; Open brings it forward).
+      await row.locator('[data-testid="aiplat-service-open-tiny"]').click();
+      const view = page.locator('[data-testid="aiplat-service-view"][data-name="tiny"]');
+      await view
+        .locator('[data-testid="aiplat-service-detail-state"][data-state="Running"]')
+        .waitFor({ timeout: 30_000 });
+      await view.locator('[data-testid="aiplat-service-version-1"][data-serving="true"]').waitFor();
+      await view.locator('[data-testid="aiplat-service-replica-1-0"][data-state="Ready"]').waitFor();
+      await view.locator('[data-testid="aiplat-service-tab-logs"]').click();
+      await expect
+        .poll(() => view.locator('[data-testid="aiplat-service-logs"]').innerText(), { timeout: 30_000 })
+        .toContain('loaded gpt2 with 6 parameters');
+
+      // A token, shown once with Copy and the warning, calls the service through the gateway.
+      await view.locator('[data-testid="aiplat-service-tab-keys"]').click();
+      await view.locator('[data-testid="aiplat-service-token-description"]').fill('from the e2e');
+      await view.locator('[data-testid="aiplat-service-token-create"]').click();
+      const secret = view.locator('[data-testid="aiplat-service-secret"]');
+      await secret.waitFor({ timeout: 30_000 });
+      expect(await secret.innerText()).toContain('you will not see it again');
+      const token = (await view.locator('[data-testid="aiplat-service-secret-value"]').innerText()).trim();
+      expect(token.length).toBeGreaterThan(16);
+      await view.locator('[data-testid="aiplat-service-secret-copy"]').waitFor();
+      await expect
+        .poll(() => view.locator('[data-testid="aiplat-service-tokens"]').innerText())
+        .toContain('from the e2e');
+      await screenshot(page, 'service-token-once');
+      const called = await fetch(`${lab.backendUrl}/services/tiny/predict`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: '{"text": "with the token"}',
+      });
+      expect(called.status).toBe(200);
+      expect(await called.json()).toMatchObject({ model_type: 'gpt2', input: { text: 'with the token' } });
+      await view.locator('[data-testid="aiplat-service-secret-dismiss"]').click();
+      await secret.waitFor({ state: 'detached' });
+      expect(await view.innerText()).not.toContain(token);
+
+      // The online test panel calls it as the user, through the gateway.
+      await view.locator('[data-testid="aiplat-service-tab-calls"]').click();
+      await view.locator('[data-testid="aiplat-service-test-path"]').fill('/predict');
+      await view.locator('[data-testid="aiplat-service-test-body"]').fill('{"text": "from the page"}');
+      await view.locator('[data-testid="aiplat-service-test-send"]').click();
+      const answer = view.locator('[data-testid="aiplat-service-test-response"]');
+      await answer.waitFor({ timeout: 30_000 });
+      expect(await answer.getAttribute('data-status')).toBe('200');
+      expect(await answer.innerText()).toContain('from the page');
+      await screenshot(page, 'service-test-panel');
+    },
+  );
+
+  it(
+    'streams a chat reply into the chat box delta by delta, with the usage at the end',
+    { timeout: 120_000 },
+    async () => {
+      const { page } = lab;
+      const api = createClient({ baseUrl: lab.backendUrl, token: lab.backendToken });
+      await api.deployService({
+        body: {
+          spec: {
+            name: 'chat',
+            version: {
+              model: 'home/models/tiny',
+              command: `exec python3 ${CHAT_SERVER}`,
+              env: { CHUNK_DELAY_MS: '300', REPLY_WORDS: '4' },
+              resources: { cpu: 0.5, memory: '256Mi' },
+            },
+          },
+        },
+      });
+      await lab.runCommand('aiplat:open-service', { name: 'chat' });
+      const view = page.locator('[data-testid="aiplat-service-view"][data-name="chat"]');
+      await view
+        .locator('[data-testid="aiplat-service-detail-state"][data-state="Running"]')
+        .waitFor({ timeout: 90_000 });
+      await view.locator('[data-testid="aiplat-service-tab-calls"]').click();
+      // Every text the streaming reply shows, as the page draws it.
+      await view.locator('[data-testid="aiplat-service-chat-log"]').evaluate((log) => {
+        const seen: string[] = [];
+        (window as unknown as { chatTexts: string[] }).chatTexts = seen;
+        new MutationObserver(() => {
+          const text = log.querySelector('[data-testid="aiplat-service-chat-streaming"]')?.textContent ?? '';
+          if (text && seen.at(-1) !== text) seen.push(text);
+        }).observe(log, { subtree: true, childList: true, characterData: true });
+      });
+      await view.locator('[data-testid="aiplat-service-chat-input"]').fill('hello');
+      await view.locator('[data-testid="aiplat-service-chat-send"]').click();
+      const usage = view.locator('[data-testid="aiplat-service-chat-usage"]');
+      await usage.waitFor({ timeout: 30_000 });
+      expect(await usage.innerText()).toBe('Tokens: 10 prompt, 4 completion, 14 in all');
+      const replies = view.locator('[data-testid="aiplat-service-chat-log"] [data-role="assistant"]');
+      expect(await replies.last().textContent()).toBe('word0 word1 word2 word3 ');
+      const texts = await page.evaluate(() => (window as unknown as { chatTexts: string[] }).chatTexts);
+      expect(texts.filter((t) => t !== '…')).toEqual([
+        'word0 ',
+        'word0 word1 ',
+        'word0 word1 word2 ',
+        'word0 word1 word2 word3 ',
+      ]);
+      await screenshot(page, 'service-chat');
+    },
+  );
+});
