@@ -3,12 +3,15 @@
  * loaded by `wrk` (Debian's `wrk`) for the same time with the same connections:
  *   direct  — wrk → upstream (a small Node.js JSON server)
  *   nginx   — wrk → nginx (Debian's nginx, a plain reverse proxy with keep-alive upstream) → upstream
+ *   node    — wrk → a bare node:http proxy (http.request + pipe, keep-alive agent) → upstream: the
+ *             least any Node.js proxy does, for reference
  *   gateway — wrk → the platform's services gateway (bearer-token auth, QPS and concurrency limits
  *             on, metrics counted) → upstream, and a second gateway leg with 慧聚 AppKey signatures
- *             (one pre-signed Timestamp/Sign per request, read by wrk's Lua from a file, since the
- *             gateway refuses a replayed signature)
+ *             (wrk's Lua has no HMAC: one Timestamp/Sign pre-signed per request, read from a file,
+ *             with the window widened to an hour so they stay valid; replays are still refused)
  * Each process has its own event loop. Targets: gateway requests/s >= 0.8x nginx's; p99 added over
- * direct < 2 ms; the gateway's memory flat over a 60-second run (RSS at its end within 20% of its
+ * direct < 2 ms (measured at saturation with the others, and on one connection, where no queue
+ * hides the hop); the gateway's memory flat over a 60-second run (RSS at its end within 20% of its
  * start after warm-up).
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
@@ -37,6 +40,26 @@ function upstream(): void {
   const server = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length });
     res.end(BODY);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () =>
+    process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }),
+  );
+}
+
+function bareProxy(upstreamPort: number): void {
+  const agent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').replace(/^\/services\/bench/, '') || '/';
+    const upstreamRequest = http.request(
+      { host: '127.0.0.1', port: upstreamPort, path, method: req.method, headers: req.headers, agent },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(res);
+      },
+    );
+    upstreamRequest.on('error', () => res.destroy());
+    req.pipe(upstreamRequest);
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () =>
@@ -115,8 +138,8 @@ function toMs(text: string): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
 }
 
-function wrk(url: string, seconds: number, extra: string[] = []): WrkResult {
-  const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', ...extra, url], {
+function wrk(url: string, seconds: number, extra: string[] = [], connections = CONNECTIONS): WrkResult {
+  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...extra, url], {
     encoding: 'utf8',
   });
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
@@ -210,42 +233,56 @@ async function main(): Promise<void> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-bench-gateway-'));
   const up = await start('upstream');
   const gw = await start('gateway', String(up.port));
+  const bare = await start('bare', String(up.port));
   const nx = await nginx(dir, up.port);
   try {
     const direct = `http://127.0.0.1:${up.port}/`;
     const viaNginx = `http://127.0.0.1:${nx.port}/services/bench/`;
     const viaGateway = `http://127.0.0.1:${gw.port}/services/bench/`;
+    const viaNode = `http://127.0.0.1:${bare.port}/services/bench/`;
     const bearer = ['-H', `Authorization: Bearer ${TOKEN}`];
     wrk(viaGateway, 2, bearer); // warm-up (JIT, keep-alive pool)
     wrk(viaNginx, 2);
     const d = wrk(direct, SECONDS);
     const n = wrk(viaNginx, SECONDS);
+    const b = wrk(viaNode, SECONDS);
     const g = wrk(viaGateway, SECONDS, bearer);
+    const d1 = wrk(direct, SECONDS, [], 1);
+    const g1 = wrk(viaGateway, SECONDS, bearer, 1);
     const a = wrk(viaGateway, SECONDS, ['-s', signedScript(dir, Math.ceil(Math.max(g.rps, 5000) * SECONDS * 1.5))]);
     const before = rssMiB(gw.child.pid!);
     const soak = wrk(viaGateway, SOAK_SECONDS, bearer);
     const after = rssMiB(gw.child.pid!);
     const row = (label: string, r: WrkResult) =>
       `${label.padEnd(22)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${r.non2xx ? `   non-2xx ${r.non2xx}` : ''}\n`;
-    process.stdout.write(`wrk -t1 -c${CONNECTIONS}, ${SECONDS} s each, ${os.cpus().length} CPUs\n`);
     process.stdout.write(
-      row('direct', d) + row('nginx', n) + row('gateway (token)', g) + row('gateway (AppKey signed)', a),
+      `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s each, ${os.cpus().length} CPUs; the AppKey leg sends Timestamps pre-signed per request (wrk's Lua has no HMAC) with the gateway's window widened to 3600 s\n`,
     );
+    process.stdout.write(
+      row('direct', d) +
+        row('nginx', n) +
+        row('bare node:http proxy', b) +
+        row('gateway (token)', g) +
+        row('gateway (AppKey signed)', a),
+    );
+    process.stdout.write(`one connection (-c1), ${SECONDS} s each:\n` + row('direct', d1) + row('gateway (token)', g1));
     process.stdout.write(row(`gateway soak ${SOAK_SECONDS} s`, soak));
     const ratio = g.rps / n.rps;
     const signedRatio = a.rps / n.rps;
     const added = g.p99 - d.p99;
+    const addedAlone = g1.p99 - d1.p99;
     const growth = after / before;
     process.stdout.write(
-      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8)\n` +
-        `p99 added over direct: ${added.toFixed(2)} ms (target < 2)\n` +
+      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8); bare node:http proxy/nginx ${(b.rps / n.rps).toFixed(2)}x, gateway/bare node ${(g.rps / b.rps).toFixed(2)}x\n` +
+        `p99 added over direct: ${added.toFixed(2)} ms at ${CONNECTIONS} connections, ${addedAlone.toFixed(2)} ms on one connection (p50 added there: ${(g1.p50 - d1.p50).toFixed(2)} ms) (target < 2)\n` +
         `gateway RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after the ${SOAK_SECONDS} s run (${growth.toFixed(2)}x; target flat, < 1.2x)\n`,
     );
-    const missed = ratio < 0.8 || added >= 2 || growth >= 1.2 || g.non2xx > 0 || a.non2xx > 0;
+    const missed = ratio < 0.8 || added >= 2 || addedAlone >= 2 || growth >= 1.2 || g.non2xx > 0 || a.non2xx > 0;
     process.exitCode = missed ? 1 : 0;
   } finally {
     nx.child.kill('SIGTERM');
     gw.child.kill();
+    bare.child.kill();
     up.child.kill();
     await rm(dir, { recursive: true, force: true });
   }
@@ -254,4 +291,5 @@ async function main(): Promise<void> {
 const [role, arg] = process.argv.slice(2);
 if (role === 'upstream') upstream();
 else if (role === 'gateway') gateway(Number(arg));
+else if (role === 'bare') bareProxy(Number(arg));
 else await main();
