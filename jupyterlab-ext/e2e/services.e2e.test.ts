@@ -1,8 +1,9 @@
+import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@aiplat/api';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { keepEvidence, screenshot, startLab, USER, type Lab } from './harness.js';
+import { keepEvidence, savedWorkspace, screenshot, startLab, USER, waitForLab, type Lab } from './harness.js';
 
 /*
  * Online services in a real JupyterLab against a real backend on the local engine: "Deploy" on a
@@ -11,7 +12,8 @@ import { keepEvidence, screenshot, startLab, USER, type Lab } from './harness.js
  * Services tab (live from the services topic); its detail shows the replica's log; a token created
  * there is shown once and calls the service through the gateway; the online test panel's request
  * is answered by the model. An OpenAI-compatible chat server's reply streams into the chat box
- * delta by delta, its usage shown at the end.
+ * delta by delta, its usage shown at the end; the curl command signed with an AppKey created on the
+ * page is let through by the gateway; after a reload the open service views are back.
  */
 
 const MODEL_SERVER = fileURLToPath(new URL('../../testing/src/services/model_server.py', import.meta.url));
@@ -147,7 +149,7 @@ describe('online services in JupyterLab', () => {
   );
 
   it(
-    'streams a chat reply into the chat box delta by delta, with the usage at the end',
+    'streams a chat into the chat box delta by delta, signs a curl with an AppKey, comes back after a reload',
     { timeout: 120_000 },
     async () => {
       const { page } = lab;
@@ -195,6 +197,38 @@ describe('online services in JupyterLab', () => {
         'word0 word1 word2 word3 ',
       ]);
       await screenshot(page, 'service-chat');
+
+      // An AppKey bound to the service, its secret shown once; pasted into the curl panel it signs a
+      // command that the gateway lets through.
+      await view.locator('[data-testid="aiplat-service-tab-keys"]').click();
+      await view.locator('[data-testid="aiplat-service-appkey-create"]').click();
+      const secret = view.locator('[data-testid="aiplat-service-secret"][data-kind="appkey"]');
+      await secret.waitFor({ timeout: 30_000 });
+      const appSecret = (await view.locator('[data-testid="aiplat-service-secret-value"]').innerText()).trim();
+      await view.locator('[data-testid="aiplat-service-secret-dismiss"]').click();
+      await view.locator('[data-testid="aiplat-service-tab-calls"]').click();
+      await view.locator('[data-testid="aiplat-service-curl-secret"]').fill(appSecret);
+      await view.locator('[data-testid="aiplat-service-curl-path"]').fill('/stats');
+      await view.locator('[data-testid="aiplat-service-curl-make"]').click();
+      const command = await view.locator('[data-testid="aiplat-service-curl-command"]').innerText();
+      expect(command).toMatch(
+        /^curl '.*\/services\/chat\/stats' -H 'AppKey: ak-[0-9a-f]{16}' -H 'Timestamp: \d+' -H 'Sign: [0-9a-f]{40}'$/,
+      );
+      expect(command).not.toContain(appSecret);
+      const output = execFileSync('sh', ['-c', `${command} -s -w ' %{http_code}'`], { encoding: 'utf8' });
+      expect(output).toMatch(/"requests".* 200$/);
+      await screenshot(page, 'service-curl');
+
+      // The service views come back after a reload, each showing its service.
+      await expect.poll(() => savedWorkspace(lab), { timeout: 30_000 }).toContain('aiplat-service-view:chat');
+      // Reloaded as a user does; not with ?reset, which would clear the saved layout.
+      await page.goto(`${lab.labUrl}/lab?token=${lab.jupyterToken}`);
+      await waitForLab(page);
+      const restored = page.locator('[data-testid="aiplat-service-view"][data-name="chat"]');
+      await restored
+        .locator('[data-testid="aiplat-service-detail-state"][data-state="Running"]')
+        .waitFor({ timeout: 30_000 });
+      expect(await page.locator('[data-testid="aiplat-service-view"][data-name="tiny"]').count()).toBe(1);
     },
   );
 });
