@@ -1,5 +1,4 @@
-import { appKeySignature, signedCurlCommand } from '@aiplat/api';
-import { servicePathUrl } from './testRequest.js';
+import { appKeySignature, servicePathUrl, signedCurlCommand } from '@aiplat/api';
 
 /*
  * A ready-to-paste curl call of a service signed the 慧聚 way: `Sign` computed here from the

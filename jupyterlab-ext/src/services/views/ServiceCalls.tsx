@@ -1,17 +1,19 @@
-import type { AppKey } from '@aiplat/api';
-import type { TranslationBundle } from '@jupyterlab/translation';
-import * as React from 'react';
-import { streamChat, type ChatMessage, type ChatUsage } from '../model/chatStream.js';
-import { signedCurl } from '../model/signedCurl.js';
 import {
   prettyBody,
   sendTestRequest,
+  streamChat,
   TEST_METHODS,
   testRequestProblem,
+  type AppKey,
+  type ChatMessage,
+  type ChatUsage,
   type TestMethod,
   type TestRequestProblem,
   type TestResponse,
-} from '../model/testRequest.js';
+} from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import * as React from 'react';
+import { signedCurl } from '../model/signedCurl.js';
 import { CopyButton } from './CopyButton.js';
 
 export interface ServiceCallsProps {

@@ -9,8 +9,7 @@ import type { AppKey, Service, ServiceEvent, ServiceMetricPoint, ServiceToken } 
 import { renderPlot } from '../charts/plotView.js';
 import { el } from '../dom.js';
 import { dispatch, type MessageHandlers } from '../messages.js';
-import { TEST_METHODS, type TestMethod, type TestResponse } from '../../services/serviceRequest.js';
-import type { ChatMessage } from '../../services/chatStream.js';
+import { TEST_METHODS, type ChatMessage, type TestMethod, type TestResponse } from '@aiplat/api';
 import type {
   HostMessage,
   ServicePageState,

@@ -1,15 +1,16 @@
-import type {
-  AppKey,
-  ReplicaState,
-  Service,
-  ServiceEvent,
-  ServiceMetricPoint,
-  ServiceState,
-  ServiceToken,
+import {
+  TEST_METHODS,
+  type AppKey,
+  type ChatUsage,
+  type ReplicaState,
+  type Service,
+  type ServiceEvent,
+  type ServiceMetricPoint,
+  type ServiceState,
+  type ServiceToken,
+  type TestResponse,
 } from '@aiplat/api';
 import { z } from 'zod';
-import type { ChatUsage } from '../../services/chatStream.js';
-import { TEST_METHODS, type TestResponse } from '../../services/serviceRequest.js';
 import { SERVICE_ACTIONS, type ServiceAction } from './serviceActions.js';
 
 /*

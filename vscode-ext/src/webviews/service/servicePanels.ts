@@ -1,6 +1,10 @@
 import {
   appKeySignature,
+  sendTestRequest,
+  servicePathUrl,
   signedCurlCommand,
+  streamChat,
+  testRequestProblem,
   type ApiClient,
   type AppKey,
   type Service,
@@ -9,8 +13,6 @@ import {
 import * as vscode from 'vscode';
 import type { EventSource } from '../../connection/liveEvents.js';
 import { describeError } from '../../connection/errorMessage.js';
-import { streamChat } from '../../services/chatStream.js';
-import { sendTestRequest, servicePathUrl, testRequestProblem } from '../../services/serviceRequest.js';
 import { PLOT_STYLE } from '../charts/plotStyle.js';
 import { createNonce, escapeHtml, renderPage } from '../html.js';
 import { addPoint } from './serviceCharts.js';

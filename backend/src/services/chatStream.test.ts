@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readChatChunk, ServiceCallError, streamChat } from './chatStream.js';
+import { readChatChunk, ServiceCallError, streamChat } from '@aiplat/api';
 
 const chunk = (content: string) => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
 
@@ -94,6 +94,6 @@ describe('streaming a chat from a real HTTP server', () => {
     }).catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(ServiceCallError);
     expect((refused as ServiceCallError).status).toBe(401);
-    expect((refused as ServiceCallError).message).toContain('missing_credentials');
+    expect((refused as ServiceCallError).message).toBe('401 Unauthorized: {"reason":"missing_credentials"}');
   });
 });

@@ -3,7 +3,8 @@ import { SseParser } from './sseParser.js';
 /*
  * An OpenAI-compatible chat completion streamed from a service through the gateway: POST
  * `<service>/v1/chat/completions` with `stream: true` and `stream_options.include_usage`, the body
- * read as it arrives and each delta handed on at once. Pure TypeScript (`fetch` is given).
+ * read as it arrives and each delta handed on at once. Pure TypeScript (`fetch` is given), shared by
+ * JupyterLab's chat box and VS Code's extension host.
  */
 
 export interface ChatMessage {
@@ -75,8 +76,9 @@ export class ServiceCallError extends Error {
   constructor(
     readonly status: number,
     readonly body: string,
+    statusText = '',
   ) {
-    super(`${status}${body ? `: ${body.slice(0, 500)}` : ''}`);
+    super(`${status}${statusText ? ` ${statusText}` : ''}${body ? `: ${body.slice(0, 500)}` : ''}`);
   }
 }
 
@@ -98,7 +100,9 @@ export async function streamChat(request: ChatRequest): Promise<ChatResult> {
     }),
     ...(request.signal ? { signal: request.signal } : {}),
   });
-  if (!response.ok) throw new ServiceCallError(response.status, await response.text().catch(() => ''));
+  if (!response.ok) {
+    throw new ServiceCallError(response.status, await response.text().catch(() => ''), response.statusText);
+  }
   const result: ChatResult = { text: '' };
   const take = (data: string): boolean => {
     const chunk = readChatChunk(data);

@@ -1,35 +1,39 @@
 /*
- * The online test panel's call (pure TypeScript; `fetch` is given): one request to a service through
- * the gateway with the connection's token, the answer read as text up to a limit.
+ * The online test panel's call: one request to a service through the gateway with the connection's
+ * token, the answer read as text up to a bound. Pure TypeScript (`fetch` and the clock are given), shared
+ * by both IDEs.
  */
 
 export const TEST_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type TestMethod = (typeof TEST_METHODS)[number];
 
-/** The most of an answer's body the page is shown. */
+/** The most of an answer's body the panel shows. */
 export const TEST_BODY_MAX_CHARS = 64 * 1024;
 
 export interface TestRequest {
   method: TestMethod;
-  /** A path under the service, starting with `/` (query allowed). */
+  /** A path under the service, starting with `/` (a query allowed). */
   path: string;
-  /** JSON text; sent with `content-type: application/json` when not empty. */
+  /** JSON text, sent with `content-type: application/json` when not empty. */
   body: string;
 }
 
 export interface TestResponse {
   status: number;
   statusText: string;
+  contentType: string;
+  /** Every header of the answer, as the server named them (lower case). */
   headers: [string, string][];
   body: string;
   truncated: boolean;
   elapsedMs: number;
 }
 
-/** What is wrong with a request before it is sent, or undefined. */
-export function testRequestProblem(request: TestRequest): 'path' | 'json' | 'bodyWithGet' | undefined {
-  if (!request.path.startsWith('/')) return 'path';
-  if (/\s/.test(request.path)) return 'path';
+/** Why a request cannot be sent as written, or undefined. */
+export type TestRequestProblem = 'path' | 'json' | 'bodyWithGet';
+
+export function testRequestProblem(request: TestRequest): TestRequestProblem | undefined {
+  if (!request.path.startsWith('/') || /\s/.test(request.path)) return 'path';
   if (request.body.trim() === '') return undefined;
   if (request.method === 'GET') return 'bodyWithGet';
   try {
@@ -40,9 +44,19 @@ export function testRequestProblem(request: TestRequest): 'path' | 'json' | 'bod
   }
 }
 
-/** The URL of a path under a service (its full URL ends with `/`). */
+/** The URL of a path under a service (its URL ends with `/`). */
 export function servicePathUrl(serviceUrl: string, path: string): string {
   return `${serviceUrl.replace(/\/+$/, '')}${path}`;
+}
+
+/** A JSON answer indented for reading; any other text as it came. */
+export function prettyBody(body: string, contentType: string): string {
+  if (!/json/i.test(contentType)) return body;
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
 }
 
 export async function sendTestRequest(
@@ -52,16 +66,17 @@ export async function sendTestRequest(
   options: { fetch?: typeof fetch; now?: () => number; signal?: AbortSignal } = {},
 ): Promise<TestResponse> {
   const now = options.now ?? (() => performance.now());
+  const doFetch = options.fetch ?? ((...args: Parameters<typeof fetch>) => fetch(...args));
   const started = now();
   const hasBody = request.body.trim() !== '';
-  const response = await (options.fetch ?? fetch)(servicePathUrl(serviceUrl, request.path), {
+  const response = await doFetch(servicePathUrl(serviceUrl, request.path), {
     method: request.method,
     headers: {
       ...(token ? { authorization: `Bearer ${token}` } : {}),
       ...(hasBody ? { 'content-type': 'application/json' } : {}),
     },
     ...(hasBody ? { body: request.body } : {}),
-    signal: options.signal,
+    ...(options.signal ? { signal: options.signal } : {}),
   });
   const text = await response.text();
   const headers: [string, string][] = [];
@@ -69,6 +84,7 @@ export async function sendTestRequest(
   return {
     status: response.status,
     statusText: response.statusText,
+    contentType: response.headers.get('content-type') ?? '',
     headers,
     body: text.slice(0, TEST_BODY_MAX_CHARS),
     truncated: text.length > TEST_BODY_MAX_CHARS,

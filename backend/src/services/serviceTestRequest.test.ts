@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { prettyBody, sendTestRequest, serviceGatewayUrl, testRequestProblem } from './testRequest.js';
+import { prettyBody, sendTestRequest, testRequestProblem } from '@aiplat/api';
 
 describe('the online test panel’s request', () => {
   it('refuses what cannot be sent as written', () => {
@@ -10,11 +10,6 @@ describe('the online test panel’s request', () => {
     expect(testRequestProblem({ method: 'POST', path: '/predict', body: '{oops' })).toBe('json');
     expect(testRequestProblem({ method: 'GET', path: '/predict', body: '{}' })).toBe('bodyWithGet');
     expect(testRequestProblem({ method: 'POST', path: '/predict?x=1', body: '{"a": 1}' })).toBeUndefined();
-  });
-
-  it('builds the gateway URL from the server’s', () => {
-    expect(serviceGatewayUrl('http://h:8080/', '/services/tiny/')).toBe('http://h:8080/services/tiny/');
-    expect(serviceGatewayUrl('http://h:8080', '/services/tiny/')).toBe('http://h:8080/services/tiny/');
   });
 
   it('sends it with the token and JSON to a real server and reads the answer', async () => {
