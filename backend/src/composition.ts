@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
+import type http from 'node:http';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { ApiError } from '@aiplat/api';
@@ -141,14 +142,21 @@ export async function createPlatform(
       ? cluster.engine.serverDryRun(objects as unknown as KubernetesObject[])
       : { ok: false, message: 'the backend is not connected to a cluster (its log says why)' };
   const originPolicy = new OriginPolicy(config.allowedOrigins);
+  const tokens = new TokenAuthenticator(users);
+  /** A browser session counts only for requests from a page of this server (CSRF, cross-site links). */
+  const browserUser = (req: http.IncomingMessage): string | undefined => {
+    const name = sessions.lookup(sessionIdOf(req));
+    return name !== undefined && safeForState(req, config.allowedOrigins) && fromThisSite(req, config.allowedOrigins)
+      ? name
+      : undefined;
+  };
   const servicesPart = new ServicesPart({
     config,
     store,
     registry: metrics.registry,
     platformUser: (req) => {
       const token = TokenAuthenticator.bearerToken(req.headers.authorization);
-      if (token) return users.find((user) => user.token === token)?.name;
-      return sessions.lookup(sessionIdOf(req));
+      return token ? tokens.authenticate(token)?.name : browserUser(req);
     },
     isOriginAllowed: (origin, host) => originPolicy.isAllowed(origin, host),
     log,
@@ -159,10 +167,8 @@ export async function createPlatform(
     log,
     gateway: () => servicesPart.gateway() ?? { handle: () => false },
     sessionUser: (req) => {
-      const name = sessions.lookup(sessionIdOf(req));
-      return name !== undefined && safeForState(req, config.allowedOrigins) && fromThisSite(req, config.allowedOrigins)
-        ? { name }
-        : undefined;
+      const name = browserUser(req);
+      return name === undefined ? undefined : { name };
     },
     frontends: () => [
       { handle: createLoginRouter({ links: loginLinks, sessions }) },
