@@ -1,38 +1,8 @@
 import { createHash } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ServiceLimitsSchema, ServiceVersionSpecSchema } from '@aiplat/api';
 import { SqliteStore } from '../store/sqliteStore.js';
 import { CallerKeys, tokenHash } from './callerKeys.js';
-import type { ServiceRecord } from './serviceStore.js';
-
-const at = '2026-12-05T10:00:00.000Z';
-const service = (name: string, owner: string): ServiceRecord => ({
-  name,
-  owner,
-  tags: {},
-  auth: ['appkey', 'token'],
-  limits: ServiceLimitsSchema.parse({}),
-  engine: 'local',
-  queue: 'default',
-  priority: 0,
-  state: 'Running',
-  version: 1,
-  versions: [
-    {
-      version: 1,
-      spec: ServiceVersionSpecSchema.parse({
-        model: 'mount/models/tiny-gpt2',
-        command: 'python3 serve.py',
-        resources: { cpu: 1, memory: '1Gi' },
-      }),
-      createdAt: at,
-      serving: true,
-    },
-  ],
-  replicas: [],
-  createdAt: at,
-  updatedAt: at,
-});
+import { serviceRecord } from '../../../testing/src/services/serviceRecords.js';
 
 let store: SqliteStore;
 let changes: number;
@@ -46,8 +16,8 @@ const keysOf = (s: SqliteStore) =>
 
 beforeEach(() => {
   store = new SqliteStore(':memory:');
-  store.services.insert(service('chat', 'alice'));
-  store.services.insert(service('bobs', 'bob'));
+  store.services.insert(serviceRecord('chat', { state: 'Running' }));
+  store.services.insert(serviceRecord('bobs', { owner: 'bob', state: 'Running' }));
   changes = 0;
 });
 afterEach(() => store.close());

@@ -1,26 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { ServiceLimitsSchema } from '@aiplat/api';
 import { SqliteStore } from '../store/sqliteStore.js';
 import { IdleServices } from './idleServices.js';
-import type { ServiceRecord } from './serviceStore.js';
-
-const record = (name: string, state: ServiceRecord['state']): ServiceRecord => ({
-  name,
-  owner: 'alice',
-  tags: {},
-  auth: ['token'],
-  limits: ServiceLimitsSchema.parse({}),
-  engine: 'local',
-  queue: 'default',
-  priority: 0,
-  state,
-  version: 1,
-  versions: [],
-  replicas: [],
-  createdAt: '2026-12-05T10:00:00.000Z',
-  updatedAt: '2026-12-05T10:00:00.000Z',
-});
+import { serviceRecord } from '../../../testing/src/services/serviceRecords.js';
 
 const MINUTE_MS = 60_000;
 let store: SqliteStore;
@@ -47,8 +29,8 @@ afterEach(() => store.close());
 
 describe('IdleServices', () => {
   it('puts a Running service to sleep once no call came for sleepAfterMinutes', async () => {
-    store.services.insert(record('busy', 'Running'));
-    store.services.insert(record('quiet', 'Running'));
+    store.services.insert(serviceRecord('busy', { state: 'Running', auth: ['token'], versions: [] }));
+    store.services.insert(serviceRecord('quiet', { state: 'Running', auth: ['token'], versions: [] }));
     const services = idle(10);
     await services.sweep();
     clock = 9 * MINUTE_MS;
@@ -64,7 +46,7 @@ describe('IdleServices', () => {
   });
 
   it('counts idle time from when a service is seen Running, not from a call before it stopped', async () => {
-    store.services.insert(record('chat', 'Stopped'));
+    store.services.insert(serviceRecord('chat', { state: 'Stopped', auth: ['token'], versions: [] }));
     const services = idle(10);
     services.touch('chat');
     await services.sweep();
@@ -78,7 +60,7 @@ describe('IdleServices', () => {
   });
 
   it('does nothing when sleepAfterMinutes is 0', async () => {
-    store.services.insert(record('chat', 'Running'));
+    store.services.insert(serviceRecord('chat', { state: 'Running', auth: ['token'], versions: [] }));
     const services = idle(0);
     expect(services.enabled).toBe(false);
     await services.sweep();

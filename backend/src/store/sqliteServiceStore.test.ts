@@ -2,8 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ServiceLimitsSchema, ServiceVersionSpecSchema } from '@aiplat/api';
-import type { AppKeyRecord, ServiceRecord, ServiceTokenRecord } from '../services/serviceStore.js';
+import { RECORD_TIME, serviceRecord } from '../../../testing/src/services/serviceRecords.js';
+import type { AppKeyRecord, ServiceTokenRecord } from '../services/serviceStore.js';
 import { SqliteStore } from './sqliteStore.js';
 
 let dir: string;
@@ -12,34 +12,7 @@ beforeEach(async () => {
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
-const at = '2026-12-05T10:00:00.000Z';
-const service = (name: string, owner = 'alice'): ServiceRecord => ({
-  name,
-  owner,
-  tags: {},
-  auth: ['appkey', 'token'],
-  limits: ServiceLimitsSchema.parse({}),
-  engine: 'local',
-  queue: 'default',
-  priority: 0,
-  state: 'Deploying',
-  version: 1,
-  versions: [
-    {
-      version: 1,
-      spec: ServiceVersionSpecSchema.parse({
-        model: 'mount/models/tiny-gpt2',
-        command: 'python3 serve.py',
-        resources: { cpu: 1, memory: '1Gi' },
-      }),
-      createdAt: at,
-      serving: true,
-    },
-  ],
-  replicas: [],
-  createdAt: at,
-  updatedAt: at,
-});
+const at = RECORD_TIME;
 const appKey = (key: string, services: string[], owner = 'alice'): AppKeyRecord => ({
   appKey: key,
   owner,
@@ -61,7 +34,7 @@ describe('SqliteServiceStore', () => {
   it('keeps services, events, AppKeys and tokens across a reopen', () => {
     const file = path.join(dir, 'aiplat.sqlite');
     const store = new SqliteStore(file);
-    store.services.insert({ ...service('chat'), domain: { host: 'chat.example.com' } });
+    store.services.insert({ ...serviceRecord('chat'), domain: { host: 'chat.example.com' } });
     store.services.appendEvent('chat', {
       time: at,
       type: 'deploy-requested',
@@ -82,9 +55,9 @@ describe('SqliteServiceStore', () => {
 
   it('lists one owner’s services newest first, or everyone’s', () => {
     const store = new SqliteStore(':memory:');
-    store.services.insert(service('one'));
-    store.services.insert(service('two', 'bob'));
-    store.services.insert(service('three'));
+    store.services.insert(serviceRecord('one'));
+    store.services.insert(serviceRecord('two', { owner: 'bob' }));
+    store.services.insert(serviceRecord('three'));
     expect(store.services.list('alice').map((s) => s.name)).toEqual(['three', 'one']);
     expect(store.services.list().map((s) => s.name)).toEqual(['three', 'two', 'one']);
     store.close();
@@ -92,7 +65,7 @@ describe('SqliteServiceStore', () => {
 
   it('applies a patch, an undefined value clearing the field', () => {
     const store = new SqliteStore(':memory:');
-    store.services.insert({ ...service('chat'), failure: { message: 'exit 3' }, state: 'Failed' });
+    store.services.insert({ ...serviceRecord('chat'), failure: { message: 'exit 3' }, state: 'Failed' });
     const updated = store.services.update('chat', { state: 'Deploying', failure: undefined });
     expect(updated.state).toBe('Deploying');
     expect(updated).not.toHaveProperty('failure');
@@ -103,8 +76,8 @@ describe('SqliteServiceStore', () => {
 
   it('refuses a second service of the same name, and a second token of the same hash', () => {
     const store = new SqliteStore(':memory:');
-    store.services.insert(service('chat'));
-    expect(() => store.services.insert(service('chat', 'bob'))).toThrow();
+    store.services.insert(serviceRecord('chat'));
+    expect(() => store.services.insert(serviceRecord('chat', { owner: 'bob' }))).toThrow();
     store.services.insertToken(token('tk-1', 'chat'));
     expect(() => store.services.insertToken({ ...token('tk-2', 'chat'), hash: 'hash-of-tk-1' })).toThrow();
     store.close();
@@ -112,8 +85,8 @@ describe('SqliteServiceStore', () => {
 
   it('deletes a service with its events and tokens, and unbinds it from AppKeys', () => {
     const store = new SqliteStore(':memory:');
-    store.services.insert(service('chat'));
-    store.services.insert(service('other'));
+    store.services.insert(serviceRecord('chat'));
+    store.services.insert(serviceRecord('other'));
     store.services.appendEvent('chat', { time: at, type: 'running', message: 'Running.' });
     store.services.insertToken(token('tk-chat', 'chat'));
     store.services.insertToken(token('tk-other', 'other'));
@@ -130,7 +103,7 @@ describe('SqliteServiceStore', () => {
 
   it('updates and deletes AppKeys and tokens, listing AppKeys per owner', () => {
     const store = new SqliteStore(':memory:');
-    store.services.insert(service('chat'));
+    store.services.insert(serviceRecord('chat'));
     store.services.insertAppKey(appKey('ak-a', ['chat']));
     store.services.insertAppKey(appKey('ak-b', [], 'bob'));
     expect(store.services.listAppKeys('alice').map((k) => k.appKey)).toEqual(['ak-a']);
