@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { parse as parseYaml } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJobYaml, type Job, type JobDetail, type WebSocketFactory, type WebSocketLike } from '@aiplat/api';
+import { outputSink, type OutputSink } from '../../../testing/src/backend/cliRunner.js';
 import { homeFolder, waitForJob, waitForState } from '../../../testing/src/backend/jobs.js';
 import { startPlatform, TOKENS, type PlatformFixture } from '../../../testing/src/backend/platformFixture.js';
 import { runCli, type CliDeps } from './program.js';
@@ -30,31 +31,17 @@ beforeAll(async () => {
 });
 afterAll(() => fx?.close());
 
-interface Sink {
-  text: string;
-  write(text: string): boolean;
-}
-function sink(): Sink {
-  return {
-    text: '',
-    write(text: string) {
-      this.text += text;
-      return true;
-    },
-  };
-}
-
 interface RunOptions {
   env?: Record<string, string | undefined>;
   stdin?: string;
-  stdout?: Sink;
+  stdout?: OutputSink;
   createWebSocket?: WebSocketFactory;
 }
 
 /** Runs `aiplat <args>` in-process against the test backend as alice. */
 async function aiplat(args: string[], options: RunOptions = {}) {
-  const stdout = options.stdout ?? sink();
-  const stderr = sink();
+  const stdout = options.stdout ?? outputSink();
+  const stderr = outputSink();
   const deps: CliDeps = {
     stdout,
     stderr,
@@ -328,7 +315,7 @@ describe('aiplat logs', () => {
   it('-f follows a running job to its end, every line exactly once and in order', async () => {
     const job = await gatedJob('follow-gated');
     await waitForState(fx.client(), job.id, 'Running');
-    const stdout = sink();
+    const stdout = outputSink();
     const following = aiplat(['logs', '-f', job.id, '--stream', 'stdout'], { stdout });
     // The existing lines came over HTTP; the rest must come over the WebSocket follow.
     await until(() => stdout.text.includes('[node-0] a-3') && stdout.text.includes('[node-1] a-3'), stdout.text);
@@ -344,7 +331,7 @@ describe('aiplat logs', () => {
   it('-f falls back to polling when the WebSocket cannot be opened', async () => {
     const job = await gatedJob('follow-polled');
     await waitForState(fx.client(), job.id, 'Running');
-    const stdout = sink();
+    const stdout = outputSink();
     const following = aiplat(['logs', '-f', job.id, '--stream', 'stdout'], { stdout, createWebSocket: brokenSockets });
     await until(() => stdout.text.includes('[node-0] a-3') && stdout.text.includes('[node-1] a-3'), stdout.text);
     await job.go();
@@ -362,7 +349,7 @@ describe('aiplat logs', () => {
 describe('aiplat stop, env and the other job commands', () => {
   it('stop ends a running job; submit --wait on it exits 1', async () => {
     const file = await jobFile('cli-sleep', 'sleep 60');
-    const stdout = sink();
+    const stdout = outputSink();
     const waiting = aiplat(['submit', '-f', file, '--wait', '-q'], { stdout });
     await until(() => /^job-\w+\n/.test(stdout.text), 'the job id');
     const id = stdout.text.trim();

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appKeySignature, parseServiceVersionYaml, parseServiceYaml, type WebSocketFactory } from '@aiplat/api';
-import { cliRunner } from '../../../testing/src/backend/cliRunner.js';
+import { cliRunner, outputSink, type OutputSink } from '../../../testing/src/backend/cliRunner.js';
 import {
   startPlatform,
   TOKENS,
@@ -19,24 +19,9 @@ const MODEL_SERVER = fileURLToPath(new URL('../../../testing/src/services/model_
 let fx: PlatformFixture;
 let aiplat: ReturnType<typeof cliRunner>;
 
-/** What a running command has printed so far. */
-interface Sink {
-  text: string;
-  write(text: string): boolean;
-}
-function sink(): Sink {
-  return {
-    text: '',
-    write(text: string) {
-      this.text += text;
-      return true;
-    },
-  };
-}
-
 /** `aiplat <args>` whose output can be read while it runs (a follow), optionally without a WebSocket. */
-async function running(args: string[], stdout: Sink, createWebSocket?: WebSocketFactory) {
-  const stderr = sink();
+async function running(args: string[], stdout: OutputSink, createWebSocket?: WebSocketFactory) {
+  const stderr = outputSink();
   const deps: CliDeps = {
     stdout,
     stderr,
@@ -172,8 +157,8 @@ describe('aiplat service and aiplat appkey', () => {
         headers: { authorization: `Bearer ${TOKENS.alice}` },
       }).then((r) => r.text());
     await call('follow-before');
-    const socketOut = sink();
-    const polledOut = sink();
+    const socketOut = outputSink();
+    const polledOut = outputSink();
     follows.socket = running(['service', 'logs', 'cli-demo', '-f', '--search', 'follow-'], socketOut);
     follows.polled = running(['service', 'logs', 'cli-demo', '-f', '--search', 'follow-'], polledOut, noSockets);
     const both = () => `socket: ${socketOut.text}\npolled: ${polledOut.text}`;
