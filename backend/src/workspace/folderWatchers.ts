@@ -20,6 +20,8 @@ export interface FolderWatchersOptions {
 
 interface WatchedFolder {
   watcher: FSWatcher;
+  /** Settles once the watcher has read the folder: changes made after that are all seen. */
+  ready: Promise<void>;
   listeners: Set<FolderListener>;
   pending: Map<string, FileChangeKind>;
   timer: NodeJS.Timeout | undefined;
@@ -54,8 +56,11 @@ export class FolderWatchers {
     return this.folders.size;
   }
 
-  /** Calls `listener` with the changes of `absFolder`'s entries; returns the disposer. */
-  watch(absFolder: string, listener: FolderListener): () => void {
+  /**
+   * Calls `listener` with the changes of `absFolder`'s entries; resolves with the disposer once the
+   * folder is being watched, so a change made after it resolves is never missed.
+   */
+  async watch(absFolder: string, listener: FolderListener): Promise<() => void> {
     let folder = this.folders.get(absFolder);
     if (!folder) {
       if (this.folders.size >= this.options.maxFolders) {
@@ -69,6 +74,7 @@ export class FolderWatchers {
     }
     const watched = folder;
     watched.listeners.add(listener);
+    await watched.ready;
     return () => {
       if (!watched.listeners.delete(listener) || watched.listeners.size > 0) return;
       this.folders.delete(absFolder);
@@ -87,8 +93,14 @@ export class FolderWatchers {
   }
 
   private open(absFolder: string): WatchedFolder {
+    const watcher = watch(absFolder, { depth: 0, ignoreInitial: true, followSymlinks: false, persistent: true });
     const folder: WatchedFolder = {
-      watcher: watch(absFolder, { depth: 0, ignoreInitial: true, followSymlinks: false, persistent: true }),
+      watcher,
+      // An error before the first scan ends (the folder vanished) must not hold the subscriber.
+      ready: new Promise((resolve) => {
+        watcher.once('ready', resolve);
+        watcher.once('error', () => resolve());
+      }),
       listeners: new Set(),
       pending: new Map(),
       timer: undefined,
