@@ -3,11 +3,10 @@ import {
   DEFAULT_JOB_QUEUE,
   DEFAULT_WORKING_DIR,
   DevMachineSpecSchema,
-  isApiError,
   type DevMachine,
   type DevMachineSpec,
 } from '@aiplat/api';
-import { ChangingModel } from '../../model/changingModel.js';
+import { FieldFormModel, judgedProblems, problemsByField } from '../../model/fieldFormModel.js';
 import type { IConnectionModel } from '../../tokens.js';
 import { formatAssignments, parseAssignments, type FieldIssue } from '../../training/model/jobFormValues.js';
 
@@ -68,18 +67,11 @@ export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFo
  * contract's `DevMachineSpecSchema` judges; the API's 400 `issues` after a create), and the create.
  * A copy keeps what the form does not show (env, description, tags, environment).
  */
-export class DevMachineFormModel extends ChangingModel {
-  private _values: DevMachineFormValues;
-  private _errors = new Map<string, string[]>();
-  private _generalErrors: string[] = [];
-  private _creating = false;
+export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
   private readonly _kept: Partial<DevMachineSpec>;
 
-  constructor(
-    private readonly _connection: IConnectionModel,
-    prefill: Partial<DevMachineSpec> = {},
-  ) {
-    super();
+  constructor(connection: IConnectionModel, prefill: Partial<DevMachineSpec> = {}) {
+    super(connection, valuesFromSpec(prefill));
     const { description, tags, environment, engine } = prefill;
     this._kept = {
       ...(description ? { description } : {}),
@@ -87,37 +79,19 @@ export class DevMachineFormModel extends ChangingModel {
       ...(environment ? { environment } : {}),
       ...(engine ? { engine } : {}),
     };
-    this._values = valuesFromSpec(prefill);
     if (prefill.name) this.validate();
   }
 
-  get values(): DevMachineFormValues {
-    return this._values;
-  }
-
-  get errors(): ReadonlyMap<string, readonly string[]> {
-    return this._errors;
-  }
-
-  get generalErrors(): readonly string[] {
-    return this._generalErrors;
-  }
-
   get creating(): boolean {
-    return this._creating;
+    return this.busy;
   }
 
-  /** Changes values; the fields changed are checked at once (the others keep what they showed). */
-  update(values: Partial<DevMachineFormValues>): void {
-    this._values = { ...this._values, ...values };
-    const problems = this._problems();
-    for (const key of Object.keys(values)) {
-      const field = key === 'acceleratorType' ? 'acceleratorCount' : key;
-      const found = problems.get(field);
-      if (found) this._errors.set(field, found);
-      else this._errors.delete(field);
-    }
-    this.emit();
+  protected override fieldsOfKey(key: keyof DevMachineFormValues): string[] {
+    return [key === 'acceleratorType' ? 'acceleratorCount' : key];
+  }
+
+  protected fieldOfPath(path: string): string {
+    return fieldOfPath(path);
   }
 
   /** The spec the values describe, before the contract's judgement. */
@@ -142,57 +116,17 @@ export class DevMachineFormModel extends ChangingModel {
     };
   }
 
-  /** Checks every field; true when there is nothing to fix. */
-  validate(): boolean {
-    this._errors = this._problems();
-    this._generalErrors = [];
-    this.emit();
-    return this._errors.size === 0;
-  }
-
-  private _problems(): Map<string, string[]> {
-    const problems = new Map<string, string[]>();
+  protected problems(): Map<string, string[]> {
     const typed: FieldIssue[] = [];
     const parsed = DevMachineSpecSchema.safeParse(this.input(typed));
-    const all = [
-      ...typed,
-      ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }))),
-    ];
-    for (const issue of all) {
-      const field = fieldOfPath(issue.field);
-      const list = problems.get(field) ?? [];
-      if (!list.includes(issue.message)) list.push(issue.message);
-      problems.set(field, list);
-    }
-    return problems;
+    return problemsByField(judgedProblems(typed, parsed), fieldOfPath);
   }
 
   /** Creates (and starts) the dev machine; it, or undefined with the problems at their fields. */
-  async create(): Promise<DevMachine | undefined> {
-    if (this._creating || !this.validate()) return undefined;
-    const client = this._connection.client;
-    if (!client) {
-      this._generalErrors = ['not connected to the AI Platform server'];
-      this.emit();
-      return undefined;
-    }
-    this._creating = true;
-    this.emit();
-    try {
-      return await client.createDevMachine({ body: { spec: this.input() as DevMachineSpec, start: true } });
-    } catch (e) {
-      if (isApiError(e) && e.issues?.length) {
-        for (const issue of e.issues) {
-          const field = fieldOfPath(issue.path);
-          this._errors.set(field, [...(this._errors.get(field) ?? []), issue.message]);
-        }
-      } else {
-        this._generalErrors = [e instanceof Error ? e.message : String(e)];
-      }
-      return undefined;
-    } finally {
-      this._creating = false;
-      this.emit();
-    }
+  create(): Promise<DevMachine | undefined> {
+    return this.submit(
+      () => this.validate(),
+      (client) => client.createDevMachine({ body: { spec: this.input() as DevMachineSpec, start: true } }),
+    );
   }
 }

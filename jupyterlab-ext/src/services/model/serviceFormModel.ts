@@ -1,12 +1,11 @@
 import {
-  isApiError,
   SERVICE_LIMITS,
   ServiceSpecSchema,
   type Service,
   type ServiceProbeInput,
   type ServiceSpecInput,
 } from '@aiplat/api';
-import { ChangingModel } from '../../model/changingModel.js';
+import { FieldFormModel, judgedProblems, problemsByField } from '../../model/fieldFormModel.js';
 import type { IConnectionModel } from '../../tokens.js';
 import { formatAssignments, parseAssignments, type FieldIssue } from '../../training/model/jobFormValues.js';
 
@@ -126,11 +125,11 @@ function probeInput(probe: ProbeValues): ServiceProbeInput | undefined {
 }
 
 /**
- * A spec path (`version.resources.memory`, or the API's `body.spec.…`) → the form field that shows
+ * A spec path (`version.resources.memory`, or the API's `body.spec.…` or `body.…`) → the form field that shows
  * it: `memory`, `readiness.target`, `maxBodyMiB`…
  */
 export function fieldOfPath(path: string): string {
-  const spec = path.replace(/^body\.spec\.?/, '');
+  const spec = path.replace(/^body\.(spec\.?)?/, '');
   const parts = spec.split('.');
   const [first = '', second = '', third = ''] = parts;
   if (first === 'limits') return second === 'maxBodyBytes' ? 'maxBodyMiB' : second || 'limits';
@@ -185,6 +184,19 @@ export function valuesFromSpec(spec: Partial<ServiceSpecInput>): ServiceFormValu
     readiness: probe(v?.probes?.readiness),
     liveness: probe(v?.probes?.liveness),
     auth: (spec.auth?.join(',') as AuthChoice | undefined) ?? values.auth,
+    ...(spec.limits ? limitValues(spec.limits) : {}),
+  };
+}
+
+/** The limits as typed (the body limit in MiB). */
+function limitValues(limits: NonNullable<ServiceSpecInput['limits']>): Partial<ServiceFormValues> {
+  const text = (value: number | undefined, fallback: string) => (value === undefined ? fallback : String(value));
+  const defaults = initialValues();
+  return {
+    qpsPerReplica: text(limits.qpsPerReplica, defaults.qpsPerReplica),
+    concurrencyPerReplica: text(limits.concurrencyPerReplica, defaults.concurrencyPerReplica),
+    maxBodyMiB: text(limits.maxBodyBytes === undefined ? undefined : limits.maxBodyBytes / MIB, defaults.maxBodyMiB),
+    upstreamTimeoutSeconds: text(limits.upstreamTimeoutSeconds, defaults.upstreamTimeoutSeconds),
   };
 }
 
@@ -238,24 +250,15 @@ export function specInput(values: ServiceFormValues, issues: FieldIssue[] = []):
 
 /** Every problem of the values by field: the typing's and the contract's (`ServiceSpecSchema`). */
 export function formProblems(values: ServiceFormValues): Map<string, string[]> {
-  const problems = new Map<string, string[]>();
   const typed: FieldIssue[] = [];
   const parsed = ServiceSpecSchema.safeParse(specInput(values, typed));
-  const all = [
-    ...typed,
-    ...(parsed.success ? [] : parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }))),
-  ];
-  for (const issue of all) {
-    const field = issue.field === 'noAuthConfirmed' ? issue.field : fieldOfPath(issue.field);
-    const list = problems.get(field) ?? [];
-    if (!list.includes(issue.message)) list.push(issue.message);
-    problems.set(field, list);
-  }
-  return problems;
+  return problemsByField(judgedProblems(typed, parsed), (path) =>
+    path === 'noAuthConfirmed' ? path : fieldOfPath(path),
+  );
 }
 
 /** The fields whose problems a change of `key` may show or clear. */
-function fieldsOfKey(key: keyof ServiceFormValues): string[] {
+export function fieldsOfKey(key: keyof ServiceFormValues): string[] {
   if (key === 'acceleratorType') return ['acceleratorCount'];
   if (key === 'auth') return ['auth', 'noAuthConfirmed'];
   if (key === 'startup' || key === 'readiness' || key === 'liveness') {
@@ -269,55 +272,30 @@ function fieldsOfKey(key: keyof ServiceFormValues): string[] {
  * `ServiceSpecSchema` judges; the API's 400 `issues` after a deploy land at their fields too), and
  * the deploy itself.
  */
-export class ServiceFormModel extends ChangingModel {
-  private _values: ServiceFormValues;
-  private _errors = new Map<string, string[]>();
-  private _generalErrors: string[] = [];
-  private _deploying = false;
-
-  constructor(
-    private readonly _connection: IConnectionModel,
-    prefill: { model?: string; spec?: Partial<ServiceSpecInput> } = {},
-  ) {
-    super();
-    this._values = prefill.spec ? valuesFromSpec(prefill.spec) : initialValues(prefill.model);
-  }
-
-  get values(): ServiceFormValues {
-    return this._values;
-  }
-
-  get errors(): ReadonlyMap<string, readonly string[]> {
-    return this._errors;
-  }
-
-  get generalErrors(): readonly string[] {
-    return this._generalErrors;
+export class ServiceFormModel extends FieldFormModel<ServiceFormValues> {
+  constructor(connection: IConnectionModel, prefill: { model?: string; spec?: Partial<ServiceSpecInput> } = {}) {
+    super(connection, prefill.spec ? valuesFromSpec(prefill.spec) : initialValues(prefill.model));
   }
 
   get deploying(): boolean {
-    return this._deploying;
+    return this.busy;
   }
 
   /** The server's engine: the form puts its field first (local: environment, Kubernetes: image). */
   get engine(): 'local' | 'kubernetes' | undefined {
-    const state = this._connection.state;
-    if (state.status !== 'connected') return undefined;
-    return state.info.engine;
+    return engineOf(this.connection);
   }
 
-  /** Changes values; the fields changed are checked at once (the others keep what they showed). */
-  update(values: Partial<ServiceFormValues>): void {
-    this._values = { ...this._values, ...values };
-    const problems = formProblems(this._values);
-    for (const key of Object.keys(values) as (keyof ServiceFormValues)[]) {
-      for (const field of fieldsOfKey(key)) {
-        const found = problems.get(field);
-        if (found) this._errors.set(field, found);
-        else this._errors.delete(field);
-      }
-    }
-    this.emit();
+  protected problems(values: ServiceFormValues): Map<string, string[]> {
+    return formProblems(values);
+  }
+
+  protected fieldOfPath(path: string): string {
+    return fieldOfPath(path);
+  }
+
+  protected override fieldsOfKey(key: keyof ServiceFormValues): string[] {
+    return fieldsOfKey(key);
   }
 
   /** Changes one probe's values. */
@@ -325,40 +303,17 @@ export class ServiceFormModel extends ChangingModel {
     this.update({ [name]: { ...this._values[name], ...patch } });
   }
 
-  /** Checks every field; true when there is nothing to fix. */
-  validate(): boolean {
-    this._errors = formProblems(this._values);
-    this._generalErrors = [];
-    this.emit();
-    return this._errors.size === 0;
-  }
-
   /** Deploys the service; it, or undefined with the problems at their fields. */
-  async deploy(): Promise<Service | undefined> {
-    if (this._deploying || !this.validate()) return undefined;
-    const client = this._connection.client;
-    if (!client) {
-      this._generalErrors = ['not connected to the AI Platform server'];
-      this.emit();
-      return undefined;
-    }
-    this._deploying = true;
-    this.emit();
-    try {
-      return await client.deployService({ body: { spec: specInput(this._values) as ServiceSpecInput } });
-    } catch (e) {
-      if (isApiError(e) && e.issues?.length) {
-        for (const issue of e.issues) {
-          const field = fieldOfPath(issue.path);
-          this._errors.set(field, [...(this._errors.get(field) ?? []), issue.message]);
-        }
-      } else {
-        this._generalErrors = [e instanceof Error ? e.message : String(e)];
-      }
-      return undefined;
-    } finally {
-      this._deploying = false;
-      this.emit();
-    }
+  deploy(): Promise<Service | undefined> {
+    return this.submit(
+      () => this.validate(),
+      (client) => client.deployService({ body: { spec: specInput(this._values) as ServiceSpecInput } }),
+    );
   }
+}
+
+/** The server's engine, once connected. */
+export function engineOf(connection: IConnectionModel): 'local' | 'kubernetes' | undefined {
+  const state = connection.state;
+  return state.status === 'connected' ? state.info.engine : undefined;
 }
