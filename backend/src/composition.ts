@@ -360,6 +360,23 @@ export async function createPlatform(
   });
   if (started) servicesPart.startKubernetesEngine(started.cluster);
   await servicesPart.recover();
+  const close = async () => {
+    // Proxied WebSockets first: the server's close waits for every socket it ever accepted.
+    proxy.close();
+    await server.close();
+    await folderWatchers.close();
+    await jobService.close();
+    await devMachineEngine.close();
+    scalars.close();
+    await tensorBoardService.close();
+    await servicesPart.close();
+    kubernetesDevMachines?.close();
+    store.close();
+  };
+  await servicesPart.httpsAddress().catch(async (error: unknown) => {
+    await close();
+    throw error;
+  });
   return {
     config,
     store,
@@ -377,19 +394,7 @@ export async function createPlatform(
     tensorboards: tensorBoardService,
     services: servicesPart.services,
     log,
-    close: async () => {
-      // Proxied WebSockets first: the server's close waits for every socket it ever accepted.
-      proxy.close();
-      await server.close();
-      await folderWatchers.close();
-      await jobService.close();
-      await devMachineEngine.close();
-      scalars.close();
-      await tensorBoardService.close();
-      await servicesPart.close();
-      kubernetesDevMachines?.close();
-      store.close();
-    },
+    close,
   };
 }
 

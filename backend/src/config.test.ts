@@ -19,6 +19,18 @@ describe('loadConfig', () => {
     expect(config.workRoot).toBe(path.join(dir, '.work'));
     expect(config.dataDir).toBe(path.join(dir, '.data'));
     expect(config.users).toEqual([]);
+    // Nothing listens for services' own domains over HTTPS unless asked to.
+    expect(config.services.httpsPort).toBeUndefined();
+    expect(config.services.httpsHost).toBeUndefined();
+  });
+
+  it('takes an HTTPS port (and address) for services of their own domain, and refuses a bad port', async () => {
+    const file = path.join(dir, 'aiplat.yaml');
+    await writeFile(file, 'services:\n  httpsPort: 8443\n  httpsHost: 0.0.0.0\n');
+    const config = loadConfig({ AIPLAT_CONFIG: file }, dir);
+    expect(config.services).toMatchObject({ httpsPort: 8443, httpsHost: '0.0.0.0', sleepAfterMinutes: 0 });
+    await writeFile(file, 'services:\n  httpsPort: 70000\n');
+    expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(/services\.httpsPort/);
   });
 
   it('reads a YAML file and lets the environment override it', async () => {

@@ -110,6 +110,10 @@ export const ConfigSchema = z.object({
       stopGraceMs: z.number().int().min(0).max(3_600_000).default(10_000),
       /** A Running service with no call for this long sleeps (its replicas stop; the next call wakes it); 0: never. */
       sleepAfterMinutes: z.number().min(0).max(10_080).default(0),
+      /** The port of the HTTPS listener for services with their own domain and TLS pair (by SNI); left out: none. */
+      httpsPort: z.number().int().min(1).max(65535).optional(),
+      /** The address that listener binds; left out: the platform's `host`. */
+      httpsHost: z.string().min(1).optional(),
       /** Where a version's requirements come from: pip's own settings, passed as given (never a hard-coded host). */
       pip: z
         .object({

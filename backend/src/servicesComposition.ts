@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { Config } from './config.js';
@@ -63,6 +64,9 @@ export class ServicesPart {
       registry: this.deps.registry,
       events: hub,
       signatureWindowSeconds: config.services.signatureWindowSeconds,
+      ...(config.services.httpsPort
+        ? { httpsPort: config.services.httpsPort, httpsHost: config.services.httpsHost ?? config.host }
+        : {}),
       platformUser: this.deps.platformUser,
       isOriginAllowed: this.deps.isOriginAllowed,
       onActivity: (name) => this.idle?.touch(name),
@@ -74,6 +78,7 @@ export class ServicesPart {
       events: hub,
       defaultEngine: config.engine,
       onChange: (name) => directory.forget(name),
+      domains: { httpsServed: config.services.httpsPort !== undefined },
       log: log.child({ component: 'services' }),
     });
     this.keys = new CallerKeys({
@@ -105,6 +110,26 @@ export class ServicesPart {
   /** The gateway's hooks for the HTTP server (asked on each request). */
   gateway(): ServiceGateway | undefined {
     return this.gatewayInstance;
+  }
+
+  /**
+   * Where the HTTPS listener of services' own domains listens, once it does; undefined when
+   * `services.httpsPort` is not set. Rejects, naming the setting, when it cannot listen.
+   */
+  async httpsAddress(): Promise<AddressInfo | undefined> {
+    const https = this.gatewayInstance?.https;
+    if (!https) return undefined;
+    const { httpsPort, httpsHost } = this.deps.config.services;
+    try {
+      const address = await https.listening;
+      this.deps.log.info({ address }, "services' own domains are served over HTTPS");
+      return address;
+    } catch (error) {
+      const where = `${httpsHost ?? this.deps.config.host}:${httpsPort}`;
+      throw new Error(
+        `services.httpsPort: the HTTPS listener for services' own domains cannot listen on ${where}: ${(error as Error).message}`,
+      );
+    }
   }
 
   get services(): ServiceService {

@@ -106,7 +106,7 @@ describe('ServiceDirectory', () => {
     expect(reads).toBe(before);
     const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
     await core.deploy('alice', spec('plain'));
-    // The core refuses domain.tls until HTTPS is served; the store can hold it already.
+    // The core checks a pair before keeping it (serviceDomain.ts); the directory only hands it on.
     const tls = { certificate: pem('CERTIFICATE'), privateKey: pem('PRIVATE KEY') };
     store.services.insert({ ...store.services.get('plain')!, name: 'tls', domain: { host: 'tls.example.com', tls } });
     directory.forget('tls');

@@ -22,6 +22,7 @@ import {
   wantedReplicas,
   withReplica,
 } from './serviceRecords.js';
+import { checkDomain, type DomainTlsPolicy, type ServiceDomainSetting } from './serviceDomain.js';
 import type { ServiceRecord, ServiceStore } from './serviceStore.js';
 
 export { toService } from './serviceRecords.js';
@@ -33,8 +34,16 @@ export interface ServiceServiceDeps {
   defaultEngine?: EngineKind;
   /** Called after every change of a service (the gateway's directory drops what it cached). */
   onChange?: (name: string) => void;
+  /** Whether HTTPS is served for services' own domains; without it a domain's `tls` is refused. */
+  domains?: DomainTlsPolicy;
   now?: () => Date;
 }
+
+/**
+ * A change of a service's settings. `domain` (a new host or TLS pair, null to drop it) is taken by
+ * the core; the API's update body does not carry it yet.
+ */
+export type ServiceUpdate = UpdateServiceBody & { domain?: ServiceDomainSetting | null };
 
 const STOPPABLE: readonly ServiceState[] = ['Deploying', 'Running', 'Updating', 'Sleeping', 'Failed'];
 const STARTABLE: readonly ServiceState[] = ['Stopped', 'Failed', 'Sleeping'];
@@ -93,21 +102,7 @@ export class ServiceService implements ServiceLifecycle {
         },
       );
     }
-    if (spec.domain?.tls) {
-      throw new ApiError(
-        'validation_failed',
-        'HTTPS for a service of its own domain is not served yet: leave domain.tls out (the host is routed over HTTP)',
-        {
-          issues: [{ path: 'body.spec.domain.tls', message: 'not served yet' }],
-        },
-      );
-    }
-    const host = spec.domain?.host;
-    if (host && this.deps.store.list().some((other) => other.domain?.host === host)) {
-      throw new ApiError('conflict', `another service already answers on ${host}; pick another domain`, {
-        issues: [{ path: 'body.spec.domain.host', message: 'already used by another service' }],
-      });
-    }
+    if (spec.domain) checkDomain(spec.domain, { ...this.domainContext(), at: 'body.spec.domain' });
     const at = this.now().toISOString();
     const record: ServiceRecord = {
       name: spec.name,
@@ -139,9 +134,11 @@ export class ServiceService implements ServiceLifecycle {
     return this.get(spec.name, owner);
   }
 
-  async update(name: string, owner: string, body: UpdateServiceBody): Promise<Service> {
+  async update(name: string, owner: string, body: ServiceUpdate): Promise<Service> {
     let record = this.owned(name, owner);
+    if (body.domain) checkDomain(body.domain, { ...this.domainContext(), at: 'body.domain', except: name });
     const settings = {
+      ...(body.domain !== undefined ? { domain: body.domain ?? undefined } : {}),
       ...(body.auth ? { auth: body.auth as ServiceRecord['auth'] } : {}),
       ...(body.limits ? { limits: body.limits as ServiceRecord['limits'] } : {}),
       ...(body.description !== undefined ? { description: body.description } : {}),
@@ -427,6 +424,10 @@ export class ServiceService implements ServiceLifecycle {
     const user = { user: record.owner };
     this.deps.events.publish('services', 'services', { change: 'updated', service }, user);
     this.deps.events.publish(`services/${record.name}`, 'services', { change: 'updated', service }, user);
+  }
+
+  private domainContext() {
+    return { store: this.deps.store, policy: this.deps.domains ?? { httpsServed: false } };
   }
 
   private engineOf(kind: EngineKind): ServiceEngine {

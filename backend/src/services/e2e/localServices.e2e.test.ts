@@ -276,6 +276,7 @@ describe('online services on the local engine', () => {
       }),
     );
     expect(tls.issues?.map((i) => i.path)).toEqual(['body.spec.domain.tls']);
+    expect(tls.message).toContain('services.httpsPort');
     const badName = await rejection(fx.client().deployService({ body: { spec: spec('Bad_Name') } }));
     expect(badName.status).toBe(400);
     const taken = await rejection(fx.client('bob').deployService({ body: { spec: spec('tiny') } }));

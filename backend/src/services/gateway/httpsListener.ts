@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import tls from 'node:tls';
 import type { Logger } from 'pino';
+import { refuseUpgrade } from '../../proxy/proxyCore.js';
+import { send } from './replies.js';
 
 export interface TlsPair {
   host: string;
@@ -11,10 +13,26 @@ export interface TlsPair {
   privateKey: string;
 }
 
+function hostOf(req: http.IncomingMessage): string | undefined {
+  return req.headers.host?.toLowerCase().replace(/:\d+$/, '');
+}
+
+/**
+ * Why a request is not for the connection it came on: its Host is not the name the TLS handshake
+ * was for (SNI), so it would reach a service other than the one whose certificate was shown.
+ */
+function misdirection(req: http.IncomingMessage): string | undefined {
+  const servername = (req.socket as tls.TLSSocket).servername;
+  const host = hostOf(req);
+  if (typeof servername === 'string' && host === servername.toLowerCase()) return undefined;
+  return `this connection is for ${typeof servername === 'string' ? servername : 'no name'}, not ${host ?? 'no Host'}; open a connection to that host`;
+}
+
 /**
  * The HTTPS listener of services given their own domain: the certificate is chosen by SNI from the
  * directory's current pairs (a changed pair is picked up on the next handshake), and requests go
- * through the same gateway as plain HTTP ones.
+ * through the same gateway as plain HTTP ones. A name with no pair gets no certificate (the
+ * handshake fails); a request whose Host is not the handshake's name gets 421.
  */
 export class HttpsListener {
   readonly server: https.Server;
@@ -44,16 +62,15 @@ export class HttpsListener {
         },
       },
       (req, res) => {
+        const misdirected = misdirection(req);
+        if (misdirected) return send(res, { status: 421, error: 'misdirected_request', message: misdirected });
         if (deps.handle(req, res)) return;
-        const body = JSON.stringify({
-          error: 'not_found',
-          message: `no service at ${req.headers.host ?? 'this host'}`,
-        });
-        res.writeHead(404, { 'content-type': 'application/json; charset=utf-8', 'content-length': body.length });
-        res.end(body);
+        send(res, { status: 404, error: 'not_found', message: `no service at ${hostOf(req) ?? 'this host'}` });
       },
     );
     this.server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      const misdirected = misdirection(req);
+      if (misdirected) return refuseUpgrade(socket, 421, misdirected);
       if (!deps.upgrade(req, socket, head)) socket.destroy();
     });
     this.server.on('tlsClientError', (error) => deps.log.debug({ err: error }, 'TLS handshake refused'));

@@ -1,4 +1,5 @@
 import type http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServiceMetricsQuery, ServiceMetricsResponse } from '@aiplat/api';
 
@@ -16,6 +17,11 @@ export interface ServiceGateway {
   metrics(name: string, query: ServiceMetricsQuery): ServiceMetricsResponse;
   /** LLM tokens a bearer token spent in the current minute and UTC day. */
   tokenUsage(tokenId: string): { usedThisMinute: number; usedToday: number };
+  /**
+   * The HTTPS listener of services with their own domain (`services.httpsPort`), when there is one:
+   * where it listens once it does (rejected when it cannot).
+   */
+  readonly https?: { readonly listening: Promise<AddressInfo> };
   /** Drops what it keeps of a deleted service (metrics, replay cache entries, counters). */
   forget(name: string): void;
   close(): Promise<void>;

@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** A certificate and its key, PEM, as a service's `domain.tls` takes them (a type, so it fits that open object). */
+export type TlsPairPem = { certificate: string; privateKey: string };
+
+/**
+ * A self-signed certificate for `host` (its CN and subjectAltName) with a new P-256 key, made by
+ * openssl (scripts/ensure-system-deps.sh ensures it). Being self-signed, the certificate is its own
+ * CA: pass it as `ca` to trust it.
+ */
+export function selfSignedPair(host: string): TlsPairPem {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aiplat-tls-'));
+  try {
+    const key = path.join(dir, 'tls.key');
+    const cert = path.join(dir, 'tls.crt');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        `/CN=${host}`,
+        '-addext',
+        `subjectAltName=DNS:${host}`,
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'ignore' },
+    );
+    return { certificate: readFileSync(cert, 'utf8'), privateKey: readFileSync(key, 'utf8') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
