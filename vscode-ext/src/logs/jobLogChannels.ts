@@ -1,28 +1,15 @@
-import type { ApiClient, JobDetail, LogLine } from '@aiplat/api';
+import type { ApiClient, JobDetail } from '@aiplat/api';
 import * as vscode from 'vscode';
 import type { EventSource } from '../connection/liveEvents.js';
-import { describeError } from '../connection/errorMessage.js';
-import { LogFollower } from './logFollower.js';
-
-/** How a line reads in an output channel: its time, then the platform's own lines marked. */
-export function formatLogLine(line: LogLine): string {
-  const time = line.time.slice(11, 23);
-  const marker = line.stream === 'platform' ? '[platform] ' : line.stream === 'stderr' ? '[stderr] ' : '';
-  return `${time} ${marker}${line.text}`;
-}
-
-interface FollowedJob {
-  job: JobDetail;
-  follower: LogFollower;
-  channels: Map<number, vscode.OutputChannel>;
-}
+import { FollowedLog, showLogSearch } from './followedLog.js';
+import { jobLogSource, type LogFollower } from './logFollower.js';
 
 /**
  * Job logs in output channels, one per instance (`AI Platform: mnist-ddp · node-1`), each job
  * followed live by one `LogFollower` while a channel of it is open.
  */
 export class JobLogChannels implements vscode.Disposable {
-  private readonly followed = new Map<string, FollowedJob>();
+  private readonly followed = new Map<string, FollowedLog>();
   private readonly searches: vscode.OutputChannel[] = [];
 
   constructor(private readonly events: EventSource) {}
@@ -31,30 +18,19 @@ export class JobLogChannels implements vscode.Disposable {
   async show(client: ApiClient, job: JobDetail, instance: number): Promise<vscode.OutputChannel> {
     let followed = this.followed.get(job.id);
     if (!followed) {
-      const created: FollowedJob = {
-        job,
-        channels: new Map(),
-        follower: new LogFollower({
-          client,
-          events: this.events,
-          jobId: job.id,
-          onLines: (lines) => {
-            for (const line of lines) this.channel(created, line.instance).appendLine(formatLogLine(line));
-          },
-          onEnd: () => {
-            for (const channel of created.channels.values()) {
-              channel.appendLine(vscode.l10n.t('— the job has finished; end of the log —'));
-            }
-          },
-          onError: (error) => this.channel(created, instance).appendLine(describeError(error)),
-        }),
-      };
-      followed = created;
+      followed = new FollowedLog({
+        client,
+        events: this.events,
+        source: jobLogSource(job.id),
+        channelName: (index) =>
+          vscode.l10n.t('AI Platform: {0} · {1}', job.spec.name, instanceName(job, index, `#${index}`)),
+        endLine: vscode.l10n.t('— the job has finished; end of the log —'),
+        errorInstance: instance,
+      });
       this.followed.set(job.id, followed);
-      this.channel(followed, instance);
       await followed.follower.start();
     }
-    const channel = this.channel(followed, instance);
+    const channel = followed.channel(instance);
     channel.show(true);
     return channel;
   }
@@ -70,38 +46,19 @@ export class JobLogChannels implements vscode.Disposable {
     job: JobDetail,
     text: string,
   ): Promise<{ channel: vscode.OutputChannel; matches: number }> {
-    const page = await client.jobLogs({ params: { id: job.id }, query: { search: text, limit: 5000 } });
-    const channel = vscode.window.createOutputChannel(
+    const found = await showLogSearch(
+      (query) => client.jobLogs({ params: { id: job.id }, query }),
+      text,
       vscode.l10n.t('AI Platform: "{0}" in {1}', text, job.spec.name),
-      'log',
+      (index) => instanceName(job, index, String(index)),
     );
-    this.searches.push(channel);
-    const name = (index: number) => job.instances.find((i) => i.index === index)?.name ?? String(index);
-    for (const line of page.lines) channel.appendLine(`${name(line.instance)} ${formatLogLine(line)}`);
-    if (page.more) channel.appendLine(vscode.l10n.t('(more matches: narrow the search)'));
-    channel.show(true);
-    return { channel, matches: page.lines.length };
-  }
-
-  private channel(followed: FollowedJob, instance: number): vscode.OutputChannel {
-    let channel = followed.channels.get(instance);
-    if (!channel) {
-      const name = followed.job.instances.find((i) => i.index === instance)?.name ?? `#${instance}`;
-      channel = vscode.window.createOutputChannel(
-        vscode.l10n.t('AI Platform: {0} · {1}', followed.job.spec.name, name),
-        'log',
-      );
-      followed.channels.set(instance, channel);
-    }
-    return channel;
+    this.searches.push(found.channel);
+    return found;
   }
 
   /** Stops following a job and closes its channels. */
   close(jobId: string): void {
-    const followed = this.followed.get(jobId);
-    if (!followed) return;
-    followed.follower.dispose();
-    for (const channel of followed.channels.values()) channel.dispose();
+    this.followed.get(jobId)?.dispose();
     this.followed.delete(jobId);
   }
 
@@ -109,4 +66,8 @@ export class JobLogChannels implements vscode.Disposable {
     for (const id of [...this.followed.keys()]) this.close(id);
     for (const channel of this.searches.splice(0)) channel.dispose();
   }
+}
+
+function instanceName(job: JobDetail, index: number, fallback: string): string {
+  return job.instances.find((i) => i.index === index)?.name ?? fallback;
 }

@@ -1,6 +1,6 @@
 import { isTerminalJobState, type LogLine } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
-import { LogFollower } from './logFollower.js';
+import { jobLogSource, LogFollower } from './logFollower.js';
 import { TWO_NODE_ECHO, useConnectedBackend } from '../test/connectedServices.js';
 
 const live = useConnectedBackend();
@@ -12,7 +12,7 @@ function followToEnd(jobId: string, cursor?: string): Promise<{ lines: LogLine[]
     const follower = new LogFollower({
       client: live.connection.client!,
       events: live.events,
-      jobId,
+      source: jobLogSource(jobId),
       cursor,
       onLines: (batch) => lines.push(...batch),
       onEnd: () => resolve({ lines, follower }),
@@ -48,7 +48,7 @@ describe('LogFollower against the real backend', () => {
       const follower: LogFollower = new LogFollower({
         client: live.connection.client!,
         events: live.events,
-        jobId: job.id,
+        source: jobLogSource(job.id),
         onLines: (batch) => {
           first.push(...batch);
           if (first.some((l) => l.stream === 'stdout')) {

@@ -1,24 +1,52 @@
-import type { ApiClient, LogLine } from '@aiplat/api';
+import type { ApiClient, JobLogsResponse, LogLine } from '@aiplat/api';
 import type { EventSource } from '../connection/liveEvents.js';
 import type { Subscription } from '../model/emitter.js';
 
 export const LOG_PAGE_SIZE = 5000;
 
+/** Whose log a follower reads: a page over HTTP, then a streamed topic of the same lines. */
+export interface LogSource {
+  /** The event kind of the topic's batches. */
+  kind: 'job-logs' | 'service-logs';
+  /** The streamed topic, e.g. `job-logs/<id>`. */
+  topic: string;
+  /** Reads a page of lines from `cursor` (the beginning when absent). */
+  read(client: ApiClient, query: { limit: number; cursor?: string }): Promise<JobLogsResponse>;
+}
+
+/** A job's logs: every instance, merged by time. */
+export function jobLogSource(jobId: string): LogSource {
+  return {
+    kind: 'job-logs',
+    topic: `job-logs/${jobId}`,
+    read: (client, query) => client.jobLogs({ params: { id: jobId }, query }),
+  };
+}
+
+/** A service's logs: the serving version's replicas (each line's `instance`), merged by time. */
+export function serviceLogSource(name: string): LogSource {
+  return {
+    kind: 'service-logs',
+    topic: `service-logs/${name}`,
+    read: (client, query) => client.serviceLogs({ params: { name }, query }),
+  };
+}
+
 export interface LogFollowerOptions {
   client: ApiClient;
   events: EventSource;
-  jobId: string;
+  source: LogSource;
   /** Where to start: a cursor kept from an earlier follower; the beginning of the log if absent. */
   cursor?: string;
   onLines: (lines: LogLine[]) => void;
-  /** The job finished and every line was delivered. */
+  /** The job finished (the service was deleted) and every line was delivered. */
   onEnd?: () => void;
   onError?: (error: unknown) => void;
 }
 
 /**
- * Follows one job's logs (every instance, merged by time): reads the pages already written over
- * HTTP from `cursor`, then the `job-logs/<id>` stream from the last page's `nextCursor`, so nothing
+ * Follows one job's or service's logs (every instance, merged by time): reads the pages already
+ * written over HTTP from `cursor`, then the source's stream from the last page's `nextCursor`, so nothing
  * is missed or repeated. `cursor` is always the position after the last line delivered; a new
  * follower started from it resumes exactly there (and so does the socket after a reconnect).
  */
@@ -41,12 +69,12 @@ export class LogFollower {
   }
 
   async start(): Promise<void> {
-    const { client, jobId } = this.options;
+    const { client, source } = this.options;
     try {
       for (;;) {
-        const page = await client.jobLogs({
-          params: { id: jobId },
-          query: { limit: LOG_PAGE_SIZE, ...(this._cursor ? { cursor: this._cursor } : {}) },
+        const page = await source.read(client, {
+          limit: LOG_PAGE_SIZE,
+          ...(this._cursor ? { cursor: this._cursor } : {}),
         });
         if (this.disposed) return;
         this._cursor = page.nextCursor;
@@ -59,9 +87,10 @@ export class LogFollower {
     }
     if (this.disposed) return;
     this.subscription = this.options.events.subscribe(
-      `job-logs/${jobId}`,
+      source.topic,
       (event) => {
-        if (event.kind !== 'job-logs' || this.disposed || this._ended) return;
+        if (event.kind !== 'job-logs' && event.kind !== 'service-logs') return;
+        if (event.kind !== source.kind || this.disposed || this._ended) return;
         this._cursor = event.data.cursor;
         if (event.data.lines.length > 0) this.options.onLines(event.data.lines);
         if (event.data.end) {

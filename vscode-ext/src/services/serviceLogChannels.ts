@@ -1,21 +1,24 @@
 import type { ApiClient, Service } from '@aiplat/api';
 import * as vscode from 'vscode';
 import type { EventSource } from '../connection/liveEvents.js';
-import { describeError } from '../connection/errorMessage.js';
-import { formatLogLine } from '../logs/jobLogChannels.js';
-import { SERVICE_LOG_PAGE_SIZE, ServiceLogFollower } from './serviceLogFollower.js';
+import { FollowedLog, formatLogLine, showLogSearch } from '../logs/followedLog.js';
+import { LOG_PAGE_SIZE, serviceLogSource, type LogFollower } from '../logs/logFollower.js';
 
 interface FollowedService {
-  name: string;
   /** The serving version when following started: the stream's lines are its replicas'. */
   version: number;
-  follower: ServiceLogFollower;
-  channels: Map<number, vscode.OutputChannel>;
+  log: FollowedLog;
+}
+
+/** Whose lines a search reads: a version (the serving one when absent) and maybe one replica. */
+export interface ServiceLogScope {
+  version?: number;
+  replica?: number;
 }
 
 /**
  * Service logs in output channels, one per replica (`AI Platform: gpt2 · v1 #0`): the serving
- * version's replicas followed live by one `ServiceLogFollower` per service while a channel of it is
+ * version's replicas followed live by one `LogFollower` per service while a channel of it is
  * open; an older version's replica is read once.
  */
 export class ServiceLogChannels implements vscode.Disposable {
@@ -39,38 +42,55 @@ export class ServiceLogChannels implements vscode.Disposable {
       followed = undefined;
     }
     if (!followed) {
-      const created: FollowedService = {
-        name: service.name,
+      followed = {
         version: service.version,
-        channels: new Map(),
-        follower: new ServiceLogFollower({
+        log: new FollowedLog({
           client,
           events: this.events,
-          name: service.name,
-          onLines: (lines) => {
-            for (const line of lines) this.channel(created, line.instance).appendLine(formatLogLine(line));
-          },
-          onEnd: () => {
-            for (const channel of created.channels.values()) {
-              channel.appendLine(vscode.l10n.t('— the service was deleted; end of the log —'));
-            }
-          },
-          onError: (error) => this.channel(created, replica).appendLine(describeError(error)),
+          source: serviceLogSource(service.name),
+          channelName: (index) => channelName(service.name, service.version, index),
+          endLine: vscode.l10n.t('— the service was deleted; end of the log —'),
+          errorInstance: replica,
         }),
       };
-      followed = created;
       this.followed.set(service.name, followed);
-      this.channel(followed, replica);
-      await followed.follower.start();
+      await followed.log.follower.start();
     }
-    const channel = this.channel(followed, replica);
+    const channel = followed.log.channel(replica);
     channel.show(true);
     return channel;
   }
 
   /** The follower of a service, while followed (for tests). */
-  follower(name: string): ServiceLogFollower | undefined {
-    return this.followed.get(name)?.follower;
+  follower(name: string): LogFollower | undefined {
+    return this.followed.get(name)?.log.follower;
+  }
+
+  /**
+   * Runs a server-side search over a service's logs (a version's replicas, or one replica) and shows
+   * the matches in their own channel, each led by its replica.
+   */
+  async search(
+    client: ApiClient,
+    service: Service,
+    text: string,
+    scope: ServiceLogScope = {},
+  ): Promise<{ channel: vscode.OutputChannel; matches: number }> {
+    const version = scope.version ?? service.version;
+    const found = await showLogSearch(
+      (query) =>
+        client.serviceLogs({
+          params: { name: service.name },
+          query: { ...query, version, ...(scope.replica === undefined ? {} : { instance: scope.replica }) },
+        }),
+      text,
+      scope.replica === undefined
+        ? vscode.l10n.t('AI Platform: "{0}" in {1} · v{2}', text, service.name, version)
+        : vscode.l10n.t('AI Platform: "{0}" in {1} · v{2} #{3}', text, service.name, version, scope.replica),
+      (index) => `#${index}`,
+    );
+    this.others.push(found.channel);
+    return found;
   }
 
   private async showOnce(
@@ -83,7 +103,7 @@ export class ServiceLogChannels implements vscode.Disposable {
     this.others.push(channel);
     const page = await client.serviceLogs({
       params: { name: service.name },
-      query: { version, limit: SERVICE_LOG_PAGE_SIZE },
+      query: { version, limit: LOG_PAGE_SIZE },
     });
     for (const line of page.lines) if (line.instance === replica) channel.appendLine(formatLogLine(line));
     if (page.more)
@@ -92,21 +112,9 @@ export class ServiceLogChannels implements vscode.Disposable {
     return channel;
   }
 
-  private channel(followed: FollowedService, replica: number): vscode.OutputChannel {
-    let channel = followed.channels.get(replica);
-    if (!channel) {
-      channel = vscode.window.createOutputChannel(channelName(followed.name, followed.version, replica), 'log');
-      followed.channels.set(replica, channel);
-    }
-    return channel;
-  }
-
   /** Stops following a service and closes its channels. */
   close(name: string): void {
-    const followed = this.followed.get(name);
-    if (!followed) return;
-    followed.follower.dispose();
-    for (const channel of followed.channels.values()) channel.dispose();
+    this.followed.get(name)?.log.dispose();
     this.followed.delete(name);
   }
 

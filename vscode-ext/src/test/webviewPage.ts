@@ -3,7 +3,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { build } from 'esbuild';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { CHROMIUM, CHROMIUM_ARGS } from '../../../testing/src/processes.js';
 
 /*
@@ -80,3 +80,33 @@ export const postToPage = (page: Page, message: unknown) => page.evaluate((m) =>
 export const sentByPage = (page: Page) => page.evaluate(() => (window as unknown as { sent: unknown[] }).sent);
 /** What the page saved with setState so far. */
 export const savedByPage = (page: Page) => page.evaluate(() => (window as unknown as { states: unknown[] }).states);
+
+/** A test file's page: served before its tests and closed after them, with the page's messages typed. */
+export interface WebviewPageUnderTest<H, W> {
+  open(): Promise<{ page: Page; violations: string[] }>;
+  /** The extension posts a message to the page. */
+  post(page: Page, message: H): Promise<void>;
+  /** What the page posted to the extension so far. */
+  sent(page: Page): Promise<W[]>;
+  /** What the page saved with setState so far. */
+  saved(page: Page): Promise<unknown[]>;
+}
+
+export function useWebviewPage<H, W>(
+  app: string,
+  html: (page: { scriptUri: string; cspSource: string; nonce: string }) => string,
+): WebviewPageUnderTest<H, W> {
+  let server: WebviewPageServer | undefined;
+  beforeAll(async () => {
+    server = await serveWebviewPage(app, html);
+  });
+  afterAll(() => server?.close());
+  return {
+    open: () => server!.open(),
+    post: async (page, message) => {
+      await postToPage(page, message);
+    },
+    sent: (page) => sentByPage(page) as Promise<W[]>,
+    saved: (page) => savedByPage(page) as Promise<unknown[]>,
+  };
+}

@@ -45,15 +45,16 @@ button { background: var(--vscode-button-background); color: var(--vscode-button
 button:disabled { opacity: 0.5; cursor: default; }
 `;
 
-/** A page of ours: the shared CSP (scripts and styles with the nonce only), the base style plus `style`, `body`, then its script. */
-export function renderPage(page: {
+/** What the extension fills in of each page: its title, its script's URL, the CSP source and the nonce. */
+export interface PageParts {
   title: string;
   scriptUri: string;
   cspSource: string;
   nonce: string;
-  style: string;
-  body: string;
-}): string {
+}
+
+/** A page of ours: the shared CSP (scripts and styles with the nonce only), the base style plus `style`, `body`, then its script. */
+export function renderPage(page: PageParts & { style: string; body: string }): string {
   const csp = contentSecurityPolicy({ nonce: page.nonce, cspSource: page.cspSource, scripts: true });
   return `<!DOCTYPE html>
 <html><head><meta charset="utf-8">

@@ -1,15 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { JobDetail } from '@aiplat/api';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fake } from '../../test/vscodeFake.js';
-import {
-  postToPage,
-  savedByPage,
-  sentByPage,
-  serveWebviewPage,
-  type WebviewPageServer,
-} from '../../test/webviewPage.js';
+import { useWebviewPage } from '../../test/webviewPage.js';
 import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
 import { renderJobDetailsHtml } from './jobDetailsPanels.js';
 import type { HostMessage, WebviewMessage } from './protocol.js';
@@ -19,8 +12,6 @@ vi.mock('vscode', () => import('../../test/vscodeFake.js'));
 /* The job details page in a real browser (../../test/webviewPage.ts: its HTML and CSP, the app bundled). */
 
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
-
-let server: WebviewPageServer;
 
 const JOB: JobDetail = {
   id: 'job-1',
@@ -55,15 +46,12 @@ const JOB: JobDetail = {
   })),
 };
 
-beforeAll(async () => {
-  server = await serveWebviewPage(APP, (page) => renderJobDetailsHtml({ title: 'mnist (job-1)', ...page }));
-});
+const browser = useWebviewPage<HostMessage, WebviewMessage>(APP, (page) =>
+  renderJobDetailsHtml({ title: 'mnist (job-1)', ...page }),
+);
+const { post, sent, saved } = browser;
 
-afterAll(() => server?.close());
-
-const openPage = () => server.open();
-const post = (page: Page, message: HostMessage) => postToPage(page, message);
-const sent = (page: Page) => sentByPage(page) as Promise<WebviewMessage[]>;
+const openPage = () => browser.open();
 
 describe('job details page in Chromium', () => {
   it('says ready, renders the job with charts, and sends actions; the CSP blocks nothing of ours', async () => {
@@ -119,7 +107,7 @@ describe('job details page in Chromium', () => {
     expect(await cpu.locator('.legend-entry').allTextContents()).toEqual(['node-0', 'node-1']);
     expect(await page.locator('.chart[data-kind=memory] .y-tick text').allTextContents()).toEqual(['0', '1', '2', '3']);
     // The job id is kept with the panel, for a window reload.
-    expect(await savedByPage(page)).toEqual([{ jobId: 'job-1' }]);
+    expect(await saved(page)).toEqual([{ jobId: 'job-1' }]);
     expect(await page.locator('ul.events li').innerText()).toContain(' · Submitted · submitted by alice');
 
     // The loss the job printed, read from its logs by the extension: a chart of its own.

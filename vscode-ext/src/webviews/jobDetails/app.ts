@@ -8,7 +8,6 @@ import type { JobDetail, JobEvent, JobMetricsResponse } from '@aiplat/api';
 import { METRIC_KINDS, metricSeries, type ChartKind, type ChartSeries } from './chartLayout.js';
 import { renderChart } from './chartView.js';
 import {
-  dispatch,
   JOB_ACTIONS,
   type HostMessage,
   type JobDetailsState,
@@ -17,15 +16,11 @@ import {
   type MessageHandlers,
   type WebviewMessage,
 } from './protocol.js';
-import { el } from '../dom.js';
+import { el, showError, table } from '../dom.js';
+import { connectPage } from '../pageHost.js';
 
-declare function acquireVsCodeApi(): {
-  postMessage(message: WebviewMessage): void;
-  setState(state: JobDetailsState): void;
-};
-
-const vscodeApi = acquireVsCodeApi();
-const send = (message: WebviewMessage) => vscodeApi.postMessage(message);
+const host = connectPage<WebviewMessage, JobDetailsState>();
+const send = host.send;
 
 interface PageState {
   job: JobDetail;
@@ -38,21 +33,6 @@ interface PageState {
 }
 
 let state: PageState | undefined;
-
-function table(header: string[], rows: string[][], className?: string): HTMLTableElement {
-  const t = el('table', undefined, className);
-  if (header.length > 0) {
-    const tr = el('tr');
-    for (const h of header) tr.append(el('th', h));
-    t.append(tr);
-  }
-  for (const row of rows) {
-    const tr = el('tr');
-    for (const c of row) tr.append(el('td', c));
-    t.append(tr);
-  }
-  return t;
-}
 
 function render(): void {
   const root = document.getElementById('root');
@@ -131,15 +111,10 @@ function render(): void {
   root.replaceChildren(...children);
 }
 
-function showError(message: string): void {
-  const box = document.getElementById('error');
-  if (box) box.textContent = message;
-}
-
 const handlers: MessageHandlers<HostMessage> = {
   init: (m) => {
     // Kept by VS Code with the panel, so a window reload restores this job's page.
-    vscodeApi.setState({ jobId: m.job.id });
+    host.save({ jobId: m.job.id });
     state = {
       job: m.job,
       summary: m.summary,
@@ -181,5 +156,4 @@ const handlers: MessageHandlers<HostMessage> = {
   error: (m) => showError(m.message),
 };
 
-window.addEventListener('message', (event: MessageEvent<HostMessage>) => void dispatch(handlers, event.data));
-send({ type: 'ready' });
+host.start(handlers, { type: 'ready' });

@@ -1,15 +1,15 @@
 import { appendMetricPoints, type ApiClient, type JobDetail, type JobMetricsResponse } from '@aiplat/api';
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import type { EventSource } from '../../connection/liveEvents.js';
 import { describeError } from '../../connection/errorMessage.js';
 import { jobTitle } from '../../jobs/jobPresentation.js';
 import { PLOT_STYLE } from '../charts/plotStyle.js';
-import { createNonce, escapeHtml, renderPage } from '../html.js';
-import { LogFollower } from '../../logs/logFollower.js';
+import { escapeHtml, renderPage, type PageParts } from '../html.js';
+import { KeyedPanels, LivePage } from '../livePanels.js';
+import { jobLogSource, LogFollower } from '../../logs/logFollower.js';
 import { jobDetailsStrings, jobSummary } from './jobDetailsStrings.js';
 import { LossSeries } from './lossSeries.js';
 import {
-  dispatch,
   parseJobDetailsState,
   parseWebviewMessage,
   type HostMessage,
@@ -33,87 +33,39 @@ export interface JobDetailsOptions {
 }
 
 /** The job details webviews, one per job, each following its job live. */
-export class JobDetailsPanels implements vscode.Disposable {
-  private readonly open = new Map<string, JobDetailsPanel>();
-
-  constructor(private readonly options: JobDetailsOptions) {}
-
-  async show(jobId: string): Promise<JobDetailsPanel> {
-    const existing = this.open.get(jobId);
-    if (existing) {
-      existing.reveal();
-      return existing;
-    }
-    const client = this.options.client();
-    if (!client) throw new Error(vscode.l10n.t('Not connected to the AI Platform.'));
-    const job = await client.getJob({ params: { id: jobId } });
-    const panel = vscode.window.createWebviewPanel(JOB_DETAILS_VIEW_TYPE, jobTitle(job), vscode.ViewColumn.Active, {
-      enableScripts: true,
-      localResourceRoots: [scriptsFolder(this.options.extensionUri)],
+export class JobDetailsPanels extends KeyedPanels<JobDetailsPanel> {
+  constructor(options: JobDetailsOptions) {
+    super({
+      viewType: JOB_DETAILS_VIEW_TYPE,
+      extensionUri: options.extensionUri,
+      client: options.client,
       retainContextWhenHidden: false,
+      open: async (client, jobId) => {
+        const job = await client.getJob({ params: { id: jobId } });
+        return { key: job.id, title: jobTitle(job) };
+      },
+      keyOfState: (state) => parseJobDetailsState(state)?.jobId,
+      create: (panel, jobId, onDispose) => new JobDetailsPanel(options, panel, jobId, onDispose),
     });
-    return this.adopt(panel, job.id);
   }
-
-  /**
-   * Rebuilds a panel VS Code kept over a window reload (the serializer's `deserializeWebviewPanel`)
-   * for the job its page saved; a panel without a usable state, or for a job already shown, closes.
-   */
-  restore(panel: vscode.WebviewPanel, state: unknown): JobDetailsPanel | undefined {
-    const saved = parseJobDetailsState(state);
-    if (!saved || this.open.has(saved.jobId)) {
-      panel.dispose();
-      return undefined;
-    }
-    return this.adopt(panel, saved.jobId);
-  }
-
-  get(jobId: string): JobDetailsPanel | undefined {
-    return this.open.get(jobId);
-  }
-
-  private adopt(panel: vscode.WebviewPanel, jobId: string): JobDetailsPanel {
-    const details = new JobDetailsPanel(this.options, panel, jobId, () => this.open.delete(jobId));
-    this.open.set(jobId, details);
-    return details;
-  }
-
-  dispose(): void {
-    for (const panel of [...this.open.values()]) panel.dispose();
-    this.open.clear();
-  }
-}
-
-function scriptsFolder(extensionUri: vscode.Uri): vscode.Uri {
-  return vscode.Uri.joinPath(extensionUri, 'dist', 'webviews');
 }
 
 /**
  * One job's page. It reads the job once the page said ready and the extension is connected (a
  * panel restored after a reload may be ready before the connection is), then follows it live.
  */
-export class JobDetailsPanel implements vscode.Disposable {
-  private readonly disposables: vscode.Disposable[] = [];
+export class JobDetailsPanel extends LivePage<HostMessage, WebviewMessage> {
   private job: JobDetail | undefined;
   /** The points the page shows: one read of the history, then the job-metrics topic's. */
   private metrics: JobMetricsResponse | undefined;
-  /** The page answered the handshake. */
-  private pageReady = false;
-  /** The page has its `init`: later messages may follow. */
-  private ready = false;
   private reads = 0;
-  private disposed = false;
-  private initializing: Promise<void> | undefined;
   /** Reads the job's logs for the loss it prints (the chart JupyterLab's job view has too). */
   private logs: LogFollower | undefined;
   private readonly loss = new LossSeries();
   private lossTimer: ReturnType<typeof setTimeout> | undefined;
 
-  private readonly handlers: MessageHandlers<WebviewMessage> = {
-    ready: () => {
-      this.pageReady = true;
-      return this.sendInit();
-    },
+  protected readonly handlers: MessageHandlers<WebviewMessage> = {
+    ready: () => this.pageSaidReady(),
     refresh: () => this.refresh(),
     action: async (message) => {
       await this.options.runAction(message.action, this.jobId);
@@ -122,29 +74,23 @@ export class JobDetailsPanel implements vscode.Disposable {
 
   constructor(
     private readonly options: JobDetailsOptions,
-    readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     readonly jobId: string,
     onDispose: () => void,
   ) {
-    const scripts = scriptsFolder(options.extensionUri);
-    this.panel.webview.options = { enableScripts: true, localResourceRoots: [scripts] };
-    const scriptUri = this.panel.webview.asWebviewUri(vscode.Uri.joinPath(scripts, 'jobDetails.js'));
-    this.panel.webview.html = renderJobDetailsHtml({
-      title: this.panel.title,
-      scriptUri: scriptUri.toString(),
-      cspSource: this.panel.webview.cspSource,
-      nonce: createNonce(),
-    });
+    super(
+      {
+        extensionUri: options.extensionUri,
+        client: options.client,
+        script: 'jobDetails.js',
+        title: panel.title,
+        render: renderJobDetailsHtml,
+        parse: parseWebviewMessage,
+      },
+      panel,
+      onDispose,
+    );
     this.disposables.push(
-      this.panel.webview.onDidReceiveMessage((raw: unknown) => {
-        const message = parseWebviewMessage(raw);
-        if (message) return dispatch(this.handlers, message);
-        return undefined;
-      }),
-      this.panel.onDidDispose(() => {
-        onDispose();
-        this.dispose();
-      }),
       options.events.subscribe(
         `jobs/${jobId}`,
         (event) => {
@@ -167,10 +113,6 @@ export class JobDetailsPanel implements vscode.Disposable {
         void this.post({ type: 'metrics', metrics });
       }),
     );
-  }
-
-  reveal(): void {
-    this.panel.reveal();
   }
 
   /** Re-reads the job (state, progress, instances) and tells the page. */
@@ -203,41 +145,25 @@ export class JobDetailsPanel implements vscode.Disposable {
     }
   }
 
-  /** Sends the page its job once (the handshake and a (re)connection may both ask at once). */
-  private sendInit(): Promise<void> {
-    this.initializing ??= this.init().finally(() => (this.initializing = undefined));
-    return this.initializing;
-  }
-
-  private async init(): Promise<void> {
-    if (!this.pageReady || this.ready || this.disposed) return;
-    const client = this.options.client();
-    if (!client) {
-      await this.post({ type: 'error', message: vscode.l10n.t('Not connected to the AI Platform.') });
-      return;
-    }
-    try {
-      const [job, events, metrics] = await Promise.all([
-        client.getJob({ params: { id: this.jobId } }),
-        client.jobEvents({ params: { id: this.jobId }, query: {} }),
-        client.jobMetrics({ params: { id: this.jobId }, query: { maxPoints: 300 } }),
-      ]);
-      this.job = job;
-      this.metrics = metrics;
-      this.panel.title = jobTitle(job);
-      this.ready = true;
-      await this.post({
-        type: 'init',
-        job,
-        summary: jobSummary(job),
-        events: events.events,
-        metrics,
-        strings: jobDetailsStrings(),
-      });
-      this.followLoss(client);
-    } catch (error) {
-      await this.post({ type: 'error', message: describeError(error) });
-    }
+  protected async load(client: ApiClient): Promise<void> {
+    const [job, events, metrics] = await Promise.all([
+      client.getJob({ params: { id: this.jobId } }),
+      client.jobEvents({ params: { id: this.jobId }, query: {} }),
+      client.jobMetrics({ params: { id: this.jobId }, query: { maxPoints: 300 } }),
+    ]);
+    this.job = job;
+    this.metrics = metrics;
+    this.panel.title = jobTitle(job);
+    this.ready = true;
+    await this.post({
+      type: 'init',
+      job,
+      summary: jobSummary(job),
+      events: events.events,
+      metrics,
+      strings: jobDetailsStrings(),
+    });
+    this.followLoss(client);
   }
 
   private followLoss(client: ApiClient): void {
@@ -245,7 +171,7 @@ export class JobDetailsPanel implements vscode.Disposable {
     this.logs = new LogFollower({
       client,
       events: this.options.events,
-      jobId: this.jobId,
+      source: jobLogSource(this.jobId),
       onLines: (lines) => {
         if (!this.loss.add(lines) || this.lossTimer) return;
         this.lossTimer = setTimeout(() => {
@@ -257,27 +183,13 @@ export class JobDetailsPanel implements vscode.Disposable {
     void this.logs.start();
   }
 
-  private async post(message: HostMessage): Promise<void> {
-    if (this.disposed || (!this.ready && message.type !== 'error')) return;
-    await this.panel.webview.postMessage(message);
-  }
-
-  dispose(): void {
-    if (this.disposed) return;
-    this.disposed = true;
+  protected override disposing(): void {
     if (this.lossTimer) clearTimeout(this.lossTimer);
     this.logs?.dispose();
-    for (const disposable of this.disposables.splice(0)) disposable.dispose();
-    this.panel.dispose();
   }
 }
 
-export function renderJobDetailsHtml(page: {
-  title: string;
-  scriptUri: string;
-  cspSource: string;
-  nonce: string;
-}): string {
+export function renderJobDetailsHtml(page: PageParts): string {
   return renderPage({
     ...page,
     style: `.summary td:first-child { font-weight: bold; }

@@ -1,15 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_BOARD_OPTIONS, runKey, type SourceState } from '@aiplat/api';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  postToPage,
-  savedByPage,
-  sentByPage,
-  serveWebviewPage,
-  type WebviewPageServer,
-} from '../../test/webviewPage.js';
-import type { HostMessage } from './protocol.js';
+import { describe, expect, it, vi } from 'vitest';
+import { useWebviewPage } from '../../test/webviewPage.js';
+import type { HostMessage, WebviewMessage } from './protocol.js';
 import { renderScalarsHtml } from './scalarsHtml.js';
 import { scalarsStrings } from './scalarsStrings.js';
 
@@ -18,12 +12,10 @@ vi.mock('vscode', () => import('../../test/vscodeFake.js'));
 /* The TensorBoard page in a real browser (../../test/webviewPage.ts: its HTML and CSP, the app bundled). */
 
 const APP = fileURLToPath(new URL('./app.ts', import.meta.url));
-let server: WebviewPageServer;
-
-beforeAll(async () => {
-  server = await serveWebviewPage(APP, (page) => renderScalarsHtml({ title: 'TensorBoard: mnist', ...page }));
-});
-afterAll(() => server?.close());
+const browser = useWebviewPage<HostMessage, WebviewMessage>(APP, (page) =>
+  renderScalarsHtml({ title: 'TensorBoard: mnist', ...page }),
+);
+const { post, sent, saved } = browser;
 
 const points = (values: number[]) =>
   values.map((value, i) => ({ step: i + 1, wallTime: 1_700_000_000 + 30 * i, value }));
@@ -45,15 +37,14 @@ const SOURCES: SourceState[] = [
   },
 ];
 
-const post = (page: Page, message: HostMessage) => postToPage(page, message);
 const attribute = (page: Page, selector: string, name: string) =>
   page.locator(selector).evaluateAll((all, n) => all.map((e) => e.getAttribute(n)), name);
 
 describe('the TensorBoard page in Chromium', () => {
   it('draws a chart per tag and redraws by its controls; the CSP blocks nothing of ours', async () => {
-    const { page, violations } = await server.open();
+    const { page, violations } = await browser.open();
     page.setDefaultTimeout(5_000);
-    await expect.poll(() => sentByPage(page)).toEqual([{ type: 'ready' }]);
+    await expect.poll(() => sent(page)).toEqual([{ type: 'ready' }]);
     await post(page, { type: 'init', strings: scalarsStrings(), options: DEFAULT_BOARD_OPTIONS });
     await post(page, { type: 'sources', sources: SOURCES });
 
@@ -67,7 +58,7 @@ describe('the TensorBoard page in Chromium', () => {
     ]);
     expect(await page.locator('#smoothingValue').textContent()).toBe('0.60');
     // Sources and options are kept for a window reload.
-    expect((await savedByPage(page)).at(-1)).toEqual({
+    expect((await saved(page)).at(-1)).toEqual({
       sources: SOURCES.map((s) => s.source),
       options: DEFAULT_BOARD_OPTIONS,
     });
@@ -93,7 +84,7 @@ describe('the TensorBoard page in Chromium', () => {
     expect(await page.locator('.chart-title').allTextContents()).toEqual(['loss']);
     await page.locator('#runs label.run', { hasText: 'runs/lr-0.1' }).locator('input').uncheck();
     expect(await loss.locator('.legend-entry').allTextContents()).toEqual(['mnist · 0.5']);
-    expect((await savedByPage(page)).at(-1)).toMatchObject({
+    expect((await saved(page)).at(-1)).toMatchObject({
       options: {
         tagFilter: '^loss$',
         smoothing: 0,
@@ -107,7 +98,7 @@ describe('the TensorBoard page in Chromium', () => {
     await page.locator('button#compare').click();
     await page.locator('.source[data-path="home/runs"] button').click();
     await page.locator('button#openTensorBoard').click();
-    expect((await sentByPage(page)).slice(1)).toEqual([
+    expect((await sent(page)).slice(1)).toEqual([
       { type: 'compare' },
       { type: 'remove', path: 'home/runs' },
       { type: 'openTensorBoard' },

@@ -11,14 +11,10 @@ import type { HostMessage, ScalarsState, WebviewMessage } from './protocol.js';
 import { valueLabel, type ScalarChartLayout } from './scalarLayout.js';
 import { ScalarsPage, type ScalarsView } from './scalarsPage.js';
 import { el } from '../dom.js';
+import { connectPage } from '../pageHost.js';
 
-declare function acquireVsCodeApi(): {
-  postMessage(message: WebviewMessage): void;
-  setState(state: ScalarsState): void;
-};
-
-const vscodeApi = acquireVsCodeApi();
-const send = (message: WebviewMessage) => vscodeApi.postMessage(message);
+const host = connectPage<WebviewMessage, ScalarsState>();
+const send = host.send;
 const page = new ScalarsPage();
 
 function byId<T extends HTMLElement>(id: string): T | undefined {
@@ -172,7 +168,7 @@ function render(): void {
   const tensorboard = byId('tensorboard');
   if (!strings || !sources || !runs || !charts || !warnings || !tensorboard) return;
   const state = page.savedState();
-  if (state) vscodeApi.setState(state);
+  if (state) host.save(state);
   const view = page.view((seconds) => new Date(seconds * 1000).toLocaleTimeString());
 
   sources.replaceChildren(

@@ -1,13 +1,8 @@
 import { PLOT_STYLE } from '../charts/plotStyle.js';
-import { renderPage } from '../html.js';
+import { renderPage, type PageParts } from '../html.js';
 
 /** The TensorBoard page: the shared CSP (scripts and styles with the nonce only) and its skeleton. */
-export function renderScalarsHtml(page: {
-  title: string;
-  scriptUri: string;
-  cspSource: string;
-  nonce: string;
-}): string {
+export function renderScalarsHtml(page: PageParts): string {
   return renderPage({
     ...page,
     style: `${PLOT_STYLE}

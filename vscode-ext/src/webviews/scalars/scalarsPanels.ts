@@ -2,6 +2,7 @@ import { DEFAULT_BOARD_OPTIONS, ScalarBoard, type ApiClient, type EventSocket, t
 import * as vscode from 'vscode';
 import type { EventSource } from '../../connection/liveEvents.js';
 import { createNonce } from '../html.js';
+import { scriptsFolder } from '../livePanels.js';
 import { dispatch, type MessageHandlers } from '../messages.js';
 import {
   MAX_SOURCES,
@@ -27,10 +28,6 @@ export interface ScalarsPanelsOptions {
   pickSource: (exclude: readonly string[]) => Promise<ScalarSource | undefined>;
   /** "Open TensorBoard": the real one, for the panel's first source (tensorBoardOpener.ts). */
   openTensorBoard: (source: ScalarSource) => Promise<TensorBoardStatus>;
-}
-
-function scriptsFolder(extensionUri: vscode.Uri): vscode.Uri {
-  return vscode.Uri.joinPath(extensionUri, 'dist', 'webviews');
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]) =>

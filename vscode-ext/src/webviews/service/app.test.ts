@@ -1,17 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import type { Service } from '@aiplat/api';
-import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fake } from '../../test/vscodeFake.js';
-import {
-  postToPage,
-  savedByPage,
-  sentByPage,
-  serveWebviewPage,
-  type WebviewPageServer,
-} from '../../test/webviewPage.js';
+import { useWebviewPage } from '../../test/webviewPage.js';
 import type { HostMessage, WebviewMessage } from './protocol.js';
-import { renderServiceHtml } from './servicePanels.js';
+import { renderServiceHtml } from './serviceHtml.js';
 import { serviceStrings, serviceSummary } from './serviceStrings.js';
 
 vi.mock('vscode', () => import('../../test/vscodeFake.js'));
@@ -56,22 +49,17 @@ const SERVICE: Service = {
   url: '/services/chat/',
 };
 
-let server: WebviewPageServer;
+const browser = useWebviewPage<HostMessage, WebviewMessage>(APP, (page) =>
+  renderServiceHtml({ title: 'Service: chat', ...page }),
+);
+const { post, sent, saved } = browser;
 
-beforeAll(async () => {
-  server = await serveWebviewPage(APP, (page) => renderServiceHtml({ title: 'Service: chat', ...page }));
-});
-
-afterAll(() => server?.close());
-
-const post = (page: Page, message: HostMessage) => postToPage(page, message);
-const sent = (page: Page) => sentByPage(page) as Promise<WebviewMessage[]>;
 const t0 = Date.parse('2026-01-01T00:00:00Z');
 
 describe('service page in Chromium', () => {
   it('renders the service, charts, keys; sends what the user asks; streams a chat as deltas come', async () => {
     fake.reset();
-    const { page, violations } = await server.open();
+    const { page, violations } = await browser.open();
     await expect.poll(() => sent(page)).toEqual([{ type: 'ready' }]);
     await post(page, {
       type: 'init',
@@ -126,7 +114,7 @@ describe('service page in Chromium', () => {
       'p90',
       'p99',
     ]);
-    expect(await savedByPage(page)).toEqual([{ name: 'chat' }]);
+    expect(await saved(page)).toEqual([{ name: 'chat' }]);
 
     // A token created: its secret shown once, with Copy.
     await page.locator('button#createToken').click();
@@ -177,7 +165,7 @@ describe('service page in Chromium', () => {
       { type: 'chat', id: chat.id, messages: [{ role: 'user', content: 'Hello?' }] },
     ]);
     // The secret is never saved with the page's state.
-    expect(JSON.stringify(await savedByPage(page))).not.toContain('s3cret');
+    expect(JSON.stringify(await saved(page))).not.toContain('s3cret');
     expect(violations).toEqual([]);
   }, 60_000);
 });
