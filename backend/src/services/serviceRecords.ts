@@ -1,5 +1,5 @@
-import { serviceUrl, type Service, type ServiceReplica } from '@aiplat/api';
-import type { ServiceObservation } from './engine.js';
+import { serviceUrl, type Service, type ServiceReplica, type ServiceSpec } from '@aiplat/api';
+import type { ServiceObservation, VersionLaunch } from './engine.js';
 import type { ServiceRecord } from './serviceStore.js';
 
 /** What a service record shows through the API: its URL added, its domain's TLS pair reduced to a flag. */
@@ -9,6 +9,29 @@ export function toService(record: ServiceRecord): Service {
     ...shown,
     ...(domain ? { domain: { host: domain.host, tls: Boolean(domain.tls) } } : {}),
     url: serviceUrl(record.name),
+  };
+}
+
+/** One version of a service as its engine is asked to run it. */
+export function launchOf(record: ServiceRecord, version: number): VersionLaunch {
+  const entry = record.versions.find((v) => v.version === version);
+  if (!entry) throw new Error(`service ${record.name} has no version ${version}`);
+  return { service: record, version, spec: entry.spec };
+}
+
+/** The spec a service would be deployed with now: its settings and its serving version. */
+export function specOf(record: ServiceRecord): ServiceSpec {
+  const serving = record.versions.find((v) => v.version === record.version)!;
+  return {
+    name: record.name,
+    tags: record.tags,
+    auth: record.auth,
+    limits: record.limits,
+    priority: record.priority,
+    queue: record.queue,
+    engine: record.engine,
+    version: serving.spec,
+    ...(record.description ? { description: record.description } : {}),
   };
 }
 
