@@ -1,19 +1,13 @@
-import { randomBytes } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
-import type http from 'node:http';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
 import { ApiError } from '@aiplat/api';
 import type { Config } from './config.js';
-import { KubeCluster, loadKubeConfig } from './engines/kubernetes/cluster.js';
 import { KubernetesDryRun, type ServerDryRun } from './engines/kubernetes/dryRun.js';
-import { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
+import type { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
-import { DevMachineQueue } from './engines/local/devmachines/devMachineQueue.js';
-import { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
-import { KubernetesDevMachineEngine } from './engines/kubernetes/devmachines/kubernetesDevMachineEngine.js';
+import type { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
 import { SchedulingLoop } from './engines/local/schedulingLoop.js';
-import { ideTools } from './engines/local/devmachines/ideTools.js';
 import { LocalEngine } from './engines/local/localEngine.js';
 import { createLocalMetrics } from './engines/local/metrics/engineMetrics.js';
 import { createSupervisor } from './engines/local/supervisor/index.js';
@@ -31,8 +25,6 @@ import { ServerMetrics } from './server/metrics.js';
 import { ProxyCore } from './proxy/proxyCore.js';
 import { LoginLinks } from './sessions/loginLinks.js';
 import { createLoginRouter } from './sessions/loginRouter.js';
-import { sessionIdOf } from './sessions/cookies.js';
-import { fromThisSite, safeForState } from './sessions/sameOrigin.js';
 import { SessionStore } from './sessions/sessionStore.js';
 import { createSystemHandlers } from './server/systemHandlers.js';
 import { SqliteStore } from './store/sqliteStore.js';
@@ -45,8 +37,10 @@ import { ScalarService } from './tensorboard/scalarService.js';
 import { createTensorBoardFrontend } from './tensorboard/tensorBoardFrontend.js';
 import { createTensorBoardHandlers } from './tensorboard/tensorboardHandlers.js';
 import { ServicesPart } from './servicesComposition.js';
+import { startDevMachineEngines } from './devMachinesComposition.js';
+import { startKubernetesEngine } from './kubernetesComposition.js';
+import { platformCredentials, resolveUsers, type PlatformUser } from './platformUsers.js';
 import type { ServiceService } from './services/serviceService.js';
-import { TokenAuthenticator } from './server/auth.js';
 import { OriginPolicy } from './server/origins.js';
 import { TensorBoardService } from './tensorboard/tensorBoardService.js';
 import { instanceBaseEnv } from './engines/local/environment/baseEnv.js';
@@ -60,7 +54,7 @@ export interface Platform {
   config: Config;
   store: Store;
   server: PlatformServer;
-  users: { name: string; token: string }[];
+  users: PlatformUser[];
   /** True when the token was generated (and kept in the store) rather than configured. */
   generatedToken: boolean;
   seeded: string[];
@@ -78,18 +72,6 @@ export interface Platform {
   services: ServiceService;
   log: Logger;
   close(): Promise<void>;
-}
-
-/** Configured users, or the default user with a token generated once and kept in the store. */
-export function resolveUsers(config: Config, store: Store): { users: Platform['users']; generated: boolean } {
-  if (config.users.length > 0) return { users: [...config.users], generated: false };
-  const key = `token:${config.defaultUser}`;
-  let token = store.getSetting(key);
-  if (!token) {
-    token = randomBytes(24).toString('base64url');
-    store.setSetting(key, token);
-  }
-  return { users: [{ name: config.defaultUser, token }], generated: true };
 }
 
 /** The composition root: everything the backend needs, built from the configuration. */
@@ -142,22 +124,12 @@ export async function createPlatform(
       ? cluster.engine.serverDryRun(objects as unknown as KubernetesObject[])
       : { ok: false, message: 'the backend is not connected to a cluster (its log says why)' };
   const originPolicy = new OriginPolicy(config.allowedOrigins);
-  const tokens = new TokenAuthenticator(users);
-  /** A browser session counts only for requests from a page of this server (CSRF, cross-site links). */
-  const browserUser = (req: http.IncomingMessage): string | undefined => {
-    const name = sessions.lookup(sessionIdOf(req));
-    return name !== undefined && safeForState(req, config.allowedOrigins) && fromThisSite(req, config.allowedOrigins)
-      ? name
-      : undefined;
-  };
+  const { browserUser, platformUser } = platformCredentials(users, sessions, config.allowedOrigins);
   const servicesPart = new ServicesPart({
     config,
     store,
     registry: metrics.registry,
-    platformUser: (req) => {
-      const token = TokenAuthenticator.bearerToken(req.headers.authorization);
-      return token ? tokens.authenticate(token)?.name : browserUser(req);
-    },
+    platformUser,
     isOriginAllowed: (origin, host) => originPolicy.isAllowed(origin, host),
     log,
   });
@@ -281,50 +253,20 @@ export async function createPlatform(
   if (!devMachines) throw new Error('the server did not build its handlers');
   const devMachineService = devMachines;
   const tokenOf = (owner: string) => users.find((user) => user.name === owner)?.token;
-  const devMachineEngine = new LocalDevMachineEngine({
+  const { local: devMachineEngine, kubernetes: kubernetesDevMachines } = startDevMachineEngines({
+    config,
     lifecycle: devMachineService,
-    queue: new DevMachineQueue({
-      scheduling,
-      nodes: capacity.nodes,
-      queues: capacity.queues,
-      lifecycle: devMachineService,
-    }),
+    scheduling,
+    nodes: capacity.nodes,
+    queues: capacity.queues,
     supervisor,
-    dataDir: config.dataDir,
-    workRoot: config.workRoot,
-    resolveWorkingDir,
     baseEnv: instanceBaseEnv(process.env),
-    tools: ideTools(config.devMachines),
-    stopGraceMs: config.devMachines.stopGraceMs,
-    readyTimeoutMs: config.devMachines.readyTimeoutMs,
-    platformEnv: (owner): Record<string, string> => {
-      const address = server.server.address();
-      const token = tokenOf(owner);
-      if (!token || !address || typeof address === 'string') return {};
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      return {
-        AIPLAT_SERVER: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-        AIPLAT_TOKEN: token,
-      };
-    },
-    log: log.child({ component: 'devmachines-engine' }),
+    resolveWorkingDir,
+    tokenOf,
+    serverAddress: () => server.server.address(),
+    ...(started ? { cluster: started.cluster } : {}),
+    log,
   });
-  devMachineService.useEngine('local', devMachineEngine);
-  const kubernetesDevMachines =
-    started &&
-    new KubernetesDevMachineEngine({
-      lifecycle: devMachineService,
-      cluster: started.cluster,
-      config: config.kubernetes,
-      platformEnv: (owner) => ({
-        ...(config.kubernetes.platformUrl ? { server: config.kubernetes.platformUrl } : {}),
-        ...(tokenOf(owner) ? { token: tokenOf(owner) } : {}),
-      }),
-      stopGraceSeconds: Math.ceil(config.devMachines.stopGraceMs / 1000),
-      pollMs: config.devMachines.kubernetesPollMs,
-      log: log.child({ component: 'kubernetes-devmachines' }),
-    });
-  if (kubernetesDevMachines) devMachineService.useEngine('kubernetes', kubernetesDevMachines);
   const tensorBoardService = tensorboards!;
   const localTensorBoards = new LocalTensorBoardEngine({
     supervisor,
@@ -396,41 +338,4 @@ export async function createPlatform(
     log,
     close,
   };
-}
-
-/**
- * The Kubernetes engine when the config asks for it. Without a reachable kubeconfig the backend
- * still starts when Kubernetes is only an extra engine, and refuses to when it is the default.
- */
-async function startKubernetesEngine(
-  config: Config,
-  kubeConfig: KubeConfig | undefined,
-  lifecycle: JobService,
-  files: ReturnType<typeof jobFilesUnder>,
-  metricsFeed: JobMetricsFeed,
-  log: Logger,
-): Promise<{ engine: KubernetesEngine; cluster: KubeCluster } | undefined> {
-  if (config.engine !== 'kubernetes' && !config.kubernetes.enabled) return undefined;
-  const engineLog = log.child({ component: 'kubernetes-engine' });
-  let kc: KubeConfig;
-  try {
-    kc = kubeConfig ?? loadKubeConfig(config.kubernetes);
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    if (config.engine === 'kubernetes') throw new Error(`the Kubernetes engine cannot start: ${message}`);
-    engineLog.error(`the Kubernetes engine is off: ${message}`);
-    return undefined;
-  }
-  const cluster = new KubeCluster(kc);
-  const engine = new KubernetesEngine({
-    lifecycle,
-    files,
-    config: config.kubernetes,
-    cluster,
-    log: engineLog,
-    metricsIntervalMs: config.jobs.metricsIntervalMs,
-    onMetricPoint: (jobId, index, point) => metricsFeed.point(jobId, index, point),
-  });
-  await engine.start();
-  return { engine, cluster };
 }
