@@ -2,6 +2,7 @@ import { DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
 import { backendOnlyPolicy, type BackendOnlyPolicy } from '../manifests/backendOnlyPolicy.js';
+import { clusterIpService, type ClusterIpService } from '../manifests/clusterIpService.js';
 import { deviceEnv } from '../manifests/containerEnv.js';
 import {
   LABEL_PREFIX,
@@ -75,16 +76,8 @@ export interface DevMachineSecret {
   stringData: Record<string, string>;
 }
 
-export interface DevMachineService {
-  apiVersion: 'v1';
-  kind: 'Service';
-  metadata: ObjectMeta;
-  spec: {
-    type: 'ClusterIP';
-    selector: Record<string, string>;
-    ports: { name: string; port: number; targetPort: string; protocol: 'TCP' }[];
-  };
-}
+/** The dev machine's Service in front of its pod: one port per IDE. */
+export type DevMachineService = ClusterIpService;
 
 export interface DevMachineStatefulSet {
   apiVersion: 'apps/v1';
@@ -211,16 +204,11 @@ export function devMachineManifests(
       ...(secrets.platformToken ? { [SECRET_KEYS.token]: secrets.platformToken } : {}),
     },
   };
-  const service: DevMachineService = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: meta(),
-    spec: {
-      type: 'ClusterIP',
-      selector: identity,
-      ports: ports.map(({ name: portName, port }) => ({ name: portName, port, targetPort: portName, protocol: 'TCP' })),
-    },
-  };
+  const service = clusterIpService(
+    meta(),
+    identity,
+    ports.map(({ name: portName, port }) => ({ name: portName, port, targetPort: portName })),
+  );
   const networkPolicy = backendOnlyPolicy(
     meta(),
     identity,

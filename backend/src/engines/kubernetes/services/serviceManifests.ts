@@ -1,5 +1,6 @@
 import type { ServiceVersionSpec } from '@aiplat/api';
 import { backendOnlyPolicy, type BackendOnlyPolicy } from '../manifests/backendOnlyPolicy.js';
+import { clusterIpService, type ClusterIpService } from '../manifests/clusterIpService.js';
 import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
 import { deviceEnv } from '../manifests/containerEnv.js';
 import { LABEL_PREFIX, labelValue, LABELS, MANAGED_BY, priorityClassName, specHash } from '../manifests/jobMetadata.js';
@@ -103,16 +104,8 @@ export interface ServiceDeployment {
     template: { metadata: { labels: Record<string, string>; annotations: Record<string, string> }; spec: PodSpec };
   };
 }
-export interface ServiceClusterService {
-  apiVersion: 'v1';
-  kind: 'Service';
-  metadata: ObjectMeta;
-  spec: {
-    type: 'ClusterIP';
-    selector: Record<string, string>;
-    ports: { name: string; port: number; targetPort: string; protocol: 'TCP' }[];
-  };
-}
+/** The version's Service in front of its replicas. */
+export type ServiceClusterService = ClusterIpService;
 export interface InferenceService {
   apiVersion: 'serving.kserve.io/v1beta1';
   kind: 'InferenceService';
@@ -275,16 +268,7 @@ export function serviceManifests(
       template: { metadata: { labels: podLabels, annotations: { ...annotations } }, spec: pod },
     },
   };
-  const clusterService: ServiceClusterService = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: meta(),
-    spec: {
-      type: 'ClusterIP',
-      selector: identity,
-      ports: [{ name: 'http', port: spec.port, targetPort: 'http', protocol: 'TCP' }],
-    },
-  };
+  const clusterService = clusterIpService(meta(), identity, [{ name: 'http', port: spec.port, targetPort: 'http' }]);
   return [configMap, ...secrets, clusterService, policy, deployment];
 }
 

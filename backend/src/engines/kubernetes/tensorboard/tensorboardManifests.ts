@@ -1,5 +1,6 @@
 import type { ObjectMeta, VolumeMount } from '../manifests/common.js';
 import { backendOnlyPolicy, type BackendOnlyPolicy } from '../manifests/backendOnlyPolicy.js';
+import { clusterIpService, type ClusterIpService } from '../manifests/clusterIpService.js';
 import { LABEL_PREFIX, labelValue, LABELS, MANAGED_BY, objectName } from '../manifests/jobMetadata.js';
 import { workFolder } from '../manifests/workVolumes.js';
 
@@ -39,16 +40,8 @@ export interface KubeflowTensorboard {
   spec: { logspath: string };
 }
 
-export interface TensorBoardService {
-  apiVersion: 'v1';
-  kind: 'Service';
-  metadata: ObjectMeta;
-  spec: {
-    type: 'ClusterIP';
-    selector: Record<string, string>;
-    ports: { name: string; port: number; targetPort: number; protocol: 'TCP' }[];
-  };
-}
+/** TensorBoard's Service in front of its pod. */
+export type TensorBoardService = ClusterIpService;
 
 export interface TensorBoardDeployment {
   apiVersion: 'apps/v1';
@@ -115,16 +108,9 @@ export function kubeflowTensorboard(input: TensorBoardManifestInput): KubeflowTe
 export function tensorboardDeployment(input: TensorBoardManifestInput): [TensorBoardService, TensorBoardDeployment] {
   const folder = workFolder(input.path, input);
   const pods = { ...identity(input), ...tensorBoardPodLabels(input.id) };
-  const service: TensorBoardService = {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: metadata(input),
-    spec: {
-      type: 'ClusterIP',
-      selector: tensorBoardPodLabels(input.id),
-      ports: [{ name: 'http', port: SERVICE_PORT, targetPort: TENSORBOARD_PORT, protocol: 'TCP' }],
-    },
-  };
+  const service = clusterIpService(metadata(input), tensorBoardPodLabels(input.id), [
+    { name: 'http', port: SERVICE_PORT, targetPort: TENSORBOARD_PORT },
+  ]);
   const deployment: TensorBoardDeployment = {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
