@@ -1,6 +1,6 @@
 import type { ServiceVersionSpec } from '@aiplat/api';
 import type { ServiceLifecycle } from '../../../services/engine.js';
-import { visibleDevicesEnv } from '../environment/environment.js';
+import { placementDevicesEnv } from '../environment/placementDevices.js';
 import { instanceRequest } from '../jobRequest.js';
 import type { JobRequest, Placement, SchedulerNode, SchedulerQueue } from '../scheduler/index.js';
 import type { HeldResources, SchedulingClient, SchedulingLoop } from '../schedulingLoop.js';
@@ -75,12 +75,7 @@ export class ServiceQueue implements SchedulingClient {
 
   /** The devices a placement gives a replica, as the variables CUDA and CANN read. */
   devicesEnv(placement: Placement): Record<string, string> {
-    const instance = placement.instances[0];
-    const kind = this.deps.nodes.find((node) => node.name === instance?.node)?.accelerator.type;
-    if (!instance || !kind || kind === 'none') return {};
-    const env = visibleDevicesEnv({ kind, ids: [...instance.devices] });
-    if (instance.deviceShare > 0 && instance.deviceShare < 1) env.AIPLAT_GPU_SHARE = String(instance.deviceShare);
-    return env;
+    return placementDevicesEnv(placement, this.deps.nodes);
   }
 
   holding(): Iterable<HeldResources> {
