@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Service } from '@aiplat/api';
 import { browserLogin } from '../../../../testing/src/backend/browserLogin.js';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { waitForService } from '../../../../testing/src/services/waitForService.js';
 
 /*
  * The owner may call their own service through the gateway with their platform credentials (the
@@ -31,13 +31,7 @@ beforeAll(async () => {
       },
     },
   });
-  const deadline = Date.now() + 30_000;
-  let last: Service | undefined;
-  while (Date.now() < deadline && last?.state !== 'Running') {
-    last = await fx.client().getService({ params: { name: 'owned' } });
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  if (last?.state !== 'Running') throw new Error(`the service never ran: ${JSON.stringify(last)}`);
+  await waitForService(fx.client(), 'owned', (s) => s.state === 'Running');
   cookie = await browserLogin(fx, 'alice', '/');
 }, 60_000);
 afterAll(() => fx?.close(), 60_000);

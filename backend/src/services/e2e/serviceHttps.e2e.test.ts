@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, ServiceSpecInput } from '@aiplat/api';
 import { startPlatform, TOKENS, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { waitForService } from '../../../../testing/src/services/waitForService.js';
 import { rejection } from '../../../../testing/src/backend/rejection.js';
 import { freePort } from '../../../../testing/src/services/gatewayHarness.js';
 import { selfSignedPair, type TlsPairPem } from '../../../../testing/src/services/selfSignedPair.js';
@@ -35,16 +36,8 @@ const spec = (name: string, domain: ServiceSpecInput['domain']): ServiceSpecInpu
   },
 });
 
-async function waitFor(name: string, ok: (s: Service) => boolean, timeoutMs = 30_000): Promise<Service> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Service | undefined;
-  while (Date.now() < deadline) {
-    last = await fx.client().getService({ params: { name } });
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`service ${name} never got there; last: ${JSON.stringify(last)}`);
-}
+const waitFor = (name: string, ok: (s: Service) => boolean, timeoutMs = 30_000) =>
+  waitForService(fx.client(), name, ok, timeoutMs);
 
 /** GET over a new TLS connection to the listener, with this SNI name and CA; Host is the SNI name unless given. */
 const get = (servername: string, ca: string, host = servername) =>

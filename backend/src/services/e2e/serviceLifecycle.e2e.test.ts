@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, ServiceSpecInput } from '@aiplat/api';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { waitForService } from '../../../../testing/src/services/waitForService.js';
 
 /*
  * What the services core decides, seen through a real backend and real replicas: settings reach
@@ -33,16 +34,8 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => fx?.close(), 60_000);
 
-async function waitFor(name: string, ok: (s: Service) => boolean, timeoutMs = 40_000): Promise<Service> {
-  const deadline = Date.now() + timeoutMs;
-  let last: Service | undefined;
-  while (Date.now() < deadline) {
-    last = await fx.client().getService({ params: { name } });
-    if (ok(last)) return last;
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`service ${name} never got there; last: ${JSON.stringify(last)}`);
-}
+const waitFor = (name: string, ok: (s: Service) => boolean, timeoutMs = 40_000) =>
+  waitForService(fx.client(), name, ok, timeoutMs);
 
 const call = (name: string, headers: Record<string, string> = {}) =>
   fetch(`${fx.baseUrl}/services/${name}/predict`, { method: 'POST', headers, body: '{"text":"hi"}' });
