@@ -26,17 +26,15 @@ export class ReplicaBalancer {
     return best;
   }
 
-  /** Counts a call on the replica; the returned function (safe to call twice) ends it. */
-  acquire(replica: ReadyReplica): () => void {
-    this.inFlight.set(replica.key, (this.inFlight.get(replica.key) ?? 0) + 1);
-    let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      const left = (this.inFlight.get(replica.key) ?? 1) - 1;
-      if (left > 0) this.inFlight.set(replica.key, left);
-      else this.inFlight.delete(replica.key);
-    };
+  /** Counts a call on the replica (until `release`). */
+  acquire(key: string): void {
+    this.inFlight.set(key, (this.inFlight.get(key) ?? 0) + 1);
+  }
+
+  release(key: string): void {
+    const left = (this.inFlight.get(key) ?? 1) - 1;
+    if (left > 0) this.inFlight.set(key, left);
+    else this.inFlight.delete(key);
   }
 
   load(key: string): number {

@@ -1,9 +1,12 @@
-import http from 'node:http';
+import type http from 'node:http';
+import type { Dispatcher } from 'undici';
 import { SESSION_COOKIE, withoutCookie } from '../../proxy/proxyCore.js';
 import type { ReadyReplica } from '../engine.js';
 import type { ReplicaBalancer } from './balancer.js';
 import { send, tooLarge } from './replies.js';
+import { RequestBody } from './requestBody.js';
 import { UsageTap } from './tokenUsage.js';
+import { UpstreamPools } from './upstreamPools.js';
 
 /** One call to forward: where, and within which limits. */
 export interface ForwardCall {
@@ -29,8 +32,13 @@ export interface ForwardResult {
 /** Safe to send twice when the first connection failed (no body, or one that was never read). */
 const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 /** A connection that broke before any answer: another replica may be tried for an idempotent call. */
-const BROKEN = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED']);
-/** The caller's credentials and hop-by-hop headers: never passed to a replica. */
+const BROKEN = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED']);
+/** Nothing of the call reached the replica: any call may go to another one. */
+const NOTHING_SENT = new Set(['ECONNREFUSED', 'UND_ERR_CONNECT_TIMEOUT']);
+/**
+ * Never passed to a replica: the caller's credentials, hop-by-hop headers, and the framing headers
+ * the upstream client sets itself (Transfer-Encoding, Expect).
+ */
 const DROPPED = new Set([
   'authorization',
   'appkey',
@@ -44,6 +52,8 @@ const DROPPED = new Set([
   'te',
   'trailer',
   'upgrade',
+  'transfer-encoding',
+  'expect',
 ]);
 
 /**
@@ -53,157 +63,186 @@ const DROPPED = new Set([
  * without a body is retried on another replica also when the connection broke before the answer.
  */
 export class Forwarder {
-  private readonly agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  readonly pools = new UpstreamPools();
 
   constructor(
-    private readonly balancer: ReplicaBalancer,
-    private readonly now: () => number,
+    readonly balancer: ReplicaBalancer,
+    readonly now: () => number,
   ) {}
 
-  forward(req: http.IncomingMessage, res: http.ServerResponse, call: ForwardCall): Promise<ForwardResult> {
-    return new Promise<ForwardResult>((resolve) => {
-      const bodyExpected = hasBody(req);
-      const retryOnBreak = IDEMPOTENT.has(req.method ?? 'GET') && !bodyExpected;
-      const headers = forwardedHeaders(req);
-      const tried = new Set<string>();
-      let bodyBytes = 0;
-      let done = false;
-      let current: { upstream: http.ClientRequest; answer?: http.IncomingMessage } | undefined;
-      const finish = (result: ForwardResult) => {
-        if (done) return;
-        done = true;
-        resolve(result);
-      };
-      res.once('close', () => {
-        if (!current) return;
-        if (!current.answer) current.upstream.destroy();
-        else if (!current.answer.complete) current.answer.destroy();
-      });
-
-      const attempt = () => {
-        const replica = this.balancer.pick(call.ready, tried);
-        if (!replica) {
-          send(res, { status: 502, error: 'bad_gateway', message: `no replica of ${call.name} answered` });
-          return finish({ status: 502 });
-        }
-        tried.add(replica.key);
-        const release = this.balancer.acquire(replica);
-        const upstream = http.request({
-          ...('socketPath' in replica.target
-            ? { socketPath: replica.target.socketPath }
-            : { host: replica.target.host, port: replica.target.port }),
-          method: req.method,
-          path: call.path,
-          headers,
-          agent: this.agent,
-        });
-        current = { upstream };
-        const timer = setTimeout(
-          () => upstream.destroy(Object.assign(new Error('upstream timeout'), { code: 'UPSTREAM_TIMEOUT' })),
-          call.timeoutMs,
-        );
-
-        // The caller's body is read only once the replica's connection is up: a refused
-        // connection has then consumed nothing, and the call can go to another replica.
-        const onData = (chunk: Buffer) => {
-          bodyBytes += chunk.length;
-          if (bodyBytes > call.maxBodyBytes) {
-            stopBody();
-            req.resume(); // the rest is read and dropped; the connection closes after the 413
-            upstream.destroy();
-            send(res, tooLarge(`the body is over ${call.maxBodyBytes} bytes (limits.maxBodyBytes)`), true);
-            return finish({ replica, status: 413 });
-          }
-          if (!upstream.write(chunk)) {
-            req.pause();
-            upstream.once('drain', () => req.resume());
-          }
-        };
-        const onEnd = () => upstream.end();
-        const stopBody = () => {
-          req.off('data', onData);
-          req.off('end', onEnd);
-        };
-        const startBody = () => {
-          if (done) return;
-          req.on('data', onData);
-          req.once('end', onEnd);
-        };
-        if (!bodyExpected) upstream.end();
-        else
-          upstream.once('socket', (socket) => {
-            if (socket.connecting) socket.once('connect', startBody);
-            else startBody();
-          });
-
-        upstream.on('response', (answer) => {
-          clearTimeout(timer);
-          if (done) {
-            release();
-            answer.resume();
-            return;
-          }
-          current = { upstream, answer };
-          const status = answer.statusCode ?? 502;
-          const streamed = answer.headers['content-length'] === undefined;
-          const tap = UsageTap.forContentType(answer.headers['content-type']);
-          let firstByteAt: number | undefined;
-          res.writeHead(status, responseHeaders(answer));
-          // Streams (SSE, chunked LLM output) get their headers at once, before the first token.
-          if (streamed) res.flushHeaders();
-          answer.on('data', (chunk: Buffer) => {
-            firstByteAt ??= this.now();
-            tap.push(chunk);
-            if (!res.write(chunk)) {
-              answer.pause();
-              res.once('drain', () => answer.resume());
-            }
-          });
-          answer.once('end', () => res.end());
-          answer.once('close', () => {
-            release();
-            if (!answer.complete) res.destroy();
-            const tokens = tap.end();
-            finish({
-              replica,
-              status,
-              ...(tokens ? { tokens } : {}),
-              ...(streamed && firstByteAt !== undefined ? { ttftMs: firstByteAt - call.started } : {}),
-            });
-          });
-        });
-
-        upstream.on('error', (error: NodeJS.ErrnoException) => {
-          clearTimeout(timer);
-          release();
-          if (done || current?.answer) return;
-          stopBody();
-          if (res.destroyed) return finish({ replica, status: 499 }); // the caller went away
-          const code = error.code ?? '';
-          const nothingSent = code === 'ECONNREFUSED';
-          if (tried.size < call.ready.length && (nothingSent || (retryOnBreak && BROKEN.has(code)))) {
-            return attempt();
-          }
-          const timedOut = code === 'UPSTREAM_TIMEOUT';
-          const status = timedOut ? 504 : 502;
-          send(res, {
-            status,
-            error: timedOut ? 'gateway_timeout' : 'bad_gateway',
-            message: timedOut
-              ? `the replica did not answer within ${Math.round(call.timeoutMs / 1000)} s (limits.upstreamTimeoutSeconds)`
-              : `the replica failed: ${code || error.message}`,
-          });
-          finish({ replica, status });
-        });
-      };
-      attempt();
-    });
+  /** Forwards the call; `done` is called once, when it ended one way or another. */
+  forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    call: ForwardCall,
+    done: (result: ForwardResult) => void,
+  ): void {
+    new UpstreamCall(this, req, res, call, done).attempt();
   }
 
-  close(): void {
-    this.agent.destroy();
+  close(): Promise<void> {
+    return this.pools.close();
   }
 }
+
+/** One forwarded call, as undici's dispatch handler: one object per call, no closures. */
+class UpstreamCall implements Dispatcher.DispatchHandlers {
+  private readonly headers: string[];
+  private readonly bodyExpected: boolean;
+  private replica: ReadyReplica | undefined;
+  private tried: Set<string> | undefined;
+  private body: RequestBody | undefined;
+  private abort: ((error?: Error) => void) | undefined;
+  private released = true;
+  private ended = false;
+  private answered = false;
+  private status = 502;
+  private streamed = false;
+  private tap: UsageTap | undefined;
+  private firstByteAt: number | undefined;
+  private resume: (() => void) | undefined;
+
+  constructor(
+    private readonly forwarder: Forwarder,
+    private readonly req: http.IncomingMessage,
+    private readonly res: http.ServerResponse,
+    private readonly call: ForwardCall,
+    private readonly done: (result: ForwardResult) => void,
+  ) {
+    this.headers = forwardedHeaders(req);
+    this.bodyExpected = hasBody(req);
+    res.once('close', () => this.callerLeft());
+  }
+
+  attempt(): void {
+    const replica = this.forwarder.balancer.pick(this.call.ready, this.tried ?? NONE_TRIED);
+    if (!replica) {
+      send(this.res, { status: 502, error: 'bad_gateway', message: `no replica of ${this.call.name} answered` });
+      return this.finish(502);
+    }
+    this.replica = replica;
+    this.forwarder.balancer.acquire(replica.key);
+    this.released = false;
+    // The caller's body is read only once the replica's connection is up: a refused connection
+    // has then consumed nothing, and the call can go to another replica.
+    this.body = this.bodyExpected ? new RequestBody(this.req, this.call.maxBodyBytes, this) : undefined;
+    this.forwarder.pools.of(replica.target).dispatch(
+      {
+        path: this.call.path,
+        method: (this.req.method ?? 'GET') as Dispatcher.HttpMethod,
+        headers: this.headers,
+        body: this.body ?? null,
+        headersTimeout: this.call.timeoutMs,
+        bodyTimeout: 0,
+      },
+      this,
+    );
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    this.abort = abort;
+    if (this.ended || this.res.destroyed) abort();
+  }
+
+  onHeaders(status: number, raw: Buffer[], resume: () => void): boolean {
+    if (this.ended) return false;
+    this.answered = true;
+    this.status = status;
+    this.resume = resume;
+    const headers: string[] = [];
+    let length: string | undefined;
+    let type: string | undefined;
+    for (let i = 0; i < raw.length; i += 2) {
+      const name = raw[i]!.toString('latin1');
+      const value = raw[i + 1]!.toString('latin1');
+      const lower = name.length === 10 || name.length === 12 || name.length === 14 ? name.toLowerCase() : name;
+      if (lower === 'connection' || lower === 'keep-alive') continue;
+      if (lower === 'content-length') length = value;
+      else if (lower === 'content-type') type = value;
+      headers.push(name, value);
+    }
+    this.streamed = length === undefined;
+    this.tap = UsageTap.forContentType(type);
+    this.res.writeHead(status, headers);
+    // Streams (SSE, chunked LLM output) get their headers at once, before the first token.
+    if (this.streamed) this.res.flushHeaders();
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.streamed) this.firstByteAt ??= this.forwarder.now();
+    this.tap!.push(chunk);
+    if (this.res.write(chunk)) return true;
+    this.res.once('drain', this.resume!);
+    return false;
+  }
+
+  onComplete(): void {
+    this.res.end();
+    this.finish(this.status);
+  }
+
+  onError(error: Error & { code?: string }): void {
+    this.release();
+    this.body?.stop();
+    if (this.ended) return;
+    if (this.answered) {
+      this.res.destroy();
+      return this.finish(this.status);
+    }
+    if (this.res.destroyed) return this.finish(499); // the caller went away
+    const code = error.code ?? '';
+    const retryOnBreak = !this.bodyExpected && IDEMPOTENT.has(this.req.method ?? 'GET');
+    const tried = (this.tried ??= new Set()).add(this.replica!.key);
+    if (tried.size < this.call.ready.length && (NOTHING_SENT.has(code) || (retryOnBreak && BROKEN.has(code)))) {
+      return this.attempt();
+    }
+    const timedOut = code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+    const status = timedOut ? 504 : 502;
+    send(this.res, {
+      status,
+      error: timedOut ? 'gateway_timeout' : 'bad_gateway',
+      message: timedOut
+        ? `the replica did not answer within ${Math.round(this.call.timeoutMs / 1000)} s (limits.upstreamTimeoutSeconds)`
+        : `the replica failed: ${code || error.message}`,
+    });
+    this.finish(status);
+  }
+
+  /** The caller's body grew past maxBodyBytes (RequestBody): 413, and the replica's request is dropped. */
+  bodyTooLarge(): void {
+    if (this.ended || this.answered) return;
+    this.req.resume(); // the rest is read and dropped; the connection closes after the 413
+    send(this.res, tooLarge(`the body is over ${this.call.maxBodyBytes} bytes (limits.maxBodyBytes)`), true);
+    this.finish(413);
+    this.abort?.();
+  }
+
+  private callerLeft(): void {
+    if (this.ended && !this.answered) return;
+    this.abort?.();
+  }
+
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.forwarder.balancer.release(this.replica!.key);
+  }
+
+  private finish(status: number): void {
+    this.release();
+    if (this.ended) return;
+    this.ended = true;
+    const tokens = this.tap?.end();
+    const result: ForwardResult = { status };
+    if (this.replica) result.replica = this.replica;
+    if (tokens) result.tokens = tokens;
+    if (this.streamed && this.firstByteAt !== undefined) result.ttftMs = this.firstByteAt - this.call.started;
+    this.done(result);
+  }
+}
+
+const NONE_TRIED: ReadonlySet<string> = new Set();
 
 export function hasBody(req: http.IncomingMessage): boolean {
   const length = req.headers['content-length'];
@@ -211,26 +250,25 @@ export function hasBody(req: http.IncomingMessage): boolean {
   return req.headers['transfer-encoding'] !== undefined;
 }
 
-function forwardedHeaders(req: http.IncomingMessage): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = {};
+/** The caller's headers a replica sees, as a flat [name, value, ...] list; the session cookie taken out. */
+function forwardedHeaders(req: http.IncomingMessage): string[] {
+  const headers: string[] = [];
   const given = req.headers;
-  for (const name in given) if (!DROPPED.has(name)) headers[name] = given[name];
+  for (const name in given) {
+    if (DROPPED.has(name) || name === 'cookie' || name === 'x-forwarded-for') continue;
+    const value = given[name];
+    if (value === undefined) continue;
+    if (typeof value === 'string') headers.push(name, value);
+    else for (const each of value) headers.push(name, each);
+  }
   if (given.cookie) {
     const cookie = withoutCookie(given.cookie, SESSION_COOKIE);
-    if (cookie) headers.cookie = cookie;
-    else delete headers.cookie;
+    if (cookie) headers.push('cookie', cookie);
   }
   const from = req.socket.remoteAddress ?? '';
   const earlier = given['x-forwarded-for'];
-  headers['x-forwarded-for'] = earlier ? `${String(earlier)}, ${from}` : from;
-  if (given.host) headers['x-forwarded-host'] = given.host;
-  headers['x-forwarded-proto'] = 'encrypted' in req.socket ? 'https' : 'http';
-  return headers;
-}
-
-function responseHeaders(answer: http.IncomingMessage): http.OutgoingHttpHeaders {
-  const headers: http.OutgoingHttpHeaders = {};
-  const given = answer.headers;
-  for (const name in given) if (name !== 'connection' && name !== 'keep-alive') headers[name] = given[name];
+  headers.push('x-forwarded-for', earlier ? `${earlier}, ${from}` : from);
+  if (given.host) headers.push('x-forwarded-host', given.host);
+  headers.push('x-forwarded-proto', 'encrypted' in req.socket ? 'https' : 'http');
   return headers;
 }

@@ -132,8 +132,7 @@ export class Gateway implements ServiceGateway {
   async close(): Promise<void> {
     clearInterval(this.bucketTimer);
     this.proxy.close();
-    this.forwarder.close();
-    await this.https?.close();
+    await Promise.all([this.forwarder.close(), this.https?.close()]);
   }
 
   /** The service a request is for: `/services/<name>/<rest>`, or any path on the service's own domain. */
@@ -186,16 +185,18 @@ export class Gateway implements ServiceGateway {
       const message = `${name} is at its limit (${limits.qpsPerReplica} requests/s and ${limits.concurrencyPerReplica} at once per ready replica, ${ready.length} ready)`;
       return this.refuse(res, name, tooMany(message, wait), started);
     }
-    res.once('close', () => admission.done());
-    const result = await this.forwarder.forward(req, res, {
+    const call = {
       name,
       path: rest,
       ready,
       started,
       timeoutMs: limits.upstreamTimeoutSeconds * 1000,
       maxBodyBytes: limits.maxBodyBytes,
+    };
+    this.forwarder.forward(req, res, call, (result) => {
+      admission.done();
+      this.count(name, caller, result, started);
     });
-    this.count(name, caller, result, started);
   }
 
   private count(name: string, caller: Caller, result: ForwardResult, started: number): void {
