@@ -11,6 +11,21 @@ export function jobRequest(id: string, spec: JobSpec, submittedAt: number): JobR
   return { id, queue: spec.queue, priority: spec.priority, submittedAt, instances };
 }
 
+/** What the scheduler needs of one process in a queue at a priority: a service replica, a dev machine. */
+export function singleInstanceRequest(
+  id: string,
+  wants: { queue: string; priority: number; resources: Resources },
+  submittedAt: number,
+): JobRequest {
+  return {
+    id,
+    queue: wants.queue,
+    priority: wants.priority,
+    submittedAt,
+    instances: [instanceRequest(id, wants.resources)],
+  };
+}
+
 /** One instance's resources in the scheduler's terms. */
 export function instanceRequest(id: string, resources: Resources): InstanceRequest {
   const { cpu, memory, accelerator } = resources;

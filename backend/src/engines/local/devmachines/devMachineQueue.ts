@@ -2,7 +2,7 @@ import type { DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { DevMachineLifecycle } from '../../../devmachines/engine.js';
 import { placementDevicesEnv } from '../environment/placementDevices.js';
-import { instanceRequest } from '../jobRequest.js';
+import { singleInstanceRequest } from '../jobRequest.js';
 import type { JobRequest, Placement, SchedulerNode, SchedulerQueue } from '../scheduler/index.js';
 import type { HeldResources, SchedulingClient, SchedulingLoop } from '../schedulingLoop.js';
 import { validateRequest } from '../validateSpec.js';
@@ -91,13 +91,7 @@ export class DevMachineQueue implements SchedulingClient {
 }
 
 function request(id: string, spec: DevMachineSpec, submittedAt: number): JobRequest {
-  return {
-    id,
-    queue: spec.queue,
-    priority: spec.priority,
-    submittedAt,
-    instances: [instanceRequest(id, spec.resources)],
-  };
+  return singleInstanceRequest(id, spec, submittedAt);
 }
 
 function ordinal(position: number): string {

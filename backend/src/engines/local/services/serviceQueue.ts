@@ -1,7 +1,7 @@
 import type { ServiceVersionSpec } from '@aiplat/api';
 import type { ServiceLifecycle } from '../../../services/engine.js';
 import { placementDevicesEnv } from '../environment/placementDevices.js';
-import { instanceRequest } from '../jobRequest.js';
+import { singleInstanceRequest } from '../jobRequest.js';
 import type { JobRequest, Placement, SchedulerNode, SchedulerQueue } from '../scheduler/index.js';
 import type { HeldResources, SchedulingClient, SchedulingLoop } from '../schedulingLoop.js';
 import { validateRequest } from '../validateSpec.js';
@@ -129,13 +129,7 @@ export function replicaId(name: string, version: number, index: number): string 
 }
 
 function toRequest(id: string, replica: ReplicaRequest, submittedAt: number): JobRequest {
-  return {
-    id,
-    queue: replica.queue,
-    priority: replica.priority,
-    submittedAt,
-    instances: [instanceRequest(id, replica.spec.resources)],
-  };
+  return singleInstanceRequest(id, { ...replica, resources: replica.spec.resources }, submittedAt);
 }
 
 function ordinal(position: number): string {
