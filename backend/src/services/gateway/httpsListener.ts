@@ -14,7 +14,8 @@ export interface TlsPair {
 }
 
 function hostOf(req: http.IncomingMessage): string | undefined {
-  return req.headers.host?.toLowerCase().replace(/:\d+$/, '');
+  // A DNS name is at most 253 characters; the rest is not echoed back.
+  return req.headers.host?.toLowerCase().replace(/:\d+$/, '').slice(0, 253);
 }
 
 /**
