@@ -13,7 +13,9 @@ import { keepEvidence, savedWorkspace, screenshot, startLab, USER, waitForLab, t
  * there is shown once and calls the service through the gateway; the online test panel's request
  * is answered by the model. An OpenAI-compatible chat server's reply streams into the chat box
  * delta by delta, its usage shown at the end; the curl command signed with an AppKey created on the
- * page is let through by the gateway; after a reload the open service views are back.
+ * page is let through by the gateway; after a reload the open service views are back. The update
+ * form (the list's Update) scales the service to two ready replicas, shows the API's 400 at its
+ * field and rolls out a version 2 that then serves.
  */
 
 const MODEL_SERVER = fileURLToPath(new URL('../../testing/src/services/model_server.py', import.meta.url));
@@ -229,6 +231,99 @@ describe('online services in JupyterLab', () => {
         .locator('[data-testid="aiplat-service-detail-state"][data-state="Running"]')
         .waitFor({ timeout: 30_000 });
       expect(await page.locator('[data-testid="aiplat-service-view"][data-name="tiny"]').count()).toBe(1);
+    },
+  );
+  it(
+    'updates a service from its detail: scales 1→2, shows a 400 at its field, rolls out version 2',
+    { timeout: 240_000 },
+    async () => {
+      const { page } = lab;
+      const api = createClient({ baseUrl: lab.backendUrl, token: lab.backendToken });
+      const readiness = { type: 'http' as const, path: '/ready', periodSeconds: 1 };
+      await api.deployService({
+        body: {
+          spec: {
+            name: 'grow',
+            version: {
+              model: 'home/models/tiny',
+              command: `exec python3 ${MODEL_SERVER}`,
+              env: { GREETING: 'one' },
+              // Small: the rollout runs four replicas at once beside the other tests' services.
+              resources: { cpu: 0.1, memory: '128Mi' },
+              probes: { readiness },
+            },
+          },
+        },
+      });
+      // The list's Update opens the detail at its update form, prefilled from the serving version.
+      const panel = await sectionTab(lab, /^Services$/);
+      const row = panel.locator('[data-testid="aiplat-service-row-grow"]');
+      await row.locator('[data-testid="aiplat-service-state-grow"][data-state="Running"]').waitFor({ timeout: 90_000 });
+      await row.locator('[data-testid="aiplat-service-update-grow"]').click();
+      const view = page.locator('[data-testid="aiplat-service-view"][data-name="grow"]');
+      const form = view.locator('[data-testid="aiplat-service-update"]');
+      await form.waitFor({ timeout: 30_000 });
+      const field = (name: string) => form.locator(`[data-testid="aiplat-field-${name}"]`);
+      expect(await field('replicas').inputValue()).toBe('1');
+      expect(await field('command').inputValue()).toBe(`exec python3 ${MODEL_SERVER}`);
+      expect(await field('env').inputValue()).toBe('GREETING=one');
+      expect(await field('readiness-target').inputValue()).toBe('/ready');
+      expect(await field('qpsPerReplica').inputValue()).toBe('100');
+      expect(await form.locator('[data-testid="aiplat-service-update-version"]').isDisabled()).toBe(true);
+
+      // Checked as typed: 17 replicas are refused at the field, and Scale waits for a fix.
+      await field('replicas').fill('17');
+      await expect.poll(() => form.locator('[data-testid="aiplat-field-error-replicas"]').innerText()).toMatch(/16/);
+      expect(await form.locator('[data-testid="aiplat-service-update-scale"]').isDisabled()).toBe(true);
+      await field('replicas').fill('2');
+      await form.locator('[data-testid="aiplat-service-update-scale"]').click();
+      await expect
+        .poll(() => view.locator('[data-testid="aiplat-service-detail-ready"]').innerText(), { timeout: 60_000 })
+        .toBe('2/2 ready');
+      await view.locator('[data-testid="aiplat-service-tab-overview"]').click();
+      await view.locator('[data-testid="aiplat-service-replica-1-1"][data-state="Ready"]').waitFor();
+      await screenshot(page, 'service-scaled');
+
+      // A model folder that is not there: the API's 400 at the field.
+      await view.locator('[data-testid="aiplat-service-tab-update"]').click();
+      await field('model').fill('home/models/none');
+      await form.locator('[data-testid="aiplat-service-update-version"]').click();
+      await expect
+        .poll(() => form.locator('[data-testid="aiplat-field-error-model"]').innerText(), { timeout: 30_000 })
+        .toContain('does not exist under /work');
+      await screenshot(page, 'service-update-400');
+
+      // Version 2 (another variable) rolls out with the two replicas and serves.
+      await field('model').fill('home/models/tiny');
+      await field('env').fill('GREETING=two');
+      await form.locator('[data-testid="aiplat-field-error-model"]').waitFor({ state: 'detached' });
+      await form.locator('[data-testid="aiplat-service-update-version"]').click();
+      await view.locator('[data-testid="aiplat-service-tab-overview"]').click();
+      await view.locator('[data-testid="aiplat-service-version-2"][data-serving="true"]').waitFor({ timeout: 90_000 });
+      await view.locator('[data-testid="aiplat-service-replica-2-1"][data-state="Ready"]').waitFor({ timeout: 30_000 });
+      const versions = await api.getService({ params: { name: 'grow' } });
+      expect(versions.versions.at(-1)?.spec).toMatchObject({ env: { GREETING: 'two' }, replicas: 2 });
+      // Called through the gateway, version 2 answers.
+      await view.locator('[data-testid="aiplat-service-tab-calls"]').click();
+      await view.locator('[data-testid="aiplat-service-test-path"]').fill('/predict');
+      await view.locator('[data-testid="aiplat-service-test-body"]').fill('{"text": "after the update"}');
+      await view.locator('[data-testid="aiplat-service-test-send"]').click();
+      const answer = view.locator('[data-testid="aiplat-service-test-response"]');
+      await expect.poll(() => answer.innerText(), { timeout: 30_000 }).toContain('after the update');
+      expect(await answer.innerText()).toMatch(/"version": "2"/);
+      // The form follows the service: version 3 next.
+      await view.locator('[data-testid="aiplat-service-tab-update"]').click();
+      expect(await form.locator('[data-testid="aiplat-service-update-version"]').innerText()).toBe(
+        'Roll out version 3',
+      );
+      expect(await field('env').inputValue()).toBe('GREETING=two');
+      await screenshot(page, 'service-version-2');
+
+      // The palette's command scales back down.
+      await lab.runCommand('aiplat:scale-service', { name: 'grow', replicas: 1 });
+      await expect
+        .poll(() => view.locator('[data-testid="aiplat-service-detail-ready"]').innerText(), { timeout: 60_000 })
+        .toBe('1/1 ready');
     },
   );
 });

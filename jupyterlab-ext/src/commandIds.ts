@@ -9,4 +9,6 @@ export const CommandIDs = {
   openTensorBoard: 'aiplat:open-tensorboard',
   deployService: 'aiplat:deploy-service',
   openService: 'aiplat:open-service',
+  updateService: 'aiplat:update-service',
+  scaleService: 'aiplat:scale-service',
 } as const;

@@ -21,6 +21,8 @@ import {
   createServiceViewTracker,
   openServiceForm,
   openServiceView,
+  currentServiceName,
+  scaleService,
   serviceNameOfView,
 } from './services/index.js';
 import { addServiceCommands } from './services/serviceCommands.js';
@@ -233,10 +235,19 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       trans,
       deploy: (model) => openServiceForm(servicesOptions, model, services.list),
       open: (name) => openServiceView(servicesOptions, name),
+      update: (name) => openServiceView(servicesOptions, name, 'update'),
+      scale: (name, replicas) => scaleService(servicesOptions, name, replicas),
+      currentService: () => currentServiceName(servicesOptions),
       isConnected: () => connection.state.status === 'connected',
+    });
+    serviceViews.currentChanged.connect(() => {
+      app.commands.notifyCommandChanged(CommandIDs.updateService);
+      app.commands.notifyCommandChanged(CommandIDs.scaleService);
     });
     connection.stateChanged.connect(() => {
       app.commands.notifyCommandChanged(CommandIDs.deployService);
+      app.commands.notifyCommandChanged(CommandIDs.updateService);
+      app.commands.notifyCommandChanged(CommandIDs.scaleService);
       app.commands.notifyCommandChanged(CommandIDs.newJob);
       app.commands.notifyCommandChanged(CommandIDs.trainThisScript);
     });
@@ -245,6 +256,8 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       CommandIDs.newJob,
       CommandIDs.trainThisScript,
       CommandIDs.deployService,
+      CommandIDs.updateService,
+      CommandIDs.scaleService,
     ]) {
       palette?.addItem({ command, category });
     }

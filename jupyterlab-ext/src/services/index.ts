@@ -1,12 +1,13 @@
 import type { Service } from '@aiplat/api';
-import { Dialog, MainAreaWidget, showDialog, WidgetTracker } from '@jupyterlab/apputils';
+import { Dialog, InputDialog, MainAreaWidget, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import type { IConnectionModel } from '../tokens.js';
-import { ServiceDetailModel } from './model/serviceDetailModel.js';
+import { ServiceDetailModel, type ServiceTab } from './model/serviceDetailModel.js';
 import { ServiceFormModel } from './model/serviceFormModel.js';
 import { ServiceKeysModel } from './model/serviceKeysModel.js';
 import { ServiceListModel } from './model/serviceListModel.js';
+import { ServiceUpdateModel } from './model/serviceUpdateModel.js';
 import { ServiceDetailView } from './views/ServiceDetail.js';
 import { ServiceFormView } from './views/ServiceForm.js';
 import { ServiceListPanel } from './views/ServiceListPanel.js';
@@ -69,19 +70,23 @@ export function openServiceForm(options: ServiceViewOptions, model?: string, lis
 
 const openViews = new Map<string, ServiceViewWidget>();
 
-/** Opens (or brings forward) one service's detail in the main area. */
-export function openServiceView(options: ServiceViewOptions, name: string): Widget {
+/** Opens (or brings forward) one service's detail in the main area, at `tab` when given. */
+export function openServiceView(options: ServiceViewOptions, name: string, tab?: ServiceTab): ServiceViewWidget {
   const existing = openViews.get(name);
   if (existing && !existing.isDisposed) {
+    if (tab) existing.content.model.showTab(tab);
     options.openInMain(existing);
     return existing;
   }
   const { connection, trans } = options;
   const model = new ServiceDetailModel(connection, name);
+  if (tab) model.showTab(tab);
   const keys = new ServiceKeysModel(connection, name);
+  const update = new ServiceUpdateModel(connection, name);
   const content = new ServiceDetailView({
     model,
     keys,
+    update,
     trans,
     confirm: (question) => ask(trans, trans.__('Service %1', name), question, trans.__('Yes')),
   });
@@ -100,6 +105,38 @@ export function openServiceView(options: ServiceViewOptions, name: string): Widg
   return widget;
 }
 
+/** The service of the view in front, if a service view is. */
+export function currentServiceName(options: ServiceViewOptions): string | undefined {
+  const widget = options.serviceViews?.currentWidget;
+  return widget ? serviceNameOfView(widget) : undefined;
+}
+
+/**
+ * Scales a service's serving version: to `replicas`, or to the number asked for (its replicas
+ * now prefilled). Its detail opens at the update form, which shows a refusal at the field.
+ */
+export async function scaleService(options: ServiceViewOptions, name: string, replicas?: number): Promise<void> {
+  const { trans } = options;
+  const view = openServiceView(options, name, 'update').content;
+  if (!view.model.service) await view.model.refresh();
+  const service = view.model.service;
+  const serving = service?.versions.find((v) => v.version === service.version);
+  let count = replicas;
+  if (count === undefined) {
+    const answer = await InputDialog.getNumber({
+      title: trans.__('Scale %1', name),
+      label: trans.__('Replicas of the serving version'),
+      value: serving?.spec.replicas ?? 1,
+      okLabel: trans.__('Scale'),
+      cancelLabel: trans.__('Cancel'),
+    });
+    if (!answer.button.accept || answer.value === null) return;
+    count = answer.value;
+  }
+  if (service) view.updateForm.follow(service);
+  await view.updateForm.scaleTo(count);
+}
+
 /** The Services section of the sidebar, and its list (the Models list's Deploy puts new services in it). */
 export function createServicesPanel(options: ServiceViewOptions): { panel: Widget; list: ServiceListModel } {
   const { trans } = options;
@@ -109,6 +146,7 @@ export function createServicesPanel(options: ServiceViewOptions): { panel: Widge
     trans,
     onDeploy: () => openServiceForm(options, undefined, list),
     onOpen: (name) => openServiceView(options, name),
+    onUpdate: (name) => openServiceView(options, name, 'update'),
     confirm: (action, service) =>
       action === 'stop'
         ? ask(

@@ -2,14 +2,10 @@ import type { DevMachine } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { bindField, CodeField, FieldProblems, InputField, SelectField } from '../../training/views/FormField.js';
-import { acceleratorOptions } from '../../training/views/labels.js';
+import { FormActions } from '../../training/views/FormActions.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
-import type {
-  AcceleratorChoice,
-  DevMachineFormModel,
-  DevMachineFormValues,
-  IdeChoice,
-} from '../model/devMachineFormModel.js';
+import { ResourceRow } from '../../training/views/ResourceRow.js';
+import type { DevMachineFormModel, DevMachineFormValues, IdeChoice } from '../model/devMachineFormModel.js';
 
 export interface DevMachineFormProps {
   model: DevMachineFormModel;
@@ -50,21 +46,7 @@ function DevMachineFormBody({ model, trans, onCreated }: DevMachineFormProps) {
       </fieldset>
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Resources')}</legend>
-        <div className="aiplat-form-row">
-          <InputField label={trans.__('CPU cores')} {...bind('cpu')} />
-          <InputField label={trans.__('Memory')} hint={trans.__('e.g. 512Mi, 2Gi')} {...bind('memory')} />
-          <SelectField<AcceleratorChoice>
-            label={trans.__('Accelerator')}
-            {...bind('acceleratorType')}
-            options={acceleratorOptions(trans)}
-          />
-          <InputField
-            label={trans.__('Accelerators')}
-            hint={trans.__('whole devices, or a share from 0.1 to 1')}
-            disabled={values.acceleratorType === 'none'}
-            {...bind('acceleratorCount')}
-          />
-        </div>
+        <ResourceRow values={values} errors={errors} update={update} trans={trans} />
         <FieldProblems field="resources" errors={errors} />
       </fieldset>
       <fieldset className="aiplat-form-section">
@@ -90,21 +72,15 @@ function DevMachineFormBody({ model, trans, onCreated }: DevMachineFormProps) {
           {...bind('image')}
         />
       </fieldset>
-      {model.generalErrors.length > 0 && (
-        <div className="aiplat-error" data-testid="aiplat-devmachine-form-error" role="alert">
-          {model.generalErrors.join(' · ')}
-        </div>
-      )}
-      <div className="aiplat-form-actions">
-        <button
-          type="submit"
-          className="jp-mod-styled jp-mod-accept"
-          data-testid="aiplat-devmachine-create"
-          disabled={model.creating || errors.size > 0}
-        >
-          {model.creating ? trans.__('Creating…') : trans.__('Create and start')}
-        </button>
-      </div>
+      <FormActions
+        errors={errors}
+        generalErrors={model.generalErrors}
+        busy={model.creating}
+        label={trans.__('Create and start')}
+        busyLabel={trans.__('Creating…')}
+        testId="aiplat-devmachine-create"
+        errorTestId="aiplat-devmachine-form-error"
+      />
     </form>
   );
 }

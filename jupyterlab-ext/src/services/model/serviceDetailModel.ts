@@ -5,6 +5,9 @@ import { LogBuffer } from '../../training/model/logBuffer.js';
 import { mergePoints } from './serviceCharts.js';
 import { errorMessage } from './serviceListModel.js';
 
+/** The detail's tabs. */
+export type ServiceTab = 'overview' | 'events' | 'logs' | 'metrics' | 'keys' | 'calls' | 'update';
+
 /** What changed, so that each part of the view redraws only for its own news. */
 export type ServiceDetailChange = 'service' | 'events' | 'logs' | 'metrics';
 
@@ -28,6 +31,7 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
   private _points: ServiceMetricPoint[] = [];
   private _error: string | undefined;
   private _deleted = false;
+  private _tab: ServiceTab = 'overview';
   private _subscriptions: (() => void)[] = [];
   private _logCursor: string | undefined;
   private _logVersion: number | undefined;
@@ -64,6 +68,17 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
   /** The service was deleted while shown. */
   get deleted(): boolean {
     return this._deleted;
+  }
+
+  /** The tab shown (a command may ask for one, e.g. Update). */
+  get tab(): ServiceTab {
+    return this._tab;
+  }
+
+  showTab(tab: ServiceTab): void {
+    if (tab === this._tab) return;
+    this._tab = tab;
+    this.emit('service');
   }
 
   get connection(): IConnectionModel {

@@ -10,6 +10,8 @@ export interface ServiceListPanelProps {
   trans: TranslationBundle;
   onDeploy: () => void;
   onOpen: (name: string) => void;
+  /** Opens the service's update form (scale, a new version, callers and limits). */
+  onUpdate: (name: string) => void;
   /** Asks before a stop or a delete; resolves true to go ahead. */
   confirm: (action: 'stop' | 'delete', service: Service) => Promise<boolean>;
 }
@@ -77,6 +79,7 @@ function Row({ service, ...props }: ServiceListPanelProps & { service: Service }
         {can.start && button('start', trans.__('Start'), () => void model.start(name))}
         {can.stop && button('stop', trans.__('Stop'), () => confirmed('stop', () => model.stop(name)))}
         {can.restart && button('restart', trans.__('Restart'), () => void model.restart(name))}
+        {button('update', trans.__('Update'), () => props.onUpdate(name))}
         {can.delete && button('delete', trans.__('Delete'), () => confirmed('delete', () => model.delete(name)))}
       </div>
     </li>

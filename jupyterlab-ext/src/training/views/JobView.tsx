@@ -9,6 +9,7 @@ import { JobLogs } from './JobLogs.js';
 import { eventTypeLabel, formatTime, instanceStateLabel, jobStateLabel } from './labels.js';
 import { MetricChart } from './MetricChart.js';
 import { ModelWidget } from './ModelWidget.js';
+import { TabBar } from './TabBar.js';
 
 export interface JobViewProps {
   model: JobViewModel;
@@ -310,20 +311,7 @@ function JobViewBody(props: JobViewProps) {
         </div>
       )}
       <Progress model={model} trans={trans} />
-      <div className="aiplat-tabs" role="tablist">
-        {tabs.map((t) => (
-          <button
-            key={t.id}
-            role="tab"
-            aria-selected={tab === t.id}
-            className={`aiplat-tab${tab === t.id ? ' aiplat-mod-selected' : ''}`}
-            data-testid={`aiplat-job-tab-${t.id}`}
-            onClick={() => setTab(t.id)}
-          >
-            {t.label}
-          </button>
-        ))}
-      </div>
+      <TabBar tabs={tabs} current={tab} onSelect={setTab} testIdPrefix="aiplat-job-tab-" />
       <div className="aiplat-tab-body">
         {tab === 'overview' && job && <Overview job={job} trans={trans} />}
         {tab === 'logs' && <JobLogs model={model} trans={trans} />}
