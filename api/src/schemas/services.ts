@@ -360,6 +360,8 @@ export const UpdateServiceBodySchema = strictObject(
     description: commonFields.description,
     /** Only the replica count of the serving version (no new version). */
     replicas: wholeNumber('replicas', 1, SERVICE_LIMITS.replicas).optional(),
+    /** A new host or TLS pair (a renewed certificate is served from the next handshake); null drops the domain. */
+    domain: ServiceDomainSchema.nullable().optional(),
   },
   'an update',
 );

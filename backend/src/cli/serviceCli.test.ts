@@ -1,4 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
+import http from 'node:http';
 import { promisify } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -95,7 +96,19 @@ describe('aiplat service and aiplat appkey', () => {
     expect(bad.stderr).toContain('line 4');
     const nothing = await aiplat(['service', 'update', 'cli-demo']);
     expect(nothing.code).not.toBe(0);
-    expect(nothing.stderr).toContain('-f version.yaml for a new version, or --replicas N');
+    expect(nothing.stderr).toContain('say what to change: -f version.yaml, --replicas N, --auth');
+    const halfPair = await aiplat([
+      'service',
+      'update',
+      'cli-demo',
+      '--domain',
+      'a.example.com',
+      '--tls-cert',
+      'c.pem',
+    ]);
+    expect(halfPair.stderr).toContain('give --tls-cert and --tls-key together');
+    const badAuth = await aiplat(['service', 'update', 'cli-demo', '--auth', 'token,password']);
+    expect(badAuth.stderr).toContain('--auth takes appkey, token or none (got password)');
   });
 
   it('reads the AppSecret only from the environment variable named', async () => {
@@ -233,6 +246,33 @@ describe('aiplat service and aiplat appkey', () => {
     const tokens = await aiplat(['service', 'token', 'list', 'cli-demo']);
     expect(tokens.stdout).toMatch(/tk-[0-9a-f]{12}\s+aiplat-sk-\S*…\s+yes\s+0\s+-\/min 1000\/day/);
   }, 60_000);
+
+  it('changes auth, one limit (the others kept) and the domain of a running service', async () => {
+    const before = await fx.client('alice').getService({ params: { name: 'cli-demo' } });
+    const changed = await aiplat(['service', 'update', 'cli-demo', '--auth', 'token', '--qps', '2.5']);
+    expect(changed.stdout).toMatch(/^cli-demo: Running\n$/);
+    const after = await fx.client('alice').getService({ params: { name: 'cli-demo' } });
+    expect(after.auth).toEqual(['token']);
+    expect(after.limits).toEqual({ ...before.limits, qpsPerReplica: 2.5 });
+    expect(after.version).toBe(before.version);
+    await aiplat(['service', 'update', 'cli-demo', '--domain', 'cli-demo.example.com']);
+    expect((await fx.client('alice').getService({ params: { name: 'cli-demo' } })).domain).toEqual({
+      host: 'cli-demo.example.com',
+      tls: false,
+    });
+    // fetch drops a Host header: node:http sends it, and the gateway routes by it (a token is now required).
+    const routed = await new Promise<number>((resolve, reject) =>
+      http
+        .get(`${fx.baseUrl}/healthz`, { headers: { host: 'cli-demo.example.com' } }, (answer) => {
+          answer.resume();
+          resolve(answer.statusCode ?? 0);
+        })
+        .on('error', reject),
+    );
+    expect(routed).toBe(401);
+    await aiplat(['service', 'update', 'cli-demo', '--no-domain']);
+    expect((await fx.client('alice').getService({ params: { name: 'cli-demo' } })).domain).toBeUndefined();
+  });
 
   it('stops and deletes', async () => {
     expect((await aiplat(['service', 'stop', 'cli-demo'])).stdout).toContain('Stopped');

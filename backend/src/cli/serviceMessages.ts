@@ -53,11 +53,28 @@ Examples:
     noReplicas: 'none (stopped)',
   },
   update: {
-    description: 'Roll out a new version (-f version.yaml) or change the replica count',
+    description:
+      'Roll out a new version (-f version.yaml), change the replica count, auth, limits, or the domain and its TLS pair',
     file: 'the new version (what version: holds in service.yaml)',
     replicas: 'the replica count of the serving version',
     badReplicas: (value: string) => `--replicas must be a whole number from 1 to 16 (got ${value})`,
-    nothing: 'say what to change: -f version.yaml for a new version, or --replicas N',
+    auth: 'who may call: appkey, token (comma-separated), or none (anyone)',
+    badAuth: (value: string) => `--auth takes appkey, token or none (got ${value})`,
+    qps: 'requests per second each ready replica takes (other limits keep their values)',
+    badQps: (value: string) => `--qps must be a number above 0, at most 100000 (got ${value})`,
+    concurrency: 'requests in flight per ready replica',
+    maxBodyBytes: 'the largest request body, in bytes',
+    timeout: 'seconds the gateway waits for a replica to answer',
+    badWhole: (flag: string, max: number) => (value: string) =>
+      `${flag} must be a whole number from 1 to ${max} (got ${value})`,
+    domain: 'the host the service also answers on (its Host header routes to it)',
+    noDomain: "drop the service's own domain",
+    tlsCert: 'with --domain: the PEM certificate (chain) served for it over HTTPS (services.httpsPort)',
+    tlsKey: 'with --domain: the PEM private key of that certificate',
+    tlsPair: 'give --tls-cert and --tls-key together',
+    tlsNeedsDomain: '--tls-cert and --tls-key need --domain HOST (the host the certificate is for)',
+    nothing:
+      'say what to change: -f version.yaml, --replicas N, --auth, --qps/--concurrency/--max-body-bytes/--timeout, or --domain/--no-domain',
   },
   actions: {
     start: 'Start a stopped, failed or sleeping service',

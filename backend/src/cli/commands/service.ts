@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { parseServiceVersionYaml, parseServiceYaml, SERVICE_LIMITS, type ErrorIssue, type Service } from '@aiplat/api';
+import { parseServiceYaml, type ErrorIssue, type Service } from '@aiplat/api';
 import { UsageError, type CliContext } from '../context.js';
 import { age, table, toJson } from '../format.js';
 import { serviceMessages as m } from '../serviceMessages.js';
@@ -8,8 +8,9 @@ import { describeService } from './serviceDescribe.js';
 import { registerServiceLogs } from './serviceLogs.js';
 import { registerServiceMetrics } from './serviceMetrics.js';
 import { registerServiceTokens } from './serviceTokens.js';
+import { registerServiceUpdate } from './serviceUpdate.js';
 import { waitForService } from './serviceWait.js';
-import { connect, outputOption, wholeNumber } from './shared.js';
+import { connect, outputOption } from './shared.js';
 
 function fileErrors(file: string, errors: readonly ErrorIssue[]): never {
   throw new UsageError(m.badFile(file, errors.map((e) => `  ${e.path}: ${e.message}`).join('\n')));
@@ -80,29 +81,7 @@ export function registerServices(program: Command, ctx: CliContext): void {
       ctx.out(describeService(found, ctx.now()));
     });
 
-  service
-    .command('update')
-    .description(m.update.description)
-    .argument('<name>', m.name)
-    .option('-f, --file <version.yaml>', m.update.file)
-    .option('--replicas <n>', m.update.replicas, wholeNumber(1, SERVICE_LIMITS.replicas, m.update.badReplicas))
-    .action(async (name: string, options: { file?: string; replicas?: number }, command: Command) => {
-      if (!options.file && options.replicas === undefined) throw new UsageError(m.update.nothing);
-      let version;
-      if (options.file) {
-        const parsed = parseServiceVersionYaml(await ctx.readJobFile(options.file));
-        if ('errors' in parsed) fileErrors(options.file, parsed.errors);
-        version = parsed.spec;
-      }
-      const updated = await connect(ctx, command).client.updateService({
-        params: { name },
-        body: {
-          ...(version ? { version } : {}),
-          ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
-        },
-      });
-      ctx.out(`${updated.name}: ${updated.state}\n`);
-    });
+  registerServiceUpdate(service, ctx);
 
   service
     .command('start')
