@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
 import { browserLogin } from '../../../../testing/src/backend/browserLogin.js';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
 import { waitForService } from '../../../../testing/src/services/waitForService.js';
@@ -50,6 +51,19 @@ describe("the owner's browser session through the gateway", () => {
     expect(referred.status).toBe(401);
     const posted = await call({ origin: 'https://evil.example' }, { method: 'POST', body: '{}' });
     expect(posted.status).toBe(401);
+  });
+
+  it('is refused for a WebSocket opened from another site', async () => {
+    const socket = new WebSocket(`${fx.baseUrl.replace('http', 'ws')}/services/owned/ws`, {
+      headers: { cookie, origin: 'https://evil.example' },
+    });
+    const refused = await new Promise<string>((resolve) => {
+      socket.once('unexpected-response', (_req, res) => resolve(`HTTP ${res.statusCode}`));
+      socket.once('open', () => resolve('open'));
+      socket.once('error', (error) => resolve(error.message));
+    });
+    expect(refused).toBe('HTTP 401');
+    socket.terminate();
   });
 
   it('passes from a page of this server (its Origin or Referer)', async () => {
