@@ -251,7 +251,7 @@ export function hasBody(req: http.IncomingMessage): boolean {
 }
 
 /** The caller's headers a replica sees, as a flat [name, value, ...] list; the session cookie taken out. */
-function forwardedHeaders(req: http.IncomingMessage): string[] {
+export function forwardedHeaders(req: http.IncomingMessage): string[] {
   const headers: string[] = [];
   const given = req.headers;
   for (const name in given) {

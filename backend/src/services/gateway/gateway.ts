@@ -2,8 +2,7 @@ import type http from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { serviceUrl, type ServiceMetricsQuery } from '@aiplat/api';
-import { ProxyCore, refuseUpgrade } from '../../proxy/proxyCore.js';
+import type { ServiceMetricsQuery } from '@aiplat/api';
 import type { EventPublisher } from '../../server/eventPublisher.js';
 import type { ReadyReplica } from '../engine.js';
 import { Admission } from './admission.js';
@@ -12,10 +11,11 @@ import { CallerAuth, type Caller } from './callerAuth.js';
 import type { GatewayDirectory, GatewayService } from './directory.js';
 import { Forwarder, type ForwardResult } from './forwarder.js';
 import { HttpsListener } from './httpsListener.js';
-import { notFound, send, tooLarge, tooMany, unavailable, type Refusal } from './replies.js';
+import { notFound, refuseUpgrade, send, tooLarge, tooMany, unavailable, type Refusal } from './replies.js';
 import type { ServiceGateway } from './serviceGateway.js';
 import { TokenUsage } from './tokenUsage.js';
 import { TrafficMetrics } from './trafficMetrics.js';
+import { UpgradeForwarder } from './upgradeForwarder.js';
 
 export interface GatewayDeps {
   directory: GatewayDirectory;
@@ -39,6 +39,10 @@ export interface GatewayDeps {
 }
 
 const PREFIX = '/services/';
+/** A sleeping service: it is woken, and the call waits for a ready replica. */
+const ASLEEP = Symbol('asleep');
+type Entry =
+  typeof ASLEEP | { refusal: Refusal; counted: boolean } | { ready: readonly ReadyReplica[]; admission: Admission };
 const BUCKET_TIMER_MS = 10_000;
 const WAKE_POLL_MS = 200;
 
@@ -54,19 +58,26 @@ export class Gateway implements ServiceGateway {
   private readonly usage = new TokenUsage();
   private readonly traffic: TrafficMetrics;
   private readonly forwarder: Forwarder;
-  private readonly proxy = new ProxyCore();
+  private readonly upgrades: UpgradeForwarder;
+  /** WebSockets open per service: each one keeps its service awake (onActivity on every bucket tick). */
+  private readonly openUpgrades = new Map<string, number>();
   private readonly now: () => number;
   private readonly bucketTimer: NodeJS.Timeout;
 
   constructor(private readonly deps: GatewayDeps) {
     this.now = deps.now ?? Date.now;
     this.callers = new CallerAuth({ ...deps, now: this.now });
-    this.forwarder = new Forwarder(new ReplicaBalancer(), this.now);
+    const balancer = new ReplicaBalancer();
+    this.forwarder = new Forwarder(balancer, this.now);
+    this.upgrades = new UpgradeForwarder(balancer);
     this.traffic = new TrafficMetrics(deps.registry, (name, point) => {
       const owner = deps.directory.byName(name)?.owner;
       if (owner) deps.events?.publish(`service-metrics/${name}`, 'service-metrics', { name, point }, { user: owner });
     });
-    this.bucketTimer = setInterval(() => this.traffic.closeBuckets(this.now()), BUCKET_TIMER_MS);
+    this.bucketTimer = setInterval(() => {
+      this.traffic.closeBuckets(this.now());
+      for (const name of this.openUpgrades.keys()) this.deps.onActivity?.(name);
+    }, BUCKET_TIMER_MS);
     this.bucketTimer.unref();
     if (deps.httpsPort && deps.httpsPort > 0) {
       this.https = new HttpsListener({
@@ -93,26 +104,11 @@ export class Gateway implements ServiceGateway {
   upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): boolean {
     const found = this.route(req);
     if (!found) return false;
-    const { service, name } = found;
-    const refusal = service ? this.callers.authenticate(req, service) : notFound(name);
-    if ('status' in refusal) {
-      refuseUpgrade(socket, refusal.status, refusal.message);
-      return true;
-    }
-    if (!service!.serving) {
-      refuseUpgrade(socket, 503, `${name} is not running`);
-      return true;
-    }
-    const ready = service!.ready();
-    const replica = ready[Math.floor(Math.random() * ready.length)];
-    if (!replica) {
-      refuseUpgrade(socket, 503, `${name} has no ready replica`);
-      return true;
-    }
-    this.deps.onActivity?.(name);
-    for (const header of ['appkey', 'timestamp', 'sign']) delete req.headers[header];
-    const prefix = req.url?.startsWith(PREFIX) ? serviceUrl(name) : '/';
-    this.proxy.upgrade(req, socket, head, { target: replica.target, prefix, keepsPrefix: prefix === '/' });
+    socket.on('error', () => socket.destroy());
+    this.serveUpgrade(req, socket, head, found.name, found.service, found.rest).catch((error: unknown) => {
+      this.deps.log.error({ err: error, service: found.name }, 'gateway upgrade failed');
+      refuseUpgrade(socket, { status: 502, error: 'bad_gateway', message: 'the upgrade failed' });
+    });
     return true;
   }
 
@@ -131,7 +127,7 @@ export class Gateway implements ServiceGateway {
 
   async close(): Promise<void> {
     clearInterval(this.bucketTimer);
-    this.proxy.close();
+    this.upgrades.close();
     await Promise.all([this.forwarder.close(), this.https?.close()]);
   }
 
@@ -168,23 +164,13 @@ export class Gateway implements ServiceGateway {
       const refusal = tooLarge(`the body is ${declared} bytes; ${name} takes at most ${limits.maxBodyBytes}`);
       return this.refuse(res, name, refusal, started, true);
     }
-    const spent = caller.tokenId && caller.limits && this.usage.refusal(caller.tokenId, caller.limits, started);
-    if (spent) return this.refuse(res, name, tooMany(spent.message, spent.retryAfter), started);
-    if (!service.serving && !service.sleeping)
-      return send(res, unavailable(`${name} is not running; start it first`, 30));
-    let ready = service.ready();
-    if (ready.length === 0 && service.sleeping) {
-      this.deps.directory.wake(name);
-      ready = await this.waitForReady(service, res, limits.upstreamTimeoutSeconds * 1000);
+    let entry = this.enter(name, service, caller, started);
+    if (entry === ASLEEP) entry = await this.woken(name, service, caller, () => res.destroyed);
+    if ('refusal' in entry) {
+      if (entry.counted) return this.refuse(res, name, entry.refusal, started);
+      return send(res, entry.refusal);
     }
-    if (ready.length === 0) return send(res, unavailable(`${name} has no ready replica yet`, 5));
-    let admission = this.admissions.get(name);
-    if (!admission) this.admissions.set(name, (admission = new Admission()));
-    const wait = admission.admit(limits.qpsPerReplica, limits.concurrencyPerReplica, ready.length, this.now());
-    if (wait !== undefined) {
-      const message = `${name} is at its limit (${limits.qpsPerReplica} requests/s and ${limits.concurrencyPerReplica} at once per ready replica, ${ready.length} ready)`;
-      return this.refuse(res, name, tooMany(message, wait), started);
-    }
+    const { ready, admission } = entry;
     const call = {
       name,
       path: rest,
@@ -197,6 +183,82 @@ export class Gateway implements ServiceGateway {
       admission.done();
       this.count(name, caller, result, started);
     });
+  }
+
+  /**
+   * A WebSocket (any Upgrade) through the gateway, as a call: authenticated, limited (it holds one
+   * of the service's concurrent calls for as long as it is open), waking a sleeping service, and
+   * counted with the status of its handshake (101 when it is through).
+   */
+  private async serveUpgrade(
+    req: http.IncomingMessage,
+    socket: Duplex,
+    head: Buffer,
+    name: string,
+    service: GatewayService | undefined,
+    rest: string,
+  ): Promise<void> {
+    if (!service) return refuseUpgrade(socket, notFound(name));
+    const caller = this.callers.authenticate(req, service);
+    if ('status' in caller) return refuseUpgrade(socket, caller);
+    this.deps.onActivity?.(name);
+    const started = this.now();
+    let entry = this.enter(name, service, caller, started);
+    if (entry === ASLEEP) entry = await this.woken(name, service, caller, () => socket.destroyed);
+    if ('refusal' in entry) {
+      if (entry.counted) this.countRefusal(name, entry.refusal.status, started);
+      return refuseUpgrade(socket, entry.refusal);
+    }
+    const { ready, admission } = entry;
+    this.openUpgrades.set(name, (this.openUpgrades.get(name) ?? 0) + 1);
+    socket.once('close', () => {
+      admission.done();
+      const left = (this.openUpgrades.get(name) ?? 1) - 1;
+      if (left > 0) this.openUpgrades.set(name, left);
+      else this.openUpgrades.delete(name);
+    });
+    const call = { name, path: rest, ready, timeoutMs: service.limits.upstreamTimeoutSeconds * 1000 };
+    this.upgrades.forward(req, socket, head, call, (result) => this.count(name, caller, result, started));
+  }
+
+  /**
+   * Past authentication, for calls and upgrades alike: the token's LLM budget, whether the service
+   * serves (or sleeps: ASLEEP), and the QPS and concurrency limits. Admitted calls release their
+   * slot with `admission.done()`. Refusals of the limits are counted; the others are not.
+   */
+  private enter(name: string, service: GatewayService, caller: Caller, started: number): Entry {
+    const spent = caller.tokenId && caller.limits && this.usage.refusal(caller.tokenId, caller.limits, started);
+    if (spent) return { refusal: tooMany(spent.message, spent.retryAfter), counted: true };
+    if (!service.serving && !service.sleeping) {
+      return { refusal: unavailable(`${name} is not running; start it first`, 30), counted: false };
+    }
+    const ready = service.ready();
+    if (ready.length === 0) {
+      if (service.sleeping) return ASLEEP;
+      return { refusal: unavailable(`${name} has no ready replica yet`, 5), counted: false };
+    }
+    let admission = this.admissions.get(name);
+    if (!admission) this.admissions.set(name, (admission = new Admission()));
+    const limits = service.limits;
+    const wait = admission.admit(limits.qpsPerReplica, limits.concurrencyPerReplica, ready.length, this.now());
+    if (wait !== undefined) {
+      const message = `${name} is at its limit (${limits.qpsPerReplica} requests/s and ${limits.concurrencyPerReplica} at once per ready replica, ${ready.length} ready)`;
+      return { refusal: tooMany(message, wait), counted: true };
+    }
+    return { ready, admission };
+  }
+
+  /** A sleeping service asked to wake; the call waits for its first ready replica (or gives up at its timeout). */
+  private async woken(
+    name: string,
+    service: GatewayService,
+    caller: Caller,
+    left: () => boolean,
+  ): Promise<Exclude<Entry, typeof ASLEEP>> {
+    this.deps.directory.wake(name);
+    const ready = await this.waitForReady(service, left, service.limits.upstreamTimeoutSeconds * 1000);
+    const entry = ready ? this.enter(name, service, caller, this.now()) : ASLEEP;
+    return entry === ASLEEP ? { refusal: unavailable(`${name} has no ready replica yet`, 5), counted: false } : entry;
   }
 
   private count(name: string, caller: Caller, result: ForwardResult, started: number): void {
@@ -219,19 +281,24 @@ export class Gateway implements ServiceGateway {
 
   /** A call refused before any replica saw it (413, 429): counted, 429s as throttled. */
   private refuse(res: http.ServerResponse, name: string, refusal: Refusal, started: number, close = false): void {
+    this.countRefusal(name, refusal.status, started);
+    send(res, refusal, close);
+  }
+
+  private countRefusal(name: string, status: number, started: number): void {
     const serving = this.deps.directory.byName(name)?.ready()[0];
+    const now = this.now();
     this.traffic.record(
       {
         service: name,
         version: serving?.version ?? 0,
         replica: -1,
-        status: refusal.status,
-        latencyMs: this.now() - started,
-        ...(refusal.status === 429 ? { throttled: true } : {}),
+        status,
+        latencyMs: now - started,
+        ...(status === 429 ? { throttled: true } : {}),
       },
-      this.now(),
+      now,
     );
-    send(res, refusal, close);
   }
 
   /** Browser calls from allowed origins (the IDEs' test panels); true when it was a preflight. */
@@ -250,18 +317,13 @@ export class Gateway implements ServiceGateway {
     return true;
   }
 
-  /** A woken service: its first ready replicas, or none by the deadline (or when the caller left). */
-  private async waitForReady(
-    service: GatewayService,
-    res: http.ServerResponse,
-    timeoutMs: number,
-  ): Promise<readonly ReadyReplica[]> {
+  /** Whether a woken service got a ready replica by the deadline (false too when the caller left). */
+  private async waitForReady(service: GatewayService, left: () => boolean, timeoutMs: number): Promise<boolean> {
     const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline && !res.destroyed) {
-      const ready = service.ready();
-      if (ready.length > 0) return ready;
+    while (Date.now() < deadline && !left()) {
+      if (service.ready().length > 0) return true;
       await new Promise((resolve) => setTimeout(resolve, WAKE_POLL_MS));
     }
-    return [];
+    return false;
   }
 }

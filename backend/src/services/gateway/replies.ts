@@ -1,4 +1,5 @@
-import type http from 'node:http';
+import http from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { GatewayAuthReason } from '@aiplat/api';
 
 /** A call the gateway answers itself: a JSON body `{error, message, reason?}` and maybe Retry-After. */
@@ -39,11 +40,7 @@ export function send(res: http.ServerResponse, refusal: Refusal, close = false):
     res.destroy();
     return;
   }
-  const body = JSON.stringify({
-    error: refusal.error,
-    ...(refusal.reason ? { reason: refusal.reason } : {}),
-    message: refusal.message,
-  });
+  const body = refusalBody(refusal);
   res.writeHead(refusal.status, {
     'content-type': 'application/json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
@@ -52,6 +49,32 @@ export function send(res: http.ServerResponse, refusal: Refusal, close = false):
     ...(close ? { connection: 'close' } : {}),
   });
   res.end(body);
+}
+
+/** The same refusal for an upgrade request, on its raw socket, which is closed after it. */
+export function refuseUpgrade(socket: Duplex, refusal: Refusal): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = refusalBody(refusal);
+  socket.once('finish', () => socket.destroy());
+  socket.end(
+    `HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status] ?? 'Error'}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      'Cache-Control: no-store\r\n' +
+      (refusal.retryAfter !== undefined ? `Retry-After: ${refusal.retryAfter}\r\n` : '') +
+      `Connection: close\r\n\r\n${body}`,
+  );
+}
+
+function refusalBody(refusal: Refusal): string {
+  return JSON.stringify({
+    error: refusal.error,
+    ...(refusal.reason ? { reason: refusal.reason } : {}),
+    message: refusal.message,
+  });
 }
 
 export function header(req: http.IncomingMessage, name: string): string | undefined {
