@@ -77,8 +77,13 @@ const SERVICE_ACTION_COMMANDS: Readonly<Record<ServiceAction, string>> = {
   start: CommandIds.startService,
   stop: CommandIds.stopService,
   restart: CommandIds.restartService,
+  scale: CommandIds.scaleService,
+  rollOut: CommandIds.rollOutServiceVersion,
+  changeAuth: CommandIds.changeServiceAuth,
+  changeLimits: CommandIds.changeServiceLimits,
   delete: CommandIds.deleteService,
   showLogs: CommandIds.showServiceLogs,
+  searchLogs: CommandIds.searchServiceLogs,
   copyUrl: CommandIds.copyServiceUrl,
 };
 

@@ -8,6 +8,7 @@ import { registerTrainingCommands } from './commands/trainingCommands.js';
 import { registerWorkspaceCommands } from './commands/workspaceCommands.js';
 import { createContainer } from './container.js';
 import { registerServiceCommands } from './services/serviceCommands.js';
+import { registerServiceUpdateCommands } from './services/serviceUpdateCommands.js';
 import { pathOfWorkUri, WORK_SCHEME } from './workspace/workContentProvider.js';
 
 /** Wiring only: build the container, register the views and command groups, hand everything to VS Code. */
@@ -54,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
       logs: c.serviceLogs,
       openDetails: (name) => c.servicePanels.show(name),
     }),
+    ...registerServiceUpdateCommands({ connection: c.connection, services: c.services }),
   );
   // Not awaited: the views fill in when the server answers; failures show in the status bar.
   void c.connection.connect();

@@ -47,6 +47,11 @@ export const CommandIds = {
   deleteService: 'aiplat.deleteService',
   copyServiceUrl: 'aiplat.copyServiceUrl',
   showServiceLogs: 'aiplat.showServiceLogs',
+  searchServiceLogs: 'aiplat.searchServiceLogs',
+  scaleService: 'aiplat.scaleService',
+  rollOutServiceVersion: 'aiplat.rollOutServiceVersion',
+  changeServiceAuth: 'aiplat.changeServiceAuth',
+  changeServiceLimits: 'aiplat.changeServiceLimits',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];

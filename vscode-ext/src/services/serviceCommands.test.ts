@@ -59,6 +59,13 @@ async function postedOf<T extends HostMessage['type']>(
   return found!;
 }
 
+/** Forgets the prompts and messages recorded so far (the next command's are checked alone). */
+function forgetPrompts(): void {
+  fake.inputBoxes.length = 0;
+  fake.quickPicks.length = 0;
+  fake.messages.length = 0;
+}
+
 describe('services in VS Code against the real backend', () => {
   it('deploys with the guided flow, shows it Running with its replicas and events, and follows its logs', async () => {
     fake.inputBoxAnswers.push(
@@ -74,10 +81,18 @@ describe('services in VS Code against the real backend', () => {
       '1', // replicas
       '/ready', // readiness path
     );
-    fake.quickPickAnswers.push('none', 'When an HTTP path answers 2xx or 3xx', 'AppKey signatures and bearer tokens');
+    fake.quickPickAnswers.push(
+      'none', // accelerator
+      'None', // requirements
+      'No probe', // startup
+      'When an HTTP path answers 2xx or 3xx', // readiness
+      'No probe', // liveness
+      'Use the defaults', // probe timings
+      'AppKey signatures and bearer tokens',
+    );
     await commands.executeCommand(CommandIds.deployService);
     expect(fake.messages.filter((m) => m.severity === 'error')).toEqual([]);
-    expect(fake.inputBoxes[0]).toMatchObject({ title: 'Deploy Service', step: 1, totalSteps: 13 });
+    expect(fake.inputBoxes[0]).toMatchObject({ title: 'Deploy Service', step: 1, totalSteps: 16 });
 
     const running = await serviceNode('tiny', 'Running');
     const item = tree().getTreeItem(running);
@@ -211,6 +226,97 @@ describe('services in VS Code against the real backend', () => {
     expect(deltas.map((m) => (m.type === 'chatDelta' ? m.text : ''))).toEqual(['word0 ', 'word1 ', 'word2 ', 'word3 ']);
     panel.dispose();
   }, 120_000);
+
+  it('scales, rolls out a new version (a 400 back at its step), changes auth and limits, searches the logs', async () => {
+    const node = await serviceNode('tiny', 'Running');
+    forgetPrompts();
+    fake.inputBoxAnswers.push('2');
+    await commands.executeCommand(CommandIds.scaleService, node);
+    expect(fake.inputBoxes[0]).toMatchObject({ title: 'Scale tiny', value: '1' });
+    await vi.waitFor(
+      async () => {
+        const scaled = await serviceNode('tiny', 'Running');
+        expect(tree().getTreeItem(scaled).description).toBe('Running · 2/2 ready');
+      },
+      { timeout: 90_000, interval: 200 },
+    );
+
+    // A model folder that does not exist: the server's 400 brings the flow back to the model step.
+    const versionAnswers = (model: string) => [
+      model,
+      '', // code
+      `exec python3 ${MODEL_SERVER}`,
+      '', // environment
+      '', // image
+      '8080',
+      '0.5',
+      '256Mi',
+      '1', // replicas
+      '/ready', // readiness path
+    ];
+    const versionPicks = [
+      'none',
+      'None',
+      'No probe',
+      'When an HTTP path answers 2xx or 3xx',
+      'No probe',
+      'Use the defaults',
+    ];
+    forgetPrompts();
+    fake.inputBoxAnswers.push(...versionAnswers('mount/models/not-there'), ...versionAnswers('mount/models/tiny-gpt2'));
+    fake.quickPickAnswers.push(...versionPicks, ...versionPicks);
+    await commands.executeCommand(CommandIds.rollOutServiceVersion, 'tiny');
+    expect(fake.inputBoxes[0]).toMatchObject({
+      title: 'Roll Out a New Version of tiny',
+      value: 'mount/models/tiny-gpt2',
+    });
+    expect(fake.inputBoxes[2]).toMatchObject({ value: `exec python3 ${MODEL_SERVER}` });
+    expect(fake.quickPicks.find((p) => p.labels.includes('No probe'))?.active).toBe('No probe');
+    expect(fake.inputBoxes[10]).toMatchObject({
+      value: 'mount/models/not-there',
+      step: 1,
+      validationMessage: 'does not exist under /work',
+    });
+    expect(fake.messages.filter((m) => m.severity === 'error')).toEqual([]); // said at its step instead
+    await vi.waitFor(
+      async () => {
+        const service = await live.backend.client().getService({ params: { name: 'tiny' } });
+        expect(service).toMatchObject({ version: 2, state: 'Running' });
+        expect(service.versions.find((v) => v.serving)?.version).toBe(2);
+      },
+      { timeout: 90_000, interval: 200 },
+    );
+
+    forgetPrompts();
+    fake.inputBoxAnswers.push('50', '8', '1MiB', '30');
+    await commands.executeCommand(CommandIds.changeServiceLimits, 'tiny');
+    fake.quickPickAnswers.push('Bearer tokens (TI-ONE)');
+    await commands.executeCommand(CommandIds.changeServiceAuth, 'tiny');
+    const changed = await live.backend.client().getService({ params: { name: 'tiny' } });
+    expect(changed.limits).toEqual({
+      qpsPerReplica: 50,
+      concurrencyPerReplica: 8,
+      maxBodyBytes: 1024 * 1024,
+      upstreamTimeoutSeconds: 30,
+    });
+    expect(changed.auth).toEqual(['token']);
+    expect(fake.messages.filter((m) => m.severity === 'error')).toEqual([]);
+
+    // Search: the API's search over the serving version's replicas, in a channel of its own.
+    await fetch(`${live.backend.url}/services/tiny/echo?marker=needle-42`, {
+      headers: { authorization: `Bearer ${live.backend.token}` },
+    });
+    await vi.waitFor(
+      async () => {
+        fake.inputBoxAnswers.push('needle-42');
+        await commands.executeCommand(CommandIds.searchServiceLogs, 'tiny');
+        const found = fake.outputChannels.findLast((c) => c.name === 'AI Platform: "needle-42" in tiny · v2');
+        expect(found?.text).toMatch(/#\d .*needle-42/);
+        expect(found?.text).not.toMatch(/marker=from-the-test/);
+      },
+      { timeout: 30_000, interval: 500 },
+    );
+  }, 240_000);
 
   it('stops and deletes a service after asking, and the view follows', async () => {
     await serviceNode('tiny', 'Running');

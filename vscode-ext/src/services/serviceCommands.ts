@@ -5,7 +5,14 @@ import { requireClient } from '../commands/requireClient.js';
 import type { ConnectionService } from '../connection/connectionService.js';
 import { describeError } from '../connection/errorMessage.js';
 import type { WorkspaceNode } from '../workspace/workspaceTreeProvider.js';
-import { askServiceSpec, type ServiceDefaults } from './serviceFlow.js';
+import {
+  askServiceSpec,
+  problemsByStep,
+  serviceStepsOfIssue,
+  type FlowRetry,
+  type ServiceDefaults,
+  type ServiceStepId,
+} from './serviceFlow.js';
 import type { ServiceLogChannels } from './serviceLogChannels.js';
 import {
   replicaStateLabel,
@@ -49,27 +56,25 @@ export function modelFolderOf(arg: ModelArgument): string | undefined {
 
 /** Registers the Services commands: deploy, open, start, stop, restart, delete, copy URL, logs. */
 export function registerServiceCommands(deps: ServiceCommandDeps): vscode.Disposable[] {
-  const withService =
-    (
-      run: (client: ApiClient, service: Service, arg: ServiceArgument) => Promise<unknown>,
-      filter?: (s: Service) => boolean,
-    ) =>
-    async (arg?: ServiceArgument) => {
-      const client = await requireClient(deps.connection);
-      if (!client) return;
-      try {
-        const service = await resolveService(client, deps.services, arg, filter);
-        if (service) await run(client, service, arg);
-      } catch (error) {
-        await vscode.window.showErrorMessage(describeError(error));
-      }
-    };
+  const withService = (
+    run: (client: ApiClient, service: Service, arg: ServiceArgument) => Promise<unknown>,
+    filter?: (s: Service) => boolean,
+  ) => serviceCommand(deps, run, filter);
   const updated = (service: Service) => deps.services.apply({ change: 'updated', service });
   const deploy = async (defaults: ServiceDefaults) => {
     const client = await requireClient(deps.connection);
     if (!client) return;
-    const spec = await askServiceSpec(vscode.l10n.t('Deploy Service'), defaults);
-    if (spec) await deployService(deps, client, spec);
+    let retry: FlowRetry<ServiceStepId> | undefined;
+    for (;;) {
+      const asked = await askServiceSpec(vscode.l10n.t('Deploy Service'), defaults, retry);
+      if (!asked) return;
+      const refused = await deployService(deps, client, asked.spec);
+      if (!refused) return;
+      // The server refused the spec: back to the steps its issues name, with the answers kept.
+      const placed = problemsByStep(refused, serviceStepsOfIssue, (id) => id in asked.answers);
+      if (!placed || Object.keys(placed.problems).length === 0) return;
+      retry = { answers: asked.answers, problems: placed.problems };
+    }
   };
 
   return [
@@ -158,10 +163,51 @@ export function registerServiceCommands(deps: ServiceCommandDeps): vscode.Dispos
         if (target) await deps.logs.show(client, service, target.replica, target.version);
       }),
     ),
+    vscode.commands.registerCommand(
+      CommandIds.searchServiceLogs,
+      withService(async (client, service, arg) => {
+        // A replica item searches its own lines; a service, the serving version's replicas.
+        const replica = isReplicaTarget(arg)
+          ? { version: arg.version, replica: arg.replica }
+          : typeof arg === 'object' && arg.kind === 'replica'
+            ? { version: arg.replica.version, replica: arg.replica.index }
+            : {};
+        const text = await vscode.window.showInputBox({
+          title: vscode.l10n.t('Search the logs of {0}', service.name),
+          prompt: vscode.l10n.t('Text the lines must contain (case-insensitive)'),
+        });
+        if (!text) return;
+        const { matches } = await deps.logs.search(client, service, text, replica);
+        if (matches === 0)
+          await vscode.window.showInformationMessage(vscode.l10n.t('No log line contains "{0}".', text));
+      }),
+    ),
   ];
 }
 
-async function deployService(deps: ServiceCommandDeps, client: ApiClient, spec: ServiceSpec): Promise<void> {
+/** Deploys a spec; the error when the server refused it (after saying so). */
+/**
+ * A command on one service: the view item's or named one, or one chosen among those `filter` takes;
+ * a failure is shown as a message.
+ */
+export function serviceCommand(
+  deps: Pick<ServiceCommandDeps, 'connection' | 'services'>,
+  run: (client: ApiClient, service: Service, arg: ServiceArgument) => Promise<unknown>,
+  filter?: (s: Service) => boolean,
+) {
+  return async (arg?: ServiceArgument): Promise<void> => {
+    const client = await requireClient(deps.connection);
+    if (!client) return;
+    try {
+      const service = await resolveService(client, deps.services, arg, filter);
+      if (service) await run(client, service, arg);
+    } catch (error) {
+      await vscode.window.showErrorMessage(describeError(error));
+    }
+  };
+}
+
+async function deployService(deps: ServiceCommandDeps, client: ApiClient, spec: ServiceSpec): Promise<unknown> {
   let created: Service;
   try {
     created = await vscode.window.withProgress(
@@ -170,7 +216,7 @@ async function deployService(deps: ServiceCommandDeps, client: ApiClient, spec: 
     );
   } catch (error) {
     await vscode.window.showErrorMessage(vscode.l10n.t('The service was not deployed. {0}', describeError(error)));
-    return;
+    return error;
   }
   deps.services.apply({ change: 'updated', service: created });
   const open = vscode.l10n.t('Open Service');
@@ -184,6 +230,7 @@ async function deployService(deps: ServiceCommandDeps, client: ApiClient, spec: 
     open,
   );
   if (answer === open) await deps.openDetails(created.name);
+  return undefined;
 }
 
 function isReplicaTarget(arg: ServiceArgument): arg is ReplicaTarget {

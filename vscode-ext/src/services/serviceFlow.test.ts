@@ -30,6 +30,10 @@ describe('the Deploy Service flow', () => {
     ['replicas', '17', /replicas/],
     ['replicas', '1.5', /whole number/i],
     ['readinessPath', 'health', /path/],
+    ['requirementsText', '--index-url http://x', /not allowed/],
+    ['livenessCommand', '  ', /command/],
+    ['startupTiming', '10 0 3', /timeoutSeconds/],
+    ['startupTiming', '10 1', /three whole numbers/i],
   ])('refuses at its step: %s = %j', (id, value, message) => {
     expect(check(id, value)).toMatch(message);
   });
@@ -72,9 +76,16 @@ describe('the Deploy Service flow', () => {
       '0.5',
       '2',
     );
-    fake.quickPickAnswers.push('nvidia', 'When its port accepts connections', 'Bearer tokens only (TI-ONE)');
-    const spec = await askServiceSpec('Deploy Service', { model: 'mount/models/qwen-0.5b' });
-    expect(fake.inputBoxes[0]).toMatchObject({ value: 'qwen-0-5b', step: 1, totalSteps: 13 });
+    fake.quickPickAnswers.push(
+      'nvidia',
+      'None', // requirements
+      'No probe', // startup
+      'When its port accepts connections', // readiness
+      'No probe', // liveness
+      'Bearer tokens only (TI-ONE)',
+    );
+    const spec = (await askServiceSpec('Deploy Service', { model: 'mount/models/qwen-0.5b' }))?.spec;
+    expect(fake.inputBoxes[0]).toMatchObject({ value: 'qwen-0-5b', step: 1, totalSteps: 16 });
     expect(fake.inputBoxes[1]).toMatchObject({ value: 'mount/models/qwen-0.5b', step: 2 });
     expect(fake.inputBoxes[2]).toMatchObject({ value: 'qwen', step: 1 });
     expect(spec).toMatchObject({
@@ -107,7 +118,14 @@ describe('the Deploy Service flow', () => {
       '1Gi',
       '1',
     );
-    fake.quickPickAnswers.push('none', 'When its port accepts connections', 'Anyone (no auth)');
+    fake.quickPickAnswers.push(
+      'none',
+      'None',
+      'No probe',
+      'When its port accepts connections',
+      'No probe',
+      'Anyone (no auth)',
+    );
     expect(await askServiceSpec('Deploy Service')).toBeUndefined();
     expect(fake.messages.at(-1)).toMatchObject({ severity: 'warning', items: ['Deploy Without Auth'] });
   });

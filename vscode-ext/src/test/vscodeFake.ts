@@ -70,19 +70,30 @@ export const window = {
     fake.progressTitles.push(options.title ?? '');
     return task({ report: () => undefined });
   },
-  async showQuickPick<T extends string | { label: string }>(
+  async showQuickPick<T extends string | { label: string; picked?: boolean }>(
     items: readonly T[] | PromiseLike<readonly T[]>,
-    options: { title?: string; placeHolder?: string } = {},
-  ): Promise<T | undefined> {
+    options: { title?: string; placeHolder?: string; canPickMany?: boolean } = {},
+  ): Promise<T | T[] | undefined> {
     const list = await items;
     const label = (item: T) => (typeof item === 'string' ? item : item.label);
-    fake.quickPicks.push({ title: options.title, placeHolder: options.placeHolder, labels: list.map(label) });
+    const picked = list.filter((item) => typeof item !== 'string' && item.picked).map(label);
+    fake.quickPicks.push({
+      title: options.title,
+      placeHolder: options.placeHolder,
+      labels: list.map(label),
+      ...(options.canPickMany ? { picked } : {}),
+    });
     const answer = fake.quickPickAnswers.shift();
     if (answer === BACK_BUTTON) throw new Error('showQuickPick has no Back button');
     if (answer === undefined) return undefined;
-    const found = list.find((item) => label(item) === answer);
-    if (!found) throw new Error(`quick pick has no item "${answer}": ${list.map(label).join(', ')}`);
-    return found;
+    const find = (wanted: string) => {
+      const found = list.find((item) => label(item) === wanted);
+      if (!found) throw new Error(`quick pick has no item "${wanted}": ${list.map(label).join(', ')}`);
+      return found;
+    };
+    // Several items: their labels joined by " + " (an empty answer picks none).
+    if (options.canPickMany) return answer === '' ? [] : answer.split(' + ').map(find);
+    return find(answer);
   },
   get activeTextEditor() {
     return fake.activeTextEditor;

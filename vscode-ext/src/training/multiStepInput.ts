@@ -8,7 +8,13 @@ export interface StepItem extends vscode.QuickPickItem {
 
 /** How one step is asked. */
 export type StepPrompt =
-  | { kind: 'pick'; placeholder: string; items: StepItem[] }
+  | {
+      kind: 'pick';
+      placeholder: string;
+      items: StepItem[];
+      /** What the server said of the choice made (a 400's issue), shown before the placeholder. */
+      problem?: string;
+    }
   | {
       kind: 'input';
       prompt: string;
@@ -16,6 +22,8 @@ export type StepPrompt =
       initial: string;
       /** A message saying what to fix, or undefined when the value is fine. */
       validate?: (value: string) => string | undefined;
+      /** What the server said of the value given (a 400's issue): shown until the value is edited. */
+      problem?: string;
     };
 
 const BACK = Symbol('back');
@@ -67,7 +75,7 @@ function showPick(
 ): Promise<StepResult> {
   const pick = vscode.window.createQuickPick<StepItem>();
   configure(pick, common);
-  pick.placeholder = prompt.placeholder;
+  pick.placeholder = prompt.problem ? `${prompt.problem} — ${prompt.placeholder}` : prompt.placeholder;
   pick.items = prompt.items;
   const chosen = prompt.items.find((item) => item.value === current);
   if (chosen) pick.activeItems = [chosen];
@@ -84,6 +92,7 @@ function showInput(prompt: Extract<StepPrompt, { kind: 'input' }>, value: string
   configure(box, common);
   box.prompt = prompt.prompt;
   box.value = value;
+  box.validationMessage = prompt.problem;
   const check = (text: string) => prompt.validate?.(text);
   return settle(box, (resolve) => [
     box.onDidChangeValue((text) => {

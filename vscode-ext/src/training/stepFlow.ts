@@ -13,11 +13,17 @@ export interface FlowStep<Id extends string> {
 }
 
 export class StepFlow<Id extends string> {
-  private readonly answers: Answers<Id> = {};
+  private readonly answers: Answers<Id>;
   /** The steps answered, in order: Back pops the last one (its answer stays as the next default). */
   private readonly history: Id[] = [];
 
-  constructor(private readonly steps: readonly FlowStep<Id>[]) {}
+  /** `initial`: answers offered from the start (e.g. a version's settings to change). */
+  constructor(
+    private readonly steps: readonly FlowStep<Id>[],
+    initial: Answers<Id> = {},
+  ) {
+    this.answers = { ...initial };
+  }
 
   /** The step to ask now; undefined once every step that applies is answered. */
   get current(): Id | undefined {
@@ -61,6 +67,19 @@ export class StepFlow<Id extends string> {
   /** Goes back to the previous step (false on the first one). */
   back(): boolean {
     return this.history.pop() !== undefined;
+  }
+
+  /**
+   * Goes back to an answered step to change it (the server named it in a 400), the steps before it
+   * counted as answered. False when the step does not apply to the answers.
+   */
+  goTo(id: Id): boolean {
+    const index = this.steps.findIndex((s) => s.id === id);
+    const step = this.steps[index];
+    if (!step || !this.applies(step)) return false;
+    this.history.length = 0;
+    for (const before of this.steps.slice(0, index)) if (this.applies(before)) this.history.push(before.id);
+    return true;
   }
 
   /** The answers of the steps that apply: what the flow produced. */

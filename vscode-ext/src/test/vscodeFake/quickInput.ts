@@ -106,6 +106,7 @@ export class FakeInputBox extends FakeQuickInput {
       prompt: this.prompt,
       value: this.value,
       password: this.password,
+      ...(this.validationMessage ? { validationMessage: this.validationMessage } : {}),
       step: this.step,
       totalSteps: this.totalSteps,
       back: this.back,

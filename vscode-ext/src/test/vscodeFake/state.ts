@@ -15,6 +15,8 @@ export interface InputBoxCall {
   prompt?: string;
   value?: string;
   password?: boolean;
+  /** What the box said when shown (a server's issue at this step). */
+  validationMessage?: string;
   /** Multi-step inputs (`createInputBox`): "step/totalSteps" and whether Back is offered. */
   step?: number;
   totalSteps?: number;
@@ -32,6 +34,8 @@ export interface QuickPickCall {
   title?: string;
   placeHolder?: string;
   labels: string[];
+  /** canPickMany: the labels picked when it opened. */
+  picked?: string[];
   /** Multi-step picks (`createQuickPick`): "step/totalSteps", Back offered, the active item's label. */
   step?: number;
   totalSteps?: number;

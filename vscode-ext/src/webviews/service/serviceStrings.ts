@@ -13,10 +13,11 @@ import type { ServiceAction, ServiceStrings, ServiceSummary } from './protocol.j
 
 /** What the page shows of a service besides the raw service. */
 export function serviceSummary(service: Service, serverUrl: string): ServiceSummary {
-  const actions: ServiceAction[] = ['showLogs', 'copyUrl'];
+  const actions: ServiceAction[] = ['showLogs', 'searchLogs', 'copyUrl', 'scale', 'changeAuth', 'changeLimits'];
   if (serviceIsIdle(service)) actions.push('start', 'delete');
   if (serviceIsActive(service)) actions.push('stop');
-  if (service.state === 'Running') actions.push('restart');
+  // A new version rolls out while the serving one keeps answering: only from Running.
+  if (service.state === 'Running') actions.push('restart', 'rollOut');
   return {
     url: serviceFullUrl(serverUrl, service),
     stateLabel: serviceStateLabel(service.state),
@@ -51,8 +52,13 @@ export function serviceStrings(): ServiceStrings {
       start: vscode.l10n.t('Start'),
       stop: vscode.l10n.t('Stop'),
       restart: vscode.l10n.t('Restart'),
+      scale: vscode.l10n.t('Scale…'),
+      rollOut: vscode.l10n.t('Roll Out New Version…'),
+      changeAuth: vscode.l10n.t('Change Auth…'),
+      changeLimits: vscode.l10n.t('Change Limits…'),
       delete: vscode.l10n.t('Delete'),
       showLogs: vscode.l10n.t('Show Logs'),
+      searchLogs: vscode.l10n.t('Search Logs…'),
       copyUrl: vscode.l10n.t('Copy URL'),
     },
     states: Object.fromEntries(SERVICE_STATES.map((s) => [s, serviceStateLabel(s)])) as ServiceStrings['states'],
