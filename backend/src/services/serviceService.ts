@@ -11,7 +11,7 @@ import {
 } from '@aiplat/api';
 import type { EventPublisher } from '../server/eventPublisher.js';
 import type { ServiceEngine, ServiceLifecycle, ServiceObservation } from './engine.js';
-import { checkDomain, type DomainTlsPolicy, type ServiceDomainSetting } from './serviceDomain.js';
+import { checkDomain, type DomainTlsPolicy } from './serviceDomain.js';
 import { ServiceEngines } from './serviceEngines.js';
 import { ServiceJournal } from './serviceJournal.js';
 import { launchOf, nextVersion, settledVersions, specOf, toService } from './serviceRecords.js';
@@ -31,12 +31,6 @@ export interface ServiceServiceDeps {
   domains?: DomainTlsPolicy;
   now?: () => Date;
 }
-
-/**
- * A change of a service's settings. `domain` (a new host or TLS pair, null to drop it) is taken by
- * the core; the API's update body does not carry it yet.
- */
-export type ServiceUpdate = UpdateServiceBody & { domain?: ServiceDomainSetting | null };
 
 const STOPPABLE: readonly ServiceState[] = ['Deploying', 'Running', 'Updating', 'Sleeping', 'Failed'];
 const STARTABLE: readonly ServiceState[] = ['Stopped', 'Failed', 'Sleeping'];
@@ -137,7 +131,7 @@ export class ServiceService implements ServiceLifecycle {
     return this.get(spec.name, owner);
   }
 
-  async update(name: string, owner: string, body: ServiceUpdate): Promise<Service> {
+  async update(name: string, owner: string, body: UpdateServiceBody): Promise<Service> {
     let record = this.owned(name, owner);
     if (body.domain) checkDomain(body.domain, { ...this.domainContext(), at: 'body.domain', except: name });
     const settings = {

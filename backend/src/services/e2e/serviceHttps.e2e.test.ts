@@ -93,9 +93,17 @@ describe('HTTPS for a service’s own domain (services.httpsPort)', () => {
     expect(JSON.parse(misdirected.body)).toMatchObject({ error: 'misdirected_request' });
   });
 
-  it('serves a replaced pair from the next handshake on', async () => {
+  it('serves a pair replaced by an update from the next handshake on (a bad one is refused and the old one kept)', async () => {
     const second = selfSignedPair(HOST);
-    await fx.platform.services.update('secure', 'alice', { domain: { host: HOST, tls: second } });
+    const mismatched = await rejection(
+      fx.client().updateService({
+        params: { name: 'secure' },
+        body: { domain: { host: HOST, tls: { ...second, privateKey: first.privateKey } } },
+      }),
+    );
+    expect(mismatched.issues?.map((i) => i.path)).toEqual(['body.domain.tls.privateKey']);
+    expect((await get(HOST, first.certificate)).fingerprint).toBe(fingerprintOf(first));
+    await fx.client().updateService({ params: { name: 'secure' }, body: { domain: { host: HOST, tls: second } } });
     const answer = await get(HOST, second.certificate);
     expect(answer.status).toBe(200);
     expect(answer.fingerprint).toBe(fingerprintOf(second));
