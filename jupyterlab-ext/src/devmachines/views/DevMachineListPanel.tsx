@@ -2,6 +2,7 @@ import type { DevMachine, DevMachineEvent, DevMachineIde, DevMachineState } from
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { formatTime } from '../../training/views/labels.js';
+import { LiveList, RowNotes } from '../../training/views/LiveList.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
 import type { DevMachineListModel } from '../model/devMachineListModel.js';
 
@@ -87,16 +88,7 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
           {accelerator.type !== 'none' && accelerator.count > 0 ? ` · ${accelerator.count} ${accelerator.type}` : ''}
         </span>
       </div>
-      {why && (
-        <div className="aiplat-devMachine-why" data-testid={`aiplat-devmachine-why-${id}`} title={why}>
-          {why}
-        </div>
-      )}
-      {model.actionError(id) && (
-        <div className="aiplat-error" role="alert">
-          {model.actionError(id)}
-        </div>
-      )}
+      <RowNotes why={why} error={model.actionError(id)} whyTestId={`aiplat-devmachine-why-${id}`} />
       <div className="aiplat-devMachine-actions">
         {running &&
           spec.ides.includes('jupyterlab') &&
@@ -125,32 +117,17 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
 function DevMachineList(props: DevMachineListPanelProps) {
   const { model, trans } = props;
   return (
-    <div className="aiplat-jobList aiplat-devMachineList" data-testid="aiplat-devmachine-list">
-      <div className="aiplat-jobList-toolbar">
-        <button className="jp-mod-styled jp-mod-accept" data-testid="aiplat-new-devmachine" onClick={props.onCreate}>
-          {trans.__('New dev machine')}
-        </button>
-        <button
-          className="jp-mod-styled"
-          data-testid="aiplat-refresh-devmachines"
-          title={trans.__('Load the list again')}
-          onClick={() => void model.refresh()}
-        >
-          {trans.__('Refresh')}
-        </button>
-      </div>
-      {model.error && <div className="aiplat-error">{model.error}</div>}
-      {model.machines.length === 0 && !model.loading && (
-        <div className="aiplat-jobList-empty" data-testid="aiplat-devmachine-list-empty">
-          {model.connected ? trans.__('No dev machines yet.') : trans.__('Connect to see your dev machines.')}
-        </div>
-      )}
-      <ul className="aiplat-jobList-items">
-        {model.machines.map((machine) => (
-          <Row key={machine.id} machine={machine} {...props} />
-        ))}
-      </ul>
-    </div>
+    <LiveList
+      model={model}
+      trans={trans}
+      kind="devmachine"
+      className="aiplat-devMachineList"
+      newLabel={trans.__('New dev machine')}
+      onNew={props.onCreate}
+      empty={trans.__('No dev machines yet.')}
+      emptyDisconnected={trans.__('Connect to see your dev machines.')}
+      row={(machine) => <Row key={machine.id} machine={machine} {...props} />}
+    />
   );
 }
 

@@ -3,7 +3,7 @@ import { ChangingModel } from '../../model/changingModel.js';
 import type { IConnectionModel } from '../../tokens.js';
 import { LogBuffer } from '../../training/model/logBuffer.js';
 import { mergePoints } from './serviceCharts.js';
-import { errorMessage } from './serviceListModel.js';
+import { errorMessage } from '../../model/liveListModel.js';
 
 /** The detail's tabs. */
 export type ServiceTab = 'overview' | 'events' | 'logs' | 'metrics' | 'keys' | 'calls' | 'update';

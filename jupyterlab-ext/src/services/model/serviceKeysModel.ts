@@ -1,7 +1,7 @@
 import { isApiError, type AppKey, type ServiceToken } from '@aiplat/api';
 import { ChangingModel } from '../../model/changingModel.js';
 import type { IConnectionModel } from '../../tokens.js';
-import { errorMessage } from './serviceListModel.js';
+import { errorMessage } from '../../model/liveListModel.js';
 
 /** A secret just created: shown once, with the id it belongs to, until the user dismisses it. */
 export interface CreatedSecret {

@@ -1,6 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
+import { StateBadge } from '../../training/views/StateBadge.js';
 import { TabBar } from '../../training/views/TabBar.js';
 import type { ServiceDetailModel, ServiceTab } from '../model/serviceDetailModel.js';
 import type { ServiceKeysModel } from '../model/serviceKeysModel.js';
@@ -48,13 +49,12 @@ function Header({ model, trans, confirm }: ServiceDetailProps) {
       <div className="aiplat-jobView-header">
         <h2>{model.name}</h2>
         {service && (
-          <span
-            className={`aiplat-jobState aiplat-serviceState-${service.state}`}
-            data-testid="aiplat-service-detail-state"
-            data-state={service.state}
-          >
-            {serviceStateLabel(service.state, trans)}
-          </span>
+          <StateBadge
+            kind="aiplat-serviceState"
+            state={service.state}
+            label={serviceStateLabel(service.state, trans)}
+            testId="aiplat-service-detail-state"
+          />
         )}
         {service && <span data-testid="aiplat-service-detail-ready">{trans.__('%1/%2 ready', ready, total)}</span>}
         {model.deleted && <span className="aiplat-jobState">{trans.__('Deleted')}</span>}

@@ -1,7 +1,9 @@
 import type { Service } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
+import { LiveList, RowNotes } from '../../training/views/LiveList.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
+import { StateBadge } from '../../training/views/StateBadge.js';
 import { readyReplicas, serviceActions, type ServiceListModel } from '../model/serviceListModel.js';
 import { serviceStateLabel } from './labels.js';
 
@@ -49,13 +51,12 @@ function Row({ service, ...props }: ServiceListPanelProps & { service: Service }
         >
           {name}
         </a>
-        <span
-          className={`aiplat-jobState aiplat-serviceState-${state}`}
-          data-testid={`aiplat-service-state-${name}`}
-          data-state={state}
-        >
-          {serviceStateLabel(state, trans)}
-        </span>
+        <StateBadge
+          kind="aiplat-serviceState"
+          state={state}
+          label={serviceStateLabel(state, trans)}
+          testId={`aiplat-service-state-${name}`}
+        />
       </div>
       <div className="aiplat-jobList-line aiplat-jobList-meta">
         <span data-testid={`aiplat-service-replicas-${name}`}>{trans.__('%1/%2 ready', ready, total)}</span>
@@ -64,16 +65,7 @@ function Row({ service, ...props }: ServiceListPanelProps & { service: Service }
       <div className="aiplat-service-url" data-testid={`aiplat-service-url-${name}`} title={url}>
         {url}
       </div>
-      {why && (
-        <div className="aiplat-devMachine-why" title={why}>
-          {why}
-        </div>
-      )}
-      {model.actionError(name) && (
-        <div className="aiplat-error" role="alert">
-          {model.actionError(name)}
-        </div>
-      )}
+      <RowNotes why={why} error={model.actionError(name)} />
       <div className="aiplat-devMachine-actions">
         {button('open', trans.__('Open'), () => props.onOpen(name), true)}
         {can.start && button('start', trans.__('Start'), () => void model.start(name))}
@@ -89,32 +81,17 @@ function Row({ service, ...props }: ServiceListPanelProps & { service: Service }
 function ServiceList(props: ServiceListPanelProps) {
   const { model, trans } = props;
   return (
-    <div className="aiplat-jobList aiplat-serviceList" data-testid="aiplat-service-list">
-      <div className="aiplat-jobList-toolbar">
-        <button className="jp-mod-styled jp-mod-accept" data-testid="aiplat-new-service" onClick={props.onDeploy}>
-          {trans.__('Deploy service')}
-        </button>
-        <button
-          className="jp-mod-styled"
-          data-testid="aiplat-refresh-services"
-          title={trans.__('Load the list again')}
-          onClick={() => void model.refresh()}
-        >
-          {trans.__('Refresh')}
-        </button>
-      </div>
-      {model.error && <div className="aiplat-error">{model.error}</div>}
-      {model.services.length === 0 && !model.loading && (
-        <div className="aiplat-jobList-empty" data-testid="aiplat-service-list-empty">
-          {model.connected ? trans.__('No services yet.') : trans.__('Connect to see your services.')}
-        </div>
-      )}
-      <ul className="aiplat-jobList-items">
-        {model.services.map((service) => (
-          <Row key={service.name} service={service} {...props} />
-        ))}
-      </ul>
-    </div>
+    <LiveList
+      model={model}
+      trans={trans}
+      kind="service"
+      className="aiplat-serviceList"
+      newLabel={trans.__('Deploy service')}
+      onNew={props.onDeploy}
+      empty={trans.__('No services yet.')}
+      emptyDisconnected={trans.__('Connect to see your services.')}
+      row={(service) => <Row key={service.name} service={service} {...props} />}
+    />
   );
 }
 

@@ -9,6 +9,7 @@ import { JobLogs } from './JobLogs.js';
 import { eventTypeLabel, formatTime, instanceStateLabel, jobStateLabel } from './labels.js';
 import { MetricChart } from './MetricChart.js';
 import { ModelWidget } from './ModelWidget.js';
+import { StateBadge } from './StateBadge.js';
 import { TabBar } from './TabBar.js';
 
 export interface JobViewProps {
@@ -289,13 +290,12 @@ function JobViewBody(props: JobViewProps) {
       <div className="aiplat-jobView-header">
         <h2>{job?.spec.name ?? model.jobId}</h2>
         {job && (
-          <span
-            className={`aiplat-jobState aiplat-jobState-${job.state}`}
-            data-testid="aiplat-job-state"
-            data-state={job.state}
-          >
-            {jobStateLabel(job.state, trans)}
-          </span>
+          <StateBadge
+            kind="aiplat-jobState"
+            state={job.state}
+            label={jobStateLabel(job.state, trans)}
+            testId="aiplat-job-state"
+          />
         )}
         {model.deleted && (
           <span className="aiplat-jobState" data-testid="aiplat-job-deleted">
