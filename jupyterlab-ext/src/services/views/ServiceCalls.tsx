@@ -13,6 +13,7 @@ import {
 } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
+import { ChoiceBox, TextBox } from '../../training/views/FormField.js';
 import { signedCurl } from '../model/signedCurl.js';
 import { CopyButton } from './CopyButton.js';
 
@@ -50,25 +51,19 @@ function TestPanel({ serviceUrl, token, trans }: ServiceCallsProps) {
     <section className="aiplat-service-call" data-testid="aiplat-service-test">
       <h3>{trans.__('Online test')}</h3>
       <div className="aiplat-form-row">
-        <select
-          className="jp-mod-styled"
-          data-testid="aiplat-service-test-method"
-          aria-label={trans.__('Method')}
+        <ChoiceBox<TestMethod>
+          testId="aiplat-service-test-method"
+          label={trans.__('Method')}
           value={method}
-          onChange={(e) => setMethod(e.target.value as TestMethod)}
-        >
-          {TEST_METHODS.map((m) => (
-            <option key={m} value={m}>
-              {m}
-            </option>
-          ))}
-        </select>
-        <input
-          className="jp-mod-styled aiplat-service-path"
-          data-testid="aiplat-service-test-path"
-          aria-label={trans.__('Path')}
+          onChange={setMethod}
+          options={TEST_METHODS.map((m) => [m, m] as const)}
+        />
+        <TextBox
+          className="aiplat-service-path"
+          testId="aiplat-service-test-path"
+          label={trans.__('Path')}
           value={path}
-          onChange={(e) => setPath(e.target.value)}
+          onChange={setPath}
         />
         <button
           className="jp-mod-styled jp-mod-accept"
@@ -192,20 +187,19 @@ function ChatBox({ serviceUrl, token, trans }: ServiceCallsProps) {
         </div>
       )}
       <div className="aiplat-form-row">
-        <input
-          className="jp-mod-styled"
-          data-testid="aiplat-service-chat-model"
+        <TextBox
+          testId="aiplat-service-chat-model"
           placeholder={trans.__('Model (optional)')}
           value={model}
-          onChange={(e) => setModel(e.target.value)}
+          onChange={setModel}
         />
-        <input
-          className="jp-mod-styled aiplat-service-chatInput"
-          data-testid="aiplat-service-chat-input"
+        <TextBox
+          className="aiplat-service-chatInput"
+          testId="aiplat-service-chat-input"
           placeholder={trans.__('Message')}
           value={input}
-          onChange={(e) => setInput(e.target.value)}
-          onKeyDown={(e) => e.key === 'Enter' && send()}
+          onChange={setInput}
+          onEnter={send}
         />
         {streaming ? (
           <button className="jp-mod-styled jp-mod-warn" onClick={() => abort.current?.abort()}>
@@ -258,36 +252,21 @@ function SignedCurlPanel({ serviceUrl, appKeys, trans }: ServiceCallsProps) {
             )}
           </p>
           <div className="aiplat-form-row">
-            <select
-              className="jp-mod-styled"
-              data-testid="aiplat-service-curl-appkey"
-              aria-label={trans.__('AppKey')}
+            <ChoiceBox
+              testId="aiplat-service-curl-appkey"
+              label={trans.__('AppKey')}
               value={chosen}
-              onChange={(e) => setAppKey(e.target.value)}
-            >
-              {appKeys.map((k) => (
-                <option key={k.appKey} value={k.appKey}>
-                  {k.appKey}
-                  {k.description ? ` (${k.description})` : ''}
-                </option>
-              ))}
-            </select>
-            <input
-              className="jp-mod-styled"
+              onChange={setAppKey}
+              options={appKeys.map((k) => [k.appKey, k.appKey + (k.description ? ` (${k.description})` : '')] as const)}
+            />
+            <TextBox
               type="password"
-              autoComplete="off"
-              data-testid="aiplat-service-curl-secret"
+              testId="aiplat-service-curl-secret"
               placeholder={trans.__('AppSecret')}
               value={secret}
-              onChange={(e) => setSecret(e.target.value)}
+              onChange={setSecret}
             />
-            <input
-              className="jp-mod-styled"
-              data-testid="aiplat-service-curl-path"
-              aria-label={trans.__('Path')}
-              value={path}
-              onChange={(e) => setPath(e.target.value)}
-            />
+            <TextBox testId="aiplat-service-curl-path" label={trans.__('Path')} value={path} onChange={setPath} />
           </div>
           <textarea
             className="jp-mod-styled aiplat-form-code"

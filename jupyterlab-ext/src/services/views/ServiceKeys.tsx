@@ -1,6 +1,7 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
+import { TextBox } from '../../training/views/FormField.js';
 import { formatTime } from '../../training/views/labels.js';
 import { parseTokenLimit, type ServiceKeysModel } from '../model/serviceKeysModel.js';
 import { CopyButton } from './CopyButton.js';
@@ -37,6 +38,19 @@ function CreatedSecret({ keys, trans }: { keys: ServiceKeysModel; trans: Transla
   );
 }
 
+/** Per-minute and per-day limits as typed: each empty (none) or a whole number of LLM tokens. */
+function useTokenLimits(perMinute?: number, perDay?: number) {
+  const [minute, setMinute] = React.useState(perMinute === undefined ? '' : String(perMinute));
+  const [day, setDay] = React.useState(perDay === undefined ? '' : String(perDay));
+  const m = parseTokenLimit(minute);
+  const d = parseTokenLimit(day);
+  const limits =
+    m === 'invalid' || d === 'invalid'
+      ? undefined
+      : { ...(m ? { tokensPerMinute: m } : {}), ...(d ? { tokensPerDay: d } : {}) };
+  return { minute, setMinute, day, setDay, minuteBad: m === 'invalid', dayBad: d === 'invalid', limits };
+}
+
 function TokenLimits({
   keys,
   trans,
@@ -51,8 +65,7 @@ function TokenLimits({
   perDay: number | undefined;
 }) {
   const [editing, setEditing] = React.useState(false);
-  const [minute, setMinute] = React.useState(perMinute === undefined ? '' : String(perMinute));
-  const [day, setDay] = React.useState(perDay === undefined ? '' : String(perDay));
+  const typed = useTokenLimits(perMinute, perDay);
   if (!editing) {
     return (
       <>
@@ -67,34 +80,17 @@ function TokenLimits({
       </>
     );
   }
-  const m = parseTokenLimit(minute);
-  const d = parseTokenLimit(day);
-  const bad = m === 'invalid' || d === 'invalid';
+  const { limits } = typed;
   return (
     <span className="aiplat-service-limits">
-      <input
-        className="jp-mod-styled"
-        size={8}
-        value={minute}
-        aria-label={trans.__('Tokens per minute')}
-        onChange={(e) => setMinute(e.target.value)}
-      />
-      <input
-        className="jp-mod-styled"
-        size={10}
-        value={day}
-        aria-label={trans.__('Tokens per day')}
-        onChange={(e) => setDay(e.target.value)}
-      />
+      <TextBox size={8} value={typed.minute} label={trans.__('Tokens per minute')} onChange={typed.setMinute} />
+      <TextBox size={10} value={typed.day} label={trans.__('Tokens per day')} onChange={typed.setDay} />
       <button
         className="jp-mod-styled jp-mod-accept"
-        disabled={bad}
-        title={bad ? trans.__('a whole number of LLM tokens greater than 0, or empty for none') : ''}
+        disabled={!limits}
+        title={limits ? '' : trans.__('a whole number of LLM tokens greater than 0, or empty for none')}
         onClick={() => {
-          if (m === 'invalid' || d === 'invalid') return;
-          void keys
-            .setTokenLimits(id, { ...(m ? { tokensPerMinute: m } : {}), ...(d ? { tokensPerDay: d } : {}) })
-            .then(() => setEditing(false));
+          if (limits) void keys.setTokenLimits(id, limits).then(() => setEditing(false));
         }}
       >
         {trans.__('Save')}
@@ -103,13 +99,62 @@ function TokenLimits({
   );
 }
 
+/** A table of keys: its headers, then a last column of actions. */
+function KeysTable(props: { className?: string; testId: string; headers: string[]; children: React.ReactNode }) {
+  return (
+    <table
+      className={`aiplat-jobView-instances${props.className ? ` ${props.className}` : ''}`}
+      data-testid={props.testId}
+    >
+      <thead>
+        <tr>
+          {props.headers.map((h) => (
+            <th key={h}>{h}</th>
+          ))}
+          <th />
+        </tr>
+      </thead>
+      <tbody>{props.children}</tbody>
+    </table>
+  );
+}
+
+/** A key's state and its actions: enable or disable it, delete it once asked. */
+function KeyStateCells(props: {
+  enabled: boolean;
+  trans: TranslationBundle;
+  /** `aiplat-service-token-<action>-<id>`, when the key's buttons have test ids. */
+  testId?: (action: 'toggle' | 'delete') => string;
+  onToggle: () => Promise<void>;
+  /** The question asked before the delete. */
+  question: string;
+  confirm: (question: string) => Promise<boolean>;
+  onDelete: () => Promise<void>;
+}) {
+  const { enabled, trans } = props;
+  return (
+    <>
+      <td>{enabled ? trans.__('Enabled') : trans.__('Disabled')}</td>
+      <td className="aiplat-service-rowActions">
+        <button className="jp-mod-styled" data-testid={props.testId?.('toggle')} onClick={() => void props.onToggle()}>
+          {enabled ? trans.__('Disable') : trans.__('Enable')}
+        </button>
+        <button
+          className="jp-mod-styled jp-mod-warn"
+          data-testid={props.testId?.('delete')}
+          onClick={() => void props.confirm(props.question).then((yes) => (yes ? props.onDelete() : undefined))}
+        >
+          {trans.__('Delete')}
+        </button>
+      </td>
+    </>
+  );
+}
+
 function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
   const [description, setDescription] = React.useState('');
-  const [minute, setMinute] = React.useState('');
-  const [day, setDay] = React.useState('');
-  const m = parseTokenLimit(minute);
-  const d = parseTokenLimit(day);
-  const bad = m === 'invalid' || d === 'invalid';
+  const typed = useTokenLimits();
+  const { limits } = typed;
   return (
     <section className="aiplat-service-keys-section">
       <h3>{trans.__('Bearer tokens')}</h3>
@@ -117,105 +162,78 @@ function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
         {trans.__('Callers send Authorization: Bearer <token>. Limits count LLM tokens from the answers’ usage.')}
       </p>
       <div className="aiplat-form-row">
-        <input
-          className="jp-mod-styled"
-          data-testid="aiplat-service-token-description"
+        <TextBox
+          testId="aiplat-service-token-description"
           placeholder={trans.__('Description')}
           value={description}
-          onChange={(e) => setDescription(e.target.value)}
+          onChange={setDescription}
         />
-        <input
-          className="jp-mod-styled"
-          data-testid="aiplat-service-token-minute"
+        <TextBox
+          testId="aiplat-service-token-minute"
           placeholder={trans.__('Tokens per minute')}
-          aria-invalid={m === 'invalid'}
-          value={minute}
-          onChange={(e) => setMinute(e.target.value)}
+          invalid={typed.minuteBad}
+          value={typed.minute}
+          onChange={typed.setMinute}
         />
-        <input
-          className="jp-mod-styled"
-          data-testid="aiplat-service-token-day"
+        <TextBox
+          testId="aiplat-service-token-day"
           placeholder={trans.__('Tokens per day')}
-          aria-invalid={d === 'invalid'}
-          value={day}
-          onChange={(e) => setDay(e.target.value)}
+          invalid={typed.dayBad}
+          value={typed.day}
+          onChange={typed.setDay}
         />
         <button
           className="jp-mod-styled jp-mod-accept"
           data-testid="aiplat-service-token-create"
-          disabled={keys.busy || bad}
+          disabled={keys.busy || !limits}
           onClick={() => {
-            if (m === 'invalid' || d === 'invalid') return;
+            if (!limits) return;
             void keys
-              .createToken({
-                ...(description.trim() ? { description: description.trim() } : {}),
-                ...(m ? { tokensPerMinute: m } : {}),
-                ...(d ? { tokensPerDay: d } : {}),
-              })
+              .createToken({ ...(description.trim() ? { description: description.trim() } : {}), ...limits })
               .then(() => setDescription(''));
           }}
         >
           {trans.__('Create token')}
         </button>
       </div>
-      {bad && (
+      {!limits && (
         <div className="aiplat-form-error" role="alert">
           {trans.__('a whole number of LLM tokens greater than 0, or empty for none')}
         </div>
       )}
-      <table className="aiplat-jobView-instances aiplat-service-tokens" data-testid="aiplat-service-tokens">
-        <thead>
-          <tr>
-            <th>{trans.__('Token')}</th>
-            <th>{trans.__('Description')}</th>
-            <th>{trans.__('Per minute / per day')}</th>
-            <th>{trans.__('Used today')}</th>
-            <th>{trans.__('State')}</th>
-            <th />
+      <KeysTable
+        className="aiplat-service-tokens"
+        testId="aiplat-service-tokens"
+        headers={[
+          trans.__('Token'),
+          trans.__('Description'),
+          trans.__('Per minute / per day'),
+          trans.__('Used today'),
+          trans.__('State'),
+        ]}
+      >
+        {keys.tokens.map((t) => (
+          <tr key={t.id} data-testid={`aiplat-service-token-${t.id}`} data-enabled={t.enabled}>
+            <td>
+              <code>{t.prefix}…</code>
+            </td>
+            <td>{t.description ?? ''}</td>
+            <td>
+              <TokenLimits keys={keys} trans={trans} id={t.id} perMinute={t.tokensPerMinute} perDay={t.tokensPerDay} />
+            </td>
+            <td>{t.usedToday.toLocaleString()}</td>
+            <KeyStateCells
+              enabled={t.enabled}
+              trans={trans}
+              testId={(action) => `aiplat-service-token-${action}-${t.id}`}
+              onToggle={() => keys.setTokenEnabled(t.id, !t.enabled)}
+              question={trans.__('Delete token %1?', t.prefix)}
+              confirm={confirm}
+              onDelete={() => keys.deleteToken(t.id)}
+            />
           </tr>
-        </thead>
-        <tbody>
-          {keys.tokens.map((t) => (
-            <tr key={t.id} data-testid={`aiplat-service-token-${t.id}`} data-enabled={t.enabled}>
-              <td>
-                <code>{t.prefix}…</code>
-              </td>
-              <td>{t.description ?? ''}</td>
-              <td>
-                <TokenLimits
-                  keys={keys}
-                  trans={trans}
-                  id={t.id}
-                  perMinute={t.tokensPerMinute}
-                  perDay={t.tokensPerDay}
-                />
-              </td>
-              <td>{t.usedToday.toLocaleString()}</td>
-              <td>{t.enabled ? trans.__('Enabled') : trans.__('Disabled')}</td>
-              <td className="aiplat-service-rowActions">
-                <button
-                  className="jp-mod-styled"
-                  data-testid={`aiplat-service-token-toggle-${t.id}`}
-                  onClick={() => void keys.setTokenEnabled(t.id, !t.enabled)}
-                >
-                  {t.enabled ? trans.__('Disable') : trans.__('Enable')}
-                </button>
-                <button
-                  className="jp-mod-styled jp-mod-warn"
-                  data-testid={`aiplat-service-token-delete-${t.id}`}
-                  onClick={() =>
-                    void confirm(trans.__('Delete token %1?', t.prefix)).then((yes) =>
-                      yes ? keys.deleteToken(t.id) : undefined,
-                    )
-                  }
-                >
-                  {trans.__('Delete')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </KeysTable>
     </section>
   );
 }
@@ -231,12 +249,11 @@ function AppKeys({ keys, trans, confirm }: ServiceKeysProps) {
         )}
       </p>
       <div className="aiplat-form-row">
-        <input
-          className="jp-mod-styled"
-          data-testid="aiplat-service-appkey-description"
+        <TextBox
+          testId="aiplat-service-appkey-description"
           placeholder={trans.__('Description')}
           value={description}
-          onChange={(e) => setDescription(e.target.value)}
+          onChange={setDescription}
         />
         <button
           className="jp-mod-styled jp-mod-accept"
@@ -247,44 +264,28 @@ function AppKeys({ keys, trans, confirm }: ServiceKeysProps) {
           {trans.__('Create AppKey')}
         </button>
       </div>
-      <table className="aiplat-jobView-instances" data-testid="aiplat-service-appkeys">
-        <thead>
-          <tr>
-            <th>{trans.__('AppKey')}</th>
-            <th>{trans.__('Description')}</th>
-            <th>{trans.__('Last used')}</th>
-            <th>{trans.__('State')}</th>
-            <th />
+      <KeysTable
+        testId="aiplat-service-appkeys"
+        headers={[trans.__('AppKey'), trans.__('Description'), trans.__('Last used'), trans.__('State')]}
+      >
+        {keys.appKeys.map((k) => (
+          <tr key={k.appKey} data-testid={`aiplat-service-appkey-${k.appKey}`} data-enabled={k.enabled}>
+            <td>
+              <code>{k.appKey}</code>
+            </td>
+            <td>{k.description ?? ''}</td>
+            <td>{formatTime(k.lastUsedAt)}</td>
+            <KeyStateCells
+              enabled={k.enabled}
+              trans={trans}
+              onToggle={() => keys.setAppKeyEnabled(k.appKey, !k.enabled)}
+              question={trans.__('Delete AppKey %1?', k.appKey)}
+              confirm={confirm}
+              onDelete={() => keys.deleteAppKey(k.appKey)}
+            />
           </tr>
-        </thead>
-        <tbody>
-          {keys.appKeys.map((k) => (
-            <tr key={k.appKey} data-testid={`aiplat-service-appkey-${k.appKey}`} data-enabled={k.enabled}>
-              <td>
-                <code>{k.appKey}</code>
-              </td>
-              <td>{k.description ?? ''}</td>
-              <td>{formatTime(k.lastUsedAt)}</td>
-              <td>{k.enabled ? trans.__('Enabled') : trans.__('Disabled')}</td>
-              <td className="aiplat-service-rowActions">
-                <button className="jp-mod-styled" onClick={() => void keys.setAppKeyEnabled(k.appKey, !k.enabled)}>
-                  {k.enabled ? trans.__('Disable') : trans.__('Enable')}
-                </button>
-                <button
-                  className="jp-mod-styled jp-mod-warn"
-                  onClick={() =>
-                    void confirm(trans.__('Delete AppKey %1?', k.appKey)).then((yes) =>
-                      yes ? keys.deleteAppKey(k.appKey) : undefined,
-                    )
-                  }
-                >
-                  {trans.__('Delete')}
-                </button>
-              </td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </KeysTable>
     </section>
   );
 }

@@ -136,3 +136,75 @@ export function bindField<V, K extends keyof V & string>(
   };
   return { field, errors, value: values[key], onChange };
 }
+
+/**
+ * A bare text box (no label of its own: a placeholder or `label` for screen readers), for rows of
+ * controls outside a form's fields.
+ */
+export function TextBox({
+  value,
+  onChange,
+  testId,
+  label,
+  className,
+  ...rest
+}: ValueProps & {
+  testId?: string;
+  /** Its aria-label. */
+  label?: string;
+  className?: string;
+  placeholder?: string;
+  type?: 'password';
+  size?: number;
+  invalid?: boolean;
+  onEnter?: () => void;
+}) {
+  const { placeholder, type, size, invalid, onEnter } = rest;
+  return (
+    <input
+      className={`jp-mod-styled${className ? ` ${className}` : ''}`}
+      data-testid={testId}
+      aria-label={label}
+      aria-invalid={invalid}
+      placeholder={placeholder}
+      type={type}
+      autoComplete={type === 'password' ? 'off' : undefined}
+      size={size}
+      value={value}
+      onChange={(e) => onChange(e.target.value)}
+      onKeyDown={onEnter ? (e) => e.key === 'Enter' && onEnter() : undefined}
+    />
+  );
+}
+
+/** A bare choice among `options` (each a value and its label), for rows of controls outside a form's fields. */
+export function ChoiceBox<T extends string>({
+  value,
+  onChange,
+  options,
+  testId,
+  label,
+}: {
+  value: T;
+  onChange: (value: T) => void;
+  options: readonly (readonly [T, string])[];
+  testId?: string;
+  /** Its aria-label. */
+  label: string;
+}) {
+  return (
+    <select
+      className="jp-mod-styled"
+      data-testid={testId}
+      aria-label={label}
+      value={value}
+      onChange={(e) => onChange(e.target.value as T)}
+    >
+      {options.map(([v, text]) => (
+        <option key={v} value={v}>
+          {text}
+        </option>
+      ))}
+    </select>
+  );
+}
