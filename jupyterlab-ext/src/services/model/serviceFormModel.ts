@@ -268,22 +268,15 @@ export function fieldsOfKey(key: keyof ServiceFormValues): string[] {
 }
 
 /**
- * The deploy form: its values, each problem at its field as it is typed (the contract's
- * `ServiceSpecSchema` judges; the API's 400 `issues` after a deploy land at their fields too), and
- * the deploy itself.
+ * A form of a service's fields (the deploy form, the update form): each problem at its field as it
+ * is typed (the contract's `ServiceSpecSchema` judges; the API's 400 `issues` land at their fields
+ * too), its probes, the server's engine.
  */
-export class ServiceFormModel extends FieldFormModel<ServiceFormValues> {
-  constructor(connection: IConnectionModel, prefill: { model?: string; spec?: Partial<ServiceSpecInput> } = {}) {
-    super(connection, prefill.spec ? valuesFromSpec(prefill.spec) : initialValues(prefill.model));
-  }
-
-  get deploying(): boolean {
-    return this.busy;
-  }
-
+export abstract class ServiceFieldsModel extends FieldFormModel<ServiceFormValues> {
   /** The server's engine: the form puts its field first (local: environment, Kubernetes: image). */
   get engine(): 'local' | 'kubernetes' | undefined {
-    return engineOf(this.connection);
+    const state = this.connection.state;
+    return state.status === 'connected' ? state.info.engine : undefined;
   }
 
   protected problems(values: ServiceFormValues): Map<string, string[]> {
@@ -302,6 +295,17 @@ export class ServiceFormModel extends FieldFormModel<ServiceFormValues> {
   updateProbe(name: ProbeName, patch: Partial<ProbeValues>): void {
     this.update({ [name]: { ...this._values[name], ...patch } });
   }
+}
+
+/** The deploy form: the service's fields and the deploy itself. */
+export class ServiceFormModel extends ServiceFieldsModel {
+  constructor(connection: IConnectionModel, prefill: { model?: string; spec?: Partial<ServiceSpecInput> } = {}) {
+    super(connection, prefill.spec ? valuesFromSpec(prefill.spec) : initialValues(prefill.model));
+  }
+
+  get deploying(): boolean {
+    return this.busy;
+  }
 
   /** Deploys the service; it, or undefined with the problems at their fields. */
   deploy(): Promise<Service | undefined> {
@@ -310,10 +314,4 @@ export class ServiceFormModel extends FieldFormModel<ServiceFormValues> {
       (client) => client.deployService({ body: { spec: specInput(this._values) as ServiceSpecInput } }),
     );
   }
-}
-
-/** The server's engine, once connected. */
-export function engineOf(connection: IConnectionModel): 'local' | 'kubernetes' | undefined {
-  const state = connection.state;
-  return state.status === 'connected' ? state.info.engine : undefined;
 }

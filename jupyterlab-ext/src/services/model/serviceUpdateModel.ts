@@ -1,17 +1,12 @@
 import type { Service, UpdateServiceBody } from '@aiplat/api';
-import { FieldFormModel } from '../../model/fieldFormModel.js';
 import type { IConnectionModel } from '../../tokens.js';
 import {
-  engineOf,
-  fieldOfPath,
-  fieldsOfKey,
   formProblems,
   initialValues,
   PROBE_NAMES,
+  ServiceFieldsModel,
   specInput,
   valuesFromSpec,
-  type ProbeName,
-  type ProbeValues,
   type ServiceFormValues,
 } from './serviceFormModel.js';
 
@@ -84,7 +79,7 @@ export function updateBody(part: UpdatePart, values: ServiceFormValues, base?: S
  * form's rules (`formProblems`), each part sent alone as `PATCH /api/services/:name` (only once it
  * differs from the service), the API's 400 issues at their fields.
  */
-export class ServiceUpdateModel extends FieldFormModel<ServiceFormValues> {
+export class ServiceUpdateModel extends ServiceFieldsModel {
   private _base: ServiceFormValues;
   private _loaded = false;
   private _sentPart: UpdatePart | undefined;
@@ -105,10 +100,6 @@ export class ServiceUpdateModel extends FieldFormModel<ServiceFormValues> {
   /** The part sent last or being sent (whose button says so). */
   get sentPart(): UpdatePart | undefined {
     return this._sentPart;
-  }
-
-  get engine(): 'local' | 'kubernetes' | undefined {
-    return engineOf(this.connection);
   }
 
   /** Fills the form from the service again, its problems cleared. */
@@ -137,21 +128,8 @@ export class ServiceUpdateModel extends FieldFormModel<ServiceFormValues> {
     return [...this.errors.keys()].filter((field) => partOfField(field) === part);
   }
 
-  protected problems(values: ServiceFormValues): Map<string, string[]> {
+  protected override problems(values: ServiceFormValues): Map<string, string[]> {
     return formProblems({ ...values, name: this.name });
-  }
-
-  protected fieldOfPath(path: string): string {
-    return fieldOfPath(path);
-  }
-
-  protected override fieldsOfKey(key: keyof ServiceFormValues): string[] {
-    return fieldsOfKey(key);
-  }
-
-  /** Changes one probe's values. */
-  updateProbe(name: ProbeName, patch: Partial<ProbeValues>): void {
-    this.update({ [name]: { ...this._values[name], ...patch } });
   }
 
   /** Sets the replicas and scales to them. */

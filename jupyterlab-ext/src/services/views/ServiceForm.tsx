@@ -5,14 +5,7 @@ import { bindField, InputField } from '../../training/views/FormField.js';
 import { FormActions } from '../../training/views/FormActions.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
 import type { ServiceFormModel, ServiceFormValues } from '../model/serviceFormModel.js';
-import {
-  CallersSection,
-  FolderFields,
-  ProbesSection,
-  ResourcesSection,
-  RunSection,
-  SHOWN_FIELDS,
-} from './serviceFormSections.js';
+import { CallersSection, FolderFields, SHOWN_FIELDS, VersionSections } from './serviceFormSections.js';
 
 export interface ServiceFormProps {
   model: ServiceFormModel;
@@ -45,9 +38,7 @@ function ServiceFormBody({ model, trans, onDeployed }: ServiceFormProps) {
         </div>
         <FolderFields form={model} trans={trans} />
       </fieldset>
-      <RunSection form={model} trans={trans} />
-      <ResourcesSection form={model} trans={trans} />
-      <ProbesSection form={model} trans={trans} />
+      <VersionSections form={model} trans={trans} />
       <CallersSection form={model} trans={trans} />
       <FormActions
         errors={errors}

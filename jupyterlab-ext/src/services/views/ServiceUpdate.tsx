@@ -5,14 +5,7 @@ import { FormProblems } from '../../training/views/FormActions.js';
 import { bindField, InputField } from '../../training/views/FormField.js';
 import type { ServiceFormValues } from '../model/serviceFormModel.js';
 import type { ServiceUpdateModel, UpdatePart } from '../model/serviceUpdateModel.js';
-import {
-  CallersSection,
-  FolderFields,
-  ProbesSection,
-  ResourcesSection,
-  RunSection,
-  SHOWN_FIELDS,
-} from './serviceFormSections.js';
+import { CallersSection, FolderFields, SHOWN_FIELDS, VersionSections } from './serviceFormSections.js';
 
 export interface ServiceUpdateProps {
   update: ServiceUpdateModel;
@@ -80,9 +73,7 @@ export function ServiceUpdate({ update, service, trans }: ServiceUpdateProps) {
           )}
         </p>
         <FolderFields form={update} trans={trans} />
-        <RunSection form={update} trans={trans} />
-        <ResourcesSection form={update} trans={trans} replicas={false} />
-        <ProbesSection form={update} trans={trans} />
+        <VersionSections form={update} trans={trans} replicas={false} />
         <PartButton
           update={update}
           part="version"

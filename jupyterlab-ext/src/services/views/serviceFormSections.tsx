@@ -59,7 +59,7 @@ export function FolderFields({ form, trans }: SectionProps) {
 }
 
 /** How a replica runs: its environment or image, command, port, requirements and variables. */
-export function RunSection({ form, trans }: SectionProps) {
+function RunSection({ form, trans }: SectionProps) {
   const bind = binder(form);
   const kubernetes = form.engine === 'kubernetes';
   const environment = (
@@ -107,7 +107,7 @@ export function RunSection({ form, trans }: SectionProps) {
 }
 
 /** A replica's resources, and the replicas field when `replicas` (the update form has it apart). */
-export function ResourcesSection({ form, trans, replicas = true }: SectionProps & { replicas?: boolean }) {
+function ResourcesSection({ form, trans, replicas = true }: SectionProps & { replicas?: boolean }) {
   const bind = binder(form);
   return (
     <fieldset className="aiplat-form-section">
@@ -175,7 +175,7 @@ function ProbeRow({ form, trans, name }: SectionProps & { name: ProbeName }) {
 }
 
 /** The startup, readiness and liveness probes. */
-export function ProbesSection({ form, trans }: SectionProps) {
+function ProbesSection({ form, trans }: SectionProps) {
   return (
     <fieldset className="aiplat-form-section">
       <legend>{trans.__('Health probes')}</legend>
@@ -184,6 +184,17 @@ export function ProbesSection({ form, trans }: SectionProps) {
       ))}
       <FieldProblems field="probes" errors={form.errors} />
     </fieldset>
+  );
+}
+
+/** What a version runs: how it starts, a replica's resources (and the replicas, when `replicas`), its probes. */
+export function VersionSections({ form, trans, replicas = true }: SectionProps & { replicas?: boolean }) {
+  return (
+    <>
+      <RunSection form={form} trans={trans} />
+      <ResourcesSection form={form} trans={trans} replicas={replicas} />
+      <ProbesSection form={form} trans={trans} />
+    </>
   );
 }
 
