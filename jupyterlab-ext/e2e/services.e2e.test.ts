@@ -14,8 +14,9 @@ import { keepEvidence, savedWorkspace, screenshot, startLab, USER, waitForLab, t
  * is answered by the model. An OpenAI-compatible chat server's reply streams into the chat box
  * delta by delta, its usage shown at the end; the curl command signed with an AppKey created on the
  * page is let through by the gateway; after a reload the open service views are back. The update
- * form (the list's Update) scales the service to two ready replicas, shows the API's 400 at its
- * field and rolls out a version 2 that then serves.
+ * form (the list's Update) scales the service to two ready replicas, opens it to anyone (after the
+ * explicit yes) with other limits, shows the API's 400 at its field and rolls out a version 2 that
+ * then serves.
  */
 
 const MODEL_SERVER = fileURLToPath(new URL('../../testing/src/services/model_server.py', import.meta.url));
@@ -234,7 +235,7 @@ describe('online services in JupyterLab', () => {
     },
   );
   it(
-    'updates a service from its detail: scales 1→2, shows a 400 at its field, rolls out version 2',
+    'updates a service from its detail: scales 1→2, changes auth and limits, shows a 400 at its field, rolls out version 2',
     { timeout: 240_000 },
     async () => {
       const { page } = lab;
@@ -283,6 +284,20 @@ describe('online services in JupyterLab', () => {
       await view.locator('[data-testid="aiplat-service-tab-overview"]').click();
       await view.locator('[data-testid="aiplat-service-replica-1-1"][data-state="Ready"]').waitFor();
       await screenshot(page, 'service-scaled');
+
+      // Who may call and the limits: anyone only after the explicit yes.
+      await view.locator('[data-testid="aiplat-service-tab-update"]').click();
+      const save = form.locator('[data-testid="aiplat-service-update-settings"]');
+      expect(await save.isDisabled()).toBe(true);
+      await field('auth').selectOption('none');
+      await form.locator('[data-testid="aiplat-service-noauth-warning"]').waitFor();
+      await field('qpsPerReplica').fill('50');
+      expect(await save.isDisabled()).toBe(true);
+      await field('noAuthConfirmed').check();
+      await save.click();
+      await view.locator('[data-testid="aiplat-service-tab-overview"]').click();
+      await expect.poll(() => view.locator('[data-testid="aiplat-service-auth"]').innerText()).toBe('none');
+      expect((await api.getService({ params: { name: 'grow' } })).limits.qpsPerReplica).toBe(50);
 
       // A model folder that is not there: the API's 400 at the field.
       await view.locator('[data-testid="aiplat-service-tab-update"]').click();

@@ -145,11 +145,8 @@ export class ServiceUpdateModel extends ServiceFieldsModel {
   async apply(part: UpdatePart): Promise<Service | undefined> {
     this._sentPart = part;
     const counts = (field: string) => partOfField(field) === part || (part === 'version' && field === 'replicas');
-    const ready = () => {
-      const fine = this.validate(counts);
-      if (fine && !this.differs(part)) this.setGeneralErrors(['nothing to update: change a field first']);
-      return fine && this.differs(part);
-    };
+    // Nothing is sent for a part as the service has it (its button waits for a change).
+    const ready = () => this.validate(counts) && this.differs(part);
     const sent = { ...this._values };
     const body = updateBody(part, sent, this._base);
     const service = await this.submit(ready, (client) => client.updateService({ params: { name: this.name }, body }));
