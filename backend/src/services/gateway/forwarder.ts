@@ -111,7 +111,8 @@ class UpstreamCall implements Dispatcher.DispatchHandlers {
   ) {
     this.headers = forwardedHeaders(req);
     this.bodyExpected = hasBody(req);
-    res.once('close', () => this.callerLeft());
+    (res as CallerResponse)[UPSTREAM_CALL] = this;
+    res.on('close', onCallerClose);
   }
 
   attempt(): void {
@@ -218,7 +219,7 @@ class UpstreamCall implements Dispatcher.DispatchHandlers {
     this.abort?.();
   }
 
-  private callerLeft(): void {
+  callerLeft(): void {
     if (this.ended && !this.answered) return;
     this.abort?.();
   }
@@ -243,6 +244,13 @@ class UpstreamCall implements Dispatcher.DispatchHandlers {
 }
 
 const NONE_TRIED: ReadonlySet<string> = new Set();
+
+/** The caller's response knows its call: one listener function for all calls, no closure per call. */
+const UPSTREAM_CALL = Symbol('upstreamCall');
+type CallerResponse = http.ServerResponse & { [UPSTREAM_CALL]?: UpstreamCall };
+function onCallerClose(this: CallerResponse): void {
+  this[UPSTREAM_CALL]?.callerLeft();
+}
 
 export function hasBody(req: http.IncomingMessage): boolean {
   const length = req.headers['content-length'];

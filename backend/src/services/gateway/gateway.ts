@@ -14,7 +14,7 @@ import { HttpsListener } from './httpsListener.js';
 import { notFound, refuseUpgrade, send, tooLarge, tooMany, unavailable, type Refusal } from './replies.js';
 import type { ServiceGateway } from './serviceGateway.js';
 import { TokenUsage } from './tokenUsage.js';
-import { TrafficMetrics } from './trafficMetrics.js';
+import { TrafficMetrics, type CallOutcome } from './trafficMetrics.js';
 import { UpgradeForwarder } from './upgradeForwarder.js';
 
 export interface GatewayDeps {
@@ -263,20 +263,19 @@ export class Gateway implements ServiceGateway {
 
   private count(name: string, caller: Caller, result: ForwardResult, started: number): void {
     const now = this.now();
-    if (result.tokens && caller.tokenId) this.usage.add(caller.tokenId, result.tokens, now);
-    const replica: ReadyReplica | undefined = result.replica;
-    this.traffic.record(
-      {
-        service: name,
-        version: replica?.version ?? 0,
-        replica: replica?.index ?? -1,
-        status: result.status,
-        latencyMs: now - started,
-        ...(result.tokens ? { tokens: result.tokens } : {}),
-        ...(result.ttftMs !== undefined ? { ttftMs: result.ttftMs } : {}),
-      },
-      now,
-    );
+    const tokens = result.tokens;
+    if (tokens && caller.tokenId) this.usage.add(caller.tokenId, tokens, now);
+    const replica = result.replica;
+    const outcome: CallOutcome = {
+      service: name,
+      version: replica ? replica.version : 0,
+      replica: replica ? replica.index : -1,
+      status: result.status,
+      latencyMs: now - started,
+    };
+    if (tokens) outcome.tokens = tokens;
+    if (result.ttftMs !== undefined) outcome.ttftMs = result.ttftMs;
+    this.traffic.record(outcome, now);
   }
 
   /** A call refused before any replica saw it (413, 429): counted, 429s as throttled. */

@@ -98,7 +98,7 @@ export class UsageTap {
   end(): number | undefined {
     if (this.kind === 'sse' && this.pending) this.line(this.pending.trim());
     if (this.kind === 'json' && this.jsonBytes < 1 << 20) {
-      const body = Buffer.concat(this.json);
+      const body = this.json.length === 1 ? this.json[0]! : Buffer.concat(this.json);
       // Most answers carry no usage: only those are parsed.
       if (!body.includes('"usage"')) return undefined;
       try {

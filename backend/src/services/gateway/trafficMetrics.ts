@@ -5,8 +5,8 @@ const BUCKET_MS = 10_000;
 const KEEP_MS = 24 * 3600_000;
 /** Latency histogram: 0.1 ms × 1.2^i, 80 bins (up to ~2 h). */
 const BINS = 80;
-const binOf = (ms: number) =>
-  Math.min(BINS - 1, Math.max(0, Math.ceil(Math.log(Math.max(ms, 0.1) / 0.1) / Math.log(1.2))));
+const LOG_STEP = Math.log(1.2);
+const binOf = (ms: number) => (ms <= 0.1 ? 0 : Math.min(BINS - 1, Math.ceil(Math.log(ms / 0.1) / LOG_STEP)));
 const upperOf = (bin: number) => 0.1 * 1.2 ** bin;
 
 interface Bucket {
@@ -48,6 +48,19 @@ function percentile(hist: Uint32Array, p: number): number | undefined {
 }
 
 /**
+ * One service's Prometheus counts as plain numbers, handed to prom-client when /metrics is
+ * scraped (a prom-client child still hashes its labels on every `inc`). The duration histogram
+ * is prom-client's own, observed per call through the service's child.
+ */
+interface ServiceTally {
+  /** Calls per version and status code, by version × 1000 + code. */
+  requests: Map<number, number>;
+  throttled: number;
+  tokens: number;
+  duration: { observe(value: number): void };
+}
+
+/**
  * Each service's traffic in 10-second buckets per version and replica (24 hours kept), aggregated
  * into wider steps on request; the same calls counted for Prometheus.
  */
@@ -55,22 +68,27 @@ export class TrafficMetrics {
   private readonly buckets = new Map<string, Bucket[]>();
   /** The start of the last bucket handed to onBucketClosed, per service. */
   private readonly published = new Map<string, number>();
-  private readonly requests: Counter<'service' | 'version' | 'code'>;
+  private readonly tallies = new Map<string, ServiceTally>();
   private readonly duration: Histogram<'service'>;
-  private readonly throttled: Counter<'service'>;
-  private readonly tokens: Counter<'service'>;
-  /** Each series' child, found without hashing its labels on every call. */
-  private readonly series = new Map<string, { inc?(value?: number): void; observe?(value: number): void }>();
 
   constructor(
     registry: Registry,
     private readonly onBucketClosed?: (service: string, point: ServiceMetricPoint) => void,
   ) {
-    this.requests = new Counter({
+    const tallies = this.tallies;
+    new Counter({
       name: 'aiplat_service_requests_total',
       help: 'Calls of online services through the gateway, by service, version and status code',
       labelNames: ['service', 'version', 'code'] as const,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const [service, tally] of tallies) {
+          for (const [key, count] of tally.requests) {
+            this.inc({ service, version: String(Math.floor(key / 1000)), code: String(key % 1000) }, count);
+          }
+        }
+      },
     });
     this.duration = new Histogram({
       name: 'aiplat_service_request_duration_seconds',
@@ -79,45 +97,59 @@ export class TrafficMetrics {
       buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 120],
       registers: [registry],
     });
-    this.throttled = new Counter({
+    new Counter({
       name: 'aiplat_service_throttled_total',
       help: 'Calls refused with 429 by a QPS, concurrency or token limit',
       labelNames: ['service'] as const,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const [service, tally] of tallies) if (tally.throttled) this.inc({ service }, tally.throttled);
+      },
     });
-    this.tokens = new Counter({
+    new Counter({
       name: 'aiplat_service_tokens_total',
       help: 'LLM tokens counted from the usage field of responses',
       labelNames: ['service'] as const,
       registers: [registry],
+      collect() {
+        this.reset();
+        for (const [service, tally] of tallies) if (tally.tokens) this.inc({ service }, tally.tokens);
+      },
     });
   }
 
   record(call: CallOutcome, nowMs: number): void {
     const bucket = this.bucketFor(call.service, call.version, call.replica, nowMs);
+    const status = call.status;
     bucket.requests += 1;
-    if (call.throttled) bucket.throttled += 1;
-    if (call.status < 400) bucket.successes += 1;
-    else if (call.status < 500) bucket.status4xx += 1;
+    if (status < 400) bucket.successes += 1;
+    else if (status < 500) bucket.status4xx += 1;
     else bucket.status5xx += 1;
     bucket.latency[binOf(call.latencyMs)]! += 1;
     if (call.ttftMs !== undefined) (bucket.ttft ??= new Uint32Array(BINS))[binOf(call.ttftMs)]! += 1;
-    const { service } = call;
+    const tally = this.tallyOf(call.service);
+    const key = call.version * 1000 + status;
+    tally.requests.set(key, (tally.requests.get(key) ?? 0) + 1);
+    tally.duration.observe(call.latencyMs / 1000);
+    if (call.throttled) {
+      bucket.throttled += 1;
+      tally.throttled += 1;
+    }
     if (call.tokens) {
       bucket.tokens += call.tokens;
-      this.child(`t\n${service}`, () => this.tokens.labels({ service })).inc!(call.tokens);
+      tally.tokens += call.tokens;
     }
-    const version = String(call.version);
-    const code = String(call.status);
-    this.child(`r\n${service}\n${version}\n${code}`, () => this.requests.labels({ service, version, code })).inc!();
-    this.child(`d\n${service}`, () => this.duration.labels({ service })).observe!(call.latencyMs / 1000);
-    if (call.throttled) this.child(`x\n${service}`, () => this.throttled.labels({ service })).inc!();
   }
 
-  private child(key: string, make: () => { inc?(value?: number): void; observe?(value: number): void }) {
-    let child = this.series.get(key);
-    if (!child) this.series.set(key, (child = make()));
-    return child;
+  private tallyOf(service: string): ServiceTally {
+    let tally = this.tallies.get(service);
+    if (!tally) {
+      const duration = this.duration.labels({ service });
+      tally = { requests: new Map(), throttled: 0, tokens: 0, duration };
+      this.tallies.set(service, tally);
+    }
+    return tally;
   }
 
   query(service: string, query: ServiceMetricsQuery, nowMs: number): ServiceMetricsResponse {
@@ -140,13 +172,7 @@ export class TrafficMetrics {
   forget(service: string): void {
     this.buckets.delete(service);
     this.published.delete(service);
-    for (const key of this.series.keys()) {
-      const [kind, name, version, code] = key.split('\n');
-      if (name !== service) continue;
-      this.series.delete(key);
-      if (kind === 'r') this.requests.remove({ service, version: version!, code: code! });
-      else (kind === 't' ? this.tokens : kind === 'x' ? this.throttled : this.duration).remove({ service });
-    }
+    if (this.tallies.delete(service)) this.duration.remove({ service });
   }
 
   /**
