@@ -151,51 +151,81 @@ function KeyStateCells(props: {
   );
 }
 
-function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
+/**
+ * A kind of key: its title and how callers use it, a row to create one (a description, `inputs`,
+ * then the create button) and `children` under it (its problems, its table).
+ */
+function KeysSection(props: {
+  kind: 'token' | 'appkey';
+  title: string;
+  hint: string;
+  trans: TranslationBundle;
+  inputs?: React.ReactNode;
+  createLabel: string;
+  disabled: boolean;
+  /** Creates one with the description typed (if any); the description is emptied after. */
+  onCreate: (description: string | undefined) => Promise<unknown> | undefined;
+  children: React.ReactNode;
+}) {
+  const { kind, trans } = props;
   const [description, setDescription] = React.useState('');
-  const typed = useTokenLimits();
-  const { limits } = typed;
   return (
     <section className="aiplat-service-keys-section">
-      <h3>{trans.__('Bearer tokens')}</h3>
-      <p className="aiplat-form-hint">
-        {trans.__('Callers send Authorization: Bearer <token>. Limits count LLM tokens from the answers’ usage.')}
-      </p>
+      <h3>{props.title}</h3>
+      <p className="aiplat-form-hint">{props.hint}</p>
       <div className="aiplat-form-row">
         <TextBox
-          testId="aiplat-service-token-description"
+          testId={`aiplat-service-${kind}-description`}
           placeholder={trans.__('Description')}
           value={description}
           onChange={setDescription}
         />
-        <TextBox
-          testId="aiplat-service-token-minute"
-          placeholder={trans.__('Tokens per minute')}
-          invalid={typed.minuteBad}
-          value={typed.minute}
-          onChange={typed.setMinute}
-        />
-        <TextBox
-          testId="aiplat-service-token-day"
-          placeholder={trans.__('Tokens per day')}
-          invalid={typed.dayBad}
-          value={typed.day}
-          onChange={typed.setDay}
-        />
+        {props.inputs}
         <button
           className="jp-mod-styled jp-mod-accept"
-          data-testid="aiplat-service-token-create"
-          disabled={keys.busy || !limits}
-          onClick={() => {
-            if (!limits) return;
-            void keys
-              .createToken({ ...(description.trim() ? { description: description.trim() } : {}), ...limits })
-              .then(() => setDescription(''));
-          }}
+          data-testid={`aiplat-service-${kind}-create`}
+          disabled={props.disabled}
+          onClick={() => void props.onCreate(description.trim() || undefined)?.then(() => setDescription(''))}
         >
-          {trans.__('Create token')}
+          {props.createLabel}
         </button>
       </div>
+      {props.children}
+    </section>
+  );
+}
+
+function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
+  const typed = useTokenLimits();
+  const { limits } = typed;
+  return (
+    <KeysSection
+      kind="token"
+      title={trans.__('Bearer tokens')}
+      hint={trans.__('Callers send Authorization: Bearer <token>. Limits count LLM tokens from the answers’ usage.')}
+      trans={trans}
+      inputs={
+        <>
+          <TextBox
+            testId="aiplat-service-token-minute"
+            placeholder={trans.__('Tokens per minute')}
+            invalid={typed.minuteBad}
+            value={typed.minute}
+            onChange={typed.setMinute}
+          />
+          <TextBox
+            testId="aiplat-service-token-day"
+            placeholder={trans.__('Tokens per day')}
+            invalid={typed.dayBad}
+            value={typed.day}
+            onChange={typed.setDay}
+          />
+        </>
+      }
+      createLabel={trans.__('Create token')}
+      disabled={keys.busy || !limits}
+      onCreate={(description) => limits && keys.createToken({ ...(description ? { description } : {}), ...limits })}
+    >
       {!limits && (
         <div className="aiplat-form-error" role="alert">
           {trans.__('a whole number of LLM tokens greater than 0, or empty for none')}
@@ -234,36 +264,23 @@ function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
           </tr>
         ))}
       </KeysTable>
-    </section>
+    </KeysSection>
   );
 }
 
 function AppKeys({ keys, trans, confirm }: ServiceKeysProps) {
-  const [description, setDescription] = React.useState('');
   return (
-    <section className="aiplat-service-keys-section">
-      <h3>{trans.__('AppKeys')}</h3>
-      <p className="aiplat-form-hint">
-        {trans.__(
-          'Callers send AppKey, Timestamp (ms) and Sign = HMAC-SHA1 hex of AppKey + AppSecret + Timestamp keyed with the AppSecret.',
-        )}
-      </p>
-      <div className="aiplat-form-row">
-        <TextBox
-          testId="aiplat-service-appkey-description"
-          placeholder={trans.__('Description')}
-          value={description}
-          onChange={setDescription}
-        />
-        <button
-          className="jp-mod-styled jp-mod-accept"
-          data-testid="aiplat-service-appkey-create"
-          disabled={keys.busy}
-          onClick={() => void keys.createAppKey(description.trim() || undefined).then(() => setDescription(''))}
-        >
-          {trans.__('Create AppKey')}
-        </button>
-      </div>
+    <KeysSection
+      kind="appkey"
+      title={trans.__('AppKeys')}
+      hint={trans.__(
+        'Callers send AppKey, Timestamp (ms) and Sign = HMAC-SHA1 hex of AppKey + AppSecret + Timestamp keyed with the AppSecret.',
+      )}
+      trans={trans}
+      createLabel={trans.__('Create AppKey')}
+      disabled={keys.busy}
+      onCreate={(description) => keys.createAppKey(description)}
+    >
       <KeysTable
         testId="aiplat-service-appkeys"
         headers={[trans.__('AppKey'), trans.__('Description'), trans.__('Last used'), trans.__('State')]}
@@ -286,7 +303,7 @@ function AppKeys({ keys, trans, confirm }: ServiceKeysProps) {
           </tr>
         ))}
       </KeysTable>
-    </section>
+    </KeysSection>
   );
 }
 

@@ -2,10 +2,9 @@ import type { Service } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { FormProblems } from '../../training/views/FormActions.js';
-import { bindField, InputField } from '../../training/views/FormField.js';
-import type { ServiceFormValues } from '../model/serviceFormModel.js';
+import { InputField } from '../../training/views/FormField.js';
 import type { ServiceUpdateModel, UpdatePart } from '../model/serviceUpdateModel.js';
-import { CallersSection, FolderFields, SHOWN_FIELDS, VersionSections } from './serviceFormSections.js';
+import { binder, CallersSection, FolderFields, SHOWN_FIELDS, VersionSections } from './serviceFormSections.js';
 
 export interface ServiceUpdateProps {
   update: ServiceUpdateModel;
@@ -46,9 +45,8 @@ function PartButton({
  * (the serving one answers until it is ready), change who may call and the limits.
  */
 export function ServiceUpdate({ update, service, trans }: ServiceUpdateProps) {
-  const { values, errors } = update;
-  const set = (patch: Partial<ServiceFormValues>) => update.update(patch);
-  const bind = <K extends keyof ServiceFormValues & string>(key: K) => bindField(values, errors, set, key);
+  const { errors } = update;
+  const bind = binder(update);
   const next = Math.max(...service.versions.map((v) => v.version)) + 1;
   return (
     <div className="aiplat-form aiplat-serviceForm aiplat-serviceUpdate" data-testid="aiplat-service-update">

@@ -34,7 +34,8 @@ export const SHOWN_FIELDS: ReadonlySet<string> = new Set([
   ...PROBE_NAMES.flatMap((p) => [`${p}.type`, `${p}.target`, `${p}.periodSeconds`, `${p}.failureThreshold`]),
 ]);
 
-function binder(form: ServiceFields) {
+/** Ties a field of the form to its value, problems and update (`bindField`). */
+export function binder(form: ServiceFields) {
   const update = (patch: Partial<ServiceFormValues>) => form.update(patch);
   return <K extends keyof ServiceFormValues & string>(key: K) => bindField(form.values, form.errors, update, key);
 }
