@@ -1,5 +1,5 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { BACK_BUTTON, fake } from '../test/vscodeFake.js';
+import { BACK_BUTTON, fake, Uri } from '../test/vscodeFake.js';
 import { modelFolderOf } from './serviceCommands.js';
 import { askServiceSpec, nameFromFolder, serviceStepPrompt, type ServiceStepId } from './serviceFlow.js';
 
@@ -103,6 +103,95 @@ describe('the Deploy Service flow', () => {
     });
     expect(spec?.version.environment).toBeUndefined();
     expect(spec?.version.probes.readiness).toBeUndefined();
+  });
+
+  it('sends a workspace requirements file’s text and the probes asked for, with their timings', async () => {
+    const file = Uri.file('/w/serve/requirements.txt');
+    fake.workspaceFiles.push(file);
+    fake.files.set(file.toString(), 'transformers==4.44\naccelerate\n');
+    fake.inputBoxAnswers.push(
+      'reqs',
+      'mount/models/x',
+      '',
+      'python3 serve.py',
+      '',
+      '',
+      '8080',
+      '1',
+      '1Gi',
+      '1',
+      '/healthz', // startup path
+      '8081', // liveness port
+      '5 2 30', // startup timing
+      '10 1 3', // readiness timing
+      '20 5 3', // liveness timing
+    );
+    fake.quickPickAnswers.push(
+      'none',
+      'From a requirements file of the workspace…',
+      'w/serve/requirements.txt',
+      'When an HTTP path answers 2xx or 3xx', // startup
+      'When its port accepts connections', // readiness
+      'When another port accepts connections', // liveness
+      'Set them for each probe…',
+      'AppKey signatures and bearer tokens',
+    );
+    const asked = await askServiceSpec('Deploy Service');
+    expect(asked?.spec.version.requirements).toBe('transformers==4.44\naccelerate\n');
+    expect(asked?.spec.version.probes).toEqual({
+      startup: {
+        type: 'http',
+        path: '/healthz',
+        initialDelaySeconds: 0,
+        periodSeconds: 5,
+        timeoutSeconds: 2,
+        failureThreshold: 30,
+      },
+      readiness: { type: 'tcp', initialDelaySeconds: 0, periodSeconds: 10, timeoutSeconds: 1, failureThreshold: 3 },
+      liveness: {
+        type: 'tcp',
+        port: 8081,
+        initialDelaySeconds: 0,
+        periodSeconds: 20,
+        timeoutSeconds: 5,
+        failureThreshold: 3,
+      },
+    });
+  });
+
+  it('opens again at the step a 400 names, with the issue shown and the answers kept', async () => {
+    const answers = {
+      name: 'taken',
+      model: 'mount/models/x',
+      code: '',
+      command: 'python3 serve.py',
+      environment: '',
+      image: '',
+      port: '8080',
+      cpu: '1',
+      memory: '1Gi',
+      accelerator: 'none',
+      replicas: '1',
+      requirements: 'none',
+      startup: 'none',
+      readiness: 'tcp',
+      liveness: 'none',
+      auth: 'both',
+    } as const;
+    fake.inputBoxAnswers.push('mount/models/y', '', 'python3 serve.py', '', '', '8080', '1', '1Gi', '1');
+    fake.quickPickAnswers.push('none', 'None', 'No probe', 'When its port accepts connections', 'No probe');
+    fake.quickPickAnswers.push('AppKey signatures and bearer tokens');
+    const asked = await askServiceSpec(
+      'Deploy Service',
+      {},
+      { answers, problems: { model: 'does not exist under /work' } },
+    );
+    expect(fake.inputBoxes[0]).toMatchObject({
+      value: 'mount/models/x',
+      step: 2,
+      validationMessage: 'does not exist under /work',
+    });
+    expect(asked?.spec).toMatchObject({ name: 'taken', version: { model: 'mount/models/y' } });
   });
 
   it('asks before deploying a service anyone may call', async () => {
