@@ -3,20 +3,25 @@
  * loaded by `wrk` (Debian's `wrk`) for the same time with the same connections:
  *   direct  — wrk → upstream (a small Node.js JSON server)
  *   nginx   — wrk → nginx (Debian's nginx, a plain reverse proxy with keep-alive upstream) → upstream
- *   node    — wrk → a bare node:http proxy (http.request + pipe, keep-alive agent) → upstream: the
- *             least any Node.js proxy does, for reference
+ *   node    — wrk → a bare node:http proxy (http.request + pipe, keep-alive agent) → upstream, and a
+ *             bare proxy on the gateway's own upstream client (an undici Pool, dispatch with
+ *             back-pressure): the least a Node.js proxy on either client does, for reference
  *   gateway — wrk → the platform's services gateway (bearer-token auth, QPS and concurrency limits
  *             on, metrics counted) → upstream, and a second gateway leg with 慧聚 AppKey signatures
  *             (wrk's Lua has no HMAC: one Timestamp/Sign pre-signed per request, read from a file,
  *             with the window widened to an hour so they stay valid; replays are still refused)
- * Each process has its own event loop. Targets: gateway requests/s >= 0.8x nginx's; p99 added over
- * direct < 2 ms (measured at saturation with the others, and on one connection, where no queue
- * hides the hop); the gateway's memory flat over a 60-second run (RSS at its end within 20% of its
- * start after warm-up).
+ * Each process has its own event loop. nginx runs one worker, as the gateway runs in one process; a
+ * second nginx line with two workers (one per CPU here) is an extra reference only. Each proxy's
+ * CPU time per call (user + system, from /proc) is printed beside its requests/s: on a machine
+ * whose CPUs wrk, the upstream and the proxy share, it is what decides the ratio, and it moves
+ * less than requests/s when other work runs. Targets: gateway requests/s >= 0.8x nginx's; p99
+ * added over direct < 2 ms (measured at saturation with the others, and on one connection, where
+ * no queue hides the hop); the gateway's memory flat over a 60-second run (RSS at its end within
+ * 20% of its start after warm-up).
  */
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -25,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createServiceGateway } from '@aiplat/backend/services/gateway/index.js';
+import { UpstreamPools } from '@aiplat/backend/services/gateway/upstreamPools.js';
 
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.BENCH_GATEWAY_SOAK_SECONDS ?? 60);
@@ -60,6 +66,39 @@ function bareProxy(upstreamPort: number): void {
     );
     upstreamRequest.on('error', () => res.destroy());
     req.pipe(upstreamRequest);
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () =>
+    process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }),
+  );
+}
+
+/** The gateway's upstream client alone: an undici Pool, dispatch with back-pressure, no gateway logic. */
+function bareUndiciProxy(upstreamPort: number): void {
+  const pool = new UpstreamPools().of({ host: '127.0.0.1', port: upstreamPort });
+  const server = http.createServer((req, res) => {
+    const headers: string[] = [];
+    for (const name in req.headers)
+      if (name !== 'host' && name !== 'connection') headers.push(name, String(req.headers[name]));
+    pool.dispatch(
+      { path: (req.url ?? '/').replace(/^\/services\/bench/, '') || '/', method: 'GET', headers, body: null },
+      {
+        onConnect: () => undefined,
+        onError: () => res.destroy(),
+        onHeaders: (status, raw, resume) => {
+          const answer: string[] = [];
+          for (let i = 0; i < raw.length; i += 2) {
+            const name = raw[i]!.toString('latin1');
+            if (!/^(connection|keep-alive)$/i.test(name)) answer.push(name, raw[i + 1]!.toString('latin1'));
+          }
+          res.writeHead(status, answer);
+          res.on('drain', resume);
+          return true;
+        },
+        onData: (chunk) => res.write(chunk),
+        onComplete: () => res.end(),
+      },
+    );
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () =>
@@ -129,6 +168,9 @@ interface WrkResult {
   p50: number;
   p99: number;
   non2xx: number;
+  requests: number;
+  /** CPU time of the measured processes per request (user + system), when pids were given. */
+  cpuUs?: number;
 }
 
 function toMs(text: string): number {
@@ -138,36 +180,69 @@ function toMs(text: string): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
 }
 
-function wrk(url: string, seconds: number, extra: string[] = [], connections = CONNECTIONS): WrkResult {
+function wrk(
+  url: string,
+  seconds: number,
+  extra: string[] = [],
+  connections = CONNECTIONS,
+  pids: readonly number[] = [],
+): WrkResult {
+  const cpuBefore = cpuSeconds(pids);
   const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...extra, url], {
     encoding: 'utf8',
   });
+  const cpu = cpuSeconds(pids) - cpuBefore;
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
   const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
   const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
   const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  return { rps, p50, p99, non2xx };
+  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
+  return { rps, p50, p99, non2xx, requests, ...(pids.length && requests ? { cpuUs: (cpu / requests) * 1e6 } : {}) };
 }
 
-async function nginx(dir: string, upstreamPort: number): Promise<{ child: ChildProcess; port: number }> {
+const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** User + system CPU seconds of the processes so far (/proc/<pid>/stat utime and stime). */
+function cpuSeconds(pids: readonly number[]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+  return ticks / CLOCK_TICKS;
+}
+
+/** nginx's workers: the master's children. */
+function workersOf(pid: number): number[] {
+  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+}
+
+async function nginx(
+  dir: string,
+  upstreamPort: number,
+  workers: number,
+): Promise<{ child: ChildProcess; port: number }> {
   const port = await new Promise<number>((resolve) => {
     const probe = http.createServer().listen(0, '127.0.0.1', () => {
       const { port: free } = probe.address() as { port: number };
       probe.close(() => resolve(free));
     });
   });
-  const conf = path.join(dir, 'nginx.conf');
+  const own = path.join(dir, `nginx-${workers}`);
+  mkdirSync(own);
+  const conf = path.join(own, 'nginx.conf');
   writeFileSync(
     conf,
-    `worker_processes 1;
+    `worker_processes ${workers};
 daemon off;
-pid ${dir}/nginx.pid;
-error_log ${dir}/error.log;
+pid ${own}/nginx.pid;
+error_log ${own}/error.log;
 events { worker_connections 1024; }
 http {
   access_log off;
-  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi;
-  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  client_body_temp_path ${own}/body; proxy_temp_path ${own}/proxy; fastcgi_temp_path ${own}/fcgi;
+  uwsgi_temp_path ${own}/uwsgi; scgi_temp_path ${own}/scgi;
   upstream model { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server {
     listen 127.0.0.1:${port};
@@ -180,7 +255,7 @@ http {
 }
 `,
   );
-  const child = spawn('nginx', ['-c', conf, '-p', dir], { stdio: 'inherit' });
+  const child = spawn('nginx', ['-c', conf, '-p', own], { stdio: 'inherit' });
   const deadline = Date.now() + 10_000;
   while (Date.now() < deadline) {
     const ok = await new Promise<boolean>((resolve) =>
@@ -191,7 +266,7 @@ http {
     if (ok) return { child, port };
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`nginx did not answer: ${readFileSync(path.join(dir, 'error.log'), 'utf8')}`);
+  throw new Error(`nginx did not answer: ${readFileSync(path.join(own, 'error.log'), 'utf8')}`);
 }
 
 function rssMiB(pid: number): number {
@@ -230,38 +305,52 @@ end
 async function main(): Promise<void> {
   need('wrk', 'wrk');
   need('nginx', 'nginx-light');
+  const load = os.loadavg()[0]!; // before this run adds its own
   const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-bench-gateway-'));
   const up = await start('upstream');
   const gw = await start('gateway', String(up.port));
   const bare = await start('bare', String(up.port));
-  const nx = await nginx(dir, up.port);
+  const bareUndici = await start('bare-undici', String(up.port));
+  const nx = await nginx(dir, up.port, 1);
+  const nx2 = await nginx(dir, up.port, 2);
   try {
     const direct = `http://127.0.0.1:${up.port}/`;
     const viaNginx = `http://127.0.0.1:${nx.port}/services/bench/`;
+    const viaNginx2 = `http://127.0.0.1:${nx2.port}/services/bench/`;
     const viaGateway = `http://127.0.0.1:${gw.port}/services/bench/`;
     const viaNode = `http://127.0.0.1:${bare.port}/services/bench/`;
+    const viaUndici = `http://127.0.0.1:${bareUndici.port}/services/bench/`;
     const bearer = ['-H', `Authorization: Bearer ${TOKEN}`];
+    const gwPid = [gw.child.pid!];
     wrk(viaGateway, 2, bearer); // warm-up (JIT, keep-alive pool)
+    wrk(viaUndici, 2);
+    wrk(viaNode, 2);
     wrk(viaNginx, 2);
     const d = wrk(direct, SECONDS);
-    const n = wrk(viaNginx, SECONDS);
-    const b = wrk(viaNode, SECONDS);
-    const g = wrk(viaGateway, SECONDS, bearer);
+    const n = wrk(viaNginx, SECONDS, [], CONNECTIONS, workersOf(nx.child.pid!));
+    const n2 = wrk(viaNginx2, SECONDS, [], CONNECTIONS, workersOf(nx2.child.pid!));
+    const b = wrk(viaNode, SECONDS, [], CONNECTIONS, [bare.child.pid!]);
+    const u = wrk(viaUndici, SECONDS, [], CONNECTIONS, [bareUndici.child.pid!]);
+    const g = wrk(viaGateway, SECONDS, bearer, CONNECTIONS, gwPid);
     const d1 = wrk(direct, SECONDS, [], 1);
     const g1 = wrk(viaGateway, SECONDS, bearer, 1);
-    const a = wrk(viaGateway, SECONDS, ['-s', signedScript(dir, Math.ceil(Math.max(g.rps, 5000) * SECONDS * 1.5))]);
+    const signed = signedScript(dir, Math.ceil(Math.max(g.rps, 5000) * SECONDS * 1.5));
+    const a = wrk(viaGateway, SECONDS, ['-s', signed], CONNECTIONS, gwPid);
     const before = rssMiB(gw.child.pid!);
-    const soak = wrk(viaGateway, SOAK_SECONDS, bearer);
+    const soak = wrk(viaGateway, SOAK_SECONDS, bearer, CONNECTIONS, gwPid);
     const after = rssMiB(gw.child.pid!);
     const row = (label: string, r: WrkResult) =>
-      `${label.padEnd(22)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms${r.non2xx ? `   non-2xx ${r.non2xx}` : ''}\n`;
+      `${label.padEnd(30)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms` +
+      `${r.cpuUs !== undefined ? `   ${r.cpuUs.toFixed(0).padStart(3)} us CPU/call` : ''}${r.non2xx ? `   non-2xx ${r.non2xx}` : ''}\n`;
     process.stdout.write(
-      `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s each, ${os.cpus().length} CPUs; the AppKey leg sends Timestamps pre-signed per request (wrk's Lua has no HMAC) with the gateway's window widened to 3600 s\n`,
+      `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s each, ${os.cpus().length} CPUs, load average ${load.toFixed(2)} before the run; the AppKey leg sends Timestamps pre-signed per request (wrk's Lua has no HMAC) with the gateway's window widened to 3600 s\n`,
     );
     process.stdout.write(
       row('direct', d) +
-        row('nginx', n) +
+        row('nginx (1 worker)', n) +
+        row('nginx (2 workers, reference)', n2) +
         row('bare node:http proxy', b) +
+        row('bare undici proxy', u) +
         row('gateway (token)', g) +
         row('gateway (AppKey signed)', a),
     );
@@ -273,16 +362,18 @@ async function main(): Promise<void> {
     const addedAlone = g1.p99 - d1.p99;
     const growth = after / before;
     process.stdout.write(
-      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8); bare node:http proxy/nginx ${(b.rps / n.rps).toFixed(2)}x, gateway/bare node ${(g.rps / b.rps).toFixed(2)}x\n` +
+      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8); bare node:http proxy/nginx ${(b.rps / n.rps).toFixed(2)}x, bare undici proxy/nginx ${(u.rps / n.rps).toFixed(2)}x, gateway/bare undici ${(g.rps / u.rps).toFixed(2)}x\n` +
         `p99 added over direct: ${added.toFixed(2)} ms at ${CONNECTIONS} connections, ${addedAlone.toFixed(2)} ms on one connection (p50 added there: ${(g1.p50 - d1.p50).toFixed(2)} ms) (target < 2)\n` +
-        `gateway RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after the ${SOAK_SECONDS} s run (${growth.toFixed(2)}x; target flat, < 1.2x)\n`,
+        `gateway RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after the ${SOAK_SECONDS} s run (${growth.toFixed(2)}x; target flat, < 1.2x); load average ${os.loadavg()[0]!.toFixed(2)} at the end\n`,
     );
     const missed = ratio < 0.8 || added >= 2 || addedAlone >= 2 || growth >= 1.2 || g.non2xx > 0 || a.non2xx > 0;
     process.exitCode = missed ? 1 : 0;
   } finally {
     nx.child.kill('SIGTERM');
+    nx2.child.kill('SIGTERM');
     gw.child.kill();
     bare.child.kill();
+    bareUndici.child.kill();
     up.child.kill();
     await rm(dir, { recursive: true, force: true });
   }
@@ -292,4 +383,5 @@ const [role, arg] = process.argv.slice(2);
 if (role === 'upstream') upstream();
 else if (role === 'gateway') gateway(Number(arg));
 else if (role === 'bare') bareProxy(Number(arg));
+else if (role === 'bare-undici') bareUndiciProxy(Number(arg));
 else await main();
