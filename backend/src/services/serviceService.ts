@@ -153,8 +153,10 @@ export class ServiceService implements ServiceLifecycle {
         );
       }
       const spec = body.version as ServiceVersionSpec;
-      this.engines.of(record.engine).validate(specOf(record), spec);
-      await this.engines.of(record.engine).checkFolders?.(owner, spec);
+      await atUpdatePaths(async () => {
+        this.engines.of(record.engine).validate(specOf(record), spec);
+        await this.engines.of(record.engine).checkFolders?.(owner, spec);
+      });
       const version = nextVersion(record);
       record = this.journal.move(
         record,
@@ -283,5 +285,22 @@ export class ServiceService implements ServiceLifecycle {
 
   private domainContext() {
     return { store: this.deps.store, policy: this.deps.domains ?? { httpsServed: false } };
+  }
+}
+
+/**
+ * The engines name a version's fields as a deploy's body has them (`body.spec.version.…`); an
+ * update's body holds the version at `body.version`, so its issues are renamed to point there.
+ */
+async function atUpdatePaths(check: () => Promise<void>): Promise<void> {
+  try {
+    await check();
+  } catch (error) {
+    if (!(error instanceof ApiError) || !error.issues) throw error;
+    const issues = error.issues.map((issue) => ({
+      ...issue,
+      path: issue.path.replace(/^body\.spec\.version(?=\.|$)/, 'body.version'),
+    }));
+    throw new ApiError(error.code, error.message, { status: error.status, issues, cause: error });
   }
 }

@@ -252,6 +252,16 @@ describe('online services on the local engine', () => {
     );
     expect(missing.status).toBe(400);
     expect(missing.issues?.map((i) => i.path)).toContain('body.spec.version.model');
+    // An update holds its version at body.version: the same issue points there.
+    await waitFor('tiny', (s) => s.state === 'Running');
+    const missingInUpdate = await rejection(
+      fx.client().updateService({
+        params: { name: 'tiny' },
+        body: { version: spec('tiny', { model: 'home/no/such/model' }).version },
+      }),
+    );
+    expect(missingInUpdate.status).toBe(400);
+    expect(missingInUpdate.issues?.map((i) => i.path)).toEqual(['body.version.model']);
     const tls = await rejection(
       fx.client().deployService({
         body: {
