@@ -150,7 +150,7 @@ async function resolveDevMachine(
   if (typeof arg === 'object' && (arg.kind === 'machine' || arg.kind === 'open')) return arg.machine;
   if (typeof arg === 'string') return model.find(arg) ?? (await client.getDevMachine({ params: { id: arg } }));
   if (!model.loaded) await model.refresh();
-  const candidates = model.machines.filter(filter);
+  const candidates = model.items.filter(filter);
   if (candidates.length === 0) {
     await vscode.window.showInformationMessage(vscode.l10n.t('No dev machine to choose from.'));
     return undefined;

@@ -38,11 +38,11 @@ export class DevMachinesTreeProvider implements vscode.TreeDataProvider<DevMachi
 
   async getChildren(node?: DevMachineNode): Promise<DevMachineNode[]> {
     if (!node) {
-      if (this.model.error !== undefined && this.model.machines.length === 0) {
+      if (this.model.error !== undefined && this.model.items.length === 0) {
         return [{ kind: 'message', text: describeError(this.model.error) }];
       }
       if (!this.model.loaded) return [];
-      const machines: DevMachineNode[] = this.model.machines.map((machine) => ({ kind: 'machine', machine }));
+      const machines: DevMachineNode[] = this.model.items.map((machine) => ({ kind: 'machine', machine }));
       return machines.length > 0 ? machines : [{ kind: 'message', text: vscode.l10n.t('No dev machines yet') }];
     }
     if (node.kind !== 'machine') return [];

@@ -5,12 +5,14 @@ import { Emitter, type Subscription } from './emitter.js';
 /** A change of a live list: an item upserted, or the item with this key removed. */
 export type ListChange<T> = { change: 'updated'; item: T } | { change: 'deleted'; key: string };
 
-/** What one kind of live list reads, listens to and keys its items by. */
-export interface LiveListSource<T> {
+/** What one kind of live list reads, listens to and keys its items by; `C` is its topic's change. */
+export interface LiveListSource<T, C> {
   /** The topic whose events change the list. */
   topic: string;
-  /** The topic's event as a change of the list; undefined for an event of another kind. */
-  changeOf(event: EventMessage): ListChange<T> | undefined;
+  /** The topic's change in an event; undefined for an event of another kind. */
+  changeOf(event: EventMessage): C | undefined;
+  /** A topic's change (or an action's answer, told as one) as a change of the list. */
+  listChange(change: C): ListChange<T>;
   /** The whole list, read at each (re)subscription and on refresh. */
   list(client: ApiClient): Promise<T[]>;
   key(item: T): string;
@@ -28,7 +30,7 @@ export interface LiveListOptions {
  * A list of the user's things, free of `vscode`: read over HTTP, kept live by a topic (`updated`
  * upserts, `deleted` removes), newest first. The services and dev machines models are its kinds.
  */
-export class LiveListModel<T extends { createdAt: string }> {
+export class LiveListModel<T extends { createdAt: string }, C> {
   private _items: T[] = [];
   private _loaded = false;
   private _error: unknown;
@@ -41,20 +43,21 @@ export class LiveListModel<T extends { createdAt: string }> {
 
   constructor(
     private readonly options: LiveListOptions,
-    private readonly source: LiveListSource<T>,
+    private readonly source: LiveListSource<T, C>,
   ) {
     this.subscription = options.events.subscribe(
       source.topic,
       (event) => {
         const change = source.changeOf(event);
-        if (change) this.applyChange(change);
+        if (change) this.apply(change);
       },
       // Every (re)subscription re-reads the list, so nothing changed in between is missed.
       { onSubscribed: () => void this.refresh() },
     );
   }
 
-  protected get items(): readonly T[] {
+  /** Newest first. */
+  get items(): readonly T[] {
     return this._items;
   }
 
@@ -97,8 +100,9 @@ export class LiveListModel<T extends { createdAt: string }> {
   }
 
   /** Applies a change from the topic, or the answer of an action the user just took. */
-  protected applyChange(change: ListChange<T>): void {
+  apply(topicChange: C): void {
     const { key } = this.source;
+    const change = this.source.listChange(topicChange);
     if (change.change === 'deleted') {
       const before = this._items.length;
       this._items = this._items.filter((item) => key(item) !== change.key);

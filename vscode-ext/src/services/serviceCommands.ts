@@ -110,13 +110,8 @@ export function registerServiceCommands(deps: ServiceCommandDeps): vscode.Dispos
     vscode.commands.registerCommand(
       CommandIds.stopService,
       withService(async (client, service) => {
-        const stop = vscode.l10n.t('Stop');
-        const answer = await vscode.window.showWarningMessage(
-          vscode.l10n.t('Stop {0}? Its callers get 503 until it starts again.', service.name),
-          { modal: true },
-          stop,
-        );
-        if (answer !== stop) return;
+        const question = vscode.l10n.t('Stop {0}? Its callers get 503 until it starts again.', service.name);
+        if (!(await confirmed(question, vscode.l10n.t('Stop')))) return;
         updated(await client.stopService({ params: { name: service.name }, body: {} }));
       }, serviceIsActive),
     ),
@@ -132,13 +127,11 @@ export function registerServiceCommands(deps: ServiceCommandDeps): vscode.Dispos
     vscode.commands.registerCommand(
       CommandIds.deleteService,
       withService(async (client, service) => {
-        const confirm = vscode.l10n.t('Delete');
-        const answer = await vscode.window.showWarningMessage(
-          vscode.l10n.t('Delete {0}? Its versions, tokens and logs go with it; its model folder stays.', service.name),
-          { modal: true },
-          confirm,
+        const question = vscode.l10n.t(
+          'Delete {0}? Its versions, tokens and logs go with it; its model folder stays.',
+          service.name,
         );
-        if (answer !== confirm) return;
+        if (!(await confirmed(question, vscode.l10n.t('Delete')))) return;
         await client.deleteService({ params: { name: service.name } });
         deps.logs.close(service.name);
         deps.services.apply({ change: 'deleted', name: service.name });
@@ -233,6 +226,11 @@ async function deployService(deps: ServiceCommandDeps, client: ApiClient, spec: 
   return undefined;
 }
 
+/** Asks in a modal warning; true when the user chose `yes`. */
+async function confirmed(question: string, yes: string): Promise<boolean> {
+  return (await vscode.window.showWarningMessage(question, { modal: true }, yes)) === yes;
+}
+
 function isReplicaTarget(arg: ServiceArgument): arg is ReplicaTarget {
   return typeof arg === 'object' && !('kind' in arg) && typeof arg.name === 'string' && typeof arg.replica === 'number';
 }
@@ -276,7 +274,7 @@ async function resolveService(
   const name = nameOf(arg);
   if (name) return model.find(name) ?? (await client.getService({ params: { name } }));
   if (!model.loaded) await model.refresh();
-  const candidates = model.services.filter(filter);
+  const candidates = model.items.filter(filter);
   if (candidates.length === 0) {
     await vscode.window.showInformationMessage(vscode.l10n.t('No service to choose from.'));
     return undefined;

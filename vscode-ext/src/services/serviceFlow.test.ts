@@ -14,6 +14,11 @@ function check(id: ServiceStepId, value: string): string | undefined {
   return prompt.validate?.(value);
 }
 
+/** The typed answers from the name to the replicas: a small CPU service of mount/models/x. */
+function typedUpToReplicas(name: string, command: string): string[] {
+  return [name, 'mount/models/x', '', command, '', '', '8080', '1', '1Gi', '1'];
+}
+
 describe('the Deploy Service flow', () => {
   it.each<[ServiceStepId, string, RegExp]>([
     ['name', 'Bad_Name', /name/],
@@ -110,16 +115,7 @@ describe('the Deploy Service flow', () => {
     fake.workspaceFiles.push(file);
     fake.files.set(file.toString(), 'transformers==4.44\naccelerate\n');
     fake.inputBoxAnswers.push(
-      'reqs',
-      'mount/models/x',
-      '',
-      'python3 serve.py',
-      '',
-      '',
-      '8080',
-      '1',
-      '1Gi',
-      '1',
+      ...typedUpToReplicas('reqs', 'python3 serve.py'),
       '/healthz', // startup path
       '8081', // liveness port
       '5 2 30', // startup timing
@@ -195,18 +191,7 @@ describe('the Deploy Service flow', () => {
   });
 
   it('asks before deploying a service anyone may call', async () => {
-    fake.inputBoxAnswers.push(
-      'open',
-      'mount/models/x',
-      '',
-      'python3 -m http.server $PORT',
-      '',
-      '',
-      '8080',
-      '1',
-      '1Gi',
-      '1',
-    );
+    fake.inputBoxAnswers.push(...typedUpToReplicas('open', 'python3 -m http.server $PORT'));
     fake.quickPickAnswers.push(
       'none',
       'None',

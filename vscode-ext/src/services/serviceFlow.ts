@@ -69,12 +69,16 @@ export async function askServiceSpec(
   }
   const parsed = ServiceSpecSchema.safeParse(serviceInput(answers, requirements));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(spec)'}: ${issue.message}`);
-    await vscode.window.showErrorMessage(vscode.l10n.t('The service is not valid: {0}', problems.join('; ')));
+    await vscode.window.showErrorMessage(vscode.l10n.t('The service is not valid: {0}', issuesText(parsed.error)));
     return undefined;
   }
   if (parsed.data.auth.includes('none') && !(await confirmNoAuth(parsed.data.name))) return undefined;
   return { spec: parsed.data, answers };
+}
+
+/** The contract's issues in one line: `where: what; ...`. */
+export function issuesText(error: { issues: { path: PropertyKey[]; message: string }[] }): string {
+  return error.issues.map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`).join('; ');
 }
 
 /** Asks before a service anyone may call: true when the user says so. */

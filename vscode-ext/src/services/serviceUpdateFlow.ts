@@ -16,6 +16,7 @@ import { StepFlow, type Answers, type FlowStep } from '../training/stepFlow.js';
 import {
   confirmNoAuth,
   goToFirstProblem,
+  issuesText,
   requirementFiles,
   requirementsOf,
   withProblem,
@@ -106,8 +107,7 @@ export async function askNewVersion(
   }
   const parsed = ServiceVersionSpecSchema.safeParse(versionInput(answers, read));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(version)'}: ${issue.message}`);
-    await vscode.window.showErrorMessage(vscode.l10n.t('The version is not valid: {0}', problems.join('; ')));
+    await vscode.window.showErrorMessage(vscode.l10n.t('The version is not valid: {0}', issuesText(parsed.error)));
     return undefined;
   }
   return { body: { version: parsed.data }, answers };
@@ -278,8 +278,7 @@ export async function askLimits(
   if (!answers) return undefined;
   const parsed = ServiceLimitsSchema.safeParse(limitsInput(answers));
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
-    await vscode.window.showErrorMessage(vscode.l10n.t('The limits are not valid: {0}', problems.join('; ')));
+    await vscode.window.showErrorMessage(vscode.l10n.t('The limits are not valid: {0}', issuesText(parsed.error)));
     return undefined;
   }
   return { body: { limits: parsed.data }, answers };

@@ -52,11 +52,11 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
 
   async getChildren(node?: ServiceNode): Promise<ServiceNode[]> {
     if (!node) {
-      if (this.model.error !== undefined && this.model.services.length === 0) {
+      if (this.model.error !== undefined && this.model.items.length === 0) {
         return [{ kind: 'message', text: describeError(this.model.error) }];
       }
       if (!this.model.loaded) return [];
-      const services: ServiceNode[] = this.model.services.map((service) => ({ kind: 'service', service }));
+      const services: ServiceNode[] = this.model.items.map((service) => ({ kind: 'service', service }));
       return services.length > 0 ? services : [{ kind: 'message', text: vscode.l10n.t('No services yet') }];
     }
     switch (node.kind) {

@@ -97,11 +97,20 @@ describe('service page in Chromium', () => {
       'Start',
       'Stop',
       'Restart',
+      'Scale…',
+      'Roll Out New Version…',
+      'Change Auth…',
+      'Change Limits…',
       'Delete',
       'Show Logs',
+      'Search Logs…',
       'Copy URL',
     ]);
     expect(await page.locator('#actions button[data-action=start]').isDisabled()).toBe(true);
+    expect(await page.locator('#actions button[data-action=rollOut]').isDisabled()).toBe(false);
+    // The page's update buttons run the view's commands.
+    await page.locator('#actions button[data-action=scale]').click();
+    await expect.poll(async () => (await sent(page)).at(-1)).toEqual({ type: 'action', action: 'scale' });
     expect(await page.locator('table.replicas').innerText()).toContain('readiness: 503');
     expect(await page.locator('.chart .chart-title').allTextContents()).toEqual([
       'Requests per bucket',
@@ -158,6 +167,7 @@ describe('service page in Chromium', () => {
 
     const messages = await sent(page);
     expect(messages.filter((m) => m.type !== 'ready')).toEqual([
+      { type: 'action', action: 'scale' },
       { type: 'createToken' },
       { type: 'copy', text: 'aiplat-sk-xyz' },
       { type: 'signCurl', appKey: 'ak-0123456789abcdef', appSecret: 's3cret', path: '/predict' },

@@ -26,6 +26,20 @@ function secretBox(secret: ShownSecret, strings: ServiceStrings, send: Send): HT
   return box;
 }
 
+/** The start of a keys section: its create row, then the secret of the key just created, shown once. */
+function keysHead(state: ServicePage, kind: ShownSecret['kind'], row: HTMLElement, send: Send): Node[] {
+  const head: Node[] = [row];
+  if (state.secret?.kind === kind) head.push(secretBox(state.secret, state.strings, send));
+  return head;
+}
+
+/** A key's Enable/Disable and Delete buttons. */
+function keyActions(strings: ServiceStrings, enabled: boolean, toggle: () => void, remove: () => void): HTMLElement {
+  const actions = el('span');
+  actions.append(button(enabled ? strings.disable : strings.enable, toggle), button(strings.delete, remove));
+  return actions;
+}
+
 export function renderTokens(state: ServicePage, send: Send): void {
   const { strings, tokens, service } = state;
   const description = el('input');
@@ -62,19 +76,16 @@ export function renderTokens(state: ServicePage, send: Send): void {
       'createToken',
     ),
   );
-  const children: Node[] = [];
-  if (!service.auth.includes('token')) children.push(el('p', strings.tokenAuthOff, 'muted'));
-  children.push(row);
-  if (state.secret?.kind === 'token') children.push(secretBox(state.secret, strings, send));
+  const children = keysHead(state, 'token', row, send);
+  if (!service.auth.includes('token')) children.unshift(el('p', strings.tokenAuthOff, 'muted'));
   if (tokens.length === 0) children.push(el('p', strings.noTokens, 'muted'));
   else {
     const rows = tokens.map((t) => {
-      const actions = el('span');
-      actions.append(
-        button(t.enabled ? strings.disable : strings.enable, () =>
-          send({ type: 'setTokenEnabled', id: t.id, enabled: !t.enabled }),
-        ),
-        button(strings.delete, () => send({ type: 'deleteToken', id: t.id })),
+      const actions = keyActions(
+        strings,
+        t.enabled,
+        () => send({ type: 'setTokenEnabled', id: t.id, enabled: !t.enabled }),
+        () => send({ type: 'deleteToken', id: t.id }),
       );
       const limits = [t.tokensPerMinute ?? '∞', t.tokensPerDay ?? '∞'].join(' / ');
       return [
@@ -121,19 +132,16 @@ export function renderAppKeys(state: ServicePage, send: Send): void {
       'createAppKey',
     ),
   );
-  const children: Node[] = [];
-  if (!service.auth.includes('appkey')) children.push(el('p', strings.appKeyAuthOff, 'muted'));
-  children.push(row);
-  if (state.secret?.kind === 'appKey') children.push(secretBox(state.secret, strings, send));
+  const children = keysHead(state, 'appKey', row, send);
+  if (!service.auth.includes('appkey')) children.unshift(el('p', strings.appKeyAuthOff, 'muted'));
   if (appKeys.length === 0) children.push(el('p', strings.noAppKeys, 'muted'));
   else {
     const rows = appKeys.map((k) => {
-      const actions = el('span');
-      actions.append(
-        button(k.enabled ? strings.disable : strings.enable, () =>
-          send({ type: 'setAppKeyEnabled', appKey: k.appKey, enabled: !k.enabled }),
-        ),
-        button(strings.delete, () => send({ type: 'deleteAppKey', appKey: k.appKey })),
+      const actions = keyActions(
+        strings,
+        k.enabled,
+        () => send({ type: 'setAppKeyEnabled', appKey: k.appKey, enabled: !k.enabled }),
+        () => send({ type: 'deleteAppKey', appKey: k.appKey }),
       );
       return [
         k.appKey,
