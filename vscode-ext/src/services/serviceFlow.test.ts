@@ -38,7 +38,8 @@ describe('the Deploy Service flow', () => {
     ['requirementsText', '--index-url http://x', /not allowed/],
     ['livenessCommand', '  ', /command/],
     ['startupTiming', '10 0 3', /timeoutSeconds/],
-    ['startupTiming', '10 1', /three whole numbers/i],
+    ['startupTiming', '10 1', /three or four whole numbers/i],
+    ['startupTiming', '10 1 3 4000', /initialDelaySeconds/],
   ])('refuses at its step: %s = %j', (id, value, message) => {
     expect(check(id, value)).toMatch(message);
   });

@@ -26,10 +26,17 @@ const SPEC = ServiceVersionSpecSchema.parse({
   model: 'mount/models/tiny-gpt2',
   command: 'python3 serve.py',
   requirements: 'transformers==4.44\naccelerate',
+  env: { HF_HOME: '/tmp/hf' },
   resources: { cpu: 0.5, memory: '256Mi', accelerator: { type: 'nvidia', count: 1 } },
   replicas: 2,
   probes: {
-    startup: { type: 'exec', command: 'test -f /tmp/ready', periodSeconds: 5, failureThreshold: 30 },
+    startup: {
+      type: 'exec',
+      command: 'test -f /tmp/ready',
+      periodSeconds: 5,
+      failureThreshold: 30,
+      initialDelaySeconds: 20,
+    },
     readiness: { type: 'http', path: '/ready' },
     liveness: { type: 'tcp', port: 9000 },
   },
@@ -75,7 +82,7 @@ describe('updating a service', () => {
       requirements: 'keep',
       startup: 'exec',
       startupCommand: 'test -f /tmp/ready',
-      startupTiming: '5 1 30',
+      startupTiming: '5 1 30 20',
       readiness: 'http',
       readinessPath: '/ready',
       liveness: 'tcpPort',
@@ -83,7 +90,7 @@ describe('updating a service', () => {
       probeTimings: 'custom',
     });
     const again = ServiceVersionSpecSchema.parse(versionInput(answers, SPEC.requirements));
-    expect(again).toEqual(SPEC);
+    expect(again).toEqual({ ...SPEC, env: {} }); // the steps do not ask for env: Roll Out keeps it
     // Inline requirements, one per word; the common path's TCP readiness is left to the contract.
     const typed = versionInput({ ...answers, requirements: 'inline', requirementsText: ' torch  numpy ' });
     expect(typed.requirements).toBe('torch\nnumpy');
@@ -114,7 +121,7 @@ describe('updating a service', () => {
       'test -f /tmp/ready',
       '/ready',
       '9000',
-      '5 1 30',
+      '5 1 30 20',
       '10 1 3',
       '10 1 3',
     );

@@ -105,7 +105,8 @@ export async function askNewVersion(
     await vscode.window.showErrorMessage(read.message);
     return undefined;
   }
-  const parsed = ServiceVersionSpecSchema.safeParse(versionInput(answers, read));
+  // What the steps do not ask (the environment variables) stays as the serving version has it.
+  const parsed = ServiceVersionSpecSchema.safeParse({ env: serving?.spec.env ?? {}, ...versionInput(answers, read) });
   if (!parsed.success) {
     await vscode.window.showErrorMessage(vscode.l10n.t('The version is not valid: {0}', issuesText(parsed.error)));
     return undefined;

@@ -5,6 +5,7 @@ import {
   PROBE_KINDS,
   probeTiming,
   requirementLines,
+  timingText,
   type ProbeChoice,
   type ProbeKind,
   type VersionStepId,
@@ -97,7 +98,7 @@ export function versionAnswers(spec: ServiceVersionSpec): Answers<VersionStepId>
       answers[kind] = kind === 'readiness' ? 'tcp' : 'none';
       continue;
     }
-    const timing = `${probe.periodSeconds} ${probe.timeoutSeconds} ${probe.failureThreshold}`;
+    const timing = timingText(probe);
     answers[`${kind}Timing`] = timing;
     if (timing !== DEFAULT_TIMING) customTiming = true;
     if (probe.type === 'http') Object.assign(answers, { [kind]: 'http', [`${kind}Path`]: probe.path ?? '/' });

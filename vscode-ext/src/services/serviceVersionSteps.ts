@@ -103,19 +103,30 @@ export function requirementLines(text: string): string {
   return text.trim().split(/\s+/).filter(Boolean).join('\n');
 }
 
-/** A probe's timing typed as "period timeout failures" (seconds, seconds, count). */
+/**
+ * A probe's timing typed as "period timeout failures" (seconds, seconds, count), and optionally the
+ * initial delay (seconds) as a fourth number.
+ */
 export function probeTiming(text: string): Partial<ServiceProbe> | undefined {
   const parts = text.trim().split(/\s+/);
-  if (parts.length !== 3 || parts.some((p) => !/^\d+$/.test(p))) return undefined;
-  const [periodSeconds, timeoutSeconds, failureThreshold] = parts.map(Number);
-  return { periodSeconds, timeoutSeconds, failureThreshold } as Partial<ServiceProbe>;
+  if (parts.length < 3 || parts.length > 4 || parts.some((p) => !/^\d+$/.test(p))) return undefined;
+  const [periodSeconds, timeoutSeconds, failureThreshold, initialDelaySeconds] = parts.map(Number);
+  return {
+    periodSeconds,
+    timeoutSeconds,
+    failureThreshold,
+    ...(initialDelaySeconds === undefined ? {} : { initialDelaySeconds }),
+  } as Partial<ServiceProbe>;
+}
+
+/** A probe's timing as its step shows it; the initial delay only when there is one. */
+export function timingText(probe: ServiceProbe): string {
+  const delay = probe.initialDelaySeconds > 0 ? ` ${probe.initialDelaySeconds}` : '';
+  return `${probe.periodSeconds} ${probe.timeoutSeconds} ${probe.failureThreshold}${delay}`;
 }
 
 /** The contract's defaults of a probe's timing, as its step shows them. */
-export const DEFAULT_TIMING = (() => {
-  const probe = ProbeSchema.parse({ type: 'tcp' });
-  return `${probe.periodSeconds} ${probe.timeoutSeconds} ${probe.failureThreshold}`;
-})();
+export const DEFAULT_TIMING = timingText(ProbeSchema.parse({ type: 'tcp' }));
 
 function probeKindPrompt(kind: ProbeKind): StepPrompt {
   const placeholders: Record<ProbeKind, string> = {
@@ -276,14 +287,14 @@ export function versionStepPrompt(id: VersionStepId, context: VersionStepContext
       const kind = id.replace('Timing', '') as ProbeKind;
       return input(
         vscode.l10n.t(
-          '{0} probe: period (s), timeout (s) and failures in a row, e.g. {1}',
+          '{0} probe: period (s), timeout (s), failures in a row and, if any, the initial delay (s), e.g. {1}',
           probeLabel(kind),
           DEFAULT_TIMING,
         ),
         DEFAULT_TIMING,
         (v) => {
           const timing = probeTiming(v);
-          if (!timing) return vscode.l10n.t('Three whole numbers, e.g. {0}', DEFAULT_TIMING);
+          if (!timing) return vscode.l10n.t('Three or four whole numbers, e.g. {0}', DEFAULT_TIMING);
           return fieldCheck(ProbeSchema)({ type: 'tcp', ...timing });
         },
       );
