@@ -10,6 +10,7 @@ import {
   ideName,
   resourcesText,
 } from './devMachinePresentation.js';
+import { liveListRoots } from '../model/liveListModel.js';
 import type { DevMachinesModel } from './devMachinesModel.js';
 
 export type DevMachineNode =
@@ -38,12 +39,12 @@ export class DevMachinesTreeProvider implements vscode.TreeDataProvider<DevMachi
 
   async getChildren(node?: DevMachineNode): Promise<DevMachineNode[]> {
     if (!node) {
-      if (this.model.error !== undefined && this.model.items.length === 0) {
-        return [{ kind: 'message', text: describeError(this.model.error) }];
-      }
-      if (!this.model.loaded) return [];
-      const machines: DevMachineNode[] = this.model.items.map((machine) => ({ kind: 'machine', machine }));
-      return machines.length > 0 ? machines : [{ kind: 'message', text: vscode.l10n.t('No dev machines yet') }];
+      return liveListRoots<DevMachine, DevMachineNode>(this.model, {
+        item: (machine) => ({ kind: 'machine', machine }),
+        message: (text) => ({ kind: 'message', text }),
+        describe: describeError,
+        empty: vscode.l10n.t('No dev machines yet'),
+      });
     }
     if (node.kind !== 'machine') return [];
     const { machine } = node;

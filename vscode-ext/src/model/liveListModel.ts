@@ -126,3 +126,23 @@ export class LiveListModel<T extends { createdAt: string }, C> {
     return [...items].sort((a, b) => b.createdAt.localeCompare(a.createdAt) || key(a).localeCompare(key(b)));
   }
 }
+
+/** How a view shows a live list's top level: a node per item, or one message. */
+export interface LiveListRootNodes<T, N> {
+  item(item: T): N;
+  message(text: string): N;
+  /** The listing error for people. */
+  describe(error: unknown): string;
+  /** What the view says when the list is empty. */
+  empty: string;
+}
+
+/** A live list's top-level nodes: its items; the listing error while none; nothing while loading; or `empty`. */
+export function liveListRoots<T extends { createdAt: string }, N>(
+  model: LiveListModel<T, unknown>,
+  nodes: LiveListRootNodes<T, N>,
+): N[] {
+  if (model.error !== undefined && model.items.length === 0) return [nodes.message(nodes.describe(model.error))];
+  if (!model.loaded) return [];
+  return model.items.length > 0 ? model.items.map(nodes.item) : [nodes.message(nodes.empty)];
+}

@@ -13,6 +13,7 @@ import {
   serviceResourcesText,
   serviceStateLabel,
 } from './servicePresentation.js';
+import { liveListRoots } from '../model/liveListModel.js';
 import type { ServicesModel } from './servicesModel.js';
 
 export type ServiceGroup = 'versions' | 'replicas' | 'events';
@@ -52,12 +53,12 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
 
   async getChildren(node?: ServiceNode): Promise<ServiceNode[]> {
     if (!node) {
-      if (this.model.error !== undefined && this.model.items.length === 0) {
-        return [{ kind: 'message', text: describeError(this.model.error) }];
-      }
-      if (!this.model.loaded) return [];
-      const services: ServiceNode[] = this.model.items.map((service) => ({ kind: 'service', service }));
-      return services.length > 0 ? services : [{ kind: 'message', text: vscode.l10n.t('No services yet') }];
+      return liveListRoots<Service, ServiceNode>(this.model, {
+        item: (service) => ({ kind: 'service', service }),
+        message: (text) => ({ kind: 'message', text }),
+        describe: describeError,
+        empty: vscode.l10n.t('No services yet'),
+      });
     }
     switch (node.kind) {
       case 'service': {
