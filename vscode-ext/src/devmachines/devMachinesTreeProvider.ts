@@ -1,5 +1,6 @@
 import type { ApiClient, DevMachine, DevMachineEvent, DevMachineIde } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { ModelTreeProvider } from '../views/modelTreeProvider.js';
 import { CommandIds } from '../commands/commandIds.js';
 import { describeError } from '../connection/errorMessage.js';
 import {
@@ -25,16 +26,12 @@ const EVENTS_SHOWN = 10;
  * The Dev machines view: each of the user's dev machines with its state (live from the
  * `devmachines` topic); expanded, a way into each IDE while it runs and its latest events.
  */
-export class DevMachinesTreeProvider implements vscode.TreeDataProvider<DevMachineNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<DevMachineNode | undefined>();
-  private readonly modelWatch: { dispose(): void };
-  readonly onDidChangeTreeData = this.changed.event;
-
+export class DevMachinesTreeProvider extends ModelTreeProvider<DevMachineNode> {
   constructor(
     private readonly model: DevMachinesModel,
     private readonly client: () => ApiClient | undefined,
   ) {
-    this.modelWatch = model.onDidChange(() => this.changed.fire(undefined));
+    super((listener) => model.onDidChange(listener));
   }
 
   async getChildren(node?: DevMachineNode): Promise<DevMachineNode[]> {
@@ -109,10 +106,5 @@ export class DevMachinesTreeProvider implements vscode.TreeDataProvider<DevMachi
       case 'message':
         return new vscode.TreeItem(node.text);
     }
-  }
-
-  dispose(): void {
-    this.modelWatch.dispose();
-    this.changed.dispose();
   }
 }

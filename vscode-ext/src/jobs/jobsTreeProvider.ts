@@ -1,5 +1,6 @@
 import type { Job } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { ModelTreeProvider } from '../views/modelTreeProvider.js';
 import { CommandIds, type LoadMoreTarget } from '../commands/commandIds.js';
 import { describeError } from '../connection/errorMessage.js';
 import { jobContextValue, progressText, stateIcon, stateLabel } from './jobPresentation.js';
@@ -8,13 +9,9 @@ import type { JobsModel } from './jobsModel.js';
 export type JobNode = { kind: 'job'; job: Job } | { kind: 'more' } | { kind: 'message'; text: string };
 
 /** The Jobs view: newest first, live from the `jobs` topic through the model. */
-export class JobsTreeProvider implements vscode.TreeDataProvider<JobNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<JobNode | undefined>();
-  private readonly modelWatch: { dispose(): void };
-  readonly onDidChangeTreeData = this.changed.event;
-
+export class JobsTreeProvider extends ModelTreeProvider<JobNode> {
   constructor(private readonly model: JobsModel) {
-    this.modelWatch = model.onDidChangeJobs(() => this.changed.fire(undefined));
+    super((listener) => model.onDidChangeJobs(listener));
   }
 
   getChildren(node?: JobNode): JobNode[] {
@@ -65,10 +62,5 @@ export class JobsTreeProvider implements vscode.TreeDataProvider<JobNode>, vscod
       case 'message':
         return new vscode.TreeItem(node.text);
     }
-  }
-
-  dispose(): void {
-    this.modelWatch.dispose();
-    this.changed.dispose();
   }
 }

@@ -1,5 +1,6 @@
 import type { ApiClient, Service, ServiceEvent, ServiceReplica, ServiceVersion } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { ModelTreeProvider } from '../views/modelTreeProvider.js';
 import { CommandIds } from '../commands/commandIds.js';
 import { describeError } from '../connection/errorMessage.js';
 import {
@@ -39,16 +40,12 @@ export const EVENTS_SHOWN = 15;
  * The Services view: each of the user's online services with its state and ready replicas (live
  * from the `services` topic); expanded, its versions, replicas (health, restarts) and latest events.
  */
-export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode>, vscode.Disposable {
-  private readonly changed = new vscode.EventEmitter<ServiceNode | undefined>();
-  private readonly modelWatch: { dispose(): void };
-  readonly onDidChangeTreeData = this.changed.event;
-
+export class ServicesTreeProvider extends ModelTreeProvider<ServiceNode> {
   constructor(
     private readonly model: ServicesModel,
     private readonly client: () => ApiClient | undefined,
   ) {
-    this.modelWatch = model.onDidChange(() => this.changed.fire(undefined));
+    super((listener) => model.onDidChange(listener));
   }
 
   async getChildren(node?: ServiceNode): Promise<ServiceNode[]> {
@@ -201,10 +198,5 @@ export class ServicesTreeProvider implements vscode.TreeDataProvider<ServiceNode
       case 'message':
         return new vscode.TreeItem(node.text, None);
     }
-  }
-
-  dispose(): void {
-    this.modelWatch.dispose();
-    this.changed.dispose();
   }
 }
