@@ -19,6 +19,20 @@ export const ServiceNameSchema = z
       `name must be 1-40 lowercase letters, digits or -, starting with a letter and not ending with - (it is the path /services/<name>/); got ${shown(iss.input)}`,
   });
 
+/**
+ * The service name a model folder suggests (`mount/models/Tiny_GPT2` → `tiny-gpt2`): its last part in
+ * the name's alphabet, or '' when nothing of it fits.
+ */
+export function serviceNameFromFolder(folder: string | undefined): string {
+  const last = folder?.split('/').filter(Boolean).at(-1) ?? '';
+  return last
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^[^a-z]+/, '')
+    .slice(0, 40)
+    .replace(/-+$/, '');
+}
+
 export const SERVICE_LIMITS = {
   replicas: 16,
   requirementsChars: 64 * 1024,

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { BACK_BUTTON, fake, Uri } from '../test/vscodeFake.js';
 import { modelFolderOf } from './serviceCommands.js';
-import { askServiceSpec, nameFromFolder, serviceStepPrompt, type ServiceStepId } from './serviceFlow.js';
+import { askServiceSpec, serviceStepPrompt, type ServiceStepId } from './serviceFlow.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));
 
@@ -58,12 +58,6 @@ describe('the Deploy Service flow', () => {
     ['readinessPath', '/health'],
   ])('takes a good answer: %s = %j', (id, value) => {
     expect(check(id, value)).toBeUndefined();
-  });
-
-  it('names a service after its model folder', () => {
-    expect(nameFromFolder('mount/models/Tiny_GPT2')).toBe('tiny-gpt2');
-    expect(nameFromFolder('home/alice/2024-model/')).toBe('model');
-    expect(nameFromFolder(undefined)).toBe('my-service');
   });
 
   it('builds the spec from the answers, prefilled from a model folder; Back keeps the answers', async () => {

@@ -1,4 +1,10 @@
-import { ApiError, ServiceSpecSchema, type ServiceAuthKind, type ServiceSpec } from '@aiplat/api';
+import {
+  ApiError,
+  serviceNameFromFolder,
+  ServiceSpecSchema,
+  type ServiceAuthKind,
+  type ServiceSpec,
+} from '@aiplat/api';
 import * as vscode from 'vscode';
 import { runMultiStepInput, type StepPrompt } from '../training/multiStepInput.js';
 import { StepFlow, type Answers, type FlowStep } from '../training/stepFlow.js';
@@ -154,18 +160,6 @@ export async function requirementsOf(answers: Answers<string>): Promise<string |
 
 const fields = ServiceSpecSchema.shape;
 
-/** A name the contract takes, made from a folder's last part ("tiny_GPT2" → "tiny-gpt2"). */
-export function nameFromFolder(folder: string | undefined): string {
-  const last = folder?.split('/').filter(Boolean).at(-1) ?? '';
-  const name = last
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-  return name || 'my-service';
-}
-
 /** How each step is asked, and checked. */
 export function serviceStepPrompt(
   id: ServiceStepId,
@@ -176,7 +170,7 @@ export function serviceStepPrompt(
     case 'name':
       return input(
         vscode.l10n.t('Service name: the path /services/<name>/ (lowercase letters, digits and -)'),
-        defaults.name ?? nameFromFolder(defaults.model),
+        defaults.name ?? (serviceNameFromFolder(defaults.model) || 'my-service'),
         (v) => fieldCheck(fields.name)(v),
       );
     case 'model':

@@ -1,14 +1,7 @@
 import { ApiError, ServiceSpecSchema } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import type { IConnectionModel } from '../../tokens.js';
-import {
-  fieldOfPath,
-  formProblems,
-  initialValues,
-  serviceNameOf,
-  ServiceFormModel,
-  specInput,
-} from './serviceFormModel.js';
+import { fieldOfPath, formProblems, initialValues, ServiceFormModel, specInput } from './serviceFormModel.js';
 
 const offline = { client: undefined, state: { status: 'disconnected' } } as unknown as IConnectionModel;
 
@@ -17,7 +10,6 @@ describe('the deploy form', () => {
     const values = initialValues('mount/models/Tiny_GPT2.v1');
     expect(values.model).toBe('mount/models/Tiny_GPT2.v1');
     expect(values.name).toBe('tiny-gpt2-v1');
-    expect(serviceNameOf('home/2024-models/')).toBe('models');
   });
 
   it('checks each field as it is typed, with the contract’s message at that field only', () => {

@@ -4,6 +4,7 @@ import {
   type Service,
   type ServiceProbeInput,
   type ServiceSpecInput,
+  serviceNameFromFolder,
 } from '@aiplat/api';
 import { FieldFormModel, judgedProblems, problemsByField } from '../../model/fieldFormModel.js';
 import type { IConnectionModel } from '../../tokens.js';
@@ -63,22 +64,10 @@ const MIB = 1024 * 1024;
 
 const noProbe = (): ProbeValues => ({ type: 'default', target: '', periodSeconds: '10', failureThreshold: '3' });
 
-/** A service name from a folder's last part: lowercase letters, digits and -, starting with a letter. */
-export function serviceNameOf(folder: string): string {
-  const last = folder.replace(/\/+$/, '').split('/').pop() ?? '';
-  const name = last
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^[^a-z]+/, '')
-    .slice(0, 40)
-    .replace(/-+$/, '');
-  return name;
-}
-
 /** The form's values for a model folder (relative to /work), or empty ones. */
 export function initialValues(model = ''): ServiceFormValues {
   return {
-    name: model ? serviceNameOf(model) : '',
+    name: model ? serviceNameFromFolder(model) : '',
     description: '',
     model,
     environment: '',
