@@ -78,7 +78,7 @@ export class ServicesPart {
       events: hub,
       defaultEngine: config.engine,
       onChange: (name) => directory.forget(name),
-      domains: { httpsServed: config.services.httpsPort !== undefined },
+      domains: { httpsServed: config.services.httpsPort !== undefined, platformHosts: platformHosts(config) },
       log: log.child({ component: 'services' }),
     });
     this.keys = new CallerKeys({
@@ -206,4 +206,16 @@ export class ServicesPart {
     await this.localEngine?.close();
     await this.gatewayInstance?.close();
   }
+}
+
+/** The names the platform answers on, as far as its settings tell: its host and its allowed origins' hosts. */
+function platformHosts(config: Config): string[] {
+  const origins = config.allowedOrigins.flatMap((origin) => {
+    try {
+      return [new URL(origin).hostname];
+    } catch {
+      return [];
+    }
+  });
+  return [config.host, ...origins];
 }

@@ -19,7 +19,11 @@ afterAll(() => store.close());
 
 const check = (domain: Parameters<typeof checkDomain>[0], httpsServed = true) => {
   try {
-    checkDomain(domain, { store: store.services, policy: { httpsServed }, at: 'body.spec.domain' });
+    checkDomain(domain, {
+      store: store.services,
+      policy: { httpsServed, platformHosts: ['aiplat.example.test', '10.0.0.5'] },
+      at: 'body.spec.domain',
+    });
     return undefined;
   } catch (error) {
     expect(error).toBeInstanceOf(ApiError);
@@ -28,6 +32,17 @@ const check = (domain: Parameters<typeof checkDomain>[0], httpsServed = true) =>
 };
 
 describe('checkDomain', () => {
+  it.each([
+    ['aiplat.example.test', "the platform's own name"],
+    ['localhost', "the platform's own name"],
+    ['127.0.0.1', 'a DNS name, not an address'],
+    ['10.0.0.5', 'a DNS name, not an address'],
+  ])('refuses %s, which would take calls meant for the platform', (host, issue) => {
+    const error = check({ host });
+    expect(error?.issues).toEqual([{ path: 'body.spec.domain.host', message: issue }]);
+    expect(error?.status).toBe(400);
+  });
+
   it('takes a pair that parses, belongs together and names the host', () => {
     expect(check({ host: 'chat.example.test', tls: chat })).toBeUndefined();
     expect(check({ host: 'chat.example.test' }, false)).toBeUndefined();

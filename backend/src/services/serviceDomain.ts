@@ -4,10 +4,19 @@ import type { ServiceRecord, ServiceStore } from './serviceStore.js';
 
 export type ServiceDomainSetting = NonNullable<ServiceRecord['domain']>;
 
-/** Whether this server serves HTTPS for services' own domains (`services.httpsPort` is set). */
+/** What this server allows as a service's own domain. */
 export interface DomainTlsPolicy {
+  /** Whether HTTPS is served for services' own domains (`services.httpsPort` is set). */
   httpsServed: boolean;
+  /**
+   * The names the platform itself answers on (its host, its allowed origins' hosts, localhost): a
+   * service given one would take every request sent to the platform by that name.
+   */
+  platformHosts?: readonly string[];
 }
+
+/** An IPv4 address: the gateway routes by name only (a service on an address would take all calls to it). */
+const IPV4 = /^\d+(\.\d+){3}$/;
 
 function refused(path: string, message: string, issue: string): ApiError {
   return new ApiError('validation_failed', message, { issues: [{ path, message: issue }] });
@@ -27,6 +36,20 @@ export function checkDomain(
   context: { store: ServiceStore; policy: DomainTlsPolicy; at: string; except?: string },
 ): void {
   const { store, policy, at, except } = context;
+  if (IPV4.test(domain.host)) {
+    throw refused(
+      `${at}.host`,
+      `domain.host ${domain.host} is an address; give the DNS name callers use, such as chat.example.com`,
+      'a DNS name, not an address',
+    );
+  }
+  if (['localhost', ...(policy.platformHosts ?? [])].some((name) => name.toLowerCase() === domain.host)) {
+    throw refused(
+      `${at}.host`,
+      `domain.host ${domain.host} is the platform's own name: every call to the platform would go to the service; give the service a name of its own`,
+      "the platform's own name",
+    );
+  }
   if (store.list().some((other) => other.name !== except && other.domain?.host === domain.host)) {
     throw new ApiError('conflict', `another service already answers on ${domain.host}; pick another domain`, {
       issues: [{ path: `${at}.host`, message: 'already used by another service' }],

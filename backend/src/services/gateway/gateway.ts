@@ -131,18 +131,20 @@ export class Gateway implements ServiceGateway {
     await Promise.all([this.forwarder.close(), this.https?.close()]);
   }
 
-  /** The service a request is for: `/services/<name>/<rest>`, or any path on the service's own domain. */
+  /**
+   * The service a request is for: any path on a service's own domain (its `/services/…` paths too,
+   * which are the service's own), else `/services/<name>/<rest>`.
+   */
   private route(req: http.IncomingMessage): { name: string; service?: GatewayService; rest: string } | undefined {
     const url = req.url ?? '/';
-    if (url.startsWith(PREFIX)) {
-      const end = url.slice(PREFIX.length).search(/[/?]/);
-      const name = end < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, PREFIX.length + end);
-      const rest = end < 0 ? '/' : url.slice(PREFIX.length + end);
-      return { name, service: this.deps.directory.byName(name), rest: rest.startsWith('/') ? rest : `/${rest}` };
-    }
     const host = req.headers.host?.toLowerCase().replace(/:\d+$/, '');
-    const service = host ? this.deps.directory.byHost(host) : undefined;
-    return service ? { name: service.name, service, rest: url } : undefined;
+    const byHost = host ? this.deps.directory.byHost(host) : undefined;
+    if (byHost) return { name: byHost.name, service: byHost, rest: url };
+    if (!url.startsWith(PREFIX)) return undefined;
+    const end = url.slice(PREFIX.length).search(/[/?]/);
+    const name = end < 0 ? url.slice(PREFIX.length) : url.slice(PREFIX.length, PREFIX.length + end);
+    const rest = end < 0 ? '/' : url.slice(PREFIX.length + end);
+    return { name, service: this.deps.directory.byName(name), rest: rest.startsWith('/') ? rest : `/${rest}` };
   }
 
   private async serve(

@@ -123,6 +123,10 @@ describe('routing', () => {
     expect(response.status).toBe(200);
     expect(JSON.parse(response.body)).toMatchObject({ url: '/v1/models?x=1' });
     expect((await viaHost('/v1/models', 'platform.example.test')).status).toBe(418); // the platform's app
+    // On the domain, /services/… paths are the service's own, never another service's.
+    const own = await viaHost('/services/open/x', 'echo.example.test', token);
+    expect(JSON.parse(own.body)).toMatchObject({ url: '/services/open/x' });
+    expect((await viaHost('/services/open/x', 'echo.example.test')).status).toBe(401);
   });
 
   it('answers 404 for an unknown service and 503 with Retry-After for one not serving', async () => {
