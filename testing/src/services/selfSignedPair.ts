@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
 
 /** A certificate and its key, PEM, as a service's `domain.tls` takes them (a type, so it fits that open object). */
 export type TlsPairPem = { certificate: string; privateKey: string };
@@ -43,4 +45,30 @@ export function selfSignedPair(host: string): TlsPairPem {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** What a GET over TLS got: the status, the certificate's SHA-256 fingerprint, the body. */
+export interface TlsAnswer {
+  status: number;
+  fingerprint: string;
+  body: string;
+}
+
+/**
+ * A GET on 127.0.0.1:`port` over a new TLS connection (a handshake each time) with this SNI name,
+ * trusting `ca`; `headers` should carry the Host (the SNI name, or another to test a misdirected call).
+ */
+export function tlsGet(port: number, servername: string, ca: string, urlPath: string, headers: Record<string, string>) {
+  return new Promise<TlsAnswer>((resolve, reject) => {
+    const request = https.get(
+      { host: '127.0.0.1', port, servername, ca, agent: false, path: urlPath, headers },
+      (res) => {
+        const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, fingerprint, body }));
+      },
+    );
+    request.on('error', reject);
+  });
 }

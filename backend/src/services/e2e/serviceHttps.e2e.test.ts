@@ -1,7 +1,5 @@
 import { X509Certificate } from 'node:crypto';
-import https from 'node:https';
 import net, { type AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service, ServiceSpecInput } from '@aiplat/api';
@@ -9,7 +7,7 @@ import { startPlatform, TOKENS, type PlatformFixture } from '../../../../testing
 import { waitForService } from '../../../../testing/src/services/waitForService.js';
 import { rejection } from '../../../../testing/src/backend/rejection.js';
 import { freePort } from '../../../../testing/src/services/gatewayHarness.js';
-import { selfSignedPair, type TlsPairPem } from '../../../../testing/src/services/selfSignedPair.js';
+import { selfSignedPair, tlsGet, type TlsPairPem } from '../../../../testing/src/services/selfSignedPair.js';
 
 /*
  * HTTPS for a service's own domain, for real: a backend with services.httpsPort, a replica of the
@@ -41,26 +39,7 @@ const waitFor = (name: string, ok: (s: Service) => boolean, timeoutMs = 30_000) 
 
 /** GET over a new TLS connection to the listener, with this SNI name and CA; Host is the SNI name unless given. */
 const get = (servername: string, ca: string, host = servername) =>
-  new Promise<{ status: number; fingerprint: string; body: string }>((resolve, reject) => {
-    const request = https.get(
-      {
-        host: '127.0.0.1',
-        port: httpsPort,
-        servername,
-        ca,
-        agent: false,
-        path: '/predict-info',
-        headers: { host, authorization: `Bearer ${TOKENS.alice}` },
-      },
-      (res) => {
-        const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, fingerprint, body }));
-      },
-    );
-    request.on('error', reject);
-  });
+  tlsGet(httpsPort, servername, ca, '/predict-info', { host, authorization: `Bearer ${TOKENS.alice}` });
 
 const fingerprintOf = (pair: TlsPairPem) => new X509Certificate(pair.certificate).fingerprint256;
 

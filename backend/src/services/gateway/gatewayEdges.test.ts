@@ -1,12 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { createHmac, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
-import https from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { TLSSocket } from 'node:tls';
-import os from 'node:os';
-import path from 'node:path';
 import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +13,7 @@ import {
   type GatewayServer,
   type TestDirectory,
 } from '../../../../testing/src/services/gatewayHarness.js';
+import { selfSignedPair, tlsGet } from '../../../../testing/src/services/selfSignedPair.js';
 import { Gateway } from './gateway.js';
 
 /*
@@ -34,7 +29,6 @@ let directory: TestDirectory;
 let gateway: Gateway;
 let server: GatewayServer;
 let httpsPort: number;
-const tmp = mkdtempSync(path.join(os.tmpdir(), 'aiplat-gateway-'));
 
 const replica = () => ({ key: '1/0', version: 1, index: 0, target: { host: '127.0.0.1', port: upstreamPort } });
 
@@ -78,7 +72,6 @@ afterAll(async () => {
   await server?.close();
   await gateway?.close();
   upstream?.close();
-  rmSync(tmp, { recursive: true, force: true });
 });
 
 /** node:http, as fetch does not send a Host header of its own choosing. */
@@ -239,64 +232,18 @@ describe('WebSocket upgrades', () => {
 });
 
 describe('HTTPS for a service’s own domain', () => {
-  const certificate = (host: string, name: string) => {
-    const key = path.join(tmp, `${name}.key`);
-    const cert = path.join(tmp, `${name}.crt`);
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        `/CN=${host}`,
-        '-addext',
-        `subjectAltName=DNS:${host}`,
-        '-keyout',
-        key,
-        '-out',
-        cert,
-      ],
-      { stdio: 'ignore' },
-    );
-    return { host, certificate: readFileSync(cert, 'utf8'), privateKey: readFileSync(key, 'utf8') };
-  };
+  const certificate = (host: string) => ({ host, ...selfSignedPair(host) });
   const get = (servername: string, ca: string) =>
-    new Promise<{ status: number; fingerprint: string; body: string }>((resolve, reject) => {
-      const request = https.get(
-        {
-          host: '127.0.0.1',
-          port: httpsPort,
-          servername,
-          ca,
-          agent: false, // a new handshake each time
-          path: '/v1/models',
-          headers: { host: servername, ...token },
-        },
-        (res) => {
-          const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, fingerprint, body }));
-        },
-      );
-      request.on('error', reject);
-    });
+    tlsGet(httpsPort, servername, ca, '/v1/models', { host: servername, ...token });
 
   it('serves the pair of the SNI name, picks up a changed pair, and refuses a name without one', async () => {
-    const first = certificate('echo.example.test', 'first');
+    const first = certificate('echo.example.test');
     directory.pairs = [first];
     const answer = await get('echo.example.test', first.certificate);
     expect(answer.status).toBe(200);
     expect(JSON.parse(answer.body)).toMatchObject({ url: '/v1/models' });
     expect(answer.fingerprint).toBe(new X509Certificate(first.certificate).fingerprint256);
-    const second = certificate('echo.example.test', 'second');
+    const second = certificate('echo.example.test');
     directory.pairs = [second];
     expect((await get('echo.example.test', second.certificate)).fingerprint).toBe(
       new X509Certificate(second.certificate).fingerprint256,
