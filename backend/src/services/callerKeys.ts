@@ -1,5 +1,6 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { ApiError, type AppKey, type CreatedAppKey, type CreatedServiceToken, type ServiceToken } from '@aiplat/api';
+import { SecretBox } from '../store/secretBox.js';
 import type { AppKeyRecord, ServiceStore, ServiceTokenRecord } from './serviceStore.js';
 
 export interface CallerKeysDeps {
@@ -13,8 +14,6 @@ export interface CallerKeysDeps {
   now?: () => Date;
 }
 
-const SECRET_KEY_SETTING = 'services:appSecretKey';
-
 export function tokenHash(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
@@ -26,10 +25,11 @@ export function tokenHash(token: string): string {
  */
 export class CallerKeys {
   private readonly now: () => Date;
-  private encryptionKey: Buffer | undefined;
+  private readonly box: SecretBox;
 
   constructor(private readonly deps: CallerKeysDeps) {
     this.now = deps.now ?? (() => new Date());
+    this.box = new SecretBox(deps.settings);
   }
 
   listAppKeys(owner: string): { appKeys: AppKey[] } {
@@ -46,7 +46,7 @@ export class CallerKeys {
       services: [...new Set(body.services)],
       enabled: true,
       createdAt: this.now().toISOString(),
-      secretCiphertext: this.encrypt(appSecret),
+      secretCiphertext: this.box.seal(appSecret),
     };
     this.deps.store.insertAppKey(record);
     this.deps.onChange?.();
@@ -79,7 +79,7 @@ export class CallerKeys {
   /** An AppKey with its secret, for the gateway's signature check. */
   appKeySecret(appKey: string): { record: AppKeyRecord; secret: string } | undefined {
     const record = this.deps.store.getAppKey(appKey);
-    return record ? { record, secret: this.decrypt(record.secretCiphertext) } : undefined;
+    return record ? { record, secret: this.box.open(record.secretCiphertext) } : undefined;
   }
 
   listTokens(service: string): { tokens: ServiceToken[] } {
@@ -170,31 +170,6 @@ export class CallerKeys {
         },
       );
     }
-  }
-
-  private key(): Buffer {
-    if (this.encryptionKey) return this.encryptionKey;
-    let stored = this.deps.settings.get(SECRET_KEY_SETTING);
-    if (!stored) {
-      stored = randomBytes(32).toString('base64');
-      this.deps.settings.set(SECRET_KEY_SETTING, stored);
-    }
-    this.encryptionKey = Buffer.from(stored, 'base64');
-    return this.encryptionKey;
-  }
-
-  private encrypt(secret: string): string {
-    const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', this.key(), iv);
-    const body = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
-    return [iv, cipher.getAuthTag(), body].map((part) => part.toString('base64')).join('.');
-  }
-
-  private decrypt(ciphertext: string): string {
-    const [iv, tag, body] = ciphertext.split('.').map((part) => Buffer.from(part, 'base64'));
-    const decipher = createDecipheriv('aes-256-gcm', this.key(), iv!);
-    decipher.setAuthTag(tag!);
-    return Buffer.concat([decipher.update(body!), decipher.final()]).toString('utf8');
   }
 }
 

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RECORD_TIME, serviceRecord } from '../../../testing/src/services/serviceRecords.js';
 import type { AppKeyRecord, ServiceTokenRecord } from '../services/serviceStore.js';
@@ -51,6 +52,32 @@ describe('SqliteServiceStore', () => {
     expect(again.services.getAppKey('ak-0123456789abcdef')?.services).toEqual(['chat']);
     expect(again.services.tokenByHash('hash-of-tk-0123456789ab')?.id).toBe('tk-0123456789ab');
     again.close();
+  });
+
+  it('keeps a TLS private key sealed in its row, opened on reading, after a reopen and an update', () => {
+    const file = path.join(dir, 'tls.sqlite');
+    const pair = {
+      certificate: '-----BEGIN CERTIFICATE-----\nMIIB\n',
+      privateKey: '-----BEGIN PRIVATE KEY-----\nMIGH\n',
+    };
+    let store = new SqliteStore(file);
+    store.services.insert(serviceRecord('chat', { domain: { host: 'chat.example.test', tls: pair } }));
+    store.close();
+    const raw = new Database(file);
+    const row = raw.prepare("SELECT data FROM services WHERE name = 'chat'").get() as { data: string };
+    expect(row.data).toContain(pair.certificate.split('\n')[0]);
+    expect(row.data).not.toContain('BEGIN PRIVATE KEY');
+    // A row written before keys were sealed still reads.
+    raw
+      .prepare('INSERT INTO services (name, owner, data) VALUES (?, ?, ?)')
+      .run('old', 'alice', JSON.stringify(serviceRecord('old', { domain: { host: 'old.example.test', tls: pair } })));
+    raw.close();
+    store = new SqliteStore(file);
+    expect(store.services.get('chat')?.domain).toEqual({ host: 'chat.example.test', tls: pair });
+    expect(store.services.get('old')?.domain?.tls).toEqual(pair);
+    expect(store.services.update('chat', { state: 'Running' }).domain?.tls).toEqual(pair);
+    expect(store.services.list().map((s) => s.domain?.tls?.privateKey)).toEqual([pair.privateKey, pair.privateKey]);
+    store.close();
   });
 
   it('lists one owner’s services newest first, or everyone’s', () => {

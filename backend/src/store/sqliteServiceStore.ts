@@ -7,6 +7,7 @@ import type {
   ServiceStore,
   ServiceTokenRecord,
 } from '../services/serviceStore.js';
+import type { SecretBox } from './secretBox.js';
 import { withoutUndefined } from './withoutUndefined.js';
 
 type Row = { data: string };
@@ -19,14 +20,23 @@ function parsedAll<T>(rows: unknown[]): T[] {
   return rows.map((row) => JSON.parse((row as Row).data) as T);
 }
 
-/** Services, their events, AppKeys and tokens: each row keeps its record as JSON beside the keys queries use. */
+/** A service's domain as its row keeps it: the TLS private key sealed (rows from before hold it plain). */
+type StoredDomain = { host: string; tls?: { certificate: string; privateKey?: string; privateKeySealed?: string } };
+
+/**
+ * Services, their events, AppKeys and tokens: each row keeps its record as JSON beside the keys
+ * queries use. A service's TLS private key is sealed in its row and opened when it is read.
+ */
 export class SqliteServiceStore implements ServiceStore {
-  constructor(private readonly db: Database.Database) {}
+  constructor(
+    private readonly db: Database.Database,
+    private readonly secrets: SecretBox,
+  ) {}
 
   insert(record: ServiceRecord): void {
     this.db
       .prepare('INSERT INTO services (name, owner, data) VALUES (?, ?, ?)')
-      .run(record.name, record.owner, JSON.stringify(withoutUndefined(record)));
+      .run(record.name, record.owner, this.serialized(record));
   }
 
   update(name: string, patch: ServicePatch): ServiceRecord {
@@ -34,21 +44,39 @@ export class SqliteServiceStore implements ServiceStore {
       const current = this.get(name);
       if (!current) throw new RangeError(`no service ${name}`);
       const next = withoutUndefined({ ...current, ...patch });
-      this.db.prepare('UPDATE services SET data = ? WHERE name = ?').run(JSON.stringify(next), name);
+      this.db.prepare('UPDATE services SET data = ? WHERE name = ?').run(this.serialized(next), name);
       return next;
     })();
   }
 
   get(name: string): ServiceRecord | undefined {
-    return parsed(this.db.prepare('SELECT data FROM services WHERE name = ?').get(name));
+    const record = parsed<ServiceRecord>(this.db.prepare('SELECT data FROM services WHERE name = ?').get(name));
+    return record && this.opened(record);
   }
 
   list(owner?: string): ServiceRecord[] {
-    return parsedAll(
+    return parsedAll<ServiceRecord>(
       owner === undefined
         ? this.db.prepare('SELECT data FROM services ORDER BY seq DESC').all()
         : this.db.prepare('SELECT data FROM services WHERE owner = ? ORDER BY seq DESC').all(owner),
-    );
+    ).map((record) => this.opened(record));
+  }
+
+  private serialized(record: ServiceRecord): string {
+    const tls = record.domain?.tls;
+    if (!tls) return JSON.stringify(withoutUndefined(record));
+    const domain: StoredDomain = {
+      host: record.domain!.host,
+      tls: { certificate: tls.certificate, privateKeySealed: this.secrets.seal(tls.privateKey) },
+    };
+    return JSON.stringify(withoutUndefined({ ...record, domain }));
+  }
+
+  private opened(record: ServiceRecord): ServiceRecord {
+    const stored = record.domain as StoredDomain | undefined;
+    if (!stored?.tls?.privateKeySealed) return record;
+    const privateKey = this.secrets.open(stored.tls.privateKeySealed);
+    return { ...record, domain: { host: stored.host, tls: { certificate: stored.tls.certificate, privateKey } } };
   }
 
   delete(name: string): void {

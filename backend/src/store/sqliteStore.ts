@@ -5,6 +5,7 @@ import type { DevMachineStore } from '../devmachines/devMachineStore.js';
 import type { JobStore } from '../jobs/jobStore.js';
 import { MIGRATIONS, type Migration } from './migrations.js';
 import { SqliteDevMachineStore } from './sqliteDevMachineStore.js';
+import { SecretBox } from './secretBox.js';
 import { SqliteServiceStore } from './sqliteServiceStore.js';
 import type { ServiceStore } from '../services/serviceStore.js';
 import { SqliteJobStore } from './sqliteJobStore.js';
@@ -56,7 +57,10 @@ export class SqliteStore implements Store {
     this.version = migrate(this.db, migrations);
     this.jobs = new SqliteJobStore(this.db);
     this.devMachines = new SqliteDevMachineStore(this.db);
-    this.services = new SqliteServiceStore(this.db);
+    this.services = new SqliteServiceStore(
+      this.db,
+      new SecretBox({ get: (key) => this.getSetting(key), set: (key, value) => this.setSetting(key, value) }),
+    );
   }
 
   static inDataDir(dataDir: string): SqliteStore {
