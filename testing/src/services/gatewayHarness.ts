@@ -153,3 +153,13 @@ export async function serveGateway(gateway: {
       }),
   };
 }
+
+/** Each chunk of a streamed answer's body with when it arrived, read to the end (unbuffered streams show gaps). */
+export async function chunkArrivals(response: Response): Promise<{ at: number; text: string }[]> {
+  const arrivals: { at: number; text: string }[] = [];
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    arrivals.push({ at: Date.now(), text: decoder.decode(chunk, { stream: true }) });
+  }
+  return arrivals;
+}

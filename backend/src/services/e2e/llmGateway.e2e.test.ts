@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Service } from '@aiplat/api';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { chunkArrivals } from '../../../../testing/src/services/gatewayHarness.js';
 
 /*
  * An LLM service through the gateway, for real: an OpenAI-compatible chat server streams SSE with
@@ -54,11 +55,7 @@ describe('an LLM service through the gateway', () => {
     const response = await chat(true, { stream_options: { include_usage: true } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const arrivals: { at: number; text: string }[] = [];
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      arrivals.push({ at: Date.now(), text: decoder.decode(chunk) });
-    }
+    const arrivals = await chunkArrivals(response);
     const words = arrivals.filter((a) => a.text.includes('"delta"'));
     expect(words.length).toBeGreaterThanOrEqual(4);
     // The upstream waits 150 ms between words: a buffering gateway would deliver them together.

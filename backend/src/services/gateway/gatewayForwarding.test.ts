@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   freePort,
   serveGateway,
+  chunkArrivals,
   startChatServer,
   testDirectory,
   testService,
@@ -71,11 +72,7 @@ describe('LLM streams through the gateway', () => {
     const response = await completion('open-token', { stream: true, stream_options: { include_usage: true } });
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toContain('text/event-stream');
-    const arrivals: { at: number; text: string }[] = [];
-    const decoder = new TextDecoder();
-    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-      arrivals.push({ at: Date.now(), text: decoder.decode(chunk) });
-    }
+    const arrivals = await chunkArrivals(response);
     const words = arrivals.filter((a) => a.text.includes('"delta"'));
     // Five words 150 ms apart upstream: a buffering gateway would hand them over together.
     expect(words.length).toBeGreaterThanOrEqual(4);
