@@ -106,12 +106,14 @@ describe('horovod: the command runs on the launcher only', () => {
   });
 });
 
-// Each rank the launcher starts says who it is, in a file of its own and on stdout.
+// Each rank the launcher starts says who it is, in a file of its own and on stdout. The ranks share
+// the launcher's stdout and run unbuffered (python -u), where print() writes the text and its newline
+// apart: one write per line keeps two ranks' lines from interleaving.
 const TRAIN_PY = `
 import os, sys
 rank, world = os.environ["RANK"], os.environ["WORLD_SIZE"]
 open(f"rank-{rank}-of-{world}", "w").close()
-print(f"rank {rank} of {world}", flush=True)
+sys.stdout.write(f"rank {rank} of {world}\\n")
 sys.exit(int(os.environ.get("FAIL_RANK_1", "0")) if rank == "1" else 0)
 `;
 
