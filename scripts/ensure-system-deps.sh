@@ -25,6 +25,15 @@ declare -A NEEDED=(
   [fonts-wqy-microhei]='test -e /usr/share/fonts/truetype/wqy/wqy-microhei.ttc'
   # Kerberos headers: code-server's install (vscode-host/install.mjs) builds the kerberos module
   [libkrb5-dev]='test -e /usr/include/krb5.h'
+  # Images: containers on the local engine (Podman's Docker-compatible API, with runc: crun fails on
+  # hybrid cgroups), the registry the tests push to, and the independent checks of a saved image
+  [podman]='command -v podman'
+  [runc]='command -v runc'
+  [docker-registry]='command -v docker-registry'
+  [skopeo]='command -v skopeo'
+  [umoci]='command -v umoci'
+  [mmdebstrap]='command -v mmdebstrap'
+  [busybox-static]='test -x /bin/busybox'
 )
 missing=()
 only=("$@")

@@ -18,6 +18,7 @@ function run(label, command, args, options = {}) {
 }
 
 run('system packages', 'bash', [path.join(root, 'scripts/ensure-system-deps.sh')]);
+run('podman', 'bash', [path.join(root, 'scripts/configure-podman.sh')]);
 run('build', 'npm', ['run', 'build']);
 run('lint', 'npx', ['eslint', '.']);
 run('boundaries', 'npm', ['run', 'lint:boundaries']);
