@@ -6,6 +6,7 @@ import { ServiceChangeSchema } from './services.js';
 import { ServiceMetricsUpdateSchema } from './serviceMetrics.js';
 import { ScalarUpdateSchema, TensorBoardChangeSchema } from './scalars.js';
 import { FileChangesSchema, UploadProgressSchema } from './workspace.js';
+import { ImageSaveSchema } from './images.js';
 
 /**
  * Topics a WebSocket client can subscribe to. A topic string is `<kind>` or `<kind>/<id>`
@@ -41,6 +42,8 @@ export const topicPayloads = {
   'service-logs': JobLogBatchSchema,
   /** Each closed bucket of a service's traffic (`service-metrics/<name>`). */
   'service-metrics': ServiceMetricsUpdateSchema,
+  /** The user's saves of dev machines as images (`image-saves`): state and progress as they change. */
+  'image-saves': ImageSaveSchema,
 } as const;
 export type TopicKind = keyof typeof topicPayloads;
 export const TOPIC_KINDS = Object.keys(topicPayloads) as TopicKind[];

@@ -89,4 +89,23 @@ export const MIGRATIONS: readonly Migration[] = [
             data TEXT NOT NULL
           );`,
   },
+  {
+    version: 5,
+    name: 'images',
+    sql: `CREATE TABLE images (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            shared_from TEXT,
+            data TEXT NOT NULL
+          );
+          CREATE INDEX images_owner ON images (owner, seq);
+          CREATE INDEX images_shared_from ON images (shared_from);
+          CREATE TABLE image_shares (
+            id TEXT PRIMARY KEY,
+            image_id TEXT NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL
+          );`,
+  },
 ];

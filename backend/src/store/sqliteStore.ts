@@ -7,6 +7,8 @@ import { MIGRATIONS, type Migration } from './migrations.js';
 import { SqliteDevMachineStore } from './sqliteDevMachineStore.js';
 import { SecretBox } from './secretBox.js';
 import { SqliteServiceStore } from './sqliteServiceStore.js';
+import { SqliteImageStore } from './sqliteImageStore.js';
+import type { ImageStore } from '../images/imageStore.js';
 import type { ServiceStore } from '../services/serviceStore.js';
 import { SqliteJobStore } from './sqliteJobStore.js';
 import type { Store } from './store.js';
@@ -46,6 +48,7 @@ export class SqliteStore implements Store {
   readonly jobs: JobStore;
   readonly devMachines: DevMachineStore;
   readonly services: ServiceStore;
+  readonly images: ImageStore;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
@@ -57,6 +60,7 @@ export class SqliteStore implements Store {
     this.version = migrate(this.db, migrations);
     this.jobs = new SqliteJobStore(this.db);
     this.devMachines = new SqliteDevMachineStore(this.db);
+    this.images = new SqliteImageStore(this.db);
     this.services = new SqliteServiceStore(
       this.db,
       new SecretBox({ get: (key) => this.getSetting(key), set: (key, value) => this.setSetting(key, value) }),

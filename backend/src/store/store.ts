@@ -5,11 +5,13 @@
 import type { DevMachineStore } from '../devmachines/devMachineStore.js';
 import type { JobStore } from '../jobs/jobStore.js';
 import type { ServiceStore } from '../services/serviceStore.js';
+import type { ImageStore } from '../images/imageStore.js';
 
 export interface Store {
   readonly jobs: JobStore;
   readonly devMachines: DevMachineStore;
   readonly services: ServiceStore;
+  readonly images: ImageStore;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   /** The newest migration applied. */

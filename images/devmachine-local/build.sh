@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Builds the local engine's dev machine base image offline: a Debian rootfs from mmdebstrap (only
+# Debian's mirror is needed), the platform's Node runtime and snapshot agent (save as image), and —
+# unless --minimal — JupyterLab and code-server with both AI Platform extensions from this repo.
+# Imports it into Podman and, with --push, pushes it to the registry.
+#
+#   images/devmachine-local/build.sh --tag 127.0.0.1:5000/aiplat/devmachine:1 [--minimal] [--push]
+#       [--tls-verify=false] [--authfile ~/.docker/config.json] [--suite bookworm]
+#
+# Run `npm run build` first (the agent bundle and the IDE builds it copies). Needs root (mmdebstrap
+# and rootful Podman; see scripts/configure-podman.sh).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+tag='' minimal=0 push=0 tls_verify=true authfile='' suite=bookworm
+for arg in "$@"; do
+  case "$arg" in
+    --tag=*) tag="${arg#--tag=}" ;;
+    --minimal) minimal=1 ;;
+    --push) push=1 ;;
+    --tls-verify=*) tls_verify="${arg#--tls-verify=}" ;;
+    --authfile=*) authfile="${arg#--authfile=}" ;;
+    --suite=*) suite="${arg#--suite=}" ;;
+    *) echo "unknown option $arg (see the comment at the top of $0)" >&2; exit 2 ;;
+  esac
+done
+[ -n "$tag" ] || { echo "--tag=REGISTRY/REPO:TAG is required" >&2; exit 2; }
+agent="$root/backend/dist/snapshot-agent.cjs"
+[ -f "$agent" ] || { echo "no $agent: run npm run build first" >&2; exit 1; }
+node_bin="$(readlink -f "$(command -v node)")"
+for tool in mmdebstrap podman; do
+  command -v "$tool" >/dev/null || { echo "$tool is not installed (scripts/ensure-system-deps.sh installs it)" >&2; exit 1; }
+done
+
+packages=ca-certificates,bash,procps
+if [ "$minimal" = 0 ]; then
+  packages="$packages,git,openssh-client,python3,python3-venv,python3-pip,python3-jupyter-server,python3-jupyterlab-server,python3-ipykernel"
+  for built in "$root/jupyterlab-host/build/static" "$root/jupyterlab-ext/dist" "$root/node_modules/code-server/out/node/entry.js"; do
+    [ -e "$built" ] || { echo "no $built: run npm ci && npm run build first (or --minimal)" >&2; exit 1; }
+  done
+fi
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+# Everything the platform adds lives under /opt/aiplat; customize hooks get the rootfs as $1.
+hooks=(
+  --customize-hook="mkdir -p \"\$1/opt/aiplat/bin\""
+  --customize-hook="cp '$node_bin' \"\$1/opt/aiplat/bin/node\""
+  --customize-hook="cp '$agent' \"\$1/opt/aiplat/snapshot-agent.cjs\""
+  --customize-hook="printf '#!/bin/sh\nexec /opt/aiplat/bin/node /opt/aiplat/snapshot-agent.cjs \"\$@\"\n' > \"\$1/opt/aiplat/bin/aiplat-snapshot\" && chmod 755 \"\$1/opt/aiplat/bin/aiplat-snapshot\""
+)
+if [ "$minimal" = 0 ]; then
+  wheel="$(ls "$root"/jupyterlab-ext/dist/aiplat_jupyterlab_ext-*.whl | head -1)"
+  hooks+=(
+    --customize-hook="mkdir -p \"\$1/opt/aiplat/jupyterlab-host/build\" && cp -r '$root/jupyterlab-host/serve.py' '$root/jupyterlab-host/templates' \"\$1/opt/aiplat/jupyterlab-host/\" && cp -r '$root/jupyterlab-host/build/static' '$root/jupyterlab-host/build/schemas' '$root/jupyterlab-host/build/themes' \"\$1/opt/aiplat/jupyterlab-host/build/\""
+    --customize-hook="chroot \"\$1\" python3 -m venv --system-site-packages /opt/aiplat/venv"
+    --customize-hook="cp '$wheel' \"\$1/tmp/\" && chroot \"\$1\" /opt/aiplat/venv/bin/pip install --no-index --no-deps /tmp/$(basename "$wheel") && rm \"\$1/tmp/$(basename "$wheel")\""
+    --customize-hook="cp -r '$root/node_modules/code-server' \"\$1/opt/aiplat/code-server\""
+  )
+fi
+echo "building the rootfs (mmdebstrap $suite, minimal=$minimal)"
+mmdebstrap --variant=minbase --include="$packages" "${hooks[@]}" "$suite" "$work/rootfs.tar"
+
+echo "importing $tag"
+podman import \
+  --change 'ENV PATH=/opt/aiplat/bin:/opt/aiplat/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
+  --change 'ENV AIPLAT_SNAPSHOT_AGENT=/opt/aiplat/bin/aiplat-snapshot' \
+  --change 'CMD ["/bin/bash"]' \
+  --message "aiplat dev machine base (minimal=$minimal, $suite)" \
+  "$work/rootfs.tar" "$tag"
+if [ "$push" = 1 ]; then
+  echo "pushing $tag"
+  podman push --tls-verify="$tls_verify" ${authfile:+--authfile="$authfile"} "$tag"
+fi
+echo "built $tag"
