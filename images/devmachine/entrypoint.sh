@@ -21,6 +21,12 @@ read -r -a code_server <<<"${AIPLAT_CODE_SERVER:-code-server}"
 [[ -n "${AIPLAT_CODE_EXTENSIONS:-}" ]] && code_server+=(--extensions-dir "$AIPLAT_CODE_EXTENSIONS")
 lab_port="${AIPLAT_LAB_PORT:-8888}"
 code_port="${AIPLAT_CODE_PORT:-8080}"
+# On the local engine each IDE listens on a Unix socket in a folder only the backend reaches (mode
+# 0600), instead of a port any local user could open.
+lab_listen=(--ServerApp.ip=0.0.0.0 --ServerApp.port="$lab_port")
+[[ -n "${AIPLAT_LAB_SOCKET:-}" ]] && lab_listen=(--ServerApp.sock="$AIPLAT_LAB_SOCKET" --ServerApp.sock_mode=0600)
+code_listen=(--bind-addr "0.0.0.0:$code_port")
+[[ -n "${AIPLAT_CODE_SOCKET:-}" ]] && code_listen=(--socket "$AIPLAT_CODE_SOCKET" --socket-mode 600)
 
 pids=()
 stop_all() {
@@ -38,7 +44,7 @@ import os
 c.ServerApp.token = os.environ["AIPLAT_IDE_TOKEN"]
 PY
   "${jupyter[@]}" --config="${TMPDIR:-/tmp}/aiplat_jupyter_config.py" \
-    --ServerApp.ip=0.0.0.0 --ServerApp.port="$lab_port" --ServerApp.base_url="${base}lab/" \
+    "${lab_listen[@]}" --ServerApp.base_url="${base}lab/" \
     --ServerApp.root_dir="${AIPLAT_WORK_ROOT:-/work}" --ServerApp.preferred_dir="$folder" --ServerApp.open_browser=False \
     --ServerApp.allow_root=True --ServerApp.allow_remote_access=True &
   pids+=("$!")
@@ -52,7 +58,7 @@ if [[ ",$ides," == *",code-server,"* ]]; then
       "${AIPLAT_SERVER:-}" >"$settings"
   fi
   # No password: only the platform's proxy reaches the pod, and it lets only the owner through.
-  "${code_server[@]}" --bind-addr "0.0.0.0:$code_port" --auth none --disable-telemetry --disable-update-check \
+  "${code_server[@]}" "${code_listen[@]}" --auth none --disable-telemetry --disable-update-check \
     --disable-workspace-trust --disable-getting-started-override "$folder" &
   pids+=("$!")
   started=1

@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,6 +136,43 @@ describe('the dev machine entrypoint', () => {
     expect(code, run.output()).not.toBe(0);
     expect(run.output()).toContain('aiplat-devmachine: an IDE exited');
     expect(await status(lab, { authorization: `token ${TOKEN}` })).toBe(0);
+  }, 120_000);
+
+  it('listens on Unix sockets of mode 0600 instead of ports when the local engine names them', async () => {
+    const sockets = await mkdtemp(path.join(dir, 'sockets-'));
+    const labSocket = path.join(sockets, 'jupyterlab.sock');
+    const codeSocket = path.join(sockets, 'code-server.sock');
+    const run = await start({
+      ...devMachineEnv,
+      AIPLAT_IDES: 'jupyterlab,code-server',
+      AIPLAT_LAB_SOCKET: labSocket,
+      AIPLAT_CODE_SOCKET: codeSocket,
+    });
+    try {
+      const overSocket = (socketPath: string, urlPath: string, headers: Record<string, string> = {}) =>
+        new Promise<number>((resolve) => {
+          const request = http.get({ socketPath, path: urlPath, headers }, (response) => {
+            response.resume();
+            resolve(response.statusCode ?? 0);
+          });
+          request.on('error', () => resolve(0));
+        });
+      await expect
+        .poll(
+          () => overSocket(labSocket, '/devmachines/dm-entry1/lab/api/status', { authorization: `token ${TOKEN}` }),
+          { timeout: 60_000, interval: 250 },
+        )
+        .toBe(200);
+      await expect.poll(() => overSocket(codeSocket, '/healthz'), { timeout: 60_000, interval: 250 }).toBe(200);
+      expect((await stat(labSocket)).mode & 0o777).toBe(0o600);
+      expect((await stat(codeSocket)).mode & 0o777).toBe(0o600);
+      // Neither IDE took a port.
+      expect(await status(`http://127.0.0.1:${run.lab}/devmachines/dm-entry1/lab/api/status`)).toBe(0);
+      expect(await status(`http://127.0.0.1:${run.code}/healthz`)).toBe(0);
+    } finally {
+      run.child.kill('SIGTERM');
+    }
+    expect(await run.exited, run.output()).toBe(0);
   }, 120_000);
 
   it('says what is missing and starts nothing', async () => {
