@@ -34,6 +34,8 @@ declare -A NEEDED=(
   [umoci]='command -v umoci'
   [mmdebstrap]='command -v mmdebstrap'
   [busybox-static]='test -x /bin/busybox'
+  # The registry tests' htpasswd basic auth: docker-registry accepts only bcrypt (htpasswd -B)
+  [apache2-utils]='command -v htpasswd'
 )
 missing=()
 only=("$@")

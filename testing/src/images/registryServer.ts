@@ -1,0 +1,116 @@
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '../processes.js';
+
+/*
+ * Debian's docker-registry (distribution 2.8, scripts/ensure-system-deps.sh) on a free loopback
+ * port with its own temporary filesystem storage, deletes enabled (so a cancelled upload and a
+ * deleted manifest can be checked), and optionally htpasswd basic auth (bcrypt from apache2-utils'
+ * `htpasswd -B`, the only hash the registry accepts).
+ */
+
+const REGISTRY = '/usr/bin/docker-registry';
+const STARTUP_TIMEOUT_MS = 20_000;
+const run = promisify(execFile);
+
+export interface RegistryServerOptions {
+  /** Turns on basic auth with these users (name → password). */
+  users?: Record<string, string>;
+}
+
+export interface RegistryServer {
+  /** `http://127.0.0.1:<port>` */
+  url: string;
+  /** `127.0.0.1:<port>`, the registry part of an image reference and the docker config.json key */
+  host: string;
+  port: number;
+  /** The registry's storage root (docker/registry/v2/...) */
+  storageDir: string;
+  /** What the registry wrote to stdout/stderr so far (for a failing test's message). */
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export async function startRegistry(options: RegistryServerOptions = {}): Promise<RegistryServer> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-registry-'));
+  const storageDir = path.join(dir, 'storage');
+  const port = await freePort();
+  const host = `127.0.0.1:${port}`;
+  let auth = '';
+  if (options.users) {
+    const htpasswdFile = path.join(dir, 'htpasswd');
+    await writeFile(htpasswdFile, await htpasswdLines(options.users));
+    auth = `auth:\n  htpasswd:\n    realm: aiplat-test-registry\n    path: ${htpasswdFile}\n`;
+  }
+  const configFile = path.join(dir, 'config.yml');
+  await writeFile(
+    configFile,
+    `version: 0.1
+log:
+  level: warn
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${storageDir}
+  delete:
+    enabled: true
+  maintenance:
+    uploadpurging:
+      enabled: false
+http:
+  addr: ${host}
+  secret: aiplat-test-registry-secret
+${auth}`,
+  );
+  const child = spawn(REGISTRY, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const stop = async (): Promise<void> => {
+    await stopChild(child);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitUntilAnswering(`http://${host}/v2/`, child, () => out);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+  return { url: `http://${host}`, host, port, storageDir, output: () => out, stop };
+}
+
+async function htpasswdLines(users: Record<string, string>): Promise<string> {
+  const lines: string[] = [];
+  for (const [user, password] of Object.entries(users)) {
+    const { stdout } = await run('htpasswd', ['-nbB', user, password]);
+    lines.push(stdout.trim());
+  }
+  return lines.join('\n') + '\n';
+}
+
+async function waitUntilAnswering(url: string, child: ChildProcess, output: () => string): Promise<void> {
+  const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}:\n${output()}`);
+    try {
+      // 200 anonymous, 401 with auth on: either way it serves the API.
+      await fetch(url);
+      return;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+  throw new Error(`docker-registry did not answer ${url} within ${STARTUP_TIMEOUT_MS} ms:\n${output()}`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
