@@ -20,6 +20,8 @@ export interface DropRule {
   method: string;
   /** Dropped once the client has sent this many body bytes of matching requests since arming. */
   afterBodyBytes: number;
+  /** Forward the dropped request's partial body first, so the registry stores part of it. */
+  deliverPartialBody?: boolean;
 }
 
 export interface DroppingProxy {
@@ -30,6 +32,8 @@ export interface DroppingProxy {
   requests(): ForwardedRequest[];
   /** Body bytes forwarded to the registry by requests of `method`. */
   forwardedBodyBytes(method: string): number;
+  /** Forward blob mount requests (`POST …/uploads/?mount=…&from=…`) as plain upload starts, as a registry without mounting answers. */
+  ignoreMounts(ignore: boolean): void;
   dropOnce(rule: DropRule): void;
   /** The dropped request, once the armed drop has happened. */
   dropped(): ForwardedRequest | undefined;
@@ -40,6 +44,7 @@ export async function startDroppingProxy(target: { host: string; port: number })
   const forwarded: ForwardedRequest[] = [];
   let rule: (DropRule & { seen: number }) | undefined;
   let droppedRequest: ForwardedRequest | undefined;
+  let stripMounts = false;
   const sockets = new Set<net.Socket>();
 
   const server = net.createServer((client) => {
@@ -56,12 +61,14 @@ export async function startDroppingProxy(target: { host: string; port: number })
 
     let head = Buffer.alloc(0);
     let current: (ForwardedRequest & { remaining: number; held: Buffer[]; hold: boolean }) | undefined;
-    const drop = (): void => {
+    const drop = (partialBody: Buffer): void => {
+      const delivered = rule?.deliverPartialBody && current ? Buffer.concat([...current.held, partialBody]) : undefined;
       droppedRequest = current;
       rule = undefined;
       current = undefined;
       client.destroy();
-      upstream.destroy();
+      if (delivered) upstream.end(delivered, () => upstream.destroy());
+      else upstream.destroy();
     };
     client.on('data', (data: Buffer) => {
       let rest = data;
@@ -70,10 +77,13 @@ export async function startDroppingProxy(target: { host: string; port: number })
           head = Buffer.concat([head, rest]);
           const end = head.indexOf('\r\n\r\n');
           if (end < 0) return;
-          const headText = head.subarray(0, end).toString('latin1');
+          let headText = head.subarray(0, end).toString('latin1');
           rest = head.subarray(end + 4);
           head = Buffer.alloc(0);
           const [method = '', requestTarget = ''] = headText.split(' ');
+          if (stripMounts && method === 'POST' && requestTarget.includes('mount=')) {
+            headText = headText.replace(requestTarget, requestTarget.split('?')[0]!);
+          }
           const length = Number(/\r\ncontent-length:\s*(\d+)/i.exec(headText)?.[1] ?? 0);
           const hold = rule?.method === method;
           current = { method, target: requestTarget, bodyBytes: length, remaining: length, held: [], hold };
@@ -86,7 +96,7 @@ export async function startDroppingProxy(target: { host: string; port: number })
         current.remaining -= take.length;
         if (current.hold && rule) {
           rule.seen += take.length;
-          if (rule.seen >= rule.afterBodyBytes) return drop();
+          if (rule.seen >= rule.afterBodyBytes) return drop(take);
           current.held.push(take);
         } else if (current.hold) {
           current.held.push(take);
@@ -110,6 +120,9 @@ export async function startDroppingProxy(target: { host: string; port: number })
     requests: () => [...forwarded],
     forwardedBodyBytes: (method) =>
       forwarded.filter((request) => request.method === method).reduce((sum, request) => sum + request.bodyBytes, 0),
+    ignoreMounts: (ignore) => {
+      stripMounts = ignore;
+    },
     dropOnce: (dropRule) => {
       rule = { ...dropRule, seen: 0 };
       droppedRequest = undefined;

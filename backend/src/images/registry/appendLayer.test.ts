@@ -17,9 +17,15 @@ import {
 import { appendLayer, type AppendLayerInput, type AppendLayerProgress } from './appendLayer.js';
 import { readSmallBlob } from './blobs.js';
 import { loadDockerConfigCredentials } from './credentials.js';
-import { getImageConfig, getImageManifest, MEDIA_TYPES } from './manifests.js';
+import { getImageConfig, getImageManifest, MEDIA_TYPES, putImageManifest, type ImageManifest } from './manifests.js';
 import { RegistryClient } from './registryClient.js';
-import { RegistryAuthError, RegistryOperationAbortedError, RegistryUnreachableError } from './registryErrors.js';
+import {
+  ImageNotFoundError,
+  RegistryAuthError,
+  RegistryOperationAbortedError,
+  RegistryUnreachableError,
+  UploadInterruptedError,
+} from './registryErrors.js';
 
 /*
  * appendLayer against Debian's docker-registry on loopback, with and without basic auth, some
@@ -224,6 +230,73 @@ describe('appendLayer, anonymous registry', () => {
     // The session's bytes are gone; distribution 2.8 leaves only its own hash-state file behind.
     const left = await readdir(uploads, { recursive: true }).catch(() => []);
     expect(left.filter((file) => /(^|\/)(data|startedat)$/.test(file))).toEqual([]);
+  });
+
+  it('a chunk the registry stored only in part cannot be resumed on distribution 2.8: a clear error, no tag', async () => {
+    // The registry keeps the 10 KiB that arrived, so its upload no longer matches its signed state.
+    proxy.dropOnce({ method: 'PATCH', afterBodyBytes: 2 * CHUNK_BYTES + 10 * 1024, deliverPartialBody: true });
+    const pushing = appendLayer(
+      viaProxy,
+      input(bigLayer, { baseImage: 'base/os:1', targetImage: 'halfstored/env:v1', chunkSizeBytes: CHUNK_BYTES }),
+    );
+    await expect(pushing).rejects.toBeInstanceOf(UploadInterruptedError);
+    await expect(pushing).rejects.toThrow(
+      /broke mid-upload and the registry discarded the upload \(BLOB_UPLOAD_INVALID\).*save again/,
+    );
+    expect((await fetch(`${registry.url}/v2/halfstored/env/manifests/v1`)).status).toBe(404);
+  });
+
+  it('copies a base layer, and says so, only when the registry does not mount it', async () => {
+    proxy.ignoreMounts(true);
+    try {
+      const requestsBefore = proxy.requests().length;
+      const result = await appendLayer(
+        viaProxy,
+        input(changeLayer, { baseImage: 'base/os:1', targetImage: 'copied/env:v1' }),
+      );
+      expect(result.baseLayers).toEqual([{ digest: baseLayer.digest, size: baseLayer.size, outcome: 'copied' }]);
+      expect(result.notes).toEqual([
+        `${proxy.host} did not mount ${baseLayer.digest} from base/os into copied/env, so it was copied (${baseLayer.size} bytes)`,
+      ]);
+      const requests = proxy.requests().slice(requestsBefore);
+      const mount = requests.findIndex((request) => request.target.includes('mount='));
+      // The session the refused mount opened is deleted, then the layer is read from the base.
+      expect(requests.slice(mount + 1, mount + 3).map((request) => `${request.method} ${request.target}`)).toEqual([
+        expect.stringMatching(/^DELETE \/v2\/copied\/env\/blobs\/uploads\//),
+        `GET /v2/base/os/blobs/${baseLayer.digest}`,
+      ]);
+      expect(sha256(await readSmallBlob(direct, 'copied/env', baseLayer.digest))).toBe(baseLayer.digest);
+    } finally {
+      proxy.ignoreMounts(false);
+    }
+  });
+
+  it('takes the linux/amd64 image of a multi-platform base, and says so', async () => {
+    const amd64 = await getImageManifest(direct, 'base/os', '1');
+    const entry = { mediaType: MEDIA_TYPES.ociManifest, digest: amd64.digest, size: amd64.size };
+    const index = {
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociIndex,
+      manifests: [
+        { ...entry, platform: { os: 'linux', architecture: 'arm64' } },
+        { ...entry, platform: { os: 'linux', architecture: 'amd64' } },
+      ],
+    };
+    await putImageManifest(direct, 'base/os', 'multi', index as unknown as ImageManifest, MEDIA_TYPES.ociIndex);
+    const result = await appendLayer(
+      direct,
+      input(changeLayer, { baseImage: 'base/os:multi', targetImage: 'multi/env:v1' }),
+    );
+    expect(result.notes).toEqual([
+      `${registry.host}/base/os:multi is a multi-platform image; its linux/amd64 image ${amd64.digest} was used`,
+    ]);
+    expect(result.mediaType).toBe(MEDIA_TYPES.ociManifest);
+  });
+
+  it('says which base image does not exist', async () => {
+    const pushing = appendLayer(direct, input(changeLayer, { baseImage: 'base/nothing:1', targetImage: 'x/y:z' }));
+    await expect(pushing).rejects.toBeInstanceOf(ImageNotFoundError);
+    await expect(pushing).rejects.toThrow(`the base image ${registry.host}/base/nothing:1 does not exist`);
   });
 
   it('names the registry it cannot reach', async () => {
