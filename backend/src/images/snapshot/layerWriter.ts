@@ -1,0 +1,197 @@
+import { createHash, type Hash } from 'node:crypto';
+import { lstat, open, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { createGzip, constants as zlib } from 'node:zlib';
+import tar from 'tar-stream';
+import { displayPath, entryFromStats, type FsEntry } from './fsEntry.js';
+import { entryHeader, opaqueHeader, whiteoutHeader, type LayerHeader } from './tarHeaders.js';
+import type { DiffItem, TreeDiff } from './treeDiff.js';
+
+export interface LayerProgress {
+  /** File content written so far (compare with the preview's `bytes`). */
+  bytes: number;
+  /** Tar entries written so far: files, directories, links, whiteouts (compare with the preview's `entries`). */
+  files: number;
+}
+
+export interface LayerResult {
+  /** `sha256:` of the gzip stream: the layer's descriptor digest. */
+  digest: string;
+  /** `sha256:` of the uncompressed tar: the `diff_id` in the image config. */
+  diffId: string;
+  /** Bytes of the gzip stream. */
+  size: number;
+  files: number;
+  bytes: number;
+}
+
+export interface WriteLayerOptions {
+  /** The tree the diff was taken of, on this machine. */
+  root: string;
+  /** Receives the gzip'd tar; ended when the layer is complete. */
+  output: Writable;
+  onProgress?: (progress: LayerProgress) => void;
+  gzipLevel?: number;
+  signal?: AbortSignal;
+}
+
+const READ_CHUNK_BYTES = 1 << 20;
+const NO_CONTENT = Buffer.alloc(0);
+
+type TarSink = ReturnType<tar.Pack['entry']>;
+
+/** A pass-through that hashes and counts what goes by. */
+class DigestTap extends Transform {
+  readonly hash: Hash = createHash('sha256');
+  bytes = 0;
+
+  override _transform(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null, data?: Buffer) => void) {
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+    done(null, chunk);
+  }
+}
+
+/**
+ * Streams the diff as an OCI layer (a gzip'd tar) to `output`, reading each file from `root` as it
+ * goes: nothing but one read buffer is held, nothing is written elsewhere. The digests of the tar
+ * and of the gzip stream are computed on the way.
+ *
+ * The machine may still be in use, so each entry is looked at again when its turn comes: its
+ * metadata is today's; one removed since the scan becomes a whiteout (or is left out if it is new);
+ * one that changed type, or a file that shrank while read, stops the layer with an error naming it.
+ * A file that grew is cut at the size its header gives.
+ */
+export async function writeLayer(diff: TreeDiff, options: WriteLayerOptions): Promise<LayerResult> {
+  const root = path.resolve(options.root);
+  const pack = tar.pack();
+  const tarTap = new DigestTap();
+  const gzipTap = new DigestTap();
+  const streamed = pipeline(
+    pack,
+    tarTap,
+    createGzip({ level: options.gzipLevel ?? zlib.Z_DEFAULT_COMPRESSION }),
+    gzipTap,
+    options.output,
+    options.signal ? { signal: options.signal } : {},
+  );
+  const progress: LayerProgress = { bytes: 0, files: 0 };
+  /** Regular files with more than one link, by device and inode: the path the tar already holds. */
+  const firstLinkPath = new Map<string, string>();
+
+  /** Adds an entry without content; the empty buffer ends it (a `file` entry would otherwise wait for one). */
+  const add = (header: LayerHeader): Promise<void> =>
+    new Promise((resolve, reject) => pack.entry(header, NO_CONTENT, (error) => (error ? reject(error) : resolve())));
+
+  const writeItem = async (item: DiffItem): Promise<void> => {
+    switch (item.op) {
+      case 'whiteout':
+        return add(whiteoutHeader(item.path));
+      case 'opaque':
+        return add(opaqueHeader(item.dir));
+      case 'write': {
+        const absolute = path.join(root, item.entry.path);
+        const now = await currentEntry(absolute, item.entry);
+        if (now === undefined) {
+          if (item.inBaseline) await add(whiteoutHeader(item.entry.path));
+          return;
+        }
+        const inode = `${now.dev}:${now.ino}`;
+        const linkTo = now.type === 'file' && now.nlink > 1 ? firstLinkPath.get(inode) : undefined;
+        if (now.type === 'file' && linkTo === undefined) {
+          if (now.nlink > 1) firstLinkPath.set(inode, now.path);
+          await addFile(pack, now, absolute);
+          progress.bytes += now.size;
+        } else await add(entryHeader(now, linkTo));
+      }
+    }
+  };
+
+  const feed = async (): Promise<void> => {
+    try {
+      for (const item of diff.items) {
+        options.signal?.throwIfAborted();
+        await writeItem(item);
+        progress.files++;
+        options.onProgress?.({ ...progress });
+      }
+      pack.finalize();
+    } catch (error) {
+      pack.destroy(error as Error);
+      throw error;
+    }
+  };
+  await Promise.all([feed(), streamed]);
+  return {
+    digest: `sha256:${gzipTap.hash.digest('hex')}`,
+    diffId: `sha256:${tarTap.hash.digest('hex')}`,
+    size: gzipTap.bytes,
+    files: progress.files,
+    bytes: progress.bytes,
+  };
+}
+
+/** The entry as it is now, or undefined when it is gone. */
+async function currentEntry(absolute: string, scanned: FsEntry): Promise<FsEntry | undefined> {
+  try {
+    const stats = await lstat(absolute, { bigint: true });
+    const now = entryFromStats(scanned.path, stats, stats.isSymbolicLink() ? await readlink(absolute) : undefined);
+    if (now.type !== scanned.type) {
+      throw new Error(
+        `${displayPath(scanned.path)} changed from a ${scanned.type} to a ${now.type} while saving: save again`,
+      );
+    }
+    return now;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function addFile(pack: tar.Pack, entry: FsEntry, absolute: string): Promise<void> {
+  const file = await open(absolute, 'r');
+  try {
+    let sinkError: Error | undefined;
+    let sink!: TarSink;
+    const written = new Promise<void>((resolve, reject) => {
+      sink = pack.entry(entryHeader(entry), (error) => (error ? reject(error) : resolve()));
+    });
+    sink.on('error', (error: Error) => (sinkError = error));
+    let remaining = entry.size;
+    while (remaining > 0) {
+      // A new buffer each time: tar-stream queues what it is given without copying.
+      const buffer = Buffer.allocUnsafe(Math.min(READ_CHUNK_BYTES, remaining));
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, entry.size - remaining);
+      if (bytesRead === 0) {
+        const error = new Error(
+          `${displayPath(entry.path)} shrank from ${entry.size} to ${entry.size - remaining} bytes while saving: stop what writes it, or exclude it, and save again`,
+        );
+        sink.destroy(error);
+        throw error;
+      }
+      remaining -= bytesRead;
+      if (!sink.write(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead))) {
+        await drainedOrClosed(sink);
+      }
+      if (sinkError) throw sinkError;
+    }
+    sink.end(undefined); // streamx types want an argument; undefined means none
+    await written;
+  } finally {
+    await file.close();
+  }
+}
+
+function drainedOrClosed(sink: TarSink): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      sink.off('drain', done);
+      sink.off('close', done);
+      resolve();
+    };
+    sink.on('drain', done);
+    sink.on('close', done);
+  });
+}
