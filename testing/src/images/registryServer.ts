@@ -9,7 +9,7 @@ import { freePort } from '../processes.js';
  * Debian's docker-registry (distribution 2.8, scripts/ensure-system-deps.sh) on a free loopback
  * port with its own temporary filesystem storage, deletes enabled (so a cancelled upload and a
  * deleted manifest can be checked), and optionally htpasswd basic auth (bcrypt from apache2-utils'
- * `htpasswd -B`, the only hash the registry accepts).
+ * `htpasswd -B`, the only hash the registry accepts) or token auth (tokenServer.ts).
  */
 
 const REGISTRY = '/usr/bin/docker-registry';
@@ -19,6 +19,8 @@ const run = promisify(execFile);
 export interface RegistryServerOptions {
   /** Turns on basic auth with these users (name → password). */
   users?: Record<string, string>;
+  /** Turns on Docker token auth with this token service (tokenServer.ts). */
+  tokenAuth?: { realm: string; service: string; issuer: string; rootCertBundle: string };
 }
 
 export interface RegistryServer {
@@ -44,6 +46,9 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
     const htpasswdFile = path.join(dir, 'htpasswd');
     await writeFile(htpasswdFile, await htpasswdLines(options.users));
     auth = `auth:\n  htpasswd:\n    realm: aiplat-test-registry\n    path: ${htpasswdFile}\n`;
+  } else if (options.tokenAuth) {
+    const { realm, service, issuer, rootCertBundle } = options.tokenAuth;
+    auth = `auth:\n  token:\n    realm: ${realm}\n    service: ${service}\n    issuer: ${issuer}\n    rootcertbundle: ${rootCertBundle}\n`;
   }
   const configFile = path.join(dir, 'config.yml');
   await writeFile(

@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDroppingProxy, type DroppingProxy } from '../../../../testing/src/images/droppingProxy.js';
 import { startRegistry, type RegistryServer } from '../../../../testing/src/images/registryServer.js';
+import { startTokenServer, type TokenServer } from '../../../../testing/src/images/tokenServer.js';
 import {
   layerStream,
   makeLayer,
@@ -28,7 +29,7 @@ import {
 } from './registryErrors.js';
 
 /*
- * appendLayer against Debian's docker-registry on loopback, with and without basic auth, some
+ * appendLayer against Debian's docker-registry on loopback, anonymous, with basic and token auth, some
  * requests through a proxy that counts (and can drop) what reaches the registry; the saved images
  * checked independently with skopeo and umoci.
  */
@@ -354,6 +355,61 @@ describe('appendLayer, registry with basic auth', () => {
     const client = new RegistryClient({ url: registry.url });
     const pushing = appendLayer(client, input(changeLayer, { baseImage: 'base/os:1', targetImage: 'alice/env:v3' }));
     await expect(pushing).rejects.toBeInstanceOf(RegistryAuthError);
+    await expect(pushing).rejects.toThrow(`${registry.host} requires a login`);
+  });
+});
+
+describe('appendLayer, registry with Docker token auth', () => {
+  let tokens: TokenServer;
+  let registry: RegistryServer;
+
+  beforeAll(async () => {
+    tokens = await startTokenServer({ alice: 'right-password' });
+    registry = await startRegistry({ tokenAuth: tokens });
+    const client = new RegistryClient({
+      url: registry.url,
+      credentials: { username: 'alice', password: 'right-password' },
+    });
+    await pushBaseImage(client, 'base/os', '1', { family: 'oci', layers: [baseLayer], runConfig: RUN_CONFIG });
+  });
+  afterAll(async () => {
+    await registry?.stop();
+    await tokens?.stop();
+  });
+
+  it('asks the token service once per scope set, with the credentials, and pushes', async () => {
+    const before = tokens.requests().length;
+    const client = new RegistryClient({
+      url: registry.url,
+      credentials: { username: 'alice', password: 'right-password' },
+    });
+    const result = await appendLayer(
+      client,
+      input(bigLayer, { baseImage: 'base/os:1', targetImage: 'alice/tokened:v1', chunkSizeBytes: CHUNK_BYTES }),
+    );
+    expect(result.baseLayers.map((layer) => layer.outcome)).toEqual(['mounted']);
+    const asked = tokens.requests().slice(before);
+    expect(asked.every((request) => request.user === 'alice' && request.service === tokens.service)).toBe(true);
+    const scopeSets = asked.map((request) => [...request.scopes].sort().join(' '));
+    // 16 chunks and a config and a manifest, yet each scope set's token was fetched once.
+    expect(new Set(scopeSets).size).toBe(scopeSets.length);
+    expect(scopeSets).toContain('repository:alice/tokened:pull,push');
+    expect(scopeSets).toContain('repository:alice/tokened:pull,push repository:base/os:pull');
+    expect((await getImageManifest(client, 'alice/tokened', 'v1')).digest).toBe(result.digest);
+  });
+
+  it('wrong credentials at the token service: an auth error naming the registry', async () => {
+    const client = new RegistryClient({ url: registry.url, credentials: { username: 'alice', password: 'wrong' } });
+    const pushing = appendLayer(client, input(changeLayer, { baseImage: 'base/os:1', targetImage: 'alice/env:v9' }));
+    await expect(pushing).rejects.toBeInstanceOf(RegistryAuthError);
+    await expect(pushing).rejects.toThrow(`wrong credentials for ${registry.host}: the registry refused user "alice"`);
+  });
+
+  it('anonymous: the token grants nothing, so an auth error saying a login is needed', async () => {
+    const pushing = appendLayer(
+      new RegistryClient({ url: registry.url }),
+      input(changeLayer, { baseImage: 'base/os:1', targetImage: 'alice/env:v9' }),
+    );
     await expect(pushing).rejects.toThrow(`${registry.host} requires a login`);
   });
 });

@@ -44,6 +44,8 @@ const TOKEN_EXPIRY_MARGIN_MS = 10_000;
 export class RegistryAuthenticator {
   private challenge: AuthChallenge | undefined;
   private readonly tokens = new Map<string, CachedToken>();
+  /** Scopes a 401 asked for beyond the request's own, kept for that scope set's next token. */
+  private readonly challengedScopes = new Map<string, string[]>();
 
   constructor(
     private readonly registry: string,
@@ -56,10 +58,14 @@ export class RegistryAuthenticator {
   async authorization(scopes: string[], signal?: AbortSignal): Promise<string | undefined> {
     if (!this.challenge) return undefined;
     if (this.challenge.scheme === 'basic') return this.basicHeader();
-    const key = [...new Set(scopes)].sort().join(' ');
+    const key = scopeKey(scopes);
     const cached = this.tokens.get(key);
     if (cached && cached.expiresAtMs - TOKEN_EXPIRY_MARGIN_MS > this.nowMs()) return `Bearer ${cached.token}`;
-    const token = await this.requestToken(this.challenge, scopes, signal);
+    const token = await this.requestToken(
+      this.challenge,
+      [...scopes, ...(this.challengedScopes.get(key) ?? [])],
+      signal,
+    );
     this.tokens.set(key, token);
     return `Bearer ${token.token}`;
   }
@@ -74,8 +80,11 @@ export class RegistryAuthenticator {
         401,
       );
     }
-    this.challenge = challenge;
-    this.tokens.delete([...new Set(scopes)].sort().join(' '));
+    const { scope, ...params } = challenge.params;
+    this.challenge = { scheme: challenge.scheme, params };
+    const key = scopeKey(scopes);
+    this.tokens.delete(key);
+    if (scope) this.challengedScopes.set(key, scope.split(' '));
   }
 
   /** The error for a 401 that authenticating did not cure. */
@@ -104,9 +113,7 @@ export class RegistryAuthenticator {
     if (!realm) throw new RegistryProtocolError(`${this.registry}'s token challenge has no realm`, this.registry, 401);
     const url = new URL(realm);
     if (challenge.params.service) url.searchParams.set('service', challenge.params.service);
-    const allScopes = new Set(scopes);
-    if (challenge.params.scope) for (const scope of challenge.params.scope.split(' ')) allScopes.add(scope);
-    for (const scope of allScopes) url.searchParams.append('scope', scope);
+    for (const scope of new Set(scopes)) url.searchParams.append('scope', scope);
     const headers: Record<string, string> = {};
     if (this.credentials) headers.authorization = this.basicHeader();
     let response: Response;
@@ -124,4 +131,8 @@ export class RegistryAuthenticator {
     if (!token) throw new RegistryProtocolError(`${url.host} answered without a token`, this.registry, response.status);
     return { token, expiresAtMs: this.nowMs() + (parsed.expires_in ?? DEFAULT_TOKEN_LIFETIME_S) * 1000 };
   }
+}
+
+function scopeKey(scopes: string[]): string {
+  return [...new Set(scopes)].sort().join(' ');
 }
