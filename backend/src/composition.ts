@@ -6,6 +6,8 @@ import type { Config } from './config.js';
 import { KubernetesDryRun, type ServerDryRun } from './engines/kubernetes/dryRun.js';
 import type { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js';
 import { engineCapacity } from './engines/local/capacity/index.js';
+import { detectContainerRuntime, type DetectedRuntime } from './engines/local/containers/detectRuntime.js';
+import { LocalContainers } from './engines/local/containers/localContainers.js';
 import type { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
 import { SchedulingLoop } from './engines/local/schedulingLoop.js';
 import { LocalEngine } from './engines/local/localEngine.js';
@@ -62,6 +64,8 @@ export interface Platform {
   engine: LocalEngine;
   devMachines: DevMachineService;
   devMachineEngine: LocalDevMachineEngine;
+  /** The local engine's container runtime (Podman, Docker or none), detected in the background. */
+  containers: LocalContainers;
   /** One-time browser login links (npm start prints one per IDE of the default dev machine). */
   loginLinks: LoginLinks;
   /** Set when the config enables the Kubernetes engine. */
@@ -83,6 +87,8 @@ export async function createPlatform(
     /** The built log shim (tests run from source). */ shimPath?: string;
     /** The cluster of the Kubernetes engine, instead of the kubeconfig from the standard places. */
     kubeConfig?: KubeConfig;
+    /** Finds the local engine's container runtime; by default as `config.containers` says. */
+    detectContainerRuntime?: () => Promise<DetectedRuntime>;
   } = {},
 ): Promise<Platform> {
   const log = options.log ?? pino({ level: config.logLevel, base: { service: 'aiplat-backend' } });
@@ -100,6 +106,16 @@ export async function createPlatform(
     onChange: (absFolder) => lister.forget(absFolder),
   });
   const metrics = new ServerMetrics({ processMetrics: options.processMetrics ?? true });
+  const containers = new LocalContainers(
+    options.detectContainerRuntime ??
+      (() =>
+        detectContainerRuntime({
+          runtime: config.containers.runtime,
+          ...(config.containers.socketPath ? { socketPath: config.containers.socketPath } : {}),
+          dataDir: config.dataDir,
+        })),
+    log.child({ component: 'containers' }),
+  );
   const capacity = await engineCapacity(config.localEngine);
   for (const warning of capacity.warnings) log.warn({ component: 'local-engine' }, warning);
   const files = jobFilesUnder(config.dataDir);
@@ -192,7 +208,7 @@ export async function createPlatform(
         log: log.child({ component: 'tensorboard' }),
       });
       return {
-        ...createSystemHandlers({ config, store, metrics }),
+        ...createSystemHandlers({ config, store, metrics, containerRuntime: () => containers.info() }),
         ...createTensorBoardHandlers(scalars, tensorboards),
         ...createDevMachineHandlers(devMachines),
         ...servicesPart.handlers(hub),
@@ -309,6 +325,7 @@ export async function createPlatform(
     await folderWatchers.close();
     await jobService.close();
     await devMachineEngine.close();
+    await containers.close();
     scalars.close();
     await tensorBoardService.close();
     await servicesPart.close();
@@ -330,6 +347,7 @@ export async function createPlatform(
     engine,
     devMachines: devMachineService,
     devMachineEngine,
+    containers,
     loginLinks,
     ...(kubernetes ? { kubernetes } : {}),
     folderWatchers,

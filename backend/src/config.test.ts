@@ -33,6 +33,22 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(/services\.httpsPort/);
   });
 
+  it('finds a container runtime by itself unless told which (AIPLAT_CONTAINERS or containers:)', async () => {
+    expect(loadConfig({}, dir).containers).toEqual({ runtime: 'auto' });
+    expect(loadConfig({ AIPLAT_CONTAINERS: 'none' }, dir).containers).toEqual({ runtime: 'none' });
+    const file = path.join(dir, 'aiplat.yaml');
+    await writeFile(file, 'containers:\n  runtime: podman\n  socketPath: /run/podman/podman.sock\n');
+    expect(loadConfig({ AIPLAT_CONFIG: file }, dir).containers).toEqual({
+      runtime: 'podman',
+      socketPath: '/run/podman/podman.sock',
+    });
+    expect(loadConfig({ AIPLAT_CONFIG: file, AIPLAT_CONTAINERS: 'None' }, dir).containers).toEqual({
+      runtime: 'none',
+      socketPath: '/run/podman/podman.sock',
+    });
+    expect(() => loadConfig({ AIPLAT_CONTAINERS: 'lxc' }, dir)).toThrow(/AIPLAT_CONTAINERS: /);
+  });
+
   it('reads a YAML file and lets the environment override it', async () => {
     const file = path.join(dir, 'aiplat.yaml');
     await writeFile(

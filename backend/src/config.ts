@@ -82,6 +82,18 @@ export const ConfigSchema = z.object({
       vscodeExtensionVsix: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** The local engine's container runtime (engines/local/containers): Podman or Docker through their API. */
+  containers: z
+    .object({
+      /**
+       * auto: the socket below, else a Podman service of the backend's own where `podman` is
+       * installed, else a system-wide Podman or Docker socket; none: dev machines run as processes.
+       */
+      runtime: z.enum(['auto', 'podman', 'docker', 'none']).default('auto'),
+      /** A runtime's Docker-compatible API socket to use, e.g. /run/podman/podman.sock. */
+      socketPath: z.string().min(1).optional(),
+    })
+    .prefault({}),
   tensorboard: z
     .object({
       /** The TensorBoard the local engine runs: a name looked up on PATH, or a path. */
@@ -143,6 +155,7 @@ export const ENV_VARS = {
   MAX_UPLOAD_BYTES: 'maxUploadBytes',
   LOG_LEVEL: 'logLevel',
   AIPLAT_DEV_MACHINE: 'devMachines.startDefault',
+  AIPLAT_CONTAINERS: 'containers.runtime',
   AIPLAT_CONFIG: '(file)',
 } as const;
 
@@ -202,6 +215,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const devMachines = (raw.devMachines ?? {}) as Record<string, unknown>;
     raw.devMachines = { ...devMachines, startDefault: ['on', 'true', '1'].includes(value) };
     fromEnv.set('devMachines', 'AIPLAT_DEV_MACHINE');
+  }
+  if (env.AIPLAT_CONTAINERS) {
+    const containers = (raw.containers ?? {}) as Record<string, unknown>;
+    raw.containers = { ...containers, runtime: env.AIPLAT_CONTAINERS.trim().toLowerCase() };
+    fromEnv.set('containers', 'AIPLAT_CONTAINERS');
   }
   if (env.AUTH_TOKEN) {
     const name = (raw.defaultUser as string | undefined) ?? 'dev';

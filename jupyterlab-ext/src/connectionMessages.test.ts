@@ -21,6 +21,7 @@ const info: ServerInfo = {
   engine: 'local',
   roots: [],
   limits: { maxUploadBytes: 1 },
+  containerRuntime: { kind: 'podman', version: '4.3.1' },
 };
 const serverUrl = 'http://127.0.0.1:8080';
 

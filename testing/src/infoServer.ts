@@ -37,6 +37,7 @@ export async function startInfoServer(token: string): Promise<InfoServer> {
         engine: 'local',
         roots: [{ name: 'home', displayPath: '/work/home', writable: true }],
         limits: { maxUploadBytes: 1024 },
+        containerRuntime: { kind: 'none', reason: 'no container runtime (test server)' },
       };
       send(200, info);
     }

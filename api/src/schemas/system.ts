@@ -25,6 +25,24 @@ export const RootInfoSchema = z.object({
 });
 export type RootInfo = z.infer<typeof RootInfoSchema>;
 
+export const ContainerRuntimeKindSchema = z.enum(['podman', 'docker', 'none']);
+export type ContainerRuntimeKind = z.infer<typeof ContainerRuntimeKindSchema>;
+
+/**
+ * The container runtime of the local engine (which every backend has, whatever its default
+ * engine): Podman or Docker through their API, or none (dev machines then run as processes).
+ */
+export const ContainerRuntimeInfoSchema = z
+  .object({
+    kind: ContainerRuntimeKindSchema,
+    /** The runtime's own version, e.g. Podman's `4.3.1`. */
+    version: z.string().optional(),
+    /** With `none`: what is missing and what to do. */
+    reason: z.string().optional(),
+  })
+  .meta({ id: 'ContainerRuntimeInfo' });
+export type ContainerRuntimeInfo = z.infer<typeof ContainerRuntimeInfoSchema>;
+
 export const ServerInfoSchema = z
   .object({
     apiVersion: z.string(),
@@ -33,6 +51,7 @@ export const ServerInfoSchema = z
     engine: EngineKindSchema,
     roots: z.array(RootInfoSchema),
     limits: z.object({ maxUploadBytes: z.number().int() }),
+    containerRuntime: ContainerRuntimeInfoSchema,
   })
   .meta({ id: 'ServerInfo' });
 export type ServerInfo = z.infer<typeof ServerInfoSchema>;

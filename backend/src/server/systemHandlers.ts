@@ -1,6 +1,12 @@
 import { access, constants } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { API_VERSION, buildOpenApiDocument, type Readiness, type RootInfo } from '@aiplat/api';
+import {
+  API_VERSION,
+  buildOpenApiDocument,
+  type ContainerRuntimeInfo,
+  type Readiness,
+  type RootInfo,
+} from '@aiplat/api';
 import type { Config } from '../config.js';
 import type { Store } from '../store/store.js';
 import type { Handlers } from './handlers.js';
@@ -19,6 +25,8 @@ export function createSystemHandlers(deps: {
   config: Config;
   store: Store;
   metrics: ServerMetrics;
+  /** The local engine's container runtime (it may still be looking for one: then this waits). */
+  containerRuntime: () => Promise<ContainerRuntimeInfo>;
 }): Pick<Handlers, 'health' | 'ready' | 'metrics' | 'info' | 'openapi'> {
   let openApi: Record<string, unknown> | undefined;
   return {
@@ -45,6 +53,7 @@ export function createSystemHandlers(deps: {
       engine: deps.config.engine,
       roots: ROOTS,
       limits: { maxUploadBytes: deps.config.maxUploadBytes },
+      containerRuntime: await deps.containerRuntime(),
     }),
     openapi: async () => (openApi ??= buildOpenApiDocument(SERVER_VERSION)),
   };

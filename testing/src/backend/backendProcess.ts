@@ -29,8 +29,16 @@ export async function startBackendProcess(
   const child = spawn(process.execPath, [options.entry ?? BUILT_MAIN], {
     cwd,
     // The default dev machine only where a test turns it on (AIPLAT_DEV_MACHINE=on): its IDEs would
-    // outlive tests that kill the backend on purpose.
-    env: { PATH: process.env.PATH ?? '', PORT: '0', LOG_LEVEL: 'warn', AIPLAT_DEV_MACHINE: 'off', ...env },
+    // outlive tests that kill the backend on purpose. No container runtime either unless asked for
+    // (AIPLAT_CONTAINERS): each backend would start a Podman service of its own.
+    env: {
+      PATH: process.env.PATH ?? '',
+      PORT: '0',
+      LOG_LEVEL: 'warn',
+      AIPLAT_DEV_MACHINE: 'off',
+      AIPLAT_CONTAINERS: 'none',
+      ...env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

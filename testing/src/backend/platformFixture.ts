@@ -8,6 +8,7 @@ import WebSocket from 'ws';
 import { createClient, createEventSocket, type ApiClient, type EventSocket, type WebSocketLike } from '@aiplat/api';
 import { ConfigSchema, type Config } from '../../../backend/src/config.js';
 import { createPlatform, type Platform } from '../../../backend/src/composition.js';
+import type { DetectedRuntime } from '../../../backend/src/engines/local/containers/detectRuntime.js';
 
 /** The log shim as built by `tsc -b` (tests run from source, where there is no .js beside it). */
 export const BUILT_SHIM = fileURLToPath(
@@ -36,7 +37,11 @@ export interface PlatformFixture {
  * A real platform on a random loopback port over a temp work root and data dir. With `dir` it runs
  * over that folder (a restarted backend) and leaves it in place on close.
  */
-/** Config fields to set; the dev machine and TensorBoard settings one by one (the schema fills in the rest). */
+/**
+ * Config fields to set; the dev machine and TensorBoard settings one by one (the schema fills in the
+ * rest). Containers are off unless a test sets `containers` (each backend would start its own
+ * Podman service otherwise).
+ */
 export type PlatformOverrides = Partial<Omit<Config, 'devMachines' | 'tensorboard' | 'services'>> & {
   services?: Partial<Config['services']>;
   devMachines?: Partial<Config['devMachines']>;
@@ -45,7 +50,12 @@ export type PlatformOverrides = Partial<Omit<Config, 'devMachines' | 'tensorboar
 
 export async function startPlatform(
   overrides: PlatformOverrides = {},
-  options: { kubeConfig?: KubeConfig; dir?: string } = {},
+  options: {
+    kubeConfig?: KubeConfig;
+    dir?: string;
+    /** Instead of the detection `containers` asks for (which is none unless set). */
+    detectContainerRuntime?: () => Promise<DetectedRuntime>;
+  } = {},
 ): Promise<PlatformFixture> {
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'aiplat-platform-')));
   const config = ConfigSchema.parse({
@@ -55,6 +65,7 @@ export async function startPlatform(
     users: Object.entries(TOKENS).map(([name, token]) => ({ name, token })),
     logLevel: 'silent',
     shutdownGraceMs: 2000,
+    containers: { runtime: 'none' },
     ...overrides,
   });
   const platform = await createPlatform(config, {
@@ -62,6 +73,7 @@ export async function startPlatform(
     processMetrics: false,
     shimPath: BUILT_SHIM,
     ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
+    ...(options.detectContainerRuntime ? { detectContainerRuntime: options.detectContainerRuntime } : {}),
   });
   const address = await platform.server.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${address.port}`;
