@@ -1,5 +1,7 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -21,10 +23,12 @@ export interface RegistryServerOptions {
   users?: Record<string, string>;
   /** Turns on Docker token auth with this token service (tokenServer.ts). */
   tokenAuth?: { realm: string; service: string; issuer: string; rootCertBundle: string };
+  /** Serves https with this certificate and key (PEM files). */
+  tls?: { certificateFile: string; keyFile: string };
 }
 
 export interface RegistryServer {
-  /** `http://127.0.0.1:<port>` */
+  /** `http://127.0.0.1:<port>` (https with `tls`) */
   url: string;
   /** `127.0.0.1:<port>`, the registry part of an image reference and the docker config.json key */
   host: string;
@@ -69,7 +73,7 @@ storage:
 http:
   addr: ${host}
   secret: aiplat-test-registry-secret
-${auth}`,
+${options.tls ? `  tls:\n    certificate: ${options.tls.certificateFile}\n    key: ${options.tls.keyFile}\n` : ''}${auth}`,
   );
   const child = spawn(REGISTRY, ['serve', configFile], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
@@ -79,13 +83,14 @@ ${auth}`,
     await stopChild(child);
     await rm(dir, { recursive: true, force: true });
   };
+  const url = `${options.tls ? 'https' : 'http'}://${host}`;
   try {
-    await waitUntilAnswering(`http://${host}/v2/`, child, () => out);
+    await waitUntilAnswering(`${url}/v2/`, child, () => out);
   } catch (error) {
     await stop();
     throw error;
   }
-  return { url: `http://${host}`, host, port, storageDir, output: () => out, stop };
+  return { url, host, port, storageDir, output: () => out, stop };
 }
 
 async function htpasswdLines(users: Record<string, string>): Promise<string> {
@@ -101,15 +106,22 @@ async function waitUntilAnswering(url: string, child: ChildProcess, output: () =
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}:\n${output()}`);
-    try {
-      // 200 anonymous, 401 with auth on: either way it serves the API.
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
+    // 200 anonymous, 401 with auth on: either way it serves the API.
+    if (await answers(url)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
   }
   throw new Error(`docker-registry did not answer ${url} within ${STARTUP_TIMEOUT_MS} ms:\n${output()}`);
+}
+
+/** Whether `url` gives any HTTP answer (a test certificate is not checked). */
+function answers(url: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const request = (url.startsWith('https:') ? https : http).get(url, { rejectUnauthorized: false }, (response) => {
+      response.resume();
+      resolve(true);
+    });
+    request.on('error', () => resolve(false));
+  });
 }
 
 function stopChild(child: ChildProcess): Promise<void> {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDroppingProxy, type DroppingProxy } from '../../../../testing/src/images/droppingProxy.js';
 import { startRegistry, type RegistryServer } from '../../../../testing/src/images/registryServer.js';
 import { startTokenServer, type TokenServer } from '../../../../testing/src/images/tokenServer.js';
+import { selfSignedPair } from '../../../../testing/src/services/selfSignedPair.js';
 import {
   layerStream,
   makeLayer,
@@ -29,9 +30,9 @@ import {
 } from './registryErrors.js';
 
 /*
- * appendLayer against Debian's docker-registry on loopback, anonymous, with basic and token auth, some
- * requests through a proxy that counts (and can drop) what reaches the registry; the saved images
- * checked independently with skopeo and umoci.
+ * appendLayer against Debian's docker-registry on loopback: anonymous, with basic and token auth,
+ * over https; some requests through a proxy that counts (and can drop) what reaches the registry;
+ * the saved images checked independently with skopeo and umoci.
  */
 
 const run = promisify(execFile);
@@ -411,5 +412,35 @@ describe('appendLayer, registry with Docker token auth', () => {
       input(changeLayer, { baseImage: 'base/os:1', targetImage: 'alice/env:v9' }),
     );
     await expect(pushing).rejects.toThrow(`${registry.host} requires a login`);
+  });
+});
+
+describe('appendLayer, registry over https with a self-signed certificate', () => {
+  let registry: RegistryServer;
+
+  beforeAll(async () => {
+    const pair = selfSignedPair('localhost');
+    const certificateFile = path.join(temp, 'registry.crt');
+    const keyFile = path.join(temp, 'registry.key');
+    await writeFile(certificateFile, pair.certificate);
+    await writeFile(keyFile, pair.privateKey);
+    registry = await startRegistry({ tls: { certificateFile, keyFile } });
+  });
+  afterAll(() => registry?.stop());
+
+  it('refuses the certificate with an error naming the registry and the TLS failure', async () => {
+    const pushing = appendLayer(
+      new RegistryClient({ url: registry.url }),
+      input(changeLayer, { baseImage: 'base/os:1', targetImage: 'x/y:z' }),
+    );
+    await expect(pushing).rejects.toBeInstanceOf(RegistryUnreachableError);
+    await expect(pushing).rejects.toThrow(new RegExp(`^cannot reach ${registry.host}: .*self[- ]signed certificate`));
+  });
+
+  it('pushes when the registry is marked insecure', async () => {
+    const client = new RegistryClient({ url: registry.url, insecure: true });
+    await pushBaseImage(client, 'base/os', '1', { family: 'oci', layers: [baseLayer] });
+    const result = await appendLayer(client, input(changeLayer, { baseImage: 'base/os:1', targetImage: 'tls/env:v1' }));
+    expect((await getImageManifest(client, 'tls/env', 'v1')).digest).toBe(result.digest);
   });
 });

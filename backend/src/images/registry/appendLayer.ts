@@ -77,10 +77,19 @@ export interface AppendLayerResult {
   notes: string[];
 }
 
+/**
+ * On failure before the layer upload started, the layer stream is closed (a Node stream is
+ * destroyed), so its producer does not wait for a reader forever.
+ */
 export async function appendLayer(client: RegistryClient, input: AppendLayerInput): Promise<AppendLayerResult> {
+  // A producer that fails rejects this promise too; the stream's error is the one reported.
+  input.layerDescription.catch(() => undefined);
   try {
     return await appendLayerUnlessAborted(client, input);
   } catch (error) {
+    await input.layer[Symbol.asyncIterator]()
+      .return?.()
+      .catch(() => undefined);
     if (input.signal?.aborted || isAbortError(error)) throw new RegistryOperationAbortedError(client.registry);
     throw error;
   }

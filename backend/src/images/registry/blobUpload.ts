@@ -50,6 +50,8 @@ export async function uploadBlobInChunks(
   options: ChunkedUploadOptions = {},
 ): Promise<UploadedBlob> {
   const { signal } = options;
+  // Awaited only once the stream has ended; a stream that fails first is the error to report.
+  if (typeof digest !== 'string') digest.catch(() => undefined);
   if (signal?.aborted) throw new RegistryOperationAbortedError(client.registry);
   const upload = new ChunkedUpload(client, repository, await startUploadSession(client, repository, signal), options);
   const chunkSize = options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES;

@@ -61,10 +61,11 @@ export class RegistryClient {
       url.protocol === 'https:' && settings.insecure
         ? new Agent({ connect: { rejectUnauthorized: false } })
         : undefined;
+    // The token service's failures are reported by the authenticator, naming the service.
     this.authenticator = new RegistryAuthenticator(
       this.registry,
       settings.credentials,
-      (tokenUrl, init) => this.fetch(tokenUrl, { method: 'GET', ...init }) as unknown as Promise<Response>,
+      (tokenUrl, init) => this.fetchWithSettings(tokenUrl, { method: 'GET', ...init }) as unknown as Promise<Response>,
     );
   }
 
@@ -127,11 +128,18 @@ export class RegistryClient {
     init: { method: string; headers: Record<string, string>; body?: Buffer; signal?: AbortSignal },
   ): Promise<RegistryResponse> {
     try {
-      return await undiciFetch(url, { ...init, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
+      return await this.fetchWithSettings(url, init);
     } catch (error) {
       if (isAbortError(error) || init.signal?.aborted || error instanceof RegistryError) throw error;
       throw unreachableError(this.registry, error);
     }
+  }
+
+  private fetchWithSettings(
+    url: string,
+    init: { method: string; headers: Record<string, string>; body?: Buffer; signal?: AbortSignal },
+  ): Promise<RegistryResponse> {
+    return undiciFetch(url, { ...init, ...(this.dispatcher ? { dispatcher: this.dispatcher } : {}) });
   }
 }
 
