@@ -16,6 +16,7 @@ const BENCHMARKS: [string, string[]][] = [
     'proxy',
     'tensorboard',
     'serviceGateway',
+    'snapshotScan',
   ].map((name): [string, string[]] => [name, [here(`./${name}.js`)]]),
   // In a real JupyterLab in Chromium, through the end-to-end harness (which vitest runs from source).
   [
