@@ -234,6 +234,28 @@ describe('appendLayer, anonymous registry', () => {
     expect(left.filter((file) => /(^|\/)(data|startedat)$/.test(file))).toEqual([]);
   });
 
+  it('gives up after its bounded retries when the registry stays unreachable mid-upload', async () => {
+    const doomed = await startDroppingProxy({ host: '127.0.0.1', port: registry.port });
+    const { stream, description } = layerStream(bigLayer, 16 * 1024, async (index) => {
+      // Two chunks in, the path to the registry goes away for good.
+      if (index === 8) await doomed.close();
+    });
+    const pushing = appendLayer(new RegistryClient({ url: `http://${doomed.host}` }), {
+      baseImage: 'base/os:1',
+      targetImage: 'gone/env:v1',
+      layer: stream,
+      layerDescription: description,
+      history: HISTORY,
+      chunkSizeBytes: CHUNK_BYTES,
+      maxRetries: 2,
+      retryDelayMs: 0,
+    });
+    await expect(pushing).rejects.toBeInstanceOf(UploadInterruptedError);
+    await expect(pushing).rejects.toThrow(
+      `the connection to ${doomed.host} kept breaking while uploading to gone/env (2 retries)`,
+    );
+  });
+
   it('a chunk the registry stored only in part cannot be resumed on distribution 2.8: a clear error, no tag', async () => {
     // The registry keeps the 10 KiB that arrived, so its upload no longer matches its signed state.
     proxy.dropOnce({ method: 'PATCH', afterBodyBytes: 2 * CHUNK_BYTES + 10 * 1024, deliverPartialBody: true });

@@ -161,8 +161,7 @@ class ChunkedUpload {
       } catch (error) {
         if (!(error instanceof RegistryUnreachableError)) throw error;
       }
-      failures += 1;
-      await this.resumeAfterFailure(failures, chunkStart, chunkEnd);
+      failures = await this.resumeAfterFailure(failures + 1, chunkStart, chunkEnd);
     }
   }
 
@@ -177,10 +176,13 @@ class ChunkedUpload {
     await discard(response);
   }
 
-  /** After a dropped connection (or a 416): waits, then asks the registry how much it has. */
-  private async resumeAfterFailure(failures: number, chunkStart: number, chunkEnd: number): Promise<void> {
+  /**
+   * After a dropped connection (or a 416): waits, then asks the registry how much it has. Counts
+   * attempts from `firstAttempt` (a failed status request is one too); returns the last one used.
+   */
+  private async resumeAfterFailure(firstAttempt: number, chunkStart: number, chunkEnd: number): Promise<number> {
     const maxRetries = this.options.maxRetries ?? DEFAULT_MAX_RETRIES;
-    for (let attempt = failures; ; attempt += 1) {
+    for (let attempt = firstAttempt; ; attempt += 1) {
       if (attempt > maxRetries) {
         throw new UploadInterruptedError(
           `the connection to ${this.client.registry} kept breaking while uploading to ${this.repository} (${maxRetries} retries): check the network and save again`,
@@ -222,7 +224,7 @@ class ChunkedUpload {
       }
       this.resumes += 1;
       this.acknowledge(received, chunkStart, chunkEnd);
-      return;
+      return attempt;
     }
   }
 
