@@ -152,6 +152,21 @@ describe('writeLayer', () => {
     );
   });
 
+  it('reports progress within a large file', async () => {
+    await buildBaseTree(tree);
+    await takeBaseline(settings);
+    await writeFile(path.join(tree, 'big.bin'), Buffer.alloc(3 << 20, 7));
+    const progress: LayerProgress[] = [];
+    const { result } = await layerOfChanges((p) => progress.push(p));
+    expect(progress).toEqual([
+      { bytes: 1 << 20, files: 0 },
+      { bytes: 2 << 20, files: 0 },
+      { bytes: 3 << 20, files: 0 },
+      { bytes: 3 << 20, files: 1 },
+    ]);
+    expect(result).toMatchObject({ bytes: 3 << 20, files: 1 });
+  });
+
   it('is an empty tar when nothing changed', async () => {
     await buildBaseTree(tree);
     await takeBaseline(settings);

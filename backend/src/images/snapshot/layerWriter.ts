@@ -63,6 +63,9 @@ class DigestTap extends Transform {
  * metadata is today's; one removed since the scan becomes a whiteout (or is left out if it is new);
  * one that changed type, or a file that shrank while read, stops the layer with an error naming it.
  * A file that grew is cut at the size its header gives.
+ *
+ * Extended attributes (file capabilities such as ping's cap_net_raw, ACLs) are not carried: Node has
+ * no API to read them, and a layer entry written without them drops them in the saved image.
  */
 export async function writeLayer(diff: TreeDiff, options: WriteLayerOptions): Promise<LayerResult> {
   const root = path.resolve(options.root);
@@ -102,8 +105,11 @@ export async function writeLayer(diff: TreeDiff, options: WriteLayerOptions): Pr
         const linkTo = now.type === 'file' && now.nlink > 1 ? firstLinkPath.get(inode) : undefined;
         if (now.type === 'file' && linkTo === undefined) {
           if (now.nlink > 1) firstLinkPath.set(inode, now.path);
-          await addFile(pack, now, absolute);
-          progress.bytes += now.size;
+          await addFile(pack, now, absolute, (bytes) => {
+            progress.bytes += bytes;
+            // Within a large file too, so a progress bar moves while it is read.
+            if (bytes === READ_CHUNK_BYTES) options.onProgress?.({ ...progress });
+          });
         } else await add(entryHeader(now, linkTo));
       }
     }
@@ -150,7 +156,12 @@ async function currentEntry(absolute: string, scanned: FsEntry): Promise<FsEntry
   }
 }
 
-async function addFile(pack: tar.Pack, entry: FsEntry, absolute: string): Promise<void> {
+async function addFile(
+  pack: tar.Pack,
+  entry: FsEntry,
+  absolute: string,
+  onBytes: (bytes: number) => void,
+): Promise<void> {
   const file = await open(absolute, 'r');
   try {
     let sinkError: Error | undefined;
@@ -172,6 +183,7 @@ async function addFile(pack: tar.Pack, entry: FsEntry, absolute: string): Promis
         throw error;
       }
       remaining -= bytesRead;
+      onBytes(bytesRead);
       if (!sink.write(bytesRead === buffer.length ? buffer : buffer.subarray(0, bytesRead))) {
         await drainedOrClosed(sink);
       }
