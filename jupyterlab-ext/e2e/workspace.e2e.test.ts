@@ -51,6 +51,13 @@ describe('the Workspace section in JupyterLab', () => {
     await lab?.close();
   });
 
+  it("shows which container runtime the server's local engine uses", async () => {
+    const runtime = panel.locator('[data-testid="aiplat-container-runtime"]');
+    expect(await runtime.innerText()).toMatch(
+      /^Containers: (Podman \d|Docker \d|none — dev machines run as processes)/,
+    );
+  });
+
   it('browses the /work roots into a folder', async () => {
     await expand(tree, 'home');
     await expand(tree, 'home/data');
@@ -150,6 +157,7 @@ describe('the panel after JupyterLab switches language', () => {
     await reloaded.locator('.lm-TabBar-tab', { hasText: '训练' }).waitFor();
     await reloaded.locator('[data-testid="aiplat-connection"][data-status="connected"]').waitFor({ timeout: 30_000 });
     expect(await reloaded.locator('[data-testid="aiplat-connection"]').innerText()).toContain('已连接到');
+    expect(await reloaded.locator('[data-testid="aiplat-container-runtime"]').innerText()).toMatch(/^容器：/);
     await lab.screenshot('workspace-zh-CN');
   }, 120_000);
 });

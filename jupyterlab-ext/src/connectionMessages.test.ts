@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { ApiError, type ServerInfo } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { describe, expect, it } from 'vitest';
-import { describeConnectionState } from './connectionMessages.js';
+import { describeConnectionState, describeContainerRuntime } from './connectionMessages.js';
 
 const catalog = JSON.parse(
   readFileSync(new URL('../locale/zh_CN/LC_MESSAGES/aiplat_jupyterlab_ext.json', import.meta.url), 'utf8'),
@@ -60,5 +60,14 @@ describe('describeConnectionState in Chinese', () => {
     });
     expect(describeConnectionState(unauthorized, zhCN, 'rejected')?.text).toContain('拒绝');
     expect(describeConnectionState(unauthorized, zhCN, 'missing')?.text).not.toContain('拒绝');
+  });
+});
+
+describe('describeContainerRuntime in Chinese', () => {
+  it('names the runtime and its version, or says dev machines run as processes and why', () => {
+    expect(describeContainerRuntime(info.containerRuntime, zhCN).text).toBe('容器：Podman 4.3.1');
+    expect(describeContainerRuntime({ kind: 'docker', version: '27.1.0' }, zhCN).text).toBe('容器：Docker 27.1.0');
+    const none = describeContainerRuntime({ kind: 'none', reason: 'no container runtime: install podman' }, zhCN);
+    expect(none).toEqual({ text: '容器：无 — 开发机以进程方式运行', title: 'no container runtime: install podman' });
   });
 });

@@ -1,4 +1,4 @@
-import { API_VERSION, type ConnectionState } from '@aiplat/api';
+import { API_VERSION, type ConnectionState, type ContainerRuntimeInfo } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { TokenProblem } from './tokens.js';
 
@@ -67,5 +67,23 @@ export function describeConnectionState(
             text: trans.__('Could not connect to %1: %2', state.serverUrl, state.error.message),
           };
       }
+  }
+}
+
+/**
+ * Which container runtime the server's local engine uses, in one short line; `title` says why
+ * there is none (the server's words).
+ */
+export function describeContainerRuntime(
+  runtime: ContainerRuntimeInfo,
+  trans: TranslationBundle,
+): { text: string; title: string } {
+  switch (runtime.kind) {
+    case 'podman':
+      return { text: trans.__('Containers: Podman %1', runtime.version ?? ''), title: '' };
+    case 'docker':
+      return { text: trans.__('Containers: Docker %1', runtime.version ?? ''), title: '' };
+    case 'none':
+      return { text: trans.__('Containers: none — dev machines run as processes'), title: runtime.reason ?? '' };
   }
 }

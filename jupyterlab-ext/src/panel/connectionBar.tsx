@@ -1,7 +1,7 @@
 import type { ConnectionState } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
-import { describeConnectionState } from '../connectionMessages.js';
+import { describeConnectionState, describeContainerRuntime } from '../connectionMessages.js';
 import type { IConnectionModel, TokenProblem } from '../tokens.js';
 
 interface ConnectionBarProps {
@@ -19,14 +19,18 @@ function Bar({
 }: { state: ConnectionState; tokenProblem: TokenProblem | undefined } & Omit<ConnectionBarProps, 'connection'>) {
   if (state.status === 'connected') {
     const text = trans.__('Connected to %1 as %2', state.serverUrl, state.info.user);
+    const runtime = describeContainerRuntime(state.info.containerRuntime, trans);
     return (
-      <div
-        className="aiplat-connection aiplat-connection-ok"
-        data-testid="aiplat-connection"
-        data-status="connected"
-        title={text}
-      >
-        {text}
+      <div className="aiplat-connection aiplat-connection-ok" data-testid="aiplat-connection" data-status="connected">
+        <span title={text}>{text}</span>
+        <span
+          className="aiplat-connection-runtime"
+          data-testid="aiplat-container-runtime"
+          data-kind={state.info.containerRuntime.kind}
+          title={runtime.title || runtime.text}
+        >
+          {runtime.text.trim()}
+        </span>
       </div>
     );
   }
