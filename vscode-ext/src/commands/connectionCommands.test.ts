@@ -103,7 +103,8 @@ describe('connection commands', () => {
 
     await commands.executeCommand(CommandIds.showServerInfo);
     expect(fake.messages.at(-1)?.text).toBe(
-      `AI Platform at ${server.url}: server 0.1.0-test, API 1.0, user alice, engine local.`,
+      `AI Platform at ${server.url}: server 0.1.0-test, API 1.0, user alice, engine local. ` +
+        'Containers: none — dev machines run as processes. Details: no container runtime (test server)',
     );
   });
 });

@@ -1,7 +1,7 @@
 import type { ConnectionState } from '@aiplat/api';
 import * as vscode from 'vscode';
 import { ConfigKeys } from '../configuration.js';
-import { describeConnectionState } from '../connection/connectionMessages.js';
+import { describeConnectionState, describeContainerRuntime } from '../connection/connectionMessages.js';
 import type { ConnectionService } from '../connection/connectionService.js';
 import { CommandIds } from './commandIds.js';
 
@@ -97,16 +97,15 @@ async function showServerInfo(connection: ConnectionService): Promise<void> {
   const state = connection.state;
   if (state.status === 'connected') {
     const { info } = state;
-    await vscode.window.showInformationMessage(
-      vscode.l10n.t(
-        'AI Platform at {0}: server {1}, API {2}, user {3}, engine {4}.',
-        state.serverUrl,
-        info.serverVersion,
-        info.apiVersion,
-        info.user,
-        info.engine,
-      ),
+    const server = vscode.l10n.t(
+      'AI Platform at {0}: server {1}, API {2}, user {3}, engine {4}.',
+      state.serverUrl,
+      info.serverVersion,
+      info.apiVersion,
+      info.user,
+      info.engine,
     );
+    await vscode.window.showInformationMessage(`${server} ${describeContainerRuntime(info.containerRuntime)}`);
     return;
   }
   const connectAction = vscode.l10n.t('Connect');

@@ -1,4 +1,4 @@
-import { API_VERSION, type ConnectionState } from '@aiplat/api';
+import { API_VERSION, type ConnectionState, type ContainerRuntimeInfo } from '@aiplat/api';
 import * as vscode from 'vscode';
 
 export interface ConnectionMessage {
@@ -63,5 +63,19 @@ export function describeConnectionState(state: ConnectionState): ConnectionMessa
             offerSettings: false,
           };
       }
+  }
+}
+
+/** Which container runtime the server's local engine uses; with none, why (the server's words). */
+export function describeContainerRuntime(runtime: ContainerRuntimeInfo): string {
+  switch (runtime.kind) {
+    case 'podman':
+      return vscode.l10n.t('Containers: Podman {0}.', runtime.version ?? '?');
+    case 'docker':
+      return vscode.l10n.t('Containers: Docker {0}.', runtime.version ?? '?');
+    case 'none':
+      return runtime.reason
+        ? vscode.l10n.t('Containers: none — dev machines run as processes. Details: {0}', runtime.reason)
+        : vscode.l10n.t('Containers: none — dev machines run as processes.');
   }
 }
