@@ -6,6 +6,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SNAPSHOT_AGENT_BUNDLE } from './agentBundle.js';
+import { parseAgentLine } from './agentProtocol.js';
 import { readLayerTar } from '../../../../testing/src/images/layerTar.js';
 import { buildBaseTree, changeTree, scenarioMountInfo } from '../../../../testing/src/images/snapshotScenario.js';
 
@@ -24,7 +26,7 @@ beforeAll(async () => {
   expect(build.status, build.stderr).toBe(0);
   dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-snapshot-cli-'));
   agent = path.join(dir, 'snapshot-agent.cjs');
-  await copyFile(path.join(REPO, 'backend/dist/snapshot-agent.cjs'), agent);
+  await copyFile(SNAPSHOT_AGENT_BUNDLE, agent);
   tree = path.join(dir, 'tree');
   await buildBaseTree(tree);
   const mountInfo = path.join(dir, 'mountinfo');
@@ -39,7 +41,7 @@ function runAgent(args: string[]) {
     .toString()
     .split('\n')
     .filter((line) => line !== '')
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+    .map((line) => parseAgentLine(line) as Record<string, unknown>);
   return { status: result.status, stdout: result.stdout, stderrLines };
 }
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
 import { BaselineError } from './baselineFile.js';
+import { formatAgentLine } from './agentProtocol.js';
 import type { LayerProgress } from './layerWriter.js';
 import { DEFAULT_EXCLUDES, parseExcludesFile, type ExcludePattern } from './skipRules.js';
 import {
@@ -51,7 +52,7 @@ export async function runAgentCli(argv: string[], streams: CliStreams): Promise<
       case 'layer': {
         let reported: LayerProgress = { bytes: 0, files: 0 };
         const report = (progress: LayerProgress) => {
-          streams.stderr.write(`${JSON.stringify({ progress })}\n`);
+          streams.stderr.write(formatAgentLine({ progress }));
           reported = progress;
         };
         const done = await streamSnapshotLayer(settings, streams.stdout, {
@@ -64,13 +65,13 @@ export async function runAgentCli(argv: string[], streams: CliStreams): Promise<
         });
         report({ bytes: done.bytes, files: done.files });
         const { digest, diffId, size, files } = done;
-        streams.stderr.write(`${JSON.stringify({ done: { digest, diffId, size, files } })}\n`);
+        streams.stderr.write(formatAgentLine({ done: { digest, diffId, size, files } }));
         return 0;
       }
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    streams.stderr.write(`${JSON.stringify({ error: message })}\n`);
+    streams.stderr.write(formatAgentLine({ error: message }));
     return error instanceof UsageError ? 2 : 1;
   }
 }
