@@ -67,7 +67,8 @@ export function entryFromStats(path: string, stats: BigIntStats, linkTarget?: st
  * The one case size and mtime cannot decide — same size, mtime set back (`touch -d`, `cp -p`, a tar
  * extract) — changes ctime, which no user can set, so a changed ctime writes the file too: at worst an
  * unchanged file is written again, never is a changed one left out. A new inode (a file replaced by
- * rename) counts as a change for the same reason; inode numbers are compared only on the same device.
+ * rename) counts as a change for the same reason. Inode numbers are compared only on the same device:
+ * an overlay root gets a new device number when the container restarts, and ctime alone then tells.
  */
 export function entryChanged(before: FsEntry, after: FsEntry): boolean {
   return (

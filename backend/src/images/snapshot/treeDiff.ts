@@ -80,6 +80,8 @@ export function diffTrees(
       write(entry, 'added', false);
       continue;
     }
+    // Where the device number changed (an overlay remounted), a replaced directory is not seen as
+    // one: its old children then get a whiteout each and its new ones are written, the same tree.
     const replacedDirectory =
       before.type === 'dir' && entry.type === 'dir' && before.dev === entry.dev && before.ino !== entry.ino;
     if (before.type !== entry.type || replacedDirectory) {
