@@ -73,7 +73,7 @@ export interface ExecOptions {
   /** Written with back-pressure: a slow stdout slows the command down rather than filling memory. */
   stdout: Writable;
   stderr: Writable;
-  /** Aborting closes the connection: the command sees EOF on stdin and EPIPE on its next write. */
+  /** Aborting kills the command (its process group); exec then rejects with the signal's reason. */
   signal?: AbortSignal;
 }
 
@@ -124,7 +124,10 @@ export interface ContainerRuntime {
   ensureImage(ref: string, options?: EnsureImageOptions): Promise<void>;
   /** Creates and starts a container; resolves to its id. A container that fails to start is removed. */
   run(spec: ContainerSpec): Promise<string>;
-  /** Runs `argv` in a running container; resolves to its exit code once its output is all written. */
+  /**
+   * Runs `argv` in a running container; resolves to its exit code once its output is all written.
+   * A failed stdout or stderr (or an abort) kills the command rather than leaving it running.
+   */
   exec(id: string, argv: string[], options: ExecOptions): Promise<number>;
   inspect(id: string): Promise<ContainerState>;
   /** SIGTERM, then SIGKILL after `graceSeconds`; a container stopped already is fine. */

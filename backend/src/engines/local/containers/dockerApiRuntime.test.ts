@@ -76,6 +76,21 @@ async function execText(
   return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
 }
 
+/** The `cat`s still running in the container, once its init has reaped the killed ones. */
+async function catsLeft(id: string): Promise<string> {
+  let left = '';
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const { stdout } = await execText(id, ['sh', '-c', 'for p in /proc/[0-9]*; do cat $p/comm; done']);
+    left = stdout
+      .split('\n')
+      .filter((name) => name === 'cat')
+      .join(',');
+    if (!left) break;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return left;
+}
+
 describe.skipIf(skip)('DockerApiRuntime on Podman', () => {
   it('runs a container with env, working dir, a read-only and a read-write mount, and a memory limit', async () => {
     const readOnly = path.join(dir, 'ro');
@@ -140,6 +155,32 @@ describe.skipIf(skip)('DockerApiRuntime on Podman', () => {
       stdout: '',
       stderr: 'oops\n',
     });
+  });
+
+  it('kills the command (with its children) when the exec is aborted or its stdout fails', async () => {
+    const id = await runtime.run(spec());
+    const endless = ['sh', '-c', 'cat /dev/zero | cat'];
+    const controller = new AbortController();
+    let bytes = 0;
+    const cancelling = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        bytes += chunk.length;
+        if (bytes > 1_000_000) controller.abort(new Error('the user cancelled'));
+        done();
+      },
+    });
+    await expect(
+      runtime.exec(id, endless, { stdout: cancelling, stderr: new PassThrough(), signal: controller.signal }),
+    ).rejects.toThrow('the user cancelled');
+    expect(await catsLeft(id)).toBe('');
+
+    const failing = new Writable({ write: (_chunk, _encoding, done) => done(new Error('the upload failed')) });
+    failing.on('error', () => undefined);
+    await expect(runtime.exec(id, endless, { stdout: failing, stderr: new PassThrough() })).rejects.toMatchObject({
+      code: 'runtime_failed',
+      message: expect.stringContaining('the upload failed'),
+    });
+    expect(await catsLeft(id)).toBe('');
   });
 
   it('pipes stdin into an exec and closes it at the end, as the user asked', async () => {

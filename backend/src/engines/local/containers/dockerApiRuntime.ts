@@ -150,17 +150,26 @@ export class DockerApiRuntime implements ContainerRuntime {
     } catch (error) {
       throw this.notFound(error, id) ?? this.failure(error, `running ${argv[0] ?? ''} in container ${id}`);
     }
-    const abort = () => connection.destroy(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+    const abort = () => connection.destroy();
     signal?.addEventListener('abort', abort, { once: true });
+    if (signal?.aborted) abort();
     try {
       // Ending stdin half-closes the connection: the command reads EOF while its output still flows.
       if (stdin) {
         stdin.once('error', (error) => connection.destroy(error));
         stdin.pipe(connection);
       } else connection.end();
-      await demultiplex(connection, { stdout: options.stdout, stderr: options.stderr });
+      await demultiplex(connection, { stdout: options.stdout, stderr: options.stderr }, signal);
     } catch (error) {
       connection.destroy();
+      // A closed connection does not end the command: it would go on (writing into nothing) for good.
+      const killed = await this.killExec(exec);
+      if (killed !== true)
+        throw new ContainerError(
+          'runtime_failed',
+          `${argv[0] ?? ''} in container ${id} was left running (pid ${killed.pid}): ${killed.error.message}`,
+          { cause: error },
+        );
       if (signal?.aborted) throw signal.reason;
       throw new ContainerError(
         'runtime_failed',
@@ -265,6 +274,27 @@ export class DockerApiRuntime implements ContainerRuntime {
       'runtime_failed',
       `${argv[0] ?? ''} in container ${id} closed its output but the runtime still reports it running`,
     );
+  }
+
+  /**
+   * Kills the process group of an exec that is still running (runc makes each exec a session
+   * leader, so its children go too). The runtime's API has no call for it; the exec's pid is this
+   * machine's, which the local engine shares.
+   */
+  private async killExec(exec: Docker.Exec): Promise<true | { pid: number; error: Error }> {
+    let info: Docker.ExecInspectInfo;
+    try {
+      info = await exec.inspect();
+    } catch {
+      return true; // Gone with its container.
+    }
+    if (!info.Running || !info.Pid) return true;
+    try {
+      process.kill(-info.Pid, 'SIGKILL');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ESRCH') return { pid: info.Pid, error: error as Error };
+    }
+    return true;
   }
 
   private notFound(error: unknown, id: string): ContainerError | undefined {

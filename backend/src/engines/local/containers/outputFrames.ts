@@ -44,9 +44,11 @@ export async function* outputFrames(source: AsyncIterable<Buffer> | Iterable<Buf
 export async function demultiplex(
   source: AsyncIterable<Buffer>,
   targets: { stdout: Writable; stderr: Writable },
+  signal?: AbortSignal,
 ): Promise<void> {
   for await (const { stream, data } of outputFrames(source)) {
     const target = targets[stream];
-    if (!target.write(data)) await once(target, 'drain');
+    // The signal also ends a wait on a consumer that stopped reading.
+    if (!target.write(data)) await once(target, 'drain', signal ? { signal } : {});
   }
 }
