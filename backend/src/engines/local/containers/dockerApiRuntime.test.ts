@@ -240,6 +240,22 @@ describe.skipIf(skip)('DockerApiRuntime on Podman', () => {
     expect(again.sort()).toEqual(['to err\n', 'to out\n']);
   });
 
+  it('stops following the logs of a running container when the reader stops', async () => {
+    const id = await runtime.run(spec({ command: ['sh', '-c', 'echo started; exec sleep 1000'] }));
+    const logs = await runtime.logs(id, { follow: true });
+    const seen: string[] = [];
+    for await (const chunk of logs) {
+      seen.push(chunk.data.toString());
+      break;
+    }
+    expect(seen).toEqual(['started\n']);
+    const again = await runtime.logs(id, { follow: true });
+    const first = await again[Symbol.asyncIterator]().next();
+    expect(first.value).toMatchObject({ stream: 'stdout' });
+    again.destroy();
+    expect((await runtime.inspect(id)).running).toBe(true);
+  });
+
   it('says which name is taken, which image is missing, and which container is gone', async () => {
     const taken = spec();
     await runtime.run(taken);

@@ -239,9 +239,22 @@ export class DockerApiRuntime implements ContainerRuntime {
     } catch (error) {
       throw this.notFound(error, id) ?? this.failure(error, `reading the logs of container ${id}`);
     }
-    const chunks = Readable.from(outputFrames(output));
-    chunks.once('close', () => output.destroy());
-    return chunks;
+    // Not Readable.from: its destroy waits for the generator's pending read, which a quiet
+    // container being followed may never satisfy, and the connection would stay open.
+    const frames = outputFrames(output);
+    return new Readable({
+      objectMode: true,
+      read() {
+        frames.next().then(
+          ({ value, done }) => this.push(done ? null : value),
+          (error: unknown) => this.destroy(error as Error),
+        );
+      },
+      destroy(error, callback) {
+        output.destroy();
+        callback(error);
+      },
+    });
   }
 
   async list(filter: { label: string }): Promise<ContainerSummary[]> {
