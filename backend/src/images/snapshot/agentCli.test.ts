@@ -66,7 +66,7 @@ describe('snapshot-agent CLI', () => {
     );
     expect(previewJson.largestDirectories).toHaveLength(2);
 
-    const layer = runAgent(['layer', ...common]);
+    const layer = runAgent(['layer', ...common, '--gzip-level', '1']);
     expect(layer.status).toBe(0);
     const done = layer.stderrLines.at(-1)?.done as Record<string, unknown>;
     expect(done).toEqual({
@@ -98,5 +98,8 @@ describe('snapshot-agent CLI', () => {
     const result = runAgent(['snapshot']);
     expect(result.status).toBe(2);
     expect(result.stderrLines[0]?.error).toMatch(/unknown command "snapshot"\nusage: snapshot-agent/);
+    const level = runAgent(['layer', '--gzip-level', '12']);
+    expect(level.status).toBe(2);
+    expect(level.stderrLines).toEqual([{ error: '--gzip-level takes 1 to 9, not "12"' }]);
   });
 });

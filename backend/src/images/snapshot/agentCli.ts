@@ -26,6 +26,7 @@ options:
   --no-default-excludes    do not leave out the default caches (${DEFAULT_EXCLUDES.map((e) => e.pattern).join(', ')})
   --mountinfo FILE         read mount points from FILE instead of /proc/self/mountinfo
   --top N                  how many largest directories the preview lists (default 10)
+  --gzip-level N           the layer's gzip level, 1 (fastest) to 9 (smallest); default 6
 errors: {"error":"…"} on stderr and a non-zero exit`;
 
 export interface CliStreams {
@@ -41,7 +42,7 @@ class UsageError extends Error {}
 /** Runs one agent command; resolves to the exit code. */
 export async function runAgentCli(argv: string[], streams: CliStreams): Promise<number> {
   try {
-    const { command, settings, top } = parseCommandLine(argv);
+    const { command, settings, top, gzipLevel } = parseCommandLine(argv);
     switch (command) {
       case 'baseline':
         streams.stdout.write(`${JSON.stringify(await takeBaseline(settings))}\n`);
@@ -56,6 +57,7 @@ export async function runAgentCli(argv: string[], streams: CliStreams): Promise<
           reported = progress;
         };
         const done = await streamSnapshotLayer(settings, streams.stdout, {
+          ...(gzipLevel === undefined ? {} : { gzipLevel }),
           onProgress: (progress) => {
             const due =
               progress.bytes - reported.bytes >= PROGRESS_EVERY_BYTES ||
@@ -78,7 +80,14 @@ export async function runAgentCli(argv: string[], streams: CliStreams): Promise<
 
 type Command = 'baseline' | 'preview' | 'layer';
 
-function parseCommandLine(argv: string[]): { command: Command; settings: SnapshotSettings; top?: number } {
+interface CommandLine {
+  command: Command;
+  settings: SnapshotSettings;
+  top?: number;
+  gzipLevel?: number;
+}
+
+function parseCommandLine(argv: string[]): CommandLine {
   let parsed;
   try {
     parsed = parseArgs({
@@ -92,6 +101,7 @@ function parseCommandLine(argv: string[]): { command: Command; settings: Snapsho
         'no-default-excludes': { type: 'boolean', default: false },
         mountinfo: { type: 'string' },
         top: { type: 'string' },
+        'gzip-level': { type: 'string' },
       },
     });
   } catch (error) {
@@ -107,6 +117,10 @@ function parseCommandLine(argv: string[]): { command: Command; settings: Snapsho
   if (top !== undefined && !(Number.isInteger(top) && top > 0)) {
     throw new UsageError(`--top takes a positive whole number, not "${values.top}"`);
   }
+  const gzipLevel = values['gzip-level'] === undefined ? undefined : Number(values['gzip-level']);
+  if (gzipLevel !== undefined && !(Number.isInteger(gzipLevel) && gzipLevel >= 1 && gzipLevel <= 9)) {
+    throw new UsageError(`--gzip-level takes 1 to 9, not "${values['gzip-level']}"`);
+  }
   const excludes: ExcludePattern[] = values['no-default-excludes'] ? [] : [...DEFAULT_EXCLUDES];
   if (values['excludes-file'] !== undefined) {
     excludes.push(...parseExcludesFile(readTextFile(values['excludes-file'], 'excludes file')));
@@ -114,7 +128,12 @@ function parseCommandLine(argv: string[]): { command: Command; settings: Snapsho
   excludes.push(...values.exclude.map((pattern) => ({ pattern })));
   const settings: SnapshotSettings = { root: values.root, baselineFile: values.baseline, excludes };
   if (values.mountinfo !== undefined) settings.mountInfo = readTextFile(values.mountinfo, 'mountinfo file');
-  return { command, settings, ...(top === undefined ? {} : { top }) };
+  return {
+    command,
+    settings,
+    ...(top === undefined ? {} : { top }),
+    ...(gzipLevel === undefined ? {} : { gzipLevel }),
+  };
 }
 
 function readTextFile(file: string, what: string): string {
