@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { devMachineRoutes } from './devMachineRoutes.js';
+import { imageRoutes } from './imageRoutes.js';
 import { route } from './route.js';
 import { serviceRoutes } from './serviceRoutes.js';
 import { tensorboardRoutes } from './tensorboardRoutes.js';
@@ -273,6 +274,7 @@ export const routes = {
   ...devMachineRoutes,
   ...tensorboardRoutes,
   ...serviceRoutes,
+  ...imageRoutes,
 } as const;
 
 export type Routes = typeof routes;

@@ -17,6 +17,7 @@ import { JobMetricsFeed } from './metrics/jobMetricsFeed.js';
 import { createDevMachineFrontend } from './devmachines/devMachineFrontend.js';
 import { createDevMachineHandlers } from './devmachines/devMachineHandlers.js';
 import { DevMachineService } from './devmachines/devMachineService.js';
+import { ImagesPart } from './imagesComposition.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
 import { jobFilesUnder } from './jobs/jobFiles.js';
 import { JobService } from './jobs/jobService.js';
@@ -141,6 +142,7 @@ export async function createPlatform(
       : { ok: false, message: 'the backend is not connected to a cluster (its log says why)' };
   const originPolicy = new OriginPolicy(config.allowedOrigins);
   const { browserUser, platformUser } = platformCredentials(users, sessions, config.allowedOrigins);
+  const imagesPart = await ImagesPart.create(config, store, log.child({ component: 'images' }));
   const servicesPart = new ServicesPart({
     config,
     store,
@@ -212,6 +214,7 @@ export async function createPlatform(
         ...createTensorBoardHandlers(scalars, tensorboards),
         ...createDevMachineHandlers(devMachines),
         ...servicesPart.handlers(hub),
+        ...imagesPart.handlers(hub, devMachines),
         ...issueLoginLink,
         ...createFileHandlers({ resolver, lister, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),
@@ -324,6 +327,7 @@ export async function createPlatform(
     await server.close();
     await folderWatchers.close();
     await jobService.close();
+    imagesPart.close();
     await devMachineEngine.close();
     await containers.close();
     scalars.close();

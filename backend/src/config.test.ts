@@ -49,6 +49,23 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AIPLAT_CONTAINERS: 'lxc' }, dir)).toThrow(/AIPLAT_CONTAINERS: /);
   });
 
+  it('has no registry until one is configured (AIPLAT_REGISTRY or images.registry), and no presets', async () => {
+    expect(loadConfig({}, dir).images).toEqual({ presets: [] });
+    expect(loadConfig({ AIPLAT_REGISTRY: ' http://127.0.0.1:5000 ' }, dir).images.registry).toEqual({
+      url: 'http://127.0.0.1:5000',
+      insecure: false,
+    });
+    const file = path.join(dir, 'aiplat.yaml');
+    await writeFile(
+      file,
+      'images:\n  registry:\n    url: https://registry.example.com\n    dockerConfig: /etc/aiplat/docker.json\n  presets:\n    - ref: registry.example.com/aiplat/devmachine:1\n',
+    );
+    expect(loadConfig({ AIPLAT_CONFIG: file, AIPLAT_REGISTRY: 'https://other.example.com' }, dir).images).toEqual({
+      registry: { url: 'https://other.example.com', insecure: false, dockerConfig: '/etc/aiplat/docker.json' },
+      presets: [{ ref: 'registry.example.com/aiplat/devmachine:1' }],
+    });
+  });
+
   it('reads a YAML file and lets the environment override it', async () => {
     const file = path.join(dir, 'aiplat.yaml');
     await writeFile(

@@ -94,6 +94,23 @@ export const ConfigSchema = z.object({
       socketPath: z.string().min(1).optional(),
     })
     .prefault({}),
+  /** Images: the platform's registry (where dev machines are saved as images) and the presets users choose from. */
+  images: z
+    .object({
+      registry: z
+        .object({
+          /** e.g. https://registry.example.com, or http://127.0.0.1:5000 (plain http only on loopback unless insecure). */
+          url: z.string().min(1),
+          /** Plain http off loopback, or https without checking the certificate. */
+          insecure: z.boolean().default(false),
+          /** A docker config.json with the registry's login; left out: $DOCKER_CONFIG/config.json or ~/.docker/config.json. */
+          dockerConfig: z.string().min(1).optional(),
+        })
+        .optional(),
+      /** Images every user sees in the image pickers, e.g. the dev machine image this platform was set up with. */
+      presets: z.array(z.object({ ref: z.string().min(1), description: z.string().optional() })).default([]),
+    })
+    .prefault({}),
   tensorboard: z
     .object({
       /** The TensorBoard the local engine runs: a name looked up on PATH, or a path. */
@@ -156,6 +173,7 @@ export const ENV_VARS = {
   LOG_LEVEL: 'logLevel',
   AIPLAT_DEV_MACHINE: 'devMachines.startDefault',
   AIPLAT_CONTAINERS: 'containers.runtime',
+  AIPLAT_REGISTRY: 'images.registry.url',
   AIPLAT_CONFIG: '(file)',
 } as const;
 
@@ -220,6 +238,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const containers = (raw.containers ?? {}) as Record<string, unknown>;
     raw.containers = { ...containers, runtime: env.AIPLAT_CONTAINERS.trim().toLowerCase() };
     fromEnv.set('containers', 'AIPLAT_CONTAINERS');
+  }
+  if (env.AIPLAT_REGISTRY) {
+    const images = (raw.images ?? {}) as Record<string, unknown>;
+    const registry = (images.registry ?? {}) as Record<string, unknown>;
+    raw.images = { ...images, registry: { ...registry, url: env.AIPLAT_REGISTRY.trim() } };
+    fromEnv.set('images', 'AIPLAT_REGISTRY');
   }
   if (env.AUTH_TOKEN) {
     const name = (raw.defaultUser as string | undefined) ?? 'dev';

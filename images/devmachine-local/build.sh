@@ -47,14 +47,21 @@ hooks=(
   --customize-hook="cp '$node_bin' \"\$1/opt/aiplat/bin/node\""
   --customize-hook="cp '$agent' \"\$1/opt/aiplat/snapshot-agent.cjs\""
   --customize-hook="printf '#!/bin/sh\nexec /opt/aiplat/bin/node /opt/aiplat/snapshot-agent.cjs \"\$@\"\n' > \"\$1/opt/aiplat/bin/aiplat-snapshot\" && chmod 755 \"\$1/opt/aiplat/bin/aiplat-snapshot\""
+  # The entrypoint the Kubernetes image runs too (images/devmachine), and the jobs' entry wrapper.
+  --customize-hook="install -m 755 '$root/images/devmachine/entrypoint.sh' \"\$1/usr/local/bin/aiplat-devmachine\""
+  --customize-hook="install -m 755 '$root/images/entry/entry.sh' \"\$1/opt/aiplat/entry.sh\""
 )
 if [ "$minimal" = 0 ]; then
   wheel="$(ls "$root"/jupyterlab-ext/dist/aiplat_jupyterlab_ext-*.whl | head -1)"
+  vsix="$work/aiplat-vscode.vsix"
+  node "$root/vscode-ext/scripts/package.mjs" --out "$vsix"
   hooks+=(
     --customize-hook="mkdir -p \"\$1/opt/aiplat/jupyterlab-host/build\" && cp -r '$root/jupyterlab-host/serve.py' '$root/jupyterlab-host/templates' \"\$1/opt/aiplat/jupyterlab-host/\" && cp -r '$root/jupyterlab-host/build/static' '$root/jupyterlab-host/build/schemas' '$root/jupyterlab-host/build/themes' \"\$1/opt/aiplat/jupyterlab-host/build/\""
     --customize-hook="chroot \"\$1\" python3 -m venv --system-site-packages /opt/aiplat/venv"
     --customize-hook="cp '$wheel' \"\$1/tmp/\" && chroot \"\$1\" /opt/aiplat/venv/bin/pip install --no-index --no-deps /tmp/$(basename "$wheel") && rm \"\$1/tmp/$(basename "$wheel")\""
     --customize-hook="cp -r '$root/node_modules/code-server' \"\$1/opt/aiplat/code-server\""
+    --customize-hook="printf '#!/bin/sh\nexec /opt/aiplat/bin/node /opt/aiplat/code-server/out/node/entry.js \"\$@\"\n' > \"\$1/opt/aiplat/bin/code-server\" && chmod 755 \"\$1/opt/aiplat/bin/code-server\""
+    --customize-hook="cp '$vsix' \"\$1/tmp/aiplat-vscode.vsix\" && chroot \"\$1\" /opt/aiplat/bin/code-server --extensions-dir /opt/aiplat/code-server-extensions --install-extension /tmp/aiplat-vscode.vsix && rm \"\$1/tmp/aiplat-vscode.vsix\" && chmod -R a+rX \"\$1/opt/aiplat/code-server-extensions\""
   )
 fi
 echo "building the rootfs (mmdebstrap $suite, minimal=$minimal)"
@@ -64,6 +71,9 @@ echo "importing $tag"
 podman import \
   --change 'ENV PATH=/opt/aiplat/bin:/opt/aiplat/venv/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
   --change 'ENV AIPLAT_SNAPSHOT_AGENT=/opt/aiplat/bin/aiplat-snapshot' \
+  --change 'ENV AIPLAT_JUPYTER="/opt/aiplat/venv/bin/python /opt/aiplat/jupyterlab-host/serve.py"' \
+  --change 'ENV AIPLAT_CODE_SERVER=/opt/aiplat/bin/code-server' \
+  --change 'ENV AIPLAT_CODE_EXTENSIONS=/opt/aiplat/code-server-extensions' \
   --change 'CMD ["/bin/bash"]' \
   --message "aiplat dev machine base (minimal=$minimal, $suite)" \
   "$work/rootfs.tar" "$tag"

@@ -90,25 +90,32 @@ export type SaveImageBody = z.infer<typeof SaveImageBodySchema>;
 export const ImageSavePreviewBodySchema = strictObject({ excludes: ExcludesSchema.optional() }, 'the preview request');
 export type ImageSavePreviewBody = z.infer<typeof ImageSavePreviewBodySchema>;
 
-export const ExcludedPathSchema = z.object({
+/** A path the new layer leaves out, and why. */
+export const SkippedPathSchema = z.object({
   path: z.string(),
-  reason: z.enum(['system', 'mount', 'exclude']),
-  /** For `exclude`: the pattern that matched. */
-  pattern: z.string().optional(),
+  /** system: /proc, /tmp, /work…; mount: a mount point; exclude: a pattern; agent, socket, unreadable. */
+  reason: z.enum(['system', 'mount', 'exclude', 'agent', 'socket', 'unreadable']),
+  /** The pattern, the filesystem type or the error behind the reason. */
+  detail: z.string(),
 });
 
-/** What a save would put in the new layer, before saving. */
+/** What a save would put in the new layer, before saving (the snapshot agent's preview). */
 export const ImageSavePreviewSchema = z
   .object({
-    sizeBytes: z.number().int().nonnegative(),
+    /** File content the layer carries, and the regular files and tar entries it writes. */
+    bytes: z.number().int().nonnegative(),
     files: z.number().int().nonnegative(),
+    entries: z.number().int().nonnegative(),
     added: z.number().int().nonnegative(),
     modified: z.number().int().nonnegative(),
+    replaced: z.number().int().nonnegative(),
     deleted: z.number().int().nonnegative(),
-    largestDirectories: z.array(z.object({ path: z.string(), bytes: z.number().int().nonnegative() })),
-    excluded: z.array(ExcludedPathSchema),
-    /** The exclude list used (the defaults when the request gave none). */
-    excludes: z.array(z.string()),
+    largestDirectories: z.array(
+      z.object({ path: z.string(), bytes: z.number().int().nonnegative(), files: z.number().int().nonnegative() }),
+    ),
+    skipped: z.array(SkippedPathSchema),
+    /** The exclude patterns in force (the defaults, with why each, when the request gave none). */
+    excludes: z.array(z.object({ pattern: z.string(), reason: z.string().optional() })),
   })
   .meta({ id: 'ImageSavePreview' });
 export type ImageSavePreview = z.infer<typeof ImageSavePreviewSchema>;

@@ -14,6 +14,7 @@ import {
 import type { EventPublisher } from '../server/eventPublisher.js';
 import type { DevMachineRecord, DevMachineStore } from './devMachineStore.js';
 import type { DevMachineEngine, DevMachineLifecycle, DevMachineObservation, IdeEndpoint } from './engine.js';
+import type { SnapshotTarget, SnapshotTargets } from '../images/snapshotTarget.js';
 
 export interface DevMachineServiceDeps {
   store: DevMachineStore;
@@ -38,7 +39,7 @@ export function toDevMachine(record: DevMachineRecord): DevMachine {
  * forbidden, so ids tell nothing), states moved only along the contract's transitions, every change
  * stored, recorded as an event and published on the `devmachines` topic to the owner.
  */
-export class DevMachineService implements DevMachineLifecycle {
+export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
   private readonly now: () => Date;
   private readonly identities = new Map<
     string,
@@ -88,6 +89,16 @@ export class DevMachineService implements DevMachineLifecycle {
   endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined {
     const identity = this.identity(id);
     return identity ? this.engines.get(identity.engine)?.endpoint(id, ide) : undefined;
+  }
+
+  /** A running dev machine's container to save as an image, from the engine that runs it. */
+  snapshotTarget(id: string): SnapshotTarget | string {
+    const identity = this.identity(id);
+    const engine = identity && this.engines.get(identity.engine);
+    if (!engine?.snapshotTarget) {
+      return `saving as an image is not available on the ${identity?.engine ?? 'local'} engine of this platform yet`;
+    }
+    return engine.snapshotTarget(id);
   }
 
   async create(owner: string, spec: DevMachineSpec, start: boolean): Promise<DevMachine> {

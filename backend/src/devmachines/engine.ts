@@ -1,5 +1,6 @@
 import type { DevMachineFailure, DevMachineIde, DevMachineEvent, DevMachineSpec, WaitReason } from '@aiplat/api';
 import type { DevMachineRecord } from './devMachineStore.js';
+import type { SnapshotTarget } from '../images/snapshotTarget.js';
 
 /** Where the platform's proxy reaches one IDE of a running dev machine, and how to speak to it. */
 export interface IdeEndpoint {
@@ -40,4 +41,6 @@ export interface DevMachineEngine {
   release(machine: DevMachineRecord): Promise<void>;
   /** Where an IDE of a running dev machine listens, or undefined when it does not. */
   endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined;
+  /** A running dev machine's container to save as an image, or a sentence saying why there is none. */
+  snapshotTarget?(id: string): SnapshotTarget | string;
 }

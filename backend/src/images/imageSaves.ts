@@ -36,7 +36,6 @@ export interface ImageSavesDeps {
   pusher?: LayerPusher;
   /** `host[:port]/prefix` saved images go under: `<registry>/<user>/<repository>:<tag>`. */
   registryPrefix?: string;
-  defaultExcludes: readonly string[];
   events: EventPublisher;
   now?: () => Date;
 }
@@ -68,20 +67,15 @@ export class ImageSaves {
 
   async preview(devMachineId: string, user: string, excludes?: readonly string[]): Promise<ImageSavePreview> {
     const target = this.target(devMachineId, user);
-    const chosen = excludes ?? this.deps.defaultExcludes;
     const stdout = collect();
     const stderr = collect();
-    const code = await target.exec(
-      [SNAPSHOT_AGENT, 'preview', '--baseline', SNAPSHOT_BASELINE, ...excludeArgs(chosen)],
-      {
-        stdout,
-        stderr,
-      },
-    );
-    if (code !== 0)
+    const argv = [SNAPSHOT_AGENT, 'preview', '--baseline', SNAPSHOT_BASELINE, ...excludeArgs(excludes)];
+    const code = await target.exec(argv, { stdout, stderr });
+    if (code !== 0) {
       throw new ApiError('conflict', `the snapshot agent failed (exit ${code}): ${agentMessage(stderr.text())}`);
+    }
     try {
-      return { ...(JSON.parse(stdout.text()) as Omit<ImageSavePreview, 'excludes'>), excludes: [...chosen] };
+      return JSON.parse(stdout.text()) as ImageSavePreview;
     } catch {
       throw new ApiError('internal', `the snapshot agent's preview is not JSON: ${stdout.text().slice(0, 200)}`);
     }
@@ -160,9 +154,8 @@ export class ImageSaves {
       onError: (message) => (agentError = message),
     });
     const layer = new PassThrough({ highWaterMark: 1 << 20 });
-    const excludes = body.excludes ?? this.deps.defaultExcludes;
     const agent = target
-      .exec([SNAPSHOT_AGENT, 'layer', '--baseline', SNAPSHOT_BASELINE, ...excludeArgs(excludes)], {
+      .exec([SNAPSHOT_AGENT, 'layer', '--baseline', SNAPSHOT_BASELINE, ...excludeArgs(body.excludes)], {
         stdout: layer,
         stderr,
         signal: abort.signal,
@@ -234,8 +227,10 @@ function ended(save: ImageSave): boolean {
   return save.state === 'Succeeded' || save.state === 'Failed' || save.state === 'Cancelled';
 }
 
-function excludeArgs(excludes: readonly string[]): string[] {
-  return excludes.flatMap((pattern) => ['--exclude', pattern]);
+/** None given: the agent's default excludes (caches); a list replaces them. */
+function excludeArgs(excludes: readonly string[] | undefined): string[] {
+  if (!excludes) return [];
+  return ['--no-default-excludes', ...excludes.flatMap((pattern) => ['--exclude', pattern])];
 }
 
 function collect(): Writable & { text(): string } {

@@ -1,8 +1,9 @@
 import type { Writable } from 'node:stream';
+import { DEFAULT_BASELINE_FILE } from './snapshot/snapshotAgent.js';
 
 /** Where the snapshot agent lives in a dev machine's container, and where it keeps the baseline. */
 export const SNAPSHOT_AGENT = '/opt/aiplat/bin/aiplat-snapshot';
-export const SNAPSHOT_BASELINE = '/var/lib/aiplat/snapshot-baseline';
+export const SNAPSHOT_BASELINE = DEFAULT_BASELINE_FILE;
 
 /** Runs a command inside a dev machine's container as root; resolves with its exit code. */
 export type ContainerExec = (
