@@ -68,7 +68,12 @@ export interface ExecOptions {
   user?: string;
   env?: Record<string, string>;
   workingDir?: string;
-  /** Given: copied to the command's stdin, which is closed when it ends. Otherwise stdin is closed. */
+  /**
+   * Given: copied to the command's stdin, which is closed when it ends. Otherwise stdin is closed.
+   * The command should read all of it: when one exits first, Podman 4.3's attach gives up on the
+   * stdin it cannot deliver and may lose the end of the output or reset the connection (then exec
+   * rejects rather than pass on output that may be cut short).
+   */
   stdin?: Readable;
   /** Written with back-pressure: a slow stdout slows the command down rather than filling memory. */
   stdout: Writable;
