@@ -91,6 +91,10 @@ describe.skipIf(skip)('detectContainerRuntime with Podman installed', () => {
     await detected.close();
     expect(await alive(pid)).toBe(false);
     expect(existsSync(detected.socketPath!)).toBe(false);
+    await expect(detected.runtime?.list({ label: podman.label })).rejects.toMatchObject({
+      code: 'runtime_unreachable',
+      message: expect.stringContaining(`the container runtime at ${detected.socketPath} does not answer`),
+    });
   });
 
   it('uses the configured socket, and refuses one of the other kind', async () => {
