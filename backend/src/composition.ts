@@ -283,6 +283,8 @@ export async function createPlatform(
     resolveWorkingDir,
     tokenOf,
     serverAddress: () => server.server.address(),
+    containers,
+    pullOptions: (image) => imagesPart.pullOptions(image),
     ...(started ? { cluster: started.cluster } : {}),
     log,
   });

@@ -7,6 +7,9 @@ import { KubernetesDevMachineEngine } from './engines/kubernetes/devmachines/kub
 import { DevMachineQueue } from './engines/local/devmachines/devMachineQueue.js';
 import { ideTools } from './engines/local/devmachines/ideTools.js';
 import { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
+import { ContainerDevMachines } from './engines/local/devmachines/containerDevMachines.js';
+import type { EnsureImageOptions } from './engines/local/containers/containerRuntime.js';
+import type { LocalContainers } from './engines/local/containers/localContainers.js';
 import type { SchedulerNode, SchedulerQueue } from './engines/local/scheduler/index.js';
 import type { SchedulingLoop } from './engines/local/schedulingLoop.js';
 import type { Supervisor } from './engines/local/supervisor/index.js';
@@ -27,6 +30,10 @@ export interface DevMachineEnginesDeps {
   serverAddress(): AddressInfo | string | null;
   /** Set when the backend is connected to a cluster. */
   cluster?: KubeCluster;
+  /** The local engine's container runtime: dev machines that name an image run in containers. */
+  containers: LocalContainers;
+  /** How an image is pulled (the platform registry's login). */
+  pullOptions(image: string): EnsureImageOptions;
   log: Logger;
 }
 
@@ -40,9 +47,33 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
   kubernetes?: KubernetesDevMachineEngine;
 } {
   const { config, lifecycle, tokenOf, log } = deps;
+  const platformEnv = (owner: string): Record<string, string> => {
+    const address = deps.serverAddress();
+    const token = tokenOf(owner);
+    if (!token || !address || typeof address === 'string') return {};
+    const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    return {
+      AIPLAT_SERVER: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
+      AIPLAT_TOKEN: token,
+    };
+  };
+  const queue = new DevMachineQueue({ scheduling: deps.scheduling, nodes: deps.nodes, queues: deps.queues, lifecycle });
+  const containers = new ContainerDevMachines({
+    lifecycle,
+    runtime: () => deps.containers.runtime(),
+    noRuntimeReason: async () => (await deps.containers.info()).reason ?? 'this machine has no container runtime',
+    pullOptions: deps.pullOptions,
+    dataDir: config.dataDir,
+    workRoot: config.workRoot,
+    platformEnv,
+    stopGraceMs: config.devMachines.stopGraceMs,
+    readyTimeoutMs: config.devMachines.readyTimeoutMs,
+    ended: (id) => queue.release(id),
+    log: log.child({ component: 'container-devmachines' }),
+  });
   const local = new LocalDevMachineEngine({
     lifecycle,
-    queue: new DevMachineQueue({ scheduling: deps.scheduling, nodes: deps.nodes, queues: deps.queues, lifecycle }),
+    queue,
     supervisor: deps.supervisor,
     dataDir: config.dataDir,
     workRoot: config.workRoot,
@@ -51,16 +82,8 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     tools: ideTools(config.devMachines),
     stopGraceMs: config.devMachines.stopGraceMs,
     readyTimeoutMs: config.devMachines.readyTimeoutMs,
-    platformEnv: (owner): Record<string, string> => {
-      const address = deps.serverAddress();
-      const token = tokenOf(owner);
-      if (!token || !address || typeof address === 'string') return {};
-      const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-      return {
-        AIPLAT_SERVER: `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`,
-        AIPLAT_TOKEN: token,
-      };
-    },
+    platformEnv,
+    containers,
     log: log.child({ component: 'devmachines-engine' }),
   });
   lifecycle.useEngine('local', local);

@@ -5,7 +5,12 @@ import { ImageCatalog } from './images/imageCatalog.js';
 import { createImageHandlers } from './images/imageHandlers.js';
 import { ImageSaves } from './images/imageSaves.js';
 import { PlatformRegistry } from './images/platformRegistry.js';
-import { defaultDockerConfigPath, loadDockerConfigCredentials } from './images/registry/credentials.js';
+import {
+  defaultDockerConfigPath,
+  loadDockerConfigCredentials,
+  type RegistryCredentials,
+} from './images/registry/credentials.js';
+import type { EnsureImageOptions } from './engines/local/containers/containerRuntime.js';
 import { RegistryClient } from './images/registry/registryClient.js';
 import type { EventHub } from './server/eventHub.js';
 import type { Handlers } from './server/handlers.js';
@@ -22,6 +27,7 @@ export class ImagesPart {
     private readonly store: Store,
     private readonly config: Config,
     private readonly registry: PlatformRegistry | undefined,
+    private readonly credentials?: RegistryCredentials,
   ) {}
 
   static async create(config: Config, store: Store, log: Logger): Promise<ImagesPart> {
@@ -39,7 +45,18 @@ export class ImagesPart {
       insecure: settings.insecure,
       ...(credentials ? { credentials } : {}),
     });
-    return new ImagesPart(store, config, new PlatformRegistry(client));
+    return new ImagesPart(store, config, new PlatformRegistry(client), credentials);
+  }
+
+  /** How the container runtime pulls an image: with the platform registry's login when it is there. */
+  pullOptions(image: string): EnsureImageOptions {
+    const settings = this.config.images.registry;
+    if (!settings || !this.registry || !image.startsWith(`${this.registry.name}/`)) return {};
+    const plainOrUnchecked = settings.insecure || new URL(settings.url).protocol === 'http:';
+    return {
+      ...(plainOrUnchecked ? { tlsVerify: false } : {}),
+      ...(this.credentials ? { auth: { ...this.credentials, serveraddress: this.registry.name } } : {}),
+    };
   }
 
   handlers(

@@ -4,18 +4,19 @@
 # unless --minimal — JupyterLab and code-server with both AI Platform extensions from this repo.
 # Imports it into Podman and, with --push, pushes it to the registry.
 #
-#   images/devmachine-local/build.sh --tag 127.0.0.1:5000/aiplat/devmachine:1 [--minimal] [--push]
+#   images/devmachine-local/build.sh --tag 127.0.0.1:5000/aiplat/devmachine:1 [--minimal | --no-code-server] [--push]
 #       [--tls-verify=false] [--authfile ~/.docker/config.json] [--suite bookworm]
 #
 # Run `npm run build` first (the agent bundle and the IDE builds it copies). Needs root (mmdebstrap
 # and rootful Podman; see scripts/configure-podman.sh).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
-tag='' minimal=0 push=0 tls_verify=true authfile='' suite=bookworm
+tag='' minimal=0 code_server=1 push=0 tls_verify=true authfile='' suite=bookworm
 for arg in "$@"; do
   case "$arg" in
     --tag=*) tag="${arg#--tag=}" ;;
     --minimal) minimal=1 ;;
+    --no-code-server) code_server=0 ;;
     --push) push=1 ;;
     --tls-verify=*) tls_verify="${arg#--tls-verify=}" ;;
     --authfile=*) authfile="${arg#--authfile=}" ;;
@@ -34,7 +35,9 @@ done
 packages=ca-certificates,bash,procps
 if [ "$minimal" = 0 ]; then
   packages="$packages,git,openssh-client,python3,python3-venv,python3-pip,python3-jupyter-server,python3-jupyterlab-server,python3-ipykernel"
-  for built in "$root/jupyterlab-host/build/static" "$root/jupyterlab-ext/dist" "$root/node_modules/code-server/out/node/entry.js"; do
+  needed=("$root/jupyterlab-host/build/static" "$root/jupyterlab-ext/dist")
+  [ "$code_server" = 1 ] && needed+=("$root/node_modules/code-server/out/node/entry.js")
+  for built in "${needed[@]}"; do
     [ -e "$built" ] || { echo "no $built: run npm ci && npm run build first (or --minimal)" >&2; exit 1; }
   done
 fi
@@ -53,12 +56,16 @@ hooks=(
 )
 if [ "$minimal" = 0 ]; then
   wheel="$(ls "$root"/jupyterlab-ext/dist/aiplat_jupyterlab_ext-*.whl | head -1)"
-  vsix="$work/aiplat-vscode.vsix"
-  node "$root/vscode-ext/scripts/package.mjs" --out "$vsix"
   hooks+=(
     --customize-hook="mkdir -p \"\$1/opt/aiplat/jupyterlab-host/build\" && cp -r '$root/jupyterlab-host/serve.py' '$root/jupyterlab-host/templates' \"\$1/opt/aiplat/jupyterlab-host/\" && cp -r '$root/jupyterlab-host/build/static' '$root/jupyterlab-host/build/schemas' '$root/jupyterlab-host/build/themes' \"\$1/opt/aiplat/jupyterlab-host/build/\""
     --customize-hook="chroot \"\$1\" python3 -m venv --system-site-packages /opt/aiplat/venv"
     --customize-hook="cp '$wheel' \"\$1/tmp/\" && chroot \"\$1\" /opt/aiplat/venv/bin/pip install --no-index --no-deps /tmp/$(basename "$wheel") && rm \"\$1/tmp/$(basename "$wheel")\""
+  )
+fi
+if [ "$minimal" = 0 ] && [ "$code_server" = 1 ]; then
+  vsix="$work/aiplat-vscode.vsix"
+  node "$root/vscode-ext/scripts/package.mjs" --out "$vsix" >/dev/null
+  hooks+=(
     --customize-hook="cp -r '$root/node_modules/code-server' \"\$1/opt/aiplat/code-server\""
     --customize-hook="printf '#!/bin/sh\nexec /opt/aiplat/bin/node /opt/aiplat/code-server/out/node/entry.js \"\$@\"\n' > \"\$1/opt/aiplat/bin/code-server\" && chmod 755 \"\$1/opt/aiplat/bin/code-server\""
     --customize-hook="cp '$vsix' \"\$1/tmp/aiplat-vscode.vsix\" && chroot \"\$1\" /opt/aiplat/bin/code-server --extensions-dir /opt/aiplat/code-server-extensions --install-extension /tmp/aiplat-vscode.vsix && rm \"\$1/tmp/aiplat-vscode.vsix\" && chmod -R a+rX \"\$1/opt/aiplat/code-server-extensions\""

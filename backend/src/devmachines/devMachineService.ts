@@ -182,6 +182,12 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     if (!DELETABLE.includes(record.state)) {
       throw new ApiError('conflict', `${record.spec.name} is ${record.state}; stop it before deleting it`);
     }
+    this.engines
+      .get(this.kindOf(record.spec))
+      ?.discard?.(record)
+      .catch((error: unknown) =>
+        this.deps.log.warn({ id, err: error }, 'could not remove what the engine kept of a deleted dev machine'),
+      );
     this.deps.store.delete(id);
     this.identities.delete(id);
     this.deps.events.publish('devmachines', 'devmachines', { change: 'deleted', id }, { user: owner });

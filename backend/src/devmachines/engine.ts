@@ -41,6 +41,8 @@ export interface DevMachineEngine {
   release(machine: DevMachineRecord): Promise<void>;
   /** Where an IDE of a running dev machine listens, or undefined when it does not. */
   endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined;
+  /** The dev machine is deleted: what the engine kept of it between runs (a container) goes. */
+  discard?(machine: DevMachineRecord): Promise<void>;
   /** A running dev machine's container to save as an image, or a sentence saying why there is none. */
   snapshotTarget?(id: string): SnapshotTarget | string;
 }

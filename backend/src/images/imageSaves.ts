@@ -161,11 +161,15 @@ export class ImageSaves {
         signal: abort.signal,
       })
       .then((code) => {
-        if (code !== 0) {
-          const reason = agentError ?? agentMessage(stderr.tail());
-          rejectDigests(new Error(`the snapshot agent failed (exit ${code})${reason ? `: ${reason}` : ''}`));
-          layer.destroy(new Error('the snapshot agent failed'));
+        // The runtime writes into the streams it is given but leaves ending them to their owner.
+        stderr.end();
+        if (code === 0) {
+          layer.end();
+          return;
         }
+        const reason = agentError ?? agentMessage(stderr.tail());
+        rejectDigests(new Error(`the snapshot agent failed (exit ${code})${reason ? `: ${reason}` : ''}`));
+        layer.destroy(new Error('the snapshot agent failed'));
       })
       .catch((error: unknown) => {
         rejectDigests(error instanceof Error ? error : new Error(String(error)));

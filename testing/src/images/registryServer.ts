@@ -25,6 +25,8 @@ export interface RegistryServerOptions {
   tokenAuth?: { realm: string; service: string; issuer: string; rootCertBundle: string };
   /** Serves https with this certificate and key (PEM files). */
   tls?: { certificateFile: string; keyFile: string };
+  /** Writes an access log line per request (`"POST /v2/… HTTP/1.1" 201 …`) to `output()`. */
+  accessLog?: boolean;
 }
 
 export interface RegistryServer {
@@ -61,7 +63,7 @@ export async function startRegistry(options: RegistryServerOptions = {}): Promis
 log:
   level: warn
   accesslog:
-    disabled: true
+    disabled: ${options.accessLog ? 'false' : 'true'}
 storage:
   filesystem:
     rootdirectory: ${storageDir}

@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { lstat, readFile, readdir, readlink } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -9,6 +11,8 @@ export interface PathState {
   gid: number;
   mtimeMs?: number;
   content?: string;
+  /** With `digests`: the content's SHA-256 instead of the content. */
+  sha256?: string;
   linkTarget?: string;
   /** The other paths sharing this file's inode, for hard links. */
   hardLinks?: string[];
@@ -19,6 +23,8 @@ export interface TreeStateOptions {
   directoryTimes?: boolean;
   /** Relative paths not to look into. */
   skip?: readonly string[];
+  /** Record each file's SHA-256 rather than its text (for trees of real images: hundreds of MB). */
+  digests?: boolean;
 }
 
 /** Every path under `root` with what a layer must reproduce of it, for `expect(...).toEqual(...)`. */
@@ -37,7 +43,8 @@ export async function treeState(root: string, options: TreeStateOptions = {}): P
         entry.mtimeMs = Math.floor(stats.mtimeMs);
       }
       if (type === 'file') {
-        entry.content = await readFile(absolute, 'utf8');
+        if (options.digests) entry.sha256 = await fileDigest(absolute);
+        else entry.content = await readFile(absolute, 'utf8');
         if (stats.nlink > 1) byInode.set(stats.ino, [...(byInode.get(stats.ino) ?? []), relative]);
       }
       if (type === 'symlink') entry.linkTarget = await readlink(absolute);
@@ -48,4 +55,14 @@ export async function treeState(root: string, options: TreeStateOptions = {}): P
   await walk('');
   for (const paths of byInode.values()) for (const p of paths) (state[p] as PathState).hardLinks = paths;
   return state;
+}
+
+function fileDigest(file: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const hash = createHash('sha256');
+    createReadStream(file)
+      .on('data', (chunk) => hash.update(chunk))
+      .on('end', () => resolve(hash.digest('hex')))
+      .on('error', reject);
+  });
 }

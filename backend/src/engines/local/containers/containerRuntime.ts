@@ -135,6 +135,8 @@ export interface ContainerRuntime {
    */
   exec(id: string, argv: string[], options: ExecOptions): Promise<number>;
   inspect(id: string): Promise<ContainerState>;
+  /** Starts a created or stopped container again (with what changed in it); a running one is fine. */
+  start(id: string): Promise<void>;
   /** SIGTERM, then SIGKILL after `graceSeconds`; a container stopped already is fine. */
   stop(id: string, graceSeconds: number): Promise<void>;
   /** A container removed already is fine; `force` removes a running one. */

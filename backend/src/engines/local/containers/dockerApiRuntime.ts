@@ -209,6 +209,15 @@ export class DockerApiRuntime implements ContainerRuntime {
     };
   }
 
+  async start(id: string): Promise<void> {
+    try {
+      await this.docker.getContainer(id).start();
+    } catch (error) {
+      if (statusOf(error) === 304) return;
+      throw this.notFound(error, id) ?? this.failure(error, `starting container ${id}`);
+    }
+  }
+
   async stop(id: string, graceSeconds: number): Promise<void> {
     try {
       await this.docker.getContainer(id).stop({ t: Math.max(0, Math.ceil(graceSeconds)) });

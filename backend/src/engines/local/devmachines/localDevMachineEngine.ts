@@ -13,6 +13,8 @@ import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
 import { missingTool } from './ideTools.js';
 import { ensureVsCodeExtension } from './vscodeExtension.js';
+import type { ContainerDevMachines } from './containerDevMachines.js';
+import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 
 export interface LocalDevMachineEngineDeps {
   lifecycle: DevMachineLifecycle;
@@ -35,6 +37,8 @@ export interface LocalDevMachineEngineDeps {
    * environment only: never in a command line, a URL or a log line.
    */
   platformEnv?: (owner: string) => Record<string, string>;
+  /** Dev machines whose spec names an image run in containers, when this machine has a runtime. */
+  containers?: ContainerDevMachines;
   log: Logger;
 }
 
@@ -71,8 +75,15 @@ export class LocalDevMachineEngine implements DevMachineEngine {
 
   /** Queues the dev machine; its IDEs are launched once the queue gives it its resources. */
   async start(machine: DevMachineRecord): Promise<void> {
-    if (this.runs.has(machine.id)) throw new Error(`${machine.spec.name} is already running`);
-    for (const ide of machine.spec.ides) {
+    if (this.runs.has(machine.id) || this.deps.containers?.has(machine.id)) {
+      throw new Error(`${machine.spec.name} is already running`);
+    }
+    const inContainer = machine.spec.image !== undefined;
+    if (inContainer && !this.deps.containers) {
+      throw new Error(`${machine.spec.name} names an image, but this local engine runs no containers`);
+    }
+    // A container's IDEs come with its image; processes use this machine's.
+    for (const ide of inContainer ? [] : machine.spec.ides) {
       const missing = missingTool(this.deps.tools, ide);
       if (missing) throw new Error(missing);
     }
@@ -82,7 +93,14 @@ export class LocalDevMachineEngine implements DevMachineEngine {
         this.deps.queue.release(machine.id);
         return;
       }
-      this.launch(machine, this.deps.queue.devicesEnv(placement)).catch((error: unknown) => {
+      const devicesEnv = this.deps.queue.devicesEnv(placement);
+      const launched = inContainer
+        ? this.deps.containers!.launch(machine, devicesEnv, cpuCount(machine.spec)).catch((error: unknown) => {
+            this.deps.queue.release(machine.id);
+            throw error;
+          })
+        : this.launch(machine, devicesEnv);
+      launched.catch((error: unknown) => {
         this.deps.lifecycle.observed(machine.id, {
           state: 'Failed',
           failure: { message: `could not start: ${error instanceof Error ? error.message : String(error)}` },
@@ -199,6 +217,10 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   }
 
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
+    if (this.deps.containers?.has(machine.id)) {
+      void this.deps.containers.stop(machine.id, force);
+      return;
+    }
     const run = this.runs.get(machine.id);
     if (!run) {
       this.deps.queue.cancel(machine.id);
@@ -210,6 +232,10 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   }
 
   async release(machine: DevMachineRecord): Promise<void> {
+    if (machine.spec.image !== undefined) {
+      await this.deps.containers?.release(machine);
+      return;
+    }
     const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
     for (const ide of DEV_MACHINE_IDES) {
       const { stateFile } = instancePaths(runtimeDir, ide);
@@ -222,7 +248,22 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     }
   }
 
+  /** A deleted dev machine's container goes with it. */
+  async discard(machine: DevMachineRecord): Promise<void> {
+    if (machine.spec.image !== undefined) await this.deps.containers?.discard(machine);
+  }
+
+  snapshotTarget(id: string): SnapshotTarget | string {
+    if (this.deps.containers?.has(id)) return this.deps.containers.snapshotTarget(id);
+    if (this.runs.has(id)) {
+      return 'this dev machine runs as processes on this machine (it names no image): only a dev machine in a container can be saved as an image';
+    }
+    return 'the dev machine is not running: start it to save it as an image';
+  }
+
   endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined {
+    const inContainer = this.deps.containers?.endpoint(id, ide);
+    if (inContainer) return inContainer;
     const running = this.runs.get(id)?.ides.get(ide);
     if (!running?.ready) return undefined;
     const { launch } = running;
@@ -239,7 +280,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     this.closed = true;
     const runs = [...this.runs.values()];
     for (const run of runs) run.stopping = true;
-    await Promise.all(runs.map((run) => this.stopRun(run, this.deps.stopGraceMs)));
+    await Promise.all([...runs.map((run) => this.stopRun(run, this.deps.stopGraceMs)), this.deps.containers?.close()]);
   }
 
   private async waitUntilReady(machine: DevMachineRecord, run: Run): Promise<void> {
@@ -325,6 +366,12 @@ export const IDE_NAMES: Readonly<Record<DevMachineIde, string>> = {
   jupyterlab: 'JupyterLab',
   'code-server': 'code-server',
 };
+
+/** CPUs a container may use: the spec's request (fractions allowed), else no limit. */
+function cpuCount(spec: DevMachineSpec): number | undefined {
+  const cpu = spec.resources.cpu;
+  return typeof cpu === 'number' && cpu > 0 ? cpu : undefined;
+}
 
 /** The variables that put a Python environment (a virtualenv or conda prefix) first. */
 function environmentEnv(environment: string | undefined, basePath = ''): Record<string, string> {

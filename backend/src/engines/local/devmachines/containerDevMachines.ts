@@ -1,0 +1,329 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import http from 'node:http';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from 'pino';
+import { DEV_MACHINE_IDE_PATHS, parseMemory, type DevMachineIde } from '@aiplat/api';
+import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
+import type { DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
+import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
+import type { ContainerRuntime, ContainerSpec, EnsureImageOptions } from '../containers/containerRuntime.js';
+import { shellQuote } from '../../../shell/shellQuote.js';
+
+const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
+/** The platform's scripts, mounted read-only (so every image runs the current ones). */
+const HOST_SCRIPTS = {
+  target: '/opt/aiplat/host',
+  /** Reads the start's settings, records the snapshot baseline at the first start, runs the IDEs. */
+  start: path.join(REPO, 'images', 'devmachine-local', 'container', 'start.sh'),
+  /** The entrypoint the Kubernetes pods run. */
+  ides: path.join(REPO, 'images', 'devmachine', 'entrypoint.sh'),
+};
+const IDE_SOCKETS = '/run/aiplat';
+const START_ENV = 'start.env';
+
+export interface ContainerDevMachinesDeps {
+  lifecycle: DevMachineLifecycle;
+  /** The runtime, or undefined when this machine has none. */
+  runtime(): Promise<ContainerRuntime | undefined>;
+  /** Why there is no runtime, for the start that needs one. */
+  noRuntimeReason(): Promise<string>;
+  /** Credentials and TLS for pulling an image (the platform's registry login). */
+  pullOptions(image: string): EnsureImageOptions;
+  dataDir: string;
+  /** Absolute: the /work root on this machine (`home/<user>`, `cache`, `mount` under it). */
+  workRoot: string;
+  platformEnv(owner: string): Record<string, string>;
+  stopGraceMs: number;
+  readyTimeoutMs: number;
+  /** The run is over: its resources go back to the queues. */
+  ended(id: string): void;
+  log: Logger;
+}
+
+interface ContainerRun {
+  containerId: string;
+  image: string;
+  token: string;
+  runtimeDir: string;
+  ides: readonly DevMachineIde[];
+  ready: boolean;
+  stopping: boolean;
+  watch?: NodeJS.Timeout;
+}
+
+export const containerName = (id: string) => `aiplat-dm-${id}`;
+export const DEV_MACHINE_LABEL = 'aiplat.devmachine';
+/** The image as the spec named it (runtimes report it normalised). */
+const IMAGE_LABEL = 'aiplat.image';
+
+/**
+ * Dev machines in containers (a spec that names an image, where the local engine has Podman or
+ * Docker): one container per machine from its image, /work mounted as on Kubernetes (the owner's
+ * home and the cache read-write, mount read-only), the IDEs on Unix sockets in a folder only this
+ * backend reaches. The container is kept when the machine stops, so what its owner installed is
+ * there at the next start (and can be saved as an image); deleting the machine removes it.
+ */
+export class ContainerDevMachines {
+  private readonly runs = new Map<string, ContainerRun>();
+
+  constructor(private readonly deps: ContainerDevMachinesDeps) {}
+
+  async launch(machine: DevMachineRecord, devicesEnv: Record<string, string>, cpus?: number): Promise<void> {
+    const runtime = await this.deps.runtime();
+    if (!runtime) throw new Error(`${machine.spec.name} names an image, but ${await this.deps.noRuntimeReason()}`);
+    const image = machine.spec.image!;
+    const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
+    await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+    for (const ide of machine.spec.ides) await rm(path.join(runtimeDir, `${ide}.sock`), { force: true });
+    // What may differ from one start to the next (the IDEs' secret, the devices the queue gave, the
+    // owner's platform token) is read by start.sh from this file, not fixed in the container.
+    const token = randomBytes(24).toString('base64url');
+    const startEnv = {
+      ...devicesEnv,
+      ...this.deps.platformEnv(machine.owner),
+      AIPLAT_IDE_TOKEN: token,
+    };
+    await writeFile(
+      path.join(runtimeDir, START_ENV),
+      Object.entries(startEnv)
+        .map(([key, value]) => `export ${key}=${shellQuote(value)}\n`)
+        .join(''),
+      { mode: 0o600 },
+    );
+    const name = containerName(machine.id);
+    const kept = (await runtime.list({ label: `${DEV_MACHINE_LABEL}=${machine.id}` }))[0];
+    let containerId: string;
+    if (kept && kept.labels[IMAGE_LABEL] === image) {
+      // Started again as it was left: what its owner installed is still there.
+      await runtime.start(kept.id);
+      containerId = kept.id;
+    } else {
+      if (kept) await runtime.remove(kept.id, { force: true });
+      this.deps.lifecycle.observed(machine.id, { event: { type: 'ide-started', message: `Pulling ${image}.` } });
+      await runtime.ensureImage(image, this.deps.pullOptions(image));
+      containerId = await runtime.run(this.containerSpec(machine, name, image, runtimeDir, cpus));
+    }
+    const run: ContainerRun = {
+      containerId,
+      image,
+      token,
+      runtimeDir,
+      ides: machine.spec.ides,
+      ready: false,
+      stopping: false,
+    };
+    this.runs.set(machine.id, run);
+    this.deps.lifecycle.observed(machine.id, {
+      runtime: { container: name },
+      event: { type: 'ide-started', message: `Container ${name} started from ${image}.` },
+    });
+    run.watch = setInterval(() => void this.check(machine, run, runtime), 1_000);
+    void this.waitUntilReady(machine, run);
+  }
+
+  private containerSpec(
+    machine: DevMachineRecord,
+    name: string,
+    image: string,
+    runtimeDir: string,
+    cpus: number | undefined,
+  ): ContainerSpec {
+    const work = (...parts: string[]) => path.join(this.deps.workRoot, ...parts);
+    const memory = machine.spec.resources.memory === undefined ? undefined : parseMemory(machine.spec.resources.memory);
+    return {
+      name,
+      image,
+      entrypoint: ['/bin/sh', `${HOST_SCRIPTS.target}/start.sh`],
+      env: {
+        ...machine.spec.env,
+        AIPLAT_DEVMACHINE_ID: machine.id,
+        AIPLAT_BASE_PATH: `/devmachines/${machine.id}/`,
+        AIPLAT_IDES: machine.spec.ides.join(','),
+        AIPLAT_WORK_ROOT: '/work',
+        AIPLAT_START_ENV: `${IDE_SOCKETS}/${START_ENV}`,
+        AIPLAT_LAB_SOCKET: `${IDE_SOCKETS}/jupyterlab.sock`,
+        AIPLAT_CODE_SOCKET: `${IDE_SOCKETS}/code-server.sock`,
+      },
+      workingDir: containerWorkingDir(machine),
+      mounts: [
+        { source: work('home', machine.owner), target: `/work/home/${machine.owner}`, readOnly: false },
+        { source: work('cache'), target: '/work/cache', readOnly: false },
+        { source: work('mount'), target: '/work/mount', readOnly: true },
+        { source: runtimeDir, target: IDE_SOCKETS, readOnly: false },
+        { source: HOST_SCRIPTS.start, target: `${HOST_SCRIPTS.target}/start.sh`, readOnly: true },
+        { source: HOST_SCRIPTS.ides, target: `${HOST_SCRIPTS.target}/aiplat-devmachine`, readOnly: true },
+      ],
+      labels: { [DEV_MACHINE_LABEL]: machine.id, [IMAGE_LABEL]: image, 'aiplat.owner': machine.owner },
+      resources: {
+        ...(cpus ? { cpus } : {}),
+        ...(memory ? { memoryBytes: memory } : {}),
+      },
+      init: true,
+      // The IDEs listen on sockets, not ports; the host network lets them reach the platform on loopback.
+      network: 'host',
+    };
+  }
+
+  has(id: string): boolean {
+    return this.runs.has(id);
+  }
+
+  async stop(id: string, force: boolean): Promise<void> {
+    const run = this.runs.get(id);
+    const runtime = await this.deps.runtime();
+    if (!run || !runtime) return;
+    run.stopping = true;
+    run.ready = false;
+    await runtime.stop(run.containerId, force ? 0 : Math.ceil(this.deps.stopGraceMs / 1000));
+    await this.check({ id } as DevMachineRecord, run, runtime);
+  }
+
+  /** After a backend restart: a container left running is stopped (kept, with its changes). */
+  async release(machine: DevMachineRecord): Promise<void> {
+    const runtime = await this.deps.runtime();
+    if (!runtime) return;
+    for (const container of await runtime.list({ label: `${DEV_MACHINE_LABEL}=${machine.id}` })) {
+      await runtime.stop(container.id, 0);
+    }
+  }
+
+  /** The machine is deleted: its container goes, with its changes. */
+  async discard(machine: DevMachineRecord): Promise<void> {
+    const runtime = await this.deps.runtime();
+    if (!runtime) return;
+    for (const container of await runtime.list({ label: `${DEV_MACHINE_LABEL}=${machine.id}` })) {
+      await runtime.remove(container.id, { force: true });
+    }
+  }
+
+  endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined {
+    const run = this.runs.get(id);
+    if (!run?.ready) return undefined;
+    return ideEndpoint(id, ide, run);
+  }
+
+  snapshotTarget(id: string): SnapshotTarget | string {
+    const run = this.runs.get(id);
+    if (!run?.ready) return 'the dev machine is not running: start it to save it as an image';
+    return {
+      baseRef: run.image,
+      exec: async (argv, io) => {
+        const runtime = await this.deps.runtime();
+        if (!runtime) throw new Error('the container runtime is gone');
+        return runtime.exec(run.containerId, argv, { user: '0', ...io });
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    const ids = [...this.runs.keys()];
+    await Promise.all(ids.map((id) => this.stop(id, false)));
+  }
+
+  /** Notices a container that ended (on its own, or stopped) and says how. */
+  private async check(machine: Pick<DevMachineRecord, 'id'>, run: ContainerRun, runtime: ContainerRuntime) {
+    if (this.runs.get(machine.id) !== run) return;
+    let state;
+    try {
+      state = await runtime.inspect(run.containerId);
+    } catch (error) {
+      this.deps.log.warn({ id: machine.id, err: error }, 'could not inspect a dev machine container');
+      return;
+    }
+    if (state.running || this.runs.get(machine.id) !== run) return;
+    clearInterval(run.watch);
+    this.runs.delete(machine.id);
+    this.deps.ended(machine.id);
+    if (run.stopping) {
+      this.deps.lifecycle.observed(machine.id, {
+        state: 'Stopped',
+        event: { type: 'stopped', message: `Container ${containerName(machine.id)} stopped (kept with its changes).` },
+      });
+      return;
+    }
+    const tail = await logTail(runtime, run.containerId);
+    const reason = state.oomKilled
+      ? 'was killed for using more memory than it may'
+      : `exited with code ${state.exitCode ?? '?'}`;
+    this.deps.lifecycle.observed(machine.id, {
+      state: 'Failed',
+      failure: {
+        message: `the container ${reason}${tail ? `: ${tail}` : ''}`,
+        ...(state.exitCode !== undefined ? { exitCode: state.exitCode } : {}),
+      },
+    });
+  }
+
+  private async waitUntilReady(machine: DevMachineRecord, run: ContainerRun): Promise<void> {
+    const deadline = Date.now() + this.deps.readyTimeoutMs;
+    for (const ide of run.ides) {
+      const endpoint = ideEndpoint(machine.id, ide, run);
+      const readyPath = ide === 'jupyterlab' ? `${endpoint.prefix}api/status` : '/healthz';
+      while (!(await answers(endpoint, readyPath))) {
+        if (run.stopping || this.runs.get(machine.id) !== run) return;
+        if (Date.now() > deadline) {
+          run.stopping = true;
+          this.deps.lifecycle.observed(machine.id, {
+            state: 'Failed',
+            failure: { message: `${ide} did not answer within ${Math.round(this.deps.readyTimeoutMs / 1000)} s`, ide },
+          });
+          const runtime = await this.deps.runtime();
+          await runtime?.stop(run.containerId, 0);
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    }
+    if (run.stopping || this.runs.get(machine.id) !== run) return;
+    run.ready = true;
+    this.deps.lifecycle.observed(machine.id, {
+      state: 'Running',
+      event: { type: 'running', message: `${machine.spec.name} is running (container ${containerName(machine.id)}).` },
+    });
+  }
+}
+
+function ideEndpoint(id: string, ide: DevMachineIde, run: ContainerRun): IdeEndpoint {
+  return {
+    target: { socketPath: path.join(run.runtimeDir, `${ide}.sock`) },
+    prefix: `/devmachines/${id}/${DEV_MACHINE_IDE_PATHS[ide]}/`,
+    keepsPrefix: ide === 'jupyterlab',
+    headers: ide === 'jupyterlab' ? { authorization: `token ${run.token}` } : {},
+  };
+}
+
+/** `home/project` → `/work/home/<owner>/project`, as the Kubernetes engine mounts it. */
+function containerWorkingDir(machine: DevMachineRecord): string {
+  const [root, ...rest] = machine.spec.workingDir.split('/');
+  const base = root === 'home' ? `/work/home/${machine.owner}` : `/work/${root}`;
+  return [base, ...rest].filter(Boolean).join('/');
+}
+
+function answers(endpoint: IdeEndpoint, readyPath: string): Promise<boolean> {
+  const target = endpoint.target as { socketPath: string };
+  return new Promise((resolve) => {
+    const request = http.get(
+      { socketPath: target.socketPath, path: readyPath, headers: endpoint.headers, timeout: 2_000 },
+      (response) => {
+        response.resume();
+        resolve(response.statusCode === 200);
+      },
+    );
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(false));
+  });
+}
+
+/** The last lines the container wrote. */
+async function logTail(runtime: ContainerRuntime, id: string): Promise<string> {
+  const chunks: Buffer[] = [];
+  try {
+    const output = await runtime.logs(id, { follow: false });
+    for await (const chunk of output) chunks.push(chunk.data);
+  } catch {
+    return '';
+  }
+  return Buffer.concat(chunks).toString('utf8').trim().split('\n').slice(-5).join(' | ').slice(-1000);
+}
