@@ -29,6 +29,8 @@ declare -A NEEDED=(
   # hybrid cgroups), the registry the tests push to, and the independent checks of a saved image
   [podman]='command -v podman'
   [runc]='command -v runc'
+  # The init process (PID 1) of containers run with init: true, which forwards signals and reaps orphans
+  [catatonit]='test -x /usr/libexec/podman/catatonit'
   [docker-registry]='command -v docker-registry'
   [skopeo]='command -v skopeo'
   [umoci]='command -v umoci'
