@@ -7,8 +7,11 @@ export function errorMessage(e: unknown): string {
   return isApiError(e) || e instanceof Error ? e.message : String(e);
 }
 
-/** What an event of the list's topic says: an item is new or changed, or one (by its key) is gone. */
-export type ListChange<T> = { put: T } | { removed: string } | undefined;
+/**
+ * What an event of the list's topic says: an item is new or changed, one (by its key) is gone, or
+ * the list is to be read again (the event tells of a change it does not carry).
+ */
+export type ListChange<T> = { put: T } | { removed: string } | { reload: true } | undefined;
 
 export interface LiveListOptions<T> {
   /** The topic that keeps the list live (`services`, `devmachines`...). */
@@ -122,7 +125,8 @@ export class LiveListModel<T> extends ChangingModel {
       const change = this._options.changeOf(event);
       if (!change) return;
       if ('put' in change) this.put(change.put);
-      else this.remove(change.removed);
+      else if ('removed' in change) this.remove(change.removed);
+      else void this.refresh();
     });
   }
 
