@@ -17,6 +17,7 @@ const BENCHMARKS: [string, string[]][] = [
     'tensorboard',
     'serviceGateway',
     'snapshotScan',
+    'imageSave',
   ].map((name): [string, string[]] => [name, [here(`./${name}.js`)]]),
   // In a real JupyterLab in Chromium, through the end-to-end harness (which vitest runs from source).
   [

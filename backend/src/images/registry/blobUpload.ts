@@ -56,6 +56,14 @@ export async function uploadBlobInChunks(
   const upload = new ChunkedUpload(client, repository, await startUploadSession(client, repository, signal), options);
   const chunkSize = options.chunkSizeBytes ?? DEFAULT_CHUNK_SIZE_BYTES;
   const iterator = data[Symbol.asyncIterator]();
+  // One chunk goes to the registry while the next is read, so the producer (the snapshot agent
+  // compressing the layer) is not held up by each PATCH: at most two chunks are in memory.
+  let sending: Promise<void> = Promise.resolve();
+  const send = async (chunk: Buffer) => {
+    await sending;
+    sending = upload.sendChunk(chunk);
+    sending.catch(() => undefined);
+  };
   try {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -66,16 +74,18 @@ export async function uploadBlobInChunks(
       pendingBytes += next.value.length;
       while (pendingBytes >= chunkSize) {
         const joined = Buffer.concat(pending, pendingBytes);
-        await upload.sendChunk(joined.subarray(0, chunkSize));
+        await send(joined.subarray(0, chunkSize));
         pending = [joined.subarray(chunkSize)];
         pendingBytes -= chunkSize;
       }
     }
-    if (pendingBytes > 0) await upload.sendChunk(Buffer.concat(pending, pendingBytes));
+    if (pendingBytes > 0) await send(Buffer.concat(pending, pendingBytes));
+    await sending;
     const finalDigest = await digest;
     await upload.finish(finalDigest);
     return { digest: finalDigest, size: upload.acknowledged, resumes: upload.resumes };
   } catch (error) {
+    await sending.catch(() => undefined);
     await iterator.return?.().catch(() => undefined);
     await cancelUploadSession(client, repository, upload.location).catch(() => undefined);
     if (signal?.aborted || isAbortError(error)) throw new RegistryOperationAbortedError(client.registry);

@@ -3,7 +3,8 @@ import { lstat, open, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { Transform, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, constants as zlib } from 'node:zlib';
+import { constants as zlib } from 'node:zlib';
+import { createParallelGzip } from './parallelGzip.js';
 import tar from 'tar-stream';
 import { displayPath, entryFromStats, type FsEntry } from './fsEntry.js';
 import { entryHeader, opaqueHeader, whiteoutHeader, type LayerHeader } from './tarHeaders.js';
@@ -75,7 +76,7 @@ export async function writeLayer(diff: TreeDiff, options: WriteLayerOptions): Pr
   const streamed = pipeline(
     pack,
     tarTap,
-    createGzip({ level: options.gzipLevel ?? zlib.Z_DEFAULT_COMPRESSION }),
+    createParallelGzip({ level: options.gzipLevel ?? zlib.Z_DEFAULT_COMPRESSION }),
     gzipTap,
     options.output,
     options.signal ? { signal: options.signal } : {},
