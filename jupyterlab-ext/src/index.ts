@@ -16,6 +16,7 @@ import { CommandIDs } from './commandIds.js';
 import { addConnectionCommands } from './commands/connectionCommands.js';
 import { addPanelCommands } from './commands/panelCommands.js';
 import { createDevMachinesPanel } from './devmachines/index.js';
+import { createImagesPanel, ImageListModel, openImageSaveForm } from './images/index.js';
 import {
   createServicesPanel,
   createServiceViewTracker,
@@ -168,7 +169,10 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       args: (widget) => ({ id: jobIdOfView(widget) }),
       name: jobIdOfView,
     });
-    const training = { connection, trans, openInMain, jobViews };
+    // The image catalog: the Images section shows it, the image fields of the forms offer it.
+    const images = new ImageListModel(connection);
+    const imagesOptions = { connection, trans, openInMain };
+    const training = { connection, trans, openInMain, jobViews, images };
     // Open service views come back the same way, each by its service's name.
     const serviceViews = createServiceViewTracker();
     void restorer?.restore(serviceViews, {
@@ -176,7 +180,7 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       args: (widget) => ({ name: serviceNameOfView(widget) }),
       name: serviceNameOfView,
     });
-    const servicesOptions = { connection, trans, openInMain, serviceViews };
+    const servicesOptions = { connection, trans, openInMain, serviceViews, images };
     const services = createServicesPanel(servicesOptions);
     const workspace = createWorkspaceView({
       connection,
@@ -204,9 +208,16 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
         {
           id: 'devmachines',
           label: trans.__('Dev machines'),
-          widget: createDevMachinesPanel({ connection, trans, openInMain }),
+          widget: createDevMachinesPanel({
+            connection,
+            trans,
+            openInMain,
+            images,
+            saveAsImage: (machine) => openImageSaveForm(imagesOptions, machine),
+          }),
         },
         { id: 'services', label: trans.__('Services'), widget: services.panel },
+        { id: 'images', label: trans.__('Images'), widget: createImagesPanel(imagesOptions, images) },
       ],
     });
     app.shell.add(sidebar, 'left', { rank: 150 });

@@ -2,6 +2,7 @@ import type { DevMachine, DevMachineSpec } from '@aiplat/api';
 import { Dialog, MainAreaWidget, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
+import type { ImageChoices } from '../images/model/imageListModel.js';
 import type { IConnectionModel } from '../tokens.js';
 import { DevMachineFormModel } from './model/devMachineFormModel.js';
 import { DevMachineListModel } from './model/devMachineListModel.js';
@@ -13,6 +14,10 @@ export interface DevMachineViewOptions {
   trans: TranslationBundle;
   /** Adds a widget to JupyterLab's main area and shows it. */
   openInMain: (widget: Widget) => void;
+  /** The catalog's images, offered in the form's image field. */
+  images?: ImageChoices;
+  /** Opens "Save environment as image" of a running dev machine. */
+  saveAsImage?: (machine: DevMachine) => void;
 }
 
 let formCount = 0;
@@ -28,6 +33,7 @@ export function openDevMachineForm(
   const content = new DevMachineFormView({
     model: new DevMachineFormModel(connection, prefill),
     trans,
+    ...(options.images ? { images: options.images } : {}),
     onCreated: (machine: DevMachine) => {
       list.put(machine);
       widget?.dispose();
@@ -49,6 +55,7 @@ export function createDevMachinesPanel(options: DevMachineViewOptions): Widget {
     model,
     trans,
     onCreate: () => openDevMachineForm(options, model),
+    ...(options.saveAsImage ? { onSaveImage: options.saveAsImage } : {}),
     onCopy: (id) => {
       void model.copy(id).then((spec) => spec && openDevMachineForm(options, model, spec));
     },

@@ -2,6 +2,7 @@ import type { Service } from '@aiplat/api';
 import { Dialog, InputDialog, MainAreaWidget, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
+import type { ImageChoices } from '../images/model/imageListModel.js';
 import type { IConnectionModel } from '../tokens.js';
 import { ServiceDetailModel, type ServiceTab } from './model/serviceDetailModel.js';
 import { ServiceFormModel } from './model/serviceFormModel.js';
@@ -19,6 +20,8 @@ export interface ServiceViewOptions {
   openInMain: (widget: Widget) => void;
   /** The open service views, for the layout restorer (see `createServiceViewTracker`). */
   serviceViews?: WidgetTracker<ServiceViewWidget>;
+  /** The catalog's images, offered in the deploy form's image field. */
+  images?: ImageChoices;
 }
 
 /** A service's detail as a main-area widget. */
@@ -54,6 +57,7 @@ export function openServiceForm(options: ServiceViewOptions, model?: string, lis
   const content = new ServiceFormView({
     model: new ServiceFormModel(connection, model ? { model } : {}),
     trans,
+    ...(options.images ? { images: options.images } : {}),
     onDeployed: (service: Service) => {
       list?.put(service);
       openServiceView(options, service.name);

@@ -4,6 +4,7 @@ import type { JobDetail, JobSpecInput } from '@aiplat/api';
 import { Dialog, MainAreaWidget, showDialog, WidgetTracker } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
+import type { ImageChoices } from '../images/model/imageListModel.js';
 import type { IConnectionModel } from '../tokens.js';
 import { JobFormModel } from './model/jobFormModel.js';
 import { JobListModel } from './model/jobListModel.js';
@@ -22,6 +23,8 @@ export interface TrainingViewOptions {
   openInMain: (widget: Widget) => void;
   /** The open job views, for the layout restorer (see `createJobViewTracker`). */
   jobViews?: WidgetTracker<JobViewWidget>;
+  /** The catalog's images, offered in the job form's image field. */
+  images?: ImageChoices;
 }
 
 /** A job's view as a main-area widget. */
@@ -64,6 +67,7 @@ function openForm(options: TrainingViewOptions, prefill: Partial<JobSpecInput> |
     model,
     trans,
     ...(scriptFile ? { scriptFile } : {}),
+    ...(options.images ? { images: options.images } : {}),
     onSubmitted: (job: JobDetail) => {
       openJobView(options, job.id);
       widget?.dispose();

@@ -1,6 +1,8 @@
 import type { DevMachine } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
+import type { ImageChoices } from '../../images/model/imageListModel.js';
+import { ImageField } from '../../images/views/ImageField.js';
 import { bindField, CodeField, FieldProblems, InputField, SelectField } from '../../training/views/FormField.js';
 import { FormActions } from '../../training/views/FormActions.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
@@ -10,10 +12,12 @@ import type { DevMachineFormModel, DevMachineFormValues, IdeChoice } from '../mo
 export interface DevMachineFormProps {
   model: DevMachineFormModel;
   trans: TranslationBundle;
+  /** The catalog's images, offered in the image field. */
+  images?: ImageChoices;
   onCreated: (machine: DevMachine) => void;
 }
 
-function DevMachineFormBody({ model, trans, onCreated }: DevMachineFormProps) {
+function DevMachineFormBody({ model, trans, images, onCreated }: DevMachineFormProps) {
   const { values, errors } = model;
   const update = (patch: Partial<DevMachineFormValues>) => model.update(patch);
   const bind = <K extends keyof DevMachineFormValues & string>(key: K) => bindField(values, errors, update, key);
@@ -66,7 +70,9 @@ function DevMachineFormBody({ model, trans, onCreated }: DevMachineFormProps) {
           rows={3}
           {...bind('env')}
         />
-        <InputField
+        <ImageField
+          images={images}
+          trans={trans}
           label={trans.__('Container image')}
           hint={trans.__('used on Kubernetes; optional on the local engine')}
           {...bind('image')}

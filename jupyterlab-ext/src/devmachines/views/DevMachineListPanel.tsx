@@ -15,6 +15,8 @@ export interface DevMachineListPanelProps {
   confirmDelete: (machine: DevMachine) => Promise<boolean>;
   /** Opens an IDE of a running dev machine in a new browser tab, signed in. */
   onOpenIde: (id: string, ide: DevMachineIde) => void;
+  /** Opens "Save environment as image" of a running dev machine. */
+  onSaveImage?: (machine: DevMachine) => void;
 }
 
 export function devMachineStateLabel(state: DevMachineState, trans: TranslationBundle): string {
@@ -96,6 +98,9 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
         {running &&
           spec.ides.includes('code-server') &&
           button('open-code', trans.__('Open VS Code'), () => props.onOpenIde(id, 'code-server'), true)}
+        {running &&
+          props.onSaveImage &&
+          button('save-image', trans.__('Save as image'), () => props.onSaveImage?.(machine))}
         {startable && button('start', trans.__('Start'), () => void model.start(id))}
         {stoppable && button('stop', trans.__('Stop'), () => void model.stop(id))}
         {button('copy', trans.__('Copy'), () => props.onCopy(id))}

@@ -4,16 +4,19 @@ import * as React from 'react';
 import { bindField, InputField } from '../../training/views/FormField.js';
 import { FormActions } from '../../training/views/FormActions.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
+import type { ImageChoices } from '../../images/model/imageListModel.js';
 import type { ServiceFormModel, ServiceFormValues } from '../model/serviceFormModel.js';
 import { CallersSection, FolderFields, SHOWN_FIELDS, VersionSections } from './serviceFormSections.js';
 
 export interface ServiceFormProps {
   model: ServiceFormModel;
   trans: TranslationBundle;
+  /** The catalog's images, offered in the image field. */
+  images?: ImageChoices;
   onDeployed: (service: Service) => void;
 }
 
-function ServiceFormBody({ model, trans, onDeployed }: ServiceFormProps) {
+function ServiceFormBody({ model, trans, images, onDeployed }: ServiceFormProps) {
   const { values, errors } = model;
   const update = (patch: Partial<ServiceFormValues>) => model.update(patch);
   const bind = <K extends keyof ServiceFormValues & string>(key: K) => bindField(values, errors, update, key);
@@ -38,7 +41,7 @@ function ServiceFormBody({ model, trans, onDeployed }: ServiceFormProps) {
         </div>
         <FolderFields form={model} trans={trans} />
       </fieldset>
-      <VersionSections form={model} trans={trans} />
+      <VersionSections form={model} trans={trans} images={images} />
       <CallersSection form={model} trans={trans} />
       <FormActions
         errors={errors}

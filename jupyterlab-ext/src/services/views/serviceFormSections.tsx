@@ -1,6 +1,8 @@
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { bindField, CodeField, FieldProblems, InputField, SelectField } from '../../training/views/FormField.js';
+import type { ImageChoices } from '../../images/model/imageListModel.js';
+import { ImageField } from '../../images/views/ImageField.js';
 import { ResourceRow } from '../../training/views/ResourceRow.js';
 import {
   PROBE_NAMES,
@@ -24,6 +26,8 @@ export interface ServiceFields {
 export interface SectionProps {
   form: ServiceFields;
   trans: TranslationBundle;
+  /** The catalog's images, offered in the image field. */
+  images?: ImageChoices | undefined;
 }
 
 /** The fields the sections show problems at (and the deploy form's name and description). */
@@ -60,7 +64,7 @@ export function FolderFields({ form, trans }: SectionProps) {
 }
 
 /** How a replica runs: its environment or image, command, port, requirements and variables. */
-function RunSection({ form, trans }: SectionProps) {
+function RunSection({ form, trans, images }: SectionProps) {
   const bind = binder(form);
   const kubernetes = form.engine === 'kubernetes';
   const environment = (
@@ -71,7 +75,9 @@ function RunSection({ form, trans }: SectionProps) {
     />
   );
   const image = (
-    <InputField
+    <ImageField
+      images={images}
+      trans={trans}
       label={trans.__('Container image')}
       hint={trans.__('Kubernetes: the image the replicas run')}
       {...bind('image')}
@@ -189,10 +195,10 @@ function ProbesSection({ form, trans }: SectionProps) {
 }
 
 /** What a version runs: how it starts, a replica's resources (and the replicas, when `replicas`), its probes. */
-export function VersionSections({ form, trans, replicas = true }: SectionProps & { replicas?: boolean }) {
+export function VersionSections({ form, trans, images, replicas = true }: SectionProps & { replicas?: boolean }) {
   return (
     <>
-      <RunSection form={form} trans={trans} />
+      <RunSection form={form} trans={trans} images={images} />
       <ResourcesSection form={form} trans={trans} replicas={replicas} />
       <ProbesSection form={form} trans={trans} />
     </>

@@ -53,27 +53,46 @@ interface ValueProps {
   onChange: (value: string) => void;
 }
 
-/** A one-line text field; `number` makes it a number input with those bounds. */
+/**
+ * A one-line text field; `number` makes it a number input with those bounds; `choices` (each a value
+ * and its label) are offered as suggestions while any text stays possible.
+ */
 export function InputField({
   value,
   onChange,
   number,
   disabled,
+  choices,
   ...field
-}: FieldProps & ValueProps & { number?: { min: number; max?: number }; disabled?: boolean }) {
+}: FieldProps &
+  ValueProps & {
+    number?: { min: number; max?: number };
+    disabled?: boolean;
+    choices?: readonly (readonly [string, string])[];
+  }) {
   return (
     <Field {...field}>
       {(p) => (
-        <input
-          {...p}
-          className="jp-mod-styled"
-          type={number ? 'number' : undefined}
-          min={number?.min}
-          max={number?.max}
-          value={value}
-          disabled={disabled}
-          onChange={(e) => onChange(e.target.value)}
-        />
+        <>
+          <input
+            {...p}
+            className="jp-mod-styled"
+            type={number ? 'number' : undefined}
+            min={number?.min}
+            max={number?.max}
+            list={choices ? `${p.id}-choices` : undefined}
+            value={value}
+            disabled={disabled}
+            onChange={(e) => onChange(e.target.value)}
+          />
+          {choices && (
+            <datalist id={`${p.id}-choices`} data-testid={`${p.id}-choices`}>
+              {choices.map(([v, label]) => (
+                <option key={v} value={v} label={label} />
+              ))}
+            </datalist>
+          )}
+        </>
       )}
     </Field>
   );

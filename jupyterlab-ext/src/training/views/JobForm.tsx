@@ -1,6 +1,8 @@
 import { JOB_MODES, type AcceleratorType, type JobDetail } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
+import type { ImageChoices } from '../../images/model/imageListModel.js';
+import { ImageField } from '../../images/views/ImageField.js';
 import type { JobFormModel } from '../model/jobFormModel.js';
 import { defaultWorkerGroup, type JobFormValues, type ResourceValues } from '../model/jobFormValues.js';
 import { scriptCommand, torchrunCommand } from '../model/scriptPrefill.js';
@@ -13,6 +15,8 @@ export interface JobFormProps {
   trans: TranslationBundle;
   /** The script the form was opened for ("Train this script"), to offer its commands. */
   scriptFile?: string;
+  /** The catalog's images, offered in the image field. */
+  images?: ImageChoices;
   onSubmitted: (job: JobDetail) => void;
 }
 
@@ -176,7 +180,7 @@ interface SectionProps {
 
 const PRIORITY_OPTIONS = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9].map((n) => [String(n), `P${n}`] as const);
 
-function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
+function JobForm({ model, trans, scriptFile, images, onSubmitted }: JobFormProps) {
   const { values, errors } = model;
   const update = (patch: Partial<JobFormValues>) => model.update(patch);
   const section = { values, errors, trans, update };
@@ -255,7 +259,13 @@ function JobForm({ model, trans, scriptFile, onSubmitted }: JobFormProps) {
             hint={trans.__('relative to /work, e.g. home/mnist')}
             {...bind('workingDir')}
           />
-          <InputField label={trans.__('Image')} hint={trans.__('e.g. pytorch:2.3')} {...bind('image')} />
+          <ImageField
+            images={images}
+            trans={trans}
+            label={trans.__('Image')}
+            hint={trans.__('e.g. pytorch:2.3')}
+            {...bind('image')}
+          />
         </div>
       </fieldset>
       <Topology {...section} />
