@@ -1,9 +1,12 @@
-import { createServer, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Discovery } from './discovery.js';
 import { isRecord, type KubeObject } from './kubeObject.js';
 import { ObjectLifecycle } from './lifecycle.js';
+import { ApiError, failure } from './apiErrors.js';
+import { PodExecs, type ExecRecord, type ExecRunner } from './podExec.js';
 import { PodLogs } from './podLogs.js';
 import { Registry, type PropagationPolicy } from './registry.js';
 import { METRICS_GROUP, ResourceTypes, type ResourceSelection } from './resources.js';
@@ -18,6 +21,7 @@ import { bookmark, Router, type InjectedFailure, type OpenWatch, type RecordedRe
 
 export type { KubeObject, ObjectMeta, OwnerReference } from './kubeObject.js';
 export type { RecordedRequest } from './routes.js';
+export type { ExecCommand, ExecRecord, ExecRequest, ExecRunner } from './podExec.js';
 export type { ResourceSelection } from './resources.js';
 
 export interface FakeApiServerOptions extends ResourceSelection {
@@ -38,6 +42,7 @@ export class FakeApiServer {
   private readonly follows = new Set<ServerResponse>();
   private readonly registry = new Registry();
   private readonly podLogs = new PodLogs();
+  private readonly podExecs = new PodExecs();
   private readonly lifecycle: ObjectLifecycle;
   private server: Server | undefined;
 
@@ -63,6 +68,9 @@ export class FakeApiServer {
       follows: fake.follows,
     });
     const server = createServer((request, response) => void router.handle(request, response));
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) =>
+      fake.upgrade(request, socket, head),
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     fake.server = server;
     return fake;
@@ -92,6 +100,7 @@ export class FakeApiServer {
     this.server = undefined;
     for (const { response } of this.watches) response.end();
     for (const response of this.follows) response.end();
+    this.podExecs.close();
     server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
@@ -212,9 +221,57 @@ export class FakeApiServer {
     });
   }
 
+  /**
+   * How `pods/<name>/exec` runs a command: the container's argv mapped to a command on this machine
+   * (there is no container; see podExec.ts). As-is unless set.
+   */
+  set execRunner(runner: ExecRunner) {
+    this.podExecs.runner = runner;
+  }
+
+  /** Every exec the fake ran, in order, with its child process. */
+  get execs(): readonly ExecRecord[] {
+    return this.podExecs.records;
+  }
+
   /** Answers the next `method` request (or '*') on `path` with a Status of `status`, once. */
   failNext(method: string, path: string | RegExp, status: number, message = 'injected failure'): void {
     this.failures.push({ method, path, status, message });
+  }
+
+  /** WebSocket upgrades: `pods/<name>/exec` only; the rest is refused as a real server would. */
+  private upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    this.requests.push({ method: 'GET', path: url.pathname, query: Object.fromEntries(url.searchParams) });
+    socket.on('error', () => undefined);
+    try {
+      const match = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/exec$/.exec(url.pathname);
+      if (!match) throw new ApiError(failure(404, 'the server could not find the requested resource'));
+      const [namespace, name] = [decodeURIComponent(match[1]!), decodeURIComponent(match[2]!)];
+      const injected = this.failures.findIndex(
+        (f) =>
+          (f.method === '*' || f.method.toUpperCase() === 'GET') &&
+          (typeof f.path === 'string' ? f.path === url.pathname : f.path.test(url.pathname)),
+      );
+      if (injected >= 0) {
+        const [failureOnce] = this.failures.splice(injected, 1);
+        throw new ApiError(failure(failureOnce!.status, failureOnce!.message));
+      }
+      this.podExecs.upgrade(request, socket, head, {
+        namespace,
+        name,
+        pod: this.get('v1', 'Pod', namespace, name),
+        query: url.searchParams,
+      });
+    } catch (error) {
+      const status =
+        error instanceof ApiError ? error.status : failure(500, String((error as Error)?.message ?? error));
+      const body = JSON.stringify(status);
+      socket.end(
+        `HTTP/1.1 ${status.code} ${status.reason ?? ''}\r\nContent-Type: application/json\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
+    }
   }
 
   private containerOf(namespace: string, pod: string, container: string | undefined): string {
