@@ -28,6 +28,8 @@ import { containerWorkingDir, VOLUME_NAMES, workVolumeMounts, workVolumes } from
 /** The dev machine image's entrypoint (images/devmachine/entrypoint.sh). */
 export const DEV_MACHINE_ENTRYPOINT = '/usr/local/bin/aiplat-devmachine';
 export const DEV_MACHINE_LABEL = `${LABEL_PREFIX}/devmachine`;
+/** The pod's one container, where the IDEs run (and the snapshot agent, through exec). */
+export const DEV_MACHINE_CONTAINER = 'ide';
 
 /** The port each IDE listens on in the pod, and its name on the Service. */
 export const IDE_PORTS: Readonly<Record<DevMachineIde, { name: string; port: number }>> = {
@@ -235,7 +237,7 @@ export function devMachineManifests(
           volumes,
           containers: [
             {
-              name: 'ide',
+              name: DEV_MACHINE_CONTAINER,
               image: devMachineImage(spec, options.defaultImage),
               command: [DEV_MACHINE_ENTRYPOINT],
               workingDir: containerWorkingDir(spec, base),

@@ -4,12 +4,15 @@ import type { Logger } from 'pino';
 import { ApiError, DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { DevMachineEngine, DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
+import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { clusterMessage, type KubeCluster } from '../cluster.js';
 import type { PodObject } from '../clusterObjects.js';
 import { manifestOptionsFor, namespaceFor, queueConfig, type KubernetesConfig } from '../config.js';
 import { resourceRequirements } from '../manifests/resourceRequirements.js';
+import { execInPod } from '../podExec.js';
 import { devMachinePodState, type DevMachinePodState } from './devMachinePodState.js';
 import {
+  DEV_MACHINE_CONTAINER,
   devMachineImage,
   devMachineManifests,
   devMachineObjectName,
@@ -136,6 +139,27 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
       // JupyterLab serves under its base_url; code-server at its root.
       keepsPrefix: ide === 'jupyterlab',
       headers: ide === 'jupyterlab' ? { authorization: `token ${tracked.ideToken}` } : {},
+    };
+  }
+
+  /**
+   * A running dev machine's container for "save as image": its image as the base, and the snapshot
+   * agent run in it through the pod exec API (no docker.sock, nothing privileged on the node). The
+   * command runs as the container's user, root in the platform's image.
+   */
+  snapshotTarget(id: string): SnapshotTarget | string {
+    const tracked = this.tracked.get(id);
+    if (!tracked || tracked.phase !== 'running')
+      return 'the dev machine is not running: start it to save it as an image';
+    const { namespace, machine } = tracked;
+    const pod = `${devMachineObjectName(id)}-0`;
+    return {
+      baseRef: devMachineImage(machine.spec, this.deps.config.devMachineImage),
+      exec: (argv, io) =>
+        execInPod(this.deps.cluster.kc, { namespace, pod, container: DEV_MACHINE_CONTAINER }, argv, {
+          ...io,
+          subject: `the dev machine's pod ${namespace}/${pod}`,
+        }),
     };
   }
 

@@ -1,9 +1,23 @@
+import { createHash } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevMachineSpecInput } from '@aiplat/api';
 import { rejection } from '../../../../../testing/src/backend/rejection.js';
 import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
-import { FakeApiServer, type KubeObject } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
+import { readLayerTar } from '../../../../../testing/src/images/layerTar.js';
+import { buildBaseTree, changeTree, scenarioMountInfo } from '../../../../../testing/src/images/snapshotScenario.js';
+import {
+  FakeApiServer,
+  type ExecRunner,
+  type KubeObject,
+} from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
+import { parseAgentLine, type LayerDone } from '../../../images/snapshot/agentProtocol.js';
+import { SNAPSHOT_AGENT_BUNDLE } from '../../../images/snapshot/agentBundle.js';
+import { SNAPSHOT_AGENT, SNAPSHOT_BASELINE, type SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { KubernetesConfigSchema } from '../config.js';
 
 /*
@@ -146,5 +160,82 @@ describe('dev machines on the Kubernetes engine', () => {
       }),
     );
     expect(ascend.issues?.[0]?.path).toBe('body.spec.resources.accelerator.count');
+  });
+
+  it('saves as an image through the pod exec API: the snapshot agent runs in the pod’s container and its layer streams back', async () => {
+    // Fake: the container. Its root is a folder here, and the agent in it is the real bundle run by
+    // this Node with --root (and a mountinfo) for that folder; the rest of the way (the engine, the
+    // exec request, the WebSocket and its channels, the Status) is what runs against a cluster.
+    const root = await mkdtemp(path.join(os.tmpdir(), 'aiplat-k8s-container-'));
+    const mountInfo = path.join(os.tmpdir(), `${path.basename(root)}.mountinfo`);
+    await writeFile(mountInfo, scenarioMountInfo(root));
+    const inContainer: ExecRunner = ({ command }) => {
+      if (command[0] !== SNAPSHOT_AGENT) return { file: command[0]!, args: command.slice(1) };
+      const args = command.slice(1).map((arg, i, all) => (all[i - 1] === '--baseline' ? path.join(root, arg) : arg));
+      return {
+        file: process.execPath,
+        args: [SNAPSHOT_AGENT_BUNDLE, ...args, '--root', root, '--mountinfo', mountInfo],
+      };
+    };
+    fake.execRunner = inContainer;
+    try {
+      await buildBaseTree(root);
+      const client = fx.client();
+      const { id } = await client.createDevMachine({ body: { spec: spec('k8s-save') } });
+      putPod(id, { gated: true });
+      await expect
+        .poll(async () => (await client.getDevMachine({ params: { id } })).waitReason?.message)
+        .toBe('waiting for Kueue to admit it in queue default');
+      expect(fx.platform.devMachines.snapshotTarget(id)).toBe(
+        'the dev machine is not running: start it to save it as an image',
+      );
+
+      putPod(id, { ready: true });
+      expect((await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000)).state).toBe('Running');
+      const target = fx.platform.devMachines.snapshotTarget(id) as SnapshotTarget;
+      expect(typeof target).toBe('object');
+      expect(target.baseRef).toBe(IMAGE);
+
+      // The entrypoint records the baseline at the container's first start; here through exec too.
+      const run = async (argv: string[]) => {
+        const stdout = new PassThrough();
+        const stderr = new PassThrough();
+        const out: Buffer[] = [];
+        const err: Buffer[] = [];
+        stdout.on('data', (chunk: Buffer) => out.push(chunk));
+        stderr.on('data', (chunk: Buffer) => err.push(chunk));
+        const code = await target.exec(argv, { stdout, stderr });
+        return { code, stdout: Buffer.concat(out), stderr: Buffer.concat(err).toString('utf8') };
+      };
+      const baseline = await run([SNAPSHOT_AGENT, 'baseline', '--baseline', SNAPSHOT_BASELINE]);
+      expect(baseline.code, baseline.stderr).toBe(0);
+      await changeTree(root);
+
+      const layer = await run([SNAPSHOT_AGENT, 'layer', '--baseline', SNAPSHOT_BASELINE]);
+      expect(layer.code, layer.stderr).toBe(0);
+      expect(fake.execs.at(-1)).toMatchObject({
+        namespace: NS,
+        pod: `${id}-0`,
+        container: 'ide',
+        command: [SNAPSHOT_AGENT, 'layer', '--baseline', SNAPSHOT_BASELINE],
+      });
+      const lines = layer.stderr.trim().split('\n').map(parseAgentLine);
+      const done = lines.flatMap((line) => ('done' in line ? [line.done] : []))[0] as LayerDone;
+      expect(done).toBeDefined();
+      expect(`sha256:${createHash('sha256').update(layer.stdout).digest('hex')}`).toBe(done.digest);
+      expect(layer.stdout.length).toBe(done.size);
+      const names = readLayerTar(layer.stdout).map((entry) => entry.name);
+      expect(names).toEqual(expect.arrayContaining(['new/added.txt', 'data/.wh.deleteme', 'etc/config']));
+      expect(names).not.toContain('usr/lib/stays');
+
+      await client.stopDevMachine({ params: { id }, body: {} });
+      await waitForDevMachine(client, id, ['Stopped'], 10_000);
+      expect(fx.platform.devMachines.snapshotTarget(id)).toBe(
+        'the dev machine is not running: start it to save it as an image',
+      );
+    } finally {
+      await rm(root, { recursive: true, force: true });
+      await rm(mountInfo, { force: true });
+    }
   });
 });
