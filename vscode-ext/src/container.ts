@@ -8,6 +8,8 @@ import { LiveEvents } from './connection/liveEvents.js';
 import { createNodeWebSocket } from './connection/nodeWebSocket.js';
 import { createDevMachinesModel, type DevMachinesModel } from './devmachines/devMachinesModel.js';
 import { DevMachinesTreeProvider } from './devmachines/devMachinesTreeProvider.js';
+import { createImagesModel, type ImagesModel } from './images/imagesModel.js';
+import { ImagesTreeProvider } from './images/imagesTreeProvider.js';
 import { JobsModel } from './jobs/jobsModel.js';
 import { JobsTreeProvider } from './jobs/jobsTreeProvider.js';
 import { JobLogChannels } from './logs/jobLogChannels.js';
@@ -38,6 +40,9 @@ export interface Container extends vscode.Disposable {
   readonly jobsTree: JobsTreeProvider;
   readonly devMachines: DevMachinesModel;
   readonly devMachinesTree: DevMachinesTreeProvider;
+  /** The images the user can choose (presets, saved, shared), and their view. */
+  readonly images: ImagesModel;
+  readonly imagesTree: ImagesTreeProvider;
   readonly workspace: WorkspaceModel;
   readonly workspaceTree: WorkspaceTreeProvider;
   readonly workContent: WorkContentProvider;
@@ -122,6 +127,8 @@ export function createContainer(
   const jobsTree = new JobsTreeProvider(jobs);
   const devMachines = createDevMachinesModel({ client, events });
   const devMachinesTree = new DevMachinesTreeProvider(devMachines, client);
+  const images = createImagesModel({ client, events });
+  const imagesTree = new ImagesTreeProvider(images, client);
   const services = createServicesModel({ client, events });
   const servicesTree = new ServicesTreeProvider(services, client);
   const serviceLogs = new ServiceLogChannels(events);
@@ -224,11 +231,13 @@ export function createContainer(
     workspaceTree.refresh();
     if (connected) void jobs.refresh();
     if (connected) void devMachines.refresh();
+    if (connected) void images.refresh();
     if (connected) void services.refresh();
     if (connected && connection.client) void previews.reloadRestored(connection.client);
     else {
       jobs.clear();
       devMachines.clear();
+      images.clear();
       services.clear();
     }
   });
@@ -253,6 +262,8 @@ export function createContainer(
     jobs,
     devMachinesTree,
     devMachines,
+    imagesTree,
+    images,
     serviceSerializer,
     servicePanels,
     serviceLogs,
@@ -271,6 +282,8 @@ export function createContainer(
     jobsTree,
     devMachines,
     devMachinesTree,
+    images,
+    imagesTree,
     workspace,
     workspaceTree,
     workContent,

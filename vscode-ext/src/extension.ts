@@ -2,7 +2,9 @@ import * as vscode from 'vscode';
 import { registerConnectionCommands } from './commands/connectionCommands.js';
 import { ViewIds } from './commands/commandIds.js';
 import { registerDevMachineCommands } from './commands/devMachineCommands.js';
+import { registerImageCommands } from './commands/imageCommands.js';
 import { registerJobCommands } from './commands/jobCommands.js';
+import { registerSaveImageCommands } from './commands/saveImageCommands.js';
 import { registerTensorBoardCommands } from './commands/tensorBoardCommands.js';
 import { registerTrainingCommands } from './commands/trainingCommands.js';
 import { registerWorkspaceCommands } from './commands/workspaceCommands.js';
@@ -36,6 +38,7 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.workspace.onDidCloseTextDocument((document) => followDocument(document, false)),
     vscode.window.createTreeView(ViewIds.jobs, { treeDataProvider: c.jobsTree }),
     vscode.window.createTreeView(ViewIds.devMachines, { treeDataProvider: c.devMachinesTree }),
+    vscode.window.createTreeView(ViewIds.images, { treeDataProvider: c.imagesTree }),
     vscode.window.createTreeView(ViewIds.services, { treeDataProvider: c.servicesTree }),
     vscode.workspace.registerTextDocumentContentProvider(WORK_SCHEME, c.workContent),
     ...registerConnectionCommands(c.connection),
@@ -48,6 +51,13 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerJobCommands({ connection: c.connection, jobs: c.jobs, logs: c.logs, details: c.details }),
     ...registerTrainingCommands({ connection: c.connection, jobs: c.jobs }),
     ...registerDevMachineCommands({ connection: c.connection, devMachines: c.devMachines }),
+    ...registerSaveImageCommands({
+      connection: c.connection,
+      devMachines: c.devMachines,
+      images: c.images,
+      events: c.events,
+    }),
+    ...registerImageCommands({ connection: c.connection, images: c.images }),
     ...registerTensorBoardCommands({ connection: c.connection, jobs: c.jobs, scalars: c.scalars }),
     ...registerServiceCommands({
       connection: c.connection,

@@ -108,6 +108,7 @@ describe('package.json manifest', () => {
       'aiplat.devMachine.running',
       'aiplat.devMachine.stopped',
       'aiplat.folder',
+      'aiplat.image.saved',
       'aiplat.job.active',
       'aiplat.job.finished',
       'aiplat.model',

@@ -34,6 +34,13 @@ export const CommandIds = {
   deleteDevMachine: 'aiplat.deleteDevMachine',
   openDevMachineJupyterLab: 'aiplat.openDevMachineJupyterLab',
   openDevMachineVsCode: 'aiplat.openDevMachineVsCode',
+  saveDevMachineAsImage: 'aiplat.saveDevMachineAsImage',
+
+  refreshImages: 'aiplat.refreshImages',
+  copyImageReference: 'aiplat.copyImageReference',
+  shareImage: 'aiplat.shareImage',
+  deleteImage: 'aiplat.deleteImage',
+  addSharedImage: 'aiplat.addSharedImage',
 
   openTensorBoard: 'aiplat.openTensorBoard',
 
@@ -61,7 +68,7 @@ export const ViewIds = {
   workspace: 'aiplat.workspace',
   jobs: 'aiplat.jobs',
   devMachines: 'aiplat.devMachines',
-  /** Reserved for later issues; hidden until their `when` context key is set. */
+  /** Reserved for a later issue; hidden until its `when` context key is set. */
   tensorboard: 'aiplat.tensorboard',
   images: 'aiplat.images',
   services: 'aiplat.services',

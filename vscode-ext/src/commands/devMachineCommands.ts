@@ -141,7 +141,8 @@ async function openIde(
   await (deps.openExternal ?? vscode.env.openExternal)(vscode.Uri.parse(url));
 }
 
-async function resolveDevMachine(
+/** The dev machine a command is about: the item, the id given, or one the user picks among `filter`. */
+export async function resolveDevMachine(
   client: ApiClient,
   model: DevMachinesModel,
   arg: DevMachineArgument,

@@ -12,9 +12,16 @@ import {
   type ConfigurationChangeEvent,
   type Handler,
   type InputBoxCall,
+  type ProgressReport,
+  type ProgressRun,
   type ShownMessage,
 } from './vscodeFake/state.js';
-import { Disposable, Uri, type StatusBarAlignment } from './vscodeFake/values.js';
+import { Disposable, EventEmitter, Uri, type StatusBarAlignment } from './vscodeFake/values.js';
+
+interface CancellationToken {
+  isCancellationRequested: boolean;
+  onCancellationRequested: EventEmitter<void>['event'];
+}
 
 export * from './vscodeFake/objects.js';
 export * from './vscodeFake/quickInput.js';
@@ -45,7 +52,13 @@ export const commands = {
 
 function showMessage(severity: ShownMessage['severity'], text: string, items: unknown[]): Promise<Answer> {
   const labels = items.filter((item): item is string => typeof item === 'string');
-  fake.messages.push({ severity, text, items: labels });
+  const options = items.find((item): item is { detail?: string } => typeof item === 'object' && item !== null);
+  fake.messages.push({
+    severity,
+    text,
+    items: labels,
+    ...(options?.detail !== undefined ? { detail: options.detail } : {}),
+  });
   const answer = fake.messageAnswers.shift();
   return Promise.resolve(answer !== undefined && labels.includes(answer) ? answer : undefined);
 }
@@ -66,9 +79,25 @@ export const window = {
   createInputBox(): FakeInputBox {
     return new FakeInputBox();
   },
-  async withProgress<T>(options: { title?: string }, task: (progress: { report(value: unknown): void }) => Promise<T>) {
+  async withProgress<T>(
+    options: { title?: string; cancellable?: boolean },
+    task: (progress: { report(value: ProgressReport): void }, token: CancellationToken) => Promise<T>,
+  ) {
     fake.progressTitles.push(options.title ?? '');
-    return task({ report: () => undefined });
+    const cancelled = new EventEmitter<void>();
+    const token = { isCancellationRequested: false, onCancellationRequested: cancelled.event };
+    const run: ProgressRun = {
+      title: options.title ?? '',
+      cancellable: options.cancellable ?? false,
+      reports: [],
+      cancel: () => {
+        if (!run.cancellable) throw new Error(`the progress "${run.title}" is not cancellable`);
+        token.isCancellationRequested = true;
+        cancelled.fire();
+      },
+    };
+    fake.progressRuns.push(run);
+    return task({ report: (value) => run.reports.push(value) }, token);
   },
   async showQuickPick<T extends string | { label: string; picked?: boolean }>(
     items: readonly T[] | PromiseLike<readonly T[]>,

@@ -8,6 +8,22 @@ export interface ShownMessage {
   severity: 'info' | 'warning' | 'error';
   text: string;
   items: string[];
+  /** A modal's detail text, when given. */
+  detail?: string;
+}
+
+/** What a `withProgress` task reported. */
+export interface ProgressReport {
+  message?: string;
+  increment?: number;
+}
+
+/** One `withProgress` call: its title, what it reported, and its Cancel button (cancellable ones). */
+export interface ProgressRun {
+  title: string;
+  cancellable: boolean;
+  reports: ProgressReport[];
+  cancel(): void;
 }
 
 export interface InputBoxCall {
@@ -78,6 +94,7 @@ export const fake = {
   messages: [] as ShownMessage[],
   inputBoxes: [] as InputBoxCall[],
   progressTitles: [] as string[],
+  progressRuns: [] as ProgressRun[],
   /** Answers for the next input boxes, in order; `undefined` means "cancelled", BACK_BUTTON (createInputBox) Back. */
   inputBoxAnswers: [] as (Answer | typeof BACK_BUTTON)[],
   /** Items chosen in the next `show*Message` calls, in order; none left means dismissed. */
@@ -109,6 +126,7 @@ export const fake = {
     this.messages.length = 0;
     this.inputBoxes.length = 0;
     this.progressTitles.length = 0;
+    this.progressRuns.length = 0;
     this.inputBoxAnswers.length = 0;
     this.messageAnswers.length = 0;
     this.openedExternal.length = 0;
