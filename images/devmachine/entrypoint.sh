@@ -9,6 +9,19 @@ fail() {
   exit 2
 }
 
+# The container's first start records the snapshot baseline before anything else writes (the IDEs'
+# settings included), so "save as image" stores exactly what its owner changed. On the local engine
+# start.sh has done it already: then this finds the baseline and goes on. The paths are the ones the
+# platform runs the agent with; the variables are for the tests.
+snapshot_agent="${AIPLAT_SNAPSHOT_AGENT:-/opt/aiplat/bin/aiplat-snapshot}"
+snapshot_baseline="${AIPLAT_SNAPSHOT_BASELINE:-/var/lib/aiplat/snapshot-baseline.ndjson.gz}"
+if [[ -x "$snapshot_agent" && ! -f "$snapshot_baseline" ]]; then
+  echo "aiplat-devmachine: first start: recording the snapshot baseline"
+  if ! "$snapshot_agent" baseline --baseline "$snapshot_baseline" >/dev/null; then
+    echo "aiplat-devmachine: could not record the snapshot baseline: this dev machine cannot be saved as an image" >&2
+  fi
+fi
+
 [[ -n "${AIPLAT_DEVMACHINE_ID:-}" ]] || fail "AIPLAT_DEVMACHINE_ID is not set (the platform sets it)"
 base="${AIPLAT_BASE_PATH:-/devmachines/${AIPLAT_DEVMACHINE_ID}/}"
 [[ "$base" == /*/ ]] || fail "AIPLAT_BASE_PATH must start and end with /, like /devmachines/dm-1a2b3c/ (got $base)"

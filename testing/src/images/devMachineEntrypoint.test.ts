@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { access, chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -12,7 +12,9 @@ import { ideTools } from '../../../backend/src/engines/local/devmachines/ideTool
  * The dev machine image's entrypoint (images/devmachine/entrypoint.sh), run for real with this
  * repo's JupyterLab host and code-server in place of the image's `jupyter lab` and `code-server`
  * (AIPLAT_JUPYTER, AIPLAT_CODE_SERVER) on free ports: both IDEs answer under the platform's
- * paths, the token stays off every command line, and the entrypoint ends with its IDEs.
+ * paths, the token stays off every command line, and the entrypoint ends with its IDEs. The snapshot
+ * baseline at the first start is tested with a fake agent and a fake IDE (AIPLAT_SNAPSHOT_AGENT,
+ * AIPLAT_SNAPSHOT_BASELINE, AIPLAT_CODE_SERVER) that write down when they ran.
  */
 
 const SCRIPT = fileURLToPath(new URL('../../../images/devmachine/entrypoint.sh', import.meta.url));
@@ -67,6 +69,8 @@ async function start(env: Record<string, string>): Promise<Started> {
       AIPLAT_CODE_SERVER: `${tools.node} ${tools.codeServerEntry}`,
       AIPLAT_LAB_PORT: String(lab),
       AIPLAT_CODE_PORT: String(code),
+      // Whatever this machine has at the image's path, no test records a baseline of its /.
+      AIPLAT_SNAPSHOT_AGENT: path.join(dir, 'no-snapshot-agent'),
       ...env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -185,5 +189,62 @@ describe('the dev machine entrypoint', () => {
     const unknown = await start({ ...devMachineEnv, AIPLAT_IDES: 'emacs' });
     expect(await unknown.exited).toBe(2);
     expect(unknown.output()).toContain('AIPLAT_IDES names no IDE it knows');
+  });
+
+  it('records the snapshot baseline at the first start, before the IDEs and their settings, and not again', async () => {
+    const here = await mkdtemp(path.join(dir, 'baseline-'));
+    const log = path.join(here, 'log');
+    const agent = path.join(here, 'aiplat-snapshot');
+    const ide = path.join(here, 'fake-code-server');
+    const baseline = path.join(here, 'var', 'lib', 'aiplat', 'snapshot-baseline.ndjson.gz');
+    const settings = path.join(here, 'home', '.local', 'share', 'code-server', 'User', 'settings.json');
+    // The agent is called as `aiplat-snapshot baseline --baseline FILE`; it notes whether the IDE's
+    // settings were there yet, and writes the file (or fails, when told to).
+    await writeFile(
+      agent,
+      `#!/bin/sh\necho "agent $* settings:$([ -e '${settings}' ] && echo yes || echo no)" >>'${log}'\n` +
+        `[ "\${FAKE_AGENT_FAILS:-}" = 1 ] && { echo 'no space left' >&2; exit 1; }\n` +
+        `mkdir -p "$(dirname "$3")" && : >"$3"\n`,
+    );
+    await writeFile(ide, `#!/bin/sh\necho "ide" >>'${log}'\n`);
+    await Promise.all([chmod(agent, 0o755), chmod(ide, 0o755)]);
+    const env = {
+      ...devMachineEnv,
+      HOME: path.join(here, 'home'),
+      AIPLAT_IDES: 'code-server',
+      AIPLAT_CODE_SERVER: ide,
+      AIPLAT_SNAPSHOT_AGENT: agent,
+      AIPLAT_SNAPSHOT_BASELINE: baseline,
+    };
+    const lines = async () => (await readFile(log, 'utf8')).trim().split('\n');
+
+    // The fake IDE exits at once, and the entrypoint with it.
+    const first = await start(env);
+    await first.exited;
+    expect(first.output()).toContain('first start: recording the snapshot baseline');
+    expect(await lines()).toEqual([`agent baseline --baseline ${baseline} settings:no`, 'ide']);
+    await access(baseline);
+    await access(settings);
+
+    const second = await start(env);
+    await second.exited;
+    expect(second.output()).not.toContain('snapshot baseline');
+    expect(await lines()).toEqual([`agent baseline --baseline ${baseline} settings:no`, 'ide', 'ide']);
+
+    // An agent that fails leaves the machine running without a baseline, and says what that means.
+    await rm(baseline);
+    const failing = await start({ ...env, FAKE_AGENT_FAILS: '1' });
+    await failing.exited;
+    expect(failing.output()).toContain('no space left');
+    expect(failing.output()).toContain(
+      'could not record the snapshot baseline: this dev machine cannot be saved as an image',
+    );
+    expect((await lines()).slice(-1)).toEqual(['ide']);
+
+    // No agent in the image: nothing is recorded, the IDEs start.
+    const without = await start({ ...env, AIPLAT_SNAPSHOT_AGENT: path.join(here, 'none') });
+    await without.exited;
+    expect(without.output()).not.toContain('snapshot baseline');
+    expect((await lines()).length).toBe(6);
   });
 });
