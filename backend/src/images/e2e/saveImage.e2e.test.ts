@@ -224,6 +224,36 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
     await waitForDevMachine(fx.client(), second.id, ['Stopped']);
   }, 200_000);
 
+  it('cancelled mid-upload: Cancelled, and nothing of it in the registry', async () => {
+    await sh(machine, 'head -c 300000000 /dev/urandom > /opt/big.bin');
+    const events = fx.events('alice');
+    const pushing = new Promise<ImageSave>((resolve) =>
+      events.subscribe('image-saves', (event: EventMessage) => {
+        const save = event.data as ImageSave;
+        if (save.state === 'Pushing' && save.progress.bytes > 0) resolve(save);
+      }),
+    );
+    const started = await fx.client().saveImage({
+      params: { id: machine.id },
+      body: { repository: 'cancelled', tag: 'v1' },
+    });
+    await pushing;
+    await fx.client().cancelImageSave({ params: { id: started.id } });
+    const ended = await untilSaved(started.id);
+    expect(ended.state).toBe('Cancelled');
+    const inspect = await run('skopeo', ['inspect', '--tls-verify=false', `docker://${started.ref}`]).catch(
+      (error: { stderr?: string }) => error.stderr ?? 'failed',
+    );
+    expect(typeof inspect === 'string' ? inspect : 'the image exists').toMatch(/manifest unknown|not found/i);
+    // The upload session was deleted: no layer data left under the repository's uploads.
+    const { stdout } = await run('sh', [
+      '-c',
+      `find ${registry.storageDir} -path '*repositories/alice/cancelled/_uploads/*' -name data -size +0 | wc -l`,
+    ]);
+    expect(stdout.trim()).toBe('0');
+    await sh(machine, 'rm /opt/big.bin');
+  }, 200_000);
+
   it('keeps a stopped container with its changes, and removes it with the dev machine', async () => {
     await fx.client().stopDevMachine({ params: { id: machine.id }, body: {} });
     await waitForDevMachine(fx.client(), machine.id, ['Stopped'], 60_000);
