@@ -185,6 +185,11 @@ export async function execInPod(
   }
   const connection = new ExecConnection(kc, (opened) => {
     socket = opened;
+    // Aborted while the kubeconfig's credentials were read: no command is started.
+    if (settled) {
+      opened.terminate();
+      return;
+    }
     // Before it opens, a failure is the connect's rejection.
     opened.once('open', () => {
       opened.on('error', (error) => fail(`the exec connection failed: ${error.message}`));

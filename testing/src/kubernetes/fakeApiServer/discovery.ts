@@ -24,7 +24,11 @@ function resourcesOf(type: ResourceType): ApiResource[] {
     type.kind === 'Namespace' && type.group === '' ? READ_WRITE.filter((v) => v !== 'deletecollection') : READ_WRITE;
   const entries: ApiResource[] = [{ ...base, name: type.plural, singularName: type.singular, verbs }];
   if (type.hasStatus) entries.push({ ...base, name: `${type.plural}/status`, verbs: SUBRESOURCE });
-  if (type.group === '' && type.kind === 'Pod') entries.push({ ...base, name: 'pods/log', verbs: ['get'] });
+  if (type.group === '' && type.kind === 'Pod') {
+    entries.push({ ...base, name: 'pods/log', verbs: ['get'] });
+    // Served over a WebSocket only (podExec.ts), as a real server lists it.
+    entries.push({ ...base, kind: 'PodExecOptions', name: 'pods/exec', verbs: ['create', 'get'] });
+  }
   return entries;
 }
 
