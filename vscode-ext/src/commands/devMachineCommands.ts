@@ -4,6 +4,7 @@ import type { ConnectionService } from '../connection/connectionService.js';
 import { describeError } from '../connection/errorMessage.js';
 import { signedInUrl } from '../connection/loginLink.js';
 import { askDevMachineSpec, type DevMachineDefaults } from '../devmachines/devMachineFlow.js';
+import { imagesToOffer } from '../images/imagePick.js';
 import { devMachineStateLabel, devMachineTitle, ideName } from '../devmachines/devMachinePresentation.js';
 import type { DevMachinesModel } from '../devmachines/devMachinesModel.js';
 import type { DevMachineNode } from '../devmachines/devMachinesTreeProvider.js';
@@ -38,7 +39,7 @@ export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.
       }
     };
   const create = async (client: ApiClient, title: string, defaults?: DevMachineDefaults) => {
-    const spec = await askDevMachineSpec(title, defaults);
+    const spec = await askDevMachineSpec(title, defaults, await imagesToOffer(client));
     if (spec) await createAndStart(deps, client, spec);
   };
   const open = (ide: DevMachineIde) =>

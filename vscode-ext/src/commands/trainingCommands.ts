@@ -1,5 +1,6 @@
 import { parseJobYaml, type ApiClient, type JobDetail, type RootInfo } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { imagesToOffer } from '../images/imagePick.js';
 import type { ConnectionService } from '../connection/connectionService.js';
 import { describeError } from '../connection/errorMessage.js';
 import type { JobsModel } from '../jobs/jobsModel.js';
@@ -30,7 +31,7 @@ export function registerTrainingCommands(deps: TrainingCommandDeps): vscode.Disp
 async function startTraining(deps: TrainingCommandDeps, defaults: TrainingDefaults): Promise<JobDetail | undefined> {
   const client = await requireClient(deps.connection);
   if (!client) return undefined;
-  const spec = await askJobSpec(defaults);
+  const spec = await askJobSpec(defaults, await imagesToOffer(client));
   if (!spec) return undefined;
   return submit(deps, client, { spec });
 }

@@ -5,8 +5,10 @@ import {
   DevMachineSpecSchema,
   ResourcesSchema,
   type DevMachineSpec,
+  type Image,
 } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { IMAGE_REF_STEP, imageOfAnswers, imageRefStepPrompt, imageStepPrompt } from '../images/imagePick.js';
 import { runMultiStepInput, type StepPrompt } from '../training/multiStepInput.js';
 import { acceleratorItems } from '../training/trainingFlow.js';
 import { StepFlow, type Answers, type FlowStep } from '../training/stepFlow.js';
@@ -20,6 +22,7 @@ export const DEV_MACHINE_STEPS = [
   { id: 'accelerator' },
   { id: 'acceleratorCount', applies: (a) => a.accelerator !== undefined && a.accelerator !== 'none' },
   { id: 'image' },
+  IMAGE_REF_STEP,
   { id: 'queue' },
   { id: 'priority' },
   { id: 'workingDir' },
@@ -43,9 +46,10 @@ const IDE_CHOICES = {
 export async function askDevMachineSpec(
   title: string,
   defaults: DevMachineDefaults = {},
+  images: readonly Image[] = [],
 ): Promise<DevMachineSpec | undefined> {
   const flow = new StepFlow<DevMachineStepId>(DEV_MACHINE_STEPS as readonly FlowStep<DevMachineStepId>[]);
-  const done = await runMultiStepInput(title, flow, (id) => devMachineStepPrompt(id, defaults));
+  const done = await runMultiStepInput(title, flow, (id) => devMachineStepPrompt(id, defaults, images));
   if (!done) return undefined;
   const parsed = DevMachineSpecSchema.safeParse(devMachineInput(flow.values(), defaults));
   if (parsed.success) return parsed.data;
@@ -67,8 +71,12 @@ function fieldCheck(schema: {
 const fields = DevMachineSpecSchema.shape;
 const resourceFields = ResourcesSchema.shape;
 
-/** How each step is asked, and checked. */
-export function devMachineStepPrompt(id: DevMachineStepId, defaults: DevMachineDefaults): StepPrompt {
+/** How each step is asked, and checked; `images`: what the image step offers (none: a box). */
+export function devMachineStepPrompt(
+  id: DevMachineStepId,
+  defaults: DevMachineDefaults,
+  images: readonly Image[] = [],
+): StepPrompt {
   const input = (prompt: string, initial: string, validate: (v: string) => string | undefined): StepPrompt => ({
     kind: 'input',
     prompt,
@@ -117,11 +125,15 @@ export function devMachineStepPrompt(id: DevMachineStepId, defaults: DevMachineD
         (v) => fieldCheck(resourceFields.accelerator)({ type: 'nvidia', count: Number(v) }),
       );
     case 'image':
-      return input(
-        vscode.l10n.t('Container image (used on Kubernetes; optional on the local engine)'),
-        defaults.image ?? '',
-        (v) => (v.trim() === '' ? undefined : fieldCheck(fields.image)(v.trim())),
-      );
+    case 'imageRef': {
+      const image = {
+        images,
+        current: defaults.image,
+        prompt: vscode.l10n.t('Container image (used on Kubernetes; optional on the local engine)'),
+        validate: (v: string) => (v.trim() === '' ? undefined : fieldCheck(fields.image)(v.trim())),
+      };
+      return id === 'image' ? imageStepPrompt(image) : imageRefStepPrompt(image);
+    }
     case 'queue':
       return input(vscode.l10n.t('Queue'), defaults.queue ?? DEFAULT_JOB_QUEUE, (v) => fieldCheck(fields.queue)(v));
     case 'priority': {
@@ -151,7 +163,7 @@ export function devMachineInput(
   defaults: DevMachineDefaults = {},
 ): Record<string, unknown> {
   const type = answers.accelerator ?? 'none';
-  const image = answers.image?.trim() ?? '';
+  const image = imageOfAnswers(answers);
   return {
     ...(defaults.description ? { description: defaults.description } : {}),
     ...(defaults.tags ? { tags: defaults.tags } : {}),

@@ -1,5 +1,6 @@
 import type { ApiClient, Service, ServiceSpec } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { imagesToOffer } from '../images/imagePick.js';
 import { CommandIds } from '../commands/commandIds.js';
 import { requireClient } from '../commands/requireClient.js';
 import type { ConnectionService } from '../connection/connectionService.js';
@@ -65,8 +66,9 @@ export function registerServiceCommands(deps: ServiceCommandDeps): vscode.Dispos
     const client = await requireClient(deps.connection);
     if (!client) return;
     let retry: FlowRetry<ServiceStepId> | undefined;
+    const images = await imagesToOffer(client);
     for (;;) {
-      const asked = await askServiceSpec(vscode.l10n.t('Deploy Service'), defaults, retry);
+      const asked = await askServiceSpec(vscode.l10n.t('Deploy Service'), defaults, retry, images);
       if (!asked) return;
       const refused = await deployService(deps, client, asked.spec);
       if (!refused) return;

@@ -2,6 +2,7 @@ import {
   ApiError,
   serviceNameFromFolder,
   ServiceSpecSchema,
+  type Image,
   type ServiceAuthKind,
   type ServiceSpec,
 } from '@aiplat/api';
@@ -58,11 +59,12 @@ export async function askServiceSpec(
   title: string,
   defaults: ServiceDefaults = {},
   retry?: FlowRetry<ServiceStepId>,
+  images: readonly Image[] = [],
 ): Promise<{ spec: ServiceSpec; answers: Answers<ServiceStepId> } | undefined> {
   const steps = SERVICE_STEPS as readonly FlowStep<ServiceStepId>[];
   const flow = new StepFlow<ServiceStepId>(steps, retry?.answers);
   if (retry) goToFirstProblem(flow, steps, retry.problems);
-  const context = { requirementFiles: await requirementFiles() };
+  const context = { requirementFiles: await requirementFiles(), images };
   const done = await runMultiStepInput(title, flow, (id) =>
     withProblem(serviceStepPrompt(id, defaults, context), retry?.problems[id]),
   );

@@ -1,6 +1,7 @@
 import type { ApiClient, Service, UpdateServiceBody } from '@aiplat/api';
 import * as vscode from 'vscode';
 import { CommandIds } from '../commands/commandIds.js';
+import { imagesToOffer } from '../images/imagePick.js';
 import type { Answers } from '../training/stepFlow.js';
 import { serviceCommand, type ServiceCommandDeps } from './serviceCommands.js';
 import { problemsByStep, type FlowRetry } from './serviceFlow.js';
@@ -13,6 +14,7 @@ import {
   scaleStepsOfIssue,
 } from './serviceUpdateFlow.js';
 import { versionStepsOfIssue } from './serviceVersionSpec.js';
+import type { VersionStepId } from './serviceVersionSteps.js';
 
 /** One update flow: asks (again after a 400, at the steps its issues name) and gives the body. */
 type Ask<Id extends string> = (
@@ -73,9 +75,16 @@ export function registerServiceUpdateCommands(
       CommandIds.rollOutServiceVersion,
       serviceCommand(
         deps,
-        update(askNewVersion, versionStepsOfIssue, (s) =>
-          vscode.l10n.t('Rolling out a new version of {0}; the serving one answers until it is ready.', s.name),
-        ),
+        async (client, service) => {
+          const images = await imagesToOffer(client);
+          const rollOut = update(
+            (s, retry?: FlowRetry<VersionStepId>) => askNewVersion(s, retry, images),
+            versionStepsOfIssue,
+            (s) =>
+              vscode.l10n.t('Rolling out a new version of {0}; the serving one answers until it is ready.', s.name),
+          );
+          await rollOut(client, service);
+        },
         (service) => service.state === 'Running',
       ),
     ),

@@ -155,6 +155,7 @@ describe('updating a service', () => {
     expect(problemsByStep(new Error('x'), versionStepsOfIssue, () => true)).toBeUndefined();
     expect(serviceStepsOfIssue('body.spec.name')).toEqual(['name']);
     expect(serviceStepsOfIssue('body.spec.version.resources.memory')).toEqual(['memory']);
+    expect(versionStepsOfIssue('body.version.image')).toEqual(['imageRef', 'image']);
     expect(versionStepsOfIssue('body.version.probes.startup.periodSeconds')).toEqual(['startupTiming', 'probeTimings']);
     expect(limitStepsOfIssue('body.limits.maxBodyBytes')).toEqual(['maxBodyBytes']);
   });

@@ -6,6 +6,7 @@ import {
   UpdateServiceBodySchema,
   type Service,
   type ServiceAuthKind,
+  type Image,
   type ServiceLimits,
   type ServiceVersion,
   type ServiceVersionSpec,
@@ -91,10 +92,16 @@ export async function askReplicas(
 export async function askNewVersion(
   service: Service,
   retry?: FlowRetry<VersionStepId>,
+  images: readonly Image[] = [],
 ): Promise<{ body: { version: ServiceVersionSpec }; answers: Answers<VersionStepId> } | undefined> {
   const serving = servingVersion(service);
   const kept = serving?.spec.requirements;
-  const context = { requirementFiles: await requirementFiles(), ...(kept ? { keptRequirements: kept } : {}) };
+  const context = {
+    requirementFiles: await requirementFiles(),
+    ...(kept ? { keptRequirements: kept } : {}),
+    images,
+    ...(serving?.spec.image ? { currentImage: serving.spec.image } : {}),
+  };
   const steps = VERSION_STEPS as readonly FlowStep<VersionStepId>[];
   const title = vscode.l10n.t('Roll Out a New Version of {0}', service.name);
   const initial = serving ? versionAnswers(serving.spec) : {};

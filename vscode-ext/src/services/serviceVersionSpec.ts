@@ -1,4 +1,5 @@
 import type { ServiceVersionSpec } from '@aiplat/api';
+import { imageOfAnswers } from '../images/imagePick.js';
 import type { Answers } from '../training/stepFlow.js';
 import {
   DEFAULT_TIMING,
@@ -47,7 +48,7 @@ export function versionInput(answers: Answers<VersionStepId>, requirements?: str
   const text = (value: string | undefined) => value?.trim() ?? '';
   const code = text(answers.code);
   const environment = text(answers.environment);
-  const image = text(answers.image);
+  const image = imageOfAnswers(answers);
   const required =
     answers.requirements === 'inline' ? requirementLines(answers.requirementsText ?? '') : (requirements ?? '');
   const probes: Record<string, unknown> = {};
@@ -123,10 +124,12 @@ export function versionStepsOfIssue(path: string): VersionStepId[] {
     case 'code':
     case 'command':
     case 'environment':
-    case 'image':
     case 'port':
     case 'replicas':
       return [head];
+    case 'image':
+      // A typed reference was refused at its own step; a listed one at the pick.
+      return ['imageRef', 'image'];
     case 'requirements':
       return ['requirementsText', 'requirementsFile', 'requirements'];
     case 'resources':

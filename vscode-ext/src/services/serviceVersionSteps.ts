@@ -1,5 +1,6 @@
-import { ProbeSchema, ResourcesSchema, ServiceVersionSpecSchema, type ServiceProbe } from '@aiplat/api';
+import { ProbeSchema, ResourcesSchema, ServiceVersionSpecSchema, type Image, type ServiceProbe } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { IMAGE_REF_STEP, imageRefStepPrompt, imageStepPrompt } from '../images/imagePick.js';
 import type { StepItem, StepPrompt } from '../training/multiStepInput.js';
 import type { Answers, FlowStep } from '../training/stepFlow.js';
 import { acceleratorItems } from '../training/trainingFlow.js';
@@ -44,6 +45,7 @@ export const VERSION_STEPS = [
   { id: 'command' },
   { id: 'environment' },
   { id: 'image' },
+  IMAGE_REF_STEP,
   { id: 'port' },
   { id: 'cpu' },
   { id: 'memory' },
@@ -71,6 +73,10 @@ export interface VersionStepContext {
   requirementFiles?: readonly { label: string; uri: string }[];
   /** The serving version's requirements, offered by "Keep" (Roll Out New Version). */
   keptRequirements?: string;
+  /** The images the image step offers (none: a box). */
+  images?: readonly Image[];
+  /** The serving version's image, offered first (Roll Out New Version). */
+  currentImage?: string;
 }
 
 /** The contract's message for a value of one field, or undefined when the field takes it. */
@@ -198,11 +204,15 @@ export function versionStepPrompt(id: VersionStepId, context: VersionStepContext
         optional((v) => fieldCheck(versionFields.environment)(v)),
       );
     case 'image':
-      return input(
-        vscode.l10n.t('Container image (used on Kubernetes; optional on the local engine)'),
-        '',
-        optional((v) => fieldCheck(versionFields.image)(v)),
-      );
+    case 'imageRef': {
+      const image = {
+        images: context.images ?? [],
+        current: context.currentImage,
+        prompt: vscode.l10n.t('Container image (used on Kubernetes; optional on the local engine)'),
+        validate: optional((v) => fieldCheck(versionFields.image)(v)),
+      };
+      return id === 'image' ? imageStepPrompt(image) : imageRefStepPrompt(image);
+    }
     case 'port':
       return input(
         vscode.l10n.t('Port the server listens on (Kubernetes; the local engine picks a free one as $PORT)'),

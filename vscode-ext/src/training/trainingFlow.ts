@@ -6,9 +6,11 @@ import {
   JobSpecSchema,
   parseMemory,
   type JobMode,
+  type Image,
   type JobSpec,
 } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { IMAGE_REF_STEP, imageOfAnswers, imageRefStepPrompt, imageStepPrompt } from '../images/imagePick.js';
 import { runMultiStepInput, type StepItem, type StepPrompt } from './multiStepInput.js';
 import { StepFlow, type Answers, type FlowStep } from './stepFlow.js';
 
@@ -35,6 +37,7 @@ export const TRAINING_STEPS = [
   { id: 'accelerator' },
   { id: 'acceleratorCount', applies: (a) => a.accelerator !== undefined && a.accelerator !== 'none' },
   { id: 'image' },
+  IMAGE_REF_STEP,
   { id: 'queue' },
   { id: 'priority' },
   { id: 'engine' },
@@ -53,15 +56,18 @@ export function createTrainingFlow(): StepFlow<TrainingStepId> {
  * image, queue, priority, engine, folder), then the contract's own validation. `undefined` when
  * the user cancels or the spec is refused (the refusal is shown).
  */
-export async function askJobSpec(defaults: TrainingDefaults = {}): Promise<JobSpec | undefined> {
+export async function askJobSpec(
+  defaults: TrainingDefaults = {},
+  images: readonly Image[] = [],
+): Promise<JobSpec | undefined> {
   const flow = createTrainingFlow();
-  const done = await runMultiStepInput(vscode.l10n.t('Start Training'), flow, (id) => stepPrompt(id, defaults));
+  const done = await runMultiStepInput(vscode.l10n.t('Start Training'), flow, (id) => stepPrompt(id, defaults, images));
   if (!done) return undefined;
   return validateSpec(jobInput(flow.values()));
 }
 
-/** How each step is asked. */
-export function stepPrompt(id: TrainingStepId, defaults: TrainingDefaults): StepPrompt {
+/** How each step is asked; `images`: what the image step offers (none: a box). */
+export function stepPrompt(id: TrainingStepId, defaults: TrainingDefaults, images: readonly Image[] = []): StepPrompt {
   const input = (prompt: string, initial: string, validate?: (v: string) => string | undefined): StepPrompt => ({
     kind: 'input',
     prompt,
@@ -100,7 +106,14 @@ export function stepPrompt(id: TrainingStepId, defaults: TrainingDefaults): Step
     case 'acceleratorCount':
       return input(vscode.l10n.t('Devices per node (or a share from 0.1 to 1)'), '1');
     case 'image':
-      return input(vscode.l10n.t('Container image (optional on the local engine)'), '');
+    case 'imageRef': {
+      const image = {
+        images,
+        prompt: vscode.l10n.t('Container image (optional on the local engine)'),
+        validate: () => undefined,
+      };
+      return id === 'image' ? imageStepPrompt(image) : imageRefStepPrompt(image);
+    }
     case 'queue':
       return input(vscode.l10n.t('Queue'), DEFAULT_JOB_QUEUE);
     case 'priority':
@@ -131,7 +144,7 @@ export function jobInput(answers: Answers<TrainingStepId>): Record<string, unkno
     memory: answers.memory,
     accelerator: { type: acceleratorType, count: acceleratorType === 'none' ? 0 : Number(answers.acceleratorCount) },
   };
-  const image = answers.image?.trim() ?? '';
+  const image = imageOfAnswers(answers);
   const engine = answers.engine ?? ENGINE_DEFAULT;
   const input: Record<string, unknown> = {
     name: answers.name,
