@@ -4,3 +4,4 @@ import './training.css';
 import './devmachines.css';
 import './tensorboard.css';
 import './services.css';
+import './images.css';

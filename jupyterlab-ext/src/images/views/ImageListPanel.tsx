@@ -108,7 +108,8 @@ function Row({ image, first, ...props }: ImageListPanelProps & { image: Image; f
     details.sizeBytes === undefined ? undefined : formatBytes(details.sizeBytes),
     details.layers === undefined ? undefined : trans.__('%1 layers', details.layers),
     image.source === 'shared' ? trans.__('from %1', image.owner) : undefined,
-    formatTime(image.createdAt),
+    // A preset's date is the configuration's, not the image's: left out.
+    image.source === 'preset' ? undefined : formatTime(image.createdAt),
   ].filter(Boolean);
   const button = (testId: string, label: string, onClick: () => void, warn = false) => (
     <button
