@@ -92,6 +92,7 @@ export function openServiceView(options: ServiceViewOptions, name: string, tab?:
     keys,
     update,
     trans,
+    ...(options.images ? { images: options.images } : {}),
     confirm: (question) => ask(trans, trans.__('Service %1', name), question, trans.__('Yes')),
   });
   const widget = new MainAreaWidget({ content });

@@ -2,7 +2,7 @@ import { ApiError, type EventMessage, type Image, type ImageSave } from '@aiplat
 import { Signal } from '@lumino/signaling';
 import { describe, expect, it } from 'vitest';
 import type { IConnectionModel } from '../../tokens.js';
-import { ImageListModel } from './imageListModel.js';
+import { ImageListModel, parseShareHours } from './imageListModel.js';
 
 function image(id: string, source: Image['source'], createdAt: string, patch: Partial<Image> = {}): Image {
   return {
@@ -146,5 +146,12 @@ describe('the image catalog', () => {
     expect(list.images).toEqual([]);
     expect(fake.state.images).toEqual([]);
     expect(list.shareShown).toBeUndefined();
+  });
+
+  it('takes a share’s hours as the API does: empty for none, else 1 to 8760 whole hours', () => {
+    expect(parseShareHours('  ')).toBeUndefined();
+    expect(parseShareHours(' 24 ')).toBe(24);
+    expect(parseShareHours('8760')).toBe(8760);
+    for (const bad of ['0', '1.5', '8761', 'soon']) expect(parseShareHours(bad), bad).toBe('invalid');
   });
 });

@@ -6,7 +6,7 @@ import { TextBox } from '../../training/views/FormField.js';
 import { formatTime } from '../../training/views/labels.js';
 import { LiveList, RowNotes } from '../../training/views/LiveList.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
-import type { ImageListModel } from '../model/imageListModel.js';
+import { parseShareHours, type ImageListModel } from '../model/imageListModel.js';
 import { imageSourceLabel } from './imageLabels.js';
 
 export interface ImageListPanelProps {
@@ -14,14 +14,6 @@ export interface ImageListPanelProps {
   trans: TranslationBundle;
   /** Asks before a delete (or, for a shared image, taking it off the list); resolves true to go ahead. */
   confirmDelete: (image: Image) => Promise<boolean>;
-}
-
-/** Hours as typed for a share: empty is none (until revoked); else a whole number from 1 to 8760. */
-export function parseShareHours(text: string): number | undefined | 'invalid' {
-  const trimmed = text.trim();
-  if (!trimmed) return undefined;
-  const hours = Number(trimmed);
-  return Number.isInteger(hours) && hours >= 1 && hours <= 8760 ? hours : 'invalid';
 }
 
 function ShareShown({ model, trans }: { model: ImageListModel; trans: TranslationBundle }) {

@@ -14,6 +14,7 @@ import { ServiceCharts } from './ServiceCharts.js';
 import { ServiceKeys } from './ServiceKeys.js';
 import { ServiceLogs } from './ServiceLogs.js';
 import { ServiceEvents, ServiceOverview } from './ServiceOverview.js';
+import type { ImageChoices } from '../../images/model/imageListModel.js';
 import { ServiceUpdate } from './ServiceUpdate.js';
 
 export interface ServiceDetailProps {
@@ -22,6 +23,8 @@ export interface ServiceDetailProps {
   /** The update form, filled from the service as it loads. */
   update: ServiceUpdateModel;
   trans: TranslationBundle;
+  /** The catalog's images, offered in the update form's image field. */
+  images?: ImageChoices;
   /** Asks a yes/no question (stop, a delete); resolves true to go ahead. */
   confirm: (question: string) => Promise<boolean>;
 }
@@ -111,7 +114,7 @@ function ServiceDetailBody(props: ServiceDetailProps) {
         )}
         {tab === 'keys' && <ServiceKeys keys={keys} trans={trans} confirm={props.confirm} />}
         {tab === 'update' && service && update.loaded && (
-          <ServiceUpdate update={update} service={service} trans={trans} />
+          <ServiceUpdate update={update} service={service} trans={trans} images={props.images} />
         )}
         {/* Kept while other tabs show: a typed request or a chat in progress stays. */}
         <div hidden={tab !== 'calls'}>

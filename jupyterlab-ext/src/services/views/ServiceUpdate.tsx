@@ -3,6 +3,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { FormProblems } from '../../training/views/FormActions.js';
 import { InputField } from '../../training/views/FormField.js';
+import type { ImageChoices } from '../../images/model/imageListModel.js';
 import type { ServiceUpdateModel, UpdatePart } from '../model/serviceUpdateModel.js';
 import { binder, CallersSection, FolderFields, SHOWN_FIELDS, VersionSections } from './serviceFormSections.js';
 
@@ -10,6 +11,8 @@ export interface ServiceUpdateProps {
   update: ServiceUpdateModel;
   service: Service;
   trans: TranslationBundle;
+  /** The catalog's images, offered in the image field. */
+  images?: ImageChoices | undefined;
 }
 
 /** One part's button: held back until the part differs from the service and its fields are fine. */
@@ -44,7 +47,7 @@ function PartButton({
  * A service's update form, prefilled from it: scale the serving version, roll out a new version
  * (the serving one answers until it is ready), change who may call and the limits.
  */
-export function ServiceUpdate({ update, service, trans }: ServiceUpdateProps) {
+export function ServiceUpdate({ update, service, trans, images }: ServiceUpdateProps) {
   const { errors } = update;
   const bind = binder(update);
   const next = Math.max(...service.versions.map((v) => v.version)) + 1;
@@ -71,7 +74,7 @@ export function ServiceUpdate({ update, service, trans }: ServiceUpdateProps) {
           )}
         </p>
         <FolderFields form={update} trans={trans} />
-        <VersionSections form={update} trans={trans} replicas={false} />
+        <VersionSections form={update} trans={trans} images={images} replicas={false} />
         <PartButton
           update={update}
           part="version"
