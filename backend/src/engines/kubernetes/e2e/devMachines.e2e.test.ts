@@ -9,6 +9,8 @@ import { rejection } from '../../../../../testing/src/backend/rejection.js';
 import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
 import { readLayerTar } from '../../../../../testing/src/images/layerTar.js';
+import { startRegistry, type RegistryServer } from '../../../../../testing/src/images/registryServer.js';
+import { makeLayer, pushBaseImage } from '../../../../../testing/src/images/testImages.js';
 import { buildBaseTree, changeTree, scenarioMountInfo } from '../../../../../testing/src/images/snapshotScenario.js';
 import {
   FakeApiServer,
@@ -17,6 +19,9 @@ import {
 } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
 import { parseAgentLine, type LayerDone } from '../../../images/snapshot/agentProtocol.js';
 import { SNAPSHOT_AGENT_BUNDLE } from '../../../images/snapshot/agentBundle.js';
+import { getImageManifest } from '../../../images/registry/manifests.js';
+import { readSmallBlob } from '../../../images/registry/blobs.js';
+import { RegistryClient } from '../../../images/registry/registryClient.js';
 import { SNAPSHOT_AGENT, SNAPSHOT_BASELINE, type SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { KubernetesConfigSchema } from '../config.js';
 
@@ -30,12 +35,16 @@ const NS = 'aiplat-alice';
 const IMAGE = 'registry.example.com/aiplat/devmachine:1';
 let fake: FakeApiServer;
 let fx: PlatformFixture;
+/** The platform's registry (Debian's docker-registry on loopback), where dev machines are saved. */
+let registry: RegistryServer;
 
 beforeAll(async () => {
   fake = await FakeApiServer.start({ namespaces: ['default', NS] });
+  registry = await startRegistry({ accessLog: true });
   fx = await startPlatform(
     {
       engine: 'local',
+      images: { registry: { url: registry.url, insecure: false }, presets: [] },
       kubernetes: KubernetesConfigSchema.parse({
         enabled: true,
         devMachineImage: IMAGE,
@@ -49,7 +58,37 @@ beforeAll(async () => {
 afterAll(async () => {
   await fx?.close();
   await fake?.close();
+  await registry?.stop();
 });
+
+/**
+ * A dev machine's container as the fake API server runs exec in it: its root is a folder here, and
+ * the snapshot agent in it is the real bundle run by this Node with --root and a mountinfo for that
+ * folder (the baseline path the platform names is taken inside it). Anything else runs as asked.
+ */
+function agentInContainer(root: string, mountInfo: string): ExecRunner {
+  return ({ command }) => {
+    if (command[0] !== SNAPSHOT_AGENT) return { file: command[0]!, args: command.slice(1) };
+    const args = command.slice(1).map((arg, i, all) => (all[i - 1] === '--baseline' ? path.join(root, arg) : arg));
+    return { file: process.execPath, args: [SNAPSHOT_AGENT_BUNDLE, ...args, '--root', root, '--mountinfo', mountInfo] };
+  };
+}
+
+/** A folder with a base tree (snapshotScenario.ts) to be a container's root, and its mountinfo. */
+async function containerRoot(): Promise<{ root: string; mountInfo: string; remove: () => Promise<void> }> {
+  const root = await mkdtemp(path.join(os.tmpdir(), 'aiplat-k8s-container-'));
+  const mountInfo = `${root}.mountinfo`;
+  await writeFile(mountInfo, scenarioMountInfo(root));
+  await buildBaseTree(root);
+  return {
+    root,
+    mountInfo,
+    remove: async () => {
+      await rm(root, { recursive: true, force: true });
+      await rm(mountInfo, { force: true });
+    },
+  };
+}
 
 const spec = (name: string, extra: Partial<DevMachineSpecInput> = {}): DevMachineSpecInput => ({
   name,
@@ -163,23 +202,11 @@ describe('dev machines on the Kubernetes engine', () => {
   });
 
   it('saves as an image through the pod exec API: the snapshot agent runs in the pod’s container and its layer streams back', async () => {
-    // Fake: the container. Its root is a folder here, and the agent in it is the real bundle run by
-    // this Node with --root (and a mountinfo) for that folder; the rest of the way (the engine, the
-    // exec request, the WebSocket and its channels, the Status) is what runs against a cluster.
-    const root = await mkdtemp(path.join(os.tmpdir(), 'aiplat-k8s-container-'));
-    const mountInfo = path.join(os.tmpdir(), `${path.basename(root)}.mountinfo`);
-    await writeFile(mountInfo, scenarioMountInfo(root));
-    const inContainer: ExecRunner = ({ command }) => {
-      if (command[0] !== SNAPSHOT_AGENT) return { file: command[0]!, args: command.slice(1) };
-      const args = command.slice(1).map((arg, i, all) => (all[i - 1] === '--baseline' ? path.join(root, arg) : arg));
-      return {
-        file: process.execPath,
-        args: [SNAPSHOT_AGENT_BUNDLE, ...args, '--root', root, '--mountinfo', mountInfo],
-      };
-    };
-    fake.execRunner = inContainer;
+    // Fake: the container (agentInContainer). The rest of the way (the engine, the exec request, the
+    // WebSocket and its channels, the Status) is what runs against a cluster.
+    const { root, mountInfo, remove } = await containerRoot();
+    fake.execRunner = agentInContainer(root, mountInfo);
     try {
-      await buildBaseTree(root);
       const client = fx.client();
       const { id } = await client.createDevMachine({ body: { spec: spec('k8s-save') } });
       putPod(id, { gated: true });
@@ -234,8 +261,59 @@ describe('dev machines on the Kubernetes engine', () => {
         'the dev machine is not running: start it to save it as an image',
       );
     } finally {
-      await rm(root, { recursive: true, force: true });
-      await rm(mountInfo, { force: true });
+      await remove();
+    }
+  });
+
+  it('saves a Kubernetes dev machine as an image through the API: preview, then one layer on its image in the registry', async () => {
+    const { root, mountInfo, remove } = await containerRoot();
+    fake.execRunner = agentInContainer(root, mountInfo);
+    try {
+      const registryClient = new RegistryClient({ url: registry.url });
+      const baseLayer = await makeLayer({ 'etc/os-release': 'ID=test\n' });
+      await pushBaseImage(registryClient, 'aiplat/devmachine', 'k8s', { family: 'oci', layers: [baseLayer] });
+      const image = `${registry.host}/aiplat/devmachine:k8s`;
+      const client = fx.client();
+      const { id } = await client.createDevMachine({ body: { spec: spec('k8s-env', { image }) } });
+      putPod(id, { ready: true });
+      expect((await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000)).state).toBe('Running');
+      // What the image's entrypoint does at the container's first start (entrypoint.sh).
+      const target = fx.platform.devMachines.snapshotTarget(id) as SnapshotTarget;
+      const baseline = await target.exec([SNAPSHOT_AGENT, 'baseline', '--baseline', SNAPSHOT_BASELINE], {
+        stdout: new PassThrough().resume(),
+        stderr: new PassThrough().resume(),
+      });
+      expect(baseline).toBe(0);
+      await changeTree(root);
+
+      const preview = await client.previewImageSave({ params: { id }, body: {} });
+      expect(preview.deleted).toBeGreaterThanOrEqual(1);
+      expect(preview.added).toBeGreaterThanOrEqual(1);
+
+      const started = await client.saveImage({
+        params: { id },
+        body: { repository: 'k8s-env', tag: 'v1', comment: 'saved on Kubernetes' },
+      });
+      expect(started.ref).toBe(`${registry.host}/alice/k8s-env:v1`);
+      await expect
+        .poll(async () => (await client.listImageSaves()).saves.find((save) => save.id === started.id)?.state, {
+          timeout: 30_000,
+        })
+        .toBe('Succeeded');
+      const saved = await getImageManifest(registryClient, 'alice/k8s-env', 'v1');
+      expect(saved.manifest.layers.map((layer) => layer.digest)).toEqual([baseLayer.digest, expect.any(String)]);
+      const layer = saved.manifest.layers[1]!;
+      const bytes = await readSmallBlob(registryClient, 'alice/k8s-env', layer.digest);
+      expect(`sha256:${createHash('sha256').update(bytes).digest('hex')}`).toBe(layer.digest);
+      const names = readLayerTar(bytes).map((entry) => entry.name);
+      expect(names).toEqual(expect.arrayContaining(['new/added.txt', 'data/.wh.deleteme']));
+      expect(fake.execs.filter((exec) => exec.pod === `${id}-0`).map((exec) => exec.command[1])).toEqual([
+        'baseline',
+        'preview',
+        'layer',
+      ]);
+    } finally {
+      await remove();
     }
   });
 });
