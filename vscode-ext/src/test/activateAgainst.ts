@@ -1,4 +1,5 @@
 import type { DevMachinesTreeProvider } from '../devmachines/devMachinesTreeProvider.js';
+import type { ImagesTreeProvider } from '../images/imagesTreeProvider.js';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
 import { CommandIds, ViewIds } from '../commands/commandIds.js';
 import { tokenKey } from '../connection/connectionService.js';
@@ -15,6 +16,7 @@ export interface ActivatedExtension {
   jobsTree: JobsTreeProvider;
   workspaceTree: WorkspaceTreeProvider;
   devMachinesTree: DevMachinesTreeProvider;
+  imagesTree: ImagesTreeProvider;
   dispose(): void;
 }
 
@@ -42,6 +44,7 @@ export async function activateAgainst(backend: RealBackend): Promise<ActivatedEx
     jobsTree: fake.treeProviders.get(ViewIds.jobs) as JobsTreeProvider,
     workspaceTree: fake.treeProviders.get(ViewIds.workspace) as WorkspaceTreeProvider,
     devMachinesTree: fake.treeProviders.get(ViewIds.devMachines) as DevMachinesTreeProvider,
+    imagesTree: fake.treeProviders.get(ViewIds.images) as ImagesTreeProvider,
     dispose: () => {
       for (const disposable of context.subscriptions) disposable.dispose();
     },
@@ -56,13 +59,16 @@ export interface ActivatedBackend {
 
 /**
  * For a test file (after `vi.mock('vscode', ...)`): the real backend, started once (`seed` writes its
- * files) and closed after the file, and the extension activated against it for each test. The fields
+ * files; `backendOptions` e.g. its extra configuration) and closed after the file, and the extension activated against it for each test. The fields
  * are set before each test runs.
  */
-export function useActivatedExtension(seed?: (backend: RealBackend) => Promise<void>): ActivatedBackend {
+export function useActivatedExtension(
+  seed?: (backend: RealBackend) => Promise<void>,
+  backendOptions?: Parameters<typeof startRealBackend>[0],
+): ActivatedBackend {
   const live = {} as ActivatedBackend;
   beforeAll(async () => {
-    live.backend = await startRealBackend();
+    live.backend = await startRealBackend(backendOptions);
     await seed?.(live.backend);
   });
   afterAll(() => live.backend?.close());
