@@ -202,4 +202,33 @@ describe('saving a dev machine as an image', () => {
     form.dispose();
     expect(fake.handlers.size).toBe(0);
   });
+
+  it('follows a save of the machine that still runs when opened again', async () => {
+    const fake = fakeConnection({
+      listImageSaves: () =>
+        Promise.resolve({
+          saves: [
+            saveOf({ id: 'is-000000000001', state: 'Failed' }),
+            saveOf({ id: 'is-000000000002', devMachineId: 'dm-other', state: 'Pushing' }),
+            saveOf({ id: 'is-000000000003', state: 'Pushing' }),
+          ],
+        }),
+    });
+    const form = new ImageSaveModel(fake.connection, MACHINE);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(form.step).toBe('saving');
+    expect(form.save?.id).toBe('is-000000000003');
+    fake.send(saveOf({ id: 'is-000000000003', state: 'Cancelled' }));
+    expect(form.step).toBe('ended');
+  });
+
+  it('goes back from the preview with its exclude patterns to change them', async () => {
+    const fake = fakeConnection({ previewImageSave: () => Promise.resolve(PREVIEW) });
+    const form = new ImageSaveModel(fake.connection, MACHINE);
+    await form.loadPreview();
+    form.editExcludes();
+    expect(form.step).toBe('form');
+    expect(form.values.excludes).toBe('/root/.cache/pip');
+    expect(form.body().excludes).toEqual(['/root/.cache/pip']);
+  });
 });

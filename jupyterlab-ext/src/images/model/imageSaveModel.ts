@@ -92,6 +92,27 @@ export class ImageSaveModel extends FieldFormModel<ImageSaveValues> {
     });
     connection.stateChanged.connect(this._onConnection, this);
     this.validate();
+    void this.resume();
+  }
+
+  /**
+   * Follows a save of this dev machine that still runs (the view was closed while it ran and opened
+   * again): the form then shows its progress.
+   */
+  async resume(): Promise<void> {
+    const client = this.connection.client;
+    if (!client || this._save) return;
+    this._subscribe();
+    try {
+      const running = (await client.listImageSaves()).saves.find(
+        (s) => s.devMachineId === this.devMachine.id && !saveEnded(s),
+      );
+      if (!running || this._save || this.isDisposed) return;
+      this._save = this._early.get(running.id) ?? running;
+      this.emit();
+    } catch {
+      // Nothing to follow then: the form starts empty, as when no save runs.
+    }
   }
 
   get step(): ImageSaveStep {
@@ -148,6 +169,14 @@ export class ImageSaveModel extends FieldFormModel<ImageSaveValues> {
     this._preview = preview;
     this.emit();
     return true;
+  }
+
+  /** Back to the form with the exclude patterns the preview used, to change them. */
+  editExcludes(): void {
+    const preview = this._preview;
+    if (!preview || this._save) return;
+    this.update({ excludes: preview.excludes.map((x) => x.pattern).join('\n') });
+    this.edit();
   }
 
   /** Back from the preview to the form. */
@@ -217,7 +246,7 @@ export class ImageSaveModel extends FieldFormModel<ImageSaveValues> {
     const save = event.data;
     if (save.devMachineId !== this.devMachine.id) return;
     if (this._save) this._apply(save);
-    else if (this.busy) this._early.set(save.id, save);
+    else this._early.set(save.id, save);
   }
 
   private _subscribe(): void {

@@ -202,6 +202,13 @@ function ImageSaveBody(props: ImageSaveProps) {
               {trans.__('Back')}
             </button>
             <button
+              className="jp-mod-styled"
+              data-testid="aiplat-image-save-edit-excludes"
+              onClick={() => model.editExcludes()}
+            >
+              {trans.__('Change what is left out')}
+            </button>
+            <button
               className="jp-mod-styled jp-mod-accept"
               data-testid="aiplat-image-save-start"
               disabled={model.busy}
