@@ -173,4 +173,14 @@ describe('execInPod', () => {
     ).rejects.toThrow("pod team/box-0: the command's stdout was closed before the command ended");
     expect(brokenPipe(await fake.execs.at(-1)!.exited)).toBe(true);
   });
+
+  it('rejects when the connection breaks before the Status, rather than report an exit code', async () => {
+    const stdout = new PassThrough();
+    stdout.once('data', () => expect(fake.breakExecStreams()).toBe(1));
+    stdout.resume();
+    await expect(
+      execInPod(fake.kubeConfig(), TARGET, ['cat', '/dev/zero'], { stdout, stderr: new PassThrough() }),
+    ).rejects.toThrow('pod team/box-0: the exec connection closed before the command ended (code 1006)');
+    expect(brokenPipe(await fake.execs.at(-1)!.exited)).toBe(true);
+  });
 });

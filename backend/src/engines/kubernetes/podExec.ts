@@ -74,6 +74,8 @@ class ExecConnection {
   constructor(
     private readonly kc: KubeConfig,
     private readonly onSocket: (socket: WebSocket) => void,
+    /** A frame Exec could not read (a channel it does not know, a Status that is not JSON). */
+    private readonly onBadFrame: (error: unknown) => void,
   ) {}
 
   async connect(
@@ -105,7 +107,11 @@ class ExecConnection {
           return;
         }
         if (data.length === 0 || data[0] === CLOSE_CHANNEL) return;
-        if (binaryHandler && !binaryHandler(data[0]!, data.subarray(1))) socket.close();
+        try {
+          if (binaryHandler && !binaryHandler(data[0]!, data.subarray(1))) socket.close();
+        } catch (error) {
+          this.onBadFrame(error);
+        }
       });
     });
   }
@@ -183,23 +189,30 @@ export async function execInPod(
     signal.addEventListener('abort', aborted, { once: true });
     cleanups.push(() => signal.removeEventListener('abort', aborted));
   }
-  const connection = new ExecConnection(kc, (opened) => {
-    socket = opened;
-    // Aborted while the kubeconfig's credentials were read: no command is started.
-    if (settled) {
-      opened.terminate();
-      return;
-    }
-    // Before it opens, a failure is the connect's rejection.
-    opened.once('open', () => {
-      opened.on('error', (error) => fail(`the exec connection failed: ${error.message}`));
-      opened.on('close', (code, reason) =>
-        fail(
-          `the exec connection closed before the command ended (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`,
-        ),
-      );
-    });
-  });
+  const connection = new ExecConnection(
+    kc,
+    (opened) => {
+      socket = opened;
+      // Aborted while the kubeconfig's credentials were read: no command is started.
+      if (settled) {
+        opened.terminate();
+        return;
+      }
+      // Before it opens, a failure is the connect's rejection.
+      opened.once('open', () => {
+        opened.on('error', (error) => fail(`the exec connection failed: ${error.message}`));
+        opened.on('close', (code, reason) =>
+          fail(
+            `the exec connection closed before the command ended (code ${code}${reason.length ? `: ${reason.toString()}` : ''})`,
+          ),
+        );
+      });
+    },
+    (error) =>
+      fail(
+        `the API server sent what the exec protocol does not allow: ${error instanceof Error ? error.message : String(error)}`,
+      ),
+  );
   const exec = new Exec(kc, connection);
   try {
     await exec.exec(

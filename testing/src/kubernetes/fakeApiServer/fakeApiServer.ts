@@ -229,6 +229,11 @@ export class FakeApiServer {
     this.podExecs.runner = runner;
   }
 
+  /** Cuts every open exec connection mid-stream (no close frame, no Status); returns how many. */
+  breakExecStreams(): number {
+    return this.podExecs.breakAll();
+  }
+
   /** Every exec the fake ran, in order, with its child process. */
   get execs(): readonly ExecRecord[] {
     return this.podExecs.records;

@@ -76,6 +76,7 @@ export class PodExecs {
     handleProtocols: (offered) => PROTOCOLS.find((p) => offered.has(p)) ?? false,
   });
   private readonly children = new Set<ChildProcess>();
+  private readonly sockets = new Set<WebSocket>();
 
   /**
    * Checks an exec request as the API server does, then upgrades it. `pod` is the stored pod, or
@@ -103,6 +104,13 @@ export class PodExecs {
     this.wss.handleUpgrade(request, socket, head, (ws) => {
       this.run(ws, { namespace, pod: name, container, command }, query);
     });
+  }
+
+  /** Cuts every exec connection without a close frame, as a dropped network does; returns how many. */
+  breakAll(): number {
+    const count = this.sockets.size;
+    for (const ws of this.sockets) ws.terminate();
+    return count;
   }
 
   /** Kills the children still running (their clients are gone). */
@@ -135,8 +143,10 @@ export class PodExecs {
       void exited.then(() => this.children.delete(started));
     }
     let open = true;
+    this.sockets.add(ws);
     ws.on('close', () => {
       open = false;
+      this.sockets.delete(ws);
       // The stream is gone: the command's pipes close with it.
       child?.stdout?.destroy();
       child?.stderr?.destroy();
