@@ -196,7 +196,7 @@ function Redeem({ model, trans, onDone }: { model: ImageListModel; trans: Transl
   );
 }
 
-function ImageList(props: ImageListPanelProps) {
+export function ImageList(props: ImageListPanelProps) {
   const { model, trans } = props;
   const [redeeming, setRedeeming] = React.useState(false);
   const items = model.images;

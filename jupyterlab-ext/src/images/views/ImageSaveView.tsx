@@ -177,7 +177,7 @@ function Ended({ model, save, trans }: ImageSaveProps & { save: ImageSave }) {
   );
 }
 
-function ImageSaveBody(props: ImageSaveProps) {
+export function ImageSaveBody(props: ImageSaveProps) {
   const { model, trans } = props;
   const { preview, save } = model;
   const step = model.step;
