@@ -202,4 +202,40 @@ describe('Save Environment as Image…', () => {
     await commands.executeCommand(CommandIds.saveDevMachineAsImage);
     expect(fake.quickPicks.at(-1)?.labels).toEqual([`gpu-box (${running.id})`]);
   });
+
+  it("asks again after a 400, the server's sentence on the field it names until that value changes", async () => {
+    current = setUp();
+    const { api } = current;
+    const refusal = new ApiError('validation_failed', 'refused', {
+      issues: [{ path: 'body.repository', message: 'repository alice/box is reserved for the platform' }],
+    });
+    const save = api.saveImage;
+    api.saveImage = (input) =>
+      api.calls.some((c) => c.route === 'saveImage')
+        ? save(input)
+        : (api.calls.push({ route: 'saveImage', input }), Promise.reject(refusal));
+    api.started = aSave({ ref: '127.0.0.1:5000/alice/box2:v1' });
+    fake.inputBoxAnswers.push('alice/box', 'v1', 'first', 'alice/box2', 'v1', 'first');
+    fake.messageAnswers.push('Save', 'Save');
+    const done = commands.executeCommand(CommandIds.saveDevMachineAsImage, {
+      kind: 'machine',
+      machine: machine('Running'),
+    });
+    await progressShown('Saving 127.0.0.1:5000/alice/box2:v1');
+
+    // The boxes again with the values sent; the repository's box says what the server said of it.
+    expect(fake.inputBoxes.map((box) => box.value)).toEqual(['torch-box', 'v1', '', 'alice/box', 'v1', 'first']);
+    const again = fake.inputBoxes[3]!;
+    expect(again.validateInput?.('alice/box')).toBe('repository alice/box is reserved for the platform');
+    expect(again.validateInput?.('alice/box2')).toBeUndefined();
+    expect(again.validateInput?.('Alice')).toMatch(/lowercase/);
+    expect(fake.inputBoxes[4]?.validateInput?.('v1')).toBeUndefined();
+    expect(api.calls.filter((c) => c.route === 'saveImage').map((c) => c.input)).toEqual([
+      { params: { id: 'dm-9running' }, body: { repository: 'alice/box', tag: 'v1', comment: 'first' } },
+      { params: { id: 'dm-9running' }, body: { repository: 'alice/box2', tag: 'v1', comment: 'first' } },
+    ]);
+    current.live.confirm();
+    current.live.push(aSave({ ref: '127.0.0.1:5000/alice/box2:v1', state: 'Succeeded' }));
+    await done;
+  });
 });

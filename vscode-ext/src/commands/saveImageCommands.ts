@@ -5,7 +5,14 @@ import { describeError } from '../connection/errorMessage.js';
 import type { EventSource } from '../connection/liveEvents.js';
 import { devMachineTitle } from '../devmachines/devMachinePresentation.js';
 import type { DevMachinesModel } from '../devmachines/devMachinesModel.js';
-import { DEFAULT_IMAGE_TAG, repositoryFromName, repositoryProblem, tagProblem } from '../images/imageNames.js';
+import {
+  DEFAULT_IMAGE_TAG,
+  repositoryFromName,
+  repositoryProblem,
+  saveFieldProblems,
+  tagProblem,
+  type SaveField,
+} from '../images/imageNames.js';
 import { ImageSaveTracker } from '../images/imageSaveProgress.js';
 import { previewDetail } from '../images/imageSavePreview.js';
 import { watchImageSaves } from '../images/imageSaveWatch.js';
@@ -51,32 +58,39 @@ async function saveAsImage(deps: SaveImageCommandDeps, client: ApiClient, machin
   const title = vscode.l10n.t('Save {0} as Image', machine.spec.name);
   const body = await askSaveTarget(title, machine);
   if (!body) return;
-  const target = `${body.repository}:${body.tag}`;
   const failed = (error: unknown) =>
     vscode.window.showErrorMessage(
       vscode.l10n.t('{0} cannot be saved as an image: {1}', devMachineTitle(machine), describeError(error)),
     );
 
-  let started: ImageSave;
-  try {
-    const preview = await vscode.window.withProgress(
-      {
-        location: vscode.ProgressLocation.Notification,
-        title: vscode.l10n.t('Reading what {0} would save…', machine.spec.name),
-      },
-      () => client.previewImageSave({ params: { id: machine.id }, body: {} }),
-    );
-    const save = vscode.l10n.t('Save');
-    const answer = await vscode.window.showInformationMessage(
-      vscode.l10n.t('Save {0} as {1}?', machine.spec.name, target),
-      { modal: true, detail: previewDetail(preview) },
-      save,
-    );
-    if (answer !== save) return;
-    started = await client.saveImage({ params: { id: machine.id }, body });
-  } catch (error) {
-    await failed(error);
-    return;
+  let started: ImageSave | undefined;
+  for (let asked: SaveImageBody | undefined = body; !started;) {
+    try {
+      const preview = await vscode.window.withProgress(
+        {
+          location: vscode.ProgressLocation.Notification,
+          title: vscode.l10n.t('Reading what {0} would save…', machine.spec.name),
+        },
+        () => client.previewImageSave({ params: { id: machine.id }, body: {} }),
+      );
+      const save = vscode.l10n.t('Save');
+      const answer = await vscode.window.showInformationMessage(
+        vscode.l10n.t('Save {0} as {1}?', machine.spec.name, `${asked.repository}:${asked.tag}`),
+        { modal: true, detail: previewDetail(preview) },
+        save,
+      );
+      if (answer !== save) return;
+      started = await client.saveImage({ params: { id: machine.id }, body: asked });
+    } catch (error) {
+      // A 400 naming what was typed: the boxes again, the server's sentence on the field it names.
+      const problems = saveFieldProblems(error);
+      if (!problems) {
+        await failed(error);
+        return;
+      }
+      asked = await askSaveTarget(title, machine, { previous: asked, problems });
+      if (!asked) return;
+    }
   }
 
   const done = await followSave(deps, client, started);
@@ -100,29 +114,51 @@ async function saveAsImage(deps: SaveImageCommandDeps, client: ApiClient, machin
   }
 }
 
-/** Repository (prefilled from the machine's name), tag and comment; undefined when cancelled. */
-async function askSaveTarget(title: string, machine: DevMachine): Promise<SaveImageBody | undefined> {
+/** What the boxes show again after the server refused a request: its values and what it said of them. */
+interface SaveRetry {
+  previous: SaveImageBody;
+  problems: Partial<Record<SaveField, string>>;
+}
+
+/**
+ * Repository (prefilled from the machine's name), tag and comment, each checked as typed by the
+ * contract's rule; after a refusal, the values sent, with the server's sentence on each field it
+ * named until that value is changed. Undefined when cancelled.
+ */
+async function askSaveTarget(
+  title: string,
+  machine: DevMachine,
+  retry?: SaveRetry,
+): Promise<SaveImageBody | undefined> {
+  const check =
+    (field: SaveField, local: (value: string) => string | undefined = () => undefined) =>
+    (value: string) => {
+      const problem = retry?.problems[field];
+      const sent = field === 'comment' ? (retry?.previous.comment ?? '') : retry?.previous[field];
+      return problem !== undefined && value.trim() === sent ? problem : local(value.trim());
+    };
   const repository = await vscode.window.showInputBox({
     title,
     prompt: vscode.l10n.t('Repository of the new image (lowercase letters, digits and . _ - separated by /)'),
-    value: repositoryFromName(machine.spec.name),
+    value: retry?.previous.repository ?? repositoryFromName(machine.spec.name),
     ignoreFocusOut: true,
-    validateInput: (value) => repositoryProblem(value.trim()),
+    validateInput: check('repository', repositoryProblem),
   });
   if (repository === undefined) return undefined;
   const tag = await vscode.window.showInputBox({
     title,
     prompt: vscode.l10n.t('Tag (letters, digits, _ . -)'),
-    value: DEFAULT_IMAGE_TAG,
+    value: retry?.previous.tag ?? DEFAULT_IMAGE_TAG,
     ignoreFocusOut: true,
-    validateInput: (value) => tagProblem(value.trim()),
+    validateInput: check('tag', tagProblem),
   });
   if (tag === undefined) return undefined;
   const comment = await vscode.window.showInputBox({
     title,
     prompt: vscode.l10n.t("Comment for the image's history (optional)"),
-    value: '',
+    value: retry?.previous.comment ?? '',
     ignoreFocusOut: true,
+    validateInput: check('comment'),
   });
   if (comment === undefined) return undefined;
   return {

@@ -1,5 +1,12 @@
 import { describe, expect, it, vi } from 'vitest';
-import { DEFAULT_IMAGE_TAG, repositoryFromName, repositoryProblem, tagProblem } from './imageNames.js';
+import { ApiError } from '@aiplat/api';
+import {
+  DEFAULT_IMAGE_TAG,
+  repositoryFromName,
+  repositoryProblem,
+  saveFieldProblems,
+  tagProblem,
+} from './imageNames.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));
 
@@ -39,5 +46,25 @@ describe('image names', () => {
   ])('prefills the repository of a dev machine named %j as %j', (name, repository) => {
     expect(repositoryFromName(name)).toBe(repository);
     if (repository) expect(repositoryProblem(repository)).toBeUndefined();
+  });
+
+  it('reads what a 400 says of each typed field, and nothing from other errors', () => {
+    const refused = new ApiError('validation_failed', 'refused', {
+      issues: [
+        { path: 'body.tag', message: 'tag must be letters' },
+        { path: 'repository', message: 'repository is reserved' },
+        { path: 'body.tag', message: 'and short' },
+        { path: 'body.excludes.0', message: 'one line' },
+      ],
+    });
+    expect(saveFieldProblems(refused)).toEqual({
+      tag: 'tag must be letters; and short',
+      repository: 'repository is reserved',
+    });
+    expect(
+      saveFieldProblems(new ApiError('validation_failed', 'x', { issues: [{ path: 'body', message: 'm' }] })),
+    ).toBe(undefined);
+    expect(saveFieldProblems(new ApiError('conflict', 'box is Stopped'))).toBeUndefined();
+    expect(saveFieldProblems(new Error('x'))).toBeUndefined();
   });
 });

@@ -1,4 +1,4 @@
-import { SaveImageBodySchema } from '@aiplat/api';
+import { ApiError, SaveImageBodySchema } from '@aiplat/api';
 
 /*
  * The name a saved image gets (`<repository>:<tag>` on the platform's registry), checked as the
@@ -42,4 +42,22 @@ export function repositoryFromName(name: string): string {
     .slice(0, MAX_REPOSITORY_CHARS)
     .replace(/[._-]+$/g, '');
   return repositoryProblem(lowered) === undefined ? lowered : '';
+}
+
+/** The fields of a save request the user types. */
+export type SaveField = 'repository' | 'tag' | 'comment';
+const SAVE_FIELDS: readonly SaveField[] = ['repository', 'tag', 'comment'];
+
+/**
+ * What a refused save request (a 400) says of each field the user typed, by the issues' paths
+ * (`body.repository`, `tag`); undefined when the error names none of them.
+ */
+export function saveFieldProblems(error: unknown): Partial<Record<SaveField, string>> | undefined {
+  if (!(error instanceof ApiError) || error.code !== 'validation_failed') return undefined;
+  const problems: Partial<Record<SaveField, string>> = {};
+  for (const issue of error.issues ?? []) {
+    const field = SAVE_FIELDS.find((name) => issue.path.replace(/^body\./, '').split('.')[0] === name);
+    if (field) problems[field] = problems[field] ? `${problems[field]}; ${issue.message}` : issue.message;
+  }
+  return Object.keys(problems).length > 0 ? problems : undefined;
 }

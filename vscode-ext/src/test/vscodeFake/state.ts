@@ -33,6 +33,8 @@ export interface InputBoxCall {
   password?: boolean;
   /** What the box said when shown (a server's issue at this step). */
   validationMessage?: string;
+  /** `showInputBox`'s check of the value as typed (the fake never calls it; a test may). */
+  validateInput?: (value: string) => string | undefined;
   /** Multi-step inputs (`createInputBox`): "step/totalSteps" and whether Back is offered. */
   step?: number;
   totalSteps?: number;
