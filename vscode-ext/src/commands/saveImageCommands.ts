@@ -64,7 +64,7 @@ async function saveAsImage(deps: SaveImageCommandDeps, client: ApiClient, machin
     );
 
   let started: ImageSave | undefined;
-  for (let asked: SaveImageBody | undefined = body; !started;) {
+  for (let asked = body; !started;) {
     try {
       const preview = await vscode.window.withProgress(
         {
@@ -88,8 +88,9 @@ async function saveAsImage(deps: SaveImageCommandDeps, client: ApiClient, machin
         await failed(error);
         return;
       }
-      asked = await askSaveTarget(title, machine, { previous: asked, problems });
-      if (!asked) return;
+      const again = await askSaveTarget(title, machine, { previous: asked, problems });
+      if (!again) return;
+      asked = again;
     }
   }
 
