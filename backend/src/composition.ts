@@ -8,6 +8,7 @@ import type { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js'
 import { engineCapacity } from './engines/local/capacity/index.js';
 import { detectContainerRuntime, type DetectedRuntime } from './engines/local/containers/detectRuntime.js';
 import { LocalContainers } from './engines/local/containers/localContainers.js';
+import { JobContainers } from './engines/local/containers/jobContainers.js';
 import type { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
 import { SchedulingLoop } from './engines/local/schedulingLoop.js';
 import { LocalEngine } from './engines/local/localEngine.js';
@@ -250,6 +251,19 @@ export async function createPlatform(
     resolveSummaryDir: (user, dir) => resolveSummaryDir(user, dir, true),
     baseEnv: instanceBaseEnv(process.env),
     stopGraceMs: config.jobs.stopGraceMs,
+    containers: new JobContainers({
+      enabled: config.containers.jobs,
+      socket: async () => {
+        const detected = await containers.detected();
+        return detected.runtime && detected.socketPath
+          ? { socketPath: detected.socketPath }
+          : { reason: detected.reason ?? 'this machine has no container runtime' };
+      },
+      pullOptions: (image) => imagesPart.pullOptions(image),
+      workRoot: config.workRoot,
+      files,
+      stopGraceMs: config.jobs.stopGraceMs,
+    }),
     metrics: createLocalMetrics({
       intervalMs: config.jobs.metricsIntervalMs,
       fileFor: (key) => {

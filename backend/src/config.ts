@@ -92,6 +92,8 @@ export const ConfigSchema = z.object({
       runtime: z.enum(['auto', 'podman', 'docker', 'none']).default('auto'),
       /** A runtime's Docker-compatible API socket to use, e.g. /run/podman/podman.sock. */
       socketPath: z.string().min(1).optional(),
+      /** Jobs that name an image run each instance in a container from it (off: they run as processes). */
+      jobs: z.boolean().default(false),
     })
     .prefault({}),
   /** Images: the platform's registry (where dev machines are saved as images) and the presets users choose from. */

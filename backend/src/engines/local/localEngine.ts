@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { JobContainers } from './containers/jobContainers.js';
 import type { JobMetricsResponse, JobSpec } from '@aiplat/api';
 import type { JobFiles, JobLifecycle, TrainingEngine } from '../../jobs/engine.js';
 import type { JobRecord } from '../../jobs/jobStore.js';
@@ -29,6 +30,8 @@ export interface LocalEngineOptions {
   resolveSummaryDir: (user: string, summaryDir: string) => Promise<string>;
   /** PATH, HOME, LANG... under the platform's variables. */
   baseEnv: Readonly<Record<string, string>>;
+  /** Runs the instances of jobs that name an image in containers (containers.jobs). */
+  containers?: JobContainers;
   /** SIGTERM first, SIGKILL this long after. */
   stopGraceMs: number;
   log: Logger;
@@ -79,6 +82,7 @@ export class LocalEngine implements TrainingEngine {
       baseEnv: options.baseEnv,
       stopGraceMs: options.stopGraceMs,
       onStartFailed: () => this.scheduling.requestPass(),
+      ...(options.containers ? { containers: options.containers } : {}),
       log: options.log,
     });
     this.adopter = new RunAdopter({

@@ -9,6 +9,7 @@ import { newJobRun, stopRunningInstances, type JobRun, type LocalRuntime } from 
 import type { RunTracker } from './runTracker.js';
 import type { Placement } from './scheduler/index.js';
 import type { Supervisor } from './supervisor/index.js';
+import type { JobContainers } from './containers/jobContainers.js';
 
 export interface RunLauncherOptions {
   lifecycle: JobLifecycle;
@@ -26,6 +27,8 @@ export interface RunLauncherOptions {
   stopGraceMs: number;
   /** A job failed before it held any instance: its resources are free again. */
   onStartFailed: () => void;
+  /** Runs the instances of jobs that name an image in containers, where configured. */
+  containers?: JobContainers;
   log: Logger;
 }
 
@@ -72,10 +75,18 @@ export class RunLauncher {
     for (const record of records) {
       if (run.stopping) break;
       try {
+        const command = instanceCommand(job.spec, record.index);
+        const inContainer = await this.options.containers?.command(
+          job,
+          record,
+          command,
+          run.cwd ?? '/',
+          record.env ?? {},
+        );
         const handle = await this.options.supervisor.launchInstance({
           jobId: job.id,
           instance: record.name,
-          command: instanceCommand(job.spec, record.index),
+          command: inContainer ?? command,
           cwd: run.cwd ?? '/',
           env: { ...this.options.baseEnv, ...record.env },
           logDir: this.options.files.logDir(job.id),

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DevMachine, EventMessage, ImageSave } from '@aiplat/api';
 import { runningDevMachine, waitForDevMachine } from '../../../../testing/src/devMachines.js';
+import { homeFolder, programOutput, waitForJob } from '../../../../testing/src/backend/jobs.js';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
 import { buildDevMachineImage } from '../../../../testing/src/images/devMachineImage.js';
 import { podmanMissing, startPodman, type PodmanHarness } from '../../../../testing/src/images/podman.js';
@@ -40,7 +41,7 @@ beforeAll(async () => {
   baseRef = `${registry.host}/aiplat/devmachine:${randomBytes(4).toString('hex')}`;
   await buildDevMachineImage(baseRef);
   fx = await startPlatform({
-    containers: { runtime: 'podman', socketPath: podman.socketPath },
+    containers: { runtime: 'podman', socketPath: podman.socketPath, jobs: true },
     images: { registry: { url: registry.url, insecure: false }, presets: [] },
   });
   await Promise.all(['home/alice', 'cache', 'mount'].map((p) => mkdir(path.join(fx.workRoot, p), { recursive: true })));
@@ -224,6 +225,32 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
     await waitForDevMachine(fx.client(), second.id, ['Stopped']);
   }, 200_000);
 
+  it('a job from the saved image runs in a container with the changes and /work (containers.jobs)', async () => {
+    const workingDir = await homeFolder(fx.workRoot, 'alice', 'job-in-image');
+    const created = await fx.client().createJob({
+      body: {
+        spec: {
+          name: 'from-image',
+          mode: 'ddp',
+          nodes: 1,
+          image: `${registry.host}/alice/torch-env:v1`,
+          command: 'tool; cat /usr/share/doc/procps/NEW; echo "$AIPLAT_JOB_ID" > out.txt; echo $PWD',
+          workingDir,
+          resources: { cpu: 0.5, memory: '256Mi' },
+        },
+      },
+    });
+    const job = await waitForJob(fx.client(), created.id, undefined, 120_000);
+    const logs = await programOutput(fx.client(), job.id);
+    expect(job.state, JSON.stringify({ job, logs })).toBe('Succeeded');
+    const folder = path.join(fx.workRoot, 'home', 'alice', 'job-in-image');
+    expect(logs[0]).toEqual(['tool', 'new', folder]);
+    expect((await readFile(path.join(folder, 'out.txt'), 'utf8')).trim()).toBe(job.id);
+    // The instance's container is gone with it.
+    const { stdout } = await run('podman', ['ps', '-aq', '--filter', `label=aiplat.job=${job.id}`]);
+    expect(stdout.trim()).toBe('');
+  }, 200_000);
+
   it('cancelled mid-upload: Cancelled, and nothing of it in the registry', async () => {
     await sh(machine, 'head -c 300000000 /dev/urandom > /opt/big.bin');
     const events = fx.events('alice');
@@ -265,7 +292,7 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
     ).toMatch(/is Stopped: start it to save it as an image/);
     await fx.client().startDevMachine({ params: { id: machine.id } });
     const again = await waitForDevMachine(fx.client(), machine.id, ['Running', 'Failed'], 120_000);
-    expect(again.state).toBe('Running');
+    expect(again.state, JSON.stringify(again.failure)).toBe('Running');
     expect((await sh(again, 'cat /usr/share/doc/procps/NEW')).stdout).toBe('new\n');
     await fx.client().stopDevMachine({ params: { id: machine.id }, body: {} });
     await waitForDevMachine(fx.client(), machine.id, ['Stopped'], 60_000);

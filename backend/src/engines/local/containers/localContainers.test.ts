@@ -63,7 +63,9 @@ describe.skipIf(skip)('the platform on Podman', () => {
     } finally {
       await plain.close();
     }
-    const withPodman = await startPlatform({ containers: { runtime: 'podman', socketPath: podman.socketPath } });
+    const withPodman = await startPlatform({
+      containers: { runtime: 'podman', socketPath: podman.socketPath, jobs: false },
+    });
     try {
       const info = await withPodman.client().info();
       expect(info.containerRuntime).toEqual({ kind: 'podman', version: expect.stringMatching(/^\d+\.\d+/) });
