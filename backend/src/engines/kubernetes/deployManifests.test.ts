@@ -96,6 +96,8 @@ describe('deploy/kubernetes/backend.yaml', () => {
       ['v1', 'pods', 'watch'],
       ['v1', 'pods', 'delete'],
       ['v1', 'pods/log', 'get'],
+      ['v1', 'pods/exec', 'create'],
+      ['v1', 'pods/exec', 'get'],
       ['v1', 'events', 'list'],
       ['kueue.x-k8s.io/v1beta2', 'workloads', 'watch'],
       ['metrics.k8s.io/v1beta1', 'pods', 'list'],
