@@ -45,7 +45,7 @@ export const DevMachineSpecSchema = strictObject(
     name,
     description,
     tags,
-    /** Container image; the Kubernetes engine runs it, the local engine records it. */
+    /** Container image; the Kubernetes engine runs it, the local engine too where it has a container runtime. */
     image,
     /** On the local engine: the Python environment the IDEs and their terminals and kernels use. */
     environment: EnvironmentSchema.optional(),

@@ -196,7 +196,7 @@ export const commonFields = {
     .max(JOB_LIMITS.descriptionChars, `description is longer than ${JOB_LIMITS.descriptionChars} characters`)
     .optional(),
   tags: TagsSchema.default({}),
-  /** Container image; the Kubernetes engine runs it, the local engine records it. */
+  /** Container image; the Kubernetes engine runs it, the local engine too with containers.jobs on. */
   image: ImageSchema.optional(),
   command: CommandSchema,
   workingDir: WorkingDirSchema.default(DEFAULT_WORKING_DIR),

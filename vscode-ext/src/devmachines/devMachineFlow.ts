@@ -129,7 +129,9 @@ export function devMachineStepPrompt(
       const image = {
         images,
         current: defaults.image,
-        prompt: vscode.l10n.t('Container image (used on Kubernetes; optional on the local engine)'),
+        prompt: vscode.l10n.t(
+          'Container image (the dev machine runs in a container from it; left empty, the local engine runs it as processes)',
+        ),
         validate: (v: string) => (v.trim() === '' ? undefined : fieldCheck(fields.image)(v.trim())),
       };
       return id === 'image' ? imageStepPrompt(image) : imageRefStepPrompt(image);

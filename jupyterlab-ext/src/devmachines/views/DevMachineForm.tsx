@@ -74,7 +74,7 @@ function DevMachineFormBody({ model, trans, images, onCreated }: DevMachineFormP
           images={images}
           trans={trans}
           label={trans.__('Container image')}
-          hint={trans.__('used on Kubernetes; optional on the local engine')}
+          hint={trans.__('it runs in a container from this image; left empty, the local engine runs it as processes')}
           {...bind('image')}
         />
       </fieldset>
