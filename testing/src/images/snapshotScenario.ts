@@ -1,5 +1,6 @@
 import { chmod, chown, link, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { SnapshotSettings } from '../../../backend/src/images/snapshot/snapshotAgent.js';
 
 /*
  * A dev machine's tree before and after a user's session, for the snapshot agent's tests: every kind
@@ -19,6 +20,17 @@ export function scenarioMountInfo(root: string): string {
     `25 23 8:1 /volumes/v1 ${escaped(path.join(root, 'mnt/vol'))} rw,relatime master:1 - ext4 /dev/sda1 rw`,
     `26 1 0:23 / /elsewhere rw - tmpfs tmpfs rw`,
   ].join('\n');
+}
+
+/** The agent's settings for a scenario tree at `<dir>/tree`, its baseline beside it, ~/.cache left out. */
+export function scenarioSettings(dir: string): SnapshotSettings {
+  const tree = path.join(dir, 'tree');
+  return {
+    root: tree,
+    baselineFile: path.join(dir, 'baseline.gz'),
+    excludes: [{ pattern: '~/.cache' }],
+    mountInfo: scenarioMountInfo(tree),
+  };
 }
 
 async function put(root: string, relative: string, content: string, mode = 0o644): Promise<void> {

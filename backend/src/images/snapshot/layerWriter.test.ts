@@ -14,7 +14,7 @@ import {
   changeTree,
   LONG_NAME,
   SCENARIO_LEFT_OUT,
-  scenarioMountInfo,
+  scenarioSettings,
 } from '../../../../testing/src/images/snapshotScenario.js';
 import { treeState } from '../../../../testing/src/images/treeState.js';
 import { writeLayer, type LayerProgress } from './layerWriter.js';
@@ -25,13 +25,8 @@ let tree: string;
 let settings: SnapshotSettings;
 beforeEach(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-snapshot-layer-'));
-  tree = path.join(dir, 'tree');
-  settings = {
-    root: tree,
-    baselineFile: path.join(dir, 'baseline.gz'),
-    excludes: [{ pattern: '~/.cache' }],
-    mountInfo: scenarioMountInfo(tree),
-  };
+  settings = scenarioSettings(dir);
+  tree = settings.root;
 });
 afterEach(() => rm(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
@@ -8,6 +7,7 @@ import { DEV_MACHINE_IDE_PATHS, parseMemory, type DevMachineIde } from '@aiplat/
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
+import { ideAnswers } from './ideAnswers.js';
 import type { ContainerRuntime, ContainerSpec, EnsureImageOptions } from '../containers/containerRuntime.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
 
@@ -261,7 +261,7 @@ export class ContainerDevMachines {
     for (const ide of run.ides) {
       const endpoint = ideEndpoint(machine.id, ide, run);
       const readyPath = ide === 'jupyterlab' ? `${endpoint.prefix}api/status` : '/healthz';
-      while (!(await answers(endpoint, readyPath))) {
+      while (!(await ideAnswers(path.join(run.runtimeDir, `${ide}.sock`), readyPath, endpoint.headers))) {
         if (run.stopping || this.runs.get(machine.id) !== run) return;
         if (Date.now() > deadline) {
           run.stopping = true;
@@ -299,21 +299,6 @@ function containerWorkingDir(machine: DevMachineRecord): string {
   const [root, ...rest] = machine.spec.workingDir.split('/');
   const base = root === 'home' ? `/work/home/${machine.owner}` : `/work/${root}`;
   return [base, ...rest].filter(Boolean).join('/');
-}
-
-function answers(endpoint: IdeEndpoint, readyPath: string): Promise<boolean> {
-  const target = endpoint.target as { socketPath: string };
-  return new Promise((resolve) => {
-    const request = http.get(
-      { socketPath: target.socketPath, path: readyPath, headers: endpoint.headers, timeout: 2_000 },
-      (response) => {
-        response.resume();
-        resolve(response.statusCode === 200);
-      },
-    );
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(false));
-  });
 }
 
 /** The last lines the container wrote. */

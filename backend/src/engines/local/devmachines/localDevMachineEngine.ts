@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
 import path from 'node:path';
 import { logTail } from '../supervisor/logTail.js';
 import type { Logger } from 'pino';
@@ -13,6 +12,7 @@ import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
 import { missingTool } from './ideTools.js';
 import { ensureVsCodeExtension } from './vscodeExtension.js';
+import { ideAnswers } from './ideAnswers.js';
 import type { ContainerDevMachines } from './containerDevMachines.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 
@@ -288,8 +288,9 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     for (const [ide, running] of run.ides) {
       while (!running.ready) {
         if (run.stopping || run.failed) return;
-        if (await answers(running.launch)) running.ready = true;
-        else if (Date.now() > deadline) {
+        if (await ideAnswers(running.launch.socketPath, running.launch.readyPath, running.launch.headers)) {
+          running.ready = true;
+        } else if (Date.now() > deadline) {
           await this.fail(
             machine,
             run,
@@ -378,19 +379,4 @@ function environmentEnv(environment: string | undefined, basePath = ''): Record<
   if (!environment) return {};
   const bin = path.join(environment, 'bin');
   return { VIRTUAL_ENV: environment, CONDA_PREFIX: environment, PATH: basePath ? `${bin}:${basePath}` : bin };
-}
-
-/** Whether the IDE answers its ready path with 200 on its socket. */
-function answers(launch: IdeLaunch): Promise<boolean> {
-  return new Promise((resolve) => {
-    const request = http.get(
-      { socketPath: launch.socketPath, path: launch.readyPath, headers: launch.headers, timeout: 2_000 },
-      (response) => {
-        response.resume();
-        resolve(response.statusCode === 200);
-      },
-    );
-    request.on('timeout', () => request.destroy());
-    request.on('error', () => resolve(false));
-  });
 }
