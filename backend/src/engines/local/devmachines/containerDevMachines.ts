@@ -119,7 +119,7 @@ export class ContainerDevMachines {
       runtime: { container: name },
       event: { type: 'ide-started', message: `Container ${name} started from ${image}.` },
     });
-    run.watch = setInterval(() => void this.check(machine, run, runtime), 1_000);
+    run.watch = setInterval(() => void this.check(machine.id, run, runtime), 1_000);
     void this.waitUntilReady(machine, run);
   }
 
@@ -177,7 +177,7 @@ export class ContainerDevMachines {
     run.stopping = true;
     run.ready = false;
     await runtime.stop(run.containerId, force ? 0 : Math.ceil(this.deps.stopGraceMs / 1000));
-    await this.check({ id } as DevMachineRecord, run, runtime);
+    await this.check(id, run, runtime);
   }
 
   /** After a backend restart: a container left running is stopped (kept, with its changes). */
@@ -223,23 +223,23 @@ export class ContainerDevMachines {
   }
 
   /** Notices a container that ended (on its own, or stopped) and says how. */
-  private async check(machine: Pick<DevMachineRecord, 'id'>, run: ContainerRun, runtime: ContainerRuntime) {
-    if (this.runs.get(machine.id) !== run) return;
+  private async check(id: string, run: ContainerRun, runtime: ContainerRuntime) {
+    if (this.runs.get(id) !== run) return;
     let state;
     try {
       state = await runtime.inspect(run.containerId);
     } catch (error) {
-      this.deps.log.warn({ id: machine.id, err: error }, 'could not inspect a dev machine container');
+      this.deps.log.warn({ id: id, err: error }, 'could not inspect a dev machine container');
       return;
     }
-    if (state.running || this.runs.get(machine.id) !== run) return;
+    if (state.running || this.runs.get(id) !== run) return;
     clearInterval(run.watch);
-    this.runs.delete(machine.id);
-    this.deps.ended(machine.id);
+    this.runs.delete(id);
+    this.deps.ended(id);
     if (run.stopping) {
-      this.deps.lifecycle.observed(machine.id, {
+      this.deps.lifecycle.observed(id, {
         state: 'Stopped',
-        event: { type: 'stopped', message: `Container ${containerName(machine.id)} stopped (kept with its changes).` },
+        event: { type: 'stopped', message: `Container ${containerName(id)} stopped (kept with its changes).` },
       });
       return;
     }
@@ -247,7 +247,7 @@ export class ContainerDevMachines {
     const reason = state.oomKilled
       ? 'was killed for using more memory than it may'
       : `exited with code ${state.exitCode ?? '?'}`;
-    this.deps.lifecycle.observed(machine.id, {
+    this.deps.lifecycle.observed(id, {
       state: 'Failed',
       failure: {
         message: `the container ${reason}${tail ? `: ${tail}` : ''}`,

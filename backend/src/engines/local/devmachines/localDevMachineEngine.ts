@@ -218,7 +218,13 @@ export class LocalDevMachineEngine implements DevMachineEngine {
 
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
     if (this.deps.containers?.has(machine.id)) {
-      void this.deps.containers.stop(machine.id, force);
+      this.deps.containers.stop(machine.id, force).catch((error: unknown) => {
+        this.deps.log.warn({ id: machine.id, err: error }, 'could not stop a dev machine container');
+        this.deps.lifecycle.observed(machine.id, {
+          state: 'Failed',
+          failure: { message: `could not stop its container: ${(error as Error).message}` },
+        });
+      });
       return;
     }
     const run = this.runs.get(machine.id);
