@@ -65,8 +65,15 @@ fi
 if [ "$minimal" = 0 ] && [ "$code_server" = 1 ]; then
   vsix="$work/aiplat-vscode.vsix"
   node "$root/vscode-ext/scripts/package.mjs" --out "$vsix" >/dev/null
+  # code-server with the dependencies npm hoisted out of it, put back beside it.
+  mkdir -p "$work/code-server-deps"
+  node "$root/images/devmachine-local/code-server-deps.mjs" "$root" | while read -r dep; do
+    rel="${dep#"$root/node_modules/"}"
+    mkdir -p "$work/code-server-deps/$(dirname "$rel")"
+    cp -r "$dep" "$work/code-server-deps/$rel"
+  done
   hooks+=(
-    --customize-hook="cp -r '$root/node_modules/code-server' \"\$1/opt/aiplat/code-server\""
+    --customize-hook="cp -r '$root/node_modules/code-server' \"\$1/opt/aiplat/code-server\" && mkdir -p \"\$1/opt/aiplat/code-server/node_modules\" && cp -r '$work/code-server-deps/.' \"\$1/opt/aiplat/code-server/node_modules/\""
     --customize-hook="printf '#!/bin/sh\nexec /opt/aiplat/bin/node /opt/aiplat/code-server/out/node/entry.js \"\$@\"\n' > \"\$1/opt/aiplat/bin/code-server\" && chmod 755 \"\$1/opt/aiplat/bin/code-server\""
     --customize-hook="cp '$vsix' \"\$1/tmp/aiplat-vscode.vsix\" && chroot \"\$1\" /opt/aiplat/bin/code-server --extensions-dir /opt/aiplat/code-server-extensions --install-extension /tmp/aiplat-vscode.vsix && rm \"\$1/tmp/aiplat-vscode.vsix\" && chmod -R a+rX \"\$1/opt/aiplat/code-server-extensions\""
   )
