@@ -7,12 +7,12 @@ const BUILD = fileURLToPath(new URL('../../../images/devmachine-local/build.sh',
 
 /**
  * Builds the local engine's dev machine image with the repo's script (mmdebstrap from Debian's
- * mirror, the agent and JupyterLab from this repo's build; no code-server, to keep it quick) and
- * pushes it to the test registry. About a minute.
+ * mirror; the agent, JupyterLab and code-server from this repo's build) and pushes it to the test
+ * registry. About a minute.
  */
 export async function buildDevMachineImage(ref: string): Promise<void> {
   try {
-    await run('bash', [BUILD, `--tag=${ref}`, '--no-code-server', '--push', '--tls-verify=false'], {
+    await run('bash', [BUILD, `--tag=${ref}`, '--push', '--tls-verify=false'], {
       maxBuffer: 64 << 20,
     });
   } catch (error) {

@@ -55,14 +55,15 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 }, 120_000);
 
-/** GET over the IDE's socket, as the platform's proxy reaches it. */
-function ideStatus(machine: DevMachine): Promise<number> {
-  const endpoint = fx.platform.devMachines.endpoint(machine.id, 'jupyterlab');
+/** GET of an IDE's ready path over its socket, as the platform's proxy reaches it. */
+function ideStatus(machine: DevMachine, ide: 'jupyterlab' | 'code-server'): Promise<number> {
+  const endpoint = fx.platform.devMachines.endpoint(machine.id, ide);
   if (!endpoint || !('socketPath' in endpoint.target)) return Promise.resolve(0);
   const { socketPath } = endpoint.target;
+  const readyPath = ide === 'jupyterlab' ? `${endpoint.prefix}api/status` : '/healthz';
   return new Promise((resolve) => {
     http
-      .get({ socketPath, path: `${endpoint.prefix}api/status`, headers: endpoint.headers }, (response) => {
+      .get({ socketPath, path: readyPath, headers: endpoint.headers }, (response) => {
         response.resume();
         resolve(response.statusCode ?? 0);
       })
@@ -100,14 +101,15 @@ function toSeconds(tree: Record<string, PathState>): Record<string, PathState> {
 describe.skipIf(skip)('save a dev machine as an image', () => {
   let machine: DevMachine;
 
-  it('runs a dev machine that names an image in a container, its JupyterLab reached on its socket', async () => {
+  it('runs a dev machine that names an image in a container, both IDEs reached on their sockets', async () => {
     machine = await runningDevMachine(fx.client(), {
       name: 'env',
       image: baseRef,
-      ides: ['jupyterlab'],
+      ides: ['jupyterlab', 'code-server'],
       resources: { cpu: 1, memory: '2Gi' },
     });
-    expect(await ideStatus(machine)).toBe(200);
+    expect(await ideStatus(machine, 'jupyterlab')).toBe(200);
+    expect(await ideStatus(machine, 'code-server')).toBe(200);
     const { stdout } = await sh(
       machine,
       'cat /proc/1/cgroup >/dev/null; ls /work/home; test -f /var/lib/aiplat/snapshot-baseline.ndjson.gz && echo baseline',
@@ -184,7 +186,12 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
     const exported = path.join(dir, 'exported');
     await mkdir(exported);
     await run('sh', ['-c', `podman export aiplat-dm-${machine.id} | tar -C ${exported} -xpf - --numeric-owner`]);
-    const skipped = [...NOT_IN_IMAGES, 'root/.cache', 'var/lib/aiplat/snapshot-baseline.ndjson.gz'];
+    // Left out of the layer: the default excludes (caches, the IDEs' logs and runtime files), the baseline.
+    const skipped = [
+      ...NOT_IN_IMAGES,
+      ...['root/.cache', 'root/.local/share/code-server/logs', 'root/.local/share/code-server/heartbeat'],
+      ...['root/.local/share/jupyter/runtime', 'var/lib/aiplat/snapshot-baseline.ndjson.gz'],
+    ];
     const options = { digests: true, skip: skipped, directoryTimes: false } as const;
     const [unpacked, container] = await Promise.all([
       treeState(path.join(dir, 'bundle', 'rootfs'), options),

@@ -37,6 +37,15 @@ export const DEFAULT_EXCLUDES: readonly ExcludePattern[] = [
     pattern: '/var/lib/apt/lists',
     reason: 'apt package indexes: tens of MB, stale in any saved image; apt-get update fetches fresh ones',
   },
+  {
+    pattern: '~/.local/share/code-server/logs',
+    reason: "code-server's logs of this machine's sessions: written anew at each start",
+  },
+  { pattern: '~/.local/share/code-server/heartbeat', reason: "code-server's heartbeat: rewritten while it runs" },
+  {
+    pattern: '~/.local/share/jupyter/runtime',
+    reason: "the running Jupyter server's and kernels' connection files: written anew at each start",
+  },
 ];
 
 /** `~` is every user's home: root's and each one under /home. */
