@@ -54,10 +54,16 @@ describe('the VS Code extension: images', () => {
     await view.hover();
     await view.locator('.pane-header .actions .action-label[aria-label^="Add Shared Image"]').click();
     await answerInput(vsc.page, 'aiplat-img-not-a-real-token');
-    await notification(vsc.page, /The image was not added\. Not found: no image is shared with this token/).waitFor({
-      timeout: 10_000,
-    });
+    // A toast may be held back while others show (it happened once in CI); the notifications
+    // center lists every notification.
+    await vsc.runCommand('Notifications: Show Notifications');
+    await vsc.page
+      .locator('.notifications-center .notification-list-item', {
+        hasText: /The image was not added\. Not found: no image is shared with this token/,
+      })
+      .waitFor({ timeout: 10_000 });
     await vsc.screenshot('images-redeem-refused');
+    await vsc.runCommand('Notifications: Hide Notifications');
   });
 
   it("offers Save Environment as Image… on a running dev machine, and shows the server's reason when it cannot", async () => {
