@@ -9,6 +9,7 @@ import { engineCapacity } from './engines/local/capacity/index.js';
 import { detectContainerRuntime, type DetectedRuntime } from './engines/local/containers/detectRuntime.js';
 import { LocalContainers } from './engines/local/containers/localContainers.js';
 import { JobContainers } from './engines/local/containers/jobContainers.js';
+import { ServiceContainers } from './engines/local/containers/serviceContainers.js';
 import type { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
 import { SchedulingLoop } from './engines/local/schedulingLoop.js';
 import { LocalEngine } from './engines/local/localEngine.js';
@@ -334,6 +335,19 @@ export async function createPlatform(
     scheduling,
     nodes: capacity.nodes,
     queues: capacity.queues,
+    containers: new ServiceContainers({
+      enabled: config.containers.services,
+      runtime: async () => {
+        const detected = await containers.detected();
+        return detected.runtime && detected.socketPath
+          ? { runtime: detected.runtime, socketPath: detected.socketPath }
+          : { reason: detected.reason ?? 'this machine has no container runtime' };
+      },
+      pullOptions: (image) => imagesPart.pullOptions(image),
+      workRoot: config.workRoot,
+      pip: config.services.pip,
+      stopGraceMs: config.services.stopGraceMs,
+    }),
   });
   if (started) servicesPart.startKubernetesEngine(started.cluster);
   await servicesPart.recover();

@@ -34,18 +34,27 @@ describe('loadConfig', () => {
   });
 
   it('finds a container runtime by itself unless told which (AIPLAT_CONTAINERS or containers:)', async () => {
-    expect(loadConfig({}, dir).containers).toEqual({ runtime: 'auto', jobs: false });
-    expect(loadConfig({ AIPLAT_CONTAINERS: 'none' }, dir).containers).toEqual({ runtime: 'none', jobs: false });
+    expect(loadConfig({}, dir).containers).toEqual({ runtime: 'auto', jobs: false, services: false });
+    expect(loadConfig({ AIPLAT_CONTAINERS: 'none' }, dir).containers).toEqual({
+      runtime: 'none',
+      jobs: false,
+      services: false,
+    });
     const file = path.join(dir, 'aiplat.yaml');
-    await writeFile(file, 'containers:\n  runtime: podman\n  socketPath: /run/podman/podman.sock\n  jobs: true\n');
+    await writeFile(
+      file,
+      'containers:\n  runtime: podman\n  socketPath: /run/podman/podman.sock\n  jobs: true\n  services: true\n',
+    );
     expect(loadConfig({ AIPLAT_CONFIG: file }, dir).containers).toEqual({
       runtime: 'podman',
       jobs: true,
+      services: true,
       socketPath: '/run/podman/podman.sock',
     });
     expect(loadConfig({ AIPLAT_CONFIG: file, AIPLAT_CONTAINERS: 'None' }, dir).containers).toEqual({
       runtime: 'none',
       jobs: true,
+      services: true,
       socketPath: '/run/podman/podman.sock',
     });
     expect(() => loadConfig({ AIPLAT_CONTAINERS: 'lxc' }, dir)).toThrow(/AIPLAT_CONTAINERS: /);

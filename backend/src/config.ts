@@ -94,6 +94,8 @@ export const ConfigSchema = z.object({
       socketPath: z.string().min(1).optional(),
       /** Jobs that name an image run each instance in a container from it (off: they run as processes). */
       jobs: z.boolean().default(false),
+      /** Service versions that name an image run each replica in a container from it (off: as processes). */
+      services: z.boolean().default(false),
     })
     .prefault({}),
   /** Images: the platform's registry (where dev machines are saved as images) and the presets users choose from. */

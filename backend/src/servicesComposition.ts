@@ -1,3 +1,4 @@
+import type { ServiceContainers } from './engines/local/containers/serviceContainers.js';
 import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
@@ -148,6 +149,7 @@ export class ServicesPart {
     scheduling: SchedulingLoop;
     nodes: readonly SchedulerNode[];
     queues: readonly SchedulerQueue[];
+    containers: ServiceContainers;
   }): void {
     const { config, log } = this.deps;
     const { scheduling, nodes, queues } = deps;
@@ -159,6 +161,7 @@ export class ServicesPart {
       resolveFolder: localFolderResolver(deps.resolver),
       baseEnv: deps.baseEnv,
       pip: config.services.pip,
+      containers: deps.containers,
       readyTimeoutMs: config.services.readyTimeoutMs,
       stopGraceMs: config.services.stopGraceMs,
       log: log.child({ component: 'services-engine' }),

@@ -1,4 +1,7 @@
 import type { ServiceProbe, ServiceVersionSpec } from '@aiplat/api';
+import { MODEL_MOUNT, pipEnv, type PipSettings, type PlainEnv } from '../../../services/replicaContainer.js';
+
+export { MODEL_MOUNT, pipEnv, type PipSettings as PipEnvironment, type PlainEnv };
 
 /*
  * The parts of a service version's container that are not volumes or resources: its probes as
@@ -6,8 +9,6 @@ import type { ServiceProbe, ServiceVersionSpec } from '@aiplat/api';
  * that carry a password go through the version's Secret) and the variables every replica gets.
  * Pure functions.
  */
-
-export const MODEL_MOUNT = '/data/model';
 
 type ProbeAction =
   { httpGet: { path: string; port: number } } | { tcpSocket: { port: number } } | { exec: { command: string[] } };
@@ -18,18 +19,8 @@ export type KubeProbe = ProbeAction & {
   failureThreshold: number;
 };
 
-export type PlainEnv = { name: string; value: string };
 export type SecretEnv = { name: string; valueFrom: { secretKeyRef: { name: string; key: string } } };
 export type ContainerEnv = PlainEnv | SecretEnv;
-
-/** `services.pip` of the backend's config. */
-export interface PipEnvironment {
-  indexUrl?: string;
-  extraIndexUrls: readonly string[];
-  findLinks: readonly string[];
-  trustedHosts: readonly string[];
-  noIndex: boolean;
-}
 
 /** When the version names no readiness probe: a TCP connect to its port, every 2 seconds. */
 const DEFAULT_READINESS: ServiceProbe = {
@@ -71,28 +62,6 @@ export function containerProbes(spec: Pick<ServiceVersionSpec, 'probes' | 'port'
   };
 }
 
-/** A URL with a user or password in it (`https://user:token@pypi.example/simple`). */
-export function hasCredentials(url: string): boolean {
-  return /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*@/i.test(url);
-}
-
-/**
- * pip's own environment variables for the operator's index (never a host of ours): `plain` go in
- * the container's env as they are, `secret` (an index or links URL with a password in it) into the
- * version's Secret, referenced by name.
- */
-export function pipEnv(pip: PipEnvironment): { plain: PlainEnv[]; secret: PlainEnv[] } {
-  const all: PlainEnv[] = [
-    ...(pip.indexUrl ? [{ name: 'PIP_INDEX_URL', value: pip.indexUrl }] : []),
-    ...(pip.extraIndexUrls.length ? [{ name: 'PIP_EXTRA_INDEX_URL', value: pip.extraIndexUrls.join(' ') }] : []),
-    ...(pip.findLinks.length ? [{ name: 'PIP_FIND_LINKS', value: pip.findLinks.join(' ') }] : []),
-    ...(pip.trustedHosts.length ? [{ name: 'PIP_TRUSTED_HOST', value: pip.trustedHosts.join(' ') }] : []),
-    ...(pip.noIndex ? [{ name: 'PIP_NO_INDEX', value: '1' }] : []),
-  ];
-  const secret = (env: PlainEnv) => env.value.split(' ').some(hasCredentials);
-  return { plain: all.filter((env) => !secret(env)), secret: all.filter(secret) };
-}
-
 /**
  * The container's environment: the version's own variables, then the platform's (which win: a
  * version's PORT or MODEL_DIR is dropped rather than set twice), pip's settings last.
@@ -100,7 +69,7 @@ export function pipEnv(pip: PipEnvironment): { plain: PlainEnv[]; secret: PlainE
 export function serviceEnv(
   identity: { service: string; version: number; secretName: string },
   spec: Pick<ServiceVersionSpec, 'env' | 'port'>,
-  platform: { deviceEnv: readonly PlainEnv[]; pip: PipEnvironment },
+  platform: { deviceEnv: readonly PlainEnv[]; pip: PipSettings },
 ): ContainerEnv[] {
   const pip = pipEnv(platform.pip);
   const ours: ContainerEnv[] = [

@@ -17,6 +17,7 @@ import {
   type PipEnvironment,
   type PlainEnv,
 } from './serviceContainer.js';
+import { START_COMMAND, START_DIR, startFiles } from '../../../services/replicaContainer.js';
 
 /*
  * A service version on Kubernetes: a ConfigMap with its start script and requirements, and either
@@ -33,7 +34,6 @@ export const RESTARTED_AT_ANNOTATION = 'kubectl.kubernetes.io/restartedAt';
 /** KServe finds a custom predictor's serving container by this name. */
 export const KSERVE_CONTAINER = 'kserve-container';
 export { MODEL_MOUNT, type PipEnvironment };
-const SCRIPT_DIR = '/etc/aiplat';
 
 export type ServingKind = 'deployment' | 'kserve';
 
@@ -145,16 +145,6 @@ export function versionPodSelector(name: string, version: number): string {
   return `${SERVICE_LABEL}=${labelValue(name)},${SERVICE_VERSION_LABEL}=${version}`;
 }
 
-/** The start script: the requirements into a venv of the image's Python, then the user's command. */
-const START_SCRIPT = `set -e
-if [ -s ${SCRIPT_DIR}/requirements.txt ]; then
-  python3 -m venv --system-site-packages /tmp/aiplat-venv
-  . /tmp/aiplat-venv/bin/activate
-  pip install --no-input --disable-pip-version-check -r ${SCRIPT_DIR}/requirements.txt
-fi
-exec /bin/sh ${SCRIPT_DIR}/command.sh
-`;
-
 /**
  * The objects of one version, in the order they are created: ConfigMap, Secret (only when pip's
  * settings carry a password), then either Service, NetworkPolicy and Deployment, or NetworkPolicy
@@ -202,7 +192,7 @@ export function serviceManifests(
       {
         name: options.serving === 'kserve' ? KSERVE_CONTAINER : 'server',
         image: requireServiceImage(spec, base),
-        command: ['/bin/sh', `${SCRIPT_DIR}/start.sh`],
+        command: START_COMMAND,
         workingDir: spec.code ? workFolder(spec.code, base).containerPath : MODEL_MOUNT,
         env: serviceEnv({ service: service.name, version, secretName: name }, spec, {
           deviceEnv: deviceEnv(spec.resources) as PlainEnv[],
@@ -219,7 +209,7 @@ export function serviceManifests(
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: meta(),
-    data: { 'start.sh': START_SCRIPT, 'command.sh': spec.command, 'requirements.txt': spec.requirements ?? '' },
+    data: startFiles(spec),
   };
   const secrets: ServiceSecret[] = pip.secret.length
     ? [
@@ -280,7 +270,7 @@ function podVolumes(name: string, base: ManifestOptions): Volume[] {
       name: 'aiplat-start',
       configMap: {
         name,
-        items: ['start.sh', 'command.sh', 'requirements.txt'].map((key) => ({ key, path: key })),
+        items: Object.keys(startFiles({ command: '' })).map((key) => ({ key, path: key })),
       },
     },
   ];
@@ -297,7 +287,7 @@ function containerMounts(spec: ServiceVersionSpec, base: ManifestOptions): Volum
       readOnly: true,
       ...(model.subPath ? { subPath: model.subPath } : {}),
     },
-    { name: 'aiplat-start', mountPath: SCRIPT_DIR, readOnly: true },
+    { name: 'aiplat-start', mountPath: START_DIR, readOnly: true },
   ];
 }
 

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import type { ContainerSpec, EnsureImageOptions } from './containerRuntime.js';
 import { detectContainerRuntime } from './detectRuntime.js';
 
-/** What one job instance's container is, as the engine writes it beside the instance's logs. */
+/** What one job instance's or service replica's container is, as the engine writes it beside its logs. */
 export interface ContainerInstanceSpec {
   /** The runtime's Docker-compatible API socket. */
   socketPath: string;
@@ -30,6 +30,8 @@ export async function runContainerInstance(
   const runtime = detected.runtime;
   if (!runtime) throw new Error(detected.reason ?? `no container runtime at ${spec.socketPath}`);
   await runtime.ensureImage(spec.container.image, spec.pull);
+  // A container of the same name is what a killed runner left (its process could not remove it).
+  await runtime.remove(spec.container.name, { force: true }).catch(() => undefined);
   const id = await runtime.run(spec.container);
   try {
     onStop(() => void runtime.stop(id, spec.stopGraceSeconds).catch(() => undefined));

@@ -64,7 +64,7 @@ describe.skipIf(skip)('the platform on Podman', () => {
       await plain.close();
     }
     const withPodman = await startPlatform({
-      containers: { runtime: 'podman', socketPath: podman.socketPath, jobs: false },
+      containers: { runtime: 'podman', socketPath: podman.socketPath, jobs: false, services: false },
     });
     try {
       const info = await withPodman.client().info();

@@ -9,6 +9,7 @@ import type { DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engi
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { ideAnswers } from './ideAnswers.js';
 import type { ContainerRuntime, ContainerSpec, EnsureImageOptions } from '../containers/containerRuntime.js';
+import { workMounts } from '../containers/workMounts.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
 
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -130,7 +131,6 @@ export class ContainerDevMachines {
     runtimeDir: string,
     cpus: number | undefined,
   ): ContainerSpec {
-    const work = (...parts: string[]) => path.join(this.deps.workRoot, ...parts);
     const memory = machine.spec.resources.memory === undefined ? undefined : parseMemory(machine.spec.resources.memory);
     return {
       name,
@@ -148,9 +148,7 @@ export class ContainerDevMachines {
       },
       workingDir: containerWorkingDir(machine),
       mounts: [
-        { source: work('home', machine.owner), target: `/work/home/${machine.owner}`, readOnly: false },
-        { source: work('cache'), target: '/work/cache', readOnly: false },
-        { source: work('mount'), target: '/work/mount', readOnly: true },
+        ...workMounts(this.deps.workRoot, machine.owner),
         { source: runtimeDir, target: IDE_SOCKETS, readOnly: false },
         { source: HOST_SCRIPTS.start, target: `${HOST_SCRIPTS.target}/start.sh`, readOnly: true },
         { source: HOST_SCRIPTS.ides, target: `${HOST_SCRIPTS.target}/aiplat-devmachine`, readOnly: true },

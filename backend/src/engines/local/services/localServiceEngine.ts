@@ -6,6 +6,7 @@ import type { ReadyReplica, ServiceEngine, ServiceLifecycle, VersionLaunch } fro
 import type { ServiceRecord } from '../../../services/serviceStore.js';
 import { nextLogSeq } from '../../../logs/logReader.js';
 import { createPortAllocator, instancePaths, type Supervisor } from '../supervisor/index.js';
+import type { ContainerVersion, ServiceContainers } from '../containers/serviceContainers.js';
 import { Replica } from './replica.js';
 import { DEFAULT_BACKOFF, type Backoff } from './replicaRules.js';
 import { environmentPython, installRequirements, type PipSettings } from './requirements.js';
@@ -26,6 +27,8 @@ export interface LocalServiceEngineDeps {
   resolveFolder(owner: string, folder: string, field: string): Promise<string>;
   baseEnv: Readonly<Record<string, string>>;
   pip: PipSettings;
+  /** Replicas of versions that name an image run in containers, when configured. */
+  containers?: ServiceContainers;
   readyTimeoutMs: number;
   stopGraceMs: number;
   /** The waits between restarts of a replica that exits; 1 s doubling to 30 s when left out. */
@@ -45,6 +48,8 @@ interface RunningVersion {
   logDir: string;
   cwd: string;
   env: Record<string, string>;
+  /** Set when the replicas run in containers (the requirements go in there, at each start). */
+  container?: ContainerVersion;
   slots: Slot[];
   /** The environment is ready (requirements installed): replicas may be placed. */
   prepared: boolean;
@@ -109,6 +114,19 @@ export class LocalServiceEngine implements ServiceEngine {
       logDir,
       cwd,
       env,
+      ...(this.deps.containers?.uses(spec)
+        ? {
+            container: {
+              service: service.name,
+              owner: service.owner,
+              version,
+              spec,
+              folder,
+              model,
+              ...(spec.code ? { code: cwd } : {}),
+            },
+          }
+        : {}),
       slots: [],
       prepared: false,
       stopped: false,
@@ -183,6 +201,7 @@ export class LocalServiceEngine implements ServiceEngine {
 
   /** Ends the replicas a previous backend left running of this service. */
   async release(service: ServiceRecord): Promise<void> {
+    await this.deps.containers?.removeAll(service.name);
     const root = path.join(this.deps.dataDir, 'services', service.name);
     for (const folder of await readdir(root).catch(() => [] as string[])) {
       const logs = path.join(root, folder, 'logs');
@@ -210,7 +229,8 @@ export class LocalServiceEngine implements ServiceEngine {
   /** The version's environment: its requirements installed into its own venv, pip's output in replica 0's log. */
   private async prepare(running: RunningVersion): Promise<void> {
     const { service, version, spec } = running.launch;
-    if (spec.requirements?.trim()) {
+    if (running.container) await this.deps.containers!.prepare(running.container);
+    else if (spec.requirements?.trim()) {
       for (let index = 0; index < spec.replicas; index++) this.report(running, index, 'Installing');
       this.deps.lifecycle.observed(service.name, {
         event: { type: 'installing', message: `Installing the requirements of version ${version}.`, version },
@@ -349,6 +369,14 @@ export class LocalServiceEngine implements ServiceEngine {
         instance,
         cwd: running.cwd,
         env: { ...running.env, ...slot.devicesEnv, AIPLAT_REPLICA: String(index) },
+        ...(running.container
+          ? {
+              container: this.deps.containers!.replica(running.container, instance, {
+                ...slot.devicesEnv,
+                AIPLAT_REPLICA: String(index),
+              }),
+            }
+          : {}),
         readyTimeoutMs: this.deps.readyTimeoutMs,
         stopGraceMs: this.deps.stopGraceMs,
         backoff: this.deps.backoff ?? DEFAULT_BACKOFF,

@@ -21,12 +21,18 @@ export const DEFAULT_READINESS: ServiceProbe = {
 export async function runProbe(
   probe: ServiceProbe,
   port: number,
-  context: { cwd: string; env: Record<string, string> },
+  context: {
+    cwd: string;
+    env: Record<string, string>;
+    /** Runs an exec probe's command where the replica runs (its container), instead of here. */
+    exec?: (command: string, timeoutMs: number) => Promise<ProbeResult>;
+  },
 ): Promise<ProbeResult> {
   const timeoutMs = probe.timeoutSeconds * 1000;
   const target = probe.port ?? port;
   if (probe.type === 'tcp') return tcpConnects(target, timeoutMs);
   if (probe.type === 'http') return httpAnswers(target, probe.path ?? '/', timeoutMs);
+  if (context.exec) return context.exec(probe.command ?? 'true', timeoutMs);
   return commandSucceeds(probe.command ?? 'true', context, timeoutMs);
 }
 

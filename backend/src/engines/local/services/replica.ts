@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { ReplicaState, ServiceEvent, ServiceProbe, ServiceVersionSpec } from '@aiplat/api';
 import type { ServiceObservation } from '../../../services/engine.js';
 import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
+import type { ReplicaContainer } from '../containers/serviceContainers.js';
 import { processTail } from './processTail.js';
 import { DEFAULT_READINESS, runProbe } from './probes.js';
 import { afterExit, FRESH_HEALTH, judgeProbe, type Backoff, type Health, type ProbeKind } from './replicaRules.js';
@@ -19,6 +20,8 @@ export interface ReplicaContext {
   cwd: string;
   /** Everything but PORT. */
   env: Record<string, string>;
+  /** The replica runs in a container: its process runs the container, exec probes run inside it. */
+  container?: ReplicaContainer;
   readyTimeoutMs: number;
   stopGraceMs: number;
   backoff: Backoff;
@@ -78,18 +81,20 @@ export class Replica {
     const { ctx } = this;
     this.health = FRESH_HEALTH;
     this.set('Starting');
+    const env = { ...ctx.env, PORT: String(this.port) };
     const handle = await ctx.supervisor.launchInstance({
       jobId: `${ctx.service}-v${ctx.version}`,
       instance: ctx.instance,
-      command: ctx.spec.command,
+      command: ctx.container ? await ctx.container.launch(this.port) : ctx.spec.command,
       cwd: ctx.cwd,
-      env: { ...ctx.env, PORT: String(this.port) },
+      env,
       logDir: ctx.logDir,
     });
     if (generation !== this.generation) {
       // Stopped while launching.
       await handle.stop(0);
       handle.dispose();
+      await ctx.container?.clear();
       return;
     }
     this.handle = handle;
@@ -120,6 +125,7 @@ export class Replica {
     const handle = this.handle;
     if (handle && !handle.exitStatus) await handle.stop(force ? 0 : this.ctx.stopGraceMs);
     handle?.dispose();
+    await this.ctx.container?.clear();
     if (!quiet) this.set('Stopped');
     else this.state = 'Stopped';
   }
@@ -142,6 +148,7 @@ export class Replica {
       const result = await runProbe(probe, this.port, {
         cwd: this.ctx.cwd,
         env: { ...this.ctx.env, PORT: String(this.port) },
+        ...(this.ctx.container ? { exec: this.ctx.container.exec } : {}),
       });
       if (generation !== this.generation) return;
       const judged = judgeProbe(this.health, kind, result, probe.failureThreshold);
@@ -185,6 +192,7 @@ export class Replica {
     void (async () => {
       await handle?.stop(this.ctx.stopGraceMs);
       handle?.dispose();
+      await this.ctx.container?.clear();
       await this.relaunch(why);
     })();
   }
@@ -198,6 +206,7 @@ export class Replica {
     void (async () => {
       await handle?.stop(0);
       handle?.dispose();
+      await this.ctx.container?.clear();
       await this.afterFailure(why);
     })();
   }
@@ -207,6 +216,7 @@ export class Replica {
     this.generation++;
     this.state = 'Restarting'; // out of the gateway's list at once
     handle.dispose();
+    await this.ctx.container?.clear();
     const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.code ?? '?'}`;
     const tail = await processTail(handle.logFile);
     this.event('replica-exited', `Replica ${this.ctx.index} ${how}${tail ? `: ${tail}` : ''}`);

@@ -2,15 +2,9 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { PipSettings } from '../../../services/replicaContainer.js';
 
-/** `services.pip` of the backend's config: the operator's package index, passed to pip as given. */
-export interface PipSettings {
-  indexUrl?: string;
-  extraIndexUrls: readonly string[];
-  findLinks: readonly string[];
-  trustedHosts: readonly string[];
-  noIndex: boolean;
-}
+export type { PipSettings };
 
 /** How many of pip's last lines a failure message carries. */
 const TAIL_LINES = 6;
