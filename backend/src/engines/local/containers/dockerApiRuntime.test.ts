@@ -133,6 +133,14 @@ describe.skipIf(skip)('DockerApiRuntime on Podman', () => {
     expect(limit.stdout.trim()).toBe(String(64 * 1024 * 1024));
   });
 
+  it('passes device nodes in (as a GPU’s would be), and only those', async () => {
+    // /dev/net/tun stands for an accelerator's node: a character device a container lacks by default.
+    const plain = await runtime.run(spec());
+    expect((await execText(plain, ['test', '-c', '/dev/net/tun'])).code).not.toBe(0);
+    const withDevice = await runtime.run(spec({ resources: { devices: ['/dev/net/tun'] } }));
+    expect((await execText(withDevice, ['test', '-c', '/dev/net/tun'])).code).toBe(0);
+  });
+
   it('streams 20 MB of exec output through a slow consumer, and gives the exit code', async () => {
     const id = await runtime.run(spec());
     let bytes = 0;

@@ -5,6 +5,7 @@ import { instanceGroups, parseMemory } from '@aiplat/api';
 import type { JobFiles } from '../../../jobs/engine.js';
 import type { InstanceRecord, JobRecord } from '../../../jobs/jobStore.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
+import { containerDevices } from './acceleratorDevices.js';
 import type { ContainerInstanceSpec } from './containerInstance.js';
 import type { EnsureImageOptions } from './containerRuntime.js';
 
@@ -52,13 +53,14 @@ export class JobContainers {
     const resources = groups[record.index]?.resources;
     const memory = resources ? parseMemory(resources.memory) : undefined;
     const cpus = resources?.cpu;
+    const placed = containerDevices(env);
     const spec: ContainerInstanceSpec = {
       socketPath: socket.socketPath,
       container: {
         name: `aiplat-job-${job.id}-${record.index}-${job.attempt}`,
         image: job.spec.image,
         command: ['/bin/sh', '-c', command],
-        env: { ...env },
+        env: placed.env,
         workingDir: cwd,
         mounts: [
           {
@@ -74,6 +76,7 @@ export class JobContainers {
         resources: {
           ...(typeof cpus === 'number' && cpus > 0 ? { cpus } : {}),
           ...(memory ? { memoryBytes: memory } : {}),
+          ...(placed.devices.length ? { devices: placed.devices } : {}),
         },
         init: true,
         network: 'host',

@@ -12,6 +12,7 @@ import {
   type PipSettings,
 } from '../../../services/replicaContainer.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
+import { containerDevices } from './acceleratorDevices.js';
 import type { ContainerInstanceSpec } from './containerInstance.js';
 import type { ContainerRuntime, EnsureImageOptions } from './containerRuntime.js';
 import { containerWorkPath, workMounts } from './workMounts.js';
@@ -141,9 +142,10 @@ export class ServiceContainers {
     const memory = parseMemory(spec.resources.memory);
     const cpus = spec.resources.cpu;
     const pip = pipEnv(this.deps.pip);
+    const placed = containerDevices(replicaEnv);
     const env: Record<string, string> = {
       ...spec.env,
-      ...replicaEnv,
+      ...placed.env,
       MODEL_DIR: MODEL_MOUNT,
       AIPLAT_SERVICE: version.service,
       AIPLAT_SERVICE_VERSION: String(version.version),
@@ -166,6 +168,7 @@ export class ServiceContainers {
         resources: {
           ...(cpus > 0 ? { cpus } : {}),
           ...(memory ? { memoryBytes: memory } : {}),
+          ...(placed.devices.length ? { devices: placed.devices } : {}),
         },
         init: true,
         network: 'host',

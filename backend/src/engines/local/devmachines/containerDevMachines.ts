@@ -9,6 +9,7 @@ import type { DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engi
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { ideAnswers } from './ideAnswers.js';
 import type { ContainerRuntime, ContainerSpec, EnsureImageOptions } from '../containers/containerRuntime.js';
+import { containerDevices } from '../containers/acceleratorDevices.js';
 import { workMounts } from '../containers/workMounts.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
 
@@ -58,6 +59,8 @@ export const containerName = (id: string) => `aiplat-dm-${id}`;
 export const DEV_MACHINE_LABEL = 'aiplat.devmachine';
 /** The image as the spec named it (runtimes report it normalised). */
 const IMAGE_LABEL = 'aiplat.image';
+/** The device nodes the container was made with (a runtime cannot change them afterwards). */
+const DEVICES_LABEL = 'aiplat.devices';
 
 /**
  * Dev machines in containers (a spec that names an image, where the local engine has Podman or
@@ -81,8 +84,9 @@ export class ContainerDevMachines {
     // What may differ from one start to the next (the IDEs' secret, the devices the queue gave, the
     // owner's platform token) is read by start.sh from this file, not fixed in the container.
     const token = randomBytes(24).toString('base64url');
+    const placed = containerDevices(devicesEnv);
     const startEnv = {
-      ...devicesEnv,
+      ...placed.env,
       ...this.deps.platformEnv(machine.owner),
       AIPLAT_IDE_TOKEN: token,
     };
@@ -96,15 +100,22 @@ export class ContainerDevMachines {
     const name = containerName(machine.id);
     const kept = (await runtime.list({ label: `${DEV_MACHINE_LABEL}=${machine.id}` }))[0];
     let containerId: string;
-    if (kept && kept.labels[IMAGE_LABEL] === image) {
+    const devices = placed.devices.join(',');
+    if (kept && kept.labels[IMAGE_LABEL] === image && (kept.labels[DEVICES_LABEL] ?? '') === devices) {
       // Started again as it was left: what its owner installed is still there.
       await runtime.start(kept.id);
       containerId = kept.id;
     } else {
-      if (kept) await runtime.remove(kept.id, { force: true });
+      if (kept) {
+        await runtime.remove(kept.id, { force: true });
+        if (kept.labels[IMAGE_LABEL] === image) {
+          const message = `This start was given other devices (${devices || 'none'}) than the container was made with (${kept.labels[DEVICES_LABEL] || 'none'}), which a container cannot change: a new container is made from ${image}, and changes outside /work are not kept. Save the machine as an image to keep them.`;
+          this.deps.lifecycle.observed(machine.id, { event: { type: 'ide-started', message } });
+        }
+      }
       this.deps.lifecycle.observed(machine.id, { event: { type: 'ide-started', message: `Pulling ${image}.` } });
       await runtime.ensureImage(image, this.deps.pullOptions(image));
-      containerId = await runtime.run(this.containerSpec(machine, name, image, runtimeDir, cpus));
+      containerId = await runtime.run(this.containerSpec(machine, name, image, runtimeDir, cpus, placed.devices));
     }
     const run: ContainerRun = {
       containerId,
@@ -130,6 +141,7 @@ export class ContainerDevMachines {
     image: string,
     runtimeDir: string,
     cpus: number | undefined,
+    devices: string[],
   ): ContainerSpec {
     const memory = machine.spec.resources.memory === undefined ? undefined : parseMemory(machine.spec.resources.memory);
     return {
@@ -153,9 +165,15 @@ export class ContainerDevMachines {
         { source: HOST_SCRIPTS.start, target: `${HOST_SCRIPTS.target}/start.sh`, readOnly: true },
         { source: HOST_SCRIPTS.ides, target: `${HOST_SCRIPTS.target}/aiplat-devmachine`, readOnly: true },
       ],
-      labels: { [DEV_MACHINE_LABEL]: machine.id, [IMAGE_LABEL]: image, 'aiplat.owner': machine.owner },
+      labels: {
+        [DEV_MACHINE_LABEL]: machine.id,
+        [IMAGE_LABEL]: image,
+        [DEVICES_LABEL]: devices.join(','),
+        'aiplat.owner': machine.owner,
+      },
       resources: {
         ...(cpus ? { cpus } : {}),
+        ...(devices.length ? { devices } : {}),
         ...(memory ? { memoryBytes: memory } : {}),
       },
       init: true,
