@@ -51,7 +51,7 @@ beforeAll(async () => {
   baseRef = `${registry.host}/aiplat/devmachine:${randomBytes(4).toString('hex')}`;
   await buildDevMachineImage(baseRef);
   fx = await startPlatform({
-    containers: { runtime: 'podman', socketPath: podman.socketPath },
+    containers: { runtime: 'podman', socketPath: podman.socketPath, jobs: false, services: false },
     images: { registry: { url: registry.url, insecure: false }, presets: [] },
     devMachines: { readyTimeoutMs: 90_000, stopGraceMs: 2000 },
   });
