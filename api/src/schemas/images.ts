@@ -137,10 +137,13 @@ export const ImageSaveSchema = z
     startedAt: z.string(),
     endedAt: z.string().optional(),
     progress: z.object({
-      /** Bytes of the new layer written and acknowledged by the registry, and files put in it. */
+      /**
+       * File content put in the new layer so far, and its entries (files, directories, links,
+       * whiteouts); the layer streams to the registry as it is written, so this is the push's pace.
+       */
       bytes: z.number().int().nonnegative(),
       files: z.number().int().nonnegative(),
-      /** From the preview, when known: what the bar fills towards. */
+      /** What the layer will hold, once the changes are known: what the bar fills towards. */
       totalBytes: z.number().int().nonnegative().optional(),
       totalFiles: z.number().int().nonnegative().optional(),
     }),

@@ -9,13 +9,15 @@ export interface LayerDigests {
 }
 
 export interface AgentReports {
+  /** What the layer will hold: the totals progress goes towards. */
+  onPlan(plan: { bytes: number; files: number }): void;
   onProgress(progress: { bytes: number; files: number }): void;
   onDone(done: LayerDigests): void;
   onError(message: string): void;
 }
 
 /**
- * Reads the snapshot agent's stderr: JSON lines `{"progress":…}`, `{"done":…}`, `{"error":"…"}`.
+ * Reads the snapshot agent's stderr: JSON lines `{"plan":…}`, `{"progress":…}`, `{"done":…}`, `{"error":"…"}`.
  * Any other line (a crash's stack, the runtime's own complaints) is kept as the tail an error reports.
  */
 export function agentStderr(reports: AgentReports): Writable & { tail(): string } {
@@ -31,8 +33,14 @@ export function agentStderr(reports: AgentReports): Writable & { tail(): string 
       if (other.length > 20) other.shift();
       return;
     }
-    const m = message as { progress?: { bytes: number; files: number }; done?: LayerDigests; error?: string };
-    if (m.progress) reports.onProgress(m.progress);
+    const m = message as {
+      plan?: { bytes: number; files: number };
+      progress?: { bytes: number; files: number };
+      done?: LayerDigests;
+      error?: string;
+    };
+    if (m.plan) reports.onPlan(m.plan);
+    else if (m.progress) reports.onProgress(m.progress);
     else if (m.done) reports.onDone(m.done);
     else if (typeof m.error === 'string') reports.onError(m.error);
     else other.push(text);

@@ -149,7 +149,8 @@ export class ImageSaves {
     });
     digests.catch(() => undefined);
     const stderr = agentStderr({
-      onProgress: ({ files }) => this.update(save, { files }),
+      onPlan: ({ bytes, files }) => this.update(save, { totalBytes: bytes, totalFiles: files }),
+      onProgress: ({ bytes, files }) => this.update(save, { bytes, files }),
       onDone: (done) => resolveDigests(done),
       onError: (message) => (agentError = message),
     });
@@ -168,8 +169,10 @@ export class ImageSaves {
           return;
         }
         const reason = agentError ?? agentMessage(stderr.tail());
-        rejectDigests(new Error(`the snapshot agent failed (exit ${code})${reason ? `: ${reason}` : ''}`));
-        layer.destroy(new Error('the snapshot agent failed'));
+        const failed = new Error(`the snapshot agent failed (exit ${code})${reason ? `: ${reason}` : ''}`);
+        rejectDigests(failed);
+        // The push reads the layer first: it fails with the agent's reason, not a bare "failed".
+        layer.destroy(failed);
       })
       .catch((error: unknown) => {
         rejectDigests(error instanceof Error ? error : new Error(String(error)));
@@ -188,7 +191,9 @@ export class ImageSaves {
           ...(body.comment ? { comment: body.comment } : {}),
         },
         signal: abort.signal,
-        onBytes: (bytes) => this.update(save, { bytes, state: 'Pushing' }),
+        onBytes: () => {
+          if (save.state !== 'Pushing') this.update(save, { state: 'Pushing' });
+        },
       });
       await agent;
       const image: Image = this.deps.catalog.recordSaved({
@@ -209,23 +214,33 @@ export class ImageSaves {
     }
   }
 
-  private update(save: ImageSave, change: { bytes?: number; files?: number; state?: 'Pushing' }): void {
+  private update(save: ImageSave, change: Partial<ImageSave['progress']> & { state?: 'Pushing' }): void {
     if (ended(save)) return;
-    if (change.bytes !== undefined) save.progress.bytes = change.bytes;
-    if (change.files !== undefined) save.progress.files = change.files;
-    if (change.state) save.state = change.state;
+    const { state, ...progress } = change;
+    Object.assign(save.progress, progress);
+    if (state) save.state = state;
     this.publish(save);
   }
 
   private finish(save: ImageSave, outcome: Pick<ImageSave, 'state' | 'error' | 'image'>): void {
     Object.assign(save, outcome, { endedAt: this.now().toISOString() });
     this.publish(save);
+    this.forgetOldSaves(save.owner);
+  }
+
+  /** Keeps the owner's last KEPT_ENDED_SAVES ended saves (the images stay in the catalog). */
+  private forgetOldSaves(owner: string): void {
+    const endedSaves = this.list(owner).filter(ended);
+    for (const old of endedSaves.slice(KEPT_ENDED_SAVES)) this.saves.delete(old.id);
   }
 
   private publish(save: ImageSave): void {
     this.deps.events.publish('image-saves', 'image-saves', structuredClone(save), { user: save.owner });
   }
 }
+
+/** How many ended saves a user's list keeps. */
+export const KEPT_ENDED_SAVES = 20;
 
 function ended(save: ImageSave): boolean {
   return save.state === 'Succeeded' || save.state === 'Failed' || save.state === 'Cancelled';

@@ -14,6 +14,7 @@ import { buildDevMachineImage } from '../../../../testing/src/images/devMachineI
 import { podmanMissing, startPodman, type PodmanHarness } from '../../../../testing/src/images/podman.js';
 import { startRegistry, type RegistryServer } from '../../../../testing/src/images/registryServer.js';
 import { treeState, type PathState } from '../../../../testing/src/images/treeState.js';
+import { waitForService } from '../../../../testing/src/services/waitForService.js';
 
 /*
  * "Save environment as image" end to end, with real parts: a dev machine in a Podman container
@@ -41,7 +42,7 @@ beforeAll(async () => {
   baseRef = `${registry.host}/aiplat/devmachine:${randomBytes(4).toString('hex')}`;
   await buildDevMachineImage(baseRef);
   fx = await startPlatform({
-    containers: { runtime: 'podman', socketPath: podman.socketPath, jobs: true },
+    containers: { runtime: 'podman', socketPath: podman.socketPath, jobs: true, services: true },
     images: { registry: { url: registry.url, insecure: false }, presets: [] },
   });
   await Promise.all(['home/alice', 'cache', 'mount'].map((p) => mkdir(path.join(fx.workRoot, p), { recursive: true })));
@@ -149,6 +150,9 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
     const saved = await untilSaved(started.id);
     expect(saved.state, saved.error).toBe('Succeeded');
     expect(seen.some((s) => s.state === 'Pushing' && s.progress.bytes > 0)).toBe(true);
+    // The bars fill towards what the scan found, and end there.
+    expect(seen.some((s) => s.state === 'Pushing' && s.progress.totalBytes! > s.progress.bytes)).toBe(true);
+    expect(saved.progress).toMatchObject({ totalBytes: saved.progress.bytes, totalFiles: saved.progress.files });
 
     const inspect = JSON.parse(
       (await run('skopeo', ['inspect', '--tls-verify=false', `docker://${saved.ref}`])).stdout,
@@ -255,6 +259,39 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
     expect((await readFile(path.join(folder, 'out.txt'), 'utf8')).trim()).toBe(job.id);
     // The instance's container is gone with it.
     const { stdout } = await run('podman', ['ps', '-aq', '--filter', `label=aiplat.job=${job.id}`]);
+    expect(stdout.trim()).toBe('');
+  }, 200_000);
+
+  it('a service from the saved image serves with the changes, each replica in a container (containers.services)', async () => {
+    await fx.client().deployService({
+      body: {
+        spec: {
+          name: 'from-image',
+          version: {
+            model: 'mount/models/tiny-gpt2',
+            image: `${registry.host}/alice/torch-env:v1`,
+            command:
+              'mkdir -p /tmp/www && { tool; cat /usr/share/doc/procps/NEW; } > /tmp/www/changes.txt && exec python3 -m http.server "$PORT" --bind 127.0.0.1 --directory /tmp/www',
+            resources: { cpu: 0.5, memory: '256Mi' },
+            probes: { readiness: { type: 'http', path: '/changes.txt', periodSeconds: 1 } },
+          },
+        },
+      },
+    });
+    const running = await waitForService(
+      fx.client(),
+      'from-image',
+      (s) => s.state === 'Running' || s.state === 'Failed',
+      120_000,
+    );
+    expect(running.state, JSON.stringify(running)).toBe('Running');
+    const answer = await fetch(`${fx.baseUrl}/services/from-image/changes.txt`, {
+      headers: { authorization: 'Bearer alice-token-0123456789abcdef' },
+    });
+    expect(await answer.text()).toBe('tool\nnew\n');
+    await fx.client().stopService({ params: { name: 'from-image' }, body: {} });
+    await waitForService(fx.client(), 'from-image', (s) => s.state === 'Stopped');
+    const { stdout } = await run('podman', ['ps', '-aq', '--filter', 'label=aiplat.service=from-image']);
     expect(stdout.trim()).toBe('');
   }, 200_000);
 

@@ -75,7 +75,10 @@ describe('snapshot-agent CLI', () => {
       size: layer.stdout.length,
       files: readLayerTar(layer.stdout).length,
     });
-    expect(layer.stderrLines.at(-2)).toEqual({ progress: { bytes: expect.any(Number) as number, files: done.files } });
+    const last = layer.stderrLines.at(-2)?.progress as { bytes: number; files: number };
+    expect(last).toEqual({ bytes: expect.any(Number) as number, files: done.files });
+    // The plan comes first, and the progress ends where it said.
+    expect(layer.stderrLines[0]).toEqual({ plan: last });
     expect(readLayerTar(layer.stdout).map((entry) => entry.name)).toContain('data/.wh.deleteme');
   });
 

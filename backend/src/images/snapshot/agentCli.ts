@@ -17,7 +17,7 @@ export const USAGE = `usage: snapshot-agent <baseline|preview|layer> [options]
   baseline   record the tree as it is now (at the machine's first start); prints a JSON summary
   preview    what a save would store: size, files, largest directories, what is left out and why (JSON)
   layer      write the changes as a gzip'd OCI layer tar to stdout; JSON lines on stderr:
-             {"progress":{"bytes":N,"files":N}} ... then {"done":{"digest":"sha256:…","diffId":"sha256:…","size":N,"files":N}}
+             {"plan":{"bytes":N,"files":N}} (what it will hold), {"progress":{"bytes":N,"files":N}} ... then {"done":{"digest":"sha256:…","diffId":"sha256:…","size":N,"files":N}}
 options:
   --root DIR               the tree to snapshot (default /)
   --baseline FILE          the baseline file (default ${DEFAULT_BASELINE_FILE})
@@ -58,6 +58,7 @@ export async function runAgentCli(argv: string[], streams: CliStreams): Promise<
         };
         const done = await streamSnapshotLayer(settings, streams.stdout, {
           ...(gzipLevel === undefined ? {} : { gzipLevel }),
+          onPlan: (plan) => streams.stderr.write(formatAgentLine({ plan })),
           onProgress: (progress) => {
             const due =
               progress.bytes - reported.bytes >= PROGRESS_EVERY_BYTES ||

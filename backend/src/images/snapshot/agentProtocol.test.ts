@@ -4,6 +4,7 @@ import { formatAgentLine, parseAgentLine, type AgentLine } from './agentProtocol
 describe('agent protocol', () => {
   it('reads back each line it writes', () => {
     const lines: AgentLine[] = [
+      { plan: { bytes: 100, files: 20 } },
       { progress: { bytes: 10, files: 2 } },
       { done: { digest: 'sha256:aa', diffId: 'sha256:bb', size: 30, files: 2 } },
       { error: 'no baseline at /x' },

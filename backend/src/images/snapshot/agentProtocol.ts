@@ -13,7 +13,7 @@ export interface LayerDone {
 }
 
 /** One line the agent writes on stderr: JSON, one object a line. */
-export type AgentLine = { progress: LayerProgress } | { done: LayerDone } | { error: string };
+export type AgentLine = { plan: LayerProgress } | { progress: LayerProgress } | { done: LayerDone } | { error: string };
 
 export function formatAgentLine(line: AgentLine): string {
   return `${JSON.stringify(line)}\n`;
@@ -30,6 +30,7 @@ export function parseAgentLine(text: string): AgentLine {
   if (typeof value === 'object' && value !== null) {
     const line = value as Record<string, unknown>;
     if (typeof line.error === 'string') return { error: line.error };
+    if (isObjectWith(line.plan, ['bytes', 'files'])) return { plan: line.plan as LayerProgress };
     if (isObjectWith(line.progress, ['bytes', 'files'])) return { progress: line.progress as LayerProgress };
     if (isObjectWith(line.done, ['size', 'files']) && typeof (line.done as LayerDone).digest === 'string') {
       return { done: line.done as LayerDone };

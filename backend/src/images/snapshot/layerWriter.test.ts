@@ -17,7 +17,7 @@ import {
   scenarioSettings,
 } from '../../../../testing/src/images/snapshotScenario.js';
 import { treeState } from '../../../../testing/src/images/treeState.js';
-import { writeLayer, type LayerProgress } from './layerWriter.js';
+import { plannedTotals, writeLayer, type LayerProgress } from './layerWriter.js';
 import { computeSnapshotDiff, takeBaseline, type SnapshotSettings } from './snapshotAgent.js';
 
 let dir: string;
@@ -60,7 +60,9 @@ describe('writeLayer', () => {
     await changeTree(tree);
 
     const progress: LayerProgress[] = [];
-    const { result, gzipped } = await layerOfChanges((p) => progress.push(p));
+    const { result, gzipped, diff } = await layerOfChanges((p) => progress.push(p));
+    // The plan said what the layer came to hold (hard links' content once).
+    expect(plannedTotals(diff)).toEqual({ bytes: result.bytes, files: result.files });
     expect(result.digest).toBe(sha256(gzipped));
     expect(result.diffId).toBe(sha256(gunzipSync(gzipped)));
     expect(result.size).toBe(gzipped.length);

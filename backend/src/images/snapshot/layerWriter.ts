@@ -39,6 +39,25 @@ export interface WriteLayerOptions {
 }
 
 const READ_CHUNK_BYTES = 1 << 20;
+
+/**
+ * What `writeLayer` will have written once done, as far as the scan knows: every item an entry,
+ * each file's content once (hard links share theirs). A file that changes meanwhile moves it a little.
+ */
+export function plannedTotals(diff: TreeDiff): LayerProgress {
+  let bytes = 0;
+  const counted = new Set<string>();
+  for (const item of diff.items) {
+    if (item.op !== 'write' || item.entry.type !== 'file') continue;
+    if (item.entry.nlink > 1) {
+      const inode = `${item.entry.dev}:${item.entry.ino}`;
+      if (counted.has(inode)) continue;
+      counted.add(inode);
+    }
+    bytes += item.entry.size;
+  }
+  return { bytes, files: diff.items.length };
+}
 const NO_CONTENT = Buffer.alloc(0);
 
 type TarSink = ReturnType<tar.Pack['entry']>;

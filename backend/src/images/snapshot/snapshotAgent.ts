@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Writable } from 'node:stream';
 import { partialPathOf, readBaseline, writeBaseline, BaselineError } from './baselineFile.js';
-import { writeLayer, type LayerProgress, type LayerResult } from './layerWriter.js';
+import { plannedTotals, writeLayer, type LayerProgress, type LayerResult } from './layerWriter.js';
 import { MOUNTINFO_PATH, parseMountInfo } from './mountInfo.js';
 import { SkipRules, type ExcludePattern, type SkippedPath } from './skipRules.js';
 import { previewSnapshot, type SnapshotPreview } from './snapshotPreview.js';
@@ -74,6 +74,8 @@ export async function previewSnapshotOf(settings: SnapshotSettings, top?: number
 }
 
 export interface StreamLayerOptions {
+  /** Once the diff is known, before the layer is written: what it will hold. */
+  onPlan?: (plan: LayerProgress) => void;
   onProgress?: (progress: LayerProgress) => void;
   signal?: AbortSignal;
   gzipLevel?: number;
@@ -86,5 +88,7 @@ export async function streamSnapshotLayer(
   options: StreamLayerOptions = {},
 ): Promise<LayerResult> {
   const { root, diff } = await computeSnapshotDiff(settings);
-  return writeLayer(diff, { root, output, ...options });
+  const { onPlan, ...writing } = options;
+  onPlan?.(plannedTotals(diff));
+  return writeLayer(diff, { root, output, ...writing });
 }
