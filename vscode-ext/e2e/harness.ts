@@ -24,6 +24,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type FrameLocator, type Locator, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import {
   CHROMIUM,
   CHROMIUM_ARGS,
@@ -445,6 +446,21 @@ export async function webview(page: Page, title: string | RegExp): Promise<Frame
 export function treeItem(view: Locator, label: string | RegExp): Locator {
   const name = typeof label === 'string' ? exactly(label) : label;
   return view.locator('.monaco-list-row', { has: view.page().locator('.label-name', { hasText: name }) });
+}
+
+/** Runs `entry` of a tree item's context menu, as a person does with the mouse and Enter. */
+export async function fromContextMenu(view: Locator, label: string, entry: string): Promise<void> {
+  const page = view.page();
+  await treeItem(view, label).click({ button: 'right' });
+  const item = page.locator('.context-view .action-menu-item', { hasText: entry }).first();
+  await item.waitFor({ timeout: 10_000 });
+  // The menu runs the item under the pointer on Enter (a click straight after opening it is ignored).
+  await item.hover();
+  await expect
+    .poll(() => item.evaluate((node) => node.closest('.action-item')?.classList.contains('focused')))
+    .toBe(true);
+  await page.keyboard.press('Enter');
+  await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
 }
 
 /** A notification toast that says `text`. */

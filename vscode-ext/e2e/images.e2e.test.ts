@@ -1,6 +1,13 @@
-import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { answerInput, keepEvidence, notification, startVsCode, treeItem, type VsCode } from './harness.js';
+import {
+  answerInput,
+  fromContextMenu,
+  keepEvidence,
+  notification,
+  startVsCode,
+  treeItem,
+  type VsCode,
+} from './harness.js';
 
 /*
  * The image catalog in a real code-server against a real backend with a preset in its
@@ -13,19 +20,6 @@ import { answerInput, keepEvidence, notification, startVsCode, treeItem, type Vs
 const PRESET = 'registry.example.com/aiplat/devbox:1';
 
 /** Runs a command of a tree item's context menu (right-click, then the entry). */
-async function fromContextMenu(view: Locator, label: string, entry: string): Promise<void> {
-  const page = view.page();
-  await treeItem(view, label).click({ button: 'right' });
-  const item = page.locator('.context-view .action-menu-item', { hasText: entry }).first();
-  await item.waitFor({ timeout: 10_000 });
-  await item.hover();
-  await expect
-    .poll(() => item.evaluate((node) => node.closest('.action-item')?.classList.contains('focused')))
-    .toBe(true);
-  await page.keyboard.press('Enter');
-  await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
-}
-
 describe('the VS Code extension: images', () => {
   let vsc: VsCode;
   beforeAll(async () => {

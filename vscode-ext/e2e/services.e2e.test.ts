@@ -1,8 +1,17 @@
 import { fileURLToPath } from 'node:url';
 import { createClient, type ApiClient } from '@aiplat/api';
-import type { Locator, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { answerInput, keepEvidence, openFromTree, startVsCode, treeItem, USER, type VsCode } from './harness.js';
+import {
+  answerInput,
+  fromContextMenu,
+  keepEvidence,
+  openFromTree,
+  startVsCode,
+  treeItem,
+  USER,
+  type VsCode,
+} from './harness.js';
 
 /*
  * Online services in a real code-server against a real backend: a Python model server deployed
@@ -17,20 +26,6 @@ const MODEL = 'home/models/tiny';
 const MODEL_FILE = `home/${USER}/models/tiny/config.json`;
 
 /** Runs a command of a tree item's context menu (right-click, then the entry). */
-async function fromContextMenu(view: Locator, label: string, entry: string): Promise<void> {
-  const page = view.page();
-  await treeItem(view, label).click({ button: 'right' });
-  const item = page.locator('.context-view .action-menu-item', { hasText: entry }).first();
-  await item.waitFor({ timeout: 10_000 });
-  // The menu runs the item under the pointer on Enter (a click straight after opening it is ignored).
-  await item.hover();
-  await expect
-    .poll(() => item.evaluate((node) => node.closest('.action-item')?.classList.contains('focused')))
-    .toBe(true);
-  await page.keyboard.press('Enter');
-  await page.locator('.context-view .monaco-menu').waitFor({ state: 'hidden' });
-}
-
 /**
  * Accepts every step of the open multi-step input as it is offered (the prefilled value, the active
  * pick), one step at a time, until the input closes; returns the titles seen.
