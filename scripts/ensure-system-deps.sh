@@ -38,6 +38,9 @@ declare -A NEEDED=(
   [busybox-static]='test -x /bin/busybox'
   # The registry tests' htpasswd basic auth: docker-registry accepts only bcrypt (htpasswd -B)
   [apache2-utils]='command -v htpasswd'
+  # A registry behind nginx with a body size limit (a real 413), as many sites run theirs; also the
+  # service gateway benchmark's reference proxy
+  [nginx-light]='command -v nginx'
 )
 missing=()
 only=("$@")

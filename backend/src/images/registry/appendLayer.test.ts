@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDroppingProxy, type DroppingProxy } from '../../../../testing/src/images/droppingProxy.js';
+import { startNginxFront } from '../../../../testing/src/images/nginxFront.js';
 import { startRegistry, type RegistryServer } from '../../../../testing/src/images/registryServer.js';
 import { startTokenServer, type TokenServer } from '../../../../testing/src/images/tokenServer.js';
 import { selfSignedPair } from '../../../../testing/src/services/selfSignedPair.js';
@@ -25,6 +26,7 @@ import {
   ImageNotFoundError,
   RegistryAuthError,
   RegistryOperationAbortedError,
+  RegistryQuotaError,
   RegistryUnreachableError,
   UploadInterruptedError,
 } from './registryErrors.js';
@@ -268,6 +270,22 @@ describe('appendLayer, anonymous registry', () => {
       /broke mid-upload and the registry discarded the upload \(BLOB_UPLOAD_INVALID\).*save again/,
     );
     expect((await fetch(`${registry.url}/v2/halfstored/env/manifests/v1`)).status).toBe(404);
+  });
+
+  it('behind nginx with a body size limit: the chunk over it is refused as a size limit that says what to do, no tag', async () => {
+    const front = await startNginxFront({ host: '127.0.0.1', port: registry.port }, '256k');
+    try {
+      const limited = new RegistryClient({ url: front.url });
+      const refused = await appendLayer(
+        limited,
+        input(bigLayer, { baseImage: 'base/os:1', targetImage: 'limited/env:v1', chunkSizeBytes: 512 * 1024 }),
+      ).catch((error: unknown) => error);
+      expect(refused).toBeInstanceOf(RegistryQuotaError);
+      expect((refused as Error).message).toMatch(/413.*size limit or quota.*ask its administrator to raise the limit/);
+      await expect(getImageManifest(direct, 'limited/env', 'v1')).rejects.toBeInstanceOf(ImageNotFoundError);
+    } finally {
+      await front.close();
+    }
   });
 
   it('copies a base layer, and says so, only when the registry does not mount it', async () => {
