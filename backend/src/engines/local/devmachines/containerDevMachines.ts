@@ -103,7 +103,7 @@ export class ContainerDevMachines {
     const devices = placed.devices.join(',');
     if (kept && kept.labels[IMAGE_LABEL] === image && (kept.labels[DEVICES_LABEL] ?? '') === devices) {
       // Started again as it was left: what its owner installed is still there.
-      await runtime.start(kept.id);
+      await startAgain(runtime, kept.id);
       containerId = kept.id;
     } else {
       if (kept) {
@@ -327,4 +327,25 @@ async function logTail(runtime: ContainerRuntime, id: string): Promise<string> {
     return '';
   }
   return Buffer.concat(chunks).toString('utf8').trim().split('\n').slice(-5).join(' | ').slice(-1000);
+}
+
+/**
+ * Starts a stopped container again. Podman refuses ("container state improper") while it is still
+ * finishing the last stop (its cleanup runs after the container's process exited): wait for that,
+ * up to 10 s, then say which state it is stuck in.
+ */
+async function startAgain(runtime: ContainerRuntime, id: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await runtime.start(id);
+      return;
+    } catch (error) {
+      if (!/state improper/i.test((error as Error).message)) throw error;
+      if (attempt >= 50) {
+        const state = await runtime.inspect(id).catch(() => undefined);
+        throw new Error(`${(error as Error).message} (still ${state?.status ?? 'unknown'} after 10 s)`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
 }
