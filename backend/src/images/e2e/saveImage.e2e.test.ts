@@ -49,8 +49,17 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
+  // Only this file's containers: other test files may run theirs on the same Podman meanwhile.
+  const ids = fx
+    ? (
+        await fx
+          .client()
+          .listDevMachines()
+          .catch(() => ({ devMachines: [] }))
+      ).devMachines.map((m) => m.id)
+    : [];
   await fx?.close();
-  await run('sh', ['-c', 'podman ps -aq --filter label=aiplat.devmachine | xargs -r podman rm -f']).catch(() => {});
+  for (const id of ids) await run('podman', ['rm', '-f', '--ignore', `aiplat-dm-${id}`]).catch(() => {});
   await podman?.close();
   await registry?.stop();
   if (dir) await rm(dir, { recursive: true, force: true });

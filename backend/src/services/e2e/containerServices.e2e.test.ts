@@ -40,7 +40,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fx?.close();
-  if (!skip) await removeLabelled('aiplat.service').catch(() => undefined);
+  // Only this file's services: other test files may run theirs on the same Podman meanwhile.
+  if (!skip)
+    for (const name of ['boxed', 'probed']) await removeLabelled(`aiplat.service=${name}`).catch(() => undefined);
   await podman?.close();
 }, 60_000);
 
