@@ -34,6 +34,7 @@ let baseRef: string;
 let dir: string;
 let context: BrowserContext | undefined;
 let page: Page;
+const machineIds: string[] = [];
 
 interface Inspected {
   Layers: string[];
@@ -63,12 +64,16 @@ beforeAll(async () => {
 }, 400_000);
 
 afterAll(async () => {
-  await context?.close();
-  await fx?.close();
-  await run('sh', ['-c', 'podman ps -aq --filter label=aiplat.devmachine | xargs -r podman rm -f']).catch(() => {});
-  await podman?.close();
-  await registry?.stop();
+  // Each step whatever the one before did, so that nothing is left running. Only this file's dev
+  // machines' containers are removed: other test files may run theirs on the same Podman.
+  const quietly = (step: Promise<unknown> | undefined) => Promise.resolve(step).catch((error: unknown) => error);
+  const closing = [await quietly(context?.close()), await quietly(fx?.close())];
+  for (const id of machineIds) await quietly(run('podman', ['rm', '-f', '--ignore', `aiplat-dm-${id}`]));
+  await quietly(podman?.close());
+  await quietly(registry?.stop());
   if (dir) await rm(dir, { recursive: true, force: true });
+  const failed = closing.find((result) => result instanceof Error);
+  if (failed) throw failed;
 }, 120_000);
 
 beforeEach(({ task, onTestFailed }) =>
@@ -92,6 +97,7 @@ describe.skipIf(skip)('save a dev machine as an image from its JupyterLab', () =
       ides: ['jupyterlab'],
       resources: { cpu: 1, memory: '2Gi' },
     });
+    machineIds.push(machine.id);
     const link = await fx.client().createLoginLink({ body: { next: `${machine.urls.jupyterlab!}lab` } });
     await page.goto(fx.baseUrl + link.path);
     await waitForLab(page);
