@@ -59,8 +59,7 @@ describe('runLifecycleScript', () => {
     const outcome = await runLifecycleScript({
       kind: 'on-create',
       // 100 MB: 1,000,000 lines of 100 characters (99 and the newline).
-      script: `yes '${'x'.repeat(99)}' | head -n 1000000
-`,
+      script: `yes '${'x'.repeat(99)}' | head -n 1000000\n`,
       cwd,
       env: {},
       onLine: (_stream, text) => {
