@@ -10,6 +10,7 @@ import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { ideAnswers } from './ideAnswers.js';
 import type { ContainerRuntime, ContainerSpec, EnsureImageOptions } from '../containers/containerRuntime.js';
 import { containerDevices } from '../containers/acceleratorDevices.js';
+import { ContainerError } from '../containers/containerError.js';
 import { workMounts } from '../containers/workMounts.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
 
@@ -192,7 +193,11 @@ export class ContainerDevMachines {
     if (!run || !runtime) return;
     run.stopping = true;
     run.ready = false;
-    await runtime.stop(run.containerId, force ? 0 : Math.ceil(this.deps.stopGraceMs / 1000));
+    try {
+      await runtime.stop(run.containerId, force ? 0 : Math.ceil(this.deps.stopGraceMs / 1000));
+    } catch (error) {
+      if (!isGone(error)) throw error;
+    }
     await this.check(id, run, runtime);
   }
 
@@ -238,6 +243,21 @@ export class ContainerDevMachines {
     await Promise.all(ids.map((id) => this.stop(id, false)));
   }
 
+  /** The container was removed outside the platform (e.g. `podman rm -f`): nothing is left to stop. */
+  private gone(id: string, run: ContainerRun): void {
+    if (this.runs.get(id) !== run) return;
+    clearInterval(run.watch);
+    this.runs.delete(id);
+    this.deps.ended(id);
+    const message = `Container ${containerName(id)} was removed outside the platform.`;
+    this.deps.lifecycle.observed(
+      id,
+      run.stopping
+        ? { state: 'Stopped', event: { type: 'stopped', message } }
+        : { state: 'Failed', failure: { message } },
+    );
+  }
+
   /** Notices a container that ended (on its own, or stopped) and says how. */
   private async check(id: string, run: ContainerRun, runtime: ContainerRuntime) {
     if (this.runs.get(id) !== run) return;
@@ -245,6 +265,7 @@ export class ContainerDevMachines {
     try {
       state = await runtime.inspect(run.containerId);
     } catch (error) {
+      if (isGone(error)) return this.gone(id, run);
       this.deps.log.warn({ id: id, err: error }, 'could not inspect a dev machine container');
       return;
     }
@@ -348,4 +369,8 @@ async function startAgain(runtime: ContainerRuntime, id: string): Promise<void> 
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
   }
+}
+
+function isGone(error: unknown): boolean {
+  return error instanceof ContainerError && error.code === 'container_not_found';
 }
