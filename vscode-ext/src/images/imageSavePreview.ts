@@ -5,7 +5,7 @@ type SkipReason = ImageSavePreview['skipped'][number]['reason'];
 
 /** How many of the largest folders and of the paths left out the summary names. */
 export const PREVIEW_FOLDERS_SHOWN = 5;
-export const PREVIEW_SKIPPED_SHOWN = 8;
+export const PREVIEW_SKIPPED_SHOWN = 5;
 
 /** Why a path is left out of the new layer, for people. */
 export function skipReasonLabel(reason: SkipReason): string {
@@ -38,8 +38,8 @@ export function previewHeadline(preview: ImageSavePreview): string {
 }
 
 /**
- * The whole preview as lines for the confirmation (a modal's detail): the headline, the largest
- * folders, and what is left out and why (the excludes in force, then the paths skipped).
+ * The preview as lines for the confirmation (a modal's detail, which must fit a window): the
+ * headline, the largest folders, the excludes in force, and the first paths left out and why.
  */
 export function previewDetail(preview: ImageSavePreview): string {
   const lines = [previewHeadline(preview)];
@@ -51,11 +51,9 @@ export function previewDetail(preview: ImageSavePreview): string {
       );
     }
   }
+  // One line: a modal taller than the window hides its buttons (the default excludes alone are ten).
   if (preview.excludes.length > 0) {
-    lines.push('', vscode.l10n.t('Excluded by pattern:'));
-    for (const exclude of preview.excludes) {
-      lines.push(`  ${exclude.pattern}${exclude.reason ? ` (${exclude.reason})` : ''}`);
-    }
+    lines.push('', vscode.l10n.t('Excluded by pattern: {0}', preview.excludes.map((e) => e.pattern).join(', ')));
   }
   if (preview.skipped.length > 0) {
     lines.push('', vscode.l10n.t('Left out:'));
