@@ -60,6 +60,9 @@ if [ "$minimal" = 0 ]; then
     --customize-hook="mkdir -p \"\$1/opt/aiplat/jupyterlab-host/build\" && cp -r '$root/jupyterlab-host/serve.py' '$root/jupyterlab-host/templates' \"\$1/opt/aiplat/jupyterlab-host/\" && cp -r '$root/jupyterlab-host/build/static' '$root/jupyterlab-host/build/schemas' '$root/jupyterlab-host/build/themes' \"\$1/opt/aiplat/jupyterlab-host/build/\""
     --customize-hook="chroot \"\$1\" python3 -m venv --system-site-packages /opt/aiplat/venv"
     --customize-hook="cp '$wheel' \"\$1/tmp/\" && chroot \"\$1\" /opt/aiplat/venv/bin/pip install --no-index --no-deps /tmp/$(basename "$wheel") && rm \"\$1/tmp/$(basename "$wheel")\""
+    # Bytecode now rather than at the first run: Python would write __pycache__ into the container,
+    # and every save of a dev machine would carry it as a change.
+    --customize-hook="chroot \"\$1\" /opt/aiplat/venv/bin/python -m compileall -q /opt/aiplat/venv/lib"
   )
 fi
 if [ "$minimal" = 0 ] && [ "$code_server" = 1 ]; then

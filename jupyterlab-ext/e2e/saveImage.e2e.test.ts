@@ -58,9 +58,6 @@ beforeAll(async () => {
   });
   await Promise.all(['home/alice', 'cache', 'mount'].map((p) => mkdir(path.join(fx.workRoot, p), { recursive: true })));
   ({ context, page } = await freshBrowser());
-  // Tall enough for the whole save view: it does not scroll (yet), and a long preview pushes its
-  // Save button and the progress below the status bar of a 900 px window.
-  await page.setViewportSize({ width: 1400, height: 2000 });
 }, 400_000);
 
 afterAll(async () => {
