@@ -127,7 +127,13 @@ function parseCommandLine(argv: string[]): CommandLine {
     excludes.push(...parseExcludesFile(readTextFile(values['excludes-file'], 'excludes file')));
   }
   excludes.push(...values.exclude.map((pattern) => ({ pattern })));
-  const settings: SnapshotSettings = { root: values.root, baselineFile: values.baseline, excludes };
+  // The agent runs in a process of its own: it may walk with its working directory.
+  const settings: SnapshotSettings = {
+    root: values.root,
+    baselineFile: values.baseline,
+    excludes,
+    changeDirectory: true,
+  };
   if (values.mountinfo !== undefined) settings.mountInfo = readTextFile(values.mountinfo, 'mountinfo file');
   return {
     command,

@@ -8,7 +8,7 @@ import { MOUNTINFO_PATH, parseMountInfo } from './mountInfo.js';
 import { SkipRules, type ExcludePattern, type SkippedPath } from './skipRules.js';
 import { previewSnapshot, type SnapshotPreview } from './snapshotPreview.js';
 import { diffTrees, type TreeDiff } from './treeDiff.js';
-import { scanTree } from './treeScanner.js';
+import { scanTree, type ScanOptions } from './treeScanner.js';
 
 /** Where the agent keeps its baseline in a dev machine (left out of every snapshot). */
 export const DEFAULT_BASELINE_FILE = '/var/lib/aiplat/snapshot-baseline.ndjson.gz';
@@ -21,6 +21,12 @@ export interface SnapshotSettings {
   excludes: readonly ExcludePattern[];
   /** mountinfo text (proc(5)); read from /proc/self/mountinfo when not given. */
   mountInfo?: string;
+  /** Walk with this process's working directory in each directory (faster; the agent's own process only). */
+  changeDirectory?: boolean;
+}
+
+function walkOptions(settings: SnapshotSettings): ScanOptions {
+  return settings.changeDirectory ? { changeDirectory: true } : {};
 }
 
 export function skipRulesFor(settings: SnapshotSettings): SkipRules {
@@ -43,7 +49,7 @@ export interface BaselineSummary {
 export async function takeBaseline(settings: SnapshotSettings): Promise<BaselineSummary> {
   // Made before the scan, so the base has the agent's directory and no save adds it.
   await mkdir(path.dirname(path.resolve(settings.baselineFile)), { recursive: true });
-  const scan = await scanTree(settings.root, skipRulesFor(settings));
+  const scan = await scanTree(settings.root, skipRulesFor(settings), walkOptions(settings));
   await writeBaseline(settings.baselineFile, scan);
   return { file: settings.baselineFile, entries: scan.entries.length, skipped: scan.skipped };
 }
@@ -63,7 +69,7 @@ export async function computeSnapshotDiff(settings: SnapshotSettings): Promise<S
     throw new BaselineError(`${settings.baselineFile} was taken of ${baseline.root}, not of ${root}`);
   }
   const rules = skipRulesFor(settings);
-  const scan = await scanTree(root, rules);
+  const scan = await scanTree(root, rules, walkOptions(settings));
   const diff = diffTrees(baseline.entries, scan.entries, { isSkipped: (entry) => rules.covers(entry) });
   return { root, diff, skipped: scan.skipped };
 }

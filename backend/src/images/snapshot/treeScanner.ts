@@ -19,14 +19,26 @@ export interface TreeScan {
  */
 const ENTRIES_PER_TURN = 5_000;
 
+export interface ScanOptions {
+  /**
+   * lstat each entry by its name from within its directory (the process's working directory moves
+   * as the walk does, and is put back at the end): the kernel then resolves one name rather than the
+   * whole path, as `find` does with fstatat, about a third faster on deep trees. Only for a process
+   * of its own (the agent's CLI): the working directory is the whole process's, and workers have none.
+   */
+  changeDirectory?: boolean;
+}
+
 /** Walks the tree under `root` (not following symlinks, not entering what `rules` skips). */
-export async function scanTree(root: string, rules: SkipRules): Promise<TreeScan> {
+export async function scanTree(root: string, rules: SkipRules, options: ScanOptions = {}): Promise<TreeScan> {
   const absoluteRoot = path.resolve(root);
   const rootStats = lstatSync(absoluteRoot, { bigint: true });
   if (!rootStats.isDirectory()) throw new Error(`${absoluteRoot} is not a directory`);
   const scan: TreeScan = { root: absoluteRoot, entries: [], skipped: [] };
   const rootPrefix = absoluteRoot === '/' ? '/' : `${absoluteRoot}/`;
   let sinceTurn = 0;
+  const startDir = options.changeDirectory ? process.cwd() : undefined;
+  let cwd: string | undefined;
 
   const walk = async (relativeDir: string): Promise<void> => {
     const absoluteDir = rootPrefix + relativeDir;
@@ -44,11 +56,15 @@ export async function scanTree(root: string, rules: SkipRules): Promise<TreeScan
         scan.skipped.push({ path: displayPath(relative), ...skip });
         continue;
       }
-      const absolute = rootPrefix + relative;
+      let at = rootPrefix + relative;
       let entry: FsEntry;
       try {
-        const stats = lstatSync(absolute, { bigint: true });
-        entry = entryFromStats(relative, stats, stats.isSymbolicLink() ? readlinkSync(absolute) : undefined);
+        if (startDir !== undefined) {
+          if (cwd !== absoluteDir) process.chdir((cwd = absoluteDir || '/'));
+          at = name;
+        }
+        const stats = lstatSync(at, { bigint: true });
+        entry = entryFromStats(relative, stats, stats.isSymbolicLink() ? readlinkSync(at) : undefined);
       } catch (error) {
         // Gone since the directory was read, or a name that is not valid UTF-8 (Node cannot name it).
         scan.skipped.push({ path: displayPath(relative), reason: 'unreadable', detail: errorText(error) });
@@ -70,7 +86,11 @@ export async function scanTree(root: string, rules: SkipRules): Promise<TreeScan
       if (entry.type === 'dir') await walk(relative);
     }
   };
-  await walk('');
+  try {
+    await walk('');
+  } finally {
+    if (startDir !== undefined) process.chdir(startDir);
+  }
   return scan;
 }
 
