@@ -50,6 +50,25 @@ describe('gzip on every core', () => {
     expect(parallel.length / single.length).toBeLessThan(1.01);
   });
 
+  it('stores incompressible blocks rather than spend level 6 on them, and gives the same bytes each time', async () => {
+    const random = randomBytes(2 << 20);
+    const text = Buffer.from('a line of a log file, again and again\n'.repeat(60_000));
+    const mixed = Buffer.concat([random, text]);
+    const gz = await compress(mixed, { blockBytes: 1 << 20, concurrency: 2 });
+    expect(gunzipSync(gz).equals(mixed)).toBe(true);
+    // Random megabytes are stored: a few bytes of framing per 64 KiB, not deflate's attempt.
+    const stored = await compress(random, { blockBytes: 1 << 20, concurrency: 2 });
+    expect(stored.length).toBeGreaterThan(random.length);
+    expect(stored.length).toBeLessThan(random.length * 1.001);
+    // gzip's XFL byte: 4 where zlib wrote at level 0 or 1, 0 at the default level.
+    expect(stored[8]).toBe(4);
+    // The text still shrinks as much as ever.
+    const compressed = await compress(text, { blockBytes: 1 << 20, concurrency: 2 });
+    expect(compressed.length).toBeLessThan(text.length / 20);
+    expect(compressed[8]).toBe(0);
+    expect((await compress(mixed, { blockBytes: 1 << 20, concurrency: 1 })).equals(gz)).toBe(true);
+  });
+
   it('makes a valid empty gzip of no input', async () => {
     const gz = await compress(Buffer.alloc(0), {});
     expect(gunzipSync(gz).length).toBe(0);

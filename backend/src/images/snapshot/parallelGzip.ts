@@ -1,9 +1,26 @@
 import os from 'node:os';
 import { Transform, type TransformCallback } from 'node:stream';
 import { promisify } from 'node:util';
-import { gzip } from 'node:zlib';
+import { deflateRaw, gzip } from 'node:zlib';
 
 const gzipBlock = promisify(gzip);
+const deflateRawBlock = promisify(deflateRaw);
+
+/**
+ * Blocks whose first 64 KiB a fast pass cannot shrink by 3% (random bytes, compressed archives,
+ * model weights) are stored rather than compressed: level 6 would spend most of a save's CPU on
+ * them for nothing. The choice depends on the bytes only, so the same input gives the same layer.
+ */
+const PROBE_BYTES = 64 << 10;
+const INCOMPRESSIBLE_RATIO = 0.97;
+
+async function compressBlock(block: Buffer, level: number): Promise<Buffer> {
+  if (level > 0 && block.length >= PROBE_BYTES) {
+    const probe = await deflateRawBlock(block.subarray(0, PROBE_BYTES), { level: 1 });
+    if (probe.length > PROBE_BYTES * INCOMPRESSIBLE_RATIO) return gzipBlock(block, { level: 0 });
+  }
+  return gzipBlock(block, { level });
+}
 
 export interface ParallelGzipOptions {
   level?: number;
@@ -20,6 +37,7 @@ export interface ParallelGzipOptions {
  * reader of image layers (Go's compress/gzip, zlib, GNU gzip) reads whole; the cost is a few bytes
  * per block and a dictionary that restarts at each block (well under 1% on a 1 MiB block). Memory
  * stays bounded: at most `concurrency` blocks are in flight, and back-pressure holds the rest.
+ * Incompressible blocks are stored (see INCOMPRESSIBLE_RATIO).
  */
 export function createParallelGzip(options: ParallelGzipOptions = {}): Transform {
   const blockBytes = options.blockBytes ?? 1 << 20;
@@ -31,7 +49,7 @@ export function createParallelGzip(options: ParallelGzipOptions = {}): Transform
   const inFlight: Promise<Buffer>[] = [];
 
   const startBlock = (block: Buffer) => {
-    const compressed = gzipBlock(block, { level });
+    const compressed = compressBlock(block, level);
     // Awaited in order below; a rejection is handled there, not reported as unhandled meanwhile.
     compressed.catch(() => undefined);
     inFlight.push(compressed);
