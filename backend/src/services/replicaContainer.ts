@@ -43,7 +43,12 @@ export function pipEnv(pip: PipSettings): { plain: PlainEnv[]; secret: PlainEnv[
 }
 
 /** The files of START_DIR: the start script, the version's command and its requirements. */
-export function startFiles(version: { command: string; requirements?: string | undefined }): Record<string, string> {
+export const START_FILE_NAMES = ['start.sh', 'command.sh', 'requirements.txt'] as const;
+
+export function startFiles(version: {
+  command: string;
+  requirements?: string | undefined;
+}): Record<(typeof START_FILE_NAMES)[number], string> {
   return { 'start.sh': START_SCRIPT, 'command.sh': version.command, 'requirements.txt': version.requirements ?? '' };
 }
 

@@ -17,7 +17,7 @@ import {
   type PipEnvironment,
   type PlainEnv,
 } from './serviceContainer.js';
-import { START_COMMAND, START_DIR, startFiles } from '../../../services/replicaContainer.js';
+import { START_COMMAND, START_DIR, START_FILE_NAMES, startFiles } from '../../../services/replicaContainer.js';
 
 /*
  * A service version on Kubernetes: a ConfigMap with its start script and requirements, and either
@@ -270,7 +270,7 @@ function podVolumes(name: string, base: ManifestOptions): Volume[] {
       name: 'aiplat-start',
       configMap: {
         name,
-        items: Object.keys(startFiles({ command: '' })).map((key) => ({ key, path: key })),
+        items: START_FILE_NAMES.map((key) => ({ key, path: key })),
       },
     },
   ];

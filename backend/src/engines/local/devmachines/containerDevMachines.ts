@@ -111,7 +111,7 @@ export class ContainerDevMachines {
         await runtime.remove(kept.id, { force: true });
         if (kept.labels[IMAGE_LABEL] === image) {
           const message = `This start was given other devices (${devices || 'none'}) than the container was made with (${kept.labels[DEVICES_LABEL] || 'none'}), which a container cannot change: a new container is made from ${image}, and changes outside /work are not kept. Save the machine as an image to keep them.`;
-          this.deps.lifecycle.observed(machine.id, { event: { type: 'ide-started', message } });
+          this.deps.lifecycle.observed(machine.id, { event: { type: 'starting', message } });
         }
       }
       this.deps.lifecycle.observed(machine.id, { event: { type: 'ide-started', message: `Pulling ${image}.` } });
