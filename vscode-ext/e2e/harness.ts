@@ -390,8 +390,22 @@ export async function findInPalette(page: Page, title: string, timeout = 20_000)
 export async function answerInput(page: Page, text: string): Promise<void> {
   const input = quickInput(page).locator('input.input');
   await input.waitFor({ state: 'visible' });
-  await input.fill(text);
+  // A box that was just shown may still set its own value over ours: fill until the value holds.
+  // (Plain loops: this also runs in hooks, where expect.poll cannot.)
+  for (let attempt = 0; ; attempt++) {
+    await input.fill(text);
+    await page.waitForTimeout(100);
+    if ((await input.inputValue()) === text) break;
+    if (attempt >= 50) throw new Error(`the input box does not keep the answer ${JSON.stringify(text)}`);
+  }
   await input.press('Enter');
+  // The next step's box is the same widget: wait until this answer has left it (hidden, or showing
+  // the next step), so that the next answer goes to the next step. A refused answer stays: go on.
+  for (let waited = 0; waited < 5_000; waited += 100) {
+    const still = (await input.isVisible()) && (await input.inputValue().catch(() => '')) === text;
+    if (!still) return;
+    await page.waitForTimeout(100);
+  }
 }
 
 function exactly(text: string): RegExp {
