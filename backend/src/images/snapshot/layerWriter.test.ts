@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
@@ -147,6 +147,18 @@ describe('writeLayer', () => {
     await expect(writeLayer(diff, { root, output, onProgress })).rejects.toThrow(
       '/home/u/notes changed from a file to a dir while saving: save again',
     );
+  });
+
+  it('stores random bytes rather than deflate them, at the level it writes layers with', async () => {
+    await buildBaseTree(tree);
+    await takeBaseline(settings);
+    const random = randomBytes(2 << 20);
+    await writeFile(path.join(tree, 'weights.bin'), random);
+    const { result, gzipped } = await layerOfChanges();
+    // gzip's XFL byte: 4 where zlib wrote at level 0 or 1 (stored), 0 where it deflated at level 6.
+    expect(gzipped[8]).toBe(4);
+    expect(result.size).toBeLessThan(random.length * 1.001);
+    expect(gunzipSync(gzipped).includes(random.subarray(0, 4096))).toBe(true);
   });
 
   it('reports progress within a large file', async () => {

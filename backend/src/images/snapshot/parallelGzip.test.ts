@@ -1,10 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { createParallelGzip, type ParallelGzipOptions } from './parallelGzip.js';
+import { chooseBlockCoding, createParallelGzip, type ParallelGzipOptions } from './parallelGzip.js';
 
 /** Feeds `input` in pieces of uneven sizes and collects what comes out. */
 async function compress(input: Buffer, options: ParallelGzipOptions): Promise<Buffer> {
@@ -67,6 +68,27 @@ describe('gzip on every core', () => {
     expect(compressed.length).toBeLessThan(text.length / 20);
     expect(compressed[8]).toBe(0);
     expect((await compress(mixed, { blockBytes: 1 << 20, concurrency: 1 })).equals(gz)).toBe(true);
+  });
+
+  it('codes bytes without repeats (base64) by entropy only, as small as level 6 makes them', async () => {
+    const base64 = Buffer.from(randomBytes(3 << 20).toString('base64'));
+    const text = Buffer.from('a line of a log file, again and again\n'.repeat(60_000));
+    // Machine code: Node's own program, past its headers.
+    const code = readFileSync(process.execPath).subarray(4 << 20, 5 << 20);
+    expect(await chooseBlockCoding(base64.subarray(0, 1 << 20), 6)).toBe('entropy-only');
+    expect(await chooseBlockCoding(randomBytes(1 << 20), 6)).toBe('stored');
+    // zlib's "default level" (-1, what the layer writer asks for) is level 6, probes included.
+    expect(await chooseBlockCoding(randomBytes(1 << 20), -1)).toBe('stored');
+    expect(await chooseBlockCoding(base64.subarray(0, 1 << 20), -1)).toBe('entropy-only');
+    expect(await chooseBlockCoding(text.subarray(0, 1 << 20), 6)).toBe('deflate');
+    expect(await chooseBlockCoding(code, 6)).toBe('deflate');
+    // Too short to judge, or no compression asked: plain deflate at the asked level.
+    expect(await chooseBlockCoding(base64.subarray(0, 1000), 6)).toBe('deflate');
+    expect(await chooseBlockCoding(base64.subarray(0, 1 << 20), 0)).toBe('deflate');
+
+    const gz = await compress(base64, { blockBytes: 1 << 20, concurrency: 2 });
+    expect(gunzipSync(gz).equals(base64)).toBe(true);
+    expect(gz.length / gzipSync(base64, { level: 6 }).length).toBeLessThan(1.005);
   });
 
   it('makes a valid empty gzip of no input', async () => {
