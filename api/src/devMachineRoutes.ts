@@ -6,8 +6,10 @@ import {
   DevMachineIdParamsSchema,
   DevMachineListResponseSchema,
   DevMachineSchema,
+  StartDevMachineBodySchema,
   StopDevMachineBodySchema,
 } from './schemas/devMachines.js';
+import { JobLogsQuerySchema, JobLogsResponseSchema } from './schemas/jobRequests.js';
 import { route } from './route.js';
 
 /** The dev machines' routes (a part of `routes`). */
@@ -38,9 +40,10 @@ export const devMachineRoutes = {
   startDevMachine: route({
     method: 'post',
     path: '/api/devmachines/:id/start',
-    summary: 'Start a stopped or failed dev machine',
+    summary: 'Start a stopped or failed dev machine (safeMode: without its lifecycle scripts, this once)',
     tag: 'devmachines',
     params: DevMachineIdParamsSchema,
+    body: StartDevMachineBodySchema,
     response: DevMachineSchema,
   }),
   stopDevMachine: route({
@@ -75,5 +78,14 @@ export const devMachineRoutes = {
     tag: 'devmachines',
     params: DevMachineIdParamsSchema,
     response: DevMachineEventsResponseSchema,
+  }),
+  devMachineLogs: route({
+    method: 'get',
+    path: '/api/devmachines/:id/logs',
+    summary: "A dev machine's lifecycle script output, a page at a time with search (followed on devmachine-logs/<id>)",
+    tag: 'devmachines',
+    params: DevMachineIdParamsSchema,
+    query: JobLogsQuerySchema,
+    response: JobLogsResponseSchema,
   }),
 } as const;

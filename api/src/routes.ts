@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { devMachineRoutes } from './devMachineRoutes.js';
+import { lifecycleConfigRoutes } from './lifecycleConfigRoutes.js';
 import { imageRoutes } from './imageRoutes.js';
 import { route } from './route.js';
 import { serviceRoutes } from './serviceRoutes.js';
@@ -272,6 +273,7 @@ export const routes = {
     response: JobEnvResponseSchema,
   }),
   ...devMachineRoutes,
+  ...lifecycleConfigRoutes,
   ...tensorboardRoutes,
   ...serviceRoutes,
   ...imageRoutes,

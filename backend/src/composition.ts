@@ -19,6 +19,9 @@ import { JobMetricsFeed } from './metrics/jobMetricsFeed.js';
 import { createDevMachineFrontend } from './devmachines/devMachineFrontend.js';
 import { createDevMachineHandlers } from './devmachines/devMachineHandlers.js';
 import { DevMachineService } from './devmachines/devMachineService.js';
+import { DevMachineLogs } from './devmachines/devMachineLogs.js';
+import { LifecycleConfigService } from './devmachines/lifecycle/lifecycleConfigService.js';
+import { createLifecycleConfigHandlers } from './devmachines/lifecycle/lifecycleConfigHandlers.js';
 import { ImagesPart } from './imagesComposition.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
 import { jobFilesUnder } from './jobs/jobFiles.js';
@@ -126,6 +129,7 @@ export async function createPlatform(
   const resolveSummaryDir = summaryDirResolver(resolver);
   let jobs: JobService | undefined;
   let devMachines: DevMachineService | undefined;
+  let devMachineLogs: DevMachineLogs | undefined;
   const loginLinks = new LoginLinks();
   const sessions = new SessionStore();
   const proxy = new ProxyCore();
@@ -197,12 +201,18 @@ export async function createPlatform(
           }
         },
       };
+      const lifecycleConfigs = new LifecycleConfigService({
+        store: store.lifecycleConfigs,
+        devMachines: store.devMachines,
+      });
       devMachines = new DevMachineService({
         store: store.devMachines,
         events: hub,
         defaultEngine: config.engine,
+        lifecycleConfigs,
         log: log.child({ component: 'devmachines' }),
       });
+      devMachineLogs = new DevMachineLogs(devMachines);
       tensorboards = new TensorBoardService({
         resolver,
         events: hub,
@@ -214,7 +224,8 @@ export async function createPlatform(
       return {
         ...createSystemHandlers({ config, store, metrics, containerRuntime: () => containers.info() }),
         ...createTensorBoardHandlers(scalars, tensorboards),
-        ...createDevMachineHandlers(devMachines),
+        ...createDevMachineHandlers(devMachines, devMachineLogs),
+        ...createLifecycleConfigHandlers(lifecycleConfigs),
         ...servicesPart.handlers(hub),
         ...imagesPart.handlers(hub, devMachines),
         ...issueLoginLink,
@@ -237,6 +248,8 @@ export async function createPlatform(
   );
   server.hub.registerStream('files', folderChangesOpener(resolver, folderWatchers));
   server.hub.registerStream('scalars', scalars.opener());
+  const lifecycleLogs = devMachineLogs!;
+  server.hub.registerStream('devmachine-logs', lifecycleLogs.opener());
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
   const supervisor = createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {});
   // Jobs and dev machines wait for and hold this machine's capacity in the same queues.
@@ -358,6 +371,7 @@ export async function createPlatform(
     await folderWatchers.close();
     await jobService.close();
     imagesPart.close();
+    lifecycleLogs.close();
     await devMachineEngine.close();
     await containers.close();
     scalars.close();

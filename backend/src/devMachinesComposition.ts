@@ -7,6 +7,7 @@ import { KubernetesDevMachineEngine } from './engines/kubernetes/devmachines/kub
 import { DevMachineQueue } from './engines/local/devmachines/devMachineQueue.js';
 import { ideTools } from './engines/local/devmachines/ideTools.js';
 import { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
+import { lifecycleLogFile } from './engines/local/devmachines/lifecycleLog.js';
 import { ContainerDevMachines } from './engines/local/devmachines/containerDevMachines.js';
 import type { EnsureImageOptions } from './engines/local/containers/containerRuntime.js';
 import type { LocalContainers } from './engines/local/containers/localContainers.js';
@@ -68,6 +69,8 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     platformEnv,
     stopGraceMs: config.devMachines.stopGraceMs,
     readyTimeoutMs: config.devMachines.readyTimeoutMs,
+    lifecycleTimeoutMs: config.devMachines.lifecycleTimeoutMs,
+    logFile: (id) => lifecycleLogFile(config.dataDir, id),
     ended: (id) => queue.release(id),
     log: log.child({ component: 'container-devmachines' }),
   });
@@ -82,6 +85,7 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     tools: ideTools(config.devMachines),
     stopGraceMs: config.devMachines.stopGraceMs,
     readyTimeoutMs: config.devMachines.readyTimeoutMs,
+    lifecycleTimeoutMs: config.devMachines.lifecycleTimeoutMs,
     platformEnv,
     containers,
     log: log.child({ component: 'devmachines-engine' }),

@@ -54,6 +54,8 @@ export const DevMachineSpecSchema = strictObject(
     ides: IdesSchema.default(['jupyterlab', 'code-server']),
     /** Where the IDEs open, relative to /work. */
     workingDir,
+    /** The name of one of the owner's lifecycle configs: scripts run before the IDEs start. */
+    lifecycleConfig: commonFields.name.optional(),
     priority,
     queue,
     engine,
@@ -109,6 +111,8 @@ export const DevMachineSchema = z
     waitReason: WaitReasonSchema.optional(),
     /** Why it failed (state Failed). */
     failure: DevMachineFailureSchema.optional(),
+    /** Its lifecycle config's on-create script has run to the end (it runs at the first start only). */
+    created: z.boolean().optional(),
     /** Where each IDE of the spec is served, as paths on the platform's server (`/devmachines/<id>/lab/`). */
     urls: z.partialRecord(DevMachineIdeSchema, z.string()),
   })
@@ -127,6 +131,10 @@ export const DEV_MACHINE_EVENT_TYPES = [
   'ide-started',
   'ide-exited',
   'running',
+  'script-started',
+  'script-succeeded',
+  'script-failed',
+  'scripts-skipped',
   'stop-requested',
   'stopped',
   'failed',
@@ -155,6 +163,11 @@ export type DevMachineListResponse = z.infer<typeof DevMachineListResponseSchema
 export const CreateDevMachineBodySchema = z.object({
   spec: DevMachineSpecSchema,
   start: z.boolean().default(true),
+});
+
+export const StartDevMachineBodySchema = z.object({
+  /** Skip the lifecycle config's scripts this once: to repair a machine whose script breaks its start. */
+  safeMode: z.boolean().default(false),
 });
 
 export const StopDevMachineBodySchema = z.object({

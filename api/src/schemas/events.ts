@@ -38,6 +38,8 @@ export const topicPayloads = {
   tensorboards: TensorBoardChangeSchema,
   /** Every service's changes (`services`), or one's (`services/<name>`). */
   services: ServiceChangeSchema,
+  /** A streamed topic: follows a dev machine's lifecycle script output (`devmachine-logs/<id>`) from a cursor. */
+  'devmachine-logs': JobLogBatchSchema,
   /** A streamed topic: follows a service's replica logs (`service-logs/<name>`) from a cursor. */
   'service-logs': JobLogBatchSchema,
   /** Each closed bucket of a service's traffic (`service-metrics/<name>`). */

@@ -1,5 +1,6 @@
 import type { Handlers } from '../server/handlers.js';
 import type { DevMachineService } from './devMachineService.js';
+import type { DevMachineLogs } from './devMachineLogs.js';
 
 type DevMachineRoute =
   | 'listDevMachines'
@@ -9,17 +10,22 @@ type DevMachineRoute =
   | 'stopDevMachine'
   | 'copyDevMachine'
   | 'deleteDevMachine'
-  | 'devMachineEvents';
+  | 'devMachineEvents'
+  | 'devMachineLogs';
 
-export function createDevMachineHandlers(machines: DevMachineService): Pick<Handlers, DevMachineRoute> {
+export function createDevMachineHandlers(
+  machines: DevMachineService,
+  logs: DevMachineLogs,
+): Pick<Handlers, DevMachineRoute> {
   return {
     listDevMachines: async (_input, ctx) => ({ devMachines: machines.list(ctx.user.name) }),
     createDevMachine: ({ body }, ctx) => machines.create(ctx.user.name, body.spec, body.start),
     getDevMachine: async ({ params }, ctx) => machines.get(params.id, ctx.user.name),
-    startDevMachine: ({ params }, ctx) => machines.start(params.id, ctx.user.name),
+    startDevMachine: ({ params, body }, ctx) => machines.start(params.id, ctx.user.name, body.safeMode),
     stopDevMachine: ({ params, body }, ctx) => machines.stop(params.id, ctx.user.name, body.force),
     copyDevMachine: async ({ params }, ctx) => machines.copy(params.id, ctx.user.name),
     deleteDevMachine: async ({ params }, ctx) => machines.delete(params.id, ctx.user.name),
     devMachineEvents: async ({ params }, ctx) => machines.events(params.id, ctx.user.name),
+    devMachineLogs: ({ params, query }, ctx) => logs.read(params.id, ctx.user.name, query),
   };
 }

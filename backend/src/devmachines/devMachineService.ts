@@ -15,6 +15,7 @@ import type { EventPublisher } from '../server/eventPublisher.js';
 import type { DevMachineRecord, DevMachineStore } from './devMachineStore.js';
 import type { DevMachineEngine, DevMachineLifecycle, DevMachineObservation, IdeEndpoint } from './engine.js';
 import type { SnapshotTarget, SnapshotTargets } from '../images/snapshotTarget.js';
+import type { LifecycleConfigService, LifecycleScripts } from './lifecycle/lifecycleConfigService.js';
 
 export interface DevMachineServiceDeps {
   store: DevMachineStore;
@@ -22,6 +23,8 @@ export interface DevMachineServiceDeps {
   log: Logger;
   /** The engine of a spec that names none. */
   defaultEngine?: EngineKind;
+  /** Where the lifecycle configs that specs name are found. */
+  lifecycleConfigs?: LifecycleConfigService;
   now?: () => Date;
 }
 
@@ -91,6 +94,12 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     return identity ? this.engines.get(identity.engine)?.endpoint(id, ide) : undefined;
   }
 
+  /** The file its lifecycle scripts' output goes to, from the engine that runs it. */
+  logFile(id: string): string | undefined {
+    const identity = this.identity(id);
+    return identity ? this.engines.get(identity.engine)?.logFile?.(id) : undefined;
+  }
+
   /** A running dev machine's container to save as an image, from the engine that runs it. */
   snapshotTarget(id: string): SnapshotTarget | string {
     const identity = this.identity(id);
@@ -104,6 +113,7 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
   async create(owner: string, spec: DevMachineSpec, start: boolean): Promise<DevMachine> {
     const kind = this.kindOf(spec);
     this.engineOf(kind).validate(spec);
+    this.checkLifecycleConfig(owner, spec.lifecycleConfig);
     if (this.deps.store.list(owner).some((machine) => machine.spec.name === spec.name)) {
       throw new ApiError(
         'conflict',
@@ -125,7 +135,7 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     return start ? this.start(record.id, owner) : toDevMachine(record);
   }
 
-  async start(id: string, owner: string): Promise<DevMachine> {
+  async start(id: string, owner: string, safeMode = false): Promise<DevMachine> {
     const record = this.owned(id, owner);
     if (record.state === 'Starting' || record.state === 'Running') return toDevMachine(record);
     if (!STARTABLE.includes(record.state)) {
@@ -133,6 +143,7 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     }
     const engine = this.engineOf(this.kindOf(record.spec));
     engine.validate(record.spec);
+    const scripts = safeMode ? {} : this.scriptsFor(record);
     const starting = this.move(
       record,
       'Starting',
@@ -144,8 +155,14 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
         waitReason: undefined,
       },
     );
+    if (safeMode && record.spec.lifecycleConfig !== undefined) {
+      this.addEvent(id, {
+        type: 'scripts-skipped',
+        message: `Safe mode: the scripts of ${record.spec.lifecycleConfig} are skipped this once.`,
+      });
+    }
     try {
-      await engine.start(starting);
+      await engine.start(starting, { scripts });
     } catch (error) {
       this.observed(id, {
         state: 'Failed',
@@ -229,6 +246,7 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     const { state, event } = observation;
     const patch = {
       ...(observation.runtime !== undefined ? { runtime: observation.runtime } : {}),
+      ...(observation.created ? { created: true } : {}),
       ...(observation.waitReason !== undefined || state ? { waitReason: observation.waitReason } : {}),
     };
     if (state && state !== record.state) {
@@ -284,6 +302,21 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     const record = this.record(id, owner);
     if (!record) throw new ApiError('not_found', `no dev machine ${id} of yours; list them with GET /api/devmachines`);
     return record;
+  }
+
+  private checkLifecycleConfig(owner: string, name: string | undefined): void {
+    if (name === undefined) return;
+    if (!this.deps.lifecycleConfigs) {
+      throw new ApiError('validation_failed', 'this server runs no lifecycle configs', {
+        issues: [{ path: 'body.spec.lifecycleConfig', message: 'lifecycle configs are not available here' }],
+      });
+    }
+    this.deps.lifecycleConfigs.checkReference(owner, name);
+  }
+
+  private scriptsFor(record: DevMachineRecord): LifecycleScripts {
+    if (record.spec.lifecycleConfig === undefined || !this.deps.lifecycleConfigs) return {};
+    return this.deps.lifecycleConfigs.scriptsFor(record.owner, record.spec.lifecycleConfig, record.created === true);
   }
 
   private kindOf(spec: DevMachineSpec): EngineKind {

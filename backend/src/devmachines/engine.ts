@@ -1,6 +1,7 @@
 import type { DevMachineFailure, DevMachineIde, DevMachineEvent, DevMachineSpec, WaitReason } from '@aiplat/api';
 import type { DevMachineRecord } from './devMachineStore.js';
 import type { SnapshotTarget } from '../images/snapshotTarget.js';
+import type { LifecycleScripts } from './lifecycle/lifecycleConfigService.js';
 
 /** Where the platform's proxy reaches one IDE of a running dev machine, and how to speak to it. */
 export interface IdeEndpoint {
@@ -20,6 +21,13 @@ export interface DevMachineObservation {
   event?: Pick<DevMachineEvent, 'type' | 'message' | 'ide'>;
   /** Engine-private state kept with the record (survives a backend restart). */
   runtime?: unknown;
+  /** The on-create script ran to its end: later starts skip it. */
+  created?: true;
+}
+
+export interface DevMachineStartOptions {
+  /** Run before the IDEs, on-create first; a failure or a timeout fails the start. */
+  scripts: LifecycleScripts;
 }
 
 export interface DevMachineLifecycle {
@@ -33,8 +41,8 @@ export interface DevMachineLifecycle {
 export interface DevMachineEngine {
   /** Refuses (ApiError) a spec this engine can never run, e.g. more than its queue's nodes hold. */
   validate(spec: DevMachineSpec): void;
-  /** Begins starting the IDEs; returns once under way (Running is reported when they answer). */
-  start(machine: DevMachineRecord): Promise<void>;
+  /** Begins starting the IDEs (after the scripts); returns once under way (Running is reported when they answer). */
+  start(machine: DevMachineRecord, options: DevMachineStartOptions): Promise<void>;
   /** Begins stopping; Stopped is reported once every IDE is gone. */
   stop(machine: DevMachineRecord, force: boolean): Promise<void>;
   /** Ends whatever a previous backend left running of this dev machine (after a restart). */
@@ -43,6 +51,8 @@ export interface DevMachineEngine {
   endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined;
   /** The dev machine is deleted: what the engine kept of it between runs (a container) goes. */
   discard?(machine: DevMachineRecord): Promise<void>;
+  /** The file its lifecycle scripts' output goes to (the job log format), when the engine keeps one. */
+  logFile?(id: string): string | undefined;
   /** A running dev machine's container to save as an image, or a sentence saying why there is none. */
   snapshotTarget?(id: string): SnapshotTarget | string;
 }

@@ -108,4 +108,16 @@ export const MIGRATIONS: readonly Migration[] = [
             data TEXT NOT NULL
           );`,
   },
+  {
+    version: 6,
+    name: 'lifecycle configs',
+    sql: `CREATE TABLE lifecycle_configs (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            name TEXT NOT NULL,
+            data TEXT NOT NULL,
+            UNIQUE (owner, name)
+          );`,
+  },
 ];

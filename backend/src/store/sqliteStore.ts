@@ -8,6 +8,8 @@ import { SqliteDevMachineStore } from './sqliteDevMachineStore.js';
 import { SecretBox } from './secretBox.js';
 import { SqliteServiceStore } from './sqliteServiceStore.js';
 import { SqliteImageStore } from './sqliteImageStore.js';
+import { SqliteLifecycleConfigStore } from './sqliteLifecycleConfigStore.js';
+import type { LifecycleConfigStore } from '../devmachines/lifecycle/lifecycleConfigStore.js';
 import type { ImageStore } from '../images/imageStore.js';
 import type { ServiceStore } from '../services/serviceStore.js';
 import { SqliteJobStore } from './sqliteJobStore.js';
@@ -49,6 +51,7 @@ export class SqliteStore implements Store {
   readonly devMachines: DevMachineStore;
   readonly services: ServiceStore;
   readonly images: ImageStore;
+  readonly lifecycleConfigs: LifecycleConfigStore;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
@@ -61,6 +64,7 @@ export class SqliteStore implements Store {
     this.jobs = new SqliteJobStore(this.db);
     this.devMachines = new SqliteDevMachineStore(this.db);
     this.images = new SqliteImageStore(this.db);
+    this.lifecycleConfigs = new SqliteLifecycleConfigStore(this.db);
     this.services = new SqliteServiceStore(
       this.db,
       new SecretBox({ get: (key) => this.getSetting(key), set: (key, value) => this.setSetting(key, value) }),

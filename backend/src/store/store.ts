@@ -1,3 +1,4 @@
+import type { LifecycleConfigStore } from '../devmachines/lifecycle/lifecycleConfigStore.js';
 /**
  * Persistence behind a small interface, so services never see SQL and a test can use a fresh
  * database in a temp folder. Each domain adds its own narrow methods here as it arrives.
@@ -12,6 +13,7 @@ export interface Store {
   readonly devMachines: DevMachineStore;
   readonly services: ServiceStore;
   readonly images: ImageStore;
+  readonly lifecycleConfigs: LifecycleConfigStore;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   /** The newest migration applied. */

@@ -58,7 +58,7 @@ export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.
       withMachine(async (client, machine) => {
         deps.devMachines.apply({
           change: 'updated',
-          devMachine: await client.startDevMachine({ params: { id: machine.id } }),
+          devMachine: await client.startDevMachine({ params: { id: machine.id }, body: {} }),
         });
       }, canStart),
     ),

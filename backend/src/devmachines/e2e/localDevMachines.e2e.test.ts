@@ -98,7 +98,7 @@ describe('dev machines on the local engine', () => {
     expect(engine.endpoint(created.id, 'jupyterlab')).toBeUndefined();
     await expect(viaEndpoint(code, '/healthz')).rejects.toThrow();
 
-    await client.startDevMachine({ params: { id: created.id } });
+    await client.startDevMachine({ params: { id: created.id }, body: {} });
     expect((await waitForState(client, created.id, ['Running', 'Failed'])).state).toBe('Running');
     await client.stopDevMachine({ params: { id: created.id }, body: { force: true } });
     await waitForState(client, created.id, ['Stopped']);
@@ -111,7 +111,7 @@ describe('dev machines on the local engine', () => {
     expect((await bob.listDevMachines()).devMachines.map((m) => m.id)).not.toContain(created.id);
     for (const call of [
       () => bob.getDevMachine({ params: { id: created.id } }),
-      () => bob.startDevMachine({ params: { id: created.id } }),
+      () => bob.startDevMachine({ params: { id: created.id }, body: {} }),
       () => bob.stopDevMachine({ params: { id: created.id }, body: {} }),
       () => bob.deleteDevMachine({ params: { id: created.id } }),
     ])

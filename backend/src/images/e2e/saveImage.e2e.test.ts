@@ -346,7 +346,7 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
         .saveImage({ params: { id: machine.id }, body: { repository: 'x', tag: 'v1' } })
         .catch((e: Error) => e.message),
     ).toMatch(/is Stopped: start it to save it as an image/);
-    await fx.client().startDevMachine({ params: { id: machine.id } });
+    await fx.client().startDevMachine({ params: { id: machine.id }, body: {} });
     const again = await waitForDevMachine(fx.client(), machine.id, ['Running', 'Failed'], 120_000);
     expect(again.state, JSON.stringify(again.failure)).toBe('Running');
     expect((await sh(again, 'cat /usr/share/doc/procps/NEW')).stdout).toBe('new\n');

@@ -30,7 +30,7 @@ export class DevMachineListModel extends LiveListModel<DevMachine> {
   }
 
   start(id: string): Promise<void> {
-    return this.act(id, async (client) => this.put(await client.startDevMachine({ params: { id } })));
+    return this.act(id, async (client) => this.put(await client.startDevMachine({ params: { id }, body: {} })));
   }
 
   stop(id: string, force = false): Promise<void> {

@@ -71,6 +71,12 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
     } catch (error) {
       throw refuse('body.spec.resources.accelerator.count', (error as Error).message);
     }
+    if (spec.lifecycleConfig !== undefined) {
+      throw refuse(
+        'body.spec.lifecycleConfig',
+        'the Kubernetes engine does not run lifecycle scripts yet: use engine: local, or leave lifecycleConfig out',
+      );
+    }
   }
 
   async start(machine: DevMachineRecord): Promise<void> {

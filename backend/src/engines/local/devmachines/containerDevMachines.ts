@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,9 @@ import { containerDevices } from '../containers/acceleratorDevices.js';
 import { ContainerError } from '../containers/containerError.js';
 import { workMounts } from '../containers/workMounts.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
+import type { LifecycleScripts } from '../../../devmachines/lifecycle/lifecycleConfigService.js';
+import { LIFECYCLE_PATH, type ScriptLauncher } from './lifecycleScript.js';
+import { runStartScripts } from './startScripts.js';
 
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
 /** The platform's scripts, mounted read-only (so every image runs the current ones). */
@@ -25,6 +29,12 @@ const HOST_SCRIPTS = {
 };
 const IDE_SOCKETS = '/run/aiplat';
 const START_ENV = 'start.env';
+/**
+ * start.sh waits for this file before the IDEs when the start has lifecycle scripts, having made
+ * `<gate>.ready` once the snapshot baseline is taken: the scripts run between the two, so what they
+ * install is a change a save keeps, and the IDEs start only after them.
+ */
+const LIFECYCLE_GATE = 'lifecycle.go';
 
 export interface ContainerDevMachinesDeps {
   lifecycle: DevMachineLifecycle;
@@ -40,6 +50,9 @@ export interface ContainerDevMachinesDeps {
   platformEnv(owner: string): Record<string, string>;
   stopGraceMs: number;
   readyTimeoutMs: number;
+  lifecycleTimeoutMs: number;
+  /** The file a machine's lifecycle script output goes to. */
+  logFile(id: string): string;
   /** The run is over: its resources go back to the queues. */
   ended(id: string): void;
   log: Logger;
@@ -53,6 +66,8 @@ interface ContainerRun {
   ides: readonly DevMachineIde[];
   ready: boolean;
   stopping: boolean;
+  /** Ends a lifecycle script still running when the machine is stopped. */
+  scriptsAbort: AbortController;
   watch?: NodeJS.Timeout;
 }
 
@@ -75,13 +90,21 @@ export class ContainerDevMachines {
 
   constructor(private readonly deps: ContainerDevMachinesDeps) {}
 
-  async launch(machine: DevMachineRecord, devicesEnv: Record<string, string>, cpus?: number): Promise<void> {
+  async launch(
+    machine: DevMachineRecord,
+    devicesEnv: Record<string, string>,
+    scripts: LifecycleScripts,
+    cpus?: number,
+  ): Promise<void> {
     const runtime = await this.deps.runtime();
     if (!runtime) throw new Error(`${machine.spec.name} names an image, but ${await this.deps.noRuntimeReason()}`);
     const image = machine.spec.image!;
     const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
     await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
     for (const ide of machine.spec.ides) await rm(path.join(runtimeDir, `${ide}.sock`), { force: true });
+    const gated = scripts.onCreate !== undefined || scripts.onStart !== undefined;
+    for (const file of [LIFECYCLE_GATE, `${LIFECYCLE_GATE}.ready`])
+      await rm(path.join(runtimeDir, file), { force: true });
     // What may differ from one start to the next (the IDEs' secret, the devices the queue gave, the
     // owner's platform token) is read by start.sh from this file, not fixed in the container.
     const token = randomBytes(24).toString('base64url');
@@ -90,6 +113,7 @@ export class ContainerDevMachines {
       ...placed.env,
       ...this.deps.platformEnv(machine.owner),
       AIPLAT_IDE_TOKEN: token,
+      ...(gated ? { AIPLAT_LIFECYCLE_GATE: `${IDE_SOCKETS}/${LIFECYCLE_GATE}` } : {}),
     };
     await writeFile(
       path.join(runtimeDir, START_ENV),
@@ -126,6 +150,7 @@ export class ContainerDevMachines {
       ides: machine.spec.ides,
       ready: false,
       stopping: false,
+      scriptsAbort: new AbortController(),
     };
     this.runs.set(machine.id, run);
     this.deps.lifecycle.observed(machine.id, {
@@ -133,7 +158,73 @@ export class ContainerDevMachines {
       event: { type: 'ide-started', message: `Container ${name} started from ${image}.` },
     });
     run.watch = setInterval(() => void this.check(machine.id, run, runtime), 1_000);
-    void this.waitUntilReady(machine, run);
+    void (gated ? this.runScripts(machine, run, runtime, scripts, startEnv) : this.waitUntilReady(machine, run));
+  }
+
+  /**
+   * The start's lifecycle scripts, as root in the container (once start.sh has taken the snapshot
+   * baseline), then the IDEs; a script that fails or times out stops the container and fails the start.
+   */
+  private async runScripts(
+    machine: DevMachineRecord,
+    run: ContainerRun,
+    runtime: ContainerRuntime,
+    scripts: LifecycleScripts,
+    startEnv: Record<string, string>,
+  ): Promise<void> {
+    const gate = path.join(run.runtimeDir, LIFECYCLE_GATE);
+    const deadline = Date.now() + this.deps.readyTimeoutMs;
+    while (!existsSync(`${gate}.ready`)) {
+      if (run.stopping || this.runs.get(machine.id) !== run) return;
+      if (Date.now() > deadline) {
+        return this.failStart(machine, run, runtime, 'the container did not get ready for its lifecycle scripts');
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const launcher: ScriptLauncher = async (script, io) => {
+      const file = path.join(run.runtimeDir, `${io.kind}.sh`);
+      await writeFile(file, script, { mode: 0o700 });
+      try {
+        const code = await runtime.exec(run.containerId, ['/bin/bash', `${IDE_SOCKETS}/${io.kind}.sh`], {
+          user: '0',
+          env: { ...startEnv, PATH: LIFECYCLE_PATH },
+          workingDir: containerWorkingDir(machine),
+          stdout: io.stdout,
+          stderr: io.stderr,
+          signal: io.signal,
+        });
+        return { code };
+      } finally {
+        await rm(file, { force: true });
+      }
+    };
+    const failure = await runStartScripts({
+      machine,
+      scripts,
+      logFile: this.deps.logFile(machine.id),
+      launcher,
+      runsAs: 'root in the container',
+      timeoutMs: this.deps.lifecycleTimeoutMs,
+      lifecycle: this.deps.lifecycle,
+      signal: run.scriptsAbort.signal,
+    });
+    if (run.stopping || this.runs.get(machine.id) !== run) return;
+    if (failure !== undefined) {
+      return this.failStart(machine, run, runtime, `${failure}; start it in safe mode to skip the scripts once`);
+    }
+    await writeFile(gate, '');
+    await this.waitUntilReady(machine, run);
+  }
+
+  private async failStart(machine: DevMachineRecord, run: ContainerRun, runtime: ContainerRuntime, message: string) {
+    run.stopping = true;
+    clearInterval(run.watch);
+    this.runs.delete(machine.id);
+    this.deps.ended(machine.id);
+    this.deps.lifecycle.observed(machine.id, { state: 'Failed', failure: { message } });
+    await runtime.stop(run.containerId, 0).catch((error: unknown) => {
+      if (!isGone(error)) this.deps.log.warn({ id: machine.id, err: error }, 'could not stop a dev machine container');
+    });
   }
 
   private containerSpec(
@@ -193,6 +284,7 @@ export class ContainerDevMachines {
     if (!run || !runtime) return;
     run.stopping = true;
     run.ready = false;
+    run.scriptsAbort.abort(new Error('stopped'));
     try {
       await runtime.stop(run.containerId, force ? 0 : Math.ceil(this.deps.stopGraceMs / 1000));
     } catch (error) {

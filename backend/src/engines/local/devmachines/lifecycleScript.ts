@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 
 /** The PATH lifecycle scripts run with, whatever the backend's own. */
 export const LIFECYCLE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -14,13 +15,32 @@ const MAX_LINE_CHARS = 16_384;
 
 export type LifecycleKind = 'on-create' | 'on-start';
 
+/** How a script's process ended. */
+export interface ScriptExit {
+  code: number | null;
+  signal?: string | null;
+  /** It could not be run at all. */
+  error?: Error;
+}
+
+/**
+ * Runs a script's text somewhere (a process group here, a command in a container) with its output
+ * to `stdout`/`stderr`; aborting `signal` ends it, its children included.
+ */
+export type ScriptLauncher = (
+  script: string,
+  io: { kind: LifecycleKind; stdout: Writable; stderr: Writable; signal: AbortSignal },
+) => Promise<ScriptExit>;
+
 export interface LifecycleScriptRun {
   kind: LifecycleKind;
   /** The script's text (decoded from the config's base64). */
   script: string;
-  cwd: string;
-  /** The dev machine's variables; PATH is replaced by LIFECYCLE_PATH. */
-  env: Readonly<Record<string, string>>;
+  /** For the process launcher: where it runs, and the dev machine's variables (PATH is replaced by LIFECYCLE_PATH). */
+  cwd?: string;
+  env?: Readonly<Record<string, string>>;
+  /** Where it runs: a process group on this machine unless given. */
+  launcher?: ScriptLauncher;
   timeoutMs?: number;
   /** Each line of its output as it comes, stdout and stderr apart. */
   onLine(stream: 'stdout' | 'stderr', text: string): void;
@@ -30,85 +50,115 @@ export interface LifecycleScriptRun {
 export type LifecycleOutcome = { ok: true } | { ok: false; reason: string };
 
 /**
- * Runs one lifecycle script before the IDEs start, in its own process group with a fixed PATH,
- * its output streamed line by line; ends it (the whole group) at the timeout. A failure says why
- * (the exit code or the timeout) with the script's last lines, for the start's failure message.
+ * Runs one lifecycle script before the IDEs start, its output streamed line by line; ends it at the
+ * timeout. A failure says why (the exit code or the timeout) with the script's last lines, for the
+ * start's failure message.
  */
 export async function runLifecycleScript(run: LifecycleScriptRun): Promise<LifecycleOutcome> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-lifecycle-'));
-  const file = path.join(dir, `${run.kind}.sh`);
-  await writeFile(file, run.script, { mode: 0o700 });
   const timeoutMs = run.timeoutMs ?? LIFECYCLE_TIMEOUT_MS;
   const tail: string[] = [];
+  const ending = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    ending.abort(new Error('timed out'));
+  }, timeoutMs);
+  const onAbort = () => ending.abort(run.signal?.reason);
+  run.signal?.addEventListener('abort', onAbort, { once: true });
+  const lines = (stream: 'stdout' | 'stderr') =>
+    new LineSplitter((text) => {
+      run.onLine(stream, text);
+      tail.push(text);
+      if (tail.length > TAIL_LINES) tail.shift();
+    });
+  const stdout = lines('stdout');
+  const stderr = lines('stderr');
+  const launcher = run.launcher ?? processLauncher(run.cwd ?? process.cwd(), run.env ?? {});
+  let exit: ScriptExit;
   try {
-    const child = spawn('/bin/bash', [file], {
-      cwd: run.cwd,
-      env: { ...run.env, PATH: LIFECYCLE_PATH },
-      stdio: ['ignore', 'pipe', 'pipe'],
-      detached: true,
-    });
-    const kill = () => {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // Already gone.
-      }
-    };
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      kill();
-    }, timeoutMs);
-    const onAbort = () => kill();
-    run.signal?.addEventListener('abort', onAbort, { once: true });
-    const lines = (stream: 'stdout' | 'stderr') => {
-      let pending = '';
-      const line = (text: string) => {
-        run.onLine(stream, text);
-        tail.push(text);
-        if (tail.length > TAIL_LINES) tail.shift();
-      };
-      return {
-        data: (chunk: Buffer) => {
-          pending += chunk.toString('utf8');
-          for (;;) {
-            const newline = pending.indexOf('\n');
-            if (newline >= 0 && newline <= MAX_LINE_CHARS) {
-              line(pending.slice(0, newline));
-              pending = pending.slice(newline + 1);
-            } else if (pending.length >= MAX_LINE_CHARS) {
-              // A line this long goes on in pieces (a script printing a blob must not fill the memory).
-              line(pending.slice(0, MAX_LINE_CHARS));
-              pending = pending.slice(MAX_LINE_CHARS);
-            } else break;
-          }
-        },
-        end: () => {
-          if (pending) line(pending);
-          pending = '';
-        },
-      };
-    };
-    const out = lines('stdout');
-    const err = lines('stderr');
-    child.stdout.on('data', out.data).on('end', out.end);
-    child.stderr.on('data', err.data).on('end', err.end);
-    const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-      child.once('error', (error) => resolve({ code: null, signal: null, error }));
-      child.once('close', (code, signal) => resolve({ code, signal }));
-    });
+    exit = await launcher(run.script, { kind: run.kind, stdout, stderr, signal: ending.signal });
+  } catch (error) {
+    exit = { code: null, error: error instanceof Error ? error : new Error(String(error)) };
+  } finally {
     clearTimeout(timer);
     run.signal?.removeEventListener('abort', onAbort);
-    if (exit.code === 0) return { ok: true };
-    const last = tail.length ? `; its last lines: ${tail.join(' / ')}` : '';
-    if (timedOut) {
-      return { ok: false, reason: `the ${run.kind} script did not finish within ${formatDuration(timeoutMs)}${last}` };
+  }
+  stdout.flush();
+  stderr.flush();
+  if (exit.code === 0 && !timedOut) return { ok: true };
+  const last = tail.length ? `; its last lines: ${tail.join(' / ')}` : '';
+  if (timedOut) {
+    return { ok: false, reason: `the ${run.kind} script did not finish within ${formatDuration(timeoutMs)}${last}` };
+  }
+  if (run.signal?.aborted) return { ok: false, reason: `the ${run.kind} script was stopped` };
+  if (exit.error) return { ok: false, reason: `the ${run.kind} script could not run: ${exit.error.message}` };
+  const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.code}`;
+  return { ok: false, reason: `the ${run.kind} script ${how}${last}` };
+}
+
+/** A script as a process group on this machine, as the backend's user, with the fixed PATH. */
+export function processLauncher(cwd: string, env: Readonly<Record<string, string>>): ScriptLauncher {
+  return async (script, io) => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'aiplat-lifecycle-'));
+    try {
+      const file = path.join(dir, `${io.kind}.sh`);
+      await writeFile(file, script, { mode: 0o700 });
+      const child = spawn('/bin/bash', [file], {
+        cwd,
+        env: { ...env, PATH: LIFECYCLE_PATH },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true,
+      });
+      const kill = () => {
+        try {
+          if (child.pid) process.kill(-child.pid, 'SIGKILL');
+        } catch {
+          // Already gone.
+        }
+      };
+      io.signal.addEventListener('abort', kill, { once: true });
+      child.stdout.pipe(io.stdout, { end: false });
+      child.stderr.pipe(io.stderr, { end: false });
+      const exit = await new Promise<ScriptExit>((resolve) => {
+        child.once('error', (error) => resolve({ code: null, signal: null, error }));
+        child.once('close', (code, signal) => resolve({ code, signal }));
+      });
+      io.signal.removeEventListener('abort', kill);
+      return exit;
+    } finally {
+      await rm(dir, { recursive: true, force: true });
     }
-    if (exit.error) return { ok: false, reason: `the ${run.kind} script could not run: ${exit.error.message}` };
-    const how = exit.signal ? `was ended by ${exit.signal}` : `exited with code ${exit.code}`;
-    return { ok: false, reason: `the ${run.kind} script ${how}${last}` };
-  } finally {
-    await rm(dir, { recursive: true, force: true });
+  };
+}
+
+/** Cuts what it is given into lines (a line longer than 16 KiB into pieces), for `onLine`. */
+class LineSplitter extends Writable {
+  private pending = '';
+
+  constructor(private readonly onLine: (text: string) => void) {
+    super({ decodeStrings: true });
+  }
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: (error?: Error | null) => void): void {
+    this.pending += chunk.toString('utf8');
+    for (;;) {
+      const newline = this.pending.indexOf('\n');
+      if (newline >= 0 && newline <= MAX_LINE_CHARS) {
+        this.onLine(this.pending.slice(0, newline));
+        this.pending = this.pending.slice(newline + 1);
+      } else if (this.pending.length >= MAX_LINE_CHARS) {
+        // A line this long goes on in pieces (a script printing a blob must not fill the memory).
+        this.onLine(this.pending.slice(0, MAX_LINE_CHARS));
+        this.pending = this.pending.slice(MAX_LINE_CHARS);
+      } else break;
+    }
+    done();
+  }
+
+  /** The last line, when the output did not end with a newline. */
+  flush(): void {
+    if (this.pending) this.onLine(this.pending);
+    this.pending = '';
   }
 }
 

@@ -6,7 +6,12 @@ import { logTail } from '../supervisor/logTail.js';
 import type { Logger } from 'pino';
 import { DEV_MACHINE_IDES, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
-import type { DevMachineEngine, DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
+import type {
+  DevMachineEngine,
+  DevMachineLifecycle,
+  DevMachineStartOptions,
+  IdeEndpoint,
+} from '../../../devmachines/engine.js';
 import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
 import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
@@ -15,6 +20,9 @@ import { ensureVsCodeExtension } from './vscodeExtension.js';
 import { ideAnswers } from './ideAnswers.js';
 import type { ContainerDevMachines } from './containerDevMachines.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
+import { LIFECYCLE_TIMEOUT_MS, processLauncher } from './lifecycleScript.js';
+import { runStartScripts } from './startScripts.js';
+import { lifecycleLogFile } from './lifecycleLog.js';
 
 export interface LocalDevMachineEngineDeps {
   lifecycle: DevMachineLifecycle;
@@ -31,6 +39,8 @@ export interface LocalDevMachineEngineDeps {
   stopGraceMs: number;
   /** How long an IDE may take to answer before the dev machine fails. */
   readyTimeoutMs?: number;
+  /** How long each lifecycle script may run (5 minutes unless given). */
+  lifecycleTimeoutMs?: number;
   /**
    * What the IDEs get to reach the platform as the owner: AIPLAT_SERVER and AIPLAT_TOKEN (the AI
    * Platform extension in code-server, the aiplat CLI in terminals and notebooks read them). In the
@@ -54,6 +64,8 @@ interface Run {
   launched: Promise<void>;
   stopping: boolean;
   failed: boolean;
+  /** Ends a lifecycle script still running when the machine is stopped. */
+  scripts: AbortController;
 }
 
 /**
@@ -74,7 +86,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   }
 
   /** Queues the dev machine; its IDEs are launched once the queue gives it its resources. */
-  async start(machine: DevMachineRecord): Promise<void> {
+  async start(machine: DevMachineRecord, options: DevMachineStartOptions = { scripts: {} }): Promise<void> {
     if (this.runs.has(machine.id) || this.deps.containers?.has(machine.id)) {
       throw new Error(`${machine.spec.name} is already running`);
     }
@@ -95,11 +107,13 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       }
       const devicesEnv = this.deps.queue.devicesEnv(placement);
       const launched = inContainer
-        ? this.deps.containers!.launch(machine, devicesEnv, cpuCount(machine.spec)).catch((error: unknown) => {
-            this.deps.queue.release(machine.id);
-            throw error;
-          })
-        : this.launch(machine, devicesEnv);
+        ? this.deps
+            .containers!.launch(machine, devicesEnv, options.scripts, cpuCount(machine.spec))
+            .catch((error: unknown) => {
+              this.deps.queue.release(machine.id);
+              throw error;
+            })
+        : this.launch(machine, devicesEnv, options);
       launched.catch((error: unknown) => {
         this.deps.lifecycle.observed(machine.id, {
           state: 'Failed',
@@ -110,13 +124,18 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     return Promise.resolve();
   }
 
-  private async launch(machine: DevMachineRecord, devicesEnv: Record<string, string>): Promise<void> {
+  private async launch(
+    machine: DevMachineRecord,
+    devicesEnv: Record<string, string>,
+    options: DevMachineStartOptions,
+  ): Promise<void> {
     let launched = () => {};
     const run: Run = {
       ides: new Map(),
       launched: new Promise<void>((resolve) => (launched = resolve)),
       stopping: false,
       failed: false,
+      scripts: new AbortController(),
     };
     this.runs.set(machine.id, run);
     try {
@@ -125,6 +144,34 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       const workingDir = await this.deps.resolveWorkingDir(machine.owner, machine.spec.workingDir);
       const token = randomBytes(24).toString('base64url');
       const platformEnv = this.deps.platformEnv?.(machine.owner) ?? {};
+      const machineEnv = {
+        ...this.deps.baseEnv,
+        ...environmentEnv(machine.spec.environment, this.deps.baseEnv.PATH),
+        ...machine.spec.env,
+        ...devicesEnv,
+        ...platformEnv,
+      };
+      const scriptFailure = await runStartScripts({
+        machine,
+        scripts: options.scripts,
+        logFile: this.logFile(machine.id),
+        launcher: processLauncher(workingDir, machineEnv),
+        runsAs: "the backend's user",
+        timeoutMs: this.deps.lifecycleTimeoutMs ?? LIFECYCLE_TIMEOUT_MS,
+        lifecycle: this.deps.lifecycle,
+        signal: run.scripts.signal,
+      });
+      if (scriptFailure !== undefined && !run.stopping) {
+        // The IDEs do not start: the machine fails with the script's reason.
+        run.failed = true;
+        launched();
+        this.ended(machine.id);
+        this.deps.lifecycle.observed(machine.id, {
+          state: 'Failed',
+          failure: { message: `${scriptFailure}; start it in safe mode to skip the scripts once` },
+        });
+        return;
+      }
       if (machine.spec.ides.includes('code-server')) await this.prepareCodeServer(machine, runtimeDir, platformEnv);
       for (const ide of machine.spec.ides) {
         // Stopped (or the backend closing) while launching: launch nothing more.
@@ -145,14 +192,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
           instance: ide,
           command: launch.command,
           cwd: workingDir,
-          env: {
-            ...this.deps.baseEnv,
-            ...environmentEnv(machine.spec.environment, this.deps.baseEnv.PATH),
-            ...machine.spec.env,
-            ...devicesEnv,
-            ...platformEnv,
-            ...launch.env,
-          },
+          env: { ...machineEnv, ...launch.env },
           logDir: runtimeDir,
         });
         run.ides.set(ide, { launch, handle, ready: false });
@@ -234,7 +274,12 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       return;
     }
     run.stopping = true;
+    run.scripts.abort(new Error('stopped'));
     void this.stopRun(run, force ? 0 : this.deps.stopGraceMs);
+  }
+
+  logFile(id: string): string {
+    return lifecycleLogFile(this.deps.dataDir, id);
   }
 
   async release(machine: DevMachineRecord): Promise<void> {
@@ -285,7 +330,10 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   async close(): Promise<void> {
     this.closed = true;
     const runs = [...this.runs.values()];
-    for (const run of runs) run.stopping = true;
+    for (const run of runs) {
+      run.stopping = true;
+      run.scripts.abort(new Error('the platform is shutting down'));
+    }
     await Promise.all([...runs.map((run) => this.stopRun(run, this.deps.stopGraceMs)), this.deps.containers?.close()]);
   }
 
