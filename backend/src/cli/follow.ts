@@ -217,14 +217,20 @@ export async function streamFeed(
         // A deleted owner's follow just stops: poll, which reports it gone.
         unsubscribes.push(
           socket.subscribe(feed.changes, (event) => {
-            if ((event.kind === 'jobs' || event.kind === 'services') && event.data.change === 'deleted') finish(false);
+            if (
+              (event.kind === 'jobs' || event.kind === 'services' || event.kind === 'devmachines') &&
+              event.data.change === 'deleted'
+            )
+              finish(false);
           }),
         );
         unsubscribes.push(
           socket.subscribe(
             topic,
             (event) => {
-              if ((event.kind !== 'job-logs' && event.kind !== 'service-logs') || settled) return;
+              const logKind =
+                event.kind === 'job-logs' || event.kind === 'service-logs' || event.kind === 'devmachine-logs';
+              if (!logKind || settled) return;
               const lines = event.data.lines.filter((line) => matches(line, filter));
               if (lines.length > 0) onLines(lines);
               cursor = event.data.cursor;

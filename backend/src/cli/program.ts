@@ -7,6 +7,7 @@ import { registerEvents } from './commands/events.js';
 import { registerGet } from './commands/get.js';
 import { registerJobActions } from './commands/jobActions.js';
 import { registerKubernetes } from './commands/kubernetes.js';
+import { registerLifecycleConfig } from './commands/lifecycleConfig.js';
 import { registerList } from './commands/list.js';
 import { registerLogs } from './commands/logs.js';
 import { registerSubmit } from './commands/submit.js';
@@ -62,6 +63,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerJobActions(program, ctx);
   registerKubernetes(program, ctx);
   registerDev(program, ctx);
+  registerLifecycleConfig(program, ctx);
   registerTensorBoard(program, ctx);
   registerServices(program, ctx);
   registerAppKeys(program, ctx);

@@ -9,13 +9,16 @@ import {
   type DevMachineSpecInput,
 } from '@aiplat/api';
 import { dryRunDevMachine } from '../../engines/kubernetes/devmachines/devMachineDryRun.js';
-import { UsageError, type CliContext } from '../context.js';
+import { UsageError, type CliContext, type Connection } from '../context.js';
+import { streamFeed, type LogFeed } from '../follow.js';
 import { cliUser, readKubernetesConfig } from '../kubernetesConfig.js';
-import { age, resourcesText, table, toJson } from '../format.js';
+import { age, formatLogLine, resourcesText, table, toJson } from '../format.js';
 import { messages } from '../messages.js';
+import { lifecycleConfigMessages } from './lifecycleConfig.js';
 import { connect, outputOption } from './shared.js';
 
 const m = messages.dev;
+const lm = lifecycleConfigMessages.dev;
 
 interface CreateOptions {
   ides?: DevMachineIde[];
@@ -25,6 +28,7 @@ interface CreateOptions {
   image?: string;
   environment?: string;
   workingDir?: string;
+  lifecycleConfig?: string;
   queue?: string;
   engine?: 'local' | 'kubernetes';
   start: boolean;
@@ -65,6 +69,20 @@ async function find(client: ApiClient, idOrName: string): Promise<DevMachine> {
   return found;
 }
 
+/**
+ * A dev machine's log (its lifecycle scripts' output, one log across its starts), followed on
+ * `devmachine-logs/<id>`: like a service's, it ends only with the dev machine.
+ */
+function devMachineLogFeed(conn: Connection, id: string): LogFeed {
+  return {
+    readPage: (query) => conn.client.devMachineLogs({ params: { id }, query }),
+    topic: `devmachine-logs/${id}`,
+    changes: `devmachines/${id}`,
+    // This read throws (not found) once the dev machine is deleted.
+    finished: async () => (await conn.client.getDevMachine({ params: { id } }), false),
+  };
+}
+
 function machinesTable(machines: readonly DevMachine[], now: Date): string {
   const h = m.header;
   return table(
@@ -80,7 +98,7 @@ function machinesTable(machines: readonly DevMachine[], now: Date): string {
   );
 }
 
-/** `aiplat dev create|list|start|stop|open|delete`. */
+/** `aiplat dev create|list|start|stop|open|logs|delete`. */
 export function registerDev(program: Command, ctx: CliContext): void {
   const dev = program.command('dev').description(m.description);
 
@@ -95,6 +113,7 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--image <image>', m.create.image)
     .option('--environment <path>', m.create.environment)
     .option('--working-dir <dir>', m.create.workingDir)
+    .option('--lifecycle-config <name>', lm.lifecycleConfig)
     .option('--queue <queue>', m.create.queue)
     .option('--engine <engine>', m.create.engine)
     .option('--no-start', m.create.noStart)
@@ -114,6 +133,7 @@ export function registerDev(program: Command, ctx: CliContext): void {
         ...(options.image ? { image: options.image } : {}),
         ...(options.environment ? { environment: options.environment } : {}),
         ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+        ...(options.lifecycleConfig ? { lifecycleConfig: options.lifecycleConfig } : {}),
         ...(options.queue ? { queue: options.queue } : {}),
         ...(options.engine ? { engine: options.engine } : {}),
       };
@@ -147,11 +167,17 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .command('start')
     .description(m.start.description)
     .argument('<machine>', m.machine)
-    .action(async (idOrName: string, _options: unknown, command: Command) => {
+    .option('--safe-mode', lm.safeMode)
+    .action(async (idOrName: string, options: { safeMode?: boolean }, command: Command) => {
       const { client } = connect(ctx, command);
       const { id } = await find(client, idOrName);
-      const started = await client.startDevMachine({ params: { id } });
+      const safeMode = options.safeMode === true;
+      const started = await client.startDevMachine({ params: { id }, body: { safeMode } });
       ctx.out(`${m.done(started.spec.name, started.id, started.state)}\n`);
+      if (safeMode) {
+        const config = started.spec.lifecycleConfig;
+        ctx.info(config ? lm.safeModeDone(started.spec.name, config) : lm.safeModeNothing(started.spec.name));
+      }
     });
 
   dev
@@ -184,6 +210,29 @@ export function registerDev(program: Command, ctx: CliContext): void {
       }
       ctx.info(m.open.oneTime);
     });
+
+  dev
+    .command('logs')
+    .description(lm.logs.description)
+    .argument('<machine>', m.machine)
+    .option('--search <text>', lm.logs.search)
+    .option('-f, --follow', lm.logs.follow)
+    .option('--timestamps', lm.logs.timestamps)
+    .action(
+      async (
+        idOrName: string,
+        options: { search?: string; follow?: boolean; timestamps?: boolean },
+        command: Command,
+      ) => {
+        const conn = connect(ctx, command);
+        const { id } = await find(conn.client, idOrName);
+        const format = { timestamps: options.timestamps === true };
+        const filter = options.search !== undefined ? { search: options.search } : {};
+        await streamFeed(conn, ctx, devMachineLogFeed(conn, id), filter, options.follow === true, (lines) =>
+          ctx.out(lines.map((line) => formatLogLine(line, format)).join('')),
+        );
+      },
+    );
 
   dev
     .command('delete')
