@@ -101,6 +101,7 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
       ...(tokenOf(owner) ? { token: tokenOf(owner) } : {}),
     }),
     stopGraceSeconds: Math.ceil(config.devMachines.stopGraceMs / 1000),
+    lifecycleTimeoutSeconds: Math.ceil(config.devMachines.lifecycleTimeoutMs / 1000),
     pollMs: config.devMachines.kubernetesPollMs,
     log: log.child({ component: 'kubernetes-devmachines' }),
   });

@@ -23,6 +23,41 @@ if [[ -x "$snapshot_agent" && ! -f "$snapshot_baseline" ]]; then
 fi
 
 [[ -n "${AIPLAT_DEVMACHINE_ID:-}" ]] || fail "AIPLAT_DEVMACHINE_ID is not set (the platform sets it)"
+
+# Lifecycle scripts (on Kubernetes: files of the dev machine's Secret, on-create only in the first
+# start's): each runs before the IDEs, as this container's user, with a fixed PATH and a time
+# limit. A failure ends the container with the reason as its termination message, which the
+# platform reports; the IDEs do not start.
+if [[ -n "${AIPLAT_LIFECYCLE_DIR:-}" ]]; then
+  limit="${AIPLAT_LIFECYCLE_TIMEOUT:-300}"
+  for kind in on-create on-start; do
+    script="$AIPLAT_LIFECYCLE_DIR/$kind.sh"
+    [[ -f "$script" ]] || continue
+    echo "aiplat-devmachine: $kind: started"
+    tail_file="$(mktemp)"
+    started_at=$SECONDS
+    PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+      timeout -s KILL "$limit" bash "$script" > >(tee -a "$tail_file") 2> >(tee -a "$tail_file" >&2)
+    status=$?
+    wait # for tee
+    if ((status != 0)); then
+      last="$(tail -n 10 "$tail_file" | paste -sd '/' | sed 's|/| / |g')"
+      if ((status == 137 && SECONDS - started_at >= limit)); then
+        if ((limit % 60 == 0)); then within="$((limit / 60)) min"; else within="$limit s"; fi
+        reason="the $kind script did not finish within $within"
+      else
+        reason="the $kind script exited with code $status"
+      fi
+      [[ -n "$last" ]] && reason="$reason; its last lines: $last"
+      echo "aiplat-devmachine: $reason" >&2
+      printf 'aiplat-lifecycle: %s' "$reason" >"${AIPLAT_TERMINATION_LOG:-/dev/termination-log}" 2>/dev/null
+      rm -f "$tail_file"
+      exit 3
+    fi
+    rm -f "$tail_file"
+    echo "aiplat-devmachine: $kind: finished in $((SECONDS - started_at)) s"
+  done
+fi
 base="${AIPLAT_BASE_PATH:-/devmachines/${AIPLAT_DEVMACHINE_ID}/}"
 [[ "$base" == /*/ ]] || fail "AIPLAT_BASE_PATH must start and end with /, like /devmachines/dm-1a2b3c/ (got $base)"
 ides="${AIPLAT_IDES:-jupyterlab,code-server}"

@@ -247,4 +247,47 @@ describe('the dev machine entrypoint', () => {
     expect(without.output()).not.toContain('snapshot baseline');
     expect((await lines()).length).toBe(6);
   });
+
+  it('runs the lifecycle scripts before the IDEs, and ends with the reason as the termination message when one fails', async () => {
+    const here = await mkdtemp(path.join(dir, 'lifecycle-'));
+    const scripts = path.join(here, 'lifecycle');
+    const log = path.join(here, 'log');
+    const ide = path.join(here, 'fake-code-server');
+    const termination = path.join(here, 'termination-log');
+    await mkdir(scripts);
+    await writeFile(path.join(scripts, 'on-create.sh'), `echo "create PATH=$PATH"\necho created >>'${log}'\n`);
+    await writeFile(path.join(scripts, 'on-start.sh'), `echo started >>'${log}'\n`);
+    await writeFile(ide, `#!/bin/sh\necho ide >>'${log}'\n`);
+    await chmod(ide, 0o755);
+    const env = {
+      ...devMachineEnv,
+      HOME: path.join(here, 'home'),
+      AIPLAT_IDES: 'code-server',
+      AIPLAT_CODE_SERVER: ide,
+      AIPLAT_LIFECYCLE_DIR: scripts,
+      AIPLAT_LIFECYCLE_TIMEOUT: '1',
+      AIPLAT_TERMINATION_LOG: termination,
+    };
+    const ok = await start(env);
+    await ok.exited;
+    expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual(['created', 'started', 'ide']);
+    expect(ok.output()).toContain('create PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin');
+    expect(ok.output()).toMatch(/on-start: finished in \d+ s/);
+
+    await rm(path.join(scripts, 'on-create.sh'));
+    await writeFile(path.join(scripts, 'on-start.sh'), 'for i in 1 2 3; do echo "step $i"; done\nexit 4\n');
+    const failing = await start(env);
+    expect(await failing.exited).toBe(3);
+    expect(await readFile(termination, 'utf8')).toBe(
+      'aiplat-lifecycle: the on-start script exited with code 4; its last lines: step 1 / step 2 / step 3',
+    );
+    await writeFile(path.join(scripts, 'on-start.sh'), 'echo waiting\n(sleep 20; echo late >>"$0.late") &\nsleep 20\n');
+    const slow = await start(env);
+    expect(await slow.exited).toBe(3);
+    expect(await readFile(termination, 'utf8')).toBe(
+      'aiplat-lifecycle: the on-start script did not finish within 1 s; its last lines: waiting',
+    );
+    // The IDE never started after a failed script.
+    expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual(['created', 'started', 'ide']);
+  }, 60_000);
 });

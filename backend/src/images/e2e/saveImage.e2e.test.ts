@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevMachine, EventMessage, ImageSave } from '@aiplat/api';
+import { encodeLifecycleScript, type DevMachine, type EventMessage, type ImageSave } from '@aiplat/api';
 import { runningDevMachine, waitForDevMachine } from '../../../../testing/src/devMachines.js';
 import { homeFolder, programOutput, waitForJob } from '../../../../testing/src/backend/jobs.js';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
@@ -359,5 +359,49 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error('the deleted dev machine’s container is still there');
+  }, 300_000);
+
+  it('runs a lifecycle config as root in the container before the IDEs; a failing script stops it', async () => {
+    const client = fx.client();
+    const onStart = (text: string) => encodeLifecycleScript(text);
+    const config = await client.createLifecycleConfig({
+      body: {
+        spec: {
+          name: 'in-container',
+          onCreate: encodeLifecycleScript('id -u > /opt/on-create-uid\n'),
+          onStart: onStart(
+            'echo "start as $(id -un) in $(pwd)"\n[ -S /run/aiplat/jupyterlab.sock ] && echo "IDE already up"\ntrue\n',
+          ),
+        },
+      },
+    });
+    const spec = { image: baseRef, ides: ['jupyterlab' as const], resources: { cpu: 1, memory: '2Gi' } };
+    const scripted = await runningDevMachine(client, { name: 'scripted', lifecycleConfig: 'in-container', ...spec });
+    expect((await sh(scripted, 'cat /opt/on-create-uid')).stdout).toBe('0\n');
+    const log = await client.devMachineLogs({ params: { id: scripted.id }, query: { stream: ['stdout'] } });
+    expect(log.lines.map((line) => line.text)).toEqual([`start as root in /work/home/alice`]);
+
+    await client.updateLifecycleConfig({
+      params: { id: config.id },
+      body: { spec: { ...config.spec, onStart: onStart('echo broken\nexit 4\n') } },
+    });
+    await client.stopDevMachine({ params: { id: scripted.id }, body: {} });
+    await waitForDevMachine(client, scripted.id, ['Stopped'], 60_000);
+    await client.startDevMachine({ params: { id: scripted.id }, body: {} });
+    const failed = await waitForDevMachine(client, scripted.id, ['Running', 'Failed'], 120_000);
+    expect(failed.failure?.message).toBe(
+      'the on-start script exited with code 4; its last lines: broken; start it in safe mode to skip the scripts once',
+    );
+    const running = async () =>
+      (await run('podman', ['inspect', '-f', '{{.State.Running}}', `aiplat-dm-${scripted.id}`])).stdout.trim();
+    await expect.poll(running, { timeout: 20_000 }).toBe('false');
+    // The on-create script ran once: at the first start only.
+    await client.startDevMachine({ params: { id: scripted.id }, body: { safeMode: true } });
+    expect((await waitForDevMachine(client, scripted.id, ['Running', 'Failed'], 120_000)).state).toBe('Running');
+    const events = (await client.devMachineEvents({ params: { id: scripted.id } })).events.map((e) => e.type);
+    expect(events.filter((type) => type === 'script-started')).toHaveLength(3);
+    expect(events.at(-3)).toBe('scripts-skipped');
+    await client.stopDevMachine({ params: { id: scripted.id }, body: { force: true } });
+    await waitForDevMachine(client, scripted.id, ['Stopped'], 60_000);
   }, 300_000);
 });

@@ -47,6 +47,71 @@ function build(spec: Partial<DevMachineSpecInput> = {}, owner = 'alice', secrets
 }
 
 describe('a dev machine’s Kubernetes objects', () => {
+  it('carry the start’s lifecycle scripts in the Secret, mounted for the entrypoint with their time limit', () => {
+    const lifecycle = { onCreate: 'pip install -r /work/home/alice/req.txt\n', onStart: 'echo 你好\n' };
+    const objects = devMachineManifests(
+      {
+        id: 'dm-1a2b3c4d5e',
+        owner: 'alice',
+        spec: DevMachineSpecSchema.parse({ name: 'box', resources: { cpu: 1, memory: '1Gi' } }),
+      },
+      { ...SECRETS, lifecycle },
+      {
+        base: manifestOptionsFor(config, { user: 'alice', jobId: 'dm-1a2b3c4d5e', queue: 'default' }),
+        defaultImage: 'registry.example.com/aiplat/devmachine:1',
+        lifecycleTimeoutSeconds: 120,
+      },
+    );
+    expectValid(objects);
+    const [secret, , , statefulSet] = objects;
+    expect(secret.stringData).toMatchObject({ 'on-create.sh': lifecycle.onCreate, 'on-start.sh': lifecycle.onStart });
+    const pod = statefulSet.spec.template.spec;
+    expect(pod.volumes).toContainEqual({
+      name: 'lifecycle',
+      secret: {
+        secretName: 'dm-1a2b3c4d5e-ide',
+        items: [
+          { key: 'on-create.sh', path: 'on-create.sh' },
+          { key: 'on-start.sh', path: 'on-start.sh' },
+        ],
+        defaultMode: 0o500,
+      },
+    });
+    const [container] = pod.containers;
+    expect(container!.volumeMounts).toContainEqual({
+      name: 'lifecycle',
+      mountPath: '/etc/aiplat/lifecycle',
+      readOnly: true,
+    });
+    expect(container!.env).toEqual(
+      expect.arrayContaining([
+        { name: 'AIPLAT_LIFECYCLE_DIR', value: '/etc/aiplat/lifecycle' },
+        { name: 'AIPLAT_LIFECYCLE_TIMEOUT', value: '120' },
+      ]),
+    );
+    // A later start (on-create done) mounts on-start only; none at all without scripts.
+    const later = devMachineManifests(
+      {
+        id: 'dm-1a2b3c4d5e',
+        owner: 'alice',
+        spec: DevMachineSpecSchema.parse({ name: 'box', resources: { cpu: 1, memory: '1Gi' } }),
+      },
+      { ...SECRETS, lifecycle: { onStart: lifecycle.onStart } },
+      {
+        base: manifestOptionsFor(config, { user: 'alice', jobId: 'dm-1a2b3c4d5e', queue: 'default' }),
+        defaultImage: 'registry.example.com/aiplat/devmachine:1',
+      },
+    );
+    expect(Object.keys(later[0].stringData)).not.toContain('on-create.sh');
+    expect(later[3].spec.template.spec.containers[0]!.env).toContainEqual({
+      name: 'AIPLAT_LIFECYCLE_TIMEOUT',
+      value: '300',
+    });
+    const none = build();
+    expect(none[3].spec.template.spec.volumes.map((volume) => volume.name)).not.toContain('lifecycle');
+    expect(none[3].spec.template.spec.containers[0]!.env.map((env) => env.name)).not.toContain('AIPLAT_LIFECYCLE_DIR');
+  });
+
   it('are a Secret, a Service, a NetworkPolicy and a one-pod StatefulSet that the real schemas accept', () => {
     const objects = build();
     const [secret, service, , statefulSet] = objects;

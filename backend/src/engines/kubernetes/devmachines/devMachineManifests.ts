@@ -1,6 +1,7 @@
 import { DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
+import type { LifecycleScripts } from '../../../devmachines/lifecycle/lifecycleConfigService.js';
 import { backendOnlyPolicy, type BackendOnlyPolicy } from '../manifests/backendOnlyPolicy.js';
 import { clusterIpService, type ClusterIpService } from '../manifests/clusterIpService.js';
 import { deviceEnv } from '../manifests/containerEnv.js';
@@ -46,7 +47,13 @@ export interface DevMachineSecrets {
   /** The platform as the pod reaches it, and the owner's token, for the extensions and the CLI. */
   platformServer?: string;
   platformToken?: string;
+  /** This start's lifecycle scripts (decoded), mounted from the Secret and run by the entrypoint before the IDEs. */
+  lifecycle?: LifecycleScripts;
 }
+
+/** Where the entrypoint finds the lifecycle scripts in the pod. */
+export const LIFECYCLE_MOUNT = '/etc/aiplat/lifecycle';
+const LIFECYCLE_FILES = { onCreate: 'on-create.sh', onStart: 'on-start.sh' } as const;
 
 interface HttpProbe {
   httpGet: { path: string; port: string };
@@ -114,6 +121,8 @@ export interface DevMachineManifestOptions {
   stopGraceSeconds?: number;
   /** The backend's namespace: its pods are the only ones the NetworkPolicy lets reach the IDEs. */
   backendNamespace?: string;
+  /** How long each lifecycle script may run. */
+  lifecycleTimeoutSeconds?: number;
 }
 
 /** The name of every object of a dev machine (its id is already a DNS label). */
@@ -194,6 +203,17 @@ export function devMachineManifests(
   // /work as for jobs, without the hyperparameters a job reads.
   const volumes = workVolumes(base).filter((volume) => volume.name !== VOLUME_NAMES.hyperparameters);
   const volumeMounts = workVolumeMounts(base).filter((mount) => mount.name !== VOLUME_NAMES.hyperparameters);
+  const scripts = Object.entries(LIFECYCLE_FILES).flatMap(([field, file]) => {
+    const text = secrets.lifecycle?.[field as keyof LifecycleScripts];
+    return text === undefined ? [] : [[file, text] as const];
+  });
+  if (scripts.length > 0) {
+    volumes.push({
+      name: 'lifecycle',
+      secret: { secretName, items: scripts.map(([file]) => ({ key: file, path: file })), defaultMode: 0o500 },
+    });
+    volumeMounts.push({ name: 'lifecycle', mountPath: LIFECYCLE_MOUNT, readOnly: true });
+  }
 
   const secret: DevMachineSecret = {
     apiVersion: 'v1',
@@ -204,6 +224,7 @@ export function devMachineManifests(
       [SECRET_KEYS.ideToken]: secrets.ideToken,
       ...(secrets.platformServer ? { [SECRET_KEYS.server]: secrets.platformServer } : {}),
       ...(secrets.platformToken ? { [SECRET_KEYS.token]: secrets.platformToken } : {}),
+      ...Object.fromEntries(scripts),
     },
   };
   const service = clusterIpService(
@@ -250,6 +271,12 @@ export function devMachineManifests(
                 secretRef('AIPLAT_IDE_TOKEN', SECRET_KEYS.ideToken),
                 ...(secrets.platformServer ? [secretRef('AIPLAT_SERVER', SECRET_KEYS.server)] : []),
                 ...(secrets.platformToken ? [secretRef('AIPLAT_TOKEN', SECRET_KEYS.token)] : []),
+                ...(scripts.length > 0
+                  ? [
+                      { name: 'AIPLAT_LIFECYCLE_DIR', value: LIFECYCLE_MOUNT },
+                      { name: 'AIPLAT_LIFECYCLE_TIMEOUT', value: String(options.lifecycleTimeoutSeconds ?? 300) },
+                    ]
+                  : []),
               ],
               ports: ports.map(({ name: portName, port }) => ({
                 name: portName,

@@ -48,6 +48,31 @@ describe('what a dev machine’s pod says of it', () => {
       kind: 'failed',
       message: 'CrashLoopBackOff: back-off 20s restarting failed container; it last exited with code 3',
     });
+    // A lifecycle script failed: said at once, from the entrypoint's termination message, before any back-off.
+    const scriptFailed = (state: 'state' | 'lastState') => ({
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          {
+            name: 'ide',
+            [state]: {
+              terminated: {
+                exitCode: 3,
+                message: 'aiplat-lifecycle: the on-start script exited with code 4; its last lines: broken',
+              },
+            },
+            ...(state === 'lastState' ? { state: { running: {} } } : {}),
+          },
+        ],
+      },
+    });
+    for (const state of ['state', 'lastState'] as const) {
+      expect(devMachinePodState(scriptFailed(state), 'q')).toEqual({
+        kind: 'failed',
+        message:
+          'the on-start script exited with code 4; its last lines: broken; start it in safe mode to skip the scripts once',
+      });
+    }
     expect(devMachinePodState({ status: { phase: 'Failed', reason: 'Evicted' } }, 'q')).toEqual({
       kind: 'failed',
       message: 'its pod ended (Failed: Evicted)',

@@ -11,6 +11,9 @@ export type DevMachinePodState =
 /** Kueue holds a pod it has not admitted behind this scheduling gate. */
 export const KUEUE_ADMISSION_GATE = 'kueue.x-k8s.io/admission';
 
+/** How the dev machine image's entrypoint begins the termination message of a failed lifecycle script. */
+export const LIFECYCLE_FAILURE = 'aiplat-lifecycle: ';
+
 /** Container waits that do not end by waiting longer: the dev machine has failed. */
 const FATAL_WAITS = new Set([
   'ErrImagePull',
@@ -39,6 +42,14 @@ export function devMachinePodState(
     return { kind: 'failed', message: `its pod ended (${status.phase}${status.reason ? `: ${status.reason}` : ''})` };
   }
   for (const container of status.containerStatuses ?? []) {
+    // A lifecycle script failed: the entrypoint ended with its reason (a restart would only fail again).
+    const ended = container.state?.terminated ?? container.lastState?.terminated;
+    if (ended?.message?.startsWith(LIFECYCLE_FAILURE)) {
+      return {
+        kind: 'failed',
+        message: `${ended.message.slice(LIFECYCLE_FAILURE.length)}; start it in safe mode to skip the scripts once`,
+      };
+    }
     const waiting = container.state?.waiting;
     if (waiting?.reason && FATAL_WAITS.has(waiting.reason)) {
       const last = container.lastState?.terminated;

@@ -3,7 +3,12 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ApiError, DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
-import type { DevMachineEngine, DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
+import type {
+  DevMachineEngine,
+  DevMachineLifecycle,
+  DevMachineStartOptions,
+  IdeEndpoint,
+} from '../../../devmachines/engine.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { clusterMessage, type KubeCluster } from '../cluster.js';
 import type { PodObject } from '../clusterObjects.js';
@@ -29,6 +34,8 @@ export interface KubernetesDevMachineEngineDeps {
   /** How often a starting, running or stopping dev machine's pod is read. */
   pollMs?: number;
   stopGraceSeconds?: number;
+  /** How long each lifecycle script may run (5 minutes unless given). */
+  lifecycleTimeoutSeconds?: number;
   log: Logger;
 }
 
@@ -39,6 +46,8 @@ interface Tracked {
   phase: 'starting' | 'running' | 'stopping';
   /** What the dev machine was last told it waits for, so a poll says only changes. */
   waiting?: string;
+  /** This start runs the on-create script: once Running, the machine is marked created. */
+  createsOnStart?: boolean;
   timer?: NodeJS.Timeout;
 }
 
@@ -71,15 +80,9 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
     } catch (error) {
       throw refuse('body.spec.resources.accelerator.count', (error as Error).message);
     }
-    if (spec.lifecycleConfig !== undefined) {
-      throw refuse(
-        'body.spec.lifecycleConfig',
-        'the Kubernetes engine does not run lifecycle scripts yet: use engine: local, or leave lifecycleConfig out',
-      );
-    }
   }
 
-  async start(machine: DevMachineRecord): Promise<void> {
+  async start(machine: DevMachineRecord, options: DevMachineStartOptions = { scripts: {} }): Promise<void> {
     const base = manifestOptionsFor(this.deps.config, {
       user: machine.owner,
       jobId: machine.id,
@@ -93,9 +96,11 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
         ideToken,
         ...(platform.server ? { platformServer: platform.server } : {}),
         ...(platform.token ? { platformToken: platform.token } : {}),
+        lifecycle: options.scripts,
       },
       {
         base,
+        ...(this.deps.lifecycleTimeoutSeconds ? { lifecycleTimeoutSeconds: this.deps.lifecycleTimeoutSeconds } : {}),
         ...(this.deps.config.devMachineImage ? { defaultImage: this.deps.config.devMachineImage } : {}),
         ...(this.deps.stopGraceSeconds !== undefined ? { stopGraceSeconds: this.deps.stopGraceSeconds } : {}),
         backendNamespace: this.deps.config.backendNamespace,
@@ -111,7 +116,13 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
         throw new Error(`the cluster refused the ${object.kind}: ${clusterMessage(error)}`);
       }
     }
-    const tracked: Tracked = { machine, namespace: base.namespace, ideToken, phase: 'starting' };
+    const tracked: Tracked = {
+      machine,
+      namespace: base.namespace,
+      ideToken,
+      phase: 'starting',
+      createsOnStart: options.scripts.onCreate !== undefined,
+    };
     this.tracked.set(machine.id, tracked);
     this.deps.lifecycle.observed(machine.id, {
       event: { type: 'starting', message: `Created its pod's StatefulSet in ${base.namespace}.` },
@@ -219,9 +230,11 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
       case 'ready':
         if (tracked.phase !== 'running') {
           tracked.phase = 'running';
+          // Its IDEs answer, so its lifecycle scripts (run before them) succeeded.
           observe({
             state: 'Running',
             event: { type: 'running', message: `${tracked.machine.spec.name} is running.` },
+            ...(tracked.createsOnStart ? { created: true as const } : {}),
           });
         }
         break;

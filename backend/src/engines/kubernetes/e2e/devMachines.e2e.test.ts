@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { DevMachineSpecInput } from '@aiplat/api';
+import { encodeLifecycleScript, type DevMachineSpecInput } from '@aiplat/api';
 import { rejection } from '../../../../../testing/src/backend/rejection.js';
 import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
@@ -102,7 +102,10 @@ function statefulSet(id: string): KubeObject | undefined {
 }
 
 /** The pod the StatefulSet controller makes, as it stands after Kueue and the kubelet. */
-function putPod(id: string, pod: { gated?: boolean; ready?: boolean; waiting?: { reason: string; message: string } }) {
+function putPod(
+  id: string,
+  pod: { gated?: boolean; ready?: boolean; waiting?: { reason: string; message: string }; terminated?: string },
+) {
   const owner = statefulSet(id);
   if (!owner) throw new Error(`no StatefulSet ${id}`);
   const template = (owner.spec as { template: { metadata: { labels: Record<string, string> }; spec: object } })
@@ -120,7 +123,13 @@ function putPod(id: string, pod: { gated?: boolean; ready?: boolean; waiting?: {
     status: {
       phase: pod.ready ? 'Running' : 'Pending',
       conditions: [{ type: 'Ready', status: pod.ready ? 'True' : 'False' }],
-      containerStatuses: [{ name: 'ide', ...(pod.waiting ? { state: { waiting: pod.waiting } } : {}) }],
+      containerStatuses: [
+        {
+          name: 'ide',
+          ...(pod.waiting ? { state: { waiting: pod.waiting } } : {}),
+          ...(pod.terminated ? { state: { terminated: { exitCode: 3, message: pod.terminated } } } : {}),
+        },
+      ],
     },
   });
 }
@@ -175,6 +184,51 @@ describe('dev machines on the Kubernetes engine', () => {
     expect(fake.get('v1', 'Pod', NS, `${id}-0`)).toBeUndefined();
     const { events } = await client.devMachineEvents({ params: { id } });
     expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['queued', 'running', 'stopped']));
+  });
+
+  it('runs a lifecycle config from its Secret: on-create in the first start’s only, a failure reported from the pod', async () => {
+    const client = fx.client();
+    await client.createLifecycleConfig({
+      body: {
+        spec: {
+          name: 'k8s-setup',
+          onCreate: encodeLifecycleScript('pip install torch\n'),
+          onStart: encodeLifecycleScript('echo hi\n'),
+        },
+      },
+    });
+    const created = await client.createDevMachine({
+      body: { spec: spec('k8s-scripted', { lifecycleConfig: 'k8s-setup' }) },
+    });
+    const id = created.id;
+    const scripts = () => {
+      const secret = fake.get('v1', 'Secret', NS, `${id}-ide`) as KubeObject & { data: Record<string, string> };
+      return Object.fromEntries(
+        ['on-create.sh', 'on-start.sh']
+          .filter((key) => secret.data[key] !== undefined)
+          .map((key) => [key, Buffer.from(secret.data[key]!, 'base64').toString()]),
+      );
+    };
+    expect(scripts()).toEqual({ 'on-create.sh': 'pip install torch\n', 'on-start.sh': 'echo hi\n' });
+    putPod(id, { ready: true });
+    expect((await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000)).created).toBe(true);
+    await client.stopDevMachine({ params: { id }, body: {} });
+    await waitForDevMachine(client, id, ['Stopped'], 10_000);
+
+    await client.startDevMachine({ params: { id }, body: {} });
+    expect(scripts()).toEqual({ 'on-start.sh': 'echo hi\n' });
+    putPod(id, { terminated: 'aiplat-lifecycle: the on-start script exited with code 4; its last lines: broken' });
+    const failed = await waitForDevMachine(client, id, ['Failed'], 10_000);
+    expect(failed.failure?.message).toBe(
+      'the on-start script exited with code 4; its last lines: broken; start it in safe mode to skip the scripts once',
+    );
+    await expect.poll(() => statefulSet(id)).toBeUndefined();
+
+    await client.startDevMachine({ params: { id }, body: { safeMode: true } });
+    expect(scripts()).toEqual({});
+    expect(JSON.stringify(statefulSet(id))).not.toContain('AIPLAT_LIFECYCLE_DIR');
+    await client.stopDevMachine({ params: { id }, body: { force: true } });
+    await waitForDevMachine(client, id, ['Stopped'], 10_000);
   });
 
   it('fails with the cluster’s words when its image cannot be pulled, and takes its objects away', async () => {

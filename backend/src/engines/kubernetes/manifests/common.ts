@@ -88,6 +88,7 @@ export interface Volume {
   name: string;
   persistentVolumeClaim?: { claimName: string; readOnly?: boolean };
   configMap?: { name: string; items: { key: string; path: string }[] };
+  secret?: { secretName: string; items: { key: string; path: string }[]; defaultMode?: number };
 }
 export interface VolumeMount {
   name: string;

@@ -11,11 +11,11 @@ import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { ideAnswers } from './ideAnswers.js';
 import type { ContainerRuntime, ContainerSpec, EnsureImageOptions } from '../containers/containerRuntime.js';
 import { containerDevices } from '../containers/acceleratorDevices.js';
-import { ContainerError } from '../containers/containerError.js';
+import { isGone, logTail, startAgain, stoppedAnyway } from './containerControl.js';
 import { workMounts } from '../containers/workMounts.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
 import type { LifecycleScripts } from '../../../devmachines/lifecycle/lifecycleConfigService.js';
-import { LIFECYCLE_PATH, type ScriptLauncher } from './lifecycleScript.js';
+import { containerScriptLauncher } from './lifecycleScript.js';
 import { runStartScripts } from './startScripts.js';
 
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
@@ -181,23 +181,12 @@ export class ContainerDevMachines {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
-    const launcher: ScriptLauncher = async (script, io) => {
-      const file = path.join(run.runtimeDir, `${io.kind}.sh`);
-      await writeFile(file, script, { mode: 0o700 });
-      try {
-        const code = await runtime.exec(run.containerId, ['/bin/bash', `${IDE_SOCKETS}/${io.kind}.sh`], {
-          user: '0',
-          env: { ...startEnv, PATH: LIFECYCLE_PATH },
-          workingDir: containerWorkingDir(machine),
-          stdout: io.stdout,
-          stderr: io.stderr,
-          signal: io.signal,
-        });
-        return { code };
-      } finally {
-        await rm(file, { force: true });
-      }
-    };
+    const launcher = containerScriptLauncher(runtime, run.containerId, {
+      hostDir: run.runtimeDir,
+      containerDir: IDE_SOCKETS,
+      env: startEnv,
+      workingDir: containerWorkingDir(machine),
+    });
     const failure = await runStartScripts({
       machine,
       scripts,
@@ -288,7 +277,7 @@ export class ContainerDevMachines {
     try {
       await runtime.stop(run.containerId, force ? 0 : Math.ceil(this.deps.stopGraceMs / 1000));
     } catch (error) {
-      if (!isGone(error)) throw error;
+      if (!isGone(error) && !(await stoppedAnyway(runtime, run.containerId, error))) throw error;
     }
     await this.check(id, run, runtime);
   }
@@ -428,41 +417,4 @@ function containerWorkingDir(machine: DevMachineRecord): string {
   const [root, ...rest] = machine.spec.workingDir.split('/');
   const base = root === 'home' ? `/work/home/${machine.owner}` : `/work/${root}`;
   return [base, ...rest].filter(Boolean).join('/');
-}
-
-/** The last lines the container wrote. */
-async function logTail(runtime: ContainerRuntime, id: string): Promise<string> {
-  const chunks: Buffer[] = [];
-  try {
-    const output = await runtime.logs(id, { follow: false });
-    for await (const chunk of output) chunks.push(chunk.data);
-  } catch {
-    return '';
-  }
-  return Buffer.concat(chunks).toString('utf8').trim().split('\n').slice(-5).join(' | ').slice(-1000);
-}
-
-/**
- * Starts a stopped container again. Podman refuses ("container state improper") while it is still
- * finishing the last stop (its cleanup runs after the container's process exited): wait for that,
- * up to 10 s, then say which state it is stuck in.
- */
-async function startAgain(runtime: ContainerRuntime, id: string): Promise<void> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await runtime.start(id);
-      return;
-    } catch (error) {
-      if (!/state improper/i.test((error as Error).message)) throw error;
-      if (attempt >= 50) {
-        const state = await runtime.inspect(id).catch(() => undefined);
-        throw new Error(`${(error as Error).message} (still ${state?.status ?? 'unknown'} after 10 s)`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    }
-  }
-}
-
-function isGone(error: unknown): boolean {
-  return error instanceof ContainerError && error.code === 'container_not_found';
 }

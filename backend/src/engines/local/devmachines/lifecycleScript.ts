@@ -3,6 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
+import type { ContainerRuntime } from '../containers/containerRuntime.js';
 
 /** The PATH lifecycle scripts run with, whatever the backend's own. */
 export const LIFECYCLE_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
@@ -127,6 +128,34 @@ export function processLauncher(cwd: string, env: Readonly<Record<string, string
       return exit;
     } finally {
       await rm(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+/**
+ * A script as root inside a container, through the runtime's exec: written to a folder the
+ * container mounts (`hostDir` here, `containerDir` there), run with the fixed PATH, removed after.
+ */
+export function containerScriptLauncher(
+  runtime: Pick<ContainerRuntime, 'exec'>,
+  containerId: string,
+  where: { hostDir: string; containerDir: string; env: Readonly<Record<string, string>>; workingDir: string },
+): ScriptLauncher {
+  return async (script, io) => {
+    const file = path.join(where.hostDir, `${io.kind}.sh`);
+    await writeFile(file, script, { mode: 0o700 });
+    try {
+      const code = await runtime.exec(containerId, ['/bin/bash', `${where.containerDir}/${io.kind}.sh`], {
+        user: '0',
+        env: { ...where.env, PATH: LIFECYCLE_PATH },
+        workingDir: where.workingDir,
+        stdout: io.stdout,
+        stderr: io.stderr,
+        signal: io.signal,
+      });
+      return { code };
+    } finally {
+      await rm(file, { force: true });
     }
   };
 }
