@@ -55,6 +55,14 @@ export const devMachineRoutes = {
     body: StopDevMachineBodySchema,
     response: DevMachineSchema,
   }),
+  snoozeDevMachineAutoStop: route({
+    method: 'post',
+    path: '/api/devmachines/:id/snooze',
+    summary: "Put a running dev machine's auto-stop off by one hour",
+    tag: 'devmachines',
+    params: DevMachineIdParamsSchema,
+    response: DevMachineSchema,
+  }),
   copyDevMachine: route({
     method: 'get',
     path: '/api/devmachines/:id/copy',

@@ -102,7 +102,13 @@ export function createEventSocket(options: EventSocketOptions): EventSocket {
         helloWaiters = [];
       } else if (message.type === 'event') {
         const event = message as EventMessage;
-        if (event.kind === 'job-logs' && handlers.has(event.topic)) cursors.set(event.topic, event.data.cursor);
+        // Log topics resume where they were after a reconnect.
+        if (
+          (event.kind === 'job-logs' || event.kind === 'service-logs' || event.kind === 'devmachine-logs') &&
+          handlers.has(event.topic)
+        ) {
+          cursors.set(event.topic, event.data.cursor);
+        }
         for (const handler of handlers.get(event.topic) ?? []) handler(event);
       }
     };

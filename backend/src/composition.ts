@@ -20,6 +20,7 @@ import { createDevMachineFrontend } from './devmachines/devMachineFrontend.js';
 import { createDevMachineHandlers } from './devmachines/devMachineHandlers.js';
 import { DevMachineService } from './devmachines/devMachineService.js';
 import { DevMachineLogs } from './devmachines/devMachineLogs.js';
+import { AutoStopper } from './devmachines/idle/autoStopper.js';
 import { LifecycleConfigService } from './devmachines/lifecycle/lifecycleConfigService.js';
 import { createLifecycleConfigHandlers } from './devmachines/lifecycle/lifecycleConfigHandlers.js';
 import { ImagesPart } from './imagesComposition.js';
@@ -250,6 +251,8 @@ export async function createPlatform(
   server.hub.registerStream('scalars', scalars.opener());
   const lifecycleLogs = devMachineLogs!;
   server.hub.registerStream('devmachine-logs', lifecycleLogs.opener());
+  const autoStopper = new AutoStopper({ machines: devMachines!, log: log.child({ component: 'auto-stop' }) });
+  autoStopper.start();
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
   const supervisor = createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {});
   // Jobs and dev machines wait for and hold this machine's capacity in the same queues.
@@ -372,6 +375,7 @@ export async function createPlatform(
     await jobService.close();
     imagesPart.close();
     lifecycleLogs.close();
+    autoStopper.close();
     await devMachineEngine.close();
     await containers.close();
     scalars.close();

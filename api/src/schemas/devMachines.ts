@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fieldError, shown, strictObject } from './fieldErrors.js';
+import { fieldError, shown, strictObject, wholeNumber } from './fieldErrors.js';
 import { ResourcesSchema } from './jobResources.js';
 import { commonFields } from './jobSpecFields.js';
 import { WaitReasonSchema } from './jobs.js';
@@ -56,6 +56,11 @@ export const DevMachineSpecSchema = strictObject(
     workingDir,
     /** The name of one of the owner's lifecycle configs: scripts run before the IDEs start. */
     lifecycleConfig: commonFields.name.optional(),
+    /** Stop by itself after this many hours of running (TI-ONE's 自动停止), warned 10 minutes before. */
+    autoStop: strictObject(
+      { afterHours: wholeNumber('autoStop.afterHours', 1, 24, ' (hours of running before it stops)') },
+      'autoStop',
+    ).optional(),
     priority,
     queue,
     engine,
@@ -113,6 +118,10 @@ export const DevMachineSchema = z
     failure: DevMachineFailureSchema.optional(),
     /** Its lifecycle config's on-create script has run to the end (it runs at the first start only). */
     created: z.boolean().optional(),
+    /** Hours added to this run's auto-stop by snoozes (one each). */
+    snoozes: z.number().int().nonnegative().optional(),
+    /** When a running machine with `autoStop` stops by itself (ISO 8601): its start, plus the hours, plus the snoozes. */
+    autoStopAt: z.string().optional(),
     /** Where each IDE of the spec is served, as paths on the platform's server (`/devmachines/<id>/lab/`). */
     urls: z.partialRecord(DevMachineIdeSchema, z.string()),
   })
@@ -135,6 +144,8 @@ export const DEV_MACHINE_EVENT_TYPES = [
   'script-succeeded',
   'script-failed',
   'scripts-skipped',
+  'auto-stop-warning',
+  'auto-stop-snoozed',
   'stop-requested',
   'stopped',
   'failed',

@@ -8,6 +8,7 @@ type DevMachineRoute =
   | 'getDevMachine'
   | 'startDevMachine'
   | 'stopDevMachine'
+  | 'snoozeDevMachineAutoStop'
   | 'copyDevMachine'
   | 'deleteDevMachine'
   | 'devMachineEvents'
@@ -23,6 +24,7 @@ export function createDevMachineHandlers(
     getDevMachine: async ({ params }, ctx) => machines.get(params.id, ctx.user.name),
     startDevMachine: ({ params, body }, ctx) => machines.start(params.id, ctx.user.name, body.safeMode),
     stopDevMachine: ({ params, body }, ctx) => machines.stop(params.id, ctx.user.name, body.force),
+    snoozeDevMachineAutoStop: async ({ params }, ctx) => machines.snooze(params.id, ctx.user.name),
     copyDevMachine: async ({ params }, ctx) => machines.copy(params.id, ctx.user.name),
     deleteDevMachine: async ({ params }, ctx) => machines.delete(params.id, ctx.user.name),
     devMachineEvents: async ({ params }, ctx) => machines.events(params.id, ctx.user.name),

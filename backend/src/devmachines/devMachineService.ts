@@ -16,6 +16,7 @@ import type { DevMachineRecord, DevMachineStore } from './devMachineStore.js';
 import type { DevMachineEngine, DevMachineLifecycle, DevMachineObservation, IdeEndpoint } from './engine.js';
 import type { SnapshotTarget, SnapshotTargets } from '../images/snapshotTarget.js';
 import type { LifecycleConfigService, LifecycleScripts } from './lifecycle/lifecycleConfigService.js';
+import { autoStopAt, SNOOZE_MS, type AutoStop } from './idle/idleRules.js';
 
 export interface DevMachineServiceDeps {
   store: DevMachineStore;
@@ -33,8 +34,19 @@ const STARTABLE: readonly DevMachineState[] = ['Creating', 'Stopped', 'Failed'];
 const DELETABLE: readonly DevMachineState[] = ['Stopped', 'Failed'];
 
 export function toDevMachine(record: DevMachineRecord): DevMachine {
-  const { runtime: _runtime, ...shown } = record;
-  return { ...shown, urls: devMachineUrls(record.id, record.spec.ides) };
+  const { runtime: _runtime, autoStopWarned: _warned, ...shown } = record;
+  const stopAt = autoStopOf(record);
+  return {
+    ...shown,
+    urls: devMachineUrls(record.id, record.spec.ides),
+    ...(stopAt ? { autoStopAt: new Date(stopAt.stopAt).toISOString() } : {}),
+  };
+}
+
+/** When a running machine with `autoStop` stops by itself, and what is due at `now`. */
+export function autoStopOf(record: DevMachineRecord, now = Date.now()): AutoStop | undefined {
+  if (record.state !== 'Running' || !record.spec.autoStop || !record.startedAt) return undefined;
+  return autoStopAt(Date.parse(record.startedAt), record.spec.autoStop.afterHours, record.snoozes ?? 0, now);
 }
 
 /**
@@ -153,6 +165,8 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
         stoppedAt: undefined,
         failure: undefined,
         waitReason: undefined,
+        snoozes: undefined,
+        autoStopWarned: undefined,
       },
     );
     if (safeMode && record.spec.lifecycleConfig !== undefined) {
@@ -172,7 +186,8 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     return this.get(id, owner);
   }
 
-  async stop(id: string, owner: string, force: boolean): Promise<DevMachine> {
+  /** `why` replaces the event's "Stop requested." when the platform stops it by itself. */
+  async stop(id: string, owner: string, force: boolean, why?: string): Promise<DevMachine> {
     const record = this.owned(id, owner);
     if (record.state === 'Stopping' || record.state === 'Stopped') return toDevMachine(record);
     if (!STOPPABLE.includes(record.state)) {
@@ -180,10 +195,50 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     }
     const stopping = this.move(record, 'Stopping', {
       type: 'stop-requested',
-      message: force ? 'Stop requested (force).' : 'Stop requested.',
+      message: why ?? (force ? 'Stop requested (force).' : 'Stop requested.'),
     });
     await this.engineOf(this.kindOf(record.spec)).stop(stopping, force);
     return this.get(id, owner);
+  }
+
+  /** Puts a running machine's auto-stop off by an hour (and warns again 10 minutes before the new time). */
+  snooze(id: string, owner: string): DevMachine {
+    const record = this.owned(id, owner);
+    if (!record.spec.autoStop) {
+      throw new ApiError('conflict', `${record.spec.name} has no auto-stop; there is nothing to put off`);
+    }
+    if (!autoStopOf(record)) {
+      throw new ApiError(
+        'conflict',
+        `${record.spec.name} is ${record.state}; only a running machine's auto-stop is put off`,
+      );
+    }
+    const updated = this.deps.store.update(id, { snoozes: (record.snoozes ?? 0) + 1, autoStopWarned: undefined });
+    const stopAt = autoStopOf(updated)!.stopAt;
+    this.addEvent(id, {
+      type: 'auto-stop-snoozed',
+      message: `Auto-stop put off by ${SNOOZE_MS / 3_600_000} hour: it now stops at ${new Date(stopAt).toISOString()}.`,
+    });
+    this.publish(updated);
+    return toDevMachine(updated);
+  }
+
+  /** The warning before an auto-stop, given once per run (and again after a snooze). */
+  warnAutoStop(id: string, stopAt: number): void {
+    const record = this.deps.store.get(id);
+    if (!record || record.autoStopWarned) return;
+    const updated = this.deps.store.update(id, { autoStopWarned: true });
+    const minutes = Math.max(0, Math.round((stopAt - this.now().getTime()) / 60_000));
+    this.addEvent(id, {
+      type: 'auto-stop-warning',
+      message: `${record.spec.name} stops by itself in ${minutes} min (auto-stop after ${record.spec.autoStop?.afterHours} h); snooze to keep it one more hour.`,
+    });
+    this.publish(updated);
+  }
+
+  /** Every dev machine (the auto-stop clock looks at the running ones). */
+  records(): DevMachineRecord[] {
+    return this.deps.store.list();
   }
 
   copy(id: string, owner: string): { spec: DevMachineSpec } {

@@ -1,9 +1,11 @@
 import type { DevMachine, DevMachineEvent } from '@aiplat/api';
 
 /** A dev machine as kept: the API's `DevMachine` without what is derived (its URLs), plus the engine's state. */
-export interface DevMachineRecord extends Omit<DevMachine, 'urls'> {
+export interface DevMachineRecord extends Omit<DevMachine, 'urls' | 'autoStopAt'> {
   /** Engine-private state that must survive a backend restart (the local engine's processes). */
   runtime?: unknown;
+  /** This run's auto-stop warning was given (cleared by a snooze and at each start). */
+  autoStopWarned?: boolean;
 }
 
 export type DevMachinePatch = Partial<Omit<DevMachineRecord, 'id' | 'owner' | 'createdAt'>>;

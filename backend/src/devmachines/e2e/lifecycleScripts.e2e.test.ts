@@ -1,18 +1,21 @@
 import { spawnSync } from 'node:child_process';
+import WebSocket from 'ws';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  createEventSocket,
   encodeLifecycleScript,
   LIFECYCLE_SCRIPT_MAX_ENCODED_CHARS,
   type ApiClient,
   type DevMachineSpecInput,
   type JobLogBatch,
+  type WebSocketLike,
 } from '@aiplat/api';
 import { rejection } from '../../../../testing/src/backend/rejection.js';
 import { waitForDevMachine } from '../../../../testing/src/devMachines.js';
-import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
+import { startPlatform, TOKENS, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
 
 /*
  * Lifecycle configs on the local engine, for real: the scripts run as process groups before
@@ -169,6 +172,37 @@ describe('lifecycle configs', () => {
     await waitForDevMachine(client, created.id, ['Stopped']);
     socket.close();
   }, 180_000);
+
+  it('follows the log across a dropped socket from where it was: no line missed or repeated', async () => {
+    await config('counting', { onStart: 'for i in $(seq 1 30); do echo "line $i"; sleep 0.03; done\n' });
+    const raw: WebSocket[] = [];
+    const socket = createEventSocket({
+      baseUrl: fx.baseUrl,
+      token: TOKENS.alice,
+      createWebSocket: (url, protocols) => {
+        const ws = new WebSocket(url, protocols);
+        raw.push(ws);
+        return ws as unknown as WebSocketLike;
+      },
+      reconnect: { initialDelayMs: 20, maxDelayMs: 50 },
+    });
+    const seen: string[] = [];
+    const created = await client.createDevMachine({ body: { spec: machine('counted', 'counting') } });
+    socket.subscribe(`devmachine-logs/${created.id}`, (event) => {
+      if (event.kind !== 'devmachine-logs') return;
+      for (const line of event.data.lines) if (line.stream === 'stdout') seen.push(line.text);
+    });
+    await expect.poll(() => seen.length, { timeout: 20_000 }).toBeGreaterThan(5);
+    raw[0]!.close();
+    // Within the test's 2 s limit for scripts.
+    await expect.poll(() => seen.at(-1), { timeout: 20_000 }).toBe('line 30');
+    expect(raw.length).toBeGreaterThan(1);
+    expect(seen).toEqual(Array.from({ length: 30 }, (_, i) => `line ${i + 1}`));
+    socket.close();
+    await waitForDevMachine(client, created.id, ['Running', 'Failed']);
+    await client.stopDevMachine({ params: { id: created.id }, body: { force: true } });
+    await waitForDevMachine(client, created.id, ['Stopped']);
+  }, 60_000);
 
   it('fails the start with the script’s exit code and last lines, starts no IDE, and starts in safe mode', async () => {
     await config('broken', { onStart: 'for i in 1 2 3; do echo "step $i"; done\nexit 3\n' });
