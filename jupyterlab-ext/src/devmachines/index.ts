@@ -4,6 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import type { ImageChoices } from '../images/model/imageListModel.js';
 import type { IConnectionModel } from '../tokens.js';
+import { openDevMachineLogs, openLifecycleConfigs } from './lifecycle.js';
 import { DevMachineFormModel } from './model/devMachineFormModel.js';
 import { DevMachineListModel } from './model/devMachineListModel.js';
 import { DevMachineFormView } from './views/DevMachineForm.js';
@@ -55,6 +56,8 @@ export function createDevMachinesPanel(options: DevMachineViewOptions): Widget {
     model,
     trans,
     onCreate: () => openDevMachineForm(options, model),
+    onLifecycleConfigs: () => openLifecycleConfigs(options),
+    onLifecycleLog: (machine) => openDevMachineLogs(options, machine),
     ...(options.saveAsImage ? { onSaveImage: options.saveAsImage } : {}),
     onCopy: (id) => {
       void model.copy(id).then((spec) => spec && openDevMachineForm(options, model, spec));

@@ -67,3 +67,30 @@ describe('the dev machine form', () => {
     expect(fieldOfPath('body.spec.queue')).toBe('queue');
   });
 });
+
+describe('the dev machine form’s lifecycle config', () => {
+  it('offers the user’s configs by name and names the one chosen in the spec', async () => {
+    const connection = {
+      client: {
+        listLifecycleConfigs: () =>
+          Promise.resolve({ lifecycleConfigs: [{ spec: { name: 'pip' } }, { spec: { name: 'conda' } }] }),
+      },
+    } as unknown as IConnectionModel;
+    const form = new DevMachineFormModel(connection, { name: 'box' });
+    await form.loadConfigNames();
+    expect(form.configNames).toEqual(['conda', 'pip']);
+    expect(form.input()).not.toHaveProperty('lifecycleConfig');
+    form.update({ lifecycleConfig: 'pip' });
+    expect(form.input()).toMatchObject({ name: 'box', lifecycleConfig: 'pip' });
+    expect(form.errors.size).toBe(0);
+    form.update({ lifecycleConfig: '' });
+    expect(form.input()).not.toHaveProperty('lifecycleConfig');
+  });
+
+  it('keeps a copied machine’s config, offered even before the list is read', () => {
+    const form = new DevMachineFormModel(offline, { name: 'box-copy', lifecycleConfig: 'pip' });
+    expect(form.values.lifecycleConfig).toBe('pip');
+    expect(form.configNames).toEqual(['pip']);
+    expect(form.input()).toMatchObject({ lifecycleConfig: 'pip' });
+  });
+});

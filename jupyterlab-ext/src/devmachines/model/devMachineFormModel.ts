@@ -27,6 +27,8 @@ export interface DevMachineFormValues {
   workingDir: string;
   /** NAME=value lines. */
   env: string;
+  /** The name of one of the user's lifecycle configs; empty for none. */
+  lifecycleConfig: string;
 }
 
 const IDES: Record<IdeChoice, DevMachineSpec['ides']> = {
@@ -59,6 +61,7 @@ export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFo
     priority: String(spec.priority ?? DEFAULT_JOB_PRIORITY),
     workingDir: spec.workingDir ?? DEFAULT_WORKING_DIR,
     env: formatAssignments(spec.env),
+    lifecycleConfig: spec.lifecycleConfig ?? '',
   };
 }
 
@@ -69,6 +72,7 @@ export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFo
  */
 export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
   private readonly _kept: Partial<DevMachineSpec>;
+  private _configNames: string[] = [];
 
   constructor(connection: IConnectionModel, prefill: Partial<DevMachineSpec> = {}) {
     super(connection, valuesFromSpec(prefill));
@@ -80,6 +84,27 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
       ...(engine ? { engine } : {}),
     };
     if (prefill.name) this.validate();
+    void this.loadConfigNames();
+  }
+
+  /** The names of the user's lifecycle configs, offered by the lifecycle config field (the chosen one first kept). */
+  get configNames(): readonly string[] {
+    const chosen = this._values.lifecycleConfig;
+    return chosen && !this._configNames.includes(chosen) ? [chosen, ...this._configNames] : this._configNames;
+  }
+
+  /** Reads the user's lifecycle configs' names (none while offline). */
+  async loadConfigNames(): Promise<void> {
+    const client = this.connection.client;
+    if (!client) return;
+    try {
+      const { lifecycleConfigs } = await client.listLifecycleConfigs();
+      this._configNames = lifecycleConfigs.map((c) => c.spec.name).sort();
+    } catch {
+      // The field still offers "none" and a copied machine's config; a create names any problem.
+      return;
+    }
+    this.emit();
   }
 
   get creating(): boolean {
@@ -113,6 +138,7 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
       priority: Number(v.priority),
       workingDir: v.workingDir.trim(),
       ...(Object.keys(env).length > 0 ? { env } : {}),
+      ...(v.lifecycleConfig ? { lifecycleConfig: v.lifecycleConfig } : {}),
     };
   }
 

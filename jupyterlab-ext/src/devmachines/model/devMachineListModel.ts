@@ -29,8 +29,11 @@ export class DevMachineListModel extends LiveListModel<DevMachine> {
     return this.items;
   }
 
-  start(id: string): Promise<void> {
-    return this.act(id, async (client) => this.put(await client.startDevMachine({ params: { id }, body: {} })));
+  /** Starts it; in safe mode its lifecycle config's scripts are skipped, this once. */
+  start(id: string, safeMode = false): Promise<void> {
+    return this.act(id, async (client) =>
+      this.put(await client.startDevMachine({ params: { id }, body: safeMode ? { safeMode } : {} })),
+    );
   }
 
   stop(id: string, force = false): Promise<void> {

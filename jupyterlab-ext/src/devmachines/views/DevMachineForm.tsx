@@ -47,6 +47,12 @@ function DevMachineFormBody({ model, trans, images, onCreated }: DevMachineFormP
           hint={trans.__('relative to /work, e.g. home')}
           {...bind('workingDir')}
         />
+        <SelectField<string>
+          label={trans.__('Lifecycle config')}
+          hint={trans.__('scripts run before the IDEs: on-create at the first start, on-start at every start')}
+          {...bind('lifecycleConfig')}
+          options={[['', trans.__('None')] as const, ...model.configNames.map((n) => [n, n] as const)]}
+        />
       </fieldset>
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Resources')}</legend>

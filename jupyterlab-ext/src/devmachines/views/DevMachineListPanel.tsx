@@ -17,6 +17,10 @@ export interface DevMachineListPanelProps {
   onOpenIde: (id: string, ide: DevMachineIde) => void;
   /** Opens "Save environment as image" of a running dev machine. */
   onSaveImage?: (machine: DevMachine) => void;
+  /** Opens the editor of the user's lifecycle configs. */
+  onLifecycleConfigs?: () => void;
+  /** Opens a dev machine's lifecycle log (its scripts' output). */
+  onLifecycleLog?: (machine: DevMachine) => void;
 }
 
 export function devMachineStateLabel(state: DevMachineState, trans: TranslationBundle): string {
@@ -89,6 +93,16 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
           {trans.__('%1 CPU', spec.resources.cpu)} · {String(spec.resources.memory)}
           {accelerator.type !== 'none' && accelerator.count > 0 ? ` · ${accelerator.count} ${accelerator.type}` : ''}
         </span>
+        {spec.lifecycleConfig !== undefined && (
+          <span
+            className="aiplat-devMachine-lifecycle"
+            data-testid={`aiplat-devmachine-config-${id}`}
+            title={trans.__('Lifecycle config: %1', spec.lifecycleConfig)}
+          >
+            {' · '}
+            {spec.lifecycleConfig}
+          </span>
+        )}
       </div>
       <RowNotes why={why} error={model.actionError(id)} whyTestId={`aiplat-devmachine-why-${id}`} />
       <div className="aiplat-devMachine-actions">
@@ -102,6 +116,9 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
           props.onSaveImage &&
           button('save-image', trans.__('Save as image'), () => props.onSaveImage?.(machine))}
         {startable && button('start', trans.__('Start'), () => void model.start(id))}
+        {startable &&
+          spec.lifecycleConfig !== undefined &&
+          button('start-safe', trans.__('Start in safe mode'), () => void model.start(id, true))}
         {stoppable && button('stop', trans.__('Stop'), () => void model.stop(id))}
         {button('copy', trans.__('Copy'), () => props.onCopy(id))}
         {startable &&
@@ -110,6 +127,9 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
               if (yes) void model.delete(id);
             });
           })}
+        {spec.lifecycleConfig !== undefined &&
+          props.onLifecycleLog &&
+          button('lifecycle-log', trans.__('Lifecycle log'), () => props.onLifecycleLog?.(machine))}
         {button('show-events', showEvents ? trans.__('Hide events') : trans.__('Events'), () =>
           setShowEvents(!showEvents),
         )}
@@ -121,7 +141,7 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
 
 function DevMachineList(props: DevMachineListPanelProps) {
   const { model, trans } = props;
-  return (
+  const list = (
     <LiveList
       model={model}
       trans={trans}
@@ -133,6 +153,22 @@ function DevMachineList(props: DevMachineListPanelProps) {
       emptyDisconnected={trans.__('Connect to see your dev machines.')}
       row={(machine) => <Row key={machine.id} machine={machine} {...props} />}
     />
+  );
+  if (!props.onLifecycleConfigs) return list;
+  return (
+    <>
+      <div className="aiplat-devMachine-links">
+        <button
+          className="jp-mod-styled"
+          data-testid="aiplat-open-lifecycleconfigs"
+          title={trans.__('Scripts your dev machines run before their IDEs')}
+          onClick={props.onLifecycleConfigs}
+        >
+          {trans.__('Lifecycle configs')}
+        </button>
+      </div>
+      {list}
+    </>
   );
 }
 

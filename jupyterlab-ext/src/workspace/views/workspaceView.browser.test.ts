@@ -1,11 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { CHROMIUM, CHROMIUM_ARGS } from '../../../../testing/src/processes.js';
+import type { Browser, Page } from 'playwright-core';
+import { jupyterLabLightStyles, startHarnessPage, type HarnessPage } from '../../../../testing/src/harnessPage.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startRealBackend, type RealBackend } from '../../../../testing/src/realBackend.js';
 
@@ -16,61 +12,30 @@ import { startRealBackend, type RealBackend } from '../../../../testing/src/real
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 const root = here('../../../../');
-const LUMINO_STYLE = 'node_modules/@lumino/widgets/style/';
-const STYLES = [
-  ...readdirSync(`${root}${LUMINO_STYLE}`)
-    .filter((f) => f.endsWith('.css') && f !== 'index.css')
-    .map((f) => `${LUMINO_STYLE}${f}`),
-  'node_modules/@jupyterlab/theme-light-extension/style/variables.css',
-  'jupyterlab-ext/style/workspace.css',
-];
+const STYLES = [...jupyterLabLightStyles(), 'jupyterlab-ext/style/workspace.css'];
 
 let backend: RealBackend;
 let browser: Browser;
-let server: http.Server;
+let harness: HarnessPage;
 let pageUrl: string;
 
 beforeAll(async () => {
-  expect(existsSync(CHROMIUM), 'Chromium is missing (apt-get install chromium)').toBe(true);
   backend = await startRealBackend();
   await backend.writeFile('home/alice/data/scores.csv', 'name,score\nann,1\nbob,2\n');
   await backend.writeFile('home/alice/data/chat.jsonl', '{"instruction":"hi","input":"","output":"hello"}\n');
   await backend.writeFile('home/alice/nb.ipynb', JSON.stringify({ cells: [], nbformat: 4, nbformat_minor: 5 }));
   for (let i = 0; i < 230; i++) await backend.writeFile(`home/alice/many/f${String(i).padStart(3, '0')}.txt`, 'x');
-  const bundle = await build({
-    entryPoints: [here('./test/harness.ts')],
-    bundle: true,
-    platform: 'browser',
-    format: 'iife',
-    write: false,
-    logLevel: 'silent',
-    loader: { '.svg': 'text', '.css': 'empty' },
-    alias: { '@aiplat/api': `${root}api/src/index.ts` },
-    define: { 'process.env.NODE_ENV': '"production"', global: 'globalThis' },
+  harness = await startHarnessPage({
+    entry: here('./test/harness.ts'),
+    styles: STYLES,
+    query: { server: backend.url, token: backend.token },
   });
-  const js = bundle.outputFiles[0]!.text;
-  const css = (await Promise.all(STYLES.map((f) => readFile(`${root}${f}`, 'utf8')))).join('\n');
-  server = http.createServer((req, res) => {
-    if (req.url === '/harness.js') res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-    else if (req.url === '/style.css') res.writeHead(200, { 'content-type': 'text/css' }).end(css);
-    else {
-      res
-        .writeHead(200, { 'content-type': 'text/html' })
-        .end(
-          '<!doctype html><html><head><link rel="stylesheet" href="/style.css"></head>' +
-            '<body style="margin:0;height:100vh"><script src="/harness.js"></script></body></html>',
-        );
-    }
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const q = new URLSearchParams({ server: backend.url, token: backend.token });
-  pageUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/?${q}`;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', ...CHROMIUM_ARGS] });
+  browser = harness.browser;
+  pageUrl = harness.url;
 }, 120_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await new Promise((r) => server?.close(r));
+  await harness?.close();
   await backend?.close();
 });
 
