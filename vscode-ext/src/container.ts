@@ -12,6 +12,8 @@ import { createImagesModel, type ImagesModel } from './images/imagesModel.js';
 import { ImagesTreeProvider } from './images/imagesTreeProvider.js';
 import { JobsModel } from './jobs/jobsModel.js';
 import { JobsTreeProvider } from './jobs/jobsTreeProvider.js';
+import { createLifecycleConfigsModel, type LifecycleConfigsModel } from './lifecycle/lifecycleConfigsModel.js';
+import { DevMachineLogChannels } from './logs/devMachineLogChannels.js';
 import { JobLogChannels } from './logs/jobLogChannels.js';
 import { ServiceLogChannels } from './services/serviceLogChannels.js';
 import { createServicesModel, type ServicesModel } from './services/servicesModel.js';
@@ -40,6 +42,10 @@ export interface Container extends vscode.Disposable {
   readonly jobsTree: JobsTreeProvider;
   readonly devMachines: DevMachinesModel;
   readonly devMachinesTree: DevMachinesTreeProvider;
+  /** The user's lifecycle configs (the Lifecycle Configs section of the Dev Machines view). */
+  readonly lifecycleConfigs: LifecycleConfigsModel;
+  /** Dev machines' lifecycle script output, an output channel per dev machine. */
+  readonly lifecycleLogs: DevMachineLogChannels;
   /** The images the user can choose (presets, saved, shared), and their view. */
   readonly images: ImagesModel;
   readonly imagesTree: ImagesTreeProvider;
@@ -126,7 +132,17 @@ export function createContainer(
   const jobs = new JobsModel({ client, events });
   const jobsTree = new JobsTreeProvider(jobs);
   const devMachines = createDevMachinesModel({ client, events });
-  const devMachinesTree = new DevMachinesTreeProvider(devMachines, client);
+  const lifecycleConfigs = createLifecycleConfigsModel(client);
+  const devMachinesTree = new DevMachinesTreeProvider(devMachines, client, lifecycleConfigs);
+  const lifecycleLogs = new DevMachineLogChannels(events);
+  // Which configs dev machines name decides each config's `usedBy`: re-read them when that changes.
+  let namedConfigs = '';
+  const usedByWatch = devMachines.onDidChange(() => {
+    const named = devMachines.items.map((m) => `${m.id}:${m.spec.lifecycleConfig ?? ''}`).join(',');
+    if (named === namedConfigs) return;
+    namedConfigs = named;
+    if (connection.client) void lifecycleConfigs.refresh();
+  });
   const images = createImagesModel({ client, events });
   const imagesTree = new ImagesTreeProvider(images, client);
   const services = createServicesModel({ client, events });
@@ -231,12 +247,14 @@ export function createContainer(
     workspaceTree.refresh();
     if (connected) void jobs.refresh();
     if (connected) void devMachines.refresh();
+    if (connected) void lifecycleConfigs.refresh();
     if (connected) void images.refresh();
     if (connected) void services.refresh();
     if (connected && connection.client) void previews.reloadRestored(connection.client);
     else {
       jobs.clear();
       devMachines.clear();
+      lifecycleConfigs.clear();
       images.clear();
       services.clear();
     }
@@ -261,6 +279,9 @@ export function createContainer(
     jobsTree,
     jobs,
     devMachinesTree,
+    usedByWatch,
+    lifecycleLogs,
+    lifecycleConfigs,
     devMachines,
     imagesTree,
     images,
@@ -282,6 +303,8 @@ export function createContainer(
     jobsTree,
     devMachines,
     devMachinesTree,
+    lifecycleConfigs,
+    lifecycleLogs,
     images,
     imagesTree,
     workspace,

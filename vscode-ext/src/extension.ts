@@ -9,6 +9,10 @@ import { registerTensorBoardCommands } from './commands/tensorBoardCommands.js';
 import { registerTrainingCommands } from './commands/trainingCommands.js';
 import { registerWorkspaceCommands } from './commands/workspaceCommands.js';
 import { createContainer } from './container.js';
+import { registerLifecycleConfigCommands } from './lifecycle/lifecycleConfigCommands.js';
+import { LifecycleFileSystem } from './lifecycle/lifecycleFileSystem.js';
+import { LIFECYCLE_SCHEME } from './lifecycle/lifecycleScripts.js';
+import { ScriptSizeStatusBar } from './lifecycle/scriptSizeStatusBar.js';
 import { registerServiceCommands } from './services/serviceCommands.js';
 import { registerServiceUpdateCommands } from './services/serviceUpdateCommands.js';
 import { pathOfWorkUri, WORK_SCHEME } from './workspace/workContentProvider.js';
@@ -41,6 +45,18 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView(ViewIds.images, { treeDataProvider: c.imagesTree }),
     vscode.window.createTreeView(ViewIds.services, { treeDataProvider: c.servicesTree }),
     vscode.workspace.registerTextDocumentContentProvider(WORK_SCHEME, c.workContent),
+    // Lifecycle scripts are edited as files; saving one updates its config.
+    vscode.workspace.registerFileSystemProvider(
+      LIFECYCLE_SCHEME,
+      new LifecycleFileSystem({
+        client: () => c.connection.client,
+        configs: c.lifecycleConfigs,
+        showError: (message) => void vscode.window.showErrorMessage(message),
+      }),
+      { isCaseSensitive: true },
+    ),
+    new ScriptSizeStatusBar(),
+    ...registerLifecycleConfigCommands({ connection: c.connection, configs: c.lifecycleConfigs }),
     ...registerConnectionCommands(c.connection),
     ...registerWorkspaceCommands({
       connection: c.connection,
@@ -50,7 +66,11 @@ export function activate(context: vscode.ExtensionContext): void {
     }),
     ...registerJobCommands({ connection: c.connection, jobs: c.jobs, logs: c.logs, details: c.details }),
     ...registerTrainingCommands({ connection: c.connection, jobs: c.jobs }),
-    ...registerDevMachineCommands({ connection: c.connection, devMachines: c.devMachines }),
+    ...registerDevMachineCommands({
+      connection: c.connection,
+      devMachines: c.devMachines,
+      lifecycleLogs: c.lifecycleLogs,
+    }),
     ...registerSaveImageCommands({
       connection: c.connection,
       devMachines: c.devMachines,

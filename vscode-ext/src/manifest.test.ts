@@ -111,6 +111,8 @@ describe('package.json manifest', () => {
       'aiplat.image.saved',
       'aiplat.job.active',
       'aiplat.job.finished',
+      'aiplat.lifecycleConfig',
+      'aiplat.lifecycleConfigs',
       'aiplat.model',
       'aiplat.root',
       'aiplat.service.idle',

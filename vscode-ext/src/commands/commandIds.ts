@@ -35,6 +35,13 @@ export const CommandIds = {
   openDevMachineJupyterLab: 'aiplat.openDevMachineJupyterLab',
   openDevMachineVsCode: 'aiplat.openDevMachineVsCode',
   saveDevMachineAsImage: 'aiplat.saveDevMachineAsImage',
+  startDevMachineSafeMode: 'aiplat.startDevMachineSafeMode',
+  showDevMachineLifecycleLog: 'aiplat.showDevMachineLifecycleLog',
+
+  refreshLifecycleConfigs: 'aiplat.refreshLifecycleConfigs',
+  newLifecycleConfig: 'aiplat.newLifecycleConfig',
+  editLifecycleConfig: 'aiplat.editLifecycleConfig',
+  deleteLifecycleConfig: 'aiplat.deleteLifecycleConfig',
 
   refreshImages: 'aiplat.refreshImages',
   copyImageReference: 'aiplat.copyImageReference',

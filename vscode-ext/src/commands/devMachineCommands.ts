@@ -5,6 +5,8 @@ import { describeError } from '../connection/errorMessage.js';
 import { signedInUrl } from '../connection/loginLink.js';
 import { askDevMachineSpec, type DevMachineDefaults } from '../devmachines/devMachineFlow.js';
 import { imagesToOffer } from '../images/imagePick.js';
+import { lifecycleConfigsToOffer } from '../lifecycle/lifecycleConfigPick.js';
+import type { DevMachineLogChannels } from '../logs/devMachineLogChannels.js';
 import { devMachineStateLabel, devMachineTitle, ideName } from '../devmachines/devMachinePresentation.js';
 import type { DevMachinesModel } from '../devmachines/devMachinesModel.js';
 import type { DevMachineNode } from '../devmachines/devMachinesTreeProvider.js';
@@ -14,6 +16,8 @@ import { requireClient } from './requireClient.js';
 export interface DevMachineCommandDeps {
   connection: ConnectionService;
   devMachines: DevMachinesModel;
+  /** The lifecycle scripts' output channels (Show Lifecycle Log). */
+  lifecycleLogs: DevMachineLogChannels;
   /** Opens a URL in the user's browser (`vscode.env.openExternal`; a test records it). */
   openExternal?: (uri: vscode.Uri) => Thenable<boolean>;
 }
@@ -24,7 +28,10 @@ export type DevMachineArgument = DevMachineNode | string | undefined;
 const canStart = (machine: DevMachine) => machine.state === 'Stopped' || machine.state === 'Failed';
 const canStop = (machine: DevMachine) => ['Creating', 'Starting', 'Running'].includes(machine.state);
 
-/** Registers the Dev machines commands: create, start, stop, copy, delete, open either IDE. */
+/**
+ * Registers the Dev machines commands: create, start (also in safe mode), stop, copy, delete, open
+ * either IDE, show the lifecycle scripts' log.
+ */
 export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.Disposable[] {
   const withMachine =
     (run: (client: ApiClient, machine: DevMachine) => Promise<unknown>, filter?: (machine: DevMachine) => boolean) =>
@@ -39,9 +46,17 @@ export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.
       }
     };
   const create = async (client: ApiClient, title: string, defaults?: DevMachineDefaults) => {
-    const spec = await askDevMachineSpec(title, defaults, await imagesToOffer(client));
+    const [images, lifecycleConfigs] = await Promise.all([imagesToOffer(client), lifecycleConfigsToOffer(client)]);
+    const spec = await askDevMachineSpec(title, defaults, images, lifecycleConfigs);
     if (spec) await createAndStart(deps, client, spec);
   };
+  const start = (safeMode: boolean) =>
+    withMachine(async (client, machine) => {
+      deps.devMachines.apply({
+        change: 'updated',
+        devMachine: await client.startDevMachine({ params: { id: machine.id }, body: { safeMode } }),
+      });
+    }, canStart);
   const open = (ide: DevMachineIde) =>
     withMachine(async (client, machine) => {
       await openIde(deps, client, machine, ide);
@@ -53,14 +68,14 @@ export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.
       const client = await requireClient(deps.connection);
       if (client) await create(client, vscode.l10n.t('Create Dev Machine'));
     }),
+    vscode.commands.registerCommand(CommandIds.startDevMachine, start(false)),
+    // Without the lifecycle scripts, this once: to repair a machine whose script fails its start.
+    vscode.commands.registerCommand(CommandIds.startDevMachineSafeMode, start(true)),
     vscode.commands.registerCommand(
-      CommandIds.startDevMachine,
+      CommandIds.showDevMachineLifecycleLog,
       withMachine(async (client, machine) => {
-        deps.devMachines.apply({
-          change: 'updated',
-          devMachine: await client.startDevMachine({ params: { id: machine.id }, body: {} }),
-        });
-      }, canStart),
+        await deps.lifecycleLogs.show(client, machine);
+      }),
     ),
     vscode.commands.registerCommand(
       CommandIds.stopDevMachine,

@@ -6,8 +6,10 @@ import {
   ResourcesSchema,
   type DevMachineSpec,
   type Image,
+  type LifecycleConfig,
 } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { lifecycleConfigItems, NO_LIFECYCLE_CONFIG } from '../lifecycle/lifecycleConfigPick.js';
 import { IMAGE_REF_STEP, imageOfAnswers, imageRefStepPrompt, imageStepPrompt } from '../images/imagePick.js';
 import { runMultiStepInput, type StepPrompt } from '../training/multiStepInput.js';
 import { acceleratorItems } from '../training/trainingFlow.js';
@@ -28,7 +30,10 @@ export const DEV_MACHINE_STEPS = [
   { id: 'workingDir' },
 ] as const satisfies readonly FlowStep<string>[];
 
-export type DevMachineStepId = (typeof DEV_MACHINE_STEPS)[number]['id'];
+/** The last step, asked when the user has lifecycle configs to choose from. */
+export const LIFECYCLE_CONFIG_STEP = { id: 'lifecycleConfig' } as const;
+
+export type DevMachineStepId = (typeof DEV_MACHINE_STEPS)[number]['id'] | typeof LIFECYCLE_CONFIG_STEP.id;
 
 /** What a flow starts from: Copy fills in every answer from the copied dev machine. */
 export type DevMachineDefaults = Partial<DevMachineSpec>;
@@ -47,9 +52,14 @@ export async function askDevMachineSpec(
   title: string,
   defaults: DevMachineDefaults = {},
   images: readonly Image[] = [],
+  lifecycleConfigs: readonly LifecycleConfig[] = [],
 ): Promise<DevMachineSpec | undefined> {
-  const flow = new StepFlow<DevMachineStepId>(DEV_MACHINE_STEPS as readonly FlowStep<DevMachineStepId>[]);
-  const done = await runMultiStepInput(title, flow, (id) => devMachineStepPrompt(id, defaults, images));
+  const steps: readonly FlowStep<DevMachineStepId>[] =
+    lifecycleConfigs.length > 0 ? [...DEV_MACHINE_STEPS, LIFECYCLE_CONFIG_STEP] : DEV_MACHINE_STEPS;
+  const flow = new StepFlow<DevMachineStepId>(steps);
+  const done = await runMultiStepInput(title, flow, (id) =>
+    devMachineStepPrompt(id, defaults, images, lifecycleConfigs),
+  );
   if (!done) return undefined;
   const parsed = DevMachineSpecSchema.safeParse(devMachineInput(flow.values(), defaults));
   if (parsed.success) return parsed.data;
@@ -71,11 +81,15 @@ function fieldCheck(schema: {
 const fields = DevMachineSpecSchema.shape;
 const resourceFields = ResourcesSchema.shape;
 
-/** How each step is asked, and checked; `images`: what the image step offers (none: a box). */
+/**
+ * How each step is asked, and checked; `images`: what the image step offers (none: a box);
+ * `lifecycleConfigs`: what the lifecycle config step offers besides none.
+ */
 export function devMachineStepPrompt(
   id: DevMachineStepId,
   defaults: DevMachineDefaults,
   images: readonly Image[] = [],
+  lifecycleConfigs: readonly LifecycleConfig[] = [],
 ): StepPrompt {
   const input = (prompt: string, initial: string, validate: (v: string) => string | undefined): StepPrompt => ({
     kind: 'input',
@@ -156,6 +170,12 @@ export function devMachineStepPrompt(
         defaults.workingDir ?? DEFAULT_WORKING_DIR,
         (v) => fieldCheck(fields.workingDir)(v),
       );
+    case 'lifecycleConfig':
+      return {
+        kind: 'pick',
+        placeholder: vscode.l10n.t('Lifecycle config: scripts run before the IDEs start'),
+        items: lifecycleConfigItems(lifecycleConfigs, defaults.lifecycleConfig),
+      };
   }
 }
 
@@ -183,5 +203,8 @@ export function devMachineInput(
     queue: answers.queue,
     priority: Number(answers.priority),
     workingDir: answers.workingDir,
+    ...(answers.lifecycleConfig && answers.lifecycleConfig !== NO_LIFECYCLE_CONFIG
+      ? { lifecycleConfig: answers.lifecycleConfig }
+      : {}),
   };
 }

@@ -12,37 +12,61 @@ import {
   resourcesText,
 } from './devMachinePresentation.js';
 import { liveListRoots } from '../model/liveListModel.js';
+import {
+  lifecycleConfigChildren,
+  lifecycleConfigItem,
+  type LifecycleConfigNode,
+} from '../lifecycle/lifecycleConfigNodes.js';
+import type { LifecycleConfigsModel } from '../lifecycle/lifecycleConfigsModel.js';
 import type { DevMachinesModel } from './devMachinesModel.js';
 
 export type DevMachineNode =
   | { kind: 'machine'; machine: DevMachine }
   | { kind: 'open'; machine: DevMachine; ide: DevMachineIde }
   | { kind: 'event'; event: DevMachineEvent }
-  | { kind: 'message'; text: string };
+  | { kind: 'message'; text: string }
+  | LifecycleConfigNode;
+
+const isLifecycleNode = (node: DevMachineNode): node is LifecycleConfigNode => node.kind.startsWith('lifecycle');
+
+/** The icon of a dev machine event: failures and scripts stand out. */
+function eventIcon(type: DevMachineEvent['type']): string {
+  if (type === 'failed' || type === 'script-failed') return 'error';
+  if (type.startsWith('script')) return 'terminal';
+  return 'history';
+}
 
 const EVENTS_SHOWN = 10;
 
 /**
  * The Dev machines view: each of the user's dev machines with its state (live from the
- * `devmachines` topic); expanded, a way into each IDE while it runs and its latest events.
+ * `devmachines` topic); expanded, a way into each IDE while it runs and its latest events. Below
+ * them, the Lifecycle Configs section: each config's scripts, opened as files.
  */
 export class DevMachinesTreeProvider extends ModelTreeProvider<DevMachineNode> {
   constructor(
     private readonly model: DevMachinesModel,
     private readonly client: () => ApiClient | undefined,
+    private readonly lifecycleConfigs?: LifecycleConfigsModel,
   ) {
-    super((listener) => model.onDidChange(listener));
+    super((listener) => {
+      const watches = [model.onDidChange(listener), lifecycleConfigs?.onDidChange(listener)];
+      return { dispose: () => watches.forEach((watch) => watch?.dispose()) };
+    });
   }
 
   async getChildren(node?: DevMachineNode): Promise<DevMachineNode[]> {
     if (!node) {
-      return liveListRoots<DevMachine, DevMachineNode>(this.model, {
+      const machines = liveListRoots<DevMachine, DevMachineNode>(this.model, {
         item: (machine) => ({ kind: 'machine', machine }),
         message: (text) => ({ kind: 'message', text }),
         describe: describeError,
         empty: vscode.l10n.t('No dev machines yet'),
       });
+      // The section shows once the view has something (the machines or why not) to show above it.
+      return this.lifecycleConfigs && machines.length > 0 ? [...machines, { kind: 'lifecycleConfigs' }] : machines;
     }
+    if (isLifecycleNode(node)) return this.lifecycleConfigs ? lifecycleConfigChildren(this.lifecycleConfigs, node) : [];
     if (node.kind !== 'machine') return [];
     const { machine } = node;
     const opens: DevMachineNode[] =
@@ -99,12 +123,14 @@ export class DevMachinesTreeProvider extends ModelTreeProvider<DevMachineNode> {
       case 'event': {
         const item = new vscode.TreeItem(node.event.message);
         item.description = new Date(node.event.time).toLocaleString();
-        item.iconPath = new vscode.ThemeIcon(node.event.type === 'failed' ? 'error' : 'history');
+        item.iconPath = new vscode.ThemeIcon(eventIcon(node.event.type));
         item.tooltip = `${node.event.time} · ${node.event.type}\n${node.event.message}`;
         return item;
       }
       case 'message':
         return new vscode.TreeItem(node.text);
+      default:
+        return lifecycleConfigItem(node);
     }
   }
 }

@@ -4,10 +4,13 @@ import type { Subscription } from '../model/emitter.js';
 
 export const LOG_PAGE_SIZE = 5000;
 
+/** The event kinds that carry log lines (each a `JobLogBatch`). */
+export type LogKind = 'job-logs' | 'service-logs' | 'devmachine-logs';
+
 /** Whose log a follower reads: a page over HTTP, then a streamed topic of the same lines. */
 export interface LogSource {
   /** The event kind of the topic's batches. */
-  kind: 'job-logs' | 'service-logs';
+  kind: LogKind;
   /** The streamed topic, e.g. `job-logs/<id>`. */
   topic: string;
   /** Reads a page of lines from `cursor` (the beginning when absent). */
@@ -32,6 +35,15 @@ export function serviceLogSource(name: string): LogSource {
   };
 }
 
+/** A dev machine's lifecycle script output (its one instance, 0). */
+export function devMachineLogSource(id: string): LogSource {
+  return {
+    kind: 'devmachine-logs',
+    topic: `devmachine-logs/${id}`,
+    read: (client, query) => client.devMachineLogs({ params: { id }, query }),
+  };
+}
+
 export interface LogFollowerOptions {
   client: ApiClient;
   events: EventSource;
@@ -45,7 +57,7 @@ export interface LogFollowerOptions {
 }
 
 /**
- * Follows one job's or service's logs (every instance, merged by time): reads the pages already
+ * Follows one job's, service's or dev machine's logs (every instance, merged by time): reads the pages already
  * written over HTTP from `cursor`, then the source's stream from the last page's `nextCursor`, so nothing
  * is missed or repeated. `cursor` is always the position after the last line delivered; a new
  * follower started from it resumes exactly there (and so does the socket after a reconnect).
@@ -89,7 +101,7 @@ export class LogFollower {
     this.subscription = this.options.events.subscribe(
       source.topic,
       (event) => {
-        if (event.kind !== 'job-logs' && event.kind !== 'service-logs') return;
+        if (event.kind !== 'job-logs' && event.kind !== 'service-logs' && event.kind !== 'devmachine-logs') return;
         if (event.kind !== source.kind || this.disposed || this._ended) return;
         this._cursor = event.data.cursor;
         if (event.data.lines.length > 0) this.options.onLines(event.data.lines);

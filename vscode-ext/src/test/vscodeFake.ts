@@ -64,6 +64,7 @@ function showMessage(severity: ShownMessage['severity'], text: string, items: un
 }
 
 export const window = {
+  onDidChangeActiveTextEditor: (): Disposable => new Disposable(() => undefined),
   showInformationMessage: (text: string, ...items: unknown[]) => showMessage('info', text, items),
   showWarningMessage: (text: string, ...items: unknown[]) => showMessage('warning', text, items),
   showErrorMessage: (text: string, ...items: unknown[]) => showMessage('error', text, items),
@@ -200,6 +201,12 @@ export const workspace = {
   textDocuments: [] as unknown[],
   onDidOpenTextDocument: (): Disposable => new Disposable(() => undefined),
   onDidCloseTextDocument: (): Disposable => new Disposable(() => undefined),
+  onDidChangeTextDocument: (): Disposable => new Disposable(() => undefined),
+  registerFileSystemProvider(scheme: string, provider: unknown): Disposable {
+    if (fake.fileSystemProviders.has(scheme)) throw new Error(`a file system provider for '${scheme}' exists`);
+    fake.fileSystemProviders.set(scheme, provider);
+    return new Disposable(() => fake.fileSystemProviders.delete(scheme));
+  },
   onDidChangeConfiguration(listener: (event: ConfigurationChangeEvent) => void): Disposable {
     fake.configListeners.add(listener);
     return new Disposable(() => fake.configListeners.delete(listener));

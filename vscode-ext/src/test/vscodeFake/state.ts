@@ -73,6 +73,8 @@ export const fake = {
   quickPickAnswers: [] as QuickPickAnswer[],
   treeProviders: new Map<string, unknown>(),
   contentProviders: new Map<string, { provideTextDocumentContent(uri: Uri): unknown }>(),
+  /** `registerFileSystemProvider`, by scheme. */
+  fileSystemProviders: new Map<string, unknown>(),
   outputChannels: [] as FakeOutputChannel[],
   webviewPanels: [] as FakeWebviewPanel[],
   /** `registerWebviewPanelSerializer`, by view type. */
@@ -111,6 +113,7 @@ export const fake = {
     this.quickPickAnswers.length = 0;
     this.treeProviders.clear();
     this.contentProviders.clear();
+    this.fileSystemProviders.clear();
     this.outputChannels.length = 0;
     this.webviewPanels.length = 0;
     this.serializers.clear();

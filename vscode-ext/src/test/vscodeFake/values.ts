@@ -130,3 +130,34 @@ export enum ConfigurationTarget {
   Workspace = 2,
   WorkspaceFolder = 3,
 }
+
+export enum FileType {
+  Unknown = 0,
+  File = 1,
+  Directory = 2,
+  SymbolicLink = 64,
+}
+
+export enum FileChangeType {
+  Changed = 1,
+  Created = 2,
+  Deleted = 3,
+}
+
+export class FileSystemError extends Error {
+  constructor(
+    message: string,
+    readonly code: string,
+  ) {
+    super(message);
+  }
+  private static make(code: string, messageOrUri?: string | Uri): FileSystemError {
+    return new FileSystemError(typeof messageOrUri === 'string' ? messageOrUri : String(messageOrUri ?? code), code);
+  }
+  static FileNotFound = (messageOrUri?: string | Uri) => FileSystemError.make('FileNotFound', messageOrUri);
+  static FileExists = (messageOrUri?: string | Uri) => FileSystemError.make('FileExists', messageOrUri);
+  static FileNotADirectory = (messageOrUri?: string | Uri) => FileSystemError.make('FileNotADirectory', messageOrUri);
+  static FileIsADirectory = (messageOrUri?: string | Uri) => FileSystemError.make('FileIsADirectory', messageOrUri);
+  static NoPermissions = (messageOrUri?: string | Uri) => FileSystemError.make('NoPermissions', messageOrUri);
+  static Unavailable = (messageOrUri?: string | Uri) => FileSystemError.make('Unavailable', messageOrUri);
+}
