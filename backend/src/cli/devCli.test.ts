@@ -56,6 +56,30 @@ describe('aiplat dev', () => {
     expect((await aiplat(['dev', 'list'])).stdout).toBe('No dev machines yet: aiplat dev create <name>\n');
   }, 120_000);
 
+  it('creates a machine that stops by itself after N hours, and snoozes it', async () => {
+    const bad = await aiplat(['dev', 'create', 'timed', '--auto-stop', '30']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      expect.stringContaining('--auto-stop takes a whole number of hours from 1 to 24, not 30'),
+    ]);
+    expect(
+      (await aiplat(['dev', 'create', 'timed', '--ides', 'jupyterlab', '--cpu', '1', '--auto-stop', '2'])).code,
+    ).toBe(0);
+    await expect.poll(async () => (await machineNamed('timed')).state, { timeout: 60_000 }).toBe('Running');
+    const { autoStopAt, startedAt } = await machineNamed('timed');
+    expect(Date.parse(autoStopAt!) - Date.parse(startedAt!)).toBe(2 * 3_600_000);
+    const snoozed = await aiplat(['dev', 'snooze', 'timed']);
+    const later = new Date(Date.parse(autoStopAt!) + 3_600_000).toISOString();
+    expect(snoozed).toMatchObject({ code: 0, stdout: expect.stringContaining(`stops by itself at ${later}`) });
+    expect((await aiplat(['dev', 'stop', 'timed', '--force'])).code).toBe(0);
+    await expect.poll(async () => (await machineNamed('timed')).state, { timeout: 30_000 }).toBe('Stopped');
+    const refused = await aiplat(['dev', 'snooze', 'timed']);
+    expect([refused.code, refused.stderr]).toEqual([
+      1,
+      expect.stringContaining("only a running machine's auto-stop is put off"),
+    ]);
+  }, 120_000);
+
   it('says what is wrong: an unknown machine, a bad option, a bad spec', async () => {
     const unknown = await aiplat(['dev', 'start', 'nowhere']);
     expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('no dev machine nowhere of yours')]);

@@ -29,6 +29,7 @@ interface CreateOptions {
   environment?: string;
   workingDir?: string;
   lifecycleConfig?: string;
+  autoStop?: number;
   queue?: string;
   engine?: 'local' | 'kubernetes';
   start: boolean;
@@ -59,6 +60,16 @@ function parseCpu(value: string): number {
   const cpu = Number(value);
   if (!Number.isFinite(cpu) || cpu <= 0) throw new InvalidArgumentError(m.create.badNumber(value));
   return cpu;
+}
+
+const AUTO_STOP_HELP = 'stop by itself after this many hours of running (1-24), warned 10 minutes before';
+
+function parseHours(value: string): number {
+  const hours = Number(value);
+  if (!Number.isInteger(hours) || hours < 1 || hours > 24) {
+    throw new InvalidArgumentError(`--auto-stop takes a whole number of hours from 1 to 24, not ${value}`);
+  }
+  return hours;
 }
 
 /** One of the user's dev machines by id or name. */
@@ -114,6 +125,7 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--environment <path>', m.create.environment)
     .option('--working-dir <dir>', m.create.workingDir)
     .option('--lifecycle-config <name>', lm.lifecycleConfig)
+    .option('--auto-stop <hours>', AUTO_STOP_HELP, parseHours)
     .option('--queue <queue>', m.create.queue)
     .option('--engine <engine>', m.create.engine)
     .option('--no-start', m.create.noStart)
@@ -134,6 +146,7 @@ export function registerDev(program: Command, ctx: CliContext): void {
         ...(options.environment ? { environment: options.environment } : {}),
         ...(options.workingDir ? { workingDir: options.workingDir } : {}),
         ...(options.lifecycleConfig ? { lifecycleConfig: options.lifecycleConfig } : {}),
+        ...(options.autoStop ? { autoStop: { afterHours: options.autoStop } } : {}),
         ...(options.queue ? { queue: options.queue } : {}),
         ...(options.engine ? { engine: options.engine } : {}),
       };
@@ -178,6 +191,17 @@ export function registerDev(program: Command, ctx: CliContext): void {
         const config = started.spec.lifecycleConfig;
         ctx.info(config ? lm.safeModeDone(started.spec.name, config) : lm.safeModeNothing(started.spec.name));
       }
+    });
+
+  dev
+    .command('snooze')
+    .description("put a running dev machine's auto-stop off by one hour")
+    .argument('<machine>', m.machine)
+    .action(async (idOrName: string, _options: unknown, command: Command) => {
+      const { client } = connect(ctx, command);
+      const { id } = await find(client, idOrName);
+      const snoozed = await client.snoozeDevMachineAutoStop({ params: { id } });
+      ctx.out(`${snoozed.spec.name} (${snoozed.id}) stops by itself at ${snoozed.autoStopAt ?? '?'}\n`);
     });
 
   dev
