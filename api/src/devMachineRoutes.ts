@@ -10,6 +10,7 @@ import {
   StopDevMachineBodySchema,
 } from './schemas/devMachines.js';
 import { JobLogsQuerySchema, JobLogsResponseSchema } from './schemas/jobRequests.js';
+import { DevMachineIdleSchema } from './schemas/devMachineIdle.js';
 import { route } from './route.js';
 
 /** The dev machines' routes (a part of `routes`). */
@@ -62,6 +63,14 @@ export const devMachineRoutes = {
     tag: 'devmachines',
     params: DevMachineIdParamsSchema,
     response: DevMachineSchema,
+  }),
+  devMachineIdle: route({
+    method: 'get',
+    path: '/api/devmachines/:id/idle',
+    summary: "Why (not) idle: each signal of the machine's idle policy, its value and whether it counts",
+    tag: 'devmachines',
+    params: DevMachineIdParamsSchema,
+    response: DevMachineIdleSchema,
   }),
   copyDevMachine: route({
     method: 'get',

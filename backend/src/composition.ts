@@ -21,6 +21,7 @@ import { createDevMachineHandlers } from './devmachines/devMachineHandlers.js';
 import { DevMachineService } from './devmachines/devMachineService.js';
 import { DevMachineLogs } from './devmachines/devMachineLogs.js';
 import { AutoStopper } from './devmachines/idle/autoStopper.js';
+import { IdleMonitor, runningJobsFrom } from './devmachines/idle/idleMonitor.js';
 import { LifecycleConfigService } from './devmachines/lifecycle/lifecycleConfigService.js';
 import { createLifecycleConfigHandlers } from './devmachines/lifecycle/lifecycleConfigHandlers.js';
 import { ImagesPart } from './imagesComposition.js';
@@ -131,6 +132,7 @@ export async function createPlatform(
   let jobs: JobService | undefined;
   let devMachines: DevMachineService | undefined;
   let devMachineLogs: DevMachineLogs | undefined;
+  let idleMonitor!: IdleMonitor;
   const loginLinks = new LoginLinks();
   const sessions = new SessionStore();
   const proxy = new ProxyCore();
@@ -214,6 +216,12 @@ export async function createPlatform(
         log: log.child({ component: 'devmachines' }),
       });
       devMachineLogs = new DevMachineLogs(devMachines);
+      idleMonitor = new IdleMonitor({
+        machines: devMachines,
+        runningJobs: (owner, id) => runningJobsFrom(store.jobs, owner, id),
+        everyMs: config.devMachines.idleCheckMs,
+        log: log.child({ component: 'idle' }),
+      });
       tensorboards = new TensorBoardService({
         resolver,
         events: hub,
@@ -225,7 +233,7 @@ export async function createPlatform(
       return {
         ...createSystemHandlers({ config, store, metrics, containerRuntime: () => containers.info() }),
         ...createTensorBoardHandlers(scalars, tensorboards),
-        ...createDevMachineHandlers(devMachines, devMachineLogs),
+        ...createDevMachineHandlers(devMachines, devMachineLogs, idleMonitor),
         ...createLifecycleConfigHandlers(lifecycleConfigs),
         ...servicesPart.handlers(hub),
         ...imagesPart.handlers(hub, devMachines),
@@ -253,6 +261,7 @@ export async function createPlatform(
   server.hub.registerStream('devmachine-logs', lifecycleLogs.opener());
   const autoStopper = new AutoStopper({ machines: devMachines!, log: log.child({ component: 'auto-stop' }) });
   autoStopper.start();
+  idleMonitor.start();
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });
   const supervisor = createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {});
   // Jobs and dev machines wait for and hold this machine's capacity in the same queues.
@@ -376,6 +385,7 @@ export async function createPlatform(
     imagesPart.close();
     lifecycleLogs.close();
     autoStopper.close();
+    idleMonitor.close();
     await devMachineEngine.close();
     await containers.close();
     scalars.close();

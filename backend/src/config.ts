@@ -72,6 +72,8 @@ export const ConfigSchema = z.object({
       readyTimeoutMs: z.number().int().min(1_000).max(3_600_000).default(120_000),
       /** How often the Kubernetes engine reads a starting, running or stopping dev machine's pod. */
       kubernetesPollMs: z.number().int().min(50).max(60_000).default(2_000),
+      /** How often running dev machines with an idle policy are looked at. */
+      idleCheckMs: z.number().int().min(100).max(600_000).default(60_000),
       /** How long each lifecycle script may run before the start fails (TI-ONE's 5 minutes; lower for tests). */
       lifecycleTimeoutMs: z.number().int().min(100).max(300_000).default(300_000),
       /** How long a stopped IDE gets between SIGTERM and SIGKILL. */

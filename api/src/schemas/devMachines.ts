@@ -3,6 +3,7 @@ import { fieldError, shown, strictObject, wholeNumber } from './fieldErrors.js';
 import { ResourcesSchema } from './jobResources.js';
 import { commonFields } from './jobSpecFields.js';
 import { WaitReasonSchema } from './jobs.js';
+import { IdlePolicySchema } from './devMachineIdle.js';
 
 /*
  * Dev machines (TI-ONE 开发机, 慧聚 模型开发 instances): a named, resourced environment running
@@ -61,6 +62,8 @@ export const DevMachineSpecSchema = strictObject(
       { afterHours: wholeNumber('autoStop.afterHours', 1, 24, ' (hours of running before it stops)') },
       'autoStop',
     ).optional(),
+    /** Stop once idle (utilisation under thresholds, no activity) for a while. */
+    idlePolicy: IdlePolicySchema.optional(),
     priority,
     queue,
     engine,
@@ -146,6 +149,7 @@ export const DEV_MACHINE_EVENT_TYPES = [
   'scripts-skipped',
   'auto-stop-warning',
   'auto-stop-snoozed',
+  'idle-stopped',
   'stop-requested',
   'stopped',
   'failed',

@@ -13,7 +13,13 @@ import {
 } from '@aiplat/api';
 import type { EventPublisher } from '../server/eventPublisher.js';
 import type { DevMachineRecord, DevMachineStore } from './devMachineStore.js';
-import type { DevMachineEngine, DevMachineLifecycle, DevMachineObservation, IdeEndpoint } from './engine.js';
+import type {
+  DevMachineEngine,
+  DevMachineLifecycle,
+  DevMachineObservation,
+  EngineIdleSample,
+  IdeEndpoint,
+} from './engine.js';
 import type { SnapshotTarget, SnapshotTargets } from '../images/snapshotTarget.js';
 import type { LifecycleConfigService, LifecycleScripts } from './lifecycle/lifecycleConfigService.js';
 import { autoStopAt, SNOOZE_MS, type AutoStop } from './idle/idleRules.js';
@@ -104,6 +110,12 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
   endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined {
     const identity = this.identity(id);
     return identity ? this.engines.get(identity.engine)?.endpoint(id, ide) : undefined;
+  }
+
+  /** A look at a running machine for its idle policy, from the engine that runs it. */
+  async sampleIdle(id: string): Promise<EngineIdleSample | undefined> {
+    const identity = this.identity(id);
+    return identity ? this.engines.get(identity.engine)?.sampleIdle?.(id) : undefined;
   }
 
   /** The file its lifecycle scripts' output goes to, from the engine that runs it. */

@@ -2,6 +2,7 @@ import type { DevMachineFailure, DevMachineIde, DevMachineEvent, DevMachineSpec,
 import type { DevMachineRecord } from './devMachineStore.js';
 import type { SnapshotTarget } from '../images/snapshotTarget.js';
 import type { LifecycleScripts } from './lifecycle/lifecycleConfigService.js';
+import type { IdleSample } from './idle/idleRules.js';
 
 /** Where the platform's proxy reaches one IDE of a running dev machine, and how to speak to it. */
 export interface IdeEndpoint {
@@ -24,6 +25,9 @@ export interface DevMachineObservation {
   /** The on-create script ran to its end: later starts skip it. */
   created?: true;
 }
+
+/** What an engine can see of a running machine: the idle sample less the clock and the jobs. */
+export type EngineIdleSample = Omit<IdleSample, 'at' | 'runningJobs'>;
 
 export interface DevMachineStartOptions {
   /** Run before the IDEs, on-create first; a failure or a timeout fails the start. */
@@ -51,6 +55,8 @@ export interface DevMachineEngine {
   endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined;
   /** The dev machine is deleted: what the engine kept of it between runs (a container) goes. */
   discard?(machine: DevMachineRecord): Promise<void>;
+  /** A look at a running machine for its idle policy: utilisation and IDE activity (undefined when not running). */
+  sampleIdle?(id: string): Promise<EngineIdleSample | undefined>;
   /** The file its lifecycle scripts' output goes to (the job log format), when the engine keeps one. */
   logFile?(id: string): string | undefined;
   /** A running dev machine's container to save as an image, or a sentence saying why there is none. */

@@ -1,6 +1,13 @@
 import { Option, type Command } from 'commander';
 import { parse as parseYamlValue, parseDocument } from 'yaml';
-import { EngineKindSchema, instanceCount, type EngineKind, type Job, type JobDetail } from '@aiplat/api';
+import {
+  DEV_MACHINE_JOB_TAG,
+  EngineKindSchema,
+  instanceCount,
+  type EngineKind,
+  type Job,
+  type JobDetail,
+} from '@aiplat/api';
 import { UsageError, type CliContext } from '../context.js';
 import { formatLogLine } from '../format.js';
 import { streamLogs, watchJob } from '../follow.js';
@@ -123,7 +130,13 @@ export function registerSubmit(program: Command, ctx: CliContext): void {
     .addHelpText('after', m.after)
     .action(async (options: SubmitOptions, command: Command) => {
       if (options.file === undefined) throw new UsageError(m.fileRequired);
-      const sets = [...(options.set ?? []), ...(options.engine ? [`engine=${options.engine}`] : [])];
+      // From a dev machine's terminal: the job is tagged with the machine, whose idle policy then waits for it.
+      const machine = ctx.deps.env.AIPLAT_DEVMACHINE_ID;
+      const sets = [
+        ...(machine && /^dm-[a-z0-9]+$/.test(machine) ? [`tags.${DEV_MACHINE_JOB_TAG}=${machine}`] : []),
+        ...(options.set ?? []),
+        ...(options.engine ? [`engine=${options.engine}`] : []),
+      ];
       const text = applyOverrides(await ctx.readJobFile(options.file), options.name, sets);
       ctx.issuePath = yamlFieldPath;
       if (options.dryRun) return printDryRun(ctx, text, options);

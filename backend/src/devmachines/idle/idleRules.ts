@@ -4,19 +4,10 @@
  * counts, so "why not idle" is the same answer the decision used.
  */
 
-/** The utilisation thresholds and activity signals a dev machine is stopped on when idle. */
-export interface IdlePolicy {
-  /** Utilisation below these (percent) is idle; a metric left out is not looked at. */
-  thresholds: { cpuPercent?: number; memoryPercent?: number; acceleratorPercent?: number };
-  /** `all`: idle when every metric with a threshold is below it; `any`: when one is. */
-  combine: 'all' | 'any';
-  /** How long the machine must stay idle before it stops. */
-  forMinutes: number;
-  /** Processes whose CPU and memory do not count (e.g. a sync daemon that never rests). */
-  excludeProcesses: readonly string[];
-  /** Which activity signals keep the machine up. */
-  activity: { kernels: boolean; terminals: boolean; codeServer: boolean; jobs: boolean };
-}
+import type { IdleSignal, IdleSignalName, IdlePolicy } from '@aiplat/api';
+
+/** The utilisation thresholds and activity signals a dev machine is stopped on when idle (the contract's). */
+export type { IdlePolicy };
 
 export interface ProcessSample {
   name: string;
@@ -38,17 +29,8 @@ export interface IdleSample {
   runningJobs: number;
 }
 
-export type SignalName = 'cpu' | 'memory' | 'accelerator' | 'kernels' | 'terminals' | 'code-server' | 'jobs';
-
-export interface SignalState {
-  name: SignalName;
-  /** The current value, as a person reads it: `3.2%`, `1 busy, 2 connected`, `4 min ago`. */
-  value: string;
-  /** Whether the policy looks at it. */
-  counts: boolean;
-  /** Idle by this signal alone (signals that do not count are reported idle). */
-  idle: boolean;
-}
+export type SignalName = IdleSignalName;
+export type SignalState = IdleSignal;
 
 export interface IdleVerdict {
   /** Idle now, by the policy. */

@@ -10,8 +10,10 @@ import type {
   DevMachineEngine,
   DevMachineLifecycle,
   DevMachineStartOptions,
+  EngineIdleSample,
   IdeEndpoint,
 } from '../../../devmachines/engine.js';
+import { ideActivity, ProcessTreeSampler } from './idleSampler.js';
 import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
 import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
@@ -76,6 +78,7 @@ interface Run {
  */
 export class LocalDevMachineEngine implements DevMachineEngine {
   private readonly runs = new Map<string, Run>();
+  private readonly samplers = new Map<string, ProcessTreeSampler>();
   private extensionInstalled: Promise<void> | undefined;
   private closed = false;
 
@@ -145,6 +148,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       const token = randomBytes(24).toString('base64url');
       const platformEnv = this.deps.platformEnv?.(machine.owner) ?? {};
       const machineEnv = {
+        AIPLAT_DEVMACHINE_ID: machine.id,
         ...this.deps.baseEnv,
         ...environmentEnv(machine.spec.environment, this.deps.baseEnv.PATH),
         ...machine.spec.env,
@@ -278,6 +282,20 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     void this.stopRun(run, force ? 0 : this.deps.stopGraceMs);
   }
 
+  async sampleIdle(id: string): Promise<EngineIdleSample | undefined> {
+    const lab = this.endpoint(id, 'jupyterlab');
+    const code = this.endpoint(id, 'code-server');
+    const run = this.runs.get(id);
+    if (!run && !this.deps.containers?.has(id)) return undefined;
+    let processes: EngineIdleSample['processes'] = [];
+    if (run) {
+      let sampler = this.samplers.get(id);
+      if (!sampler) this.samplers.set(id, (sampler = new ProcessTreeSampler()));
+      processes = sampler.sample([...run.ides.values()].map((running) => running.handle.pid));
+    }
+    return { processes, ...(await ideActivity(lab, code)) };
+  }
+
   logFile(id: string): string {
     return lifecycleLogFile(this.deps.dataDir, id);
   }
@@ -407,6 +425,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   /** The run is over: its resources go back to the queues. */
   private ended(id: string): void {
     this.runs.delete(id);
+    this.samplers.delete(id);
     this.deps.queue.release(id);
   }
 

@@ -1,0 +1,131 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import type { EngineIdleSample, IdeEndpoint } from '../../../devmachines/engine.js';
+import type { ProcessSample } from '../../../devmachines/idle/idleRules.js';
+
+const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
+const PAGE_BYTES = 4096;
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  name: string;
+  ticks: number;
+  rssPages: number;
+}
+
+/** /proc/<pid>/stat of every process (those that end meanwhile are skipped). */
+function readProcesses(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let text: string;
+    try {
+      text = readFileSync(`/proc/${entry}/stat`, 'utf8');
+    } catch {
+      continue;
+    }
+    // The name is in parentheses and may hold spaces or parentheses itself: split after the last ')'.
+    const close = text.lastIndexOf(')');
+    const name = text.slice(text.indexOf('(') + 1, close);
+    const fields = text.slice(close + 2).split(' ');
+    out.push({
+      pid: Number(entry),
+      ppid: Number(fields[1]),
+      name,
+      ticks: Number(fields[11]) + Number(fields[12]),
+      rssPages: Number(fields[21]),
+    });
+  }
+  return out;
+}
+
+/**
+ * CPU and memory of the processes under some roots (an IDE and everything it started: kernels,
+ * terminals, what they run), per process name. CPU is the share of one core since the previous
+ * look (100% = one core busy), so the first look after a start says 0.
+ */
+export class ProcessTreeSampler {
+  private previous = new Map<number, number>();
+  private previousAt = 0;
+
+  sample(roots: readonly number[], now = Date.now()): ProcessSample[] {
+    const all = readProcesses();
+    const children = new Map<number, ProcStat[]>();
+    for (const proc of all) {
+      const siblings = children.get(proc.ppid);
+      if (siblings) siblings.push(proc);
+      else children.set(proc.ppid, [proc]);
+    }
+    const byPid = new Map(all.map((proc) => [proc.pid, proc]));
+    const tree: ProcStat[] = [];
+    const queue = roots.map((pid) => byPid.get(pid)).filter((proc): proc is ProcStat => proc !== undefined);
+    for (let proc = queue.shift(); proc; proc = queue.shift()) {
+      tree.push(proc);
+      queue.push(...(children.get(proc.pid) ?? []));
+    }
+    const elapsedSeconds = this.previousAt ? (now - this.previousAt) / 1000 : 0;
+    const totalBytes = os.totalmem();
+    const byName = new Map<string, ProcessSample>();
+    const ticks = new Map<number, number>();
+    for (const proc of tree) {
+      ticks.set(proc.pid, proc.ticks);
+      const before = this.previous.get(proc.pid);
+      const cpu =
+        elapsedSeconds > 0 && before !== undefined ? ((proc.ticks - before) / CLOCK_TICKS / elapsedSeconds) * 100 : 0;
+      const memory = ((proc.rssPages * PAGE_BYTES) / totalBytes) * 100;
+      const entry = byName.get(proc.name) ?? { name: proc.name, cpuPercent: 0, memoryPercent: 0 };
+      entry.cpuPercent += Math.max(0, cpu);
+      entry.memoryPercent += memory;
+      byName.set(proc.name, entry);
+    }
+    this.previous = ticks;
+    this.previousAt = now;
+    return [...byName.values()];
+  }
+}
+
+/** GET of JSON from an IDE over its socket (its secret header added), or undefined when it does not answer. */
+function ideJson(endpoint: IdeEndpoint, path: string): Promise<unknown> {
+  return new Promise((resolve) => {
+    const target =
+      'socketPath' in endpoint.target ? endpoint.target : { host: endpoint.target.host, port: endpoint.target.port };
+    const request = http.get({ ...target, path, headers: endpoint.headers, timeout: 5_000 }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        try {
+          resolve(response.statusCode === 200 ? JSON.parse(body) : undefined);
+        } catch {
+          resolve(undefined);
+        }
+      });
+    });
+    request.on('timeout', () => request.destroy());
+    request.on('error', () => resolve(undefined));
+  });
+}
+
+/** Kernels (busy, connected) and terminals from JupyterLab's API, code-server's last heartbeat from its /healthz. */
+export async function ideActivity(
+  lab: IdeEndpoint | undefined,
+  code: IdeEndpoint | undefined,
+): Promise<Pick<EngineIdleSample, 'kernels' | 'terminals' | 'codeServerHeartbeat'>> {
+  const [kernels, terminals, health] = await Promise.all([
+    lab ? ideJson(lab, `${lab.prefix}api/kernels`) : undefined,
+    lab ? ideJson(lab, `${lab.prefix}api/terminals`) : undefined,
+    code ? ideJson(code, '/healthz') : undefined,
+  ]);
+  const kernelList = Array.isArray(kernels) ? (kernels as { execution_state?: string; connections?: number }[]) : [];
+  const heartbeat = (health as { lastHeartbeat?: number } | undefined)?.lastHeartbeat;
+  return {
+    kernels: {
+      busy: kernelList.filter((kernel) => kernel.execution_state === 'busy').length,
+      connected: kernelList.filter((kernel) => (kernel.connections ?? 0) > 0).length,
+    },
+    terminals: Array.isArray(terminals) ? terminals.length : 0,
+    ...(heartbeat ? { codeServerHeartbeat: heartbeat } : {}),
+  };
+}
