@@ -4,6 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import type { ImageChoices } from '../images/model/imageListModel.js';
 import type { IConnectionModel } from '../tokens.js';
+import { AutoStopNotifier } from './autoStopNotifier.js';
 import { openDevMachineLogs, openLifecycleConfigs } from './lifecycle.js';
 import { DevMachineFormModel } from './model/devMachineFormModel.js';
 import { DevMachineListModel } from './model/devMachineListModel.js';
@@ -80,5 +81,8 @@ export function createDevMachinesPanel(options: DevMachineViewOptions): Widget {
     },
   });
   panel.id = 'aiplat-devmachines-panel';
+  // Tells of an auto-stop 10 minutes ahead, in a notification, as long as the panel lives.
+  const notifier = new AutoStopNotifier(model, trans);
+  panel.disposed.connect(() => notifier.dispose());
   return panel;
 }

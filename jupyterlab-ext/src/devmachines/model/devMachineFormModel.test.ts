@@ -65,6 +65,8 @@ describe('the dev machine form', () => {
     expect(fieldOfPath('resources.accelerator.count')).toBe('acceleratorCount');
     expect(fieldOfPath('ides.1')).toBe('ides');
     expect(fieldOfPath('body.spec.queue')).toBe('queue');
+    expect(fieldOfPath('body.spec.autoStop.afterHours')).toBe('autoStopHours');
+    expect(fieldOfPath('autoStop')).toBe('autoStopHours');
   });
 });
 
@@ -92,5 +94,43 @@ describe('the dev machine form’s lifecycle config', () => {
     expect(form.values.lifecycleConfig).toBe('pip');
     expect(form.configNames).toEqual(['pip']);
     expect(form.input()).toMatchObject({ lifecycleConfig: 'pip' });
+  });
+});
+
+describe('the dev machine form’s auto-stop', () => {
+  it('never stops by itself when left empty', () => {
+    const form = new DevMachineFormModel(offline, { name: 'box' });
+    expect(form.values.autoStopHours).toBe('');
+    form.update({ autoStopHours: '  ' });
+    expect(form.errors.size).toBe(0);
+    expect(form.input()).not.toHaveProperty('autoStop');
+  });
+
+  it('takes 1 to 24 whole hours, with the contract’s message at the field as it is typed', () => {
+    const form = new DevMachineFormModel(offline, { name: 'box' });
+    for (const typed of ['0', '25', '1.5', '-3', 'two']) {
+      form.update({ autoStopHours: typed });
+      expect([...form.errors.keys()], typed).toEqual(['autoStopHours']);
+      expect(form.errors.get('autoStopHours')?.[0]).toMatch(
+        /^autoStop\.afterHours must be a whole number from 1 to 24 \(hours of running before it stops\)/,
+      );
+    }
+    expect(form.errors.get('autoStopHours')?.[0]).toMatch(/got "two"/);
+    for (const [typed, hours] of [
+      ['1', 1],
+      [' 8 ', 8],
+      ['24', 24],
+    ] as const) {
+      form.update({ autoStopHours: typed });
+      expect(form.errors.size, typed).toBe(0);
+      expect(form.input()).toMatchObject({ autoStop: { afterHours: hours } });
+    }
+    expect(form.validate()).toBe(true);
+  });
+
+  it('starts from a copy’s auto-stop', () => {
+    const form = new DevMachineFormModel(offline, { name: 'box-copy', autoStop: { afterHours: 6 } });
+    expect(form.values.autoStopHours).toBe('6');
+    expect(form.input()).toMatchObject({ autoStop: { afterHours: 6 } });
   });
 });

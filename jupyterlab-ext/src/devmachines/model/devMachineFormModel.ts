@@ -29,6 +29,8 @@ export interface DevMachineFormValues {
   env: string;
   /** The name of one of the user's lifecycle configs; empty for none. */
   lifecycleConfig: string;
+  /** Hours of running before it stops by itself (1–24); empty for never. */
+  autoStopHours: string;
 }
 
 const IDES: Record<IdeChoice, DevMachineSpec['ides']> = {
@@ -37,12 +39,15 @@ const IDES: Record<IdeChoice, DevMachineSpec['ides']> = {
   'code-server': ['code-server'],
 };
 
+const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
+
 /** A spec path (`resources.accelerator.count`, or the API's `body.spec.…`) → the field that shows it. */
 export function fieldOfPath(path: string): string {
   const spec = path.replace(/^body\.spec\.?/, '');
   if (spec.startsWith('resources.accelerator')) return 'acceleratorCount';
   if (spec.startsWith('resources.')) return spec.slice('resources.'.length).split('.')[0] ?? 'resources';
   if (spec.startsWith('ides')) return 'ides';
+  if (spec.startsWith('autoStop')) return 'autoStopHours';
   return spec.split('.')[0] || 'resources';
 }
 
@@ -62,6 +67,7 @@ export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFo
     workingDir: spec.workingDir ?? DEFAULT_WORKING_DIR,
     env: formatAssignments(spec.env),
     lifecycleConfig: spec.lifecycleConfig ?? '',
+    autoStopHours: spec.autoStop ? String(spec.autoStop.afterHours) : '',
   };
 }
 
@@ -124,6 +130,7 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
     const v = this._values;
     const env = parseAssignments(v.env, 'env', issues);
     const type = v.acceleratorType;
+    const autoStopHours = v.autoStopHours.trim();
     return {
       ...this._kept,
       name: v.name.trim(),
@@ -139,6 +146,10 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
       workingDir: v.workingDir.trim(),
       ...(Object.keys(env).length > 0 ? { env } : {}),
       ...(v.lifecycleConfig ? { lifecycleConfig: v.lifecycleConfig } : {}),
+      // Text that is no number goes as typed, for the contract's message to quote it.
+      ...(autoStopHours
+        ? { autoStop: { afterHours: NUMBER.test(autoStopHours) ? Number(autoStopHours) : autoStopHours } }
+        : {}),
     };
   }
 

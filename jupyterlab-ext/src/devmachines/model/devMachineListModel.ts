@@ -42,6 +42,11 @@ export class DevMachineListModel extends LiveListModel<DevMachine> {
     );
   }
 
+  /** Puts its auto-stop off by one hour; a 409 (nothing to put off) is kept as its action error. */
+  snooze(id: string): Promise<void> {
+    return this.act(id, async (client) => this.put(await client.snoozeDevMachineAutoStop({ params: { id } })));
+  }
+
   delete(id: string): Promise<void> {
     return this.act(id, async (client) => {
       await client.deleteDevMachine({ params: { id } });

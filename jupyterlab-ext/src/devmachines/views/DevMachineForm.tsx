@@ -53,6 +53,11 @@ function DevMachineFormBody({ model, trans, images, onCreated }: DevMachineFormP
           {...bind('lifecycleConfig')}
           options={[['', trans.__('None')] as const, ...model.configNames.map((n) => [n, n] as const)]}
         />
+        <InputField
+          label={trans.__('Auto-stop after (hours)')}
+          hint={trans.__('1 to 24 hours of running, warned 10 minutes before; empty for never')}
+          {...bind('autoStopHours')}
+        />
       </fieldset>
       <fieldset className="aiplat-form-section">
         <legend>{trans.__('Resources')}</legend>

@@ -4,6 +4,7 @@ import * as React from 'react';
 import { formatTime } from '../../training/views/labels.js';
 import { LiveList, RowNotes } from '../../training/views/LiveList.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
+import { clockTime } from '../model/autoStopNotices.js';
 import type { DevMachineListModel } from '../model/devMachineListModel.js';
 
 export interface DevMachineListPanelProps {
@@ -103,6 +104,16 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
             {spec.lifecycleConfig}
           </span>
         )}
+        {running && machine.autoStopAt && (
+          <span
+            className="aiplat-devMachine-autoStop"
+            data-testid={`aiplat-devmachine-autostop-${id}`}
+            title={formatTime(machine.autoStopAt)}
+          >
+            {' · '}
+            {trans.__('Stops at %1', clockTime(machine.autoStopAt))}
+          </span>
+        )}
       </div>
       <RowNotes why={why} error={model.actionError(id)} whyTestId={`aiplat-devmachine-why-${id}`} />
       <div className="aiplat-devMachine-actions">
@@ -115,6 +126,7 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
         {running &&
           props.onSaveImage &&
           button('save-image', trans.__('Save as image'), () => props.onSaveImage?.(machine))}
+        {running && machine.autoStopAt && button('snooze', trans.__('Snooze 1 h'), () => void model.snooze(id))}
         {startable && button('start', trans.__('Start'), () => void model.start(id))}
         {startable &&
           spec.lifecycleConfig !== undefined &&
