@@ -6,6 +6,7 @@ import { ConfigKeys, readServerUrl } from './configuration.js';
 import { ConnectionService } from './connection/connectionService.js';
 import { LiveEvents } from './connection/liveEvents.js';
 import { createNodeWebSocket } from './connection/nodeWebSocket.js';
+import { AutoStopNotifier } from './devmachines/autoStopNotifier.js';
 import { createDevMachinesModel, type DevMachinesModel } from './devmachines/devMachinesModel.js';
 import { DevMachinesTreeProvider } from './devmachines/devMachinesTreeProvider.js';
 import { createImagesModel, type ImagesModel } from './images/imagesModel.js';
@@ -42,6 +43,8 @@ export interface Container extends vscode.Disposable {
   readonly jobsTree: JobsTreeProvider;
   readonly devMachines: DevMachinesModel;
   readonly devMachinesTree: DevMachinesTreeProvider;
+  /** Warns 10 minutes before a dev machine stops by itself (auto-stop), offering a snooze. */
+  readonly autoStopNotifier: AutoStopNotifier;
   /** The user's lifecycle configs (the Lifecycle Configs section of the Dev Machines view). */
   readonly lifecycleConfigs: LifecycleConfigsModel;
   /** Dev machines' lifecycle script output, an output channel per dev machine. */
@@ -71,6 +74,8 @@ export interface Container extends vscode.Disposable {
 
 export interface ContainerOptions {
   createWebSocket?: WebSocketFactory;
+  /** The clock of the auto-stop notices, ms since the epoch (tests inject one). */
+  now?: () => number;
 }
 
 /** Which command a job details button runs (Force Stop: Stop Job with `{ force: true }`). */
@@ -134,6 +139,7 @@ export function createContainer(
   const devMachines = createDevMachinesModel({ client, events });
   const lifecycleConfigs = createLifecycleConfigsModel(client);
   const devMachinesTree = new DevMachinesTreeProvider(devMachines, client, lifecycleConfigs);
+  const autoStopNotifier = new AutoStopNotifier(devMachines, options.now ? { now: options.now } : {});
   const lifecycleLogs = new DevMachineLogChannels(events);
   // Which configs dev machines name decides each config's `usedBy`: re-read them when that changes.
   let namedConfigs = '';
@@ -279,6 +285,7 @@ export function createContainer(
     jobsTree,
     jobs,
     devMachinesTree,
+    autoStopNotifier,
     usedByWatch,
     lifecycleLogs,
     lifecycleConfigs,
@@ -303,6 +310,7 @@ export function createContainer(
     jobsTree,
     devMachines,
     devMachinesTree,
+    autoStopNotifier,
     lifecycleConfigs,
     lifecycleLogs,
     images,

@@ -106,6 +106,7 @@ describe('package.json manifest', () => {
     const viewItems = itemWhens.flatMap((when) => [...when.matchAll(/viewItem == ([\w.]+)/g)].map((m) => m[1]));
     expect([...new Set(viewItems)].sort()).toEqual([
       'aiplat.devMachine.running',
+      'aiplat.devMachine.running.autoStop',
       'aiplat.devMachine.stopped',
       'aiplat.folder',
       'aiplat.image.saved',

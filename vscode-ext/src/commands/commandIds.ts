@@ -37,6 +37,7 @@ export const CommandIds = {
   saveDevMachineAsImage: 'aiplat.saveDevMachineAsImage',
   startDevMachineSafeMode: 'aiplat.startDevMachineSafeMode',
   showDevMachineLifecycleLog: 'aiplat.showDevMachineLifecycleLog',
+  snoozeDevMachineAutoStop: 'aiplat.snoozeDevMachineAutoStop',
 
   refreshLifecycleConfigs: 'aiplat.refreshLifecycleConfigs',
   newLifecycleConfig: 'aiplat.newLifecycleConfig',

@@ -2,6 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { DevMachineNode } from '../devmachines/devMachinesTreeProvider.js';
 import { useActivatedExtension, type ActivatedExtension } from '../test/activateAgainst.js';
 import { commands, fake } from '../test/vscodeFake.js';
+import { clockTime } from '../devmachines/autoStopNotices.js';
 import { CommandIds } from './commandIds.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));
@@ -29,10 +30,10 @@ async function shownIn(extension: ActivatedExtension, name: string, state: strin
 }
 
 describe('dev machine commands against the real backend', () => {
-  it('creates one with the guided flow, opens JupyterLab signed in, stops it and deletes it after asking', async () => {
+  it('creates one with the guided flow, opens JupyterLab signed in, snoozes its auto-stop, stops it and deletes it after asking', async () => {
     const extension = live.extension;
     fake.quickPickAnswers.push('JupyterLab', 'none', '5');
-    fake.inputBoxAnswers.push('lab-box', '0.5', '1Gi', '', 'default', 'home');
+    fake.inputBoxAnswers.push('lab-box', '0.5', '1Gi', '', 'default', 'home', '2');
     await commands.executeCommand(CommandIds.createDevMachine);
     expect(fake.inputBoxes.map((box) => box.prompt)).toContain('Folder the IDEs open, relative to /work');
 
@@ -40,8 +41,11 @@ describe('dev machine commands against the real backend', () => {
     if (running.kind !== 'machine') throw new Error('not a dev machine item');
     const item = extension.devMachinesTree.getTreeItem(running);
     expect(item.label).toBe('lab-box');
-    expect(item.description).toBe('Running');
-    expect(item.contextValue).toBe('aiplat.devMachine.running');
+    expect(running.machine.spec.autoStop).toEqual({ afterHours: 2 });
+    const autoStopAt = Date.parse(running.machine.autoStopAt ?? '');
+    expect(autoStopAt).toBe(Date.parse(running.machine.startedAt ?? '') + 2 * 3_600_000);
+    expect(item.description).toBe(`Running · stops at ${clockTime(autoStopAt)}`);
+    expect(item.contextValue).toBe('aiplat.devMachine.running.autoStop');
     const children = await extension.devMachinesTree.getChildren(running);
     expect(
       children
@@ -60,9 +64,20 @@ describe('dev machine commands against the real backend', () => {
     expect(login.headers.get('location')).toBe(`/devmachines/${running.machine.id}/lab/`);
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly/i);
 
+    // Snooze: an hour later, in the view at once.
+    await commands.executeCommand(CommandIds.snoozeDevMachineAutoStop, running);
+    const [snoozed] = await machineNodes(extension);
+    expect(snoozed?.kind === 'machine' ? Date.parse(snoozed.machine.autoStopAt ?? '') : 0).toBe(autoStopAt + 3_600_000);
+    expect(fake.messages.at(-1)?.text).toMatch(/^lab-box \(dm-[a-z0-9]+\) now stops by itself at \d\d:\d\d\.$/);
+
     await commands.executeCommand(CommandIds.stopDevMachine, running);
     const stopped = await shownIn(extension, 'lab-box', 'Stopped');
     expect(extension.devMachinesTree.getTreeItem(stopped).contextValue).toBe('aiplat.devMachine.stopped');
+    expect(extension.devMachinesTree.getTreeItem(stopped).description).toBe('Stopped');
+
+    // Nothing to put off: the server's message (409), as a warning.
+    await commands.executeCommand(CommandIds.snoozeDevMachineAutoStop, running.machine.id);
+    expect(fake.messages.at(-1)).toMatchObject({ severity: 'warning', text: expect.stringMatching(/only a running/) });
 
     fake.messageAnswers.push('Delete');
     await commands.executeCommand(CommandIds.deleteDevMachine, stopped);

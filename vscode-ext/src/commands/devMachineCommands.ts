@@ -1,4 +1,4 @@
-import type { ApiClient, DevMachine, DevMachineIde, DevMachineSpec } from '@aiplat/api';
+import { ApiError, type ApiClient, type DevMachine, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import * as vscode from 'vscode';
 import type { ConnectionService } from '../connection/connectionService.js';
 import { describeError } from '../connection/errorMessage.js';
@@ -7,6 +7,7 @@ import { askDevMachineSpec, type DevMachineDefaults } from '../devmachines/devMa
 import { imagesToOffer } from '../images/imagePick.js';
 import { lifecycleConfigsToOffer } from '../lifecycle/lifecycleConfigPick.js';
 import type { DevMachineLogChannels } from '../logs/devMachineLogChannels.js';
+import { clockTime } from '../devmachines/autoStopNotices.js';
 import { devMachineStateLabel, devMachineTitle, ideName } from '../devmachines/devMachinePresentation.js';
 import type { DevMachinesModel } from '../devmachines/devMachinesModel.js';
 import type { DevMachineNode } from '../devmachines/devMachinesTreeProvider.js';
@@ -27,10 +28,11 @@ export type DevMachineArgument = DevMachineNode | string | undefined;
 
 const canStart = (machine: DevMachine) => machine.state === 'Stopped' || machine.state === 'Failed';
 const canStop = (machine: DevMachine) => ['Creating', 'Starting', 'Running'].includes(machine.state);
+const canSnooze = (machine: DevMachine) => machine.state === 'Running' && machine.autoStopAt !== undefined;
 
 /**
  * Registers the Dev machines commands: create, start (also in safe mode), stop, copy, delete, open
- * either IDE, show the lifecycle scripts' log.
+ * either IDE, show the lifecycle scripts' log, snooze an auto-stop.
  */
 export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.Disposable[] {
   const withMachine =
@@ -107,6 +109,12 @@ export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.
         deps.devMachines.apply({ change: 'deleted', id: machine.id });
       }, canStart),
     ),
+    vscode.commands.registerCommand(
+      CommandIds.snoozeDevMachineAutoStop,
+      withMachine(async (client, machine) => {
+        await snoozeAutoStop(deps, client, machine);
+      }, canSnooze),
+    ),
     vscode.commands.registerCommand(CommandIds.openDevMachineJupyterLab, open('jupyterlab')),
     vscode.commands.registerCommand(CommandIds.openDevMachineVsCode, open('code-server')),
   ];
@@ -130,6 +138,24 @@ async function createAndStart(deps: DevMachineCommandDeps, client: ApiClient, sp
       devMachineTitle(created),
       devMachineStateLabel(created.state),
     ),
+  );
+}
+
+/** Puts a machine's auto-stop off by an hour; the server says why not (409) when there is none to put off. */
+async function snoozeAutoStop(deps: DevMachineCommandDeps, client: ApiClient, machine: DevMachine): Promise<void> {
+  let snoozed: DevMachine;
+  try {
+    snoozed = await client.snoozeDevMachineAutoStop({ params: { id: machine.id } });
+  } catch (error) {
+    if (!(error instanceof ApiError) || error.status !== 409) throw error;
+    await vscode.window.showWarningMessage(error.message);
+    return;
+  }
+  deps.devMachines.apply({ change: 'updated', devMachine: snoozed });
+  void vscode.window.showInformationMessage(
+    snoozed.autoStopAt
+      ? vscode.l10n.t('{0} now stops by itself at {1}.', devMachineTitle(snoozed), clockTime(snoozed.autoStopAt))
+      : vscode.l10n.t('{0} no longer stops by itself.', devMachineTitle(snoozed)),
   );
 }
 

@@ -23,6 +23,11 @@ describe('the Create Dev Machine flow', () => {
     ['queue', 'no queue', /queue/],
     ['workingDir', '../etc', /workingDir|\/work/],
     ['image', 'not an image!', /image/],
+    ['autoStop', '0', /1 to 24/],
+    ['autoStop', '25', /1 to 24/],
+    ['autoStop', '1.5', /whole number/],
+    ['autoStop', 'two', /whole number/],
+    ['autoStop', '-3', /whole number/],
   ])('refuses at its step: %s = %j', (id, value, message) => {
     expect(check(id, value)).toMatch(message);
   });
@@ -37,13 +42,18 @@ describe('the Create Dev Machine flow', () => {
     ['workingDir', 'home/alice/project'],
     ['image', ''],
     ['image', 'registry.example.com/ai/torch:2.4'],
+    ['autoStop', ''],
+    ['autoStop', '  '],
+    ['autoStop', '1'],
+    ['autoStop', ' 8 '],
+    ['autoStop', '24'],
   ])('takes a good answer: %s = %j', (id, value) => {
     expect(check(id, value)).toBeUndefined();
   });
 
   it('builds the spec from the answers, and a copy keeps what the flow does not ask', async () => {
     fake.quickPickAnswers.push('VS Code (code-server)', 'nvidia', '3');
-    fake.inputBoxAnswers.push('copy-box', '4', '16Gi', '0.5', 'torch:2.4', 'gpu', 'home/alice');
+    fake.inputBoxAnswers.push('copy-box', '4', '16Gi', '0.5', 'torch:2.4', 'gpu', 'home/alice', '8');
     const spec = await askDevMachineSpec('Copy of box', {
       name: 'box',
       env: { HF_HOME: '/work/cache/hf' },
@@ -57,9 +67,21 @@ describe('the Create Dev Machine flow', () => {
       queue: 'gpu',
       priority: 3,
       workingDir: 'home/alice',
+      autoStop: { afterHours: 8 },
       env: { HF_HOME: '/work/cache/hf' },
       description: 'the original',
     });
-    expect(fake.inputBoxes[0]).toMatchObject({ title: 'Copy of box', value: 'box', step: 1, totalSteps: 9 });
+    expect(fake.inputBoxes[0]).toMatchObject({ title: 'Copy of box', value: 'box', step: 1, totalSteps: 10 });
+    expect(fake.inputBoxes.at(-1)).toMatchObject({ prompt: 'Auto-stop after how many hours? (empty: never)' });
+  });
+
+  it('leaves auto-stop out when the answer is empty, and offers a copied one', async () => {
+    fake.quickPickAnswers.push('JupyterLab', 'none', '5');
+    fake.inputBoxAnswers.push('box', '1', '1Gi', '', 'default', 'home', '');
+    const spec = await askDevMachineSpec('Copy of box', { autoStop: { afterHours: 3 } });
+    expect(spec).toBeDefined();
+    expect(spec?.autoStop).toBeUndefined();
+    expect(devMachineStepPrompt('autoStop', { autoStop: { afterHours: 3 } })).toMatchObject({ initial: '3' });
+    expect(devMachineStepPrompt('autoStop', {})).toMatchObject({ initial: '' });
   });
 });

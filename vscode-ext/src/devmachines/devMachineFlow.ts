@@ -28,6 +28,7 @@ export const DEV_MACHINE_STEPS = [
   { id: 'queue' },
   { id: 'priority' },
   { id: 'workingDir' },
+  { id: 'autoStop' },
 ] as const satisfies readonly FlowStep<string>[];
 
 /** The last step, asked when the user has lifecycle configs to choose from. */
@@ -170,6 +171,12 @@ export function devMachineStepPrompt(
         defaults.workingDir ?? DEFAULT_WORKING_DIR,
         (v) => fieldCheck(fields.workingDir)(v),
       );
+    case 'autoStop':
+      return input(
+        vscode.l10n.t('Auto-stop after how many hours? (empty: never)'),
+        defaults.autoStop ? String(defaults.autoStop.afterHours) : '',
+        autoStopCheck,
+      );
     case 'lifecycleConfig':
       return {
         kind: 'pick',
@@ -179,6 +186,22 @@ export function devMachineStepPrompt(
   }
 }
 
+/** The auto-stop step's check: empty (never), or a whole number of hours from 1 to 24. */
+export function autoStopCheck(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 24) {
+    return vscode.l10n.t('A whole number of hours from 1 to 24, or empty to never stop by itself');
+  }
+  return fieldCheck(fields.autoStop)({ afterHours: Number(text) });
+}
+
+/** The auto-stop an answer asks for: none when empty. */
+function autoStopOfAnswer(answer: string | undefined): DevMachineSpec['autoStop'] {
+  const text = answer?.trim() ?? '';
+  return text === '' ? undefined : { afterHours: Number(text) };
+}
+
 /** The spec the answers describe (with what a copy keeps), before the contract's validation. */
 export function devMachineInput(
   answers: Answers<DevMachineStepId>,
@@ -186,6 +209,7 @@ export function devMachineInput(
 ): Record<string, unknown> {
   const type = answers.accelerator ?? 'none';
   const image = imageOfAnswers(answers);
+  const autoStop = autoStopOfAnswer(answers.autoStop);
   return {
     ...(defaults.description ? { description: defaults.description } : {}),
     ...(defaults.tags ? { tags: defaults.tags } : {}),
@@ -203,6 +227,7 @@ export function devMachineInput(
     queue: answers.queue,
     priority: Number(answers.priority),
     workingDir: answers.workingDir,
+    ...(autoStop ? { autoStop } : {}),
     ...(answers.lifecycleConfig && answers.lifecycleConfig !== NO_LIFECYCLE_CONFIG
       ? { lifecycleConfig: answers.lifecycleConfig }
       : {}),

@@ -1,5 +1,6 @@
 import type { DevMachine, DevMachineIde, DevMachineState } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { clockTime } from './autoStopNotices.js';
 
 /** A dev machine state for people, translated. */
 export function devMachineStateLabel(state: DevMachineState): string {
@@ -37,10 +38,11 @@ export function devMachineIcon(machine: Pick<DevMachine, 'state' | 'waitReason'>
 }
 
 /** The `contextValue` of a dev machine item: which actions its menus offer. */
-export function devMachineContextValue(machine: Pick<DevMachine, 'state'>): string {
+export function devMachineContextValue(machine: Pick<DevMachine, 'state' | 'autoStopAt'>): string {
   switch (machine.state) {
     case 'Running':
-      return 'aiplat.devMachine.running';
+      // One that stops by itself also offers Snooze Auto-Stop.
+      return machine.autoStopAt ? 'aiplat.devMachine.running.autoStop' : 'aiplat.devMachine.running';
     case 'Creating':
     case 'Starting':
       return 'aiplat.devMachine.starting';
@@ -52,10 +54,14 @@ export function devMachineContextValue(machine: Pick<DevMachine, 'state'>): stri
   }
 }
 
-/** What an item says beside the name: the state, and why it waits or failed. */
+/** What an item says beside the name: the state, why it waits or failed, when it stops by itself. */
 export function devMachineDescription(machine: DevMachine): string {
   const why = machine.state === 'Failed' ? machine.failure?.message : machine.waitReason?.message;
-  return [devMachineStateLabel(machine.state), why].filter(Boolean).join(' · ');
+  const stops =
+    machine.state === 'Running' && machine.autoStopAt
+      ? vscode.l10n.t('stops at {0}', clockTime(machine.autoStopAt))
+      : undefined;
+  return [devMachineStateLabel(machine.state), why, stops].filter(Boolean).join(' · ');
 }
 
 /** The resources in one line: "2 CPU · 4Gi · 1 nvidia". */
