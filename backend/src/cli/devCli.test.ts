@@ -80,6 +80,42 @@ describe('aiplat dev', () => {
     ]);
   }, 120_000);
 
+  it('creates a machine with an idle policy and says why it is not idle', async () => {
+    const bad = await aiplat(['dev', 'create', 'lazy', '--idle-minutes', '0']);
+    expect([bad.code, bad.stderr]).toEqual([
+      2,
+      expect.stringContaining('--idle-minutes takes a whole number from 1 to 1440, not 0'),
+    ]);
+    const created = await aiplat([
+      'dev',
+      'create',
+      'lazy',
+      '--ides',
+      'jupyterlab',
+      '--cpu',
+      '1',
+      '--idle-minutes',
+      '45',
+      '--idle-cpu',
+      '10',
+    ]);
+    expect(created.code).toBe(0);
+    await expect.poll(async () => (await machineNamed('lazy')).state, { timeout: 60_000 }).toBe('Running');
+    expect((await machineNamed('lazy')).spec.idlePolicy).toMatchObject({
+      forMinutes: 45,
+      thresholds: { cpuPercent: 10 },
+    });
+    const idle = await aiplat(['dev', 'idle', 'lazy']);
+    expect(idle.code).toBe(0);
+    expect(idle.stdout).toMatch(/^(Idle since \S+: stops at \S+ if it stays idle\.|Not idle: kept up by .+\.)\n/);
+    expect(idle.stdout).toMatch(/SIGNAL\s+VALUE\s+COUNTS\s+IDLE/);
+    expect(idle.stdout).toMatch(/terminals\s+0\s+yes\s+yes/);
+    expect(idle.stdout).toMatch(/cpu\s+\S+%\s+yes/);
+    expect((await aiplat(['dev', 'stop', 'lazy', '--force'])).code).toBe(0);
+    await expect.poll(async () => (await machineNamed('lazy')).state, { timeout: 30_000 }).toBe('Stopped');
+    expect((await aiplat(['dev', 'idle', 'lazy'])).stdout).toBe('Not running.\n');
+  }, 120_000);
+
   it('says what is wrong: an unknown machine, a bad option, a bad spec', async () => {
     const unknown = await aiplat(['dev', 'start', 'nowhere']);
     expect([unknown.code, unknown.stderr]).toEqual([1, expect.stringContaining('no dev machine nowhere of yours')]);

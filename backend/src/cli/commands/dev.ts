@@ -5,6 +5,7 @@ import {
   DevMachineSpecSchema,
   type ApiClient,
   type DevMachine,
+  type DevMachineIdle,
   type DevMachineIde,
   type DevMachineSpecInput,
 } from '@aiplat/api';
@@ -30,6 +31,8 @@ interface CreateOptions {
   workingDir?: string;
   lifecycleConfig?: string;
   autoStop?: number;
+  idleMinutes?: number;
+  idleCpu?: number;
   queue?: string;
   engine?: 'local' | 'kubernetes';
   start: boolean;
@@ -60,6 +63,27 @@ function parseCpu(value: string): number {
   const cpu = Number(value);
   if (!Number.isFinite(cpu) || cpu <= 0) throw new InvalidArgumentError(m.create.badNumber(value));
   return cpu;
+}
+
+const IDLE_HELP =
+  'stop once idle for this many minutes (1-1440): no kernel busy or connected, no terminal, no code-server heartbeat, no job from it';
+const IDLE_CPU_HELP = 'with --idle-minutes: idle only while the CPU used is under this percent of a core';
+
+function parseWhole(value: string, option: string, min: number, max: number): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < min || number > max) {
+    throw new InvalidArgumentError(`${option} takes a whole number from ${min} to ${max}, not ${value}`);
+  }
+  return number;
+}
+
+/** The first line of `aiplat dev idle`: the verdict. */
+function idleVerdict(status: DevMachineIdle): string {
+  if (!status.policy) return 'No idle policy: the values below are for information.\n';
+  if (status.signals.length === 0) return 'Not running.\n';
+  if (status.idle) return `Idle since ${status.idleSince}: stops at ${status.stopsAt} if it stays idle.\n`;
+  const keeping = status.signals.filter((signal) => signal.counts && !signal.idle).map((signal) => signal.name);
+  return `Not idle: kept up by ${keeping.join(', ')}.\n`;
 }
 
 const AUTO_STOP_HELP = 'stop by itself after this many hours of running (1-24), warned 10 minutes before';
@@ -126,6 +150,8 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--working-dir <dir>', m.create.workingDir)
     .option('--lifecycle-config <name>', lm.lifecycleConfig)
     .option('--auto-stop <hours>', AUTO_STOP_HELP, parseHours)
+    .option('--idle-minutes <minutes>', IDLE_HELP, (value) => parseWhole(value, '--idle-minutes', 1, 1440))
+    .option('--idle-cpu <percent>', IDLE_CPU_HELP, (value) => parseWhole(value, '--idle-cpu', 0, 100))
     .option('--queue <queue>', m.create.queue)
     .option('--engine <engine>', m.create.engine)
     .option('--no-start', m.create.noStart)
@@ -147,6 +173,14 @@ export function registerDev(program: Command, ctx: CliContext): void {
         ...(options.workingDir ? { workingDir: options.workingDir } : {}),
         ...(options.lifecycleConfig ? { lifecycleConfig: options.lifecycleConfig } : {}),
         ...(options.autoStop ? { autoStop: { afterHours: options.autoStop } } : {}),
+        ...(options.idleMinutes
+          ? {
+              idlePolicy: {
+                forMinutes: options.idleMinutes,
+                ...(options.idleCpu === undefined ? {} : { thresholds: { cpuPercent: options.idleCpu } }),
+              },
+            }
+          : {}),
         ...(options.queue ? { queue: options.queue } : {}),
         ...(options.engine ? { engine: options.engine } : {}),
       };
@@ -190,6 +224,32 @@ export function registerDev(program: Command, ctx: CliContext): void {
       if (safeMode) {
         const config = started.spec.lifecycleConfig;
         ctx.info(config ? lm.safeModeDone(started.spec.name, config) : lm.safeModeNothing(started.spec.name));
+      }
+    });
+
+  dev
+    .command('idle')
+    .description('why (not) idle: each signal of a running dev machine, its value and whether it counts')
+    .argument('<machine>', m.machine)
+    .addOption(outputOption(['json']))
+    .action(async (idOrName: string, options: { output?: 'json' }, command: Command) => {
+      const { client } = connect(ctx, command);
+      const { id } = await find(client, idOrName);
+      const status = await client.devMachineIdle({ params: { id } });
+      if (options.output === 'json') return ctx.out(toJson(status));
+      ctx.out(idleVerdict(status));
+      if (status.signals.length > 0) {
+        ctx.out(
+          table(
+            ['SIGNAL', 'VALUE', 'COUNTS', 'IDLE'],
+            status.signals.map((signal) => [
+              signal.name,
+              signal.value,
+              signal.counts ? 'yes' : 'no',
+              signal.idle ? 'yes' : 'no',
+            ]),
+          ),
+        );
       }
     });
 
