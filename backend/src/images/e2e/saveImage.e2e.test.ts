@@ -46,7 +46,7 @@ beforeAll(async () => {
     images: { registry: { url: registry.url, insecure: false }, presets: [] },
   });
   await Promise.all(['home/alice', 'cache', 'mount'].map((p) => mkdir(path.join(fx.workRoot, p), { recursive: true })));
-}, 300_000);
+}, 480_000);
 
 afterAll(async () => {
   // Only this file's containers: other test files may run theirs on the same Podman meanwhile.
