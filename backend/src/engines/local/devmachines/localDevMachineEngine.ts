@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { logTail } from '../supervisor/logTail.js';
 import type { Logger } from 'pino';
@@ -18,7 +18,8 @@ import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } 
 import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
 import { missingTool } from './ideTools.js';
-import { ensureVsCodeExtension } from './vscodeExtension.js';
+import { ensureVsCodeExtension, presetCodeServerSettings } from './vscodeExtension.js';
+import { environmentEnv } from '../pythonEnvironment.js';
 import { ideAnswers } from './ideAnswers.js';
 import type { ContainerDevMachines } from './containerDevMachines.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
@@ -248,16 +249,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       });
     });
     await this.extensionInstalled;
-    const settingsFile = path.join(runtimeDir, 'code-server', 'user-data', 'User', 'settings.json');
-    await mkdir(path.dirname(settingsFile), { recursive: true });
-    let settings: Record<string, unknown> = {};
-    try {
-      settings = JSON.parse(await readFile(settingsFile, 'utf8')) as Record<string, unknown>;
-    } catch {
-      settings = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false };
-    }
-    if (platformEnv.AIPLAT_SERVER) settings['aiplat.serverUrl'] = platformEnv.AIPLAT_SERVER;
-    await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+    await presetCodeServerSettings(runtimeDir, platformEnv.AIPLAT_SERVER);
   }
 
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
@@ -445,11 +437,4 @@ export const IDE_NAMES: Readonly<Record<DevMachineIde, string>> = {
 function cpuCount(spec: DevMachineSpec): number | undefined {
   const cpu = spec.resources.cpu;
   return typeof cpu === 'number' && cpu > 0 ? cpu : undefined;
-}
-
-/** The variables that put a Python environment (a virtualenv or conda prefix) first. */
-function environmentEnv(environment: string | undefined, basePath = ''): Record<string, string> {
-  if (!environment) return {};
-  const bin = path.join(environment, 'bin');
-  return { VIRTUAL_ENV: environment, CONDA_PREFIX: environment, PATH: basePath ? `${bin}:${basePath}` : bin };
 }

@@ -46,3 +46,17 @@ async function packagedFromRepo(tools: IdeTools): Promise<string | undefined> {
   }
   return vsix;
 }
+
+/** A dev machine's code-server user settings: the platform's URL preset for the extension, first-run screens off. */
+export async function presetCodeServerSettings(runtimeDir: string, serverUrl: string | undefined): Promise<void> {
+  const settingsFile = path.join(runtimeDir, 'code-server', 'user-data', 'User', 'settings.json');
+  await mkdir(path.dirname(settingsFile), { recursive: true });
+  let settings: Record<string, unknown> = {};
+  try {
+    settings = JSON.parse(await readFile(settingsFile, 'utf8')) as Record<string, unknown>;
+  } catch {
+    settings = { 'workbench.startupEditor': 'none', 'security.workspace.trust.enabled': false };
+  }
+  if (serverUrl) settings['aiplat.serverUrl'] = serverUrl;
+  await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+}

@@ -11,7 +11,8 @@ import { Replica } from './replica.js';
 import { DEFAULT_BACKOFF, type Backoff } from './replicaRules.js';
 import { environmentPython, installRequirements, type PipSettings } from './requirements.js';
 import type { ServiceQueue } from './serviceQueue.js';
-import { appendPlatformLine, environmentEnv, instanceNames, newestLog, versionFolder } from './versionFiles.js';
+import { appendPlatformLine, instanceNames, newestLog, versionFolder } from './versionFiles.js';
+import { environmentEnv } from '../pythonEnvironment.js';
 
 export interface LocalServiceEngineDeps {
   lifecycle: ServiceLifecycle;

@@ -15,13 +15,6 @@ export function instanceNames(index: number): [string, string] {
   return [`replica-${index}`, `replica-${index}.b`];
 }
 
-/** The variables that put a Python environment (a virtualenv or conda prefix) first. */
-export function environmentEnv(environment: string | undefined, basePath = ''): Record<string, string> {
-  if (!environment) return {};
-  const bin = path.join(environment, 'bin');
-  return { VIRTUAL_ENV: environment, CONDA_PREFIX: environment, PATH: basePath ? `${bin}:${basePath}` : bin };
-}
-
 /** pip's output as the platform's lines of replica 0's log (before any replica runs, so no writer races). */
 export function appendPlatformLine(file: string, text: string, seq: number): void {
   appendFileSync(file, encodeLogLine({ t: new Date().toISOString(), s: 'platform', m: text, seq }));
