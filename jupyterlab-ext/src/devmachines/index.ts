@@ -5,7 +5,7 @@ import type { Widget } from '@lumino/widgets';
 import type { ImageChoices } from '../images/model/imageListModel.js';
 import type { IConnectionModel } from '../tokens.js';
 import { AutoStopNotifier } from './autoStopNotifier.js';
-import { openDevMachineLogs, openLifecycleConfigs } from './lifecycle.js';
+import { openDevMachineLogs, openLifecycleConfigs, openWhyNotIdle } from './lifecycle.js';
 import { DevMachineFormModel } from './model/devMachineFormModel.js';
 import { DevMachineListModel } from './model/devMachineListModel.js';
 import { DevMachineFormView } from './views/DevMachineForm.js';
@@ -59,6 +59,7 @@ export function createDevMachinesPanel(options: DevMachineViewOptions): Widget {
     onCreate: () => openDevMachineForm(options, model),
     onLifecycleConfigs: () => openLifecycleConfigs(options),
     onLifecycleLog: (machine) => openDevMachineLogs(options, machine),
+    onWhyNotIdle: (machine) => openWhyNotIdle(options, machine),
     ...(options.saveAsImage ? { onSaveImage: options.saveAsImage } : {}),
     onCopy: (id) => {
       void model.copy(id).then((spec) => spec && openDevMachineForm(options, model, spec));

@@ -4,7 +4,9 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import type { IConnectionModel } from '../tokens.js';
 import { DevMachineLogsModel } from './model/devMachineLogsModel.js';
+import { DevMachineIdleModel } from './model/idleReport.js';
 import { LifecycleConfigListModel } from './model/lifecycleConfigListModel.js';
+import { DevMachineIdleView } from './views/DevMachineIdle.js';
 import { DevMachineLogsView } from './views/DevMachineLogs.js';
 import { LifecycleConfigsPanel } from './views/LifecycleConfigsPanel.js';
 
@@ -57,5 +59,30 @@ export function openDevMachineLogs(options: LifecycleViewOptions, machine: DevMa
   widget.title.label = trans.__('Lifecycle log: %1', machine.spec.name);
   widget.title.closable = true;
   options.openInMain(widget);
+  return widget;
+}
+
+/** The "Why not idle?" views open, by machine id: shown (and looked at) again rather than opened twice. */
+const idleViews = new Map<string, MainAreaWidget<DevMachineIdleView>>();
+
+/** Opens "Why not idle?" of a running dev machine in the main area, reading its signals afresh. */
+export function openWhyNotIdle(options: LifecycleViewOptions, machine: DevMachine): Widget {
+  const open = idleViews.get(machine.id);
+  if (open && !open.isDisposed) {
+    options.openInMain(open);
+    void open.content.model.refresh();
+    return open;
+  }
+  const { connection, trans } = options;
+  const model = new DevMachineIdleModel(connection, machine.id);
+  const content = new DevMachineIdleView({ model, trans });
+  const widget = new MainAreaWidget({ content });
+  widget.id = `aiplat-devmachine-idle-${machine.id}`;
+  widget.title.label = trans.__('Why not idle: %1', machine.spec.name);
+  widget.title.closable = true;
+  idleViews.set(machine.id, widget);
+  widget.disposed.connect(() => idleViews.delete(machine.id));
+  options.openInMain(widget);
+  void model.refresh();
   return widget;
 }

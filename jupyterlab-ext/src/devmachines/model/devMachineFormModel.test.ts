@@ -134,3 +134,108 @@ describe('the dev machine form’s auto-stop', () => {
     expect(form.input()).toMatchObject({ autoStop: { afterHours: 6 } });
   });
 });
+
+describe('the dev machine form’s idle policy', () => {
+  it('is off by default, and sends none', () => {
+    const form = new DevMachineFormModel(offline, { name: 'box' });
+    expect(form.values).toMatchObject({
+      idleEnabled: false,
+      idleMinutes: '60',
+      idleCombine: 'all',
+      idleKernels: true,
+      idleTerminals: true,
+      idleCodeServer: true,
+      idleJobs: true,
+    });
+    expect(form.input()).not.toHaveProperty('idlePolicy');
+    form.update({ idleMinutes: 'never' });
+    expect(form.errors.size).toBe(0);
+    expect(form.validate()).toBe(true);
+  });
+
+  it('builds the policy from the values', () => {
+    const form = new DevMachineFormModel(offline, { name: 'box' });
+    form.update({
+      idleEnabled: true,
+      idleMinutes: ' 30 ',
+      idleCpuPercent: '5',
+      idleMemoryPercent: '',
+      idleCombine: 'any',
+      idleTerminals: false,
+      idleExcludeProcesses: ' syncd, ,tensorboard ,',
+    });
+    expect(form.errors.size).toBe(0);
+    expect(form.validate()).toBe(true);
+    expect(form.input().idlePolicy).toEqual({
+      thresholds: { cpuPercent: 5 },
+      combine: 'any',
+      forMinutes: 30,
+      excludeProcesses: ['syncd', 'tensorboard'],
+      activity: { kernels: true, terminals: false, codeServer: true, jobs: true },
+    });
+  });
+
+  it('puts the contract’s messages at the idle fields as they are typed', () => {
+    const form = new DevMachineFormModel(offline, { name: 'box' });
+    form.update({ idleEnabled: true, idleMinutes: '' });
+    expect([...form.errors.keys()]).toEqual(['idleMinutes']);
+    expect(form.errors.get('idleMinutes')?.[0]).toBe('idlePolicy.forMinutes is required');
+    for (const typed of ['0', '1441', '2.5', 'soon']) {
+      form.update({ idleMinutes: typed });
+      expect(form.errors.get('idleMinutes')?.[0], typed).toMatch(
+        /^idlePolicy\.forMinutes must be a whole number from 1 to 1440 \(minutes\)/,
+      );
+    }
+    form.update({ idleMinutes: '1440', idleCpuPercent: '101', idleMemoryPercent: 'half' });
+    expect([...form.errors.keys()].sort()).toEqual(['idleCpuPercent', 'idleMemoryPercent']);
+    expect(form.errors.get('idleCpuPercent')?.[0]).toMatch(/cpuPercent must be a percentage from 0 to 100 \(got 101\)/);
+    expect(form.errors.get('idleMemoryPercent')?.[0]).toMatch(/got "half"/);
+    form.update({ idleExcludeProcesses: 'x'.repeat(65) });
+    expect(form.errors.has('idleExcludeProcesses')).toBe(true);
+    expect(form.validate()).toBe(false);
+    // Turning the policy off clears its problems.
+    form.update({ idleEnabled: false });
+    expect(form.errors.size).toBe(0);
+    form.update({ idleEnabled: true, idleCpuPercent: '0', idleMemoryPercent: '100', idleExcludeProcesses: 'syncd' });
+    expect(form.errors.size).toBe(0);
+  });
+
+  it('maps the API’s idle policy paths to their fields', () => {
+    expect(fieldOfPath('body.spec.idlePolicy.forMinutes')).toBe('idleMinutes');
+    expect(fieldOfPath('idlePolicy.thresholds.cpuPercent')).toBe('idleCpuPercent');
+    expect(fieldOfPath('idlePolicy.thresholds.memoryPercent')).toBe('idleMemoryPercent');
+    expect(fieldOfPath('idlePolicy.combine')).toBe('idleCombine');
+    expect(fieldOfPath('idlePolicy.excludeProcesses.2')).toBe('idleExcludeProcesses');
+    expect(fieldOfPath('idlePolicy.activity.jobs')).toBe('idlePolicy');
+    expect(fieldOfPath('body.spec.idlePolicy')).toBe('idlePolicy');
+  });
+
+  it('starts from a copy’s policy, keeping its accelerator threshold', () => {
+    const form = new DevMachineFormModel(offline, {
+      name: 'box-copy',
+      idlePolicy: {
+        thresholds: { cpuPercent: 10, acceleratorPercent: 3 },
+        combine: 'all',
+        forMinutes: 45,
+        excludeProcesses: ['syncd', 'watcher'],
+        activity: { kernels: true, terminals: true, codeServer: false, jobs: true },
+      },
+    });
+    expect(form.values).toMatchObject({
+      idleEnabled: true,
+      idleMinutes: '45',
+      idleCpuPercent: '10',
+      idleMemoryPercent: '',
+      idleCodeServer: false,
+      idleExcludeProcesses: 'syncd, watcher',
+    });
+    expect(form.input().idlePolicy).toEqual({
+      thresholds: { cpuPercent: 10, acceleratorPercent: 3 },
+      combine: 'all',
+      forMinutes: 45,
+      excludeProcesses: ['syncd', 'watcher'],
+      activity: { kernels: true, terminals: true, codeServer: false, jobs: true },
+    });
+    expect(form.errors.size).toBe(0);
+  });
+});

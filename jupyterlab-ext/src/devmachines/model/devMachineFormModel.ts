@@ -5,6 +5,7 @@ import {
   DevMachineSpecSchema,
   type DevMachine,
   type DevMachineSpec,
+  type IdlePolicy,
 } from '@aiplat/api';
 import { FieldFormModel, judgedProblems, problemsByField } from '../../model/fieldFormModel.js';
 import type { IConnectionModel } from '../../tokens.js';
@@ -12,6 +13,7 @@ import { formatAssignments, parseAssignments, type FieldIssue } from '../../trai
 
 export type IdeChoice = 'both' | 'jupyterlab' | 'code-server';
 export type AcceleratorChoice = 'none' | 'nvidia' | 'ascend';
+export type IdleCombine = IdlePolicy['combine'];
 
 /** The form's values as typed. */
 export interface DevMachineFormValues {
@@ -31,6 +33,31 @@ export interface DevMachineFormValues {
   lifecycleConfig: string;
   /** Hours of running before it stops by itself (1–24); empty for never. */
   autoStopHours: string;
+  /** Stop once idle (the idle policy); off by default. */
+  idleEnabled: boolean;
+  /** Minutes idle before it stops (1–1440). */
+  idleMinutes: string;
+  /** Utilisation below these (percent, 0–100) is idle; empty: not looked at. */
+  idleCpuPercent: string;
+  idleMemoryPercent: string;
+  idleCombine: IdleCombine;
+  /** Which activity signals keep the machine up. */
+  idleKernels: boolean;
+  idleTerminals: boolean;
+  idleCodeServer: boolean;
+  idleJobs: boolean;
+  /** Process names whose CPU and memory do not count, comma-separated. */
+  idleExcludeProcesses: string;
+}
+
+/** The form field that shows an `idlePolicy.…` path (relative to the policy). */
+function idleFieldOfPath(path: string): string {
+  if (path.startsWith('forMinutes')) return 'idleMinutes';
+  if (path.startsWith('thresholds.cpuPercent')) return 'idleCpuPercent';
+  if (path.startsWith('thresholds.memoryPercent')) return 'idleMemoryPercent';
+  if (path.startsWith('combine')) return 'idleCombine';
+  if (path.startsWith('excludeProcesses')) return 'idleExcludeProcesses';
+  return 'idlePolicy';
 }
 
 const IDES: Record<IdeChoice, DevMachineSpec['ides']> = {
@@ -38,6 +65,8 @@ const IDES: Record<IdeChoice, DevMachineSpec['ides']> = {
   jupyterlab: ['jupyterlab'],
   'code-server': ['code-server'],
 };
+
+const IDLE_FIELDS = ['idleMinutes', 'idleCpuPercent', 'idleMemoryPercent', 'idleCombine', 'idleExcludeProcesses'];
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)$/;
 
@@ -48,12 +77,14 @@ export function fieldOfPath(path: string): string {
   if (spec.startsWith('resources.')) return spec.slice('resources.'.length).split('.')[0] ?? 'resources';
   if (spec.startsWith('ides')) return 'ides';
   if (spec.startsWith('autoStop')) return 'autoStopHours';
+  if (spec === 'idlePolicy' || spec.startsWith('idlePolicy.')) return idleFieldOfPath(spec.slice('idlePolicy.'.length));
   return spec.split('.')[0] || 'resources';
 }
 
 export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFormValues {
   const ides = spec.ides?.length === 1 ? (spec.ides[0] as IdeChoice) : 'both';
   const accelerator = spec.resources?.accelerator;
+  const idle = spec.idlePolicy;
   return {
     name: spec.name ?? '',
     ides,
@@ -68,6 +99,46 @@ export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFo
     env: formatAssignments(spec.env),
     lifecycleConfig: spec.lifecycleConfig ?? '',
     autoStopHours: spec.autoStop ? String(spec.autoStop.afterHours) : '',
+    idleEnabled: idle !== undefined,
+    idleMinutes: String(idle?.forMinutes ?? 60),
+    idleCpuPercent: idle?.thresholds?.cpuPercent === undefined ? '' : String(idle.thresholds.cpuPercent),
+    idleMemoryPercent: idle?.thresholds?.memoryPercent === undefined ? '' : String(idle.thresholds.memoryPercent),
+    idleCombine: idle?.combine ?? 'all',
+    idleKernels: idle?.activity?.kernels ?? true,
+    idleTerminals: idle?.activity?.terminals ?? true,
+    idleCodeServer: idle?.activity?.codeServer ?? true,
+    idleJobs: idle?.activity?.jobs ?? true,
+    idleExcludeProcesses: (idle?.excludeProcesses ?? []).join(', '),
+  };
+}
+
+/** Text as a number when it reads as one; otherwise as typed, for the contract's message to quote it. */
+function typedNumber(text: string): number | string {
+  const trimmed = text.trim();
+  return NUMBER.test(trimmed) ? Number(trimmed) : trimmed;
+}
+
+/**
+ * The idle policy the values describe (undefined when it is off). `accelerator` is a copied
+ * machine's accelerator threshold, which the form does not show but keeps.
+ */
+export function idlePolicyInput(v: DevMachineFormValues, accelerator?: number): Record<string, unknown> | undefined {
+  if (!v.idleEnabled) return undefined;
+  const minutes = v.idleMinutes.trim();
+  const thresholds: Record<string, unknown> = {};
+  if (v.idleCpuPercent.trim()) thresholds.cpuPercent = typedNumber(v.idleCpuPercent);
+  if (v.idleMemoryPercent.trim()) thresholds.memoryPercent = typedNumber(v.idleMemoryPercent);
+  if (accelerator !== undefined) thresholds.acceleratorPercent = accelerator;
+  return {
+    thresholds,
+    combine: v.idleCombine,
+    // Empty goes as missing, for the contract to say it is required.
+    ...(minutes ? { forMinutes: typedNumber(minutes) } : {}),
+    excludeProcesses: v.idleExcludeProcesses
+      .split(',')
+      .map((name) => name.trim())
+      .filter((name) => name !== ''),
+    activity: { kernels: v.idleKernels, terminals: v.idleTerminals, codeServer: v.idleCodeServer, jobs: v.idleJobs },
   };
 }
 
@@ -78,6 +149,8 @@ export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFo
  */
 export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
   private readonly _kept: Partial<DevMachineSpec>;
+  /** A copied machine's accelerator idle threshold (not shown, kept while the policy is on). */
+  private readonly _idleAccelerator: number | undefined;
   private _configNames: string[] = [];
 
   constructor(connection: IConnectionModel, prefill: Partial<DevMachineSpec> = {}) {
@@ -89,6 +162,7 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
       ...(environment ? { environment } : {}),
       ...(engine ? { engine } : {}),
     };
+    this._idleAccelerator = prefill.idlePolicy?.thresholds?.acceleratorPercent;
     if (prefill.name) this.validate();
     void this.loadConfigNames();
   }
@@ -118,7 +192,10 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
   }
 
   protected override fieldsOfKey(key: keyof DevMachineFormValues): string[] {
-    return [key === 'acceleratorType' ? 'acceleratorCount' : key];
+    if (key === 'acceleratorType') return ['acceleratorCount'];
+    // Turning the policy on or off shows or clears all of its problems.
+    if (key === 'idleEnabled') return [...IDLE_FIELDS, 'idlePolicy'];
+    return [key];
   }
 
   protected fieldOfPath(path: string): string {
@@ -131,6 +208,7 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
     const env = parseAssignments(v.env, 'env', issues);
     const type = v.acceleratorType;
     const autoStopHours = v.autoStopHours.trim();
+    const idlePolicy = idlePolicyInput(v, this._idleAccelerator);
     return {
       ...this._kept,
       name: v.name.trim(),
@@ -150,6 +228,7 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
       ...(autoStopHours
         ? { autoStop: { afterHours: NUMBER.test(autoStopHours) ? Number(autoStopHours) : autoStopHours } }
         : {}),
+      ...(idlePolicy ? { idlePolicy } : {}),
     };
   }
 

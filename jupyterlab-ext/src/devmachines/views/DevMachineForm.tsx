@@ -7,7 +7,82 @@ import { bindField, CodeField, FieldProblems, InputField, SelectField } from '..
 import { FormActions } from '../../training/views/FormActions.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
 import { ResourceRow } from '../../training/views/ResourceRow.js';
-import type { DevMachineFormModel, DevMachineFormValues, IdeChoice } from '../model/devMachineFormModel.js';
+import type {
+  DevMachineFormModel,
+  DevMachineFormValues,
+  IdeChoice,
+  IdleCombine,
+} from '../model/devMachineFormModel.js';
+
+type IdleActivityKey = 'idleKernels' | 'idleTerminals' | 'idleCodeServer' | 'idleJobs';
+
+/** The form's "Idle policy" part: off by default; on, when to count the machine idle and stop it. */
+function IdlePolicySection({ model, trans }: Pick<DevMachineFormProps, 'model' | 'trans'>) {
+  const { values, errors } = model;
+  const update = (patch: Partial<DevMachineFormValues>) => model.update(patch);
+  const bind = <K extends keyof DevMachineFormValues & string>(key: K) => bindField(values, errors, update, key);
+  const check = (key: 'idleEnabled' | IdleActivityKey, label: string) => (
+    <label className="aiplat-form-check" key={key}>
+      <input
+        type="checkbox"
+        data-testid={`aiplat-field-${key}`}
+        checked={values[key]}
+        onChange={(e) => update({ [key]: e.target.checked })}
+      />
+      {label}
+    </label>
+  );
+  return (
+    <fieldset className="aiplat-form-section" data-testid="aiplat-devmachine-idle-policy">
+      <legend>{trans.__('Idle policy')}</legend>
+      {check('idleEnabled', trans.__('Stop the machine when it stays idle'))}
+      {values.idleEnabled && (
+        <>
+          <InputField
+            label={trans.__('Stop after (idle minutes)')}
+            hint={trans.__('1 to 1440 minutes idle without a break')}
+            {...bind('idleMinutes')}
+          />
+          <div className="aiplat-form-row">
+            <InputField
+              label={trans.__('CPU below (%)')}
+              hint={trans.__('0 to 100; empty: not looked at')}
+              {...bind('idleCpuPercent')}
+            />
+            <InputField
+              label={trans.__('Memory below (%)')}
+              hint={trans.__('0 to 100; empty: not looked at')}
+              {...bind('idleMemoryPercent')}
+            />
+            <SelectField<IdleCombine>
+              label={trans.__('Idle when')}
+              {...bind('idleCombine')}
+              options={[
+                ['all', trans.__('all thresholds are met')],
+                ['any', trans.__('any threshold is met')],
+              ]}
+            />
+          </div>
+          <div className="aiplat-form-field">
+            <span className="aiplat-form-label">{trans.__('Activity that keeps it up')}</span>
+            <div className="aiplat-devMachine-idleActivity">
+              {check('idleKernels', trans.__('Busy kernels'))}
+              {check('idleTerminals', trans.__('Open terminals'))}
+              {check('idleCodeServer', trans.__('VS Code in use'))}
+              {check('idleJobs', trans.__('Jobs submitted from it'))}
+            </div>
+          </div>
+          <InputField
+            label={trans.__('Excluded processes')}
+            hint={trans.__('process names whose CPU and memory do not count, comma-separated')}
+            {...bind('idleExcludeProcesses')}
+          />
+          <FieldProblems field="idlePolicy" errors={errors} />
+        </>
+      )}
+    </fieldset>
+  );
+}
 
 export interface DevMachineFormProps {
   model: DevMachineFormModel;
@@ -89,6 +164,7 @@ function DevMachineFormBody({ model, trans, images, onCreated }: DevMachineFormP
           {...bind('image')}
         />
       </fieldset>
+      <IdlePolicySection model={model} trans={trans} />
       <FormActions
         errors={errors}
         generalErrors={model.generalErrors}

@@ -22,6 +22,8 @@ export interface DevMachineListPanelProps {
   onLifecycleConfigs?: () => void;
   /** Opens a dev machine's lifecycle log (its scripts' output). */
   onLifecycleLog?: (machine: DevMachine) => void;
+  /** Opens "Why not idle?" of a running dev machine: its idle signals and the verdict. */
+  onWhyNotIdle?: (machine: DevMachine) => void;
 }
 
 export function devMachineStateLabel(state: DevMachineState, trans: TranslationBundle): string {
@@ -126,6 +128,9 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
         {running &&
           props.onSaveImage &&
           button('save-image', trans.__('Save as image'), () => props.onSaveImage?.(machine))}
+        {running &&
+          props.onWhyNotIdle &&
+          button('why-not-idle', trans.__('Why not idle?'), () => props.onWhyNotIdle?.(machine))}
         {running && machine.autoStopAt && button('snooze', trans.__('Snooze 1 h'), () => void model.snooze(id))}
         {startable && button('start', trans.__('Start'), () => void model.start(id))}
         {startable &&
