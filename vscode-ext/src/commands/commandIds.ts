@@ -38,6 +38,7 @@ export const CommandIds = {
   startDevMachineSafeMode: 'aiplat.startDevMachineSafeMode',
   showDevMachineLifecycleLog: 'aiplat.showDevMachineLifecycleLog',
   snoozeDevMachineAutoStop: 'aiplat.snoozeDevMachineAutoStop',
+  whyNotIdleDevMachine: 'aiplat.whyNotIdleDevMachine',
 
   refreshLifecycleConfigs: 'aiplat.refreshLifecycleConfigs',
   newLifecycleConfig: 'aiplat.newLifecycleConfig',

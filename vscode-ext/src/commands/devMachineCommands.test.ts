@@ -30,10 +30,10 @@ async function shownIn(extension: ActivatedExtension, name: string, state: strin
 }
 
 describe('dev machine commands against the real backend', () => {
-  it('creates one with the guided flow, opens JupyterLab signed in, snoozes its auto-stop, stops it and deletes it after asking', async () => {
+  it('creates one with the guided flow (an idle policy too), opens JupyterLab signed in, says why it is not idle, snoozes its auto-stop, stops it and deletes it after asking', async () => {
     const extension = live.extension;
-    fake.quickPickAnswers.push('JupyterLab', 'none', '5');
-    fake.inputBoxAnswers.push('lab-box', '0.5', '1Gi', '', 'default', 'home', '2');
+    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'Busy notebook kernels + Open terminals');
+    fake.inputBoxAnswers.push('lab-box', '0.5', '1Gi', '', 'default', 'home', '2', '60', '');
     await commands.executeCommand(CommandIds.createDevMachine);
     expect(fake.inputBoxes.map((box) => box.prompt)).toContain('Folder the IDEs open, relative to /work');
 
@@ -42,6 +42,11 @@ describe('dev machine commands against the real backend', () => {
     const item = extension.devMachinesTree.getTreeItem(running);
     expect(item.label).toBe('lab-box');
     expect(running.machine.spec.autoStop).toEqual({ afterHours: 2 });
+    expect(running.machine.spec.idlePolicy).toMatchObject({
+      forMinutes: 60,
+      thresholds: {},
+      activity: { kernels: true, terminals: true, codeServer: false, jobs: false },
+    });
     const autoStopAt = Date.parse(running.machine.autoStopAt ?? '');
     expect(autoStopAt).toBe(Date.parse(running.machine.startedAt ?? '') + 2 * 3_600_000);
     expect(item.description).toBe(`Running · stops at ${clockTime(autoStopAt)}`);
@@ -63,6 +68,13 @@ describe('dev machine commands against the real backend', () => {
     expect(login.status).toBe(303);
     expect(login.headers.get('location')).toBe(`/devmachines/${running.machine.id}/lab/`);
     expect(login.headers.get('set-cookie')).toMatch(/HttpOnly/i);
+
+    // Why Not Idle: a fresh look, each signal under the verdict.
+    await commands.executeCommand(CommandIds.whyNotIdleDevMachine, running);
+    const why = fake.quickPicks.at(-1);
+    expect(why?.title).toMatch(/^Why not idle: lab-box \(dm-[a-z0-9]+\)$/);
+    expect(why?.placeHolder).toMatch(/^(Kept up by: |Idle|Not looked at yet|Not idle)/);
+    expect(why?.labels).toEqual(expect.arrayContaining([expect.stringMatching(/^\$\([a-z-]+\) Kernels$/)]));
 
     // Snooze: an hour later, in the view at once.
     await commands.executeCommand(CommandIds.snoozeDevMachineAutoStop, running);

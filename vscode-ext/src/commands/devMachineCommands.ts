@@ -10,6 +10,7 @@ import type { DevMachineLogChannels } from '../logs/devMachineLogChannels.js';
 import { clockTime } from '../devmachines/autoStopNotices.js';
 import { devMachineStateLabel, devMachineTitle, ideName } from '../devmachines/devMachinePresentation.js';
 import type { DevMachinesModel } from '../devmachines/devMachinesModel.js';
+import { idleSignalRows, idleVerdict } from '../devmachines/idleReport.js';
 import type { DevMachineNode } from '../devmachines/devMachinesTreeProvider.js';
 import { CommandIds } from './commandIds.js';
 import { requireClient } from './requireClient.js';
@@ -28,11 +29,12 @@ export type DevMachineArgument = DevMachineNode | string | undefined;
 
 const canStart = (machine: DevMachine) => machine.state === 'Stopped' || machine.state === 'Failed';
 const canStop = (machine: DevMachine) => ['Creating', 'Starting', 'Running'].includes(machine.state);
+const isRunning = (machine: DevMachine) => machine.state === 'Running';
 const canSnooze = (machine: DevMachine) => machine.state === 'Running' && machine.autoStopAt !== undefined;
 
 /**
  * Registers the Dev machines commands: create, start (also in safe mode), stop, copy, delete, open
- * either IDE, show the lifecycle scripts' log, snooze an auto-stop.
+ * either IDE, show the lifecycle scripts' log, snooze an auto-stop, say why a machine is not idle.
  */
 export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.Disposable[] {
   const withMachine =
@@ -115,6 +117,12 @@ export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.
         await snoozeAutoStop(deps, client, machine);
       }, canSnooze),
     ),
+    vscode.commands.registerCommand(
+      CommandIds.whyNotIdleDevMachine,
+      withMachine(async (client, machine) => {
+        await showWhyNotIdle(client, machine);
+      }, isRunning),
+    ),
     vscode.commands.registerCommand(CommandIds.openDevMachineJupyterLab, open('jupyterlab')),
     vscode.commands.registerCommand(CommandIds.openDevMachineVsCode, open('code-server')),
   ];
@@ -157,6 +165,25 @@ async function snoozeAutoStop(deps: DevMachineCommandDeps, client: ApiClient, ma
       ? vscode.l10n.t('{0} now stops by itself at {1}.', devMachineTitle(snoozed), clockTime(snoozed.autoStopAt))
       : vscode.l10n.t('{0} no longer stops by itself.', devMachineTitle(snoozed)),
   );
+}
+
+/** Why (not) idle: a fresh look at the machine's signals, listed under the verdict. */
+async function showWhyNotIdle(client: ApiClient, machine: DevMachine): Promise<void> {
+  const report = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: vscode.l10n.t('Looking at {0}…', machine.spec.name) },
+    () => client.devMachineIdle({ params: { id: machine.id } }),
+  );
+  const verdict = idleVerdict(report);
+  const rows = idleSignalRows(report);
+  if (rows.length === 0) {
+    await vscode.window.showInformationMessage(`${devMachineTitle(machine)}: ${verdict}`);
+    return;
+  }
+  await vscode.window.showQuickPick(rows, {
+    title: vscode.l10n.t('Why not idle: {0}', devMachineTitle(machine)),
+    placeHolder: verdict,
+    matchOnDescription: true,
+  });
 }
 
 /** Opens an IDE of a running dev machine in the browser, signed in (a one-time login link). */

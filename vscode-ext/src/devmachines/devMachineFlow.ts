@@ -29,7 +29,19 @@ export const DEV_MACHINE_STEPS = [
   { id: 'priority' },
   { id: 'workingDir' },
   { id: 'autoStop' },
+  { id: 'idleMinutes' },
+  { id: 'idleActivity', applies: (a) => idleMinutesGiven(a) },
+  { id: 'idleCpu', applies: (a) => idleMinutesGiven(a) },
 ] as const satisfies readonly FlowStep<string>[];
+
+/** Whether the idle step was answered with a time: then what counts as activity is asked too. */
+function idleMinutesGiven(answers: Readonly<Answers<string>>): boolean {
+  return (answers.idleMinutes?.trim() ?? '') !== '';
+}
+
+/** The activity signals that keep a machine up, as the idle policy names them. */
+export const IDLE_ACTIVITIES = ['kernels', 'terminals', 'codeServer', 'jobs'] as const;
+type IdleActivity = (typeof IDLE_ACTIVITIES)[number];
 
 /** The last step, asked when the user has lifecycle configs to choose from. */
 export const LIFECYCLE_CONFIG_STEP = { id: 'lifecycleConfig' } as const;
@@ -177,6 +189,35 @@ export function devMachineStepPrompt(
         defaults.autoStop ? String(defaults.autoStop.afterHours) : '',
         autoStopCheck,
       );
+    case 'idleMinutes':
+      return input(
+        vscode.l10n.t('Stop when idle for how many minutes? (empty: never)'),
+        defaults.idlePolicy ? String(defaults.idlePolicy.forMinutes) : '',
+        idleMinutesCheck,
+      );
+    case 'idleActivity': {
+      const activity = defaults.idlePolicy?.activity;
+      return {
+        kind: 'pick',
+        canPickMany: true,
+        placeholder: vscode.l10n.t('What keeps it up while in use (unpicked: not looked at)'),
+        items: IDLE_ACTIVITIES.map((value) => ({
+          label: idleActivityLabel(value),
+          value,
+          picked: activity?.[value] ?? true,
+        })),
+      };
+    }
+    case 'idleCpu':
+      return input(
+        vscode.l10n.t(
+          'Idle below what CPU %? (empty: CPU not looked at; memory thresholds and excluded processes: set them in the spec)',
+        ),
+        defaults.idlePolicy?.thresholds.cpuPercent === undefined
+          ? ''
+          : String(defaults.idlePolicy.thresholds.cpuPercent),
+        idleCpuCheck,
+      );
     case 'lifecycleConfig':
       return {
         kind: 'pick',
@@ -196,6 +237,68 @@ export function autoStopCheck(value: string): string | undefined {
   return fieldCheck(fields.autoStop)({ afterHours: Number(text) });
 }
 
+/** An activity signal for people. */
+function idleActivityLabel(activity: IdleActivity): string {
+  switch (activity) {
+    case 'kernels':
+      return vscode.l10n.t('Busy notebook kernels');
+    case 'terminals':
+      return vscode.l10n.t('Open terminals');
+    case 'codeServer':
+      return vscode.l10n.t('VS Code (code-server) connected');
+    case 'jobs':
+      return vscode.l10n.t('Jobs submitted from it');
+  }
+}
+
+/** The idle step's check: empty (never), or a whole number of minutes from 1 to 1440. */
+export function idleMinutesCheck(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  if (!/^\d+$/.test(text) || Number(text) < 1 || Number(text) > 1440) {
+    return vscode.l10n.t('A whole number of minutes from 1 to 1440, or empty to never stop when idle');
+  }
+  return undefined;
+}
+
+/** The CPU threshold step's check: empty (not looked at), or a percentage from 0 to 100. */
+export function idleCpuCheck(value: string): string | undefined {
+  const text = value.trim();
+  if (text === '') return undefined;
+  const percent = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text) || percent > 100) {
+    return vscode.l10n.t('A percentage from 0 to 100, or empty to not look at the CPU');
+  }
+  return undefined;
+}
+
+/**
+ * The idle policy the answers ask for: none when the idle step is empty. Combined with `all`; what
+ * the flow does not ask (memory and accelerator thresholds, excluded processes) a copy keeps.
+ */
+export function idlePolicyOfAnswers(
+  answers: Answers<DevMachineStepId>,
+  copied?: DevMachineSpec['idlePolicy'],
+): DevMachineSpec['idlePolicy'] {
+  const minutes = answers.idleMinutes?.trim() ?? '';
+  if (minutes === '') return undefined;
+  const picked = answers.idleActivity === undefined ? [...IDLE_ACTIVITIES] : answers.idleActivity.split(',');
+  const cpu = answers.idleCpu?.trim() ?? '';
+  const { cpuPercent: _cpu, ...keptThresholds } = copied?.thresholds ?? {};
+  return {
+    thresholds: { ...keptThresholds, ...(cpu === '' ? {} : { cpuPercent: Number(cpu) }) },
+    combine: copied?.combine ?? 'all',
+    forMinutes: Number(minutes),
+    excludeProcesses: copied?.excludeProcesses ?? [],
+    activity: {
+      kernels: picked.includes('kernels'),
+      terminals: picked.includes('terminals'),
+      codeServer: picked.includes('codeServer'),
+      jobs: picked.includes('jobs'),
+    },
+  };
+}
+
 /** The auto-stop an answer asks for: none when empty. */
 function autoStopOfAnswer(answer: string | undefined): DevMachineSpec['autoStop'] {
   const text = answer?.trim() ?? '';
@@ -210,6 +313,7 @@ export function devMachineInput(
   const type = answers.accelerator ?? 'none';
   const image = imageOfAnswers(answers);
   const autoStop = autoStopOfAnswer(answers.autoStop);
+  const idlePolicy = idlePolicyOfAnswers(answers, defaults.idlePolicy);
   return {
     ...(defaults.description ? { description: defaults.description } : {}),
     ...(defaults.tags ? { tags: defaults.tags } : {}),
@@ -228,6 +332,7 @@ export function devMachineInput(
     priority: Number(answers.priority),
     workingDir: answers.workingDir,
     ...(autoStop ? { autoStop } : {}),
+    ...(idlePolicy ? { idlePolicy } : {}),
     ...(answers.lifecycleConfig && answers.lifecycleConfig !== NO_LIFECYCLE_CONFIG
       ? { lifecycleConfig: answers.lifecycleConfig }
       : {}),

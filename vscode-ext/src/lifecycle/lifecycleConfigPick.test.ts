@@ -64,14 +64,14 @@ describe('the lifecycle config step of Create Dev Machine', () => {
 
   it('is the last step when the user has configs, and is not asked otherwise', async () => {
     fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'mount-data');
-    fake.inputBoxAnswers.push('box', '2', '4Gi', '', 'default', 'home', '');
+    fake.inputBoxAnswers.push('box', '2', '4Gi', '', 'default', 'home', '', '');
     const spec = await askDevMachineSpec('Create Dev Machine', {}, [], configs);
     expect(spec).toMatchObject({ name: 'box', lifecycleConfig: 'mount-data' });
-    expect(fake.quickPicks.at(-1)).toMatchObject({ step: 11, totalSteps: 11 });
+    expect(fake.quickPicks.at(-1)).toMatchObject({ step: 12, totalSteps: 12 });
 
     fake.reset();
     fake.quickPickAnswers.push('JupyterLab', 'none', '5');
-    fake.inputBoxAnswers.push('box', '2', '4Gi', '', 'default', 'home', '');
+    fake.inputBoxAnswers.push('box', '2', '4Gi', '', 'default', 'home', '', '');
     const plain = await askDevMachineSpec('Create Dev Machine', {}, [], []);
     expect(plain).toBeDefined();
     expect(plain).not.toHaveProperty('lifecycleConfig');

@@ -14,6 +14,11 @@ export type StepPrompt =
       items: StepItem[];
       /** What the server said of the choice made (a 400's issue), shown before the placeholder. */
       problem?: string;
+      /**
+       * Several items may be picked: the answer is their values joined by `,` (empty: none); the
+       * items marked `picked` are picked when the step has no answer yet.
+       */
+      canPickMany?: boolean;
     }
   | {
       kind: 'input';
@@ -77,6 +82,14 @@ function showPick(
   configure(pick, common);
   pick.placeholder = prompt.problem ? `${prompt.problem} — ${prompt.placeholder}` : prompt.placeholder;
   pick.items = prompt.items;
+  if (prompt.canPickMany) {
+    pick.canSelectMany = true;
+    const values = current?.split(',');
+    pick.selectedItems = prompt.items.filter((item) => (values ? values.includes(item.value) : item.picked));
+    return settle(pick, (resolve) => [
+      pick.onDidAccept(() => resolve(pick.selectedItems.map((item) => item.value).join(','))),
+    ]);
+  }
   const chosen = prompt.items.find((item) => item.value === current);
   if (chosen) pick.activeItems = [chosen];
   return settle(pick, (resolve) => [

@@ -68,12 +68,14 @@ export class FakeQuickPick extends FakeQuickInput {
   items: readonly { label: string }[] = [];
   activeItems: readonly { label: string }[] = [];
   selectedItems: readonly { label: string }[] = [];
+  canSelectMany = false;
 
   protected record(): void {
     fake.quickPicks.push({
       title: this.title,
       placeHolder: this.placeholder,
       labels: this.items.map((item) => item.label),
+      ...(this.canSelectMany ? { picked: this.selectedItems.map((item) => item.label) } : {}),
       step: this.step,
       totalSteps: this.totalSteps,
       back: this.back,
@@ -86,10 +88,20 @@ export class FakeQuickPick extends FakeQuickInput {
   }
 
   protected accept(answer: string): void {
-    const found = this.items.find((item) => item.label === answer);
-    if (!found) throw new Error(`quick pick has no item "${answer}": ${this.items.map((i) => i.label).join(', ')}`);
-    this.selectedItems = [found];
+    if (this.canSelectMany) {
+      // Several items: their labels joined by " + " (an empty answer picks none), like showQuickPick.
+      this.selectedItems = answer === '' ? [] : answer.split(' + ').map((label) => this.find(label));
+      this.accepted.fire();
+      return;
+    }
+    this.selectedItems = [this.find(answer)];
     this.accepted.fire();
+  }
+
+  private find(label: string): { label: string } {
+    const found = this.items.find((item) => item.label === label);
+    if (!found) throw new Error(`quick pick has no item "${label}": ${this.items.map((i) => i.label).join(', ')}`);
+    return found;
   }
 }
 
