@@ -46,3 +46,4 @@ export * from './metricPoints.js';
 export * from './lossOfLine.js';
 export * from './scalarCharts.js';
 export * from './scalarBoard.js';
+export * from './autoStopNotices.js';

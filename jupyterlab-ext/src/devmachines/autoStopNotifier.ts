@@ -53,24 +53,27 @@ export class AutoStopNotifier implements IDisposable {
 
   private _show(notice: AutoStopNotice): void {
     const trans = this._trans;
-    const id = Notification.warning(trans.__('%1 stops by itself at %2', notice.name, clockTime(notice.autoStopAt)), {
-      autoClose: false,
-      actions: [
-        {
-          label: trans.__('Snooze 1 h'),
-          caption: trans.__('Put its auto-stop off by one hour'),
-          displayType: 'accent',
-          callback: () => {
-            this._notices.closed(notice.key);
-            this._notifications.delete(notice.key);
-            void this._list.snooze(notice.id).then(() => {
-              const error = this._list.actionError(notice.id);
-              if (error) Notification.error(error, { autoClose: 8000 });
-            });
+    const id = Notification.warning(
+      trans.__('%1 stops by itself at %2', notice.machine.spec.name, clockTime(notice.stopsAt)),
+      {
+        autoClose: false,
+        actions: [
+          {
+            label: trans.__('Snooze 1 h'),
+            caption: trans.__('Put its auto-stop off by one hour'),
+            displayType: 'accent',
+            callback: () => {
+              this._notices.closed(notice.key);
+              this._notifications.delete(notice.key);
+              void this._list.snooze(notice.machine.id).then(() => {
+                const error = this._list.actionError(notice.machine.id);
+                if (error) Notification.error(error, { autoClose: 8000 });
+              });
+            },
           },
-        },
-      ],
-    });
+        ],
+      },
+    );
     this._notifications.set(notice.key, id);
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { DevMachineNode } from '../devmachines/devMachinesTreeProvider.js';
 import { useActivatedExtension, type ActivatedExtension } from '../test/activateAgainst.js';
 import { commands, fake } from '../test/vscodeFake.js';
-import { clockTime } from '../devmachines/autoStopNotices.js';
+import { clockTime } from '@aiplat/api';
 import { CommandIds } from './commandIds.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));

@@ -7,7 +7,7 @@ import { askDevMachineSpec, type DevMachineDefaults } from '../devmachines/devMa
 import { imagesToOffer } from '../images/imagePick.js';
 import { lifecycleConfigsToOffer } from '../lifecycle/lifecycleConfigPick.js';
 import type { DevMachineLogChannels } from '../logs/devMachineLogChannels.js';
-import { clockTime } from '../devmachines/autoStopNotices.js';
+import { clockTime } from '@aiplat/api';
 import { devMachineStateLabel, devMachineTitle, ideName } from '../devmachines/devMachinePresentation.js';
 import type { DevMachinesModel } from '../devmachines/devMachinesModel.js';
 import { idleSignalRows, idleVerdict } from '../devmachines/idleReport.js';

@@ -1,6 +1,6 @@
 import type { DevMachine } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
-import { AUTO_STOP_WARNING_MS, autoStopNoticeKey, clockTime, dueAutoStopNotices } from './autoStopNotices.js';
+import { AUTO_STOP_WARNING_MS, autoStopNoticeKey, clockTime, dueAutoStopNotices } from '@aiplat/api';
 
 const STOPS_AT = Date.parse('2026-05-04T12:00:00.000Z');
 const MINUTE = 60 * 1000;

@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { CommandIds } from '../commands/commandIds.js';
 import { EventEmitter, fake } from '../test/vscodeFake.js';
 import { AutoStopNotifier } from './autoStopNotifier.js';
-import { clockTime } from './autoStopNotices.js';
+import { clockTime } from '@aiplat/api';
 import { devMachineContextValue, devMachineDescription } from './devMachinePresentation.js';
 import type { DevMachinesModel } from './devMachinesModel.js';
 

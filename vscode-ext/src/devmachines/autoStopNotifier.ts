@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { CommandIds } from '../commands/commandIds.js';
-import { clockTime, dueAutoStopNotices } from './autoStopNotices.js';
+import { clockTime, dueAutoStopNotices } from '@aiplat/api';
 import type { DevMachinesModel } from './devMachinesModel.js';
 
 /** How often the notifier looks at the clock besides each change of the machines. */

@@ -1,6 +1,6 @@
 import type { DevMachine, DevMachineIde, DevMachineState } from '@aiplat/api';
 import * as vscode from 'vscode';
-import { clockTime } from './autoStopNotices.js';
+import { clockTime } from '@aiplat/api';
 
 /** A dev machine state for people, translated. */
 export function devMachineStateLabel(state: DevMachineState): string {

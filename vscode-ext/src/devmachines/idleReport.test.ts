@@ -1,7 +1,7 @@
 import type { DevMachineIdle } from '@aiplat/api';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { fake } from '../test/vscodeFake.js';
-import { clockTime } from './autoStopNotices.js';
+import { clockTime } from '@aiplat/api';
 import { idleSignalIcon, idleSignalRows, idleVerdict } from './idleReport.js';
 
 vi.mock('vscode', () => import('../test/vscodeFake.js'));

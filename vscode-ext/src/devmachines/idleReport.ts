@@ -1,6 +1,6 @@
 import type { DevMachineIdle, IdleSignal, IdleSignalName } from '@aiplat/api';
 import * as vscode from 'vscode';
-import { clockTime } from './autoStopNotices.js';
+import { clockTime } from '@aiplat/api';
 
 /*
  * "Why not idle" for people, apart from any I/O: the server's last look at a running machine under

@@ -4,7 +4,6 @@ import {
   AUTO_STOP_CHECK_MAX_MS,
   AutoStopNoticeModel,
   clockTime,
-  dueAutoStopNotices,
   nextAutoStopCheckIn,
   staleAutoStopNotices,
 } from './autoStopNotices.js';
@@ -28,38 +27,6 @@ function machine(id: string, patch: Partial<DevMachine> = {}): DevMachine {
 
 describe('which dev machines are due an auto-stop notice', () => {
   const none = new Set<string>();
-
-  it('is due from 10 minutes before the auto-stop until it', () => {
-    const box = machine('dm-aaaaaa');
-    expect(dueAutoStopNotices([box], STOP - 11 * MIN, none)).toEqual([]);
-    expect(dueAutoStopNotices([box], STOP - 10 * MIN - 1, none)).toEqual([]);
-    const due = dueAutoStopNotices([box], STOP - 10 * MIN, none);
-    expect(due).toEqual([
-      { key: `dm-aaaaaa@${iso(STOP)}`, id: 'dm-aaaaaa', name: 'box-dm-aaaaaa', autoStopAt: iso(STOP) },
-    ]);
-    expect(dueAutoStopNotices([box], STOP - 1, none)).toHaveLength(1);
-    expect(dueAutoStopNotices([box], STOP, none)).toEqual([]);
-  });
-
-  it('leaves out machines that are not running or have no auto-stop, and those told already', () => {
-    const now = STOP - 5 * MIN;
-    const machines = [
-      machine('dm-aaaaaa'),
-      machine('dm-bbbbbb', { state: 'Stopping' }),
-      machine('dm-cccccc', { autoStopAt: undefined }),
-      machine('dm-dddddd', { autoStopAt: 'not a time' }),
-      machine('dm-eeeeee'),
-    ];
-    expect(dueAutoStopNotices(machines, now, none).map((n) => n.id)).toEqual(['dm-aaaaaa', 'dm-eeeeee']);
-    const told = new Set([`dm-aaaaaa@${iso(STOP)}`]);
-    expect(dueAutoStopNotices(machines, now, told).map((n) => n.id)).toEqual(['dm-eeeeee']);
-    // Snoozed: a new auto-stop time, a new notice when it falls due.
-    const snoozed = machine('dm-aaaaaa', { autoStopAt: iso(STOP + 60 * MIN) });
-    expect(dueAutoStopNotices([snoozed], now, told)).toEqual([]);
-    expect(dueAutoStopNotices([snoozed], STOP + 55 * MIN, told).map((n) => n.key)).toEqual([
-      `dm-aaaaaa@${iso(STOP + 60 * MIN)}`,
-    ]);
-  });
 
   it('takes back notices whose machine stopped, went or was snoozed', () => {
     const key = `dm-aaaaaa@${iso(STOP)}`;
@@ -94,7 +61,7 @@ describe('the auto-stop notice model, on an injected clock', () => {
     expect(notices.check(machines)).toEqual({ show: [], withdraw: [] });
     expect(notices.nextCheckIn(machines)).toBe(AUTO_STOP_CHECK_MAX_MS);
     now = STOP - 9 * MIN;
-    expect(notices.check(machines).show.map((n) => n.id)).toEqual(['dm-aaaaaa']);
+    expect(notices.check(machines).show.map((n) => n.machine.id)).toEqual(['dm-aaaaaa']);
     // Every change and every tick checks again: no second notice for the same time.
     expect(notices.check(machines)).toEqual({ show: [], withdraw: [] });
     now = STOP - 2 * MIN;
@@ -103,9 +70,9 @@ describe('the auto-stop notice model, on an injected clock', () => {
     machines = [machine('dm-aaaaaa', { autoStopAt: iso(STOP + 60 * MIN) }), machines[1] as DevMachine];
     expect(notices.check(machines)).toEqual({ show: [], withdraw: [`dm-aaaaaa@${iso(STOP)}`] });
     now = STOP + 25 * MIN;
-    expect(notices.check(machines).show.map((n) => n.id)).toEqual(['dm-bbbbbb']);
+    expect(notices.check(machines).show.map((n) => n.machine.id)).toEqual(['dm-bbbbbb']);
     now = STOP + 50 * MIN;
-    expect(notices.check(machines).show.map((n) => n.autoStopAt)).toEqual([iso(STOP + 60 * MIN)]);
+    expect(notices.check(machines).show.map((n) => n.machine.autoStopAt)).toEqual([iso(STOP + 60 * MIN)]);
     // Closed by the user: nothing to take back when it stops.
     notices.closed(`dm-aaaaaa@${iso(STOP + 60 * MIN)}`);
     expect(notices.check([machines[1] as DevMachine]).withdraw).toEqual([]);

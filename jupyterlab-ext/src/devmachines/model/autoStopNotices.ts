@@ -1,56 +1,16 @@
-import type { DevMachine } from '@aiplat/api';
+import {
+  AUTO_STOP_WARNING_MS,
+  autoStopNoticeKey,
+  autoStopTime,
+  dueAutoStopNotices,
+  type AutoStopNotice,
+  type DevMachine,
+} from '@aiplat/api';
 
-/** How long before a dev machine's auto-stop the IDE tells the user (the backend warns then too). */
-export const AUTO_STOP_NOTICE_LEAD_MS = 10 * 60_000;
+export { clockTime, type AutoStopNotice } from '@aiplat/api';
 
 /** The longest wait between two checks, so a sleeping laptop's late timer still finds what fell due. */
 export const AUTO_STOP_CHECK_MAX_MS = 60_000;
-
-/** A notice due: this machine stops by itself at `autoStopAt`. */
-export interface AutoStopNotice {
-  /** One per machine and auto-stop time: a snooze (a new time) makes a new one. */
-  key: string;
-  id: string;
-  name: string;
-  autoStopAt: string;
-}
-
-/** The time a dev machine stops by itself, in ms since the epoch; undefined when it does not. */
-export function autoStopTime(machine: DevMachine): number | undefined {
-  if (machine.state !== 'Running' || !machine.autoStopAt) return undefined;
-  const at = Date.parse(machine.autoStopAt);
-  return Number.isNaN(at) ? undefined : at;
-}
-
-export function autoStopNoticeKey(machine: Pick<DevMachine, 'id' | 'autoStopAt'>): string {
-  return `${machine.id}@${machine.autoStopAt ?? ''}`;
-}
-
-/** `HH:MM` of an ISO time in local time (the ISO text itself when it is no time). */
-export function clockTime(iso: string): string {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
-}
-
-/**
- * The notices due at `now`: each running machine within the lead of its auto-stop (and not past
- * it) whose notice for that auto-stop time was not given yet.
- */
-export function dueAutoStopNotices(
-  machines: readonly DevMachine[],
-  now: number,
-  notified: ReadonlySet<string>,
-): AutoStopNotice[] {
-  return machines.flatMap((machine) => {
-    const at = autoStopTime(machine);
-    if (at === undefined || now < at - AUTO_STOP_NOTICE_LEAD_MS || now >= at) return [];
-    const key = autoStopNoticeKey(machine);
-    if (notified.has(key)) return [];
-    return [{ key, id: machine.id, name: machine.spec.name, autoStopAt: machine.autoStopAt as string }];
-  });
-}
 
 /** The keys of notices that no longer hold: their machine stopped, is gone or was snoozed. */
 export function staleAutoStopNotices(machines: readonly DevMachine[], shown: Iterable<string>): string[] {
@@ -68,7 +28,7 @@ export function nextAutoStopCheckIn(
   for (const machine of machines) {
     const at = autoStopTime(machine);
     if (at === undefined || notified.has(autoStopNoticeKey(machine))) continue;
-    const due = at - AUTO_STOP_NOTICE_LEAD_MS;
+    const due = at - AUTO_STOP_WARNING_MS;
     if (due > now) wait = Math.min(wait, due - now);
   }
   return wait;

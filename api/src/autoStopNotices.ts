@@ -1,9 +1,9 @@
-import type { DevMachine } from '@aiplat/api';
+import type { DevMachine } from './schemas/devMachines.js';
 
 /*
- * When to warn of a dev machine's auto-stop, apart from any UI (pure TypeScript): the backend stops
- * a running machine with `autoStop` at its `autoStopAt`; the IDE warns 10 minutes before, once for
- * each `autoStopAt` (a snooze moves it, and so warns again before the new time).
+ * When an IDE warns of a dev machine's auto-stop (both extensions): the backend stops a running
+ * machine with `autoStop` at its `autoStopAt`; the IDE warns 10 minutes before, once for each
+ * `autoStopAt` (a snooze moves it, and so warns again before the new time).
  */
 
 /** How long before its auto-stop a machine's owner is warned. */
@@ -46,9 +46,10 @@ export function dueAutoStopNotices(
   });
 }
 
-/** A time of day as HH:MM (24 hours, local time). */
+/** A time of day as HH:MM (24 hours, local time); what it was given when that is no time. */
 export function clockTime(time: number | string | Date): string {
   const date = new Date(time);
+  if (Number.isNaN(date.getTime())) return String(time);
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${pad(date.getHours())}:${pad(date.getMinutes())}`;
 }
