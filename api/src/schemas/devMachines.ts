@@ -149,7 +149,6 @@ export const DEV_MACHINE_EVENT_TYPES = [
   'scripts-skipped',
   'auto-stop-warning',
   'auto-stop-snoozed',
-  'idle-stopped',
   'stop-requested',
   'stopped',
   'failed',
