@@ -91,3 +91,8 @@ export const DevMachineIdleSchema = z
   })
   .meta({ id: 'DevMachineIdle' });
 export type DevMachineIdle = z.infer<typeof DevMachineIdleSchema>;
+
+/** Whether a signal keeps its machine up: it counts under the policy and is not idle. */
+export function keepsMachineUp(signal: Pick<IdleSignal, 'counts' | 'idle'>): boolean {
+  return signal.counts && !signal.idle;
+}

@@ -1,6 +1,6 @@
 import type { DevMachineIdle, IdleSignal, IdleSignalName } from '@aiplat/api';
 import * as vscode from 'vscode';
-import { clockTime } from '@aiplat/api';
+import { clockTime, keepsMachineUp } from '@aiplat/api';
 
 /*
  * "Why not idle" for people, apart from any I/O: the server's last look at a running machine under
@@ -66,6 +66,6 @@ export function idleVerdict(report: DevMachineIdle): string {
     }
     return report.stopsAt ? vscode.l10n.t('Idle, stops at {0}', clockTime(report.stopsAt)) : vscode.l10n.t('Idle');
   }
-  const busy = report.signals.filter((signal) => signal.counts && !signal.idle).map((s) => idleSignalName(s.name));
+  const busy = report.signals.filter(keepsMachineUp).map((s) => idleSignalName(s.name));
   return busy.length > 0 ? vscode.l10n.t('Kept up by: {0}', busy.join(', ')) : vscode.l10n.t('Not idle');
 }

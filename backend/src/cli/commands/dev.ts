@@ -3,6 +3,7 @@ import {
   ApiError,
   DEV_MACHINE_IDES,
   DevMachineSpecSchema,
+  keepsMachineUp,
   type ApiClient,
   type DevMachine,
   type DevMachineIdle,
@@ -82,7 +83,7 @@ function idleVerdict(status: DevMachineIdle): string {
   if (!status.policy) return 'No idle policy: the values below are for information.\n';
   if (status.signals.length === 0) return 'Not running.\n';
   if (status.idle) return `Idle since ${status.idleSince}: stops at ${status.stopsAt} if it stays idle.\n`;
-  const keeping = status.signals.filter((signal) => signal.counts && !signal.idle).map((signal) => signal.name);
+  const keeping = status.signals.filter(keepsMachineUp).map((signal) => signal.name);
   return `Not idle: kept up by ${keeping.join(', ')}.\n`;
 }
 

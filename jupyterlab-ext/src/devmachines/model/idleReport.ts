@@ -1,4 +1,4 @@
-import type { DevMachineIdle, IdleSignal, IdleSignalName } from '@aiplat/api';
+import { keepsMachineUp, type DevMachineIdle, type IdleSignal, type IdleSignalName } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ChangingModel } from '../../model/changingModel.js';
 import { errorMessage } from '../../model/liveListModel.js';
@@ -23,12 +23,12 @@ export interface IdleRow {
 
 /** The table's rows, in the answer's order. */
 export function idleRows(report: DevMachineIdle): IdleRow[] {
-  return report.signals.map(({ name, value, counts, idle }: IdleSignal) => ({
-    name,
-    value,
-    counts,
-    idle,
-    keepsUp: counts && !idle,
+  return report.signals.map((signal: IdleSignal) => ({
+    name: signal.name,
+    value: signal.value,
+    counts: signal.counts,
+    idle: signal.idle,
+    keepsUp: keepsMachineUp(signal),
   }));
 }
 
