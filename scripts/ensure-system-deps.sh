@@ -41,6 +41,9 @@ declare -A NEEDED=(
   # A registry behind nginx with a body size limit (a real 413), as many sites run theirs; also the
   # service gateway benchmark's reference proxy
   [nginx-light]='command -v nginx'
+  # Dev machines' SSH access: an sshd per machine on the local engine, tested with the real ssh client
+  [openssh-server]='test -x /usr/sbin/sshd'
+  [openssh-client]='command -v ssh'
 )
 missing=()
 only=("$@")

@@ -6,6 +6,8 @@ export * from './schemas/workspace.js';
 export * from './schemas/events.js';
 export * from './schemas/devMachines.js';
 export * from './schemas/lifecycleConfigs.js';
+export * from './schemas/sshKeys.js';
+export * from './schemas/gitRepositories.js';
 export * from './schemas/devMachineIdle.js';
 export * from './schemas/scalars.js';
 export * from './schemas/services.js';

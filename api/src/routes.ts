@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { devMachineRoutes } from './devMachineRoutes.js';
 import { lifecycleConfigRoutes } from './lifecycleConfigRoutes.js';
+import { devMachineAccessRoutes } from './devMachineAccessRoutes.js';
 import { imageRoutes } from './imageRoutes.js';
 import { route } from './route.js';
 import { serviceRoutes } from './serviceRoutes.js';
@@ -274,6 +275,7 @@ export const routes = {
   }),
   ...devMachineRoutes,
   ...lifecycleConfigRoutes,
+  ...devMachineAccessRoutes,
   ...tensorboardRoutes,
   ...serviceRoutes,
   ...imageRoutes,

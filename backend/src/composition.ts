@@ -24,6 +24,9 @@ import { AutoStopper } from './devmachines/idle/autoStopper.js';
 import { IdleMonitor, runningJobsFrom } from './devmachines/idle/idleMonitor.js';
 import { LifecycleConfigService } from './devmachines/lifecycle/lifecycleConfigService.js';
 import { createLifecycleConfigHandlers } from './devmachines/lifecycle/lifecycleConfigHandlers.js';
+import { SshKeyService } from './devmachines/access/sshKeyService.js';
+import { GitCredentialService } from './devmachines/access/gitCredentialService.js';
+import { createAccessHandlers } from './devmachines/access/accessHandlers.js';
 import { ImagesPart } from './imagesComposition.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
 import { jobFilesUnder } from './jobs/jobFiles.js';
@@ -208,11 +211,15 @@ export async function createPlatform(
         store: store.lifecycleConfigs,
         devMachines: store.devMachines,
       });
+      const sshKeys = new SshKeyService(store.sshKeys);
+      const gitCredentials = new GitCredentialService(store.gitCredentials, store.devMachines);
       devMachines = new DevMachineService({
         store: store.devMachines,
         events: hub,
         defaultEngine: config.engine,
         lifecycleConfigs,
+        sshKeys,
+        gitCredentials,
         log: log.child({ component: 'devmachines' }),
       });
       devMachineLogs = new DevMachineLogs(devMachines);
@@ -235,6 +242,7 @@ export async function createPlatform(
         ...createTensorBoardHandlers(scalars, tensorboards),
         ...createDevMachineHandlers(devMachines, devMachineLogs, idleMonitor),
         ...createLifecycleConfigHandlers(lifecycleConfigs),
+        ...createAccessHandlers(sshKeys, gitCredentials),
         ...servicesPart.handlers(hub),
         ...imagesPart.handlers(hub, devMachines),
         ...issueLoginLink,

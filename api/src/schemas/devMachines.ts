@@ -4,6 +4,8 @@ import { ResourcesSchema } from './jobResources.js';
 import { commonFields } from './jobSpecFields.js';
 import { WaitReasonSchema } from './jobs.js';
 import { IdlePolicySchema } from './devMachineIdle.js';
+import { DevMachineSshSchema, sshPublicKeySchema } from './sshKeys.js';
+import { GitRepositoriesSchema, GitRepositoryStatusSchema } from './gitRepositories.js';
 
 /*
  * Dev machines (TI-ONE 开发机, 慧聚 模型开发 instances): a named, resourced environment running
@@ -64,6 +66,19 @@ export const DevMachineSpecSchema = strictObject(
     ).optional(),
     /** Stop once idle (utilisation under thresholds, no activity) for a while. */
     idlePolicy: IdlePolicySchema.optional(),
+    /** An SSH server for this machine, opened by the owner's SSH keys and the keys listed here. */
+    ssh: strictObject(
+      {
+        enabled: z.boolean({ error: fieldError('ssh.enabled', 'true or false') }),
+        publicKeys: z
+          .array(sshPublicKeySchema('ssh.publicKeys'), { error: fieldError('ssh.publicKeys', 'a list of public keys') })
+          .max(20, 'ssh.publicKeys lists more than 20 keys')
+          .optional(),
+      },
+      'ssh',
+    ).optional(),
+    /** Cloned into the working dir at the first start (at most 3). */
+    repositories: GitRepositoriesSchema.optional(),
     priority,
     queue,
     engine,
@@ -125,6 +140,10 @@ export const DevMachineSchema = z
     snoozes: z.number().int().nonnegative().optional(),
     /** When a running machine with `autoStop` stops by itself (ISO 8601): its start, plus the hours, plus the snoozes. */
     autoStopAt: z.string().optional(),
+    /** How to reach it with SSH, while it runs with SSH enabled. */
+    ssh: DevMachineSshSchema.optional(),
+    /** How the clone of each repository of the spec went (after the first start). */
+    repositories: z.array(GitRepositoryStatusSchema).optional(),
     /** Where each IDE of the spec is served, as paths on the platform's server (`/devmachines/<id>/lab/`). */
     urls: z.partialRecord(DevMachineIdeSchema, z.string()),
   })
@@ -147,6 +166,9 @@ export const DEV_MACHINE_EVENT_TYPES = [
   'script-succeeded',
   'script-failed',
   'scripts-skipped',
+  'repository-cloned',
+  'repository-failed',
+  'ssh-started',
   'auto-stop-warning',
   'auto-stop-snoozed',
   'stop-requested',

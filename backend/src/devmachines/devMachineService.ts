@@ -10,10 +10,14 @@ import {
   type DevMachineSpec,
   type DevMachineState,
   type EngineKind,
+  gitRepositoryFolder,
+  parseSshPublicKey,
 } from '@aiplat/api';
 import type { EventPublisher } from '../server/eventPublisher.js';
 import type { DevMachineRecord, DevMachineStore } from './devMachineStore.js';
 import type {
+  CloneCredential,
+  CloneRequest,
   DevMachineEngine,
   DevMachineLifecycle,
   DevMachineObservation,
@@ -32,6 +36,14 @@ export interface DevMachineServiceDeps {
   defaultEngine?: EngineKind;
   /** Where the lifecycle configs that specs name are found. */
   lifecycleConfigs?: LifecycleConfigService;
+  /** The owner's own SSH keys, which open each of their machines with SSH enabled. */
+  sshKeys?: { authorizedKeys(owner: string): string[] };
+  /** The owner's Git credentials, named by the spec's repositories. */
+  gitCredentials?: {
+    /** Throws a 400 naming `path` when the owner has no credential of that name. */
+    checkReference(owner: string, name: string, path: string): void;
+    open(owner: string, name: string): CloneCredential;
+  };
   now?: () => Date;
 }
 
@@ -138,6 +150,7 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     const kind = this.kindOf(spec);
     this.engineOf(kind).validate(spec);
     this.checkLifecycleConfig(owner, spec.lifecycleConfig);
+    this.checkGitCredentials(owner, spec);
     if (this.deps.store.list(owner).some((machine) => machine.spec.name === spec.name)) {
       throw new ApiError(
         'conflict',
@@ -168,6 +181,8 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     const engine = this.engineOf(this.kindOf(record.spec));
     engine.validate(record.spec);
     const scripts = safeMode ? {} : this.scriptsFor(record);
+    const repositories = this.cloneRequests(record);
+    const ssh = record.spec.ssh?.enabled ? { authorizedKeys: this.authorizedKeys(record) } : undefined;
     const starting = this.move(
       record,
       'Starting',
@@ -188,7 +203,7 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
       });
     }
     try {
-      await engine.start(starting, { scripts });
+      await engine.start(starting, { scripts, repositories, ...(ssh ? { ssh } : {}) });
     } catch (error) {
       this.observed(id, {
         state: 'Failed',
@@ -314,6 +329,8 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     const patch = {
       ...(observation.runtime !== undefined ? { runtime: observation.runtime } : {}),
       ...(observation.created ? { created: true } : {}),
+      ...(observation.ssh ? { ssh: observation.ssh } : {}),
+      ...(observation.repositories ? { repositories: mergedStatuses(record, observation.repositories) } : {}),
       ...(observation.waitReason !== undefined || state ? { waitReason: observation.waitReason } : {}),
     };
     if (state && state !== record.state) {
@@ -326,7 +343,7 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
         state === 'Running'
           ? { startedAt: at }
           : state === 'Stopped' || state === 'Failed'
-            ? { stoppedAt: at, runtime: undefined }
+            ? { stoppedAt: at, runtime: undefined, ssh: undefined }
             : {};
       this.move(
         record,
@@ -338,7 +355,9 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     }
     const updated = this.deps.store.update(id, patch);
     if (event) this.addEvent(id, event);
-    if (observation.waitReason !== undefined || event) this.publish(updated);
+    if (observation.waitReason !== undefined || event || observation.ssh || observation.repositories) {
+      this.publish(updated);
+    }
   }
 
   private move(
@@ -386,6 +405,44 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
     return this.deps.lifecycleConfigs.scriptsFor(record.owner, record.spec.lifecycleConfig, record.created === true);
   }
 
+  private checkGitCredentials(owner: string, spec: DevMachineSpec): void {
+    (spec.repositories ?? []).forEach((repository, index) => {
+      if (repository.credential === undefined) return;
+      const path = `body.spec.repositories.${index}.credential`;
+      if (!this.deps.gitCredentials) {
+        throw new ApiError('validation_failed', 'this server keeps no Git credentials', {
+          issues: [{ path, message: 'Git credentials are not available here' }],
+        });
+      }
+      this.deps.gitCredentials.checkReference(owner, repository.credential, path);
+    });
+  }
+
+  /** The repositories not cloned at an earlier start, with their credentials opened. */
+  private cloneRequests(record: DevMachineRecord): CloneRequest[] {
+    const cloned = new Set((record.repositories ?? []).filter((r) => r.state === 'cloned').map((r) => r.url));
+    return (record.spec.repositories ?? [])
+      .filter((repository) => !cloned.has(repository.url))
+      .map((repository) => ({
+        url: repository.url,
+        ...(repository.branch !== undefined ? { branch: repository.branch } : {}),
+        folder: gitRepositoryFolder(repository.url),
+        ...(repository.credential !== undefined && this.deps.gitCredentials
+          ? { credential: this.deps.gitCredentials.open(record.owner, repository.credential) }
+          : {}),
+      }));
+  }
+
+  /** The owner's keys and the machine's own, each once. */
+  private authorizedKeys(record: DevMachineRecord): string[] {
+    const own = this.deps.sshKeys?.authorizedKeys(record.owner) ?? [];
+    const listed = (record.spec.ssh?.publicKeys ?? []).flatMap((key) => {
+      const parsed = parseSshPublicKey(key);
+      return typeof parsed === 'string' ? [] : [parsed.line];
+    });
+    return [...new Set([...own, ...listed])];
+  }
+
   private kindOf(spec: DevMachineSpec): EngineKind {
     return spec.engine ?? this.deps.defaultEngine ?? 'local';
   }
@@ -399,6 +456,12 @@ export class DevMachineService implements DevMachineLifecycle, SnapshotTargets {
       issues: [{ path: 'body.spec.engine', message: `the ${kind} engine is not configured` }],
     });
   }
+}
+
+/** The statuses of this start replace those of the same URLs; the others stay. */
+function mergedStatuses(record: DevMachineRecord, latest: DevMachineRecord['repositories'] & object) {
+  const urls = new Set(latest.map((status) => status.url));
+  return [...(record.repositories ?? []).filter((status) => !urls.has(status.url)), ...latest];
 }
 
 const STATE_EVENTS: Record<'Starting' | 'Running' | 'Stopped' | 'Failed', DevMachineEvent['type']> = {

@@ -1,4 +1,12 @@
-import type { DevMachineFailure, DevMachineIde, DevMachineEvent, DevMachineSpec, WaitReason } from '@aiplat/api';
+import type {
+  DevMachineFailure,
+  DevMachineIde,
+  DevMachineEvent,
+  DevMachineSpec,
+  DevMachineSsh,
+  GitRepositoryStatus,
+  WaitReason,
+} from '@aiplat/api';
 import type { DevMachineRecord } from './devMachineStore.js';
 import type { SnapshotTarget } from '../images/snapshotTarget.js';
 import type { LifecycleScripts } from './lifecycle/lifecycleConfigService.js';
@@ -24,6 +32,23 @@ export interface DevMachineObservation {
   runtime?: unknown;
   /** The on-create script ran to its end: later starts skip it. */
   created?: true;
+  /** How the clones of this start went (one per repository it was asked to clone). */
+  repositories?: GitRepositoryStatus[];
+  /** Its SSH server listens (cleared by the service when the machine stops or fails). */
+  ssh?: DevMachineSsh;
+}
+
+/** A credential opened for one clone: never kept by the engine past it. */
+export type CloneCredential =
+  { kind: 'token'; username: string; token: string } | { kind: 'ssh-key'; privateKey: string };
+
+/** A repository to clone into the working dir, before the lifecycle scripts. */
+export interface CloneRequest {
+  url: string;
+  branch?: string;
+  /** The folder under the working dir (`gitRepositoryFolder(url)`). */
+  folder: string;
+  credential?: CloneCredential;
 }
 
 /** What an engine can see of a running machine: the idle sample less the clock and the jobs. */
@@ -32,6 +57,10 @@ export type EngineIdleSample = Omit<IdleSample, 'at' | 'runningJobs'>;
 export interface DevMachineStartOptions {
   /** Run before the IDEs, on-create first; a failure or a timeout fails the start. */
   scripts: LifecycleScripts;
+  /** Cloned before the scripts; only those not yet cloned at an earlier start. */
+  repositories?: CloneRequest[];
+  /** Set when the spec enables SSH: the public key lines (`type blob`) its server lets in. */
+  ssh?: { authorizedKeys: string[] };
 }
 
 export interface DevMachineLifecycle {

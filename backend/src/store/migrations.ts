@@ -120,4 +120,25 @@ export const MIGRATIONS: readonly Migration[] = [
             UNIQUE (owner, name)
           );`,
   },
+  {
+    version: 7,
+    name: 'ssh keys and git credentials',
+    sql: `CREATE TABLE ssh_keys (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            name TEXT NOT NULL,
+            data TEXT NOT NULL,
+            UNIQUE (owner, name)
+          );
+          CREATE TABLE git_credentials (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            name TEXT NOT NULL,
+            data TEXT NOT NULL,
+            sealed_secret TEXT NOT NULL,
+            UNIQUE (owner, name)
+          );`,
+  },
 ];

@@ -10,6 +10,8 @@ import { SqliteServiceStore } from './sqliteServiceStore.js';
 import { SqliteImageStore } from './sqliteImageStore.js';
 import { SqliteLifecycleConfigStore } from './sqliteLifecycleConfigStore.js';
 import type { LifecycleConfigStore } from '../devmachines/lifecycle/lifecycleConfigStore.js';
+import type { GitCredentialStore, SshKeyStore } from '../devmachines/access/accessStores.js';
+import { SqliteGitCredentialStore, SqliteSshKeyStore } from './sqliteAccessStores.js';
 import type { ImageStore } from '../images/imageStore.js';
 import type { ServiceStore } from '../services/serviceStore.js';
 import { SqliteJobStore } from './sqliteJobStore.js';
@@ -52,6 +54,8 @@ export class SqliteStore implements Store {
   readonly services: ServiceStore;
   readonly images: ImageStore;
   readonly lifecycleConfigs: LifecycleConfigStore;
+  readonly sshKeys: SshKeyStore;
+  readonly gitCredentials: GitCredentialStore;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
@@ -65,9 +69,15 @@ export class SqliteStore implements Store {
     this.devMachines = new SqliteDevMachineStore(this.db);
     this.images = new SqliteImageStore(this.db);
     this.lifecycleConfigs = new SqliteLifecycleConfigStore(this.db);
-    this.services = new SqliteServiceStore(
+    const settings = {
+      get: (key: string) => this.getSetting(key),
+      set: (key: string, value: string) => this.setSetting(key, value),
+    };
+    this.services = new SqliteServiceStore(this.db, new SecretBox(settings));
+    this.sshKeys = new SqliteSshKeyStore(this.db);
+    this.gitCredentials = new SqliteGitCredentialStore(
       this.db,
-      new SecretBox({ get: (key) => this.getSetting(key), set: (key, value) => this.setSetting(key, value) }),
+      new SecretBox(settings, 'devmachines:gitCredentialKey'),
     );
   }
 

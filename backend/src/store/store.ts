@@ -7,6 +7,7 @@ import type { DevMachineStore } from '../devmachines/devMachineStore.js';
 import type { JobStore } from '../jobs/jobStore.js';
 import type { ServiceStore } from '../services/serviceStore.js';
 import type { ImageStore } from '../images/imageStore.js';
+import type { GitCredentialStore, SshKeyStore } from '../devmachines/access/accessStores.js';
 
 export interface Store {
   readonly jobs: JobStore;
@@ -14,6 +15,8 @@ export interface Store {
   readonly services: ServiceStore;
   readonly images: ImageStore;
   readonly lifecycleConfigs: LifecycleConfigStore;
+  readonly sshKeys: SshKeyStore;
+  readonly gitCredentials: GitCredentialStore;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   /** The newest migration applied. */
