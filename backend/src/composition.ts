@@ -98,6 +98,8 @@ export async function createPlatform(
     /** The built log shim (tests run from source). */ shimPath?: string;
     /** The cluster of the Kubernetes engine, instead of the kubeconfig from the standard places. */
     kubeConfig?: KubeConfig;
+    /** The clock of dev machines' idle and auto-stop decisions (tests move it forward). */
+    clock?: () => number;
     /** Finds the local engine's container runtime; by default as `config.containers` says. */
     detectContainerRuntime?: () => Promise<DetectedRuntime>;
   } = {},
@@ -227,6 +229,7 @@ export async function createPlatform(
         machines: devMachines,
         runningJobs: (owner, id) => runningJobsFrom(store.jobs, owner, id),
         everyMs: config.devMachines.idleCheckMs,
+        ...(options.clock ? { now: options.clock } : {}),
         log: log.child({ component: 'idle' }),
       });
       tensorboards = new TensorBoardService({
@@ -267,7 +270,12 @@ export async function createPlatform(
   server.hub.registerStream('scalars', scalars.opener());
   const lifecycleLogs = devMachineLogs!;
   server.hub.registerStream('devmachine-logs', lifecycleLogs.opener());
-  const autoStopper = new AutoStopper({ machines: devMachines!, log: log.child({ component: 'auto-stop' }) });
+  const autoStopper = new AutoStopper({
+    machines: devMachines!,
+    everyMs: Math.min(30_000, config.devMachines.idleCheckMs),
+    ...(options.clock ? { now: options.clock } : {}),
+    log: log.child({ component: 'auto-stop' }),
+  });
   autoStopper.start();
   idleMonitor.start();
   const metricsFeed = new JobMetricsFeed({ events: server.hub, ownerOf: (id) => store.jobs.getJob(id)?.user });

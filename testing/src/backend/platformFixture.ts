@@ -55,6 +55,8 @@ export async function startPlatform(
     dir?: string;
     /** Instead of the detection `containers` asks for (which is none unless set). */
     detectContainerRuntime?: () => Promise<DetectedRuntime>;
+    /** The clock of idle and auto-stop decisions. */
+    clock?: () => number;
   } = {},
 ): Promise<PlatformFixture> {
   const dir = options.dir ?? (await mkdtemp(path.join(os.tmpdir(), 'aiplat-platform-')));
@@ -74,6 +76,7 @@ export async function startPlatform(
     shimPath: BUILT_SHIM,
     ...(options.kubeConfig ? { kubeConfig: options.kubeConfig } : {}),
     ...(options.detectContainerRuntime ? { detectContainerRuntime: options.detectContainerRuntime } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
   });
   const address = await platform.server.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${address.port}`;
