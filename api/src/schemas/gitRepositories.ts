@@ -59,7 +59,14 @@ export const GitCredentialBodySchema = z
         'an SSH key credential',
       ),
     ],
-    { error: fieldError('kind', 'token or ssh-key') },
+    {
+      error: (iss) => {
+        const kind = (iss.input as { kind?: unknown } | undefined)?.kind;
+        return kind === undefined
+          ? 'kind is required: token (a username and a token) or ssh-key (a private key)'
+          : `kind must be token or ssh-key (got ${shown(kind)})`;
+      },
+    },
   )
   .meta({ id: 'GitCredentialBody' });
 export type GitCredentialBody = z.infer<typeof GitCredentialBodySchema>;

@@ -72,9 +72,9 @@ function mpintBits(bytes: Uint8Array): number {
  */
 export function parseSshPublicKey(text: string): SshPublicKeyInfo | string {
   const trimmed = text.trim();
-  if (trimmed.includes('\n')) return 'paste one public key, on one line (the contents of a .pub file)';
   if (/PRIVATE KEY/.test(trimmed))
     return 'this is a private key: paste the public key (the .pub file) and keep the private key to yourself';
+  if (trimmed.includes('\n')) return 'paste one public key, on one line (the contents of a .pub file)';
   const [type = '', blob = '', ...rest] = trimmed.split(/\s+/);
   if (!(SSH_KEY_TYPES as readonly string[]).includes(type)) {
     return `unsupported key type ${shown(type)}: use ssh-ed25519, ecdsa-sha2-nistp256/384/521 or ssh-rsa (2048 bits or more), e.g. from ssh-keygen -t ed25519`;
