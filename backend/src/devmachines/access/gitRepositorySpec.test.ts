@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DevMachineSpecSchema } from './devMachines.js';
-import { GitCredentialBodySchema, gitRepositoryFolder, gitUrlProblem } from './gitRepositories.js';
+import { DevMachineSpecSchema } from '@aiplat/api';
+import { GitCredentialBodySchema, gitRepositoryFolder, gitUrlProblem } from '@aiplat/api';
 
 const issues = (input: unknown) => {
   const parsed = DevMachineSpecSchema.safeParse({
