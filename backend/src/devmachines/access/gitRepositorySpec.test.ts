@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DevMachineSpecSchema } from '@aiplat/api';
-import { GitCredentialBodySchema, gitRepositoryFolder, gitUrlProblem } from '@aiplat/api';
+import { DevMachineSpecSchema, GitCredentialBodySchema, gitRepositoryFolder, gitUrlProblem } from '@aiplat/api';
 
 const issues = (input: unknown) => {
   const parsed = DevMachineSpecSchema.safeParse({
