@@ -7,8 +7,13 @@ import type {
   DevMachineEngine,
   DevMachineLifecycle,
   DevMachineStartOptions,
+  EngineIdleSample,
   IdeEndpoint,
 } from '../../../devmachines/engine.js';
+import { ideActivity } from '../../../devmachines/idle/ideActivity.js';
+import { POD_METRICS } from '../apiDiscovery.js';
+import type { PodMetricsObject } from '../podMetrics.js';
+import { podIdleProcesses } from './devMachinePodIdle.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { clusterMessage, type KubeCluster } from '../cluster.js';
 import type { PodObject } from '../clusterObjects.js';
@@ -156,6 +161,26 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
       // JupyterLab serves under its base_url; code-server at its root.
       keepsPrefix: ide === 'jupyterlab',
       headers: ide === 'jupyterlab' ? { authorization: `token ${tracked.ideToken}` } : {},
+    };
+  }
+
+  /**
+   * A look for the idle policy: the pod's CPU and memory from metrics.k8s.io (none when the cluster
+   * serves no metrics), and the IDEs' activity asked at their Service, as the proxy reaches them.
+   */
+  async sampleIdle(id: string): Promise<EngineIdleSample | undefined> {
+    const tracked = this.tracked.get(id);
+    if (!tracked || tracked.phase !== 'running') return undefined;
+    const name = `${devMachineObjectName(id)}-0`;
+    const metrics = await this.deps.cluster
+      .read<PodMetricsObject & KubernetesObject>({ ...POD_METRICS, metadata: { name, namespace: tracked.namespace } })
+      .catch((error: unknown) => {
+        this.deps.log.debug({ id, reason: clusterMessage(error) }, 'no pod metrics for the idle policy');
+        return undefined;
+      });
+    return {
+      processes: podIdleProcesses(metrics, tracked.machine.spec),
+      ...(await ideActivity(this.endpoint(id, 'jupyterlab'), this.endpoint(id, 'code-server'))),
     };
   }
 

@@ -39,7 +39,7 @@ let fx: PlatformFixture;
 let registry: RegistryServer;
 
 beforeAll(async () => {
-  fake = await FakeApiServer.start({ namespaces: ['default', NS] });
+  fake = await FakeApiServer.start({ namespaces: ['default', NS], podMetrics: true });
   registry = await startRegistry({ accessLog: true });
   fx = await startPlatform(
     {
@@ -229,6 +229,30 @@ describe('dev machines on the Kubernetes engine', () => {
     expect(JSON.stringify(statefulSet(id))).not.toContain('AIPLAT_LIFECYCLE_DIR');
     await client.stopDevMachine({ params: { id }, body: { force: true } });
     await waitForDevMachine(client, id, ['Stopped'], 10_000);
+  });
+
+  it('shows why it is not idle from the pod’s metrics (metrics.k8s.io, the fake’s) and its IDEs', async () => {
+    const client = fx.client();
+    const created = await client.createDevMachine({
+      body: {
+        spec: spec('idle-k8s', {
+          ides: ['jupyterlab'],
+          idlePolicy: { forMinutes: 30, thresholds: { cpuPercent: 10, memoryPercent: 40 } },
+        }),
+      },
+    });
+    putPod(created.id, { ready: true });
+    await waitForDevMachine(client, created.id, ['Running'], 10_000);
+    fake.setPodMetrics(NS, `${created.id}-0`, [{ name: 'ide', usage: { cpu: '250m', memory: '2Gi' } }]);
+    const idle = await client.devMachineIdle({ params: { id: created.id } });
+    const shown = Object.fromEntries(idle.signals.map((s) => [s.name, `${s.value} ${s.idle ? 'idle' : 'busy'}`]));
+    // A quarter of a core over a threshold of 10%; 2 GiB of the machine's 8 GiB under 40%.
+    expect(shown).toMatchObject({ cpu: '25% busy', memory: '25% idle' });
+    // The IDE is asked at its Service, which this test's machine cannot resolve: no activity seen.
+    expect(shown.kernels).toBe('0 busy, 0 connected idle');
+    expect(idle.idle).toBe(false);
+    await client.stopDevMachine({ params: { id: created.id }, body: { force: true } });
+    await waitForDevMachine(client, created.id, ['Stopped'], 10_000);
   });
 
   it('fails with the cluster’s words when its image cannot be pulled, and takes its objects away', async () => {

@@ -13,7 +13,8 @@ import type {
   EngineIdleSample,
   IdeEndpoint,
 } from '../../../devmachines/engine.js';
-import { ideActivity, ProcessTreeSampler } from './idleSampler.js';
+import { ProcessTreeSampler } from './idleSampler.js';
+import { ideActivity } from '../../../devmachines/idle/ideActivity.js';
 import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
 import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
