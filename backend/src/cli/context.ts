@@ -34,6 +34,8 @@ export interface CliDeps {
   /** Relative job files are read from here; `process.cwd()` by default. */
   cwd?: string;
   now?: () => Date;
+  /** Runs a program on the terminal (`dev ssh --exec`) and resolves with its exit code; spawns it by default. */
+  runInTerminal?: (argv: readonly string[]) => Promise<number>;
   /** How often job states and logs are polled when the WebSocket is not available; 1000 ms by default. */
   pollIntervalMs?: number;
 }

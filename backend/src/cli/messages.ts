@@ -170,6 +170,9 @@ export const en = {
         'aiplat dev create workspace',
         'aiplat dev create lab --ides jupyterlab --cpu 4 --memory 16Gi --accelerator nvidia:1',
         'aiplat dev create lab --engine kubernetes --image registry.example.com/aiplat/devmachine:1 --dry-run',
+        'aiplat dev create lab --ssh --ssh-key ~/.ssh/colleague.pub',
+        'aiplat dev create lab --repo https://github.com/org/tools.git --repo https://github.com/org/model.git#dev@github',
+        'aiplat dev create lab --repo git@github.com:org/private.git@deploy',
       ]),
     },
     list: {

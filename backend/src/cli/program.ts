@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { API_VERSION } from '@aiplat/api';
 import { registerDev } from './commands/dev.js';
 import { registerEnv } from './commands/env.js';
+import { registerGitCredential } from './commands/gitCredential.js';
+import { registerSshKey } from './commands/sshKey.js';
 import { registerEvents } from './commands/events.js';
 import { registerGet } from './commands/get.js';
 import { registerJobActions } from './commands/jobActions.js';
@@ -64,6 +66,8 @@ export function buildProgram(ctx: CliContext): Command {
   registerKubernetes(program, ctx);
   registerDev(program, ctx);
   registerLifecycleConfig(program, ctx);
+  registerSshKey(program, ctx);
+  registerGitCredential(program, ctx);
   registerTensorBoard(program, ctx);
   registerServices(program, ctx);
   registerAppKeys(program, ctx);

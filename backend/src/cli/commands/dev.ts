@@ -16,13 +16,15 @@ import { streamFeed, type LogFeed } from '../follow.js';
 import { cliUser, readKubernetesConfig } from '../kubernetesConfig.js';
 import { age, formatLogLine, resourcesText, table, toJson } from '../format.js';
 import { messages } from '../messages.js';
+import { addAccessOptions, accessSpec, registerDevSsh, type AccessOptions } from './devAccess.js';
+import { registerDevGet } from './devDescribe.js';
 import { lifecycleConfigMessages } from './lifecycleConfig.js';
 import { connect, outputOption } from './shared.js';
 
 const m = messages.dev;
 const lm = lifecycleConfigMessages.dev;
 
-interface CreateOptions {
+interface CreateOptions extends AccessOptions {
   ides?: DevMachineIde[];
   cpu?: number;
   memory?: string;
@@ -134,11 +136,11 @@ function machinesTable(machines: readonly DevMachine[], now: Date): string {
   );
 }
 
-/** `aiplat dev create|list|start|stop|open|logs|delete`. */
+/** `aiplat dev create|get|ssh|list|start|stop|open|logs|delete`. */
 export function registerDev(program: Command, ctx: CliContext): void {
   const dev = program.command('dev').description(m.description);
 
-  dev
+  const create = dev
     .command('create')
     .description(m.create.description)
     .argument('<name>', m.create.name)
@@ -159,44 +161,48 @@ export function registerDev(program: Command, ctx: CliContext): void {
     .option('--dry-run', m.create.dryRun)
     .option('--config <file>', m.create.config)
     .option('--user <name>', m.create.user)
-    .addHelpText('after', m.create.after)
-    .action(async (name: string, options: CreateOptions, command: Command) => {
-      const spec: DevMachineSpecInput = {
-        name,
-        resources: {
-          cpu: options.cpu ?? 2,
-          memory: options.memory ?? '4Gi',
-          ...(options.accelerator ? { accelerator: options.accelerator } : {}),
-        },
-        ...(options.ides ? { ides: options.ides } : {}),
-        ...(options.image ? { image: options.image } : {}),
-        ...(options.environment ? { environment: options.environment } : {}),
-        ...(options.workingDir ? { workingDir: options.workingDir } : {}),
-        ...(options.lifecycleConfig ? { lifecycleConfig: options.lifecycleConfig } : {}),
-        ...(options.autoStop ? { autoStop: { afterHours: options.autoStop } } : {}),
-        ...(options.idleMinutes
-          ? {
-              idlePolicy: {
-                forMinutes: options.idleMinutes,
-                ...(options.idleCpu === undefined ? {} : { thresholds: { cpuPercent: options.idleCpu } }),
-              },
-            }
-          : {}),
-        ...(options.queue ? { queue: options.queue } : {}),
-        ...(options.engine ? { engine: options.engine } : {}),
-      };
-      if (options.dryRun) {
-        if (options.engine !== 'kubernetes') throw new UsageError(m.create.dryRunNeedsKubernetes);
-        const parsed = DevMachineSpecSchema.safeParse(spec);
-        if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
-        const config = readKubernetesConfig(ctx, options.config);
-        ctx.out(dryRunDevMachine(cliUser(ctx, options.user), parsed.data, config).yaml);
-        return;
-      }
-      const { client } = connect(ctx, command);
-      const created = await client.createDevMachine({ body: { spec, start: options.start } });
-      ctx.out(`${m.done(created.spec.name, created.id, created.state)}\n`);
-    });
+    .addHelpText('after', m.create.after);
+  addAccessOptions(create).action(async (name: string, options: CreateOptions, command: Command) => {
+    const spec: DevMachineSpecInput = {
+      name,
+      resources: {
+        cpu: options.cpu ?? 2,
+        memory: options.memory ?? '4Gi',
+        ...(options.accelerator ? { accelerator: options.accelerator } : {}),
+      },
+      ...(options.ides ? { ides: options.ides } : {}),
+      ...(options.image ? { image: options.image } : {}),
+      ...(options.environment ? { environment: options.environment } : {}),
+      ...(options.workingDir ? { workingDir: options.workingDir } : {}),
+      ...(options.lifecycleConfig ? { lifecycleConfig: options.lifecycleConfig } : {}),
+      ...(options.autoStop ? { autoStop: { afterHours: options.autoStop } } : {}),
+      ...(options.idleMinutes
+        ? {
+            idlePolicy: {
+              forMinutes: options.idleMinutes,
+              ...(options.idleCpu === undefined ? {} : { thresholds: { cpuPercent: options.idleCpu } }),
+            },
+          }
+        : {}),
+      ...(options.queue ? { queue: options.queue } : {}),
+      ...(options.engine ? { engine: options.engine } : {}),
+      ...(await accessSpec(ctx, options)),
+    };
+    if (options.dryRun) {
+      if (options.engine !== 'kubernetes') throw new UsageError(m.create.dryRunNeedsKubernetes);
+      const parsed = DevMachineSpecSchema.safeParse(spec);
+      if (!parsed.success) throw new UsageError(parsed.error.issues.map((issue) => issue.message).join('; '));
+      const config = readKubernetesConfig(ctx, options.config);
+      ctx.out(dryRunDevMachine(cliUser(ctx, options.user), parsed.data, config).yaml);
+      return;
+    }
+    const { client } = connect(ctx, command);
+    const created = await client.createDevMachine({ body: { spec, start: options.start } });
+    ctx.out(`${m.done(created.spec.name, created.id, created.state)}\n`);
+  });
+
+  registerDevGet(dev, ctx, find, m.machine);
+  registerDevSsh(dev, ctx, find, m.machine);
 
   dev
     .command('list')
