@@ -1,3 +1,8 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import type { Locator } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { keepEvidence, screenshot, startLab, type Lab } from './harness.js';
@@ -6,7 +11,7 @@ import { keepEvidence, screenshot, startLab, type Lab } from './harness.js';
  * The Dev machines section in a real JupyterLab against a real backend on the local engine: a bad
  * field is refused at the field as it is typed, a dev machine is created from the form and runs
  * (a real JupyterLab behind the platform's proxy), opens signed in in a new tab, stops and is
- * deleted after the dialog.
+ * deleted after the dialog; an SSH key is added and removed in its own tab.
  */
 
 async function openDevMachines(lab: Lab): Promise<Locator> {
@@ -85,4 +90,32 @@ describe('the Dev machines section in JupyterLab', () => {
       await row.waitFor({ state: 'detached' });
     },
   );
+
+  it('adds an SSH key in its tab, shows its fingerprint, and removes it after the dialog', async () => {
+    const { page } = lab;
+    const keys = await mkdtemp(path.join(os.tmpdir(), 'aiplat-e2e-keys-'));
+    try {
+      const file = path.join(keys, 'id_ed25519');
+      await promisify(execFile)('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'e2e', '-f', file]);
+      const publicKey = await readFile(`${file}.pub`, 'utf8');
+      const { stdout } = await promisify(execFile)('ssh-keygen', ['-lf', `${file}.pub`]);
+      await openDevMachines(lab);
+      await page.locator('[data-testid="aiplat-open-sshkeys"]').click();
+      const tab = page.locator('#aiplat-sshkeys');
+      await tab.locator('[data-testid="aiplat-sshkey-list-empty"]').waitFor();
+      await tab.locator('[data-testid="aiplat-new-sshkey"]').click();
+      await tab.locator('[data-testid="aiplat-field-name"]').fill('e2e');
+      await tab.locator('[data-testid="aiplat-field-publicKey"]').fill(publicKey);
+      await tab.locator('[data-testid="aiplat-sshkey-add"]').click();
+      await expect
+        .poll(() => tab.locator('[data-testid="aiplat-sshkey-fingerprint-e2e"]').textContent())
+        .toBe(stdout.split(' ')[1]);
+      await screenshot(page, 'devmachine-ssh-keys');
+      await tab.locator('[data-testid="aiplat-sshkey-delete-e2e"]').click();
+      await page.locator('.jp-Dialog').getByRole('button', { name: 'Remove' }).click();
+      await tab.locator('[data-testid="aiplat-sshkey-list-empty"]').waitFor();
+    } finally {
+      await rm(keys, { recursive: true, force: true });
+    }
+  });
 });

@@ -4,6 +4,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { Widget } from '@lumino/widgets';
 import type { ImageChoices } from '../images/model/imageListModel.js';
 import type { IConnectionModel } from '../tokens.js';
+import { openGitCredentials, openSshKeys } from './access.js';
 import { AutoStopNotifier } from './autoStopNotifier.js';
 import { openDevMachineLogs, openLifecycleConfigs, openWhyNotIdle } from './lifecycle.js';
 import { DevMachineFormModel } from './model/devMachineFormModel.js';
@@ -58,6 +59,8 @@ export function createDevMachinesPanel(options: DevMachineViewOptions): Widget {
     trans,
     onCreate: () => openDevMachineForm(options, model),
     onLifecycleConfigs: () => openLifecycleConfigs(options),
+    onSshKeys: () => openSshKeys(options),
+    onGitCredentials: () => openGitCredentials(options),
     onLifecycleLog: (machine) => openDevMachineLogs(options, machine),
     onWhyNotIdle: (machine) => openWhyNotIdle(options, machine),
     ...(options.saveAsImage ? { onSaveImage: options.saveAsImage } : {}),

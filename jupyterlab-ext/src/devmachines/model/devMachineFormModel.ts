@@ -10,13 +10,25 @@ import {
 import { FieldFormModel, judgedProblems, problemsByField } from '../../model/fieldFormModel.js';
 import type { IConnectionModel } from '../../tokens.js';
 import { formatAssignments, parseAssignments, type FieldIssue } from '../../training/model/jobFormValues.js';
+import {
+  accessFieldOfPath,
+  accessValuesFromSpec,
+  REPOSITORY_FIELDS,
+  repositoriesInput,
+  sshInput,
+  withRepositoryAdded,
+  withRepositoryChanged,
+  withRepositoryRemoved,
+  type AccessFormValues,
+  type RepositoryRow,
+} from './accessFormValues.js';
 
 export type IdeChoice = 'both' | 'jupyterlab' | 'code-server';
 export type AcceleratorChoice = 'none' | 'nvidia' | 'ascend';
 export type IdleCombine = IdlePolicy['combine'];
 
-/** The form's values as typed. */
-export interface DevMachineFormValues {
+/** The form's values as typed (SSH and repositories: `AccessFormValues`). */
+export interface DevMachineFormValues extends AccessFormValues {
   name: string;
   ides: IdeChoice;
   cpu: string;
@@ -78,6 +90,8 @@ export function fieldOfPath(path: string): string {
   if (spec.startsWith('ides')) return 'ides';
   if (spec.startsWith('autoStop')) return 'autoStopHours';
   if (spec === 'idlePolicy' || spec.startsWith('idlePolicy.')) return idleFieldOfPath(spec.slice('idlePolicy.'.length));
+  const access = accessFieldOfPath(spec);
+  if (access) return access;
   return spec.split('.')[0] || 'resources';
 }
 
@@ -109,6 +123,7 @@ export function valuesFromSpec(spec: Partial<DevMachineSpec> = {}): DevMachineFo
     idleCodeServer: idle?.activity?.codeServer ?? true,
     idleJobs: idle?.activity?.jobs ?? true,
     idleExcludeProcesses: (idle?.excludeProcesses ?? []).join(', '),
+    ...accessValuesFromSpec(spec),
   };
 }
 
@@ -152,6 +167,7 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
   /** A copied machine's accelerator idle threshold (not shown, kept while the policy is on). */
   private readonly _idleAccelerator: number | undefined;
   private _configNames: string[] = [];
+  private _credentialNames: string[] = [];
 
   constructor(connection: IConnectionModel, prefill: Partial<DevMachineSpec> = {}) {
     super(connection, valuesFromSpec(prefill));
@@ -165,6 +181,7 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
     this._idleAccelerator = prefill.idlePolicy?.thresholds?.acceleratorPercent;
     if (prefill.name) this.validate();
     void this.loadConfigNames();
+    void this.loadCredentialNames();
   }
 
   /** The names of the user's lifecycle configs, offered by the lifecycle config field (the chosen one first kept). */
@@ -187,6 +204,42 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
     this.emit();
   }
 
+  /** The names of the user's Git credentials, offered by each repository's credential field (those chosen kept). */
+  get credentialNames(): readonly string[] {
+    const chosen = this._values.repositories.map((r) => r.credential).filter((c) => c !== '');
+    return [...new Set([...chosen.filter((c) => !this._credentialNames.includes(c)), ...this._credentialNames])];
+  }
+
+  /** Reads the user's Git credentials' names (none while offline). */
+  async loadCredentialNames(): Promise<void> {
+    const client = this.connection.client;
+    if (!client) return;
+    try {
+      const { gitCredentials } = await client.listGitCredentials();
+      this._credentialNames = gitCredentials.map((c) => c.name).sort();
+    } catch {
+      // A repository still names a copied machine's credential; a create names any problem.
+      return;
+    }
+    this.emit();
+  }
+
+  /** Adds an empty repository row; false (and no row) when there are as many as a machine clones. */
+  addRepository(): boolean {
+    const rows = withRepositoryAdded(this._values.repositories);
+    if (rows.length === this._values.repositories.length) return false;
+    this.update({ repositories: rows });
+    return true;
+  }
+
+  removeRepository(index: number): void {
+    this.update({ repositories: withRepositoryRemoved(this._values.repositories, index) });
+  }
+
+  updateRepository(index: number, patch: Partial<RepositoryRow>): void {
+    this.update({ repositories: withRepositoryChanged(this._values.repositories, index, patch) });
+  }
+
   get creating(): boolean {
     return this.busy;
   }
@@ -195,6 +248,9 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
     if (key === 'acceleratorType') return ['acceleratorCount'];
     // Turning the policy on or off shows or clears all of its problems.
     if (key === 'idleEnabled') return [...IDLE_FIELDS, 'idlePolicy'];
+    if (key === 'sshEnabled') return ['ssh', 'sshPublicKeys'];
+    // A row added or removed moves the rows after it: all of them are checked again.
+    if (key === 'repositories') return [...REPOSITORY_FIELDS];
     return [key];
   }
 
@@ -209,6 +265,8 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
     const type = v.acceleratorType;
     const autoStopHours = v.autoStopHours.trim();
     const idlePolicy = idlePolicyInput(v, this._idleAccelerator);
+    const ssh = sshInput(v, issues);
+    const repositories = repositoriesInput(v.repositories);
     return {
       ...this._kept,
       name: v.name.trim(),
@@ -229,6 +287,8 @@ export class DevMachineFormModel extends FieldFormModel<DevMachineFormValues> {
         ? { autoStop: { afterHours: NUMBER.test(autoStopHours) ? Number(autoStopHours) : autoStopHours } }
         : {}),
       ...(idlePolicy ? { idlePolicy } : {}),
+      ...(ssh ? { ssh } : {}),
+      ...(repositories ? { repositories } : {}),
     };
   }
 

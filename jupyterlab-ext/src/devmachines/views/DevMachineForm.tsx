@@ -13,6 +13,7 @@ import type {
   IdeChoice,
   IdleCombine,
 } from '../model/devMachineFormModel.js';
+import { RepositoriesSection, SshSection } from './DevMachineFormAccess.js';
 
 type IdleActivityKey = 'idleKernels' | 'idleTerminals' | 'idleCodeServer' | 'idleJobs';
 
@@ -165,6 +166,8 @@ function DevMachineFormBody({ model, trans, images, onCreated }: DevMachineFormP
         />
       </fieldset>
       <IdlePolicySection model={model} trans={trans} />
+      <SshSection model={model} trans={trans} />
+      <RepositoriesSection model={model} trans={trans} />
       <FormActions
         errors={errors}
         generalErrors={model.generalErrors}

@@ -6,6 +6,7 @@ import { LiveList, RowNotes } from '../../training/views/LiveList.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
 import { clockTime } from '../model/autoStopNotices.js';
 import type { DevMachineListModel } from '../model/devMachineListModel.js';
+import { DevMachineAccess } from './DevMachineAccess.js';
 
 export interface DevMachineListPanelProps {
   model: DevMachineListModel;
@@ -24,6 +25,10 @@ export interface DevMachineListPanelProps {
   onLifecycleLog?: (machine: DevMachine) => void;
   /** Opens "Why not idle?" of a running dev machine: its idle signals and the verdict. */
   onWhyNotIdle?: (machine: DevMachine) => void;
+  /** Opens the manager of the user's SSH public keys. */
+  onSshKeys?: () => void;
+  /** Opens the manager of the user's Git credentials. */
+  onGitCredentials?: () => void;
 }
 
 export function devMachineStateLabel(state: DevMachineState, trans: TranslationBundle): string {
@@ -118,6 +123,7 @@ function Row({ machine, ...props }: DevMachineListPanelProps & { machine: DevMac
         )}
       </div>
       <RowNotes why={why} error={model.actionError(id)} whyTestId={`aiplat-devmachine-why-${id}`} />
+      <DevMachineAccess machine={machine} trans={trans} />
       <div className="aiplat-devMachine-actions">
         {running &&
           spec.ides.includes('jupyterlab') &&
@@ -171,19 +177,36 @@ function DevMachineList(props: DevMachineListPanelProps) {
       row={(machine) => <Row key={machine.id} machine={machine} {...props} />}
     />
   );
-  if (!props.onLifecycleConfigs) return list;
+  const link = (testId: string, label: string, title: string, onClick: (() => void) | undefined) =>
+    onClick && (
+      <button key={testId} className="jp-mod-styled" data-testid={testId} title={title} onClick={onClick}>
+        {label}
+      </button>
+    );
+  const links = [
+    link(
+      'aiplat-open-lifecycleconfigs',
+      trans.__('Lifecycle configs'),
+      trans.__('Scripts your dev machines run before their IDEs'),
+      props.onLifecycleConfigs,
+    ),
+    link(
+      'aiplat-open-sshkeys',
+      trans.__('SSH keys'),
+      trans.__('The public keys that open your dev machines with SSH enabled'),
+      props.onSshKeys,
+    ),
+    link(
+      'aiplat-open-gitcredentials',
+      trans.__('Git credentials'),
+      trans.__('What opens the private repositories your dev machines clone'),
+      props.onGitCredentials,
+    ),
+  ].filter(Boolean);
+  if (links.length === 0) return list;
   return (
     <>
-      <div className="aiplat-devMachine-links">
-        <button
-          className="jp-mod-styled"
-          data-testid="aiplat-open-lifecycleconfigs"
-          title={trans.__('Scripts your dev machines run before their IDEs')}
-          onClick={props.onLifecycleConfigs}
-        >
-          {trans.__('Lifecycle configs')}
-        </button>
-      </div>
+      <div className="aiplat-devMachine-links">{links}</div>
       {list}
     </>
   );

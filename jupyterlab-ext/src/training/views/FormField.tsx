@@ -63,12 +63,15 @@ export function InputField({
   number,
   disabled,
   choices,
+  password,
   ...field
 }: FieldProps &
   ValueProps & {
     number?: { min: number; max?: number };
     disabled?: boolean;
     choices?: readonly (readonly [string, string])[];
+    /** A secret: typed unseen, never offered by the browser's autocomplete. */
+    password?: boolean;
   }) {
   return (
     <Field {...field}>
@@ -77,7 +80,8 @@ export function InputField({
           <input
             {...p}
             className="jp-mod-styled"
-            type={number ? 'number' : undefined}
+            type={password ? 'password' : number ? 'number' : undefined}
+            autoComplete={password ? 'off' : undefined}
             min={number?.min}
             max={number?.max}
             list={choices ? `${p.id}-choices` : undefined}
