@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { registerAccessCommands } from './access/accessCommands.js';
 import { registerConnectionCommands } from './commands/connectionCommands.js';
 import { ViewIds } from './commands/commandIds.js';
 import { registerDevMachineCommands } from './commands/devMachineCommands.js';
@@ -71,6 +72,7 @@ export function activate(context: vscode.ExtensionContext): void {
       devMachines: c.devMachines,
       lifecycleLogs: c.lifecycleLogs,
     }),
+    ...registerAccessCommands({ connection: c.connection, devMachines: c.devMachines }),
     ...registerSaveImageCommands({
       connection: c.connection,
       devMachines: c.devMachines,

@@ -108,6 +108,7 @@ describe('package.json manifest', () => {
       'aiplat.devMachine.running',
       'aiplat.devMachine.running.autoStop',
       'aiplat.devMachine.stopped',
+      'aiplat.devMachineSsh',
       'aiplat.folder',
       'aiplat.image.saved',
       'aiplat.job.active',

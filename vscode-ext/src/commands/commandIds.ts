@@ -39,6 +39,12 @@ export const CommandIds = {
   showDevMachineLifecycleLog: 'aiplat.showDevMachineLifecycleLog',
   snoozeDevMachineAutoStop: 'aiplat.snoozeDevMachineAutoStop',
   whyNotIdleDevMachine: 'aiplat.whyNotIdleDevMachine',
+  copyDevMachineSshCommand: 'aiplat.copyDevMachineSshCommand',
+
+  addSshKey: 'aiplat.addSshKey',
+  removeSshKey: 'aiplat.removeSshKey',
+  addGitCredential: 'aiplat.addGitCredential',
+  deleteGitCredential: 'aiplat.deleteGitCredential',
 
   refreshLifecycleConfigs: 'aiplat.refreshLifecycleConfigs',
   newLifecycleConfig: 'aiplat.newLifecycleConfig',

@@ -32,8 +32,8 @@ async function shownIn(extension: ActivatedExtension, name: string, state: strin
 describe('dev machine commands against the real backend', () => {
   it('creates one with the guided flow (an idle policy too), opens JupyterLab signed in, says why it is not idle, snoozes its auto-stop, stops it and deletes it after asking', async () => {
     const extension = live.extension;
-    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'Busy notebook kernels + Open terminals');
-    fake.inputBoxAnswers.push('lab-box', '0.5', '1Gi', '', 'default', 'home', '2', '60', '');
+    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'Busy notebook kernels + Open terminals', 'No');
+    fake.inputBoxAnswers.push('lab-box', '0.5', '1Gi', '', 'default', 'home', '2', '60', '', '');
     await commands.executeCommand(CommandIds.createDevMachine);
     expect(fake.inputBoxes.map((box) => box.prompt)).toContain('Folder the IDEs open, relative to /work');
 

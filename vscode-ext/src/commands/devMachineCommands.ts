@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { ConnectionService } from '../connection/connectionService.js';
 import { describeError } from '../connection/errorMessage.js';
 import { signedInUrl } from '../connection/loginLink.js';
+import { accessToOffer } from '../devmachines/accessSteps.js';
 import { askDevMachineSpec, type DevMachineDefaults } from '../devmachines/devMachineFlow.js';
 import { imagesToOffer } from '../images/imagePick.js';
 import { lifecycleConfigsToOffer } from '../lifecycle/lifecycleConfigPick.js';
@@ -50,8 +51,12 @@ export function registerDevMachineCommands(deps: DevMachineCommandDeps): vscode.
       }
     };
   const create = async (client: ApiClient, title: string, defaults?: DevMachineDefaults) => {
-    const [images, lifecycleConfigs] = await Promise.all([imagesToOffer(client), lifecycleConfigsToOffer(client)]);
-    const spec = await askDevMachineSpec(title, defaults, images, lifecycleConfigs);
+    const [images, lifecycleConfigs, access] = await Promise.all([
+      imagesToOffer(client),
+      lifecycleConfigsToOffer(client),
+      accessToOffer(client),
+    ]);
+    const spec = await askDevMachineSpec(title, defaults, images, lifecycleConfigs, access);
     if (spec) await createAndStart(deps, client, spec);
   };
   const start = (safeMode: boolean) =>
@@ -217,7 +222,7 @@ export async function resolveDevMachine(
   arg: DevMachineArgument,
   filter: (machine: DevMachine) => boolean = () => true,
 ): Promise<DevMachine | undefined> {
-  if (typeof arg === 'object' && (arg.kind === 'machine' || arg.kind === 'open')) return arg.machine;
+  if (typeof arg === 'object' && 'machine' in arg) return arg.machine;
   if (typeof arg === 'string') return model.find(arg) ?? (await client.getDevMachine({ params: { id: arg } }));
   if (!model.loaded) await model.refresh();
   const candidates = model.items.filter(filter);

@@ -73,8 +73,8 @@ describe('the Create Dev Machine flow', () => {
   });
 
   it('builds the spec from the answers, and a copy keeps what the flow does not ask', async () => {
-    fake.quickPickAnswers.push('VS Code (code-server)', 'nvidia', '3', 'Open terminals + Jobs submitted from it');
-    fake.inputBoxAnswers.push('copy-box', '4', '16Gi', '0.5', 'torch:2.4', 'gpu', 'home/alice', '8', '30', '5');
+    fake.quickPickAnswers.push('VS Code (code-server)', 'nvidia', '3', 'Open terminals + Jobs submitted from it', 'No');
+    fake.inputBoxAnswers.push('copy-box', '4', '16Gi', '0.5', 'torch:2.4', 'gpu', 'home/alice', '8', '30', '5', '');
     const spec = await askDevMachineSpec('Copy of box', {
       name: 'box',
       env: { HF_HOME: '/work/cache/hf' },
@@ -99,31 +99,37 @@ describe('the Create Dev Machine flow', () => {
       env: { HF_HOME: '/work/cache/hf' },
       description: 'the original',
     });
-    expect(fake.inputBoxes[0]).toMatchObject({ title: 'Copy of box', value: 'box', step: 1, totalSteps: 11 });
-    expect(fake.inputBoxes.at(-3)).toMatchObject({ prompt: 'Auto-stop after how many hours? (empty: never)' });
-    expect(fake.inputBoxes.at(-2)).toMatchObject({
+    expect(fake.inputBoxes[0]).toMatchObject({ title: 'Copy of box', value: 'box', step: 1, totalSteps: 13 });
+    expect(fake.inputBoxes.at(-4)).toMatchObject({ prompt: 'Auto-stop after how many hours? (empty: never)' });
+    expect(fake.inputBoxes.at(-3)).toMatchObject({
       prompt: 'Stop when idle for how many minutes? (empty: never)',
       step: 12,
-      totalSteps: 12,
+      totalSteps: 14,
     });
     // Given a time, what keeps it up (all picked at first) and the CPU threshold are asked too.
-    expect(fake.quickPicks.at(-1)).toMatchObject({
+    expect(fake.quickPicks.at(-2)).toMatchObject({
       step: 13,
-      totalSteps: 14,
+      totalSteps: 16,
       labels: ['Busy notebook kernels', 'Open terminals', 'VS Code (code-server) connected', 'Jobs submitted from it'],
       picked: ['Busy notebook kernels', 'Open terminals', 'VS Code (code-server) connected', 'Jobs submitted from it'],
     });
-    expect(fake.inputBoxes.at(-1)).toMatchObject({ prompt: expect.stringMatching(/^Idle below what CPU %/), step: 14 });
+    expect(fake.inputBoxes.at(-2)).toMatchObject({ prompt: expect.stringMatching(/^Idle below what CPU %/), step: 14 });
+    // Then SSH and the repositories, last.
+    expect(fake.quickPicks.at(-1)).toMatchObject({ step: 15, labels: ['No', 'Yes'] });
+    expect(fake.inputBoxes.at(-1)).toMatchObject({
+      prompt: expect.stringMatching(/^Git repository to clone/),
+      step: 16,
+    });
   });
 
   it('leaves auto-stop out when the answer is empty, and offers a copied one', async () => {
-    fake.quickPickAnswers.push('JupyterLab', 'none', '5');
-    fake.inputBoxAnswers.push('box', '1', '1Gi', '', 'default', 'home', '', '');
+    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'No');
+    fake.inputBoxAnswers.push('box', '1', '1Gi', '', 'default', 'home', '', '', '');
     const spec = await askDevMachineSpec('Copy of box', { autoStop: { afterHours: 3 } });
     expect(spec).toBeDefined();
     expect(spec?.autoStop).toBeUndefined();
     expect(spec?.idlePolicy).toBeUndefined();
-    expect(fake.quickPicks).toHaveLength(3);
+    expect(fake.quickPicks).toHaveLength(4);
     expect(devMachineStepPrompt('autoStop', { autoStop: { afterHours: 3 } })).toMatchObject({ initial: '3' });
     expect(devMachineStepPrompt('autoStop', {})).toMatchObject({ initial: '' });
   });

@@ -9,6 +9,14 @@ import {
   type LifecycleConfig,
 } from '@aiplat/api';
 import * as vscode from 'vscode';
+import {
+  accessOfAnswers,
+  accessStepPrompt,
+  accessSteps,
+  isAccessStep,
+  type AccessChoices,
+  type AccessStepId,
+} from './accessSteps.js';
 import { lifecycleConfigItems, NO_LIFECYCLE_CONFIG } from '../lifecycle/lifecycleConfigPick.js';
 import { IMAGE_REF_STEP, imageOfAnswers, imageRefStepPrompt, imageStepPrompt } from '../images/imagePick.js';
 import { runMultiStepInput, type StepPrompt } from '../training/multiStepInput.js';
@@ -46,7 +54,8 @@ type IdleActivity = (typeof IDLE_ACTIVITIES)[number];
 /** The last step, asked when the user has lifecycle configs to choose from. */
 export const LIFECYCLE_CONFIG_STEP = { id: 'lifecycleConfig' } as const;
 
-export type DevMachineStepId = (typeof DEV_MACHINE_STEPS)[number]['id'] | typeof LIFECYCLE_CONFIG_STEP.id;
+export type DevMachineStepId =
+  (typeof DEV_MACHINE_STEPS)[number]['id'] | typeof LIFECYCLE_CONFIG_STEP.id | AccessStepId;
 
 /** What a flow starts from: Copy fills in every answer from the copied dev machine. */
 export type DevMachineDefaults = Partial<DevMachineSpec>;
@@ -59,19 +68,24 @@ const IDE_CHOICES = {
 
 /**
  * Create Dev Machine: a multi-step quick input, each answer checked at its step by the contract's
- * own rule for that field, then the whole spec by the contract. `undefined` when cancelled.
+ * own rule for that field, then the whole spec by the contract. `undefined` when cancelled. Last,
+ * SSH and the repositories to clone (`access`: the credentials and keys to offer).
  */
 export async function askDevMachineSpec(
   title: string,
   defaults: DevMachineDefaults = {},
   images: readonly Image[] = [],
   lifecycleConfigs: readonly LifecycleConfig[] = [],
+  access: AccessChoices = {},
 ): Promise<DevMachineSpec | undefined> {
-  const steps: readonly FlowStep<DevMachineStepId>[] =
-    lifecycleConfigs.length > 0 ? [...DEV_MACHINE_STEPS, LIFECYCLE_CONFIG_STEP] : DEV_MACHINE_STEPS;
+  const steps: readonly FlowStep<DevMachineStepId>[] = [
+    ...DEV_MACHINE_STEPS,
+    ...(lifecycleConfigs.length > 0 ? [LIFECYCLE_CONFIG_STEP] : []),
+    ...accessSteps(access),
+  ];
   const flow = new StepFlow<DevMachineStepId>(steps);
   const done = await runMultiStepInput(title, flow, (id) =>
-    devMachineStepPrompt(id, defaults, images, lifecycleConfigs),
+    devMachineStepPrompt(id, defaults, images, lifecycleConfigs, access, flow.values()),
   );
   if (!done) return undefined;
   const parsed = DevMachineSpecSchema.safeParse(devMachineInput(flow.values(), defaults));
@@ -96,14 +110,18 @@ const resourceFields = ResourcesSchema.shape;
 
 /**
  * How each step is asked, and checked; `images`: what the image step offers (none: a box);
- * `lifecycleConfigs`: what the lifecycle config step offers besides none.
+ * `lifecycleConfigs`: what the lifecycle config step offers besides none; `access` and `answers`:
+ * what the SSH and repository steps offer and the repositories given so far.
  */
 export function devMachineStepPrompt(
   id: DevMachineStepId,
   defaults: DevMachineDefaults,
   images: readonly Image[] = [],
   lifecycleConfigs: readonly LifecycleConfig[] = [],
+  access: AccessChoices = {},
+  answers: Answers<DevMachineStepId> = {},
 ): StepPrompt {
+  if (isAccessStep(id)) return accessStepPrompt(id, defaults, access, answers);
   const input = (prompt: string, initial: string, validate: (v: string) => string | undefined): StepPrompt => ({
     kind: 'input',
     prompt,
@@ -336,5 +354,6 @@ export function devMachineInput(
     ...(answers.lifecycleConfig && answers.lifecycleConfig !== NO_LIFECYCLE_CONFIG
       ? { lifecycleConfig: answers.lifecycleConfig }
       : {}),
+    ...accessOfAnswers(answers, defaults),
   };
 }

@@ -19,12 +19,14 @@ import {
 } from '../lifecycle/lifecycleConfigNodes.js';
 import type { LifecycleConfigsModel } from '../lifecycle/lifecycleConfigsModel.js';
 import type { DevMachinesModel } from './devMachinesModel.js';
+import { accessItem, accessNodes, sshSummary, type AccessNode } from './accessNodes.js';
 
 export type DevMachineNode =
   | { kind: 'machine'; machine: DevMachine }
   | { kind: 'open'; machine: DevMachine; ide: DevMachineIde }
   | { kind: 'event'; event: DevMachineEvent }
   | { kind: 'message'; text: string }
+  | AccessNode
   | LifecycleConfigNode;
 
 const isLifecycleNode = (node: DevMachineNode): node is LifecycleConfigNode => node.kind.startsWith('lifecycle');
@@ -40,7 +42,8 @@ const EVENTS_SHOWN = 10;
 
 /**
  * The Dev machines view: each of the user's dev machines with its state (live from the
- * `devmachines` topic); expanded, a way into each IDE while it runs and its latest events. Below
+ * `devmachines` topic); expanded, a way into each IDE while it runs, its SSH command and the
+ * clones of its repositories, and its latest events. Below
  * them, the Lifecycle Configs section: each config's scripts, opened as files.
  */
 export class DevMachinesTreeProvider extends ModelTreeProvider<DevMachineNode> {
@@ -69,8 +72,12 @@ export class DevMachinesTreeProvider extends ModelTreeProvider<DevMachineNode> {
     if (isLifecycleNode(node)) return this.lifecycleConfigs ? lifecycleConfigChildren(this.lifecycleConfigs, node) : [];
     if (node.kind !== 'machine') return [];
     const { machine } = node;
-    const opens: DevMachineNode[] =
-      machine.state === 'Running' ? machine.spec.ides.map((ide) => ({ kind: 'open', machine, ide })) : [];
+    const opens: DevMachineNode[] = [
+      ...(machine.state === 'Running'
+        ? machine.spec.ides.map((ide): DevMachineNode => ({ kind: 'open', machine, ide }))
+        : []),
+      ...accessNodes(machine),
+    ];
     const client = this.client();
     if (!client) return opens;
     try {
@@ -102,6 +109,7 @@ export class DevMachinesTreeProvider extends ModelTreeProvider<DevMachineNode> {
           machine.spec.ides.map(ideName).join(', '),
           machine.waitReason?.message,
           machine.failure?.message,
+          sshSummary(machine),
         ]
           .filter(Boolean)
           .join('\n');
@@ -129,6 +137,9 @@ export class DevMachinesTreeProvider extends ModelTreeProvider<DevMachineNode> {
       }
       case 'message':
         return new vscode.TreeItem(node.text);
+      case 'ssh':
+      case 'repository':
+        return accessItem(node);
       default:
         return lifecycleConfigItem(node);
     }

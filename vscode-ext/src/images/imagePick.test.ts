@@ -70,12 +70,12 @@ describe('the image step of the flows', () => {
   });
 
   it('Create Dev Machine: a preset picked from the list', async () => {
-    fake.quickPickAnswers.push('JupyterLab', 'none', preset.ref, '5');
-    fake.inputBoxAnswers.push('box', '1', '2Gi', 'default', 'home', '', '');
+    fake.quickPickAnswers.push('JupyterLab', 'none', preset.ref, '5', 'No');
+    fake.inputBoxAnswers.push('box', '1', '2Gi', 'default', 'home', '', '', '');
     const spec = await askDevMachineSpec('Create Dev Machine', {}, images);
     expect(spec?.image).toBe(preset.ref);
     const pick = fake.quickPicks.find((p) => p.placeHolder?.startsWith('Container image'));
-    expect(pick).toMatchObject({ step: 6, totalSteps: 11 });
+    expect(pick).toMatchObject({ step: 6, totalSteps: 13 });
     expect(pick?.labels[0]).toBe('No image');
   });
 

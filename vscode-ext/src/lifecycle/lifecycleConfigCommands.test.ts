@@ -55,8 +55,8 @@ describe('lifecycle configs against the real backend', () => {
     ]);
 
     // Create Dev Machine offers it at its last step.
-    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'setup');
-    fake.inputBoxAnswers.push('lc-box', '0.5', '1Gi', '', 'default', 'home', '', '');
+    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'setup', 'No');
+    fake.inputBoxAnswers.push('lc-box', '0.5', '1Gi', '', 'default', 'home', '', '', '');
     await commands.executeCommand(CommandIds.createDevMachine);
     const running = await machineNamed(extension, 'lc-box', 'Running');
     if (running.kind !== 'machine') throw new Error('not a dev machine item');

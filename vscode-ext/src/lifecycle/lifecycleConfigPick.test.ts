@@ -62,16 +62,16 @@ describe('the lifecycle config step of Create Dev Machine', () => {
     expect(devMachineInput(answers)).not.toHaveProperty('lifecycleConfig');
   });
 
-  it('is the last step when the user has configs, and is not asked otherwise', async () => {
-    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'mount-data');
-    fake.inputBoxAnswers.push('box', '2', '4Gi', '', 'default', 'home', '', '');
+  it('is asked after the idle steps when the user has configs (SSH and repositories follow), and not otherwise', async () => {
+    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'mount-data', 'No');
+    fake.inputBoxAnswers.push('box', '2', '4Gi', '', 'default', 'home', '', '', '');
     const spec = await askDevMachineSpec('Create Dev Machine', {}, [], configs);
     expect(spec).toMatchObject({ name: 'box', lifecycleConfig: 'mount-data' });
-    expect(fake.quickPicks.at(-1)).toMatchObject({ step: 12, totalSteps: 12 });
+    expect(fake.quickPicks.at(-2)).toMatchObject({ step: 12, totalSteps: 14 });
 
     fake.reset();
-    fake.quickPickAnswers.push('JupyterLab', 'none', '5');
-    fake.inputBoxAnswers.push('box', '2', '4Gi', '', 'default', 'home', '', '');
+    fake.quickPickAnswers.push('JupyterLab', 'none', '5', 'No');
+    fake.inputBoxAnswers.push('box', '2', '4Gi', '', 'default', 'home', '', '', '');
     const plain = await askDevMachineSpec('Create Dev Machine', {}, [], []);
     expect(plain).toBeDefined();
     expect(plain).not.toHaveProperty('lifecycleConfig');

@@ -12,6 +12,7 @@ import {
   type ConfigurationChangeEvent,
   type Handler,
   type InputBoxCall,
+  type OpenDialogCall,
   type ProgressReport,
   type ProgressRun,
   type ShownMessage,
@@ -73,6 +74,11 @@ export const window = {
     const answer = fake.inputBoxAnswers.shift();
     if (answer === BACK_BUTTON) throw new Error('showInputBox has no Back button');
     return Promise.resolve(answer);
+  },
+  showOpenDialog(options: OpenDialogCall & { canSelectMany?: boolean } = {}): Promise<Uri[] | undefined> {
+    const { canSelectMany: _many, ...call } = options;
+    fake.openDialogs.push(call);
+    return Promise.resolve(fake.openDialogAnswers.shift());
   },
   createQuickPick(): FakeQuickPick {
     return new FakeQuickPick();
@@ -180,6 +186,12 @@ export const env = {
   openExternal(uri: Uri): Promise<boolean> {
     fake.openedExternal.push(uri.toString());
     return Promise.resolve(true);
+  },
+};
+
+export const extensions = {
+  getExtension(id: string): { id: string } | undefined {
+    return fake.installedExtensions.has(id) ? { id } : undefined;
   },
 };
 

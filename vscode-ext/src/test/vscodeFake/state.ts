@@ -41,6 +41,13 @@ export interface InputBoxCall {
   back?: boolean;
 }
 
+export interface OpenDialogCall {
+  title?: string;
+  openLabel?: string;
+  defaultUri?: Uri;
+  filters?: Record<string, string[]>;
+}
+
 /** An answer for `createQuickPick`/`createInputBox` prompts: press their Back button. */
 export const BACK_BUTTON = Symbol('press Back');
 
@@ -105,6 +112,11 @@ export const fake = {
   messageAnswers: [] as Answer[],
   /** URLs given to `env.openExternal`, in order. */
   openedExternal: [] as string[],
+  /** `window.showOpenDialog` calls, and the files to answer the next ones with (none left: cancelled). */
+  openDialogs: [] as OpenDialogCall[],
+  openDialogAnswers: [] as (Uri[] | undefined)[],
+  /** Ids of the extensions `extensions.getExtension` finds installed. */
+  installedExtensions: new Set<string>(),
   config: new Map<string, unknown>(),
   configListeners: new Set<(event: ConfigurationChangeEvent) => void>(),
 
@@ -135,6 +147,9 @@ export const fake = {
     this.inputBoxAnswers.length = 0;
     this.messageAnswers.length = 0;
     this.openedExternal.length = 0;
+    this.openDialogs.length = 0;
+    this.openDialogAnswers.length = 0;
+    this.installedExtensions.clear();
     this.config.clear();
     this.configListeners.clear();
   },
