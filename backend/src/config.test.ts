@@ -33,6 +33,18 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(/services\.httpsPort/);
   });
 
+  it("shows local dev machines' SSH at this machine's name, listening on every address unless told", async () => {
+    expect(loadConfig({}, dir).devMachines).toMatchObject({ sshHost: os.hostname(), sshListenAddress: '0.0.0.0' });
+    const file = path.join(dir, 'aiplat.yaml');
+    await writeFile(file, 'devMachines:\n  sshHost: dev.example.com\n  sshListenAddress: 127.0.0.1\n');
+    expect(loadConfig({ AIPLAT_CONFIG: file }, dir).devMachines).toMatchObject({
+      sshHost: 'dev.example.com',
+      sshListenAddress: '127.0.0.1',
+    });
+    await writeFile(file, "devMachines:\n  sshHost: ''\n");
+    expect(() => loadConfig({ AIPLAT_CONFIG: file }, dir)).toThrow(/devMachines\.sshHost/);
+  });
+
   it('finds a container runtime by itself unless told which (AIPLAT_CONTAINERS or containers:)', async () => {
     expect(loadConfig({}, dir).containers).toEqual({ runtime: 'auto', jobs: false, services: false });
     expect(loadConfig({ AIPLAT_CONTAINERS: 'none' }, dir).containers).toEqual({

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -76,6 +77,8 @@ export const ConfigSchema = z.object({
       idleCheckMs: z.number().int().min(100).max(600_000).default(60_000),
       /** How long each lifecycle script may run before the start fails (TI-ONE's 5 minutes; lower for tests). */
       lifecycleTimeoutMs: z.number().int().min(100).max(300_000).default(300_000),
+      /** How long each clone of a dev machine's Git repositories may take before it counts as failed. */
+      cloneTimeoutMs: z.number().int().min(100).max(3_600_000).default(600_000),
       /** How long a stopped IDE gets between SIGTERM and SIGKILL. */
       stopGraceMs: z.number().int().min(0).max(3_600_000).default(5_000),
       /** Where the IDEs are on this machine; the repo's builds when left out (see ideTools.ts). */
@@ -84,6 +87,10 @@ export const ConfigSchema = z.object({
       codeServerEntry: z.string().min(1).optional(),
       /** The AI Platform VS Code extension (.vsix) installed into code-server; the repo's build when left out. */
       vscodeExtensionVsix: z.string().min(1).optional(),
+      /** The host name shown in a local dev machine's `ssh -p PORT user@host` (this machine's name when left out). */
+      sshHost: z.string().min(1).default(os.hostname()),
+      /** The address local dev machines' SSH servers listen on (127.0.0.1 keeps them to this machine). */
+      sshListenAddress: z.string().min(1).default('0.0.0.0'),
     })
     .prefault({}),
   /** The local engine's container runtime (engines/local/containers): Podman or Docker through their API. */

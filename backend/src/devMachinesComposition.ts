@@ -59,8 +59,10 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     };
   };
   const queue = new DevMachineQueue({ scheduling: deps.scheduling, nodes: deps.nodes, queues: deps.queues, lifecycle });
+  const ssh = { host: config.devMachines.sshHost, listenAddress: config.devMachines.sshListenAddress };
   const containers = new ContainerDevMachines({
     lifecycle,
+    ssh,
     runtime: () => deps.containers.runtime(),
     noRuntimeReason: async () => (await deps.containers.info()).reason ?? 'this machine has no container runtime',
     pullOptions: deps.pullOptions,
@@ -70,6 +72,7 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     stopGraceMs: config.devMachines.stopGraceMs,
     readyTimeoutMs: config.devMachines.readyTimeoutMs,
     lifecycleTimeoutMs: config.devMachines.lifecycleTimeoutMs,
+    cloneTimeoutMs: config.devMachines.cloneTimeoutMs,
     logFile: (id) => lifecycleLogFile(config.dataDir, id),
     ended: (id) => queue.release(id),
     log: log.child({ component: 'container-devmachines' }),
@@ -86,8 +89,10 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     stopGraceMs: config.devMachines.stopGraceMs,
     readyTimeoutMs: config.devMachines.readyTimeoutMs,
     lifecycleTimeoutMs: config.devMachines.lifecycleTimeoutMs,
+    cloneTimeoutMs: config.devMachines.cloneTimeoutMs,
     platformEnv,
     containers,
+    ssh,
     log: log.child({ component: 'devmachines-engine' }),
   });
   lifecycle.useEngine('local', local);
@@ -102,6 +107,7 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     }),
     stopGraceSeconds: Math.ceil(config.devMachines.stopGraceMs / 1000),
     lifecycleTimeoutSeconds: Math.ceil(config.devMachines.lifecycleTimeoutMs / 1000),
+    cloneTimeoutSeconds: Math.ceil(config.devMachines.cloneTimeoutMs / 1000),
     pollMs: config.devMachines.kubernetesPollMs,
     log: log.child({ component: 'kubernetes-devmachines' }),
   });

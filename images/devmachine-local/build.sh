@@ -34,7 +34,7 @@ done
 
 packages=ca-certificates,bash,procps
 if [ "$minimal" = 0 ]; then
-  packages="$packages,git,openssh-client,python3,python3-venv,python3-pip,python3-jupyter-server,python3-jupyterlab-server,python3-ipykernel"
+  packages="$packages,git,openssh-client,openssh-server,python3,python3-venv,python3-pip,python3-jupyter-server,python3-jupyterlab-server,python3-ipykernel"
   needed=("$root/jupyterlab-host/build/static" "$root/jupyterlab-ext/dist")
   [ "$code_server" = 1 ] && needed+=("$root/node_modules/code-server/out/node/entry.js")
   for built in "${needed[@]}"; do

@@ -24,6 +24,89 @@ fi
 
 [[ -n "${AIPLAT_DEVMACHINE_ID:-}" ]] || fail "AIPLAT_DEVMACHINE_ID is not set (the platform sets it)"
 
+# Git repositories (on Kubernetes: files of the dev machine's Secret, a folder per repository with
+# its url and folder, and a branch, a username and token, or an ssh-key when the spec has them),
+# cloned into the working dir before the lifecycle scripts, so they can use the code. A folder
+# already there is kept (a clone of the same URL counts as cloned); a failed clone leaves no folder
+# and does not stop the start. Each repository gets one line, in the log and in the status file:
+# `aiplat-repository: cloned|failed URL[ MESSAGE]`. Secrets stay off command lines: the token goes
+# to git as an http.extraHeader through its environment config, the key as a 0600 file.
+repositories_status="${AIPLAT_REPOSITORIES_STATUS:-${TMPDIR:-/tmp}/aiplat-repositories.status}"
+report_repository() {
+  local line="aiplat-repository: $1 $2${3:+ $3}"
+  echo "$line"
+  echo "$line" >>"$repositories_status"
+}
+same_url() {
+  local a="${1%/}" b="${2%/}"
+  [[ "${a%.git}" == "${b%.git}" ]]
+}
+clone_repository() {
+  local repo="$1" url folder branch="" dest top remote
+  url="$(<"$repo/url")"
+  folder="$(<"$repo/folder")"
+  [[ -f "$repo/branch" ]] && branch="$(<"$repo/branch")"
+  dest="$PWD/$folder"
+  if [[ -L "$dest" || (-e "$dest" && ! -d "$dest") ]]; then
+    report_repository failed "$url" "$folder exists and is not a folder: move it away"
+    return
+  fi
+  if [[ -d "$dest" && -n "$(ls -A "$dest")" ]]; then
+    top="$(git -c safe.directory='*' -C "$dest" rev-parse --show-toplevel 2>/dev/null)"
+    if [[ "$top" == "$(cd "$dest" && pwd -P)" ]]; then
+      while read -r _ remote; do
+        if same_url "$remote" "$url"; then
+          report_repository cloned "$url" "the folder was already a clone of it, and is left as it is"
+          return
+        fi
+      done < <(git -c safe.directory='*' -C "$dest" config --get-regexp '^remote\..*\.url$')
+    fi
+    report_repository failed "$url" "$folder exists and is not a clone of $url: move it away (or remove the repository from the dev machine)"
+    return
+  fi
+  local existed=0 err key="" token="" basic="" status message branch_args=()
+  [[ -n "$branch" ]] && branch_args=(--branch "$branch")
+  [[ -d "$dest" ]] && existed=1
+  err="$(mktemp)"
+  [[ -f "$repo/token" ]] && token="$(<"$repo/token")"
+  if [[ -f "$repo/ssh-key" ]]; then
+    key="$(mktemp)"
+    chmod 600 "$key"
+    cat "$repo/ssh-key" >"$key"
+  fi
+  (
+    export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0=
+    if [[ -n "$token" ]]; then
+      basic="$(printf '%s:%s' "$(<"$repo/username")" "$token" | base64 -w0)"
+      export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_1=http.extraHeader GIT_CONFIG_VALUE_1="Authorization: Basic $basic"
+    fi
+    identity=(-o PubkeyAuthentication=no)
+    [[ -n "$key" ]] && identity=(-i "$key")
+    export GIT_SSH_COMMAND="ssh ${identity[*]} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${TMPDIR:-/tmp}/aiplat-known_hosts"
+    timeout -s KILL "${AIPLAT_CLONE_TIMEOUT:-600}" git clone "${branch_args[@]}" -- "$url" "$dest" 2> >(tee -a "$err" >&2)
+  )
+  status=$?
+  wait # for tee
+  [[ -n "$key" ]] && rm -f "$key"
+  if ((status == 0)); then
+    report_repository cloned "$url"
+  else
+    ((existed)) && find "$dest" -mindepth 1 -delete 2>/dev/null
+    ((existed)) || rm -rf "$dest"
+    message="$(tail -n 6 "$err" | awk 'NR > 1 { printf " / " } { printf "%s", $0 }')"
+    ((status == 137)) && message="git clone did not finish within ${AIPLAT_CLONE_TIMEOUT:-600} s; $message"
+    [[ -n "$token" ]] && message="${message//"$token"/***}"
+    report_repository failed "$url" "${message:-git clone exited with code $status}"
+  fi
+  rm -f "$err"
+}
+if [[ -n "${AIPLAT_REPOSITORIES_DIR:-}" && -d "$AIPLAT_REPOSITORIES_DIR" ]]; then
+  : >"$repositories_status"
+  for repository in "$AIPLAT_REPOSITORIES_DIR"/*/; do
+    [[ -f "$repository/url" ]] && clone_repository "${repository%/}"
+  done
+fi
+
 # Lifecycle scripts (on Kubernetes: files of the dev machine's Secret, on-create only in the first
 # start's): each runs before the IDEs, as this container's user, with a fixed PATH and a time
 # limit. A failure ends the container with the reason as its termination message, which the
@@ -82,6 +165,47 @@ stop_all() {
   wait
 }
 trap 'stop_all; exit 0' TERM INT
+
+# SSH, when the dev machine enables it (the platform mounts the keys from its Secret): the image's
+# sshd as this container's user, letting in only those keys. The pod ends with it, as with an IDE.
+if [[ -n "${AIPLAT_SSH_DIR:-}" ]]; then
+  sshd="${AIPLAT_SSHD:-/usr/sbin/sshd}"
+  if [[ ! -x "$sshd" ]]; then
+    reason="SSH is enabled, but the image has no $sshd: install openssh-server in the image (apt-get install -y openssh-server)"
+    # The termination message: the platform reports it at once (a restart would only fail again).
+    printf 'aiplat-devmachine: %s' "$reason" >"${AIPLAT_TERMINATION_LOG:-/dev/termination-log}" 2>/dev/null
+    fail "$reason"
+  fi
+  ssh_run="$(mktemp -d)"
+  # sshd refuses a host key others may read, and a mounted Secret's files cannot be chmod-ed.
+  install -m 600 "${AIPLAT_SSH_HOST_KEY:-$AIPLAT_SSH_DIR/ssh_host_ed25519_key}" "$ssh_run/host_key"
+  ssh_env=("AIPLAT_DEVMACHINE_ID=$AIPLAT_DEVMACHINE_ID" "PATH=$PATH")
+  for name in AIPLAT_SERVER AIPLAT_TOKEN; do [[ -n "${!name:-}" ]] && ssh_env+=("$name=${!name}"); done
+  cat >"$ssh_run/sshd_config" <<EOF
+Port ${AIPLAT_SSH_PORT:-22}
+${AIPLAT_SSH_LISTEN:+ListenAddress $AIPLAT_SSH_LISTEN}
+HostKey $ssh_run/host_key
+AuthorizedKeysFile $AIPLAT_SSH_DIR/authorized_keys
+PidFile $ssh_run/sshd.pid
+AllowUsers $(id -un)
+AuthenticationMethods publickey
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+PermitRootLogin prohibit-password
+UsePAM no
+StrictModes no
+X11Forwarding no
+PrintMotd no
+Subsystem sftp internal-sftp
+SetEnv $(printf '"%s" ' "${ssh_env[@]}")
+EOF
+  # As root, sshd wants its privilege separation folder (the image's service scripts make it).
+  [[ "$(id -u)" == 0 ]] && mkdir -p /run/sshd
+  "$sshd" -t -f "$ssh_run/sshd_config" || fail "sshd refused its configuration ($ssh_run/sshd_config)"
+  "$sshd" -D -e -f "$ssh_run/sshd_config" &
+  pids+=("$!")
+  echo "aiplat-devmachine: sshd listens on port ${AIPLAT_SSH_PORT:-22}"
+fi
 
 started=0
 if [[ ",$ides," == *",jupyterlab,"* ]]; then

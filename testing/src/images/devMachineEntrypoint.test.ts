@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { access, chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { access, chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -7,6 +8,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ideTools } from '../../../backend/src/engines/local/devmachines/ideTools.js';
+import { makeBareRepository } from '../git/bareRepository.js';
+import { startGitHttpServer } from '../git/gitHttpServer.js';
+import { makeSshKeyPair, startSshGitServer } from '../git/sshGitServer.js';
 
 /*
  * The dev machine image's entrypoint (images/devmachine/entrypoint.sh), run for real with this
@@ -289,5 +293,92 @@ describe('the dev machine entrypoint', () => {
     );
     // The IDE never started after a failed script.
     expect((await readFile(log, 'utf8')).trim().split('\n')).toEqual(['created', 'started', 'ide']);
+  }, 60_000);
+});
+
+describe('the dev machine entrypoint’s Git repositories', () => {
+  it('clones them before the lifecycle scripts (token and SSH key kept out of the clones’ configs), reports each, and keeps existing clones', async () => {
+    const here = await mkdtemp(path.join(dir, 'repositories-'));
+    const token = 'entrypoint-secret-token-0123';
+    await mkdir(path.join(here, 'public'));
+    await mkdir(path.join(here, 'private'));
+    makeBareRepository(path.join(here, 'public'), 'models');
+    makeBareRepository(path.join(here, 'private'), 'secret-models');
+    const overSsh = makeBareRepository(path.join(here, 'private'), 'tools');
+    const key = makeSshKeyPair(here, 'id_alice');
+    const publicHttp = await startGitHttpServer(path.join(here, 'public'));
+    const privateHttp = await startGitHttpServer(path.join(here, 'private'), { username: 'alice', token });
+    const sshd = await startSshGitServer(path.join(here, 'sshd'), key.publicKey);
+    try {
+      // As the Secret's volume mounts them: a folder per repository.
+      const repositories = path.join(here, 'mounted');
+      const entries: Record<string, string>[] = [
+        { url: `${publicHttp.url}/models.git`, folder: 'models', branch: 'feature' },
+        { url: `${privateHttp.url}/secret-models.git`, folder: 'secret-models', username: 'alice', token },
+        { url: sshd.urlOf(overSsh), folder: 'tools', 'ssh-key': key.privateKey },
+        { url: `${publicHttp.url}/missing.git`, folder: 'missing' },
+      ];
+      for (const [index, entry] of entries.entries()) {
+        await mkdir(path.join(repositories, String(index + 1)), { recursive: true });
+        for (const [field, value] of Object.entries(entry)) {
+          await writeFile(path.join(repositories, String(index + 1), field), value, { mode: 0o400 });
+        }
+      }
+      const scripts = path.join(here, 'lifecycle');
+      const log = path.join(here, 'log');
+      const ide = path.join(here, 'fake-code-server');
+      await mkdir(scripts);
+      await writeFile(path.join(scripts, 'on-start.sh'), `ls models secret-models tools >>'${log}' 2>&1\n`);
+      await writeFile(ide, `#!/bin/sh\necho ide >>'${log}'\n`);
+      await chmod(ide, 0o755);
+      const status = path.join(here, 'status');
+      const tmp = await mkdtemp(path.join(here, 'tmp-'));
+      const env = {
+        ...devMachineEnv,
+        HOME: path.join(here, 'home'),
+        TMPDIR: tmp,
+        AIPLAT_IDES: 'code-server',
+        AIPLAT_CODE_SERVER: ide,
+        AIPLAT_LIFECYCLE_DIR: scripts,
+        AIPLAT_REPOSITORIES_DIR: repositories,
+        AIPLAT_REPOSITORIES_STATUS: status,
+      };
+      const work = path.join(dir, 'work', 'home', 'alice');
+      const first = await start(env);
+      await first.exited;
+      const lines = (await readFile(status, 'utf8')).trim().split('\n');
+      expect(lines.slice(0, 3), first.output()).toEqual([
+        `aiplat-repository: cloned ${publicHttp.url}/models.git`,
+        `aiplat-repository: cloned ${privateHttp.url}/secret-models.git`,
+        `aiplat-repository: cloned ${sshd.urlOf(overSsh)}`,
+      ]);
+      expect(lines[3]).toMatch(new RegExp(`^aiplat-repository: failed ${publicHttp.url}/missing.git .*not found`));
+      expect(lines.join('\n')).not.toContain(token);
+      expect(existsSync(path.join(work, 'missing'))).toBe(false);
+      expect(await readFile(path.join(work, 'models', 'feature.txt'), 'utf8')).toBe('feature\n');
+      for (const folder of ['secret-models', 'tools']) {
+        const config = await readFile(path.join(work, folder, '.git', 'config'), 'utf8');
+        expect(config).not.toContain(token);
+        expect(config).not.toMatch(/extraheader|sshcommand|identityfile/i);
+      }
+      // The scripts saw the code; the key's temp file is gone.
+      const logged = await readFile(log, 'utf8');
+      expect(logged).toContain('feature.txt');
+      expect(logged.trim().split('\n').at(-1)).toBe('ide');
+      expect((await readdir(tmp)).filter((file) => file.startsWith('tmp.'))).toEqual([]);
+      expect(first.output()).not.toContain(token);
+
+      // The next start finds the clones and keeps them.
+      await writeFile(path.join(work, 'models', 'mine.txt'), 'mine\n');
+      const second = await start(env);
+      await second.exited;
+      const again = (await readFile(status, 'utf8')).trim().split('\n');
+      expect(again[0]).toBe(
+        `aiplat-repository: cloned ${publicHttp.url}/models.git the folder was already a clone of it, and is left as it is`,
+      );
+      expect(await readFile(path.join(work, 'models', 'mine.txt'), 'utf8')).toBe('mine\n');
+    } finally {
+      await Promise.all([publicHttp.close(), privateHttp.close(), sshd.close()]);
+    }
   }, 60_000);
 });

@@ -36,28 +36,51 @@ function labSocket(machine: DevMachine): LabSocket {
   return { socketPath: endpoint.target.socketPath, prefix: endpoint.prefix, headers: endpoint.headers };
 }
 
-function startKernel(lab: LabSocket): Promise<string> {
+/** A request to JupyterLab's REST API; resolves with the body when the status is `expected`. */
+function labRequest(lab: LabSocket, method: string, apiPath: string, expected: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const request = http.request(
       {
         socketPath: lab.socketPath,
-        method: 'POST',
-        path: `${lab.prefix}api/kernels`,
+        method,
+        path: `${lab.prefix}${apiPath}`,
         headers: { ...lab.headers, 'content-type': 'application/json' },
       },
       (response) => {
         let body = '';
         response.on('data', (chunk: Buffer) => (body += chunk.toString()));
         response.on('end', () =>
-          response.statusCode === 201
-            ? resolve((JSON.parse(body) as { id: string }).id)
-            : reject(new Error(`POST api/kernels: ${response.statusCode} ${body}`)),
+          response.statusCode === expected
+            ? resolve(body)
+            : reject(new Error(`${method} ${apiPath}: ${response.statusCode} ${body}`)),
         );
       },
     );
     request.on('error', reject);
-    request.end('{}');
+    request.end(method === 'POST' ? '{}' : undefined);
   });
+}
+
+/**
+ * A kernel whose state the server follows. The server subscribes to the kernel's status messages
+ * as it starts it, and ZeroMQ drops what is published before a subscription is in place: until a
+ * status arrives after that, the kernel reads `starting`. Cells are run until it reads `idle`.
+ */
+async function readyKernel(lab: LabSocket): Promise<{ id: string; connection: KernelConnection }> {
+  const { id } = JSON.parse(await labRequest(lab, 'POST', 'api/kernels', 201)) as { id: string };
+  const connection = await KernelConnection.open(lab, id);
+  const state = async () =>
+    (JSON.parse(await labRequest(lab, 'GET', `api/kernels/${id}`, 200)) as { execution_state: string }).execution_state;
+  await expect
+    .poll(
+      async () => {
+        await connection.execute('1').done;
+        return state();
+      },
+      { timeout: 30_000, interval: 500 },
+    )
+    .toBe('idle');
+  return { id, connection };
 }
 
 const kernels = async (id: string) =>
@@ -73,8 +96,9 @@ describe('a dev machine that stops by itself', () => {
       idlePolicy: { forMinutes: 2, activity: { kernels: true, terminals: true, codeServer: false, jobs: false } },
     });
     const lab = labSocket(machine);
-    const kernel = await KernelConnection.open(lab, await startKernel(lab));
-    const cell = kernel.execute('import time\ntime.sleep(6)');
+    const { id: kernelId, connection: kernel } = await readyKernel(lab);
+    // Long enough for a loaded machine; interrupted once the test has seen what it needs.
+    const cell = kernel.execute('import time\ntime.sleep(300)');
     await cell.started;
     await expect.poll(async () => (await kernels(machine.id)).value, { timeout: 10_000 }).toMatch(/^1 busy/);
 
@@ -85,6 +109,7 @@ describe('a dev machine that stops by itself', () => {
     expect(await kernels(machine.id)).toMatchObject({ counts: true, idle: false });
 
     // The cell ends and the notebook closes: idle from now, stopped two minutes later.
+    await labRequest(lab, 'POST', `api/kernels/${kernelId}/interrupt`, 204);
     await cell.done;
     await kernel.close();
     await expect.poll(async () => (await kernels(machine.id)).value, { timeout: 10_000 }).toBe('0 busy, 0 connected');

@@ -49,6 +49,8 @@ export interface PodObject {
     reason?: string;
     message?: string;
     podIP?: string;
+    /** The node's address (a NodePort Service answers there). */
+    hostIP?: string;
     containerStatuses?: ContainerStatus[];
     conditions?: Condition[];
   };

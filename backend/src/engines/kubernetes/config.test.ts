@@ -14,6 +14,7 @@ describe('the kubernetes config section', () => {
       backendNamespace: 'aiplat-system',
       tensorboardImage: 'tensorflow/tensorflow:2.17.0',
       serviceServing: 'deployment',
+      devMachineSsh: { serviceType: 'NodePort' },
       queues: { default: { policy: 1, nodeSelector: {}, tolerations: [] } },
     });
   });
@@ -29,6 +30,7 @@ describe('the kubernetes config section', () => {
     [{ namespace: `${'x'.repeat(25)}-{user}` }, 'namespace'],
     [{ claims: { home: 'home {user}' } }, 'claims.home'],
     [{ queues: { gpu: { policy: 3 } } }, 'queues.gpu.policy'],
+    [{ devMachineSsh: { serviceType: 'ClusterIP' } }, 'devMachineSsh.serviceType'],
     [{ queues: { GPU: {} } }, 'queues.GPU'],
     [{ queues: { gpu: { tolerations: [{ effect: 'NoRun' }] } } }, 'queues.gpu.tolerations.0.effect'],
     [{ queues: { gpu: { nodeSelector: { 'a b': 'x' } } } }, 'queues.gpu.nodeSelector.a b'],

@@ -120,6 +120,15 @@ export const KubernetesConfigSchema = z.strictObject({
     .default('aiplat-system'),
   /** The image of dev machines that name none: one built from images/devmachine (JupyterLab, code-server, our extensions). */
   devMachineImage: z.string().regex(/^\S+$/, 'devMachineImage is one image reference without spaces').optional(),
+  /** How users reach the sshd of a dev machine with SSH enabled: the Service in front of it, and the host its command shows. */
+  devMachineSsh: z
+    .strictObject({
+      /** NodePort: a port on every node; LoadBalancer: port 22 at the address the cluster's load balancer gives. */
+      serviceType: z.enum(['NodePort', 'LoadBalancer']).default('NodePort'),
+      /** The host users reach the nodes (or the load balancer) at; left out: the pod's node address (or the load balancer's). */
+      host: z.string().min(1).optional(),
+    })
+    .prefault({}),
   /**
    * The image of a TensorBoard where the cluster does not serve Kubeflow's Tensorboard resource (the
    * Deployment the backend makes runs its `tensorboard`); Kubeflow's controller names its own.

@@ -126,6 +126,10 @@ describe.skipIf(skip)('save a dev machine as an image', () => {
     );
     expect(stdout.split('\n')).toEqual(['alice', 'baseline', '']);
     expect((await fx.client().info()).containerRuntime.kind).toBe('podman');
+    // Its idle signals: the container's processes measured from /proc (its first process is a host pid).
+    const idle = await fx.client().devMachineIdle({ params: { id: machine.id } });
+    const memory = idle.signals.find((signal) => signal.name === 'memory')!;
+    expect(Number(memory.value.replace('%', ''))).toBeGreaterThan(0);
   }, 200_000);
 
   it('previews, then saves exactly what changed as one layer mounted onto the base (skopeo, umoci)', async () => {

@@ -2,18 +2,22 @@ import { DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { ManifestOptions, ObjectMeta, Quantity, Volume, VolumeMount } from '../manifests/common.js';
 import type { LifecycleScripts } from '../../../devmachines/lifecycle/lifecycleConfigService.js';
+import type { CloneRequest } from '../../../devmachines/engine.js';
+import { repositoriesInPod } from './devMachineRepositories.js';
+import { DEV_MACHINE_LABEL, devMachineObjectName } from './devMachineNames.js';
+import {
+  SSH_INGRESS_RULE,
+  sshPodParts,
+  sshSecretData,
+  sshService,
+  type DevMachineSshService,
+  type PodSshSecrets,
+  type SshServiceType,
+} from './devMachineSsh.js';
 import { backendOnlyPolicy, type BackendOnlyPolicy } from '../manifests/backendOnlyPolicy.js';
 import { clusterIpService, type ClusterIpService } from '../manifests/clusterIpService.js';
 import { deviceEnv } from '../manifests/containerEnv.js';
-import {
-  LABEL_PREFIX,
-  labelValue,
-  LABELS,
-  MANAGED_BY,
-  objectName,
-  priorityClassName,
-  specHash,
-} from '../manifests/jobMetadata.js';
+import { labelValue, LABELS, MANAGED_BY, priorityClassName, specHash } from '../manifests/jobMetadata.js';
 import { podPlacement, type PodPlacement } from '../manifests/podTemplate.js';
 import { resourceRequirements } from '../manifests/resourceRequirements.js';
 import { containerWorkingDir, VOLUME_NAMES, workVolumeMounts, workVolumes } from '../manifests/workVolumes.js';
@@ -26,9 +30,10 @@ import { containerWorkingDir, VOLUME_NAMES, workVolumeMounts, workVolumes } from
  * The platform's proxy reaches the Service; nothing else is exposed. Pure functions.
  */
 
+export { DEV_MACHINE_LABEL, devMachineObjectName };
+
 /** The dev machine image's entrypoint (images/devmachine/entrypoint.sh). */
 export const DEV_MACHINE_ENTRYPOINT = '/usr/local/bin/aiplat-devmachine';
-export const DEV_MACHINE_LABEL = `${LABEL_PREFIX}/devmachine`;
 /** The pod's one container, where the IDEs run (and the snapshot agent, through exec). */
 export const DEV_MACHINE_CONTAINER = 'ide';
 
@@ -49,6 +54,10 @@ export interface DevMachineSecrets {
   platformToken?: string;
   /** This start's lifecycle scripts (decoded), mounted from the Secret and run by the entrypoint before the IDEs. */
   lifecycle?: LifecycleScripts;
+  /** The repositories this start clones (their credentials opened), mounted from the Secret for the entrypoint. */
+  repositories?: readonly CloneRequest[];
+  /** Set when the spec enables SSH: the keys sshd lets in and its host key, mounted from the Secret. */
+  ssh?: PodSshSecrets;
 }
 
 /** Where the entrypoint finds the lifecycle scripts in the pod. */
@@ -110,7 +119,8 @@ export interface DevMachineStatefulSet {
 
 export type DevMachineNetworkPolicy = BackendOnlyPolicy;
 
-export type DevMachineObject = DevMachineSecret | DevMachineService | DevMachineNetworkPolicy | DevMachineStatefulSet;
+export type DevMachineObject =
+  DevMachineSecret | DevMachineService | DevMachineNetworkPolicy | DevMachineStatefulSet | DevMachineSshService;
 
 export interface DevMachineManifestOptions {
   /** The namespace, claims, queue and placement of the owner's queue (`manifestOptionsFor` with the dev machine's id). */
@@ -123,11 +133,10 @@ export interface DevMachineManifestOptions {
   backendNamespace?: string;
   /** How long each lifecycle script may run. */
   lifecycleTimeoutSeconds?: number;
-}
-
-/** The name of every object of a dev machine (its id is already a DNS label). */
-export function devMachineObjectName(id: string): string {
-  return objectName(id);
+  /** How long each clone of a repository may take. */
+  cloneTimeoutSeconds?: number;
+  /** The type of the Service in front of sshd (NodePort unless given). */
+  sshServiceType?: SshServiceType;
 }
 
 export function devMachineImage(spec: DevMachineSpec, defaultImage: string | undefined): string {
@@ -174,7 +183,7 @@ export function devMachineManifests(
   machine: Pick<DevMachineRecord, 'id' | 'owner' | 'spec'>,
   secrets: DevMachineSecrets,
   options: DevMachineManifestOptions,
-): [DevMachineSecret, DevMachineService, DevMachineNetworkPolicy, DevMachineStatefulSet] {
+): [DevMachineSecret, DevMachineService, DevMachineNetworkPolicy, DevMachineStatefulSet, ...DevMachineSshService[]] {
   const { id, owner, spec } = machine;
   const { base } = options;
   const name = devMachineObjectName(id);
@@ -207,12 +216,22 @@ export function devMachineManifests(
     const text = secrets.lifecycle?.[field as keyof LifecycleScripts];
     return text === undefined ? [] : [[file, text] as const];
   });
+  const repositories = repositoriesInPod(secrets.repositories, secretName, options.cloneTimeoutSeconds);
+  if (repositories) {
+    volumes.push(repositories.volume);
+    volumeMounts.push(repositories.volumeMount);
+  }
   if (scripts.length > 0) {
     volumes.push({
       name: 'lifecycle',
       secret: { secretName, items: scripts.map(([file]) => ({ key: file, path: file })), defaultMode: 0o500 },
     });
     volumeMounts.push({ name: 'lifecycle', mountPath: LIFECYCLE_MOUNT, readOnly: true });
+  }
+  const ssh = secrets.ssh ? sshPodParts(secretName) : undefined;
+  if (ssh) {
+    volumes.push(ssh.volume);
+    volumeMounts.push(ssh.mount);
   }
 
   const secret: DevMachineSecret = {
@@ -225,6 +244,8 @@ export function devMachineManifests(
       ...(secrets.platformServer ? { [SECRET_KEYS.server]: secrets.platformServer } : {}),
       ...(secrets.platformToken ? { [SECRET_KEYS.token]: secrets.platformToken } : {}),
       ...Object.fromEntries(scripts),
+      ...repositories?.secretData,
+      ...(secrets.ssh ? sshSecretData(secrets.ssh) : {}),
     },
   };
   const service = clusterIpService(
@@ -238,6 +259,7 @@ export function devMachineManifests(
     ports.map(({ name: portName }) => portName),
     options.backendNamespace,
   );
+  if (ssh) networkPolicy.spec.ingress.push(SSH_INGRESS_RULE);
   const statefulSet: DevMachineStatefulSet = {
     apiVersion: 'apps/v1',
     kind: 'StatefulSet',
@@ -277,12 +299,17 @@ export function devMachineManifests(
                       { name: 'AIPLAT_LIFECYCLE_TIMEOUT', value: String(options.lifecycleTimeoutSeconds ?? 300) },
                     ]
                   : []),
+                ...(repositories?.env ?? []),
+                ...(ssh ? [ssh.env] : []),
               ],
-              ports: ports.map(({ name: portName, port }) => ({
-                name: portName,
-                containerPort: port,
-                protocol: 'TCP',
-              })),
+              ports: [
+                ...ports.map(({ name: portName, port }) => ({
+                  name: portName,
+                  containerPort: port,
+                  protocol: 'TCP' as const,
+                })),
+                ...(ssh ? [ssh.port] : []),
+              ],
               ...ideProbes(id, spec.ides),
               resources: asStrings(resourceRequirements(spec.resources, base.resourceNames)),
               volumeMounts,
@@ -292,7 +319,14 @@ export function devMachineManifests(
       },
     },
   };
-  return [secret, service, networkPolicy, statefulSet];
+  if (!ssh) return [secret, service, networkPolicy, statefulSet];
+  return [
+    secret,
+    service,
+    networkPolicy,
+    statefulSet,
+    sshService(meta(), identity, options.sshServiceType ?? 'NodePort'),
+  ];
 }
 
 /**

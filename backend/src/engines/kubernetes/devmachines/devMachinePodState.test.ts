@@ -73,6 +73,17 @@ describe('what a dev machine’s pod says of it', () => {
           'the on-start script exited with code 4; its last lines: broken; start it in safe mode to skip the scripts once',
       });
     }
+    // An image without sshd for a machine with SSH: said at once too, as the entrypoint put it.
+    const noSshd = 'SSH is enabled, but the image has no /usr/sbin/sshd: install openssh-server in the image';
+    const withoutSshd = {
+      status: {
+        phase: 'Running',
+        containerStatuses: [
+          { name: 'ide', state: { terminated: { exitCode: 2, message: `aiplat-devmachine: ${noSshd}` } } },
+        ],
+      },
+    };
+    expect(devMachinePodState(withoutSshd, 'q')).toEqual({ kind: 'failed', message: noSshd });
     expect(devMachinePodState({ status: { phase: 'Failed', reason: 'Evicted' } }, 'q')).toEqual({
       kind: 'failed',
       message: 'its pod ended (Failed: Evicted)',

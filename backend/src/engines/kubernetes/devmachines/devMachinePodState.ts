@@ -13,6 +13,8 @@ export const KUEUE_ADMISSION_GATE = 'kueue.x-k8s.io/admission';
 
 /** How the dev machine image's entrypoint begins the termination message of a failed lifecycle script. */
 export const LIFECYCLE_FAILURE = 'aiplat-lifecycle: ';
+/** How it begins the termination message when the image cannot run the machine as asked (SSH without sshd). */
+export const START_FAILURE = 'aiplat-devmachine: ';
 
 /** Container waits that do not end by waiting longer: the dev machine has failed. */
 const FATAL_WAITS = new Set([
@@ -49,6 +51,9 @@ export function devMachinePodState(
         kind: 'failed',
         message: `${ended.message.slice(LIFECYCLE_FAILURE.length)}; start it in safe mode to skip the scripts once`,
       };
+    }
+    if (ended?.message?.startsWith(START_FAILURE)) {
+      return { kind: 'failed', message: ended.message.slice(START_FAILURE.length) };
     }
     const waiting = container.state?.waiting;
     if (waiting?.reason && FATAL_WAITS.has(waiting.reason)) {

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ApiError, DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type {
+  CloneRequest,
   DevMachineEngine,
   DevMachineLifecycle,
   DevMachineStartOptions,
@@ -21,6 +23,8 @@ import { manifestOptionsFor, namespaceFor, queueConfig, type KubernetesConfig } 
 import { resourceRequirements } from '../manifests/resourceRequirements.js';
 import { execInPod } from '../podExec.js';
 import { devMachinePodState, type DevMachinePodState } from './devMachinePodState.js';
+import { REPOSITORIES_STATUS_FILE, repositoryObservation, repositoryStatuses } from './devMachineRepositories.js';
+import { hostKeySecretName, keptHostKey, readPodSsh, sshServiceName, type SshHostKey } from './devMachineSsh.js';
 import {
   DEV_MACHINE_CONTAINER,
   devMachineImage,
@@ -41,6 +45,8 @@ export interface KubernetesDevMachineEngineDeps {
   stopGraceSeconds?: number;
   /** How long each lifecycle script may run (5 minutes unless given). */
   lifecycleTimeoutSeconds?: number;
+  /** How long each clone of a repository may take (10 minutes unless given). */
+  cloneTimeoutSeconds?: number;
   log: Logger;
 }
 
@@ -53,6 +59,10 @@ interface Tracked {
   waiting?: string;
   /** This start runs the on-create script: once Running, the machine is marked created. */
   createsOnStart?: boolean;
+  /** The repositories the entrypoint clones at this start: their statuses are read once it runs. */
+  repositories?: readonly CloneRequest[];
+  /** Made for this start when SSH is enabled: its fingerprint is shown with the address. */
+  sshHostKey?: SshHostKey;
   timer?: NodeJS.Timeout;
 }
 
@@ -95,6 +105,7 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
     });
     const platform = this.deps.platformEnv?.(machine.owner) ?? {};
     const ideToken = randomBytes(24).toString('base64url');
+    const hostKey = options.ssh ? await keptHostKey(this.deps.cluster, machine, base.namespace) : undefined;
     const objects = devMachineManifests(
       machine,
       {
@@ -102,10 +113,14 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
         ...(platform.server ? { platformServer: platform.server } : {}),
         ...(platform.token ? { platformToken: platform.token } : {}),
         lifecycle: options.scripts,
+        ...(options.repositories?.length ? { repositories: options.repositories } : {}),
+        ...(options.ssh && hostKey ? { ssh: { authorizedKeys: options.ssh.authorizedKeys, hostKey } } : {}),
       },
       {
         base,
+        sshServiceType: this.deps.config.devMachineSsh.serviceType,
         ...(this.deps.lifecycleTimeoutSeconds ? { lifecycleTimeoutSeconds: this.deps.lifecycleTimeoutSeconds } : {}),
+        ...(this.deps.cloneTimeoutSeconds ? { cloneTimeoutSeconds: this.deps.cloneTimeoutSeconds } : {}),
         ...(this.deps.config.devMachineImage ? { defaultImage: this.deps.config.devMachineImage } : {}),
         ...(this.deps.stopGraceSeconds !== undefined ? { stopGraceSeconds: this.deps.stopGraceSeconds } : {}),
         backendNamespace: this.deps.config.backendNamespace,
@@ -127,6 +142,8 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
       ideToken,
       phase: 'starting',
       createsOnStart: options.scripts.onCreate !== undefined,
+      ...(options.repositories?.length ? { repositories: options.repositories } : {}),
+      ...(hostKey ? { sshHostKey: hostKey } : {}),
     };
     this.tracked.set(machine.id, tracked);
     this.deps.lifecycle.observed(machine.id, {
@@ -146,6 +163,13 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
     this.tracked.set(machine.id, tracked);
     await this.deleteObjects(machine, tracked.namespace, force);
     this.schedule(tracked, 0);
+  }
+
+  /** The machine is deleted: its SSH host key, kept between starts, goes. */
+  async discard(machine: DevMachineRecord): Promise<void> {
+    const name = hostKeySecretName(devMachineObjectName(machine.id));
+    const namespace = namespaceFor(this.deps.config, machine.owner);
+    await this.deps.cluster.delete({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace } });
   }
 
   async release(machine: DevMachineRecord): Promise<void> {
@@ -261,6 +285,8 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
             event: { type: 'running', message: `${tracked.machine.spec.name} is running.` },
             ...(tracked.createsOnStart ? { created: true as const } : {}),
           });
+          if (tracked.repositories) void this.reportClones(tracked, tracked.repositories);
+          if (tracked.sshHostKey) void this.reportSsh(tracked, tracked.sshHostKey);
         }
         break;
       case 'waiting':
@@ -279,12 +305,64 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
     this.schedule(tracked);
   }
 
+  /** The entrypoint cloned the repositories before the IDEs answered: its line per repository, read from the pod, becomes a status. */
+  private async reportClones(tracked: Tracked, repositories: readonly CloneRequest[]): Promise<void> {
+    const { machine, namespace } = tracked;
+    const pod = `${devMachineObjectName(machine.id)}-0`;
+    let text = '';
+    const collect = () =>
+      new Writable({
+        write: (chunk: Buffer, _encoding, done) => {
+          text += chunk.toString();
+          done();
+        },
+      });
+    try {
+      await execInPod(
+        this.deps.cluster.kc,
+        { namespace, pod, container: DEV_MACHINE_CONTAINER },
+        ['cat', REPOSITORIES_STATUS_FILE],
+        { stdout: collect(), stderr: new Writable({ write: (_chunk, _encoding, done) => done() }) },
+      );
+    } catch (error) {
+      this.deps.log.warn({ id: machine.id, err: error }, 'could not read how the clones of a dev machine went');
+      return;
+    }
+    for (const status of repositoryStatuses(text, repositories, machine.spec.workingDir)) {
+      this.deps.lifecycle.observed(machine.id, repositoryObservation(status));
+    }
+  }
+
+  /** Where users reach its sshd, once the cluster has given the SSH Service an address. */
+  private async reportSsh(tracked: Tracked, hostKey: SshHostKey): Promise<void> {
+    const { machine, namespace } = tracked;
+    const { host } = this.deps.config.devMachineSsh;
+    const ssh = await readPodSsh(
+      this.deps.cluster,
+      { namespace, objectName: devMachineObjectName(machine.id) },
+      hostKey,
+      {
+        ...(host ? { host } : {}),
+        attempts: 60,
+        everyMs: this.deps.pollMs ?? 2_000,
+        still: () => this.tracked.get(machine.id) === tracked && tracked.phase === 'running',
+      },
+    ).catch((error: unknown) => {
+      this.deps.log.warn({ id: machine.id, err: error }, 'could not read the SSH Service of a dev machine');
+      return undefined;
+    });
+    if (!ssh || this.tracked.get(machine.id) !== tracked || tracked.phase !== 'running') return;
+    const message = `SSH: ${ssh.command} (host key ${ssh.hostKeyFingerprint}).`;
+    this.deps.lifecycle.observed(machine.id, { ssh, event: { type: 'ssh-started', message } });
+  }
+
   /** Deletes the StatefulSet (its pod with it), the Service, the NetworkPolicy and the Secret; what is gone already is fine. */
   private async deleteObjects(machine: DevMachineRecord, namespace: string, force: boolean): Promise<void> {
     const name = devMachineObjectName(machine.id);
     const objects: KubernetesObject[] = [
       { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: { name, namespace } },
       { apiVersion: 'v1', kind: 'Service', metadata: { name, namespace } },
+      { apiVersion: 'v1', kind: 'Service', metadata: { name: sshServiceName(name), namespace } },
       { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name, namespace } },
       { apiVersion: 'v1', kind: 'Secret', metadata: { name: `${name}-ide`, namespace } },
     ];

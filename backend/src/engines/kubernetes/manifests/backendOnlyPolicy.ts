@@ -11,7 +11,8 @@ export interface BackendOnlyPolicy {
     podSelector: { matchLabels: Record<string, string> };
     policyTypes: ['Ingress'];
     ingress: {
-      from: {
+      /** Left out: from anywhere (a port that asks for its own credentials, like a dev machine's sshd). */
+      from?: {
         namespaceSelector: { matchLabels: Record<string, string> };
         podSelector: { matchLabels: Record<string, string> };
       }[];

@@ -19,3 +19,12 @@ export function containerWorkPath(workRoot: string, hostPath: string): string {
   if (relative.startsWith('..') || path.isAbsolute(relative)) throw new Error(`${hostPath} is not under ${workRoot}`);
   return path.posix.join(CONTAINER_WORK_ROOT, relative);
 }
+
+/** The converse of containerWorkPath: a folder under CONTAINER_WORK_ROOT as the folder of this machine it is mounted from. */
+export function hostWorkPath(workRoot: string, containerPath: string): string {
+  const relative = path.posix.relative(CONTAINER_WORK_ROOT, containerPath);
+  if (relative.startsWith('..') || path.posix.isAbsolute(relative)) {
+    throw new Error(`${containerPath} is not under ${CONTAINER_WORK_ROOT}`);
+  }
+  return path.join(workRoot, relative);
+}

@@ -4,19 +4,21 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { DEV_MACHINE_IDE_PATHS, parseMemory, type DevMachineIde } from '@aiplat/api';
+import { DEV_MACHINE_IDE_PATHS, parseMemory, type DevMachineIde, type DevMachineSsh } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
-import type { DevMachineLifecycle, IdeEndpoint } from '../../../devmachines/engine.js';
+import type { DevMachineLifecycle, DevMachineStartOptions, IdeEndpoint } from '../../../devmachines/engine.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { ideAnswers } from './ideAnswers.js';
 import type { ContainerRuntime, ContainerSpec, EnsureImageOptions } from '../containers/containerRuntime.js';
 import { containerDevices } from '../containers/acceleratorDevices.js';
 import { isGone, logTail, startAgain, stoppedAnyway } from './containerControl.js';
-import { workMounts } from '../containers/workMounts.js';
+import { hostWorkPath, workMounts } from '../containers/workMounts.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
 import type { LifecycleScripts } from '../../../devmachines/lifecycle/lifecycleConfigService.js';
 import { containerScriptLauncher } from './lifecycleScript.js';
 import { runStartScripts } from './startScripts.js';
+import { prepareContainerSsh, sshStartedMessage, type SshServerSettings } from './sshServer.js';
+import { cloneRepositories } from './gitClone.js';
 
 const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
 /** The platform's scripts, mounted read-only (so every image runs the current ones). */
@@ -38,6 +40,8 @@ const LIFECYCLE_GATE = 'lifecycle.go';
 
 export interface ContainerDevMachinesDeps {
   lifecycle: DevMachineLifecycle;
+  /** Where the sshd of a machine with SSH enabled listens (host network), and the host it shows. */
+  ssh: SshServerSettings;
   /** The runtime, or undefined when this machine has none. */
   runtime(): Promise<ContainerRuntime | undefined>;
   /** Why there is no runtime, for the start that needs one. */
@@ -51,6 +55,7 @@ export interface ContainerDevMachinesDeps {
   stopGraceMs: number;
   readyTimeoutMs: number;
   lifecycleTimeoutMs: number;
+  cloneTimeoutMs?: number;
   /** The file a machine's lifecycle script output goes to. */
   logFile(id: string): string;
   /** The run is over: its resources go back to the queues. */
@@ -68,6 +73,8 @@ interface ContainerRun {
   stopping: boolean;
   /** Ends a lifecycle script still running when the machine is stopped. */
   scriptsAbort: AbortController;
+  /** Shown once Running: the image's sshd was started by the entrypoint before the IDEs. */
+  ssh?: DevMachineSsh;
   watch?: NodeJS.Timeout;
 }
 
@@ -93,14 +100,25 @@ export class ContainerDevMachines {
   async launch(
     machine: DevMachineRecord,
     devicesEnv: Record<string, string>,
-    scripts: LifecycleScripts,
+    options: Pick<DevMachineStartOptions, 'scripts' | 'repositories' | 'ssh'>,
     cpus?: number,
   ): Promise<void> {
+    const { scripts } = options;
     const runtime = await this.deps.runtime();
     if (!runtime) throw new Error(`${machine.spec.name} names an image, but ${await this.deps.noRuntimeReason()}`);
     const image = machine.spec.image!;
     const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
     await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
+    // Cloned here, as the backend's user, into the folder the container mounts as its working dir.
+    await cloneRepositories({
+      machine,
+      repositories: options.repositories ?? [],
+      workingDir: hostWorkPath(this.deps.workRoot, containerWorkingDir(machine)),
+      runtimeDir,
+      logFile: this.deps.logFile(machine.id),
+      lifecycle: this.deps.lifecycle,
+      timeoutMs: this.deps.cloneTimeoutMs,
+    });
     for (const ide of machine.spec.ides) await rm(path.join(runtimeDir, `${ide}.sock`), { force: true });
     const gated = scripts.onCreate !== undefined || scripts.onStart !== undefined;
     for (const file of [LIFECYCLE_GATE, `${LIFECYCLE_GATE}.ready`])
@@ -109,8 +127,11 @@ export class ContainerDevMachines {
     // owner's platform token) is read by start.sh from this file, not fixed in the container.
     const token = randomBytes(24).toString('base64url');
     const placed = containerDevices(devicesEnv);
+    const start = { id: machine.id, runtimeDir, authorizedKeys: options.ssh?.authorizedKeys ?? [] };
+    const ssh = options.ssh ? await prepareContainerSsh(this.deps.ssh, start, IDE_SOCKETS) : undefined;
     const startEnv = {
       ...placed.env,
+      ...ssh?.env,
       ...this.deps.platformEnv(machine.owner),
       AIPLAT_IDE_TOKEN: token,
       ...(gated ? { AIPLAT_LIFECYCLE_GATE: `${IDE_SOCKETS}/${LIFECYCLE_GATE}` } : {}),
@@ -151,6 +172,7 @@ export class ContainerDevMachines {
       ready: false,
       stopping: false,
       scriptsAbort: new AbortController(),
+      ...(ssh ? { ssh: ssh.ssh } : {}),
     };
     this.runs.set(machine.id, run);
     this.deps.lifecycle.observed(machine.id, {
@@ -265,6 +287,14 @@ export class ContainerDevMachines {
 
   has(id: string): boolean {
     return this.runs.has(id);
+  }
+
+  /** The host pid of a running container's first process (the root of its process tree), for idle policies. */
+  async rootPid(id: string): Promise<number | undefined> {
+    const run = this.runs.get(id);
+    const runtime = await this.deps.runtime();
+    if (!run || !runtime) return undefined;
+    return (await runtime.inspect(run.containerId).catch(() => undefined))?.pid;
   }
 
   async stop(id: string, force: boolean): Promise<void> {
@@ -396,6 +426,10 @@ export class ContainerDevMachines {
     }
     if (run.stopping || this.runs.get(machine.id) !== run) return;
     run.ready = true;
+    if (run.ssh) {
+      const event = { type: 'ssh-started' as const, message: sshStartedMessage(run.ssh) };
+      this.deps.lifecycle.observed(machine.id, { ssh: run.ssh, event });
+    }
     this.deps.lifecycle.observed(machine.id, {
       state: 'Running',
       event: { type: 'running', message: `${machine.spec.name} is running (container ${containerName(machine.id)}).` },

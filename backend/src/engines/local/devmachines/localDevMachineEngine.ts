@@ -19,14 +19,16 @@ import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } 
 import type { DevMachineQueue } from './devMachineQueue.js';
 import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
 import { missingTool } from './ideTools.js';
-import { ensureVsCodeExtension, presetCodeServerSettings } from './vscodeExtension.js';
+import { CodeServerSetup } from './vscodeExtension.js';
 import { environmentEnv } from '../pythonEnvironment.js';
 import { ideAnswers } from './ideAnswers.js';
 import type { ContainerDevMachines } from './containerDevMachines.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { LIFECYCLE_TIMEOUT_MS, processLauncher } from './lifecycleScript.js';
 import { runStartScripts } from './startScripts.js';
+import { cloneRepositories } from './gitClone.js';
 import { lifecycleLogFile } from './lifecycleLog.js';
+import * as sshServer from './sshServer.js';
 
 export interface LocalDevMachineEngineDeps {
   lifecycle: DevMachineLifecycle;
@@ -45,6 +47,8 @@ export interface LocalDevMachineEngineDeps {
   readyTimeoutMs?: number;
   /** How long each lifecycle script may run (5 minutes unless given). */
   lifecycleTimeoutMs?: number;
+  /** How long each clone of the spec's repositories may take (10 minutes unless given). */
+  cloneTimeoutMs?: number;
   /**
    * What the IDEs get to reach the platform as the owner: AIPLAT_SERVER and AIPLAT_TOKEN (the AI
    * Platform extension in code-server, the aiplat CLI in terminals and notebooks read them). In the
@@ -53,6 +57,8 @@ export interface LocalDevMachineEngineDeps {
   platformEnv?: (owner: string) => Record<string, string>;
   /** Dev machines whose spec names an image run in containers, when this machine has a runtime. */
   containers?: ContainerDevMachines;
+  /** Where dev machines with SSH enabled listen, and the host they show. */
+  ssh: sshServer.SshServerSettings;
   log: Logger;
 }
 
@@ -70,6 +76,7 @@ interface Run {
   failed: boolean;
   /** Ends a lifecycle script still running when the machine is stopped. */
   scripts: AbortController;
+  sshd?: InstanceHandle;
 }
 
 /**
@@ -81,10 +88,12 @@ interface Run {
 export class LocalDevMachineEngine implements DevMachineEngine {
   private readonly runs = new Map<string, Run>();
   private readonly samplers = new Map<string, ProcessTreeSampler>();
-  private extensionInstalled: Promise<void> | undefined;
+  private readonly codeServer: CodeServerSetup;
   private closed = false;
 
-  constructor(private readonly deps: LocalDevMachineEngineDeps) {}
+  constructor(private readonly deps: LocalDevMachineEngineDeps) {
+    this.codeServer = new CodeServerSetup(deps);
+  }
 
   validate(spec: DevMachineSpec): void {
     this.deps.queue.validate(spec);
@@ -104,6 +113,8 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       const missing = missingTool(this.deps.tools, ide);
       if (missing) throw new Error(missing);
     }
+    const noSshd = options.ssh && !inContainer ? sshServer.sshServerMissing(this.deps.ssh) : undefined;
+    if (noSshd) throw new Error(noSshd);
     this.deps.queue.enqueue(machine, (placement) => {
       // Placed as the backend closes: launch nothing it would leave behind.
       if (this.closed) {
@@ -112,12 +123,10 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       }
       const devicesEnv = this.deps.queue.devicesEnv(placement);
       const launched = inContainer
-        ? this.deps
-            .containers!.launch(machine, devicesEnv, options.scripts, cpuCount(machine.spec))
-            .catch((error: unknown) => {
-              this.deps.queue.release(machine.id);
-              throw error;
-            })
+        ? this.deps.containers!.launch(machine, devicesEnv, options, cpuCount(machine.spec)).catch((error: unknown) => {
+            this.deps.queue.release(machine.id);
+            throw error;
+          })
         : this.launch(machine, devicesEnv, options);
       launched.catch((error: unknown) => {
         this.deps.lifecycle.observed(machine.id, {
@@ -157,6 +166,17 @@ export class LocalDevMachineEngine implements DevMachineEngine {
         ...devicesEnv,
         ...platformEnv,
       };
+      // Before the scripts, so an on-create script can use the code; a failed clone does not fail the start.
+      await cloneRepositories({
+        machine,
+        repositories: options.repositories ?? [],
+        workingDir,
+        runtimeDir,
+        logFile: this.logFile(machine.id),
+        lifecycle: this.deps.lifecycle,
+        timeoutMs: this.deps.cloneTimeoutMs,
+        signal: run.scripts.signal,
+      });
       const scriptFailure = await runStartScripts({
         machine,
         scripts: options.scripts,
@@ -178,7 +198,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
         });
         return;
       }
-      if (machine.spec.ides.includes('code-server')) await this.prepareCodeServer(machine, runtimeDir, platformEnv);
+      if (machine.spec.ides.includes('code-server')) await this.codeServer.prepare(machine.id, runtimeDir, platformEnv);
       for (const ide of machine.spec.ides) {
         // Stopped (or the backend closing) while launching: launch nothing more.
         if (run.stopping || run.failed) break;
@@ -207,6 +227,13 @@ export class LocalDevMachineEngine implements DevMachineEngine {
           event: { type: 'ide-started', ide, message: `${IDE_NAMES[ide]} started (pid ${handle.pid}).` },
         });
       }
+      if (options.ssh && !run.stopping && !run.failed) {
+        const start = { id: machine.id, runtimeDir, cwd: workingDir, authorizedKeys: options.ssh.authorizedKeys };
+        const env = { ...machineEnv, AIPLAT_WORKING_DIR: workingDir };
+        run.sshd = await sshServer.startMachineSsh(this.deps, { ...start, env }, (exit) =>
+          this.sshdExited(machine, run, exit),
+        );
+      }
     } catch (error) {
       launched();
       await this.stopRun(run, 0);
@@ -224,37 +251,9 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     else if (!run.stopping) void this.waitUntilReady(machine, run);
   }
 
-  /**
-   * code-server's part: the AI Platform extension in the shared extensions folder (installed once
-   * per build), and its server URL preset in this dev machine's user settings.
-   */
-  private async prepareCodeServer(
-    machine: DevMachineRecord,
-    runtimeDir: string,
-    platformEnv: Record<string, string>,
-  ): Promise<void> {
-    const shared = path.join(this.deps.dataDir, 'devmachines');
-    this.extensionInstalled ??= ensureVsCodeExtension(
-      this.deps.tools,
-      path.join(shared, 'code-server-extensions'),
-      shared,
-    ).catch((error: unknown) => {
-      this.extensionInstalled = undefined;
-      this.deps.log.warn({ err: error }, 'could not install the AI Platform extension into code-server');
-      this.deps.lifecycle.observed(machine.id, {
-        event: {
-          type: 'ide-started',
-          ide: 'code-server',
-          message: `The AI Platform extension could not be installed into code-server: ${(error as Error).message}`,
-        },
-      });
-    });
-    await this.extensionInstalled;
-    await presetCodeServerSettings(runtimeDir, platformEnv.AIPLAT_SERVER);
-  }
-
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
     if (this.deps.containers?.has(machine.id)) {
+      this.samplers.delete(machine.id);
       this.deps.containers.stop(machine.id, force).catch((error: unknown) => {
         this.deps.log.warn({ id: machine.id, err: error }, 'could not stop a dev machine container');
         this.deps.lifecycle.observed(machine.id, {
@@ -280,12 +279,13 @@ export class LocalDevMachineEngine implements DevMachineEngine {
     const code = this.endpoint(id, 'code-server');
     const run = this.runs.get(id);
     if (!run && !this.deps.containers?.has(id)) return undefined;
-    let processes: EngineIdleSample['processes'] = [];
-    if (run) {
-      let sampler = this.samplers.get(id);
-      if (!sampler) this.samplers.set(id, (sampler = new ProcessTreeSampler()));
-      processes = sampler.sample([...run.ides.values()].map((running) => running.handle.pid));
-    }
+    // The processes of the IDEs (and all they started), or of the container (a host pid under rootful Podman).
+    const roots = run
+      ? [...run.ides.values()].map((running) => running.handle.pid)
+      : [await this.deps.containers?.rootPid(id)].filter((pid): pid is number => pid !== undefined);
+    let sampler = this.samplers.get(id);
+    if (!sampler) this.samplers.set(id, (sampler = new ProcessTreeSampler()));
+    const processes = sampler.sample(roots);
     return { processes, ...(await ideActivity(lab, code)) };
   }
 
@@ -299,8 +299,8 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       return;
     }
     const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
-    for (const ide of DEV_MACHINE_IDES) {
-      const { stateFile } = instancePaths(runtimeDir, ide);
+    for (const instance of [...DEV_MACHINE_IDES, sshServer.SSH_SERVER_INSTANCE]) {
+      const { stateFile } = instancePaths(runtimeDir, instance);
       if (!existsSync(stateFile)) continue;
       const adopted = await this.deps.supervisor.adoptInstance(stateFile);
       if (adopted.kind === 'running') {
@@ -396,7 +396,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   private async fail(
     machine: DevMachineRecord,
     run: Run,
-    ide: DevMachineIde,
+    ide: DevMachineIde | undefined,
     message: string,
     exit?: ExitStatus,
   ): Promise<void> {
@@ -406,13 +406,19 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       state: 'Failed',
       failure: {
         message,
-        ide,
+        ...(ide ? { ide } : {}),
         ...(exit?.code !== undefined && exit.code !== null ? { exitCode: exit.code } : {}),
         ...(exit?.signal ? { signal: exit.signal } : {}),
       },
     });
     await this.stopRun(run, 0);
     this.ended(machine.id);
+  }
+
+  /** sshd ending on its own fails the machine, as an IDE's end does: the address it shows would be wrong. */
+  private async sshdExited(machine: DevMachineRecord, run: Run, exit: ExitStatus): Promise<void> {
+    if (run.stopping || run.failed || this.runs.get(machine.id) !== run) return;
+    await this.fail(machine, run, undefined, await sshServer.sshdExitMessage(run.sshd!, exit), exit);
   }
 
   /** The run is over: its resources go back to the queues. */
@@ -425,6 +431,8 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   /** Stops every IDE of the run, those still being launched included. */
   private async stopRun(run: Run, graceMs: number): Promise<void> {
     await run.launched;
+    // sshd first: once Stopped is reported, nobody can log in.
+    if (run.sshd) await sshServer.stopSshServer(run.sshd, graceMs);
     await Promise.all([...run.ides.values()].map((running) => running.handle.stop(graceMs)));
   }
 }

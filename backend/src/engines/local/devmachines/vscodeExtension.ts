@@ -3,6 +3,8 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import type { Logger } from 'pino';
+import type { DevMachineLifecycle } from '../../../devmachines/engine.js';
 import type { IdeTools } from './ideLaunch.js';
 
 const run = promisify(execFile);
@@ -59,4 +61,38 @@ export async function presetCodeServerSettings(runtimeDir: string, serverUrl: st
   }
   if (serverUrl) settings['aiplat.serverUrl'] = serverUrl;
   await writeFile(settingsFile, `${JSON.stringify(settings, null, 2)}\n`);
+}
+
+/**
+ * code-server's part of a start: the AI Platform extension in the shared extensions folder
+ * (installed once per build; a failure is told as an event, the machine still starts), and its
+ * server URL preset in this dev machine's user settings.
+ */
+export class CodeServerSetup {
+  private extensionInstalled: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: { tools: IdeTools; dataDir: string; lifecycle: DevMachineLifecycle; log: Logger },
+  ) {}
+
+  async prepare(id: string, runtimeDir: string, platformEnv: Record<string, string>): Promise<void> {
+    const shared = path.join(this.deps.dataDir, 'devmachines');
+    this.extensionInstalled ??= ensureVsCodeExtension(
+      this.deps.tools,
+      path.join(shared, 'code-server-extensions'),
+      shared,
+    ).catch((error: unknown) => {
+      this.extensionInstalled = undefined;
+      this.deps.log.warn({ err: error }, 'could not install the AI Platform extension into code-server');
+      this.deps.lifecycle.observed(id, {
+        event: {
+          type: 'ide-started',
+          ide: 'code-server',
+          message: `The AI Platform extension could not be installed into code-server: ${(error as Error).message}`,
+        },
+      });
+    });
+    await this.extensionInstalled;
+    await presetCodeServerSettings(runtimeDir, platformEnv.AIPLAT_SERVER);
+  }
 }
