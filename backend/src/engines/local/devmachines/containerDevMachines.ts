@@ -2,41 +2,33 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { DEV_MACHINE_IDE_PATHS, parseMemory, type DevMachineIde, type DevMachineSsh } from '@aiplat/api';
+import { DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSsh } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type { DevMachineLifecycle, DevMachineStartOptions, IdeEndpoint } from '../../../devmachines/engine.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { ideAnswers } from './ideAnswers.js';
-import type { ContainerRuntime, ContainerSpec, EnsureImageOptions } from '../containers/containerRuntime.js';
+import type { ContainerRuntime, EnsureImageOptions } from '../containers/containerRuntime.js';
 import { containerDevices } from '../containers/acceleratorDevices.js';
 import { isGone, logTail, startAgain, stoppedAnyway } from './containerControl.js';
-import { hostWorkPath, workMounts } from '../containers/workMounts.js';
+import { hostWorkPath } from '../containers/workMounts.js';
 import { shellQuote } from '../../../shell/shellQuote.js';
 import type { LifecycleScripts } from '../../../devmachines/lifecycle/lifecycleConfigService.js';
 import { containerScriptLauncher } from './lifecycleScript.js';
 import { runStartScripts } from './startScripts.js';
 import { prepareContainerSsh, sshStartedMessage, type SshServerSettings } from './sshServer.js';
 import { cloneRepositories } from './gitClone.js';
-
-const REPO = fileURLToPath(new URL('../../../../../', import.meta.url));
-/** The platform's scripts, mounted read-only (so every image runs the current ones). */
-const HOST_SCRIPTS = {
-  target: '/opt/aiplat/host',
-  /** Reads the start's settings, records the snapshot baseline at the first start, runs the IDEs. */
-  start: path.join(REPO, 'images', 'devmachine-local', 'container', 'start.sh'),
-  /** The entrypoint the Kubernetes pods run. */
-  ides: path.join(REPO, 'images', 'devmachine', 'entrypoint.sh'),
-};
-const IDE_SOCKETS = '/run/aiplat';
-const START_ENV = 'start.env';
-/**
- * start.sh waits for this file before the IDEs when the start has lifecycle scripts, having made
- * `<gate>.ready` once the snapshot baseline is taken: the scripts run between the two, so what they
- * install is a change a save keeps, and the IDEs start only after them.
- */
-const LIFECYCLE_GATE = 'lifecycle.go';
+import {
+  containerName,
+  containerWorkingDir,
+  DEV_MACHINE_LABEL,
+  DEVICES_LABEL,
+  devMachineContainerSpec,
+  IDE_SOCKETS,
+  IMAGE_LABEL,
+  LIFECYCLE_GATE,
+  START_ENV,
+} from './devMachineContainer.js';
 
 export interface ContainerDevMachinesDeps {
   lifecycle: DevMachineLifecycle;
@@ -77,13 +69,6 @@ interface ContainerRun {
   ssh?: DevMachineSsh;
   watch?: NodeJS.Timeout;
 }
-
-export const containerName = (id: string) => `aiplat-dm-${id}`;
-export const DEV_MACHINE_LABEL = 'aiplat.devmachine';
-/** The image as the spec named it (runtimes report it normalised). */
-const IMAGE_LABEL = 'aiplat.image';
-/** The device nodes the container was made with (a runtime cannot change them afterwards). */
-const DEVICES_LABEL = 'aiplat.devices';
 
 /**
  * Dev machines in containers (a spec that names an image, where the local engine has Podman or
@@ -161,7 +146,15 @@ export class ContainerDevMachines {
       }
       this.deps.lifecycle.observed(machine.id, { event: { type: 'ide-started', message: `Pulling ${image}.` } });
       await runtime.ensureImage(image, this.deps.pullOptions(image));
-      containerId = await runtime.run(this.containerSpec(machine, name, image, runtimeDir, cpus, placed.devices));
+      containerId = await runtime.run(
+        devMachineContainerSpec(machine, this.deps.workRoot, {
+          name,
+          image,
+          runtimeDir,
+          cpus,
+          devices: placed.devices,
+        }),
+      );
     }
     const run: ContainerRun = {
       containerId,
@@ -236,53 +229,6 @@ export class ContainerDevMachines {
     await runtime.stop(run.containerId, 0).catch((error: unknown) => {
       if (!isGone(error)) this.deps.log.warn({ id: machine.id, err: error }, 'could not stop a dev machine container');
     });
-  }
-
-  private containerSpec(
-    machine: DevMachineRecord,
-    name: string,
-    image: string,
-    runtimeDir: string,
-    cpus: number | undefined,
-    devices: string[],
-  ): ContainerSpec {
-    const memory = machine.spec.resources.memory === undefined ? undefined : parseMemory(machine.spec.resources.memory);
-    return {
-      name,
-      image,
-      entrypoint: ['/bin/sh', `${HOST_SCRIPTS.target}/start.sh`],
-      env: {
-        ...machine.spec.env,
-        AIPLAT_DEVMACHINE_ID: machine.id,
-        AIPLAT_BASE_PATH: `/devmachines/${machine.id}/`,
-        AIPLAT_IDES: machine.spec.ides.join(','),
-        AIPLAT_WORK_ROOT: '/work',
-        AIPLAT_START_ENV: `${IDE_SOCKETS}/${START_ENV}`,
-        AIPLAT_LAB_SOCKET: `${IDE_SOCKETS}/jupyterlab.sock`,
-        AIPLAT_CODE_SOCKET: `${IDE_SOCKETS}/code-server.sock`,
-      },
-      workingDir: containerWorkingDir(machine),
-      mounts: [
-        ...workMounts(this.deps.workRoot, machine.owner),
-        { source: runtimeDir, target: IDE_SOCKETS, readOnly: false },
-        { source: HOST_SCRIPTS.start, target: `${HOST_SCRIPTS.target}/start.sh`, readOnly: true },
-        { source: HOST_SCRIPTS.ides, target: `${HOST_SCRIPTS.target}/aiplat-devmachine`, readOnly: true },
-      ],
-      labels: {
-        [DEV_MACHINE_LABEL]: machine.id,
-        [IMAGE_LABEL]: image,
-        [DEVICES_LABEL]: devices.join(','),
-        'aiplat.owner': machine.owner,
-      },
-      resources: {
-        ...(cpus ? { cpus } : {}),
-        ...(devices.length ? { devices } : {}),
-        ...(memory ? { memoryBytes: memory } : {}),
-      },
-      init: true,
-      // The IDEs listen on sockets, not ports; the host network lets them reach the platform on loopback.
-      network: 'host',
-    };
   }
 
   has(id: string): boolean {
@@ -444,11 +390,4 @@ function ideEndpoint(id: string, ide: DevMachineIde, run: ContainerRun): IdeEndp
     keepsPrefix: ide === 'jupyterlab',
     headers: ide === 'jupyterlab' ? { authorization: `token ${run.token}` } : {},
   };
-}
-
-/** `home/project` → `/work/home/<owner>/project`, as the Kubernetes engine mounts it. */
-function containerWorkingDir(machine: DevMachineRecord): string {
-  const [root, ...rest] = machine.spec.workingDir.split('/');
-  const base = root === 'home' ? `/work/home/${machine.owner}` : `/work/${root}`;
-  return [base, ...rest].filter(Boolean).join('/');
 }

@@ -118,3 +118,8 @@ export function ideLaunch(input: IdeLaunchInput): IdeLaunch {
     readyPath: '/healthz',
   };
 }
+
+export const IDE_NAMES: Readonly<Record<DevMachineIde, string>> = {
+  jupyterlab: 'JupyterLab',
+  'code-server': 'code-server',
+};

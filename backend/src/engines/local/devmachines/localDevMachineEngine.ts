@@ -1,98 +1,37 @@
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, rm } from 'node:fs/promises';
-import path from 'node:path';
-import { logTail } from '../supervisor/logTail.js';
-import type { Logger } from 'pino';
-import { DEV_MACHINE_IDES, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
+import type { DevMachineIde, DevMachineSpec } from '@aiplat/api';
 import type { DevMachineRecord } from '../../../devmachines/devMachineStore.js';
 import type {
   DevMachineEngine,
-  DevMachineLifecycle,
   DevMachineStartOptions,
   EngineIdleSample,
   IdeEndpoint,
 } from '../../../devmachines/engine.js';
-import { ProcessTreeSampler } from './idleSampler.js';
 import { ideActivity } from '../../../devmachines/idle/ideActivity.js';
-import { instancePaths, type ExitStatus, type InstanceHandle, type Supervisor } from '../supervisor/index.js';
-import type { DevMachineQueue } from './devMachineQueue.js';
-import { ideLaunch, type IdeLaunch, type IdeTools } from './ideLaunch.js';
-import { missingTool } from './ideTools.js';
-import { CodeServerSetup } from './vscodeExtension.js';
-import { environmentEnv } from '../pythonEnvironment.js';
-import { ideAnswers } from './ideAnswers.js';
-import type { ContainerDevMachines } from './containerDevMachines.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
-import { LIFECYCLE_TIMEOUT_MS, processLauncher } from './lifecycleScript.js';
-import { runStartScripts } from './startScripts.js';
-import { cloneRepositories } from './gitClone.js';
+import { ProcessTreeSampler } from './idleSampler.js';
+import { missingTool } from './ideTools.js';
 import { lifecycleLogFile } from './lifecycleLog.js';
+import { ProcessDevMachines } from './processDevMachines.js';
+import type { LocalDevMachineEngineDeps } from './localDevMachineDeps.js';
 import * as sshServer from './sshServer.js';
 
-export interface LocalDevMachineEngineDeps {
-  lifecycle: DevMachineLifecycle;
-  /** Where dev machines wait for and hold their resources, on the queues jobs use. */
-  queue: DevMachineQueue;
-  supervisor: Supervisor;
-  /** Dev machines keep their sockets, settings and logs in `<dataDir>/devmachines/<id>/`. */
-  dataDir: string;
-  workRoot: string;
-  /** The working dir of the spec (relative to /work) as a folder on this machine. */
-  resolveWorkingDir(owner: string, workingDir: string): Promise<string>;
-  baseEnv: Record<string, string>;
-  tools: IdeTools;
-  stopGraceMs: number;
-  /** How long an IDE may take to answer before the dev machine fails. */
-  readyTimeoutMs?: number;
-  /** How long each lifecycle script may run (5 minutes unless given). */
-  lifecycleTimeoutMs?: number;
-  /** How long each clone of the spec's repositories may take (10 minutes unless given). */
-  cloneTimeoutMs?: number;
-  /**
-   * What the IDEs get to reach the platform as the owner: AIPLAT_SERVER and AIPLAT_TOKEN (the AI
-   * Platform extension in code-server, the aiplat CLI in terminals and notebooks read them). In the
-   * environment only: never in a command line, a URL or a log line.
-   */
-  platformEnv?: (owner: string) => Record<string, string>;
-  /** Dev machines whose spec names an image run in containers, when this machine has a runtime. */
-  containers?: ContainerDevMachines;
-  /** Where dev machines with SSH enabled listen, and the host they show. */
-  ssh: sshServer.SshServerSettings;
-  log: Logger;
-}
-
-interface RunningIde {
-  launch: IdeLaunch;
-  handle: InstanceHandle;
-  ready: boolean;
-}
-
-interface Run {
-  ides: Map<DevMachineIde, RunningIde>;
-  /** Settles once every IDE of the run has been launched (or the launch failed). */
-  launched: Promise<void>;
-  stopping: boolean;
-  failed: boolean;
-  /** Ends a lifecycle script still running when the machine is stopped. */
-  scripts: AbortController;
-  sshd?: InstanceHandle;
-}
+export type { LocalDevMachineEngineDeps };
 
 /**
- * Dev machines as process groups on this machine: each IDE under the job supervisor's log shim,
- * listening on a Unix socket only this backend reaches. Running once every IDE answers; an IDE
- * that exits on its own fails the dev machine (with its exit status and the end of its log) and
- * stops the others.
+ * The local engine's dev machines: queued for this machine's capacity with the jobs, then run as
+ * process groups (ProcessDevMachines) or, when the spec names an image, in a container
+ * (ContainerDevMachines).
  */
 export class LocalDevMachineEngine implements DevMachineEngine {
-  private readonly runs = new Map<string, Run>();
+  private readonly processes: ProcessDevMachines;
   private readonly samplers = new Map<string, ProcessTreeSampler>();
-  private readonly codeServer: CodeServerSetup;
   private closed = false;
 
   constructor(private readonly deps: LocalDevMachineEngineDeps) {
-    this.codeServer = new CodeServerSetup(deps);
+    this.processes = new ProcessDevMachines(deps, (id) => {
+      this.samplers.delete(id);
+      this.deps.queue.release(id);
+    });
   }
 
   validate(spec: DevMachineSpec): void {
@@ -101,7 +40,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
 
   /** Queues the dev machine; its IDEs are launched once the queue gives it its resources. */
   async start(machine: DevMachineRecord, options: DevMachineStartOptions = { scripts: {} }): Promise<void> {
-    if (this.runs.has(machine.id) || this.deps.containers?.has(machine.id)) {
+    if (this.processes.has(machine.id) || this.deps.containers?.has(machine.id)) {
       throw new Error(`${machine.spec.name} is already running`);
     }
     const inContainer = machine.spec.image !== undefined;
@@ -127,7 +66,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
             this.deps.queue.release(machine.id);
             throw error;
           })
-        : this.launch(machine, devicesEnv, options);
+        : this.processes.launch(machine, devicesEnv, options);
       launched.catch((error: unknown) => {
         this.deps.lifecycle.observed(machine.id, {
           state: 'Failed',
@@ -136,119 +75,6 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       });
     });
     return Promise.resolve();
-  }
-
-  private async launch(
-    machine: DevMachineRecord,
-    devicesEnv: Record<string, string>,
-    options: DevMachineStartOptions,
-  ): Promise<void> {
-    let launched = () => {};
-    const run: Run = {
-      ides: new Map(),
-      launched: new Promise<void>((resolve) => (launched = resolve)),
-      stopping: false,
-      failed: false,
-      scripts: new AbortController(),
-    };
-    this.runs.set(machine.id, run);
-    try {
-      const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
-      await mkdir(runtimeDir, { recursive: true, mode: 0o700 });
-      const workingDir = await this.deps.resolveWorkingDir(machine.owner, machine.spec.workingDir);
-      const token = randomBytes(24).toString('base64url');
-      const platformEnv = this.deps.platformEnv?.(machine.owner) ?? {};
-      const machineEnv = {
-        AIPLAT_DEVMACHINE_ID: machine.id,
-        ...this.deps.baseEnv,
-        ...environmentEnv(machine.spec.environment, this.deps.baseEnv.PATH),
-        ...machine.spec.env,
-        ...devicesEnv,
-        ...platformEnv,
-      };
-      // Before the scripts, so an on-create script can use the code; a failed clone does not fail the start.
-      await cloneRepositories({
-        machine,
-        repositories: options.repositories ?? [],
-        workingDir,
-        runtimeDir,
-        logFile: this.logFile(machine.id),
-        lifecycle: this.deps.lifecycle,
-        timeoutMs: this.deps.cloneTimeoutMs,
-        signal: run.scripts.signal,
-      });
-      const scriptFailure = await runStartScripts({
-        machine,
-        scripts: options.scripts,
-        logFile: this.logFile(machine.id),
-        launcher: processLauncher(workingDir, machineEnv),
-        runsAs: "the backend's user",
-        timeoutMs: this.deps.lifecycleTimeoutMs ?? LIFECYCLE_TIMEOUT_MS,
-        lifecycle: this.deps.lifecycle,
-        signal: run.scripts.signal,
-      });
-      if (scriptFailure !== undefined && !run.stopping) {
-        // The IDEs do not start: the machine fails with the script's reason.
-        run.failed = true;
-        launched();
-        this.ended(machine.id);
-        this.deps.lifecycle.observed(machine.id, {
-          state: 'Failed',
-          failure: { message: `${scriptFailure}; start it in safe mode to skip the scripts once` },
-        });
-        return;
-      }
-      if (machine.spec.ides.includes('code-server')) await this.codeServer.prepare(machine.id, runtimeDir, platformEnv);
-      for (const ide of machine.spec.ides) {
-        // Stopped (or the backend closing) while launching: launch nothing more.
-        if (run.stopping || run.failed) break;
-        const launch = ideLaunch({
-          id: machine.id,
-          ide,
-          runtimeDir,
-          workRoot: this.deps.workRoot,
-          workingDir,
-          token,
-          extensionsDir: path.join(this.deps.dataDir, 'devmachines', 'code-server-extensions'),
-          tools: this.deps.tools,
-        });
-        await rm(launch.socketPath, { force: true });
-        const handle = await this.deps.supervisor.launchInstance({
-          jobId: machine.id,
-          instance: ide,
-          command: launch.command,
-          cwd: workingDir,
-          env: { ...machineEnv, ...launch.env },
-          logDir: runtimeDir,
-        });
-        run.ides.set(ide, { launch, handle, ready: false });
-        handle.onExit((exit) => void this.exited(machine, ide, exit));
-        this.deps.lifecycle.observed(machine.id, {
-          event: { type: 'ide-started', ide, message: `${IDE_NAMES[ide]} started (pid ${handle.pid}).` },
-        });
-      }
-      if (options.ssh && !run.stopping && !run.failed) {
-        const start = { id: machine.id, runtimeDir, cwd: workingDir, authorizedKeys: options.ssh.authorizedKeys };
-        const env = { ...machineEnv, AIPLAT_WORKING_DIR: workingDir };
-        run.sshd = await sshServer.startMachineSsh(this.deps, { ...start, env }, (exit) =>
-          this.sshdExited(machine, run, exit),
-        );
-      }
-    } catch (error) {
-      launched();
-      await this.stopRun(run, 0);
-      this.ended(machine.id);
-      throw error;
-    }
-    launched();
-    if (run.ides.size === 0) {
-      // Stopped before any IDE was launched.
-      this.ended(machine.id);
-      this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
-    }
-    // An IDE that died while the next one was launched has failed the dev machine: end the rest.
-    else if (run.failed) await this.stopRun(run, 0);
-    else if (!run.stopping) void this.waitUntilReady(machine, run);
   }
 
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
@@ -263,30 +89,22 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       });
       return;
     }
-    const run = this.runs.get(machine.id);
-    if (!run) {
-      this.deps.queue.cancel(machine.id);
-      this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
-      return;
-    }
-    run.stopping = true;
-    run.scripts.abort(new Error('stopped'));
-    void this.stopRun(run, force ? 0 : this.deps.stopGraceMs);
+    if (this.processes.stop(machine.id, force)) return;
+    this.deps.queue.cancel(machine.id);
+    this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
   }
 
   async sampleIdle(id: string): Promise<EngineIdleSample | undefined> {
     const lab = this.endpoint(id, 'jupyterlab');
     const code = this.endpoint(id, 'code-server');
-    const run = this.runs.get(id);
-    if (!run && !this.deps.containers?.has(id)) return undefined;
+    const ownPids = this.processes.rootPids(id);
+    if (!ownPids && !this.deps.containers?.has(id)) return undefined;
     // The processes of the IDEs (and all they started), or of the container (a host pid under rootful Podman).
-    const roots = run
-      ? [...run.ides.values()].map((running) => running.handle.pid)
-      : [await this.deps.containers?.rootPid(id)].filter((pid): pid is number => pid !== undefined);
+    const roots =
+      ownPids ?? [await this.deps.containers?.rootPid(id)].filter((pid): pid is number => pid !== undefined);
     let sampler = this.samplers.get(id);
     if (!sampler) this.samplers.set(id, (sampler = new ProcessTreeSampler()));
-    const processes = sampler.sample(roots);
-    return { processes, ...(await ideActivity(lab, code)) };
+    return { processes: sampler.sample(roots), ...(await ideActivity(lab, code)) };
   }
 
   logFile(id: string): string {
@@ -294,20 +112,8 @@ export class LocalDevMachineEngine implements DevMachineEngine {
   }
 
   async release(machine: DevMachineRecord): Promise<void> {
-    if (machine.spec.image !== undefined) {
-      await this.deps.containers?.release(machine);
-      return;
-    }
-    const runtimeDir = path.join(this.deps.dataDir, 'devmachines', machine.id);
-    for (const instance of [...DEV_MACHINE_IDES, sshServer.SSH_SERVER_INSTANCE]) {
-      const { stateFile } = instancePaths(runtimeDir, instance);
-      if (!existsSync(stateFile)) continue;
-      const adopted = await this.deps.supervisor.adoptInstance(stateFile);
-      if (adopted.kind === 'running') {
-        await adopted.handle.stop(0);
-        adopted.handle.dispose();
-      }
-    }
+    if (machine.spec.image !== undefined) await this.deps.containers?.release(machine);
+    else await this.processes.release(machine);
   }
 
   /** A deleted dev machine's container goes with it. */
@@ -317,130 +123,22 @@ export class LocalDevMachineEngine implements DevMachineEngine {
 
   snapshotTarget(id: string): SnapshotTarget | string {
     if (this.deps.containers?.has(id)) return this.deps.containers.snapshotTarget(id);
-    if (this.runs.has(id)) {
+    if (this.processes.has(id)) {
       return 'this dev machine runs as processes on this machine (it names no image): only a dev machine in a container can be saved as an image';
     }
     return 'the dev machine is not running: start it to save it as an image';
   }
 
   endpoint(id: string, ide: DevMachineIde): IdeEndpoint | undefined {
-    const inContainer = this.deps.containers?.endpoint(id, ide);
-    if (inContainer) return inContainer;
-    const running = this.runs.get(id)?.ides.get(ide);
-    if (!running?.ready) return undefined;
-    const { launch } = running;
-    return {
-      target: { socketPath: launch.socketPath },
-      prefix: launch.prefix,
-      keepsPrefix: launch.keepsPrefix,
-      headers: launch.headers,
-    };
+    return this.deps.containers?.endpoint(id, ide) ?? this.processes.endpoint(id, ide);
   }
 
   /** Stops every dev machine (the backend is shutting down). */
   async close(): Promise<void> {
     this.closed = true;
-    const runs = [...this.runs.values()];
-    for (const run of runs) {
-      run.stopping = true;
-      run.scripts.abort(new Error('the platform is shutting down'));
-    }
-    await Promise.all([...runs.map((run) => this.stopRun(run, this.deps.stopGraceMs)), this.deps.containers?.close()]);
-  }
-
-  private async waitUntilReady(machine: DevMachineRecord, run: Run): Promise<void> {
-    const deadline = Date.now() + (this.deps.readyTimeoutMs ?? 120_000);
-    for (const [ide, running] of run.ides) {
-      while (!running.ready) {
-        if (run.stopping || run.failed) return;
-        if (await ideAnswers(running.launch.socketPath, running.launch.readyPath, running.launch.headers)) {
-          running.ready = true;
-        } else if (Date.now() > deadline) {
-          await this.fail(
-            machine,
-            run,
-            ide,
-            `${IDE_NAMES[ide]} did not answer within ${Math.round((this.deps.readyTimeoutMs ?? 120_000) / 1000)} s`,
-          );
-          return;
-        } else await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    }
-    if (run.stopping || run.failed) return;
-    this.deps.lifecycle.observed(machine.id, {
-      state: 'Running',
-      event: { type: 'running', message: `${machine.spec.name} is running.` },
-    });
-  }
-
-  private async exited(machine: DevMachineRecord, ide: DevMachineIde, exit: ExitStatus): Promise<void> {
-    const run = this.runs.get(machine.id);
-    if (!run) return;
-    const running = run.ides.get(ide);
-    if (running) running.ready = false;
-    const status = exit.signal ? `signal ${exit.signal}` : `code ${exit.code ?? '?'}`;
-    if (!run.stopping && !run.failed) {
-      const tail = running ? await logTail(running.handle.logFile) : '';
-      await this.fail(machine, run, ide, `${IDE_NAMES[ide]} exited with ${status}${tail ? `: ${tail}` : ''}`, exit);
-      return;
-    }
-    this.deps.lifecycle.observed(machine.id, {
-      event: { type: 'ide-exited', ide, message: `${IDE_NAMES[ide]} ended (${status}).` },
-    });
-    if ([...run.ides.values()].every((other) => other.handle.exitStatus)) {
-      this.ended(machine.id);
-      if (!run.failed) this.deps.lifecycle.observed(machine.id, { state: 'Stopped' });
-    }
-  }
-
-  private async fail(
-    machine: DevMachineRecord,
-    run: Run,
-    ide: DevMachineIde | undefined,
-    message: string,
-    exit?: ExitStatus,
-  ): Promise<void> {
-    run.failed = true;
-    this.deps.log.warn({ id: machine.id, ide }, message);
-    this.deps.lifecycle.observed(machine.id, {
-      state: 'Failed',
-      failure: {
-        message,
-        ...(ide ? { ide } : {}),
-        ...(exit?.code !== undefined && exit.code !== null ? { exitCode: exit.code } : {}),
-        ...(exit?.signal ? { signal: exit.signal } : {}),
-      },
-    });
-    await this.stopRun(run, 0);
-    this.ended(machine.id);
-  }
-
-  /** sshd ending on its own fails the machine, as an IDE's end does: the address it shows would be wrong. */
-  private async sshdExited(machine: DevMachineRecord, run: Run, exit: ExitStatus): Promise<void> {
-    if (run.stopping || run.failed || this.runs.get(machine.id) !== run) return;
-    await this.fail(machine, run, undefined, await sshServer.sshdExitMessage(run.sshd!, exit), exit);
-  }
-
-  /** The run is over: its resources go back to the queues. */
-  private ended(id: string): void {
-    this.runs.delete(id);
-    this.samplers.delete(id);
-    this.deps.queue.release(id);
-  }
-
-  /** Stops every IDE of the run, those still being launched included. */
-  private async stopRun(run: Run, graceMs: number): Promise<void> {
-    await run.launched;
-    // sshd first: once Stopped is reported, nobody can log in.
-    if (run.sshd) await sshServer.stopSshServer(run.sshd, graceMs);
-    await Promise.all([...run.ides.values()].map((running) => running.handle.stop(graceMs)));
+    await Promise.all([this.processes.close(), this.deps.containers?.close()]);
   }
 }
-
-export const IDE_NAMES: Readonly<Record<DevMachineIde, string>> = {
-  jupyterlab: 'JupyterLab',
-  'code-server': 'code-server',
-};
 
 /** CPUs a container may use: the spec's request (fractions allowed), else no limit. */
 function cpuCount(spec: DevMachineSpec): number | undefined {
