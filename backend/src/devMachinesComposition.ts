@@ -6,6 +6,7 @@ import type { KubeCluster } from './engines/kubernetes/cluster.js';
 import { KubernetesDevMachineEngine } from './engines/kubernetes/devmachines/kubernetesDevMachineEngine.js';
 import { DevMachineQueue } from './engines/local/devmachines/devMachineQueue.js';
 import { ideTools } from './engines/local/devmachines/ideTools.js';
+import { createAscendSampler, createNvidiaSampler } from './engines/local/metrics/accelerators.js';
 import { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
 import { lifecycleLogFile } from './engines/local/devmachines/lifecycleLog.js';
 import { ContainerDevMachines } from './engines/local/devmachines/containerDevMachines.js';
@@ -77,6 +78,7 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     ended: (id) => queue.release(id),
     log: log.child({ component: 'container-devmachines' }),
   });
+  const onError = (error: Error) => log.debug({ err: error }, 'reading accelerator use for an idle policy failed');
   const local = new LocalDevMachineEngine({
     lifecycle,
     queue,
@@ -93,6 +95,7 @@ export function startDevMachineEngines(deps: DevMachineEnginesDeps): {
     platformEnv,
     containers,
     ssh,
+    acceleratorSamplers: [createNvidiaSampler({ onError }), createAscendSampler({ onError })],
     log: log.child({ component: 'devmachines-engine' }),
   });
   lifecycle.useEngine('local', local);

@@ -6,6 +6,7 @@ import { singleInstanceRequest } from '../jobRequest.js';
 import type { JobRequest, Placement, SchedulerNode, SchedulerQueue } from '../scheduler/index.js';
 import type { HeldResources, SchedulingClient, SchedulingLoop } from '../schedulingLoop.js';
 import { validateRequest } from '../validateSpec.js';
+import type { HeldAccelerators } from './idleSampler.js';
 
 export interface DevMachineQueueDeps {
   /** The queues and capacity the machine's jobs use too. */
@@ -60,6 +61,14 @@ export class DevMachineQueue implements SchedulingClient {
   /** The devices a placement gives the dev machine, as the variables CUDA and CANN read. */
   devicesEnv(placement: Placement): Record<string, string> {
     return placementDevicesEnv(placement, this.deps.nodes);
+  }
+
+  /** The accelerators a placement gives the dev machine (for its idle policy), when it has any. */
+  accelerators(placement: Placement): HeldAccelerators | undefined {
+    const instance = placement.instances[0];
+    const kind = this.deps.nodes.find((node) => node.name === instance?.node)?.accelerator.type;
+    if (!instance || !kind || kind === 'none' || instance.devices.length === 0) return undefined;
+    return { kind, devices: instance.devices };
   }
 
   holding(): Iterable<HeldResources> {

@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import type { ProcessSample } from '../../../devmachines/idle/idleRules.js';
+import type { AcceleratorKind, GpuSampler } from '../metrics/accelerators.js';
 
 const CLOCK_TICKS = 100; // sysconf(_SC_CLK_TCK) on Linux
 const PAGE_BYTES = 4096;
@@ -47,6 +48,8 @@ function readProcesses(): ProcStat[] {
 export class ProcessTreeSampler {
   private previous = new Map<number, number>();
   private previousAt = 0;
+  /** The pids of the tree at the last look (an accelerator's processes are found by them). */
+  pids: readonly number[] = [];
 
   sample(roots: readonly number[], now = Date.now()): ProcessSample[] {
     const all = readProcesses();
@@ -80,6 +83,29 @@ export class ProcessTreeSampler {
     }
     this.previous = ticks;
     this.previousAt = now;
+    this.pids = tree.map((proc) => proc.pid);
     return [...byName.values()];
   }
+}
+
+/** The accelerators a dev machine holds: their kind and the scheduler's device indices. */
+export interface HeldAccelerators {
+  kind: AcceleratorKind;
+  devices: readonly number[];
+}
+
+/**
+ * Utilisation of a machine's accelerators for its idle policy, from the vendor's tool as job
+ * metrics read it: NVIDIA by the processes of its tree, Ascend by the devices it holds. Undefined
+ * when it holds none or the tool says nothing.
+ */
+export async function acceleratorPercent(
+  samplers: readonly GpuSampler[],
+  held: HeldAccelerators | undefined,
+  pids: readonly number[],
+): Promise<number | undefined> {
+  const sampler = held && samplers.find((candidate) => candidate.kind === held.kind);
+  if (!held || !sampler || held.devices.length === 0) return undefined;
+  const usage = await sampler.sample([{ key: 'machine', pids, devices: held.devices }]);
+  return usage.get('machine')?.utilizationPercent;
 }

@@ -5,6 +5,7 @@ import type { ContainerDevMachines } from './containerDevMachines.js';
 import type { DevMachineQueue } from './devMachineQueue.js';
 import type { IdeTools } from './ideLaunch.js';
 import type { SshServerSettings } from './sshServer.js';
+import type { GpuSampler } from '../metrics/accelerators.js';
 
 /** What the local engine's dev machines run with: the queues, the supervisor, the folders and the settings. */
 export interface LocalDevMachineEngineDeps {
@@ -34,6 +35,8 @@ export interface LocalDevMachineEngineDeps {
   platformEnv?: (owner: string) => Record<string, string>;
   /** Dev machines whose spec names an image run in containers, when this machine has a runtime. */
   containers?: ContainerDevMachines;
+  /** nvidia-smi and npu-smi, read for idle policies' accelerator utilisation (none: not looked at). */
+  acceleratorSamplers?: readonly GpuSampler[];
   /** Where dev machines with SSH enabled listen, and the host they show. */
   ssh: SshServerSettings;
   log: Logger;

@@ -8,7 +8,7 @@ import type {
 } from '../../../devmachines/engine.js';
 import { ideActivity } from '../../../devmachines/idle/ideActivity.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
-import { ProcessTreeSampler } from './idleSampler.js';
+import { acceleratorPercent, ProcessTreeSampler, type HeldAccelerators } from './idleSampler.js';
 import { missingTool } from './ideTools.js';
 import { lifecycleLogFile } from './lifecycleLog.js';
 import { ProcessDevMachines } from './processDevMachines.js';
@@ -25,11 +25,12 @@ export type { LocalDevMachineEngineDeps };
 export class LocalDevMachineEngine implements DevMachineEngine {
   private readonly processes: ProcessDevMachines;
   private readonly samplers = new Map<string, ProcessTreeSampler>();
+  private readonly accelerators = new Map<string, HeldAccelerators>();
   private closed = false;
 
   constructor(private readonly deps: LocalDevMachineEngineDeps) {
     this.processes = new ProcessDevMachines(deps, (id) => {
-      this.samplers.delete(id);
+      this.forget(id);
       this.deps.queue.release(id);
     });
   }
@@ -61,6 +62,8 @@ export class LocalDevMachineEngine implements DevMachineEngine {
         return;
       }
       const devicesEnv = this.deps.queue.devicesEnv(placement);
+      const held = this.deps.queue.accelerators(placement);
+      if (held) this.accelerators.set(machine.id, held);
       const launched = inContainer
         ? this.deps.containers!.launch(machine, devicesEnv, options, cpuCount(machine.spec)).catch((error: unknown) => {
             this.deps.queue.release(machine.id);
@@ -79,7 +82,7 @@ export class LocalDevMachineEngine implements DevMachineEngine {
 
   async stop(machine: DevMachineRecord, force: boolean): Promise<void> {
     if (this.deps.containers?.has(machine.id)) {
-      this.samplers.delete(machine.id);
+      this.forget(machine.id);
       this.deps.containers.stop(machine.id, force).catch((error: unknown) => {
         this.deps.log.warn({ id: machine.id, err: error }, 'could not stop a dev machine container');
         this.deps.lifecycle.observed(machine.id, {
@@ -104,7 +107,23 @@ export class LocalDevMachineEngine implements DevMachineEngine {
       ownPids ?? [await this.deps.containers?.rootPid(id)].filter((pid): pid is number => pid !== undefined);
     let sampler = this.samplers.get(id);
     if (!sampler) this.samplers.set(id, (sampler = new ProcessTreeSampler()));
-    return { processes: sampler.sample(roots), ...(await ideActivity(lab, code)) };
+    const processes = sampler.sample(roots);
+    const accelerator = await acceleratorPercent(
+      this.deps.acceleratorSamplers ?? [],
+      this.accelerators.get(id),
+      sampler.pids,
+    );
+    return {
+      processes,
+      ...(accelerator !== undefined ? { acceleratorPercent: accelerator } : {}),
+      ...(await ideActivity(lab, code)),
+    };
+  }
+
+  /** What was kept of a run for its idle policy. */
+  private forget(id: string): void {
+    this.samplers.delete(id);
+    this.accelerators.delete(id);
   }
 
   logFile(id: string): string {
