@@ -6,6 +6,7 @@ import { startPlatform, type PlatformFixture } from '../../../../../testing/src/
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
 import { FakeApiServer, type KubeObject } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
 import { KubernetesConfigSchema } from '../config.js';
+import { putDevMachinePod } from '../../../../../testing/src/kubernetes/devMachinePods.js';
 import { REPOSITORIES_STATUS_FILE } from '../devmachines/devMachineRepositories.js';
 
 /*
@@ -37,29 +38,6 @@ afterAll(async () => {
   await fake?.close();
   await rm(dir, { recursive: true, force: true });
 });
-
-/** The pod the StatefulSet controller makes, Ready (its entrypoint has cloned and started the IDEs). */
-function putReadyPod(id: string) {
-  const owner = fake.get('apps/v1', 'StatefulSet', NS, id)!;
-  const template = (owner.spec as { template: { metadata: { labels: Record<string, string> }; spec: object } })
-    .template;
-  fake.apply({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${id}-0`,
-      namespace: NS,
-      labels: template.metadata.labels,
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: id, uid: owner.metadata.uid! }],
-    },
-    spec: template.spec,
-    status: {
-      phase: 'Running',
-      conditions: [{ type: 'Ready', status: 'True' }],
-      containerStatuses: [{ name: 'ide', state: { running: {} } }],
-    },
-  });
-}
 
 describe('git repositories on the Kubernetes engine', () => {
   it('hands them to the pod in its Secret, and reports what the entrypoint says of each', async () => {
@@ -99,7 +77,7 @@ describe('git repositories on the Kubernetes engine', () => {
       command.join(' ') === `cat ${REPOSITORIES_STATUS_FILE}`
         ? { file: 'cat', args: [status] }
         : { file: command[0]!, args: command.slice(1) };
-    putReadyPod(id);
+    putDevMachinePod(fake, NS, id, { ready: true });
     expect((await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000)).state).toBe('Running');
     await expect
       .poll(async () =>

@@ -7,6 +7,7 @@ import { startPlatform, type PlatformFixture } from '../../../../../testing/src/
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
 import { FakeApiServer, type KubeObject } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
 import { KubernetesConfigSchema } from '../config.js';
+import { putDevMachinePod } from '../../../../../testing/src/kubernetes/devMachinePods.js';
 
 /*
  * SSH into a dev machine on the Kubernetes engine, against the fake API server: the owner's keys
@@ -37,30 +38,6 @@ afterAll(async () => {
   await fake?.close();
 });
 
-/** The pod the StatefulSet controller makes, Ready on a node at 10.0.0.7. */
-function putReadyPod(id: string) {
-  const owner = fake.get('apps/v1', 'StatefulSet', NS, id)!;
-  const template = (owner.spec as { template: { metadata: { labels: Record<string, string> }; spec: object } })
-    .template;
-  fake.apply({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${id}-0`,
-      namespace: NS,
-      labels: template.metadata.labels,
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: id, uid: owner.metadata.uid! }],
-    },
-    spec: template.spec,
-    status: {
-      phase: 'Running',
-      hostIP: '10.0.0.7',
-      conditions: [{ type: 'Ready', status: 'True' }],
-      containerStatuses: [{ name: 'ide', state: { running: {} } }],
-    },
-  });
-}
-
 describe('SSH on the Kubernetes engine', () => {
   it('puts the keys in the Secret, fronts port 22 with a NodePort Service, and shows the address and host key', async () => {
     const client = fx.client();
@@ -87,7 +64,7 @@ describe('SSH on the Kubernetes engine', () => {
     // The cluster gives the Service its node port.
     fake.apply({ ...service, spec: { ...service.spec, ports: [{ ...service.spec.ports[0]!, nodePort: 31022 }] } });
 
-    putReadyPod(id);
+    putDevMachinePod(fake, NS, id, { ready: true, hostIP: '10.0.0.7' });
     await waitForDevMachine(client, id, ['Running'], 10_000);
     await expect
       .poll(async () => (await client.getDevMachine({ params: { id } })).ssh?.command)

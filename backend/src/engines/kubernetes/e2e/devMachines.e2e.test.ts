@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeLifecycleScript, type DevMachineSpecInput } from '@aiplat/api';
 import { rejection } from '../../../../../testing/src/backend/rejection.js';
 import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
+import { putDevMachinePod } from '../../../../../testing/src/kubernetes/devMachinePods.js';
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
 import { readLayerTar } from '../../../../../testing/src/images/layerTar.js';
 import { startRegistry, type RegistryServer } from '../../../../../testing/src/images/registryServer.js';
@@ -101,39 +102,6 @@ function statefulSet(id: string): KubeObject | undefined {
   return fake.get('apps/v1', 'StatefulSet', NS, id);
 }
 
-/** The pod the StatefulSet controller makes, as it stands after Kueue and the kubelet. */
-function putPod(
-  id: string,
-  pod: { gated?: boolean; ready?: boolean; waiting?: { reason: string; message: string }; terminated?: string },
-) {
-  const owner = statefulSet(id);
-  if (!owner) throw new Error(`no StatefulSet ${id}`);
-  const template = (owner.spec as { template: { metadata: { labels: Record<string, string> }; spec: object } })
-    .template;
-  fake.apply({
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name: `${id}-0`,
-      namespace: NS,
-      labels: template.metadata.labels,
-      ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: id, uid: owner.metadata.uid! }],
-    },
-    spec: { ...template.spec, ...(pod.gated ? { schedulingGates: [{ name: 'kueue.x-k8s.io/admission' }] } : {}) },
-    status: {
-      phase: pod.ready ? 'Running' : 'Pending',
-      conditions: [{ type: 'Ready', status: pod.ready ? 'True' : 'False' }],
-      containerStatuses: [
-        {
-          name: 'ide',
-          ...(pod.waiting ? { state: { waiting: pod.waiting } } : {}),
-          ...(pod.terminated ? { state: { terminated: { exitCode: 3, message: pod.terminated } } } : {}),
-        },
-      ],
-    },
-  });
-}
-
 describe('dev machines on the Kubernetes engine', () => {
   it('creates its Secret, Service, NetworkPolicy and StatefulSet, waits for Kueue, runs, is reached at its Service, and stops', async () => {
     const client = fx.client();
@@ -151,7 +119,7 @@ describe('dev machines on the Kubernetes engine', () => {
     );
     expect(JSON.stringify(sts)).not.toContain(ideToken);
 
-    putPod(id, { gated: true });
+    putDevMachinePod(fake, NS, id, { gated: true });
     const waiting = await waitForDevMachine(client, id, ['Starting'], 10_000);
     await expect
       .poll(async () => (await client.getDevMachine({ params: { id } })).waitReason?.message)
@@ -159,7 +127,7 @@ describe('dev machines on the Kubernetes engine', () => {
     expect(waiting.state).toBe('Starting');
     expect(fx.platform.devMachines.endpoint(id, 'jupyterlab')).toBeUndefined();
 
-    putPod(id, { ready: true });
+    putDevMachinePod(fake, NS, id, { ready: true });
     const running = await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000);
     expect(running.state).toBe('Running');
     expect(running.waitReason).toBeUndefined();
@@ -210,14 +178,16 @@ describe('dev machines on the Kubernetes engine', () => {
       );
     };
     expect(scripts()).toEqual({ 'on-create.sh': 'pip install torch\n', 'on-start.sh': 'echo hi\n' });
-    putPod(id, { ready: true });
+    putDevMachinePod(fake, NS, id, { ready: true });
     expect((await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000)).created).toBe(true);
     await client.stopDevMachine({ params: { id }, body: {} });
     await waitForDevMachine(client, id, ['Stopped'], 10_000);
 
     await client.startDevMachine({ params: { id }, body: {} });
     expect(scripts()).toEqual({ 'on-start.sh': 'echo hi\n' });
-    putPod(id, { terminated: 'aiplat-lifecycle: the on-start script exited with code 4; its last lines: broken' });
+    putDevMachinePod(fake, NS, id, {
+      terminated: 'aiplat-lifecycle: the on-start script exited with code 4; its last lines: broken',
+    });
     const failed = await waitForDevMachine(client, id, ['Failed'], 10_000);
     expect(failed.failure?.message).toBe(
       'the on-start script exited with code 4; its last lines: broken; start it in safe mode to skip the scripts once',
@@ -241,7 +211,7 @@ describe('dev machines on the Kubernetes engine', () => {
         }),
       },
     });
-    putPod(created.id, { ready: true });
+    putDevMachinePod(fake, NS, created.id, { ready: true });
     await waitForDevMachine(client, created.id, ['Running'], 10_000);
     fake.setPodMetrics(NS, `${created.id}-0`, [{ name: 'ide', usage: { cpu: '250m', memory: '2Gi' } }]);
     const idle = await client.devMachineIdle({ params: { id: created.id } });
@@ -258,7 +228,9 @@ describe('dev machines on the Kubernetes engine', () => {
   it('fails with the cluster’s words when its image cannot be pulled, and takes its objects away', async () => {
     const client = fx.client();
     const created = await client.createDevMachine({ body: { spec: spec('bad-image', { image: 'nope:1' }) } });
-    putPod(created.id, { waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope:1"' } });
+    putDevMachinePod(fake, NS, created.id, {
+      waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "nope:1"' },
+    });
     const failed = await waitForDevMachine(client, created.id, ['Failed'], 10_000);
     expect(failed.failure?.message).toBe('ImagePullBackOff: Back-off pulling image "nope:1"');
     await expect.poll(() => statefulSet(created.id)).toBeUndefined();
@@ -287,7 +259,7 @@ describe('dev machines on the Kubernetes engine', () => {
     try {
       const client = fx.client();
       const { id } = await client.createDevMachine({ body: { spec: spec('k8s-save') } });
-      putPod(id, { gated: true });
+      putDevMachinePod(fake, NS, id, { gated: true });
       await expect
         .poll(async () => (await client.getDevMachine({ params: { id } })).waitReason?.message)
         .toBe('waiting for Kueue to admit it in queue default');
@@ -295,7 +267,7 @@ describe('dev machines on the Kubernetes engine', () => {
         'the dev machine is not running: start it to save it as an image',
       );
 
-      putPod(id, { ready: true });
+      putDevMachinePod(fake, NS, id, { ready: true });
       expect((await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000)).state).toBe('Running');
       const target = fx.platform.devMachines.snapshotTarget(id) as SnapshotTarget;
       expect(typeof target).toBe('object');
@@ -353,7 +325,7 @@ describe('dev machines on the Kubernetes engine', () => {
       const image = `${registry.host}/aiplat/devmachine:k8s`;
       const client = fx.client();
       const { id } = await client.createDevMachine({ body: { spec: spec('k8s-env', { image }) } });
-      putPod(id, { ready: true });
+      putDevMachinePod(fake, NS, id, { ready: true });
       expect((await waitForDevMachine(client, id, ['Running', 'Failed'], 10_000)).state).toBe('Running');
       // What the image's entrypoint does at the container's first start (entrypoint.sh).
       const target = fx.platform.devMachines.snapshotTarget(id) as SnapshotTarget;
