@@ -235,3 +235,22 @@ export async function execInPod(
   }
   return result;
 }
+
+/** Runs a short command in a pod and gives back what it printed (stderr is dropped) and its exit code. */
+export async function execOutputInPod(
+  kc: KubeConfig,
+  target: PodExecTarget,
+  command: string[],
+): Promise<{ code: number; stdout: string }> {
+  let stdout = '';
+  const code = await execInPod(kc, target, command, {
+    stdout: new Writable({
+      write: (chunk: Buffer, _encoding, done) => {
+        stdout += chunk.toString();
+        done();
+      },
+    }),
+    stderr: new Writable({ write: (_chunk, _encoding, done) => done() }),
+  });
+  return { code, stdout };
+}

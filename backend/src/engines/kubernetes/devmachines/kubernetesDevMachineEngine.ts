@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
 import { ApiError, DEV_MACHINE_IDE_PATHS, type DevMachineIde, type DevMachineSpec } from '@aiplat/api';
@@ -15,13 +14,13 @@ import type {
 import { ideActivity } from '../../../devmachines/idle/ideActivity.js';
 import { POD_METRICS } from '../apiDiscovery.js';
 import type { PodMetricsObject } from '../podMetrics.js';
-import { podIdleProcesses } from './devMachinePodIdle.js';
+import { acceleratorPercentFrom, acceleratorQuery, podIdleProcesses } from './devMachinePodIdle.js';
 import type { SnapshotTarget } from '../../../images/snapshotTarget.js';
 import { clusterMessage, type KubeCluster } from '../cluster.js';
 import type { PodObject } from '../clusterObjects.js';
 import { manifestOptionsFor, namespaceFor, queueConfig, type KubernetesConfig } from '../config.js';
 import { resourceRequirements } from '../manifests/resourceRequirements.js';
-import { execInPod } from '../podExec.js';
+import { execInPod, execOutputInPod } from '../podExec.js';
 import { devMachinePodState, type DevMachinePodState } from './devMachinePodState.js';
 import { REPOSITORIES_STATUS_FILE, repositoryObservation, repositoryStatuses } from './devMachineRepositories.js';
 import { hostKeySecretName, keptHostKey, readPodSsh, sshServiceName, type SshHostKey } from './devMachineSsh.js';
@@ -202,10 +201,27 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
         this.deps.log.debug({ id, reason: clusterMessage(error) }, 'no pod metrics for the idle policy');
         return undefined;
       });
+    const accelerator = await this.acceleratorPercent(tracked);
     return {
       processes: podIdleProcesses(metrics, tracked.machine.spec),
+      ...(accelerator !== undefined ? { acceleratorPercent: accelerator } : {}),
       ...(await ideActivity(this.endpoint(id, 'jupyterlab'), this.endpoint(id, 'code-server'))),
     };
+  }
+
+  /** The vendor's tool run in the pod (through exec, as save as image runs its agent): its devices' mean use. */
+  private async acceleratorPercent(tracked: Tracked): Promise<number | undefined> {
+    const { machine, namespace } = tracked;
+    const query = acceleratorQuery(machine.spec);
+    if (!query) return undefined;
+    const target = { namespace, pod: `${devMachineObjectName(machine.id)}-0`, container: DEV_MACHINE_CONTAINER };
+    try {
+      const { code, stdout } = await execOutputInPod(this.deps.cluster.kc, target, query);
+      return code === 0 ? acceleratorPercentFrom(machine.spec, stdout) : undefined;
+    } catch (error) {
+      this.deps.log.debug({ id: machine.id, reason: clusterMessage(error) }, 'no accelerator use for the idle policy');
+      return undefined;
+    }
   }
 
   /**
@@ -309,21 +325,10 @@ export class KubernetesDevMachineEngine implements DevMachineEngine {
   private async reportClones(tracked: Tracked, repositories: readonly CloneRequest[]): Promise<void> {
     const { machine, namespace } = tracked;
     const pod = `${devMachineObjectName(machine.id)}-0`;
-    let text = '';
-    const collect = () =>
-      new Writable({
-        write: (chunk: Buffer, _encoding, done) => {
-          text += chunk.toString();
-          done();
-        },
-      });
+    let text: string;
     try {
-      await execInPod(
-        this.deps.cluster.kc,
-        { namespace, pod, container: DEV_MACHINE_CONTAINER },
-        ['cat', REPOSITORIES_STATUS_FILE],
-        { stdout: collect(), stderr: new Writable({ write: (_chunk, _encoding, done) => done() }) },
-      );
+      const target = { namespace, pod, container: DEV_MACHINE_CONTAINER };
+      text = (await execOutputInPod(this.deps.cluster.kc, target, ['cat', REPOSITORIES_STATUS_FILE])).stdout;
     } catch (error) {
       this.deps.log.warn({ id: machine.id, err: error }, 'could not read how the clones of a dev machine went');
       return;

@@ -8,6 +8,7 @@ import { encodeLifecycleScript, type DevMachineSpecInput } from '@aiplat/api';
 import { rejection } from '../../../../../testing/src/backend/rejection.js';
 import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import { putDevMachinePod } from '../../../../../testing/src/kubernetes/devMachinePods.js';
+import { runAsIs } from '../../../../../testing/src/kubernetes/fakeApiServer/podExec.js';
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
 import { readLayerTar } from '../../../../../testing/src/images/layerTar.js';
 import { startRegistry, type RegistryServer } from '../../../../../testing/src/images/registryServer.js';
@@ -221,6 +222,36 @@ describe('dev machines on the Kubernetes engine', () => {
     // The IDE is asked at its Service, which this test's machine cannot resolve: no activity seen.
     expect(shown.kernels).toBe('0 busy, 0 connected idle');
     expect(idle.idle).toBe(false);
+    await client.stopDevMachine({ params: { id: created.id }, body: { force: true } });
+    await waitForDevMachine(client, created.id, ['Stopped'], 10_000);
+  });
+
+  it('reads its GPUs’ use with nvidia-smi in its pod (through exec), for an accelerator threshold', async () => {
+    const client = fx.client();
+    // The pod's nvidia-smi, as it prints the query (two GPUs, 30% and 50% busy).
+    const gpus = '0, NVIDIA A100, GPU-1, 40960, 30, 1024\n1, NVIDIA A100, GPU-2, 40960, 50, 2048\n';
+    fake.execRunner = (request) =>
+      request.command[0] === 'nvidia-smi' ? { file: 'printf', args: ['%b', gpus] } : runAsIs(request);
+    const created = await client.createDevMachine({
+      body: {
+        spec: spec('gpu-k8s', {
+          ides: ['jupyterlab'],
+          resources: { cpu: 2, memory: '8Gi', accelerator: { type: 'nvidia', count: 2 } },
+          idlePolicy: { forMinutes: 30, thresholds: { acceleratorPercent: 20 } },
+        }),
+      },
+    });
+    putDevMachinePod(fake, NS, created.id, { ready: true });
+    await waitForDevMachine(client, created.id, ['Running'], 10_000);
+    const idle = await client.devMachineIdle({ params: { id: created.id } });
+    expect(idle.signals.find((s) => s.name === 'accelerator')).toEqual({
+      name: 'accelerator',
+      value: '40%',
+      counts: true,
+      idle: false,
+    });
+    const asked = fake.execs.filter((exec) => exec.pod === `${created.id}-0`).map((exec) => exec.command);
+    expect(asked[0]?.slice(0, 2)).toEqual(['nvidia-smi', expect.stringMatching(/^--query-gpu=/)]);
     await client.stopDevMachine({ params: { id: created.id }, body: { force: true } });
     await waitForDevMachine(client, created.id, ['Stopped'], 10_000);
   });

@@ -32,8 +32,8 @@ export type {
   RunResult,
   Runner,
 } from './detectCapacity.js';
-export { parseNpuSmiInfo, parseNpuSmiMapping } from './npuSmi.js';
-export type { NpuSmiChipMapping, NpuSmiDevice } from './npuSmi.js';
+export { parseNpuSmiInfo, parseNpuSmiMapping } from '../../../metrics/npuSmi.js';
+export type { NpuSmiChipMapping, NpuSmiDevice } from '../../../metrics/npuSmi.js';
 export {
   NVIDIA_COMPUTE_APPS_QUERY,
   NVIDIA_COMPUTE_APPS_QUERY_ARGS,
@@ -42,5 +42,5 @@ export {
   nvidiaDeviceOrder,
   parseNvidiaComputeApps,
   parseNvidiaSmiCsv,
-} from './nvidiaSmi.js';
-export type { NvidiaComputeApp, NvidiaGpu } from './nvidiaSmi.js';
+} from '../../../metrics/nvidiaSmi.js';
+export type { NvidiaComputeApp, NvidiaGpu } from '../../../metrics/nvidiaSmi.js';

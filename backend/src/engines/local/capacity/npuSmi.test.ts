@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseNpuSmiInfo, parseNpuSmiMapping } from './npuSmi.js';
+import { parseNpuSmiInfo, parseNpuSmiMapping } from '../../../metrics/npuSmi.js';
 
 const MIB = 2 ** 20;
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NVIDIA_GPU_QUERY_ARGS, parseNvidiaComputeApps, parseNvidiaSmiCsv } from './nvidiaSmi.js';
+import { NVIDIA_GPU_QUERY_ARGS, parseNvidiaComputeApps, parseNvidiaSmiCsv } from '../../../metrics/nvidiaSmi.js';
 
 const MIB = 2 ** 20;
 

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { detectCapacity, type RunResult } from '../capacity/detectCapacity.js';
-import { parseNpuSmiInfo } from '../capacity/npuSmi.js';
-import { parseNvidiaComputeApps, parseNvidiaSmiCsv } from '../capacity/nvidiaSmi.js';
+import { parseNpuSmiInfo } from '../../../metrics/npuSmi.js';
+import { parseNvidiaComputeApps, parseNvidiaSmiCsv } from '../../../metrics/nvidiaSmi.js';
 import {
   ascendUsage,
   createAscendSampler,

@@ -20,7 +20,7 @@
  * counts and the scheduler hands to instances.
  */
 import { execFile } from 'node:child_process';
-import { parseNpuSmiInfo, type NpuSmiDevice } from '../capacity/npuSmi.js';
+import { parseNpuSmiInfo, type NpuSmiDevice } from '../../../metrics/npuSmi.js';
 import {
   NVIDIA_COMPUTE_APPS_QUERY_ARGS,
   NVIDIA_GPU_QUERY_ARGS,
@@ -29,7 +29,7 @@ import {
   parseNvidiaSmiCsv,
   type NvidiaComputeApp,
   type NvidiaGpu,
-} from '../capacity/nvidiaSmi.js';
+} from '../../../metrics/nvidiaSmi.js';
 
 export type AcceleratorKind = 'nvidia' | 'ascend';
 
