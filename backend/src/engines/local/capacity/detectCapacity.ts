@@ -3,7 +3,12 @@ import os from 'node:os';
 import type { SchedulerNode, SchedulerQueue } from '../scheduler/types.js';
 import { LOCAL_NODE_NAME, engineNodes, schedulerQueues, type EngineCapacityConfig } from './config.js';
 import { parseNpuSmiInfo, type NpuSmiDevice } from '../../../metrics/npuSmi.js';
-import { NVIDIA_GPU_QUERY_ARGS, nvidiaDeviceOrder, parseNvidiaSmiCsv, type NvidiaGpu } from '../../../metrics/nvidiaSmi.js';
+import {
+  NVIDIA_GPU_QUERY_ARGS,
+  nvidiaDeviceOrder,
+  parseNvidiaSmiCsv,
+  type NvidiaGpu,
+} from '../../../metrics/nvidiaSmi.js';
 
 /** How long one `nvidia-smi` / `npu-smi` call may take. */
 export const DETECT_TIMEOUT_MS = 5_000;
