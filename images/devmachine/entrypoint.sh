@@ -78,7 +78,9 @@ clone_repository() {
     export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0=
     if [[ -n "$token" ]]; then
       basic="$(printf '%s:%s' "$(<"$repo/username")" "$token" | base64 -w0)"
-      export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_1=http.extraHeader GIT_CONFIG_VALUE_1="Authorization: Basic $basic"
+      # Scoped to the repository's scheme, host and port: a redirect elsewhere does not get the header.
+      scope="$(printf '%s' "$url" | sed -E 's#^([a-z]+://[^/]+).*#\1/#')"
+      export GIT_CONFIG_COUNT=2 GIT_CONFIG_KEY_1="http.$scope.extraHeader" GIT_CONFIG_VALUE_1="Authorization: Basic $basic"
     fi
     identity=(-o PubkeyAuthentication=no)
     [[ -n "$key" ]] && identity=(-i "$key")

@@ -36,7 +36,7 @@ export async function cloneRepository(request: CloneRequest, context: CloneConte
   const existing = await folderState(context.dest);
   if (existing === 'non-empty') return existingClone(request.url, context.dest, shown);
   if (existing === 'other') return { ok: false, message: `${shown} exists and is not a folder: move it away` };
-  const prepared = await cloneEnv(request.credential, context);
+  const prepared = await cloneEnv(request.url, request.credential, context);
   try {
     // Run from the parent folder, so git names the clone by its folder only, not by this machine's path.
     const parent = path.dirname(context.dest);

@@ -26,13 +26,18 @@ export interface CloneEnvOptions {
  * through git's environment config (not the command line, the URL or the clone's .git/config); an
  * SSH key as a 0600 file named by GIT_SSH_COMMAND, deleted by `dispose`.
  */
-export async function cloneEnv(credential: CloneCredential | undefined, options: CloneEnvOptions): Promise<CloneEnv> {
+export async function cloneEnv(
+  url: string,
+  credential: CloneCredential | undefined,
+  options: CloneEnvOptions,
+): Promise<CloneEnv> {
   const config: [string, string][] = [['credential.helper', '']];
   const secrets: string[] = [];
   let keyFile: string | undefined;
   if (credential?.kind === 'token') {
     const basic = Buffer.from(`${credential.username}:${credential.token}`).toString('base64');
-    config.push(['http.extraHeader', `Authorization: Basic ${basic}`]);
+    // Scoped to the repository's host: a redirect elsewhere does not get the header.
+    config.push([`http.${headerScope(url)}.extraHeader`, `Authorization: Basic ${basic}`]);
     secrets.push(credential.token, basic);
   } else if (credential?.kind === 'ssh-key') {
     keyFile = path.join(options.secretsDir, `git-key-${randomBytes(6).toString('hex')}`);
@@ -78,6 +83,15 @@ function inheritedEnv(): Record<string, string> {
         entry[1] !== undefined && !entry[0].startsWith('GIT_') && !['SSH_ASKPASS', 'SSH_AUTH_SOCK'].includes(entry[0]),
     ),
   );
+}
+
+/** The `http.<url>.*` part git matches a request against: the URL's scheme, host and port. */
+function headerScope(url: string): string {
+  try {
+    return `${new URL(url).origin}/`;
+  } catch {
+    return url;
+  }
 }
 
 /** The base64 lines of a private key: any of them in a message is a piece of the secret. */
