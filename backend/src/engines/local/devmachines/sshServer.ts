@@ -166,11 +166,8 @@ export async function launchSshServer(
   const missing = sshServerMissing(settings);
   if (missing) throw new Error(missing);
   const sshd = settings.sshdPath ?? SSHD_PATH;
-  const files = sshServerFiles(start.runtimeDir);
-  const hostKey = await ensureHostKey(files, start.id);
-  await writeFile(files.authorizedKeys, start.authorizedKeys.map((key) => `${key}\n`).join(''), { mode: 0o600 });
+  const { files, hostKey, port } = await prepareSshFiles(settings, start);
   const user = os.userInfo().username;
-  const port = await freePort(settings.listenAddress);
   const config = sshdConfig({ port, listenAddress: settings.listenAddress, user, files, env: start.env });
   await writeFile(files.config, config, { mode: 0o600 });
   // Run as root, sshd wants its privilege separation folder (Debian's service unit makes it).
@@ -189,16 +186,34 @@ export async function launchSshServer(
     env: { PATH: start.env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin' },
     logDir: start.runtimeDir,
   });
+  return { handle, ssh: sshAddress(settings, user, port, hostKey) };
+}
+
+/** What every start of a machine's sshd needs: its kept host key, this start's keys, and a free port. */
+async function prepareSshFiles(
+  settings: SshServerSettings,
+  start: Pick<SshServerStart, 'id' | 'runtimeDir' | 'authorizedKeys'>,
+): Promise<{ files: SshServerFiles; hostKey: { type: string; blob: string }; port: number }> {
+  const files = sshServerFiles(start.runtimeDir);
+  const hostKey = await ensureHostKey(files, start.id);
+  await writeFile(files.authorizedKeys, start.authorizedKeys.map((key) => `${key}\n`).join(''), { mode: 0o600 });
+  return { files, hostKey, port: await freePort(settings.listenAddress) };
+}
+
+/** How users reach it: the command to paste and the host key to expect. */
+function sshAddress(
+  settings: SshServerSettings,
+  user: string,
+  port: number,
+  hostKey: { type: string; blob: string },
+): DevMachineSsh {
   return {
-    handle,
-    ssh: {
-      host: settings.host,
-      port,
-      user,
-      command: sshCommand(user, settings.host, port),
-      hostKeyFingerprint: sshFingerprint(hostKey.blob),
-      hostKeyType: hostKey.type,
-    },
+    host: settings.host,
+    port,
+    user,
+    command: sshCommand(user, settings.host, port),
+    hostKeyFingerprint: sshFingerprint(hostKey.blob),
+    hostKeyType: hostKey.type,
   };
 }
 
@@ -212,10 +227,7 @@ export async function prepareContainerSsh(
   start: Pick<SshServerStart, 'id' | 'runtimeDir' | 'authorizedKeys'>,
   containerDir: string,
 ): Promise<{ env: Record<string, string>; ssh: DevMachineSsh }> {
-  const files = sshServerFiles(start.runtimeDir);
-  const hostKey = await ensureHostKey(files, start.id);
-  await writeFile(files.authorizedKeys, start.authorizedKeys.map((key) => `${key}\n`).join(''), { mode: 0o600 });
-  const port = await freePort(settings.listenAddress);
+  const { files, hostKey, port } = await prepareSshFiles(settings, start);
   const inContainer = (file: string) => path.posix.join(containerDir, path.relative(start.runtimeDir, file));
   // The container's user: root, unless its image says otherwise (then its own user's sshd lets only it in).
   const user = 'root';
@@ -226,14 +238,7 @@ export async function prepareContainerSsh(
       AIPLAT_SSH_PORT: String(port),
       AIPLAT_SSH_LISTEN: settings.listenAddress,
     },
-    ssh: {
-      host: settings.host,
-      port,
-      user,
-      command: sshCommand(user, settings.host, port),
-      hostKeyFingerprint: sshFingerprint(hostKey.blob),
-      hostKeyType: hostKey.type,
-    },
+    ssh: sshAddress(settings, user, port, hostKey),
   };
 }
 
