@@ -16,6 +16,7 @@ export * from './schemas/serviceMetrics.js';
 export * from './schemas/serviceLogs.js';
 export * from './schemas/sessions.js';
 export * from './schemas/images.js';
+export * from './schemas/assets.js';
 export * from './schemas/jobLimits.js';
 export * from './schemas/memoryQuantity.js';
 export { MAX_NESTING_DEPTH, PROTO_KEY_MESSAGE, protoKeyPaths, tooDeepPath } from './schemas/documentShape.js';

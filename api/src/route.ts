@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
@@ -28,3 +28,6 @@ export function route<const R extends Omit<RouteDef, 'transfer' | 'auth'> & Part
 ): R & { transfer: R['transfer'] extends RouteTransfer ? R['transfer'] : 'json'; auth: boolean } {
   return { transfer: 'json', auth: true, ...def } as never;
 }
+
+/** The response of a `download` route: the fetch Response, read as a byte stream. */
+export const BinarySchema = z.custom<Response>(() => true).meta({ description: 'byte stream' });

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import { devMachineRoutes } from './devMachineRoutes.js';
 import { lifecycleConfigRoutes } from './lifecycleConfigRoutes.js';
+import { assetRoutes } from './assetRoutes.js';
 import { devMachineAccessRoutes } from './devMachineAccessRoutes.js';
 import { imageRoutes } from './imageRoutes.js';
-import { route } from './route.js';
+import { BinarySchema, route } from './route.js';
 import { serviceRoutes } from './serviceRoutes.js';
 import { tensorboardRoutes } from './tensorboardRoutes.js';
 import {
@@ -45,7 +46,6 @@ import { HealthSchema, OpenApiDocumentSchema, ReadinessSchema, ServerInfoSchema 
 
 export type { HttpMethod, RouteDef, RouteTransfer } from './route.js';
 
-const BinarySchema = z.custom<Response>(() => true).meta({ description: 'byte stream' });
 const TextSchema = z.string();
 
 /** Every HTTP route of the platform. The backend mounts each one; the client derives its methods. */
@@ -279,6 +279,7 @@ export const routes = {
   ...tensorboardRoutes,
   ...serviceRoutes,
   ...imageRoutes,
+  ...assetRoutes,
 } as const;
 
 export type Routes = typeof routes;

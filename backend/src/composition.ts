@@ -28,6 +28,7 @@ import { SshKeyService } from './devmachines/access/sshKeyService.js';
 import { GitCredentialService } from './devmachines/access/gitCredentialService.js';
 import { createAccessHandlers } from './devmachines/access/accessHandlers.js';
 import { ImagesPart } from './imagesComposition.js';
+import { CatalogPart } from './catalogComposition.js';
 import { createJobHandlers } from './jobs/jobHandlers.js';
 import { jobFilesUnder } from './jobs/jobFiles.js';
 import { JobService } from './jobs/jobService.js';
@@ -77,6 +78,8 @@ export interface Platform {
   devMachineEngine: LocalDevMachineEngine;
   /** The local engine's container runtime (Podman, Docker or none), detected in the background. */
   containers: LocalContainers;
+  /** Datasets and models as managed assets. */
+  catalog: CatalogPart;
   /** One-time browser login links (npm start prints one per IDE of the default dev machine). */
   loginLinks: LoginLinks;
   /** Set when the config enables the Kubernetes engine. */
@@ -111,7 +114,9 @@ export async function createPlatform(
   const seeded = config.seedExamples
     ? (await seedWorkRoot(config.workRoot, users[0]?.name ?? config.defaultUser)).created
     : [];
-  const resolver = new PathResolver(config.workRoot);
+  const resolver = new PathResolver(config.workRoot, CatalogPart.readOnlyFolders(config));
+  const catalogPart = new CatalogPart(config, store, resolver);
+  await catalogPart.repair();
   const lister = new DirectoryLister(resolver);
   const folderWatchers = new FolderWatchers({
     debounceMs: 150,
@@ -163,6 +168,7 @@ export async function createPlatform(
     registry: metrics.registry,
     platformUser,
     isOriginAllowed: (origin, host) => originPolicy.isAllowed(origin, host),
+    resolveModel: async (owner, ref) => (await catalogPart.copies.resolveRef(owner, 'models', ref)).shownPath,
     log,
   });
   const server = createPlatformServer({
@@ -196,6 +202,7 @@ export async function createPlatform(
         events: hub,
         log: log.child({ component: 'jobs' }),
         checkFolders: jobFoldersChecker(resolver),
+        resolveInputs: (user, refs) => catalogPart.copies.resolveJobInputs(user, refs),
         defaultEngine: config.engine,
       });
       const issueLoginLink: Pick<Handlers, 'createLoginLink'> = {
@@ -248,6 +255,7 @@ export async function createPlatform(
         ...createAccessHandlers(sshKeys, gitCredentials),
         ...servicesPart.handlers(hub),
         ...imagesPart.handlers(hub, devMachines),
+        ...catalogPart.handlers(hub),
         ...issueLoginLink,
         ...createFileHandlers({ resolver, lister, events: hub, maxUploadBytes: config.maxUploadBytes }),
         ...createPreviewHandlers({ resolver }),
@@ -399,6 +407,7 @@ export async function createPlatform(
     await folderWatchers.close();
     await jobService.close();
     imagesPart.close();
+    await catalogPart.close();
     lifecycleLogs.close();
     autoStopper.close();
     idleMonitor.close();
@@ -426,6 +435,7 @@ export async function createPlatform(
     devMachines: devMachineService,
     devMachineEngine,
     containers,
+    catalog: catalogPart,
     loginLinks,
     ...(kubernetes ? { kubernetes } : {}),
     folderWatchers,

@@ -171,6 +171,49 @@ export const ConfigSchema = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /** Datasets and models as managed assets (catalog/): imports, versions, shares, acceleration. */
+  catalog: z
+    .object({
+      /** The fast storage accelerated versions are copied onto (a folder on this machine); left out: <workRoot>/cache. */
+      fastStorageDir: z.string().min(1).optional(),
+      /** Largest file an upload import takes (慧聚: 2 GB for a model). */
+      maxUploadBytes: z
+        .number()
+        .int()
+        .positive()
+        .default(2 * 1024 ** 3),
+      /** Archives: refused past these totals (archive bombs), with the entry named. */
+      extract: z
+        .object({
+          maxBytes: z
+            .number()
+            .int()
+            .positive()
+            .default(50 * 1024 ** 3),
+          maxEntries: z.number().int().positive().default(1_000_000),
+          /** Largest uncompressed/compressed ratio of a whole archive (and of each zip entry). */
+          maxRatio: z.number().positive().default(200),
+        })
+        .prefault({}),
+      download: z
+        .object({
+          /** Largest file a download link may bring. */
+          maxBytes: z
+            .number()
+            .int()
+            .positive()
+            .default(50 * 1024 ** 3),
+          /**
+           * Hosts, addresses and CIDR ranges a download link may reach even though they are loopback,
+           * link-local or private (by default those are refused: no requests into the cluster).
+           */
+          allowHosts: z.array(z.string().min(1)).default([]),
+          /** How long a download may go without receiving a byte. */
+          idleTimeoutMs: z.number().int().min(100).max(3_600_000).default(60_000),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
 });
 export type Config = z.infer<typeof ConfigSchema>;
 

@@ -32,6 +32,8 @@ export interface ServicesPartDeps {
   /** The platform's own user of a request (bearer token or browser session). */
   platformUser: (req: http.IncomingMessage) => string | undefined;
   isOriginAllowed: (origin: string | undefined, host: string | undefined) => boolean;
+  /** A catalog model version's folder under /work (`name@v2`), for versions that name one. */
+  resolveModel: (owner: string, ref: string) => Promise<string>;
   log: Logger;
 }
 
@@ -80,6 +82,7 @@ export class ServicesPart {
       defaultEngine: config.engine,
       onChange: (name) => directory.forget(name),
       domains: { httpsServed: config.services.httpsPort !== undefined, platformHosts: platformHosts(config) },
+      resolveModel: this.deps.resolveModel,
       log: log.child({ component: 'services' }),
     });
     this.keys = new CallerKeys({

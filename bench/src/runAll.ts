@@ -18,6 +18,8 @@ const BENCHMARKS: [string, string[]][] = [
     'serviceGateway',
     'snapshotScan',
     'imageSave',
+    'archiveExtract',
+    'catalogPublish',
   ].map((name): [string, string[]] => [name, [here(`./${name}.js`)]]),
   // In a real JupyterLab in Chromium, through the end-to-end harness (which vitest runs from source).
   [

@@ -7,6 +7,7 @@ import { ServiceMetricsUpdateSchema } from './serviceMetrics.js';
 import { ScalarUpdateSchema, TensorBoardChangeSchema } from './scalars.js';
 import { FileChangesSchema, UploadProgressSchema } from './workspace.js';
 import { ImageSaveSchema } from './images.js';
+import { AssetTaskSchema } from './assets.js';
 
 /**
  * Topics a WebSocket client can subscribe to. A topic string is `<kind>` or `<kind>/<id>`
@@ -46,6 +47,8 @@ export const topicPayloads = {
   'service-metrics': ServiceMetricsUpdateSchema,
   /** The user's saves of dev machines as images (`image-saves`): state and progress as they change. */
   'image-saves': ImageSaveSchema,
+  /** The user's dataset and model imports, accelerations and exports (`asset-tasks`): progress as it happens. */
+  'asset-tasks': AssetTaskSchema,
 } as const;
 export type TopicKind = keyof typeof topicPayloads;
 export const TOPIC_KINDS = Object.keys(topicPayloads) as TopicKind[];

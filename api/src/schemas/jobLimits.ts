@@ -2,6 +2,7 @@
 export const JOB_LIMITS = {
   nameChars: 60,
   descriptionChars: 500,
+  datasets: 8,
   commandChars: 8192,
   tags: 20,
   tagKeyChars: 63,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AssetRefSchema } from './assets.js';
 import { fieldError, shown, strictObject, wholeNumber } from './fieldErrors.js';
 import { JobNameSchema } from './jobIdentifiers.js';
 import { DEFAULT_JOB_PRIORITY, DEFAULT_JOB_QUEUE, DEFAULT_WORKING_DIR, JOB_LIMITS } from './jobLimits.js';
@@ -208,4 +209,20 @@ export const commonFields = {
   queue: QueueNameSchema.default(DEFAULT_JOB_QUEUE),
   /** Which engine runs the job; the server's default when left out. */
   engine: EngineKindSchema.optional(),
+  /**
+   * Published datasets the job reads, as `name` (the latest version) or `name@v2`: each is passed as
+   * AIPLAT_DATASET_<NAME> (read-only; the accelerated copy when there is one). Pinned at submit.
+   */
+  datasets: z
+    .array(AssetRefSchema, { error: fieldError('datasets', 'a list of dataset references, e.g. [alpaca-zh@v2]') })
+    .max(JOB_LIMITS.datasets, `a job reads at most ${JOB_LIMITS.datasets} datasets`)
+    .optional(),
+  /**
+   * Model versions the job starts from (fine-tuning), as `name` or `name@v2`: each is passed as
+   * AIPLAT_MODEL_<NAME> (read-only). Pinned at submit.
+   */
+  models: z
+    .array(AssetRefSchema, { error: fieldError('models', 'a list of model references, e.g. [tiny-llama@v1]') })
+    .max(JOB_LIMITS.datasets, `a job reads at most ${JOB_LIMITS.datasets} models`)
+    .optional(),
 };

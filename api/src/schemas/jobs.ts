@@ -70,6 +70,16 @@ export function finishedJobHasNoEta(ctx: z.core.ParsePayload<{ state: JobState; 
   });
 }
 
+/** A dataset or model version a job reads: the pinned reference, the variable naming it and its folder under /work. */
+export const JobInputSchema = z.object({
+  kind: z.enum(['dataset', 'model']),
+  ref: z.string(),
+  env: z.string(),
+  path: z.string(),
+  accelerated: z.boolean(),
+});
+export type JobInput = z.infer<typeof JobInputSchema>;
+
 const JobObjectSchema = z.object({
   id: JobIdSchema,
   spec: JobSpecSchema,
@@ -91,6 +101,8 @@ const JobObjectSchema = z.object({
   waitReason: WaitReasonSchema.optional(),
   /** How far it got; without `etaSeconds` once the job is in a final state. */
   progress: JobProgressSchema.optional(),
+  /** `spec.datasets` and `spec.models` as the job reads them (pinned to a version at submit). */
+  inputs: z.array(JobInputSchema).optional(),
 });
 
 export const JobSchema = JobObjectSchema.check(finishedJobHasNoEta).meta({ id: 'Job', ...FINISHED_JOB_HAS_NO_ETA });

@@ -136,11 +136,37 @@ const EnvironmentSchema = z
 
 const { image, env } = commonFields;
 
+const MODEL_FOLDER = workFolderField('model', 'mount/models/tiny-gpt2');
+/** A catalog model version, `name@v2`: a name without a slash, and a version. */
+export const CATALOG_MODEL_REF = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}@v[1-9][0-9]{0,5}$/;
+const ServiceModelSchema = z
+  .string({
+    error: fieldError(
+      'model',
+      'a folder under /work, e.g. mount/models/tiny-gpt2, or a model version, e.g. tiny-llama@v1',
+    ),
+  })
+  .superRefine((model, ctx) => {
+    if (CATALOG_MODEL_REF.test(model)) return;
+    for (const issue of MODEL_FOLDER.safeParse(model).error?.issues ?? []) {
+      ctx.addIssue({
+        code: 'custom',
+        input: model,
+        message: `${issue.message} (or name a model version, e.g. tiny-llama@v1)`,
+      });
+    }
+  });
+
 /** What one version runs: the model, the code and how to start it, per replica. */
 export const ServiceVersionSpecSchema = strictObject(
   {
-    /** The model folder, relative to /work; mounted read-only at /data/model (Kubernetes) and named by MODEL_DIR. */
-    model: workFolderField('model', 'mount/models/tiny-gpt2'),
+    /**
+     * The model folder, relative to /work, or a catalog model version (`tiny-llama@v2`, resolved to its
+     * folder at deploy); mounted read-only at /data/model (Kubernetes) and named by MODEL_DIR.
+     */
+    model: ServiceModelSchema,
+    /** The catalog model version `model` was given as, when it was one (set by the server). */
+    modelRef: z.string().optional(),
     /** Container image; the Kubernetes engine runs it. */
     image,
     /** Local engine: the Python environment the replicas start from (a venv of it gets the requirements). */

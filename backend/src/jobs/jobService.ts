@@ -9,6 +9,7 @@ import {
   type CreateJobBody,
   type Instance,
   type Job,
+  type JobInput,
   type JobDetail,
   type JobEnvResponse,
   type JobEventsResponse,
@@ -38,9 +39,20 @@ export interface JobServiceDeps {
   log: Logger;
   /** The job's folders under /work (working directory, summaries), checked at submit (see `jobFoldersChecker`). */
   checkFolders: (user: string, spec: JobSpec) => Promise<void>;
+  /**
+   * Resolves `spec.datasets` and `spec.models` (`name` or `name@v2`) to the versions the job reads,
+   * pinned; refuses unknown names and versions with a 4xx. Without it a job naming any is refused.
+   */
+  resolveInputs?: (user: string, refs: JobInputRefs) => Promise<JobInput[]>;
   /** The engine of a spec that names none; the first attached when unset. */
   defaultEngine?: EngineKind;
   now?: () => Date;
+}
+
+/** The dataset and model references of a job's spec. */
+export interface JobInputRefs {
+  datasets: readonly string[];
+  models: readonly string[];
 }
 
 export function toApiJob(record: JobRecord): Job {
@@ -242,6 +254,7 @@ export class JobService implements JobLifecycle {
     const engine = this.engineForSpec(spec);
     engine.validate(spec);
     await this.deps.checkFolders(user, spec);
+    const inputs = await this.inputsOf(user, { datasets: spec.datasets ?? [], models: spec.models ?? [] });
     const id = newJobId();
     const record: JobRecord = {
       id,
@@ -252,6 +265,7 @@ export class JobService implements JobLifecycle {
       createdAt: this.now().toISOString(),
       restarts: 0,
       attempt: 0,
+      ...(inputs ? { inputs } : {}),
     };
     this.deps.store.insertJob(record);
     this.deps.store.replaceInstances(id, this.pendingInstances(id, spec));
@@ -328,15 +342,39 @@ export class JobService implements JobLifecycle {
     const engine = this.engineOf(job);
     engine.validate(job.spec);
     await this.deps.checkFolders(job.user, job.spec);
+    // The versions pinned at submit, found again: an accelerated copy made (or evicted) since counts.
+    const inputs = await this.inputsOf(job.user, {
+      datasets: (job.inputs ?? []).filter((i) => i.kind === 'dataset').map((i) => i.ref),
+      models: (job.inputs ?? []).filter((i) => i.kind === 'model').map((i) => i.ref),
+    });
     const next = this.transition(id, 'Submitting', {
       type: 'submitted',
       message: `started again by ${user}`,
-      patch: { restarts: 0, reason: undefined, startedAt: undefined, finishedAt: undefined, progress: undefined },
+      patch: {
+        restarts: 0,
+        reason: undefined,
+        startedAt: undefined,
+        finishedAt: undefined,
+        progress: undefined,
+        ...(inputs ? { inputs } : {}),
+      },
     });
     if (!next) throw new ApiError('conflict', `job ${id} cannot be started again from ${job.state}`);
     this.deps.store.replaceInstances(id, this.pendingInstances(id, job.spec));
     engine.submit(next);
     return this.detail(id);
+  }
+
+  private async inputsOf(user: string, refs: JobInputRefs): Promise<JobInput[] | undefined> {
+    if (refs.datasets.length === 0 && refs.models.length === 0) return undefined;
+    if (!this.deps.resolveInputs) {
+      throw new ApiError('validation_failed', 'this platform cannot resolve datasets or models: leave them out', {
+        issues: [
+          { path: `body.spec.${refs.datasets.length > 0 ? 'datasets' : 'models'}`, message: 'not available here' },
+        ],
+      });
+    }
+    return this.deps.resolveInputs(user, refs);
   }
 
   copy(id: string): { spec: JobSpec } {

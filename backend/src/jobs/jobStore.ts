@@ -1,4 +1,5 @@
 import type {
+  JobInput,
   EngineKind,
   FailureReason,
   Instance,
@@ -30,6 +31,8 @@ export interface JobRecord {
   progressFrom?: Record<number, number>;
   /** Engine-private state that must survive a backend restart (the local engine's placement). */
   runtime?: unknown;
+  /** `spec.datasets` and `spec.models` resolved at submit (and at each start again). */
+  inputs?: JobInput[];
 }
 
 /** An instance as kept: the API's `Instance` plus the engine's handle on it. */

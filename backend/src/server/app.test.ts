@@ -17,7 +17,15 @@ describe('the HTTP app over real sockets', () => {
   it('mounts every route of the contract, each reaching its handler', async () => {
     expect([...f.platform.server.mountedRoutes].sort()).toEqual([...ROUTE_NAMES].sort());
     for (const [name, def] of Object.entries(routes) as [string, RouteDef][]) {
-      const url = buildPath(def.path, { id: 'no-such-job', name: 'no-such-service', appKey: 'ak-0000000000000000' });
+      const url = buildPath(def.path, {
+        id: 'no-such-job',
+        name: 'no-such-service',
+        appKey: 'ak-0000000000000000',
+        kind: 'datasets',
+        version: 'v1',
+        shareId: 'sh-000000000000',
+        taskId: 'at-000000000000',
+      });
       const response = await f.fetch(url, { method: def.method.toUpperCase() });
       const text = await response.text();
       // Whatever the handler makes of an empty request, the router must not answer "no route".

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import {
   ApiError,
+  CATALOG_MODEL_REF,
   type EngineKind,
   type Service,
   type ServiceEvent,
@@ -29,6 +30,8 @@ export interface ServiceServiceDeps {
   onChange?: (name: string) => void;
   /** Whether HTTPS is served for services' own domains; without it a domain's `tls` is refused. */
   domains?: DomainTlsPolicy;
+  /** Finds a catalog model version (`name@v2`) of the owner's: its folder under /work. */
+  resolveModel?: (owner: string, ref: string) => Promise<string>;
   now?: () => Date;
 }
 
@@ -85,7 +88,8 @@ export class ServiceService implements ServiceLifecycle {
     return record;
   }
 
-  async deploy(owner: string, spec: ServiceSpec): Promise<Service> {
+  async deploy(owner: string, given: ServiceSpec): Promise<Service> {
+    const spec = { ...given, version: await this.withModelFolder(owner, given.version, 'body.spec.version.model') };
     const kind = spec.engine ?? this.deps.defaultEngine ?? 'local';
     const engine = this.engines.of(kind);
     engine.validate(spec, spec.version);
@@ -152,7 +156,7 @@ export class ServiceService implements ServiceLifecycle {
           `${name} is ${record.state}; roll out a new version while it is Running (or start it first)`,
         );
       }
-      const spec = body.version as ServiceVersionSpec;
+      const spec = await this.withModelFolder(owner, body.version as ServiceVersionSpec, 'body.version.model');
       await atUpdatePaths(async () => {
         this.engines.of(record.engine).validate(specOf(record), spec);
         await this.engines.of(record.engine).checkFolders?.(owner, spec);
@@ -180,6 +184,24 @@ export class ServiceService implements ServiceLifecycle {
       }
     }
     return toService(record);
+  }
+
+  /** A version whose model names a catalog model version, with that version's folder as its model. */
+  private async withModelFolder(owner: string, version: ServiceVersionSpec, at: string): Promise<ServiceVersionSpec> {
+    if (!CATALOG_MODEL_REF.test(version.model)) return version;
+    if (!this.deps.resolveModel) {
+      throw new ApiError('validation_failed', 'model versions cannot be resolved here: give the model folder', {
+        issues: [{ path: at, message: 'a folder under /work' }],
+      });
+    }
+    try {
+      return { ...version, model: await this.deps.resolveModel(owner, version.model), modelRef: version.model };
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      throw new ApiError('validation_failed', `model ${version.model}: ${error.message}`, {
+        issues: [{ path: at, message: error.message }],
+      });
+    }
   }
 
   async start(name: string, owner: string): Promise<Service> {

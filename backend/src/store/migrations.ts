@@ -141,4 +141,27 @@ export const MIGRATIONS: readonly Migration[] = [
             UNIQUE (owner, name)
           );`,
   },
+  {
+    version: 8,
+    name: 'datasets and models',
+    // Shares are deleted with their asset; a redeemed copy (shared_from) is removed by the catalog.
+    sql: `CREATE TABLE assets (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            owner TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            name TEXT NOT NULL,
+            shared_from TEXT,
+            data TEXT NOT NULL,
+            UNIQUE (owner, kind, name)
+          );
+          CREATE INDEX assets_shared_from ON assets (shared_from);
+          CREATE TABLE asset_shares (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            id TEXT NOT NULL UNIQUE,
+            asset_id TEXT NOT NULL REFERENCES assets (id) ON DELETE CASCADE,
+            token_hash TEXT NOT NULL UNIQUE,
+            data TEXT NOT NULL
+          );`,
+  },
 ];

@@ -15,6 +15,8 @@ import { SqliteGitCredentialStore, SqliteSshKeyStore } from './sqliteAccessStore
 import type { ImageStore } from '../images/imageStore.js';
 import type { ServiceStore } from '../services/serviceStore.js';
 import { SqliteJobStore } from './sqliteJobStore.js';
+import { SqliteAssetStore } from './sqliteAssetStore.js';
+import type { AssetStore } from '../catalog/assetStore.js';
 import type { Store } from './store.js';
 
 export class StoreError extends Error {
@@ -56,6 +58,7 @@ export class SqliteStore implements Store {
   readonly lifecycleConfigs: LifecycleConfigStore;
   readonly sshKeys: SshKeyStore;
   readonly gitCredentials: GitCredentialStore;
+  readonly assets: AssetStore;
 
   /** `file` is a path, or `:memory:`. */
   constructor(file: string, migrations: readonly Migration[] = MIGRATIONS) {
@@ -75,6 +78,7 @@ export class SqliteStore implements Store {
     };
     this.services = new SqliteServiceStore(this.db, new SecretBox(settings));
     this.sshKeys = new SqliteSshKeyStore(this.db);
+    this.assets = new SqliteAssetStore(this.db);
     this.gitCredentials = new SqliteGitCredentialStore(
       this.db,
       new SecretBox(settings, 'devmachines:gitCredentialKey'),

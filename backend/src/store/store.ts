@@ -8,6 +8,7 @@ import type { JobStore } from '../jobs/jobStore.js';
 import type { ServiceStore } from '../services/serviceStore.js';
 import type { ImageStore } from '../images/imageStore.js';
 import type { GitCredentialStore, SshKeyStore } from '../devmachines/access/accessStores.js';
+import type { AssetStore } from '../catalog/assetStore.js';
 
 export interface Store {
   readonly jobs: JobStore;
@@ -17,6 +18,7 @@ export interface Store {
   readonly lifecycleConfigs: LifecycleConfigStore;
   readonly sshKeys: SshKeyStore;
   readonly gitCredentials: GitCredentialStore;
+  readonly assets: AssetStore;
   getSetting(key: string): string | undefined;
   setSetting(key: string, value: string): void;
   /** The newest migration applied. */

@@ -126,8 +126,20 @@ function errno(e: unknown): string | undefined {
  * the shared scratch `<workRoot>/cache`, `mount` the read-only `<workRoot>/mount`. Every result is
  * checked with realpath to lie inside its root; symlinks that leave it are refused, never followed.
  */
+/** A folder the file API only reads: the catalog's published versions and accelerated copies. */
+export interface ReadOnlyFolder {
+  root: RootName;
+  /** Relative to the root's folder, e.g. `.catalog`. */
+  folder: string;
+  /** The refusal's message: what the folder is and what to do instead. */
+  why: string;
+}
+
 export class PathResolver {
-  constructor(readonly workRoot: string) {}
+  constructor(
+    readonly workRoot: string,
+    private readonly readOnlyFolders: readonly ReadOnlyFolder[] = [],
+  ) {}
 
   rootDirectory(root: RootName, user: string): string {
     // The user name becomes a folder name: one that could climb (`..`, `a/b`) is a bug upstream.
@@ -155,11 +167,21 @@ export class PathResolver {
 
   async resolve(user: string, rawPath: string, options: ResolveOptions): Promise<ResolvedPath> {
     try {
-      return await this.resolveChecked(user, rawPath, options);
+      const resolved = await this.resolveChecked(user, rawPath, options);
+      const readOnly = this.readOnlyFolderOf(resolved);
+      if (!readOnly) return resolved;
+      if (options.access === 'write') throw new ApiError('read_only', readOnly.why);
+      return { ...resolved, writable: false };
     } catch (e) {
       if (errno(e) === 'ENAMETOOLONG') throw badPath('path is too long for the file system');
       throw e;
     }
+  }
+
+  private readOnlyFolderOf(resolved: ResolvedPath): ReadOnlyFolder | undefined {
+    return this.readOnlyFolders.find(
+      (f) => f.root === resolved.root && isInside(resolved.absPath, path.join(resolved.rootDir, f.folder)),
+    );
   }
 
   private async resolveChecked(user: string, rawPath: string, options: ResolveOptions): Promise<ResolvedPath> {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { ApiError } from '@aiplat/api';
+import { ApiError, type JobInput } from '@aiplat/api';
 import type { ManifestOptions, ResourceNames } from './manifests/common.js';
 
 /*
@@ -191,7 +191,7 @@ export function queueConfig(config: KubernetesConfig, queue: string): Kubernetes
 /** What the manifest builders need for one job of `user` in `queue`. */
 export function manifestOptionsFor(
   config: KubernetesConfig,
-  job: { user: string; jobId: string; queue: string },
+  job: { user: string; jobId: string; queue: string; inputs?: JobInput[] | undefined },
 ): ManifestOptions {
   const queue = queueConfig(config, job.queue);
   return {
@@ -208,5 +208,6 @@ export function manifestOptionsFor(
     localQueue: queue.localQueue ?? job.queue,
     nodeSelector: queue.nodeSelector,
     tolerations: queue.tolerations,
+    ...(job.inputs?.length ? { inputs: job.inputs } : {}),
   };
 }

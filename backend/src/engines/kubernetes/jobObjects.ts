@@ -1,4 +1,4 @@
-import { ApiError, isTerminalJobState, type JobSpec } from '@aiplat/api';
+import { ApiError, isTerminalJobState, type JobInput, type JobSpec } from '@aiplat/api';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { JobLifecycle } from '../../jobs/engine.js';
 import type { JobRecord } from '../../jobs/jobStore.js';
@@ -56,8 +56,13 @@ export class JobObjects {
   constructor(private readonly options: JobObjectsOptions) {}
 
   /** The job's objects, exactly as they would be created. */
-  manifests(job: { id: string; user: string; spec: JobSpec }): KubernetesObject[] {
-    const options = manifestOptionsFor(this.options.config, { user: job.user, jobId: job.id, queue: job.spec.queue });
+  manifests(job: { id: string; user: string; spec: JobSpec; inputs?: JobInput[] }): KubernetesObject[] {
+    const options = manifestOptionsFor(this.options.config, {
+      user: job.user,
+      jobId: job.id,
+      queue: job.spec.queue,
+      inputs: job.inputs,
+    });
     return buildManifests(job.spec, options) as unknown as KubernetesObject[];
   }
 

@@ -27,7 +27,13 @@ export class InstancePreparer {
   constructor(private readonly options: InstancePreparerOptions) {}
 
   /** The instance records to store, one per planned instance; throws when the environment cannot be built. */
-  async prepare(job: JobRecord, placement: Placement, summaryDir: string): Promise<InstanceRecord[]> {
+  async prepare(
+    job: JobRecord,
+    placement: Placement,
+    summaryDir: string,
+    /** The job's datasets and models (AIPLAT_DATASET_<NAME>, AIPLAT_MODEL_<NAME>), with their folders on this machine. */
+    inputEnv: Record<string, string> = {},
+  ): Promise<InstanceRecord[]> {
     const { files, host } = this.options;
     const planned = plannedInstances(job.spec);
     const requests = jobRequest(job.id, job.spec, 0).instances;
@@ -60,6 +66,7 @@ export class InstancePreparer {
       mode: job.spec.mode,
       instances: placements,
       userEnv: job.spec.env,
+      inputEnv,
       hyperparametersPath: path.join(jobDir, 'hyperparameters.json'),
       hyperparameters: job.spec.hyperparameters,
       jobDir,

@@ -64,7 +64,11 @@ export class RunLauncher {
     try {
       run.cwd = await this.options.resolveWorkingDir(job.user, job.spec.workingDir);
       const summaryDir = await this.options.resolveSummaryDir(job.user, jobSummaryDir(job));
-      records = await this.options.preparer.prepare(job, placement, summaryDir);
+      const inputEnv: Record<string, string> = {};
+      for (const input of job.inputs ?? []) {
+        inputEnv[input.env] = await this.options.resolveWorkingDir(job.user, input.path);
+      }
+      records = await this.options.preparer.prepare(job, placement, summaryDir, inputEnv);
     } catch (error) {
       run.launching = false;
       this.failStart(run, error);

@@ -10,6 +10,8 @@
  * the real CRD schemas, which is what a cluster would check.
  */
 
+import type { JobInput } from '@aiplat/api';
+
 /** Resource names of the device plugins; operator-configurable per queue. */
 export interface ResourceNames {
   nvidiaGpu: string;
@@ -49,6 +51,8 @@ export interface ManifestOptions {
   nodeSelector?: Record<string, string>;
   /** ...and the taints every pod tolerates. */
   tolerations?: Toleration[];
+  /** The job's datasets and models, pinned at submit: each mounted read-only (see `inputMountPath`). */
+  inputs?: JobInput[];
 }
 
 /** A Kubernetes Toleration (core/v1). */

@@ -1,7 +1,7 @@
 import { instanceGroups, type JobSpec, type Resources } from '@aiplat/api';
 import type { EnvVar, ManifestOptions } from './common.js';
 import { devicesPerNode } from './resourceRequirements.js';
-import { containerWorkingDir, HYPERPARAMETERS_PATH, summaryFolder } from './workVolumes.js';
+import { containerWorkingDir, HYPERPARAMETERS_PATH, inputMountPath, summaryFolder } from './workVolumes.js';
 
 /*
  * What a job's containers run: the entry wrapper before the user's command, and the environment
@@ -29,6 +29,7 @@ export function containerEnv(spec: JobSpec, options: ManifestOptions): EnvVar[] 
     { name: 'AIPLAT_WORKING_DIR', value: containerWorkingDir(spec, options) },
     { name: 'AIPLAT_SUMMARY_DIR', value: summaryFolder(spec, options).containerPath },
     { name: 'AIPLAT_DEVICES_TOTAL', value: String(jobDevices(spec)) },
+    ...(options.inputs ?? []).map((input) => ({ name: input.env, value: inputMountPath(input) })),
   ];
 }
 

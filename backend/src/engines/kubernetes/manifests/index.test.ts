@@ -107,6 +107,67 @@ describe('buildManifests', () => {
     },
   );
 
+  it.each(MODES)(
+    '%s: each dataset and model is mounted read-only under /opt/ml/input and named by its variable',
+    (mode) => {
+      const inputs = [
+        {
+          kind: 'dataset' as const,
+          ref: 'alpaca-zh@v2',
+          env: 'AIPLAT_DATASET_ALPACA_ZH',
+          path: 'home/.catalog/datasets/alpaca-zh/v2',
+          accelerated: false,
+        },
+        {
+          kind: 'dataset' as const,
+          ref: 'images@v1',
+          env: 'AIPLAT_DATASET_IMAGES',
+          path: 'cache/.accelerated/bob/datasets/images/v1',
+          accelerated: true,
+        },
+        {
+          kind: 'model' as const,
+          ref: 'tiny@v3',
+          env: 'AIPLAT_MODEL_TINY',
+          path: 'home/.catalog/shared/models/tiny/v3',
+          accelerated: false,
+        },
+      ];
+      const [, resource] = buildManifests(SPECS[mode], { ...options, inputs });
+      const containers = podSpecs(resource)
+        .flatMap((pod) => pod.containers as Record<string, unknown>[])
+        .filter((container) => container.name !== RAY_SUBMITTER);
+      for (const container of containers) {
+        expect(container.volumeMounts).toContainEqual({
+          name: 'aiplat-home',
+          mountPath: '/opt/ml/input/data/alpaca-zh',
+          subPath: '.catalog/datasets/alpaca-zh/v2',
+          readOnly: true,
+        });
+        expect(container.volumeMounts).toContainEqual({
+          name: 'aiplat-cache',
+          mountPath: '/opt/ml/input/data/images',
+          subPath: '.accelerated/bob/datasets/images/v1',
+          readOnly: true,
+        });
+        expect(container.volumeMounts).toContainEqual({
+          name: 'aiplat-home',
+          mountPath: '/opt/ml/input/models/tiny',
+          subPath: '.catalog/shared/models/tiny/v3',
+          readOnly: true,
+        });
+      }
+      const envs = resource.kind === 'TrainJob' ? [resource.spec.trainer.env] : containers.map((c) => c.env);
+      for (const env of envs) {
+        expect(env).toContainEqual({ name: 'AIPLAT_DATASET_ALPACA_ZH', value: '/opt/ml/input/data/alpaca-zh' });
+        expect(env).toContainEqual({ name: 'AIPLAT_DATASET_IMAGES', value: '/opt/ml/input/data/images' });
+        expect(env).toContainEqual({ name: 'AIPLAT_MODEL_TINY', value: '/opt/ml/input/models/tiny' });
+      }
+      const crd = crdFor(mode);
+      expect(crdValidator(crd.kind as CrdKind, crd.version).validate(resource)).toEqual({ valid: true, errors: [] });
+    },
+  );
+
   it.each(MODES)('%s: no placement fields when the queue has none', (mode) => {
     const [, resource] = buildManifests(SPECS[mode], { ...options, nodeSelector: {}, tolerations: [] });
     for (const pod of podSpecs(resource)) {

@@ -1,4 +1,4 @@
-import { jobSummaryDir, type JobSpec } from '@aiplat/api';
+import { jobSummaryDir, type JobInput, type JobSpec } from '@aiplat/api';
 import type { ConfigMap, ManifestOptions, Volume, VolumeMount } from './common.js';
 import { jobAnnotations, objectName, podLabels } from './jobMetadata.js';
 
@@ -96,7 +96,23 @@ export function jobVolumeMounts(spec: Pick<JobSpec, 'summaryDir'>, options: Mani
   return [
     ...workVolumeMounts(options),
     { name: summary.volume, mountPath: SUMMARY_MOUNT_PATH, ...(summary.subPath ? { subPath: summary.subPath } : {}) },
+    ...inputMounts(options),
   ];
+}
+
+/** Where a job's container reads a dataset (TI-ONE's input channel folder) or a model. */
+export function inputMountPath(input: JobInput): string {
+  return `${input.kind === 'dataset' ? DATASETS_MOUNT_DIR : MODELS_MOUNT_DIR}/${input.ref.split('@')[0]}`;
+}
+export const DATASETS_MOUNT_DIR = '/opt/ml/input/data';
+export const MODELS_MOUNT_DIR = '/opt/ml/input/models';
+
+/** Each input's version folder, read-only (a version on the home claim, an accelerated copy on the cache claim). */
+function inputMounts(options: ManifestOptions): VolumeMount[] {
+  return (options.inputs ?? []).map((input) => {
+    const folder = workFolder(input.path, options);
+    return { name: folder.volume, mountPath: inputMountPath(input), subPath: folder.subPath, readOnly: true };
+  });
 }
 
 /** The container path of `workingDir` (`home/x` is in the user's home). */

@@ -105,6 +105,7 @@ function commonEnv(
     AIPLAT_INSTANCE: name,
   };
   if (input.summaryDir !== undefined) env.AIPLAT_SUMMARY_DIR = input.summaryDir;
+  if (input.inputEnv) Object.assign(env, input.inputEnv);
   if (instance.group !== undefined) env.AIPLAT_GROUP = instance.group;
   if (instance.gpus > 0 && instance.gpus < 1) env.AIPLAT_GPU_SHARE = String(instance.gpus);
   if (instance.devices !== undefined) Object.assign(env, visibleDevicesEnv(instance.devices));

@@ -84,6 +84,8 @@ export interface EnvironmentInput {
   jobDir: string;
   /** Absolute path of the folder for TensorBoard summaries (AIPLAT_SUMMARY_DIR). */
   summaryDir?: string;
+  /** The job's datasets and models: AIPLAT_DATASET_<NAME>, AIPLAT_MODEL_<NAME> and their folders. */
+  inputEnv?: Readonly<Record<string, string>>;
 }
 
 /** One instance's complete environment: the user's variables plus the platform's. */
