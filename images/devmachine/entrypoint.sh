@@ -212,7 +212,8 @@ fi
 started=0
 if [[ ",$ides," == *",jupyterlab,"* ]]; then
   [[ -n "${AIPLAT_IDE_TOKEN:-}" ]] || fail "AIPLAT_IDE_TOKEN is not set (JupyterLab's token, from the dev machine's Secret)"
-  # The token from the environment: never on a command line, where ps shows it.
+  # The token from the environment: never on a command line, where ps shows it. allow_hidden: the
+  # catalog's versions are under home/.catalog, which the file browser must open.
   cat >"${TMPDIR:-/tmp}/aiplat_jupyter_config.py" <<'PY'
 import os
 c.ServerApp.token = os.environ["AIPLAT_IDE_TOKEN"]
@@ -220,7 +221,7 @@ PY
   "${jupyter[@]}" --config="${TMPDIR:-/tmp}/aiplat_jupyter_config.py" \
     "${lab_listen[@]}" --ServerApp.base_url="${base}lab/" \
     --ServerApp.root_dir="${AIPLAT_WORK_ROOT:-/work}" --ServerApp.preferred_dir="$folder" --ServerApp.open_browser=False \
-    --ServerApp.allow_root=True --ServerApp.allow_remote_access=True &
+    --ServerApp.allow_root=True --ServerApp.allow_remote_access=True --ContentsManager.allow_hidden=True &
   pids+=("$!")
   started=1
 fi

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { statSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -87,6 +87,11 @@ describe('dev machines on the local engine', () => {
     expect(page.status).toBe(200);
     expect(page.body).toContain('@aiplat/jupyterlab-ext');
     expect((await viaEndpoint(code, '/healthz')).status).toBe(200);
+    // Published dataset and model versions are under home/.catalog: JupyterLab's file browser opens them.
+    const version = path.join(fx.workRoot, 'home/alice/.catalog/datasets/demo/v1');
+    mkdirSync(version, { recursive: true });
+    writeFileSync(path.join(version, 'a.jsonl'), '{}\n');
+    expect((await viaEndpoint(lab, `${lab.prefix}api/contents/home/alice/.catalog/datasets/demo/v1`)).status).toBe(200);
 
     const events = (await client.devMachineEvents({ params: { id: created.id } })).events.map((e) => e.type);
     expect(events).toEqual(['created', 'starting', 'ide-started', 'ide-started', 'running']);

@@ -71,6 +71,8 @@ export function ideLaunch(input: IdeLaunchInput): IdeLaunch {
       '--ServerApp.open_browser=False',
       '--ServerApp.allow_root=True',
       '--ServerApp.allow_remote_access=True',
+      // Published dataset and model versions are under home/.catalog: the file browser opens them.
+      '--ContentsManager.allow_hidden=True',
     ];
     return {
       // The token comes through the environment (never the command line: `ps` shows that to everyone).
