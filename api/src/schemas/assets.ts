@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fieldError, strictObject } from './fieldErrors.js';
+import { ShareExpiresInHoursSchema } from './images.js';
 
 /*
  * Datasets and models as managed assets (慧聚 数据管理 / 模型管理, TI-ONE's data and model centres).
@@ -345,12 +346,7 @@ export type AssetShare = z.infer<typeof AssetShareSchema>;
 export const CreateShareBodySchema = strictObject(
   {
     version: VersionNameSchema.optional(),
-    expiresInHours: z
-      .number({ error: fieldError('expiresInHours', 'a number of hours from 1 to 8760') })
-      .int()
-      .min(1)
-      .max(8760)
-      .optional(),
+    expiresInHours: ShareExpiresInHoursSchema.optional(),
   },
   'the share request',
 );

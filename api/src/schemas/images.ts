@@ -156,17 +156,16 @@ export type ImageSave = z.infer<typeof ImageSaveSchema>;
 export const ImageSaveParamsSchema = z.object({ id: ImageSaveIdSchema });
 export const ImageSaveListResponseSchema = z.object({ saves: z.array(ImageSaveSchema) }).meta({ id: 'ImageSaveList' });
 
+/** Hours until a share token (of an image, a dataset, a model) stops working; none: until revoked. */
+export const ShareExpiresInHoursSchema = z
+  .number({ error: fieldError('expiresInHours', 'a number of hours from 1 to 8760') })
+  .int()
+  .min(1)
+  .max(8760);
+
 /** A share token (口令) for one image: shown once, stored hashed. */
 export const ImageShareBodySchema = strictObject(
-  {
-    /** Hours until the token stops working; none: until revoked. */
-    expiresInHours: z
-      .number({ error: fieldError('expiresInHours', 'a number of hours from 1 to 8760') })
-      .int()
-      .min(1)
-      .max(8760)
-      .optional(),
-  },
+  { expiresInHours: ShareExpiresInHoursSchema.optional() },
   'the share request',
 );
 export const ImageShareSchema = z

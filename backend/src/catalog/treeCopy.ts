@@ -1,4 +1,4 @@
-import { constants, createReadStream, createWriteStream, type Dirent } from 'node:fs';
+import { constants, createReadStream, createWriteStream, type Dirent, type Stats } from 'node:fs';
 import { chmod, copyFile, lstat, mkdir, opendir } from 'node:fs/promises';
 import { chmodSync, copyFileSync, linkSync, lstatSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
@@ -180,21 +180,29 @@ export async function copyTree(
   return counts;
 }
 
-/** Size and file count of a tree (regular files only, no symlinks followed). */
-export async function measureTree(dir: string): Promise<{ files: number; bytes: number }> {
-  let files = 0;
-  let bytes = 0;
+/** Calls `onFile` with each regular file under `dir` and its lstat (no symlinks followed). */
+export async function forEachFile(
+  dir: string,
+  onFile: (file: string, stats: Stats) => Promise<void> | void,
+): Promise<void> {
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop() as string;
     for await (const entry of await opendir(current)) {
       const full = path.join(current, entry.name);
       if (entry.isDirectory()) stack.push(full);
-      else if (entry.isFile()) {
-        files++;
-        bytes += (await lstat(full)).size;
-      }
+      else if (entry.isFile()) await onFile(full, await lstat(full));
     }
   }
+}
+
+/** Size and file count of a tree (regular files only, no symlinks followed). */
+export async function measureTree(dir: string): Promise<{ files: number; bytes: number }> {
+  let files = 0;
+  let bytes = 0;
+  await forEachFile(dir, (_file, stats) => {
+    files++;
+    bytes += stats.size;
+  });
   return { files, bytes };
 }

@@ -1,6 +1,7 @@
 import { chmod, lstat, opendir, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { ApiError } from '@aiplat/api';
+import { forEachFile } from './treeCopy.js';
 
 const errno = (e: unknown) => (e as NodeJS.ErrnoException).code ?? '';
 
@@ -58,18 +59,9 @@ async function moveEntries(src: string, dest: string): Promise<void> {
 
 /** Clears the write bits of every file under `dir` (published versions never change). */
 export async function protectTree(dir: string): Promise<void> {
-  const stack = [dir];
-  while (stack.length > 0) {
-    const current = stack.pop() as string;
-    for await (const entry of await opendir(current)) {
-      const full = path.join(current, entry.name);
-      if (entry.isDirectory()) stack.push(full);
-      else if (entry.isFile()) {
-        const { mode } = await lstat(full);
-        if (mode & 0o222) await chmod(full, mode & 0o7555);
-      }
-    }
-  }
+  await forEachFile(dir, async (file, { mode }) => {
+    if (mode & 0o222) await chmod(file, mode & 0o7555);
+  });
 }
 
 /** Removes a tree if it is there (read-only files included: only their folders' bits matter). */
