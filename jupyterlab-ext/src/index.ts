@@ -12,6 +12,7 @@ import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 import type { Widget } from '@lumino/widgets';
+import { createAssetsPanel } from './assets/index.js';
 import { CommandIDs } from './commandIds.js';
 import { addConnectionCommands } from './commands/connectionCommands.js';
 import { addPanelCommands } from './commands/panelCommands.js';
@@ -29,7 +30,7 @@ import {
 import { addServiceCommands } from './services/serviceCommands.js';
 import { ConnectionModel } from './model/connectionModel.js';
 import { storageTokenStore } from './model/tokenStore.js';
-import { createSidebar, SIDEBAR_ID } from './panel/sidebar.js';
+import { createSidebar, showSection, SIDEBAR_ID } from './panel/sidebar.js';
 import { DEFAULT_SERVER_URL, readSettings, type ExtensionSettings } from './settings.js';
 import { RunningJobsItem } from './statusItem.js';
 import { IConnectionModel, PLUGIN_ID, TRANSLATION_DOMAIN } from './tokens.js';
@@ -42,7 +43,7 @@ import {
   RunningJobsCount,
   trainThisScript,
 } from './training/index.js';
-import { createWorkspaceView, fromJupyterPath, toJupyterPath } from './workspace/index.js';
+import { createWorkspaceView, fromJupyterPath, toJupyterPath, WorkspaceView } from './workspace/index.js';
 
 import { deriveWorkRoots, effectiveWorkRoots } from './workspace/model/paths.js';
 
@@ -198,12 +199,48 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       deployService: (model) => void app.commands.execute(CommandIDs.deployService, { model }),
       ...(state ? { state } : {}),
     });
+    // The Catalog section's "Open": a /work folder shown in JupyterLab's file browser, or, where
+    // that cannot go (a hidden folder such as a version's home/.catalog/…), in the Workspace's Files.
+    const revealInWorkspace = (workPath: string) => {
+      if (!(workspace instanceof WorkspaceView)) return;
+      showSection(sidebar, workspace);
+      showPanel();
+      void workspace.reveal(workPath);
+    };
+    const openFolder = (workPath: string) => {
+      if (!fileBrowser || workPath.split('/').some((segment) => segment.startsWith('.'))) {
+        revealInWorkspace(workPath);
+        return;
+      }
+      const path = toJupyterPath(workPath, current.workPathInJupyter, workRoots());
+      fileBrowser.model.cd(`/${path}`).then(
+        () => app.shell.activateById(fileBrowser.id),
+        () => revealInWorkspace(workPath),
+      );
+    };
+    const selectedFolder = () => {
+      const item = fileBrowser?.selectedItems().next().value;
+      const contentsPath = item?.type === 'directory' ? item.path : fileBrowser?.model.path;
+      if (contentsPath === undefined) return undefined;
+      return fromJupyterPath(contentsPath, current.workPathInJupyter, workRoots());
+    };
     const sidebar = createSidebar({
       connection,
       trans,
       onConnect: () => void app.commands.execute(CommandIDs.connect),
       sections: [
         { id: 'workspace', label: trans.__('Workspace'), widget: workspace },
+        {
+          id: 'assets',
+          label: trans.__('Catalog'),
+          widget: createAssetsPanel({
+            connection,
+            trans,
+            openFolder,
+            selectedFolder,
+            deployModel: (model) => void app.commands.execute(CommandIDs.deployService, { model }),
+          }),
+        },
         { id: 'training', label: trans.__('Training'), widget: createTrainingPanel(training) },
         {
           id: 'devmachines',

@@ -5,3 +5,4 @@ import './devmachines.css';
 import './tensorboard.css';
 import './services.css';
 import './images.css';
+import './assets.css';

@@ -35,3 +35,10 @@ export function createSidebar(options: SidebarOptions): Panel {
   panel.addWidget(tabs);
   return panel;
 }
+
+/** Brings one section of the sidebar (a widget given in `sections`) to the front. */
+export function showSection(sidebar: Panel, section: Widget): void {
+  for (const child of sidebar.widgets) {
+    if (child instanceof TabPanel && child.widgets.includes(section)) child.currentWidget = section;
+  }
+}

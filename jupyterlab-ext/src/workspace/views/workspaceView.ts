@@ -96,6 +96,21 @@ export class WorkspaceView extends BoxPanel {
     await Promise.all([this.tree.refresh(), this.datasets.refresh(), this.models.refresh()]);
   }
 
+  /**
+   * Shows a path (relative to /work) in the Files tab: its folders opened down to it (a folder
+   * itself opened too), and it selected in the preview. For what JupyterLab's file browser cannot
+   * show (a hidden folder such as a dataset version's `home/.catalog/…`).
+   */
+  async reveal(path: string): Promise<void> {
+    const parts = path.split('/').filter(Boolean);
+    this.tabs.currentIndex = 0;
+    for (let i = 1; i <= parts.length; i++) {
+      const folder = parts.slice(0, i).join('/');
+      if (!this.tree.isExpanded(folder)) await this.tree.expand(folder);
+    }
+    await this.preview.show(parts.join('/'));
+  }
+
   /** Open folders follow their changes live; showing the section again also lists them afresh. */
   protected override onAfterShow(msg: Message): void {
     super.onAfterShow(msg);
