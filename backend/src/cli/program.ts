@@ -16,6 +16,7 @@ import { registerSubmit } from './commands/submit.js';
 import { registerTensorBoard } from './commands/tensorboard.js';
 import { registerServices } from './commands/service.js';
 import { registerAppKeys } from './commands/appkey.js';
+import { registerAssets } from './commands/assets.js';
 import { CliContext, reportError, type CliDeps } from './context.js';
 import { messages } from './messages.js';
 
@@ -71,6 +72,7 @@ export function buildProgram(ctx: CliContext): Command {
   registerTensorBoard(program, ctx);
   registerServices(program, ctx);
   registerAppKeys(program, ctx);
+  registerAssets(program, ctx);
   for (const command of program.commands) {
     command.showHelpAfterError(messages.errors.usageHint(`aiplat ${command.name()}`));
   }
