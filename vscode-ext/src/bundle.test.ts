@@ -91,9 +91,10 @@ describe('the packaged .vsix', () => {
       expect(text, name).not.toContain('sourceMappingURL=data:');
     }
     // 1.2 MiB unminified; 0.7 MiB minified with zod's locales, which scripts/build.mjs leaves out.
-    // ~610 KiB with lifecycle configs (their contract and ~12 KiB of views, files and commands).
+    // ~610 KiB with lifecycle configs (their contract and ~12 KiB of views, files and commands);
+    // ~672 KiB with datasets and models (their contract ~15 KiB, views and commands ~25 KiB).
     const total = scripts.reduce((sum, name) => sum + files.get(name)!.length, 0);
-    expect(total).toBeLessThan(640 * 1024);
+    expect(total).toBeLessThan(700 * 1024);
     expect([...files.keys()].filter((name) => name.endsWith('.map'))).toEqual([]);
   });
 

@@ -1,5 +1,7 @@
-import type { WebSocketFactory } from '@aiplat/api';
+import type { AssetKind, WebSocketFactory } from '@aiplat/api';
 import * as vscode from 'vscode';
+import { AssetTasksModel, createAssetsModel, type AssetsModel } from './assets/assetsModel.js';
+import { AssetsTreeProvider } from './assets/assetsTreeProvider.js';
 import { CommandIds, ContextKeys } from './commands/commandIds.js';
 import type { StopOptions } from './commands/jobCommands.js';
 import { ConfigKeys, readServerUrl } from './configuration.js';
@@ -70,6 +72,11 @@ export interface Container extends vscode.Disposable {
   /** The service pages: overview, charts, keys and tokens, test calls and chat. */
   readonly servicePanels: ServicePanels;
   readonly statusBar: JobsStatusBar;
+  /** The user's datasets and models (own and shared), and their running imports, accelerations, exports. */
+  readonly assets: Readonly<Record<AssetKind, AssetsModel>>;
+  readonly assetTasks: AssetTasksModel;
+  readonly datasetsTree: AssetsTreeProvider;
+  readonly modelsTree: AssetsTreeProvider;
 }
 
 export interface ContainerOptions {
@@ -154,6 +161,13 @@ export function createContainer(
   const services = createServicesModel({ client, events });
   const servicesTree = new ServicesTreeProvider(services, client);
   const serviceLogs = new ServiceLogChannels(events);
+  const assets = {
+    datasets: createAssetsModel('datasets', { client, events }),
+    models: createAssetsModel('models', { client, events }),
+  };
+  const assetTasks = new AssetTasksModel({ client, events, assets });
+  const datasetsTree = new AssetsTreeProvider('datasets', assets.datasets, assetTasks);
+  const modelsTree = new AssetsTreeProvider('models', assets.models, assetTasks);
   const knownRoots = new KnownRoots(context.globalState);
   const workspace = new WorkspaceModel({
     client,
@@ -256,6 +270,7 @@ export function createContainer(
     if (connected) void lifecycleConfigs.refresh();
     if (connected) void images.refresh();
     if (connected) void services.refresh();
+    if (connected) void Promise.all([assets.datasets.refresh(), assets.models.refresh(), assetTasks.refresh()]);
     if (connected && connection.client) void previews.reloadRestored(connection.client);
     else {
       jobs.clear();
@@ -263,6 +278,9 @@ export function createContainer(
       lifecycleConfigs.clear();
       images.clear();
       services.clear();
+      assets.datasets.clear();
+      assets.models.clear();
+      assetTasks.clear();
     }
   });
   // A new URL makes the current connection stale; the user reconnects when they need it.
@@ -297,6 +315,11 @@ export function createContainer(
     serviceLogs,
     servicesTree,
     services,
+    datasetsTree,
+    modelsTree,
+    assetTasks,
+    assets.datasets,
+    assets.models,
     events,
     stateWatch,
     configWatch,
@@ -328,6 +351,10 @@ export function createContainer(
     serviceLogs,
     servicePanels,
     statusBar,
+    assets,
+    assetTasks,
+    datasetsTree,
+    modelsTree,
     dispose() {
       if (disposed) return;
       disposed = true;

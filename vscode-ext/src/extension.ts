@@ -1,5 +1,9 @@
 import * as vscode from 'vscode';
 import { registerAccessCommands } from './access/accessCommands.js';
+import { registerAssetCommands } from './assets/assetCommands.js';
+import { registerAssetExportCommands } from './assets/assetExportCommands.js';
+import { registerAssetImportCommands } from './assets/assetImportCommands.js';
+import { registerAssetShareCommands } from './assets/assetShareCommands.js';
 import { registerConnectionCommands } from './commands/connectionCommands.js';
 import { ViewIds } from './commands/commandIds.js';
 import { registerDevMachineCommands } from './commands/devMachineCommands.js';
@@ -45,6 +49,8 @@ export function activate(context: vscode.ExtensionContext): void {
     vscode.window.createTreeView(ViewIds.devMachines, { treeDataProvider: c.devMachinesTree }),
     vscode.window.createTreeView(ViewIds.images, { treeDataProvider: c.imagesTree }),
     vscode.window.createTreeView(ViewIds.services, { treeDataProvider: c.servicesTree }),
+    vscode.window.createTreeView(ViewIds.datasets, { treeDataProvider: c.datasetsTree }),
+    vscode.window.createTreeView(ViewIds.models, { treeDataProvider: c.modelsTree }),
     vscode.workspace.registerTextDocumentContentProvider(WORK_SCHEME, c.workContent),
     // Lifecycle scripts are edited as files; saving one updates its config.
     vscode.workspace.registerFileSystemProvider(
@@ -88,6 +94,12 @@ export function activate(context: vscode.ExtensionContext): void {
       openDetails: (name) => c.servicePanels.show(name),
     }),
     ...registerServiceUpdateCommands({ connection: c.connection, services: c.services }),
+    ...[
+      registerAssetCommands,
+      registerAssetImportCommands,
+      registerAssetShareCommands,
+      registerAssetExportCommands,
+    ].flatMap((register) => register({ connection: c.connection, assets: c.assets, tasks: c.assetTasks })),
   );
   // Not awaited: the views fill in when the server answers; failures show in the status bar.
   void c.connection.connect();

@@ -105,6 +105,8 @@ describe('package.json manifest', () => {
     const itemWhens = (manifest.contributes.menus['view/item/context'] ?? []).map((e) => e.when ?? '');
     const viewItems = itemWhens.flatMap((when) => [...when.matchAll(/viewItem == ([\w.]+)/g)].map((m) => m[1]));
     expect([...new Set(viewItems)].sort()).toEqual([
+      'aiplat.asset.datasets.own',
+      'aiplat.assetTask',
       'aiplat.devMachine.running',
       'aiplat.devMachine.running.autoStop',
       'aiplat.devMachine.stopped',

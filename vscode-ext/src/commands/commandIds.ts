@@ -74,6 +74,25 @@ export const CommandIds = {
   rollOutServiceVersion: 'aiplat.rollOutServiceVersion',
   changeServiceAuth: 'aiplat.changeServiceAuth',
   changeServiceLimits: 'aiplat.changeServiceLimits',
+
+  refreshDatasets: 'aiplat.refreshDatasets',
+  refreshModels: 'aiplat.refreshModels',
+  createDataset: 'aiplat.createDataset',
+  createModel: 'aiplat.createModel',
+  importIntoAsset: 'aiplat.importIntoAsset',
+  publishDatasetVersion: 'aiplat.publishDatasetVersion',
+  openAssetVersion: 'aiplat.openAssetVersion',
+  shareAsset: 'aiplat.shareAsset',
+  revokeAssetShare: 'aiplat.revokeAssetShare',
+  addSharedDataset: 'aiplat.addSharedDataset',
+  addSharedModel: 'aiplat.addSharedModel',
+  accelerateAssetVersion: 'aiplat.accelerateAssetVersion',
+  evictAssetVersion: 'aiplat.evictAssetVersion',
+  exportAssetVersion: 'aiplat.exportAssetVersion',
+  downloadAssetVersionArchive: 'aiplat.downloadAssetVersionArchive',
+  deleteAssetVersion: 'aiplat.deleteAssetVersion',
+  deleteAsset: 'aiplat.deleteAsset',
+  cancelAssetTask: 'aiplat.cancelAssetTask',
 } as const;
 
 export type CommandId = (typeof CommandIds)[keyof typeof CommandIds];
@@ -87,6 +106,8 @@ export const ViewIds = {
   tensorboard: 'aiplat.tensorboard',
   images: 'aiplat.images',
   services: 'aiplat.services',
+  datasets: 'aiplat.datasets',
+  models: 'aiplat.models',
 } as const;
 
 /** Context keys set with `setContext`, used in `when` clauses of the manifest. */

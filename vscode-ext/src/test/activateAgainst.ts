@@ -1,3 +1,4 @@
+import type { AssetsTreeProvider } from '../assets/assetsTreeProvider.js';
 import type { DevMachinesTreeProvider } from '../devmachines/devMachinesTreeProvider.js';
 import type { ImagesTreeProvider } from '../images/imagesTreeProvider.js';
 import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
@@ -17,6 +18,8 @@ export interface ActivatedExtension {
   workspaceTree: WorkspaceTreeProvider;
   devMachinesTree: DevMachinesTreeProvider;
   imagesTree: ImagesTreeProvider;
+  datasetsTree: AssetsTreeProvider;
+  modelsTree: AssetsTreeProvider;
   dispose(): void;
 }
 
@@ -45,6 +48,8 @@ export async function activateAgainst(backend: RealBackend): Promise<ActivatedEx
     workspaceTree: fake.treeProviders.get(ViewIds.workspace) as WorkspaceTreeProvider,
     devMachinesTree: fake.treeProviders.get(ViewIds.devMachines) as DevMachinesTreeProvider,
     imagesTree: fake.treeProviders.get(ViewIds.images) as ImagesTreeProvider,
+    datasetsTree: fake.treeProviders.get(ViewIds.datasets) as AssetsTreeProvider,
+    modelsTree: fake.treeProviders.get(ViewIds.models) as AssetsTreeProvider,
     dispose: () => {
       for (const disposable of context.subscriptions) disposable.dispose();
     },

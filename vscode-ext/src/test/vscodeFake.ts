@@ -80,6 +80,10 @@ export const window = {
     fake.openDialogs.push(call);
     return Promise.resolve(fake.openDialogAnswers.shift());
   },
+  showSaveDialog(options: { title?: string; defaultUri?: Uri } = {}): Promise<Uri | undefined> {
+    fake.saveDialogs.push({ title: options.title, defaultUri: options.defaultUri });
+    return Promise.resolve(fake.saveDialogAnswers.shift());
+  },
   createQuickPick(): FakeQuickPick {
     return new FakeQuickPick();
   },
@@ -211,6 +215,16 @@ export const workspace = {
     };
   },
   textDocuments: [] as unknown[],
+  get workspaceFolders() {
+    return fake.workspaceFolders.map((folder, index) => ({ uri: Uri.file(folder), index, name: folder }));
+  },
+  getWorkspaceFolder(uri: Uri) {
+    return this.workspaceFolders.find((f) => uri.path === f.uri.path || uri.path.startsWith(`${f.uri.path}/`));
+  },
+  updateWorkspaceFolders(start: number, deleteCount: number, ...added: { uri: Uri }[]): boolean {
+    fake.workspaceFolders.splice(start, deleteCount, ...added.map((f) => f.uri.path));
+    return true;
+  },
   onDidOpenTextDocument: (): Disposable => new Disposable(() => undefined),
   onDidCloseTextDocument: (): Disposable => new Disposable(() => undefined),
   onDidChangeTextDocument: (): Disposable => new Disposable(() => undefined),

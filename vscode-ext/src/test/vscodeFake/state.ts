@@ -115,6 +115,11 @@ export const fake = {
   /** `window.showOpenDialog` calls, and the files to answer the next ones with (none left: cancelled). */
   openDialogs: [] as OpenDialogCall[],
   openDialogAnswers: [] as (Uri[] | undefined)[],
+  /** `window.showSaveDialog` calls (their titles), and the files to answer the next ones with. */
+  saveDialogs: [] as { title?: string; defaultUri?: Uri }[],
+  saveDialogAnswers: [] as (Uri | undefined)[],
+  /** The folders open in the workspace (`workspace.workspaceFolders`), as file paths. */
+  workspaceFolders: [] as string[],
   /** Ids of the extensions `extensions.getExtension` finds installed. */
   installedExtensions: new Set<string>(),
   config: new Map<string, unknown>(),
@@ -149,6 +154,9 @@ export const fake = {
     this.openedExternal.length = 0;
     this.openDialogs.length = 0;
     this.openDialogAnswers.length = 0;
+    this.saveDialogs.length = 0;
+    this.saveDialogAnswers.length = 0;
+    this.workspaceFolders.length = 0;
     this.installedExtensions.clear();
     this.config.clear();
     this.configListeners.clear();
