@@ -27,6 +27,18 @@ describe('job form values', () => {
     expect(spec).toMatchObject({ env: { EPOCHS: '2' }, hyperparameters: { lr: 0.01 }, nodes: 1 });
   });
 
+  it('reads datasets and models as lists of references, and back', () => {
+    const base = { ...defaultFormValues(), name: 'sft', command: 'python train.py' };
+    const { spec } = specFromValues({ ...base, datasets: ' alpaca-zh@v2, faq\nqa ', models: 'tiny-llama@v1' });
+    expect(spec).toMatchObject({ datasets: ['alpaca-zh@v2', 'faq', 'qa'], models: ['tiny-llama@v1'] });
+    expect(JobSpecSchema.safeParse(spec).success).toBe(true);
+    expect(specFromValues(base).spec).not.toHaveProperty('datasets');
+    expect(valuesFromSpec(spec as never)).toMatchObject({ datasets: 'alpaca-zh@v2, faq, qa', models: 'tiny-llama@v1' });
+    const bad = JobSpecSchema.safeParse(specFromValues({ ...base, datasets: 'no/slash' }).spec);
+    expect(bad.error?.issues[0]?.path).toEqual(['datasets', 0]);
+    expect(fieldForIssuePath('body.spec.datasets.0', formFieldKeys(base))).toBe('datasets');
+  });
+
   it('reports text it cannot read at its field', () => {
     const { issues } = specFromValues({ ...defaultFormValues(), env: 'NOPE', hyperparameters: '{lr: 1}' });
     expect(issues.map((i) => i.field)).toEqual(['env', 'hyperparameters']);

@@ -59,6 +59,9 @@ export interface JobFormValues {
   tags: string;
   /** A JSON object. */
   hyperparameters: string;
+  /** Published datasets and model versions the job reads: `name` or `name@v2`, separated by commas or spaces. */
+  datasets: string;
+  models: string;
 }
 
 export function defaultResources(): ResourceValues {
@@ -92,6 +95,8 @@ export function defaultFormValues(): JobFormValues {
     env: '',
     tags: '',
     hyperparameters: '{}',
+    datasets: '',
+    models: '',
   };
 }
 
@@ -143,6 +148,8 @@ export function formFieldKeys(values: JobFormValues): string[] {
     ...topology,
     'env',
     'hyperparameters',
+    'datasets',
+    'models',
     'tags',
     'autoRestart.maxRestarts',
     'priority',
@@ -251,6 +258,8 @@ export function specFromValues(values: JobFormValues): { spec: Record<string, un
     env,
     tags,
     hyperparameters,
+    datasets: refList(values.datasets),
+    models: refList(values.models),
   });
   let topology: Record<string, unknown>;
   switch (values.mode) {
@@ -280,6 +289,12 @@ export function specFromValues(values: JobFormValues): { spec: Record<string, un
       break;
   }
   return { spec: dropUndefined({ ...common, ...topology }), issues };
+}
+
+/** `a, b@v2  c` as ['a', 'b@v2', 'c']; nothing written is no list at all. */
+function refList(value: string): string[] | undefined {
+  const refs = value.split(/[\s,]+/).filter(Boolean);
+  return refs.length > 0 ? refs : undefined;
 }
 
 function text(value: unknown, fallback: string): string {
@@ -339,5 +354,7 @@ export function valuesFromSpec(prefill: Partial<JobSpecInput> | undefined): JobF
     tags: formatAssignments(s.tags),
     hyperparameters:
       s.hyperparameters && typeof s.hyperparameters === 'object' ? JSON.stringify(s.hyperparameters, null, 2) : '{}',
+    datasets: Array.isArray(s.datasets) ? s.datasets.join(', ') : d.datasets,
+    models: Array.isArray(s.models) ? s.models.join(', ') : d.models,
   };
 }

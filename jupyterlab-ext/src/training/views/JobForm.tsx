@@ -286,6 +286,21 @@ function JobForm({ model, trans, scriptFile, images, onSubmitted }: JobFormProps
         <CodeField label={trans.__('Tags')} hint={trans.__('key=value, one a line')} rows={2} {...bind('tags')} />
       </fieldset>
       <fieldset className="aiplat-form-section">
+        <legend>{trans.__('Datasets and models')}</legend>
+        <div className="aiplat-form-row">
+          <InputField
+            label={trans.__('Datasets')}
+            hint={trans.__('Published datasets, e.g. alpaca-zh@v2, faq: each read as $AIPLAT_DATASET_<NAME>')}
+            {...bind('datasets')}
+          />
+          <InputField
+            label={trans.__('Models')}
+            hint={trans.__('Model versions to start from, e.g. tiny-llama@v1: each read as $AIPLAT_MODEL_<NAME>')}
+            {...bind('models')}
+          />
+        </div>
+      </fieldset>
+      <fieldset className="aiplat-form-section">
         <legend>{trans.__('Scheduling')}</legend>
         <div className="aiplat-form-row">
           <SelectField
