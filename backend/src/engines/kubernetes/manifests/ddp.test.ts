@@ -103,9 +103,9 @@ describe('ddpTrainJob', () => {
       ['/opt/ml/input/config', true],
       ['/opt/ml/summary', false],
     ]);
-    // TI-ONE's /opt/ml/summary is the job's summary folder in the user's home claim.
+    // TI-ONE's /opt/ml/summary is the job's summary folder in the user's home claim (a volume of its own).
     expect(pod?.containers[0]?.volumeMounts.at(-1)).toEqual({
-      name: 'aiplat-home',
+      name: 'aiplat-summary',
       mountPath: '/opt/ml/summary',
       subPath: 'summaries/job-20261123-0001',
     });
@@ -114,6 +114,7 @@ describe('ddpTrainJob', () => {
       'work-cache',
       'work-mount',
       'job-20261123-0001-hp',
+      'home-alice',
     ]);
   });
 

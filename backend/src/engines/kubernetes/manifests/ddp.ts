@@ -12,7 +12,7 @@ import { containerEnv, deviceEnv, entryCommand } from './containerEnv.js';
 import { jobMetadata, podLabels } from './jobMetadata.js';
 import { podPlacement, type PodPlacement } from './podTemplate.js';
 import { devicesPerNode, resourceRequirements } from './resourceRequirements.js';
-import { hyperparametersConfigMap, jobVolumeMounts, workVolumes } from './workVolumes.js';
+import { hyperparametersConfigMap, jobVolumeMounts, jobVolumes } from './workVolumes.js';
 
 /*
  * DDP → Kubeflow Trainer v2 TrainJob (trainer.kubeflow.org/v1alpha1) on the `torch-distributed`
@@ -90,7 +90,7 @@ export function runtimePatch(spec: JobSpec, options: ManifestOptions, replicated
                   metadata: { labels: podLabels(spec, options) },
                   spec: {
                     ...podPlacement(options),
-                    volumes: workVolumes(options),
+                    volumes: jobVolumes(spec, options),
                     containers: [{ name: TORCH_NODE, volumeMounts: jobVolumeMounts(spec, options) }],
                   },
                 },

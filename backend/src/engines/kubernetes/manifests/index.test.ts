@@ -85,9 +85,9 @@ describe('buildManifests', () => {
   it.each(MODES)(
     '%s: every container gets AIPLAT_SUMMARY_DIR and the same folder at /opt/ml/summary, and stays valid',
     (mode) => {
-      for (const [summaryDir, volume, subPath, path] of [
-        [undefined, 'aiplat-home', 'summaries/job-20261123-0009', '/work/home/alice/summaries/job-20261123-0009'],
-        ['cache/runs/demo', 'aiplat-cache', 'runs/demo', '/work/cache/runs/demo'],
+      for (const [summaryDir, claim, subPath, path] of [
+        [undefined, 'home-alice', 'summaries/job-20261123-0009', '/work/home/alice/summaries/job-20261123-0009'],
+        ['cache/runs/demo', 'work-cache', 'runs/demo', '/work/cache/runs/demo'],
       ] as const) {
         const [, resource] = buildManifests({ ...SPECS[mode], summaryDir }, options);
         // KubeRay's submitter only runs `ray job submit`; the entrypoint runs in the head.
@@ -96,7 +96,19 @@ describe('buildManifests', () => {
           .filter((container) => container.name !== RAY_SUBMITTER);
         expect(containers.length).toBeGreaterThan(0);
         for (const container of containers) {
-          expect(container.volumeMounts).toContainEqual({ name: volume, mountPath: '/opt/ml/summary', subPath });
+          expect(container.volumeMounts).toContainEqual({
+            name: 'aiplat-summary',
+            mountPath: '/opt/ml/summary',
+            subPath,
+          });
+        }
+        // Its own volume of the same claim: a TrainJob's runtime patch keys mounts by volume name.
+        for (const pod of podSpecs(resource).filter((p) => Array.isArray(p.volumes))) {
+          expect(pod.volumes).toContainEqual({ name: 'aiplat-summary', persistentVolumeClaim: { claimName: claim } });
+          const names = (pod.containers as { volumeMounts?: { name: string }[] }[]).flatMap((c) =>
+            (c.volumeMounts ?? []).map((m) => m.name),
+          );
+          expect(new Set(names).size, JSON.stringify(names)).toBe(names.length);
         }
         // A TrainJob gives the trainer's env to its pods; its runtime patch carries only the mounts.
         const envs = resource.kind === 'TrainJob' ? [resource.spec.trainer.env] : containers.map((c) => c.env);
@@ -139,19 +151,19 @@ describe('buildManifests', () => {
         .filter((container) => container.name !== RAY_SUBMITTER);
       for (const container of containers) {
         expect(container.volumeMounts).toContainEqual({
-          name: 'aiplat-home',
+          name: 'aiplat-input-0',
           mountPath: '/opt/ml/input/data/alpaca-zh',
           subPath: '.catalog/datasets/alpaca-zh/v2',
           readOnly: true,
         });
         expect(container.volumeMounts).toContainEqual({
-          name: 'aiplat-cache',
+          name: 'aiplat-input-1',
           mountPath: '/opt/ml/input/data/images',
           subPath: '.accelerated/bob/datasets/images/v1',
           readOnly: true,
         });
         expect(container.volumeMounts).toContainEqual({
-          name: 'aiplat-home',
+          name: 'aiplat-input-2',
           mountPath: '/opt/ml/input/models/tiny',
           subPath: '.catalog/shared/models/tiny/v3',
           readOnly: true,

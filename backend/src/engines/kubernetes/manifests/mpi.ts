@@ -12,7 +12,7 @@ import { ENTRY_WRAPPER, containerEnv, deviceEnv, entryCommand } from './containe
 import { jobMetadata, podLabels } from './jobMetadata.js';
 import { podPlacement, requireImage, type PodPlacement } from './podTemplate.js';
 import { devicesPerNode, resourceRequirements } from './resourceRequirements.js';
-import { containerWorkingDir, hyperparametersConfigMap, jobVolumeMounts, workVolumes } from './workVolumes.js';
+import { containerWorkingDir, hyperparametersConfigMap, jobVolumeMounts, jobVolumes } from './workVolumes.js';
 
 /*
  * MPI and Horovod → MPIJob (kubeflow.org/v2beta1, mpi-operator). The launcher runs the user's
@@ -83,7 +83,7 @@ export function mpiJob(spec: NodesJobSpec, options: MpiOptions): MPIJob {
       metadata: { labels: podLabels(spec, options) },
       spec: {
         ...podPlacement(options),
-        volumes: workVolumes(options),
+        volumes: jobVolumes(spec, options),
         containers: [
           {
             name,

@@ -3,7 +3,7 @@ import type { EnvVar, ManifestOptions, ResourceRequirements, Toleration, Volume,
 import { containerEnv, deviceEnv } from './containerEnv.js';
 import { podLabels } from './jobMetadata.js';
 import { resourceRequirements } from './resourceRequirements.js';
-import { containerWorkingDir, jobVolumeMounts, workVolumes } from './workVolumes.js';
+import { containerWorkingDir, jobVolumeMounts, jobVolumes } from './workVolumes.js';
 
 /* Pods, for the kinds that take a whole pod template: the image, the queue's placement, one container. */
 
@@ -60,7 +60,7 @@ export function podTemplate(
     spec: {
       ...(restartPolicy === undefined ? {} : { restartPolicy }),
       ...podPlacement(options),
-      volumes: workVolumes(options),
+      volumes: jobVolumes(spec, options),
       containers: [
         {
           name: container.name,

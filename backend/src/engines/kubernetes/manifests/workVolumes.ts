@@ -90,12 +90,31 @@ export function summaryFolder(spec: Pick<JobSpec, 'summaryDir'>, options: Manife
   return workFolder(jobSummaryDir({ id: options.jobId, spec }), options);
 }
 
+const SUMMARY_VOLUME = 'aiplat-summary';
+const inputVolume = (index: number) => `aiplat-input-${index}`;
+
+/**
+ * A job's volumes: /work's, and one more for each folder mounted a second time (the summary
+ * folder, each dataset or model), named apart although they name the same claims: the Trainer's
+ * runtime patch keys a container's mounts by volume name, and the API server refuses a name twice.
+ */
+export function jobVolumes(spec: Pick<JobSpec, 'summaryDir'>, options: ManifestOptions): Volume[] {
+  return [
+    ...workVolumes(options),
+    { name: SUMMARY_VOLUME, persistentVolumeClaim: { claimName: summaryFolder(spec, options).claim } },
+    ...(options.inputs ?? []).map((input, index) => ({
+      name: inputVolume(index),
+      persistentVolumeClaim: { claimName: workFolder(input.path, options).claim, readOnly: true },
+    })),
+  ];
+}
+
 /** The work volumes of a job's containers, with its summary folder mounted at /opt/ml/summary (the kubelet makes it). */
 export function jobVolumeMounts(spec: Pick<JobSpec, 'summaryDir'>, options: ManifestOptions): VolumeMount[] {
   const summary = summaryFolder(spec, options);
   return [
     ...workVolumeMounts(options),
-    { name: summary.volume, mountPath: SUMMARY_MOUNT_PATH, ...(summary.subPath ? { subPath: summary.subPath } : {}) },
+    { name: SUMMARY_VOLUME, mountPath: SUMMARY_MOUNT_PATH, ...(summary.subPath ? { subPath: summary.subPath } : {}) },
     ...inputMounts(options),
   ];
 }
@@ -109,10 +128,12 @@ export const MODELS_MOUNT_DIR = '/opt/ml/input/models';
 
 /** Each input's version folder, read-only (a version on the home claim, an accelerated copy on the cache claim). */
 function inputMounts(options: ManifestOptions): VolumeMount[] {
-  return (options.inputs ?? []).map((input) => {
-    const folder = workFolder(input.path, options);
-    return { name: folder.volume, mountPath: inputMountPath(input), subPath: folder.subPath, readOnly: true };
-  });
+  return (options.inputs ?? []).map((input, index) => ({
+    name: inputVolume(index),
+    mountPath: inputMountPath(input),
+    subPath: workFolder(input.path, options).subPath,
+    readOnly: true,
+  }));
 }
 
 /** The container path of `workingDir` (`home/x` is in the user's home). */
