@@ -3,6 +3,7 @@ import {
   ApiException,
   KubeConfig,
   KubernetesObjectApi,
+  loadYaml,
   type KubernetesListObject,
   type KubernetesObject,
 } from '@kubernetes/client-node';
@@ -95,6 +96,16 @@ class ObjectApi extends KubernetesObjectApi {
   }
 }
 
+/**
+ * An object as the client library's typed models hold it. The library sends the kinds it knows
+ * through those models, whose attributes are renamed where the JSON name is a reserved word
+ * (`from` is `_from`): a plain object's `from` is dropped without a word, and a NetworkPolicy rule
+ * without it admits every pod. Reading the object the way the library reads YAML renames them.
+ */
+export function asClientModel<T extends object>(object: T): T {
+  return loadYaml<T>(JSON.stringify(object));
+}
+
 /** Generic calls on any kind the cluster serves. */
 export class KubeCluster {
   readonly objects: ObjectApi;
@@ -118,7 +129,7 @@ export class KubeCluster {
   }
 
   create<T extends KubernetesObject>(object: T, options: { dryRun?: boolean } = {}): Promise<T> {
-    return this.objects.create(object, undefined, options.dryRun ? 'All' : undefined, 'aiplat');
+    return this.objects.create(asClientModel(object), undefined, options.dryRun ? 'All' : undefined, 'aiplat');
   }
 
   /** Deletes an object and, in the background, what it owns; false when it was already gone. */

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { ApiError, type ServiceSpec, type ServiceVersionSpec } from '@aiplat/api';
 import type { ReadyReplica, ServiceEngine, ServiceLifecycle, VersionLaunch } from '../../../services/engine.js';
 import type { ServiceRecord } from '../../../services/serviceStore.js';
-import { clusterMessage, statusCode, type KubeCluster } from '../cluster.js';
+import { asClientModel, clusterMessage, statusCode, type KubeCluster } from '../cluster.js';
 import { manifestOptionsFor, namespaceFor, queueConfig, type KubernetesConfig } from '../config.js';
 import { PodLogFollowers } from '../podLogFollowers.js';
 import { refusal } from './serviceDryRun.js';
@@ -250,7 +250,14 @@ export class KubernetesServiceEngine implements ServiceEngine {
       ...patchOf(workload),
     };
     try {
-      await this.deps.cluster.objects.patch(body, undefined, undefined, 'aiplat', undefined, PatchStrategy.MergePatch);
+      await this.deps.cluster.objects.patch(
+        asClientModel(body),
+        undefined,
+        undefined,
+        'aiplat',
+        undefined,
+        PatchStrategy.MergePatch,
+      );
     } catch (error) {
       throw new Error(`the cluster refused the change to ${kind} ${metadata.name}: ${clusterMessage(error)}`);
     }
