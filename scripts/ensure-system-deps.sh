@@ -44,6 +44,10 @@ declare -A NEEDED=(
   # Dev machines' SSH access: an sshd per machine on the local engine, tested with the real ssh client
   [openssh-server]='test -x /usr/sbin/sshd'
   [openssh-client]='command -v ssh'
+  # The Kubernetes engine's tests against a real API server (testing/src/kubernetes/envtest/): etcd
+  # beside the kube-apiserver unpacked from ../shared/envtest/kube-apiserver.xz with xz
+  [etcd-server]='test -x /usr/bin/etcd'
+  [xz-utils]='command -v xz'
 )
 missing=()
 only=("$@")
