@@ -392,7 +392,13 @@ describe.skipIf(!assets)('the engine’s objects on a real kube-apiserver', () =
     expect(clusterMessage(denied)).toMatch(/User "aiplat-engine" cannot list resource "configmaps"/);
 
     await grantConfigMapReads(envtest.kubeConfig, namespace, 'aiplat-engine');
-    await expect(engine.list(ref, { namespace })).resolves.toMatchObject({ items: [] });
+    // The authorizer sees new Roles and bindings through its own informers: a moment later.
+    const listing = () =>
+      engine.list(ref, { namespace }).then(
+        (list) => `allowed, ${list.items.length} items`,
+        (error: unknown) => `refused: ${statusCode(error)}`,
+      );
+    await expect.poll(listing, { timeout: 15_000, interval: 100 }).toBe('allowed, 0 items');
   });
 });
 
