@@ -142,9 +142,16 @@ describe.skipIf(!hasSshd)('the dev machine entrypoint with SSH', () => {
   it('ends the pod when sshd ends, as when an IDE does', async () => {
     const run = startWithSsh(await freePort());
     await expect.poll(() => run.output(), { timeout: 20_000 }).toContain('sshd listens on port');
-    const sshd = spawnSync('pgrep', ['-g', String(run.child.pid), '-f', 'sshd -D -e'], { encoding: 'utf8' });
-    const pid = Number(sshd.stdout.trim().split('\n')[0]);
-    expect(pid).toBeGreaterThan(0);
+    // The line is printed once sshd is started in the background: it may not have exec'd yet.
+    const sshdPid = () =>
+      Number(
+        spawnSync('pgrep', ['-g', String(run.child.pid), '-f', 'sshd -D -e'], { encoding: 'utf8' })
+          .stdout.trim()
+          .split('\n')[0],
+      ) || 0;
+    await expect.poll(sshdPid, { timeout: 10_000 }).toBeGreaterThan(0);
+    const pid = sshdPid();
+    expect(pid).toBeGreaterThan(0); // never 0: that would signal this process group
     process.kill(pid, 'SIGKILL');
     expect(await run.exited).not.toBe(0);
     expect(run.output()).toContain('exited with status');
