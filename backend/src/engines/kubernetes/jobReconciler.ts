@@ -61,6 +61,8 @@ export class JobReconciler {
   private readonly restarting = new Set<string>();
   /** Jobs whose resource this process has seen in the cluster: its absence now means deleted. */
   private readonly seen = new Set<string>();
+  /** Jobs being stopped before they started: their resource going away is the stop, not a loss. */
+  private readonly stoppingEarly = new Set<string>();
   private closed = false;
 
   constructor(private readonly options: JobReconcilerOptions) {}
@@ -85,10 +87,26 @@ export class JobReconciler {
   /** A new run's resource is being created: until it is seen, its absence means nothing. */
   startRun(id: string): void {
     this.seen.delete(id);
+    this.stoppingEarly.delete(id);
+  }
+
+  /**
+   * The job is stopped before it started: its resource is being deleted, and the watch may tell
+   * before the delete call returns (over a real API server it does), which must not read as "lost".
+   */
+  stopBeforeStart(id: string): void {
+    this.seen.delete(id);
+    this.stoppingEarly.add(id);
+  }
+
+  /** The early stop did not happen (the delete failed): watch the job as before. */
+  keepWatching(id: string): void {
+    this.stoppingEarly.delete(id);
   }
 
   forget(id: string): void {
     this.seen.delete(id);
+    this.stoppingEarly.delete(id);
   }
 
   close(): void {
@@ -101,7 +119,7 @@ export class JobReconciler {
     if (!job || job.engine !== 'kubernetes' || this.closed) return;
     const runtime = runtimeOf(job);
     if (!runtime) return;
-    if (this.restarting.has(id)) return;
+    if (this.restarting.has(id) || this.stoppingEarly.has(id)) return;
     const cached = informed.resourceOf(runtime);
     const resource = runtime.uid === undefined || cached?.metadata?.uid === runtime.uid ? cached : undefined;
     if (resource) this.seen.add(id);

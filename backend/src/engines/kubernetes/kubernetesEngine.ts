@@ -159,7 +159,13 @@ export class KubernetesEngine implements TrainingEngine {
     const { lifecycle } = this.options;
     const runtime = runtimeOf(job);
     if (job.state === 'Submitting' || job.state === 'Queued') {
-      if (runtime) await this.objects.delete(job.id, runtime, options.force);
+      this.reconciler.stopBeforeStart(job.id);
+      try {
+        if (runtime) await this.objects.delete(job.id, runtime, options.force);
+      } catch (error) {
+        this.reconciler.keepWatching(job.id);
+        throw error;
+      }
       lifecycle.transition(job.id, 'Stopped', { type: 'stopped', message: 'stopped before it started' });
       return;
     }
