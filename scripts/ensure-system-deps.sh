@@ -47,6 +47,8 @@ declare -A NEEDED=(
   # The Kubernetes engine's tests against a real API server (testing/src/kubernetes/envtest/): etcd
   # beside the kube-apiserver unpacked from ../shared/envtest/kube-apiserver.xz with xz
   [etcd-server]='test -x /usr/bin/etcd'
+  # etcdctl: the tests compact etcd's history to get a real 410 Gone on a watch
+  [etcd-client]='command -v etcdctl'
   [xz-utils]='command -v xz'
 )
 missing=()

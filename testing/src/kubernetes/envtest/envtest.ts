@@ -31,6 +31,8 @@ export interface StartEnvtestOptions {
   users?: readonly EnvtestUser[];
   /** How long to wait for /readyz; default 30 s. */
   readyTimeoutMs?: number;
+  /** More kube-apiserver flags, e.g. `--watch-cache-sizes=pods#0` (pods' watches read etcd itself). */
+  apiServerFlags?: readonly string[];
 }
 
 export interface Envtest {
@@ -191,6 +193,7 @@ async function startOnce(assets: EnvtestAssets, options: StartEnvtestOptions): P
     '--service-cluster-ip-range=10.96.0.0/16',
     // As kubeadm's clusters (and controller-runtime's envtest) run it.
     '--allow-privileged=true',
+    ...(options.apiServerFlags ?? []),
   ];
 
   const groups = processGroups(dataDir);

@@ -1,18 +1,5 @@
-import { readFileSync } from 'node:fs';
-import http from 'node:http';
-import https from 'node:https';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  CoreV1Api,
-  KubeConfig,
-  loadAllYaml,
-  RbacAuthorizationV1Api,
-  type KubernetesObject,
-  type V1ClusterRole,
-  type V1PolicyRule,
-} from '@kubernetes/client-node';
+import { CoreV1Api, type KubernetesObject, type V1ClusterRole } from '@kubernetes/client-node';
 import type { JobSpecInput } from '@aiplat/api';
 import { waitForJob, waitForState } from '../../../../../testing/src/backend/jobs.js';
 import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
@@ -24,6 +11,14 @@ import {
   type Envtest,
 } from '../../../../../testing/src/kubernetes/envtest/index.js';
 import { EnvtestOperators } from '../../../../../testing/src/kubernetes/envtest/operatorProgress.js';
+import { recordingProxy, type RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
+import {
+  applyBackendRole,
+  grantsOf,
+  rbacUse,
+  refused,
+} from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
+import { ROLE_GRANTS } from '../../../../../testing/src/kubernetes/envtest/backendRoleGrants.js';
 import { KubeCluster } from '../cluster.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { objectName } from '../manifests/jobMetadata.js';
@@ -45,7 +40,6 @@ const assets = envtestAssetsOrSkip('realEngine.e2e.test.ts');
 
 const NS = 'aiplat-alice';
 const BACKEND_USER = 'aiplat-backend';
-const BACKEND_YAML = fileURLToPath(new URL('../../../../../deploy/kubernetes/backend.yaml', import.meta.url));
 
 const kubernetes = KubernetesConfigSchema.parse({ enabled: true, defaultImage: 'pytorch:2.3' });
 
@@ -55,114 +49,6 @@ let ops: EnvtestOperators;
 let admin: KubeCluster;
 let fx: PlatformFixture;
 let role: V1ClusterRole;
-
-// ---- a proxy that records the engine's requests ----------------------------------------------------
-
-interface Recorded {
-  method: string;
-  path: string;
-  status: number;
-}
-
-interface RecordingProxy {
-  kubeConfig: KubeConfig;
-  requests: Recorded[];
-  /** Holds back the answers to DELETEs this long. */
-  slowDeletesMs: number;
-  close(): Promise<void>;
-}
-
-/** Plain HTTP on loopback in front of the API server, with `user`'s token added by the engine's KubeConfig. */
-async function recordingProxy(envtest: Envtest, user: string): Promise<RecordingProxy> {
-  const upstream = new URL(envtest.server);
-  const ca = Buffer.from(envtest.kubeConfig.getCurrentCluster()?.caData ?? '', 'base64');
-  const requests: Recorded[] = [];
-  const server = http.createServer((request, response) => {
-    const recorded: Recorded = { method: request.method ?? '', path: request.url ?? '', status: 0 };
-    requests.push(recorded);
-    const forwarded = https.request(
-      {
-        host: upstream.hostname,
-        port: upstream.port,
-        method: request.method,
-        path: request.url,
-        headers: { ...request.headers, host: upstream.host },
-        ca,
-      },
-      (answer) => {
-        recorded.status = answer.statusCode ?? 0;
-        const pass = () => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          // A watch answers its headers before any event: pass them on at once, as the server does.
-          response.flushHeaders();
-          answer.pipe(response);
-        };
-        // A slow answer to a DELETE (a busy API server): its watch event reaches the engine first.
-        if (request.method === 'DELETE' && proxy.slowDeletesMs > 0) setTimeout(pass, proxy.slowDeletesMs);
-        else pass();
-      },
-    );
-    forwarded.on('error', (error) => response.destroy(error));
-    request.pipe(forwarded);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const kubeConfig = new KubeConfig();
-  kubeConfig.loadFromOptions({
-    // Plain HTTP on loopback: client-node allows it only with TLS verification off (there is no TLS).
-    clusters: [
-      { name: 'proxy', server: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, skipTLSVerify: true },
-    ],
-    users: [{ name: user, token: envtest.tokens[user] }],
-    contexts: [{ name: user, cluster: 'proxy', user }],
-    currentContext: user,
-  });
-  const proxy: RecordingProxy = {
-    kubeConfig,
-    requests,
-    slowDeletesMs: 0,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-  return proxy;
-}
-
-/** `verb group/resource[/subresource]` of a request, as RBAC sees it; undefined for discovery. */
-function rbacRequest({ method, path }: Recorded): string | undefined {
-  const url = new URL(path, 'http://x');
-  const parts = url.pathname.split('/').filter(Boolean);
-  const rest = parts[0] === 'api' ? parts.slice(2) : parts.slice(3);
-  const group = parts[0] === 'api' ? '' : (parts[1] ?? '');
-  if (rest.length === 0) return undefined;
-  const [resource, name, sub] = rest[0] === 'namespaces' && rest.length > 2 ? rest.slice(2) : rest;
-  const watch = url.searchParams.get('watch') === 'true';
-  const verb =
-    { POST: 'create', PUT: 'update', PATCH: 'patch', DELETE: 'delete' }[method] ??
-    (watch ? 'watch' : name ? 'get' : 'list');
-  return `${verb} ${group}/${resource}${sub ? `/${sub}` : ''}`;
-}
-
-// ---- the cluster as the operator guide sets it up ----------------------------------------------
-
-/** The ClusterRole of backend.yaml, created by the admin and bound to the User instead of the ServiceAccount. */
-async function applyBackendRole(kubeConfig: KubeConfig, user: string): Promise<V1ClusterRole> {
-  const docs = loadAllYaml(readFileSync(BACKEND_YAML, 'utf8')) as KubernetesObject[];
-  const clusterRole = docs.find((d) => d.kind === 'ClusterRole') as V1ClusterRole | undefined;
-  const binding = docs.find((d) => d.kind === 'ClusterRoleBinding') as { roleRef: { name: string } } | undefined;
-  if (!clusterRole || !binding) throw new Error(`${BACKEND_YAML} has no ClusterRole and ClusterRoleBinding`);
-  const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-  await rbac.createClusterRole({ body: clusterRole });
-  await rbac.createClusterRoleBinding({
-    body: {
-      metadata: { name: `${binding.roleRef.name}-test` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: binding.roleRef.name },
-      subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
-    },
-  });
-  return clusterRole;
-}
 
 beforeAll(async () => {
   if (!assets) return;
@@ -186,68 +72,6 @@ afterAll(async () => {
   await proxy?.close();
   await envtest?.stop();
 });
-
-/**
- * Each grant of backend.yaml's ClusterRole and who needs it: a grant nobody needs is a finding.
- * (*): the job paths of this file use it.
- */
-
-/** No engine reads these by name today; the operator guide documents create/get/delete of what the engines create. */
-const UNREAD = 'documented (operator guide, deployManifests.test.ts); no single read in the engines yet';
-
-const JUSTIFIED: Record<string, string> = {
-  ...Object.fromEntries(
-    ['trainer.kubeflow.org/trainjobs', 'kubeflow.org/mpijobs', 'jobset.x-k8s.io/jobsets', 'ray.io/rayjobs'].flatMap(
-      (resource) => [
-        [`create ${resource}`, '(*) submit, and the server dry run'],
-        [`list ${resource}`, '(*) the informers'],
-        [`watch ${resource}`, '(*) the informers'],
-        [`get ${resource}`, UNREAD],
-        [`delete ${resource}`, 'stop, delete, start again, a failed create'],
-      ],
-    ),
-  ),
-  'delete trainer.kubeflow.org/trainjobs': '(*) stop',
-  'list kueue.x-k8s.io/workloads': '(*) the Workload informer',
-  'watch kueue.x-k8s.io/workloads': '(*) the Workload informer',
-  'get kueue.x-k8s.io/workloads': UNREAD,
-  'create /configmaps': '(*) the hyperparameters ConfigMap',
-  'get /configmaps': UNREAD,
-  'delete /configmaps': 'start again replaces it',
-  'create /services': 'dev machines, services',
-  'get /services': 'dev machines: the SSH Service',
-  'delete /services': 'dev machines, services',
-  'create /secrets': 'dev machines, services',
-  'get /secrets': 'dev machines: the SSH host key',
-  'delete /secrets': 'dev machines, services',
-  'create apps/statefulsets': 'dev machines',
-  'get apps/statefulsets': UNREAD,
-  'delete apps/statefulsets': 'dev machines',
-  'create apps/deployments': 'services, TensorBoards without Kubeflow',
-  'get apps/deployments': UNREAD,
-  'delete apps/deployments': 'services, TensorBoards',
-  'patch apps/deployments': 'services: scale and restart',
-  'create serving.kserve.io/inferenceservices': 'services on KServe',
-  'get serving.kserve.io/inferenceservices': UNREAD,
-  'delete serving.kserve.io/inferenceservices': 'services on KServe',
-  'patch serving.kserve.io/inferenceservices': 'services on KServe: scale',
-  'create tensorboard.kubeflow.org/tensorboards': 'TensorBoards on Kubeflow',
-  'get tensorboard.kubeflow.org/tensorboards': UNREAD,
-  'delete tensorboard.kubeflow.org/tensorboards': 'TensorBoards on Kubeflow',
-  'create networking.k8s.io/networkpolicies': 'dev machines: only the backend reaches the IDEs',
-  'get networking.k8s.io/networkpolicies': UNREAD,
-  'delete networking.k8s.io/networkpolicies': 'dev machines',
-  'list /pods': '(*) the pod informer',
-  'watch /pods': '(*) the pod informer',
-  'get /pods': "dev machines: the machine's pod",
-  'delete /pods': 'a forced stop',
-  'get /pods/log': '(*) following logs (404 here: envtest has no kubelet)',
-  'list /events': "(*) the job's Kubernetes events",
-  'create /pods/exec': 'dev machines: save as image, repositories (newer API servers)',
-  'get /pods/exec': 'dev machines: the same on older API servers',
-  'get metrics.k8s.io/pods': 'metrics, idle policies',
-  'list metrics.k8s.io/pods': 'metrics, idle policies',
-};
 
 // ---- jobs -----------------------------------------------------------------------------------------
 
@@ -413,24 +237,14 @@ describe.skipIf(!assets)('the Kubernetes engine on a real API server, with only 
   });
 
   // After the tests above: what their job paths asked of the API server.
-  it('the engine was refused nothing; every grant of its role is accounted for', () => {
-    const used = new Map<string, number[]>();
-    for (const request of proxy.requests) {
-      const what = rbacRequest(request);
-      if (what) used.set(what, [...(used.get(what) ?? []), request.status]);
-    }
-    const refused = [...used].filter(([, statuses]) => statuses.includes(403)).map(([what]) => what);
-    expect(refused, `the role of backend.yaml lacks these: ${refused.join(', ')}`).toEqual([]);
-
-    // Everything the role grants, and what uses it; the job paths above used the ones marked (*).
-    const grants = (role.rules ?? []).flatMap((rule: V1PolicyRule) =>
-      (rule.apiGroups ?? []).flatMap((group) =>
-        (rule.resources ?? []).flatMap((resource) => rule.verbs.map((verb) => `${verb} ${group}/${resource}`)),
-      ),
-    );
-    expect(grants.sort()).toEqual(Object.keys(JUSTIFIED).sort());
-    for (const grant of Object.keys(JUSTIFIED).filter((g) => JUSTIFIED[g]!.startsWith('(*)'))) {
-      expect(used.has(grant), `${grant} was not used`).toBe(true);
-    }
+  it('the engine was refused nothing; every grant of its role is accounted for, and the job paths used theirs', () => {
+    const denied = refused(proxy.requests);
+    expect(denied, `the role of backend.yaml lacks these: ${denied.join(', ')}`).toEqual([]);
+    expect(grantsOf(role).sort()).toEqual(Object.keys(ROLE_GRANTS).sort());
+    const used = rbacUse(proxy.requests);
+    const unused = Object.entries(ROLE_GRANTS)
+      .filter(([grant, { exercisedBy }]) => exercisedBy === 'jobs' && !used.has(grant))
+      .map(([grant]) => grant);
+    expect(unused, 'grants the job paths should have used').toEqual([]);
   });
 });
