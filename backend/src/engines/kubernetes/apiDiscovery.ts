@@ -15,7 +15,8 @@ export const JOB_RESOURCES: readonly CrdRef[] = (['ddp', 'mpi', 'ps-worker', 'ra
 export const POD_METRICS = { apiVersion: 'metrics.k8s.io/v1beta1', kind: 'PodMetrics' };
 
 const KUEUE_GROUP = 'kueue.x-k8s.io';
-const KUEUE_VERSIONS = ['v1beta2', 'v1beta1'];
+/** Kueue's API versions, newest first: the engine follows the first one the cluster serves. */
+export const KUEUE_VERSIONS = ['v1beta2', 'v1beta1'];
 
 export function apiVersionOf(ref: CrdRef): string {
   return `${ref.group}/${ref.version}`;

@@ -56,8 +56,10 @@ export function loadKubeConfig(source: KubeConfigSource, env: NodeJS.ProcessEnv 
 /** The HTTP status of a failed cluster call, when it got that far. */
 export function statusCode(error: unknown): number | undefined {
   if (error instanceof ApiException) return error.code;
-  const code = (error as { code?: unknown; statusCode?: unknown } | undefined)?.code;
-  return typeof code === 'number' ? code : undefined;
+  // The client's watch reports a refused request as an Error with `statusCode`.
+  const { code, statusCode } = (error ?? {}) as { code?: unknown; statusCode?: unknown };
+  if (typeof code === 'number') return code;
+  return typeof statusCode === 'number' ? statusCode : undefined;
 }
 
 /** The API server's own message of a failed call (its Status body), else the error's. */

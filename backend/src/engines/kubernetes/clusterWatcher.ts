@@ -1,6 +1,6 @@
 import { makeInformer, type Informer, type KubernetesObject, type ObjectCache } from '@kubernetes/client-node';
 import type { Logger } from 'pino';
-import type { KubeCluster } from './cluster.js';
+import { clusterMessage, statusCode, type KubeCluster } from './cluster.js';
 
 /*
  * Informers over every kind the engine follows, cluster-wide (jobs live in per-user namespaces).
@@ -41,6 +41,14 @@ interface Watched {
   timer?: NodeJS.Timeout;
   synced: boolean;
   failures: number;
+  /** The last failure to list or watch, until a list succeeds or an event arrives. */
+  failure?: WatchFailure;
+}
+
+export interface WatchFailure {
+  /** The API server's status code (403, 404, …); undefined for a connection that failed. */
+  code?: number;
+  message: string;
 }
 
 export class ClusterWatcher {
@@ -54,18 +62,30 @@ export class ClusterWatcher {
       const informer = makeInformer<KubernetesObject>(
         options.cluster.kc,
         spec.path,
-        () => options.cluster.list(spec, spec.labelSelector !== undefined ? { labelSelector: spec.labelSelector } : {}),
+        async () => {
+          const list = await options.cluster.list(
+            spec,
+            spec.labelSelector !== undefined ? { labelSelector: spec.labelSelector } : {},
+          );
+          delete watched.failure;
+          return list;
+        },
         spec.labelSelector,
       );
       const watched: Watched = { spec, informer, delayMs: this.retry.first, synced: false, failures: 0 };
-      informer.on('add', (object) => options.onChange(spec.kind, object, 'add'));
-      informer.on('update', (object) => options.onChange(spec.kind, object, 'update'));
-      informer.on('delete', (object) => options.onChange(spec.kind, object, 'delete'));
+      const changed = (change: WatchChange) => (object: KubernetesObject) => {
+        delete watched.failure;
+        options.onChange(spec.kind, object, change);
+      };
+      informer.on('add', changed('add'));
+      informer.on('update', changed('update'));
+      informer.on('delete', changed('delete'));
       informer.on('connect', () => {
         watched.delayMs = this.retry.first;
       });
       informer.on('error', (error: unknown) => {
         watched.failures++;
+        watched.failure = { code: statusCode(error), message: clusterMessage(error) };
         this.restartLater(watched, error);
       });
       this.watched.set(spec.kind, watched);
@@ -87,6 +107,7 @@ export class ClusterWatcher {
       this.options.onResync?.(watched.spec.kind);
     } catch (error) {
       watched.failures++;
+      watched.failure = { code: statusCode(error), message: clusterMessage(error) };
       this.restartLater(watched, error);
     }
   }
@@ -103,6 +124,11 @@ export class ClusterWatcher {
     }, watched.delayMs);
     watched.timer.unref();
     watched.delayMs = Math.min(watched.delayMs * 2, this.retry.max);
+  }
+
+  /** Why the informer of `kind` could not list or watch the last time it tried, while that lasts. */
+  failure(kind: string): WatchFailure | undefined {
+    return this.watched.get(kind)?.failure;
   }
 
   /** What the informer of `kind` holds now (every namespace). */

@@ -88,6 +88,14 @@ export class JobInformers implements InformedObjects {
       .find((w) => w.metadata?.ownerReferences?.some((o) => o.uid === uid));
   }
 
+  workloadsUnseen(): string | undefined {
+    const failure = this.workloadWatcher?.failure('Workload');
+    if (!failure) return undefined;
+    const refused =
+      failure.code === 403 ? " (the backend's role needs list and watch on workloads.kueue.x-k8s.io)" : '';
+    return `${failure.message}${refused}`;
+  }
+
   private makeWatcher(kinds: WatchedKind[]): ClusterWatcher {
     return new ClusterWatcher({
       cluster: this.options.cluster,

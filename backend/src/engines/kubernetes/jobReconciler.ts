@@ -30,6 +30,8 @@ export interface InformedObjects {
   resourceOf(runtime: KubernetesJobRuntime): (KubernetesObject & ClusterObject) | undefined;
   podsOf(runtime: KubernetesJobRuntime, jobId: string): PodObject[];
   workloadOf(resource: ClusterObject | undefined): ClusterObject | undefined;
+  /** Why Kueue's Workloads cannot be seen (list or watch refused), while that lasts. */
+  workloadsUnseen?(): string | undefined;
 }
 
 export interface JobReconcilerOptions {
@@ -157,6 +159,7 @@ export class JobReconciler {
       planned,
       cr: resource,
       workload: informed.workloadOf(resource),
+      workloadsUnseen: informed.workloadsUnseen?.(),
       pods,
     });
     if (!observed) return;

@@ -76,6 +76,17 @@ describe('observeJob', () => {
       resource: 'accelerator',
     });
     expect(observe(trainJob({}, true))?.waitReason?.message).toMatch(/waiting for Kueue to create its Workload/);
+    const unseen = observeJob({
+      mode: 'ddp',
+      planned,
+      cr: trainJob({}, true),
+      workload: undefined,
+      workloadsUnseen: 'workloads.kueue.x-k8s.io is forbidden',
+      pods: [],
+    });
+    expect(unseen?.waitReason?.message).toBe(
+      "queued; Kueue's Workloads cannot be followed: workloads.kueue.x-k8s.io is forbidden",
+    );
   });
 
   it('admitted with some pods running is Starting; all running is Running, with pods and nodes', () => {

@@ -87,7 +87,9 @@ function crSuspended(kind: CrKind, cr: ClusterObject): boolean {
 }
 
 /** Why Kueue has not admitted the job yet, from its Workload. */
-function waitReason(workload: ClusterObject | undefined): WaitReason {
+function waitReason(workload: ClusterObject | undefined, workloadsUnseen: string | undefined): WaitReason {
+  if (!workload && workloadsUnseen)
+    return { message: `queued; Kueue's Workloads cannot be followed: ${workloadsUnseen}` };
   if (!workload) return { message: 'waiting for Kueue to create its Workload (is the queue a Kueue LocalQueue?)' };
   const evicted = isTrue(workload, 'Evicted');
   if (evicted) return { message: `evicted by Kueue: ${evicted.message || evicted.reason || 'no reason given'}` };
@@ -172,6 +174,8 @@ export interface JobObjects {
   cr: ClusterObject | undefined;
   /** Kueue's Workload owned by the custom resource. */
   workload: ClusterObject | undefined;
+  /** Why the engine cannot see Kueue's Workloads (the API server refused to list or watch them), if it cannot. */
+  workloadsUnseen?: string;
   pods: readonly PodObject[];
 }
 
@@ -228,7 +232,7 @@ export function observeJob(objects: JobObjects): ObservedJob | undefined {
     };
   }
   if (crSuspended(kind, cr)) {
-    const wait = waitReason(objects.workload);
+    const wait = waitReason(objects.workload, objects.workloadsUnseen);
     return {
       state: 'Queued',
       message: wait.message,

@@ -132,6 +132,10 @@ export async function recordingProxy(envtest: Envtest, user: string): Promise<Re
             answer.on('data', tap.chunk);
             answer.on('end', tap.end);
           }
+          // The API server went away mid-answer (a watch when it stops): the client's connection ends too.
+          answer.on('close', () => {
+            if (!answer.complete) response.destroy();
+          });
           answer.pipe(response);
         };
         // A slow answer to a DELETE (a busy API server): its watch event reaches the client first.
