@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiException, RbacAuthorizationV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
-import { DevMachineSpecSchema, JobSpecSchema, ServiceSpecSchema, type JobMode, type JobSpec } from '@aiplat/api';
+import { DevMachineSpecSchema, ServiceSpecSchema, type JobMode, type JobSpec } from '@aiplat/api';
 import type { JobLifecycle } from '../../../jobs/engine.js';
 import { clusterMessage, KubeCluster, statusCode } from '../cluster.js';
 import { KubernetesConfigSchema, manifestOptionsFor, type KubernetesConfig } from '../config.js';
@@ -23,6 +23,7 @@ import {
   uniqueNamespace,
   type Envtest,
 } from '../../../../../testing/src/kubernetes/envtest/index.js';
+import { modeSpecs } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 /*
  * The engine's objects against a real kube-apiserver (v1.32, with etcd; testing/src/kubernetes/envtest/)
@@ -52,31 +53,9 @@ afterAll(async () => {
   await envtest?.stop();
 });
 
-const resources = { cpu: 4, memory: '16Gi', accelerator: { type: 'nvidia', count: 2 } };
-const job = (fields: Record<string, unknown>): JobSpec =>
-  JobSpecSchema.parse({ name: 'demo', command: 'python train.py', queue: 'gpu', priority: 3, ...fields });
-
-/** One spec per mode, with every kind of pod the mode has (as manifests/index.test.ts). */
-const SPECS: Record<JobMode, JobSpec> = {
-  ddp: job({ mode: 'ddp', nodes: 2, resources, hyperparameters: { lr: 0.01 } }),
-  mpi: job({ mode: 'mpi', image: 'mpi:1', nodes: 2, resources }),
-  horovod: job({ mode: 'horovod', image: 'hvd:1', nodes: 3, resources }),
-  deepspeed: job({ mode: 'deepspeed', image: 'ds:1', nodes: 2, resources }),
-  'ps-worker': job({
-    mode: 'ps-worker',
-    image: 'tf:2',
-    ps: 1,
-    workers: 2,
-    resources,
-    psResources: { cpu: 2, memory: '4Gi' },
-  }),
-  ray: job({
-    mode: 'ray',
-    image: 'ray:2',
-    head: { resources: { cpu: 2, memory: '8Gi' } },
-    workerGroups: [{ name: 'gpu', replicas: 2, resources }],
-  }),
-};
+/** One spec per mode, with every kind of pod the mode has (manifests/index.test.ts's too); ddp with hyperparameters. */
+const MODE_SPECS = modeSpecs({ queue: 'gpu', priority: 3 });
+const SPECS: Record<JobMode, JobSpec> = { ...MODE_SPECS, ddp: { ...MODE_SPECS.ddp, hyperparameters: { lr: 0.01 } } };
 
 /** The engine's config with every object in `namespace`, and a queue with placement (node selector, tolerations). */
 function configIn(namespace: string, fields: Record<string, unknown> = {}): KubernetesConfig {

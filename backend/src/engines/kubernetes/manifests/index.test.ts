@@ -1,39 +1,14 @@
-import { JobSpecSchema, type JobMode, type JobSpec } from '@aiplat/api';
+import type { JobMode } from '@aiplat/api';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { coreValidator, crdValidator, type CrdKind } from '../../../../../testing/src/kubernetes/crds/crdValidator.js';
 import type { ManifestOptions } from './common.js';
 import { buildManifests, crdFor, manifestsYaml } from './index.js';
 import { RAY_SUBMITTER } from './ray.js';
-import { testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
-
-const resources = { cpu: 4, memory: '16Gi', accelerator: { type: 'nvidia', count: 2 } };
+import { modeSpecs, testOptions } from '../../../../../testing/src/kubernetes/manifestOptions.js';
 
 /** One spec per mode, each with more than one kind of pod where the mode has them. */
-const SPECS: Record<JobMode, JobSpec> = {
-  ddp: spec({ mode: 'ddp', nodes: 2, resources }),
-  mpi: spec({ mode: 'mpi', image: 'mpi:1', nodes: 2, resources }),
-  horovod: spec({ mode: 'horovod', image: 'hvd:1', nodes: 3, resources }),
-  deepspeed: spec({ mode: 'deepspeed', image: 'ds:1', nodes: 2, resources }),
-  'ps-worker': spec({
-    mode: 'ps-worker',
-    image: 'tf:2',
-    ps: 1,
-    workers: 2,
-    resources,
-    psResources: { cpu: 2, memory: '4Gi' },
-  }),
-  ray: spec({
-    mode: 'ray',
-    image: 'ray:2',
-    head: { resources: { cpu: 2, memory: '8Gi' } },
-    workerGroups: [{ name: 'gpu', replicas: 2, resources }],
-  }),
-};
-
-function spec(fields: Record<string, unknown>): JobSpec {
-  return JobSpecSchema.parse({ name: 'demo', command: 'python train.py', ...fields });
-}
+const SPECS = modeSpecs();
 
 const MODES = Object.keys(SPECS) as JobMode[];
 const options = testOptions('alice', 'job-20261123-0009');
