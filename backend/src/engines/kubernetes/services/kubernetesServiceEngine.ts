@@ -259,7 +259,12 @@ export class KubernetesServiceEngine implements ServiceEngine {
         PatchStrategy.MergePatch,
       );
     } catch (error) {
-      throw new Error(`the cluster refused the change to ${kind} ${metadata.name}: ${clusterMessage(error)}`);
+      // An ApiError, so the user reads the cluster's words rather than an internal error.
+      const grant = statusCode(error) === 403 ? '; ask the operator to grant the backend patch on it' : '';
+      throw new ApiError(
+        'unavailable',
+        `the cluster refused the change to ${kind} ${metadata.name}: ${clusterMessage(error)}${grant}`,
+      );
     }
   }
 
