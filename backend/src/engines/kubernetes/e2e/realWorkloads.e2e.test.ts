@@ -1,4 +1,5 @@
-import { copyFileSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -189,6 +190,25 @@ describe.skipIf(!assets)('dev machines, services and TensorBoards on a real API 
     await expect
       .poll(async () => (await client.getDevMachine({ params: { id } })).ssh?.command, { timeout: 10_000 })
       .toBe(`ssh -p ${nodePort} root@10.0.0.7`);
+    // The owner's key is in the pod's Secret; the fingerprint shown is its host key's, as ssh-keygen reads it.
+    const ide = (await core.readNamespacedSecret({ namespace: NS, name: `${name}-ide` })).data ?? {};
+    const decoded = (key: string) => Buffer.from(ide[key] ?? '', 'base64').toString();
+    expect(decoded('authorized_keys')).toBe(`${OWNER_KEY}\n`);
+    const keyDir = mkdtempSync(path.join(os.tmpdir(), 'aiplat-k8s-ssh-'));
+    try {
+      writeFileSync(path.join(keyDir, 'key'), decoded('ssh_host_ed25519_key'), { mode: 0o600 });
+      const fingerprint = execFileSync('ssh-keygen', ['-lf', path.join(keyDir, 'key')], { encoding: 'utf8' });
+      expect((await client.getDevMachine({ params: { id } })).ssh).toMatchObject({
+        host: '10.0.0.7',
+        port: nodePort,
+        user: 'root',
+        hostKeyFingerprint: fingerprint.split(' ')[1],
+      });
+    } finally {
+      rmSync(keyDir, { recursive: true, force: true });
+    }
+    const { events } = await client.devMachineEvents({ params: { id } });
+    expect(events.find((event) => event.type === 'ssh-started')?.message).toContain(`ssh -p ${nodePort} root@10.0.0.7`);
 
     await client.stopDevMachine({ params: { id }, body: {} });
     await expect.poll(() => objectsOf(name, ['statefulSet', 'service', 'policy']), { timeout: 10_000 }).toEqual([]);
