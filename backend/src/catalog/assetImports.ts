@@ -49,6 +49,8 @@ interface Planned {
   /** What the task says it reads. */
   label: string;
   source: VersionSource;
+  /** Told when the task fails or is cancelled, whether or not the producer ran. */
+  ended?: (outcome: 'failed' | 'cancelled', message: string) => void;
 }
 
 /**
@@ -112,14 +114,27 @@ export class AssetImports {
       await this.unpack(file, options.fileName, options.extract, path.join(content, into), control);
     };
     const source: VersionSource = { type: 'upload', fileName: options.fileName };
-    const task = this.launch(record, { producer, label: `upload ${options.fileName}`, source }, undefined, 'uploading');
+    // A task that ends before its producer reads the body (its staging folder cannot be made, a
+    // cancel) must still answer the request.
+    const ended = (outcome: 'failed' | 'cancelled', message: string) =>
+      refused(
+        outcome === 'cancelled'
+          ? new ApiError('conflict', 'the upload was cancelled')
+          : new ApiError('unavailable', `the upload could not be stored: ${message}`),
+      );
+    const task = this.launch(
+      record,
+      { producer, label: `upload ${options.fileName}`, source, ended },
+      undefined,
+      'uploading',
+    );
     await arrived;
     return { ...task, phase: 'uploading' };
   }
 
   private launch(
     record: AssetRecord,
-    { producer, label, source }: Planned,
+    { producer, label, source, ended }: Planned,
     description: string | undefined,
     firstPhase: AssetTask['phase'] = 'queued',
   ): AssetTask {
@@ -153,6 +168,7 @@ export class AssetImports {
         return message;
       },
       async (outcome, message) => {
+        ended?.(outcome, message);
         if (stagingDir) await removeTree(stagingDir);
         if (version) this.settleVersion(record.id, version.version, outcome, message);
       },

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiError, type ApiClient, type AssetTask } from '@aiplat/api';
@@ -142,6 +142,27 @@ describe('datasets', () => {
     expect(done.message).toContain('../../escaped');
     await expect(stat(path.join(aliceHome(), 'escaped'))).rejects.toThrow();
     expect(await readdir(path.join(aliceHome(), '.catalog/.staging')).catch(() => [])).toEqual([]);
+  });
+
+  it('answers an upload whose task fails before reading the body, instead of leaving it waiting', async () => {
+    // A file where the staging folder goes: the task cannot make its folder, so nothing reads the body.
+    const staging = path.join(aliceHome(), '.catalog/.staging');
+    await rm(staging, { recursive: true, force: true });
+    await mkdir(path.dirname(staging), { recursive: true });
+    await writeFile(staging, 'in the way');
+    try {
+      const res = await fx.fetch(`/api/assets/datasets/${datasetId}/imports/upload?fileName=late.jsonl`, {
+        method: 'POST',
+        body: '{"instruction":"x","input":"","output":"y"}\n',
+        headers: { 'content-type': 'application/octet-stream' },
+        signal: AbortSignal.timeout(15_000),
+      });
+      expect(res.status).toBe(503);
+      const { error } = (await res.json()) as { error: { code: string; message: string } };
+      expect(error.message).toMatch(/^the upload could not be stored: .*ENOTDIR/);
+    } finally {
+      await rm(staging, { force: true });
+    }
   });
 
   it('refuses a download link into loopback unless the operator allows it', async () => {
