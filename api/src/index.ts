@@ -50,3 +50,4 @@ export * from './lossOfLine.js';
 export * from './scalarCharts.js';
 export * from './scalarBoard.js';
 export * from './autoStopNotices.js';
+export * from './shareHours.js';

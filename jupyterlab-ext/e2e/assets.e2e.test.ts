@@ -176,7 +176,7 @@ describe('datasets in the Catalog section of JupyterLab', () => {
         .toBe('Copied');
       expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(token);
       await lab.screenshot('assets-shared');
-      await shown.locator('[data-testid="aiplat-asset-share-dismiss"]').click();
+      await shown.locator('[data-testid="aiplat-asset-share-token-dismiss"]').click();
       await shown.waitFor({ state: 'detached' });
 
       // The share is listed with its version; revoked, its token is refused as expired or revoked.

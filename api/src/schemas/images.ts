@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fieldError, shown, strictObject } from './fieldErrors.js';
+import { MAX_SHARE_HOURS } from '../shareHours.js';
 
 /*
  * Images (慧聚 镜像管理, TI-ONE 自定义镜像): the platform's presets, the images users saved from
@@ -158,10 +159,10 @@ export const ImageSaveListResponseSchema = z.object({ saves: z.array(ImageSaveSc
 
 /** Hours until a share token (of an image, a dataset, a model) stops working; none: until revoked. */
 export const ShareExpiresInHoursSchema = z
-  .number({ error: fieldError('expiresInHours', 'a number of hours from 1 to 8760') })
+  .number({ error: fieldError('expiresInHours', `a number of hours from 1 to ${MAX_SHARE_HOURS}`) })
   .int()
   .min(1)
-  .max(8760);
+  .max(MAX_SHARE_HOURS);
 
 /** A share token (口令) for one image: shown once, stored hashed. */
 export const ImageShareBodySchema = strictObject(

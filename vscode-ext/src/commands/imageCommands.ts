@@ -1,4 +1,4 @@
-import type { ApiClient, Image } from '@aiplat/api';
+import { MAX_SHARE_HOURS, parseShareHours, type ApiClient, type Image } from '@aiplat/api';
 import * as vscode from 'vscode';
 import type { ConnectionService } from '../connection/connectionService.js';
 import { describeError } from '../connection/errorMessage.js';
@@ -16,14 +16,9 @@ export interface ImageCommandDeps {
 /** What image commands accept: a view item, an image id, or nothing (asks). */
 export type ImageArgument = ImageNode | string | undefined;
 
-const MAX_SHARE_HOURS = 8760;
-
 /** Why a number of hours is not one a share takes (1 to 8760, empty: no expiry), or undefined. */
 export function shareHoursProblem(value: string): string | undefined {
-  const text = value.trim();
-  if (text === '') return undefined;
-  const hours = Number(text);
-  return /^\d+$/.test(text) && hours >= 1 && hours <= MAX_SHARE_HOURS
+  return parseShareHours(value) !== 'invalid'
     ? undefined
     : vscode.l10n.t('A whole number of hours from 1 to {0}, or empty for no expiry', MAX_SHARE_HOURS);
 }

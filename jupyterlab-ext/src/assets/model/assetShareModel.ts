@@ -13,14 +13,6 @@ export interface AssetShareShown {
   expiresAt?: string;
 }
 
-/** Hours as typed for a share: empty is none (until revoked); else a whole number from 1 to 8760. */
-export function parseShareHours(text: string): number | undefined | 'invalid' {
-  const trimmed = text.trim();
-  if (!trimmed) return undefined;
-  const hours = Number(trimmed);
-  return Number.isInteger(hours) && hours >= 1 && hours <= 8760 ? hours : 'invalid';
-}
-
 /** A share as its list shows it: active, expired or revoked at `now`. */
 export function shareStatus(share: AssetShare, now: Date = new Date()): 'active' | 'expired' | 'revoked' {
   if (share.revokedAt) return 'revoked';

@@ -1,32 +1,28 @@
-import type { Asset, AssetShare } from '@aiplat/api';
+import { parseShareHours, type Asset, type AssetShare } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
-import { CopyButton } from '../../services/views/CopyButton.js';
+import { ShownOnceSecret } from '../../services/views/ShownOnceSecret.js';
 import { ChoiceBox, TextBox } from '../../training/views/FormField.js';
 import { formatTime } from '../../training/views/labels.js';
-import { parseShareHours, shareStatus, type AssetShareModel } from '../model/assetShareModel.js';
+import { shareStatus, type AssetShareModel } from '../model/assetShareModel.js';
 
 /** The token just made, shown once with Copy, until Done. */
 export function ShareShown({ shares, trans }: { shares: AssetShareModel; trans: TranslationBundle }) {
   const shown = shares.shown;
   if (!shown) return null;
   return (
-    <div className="aiplat-service-secret" data-testid="aiplat-asset-share-token" role="alert">
-      <div>
-        {shown.version
+    <ShownOnceSecret
+      title={
+        shown.version
           ? trans.__('The share token of %1:', `${shown.name}@${shown.version}`)
-          : trans.__('The share token of %1 (every version):', shown.name)}
-      </div>
-      <div className="aiplat-service-secretLine">
-        <code data-testid="aiplat-asset-share-token-value">{shown.token}</code>
-        <CopyButton text={shown.token} trans={trans} testId="aiplat-asset-share-token-copy" />
-      </div>
-      {shown.expiresAt && <div>{trans.__('Valid until %1.', formatTime(shown.expiresAt))}</div>}
-      <strong>{trans.__('Copy it now: you will not see it again.')}</strong>{' '}
-      <button className="jp-mod-styled" data-testid="aiplat-asset-share-dismiss" onClick={() => shares.dismissShown()}>
-        {trans.__('Done')}
-      </button>
-    </div>
+          : trans.__('The share token of %1 (every version):', shown.name)
+      }
+      secret={shown.token}
+      expiresAt={shown.expiresAt}
+      testId="aiplat-asset-share-token"
+      onDone={() => shares.dismissShown()}
+      trans={trans}
+    />
   );
 }
 

@@ -2,7 +2,8 @@ import { ApiError, type EventMessage, type Image, type ImageSave } from '@aiplat
 import { Signal } from '@lumino/signaling';
 import { describe, expect, it } from 'vitest';
 import type { IConnectionModel } from '../../tokens.js';
-import { ImageListModel, parseShareHours } from './imageListModel.js';
+import { parseShareHours } from '@aiplat/api';
+import { ImageListModel } from './imageListModel.js';
 
 function image(id: string, source: Image['source'], createdAt: string, patch: Partial<Image> = {}): Image {
   return {
@@ -152,6 +153,6 @@ describe('the image catalog', () => {
     expect(parseShareHours('  ')).toBeUndefined();
     expect(parseShareHours(' 24 ')).toBe(24);
     expect(parseShareHours('8760')).toBe(8760);
-    for (const bad of ['0', '1.5', '8761', 'soon']) expect(parseShareHours(bad), bad).toBe('invalid');
+    for (const bad of ['0', '1.5', '1e2', '8761', 'soon']) expect(parseShareHours(bad), bad).toBe('invalid');
   });
 });

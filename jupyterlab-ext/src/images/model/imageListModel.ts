@@ -30,14 +30,6 @@ export interface ImageShareShown {
   expiresAt?: string;
 }
 
-/** Hours as typed for a share: empty is none (until revoked); else a whole number from 1 to 8760. */
-export function parseShareHours(text: string): number | undefined | 'invalid' {
-  const trimmed = text.trim();
-  if (!trimmed) return undefined;
-  const hours = Number(trimmed);
-  return Number.isInteger(hours) && hours >= 1 && hours <= 8760 ? hours : 'invalid';
-}
-
 /** Presets first, then the user's saved images, then those shared with them; newest first in each. */
 export function catalogOrder(a: Image, b: Image): number {
   return (

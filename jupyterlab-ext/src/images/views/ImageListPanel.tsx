@@ -1,12 +1,13 @@
-import { formatBytes, type Image } from '@aiplat/api';
+import { formatBytes, parseShareHours, type Image } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { CopyButton } from '../../services/views/CopyButton.js';
+import { ShownOnceSecret } from '../../services/views/ShownOnceSecret.js';
 import { TextBox } from '../../training/views/FormField.js';
 import { formatTime } from '../../training/views/labels.js';
 import { LiveList, RowNotes } from '../../training/views/LiveList.js';
 import { ModelWidget } from '../../training/views/ModelWidget.js';
-import { parseShareHours, type ImageListModel } from '../model/imageListModel.js';
+import type { ImageListModel } from '../model/imageListModel.js';
 import { imageSourceLabel } from './imageLabels.js';
 
 export interface ImageListPanelProps {
@@ -20,18 +21,14 @@ function ShareShown({ model, trans }: { model: ImageListModel; trans: Translatio
   const shown = model.shareShown;
   if (!shown) return null;
   return (
-    <div className="aiplat-service-secret" data-testid="aiplat-image-share-token" role="alert">
-      <div>{trans.__('The share token of %1:', shown.ref)}</div>
-      <div className="aiplat-service-secretLine">
-        <code data-testid="aiplat-image-share-token-value">{shown.token}</code>
-        <CopyButton text={shown.token} trans={trans} testId="aiplat-image-share-token-copy" />
-      </div>
-      {shown.expiresAt && <div>{trans.__('Valid until %1.', formatTime(shown.expiresAt))}</div>}
-      <strong>{trans.__('Copy it now: you will not see it again.')}</strong>{' '}
-      <button className="jp-mod-styled" data-testid="aiplat-image-share-dismiss" onClick={() => model.dismissShare()}>
-        {trans.__('Done')}
-      </button>
-    </div>
+    <ShownOnceSecret
+      title={trans.__('The share token of %1:', shown.ref)}
+      secret={shown.token}
+      expiresAt={shown.expiresAt}
+      testId="aiplat-image-share-token"
+      onDone={() => model.dismissShare()}
+      trans={trans}
+    />
   );
 }
 

@@ -4,7 +4,7 @@ import * as React from 'react';
 import { TextBox } from '../../training/views/FormField.js';
 import { formatTime } from '../../training/views/labels.js';
 import { parseTokenLimit, type ServiceKeysModel } from '../model/serviceKeysModel.js';
-import { CopyButton } from './CopyButton.js';
+import { ShownOnceSecret } from './ShownOnceSecret.js';
 
 /** A limit as shown: the number, or "none". */
 function limitText(value: number | undefined, trans: TranslationBundle): string {
@@ -16,25 +16,18 @@ function CreatedSecret({ keys, trans }: { keys: ServiceKeysModel; trans: Transla
   const created = keys.created;
   if (!created) return null;
   return (
-    <div className="aiplat-service-secret" data-testid="aiplat-service-secret" data-kind={created.kind} role="alert">
-      <div>
-        {created.kind === 'token'
+    <ShownOnceSecret
+      title={
+        created.kind === 'token'
           ? trans.__('The new token %1:', created.id)
-          : trans.__('The AppSecret of %1:', created.id)}
-      </div>
-      <div className="aiplat-service-secretLine">
-        <code data-testid="aiplat-service-secret-value">{created.secret}</code>
-        <CopyButton text={created.secret} trans={trans} testId="aiplat-service-secret-copy" />
-      </div>
-      <strong>{trans.__('Copy it now: you will not see it again.')}</strong>{' '}
-      <button
-        className="jp-mod-styled"
-        data-testid="aiplat-service-secret-dismiss"
-        onClick={() => keys.dismissSecret()}
-      >
-        {trans.__('Done')}
-      </button>
-    </div>
+          : trans.__('The AppSecret of %1:', created.id)
+      }
+      secret={created.secret}
+      testId="aiplat-service-secret"
+      kind={created.kind}
+      onDone={() => keys.dismissSecret()}
+      trans={trans}
+    />
   );
 }
 
