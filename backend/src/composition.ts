@@ -8,12 +8,12 @@ import type { KubernetesEngine } from './engines/kubernetes/kubernetesEngine.js'
 import { engineCapacity } from './engines/local/capacity/index.js';
 import { detectContainerRuntime, type DetectedRuntime } from './engines/local/containers/detectRuntime.js';
 import { LocalContainers } from './engines/local/containers/localContainers.js';
-import { JobContainers } from './engines/local/containers/jobContainers.js';
 import { ServiceContainers } from './engines/local/containers/serviceContainers.js';
 import type { LocalDevMachineEngine } from './engines/local/devmachines/localDevMachineEngine.js';
+import type { LocalEngine } from './engines/local/localEngine.js';
 import { SchedulingLoop } from './engines/local/schedulingLoop.js';
-import { LocalEngine } from './engines/local/localEngine.js';
-import { createLocalMetrics } from './engines/local/metrics/engineMetrics.js';
+import { createLocalJobEngine } from './localJobEngineComposition.js';
+import { startTensorBoardEngines } from './tensorboardComposition.js';
 import { createSupervisor } from './engines/local/supervisor/index.js';
 import { JobMetricsFeed } from './metrics/jobMetricsFeed.js';
 import { createDevMachineFrontend } from './devmachines/devMachineFrontend.js';
@@ -58,8 +58,6 @@ import type { ServiceService } from './services/serviceService.js';
 import { OriginPolicy } from './server/origins.js';
 import { TensorBoardService } from './tensorboard/tensorBoardService.js';
 import { instanceBaseEnv } from './engines/local/environment/baseEnv.js';
-import { KubernetesTensorBoardEngine } from './engines/kubernetes/tensorboard/kubernetesTensorBoardEngine.js';
-import { LocalTensorBoardEngine } from './engines/local/tensorboard/localTensorBoardEngine.js';
 import { PathResolver } from './workspace/pathResolver.js';
 import { createPreviewHandlers } from './workspace/previewHandlers.js';
 import { seedWorkRoot } from './workspace/seed.js';
@@ -290,40 +288,20 @@ export async function createPlatform(
   const supervisor = createSupervisor(options.shimPath ? { shimPath: options.shimPath } : {});
   // Jobs and dev machines wait for and hold this machine's capacity in the same queues.
   const scheduling = new SchedulingLoop({ nodes: capacity.nodes, queues: capacity.queues });
-  const engine = new LocalEngine({
-    lifecycle: jobService,
+  const engine = createLocalJobEngine({
+    config,
+    jobs: jobService,
     scheduling,
-    files,
-    supervisor,
     nodes: capacity.nodes,
     queues: capacity.queues,
+    files,
+    supervisor,
     resolveWorkingDir,
     resolveSummaryDir: (user, dir) => resolveSummaryDir(user, dir, true),
-    baseEnv: instanceBaseEnv(process.env),
-    stopGraceMs: config.jobs.stopGraceMs,
-    containers: new JobContainers({
-      enabled: config.containers.jobs,
-      socket: async () => {
-        const detected = await containers.detected();
-        return detected.runtime && detected.socketPath
-          ? { socketPath: detected.socketPath }
-          : { reason: detected.reason ?? 'this machine has no container runtime' };
-      },
-      pullOptions: (image) => imagesPart.pullOptions(image),
-      workRoot: config.workRoot,
-      files,
-      stopGraceMs: config.jobs.stopGraceMs,
-    }),
-    metrics: createLocalMetrics({
-      intervalMs: config.jobs.metricsIntervalMs,
-      fileFor: (key) => {
-        const [jobId = '', index = '0'] = key.split('/');
-        return files.metricsFile(jobId, Number(index));
-      },
-      onPoint: (key, point) => metricsFeed.keyedPoint(key, point),
-      log: log.child({ component: 'metrics' }),
-    }),
-    log: log.child({ component: 'local-engine' }),
+    containers,
+    pullOptions: (image) => imagesPart.pullOptions(image),
+    metricsFeed,
+    log,
   });
   jobService.attach(engine);
   const started = await startKubernetesEngine(config, options.kubeConfig, jobService, files, metricsFeed, log);
@@ -353,29 +331,12 @@ export async function createPlatform(
     log,
   });
   const tensorBoardService = tensorboards!;
-  const localTensorBoards = new LocalTensorBoardEngine({
+  await startTensorBoardEngines(tensorBoardService, {
+    config,
     supervisor,
-    dataDir: config.dataDir,
-    command: config.tensorboard.command,
-    baseEnv: instanceBaseEnv(process.env),
-    readyTimeoutMs: config.tensorboard.readyTimeoutMs,
-    stopGraceMs: config.devMachines.stopGraceMs,
-    log: log.child({ component: 'tensorboard-engine' }),
+    ...(started ? { cluster: started.cluster } : {}),
+    log,
   });
-  await localTensorBoards.releaseLeftovers();
-  tensorBoardService.useEngine('local', localTensorBoards);
-  if (started) {
-    tensorBoardService.useEngine(
-      'kubernetes',
-      new KubernetesTensorBoardEngine({
-        cluster: started.cluster,
-        config: config.kubernetes,
-        pollMs: config.devMachines.kubernetesPollMs,
-        readyTimeoutMs: config.tensorboard.readyTimeoutMs,
-        log: log.child({ component: 'kubernetes-tensorboard' }),
-      }),
-    );
-  }
   await devMachineService.recover();
   servicesPart.startLocalEngine({
     supervisor,
