@@ -22,6 +22,16 @@ export interface ObjectMeta {
   creationTimestamp?: string | Date;
 }
 
+/**
+ * When an object was created, in ms since the epoch (0 when unknown). Objects the client has read
+ * carry a Date, watched ones a string; String(date) ("Thu Sep 03 2026 …") would not sort by time.
+ */
+export function createdAtMs(object: { metadata?: Pick<ObjectMeta, 'creationTimestamp'> }): number {
+  const at = object.metadata?.creationTimestamp;
+  const ms = at === undefined ? 0 : new Date(at).getTime();
+  return Number.isNaN(ms) ? 0 : ms;
+}
+
 export interface ClusterObject {
   apiVersion?: string;
   kind?: string;

@@ -89,6 +89,21 @@ describe('observeJob', () => {
     );
   });
 
+  it('a replaced pod and its successor: the newer speaks for the instance, read times (Dates) compared as times', () => {
+    const at = (iso: string) => ({ metadata: { ...ddpPod(0, {}).metadata, creationTimestamp: new Date(iso) } });
+    // As strings the older sorts last ("Thu Sep 03 …" > "Fri Sep 04 …").
+    const older = { ...ddpPod(0, { phase: 'Failed' }), ...at('2026-09-03T23:00:00Z') };
+    const newer = { ...ddpPod(0, running), ...at('2026-09-04T01:00:00Z') };
+    newer.metadata.name = 'tj-node-0-0-retry';
+    for (const pods of [
+      [older, newer],
+      [newer, older],
+    ]) {
+      const seen = observe(trainJob(), [...pods, ddpPod(1, running)]);
+      expect(seen?.instances[0]).toMatchObject({ pod: 'tj-node-0-0-retry', state: 'Running' });
+    }
+  });
+
   it('admitted with some pods running is Starting; all running is Running, with pods and nodes', () => {
     expect(observe(trainJob(), [ddpPod(0, running), ddpPod(1, { phase: 'Pending' })])?.state).toBe('Starting');
     const seen = observe(trainJob(), [ddpPod(0, running), ddpPod(1, running)]);

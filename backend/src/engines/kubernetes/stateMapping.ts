@@ -7,7 +7,13 @@ import {
   type WaitReason,
 } from '@aiplat/api';
 import type { PlannedInstance } from '../../jobs/plannedInstances.js';
-import type { ClusterObject, Condition, ContainerStatus, PodObject } from './clusterObjects.js';
+import {
+  createdAtMs,
+  type ClusterObject,
+  type Condition,
+  type ContainerStatus,
+  type PodObject,
+} from './clusterObjects.js';
 import { crdFor, type JobResource } from './manifests/index.js';
 import { podRoles } from './podRoles.js';
 
@@ -193,7 +199,7 @@ export function observeJob(objects: JobObjects): ObservedJob | undefined {
     if (role.stateOf === undefined) continue;
     const seen = podOf.get(role.stateOf);
     // A replaced pod (restart) and its successor: the newer one speaks for the instance.
-    if (!seen || String(pod.metadata?.creationTimestamp ?? '') >= String(seen.metadata?.creationTimestamp ?? '')) {
+    if (!seen || createdAtMs(pod) >= createdAtMs(seen)) {
       podOf.set(role.stateOf, pod);
     }
   }

@@ -39,13 +39,20 @@ function established(crd: V1CustomResourceDefinition): boolean {
   return crd.status?.conditions?.some((c) => c.type === 'Established' && c.status === 'True') ?? false;
 }
 
-/** Creates every CRD of `dir` (server-side apply when one exists) and resolves once each reports Established=True. */
+/**
+ * Creates every CRD of `dir` (server-side apply when one exists), or only those named in `only`
+ * (e.g. `inferenceservices.serving.kserve.io`), and resolves once each reports Established=True.
+ */
 export async function installCrds(
   kubeConfig: KubeConfig,
-  options: { dir?: string; timeoutMs?: number } = {},
+  options: { dir?: string; timeoutMs?: number; only?: readonly string[] } = {},
 ): Promise<string[]> {
-  const crds = readCrds(options.dir);
-  if (crds.length === 0) throw new Error(`no CustomResourceDefinition in ${options.dir ?? CRD_DIR}`);
+  const crds = readCrds(options.dir).filter((crd) => !options.only || options.only.includes(crd.metadata?.name ?? ''));
+  if (crds.length === 0) {
+    throw new Error(
+      `no CustomResourceDefinition${options.only ? ` named ${options.only.join(', ')}` : ''} in ${options.dir ?? CRD_DIR}`,
+    );
+  }
   const api = kubeConfig.makeApiClient(ApiextensionsV1Api);
   const objects = KubernetesObjectApi.makeApiClient(kubeConfig);
   // Create (a fresh server has none); one already there is server-side applied over.

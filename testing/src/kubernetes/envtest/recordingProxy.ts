@@ -23,6 +23,8 @@ export interface Recorded {
   method: string;
   /** Path and query, as the client sent them. */
   path: string;
+  /** The request's Content-Type, when it has a body (e.g. `application/merge-patch+json`). */
+  contentType?: string;
   /** The answer's status; 0 until it comes, 502 when the API server could not be reached. */
   status: number;
   /** When the request arrived (Date.now()). */
@@ -158,6 +160,7 @@ export async function recordingProxy(envtest: Envtest, user: string): Promise<Re
     const recorded: Recorded = {
       method: request.method ?? '',
       path: request.url ?? '',
+      ...(request.headers['content-type'] ? { contentType: request.headers['content-type'] } : {}),
       status: 0,
       at: Date.now(),
       watch: query.get('watch') === 'true',

@@ -1,5 +1,6 @@
 import type { ReplicaState } from '@aiplat/api';
 import type { ServiceObservation } from '../../../services/engine.js';
+import { createdAtMs } from '../clusterObjects.js';
 import { servicePodView, type ServicePod } from './servicePodState.js';
 
 /** What one replica slot last reported, and the pod that holds it. */
@@ -62,9 +63,7 @@ export class VersionWatch {
     const newcomers = [...this.pods.values()]
       .filter((pod) => !taken.has(pod.metadata?.name))
       .sort(
-        (a, b) =>
-          String(a.metadata?.creationTimestamp ?? '').localeCompare(String(b.metadata?.creationTimestamp ?? '')) ||
-          (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
+        (a, b) => createdAtMs(a) - createdAtMs(b) || (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''),
       );
     for (const slot of this.slots) {
       if (!slot.pod && newcomers.length) slot.pod = newcomers.shift()!.metadata!.name;
