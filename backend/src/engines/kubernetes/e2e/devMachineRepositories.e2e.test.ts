@@ -13,6 +13,13 @@ import { REPOSITORIES_STATUS_FILE } from '../devmachines/devMachineRepositories.
  * A dev machine's Git repositories on the Kubernetes engine against the fake API server: the
  * repositories to clone (the token with them) go into the machine's Secret, and once the pod runs
  * the entrypoint's line per repository is read through the pod's exec and becomes its status.
+ *
+ * On the in-process fake API server (testing/src/kubernetes/fakeApiServer/, the pod put by
+ * testing/src/kubernetes/devMachinePods.ts) for pod exec: the statuses are what `cat` of the
+ * entrypoint's status file prints in the container, and a real kube-apiserver runs exec only
+ * through a kubelet, which envtest does not run. The Secret's keys and the StatefulSet without the
+ * token are asserted here on the way; the manifests with repositories pass the real server's
+ * server-side dry run in realApiServer.e2e.test.ts.
  */
 
 const NS = 'aiplat-alice';

@@ -13,6 +13,15 @@ import { FakeOperators } from '../../../../../testing/src/kubernetes/fakeOperato
 /*
  * MPI and Ray jobs on the Kubernetes engine (whose output comes from helper pods: the MPI launcher,
  * the Ray submitter), and a backend restarted while its jobs go on in the cluster.
+ *
+ * All on the in-process fake API server (testing/src/kubernetes/fakeApiServer/, with
+ * fakeOperators.ts writing what Kueue and the operators would), for pod logs: each test asserts the
+ * program's output, which is read from the pods' logs (the launcher's, the submitter's, lines
+ * written while the backend was down read once each after it restarts), and a real kube-apiserver
+ * serves pod logs only from a kubelet, which envtest does not run. What needs no logs runs on a real
+ * API server (envtest) with only backend.yaml's role: the MPI and Ray jobs' Kueue wait, pods and
+ * outcomes in realEngine.e2e.test.ts; a job deleted outside the platform (lost) in
+ * realEngineOutcomes.e2e.test.ts; watches resumed after an API server restart in realWatches.e2e.test.ts.
  */
 
 const NS = 'aiplat-alice';

@@ -30,8 +30,9 @@ import { kueueSetup } from '../manifests/kueue.js';
  * (schemas, CEL) and stored by the real server, the engine's informers list and watch with real
  * resourceVersions, and what Kueue, the operators and the kubelet would do is written by the test
  * through the real API (testing/src/kubernetes/envtest/operatorProgress.ts). Pod logs and
- * metrics.k8s.io still need the fake API server (kubernetesEngine.e2e.test.ts): envtest has no
- * kubelet and no metrics server. Nor a garbage collector: a deleted job's pods are removed by the test.
+ * metrics.k8s.io still need the fake API server (kubernetesEngine.e2e.test.ts, and the program
+ * output of launcherModes.e2e.test.ts and modesRecovery.e2e.test.ts): envtest has no kubelet and no
+ * metrics server. Nor a garbage collector: a deleted job's pods are removed by the test.
  * The engine talks to the server through a recording proxy, so every request it made (and any 403)
  * is known.
  */
@@ -234,6 +235,52 @@ describe.skipIf(!assets)('the Kubernetes engine on a real API server, with only 
     expect(running.instances.map((i) => i.pod)).toEqual(pods);
     await ops.finish(NS, name, 'Complete', 'jobset completed', 'JobSet');
     await waitForState(client, id, 'Succeeded', 10_000);
+  });
+
+  // Horovod: the MPIJob's launcher runs the command, its workers sshd; the launcher's outcome is the job's.
+  const horovod = (name: string) => ({
+    name,
+    mode: 'horovod',
+    nodes: 2,
+    command: 'horovodrun -np 2 python train.py',
+    resources: { cpu: 2, memory: '4Gi' },
+  });
+  type Replicas = Record<'Launcher' | 'Worker', { template: { spec: { containers: { command: string[] }[] } } }>;
+
+  it('horovod: the MPIJob runs the command on the launcher only; its workers run sshd', async () => {
+    const client = fx.client();
+    const { id, name } = await submit(horovod('real-hvd-spec'));
+    const replicas = (await ops.job(NS, name, 'MPIJob'))?.spec?.mpiReplicaSpecs as Replicas;
+    const command = (role: keyof Replicas) => replicas[role].template.spec.containers[0]?.command;
+    expect(command('Launcher')?.at(-1)).toBe('horovodrun -np 2 python train.py');
+    expect(command('Worker')).toEqual(['/opt/aiplat/entry.sh', '/usr/sbin/sshd', '-De']);
+    await ops.admit(NS, name, 'MPIJob');
+    const { launcher, workers } = await ops.mpiPods(NS, name, 2);
+    await waitForState(client, id, 'Running', 10_000);
+    // A forced stop deletes the MPIJob and its pods at once.
+    await client.stopJob({ params: { id }, body: { force: true } });
+    await waitForState(client, id, 'Stopped', 10_000);
+    expect(await ops.job(NS, name, 'MPIJob')).toBeUndefined();
+    const core = envtest.kubeConfig.makeApiClient(CoreV1Api);
+    const ours = async () =>
+      (await core.listNamespacedPod({ namespace: NS })).items
+        .map((p) => p.metadata?.name)
+        .filter((pod) => pod === launcher || workers.includes(pod ?? ''));
+    await expect.poll(ours, { timeout: 10_000 }).toEqual([]);
+  });
+
+  it('horovod: a launcher exiting 3 fails the job with its exit code; the running workers end Stopped', async () => {
+    const client = fx.client();
+    const { id, name } = await submit(horovod('real-hvd-fail'));
+    await ops.admit(NS, name, 'MPIJob');
+    const { launcher } = await ops.mpiPods(NS, name, 2);
+    await waitForState(client, id, 'Running', 10_000);
+    await ops.podPhase(NS, launcher, 'Failed', 3);
+    await ops.finish(NS, name, 'Failed', 'launcher failed', 'MPIJob');
+    const job = await waitForJob(client, id, (j) => j.state !== 'Running', 10_000);
+    expect(job.state).toBe('Failed');
+    expect(job.reason).toMatchObject({ kind: 'exit-code', instance: 0, exitCode: 3 });
+    expect(job.instances.map((i) => i.state)).toEqual(['Stopped', 'Stopped']);
   });
 
   // After the tests above: what their job paths asked of the API server.
