@@ -20,6 +20,8 @@ export interface JobEventRelayOptions {
   cluster: KubeCluster;
   lifecycle: Pick<JobLifecycle, 'event'>;
   log: Logger;
+  /** Asks for the job to be reconciled (and so polled) again: a poll that came too soon is made later. */
+  schedule?: (jobId: string) => void;
 }
 
 /** A job's objects as the informers show them now. */
@@ -46,6 +48,8 @@ export class JobEventRelay {
   /** Per job, the time from which Kubernetes Events are the current run's. */
   private readonly since = new Map<string, string>();
   private readonly polledAt = new Map<string, number>();
+  /** Per job, the poll put off because it came too soon after the last. */
+  private readonly putOff = new Map<string, NodeJS.Timeout>();
 
   constructor(private readonly options: JobEventRelayOptions) {}
 
@@ -64,6 +68,8 @@ export class JobEventRelay {
     this.told.delete(jobId);
     this.since.delete(jobId);
     this.polledAt.delete(jobId);
+    clearTimeout(this.putOff.get(jobId));
+    this.putOff.delete(jobId);
   }
 
   /** A pod that cannot start (image pull, bad config) is said once, as a warning, while the job waits on it. */
@@ -81,7 +87,11 @@ export class JobEventRelay {
   async poll(job: JobRecord, seen: JobObjectsSeen): Promise<void> {
     const last = this.polledAt.get(job.id) ?? 0;
     const now = Date.now();
-    if (now - last < MIN_POLL_INTERVAL_MS) return;
+    if (now - last < MIN_POLL_INTERVAL_MS) {
+      // Not dropped: an Event written since the last poll may come with no later change to the job's objects.
+      this.pollLater(job.id, last + MIN_POLL_INTERVAL_MS - now);
+      return;
+    }
     this.polledAt.set(job.id, now);
     const { resource, workload, pods } = seen;
     const planned = plannedInstances(job.spec);
@@ -98,7 +108,8 @@ export class JobEventRelay {
       this.options.log.debug({ reason: clusterMessage(error), job: job.id }, 'listing events failed');
       return;
     }
-    const since = this.since.get(job.id) ?? job.createdAt;
+    // An Event's lastTimestamp has whole seconds: one from the run's first second is the run's.
+    const since = wholeSecond(this.since.get(job.id) ?? job.createdAt);
     const relevant = (events as CoreEvent[])
       .filter((e) => uids.has(e.involvedObject?.uid))
       .map((e) => ({
@@ -120,6 +131,17 @@ export class JobEventRelay {
     }
   }
 
+  private pollLater(jobId: string, delayMs: number): void {
+    const { schedule } = this.options;
+    if (!schedule || this.putOff.has(jobId)) return;
+    const timer = setTimeout(() => {
+      this.putOff.delete(jobId);
+      schedule(jobId);
+    }, delayMs);
+    timer.unref();
+    this.putOff.set(jobId, timer);
+  }
+
   private tellOnce(jobId: string, key: string, type: JobEventType, message: string, instance?: number): void {
     let told = this.told.get(jobId);
     if (!told) this.told.set(jobId, (told = new Set()));
@@ -127,4 +149,11 @@ export class JobEventRelay {
     told.add(key);
     this.options.lifecycle.event(jobId, type, message, instance);
   }
+}
+
+/** `time` (ISO 8601) without its fraction of a second, as the API server keeps an Event's timestamps. */
+function wholeSecond(time: string): string {
+  const at = new Date(time);
+  at.setUTCMilliseconds(0);
+  return at.toISOString();
 }

@@ -60,7 +60,12 @@ export class KubernetesEngine implements TrainingEngine {
   constructor(private readonly options: KubernetesEngineOptions) {
     this.startedAt = this.now().toISOString();
     this.logs = new PodLogFollowers(options.cluster.kc, options.log);
-    this.events = new JobEventRelay({ cluster: options.cluster, lifecycle: options.lifecycle, log: options.log });
+    this.events = new JobEventRelay({
+      cluster: options.cluster,
+      lifecycle: options.lifecycle,
+      log: options.log,
+      schedule: (id) => this.schedule(id),
+    });
     this.discovery = new ApiDiscovery({
       cluster: options.cluster,
       log: options.log,
