@@ -49,6 +49,8 @@ export interface WatchFailure {
   /** The API server's status code (403, 404, …); undefined for a connection that failed. */
   code?: number;
   message: string;
+  /** When this run of failures began (Date.now()). */
+  since: number;
 }
 
 export class ClusterWatcher {
@@ -85,7 +87,7 @@ export class ClusterWatcher {
       });
       informer.on('error', (error: unknown) => {
         watched.failures++;
-        watched.failure = { code: statusCode(error), message: clusterMessage(error) };
+        watched.failure = failureAfter(watched.failure, error);
         this.restartLater(watched, error);
       });
       this.watched.set(spec.kind, watched);
@@ -107,7 +109,7 @@ export class ClusterWatcher {
       this.options.onResync?.(watched.spec.kind);
     } catch (error) {
       watched.failures++;
-      watched.failure = { code: statusCode(error), message: clusterMessage(error) };
+      watched.failure = failureAfter(watched.failure, error);
       this.restartLater(watched, error);
     }
   }
@@ -156,4 +158,9 @@ export class ClusterWatcher {
       await watched.informer.stop();
     }
   }
+}
+
+/** The failure `error` makes, in the run of failures `previous` began (if any). */
+function failureAfter(previous: WatchFailure | undefined, error: unknown): WatchFailure {
+  return { code: statusCode(error), message: clusterMessage(error), since: previous?.since ?? Date.now() };
 }

@@ -14,6 +14,9 @@ import type { ClusterObject, PodObject } from './stateMapping.js';
  * which job a change is about.
  */
 
+/** How long a failure that may pass (not a refusal) is kept out of jobs' wait reasons. */
+const TRANSIENT_FAILURE_MS = 30_000;
+
 /** The label selector of the objects the platform manages. */
 export const MANAGED_SELECTOR = `${LABELS.managedBy}=${MANAGED_BY}`;
 
@@ -88,9 +91,12 @@ export class JobInformers implements InformedObjects {
       .find((w) => w.metadata?.ownerReferences?.some((o) => o.uid === uid));
   }
 
-  workloadsUnseen(): string | undefined {
+  workloadsUnseen(now: number = Date.now()): string | undefined {
     const failure = this.workloadWatcher?.failure('Workload');
     if (!failure) return undefined;
+    // A refusal is said at once; what may pass (429 while a new CRD's storage starts, a restart) once it lasts.
+    const lasting = failure.code === 401 || failure.code === 403 || failure.code === 404;
+    if (!lasting && now - failure.since < TRANSIENT_FAILURE_MS) return undefined;
     const refused =
       failure.code === 403 ? " (the backend's role needs list and watch on workloads.kueue.x-k8s.io)" : '';
     return `${failure.message}${refused}`;

@@ -9,7 +9,7 @@ export {
   type EnvtestAssets,
   type FindAssetsOptions,
 } from './assets.js';
-export { CRD_DIR, installCrds, readCrds } from './crds.js';
+export { CRD_DIR, installCrds, JOB_CRDS, KUEUE_CRDS, readCrds } from './crds.js';
 export { ENGINE_USER, startEnvtest, type Envtest, type EnvtestUser, type StartEnvtestOptions } from './envtest.js';
 export { createNamespace, uniqueNamespace } from './namespaces.js';
 export { droppedFields, wireForm } from './pruned.js';

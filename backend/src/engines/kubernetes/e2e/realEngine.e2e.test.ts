@@ -7,6 +7,8 @@ import {
   createNamespace,
   envtestAssetsOrSkip,
   installCrds,
+  JOB_CRDS,
+  KUEUE_CRDS,
   startEnvtest,
   type Envtest,
 } from '../../../../../testing/src/kubernetes/envtest/index.js';
@@ -54,7 +56,7 @@ let role: V1ClusterRole;
 beforeAll(async () => {
   if (!assets) return;
   envtest = await startEnvtest({ assets, users: [{ name: BACKEND_USER }] });
-  await installCrds(envtest.kubeConfig);
+  await installCrds(envtest.kubeConfig, { only: [...JOB_CRDS, ...KUEUE_CRDS] });
   admin = new KubeCluster(envtest.kubeConfig);
   ops = new EnvtestOperators(envtest.kubeConfig);
   // What the operator guide has an admin do: the users' namespaces and Kueue's queues.

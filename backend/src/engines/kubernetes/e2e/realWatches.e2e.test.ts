@@ -8,6 +8,8 @@ import {
   createNamespace,
   envtestAssetsOrSkip,
   installCrds,
+  JOB_CRDS,
+  KUEUE_CRDS,
   startEnvtest,
   type Envtest,
 } from '../../../../../testing/src/kubernetes/envtest/index.js';
@@ -92,7 +94,7 @@ beforeAll(async () => {
     users: [{ name: BACKEND_USER }, { name: NO_KUEUE_USER }],
     apiServerFlags: ['--watch-cache-sizes=pods#0'],
   });
-  await installCrds(envtest.kubeConfig);
+  await installCrds(envtest.kubeConfig, { only: [...JOB_CRDS, ...KUEUE_CRDS] });
   ops = new EnvtestOperators(envtest.kubeConfig);
   await createNamespace(envtest.kubeConfig, NS);
   const admin = new KubeCluster(envtest.kubeConfig);

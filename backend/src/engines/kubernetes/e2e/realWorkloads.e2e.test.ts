@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,10 +19,10 @@ import { startPlatform, type PlatformFixture } from '../../../../../testing/src/
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
 import { waitForService } from '../../../../../testing/src/services/waitForService.js';
 import {
-  CRD_DIR,
   createNamespace,
   envtestAssetsOrSkip,
   installCrds,
+  KUEUE_CRDS,
   startEnvtest,
   type Envtest,
 } from '../../../../../testing/src/kubernetes/envtest/index.js';
@@ -79,17 +79,12 @@ let role: V1ClusterRole;
 let apps: AppsV1Api;
 let core: CoreV1Api;
 let net: NetworkingV1Api;
-let crdDir: string;
 
 beforeAll(async () => {
   if (!assets) return;
   envtest = await startEnvtest({ assets, users: [{ name: BACKEND_USER }, { name: NO_PATCH_USER }] });
-  // Every vendored CRD but Kubeflow's Tensorboard: TensorBoards are then the engine's own Deployment.
-  crdDir = mkdtempSync(path.join(os.tmpdir(), 'aiplat-crds-'));
-  for (const file of readdirSync(CRD_DIR).filter((f) => f.endsWith('.yaml') && !f.startsWith('tensorboard.'))) {
-    copyFileSync(path.join(CRD_DIR, file), path.join(crdDir, file));
-  }
-  await installCrds(envtest.kubeConfig, { dir: crdDir });
+  // The TrainJob (a TensorBoard's job) and Kueue; no Kubeflow Tensorboard, so TensorBoards are the engine's own Deployment.
+  await installCrds(envtest.kubeConfig, { only: ['trainjobs.trainer.kubeflow.org', ...KUEUE_CRDS] });
   const admin = new KubeCluster(envtest.kubeConfig);
   expect(await admin.serves(TENSORBOARD_RESOURCE)).toBe(false);
   pods = new WorkloadPods(envtest.kubeConfig);
@@ -117,7 +112,6 @@ afterAll(async () => {
   await fx?.close();
   await proxy?.close();
   await envtest?.stop();
-  if (crdDir) rmSync(crdDir, { recursive: true, force: true });
 });
 
 /** Whether the admin reads an object of that name (a 404 is false). */
