@@ -24,16 +24,26 @@ export async function applyBackendRole(kubeConfig: KubeConfig, user: string): Pr
   const clusterRole = docs.find((d) => d.kind === 'ClusterRole') as V1ClusterRole | undefined;
   const binding = docs.find((d) => d.kind === 'ClusterRoleBinding') as { roleRef: { name: string } } | undefined;
   if (!clusterRole || !binding) throw new Error(`${BACKEND_YAML} has no ClusterRole and ClusterRoleBinding`);
+  await bindClusterRole(kubeConfig, clusterRole, user, `${binding.roleRef.name}-test`);
+  return clusterRole;
+}
+
+/** Creates ClusterRole `role` (as the admin of `kubeConfig`) and binds it to `user`, cluster-wide. */
+export async function bindClusterRole(
+  kubeConfig: KubeConfig,
+  role: V1ClusterRole,
+  user: string,
+  bindingName: string = role.metadata?.name ?? user,
+): Promise<void> {
   const rbac = kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-  await rbac.createClusterRole({ body: clusterRole });
+  await rbac.createClusterRole({ body: role });
   await rbac.createClusterRoleBinding({
     body: {
-      metadata: { name: `${binding.roleRef.name}-test` },
-      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: binding.roleRef.name },
+      metadata: { name: bindingName },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: role.metadata?.name ?? '' },
       subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: user }],
     },
   });
-  return clusterRole;
 }
 
 /** Every `verb group/resource` the role grants. */

@@ -4,28 +4,23 @@ import {
   AppsV1Api,
   CoreV1Api,
   NetworkingV1Api,
-  type KubernetesObject,
   type V1ContainerStatus,
   type V1PodStatus,
 } from '@kubernetes/client-node';
 import { encodeLifecycleScript, type DevMachineSpecInput } from '@aiplat/api';
 import { rejection } from '../../../../../testing/src/backend/rejection.js';
-import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
+import type { PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
-import {
-  createNamespace,
-  envtestAssetsOrSkip,
-  installCrds,
-  startEnvtest,
-  type Envtest,
-} from '../../../../../testing/src/kubernetes/envtest/index.js';
-import { recordingProxy, type RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
-import { applyBackendRole, refused } from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
+import { envtestAssetsOrSkip, KUEUE_CRDS, type Envtest } from '../../../../../testing/src/kubernetes/envtest/index.js';
+import type { RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
+import { refused } from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
 import { WorkloadPods } from '../../../../../testing/src/kubernetes/envtest/workloadPods.js';
-import { KubeCluster } from '../cluster.js';
+import {
+  startRoleBoundPlatform,
+  type RoleBoundPlatform,
+} from '../../../../../testing/src/kubernetes/envtest/roleBoundPlatform.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { devMachineObjectName } from '../devmachines/devMachineNames.js';
-import { kueueSetup } from '../manifests/kueue.js';
 
 /*
  * Dev machines on the Kubernetes engine against a real kube-apiserver (envtest), the engine running
@@ -47,7 +42,6 @@ import { kueueSetup } from '../manifests/kueue.js';
 const assets = envtestAssetsOrSkip('realDevMachines.e2e.test.ts');
 
 const NS = 'aiplat-alice';
-const BACKEND_USER = 'aiplat-backend';
 const IMAGE = 'registry.example.com/aiplat/devmachine:1';
 const kubernetes = KubernetesConfigSchema.parse({
   enabled: true,
@@ -63,34 +57,24 @@ let core: CoreV1Api;
 let net: NetworkingV1Api;
 let pods: WorkloadPods;
 
+let cluster: RoleBoundPlatform | undefined;
+
 beforeAll(async () => {
   if (!assets) return;
-  envtest = await startEnvtest({ assets, users: [{ name: BACKEND_USER }] });
-  await installCrds(envtest.kubeConfig, {
-    only: ['clusterqueues', 'localqueues', 'resourceflavors', 'workloadpriorityclasses'].map(
-      (r) => `${r}.kueue.x-k8s.io`,
-    ),
+  cluster = await startRoleBoundPlatform({
+    assets,
+    crds: KUEUE_CRDS,
+    kubernetes,
+    platform: { devMachines: { startDefault: false, kubernetesPollMs: 50 } },
   });
-  const admin = new KubeCluster(envtest.kubeConfig);
+  ({ envtest, proxy, fx } = cluster);
   apps = envtest.kubeConfig.makeApiClient(AppsV1Api);
   core = envtest.kubeConfig.makeApiClient(CoreV1Api);
   net = envtest.kubeConfig.makeApiClient(NetworkingV1Api);
   pods = new WorkloadPods(envtest.kubeConfig);
-  await createNamespace(envtest.kubeConfig, NS);
-  for (const object of kueueSetup(kubernetes, { namespaces: [NS] })) await admin.create(object as KubernetesObject);
-  await applyBackendRole(envtest.kubeConfig, BACKEND_USER);
-  proxy = await recordingProxy(envtest, BACKEND_USER);
-  fx = await startPlatform(
-    { engine: 'kubernetes', kubernetes, devMachines: { startDefault: false, kubernetesPollMs: 50 } },
-    { kubeConfig: proxy.kubeConfig },
-  );
 }, 60_000);
 
-afterAll(async () => {
-  await fx?.close();
-  await proxy?.close();
-  await envtest?.stop();
-});
+afterAll(() => cluster?.close());
 
 const spec = (name: string, extra: Partial<DevMachineSpecInput> = {}): DevMachineSpecInput => ({
   name,

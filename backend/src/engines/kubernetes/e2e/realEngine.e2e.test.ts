@@ -1,30 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CoreV1Api, type KubernetesObject, type V1ClusterRole } from '@kubernetes/client-node';
+import { CoreV1Api, type V1ClusterRole } from '@kubernetes/client-node';
 import type { JobSpecInput } from '@aiplat/api';
 import { waitForJob, waitForState } from '../../../../../testing/src/backend/jobs.js';
-import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
+import type { PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import {
-  createNamespace,
   envtestAssetsOrSkip,
-  installCrds,
   JOB_CRDS,
   KUEUE_CRDS,
-  startEnvtest,
   type Envtest,
 } from '../../../../../testing/src/kubernetes/envtest/index.js';
 import { EnvtestOperators } from '../../../../../testing/src/kubernetes/envtest/operatorProgress.js';
-import { recordingProxy, type RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
-import {
-  applyBackendRole,
-  grantsOf,
-  rbacUse,
-  refused,
-} from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
+import type { RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
+import { grantsOf, rbacUse, refused } from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
 import { ROLE_GRANTS } from '../../../../../testing/src/kubernetes/envtest/backendRoleGrants.js';
-import { KubeCluster } from '../cluster.js';
+import {
+  startRoleBoundPlatform,
+  type RoleBoundPlatform,
+} from '../../../../../testing/src/kubernetes/envtest/roleBoundPlatform.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { objectName } from '../manifests/jobMetadata.js';
-import { kueueSetup } from '../manifests/kueue.js';
 
 /*
  * The Kubernetes engine end to end against a real kube-apiserver (envtest), running with exactly
@@ -42,39 +36,30 @@ import { kueueSetup } from '../manifests/kueue.js';
 const assets = envtestAssetsOrSkip('realEngine.e2e.test.ts');
 
 const NS = 'aiplat-alice';
-const BACKEND_USER = 'aiplat-backend';
 
 const kubernetes = KubernetesConfigSchema.parse({ enabled: true, defaultImage: 'pytorch:2.3' });
 
 let envtest: Envtest;
 let proxy: RecordingProxy;
 let ops: EnvtestOperators;
-let admin: KubeCluster;
 let fx: PlatformFixture;
 let role: V1ClusterRole;
 
+let cluster: RoleBoundPlatform | undefined;
+
 beforeAll(async () => {
   if (!assets) return;
-  envtest = await startEnvtest({ assets, users: [{ name: BACKEND_USER }] });
-  await installCrds(envtest.kubeConfig, { only: [...JOB_CRDS, ...KUEUE_CRDS] });
-  admin = new KubeCluster(envtest.kubeConfig);
+  cluster = await startRoleBoundPlatform({
+    assets,
+    crds: [...JOB_CRDS, ...KUEUE_CRDS],
+    kubernetes,
+    platform: { jobs: { stopGraceMs: 1_000, metricsIntervalMs: 100 } },
+  });
+  ({ envtest, proxy, fx, role } = cluster);
   ops = new EnvtestOperators(envtest.kubeConfig);
-  // What the operator guide has an admin do: the users' namespaces and Kueue's queues.
-  await createNamespace(envtest.kubeConfig, NS);
-  for (const object of kueueSetup(kubernetes, { namespaces: [NS] })) await admin.create(object as KubernetesObject);
-  role = await applyBackendRole(envtest.kubeConfig, BACKEND_USER);
-  proxy = await recordingProxy(envtest, BACKEND_USER);
-  fx = await startPlatform(
-    { engine: 'kubernetes', kubernetes, jobs: { stopGraceMs: 1_000, metricsIntervalMs: 100 } },
-    { kubeConfig: proxy.kubeConfig },
-  );
 }, 60_000);
 
-afterAll(async () => {
-  await fx?.close();
-  await proxy?.close();
-  await envtest?.stop();
-});
+afterAll(() => cluster?.close());
 
 // ---- jobs -----------------------------------------------------------------------------------------
 

@@ -1,31 +1,27 @@
 import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { RbacAuthorizationV1Api, type KubernetesObject, type V1ClusterRole } from '@kubernetes/client-node';
+import type { V1ClusterRole } from '@kubernetes/client-node';
 import type { JobSpecInput } from '@aiplat/api';
 import { waitForJob, waitForState } from '../../../../../testing/src/backend/jobs.js';
 import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import {
   createNamespace,
   envtestAssetsOrSkip,
-  installCrds,
   JOB_CRDS,
   KUEUE_CRDS,
-  startEnvtest,
   type Envtest,
 } from '../../../../../testing/src/kubernetes/envtest/index.js';
-import { applyBackendRole } from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
+import { bindClusterRole } from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
 import { EnvtestOperators } from '../../../../../testing/src/kubernetes/envtest/operatorProgress.js';
-import {
-  recordingProxy,
-  type Recorded,
-  type RecordingProxy,
-} from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
+import type { Recorded, RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
 import { apiVersionOf, JOB_RESOURCES, KUEUE_VERSIONS } from '../apiDiscovery.js';
-import { KubeCluster } from '../cluster.js';
+import {
+  startRoleBoundPlatform,
+  type RoleBoundPlatform,
+} from '../../../../../testing/src/kubernetes/envtest/roleBoundPlatform.js';
 import { collectionPath } from '../clusterWatcher.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { objectName } from '../manifests/jobMetadata.js';
-import { kueueSetup } from '../manifests/kueue.js';
 
 /*
  * The engine's informers against a real kube-apiserver and etcd (envtest), the engine running with
@@ -40,7 +36,6 @@ import { kueueSetup } from '../manifests/kueue.js';
 const assets = envtestAssetsOrSkip('realWatches.e2e.test.ts');
 
 const NS = 'aiplat-alice';
-const BACKEND_USER = 'aiplat-backend';
 const NO_KUEUE_USER = 'aiplat-backend-no-kueue';
 const JOB_COLLECTIONS = JOB_RESOURCES.map((ref) => collectionPath(apiVersionOf(ref), ref.plural));
 const TRAINJOBS = JOB_COLLECTIONS.find((c) => c.endsWith('/trainjobs'))!;
@@ -87,28 +82,22 @@ async function submit(name: string): Promise<{ id: string; name: string }> {
   return { id: created.id, name: objectName(created.id) };
 }
 
+let cluster: RoleBoundPlatform | undefined;
+
 beforeAll(async () => {
   if (!assets) return;
-  envtest = await startEnvtest({
+  cluster = await startRoleBoundPlatform({
     assets,
-    users: [{ name: BACKEND_USER }, { name: NO_KUEUE_USER }],
+    crds: [...JOB_CRDS, ...KUEUE_CRDS],
+    kubernetes,
+    users: [{ name: NO_KUEUE_USER }],
     apiServerFlags: ['--watch-cache-sizes=pods#0'],
   });
-  await installCrds(envtest.kubeConfig, { only: [...JOB_CRDS, ...KUEUE_CRDS] });
+  ({ envtest, proxy, fx, role } = cluster);
   ops = new EnvtestOperators(envtest.kubeConfig);
-  await createNamespace(envtest.kubeConfig, NS);
-  const admin = new KubeCluster(envtest.kubeConfig);
-  for (const object of kueueSetup(kubernetes, { namespaces: [NS] })) await admin.create(object as KubernetesObject);
-  role = await applyBackendRole(envtest.kubeConfig, BACKEND_USER);
-  proxy = await recordingProxy(envtest, BACKEND_USER);
-  fx = await startPlatform({ engine: 'kubernetes', kubernetes }, { kubeConfig: proxy.kubeConfig });
 }, 60_000);
 
-afterAll(async () => {
-  await fx?.close();
-  await proxy?.close();
-  await envtest?.stop();
-});
+afterAll(() => cluster?.close());
 
 describe.skipIf(!assets)('the engine’s informers on a real API server', () => {
   it('list each kind, then watch from the list’s resourceVersion, and follow real revisions', async () => {
@@ -176,16 +165,8 @@ describe.skipIf(!assets)('the engine’s informers on a real API server', () => 
 
   it('a refused Workload watch is said as such, not as waiting for Kueue', async () => {
     // backend.yaml's role without its Kueue rule, for a second backend with its own namespace.
-    const rbac = envtest.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
     const rules = (role.rules ?? []).filter((rule) => !rule.apiGroups?.includes('kueue.x-k8s.io'));
-    await rbac.createClusterRole({ body: { metadata: { name: 'no-kueue' }, rules } });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: 'no-kueue' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'no-kueue' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: NO_KUEUE_USER }],
-      },
-    });
+    await bindClusterRole(envtest.kubeConfig, { metadata: { name: 'no-kueue' }, rules }, NO_KUEUE_USER);
     await createNamespace(envtest.kubeConfig, 'limited-alice');
     const limited = await startPlatform(
       { engine: 'kubernetes', kubernetes: { ...kubernetes, namespace: 'limited-{user}' } },

@@ -8,7 +8,6 @@ import {
   AppsV1Api,
   CoreV1Api,
   NetworkingV1Api,
-  RbacAuthorizationV1Api,
   type KubernetesObject,
   type V1ClusterRole,
 } from '@kubernetes/client-node';
@@ -21,20 +20,22 @@ import { waitForService } from '../../../../../testing/src/services/waitForServi
 import {
   createNamespace,
   envtestAssetsOrSkip,
-  installCrds,
   KUEUE_CRDS,
-  startEnvtest,
   type Envtest,
 } from '../../../../../testing/src/kubernetes/envtest/index.js';
-import { recordingProxy, type RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
+import type { RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
 import {
-  applyBackendRole,
+  bindClusterRole,
   grantsOf,
   rbacUse,
   refused,
 } from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
 import { ROLE_GRANTS } from '../../../../../testing/src/kubernetes/envtest/backendRoleGrants.js';
 import { WorkloadPods } from '../../../../../testing/src/kubernetes/envtest/workloadPods.js';
+import {
+  startRoleBoundPlatform,
+  type RoleBoundPlatform,
+} from '../../../../../testing/src/kubernetes/envtest/roleBoundPlatform.js';
 import { KubeCluster } from '../cluster.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { objectName } from '../manifests/jobMetadata.js';
@@ -61,7 +62,6 @@ import { TENSORBOARD_RESOURCE } from '../tensorboard/tensorboardManifests.js';
 const assets = envtestAssetsOrSkip('realWorkloads.e2e.test.ts');
 
 const NS = 'aiplat-alice';
-const BACKEND_USER = 'aiplat-backend';
 const NO_PATCH_USER = 'aiplat-backend-no-patch';
 const OWNER_KEY = 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl';
 
@@ -80,39 +80,32 @@ let apps: AppsV1Api;
 let core: CoreV1Api;
 let net: NetworkingV1Api;
 
+let cluster: RoleBoundPlatform | undefined;
+
 beforeAll(async () => {
   if (!assets) return;
-  envtest = await startEnvtest({ assets, users: [{ name: BACKEND_USER }, { name: NO_PATCH_USER }] });
-  // The TrainJob (a TensorBoard's job) and Kueue; no Kubeflow Tensorboard, so TensorBoards are the engine's own Deployment.
-  await installCrds(envtest.kubeConfig, { only: ['trainjobs.trainer.kubeflow.org', ...KUEUE_CRDS] });
-  const admin = new KubeCluster(envtest.kubeConfig);
-  expect(await admin.serves(TENSORBOARD_RESOURCE)).toBe(false);
-  pods = new WorkloadPods(envtest.kubeConfig);
-  apps = envtest.kubeConfig.makeApiClient(AppsV1Api);
-  core = envtest.kubeConfig.makeApiClient(CoreV1Api);
-  net = envtest.kubeConfig.makeApiClient(NetworkingV1Api);
-  await createNamespace(envtest.kubeConfig, NS);
-  for (const object of kueueSetup(kubernetes, { namespaces: [NS] })) await admin.create(object as KubernetesObject);
-  role = await applyBackendRole(envtest.kubeConfig, BACKEND_USER);
-  proxy = await recordingProxy(envtest, BACKEND_USER);
-  fx = await startPlatform(
-    {
-      engine: 'kubernetes',
-      kubernetes,
+  cluster = await startRoleBoundPlatform({
+    assets,
+    // The TrainJob (a TensorBoard's job) and Kueue; no Kubeflow Tensorboard, so TensorBoards are the engine's own Deployment.
+    crds: ['trainjobs.trainer.kubeflow.org', ...KUEUE_CRDS],
+    kubernetes,
+    users: [{ name: NO_PATCH_USER }],
+    platform: {
       jobs: { stopGraceMs: 1_000, metricsIntervalMs: 100 },
       devMachines: { startDefault: false, kubernetesPollMs: 50, stopGraceMs: 1_000 },
       services: { stopGraceMs: 1_000 },
       tensorboard: { readyTimeoutMs: 20_000 },
     },
-    { kubeConfig: proxy.kubeConfig },
-  );
+  });
+  ({ envtest, proxy, fx, role } = cluster);
+  expect(await cluster.admin.serves(TENSORBOARD_RESOURCE)).toBe(false);
+  pods = new WorkloadPods(envtest.kubeConfig);
+  apps = envtest.kubeConfig.makeApiClient(AppsV1Api);
+  core = envtest.kubeConfig.makeApiClient(CoreV1Api);
+  net = envtest.kubeConfig.makeApiClient(NetworkingV1Api);
 }, 60_000);
 
-afterAll(async () => {
-  await fx?.close();
-  await proxy?.close();
-  await envtest?.stop();
-});
+afterAll(() => cluster?.close());
 
 /** Whether the admin reads an object of that name (a 404 is false). */
 async function exists(read: () => Promise<unknown>): Promise<boolean> {
@@ -341,15 +334,7 @@ describe.skipIf(!assets)('dev machines, services and TensorBoards on a real API 
     const rules = (role.rules ?? []).map((rule) =>
       rule.resources?.includes('deployments') ? { ...rule, verbs: rule.verbs.filter((v) => v !== 'patch') } : rule,
     );
-    const rbac = envtest.kubeConfig.makeApiClient(RbacAuthorizationV1Api);
-    await rbac.createClusterRole({ body: { metadata: { name: 'no-patch' }, rules } });
-    await rbac.createClusterRoleBinding({
-      body: {
-        metadata: { name: 'no-patch' },
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'no-patch' },
-        subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'User', name: NO_PATCH_USER }],
-      },
-    });
+    await bindClusterRole(envtest.kubeConfig, { metadata: { name: 'no-patch' }, rules }, NO_PATCH_USER);
     const namespace = await createNamespace(envtest.kubeConfig, 'nopatch-alice');
     for (const object of kueueSetup(kubernetes, { namespaces: [namespace] })) {
       if (object.kind === 'LocalQueue') await new KubeCluster(envtest.kubeConfig).create(object as KubernetesObject);
