@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import { retryingConflicts } from './conflicts.js';
 
 /*
  * More of what the kubelet and the garbage collector would write for a job's pods, through a real
@@ -8,16 +9,6 @@ import { ApiException, CoreV1Api, CustomObjectsApi, type KubeConfig } from '@kub
  * v1 Event), and the garbage collector's part once a job's resource is deleted: what that resource
  * owned (pods, Kueue's Workload, the hyperparameters ConfigMap) deleted by its uid.
  */
-
-async function retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!(error instanceof ApiException) || error.code !== 409 || attempt >= 10) throw error;
-    }
-  }
-}
 
 const WORKLOADS = { group: 'kueue.x-k8s.io', version: 'v1beta2', plural: 'workloads' };
 

@@ -10,6 +10,7 @@ import { JOB_RESOURCES } from '../../../../backend/src/engines/kubernetes/apiDis
 import { LABEL_PREFIX, LABELS } from '../../../../backend/src/engines/kubernetes/manifests/jobMetadata.js';
 import { OPERATOR_LABELS } from '../../../../backend/src/engines/kubernetes/podRoles.js';
 import type { JobKind } from '../fakeOperators.js';
+import { retryingConflicts } from './conflicts.js';
 
 /*
  * What Kueue, the training operators and the kubelet would write, written through a real API
@@ -49,16 +50,6 @@ function podStatus(phase: string, container: string, exitCode?: number): V1Pod['
   const code = exitCode ?? (phase === 'Succeeded' ? 0 : 1);
   const terminated = { exitCode: code, reason: code === 0 ? 'Completed' : 'Error' };
   return { phase, containerStatuses: [{ ...base, state: { terminated } }] };
-}
-
-async function retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!(error instanceof ApiException) || error.code !== 409 || attempt >= 10) throw error;
-    }
-  }
 }
 
 export class EnvtestOperators {

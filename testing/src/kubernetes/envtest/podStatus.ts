@@ -1,5 +1,6 @@
 import { ApiException, CoreV1Api, type KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import { asClientModel } from '../../../../backend/src/engines/kubernetes/cluster.js';
+import { retryingConflicts } from './conflicts.js';
 
 /*
  * Pods as a controller, the scheduler and the kubelet would leave them, written through a real API
@@ -15,16 +16,6 @@ export interface PodWrite {
   metadata: { name: string; namespace: string; labels?: Record<string, string> };
   spec: Record<string, unknown> & { containers: { name: string; image: string }[] };
   status: Record<string, unknown>;
-}
-
-async function retryingConflicts<T>(write: () => Promise<T>): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await write();
-    } catch (error) {
-      if (!(error instanceof ApiException) || error.code !== 409 || attempt >= 10) throw error;
-    }
-  }
 }
 
 export class EnvtestPods {

@@ -1,4 +1,5 @@
-import { ApiException, AppsV1Api, CoreV1Api, type KubeConfig, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1PodTemplateSpec } from '@kubernetes/client-node';
+import { retryingConflicts } from './conflicts.js';
 
 /*
  * What the StatefulSet and Deployment controllers, the scheduler and the kubelet would do for a
@@ -56,43 +57,40 @@ export class WorkloadPods {
     const hostIP = at.hostIP ?? `10.0.0.${10 + index}`;
     const podIP = at.podIP ?? `10.244.0.${10 + index}`;
     const now = new Date();
-    for (let attempt = 0; ; attempt++) {
+    const containers = template.spec.containers;
+    await retryingConflicts(async () => {
       const current = await this.core.readNamespacedPod({ namespace, name: pod });
-      try {
-        await this.core.replaceNamespacedPodStatus({
-          namespace,
-          name: pod,
-          body: {
-            ...current,
-            status: {
-              phase: 'Running',
-              hostIP,
-              hostIPs: [{ ip: hostIP }],
-              podIP,
-              podIPs: [{ ip: podIP }],
-              startTime: now,
-              conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
-                type,
-                status: 'True',
-                lastTransitionTime: now,
-              })),
-              containerStatuses: template.spec.containers.map((container) => ({
-                name: container.name,
-                image: container.image ?? '',
-                imageID: '',
-                ready: true,
-                started: true,
-                restartCount: 0,
-                state: { running: { startedAt: now } },
-              })),
-            },
+      await this.core.replaceNamespacedPodStatus({
+        namespace,
+        name: pod,
+        body: {
+          ...current,
+          status: {
+            phase: 'Running',
+            hostIP,
+            hostIPs: [{ ip: hostIP }],
+            podIP,
+            podIPs: [{ ip: podIP }],
+            startTime: now,
+            conditions: ['PodScheduled', 'Initialized', 'ContainersReady', 'Ready'].map((type) => ({
+              type,
+              status: 'True',
+              lastTransitionTime: now,
+            })),
+            containerStatuses: containers.map((container) => ({
+              name: container.name,
+              image: container.image ?? '',
+              imageID: '',
+              ready: true,
+              started: true,
+              restartCount: 0,
+              state: { running: { startedAt: now } },
+            })),
           },
-        });
-        return pod;
-      } catch (error) {
-        if (!(error instanceof ApiException) || error.code !== 409 || attempt >= 10) throw error;
-      }
-    }
+        },
+      });
+    });
+    return pod;
   }
 
   /** The garbage collector's part: deletes (at once: no kubelet to wait for) the pods `name` owns; returns their names. */

@@ -13,6 +13,7 @@ import type { PlatformFixture } from '../../../../../testing/src/backend/platfor
 import { waitForDevMachine } from '../../../../../testing/src/devMachines.js';
 import { envtestAssetsOrSkip, KUEUE_CRDS, type Envtest } from '../../../../../testing/src/kubernetes/envtest/index.js';
 import type { RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
+import { retryingConflicts } from '../../../../../testing/src/kubernetes/envtest/conflicts.js';
 import { refused } from '../../../../../testing/src/kubernetes/envtest/backendRole.js';
 import { WorkloadPods } from '../../../../../testing/src/kubernetes/envtest/workloadPods.js';
 import {
@@ -192,23 +193,20 @@ async function putPod(name: string, standing: Standing): Promise<void> {
                 lastState: { terminated: { exitCode: 3, reason: 'Error', message: standing.lifecycleFailed } },
               }),
             };
-  for (let attempt = 0; ; attempt++) {
-    try {
-      const current = await core.readNamespacedPod({ namespace: NS, name: podName });
-      if (standing !== 'gated' && current.spec?.schedulingGates?.length) {
-        await core.replaceNamespacedPod({
-          namespace: NS,
-          name: podName,
-          body: { ...current, spec: { ...current.spec, schedulingGates: undefined } },
-        });
-        continue;
-      }
-      await core.replaceNamespacedPodStatus({ namespace: NS, name: podName, body: { ...current, status } });
-      return;
-    } catch (error) {
-      if (!(error instanceof ApiException) || error.code !== 409 || attempt >= 10) throw error;
-    }
-  }
+  // Kueue lifts the gate first; then the kubelet's status.
+  await retryingConflicts(async () => {
+    const current = await core.readNamespacedPod({ namespace: NS, name: podName });
+    if (standing === 'gated' || !current.spec?.schedulingGates?.length) return;
+    await core.replaceNamespacedPod({
+      namespace: NS,
+      name: podName,
+      body: { ...current, spec: { ...current.spec, schedulingGates: undefined } },
+    });
+  });
+  await retryingConflicts(async () => {
+    const current = await core.readNamespacedPod({ namespace: NS, name: podName });
+    await core.replaceNamespacedPodStatus({ namespace: NS, name: podName, body: { ...current, status } });
+  });
 }
 
 describe.skipIf(!assets)('dev machines on a real API server, with only the documented role', () => {
