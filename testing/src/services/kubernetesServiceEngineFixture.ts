@@ -7,7 +7,11 @@ import { KubernetesServiceEngine } from '../../../backend/src/engines/kubernetes
 import type { ServiceObservation } from '../../../backend/src/services/engine.js';
 import { allReady, withReplica } from '../../../backend/src/services/serviceRecords.js';
 import type { ServiceRecord } from '../../../backend/src/services/serviceStore.js';
-import type { PodWrite } from '../kubernetes/envtest/podStatus.js';
+import type { EnvtestAssets } from '../kubernetes/envtest/assets.js';
+import { startEnvtest, type Envtest } from '../kubernetes/envtest/envtest.js';
+import { createNamespace } from '../kubernetes/envtest/namespaces.js';
+import { EnvtestPods, type PodWrite } from '../kubernetes/envtest/podStatus.js';
+import { recordingProxy, type RecordingProxy } from '../kubernetes/envtest/recordingProxy.js';
 
 /*
  * For the Kubernetes service engine's tests (backend/src/engines/kubernetes/services/): what the
@@ -132,4 +136,50 @@ export function servicePod(name: string, suffix: string, status: ServicePodStatu
       ],
     },
   };
+}
+
+/**
+ * One real API server (envtest) for a file of service engine tests: the owner's namespace, the
+ * admin's client, pods written as the scheduler and the kubelet would, and the engine talking
+ * through a recording proxy (its requests are known).
+ */
+export class ServiceEnvtest {
+  private constructor(
+    readonly envtest: Envtest,
+    readonly admin: KubeCluster,
+    readonly pods: EnvtestPods,
+    readonly proxy: RecordingProxy,
+  ) {}
+
+  static async start(assets: EnvtestAssets): Promise<ServiceEnvtest> {
+    const envtest = await startEnvtest({ assets });
+    try {
+      await createNamespace(envtest.kubeConfig, SERVICE_NS);
+      const proxy = await recordingProxy(envtest, 'admin');
+      return new ServiceEnvtest(
+        envtest,
+        new KubeCluster(envtest.kubeConfig),
+        new EnvtestPods(envtest.kubeConfig),
+        proxy,
+      );
+    } catch (error) {
+      await envtest.stop();
+      throw error;
+    }
+  }
+
+  /** The engine, through the recording proxy. */
+  engineOn(seen: Observed, options: ServiceEngineOptions = {}): KubernetesServiceEngine {
+    return serviceEngine(this.proxy.kubeConfig, seen, options);
+  }
+
+  /** A pod of version 1 as the scheduler and the kubelet report it (created first if there is none). */
+  putPod(name: string, suffix: string, status: ServicePodStatus, container?: string) {
+    return this.pods.put(servicePod(name, suffix, status, container));
+  }
+
+  async close(): Promise<void> {
+    await this.proxy.close();
+    await this.envtest.stop();
+  }
 }

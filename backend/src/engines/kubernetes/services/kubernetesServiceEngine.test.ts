@@ -1,24 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { AppsV1Api, CoreV1Api, type KubernetesObject } from '@kubernetes/client-node';
 import { ServiceSpecSchema } from '@aiplat/api';
-import {
-  createNamespace,
-  envtestAssetsOrSkip,
-  startEnvtest,
-  type Envtest,
-} from '../../../../../testing/src/kubernetes/envtest/index.js';
-import { EnvtestPods } from '../../../../../testing/src/kubernetes/envtest/podStatus.js';
-import { recordingProxy, type RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
+import { createNamespace, envtestAssetsOrSkip } from '../../../../../testing/src/kubernetes/envtest/index.js';
 import {
   Observed,
+  ServiceEnvtest,
   SERVICE_NS as NS,
-  serviceEngine,
-  servicePod,
   versionLaunch as launch,
-  type ServiceEngineOptions,
-  type ServicePodStatus,
 } from '../../../../../testing/src/services/kubernetesServiceEngineFixture.js';
-import { KubeCluster } from '../cluster.js';
 import { CRASH_LOOP_RESTARTS } from './servicePodState.js';
 
 /*
@@ -42,35 +31,17 @@ const VERSION_KINDS = [
   ['apps/v1', 'Deployment'],
 ] as const;
 
-let envtest: Envtest;
-let admin: KubeCluster;
-let pods: EnvtestPods;
-let proxy: RecordingProxy;
+let cluster: ServiceEnvtest;
 
 beforeAll(async () => {
   if (!assets) return;
-  envtest = await startEnvtest({ assets });
-  admin = new KubeCluster(envtest.kubeConfig);
-  pods = new EnvtestPods(envtest.kubeConfig);
-  await createNamespace(envtest.kubeConfig, NS);
-  proxy = await recordingProxy(envtest, 'admin');
+  cluster = await ServiceEnvtest.start(assets);
 }, 60_000);
-afterAll(async () => {
-  await proxy?.close();
-  await envtest?.stop();
-});
-
-function engineOn(seen: Observed, options: ServiceEngineOptions = {}) {
-  return serviceEngine(proxy.kubeConfig, seen, options);
-}
-
-/** A pod of version 1 as the scheduler and the kubelet report it (created first if there is none). */
-const putPod = (name: string, suffix: string, status: ServicePodStatus, container?: string) =>
-  pods.put(servicePod(name, suffix, status, container));
+afterAll(() => cluster?.close());
 
 /** The object as the API server holds it; undefined when there is none. */
 const objectOf = (apiVersion: string, kind: string, name: string, namespace = NS) =>
-  admin.read({ apiVersion, kind, metadata: { name, namespace } }) as Promise<
+  cluster.admin.read({ apiVersion, kind, metadata: { name, namespace } }) as Promise<
     { spec: Record<string, unknown>; metadata: { labels: Record<string, string> } } | undefined
   >;
 
@@ -85,7 +56,7 @@ async function expectNone(name: string, namespace = NS) {
  * in envtest) would have written; resolves once the API server's quota admission enforces it.
  */
 async function noDeploymentsAllowed(namespace: string) {
-  const core = envtest.kubeConfig.makeApiClient(CoreV1Api);
+  const core = cluster.envtest.kubeConfig.makeApiClient(CoreV1Api);
   const hard = { 'count/deployments.apps': '0' };
   const name = 'no-deployments';
   await core.createNamespacedResourceQuota({ namespace, body: { metadata: { name }, spec: { hard } } });
@@ -95,7 +66,7 @@ async function noDeploymentsAllowed(namespace: string) {
     name,
     body: { ...quota, status: { hard, used: { 'count/deployments.apps': '0' } } },
   });
-  const apps = envtest.kubeConfig.makeApiClient(AppsV1Api);
+  const apps = cluster.envtest.kubeConfig.makeApiClient(AppsV1Api);
   const labels = { app: 'probe' };
   const probe = {
     metadata: { name: 'probe' },
@@ -119,7 +90,7 @@ async function noDeploymentsAllowed(namespace: string) {
 describe.skipIf(!assets)('services on the Kubernetes engine', () => {
   it('creates the version in the owner namespace; Kueue, then pods Starting, Ready and Running', async () => {
     const seen = new Observed();
-    const engine = engineOn(seen);
+    const engine = cluster.engineOn(seen);
     await engine.startVersion(launch('chat'));
     for (const [apiVersion, kind] of VERSION_KINDS) {
       expect(await objectOf(apiVersion, kind, 'svc-chat-v1'), kind).toBeDefined();
@@ -130,13 +101,13 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
     expect(seen.states()).toEqual(['Pending', 'Pending']);
     expect(engine.readyReplicas('chat')).toEqual([]);
 
-    await putPod('chat', 'a', { gated: true });
-    await putPod('chat', 'b', { unschedulable: '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.' });
+    await cluster.putPod('chat', 'a', { gated: true });
+    await cluster.putPod('chat', 'b', { unschedulable: '0/3 nodes are available: 3 Insufficient nvidia.com/gpu.' });
     await expect.poll(() => seen.waitReason).toBe('waiting for Kueue to admit it in queue default');
     expect(seen.events).toContain('queued');
 
-    await putPod('chat', 'a', { ready: true }); // Kueue admitted it: the gate is taken away
-    await putPod('chat', 'b', { running: true });
+    await cluster.putPod('chat', 'a', { ready: true }); // Kueue admitted it: the gate is taken away
+    await cluster.putPod('chat', 'b', { running: true });
     await expect.poll(() => seen.states()).toEqual(['Ready', 'Starting']);
     expect(seen.waitReason).toBeNull();
     expect(seen.running(2)).toBe(false);
@@ -145,7 +116,7 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
       { key: '1/0', version: 1, index: 0, target: { host: 'svc-chat-v1.aiplat-alice.svc', port: 8080 } },
     ]);
 
-    await putPod('chat', 'b', { ready: true, restarts: 1, podIP: '10.1.2.3' });
+    await cluster.putPod('chat', 'b', { ready: true, restarts: 1, podIP: '10.1.2.3' });
     await expect.poll(() => seen.states()).toEqual(['Ready', 'Ready']);
     // One target per ready replica (the gateway's per-replica limits count them), at the pod's IP.
     expect(engine.readyReplicas('chat')).toEqual([
@@ -157,7 +128,7 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
     expect(seen.events.filter((e) => e === 'replica-restarted')).toHaveLength(1);
     expect(seen.events.filter((e) => e === 'replica-ready')).toHaveLength(1);
 
-    await putPod('chat', 'a', { running: true });
+    await cluster.putPod('chat', 'a', { running: true });
     await expect.poll(() => seen.states()).toEqual(['NotReady', 'Ready']);
     expect(seen.events).toContain('replica-not-ready');
     expect(engine.readyReplicas('chat').map((r) => r.key)).toEqual(['1/1']);
@@ -171,13 +142,13 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
 
   it('scales and restarts by patching the Deployment, a replacement pod keeping its replica number', async () => {
     const seen = new Observed();
-    const engine = engineOn(seen);
+    const engine = cluster.engineOn(seen);
     const version = launch('scaled', 1);
     await engine.startVersion(version);
-    await putPod('scaled', 'a', { ready: true });
+    await cluster.putPod('scaled', 'a', { ready: true });
     await expect.poll(() => seen.states()).toEqual(['Ready']);
 
-    const from = proxy.requests.length;
+    const from = cluster.proxy.requests.length;
     await engine.scale(version, 3);
     const deployment = async () =>
       (await objectOf('apps/v1', 'Deployment', 'svc-scaled-v1'))!.spec as never as {
@@ -186,7 +157,7 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
       };
     expect((await deployment()).replicas).toBe(3);
     expect(
-      proxy.requests
+      cluster.proxy.requests
         .slice(from)
         .some(
           (r) =>
@@ -204,8 +175,8 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
       '2026-09-01T10:00:00.000Z',
     );
     // The rolling restart replaces pod a: its successor is replica 0 again.
-    await pods.delete(NS, 'svc-scaled-v1-6c7d-a');
-    await putPod('scaled', 'c', { running: true });
+    await cluster.pods.delete(NS, 'svc-scaled-v1-6c7d-a');
+    await cluster.putPod('scaled', 'c', { running: true });
     await expect.poll(() => seen.states()).toEqual(['Starting', 'Pending', 'Pending']);
 
     await engine.scale(version, 1);
@@ -218,14 +189,17 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
 
   it("fails the version in the cluster's words past a few crash-loop restarts; the objects wait for stopVersion", async () => {
     const seen = new Observed();
-    const engine = engineOn(seen);
+    const engine = cluster.engineOn(seen);
     await engine.startVersion(launch('broken', 1));
     const crash = { reason: 'CrashLoopBackOff', message: 'back-off 10s restarting failed container' };
-    await putPod('broken', 'a', { waiting: crash, restarts: 1 });
+    await cluster.putPod('broken', 'a', { waiting: crash, restarts: 1 });
     await expect.poll(() => seen.states()).toEqual(['Restarting']);
     expect(seen.failed).toBeUndefined();
 
-    await putPod('broken', 'a', { waiting: { ...crash, message: 'back-off 40s' }, restarts: CRASH_LOOP_RESTARTS });
+    await cluster.putPod('broken', 'a', {
+      waiting: { ...crash, message: 'back-off 40s' },
+      restarts: CRASH_LOOP_RESTARTS,
+    });
     await expect
       .poll(() => seen.failed)
       .toEqual({
@@ -242,9 +216,9 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
 
   it('fails the version at once on an image that cannot be pulled', async () => {
     const seen = new Observed();
-    const engine = engineOn(seen);
+    const engine = cluster.engineOn(seen);
     await engine.startVersion(launch('nopull', 1));
-    await putPod('nopull', 'a', {
+    await cluster.putPod('nopull', 'a', {
       waiting: { reason: 'ImagePullBackOff', message: 'Back-off pulling image "registry.example.com/serve:1"' },
     });
     await expect.poll(() => seen.failed?.message).toMatch(/^ImagePullBackOff: Back-off pulling image/);
@@ -254,8 +228,8 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
 
   it('replaces what a previous backend left under the same names, and release deletes every kind', async () => {
     const seen = new Observed();
-    const engine = engineOn(seen);
-    await admin.create({
+    const engine = cluster.engineOn(seen);
+    await cluster.admin.create({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'svc-left-v1', namespace: NS },
@@ -271,7 +245,7 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
     await engine.close();
 
     // A new backend: nothing tracked; release deletes the version's objects by name.
-    const next = engineOn(new Observed());
+    const next = cluster.engineOn(new Observed());
     await next.release(launch('left').service);
     await expectNone('svc-left-v1');
     await next.close();
@@ -279,14 +253,14 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
 
   it('deletes what it made when the cluster refuses an object', async () => {
     // A real refusal: the namespace's ResourceQuota allows no Deployment (the last object made).
-    const namespace = await createNamespace(envtest.kubeConfig, 'aiplat-quota-alice');
+    const namespace = await createNamespace(cluster.envtest.kubeConfig, 'aiplat-quota-alice');
     await noDeploymentsAllowed(namespace);
-    const engine = engineOn(new Observed(), { namespace: 'aiplat-quota-{user}' });
-    const from = proxy.requests.length;
+    const engine = cluster.engineOn(new Observed(), { namespace: 'aiplat-quota-{user}' });
+    const from = cluster.proxy.requests.length;
     await expect(engine.startVersion(launch('refused', 1))).rejects.toThrow(
       /the cluster refused the Deployment svc-refused-v1: .*exceeded quota/,
     );
-    const made = proxy.requests.slice(from).filter((r) => r.method === 'POST' && r.status === 201);
+    const made = cluster.proxy.requests.slice(from).filter((r) => r.method === 'POST' && r.status === 201);
     expect(made.map((r) => r.path.split('?')[0]!.split('/').pop())).toEqual([
       'configmaps',
       'services',
@@ -297,7 +271,7 @@ describe.skipIf(!assets)('services on the Kubernetes engine', () => {
   });
 
   it('refuses a version without an image, in a queue the config lacks, or with an Ascend share', async () => {
-    const engine = engineOn(new Observed());
+    const engine = cluster.engineOn(new Observed());
     const { spec } = launch('checked');
     const service = ServiceSpecSchema.parse({ name: 'checked', version: spec });
     expect(() => engine.validate(service, spec)).not.toThrow();

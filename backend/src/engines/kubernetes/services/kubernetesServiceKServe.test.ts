@@ -1,25 +1,13 @@
 import { pino } from 'pino';
 import { ApiextensionsV1Api } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import {
-  createNamespace,
-  envtestAssetsOrSkip,
-  readCrds,
-  startEnvtest,
-  type Envtest,
-} from '../../../../../testing/src/kubernetes/envtest/index.js';
-import { EnvtestPods } from '../../../../../testing/src/kubernetes/envtest/podStatus.js';
-import { recordingProxy, type RecordingProxy } from '../../../../../testing/src/kubernetes/envtest/recordingProxy.js';
+import { envtestAssetsOrSkip, readCrds } from '../../../../../testing/src/kubernetes/envtest/index.js';
 import {
   Observed,
+  ServiceEnvtest,
   SERVICE_NS as NS,
-  serviceEngine,
-  servicePod,
   versionLaunch as launch,
-  type ServiceEngineOptions,
-  type ServicePodStatus,
 } from '../../../../../testing/src/services/kubernetesServiceEngineFixture.js';
-import { KubeCluster } from '../cluster.js';
 
 /*
  * Services through KServe on the Kubernetes engine against a real kube-apiserver (envtest) with the
@@ -36,48 +24,30 @@ const assets = envtestAssetsOrSkip('kubernetesServiceKServe.test.ts');
 
 const INFERENCE_SERVICE = { apiVersion: 'serving.kserve.io/v1beta1', kind: 'InferenceService' };
 
-let envtest: Envtest;
-let admin: KubeCluster;
-let pods: EnvtestPods;
-let proxy: RecordingProxy;
+let cluster: ServiceEnvtest;
 
 beforeAll(async () => {
   if (!assets) return;
-  envtest = await startEnvtest({ assets });
-  admin = new KubeCluster(envtest.kubeConfig);
-  pods = new EnvtestPods(envtest.kubeConfig);
-  await createNamespace(envtest.kubeConfig, NS);
-  proxy = await recordingProxy(envtest, 'admin');
+  cluster = await ServiceEnvtest.start(assets);
 }, 60_000);
-afterAll(async () => {
-  await proxy?.close();
-  await envtest?.stop();
-});
-
-function engineOn(seen: Observed, options: ServiceEngineOptions = {}) {
-  return serviceEngine(proxy.kubeConfig, seen, options);
-}
-
-/** A pod of version 1 as the scheduler and the kubelet report it (created first if there is none). */
-const putPod = (name: string, suffix: string, status: ServicePodStatus, container?: string) =>
-  pods.put(servicePod(name, suffix, status, container));
+afterAll(() => cluster?.close());
 
 /** The object as the API server holds it; undefined when there is none. */
 const objectOf = (apiVersion: string, kind: string, name: string) =>
-  admin.read({ apiVersion, kind, metadata: { name, namespace: NS } }) as Promise<
+  cluster.admin.read({ apiVersion, kind, metadata: { name, namespace: NS } }) as Promise<
     { spec: Record<string, unknown> } | undefined
   >;
 
 describe.skipIf(!assets)('services through KServe', () => {
   // First, while the API server has no KServe CRD.
   it('releases on a cluster without KServe', async () => {
-    expect(await admin.serves(INFERENCE_SERVICE)).toBe(false);
+    expect(await cluster.admin.serves(INFERENCE_SERVICE)).toBe(false);
     const warnings: string[] = [];
     const log = pino({ level: 'warn' }, { write: (line: string) => warnings.push(line) });
-    const engine = engineOn(new Observed(), { serving: 'kserve', log });
-    const from = proxy.requests.length;
+    const engine = cluster.engineOn(new Observed(), { serving: 'kserve', log });
+    const from = cluster.proxy.requests.length;
     await engine.release(launch('gone').service);
-    const requests = proxy.requests.slice(from);
+    const requests = cluster.proxy.requests.slice(from);
     expect(requests.some((r) => r.path.includes('inferenceservices'))).toBe(false);
     // Every other kind a version may have made was deleted by name (nothing was there).
     const deleted = requests.filter((r) => r.method === 'DELETE' && r.path.includes('/svc-gone-v1'));
@@ -97,8 +67,8 @@ describe.skipIf(!assets)('services through KServe', () => {
       // Created, then awaited in discovery (which lists a CRD's kind once it is Established, and by
       // which the engine decides): the CRD is 2 MB, so it is not read again and again meanwhile.
       const crd = readCrds().find((c) => c.metadata?.name === 'inferenceservices.serving.kserve.io')!;
-      await envtest.kubeConfig.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd });
-      await vi.waitFor(async () => expect(await admin.serves(INFERENCE_SERVICE)).toBe(true), {
+      await cluster.envtest.kubeConfig.makeApiClient(ApiextensionsV1Api).createCustomResourceDefinition({ body: crd });
+      await vi.waitFor(async () => expect(await cluster.admin.serves(INFERENCE_SERVICE)).toBe(true), {
         timeout: 30_000,
         interval: 100,
       });
@@ -106,7 +76,7 @@ describe.skipIf(!assets)('services through KServe', () => {
 
     it('creates an InferenceService the CRD accepts, reaches its predictor Service and scales it', async () => {
       const seen = new Observed();
-      const engine = engineOn(seen, { serving: 'kserve' });
+      const engine = cluster.engineOn(seen, { serving: 'kserve' });
       const version = launch('llm', 1);
       await engine.startVersion(version);
       const inference = async () =>
@@ -118,12 +88,12 @@ describe.skipIf(!assets)('services through KServe', () => {
       expect(await inference()).toMatchObject({ minReplicas: 1, maxReplicas: 1 });
       expect(await objectOf('apps/v1', 'Deployment', 'svc-llm-v1')).toBeUndefined();
 
-      await putPod('llm', 'a', { ready: true }, 'kserve-container');
+      await cluster.putPod('llm', 'a', { ready: true }, 'kserve-container');
       await expect.poll(() => seen.states()).toEqual(['Ready']);
       expect(engine.readyReplicas('llm')).toEqual([
         { key: '1/0', version: 1, index: 0, target: { host: 'svc-llm-v1-predictor.aiplat-alice.svc', port: 80 } },
       ]);
-      await putPod('llm', 'a', { ready: true, podIP: '10.1.9.9' }, 'kserve-container');
+      await cluster.putPod('llm', 'a', { ready: true, podIP: '10.1.9.9' }, 'kserve-container');
       await expect
         .poll(() => engine.readyReplicas('llm').map((r) => r.target))
         .toEqual([{ host: '10.1.9.9', port: 8080 }]);
