@@ -59,6 +59,20 @@ export async function programOutput(client: ApiClient, id: string): Promise<stri
   }
 }
 
+/** A two-node DDP job for the Kubernetes engine, one GPU per node. */
+export function kubernetesDdpSpec(overrides: Partial<JobSpecInput> = {}): JobSpecInput {
+  return {
+    name: 'k8s-ddp',
+    mode: 'ddp',
+    engine: 'kubernetes',
+    nodes: 2,
+    image: 'pytorch:2.3',
+    command: 'torchrun train.py',
+    resources: { cpu: 4, memory: '16Gi', accelerator: { type: 'nvidia', count: 1 } },
+    ...overrides,
+  } as JobSpecInput;
+}
+
 export function cpuSpec(overrides: Partial<JobSpecInput> & { command: string; workingDir: string }): JobSpecInput {
   return {
     name: 'test-job',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobEvent, JobLogBatch, JobMetricsBatch, JobSpecInput } from '@aiplat/api';
-import { programOutput, waitForState } from '../../../../../testing/src/backend/jobs.js';
+import type { JobEvent, JobLogBatch, JobMetricsBatch } from '@aiplat/api';
+import { programOutput, waitForState, kubernetesDdpSpec } from '../../../../../testing/src/backend/jobs.js';
 import { startPlatform, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import { KubernetesConfigSchema } from '../config.js';
 import { FakeApiServer } from '../../../../../testing/src/kubernetes/fakeApiServer/fakeApiServer.js';
@@ -31,19 +31,6 @@ const kubernetesConfig = {
   jobs: { stopGraceMs: 1_000, metricsIntervalMs: 100 },
 };
 
-function ddpSpec(overrides: Partial<JobSpecInput> = {}): JobSpecInput {
-  return {
-    name: 'k8s-ddp',
-    mode: 'ddp',
-    engine: 'kubernetes',
-    nodes: 2,
-    image: 'pytorch:2.3',
-    command: 'torchrun train.py',
-    resources: { cpu: 4, memory: '16Gi', accelerator: { type: 'nvidia', count: 1 } },
-    ...overrides,
-  } as JobSpecInput;
-}
-
 async function until<T>(
   what: string,
   read: () => T | undefined | Promise<T | undefined>,
@@ -71,7 +58,7 @@ afterAll(async () => {
 describe('the Kubernetes engine’s pod logs and metrics, against the fake API server', () => {
   it('follows a TrainJob’s pods’ logs and metrics through the job API, to success and after', async () => {
     const client = fx.client();
-    const created = await client.createJob({ body: { spec: ddpSpec() } });
+    const created = await client.createJob({ body: { spec: kubernetesDdpSpec() } });
     expect(created.engine).toBe('kubernetes');
     const name = objectName(created.id);
     await waitForState(client, created.id, 'Queued');

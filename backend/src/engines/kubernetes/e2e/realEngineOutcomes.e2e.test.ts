@@ -3,8 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CoreV1Api, CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
-import type { JobSpecInput } from '@aiplat/api';
-import { waitForJob, waitForState } from '../../../../../testing/src/backend/jobs.js';
+import { waitForJob, waitForState, kubernetesDdpSpec } from '../../../../../testing/src/backend/jobs.js';
 import { rejection } from '../../../../../testing/src/backend/rejection.js';
 import { startPlatform, TOKENS, type PlatformFixture } from '../../../../../testing/src/backend/platformFixture.js';
 import {
@@ -64,19 +63,6 @@ afterAll(async () => {
   await envtest?.stop();
 });
 
-function ddpSpec(overrides: Record<string, unknown> = {}): JobSpecInput {
-  return {
-    name: 'k8s-ddp',
-    mode: 'ddp',
-    engine: 'kubernetes',
-    nodes: 2,
-    image: 'pytorch:2.3',
-    command: 'torchrun train.py',
-    resources: { cpu: 4, memory: '16Gi', accelerator: { type: 'nvidia', count: 1 } },
-    ...overrides,
-  } as JobSpecInput;
-}
-
 describe.skipIf(!assets)('a cluster without the operators a mode needs', () => {
   let platform: PlatformFixture | undefined;
   afterEach(async () => {
@@ -86,7 +72,7 @@ describe.skipIf(!assets)('a cluster without the operators a mode needs', () => {
 
   it('says which CRD is missing and what to install, at the field', async () => {
     platform = await startPlatform(config, { kubeConfig: proxy.kubeConfig });
-    const error = await rejection(platform.client().createJob({ body: { spec: ddpSpec() } }));
+    const error = await rejection(platform.client().createJob({ body: { spec: kubernetesDdpSpec() } }));
     expect(error).toMatchObject({ status: 400, issues: [{ path: 'body.spec.mode' }] });
     expect(error.message).toMatch(
       /ddp jobs run as a TrainJob \(trainjobs\.trainer\.kubeflow\.org\/v1alpha1\), which the cluster at .* does not serve: ask the operator to install Kubeflow Trainer v2/,
@@ -96,7 +82,7 @@ describe.skipIf(!assets)('a cluster without the operators a mode needs', () => {
   it('says that Kueue is missing once the TrainJob is served', async () => {
     await installCrds(envtest.kubeConfig, { only: [TRAINJOB_CRD] });
     platform = await startPlatform(config, { kubeConfig: proxy.kubeConfig });
-    const error = await rejection(platform.client().createJob({ body: { spec: ddpSpec() } }));
+    const error = await rejection(platform.client().createJob({ body: { spec: kubernetesDdpSpec() } }));
     expect(error).toMatchObject({ status: 400, issues: [{ path: 'body.spec.queue' }] });
     expect(error.message).toMatch(/does not serve Kueue/);
   });
@@ -125,7 +111,7 @@ describe.skipIf(!assets)('how jobs end on a real API server, with only the docum
   });
 
   async function submit(overrides: Record<string, unknown>): Promise<{ id: string; name: string }> {
-    const created = await fx.client().createJob({ body: { spec: ddpSpec(overrides) } });
+    const created = await fx.client().createJob({ body: { spec: kubernetesDdpSpec(overrides) } });
     expect(created.engine).toBe('kubernetes');
     await waitForState(fx.client(), created.id, 'Queued', 15_000);
     return { id: created.id, name: objectName(created.id) };
@@ -267,14 +253,14 @@ describe.skipIf(!assets)('how jobs end on a real API server, with only the docum
   });
 
   it('refuses a queue the config does not list, naming the queues at the field', async () => {
-    const error = await rejection(fx.client().createJob({ body: { spec: ddpSpec({ queue: 'nope' }) } }));
+    const error = await rejection(fx.client().createJob({ body: { spec: kubernetesDdpSpec({ queue: 'nope' }) } }));
     expect(error).toMatchObject({ status: 400, issues: [{ path: 'body.spec.queue', message: 'one of default' }] });
     expect(error.message).toMatch(/cannot run on the Kubernetes engine/);
   });
 
   it('dry run: the exact objects, and the cluster’s server-side dry run of them, creating nothing', async () => {
     const since = Date.now();
-    const answer = await fx.client().dryRunJob({ body: { spec: ddpSpec({ name: 'dry' }) } });
+    const answer = await fx.client().dryRunJob({ body: { spec: kubernetesDdpSpec({ name: 'dry' }) } });
     const manifests = answer.manifests as KubernetesObject[];
     expect(manifests.map((m) => m.kind)).toEqual(['ConfigMap', 'TrainJob']);
     expect(answer.yaml).toContain('kind: TrainJob');
@@ -334,7 +320,7 @@ describe.skipIf(!assets)('how jobs end on a real API server, with only the docum
 
   it('a missing namespace fails the job saying so', async () => {
     // Bob's namespace, aiplat-bob, was never created.
-    const created = await fx.client('bob').createJob({ body: { spec: ddpSpec() } });
+    const created = await fx.client('bob').createJob({ body: { spec: kubernetesDdpSpec() } });
     const failed = await waitForState(fx.client('bob'), created.id, 'Failed', 10_000);
     expect(failed.reason).toMatchObject({ kind: 'engine-error' });
     expect(failed.reason?.message).toMatch(/namespace aiplat-bob does not exist/);
