@@ -91,12 +91,12 @@ export class JobInformers implements InformedObjects {
       .find((w) => w.metadata?.ownerReferences?.some((o) => o.uid === uid));
   }
 
-  workloadsUnseen(now: number = Date.now()): string | undefined {
+  workloadsUnseen(): string | undefined {
     const failure = this.workloadWatcher?.failure('Workload');
     if (!failure) return undefined;
     // A refusal is said at once; what may pass (429 while a new CRD's storage starts, a restart) once it lasts.
     const lasting = failure.code === 401 || failure.code === 403 || failure.code === 404;
-    if (!lasting && now - failure.since < TRANSIENT_FAILURE_MS) return undefined;
+    if (!lasting && Date.now() - failure.since < TRANSIENT_FAILURE_MS) return undefined;
     const refused =
       failure.code === 403 ? " (the backend's role needs list and watch on workloads.kueue.x-k8s.io)" : '';
     return `${failure.message}${refused}`;
