@@ -154,7 +154,8 @@ describe.skipIf(!hasSshd)('the dev machine entrypoint with SSH', () => {
     expect(pid).toBeGreaterThan(0); // never 0: that would signal this process group
     process.kill(pid, 'SIGKILL');
     expect(await run.exited).not.toBe(0);
-    expect(run.output()).toContain('exited with status');
+    // The process's exit can come before the last of its output is read.
+    await expect.poll(() => run.output()).toContain('exited with status');
   }, 60_000);
 });
 

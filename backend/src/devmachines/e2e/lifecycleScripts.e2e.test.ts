@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import WebSocket from 'ws';
 import { existsSync } from 'node:fs';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -174,7 +174,14 @@ describe('lifecycle configs', () => {
   }, 180_000);
 
   it('follows the log across a dropped socket from where it was: no line missed or repeated', async () => {
-    await config('counting', { onStart: 'for i in $(seq 1 30); do echo "line $i"; sleep 0.03; done\n' });
+    // Lines 1–5, then the rest only once the test has dropped the socket: the drop is mid-stream.
+    const gate = path.join(fx.dir, 'dropped');
+    await config('counting', {
+      onStart:
+        'for i in $(seq 1 5); do echo "line $i"; done\n' +
+        `while [ ! -e ${gate} ]; do sleep 0.02; done\n` +
+        'for i in $(seq 6 30); do echo "line $i"; sleep 0.01; done\n',
+    });
     const raw: WebSocket[] = [];
     const socket = createEventSocket({
       baseUrl: fx.baseUrl,
@@ -192,8 +199,9 @@ describe('lifecycle configs', () => {
       if (event.kind !== 'devmachine-logs') return;
       for (const line of event.data.lines) if (line.stream === 'stdout') seen.push(line.text);
     });
-    await expect.poll(() => seen.length, { timeout: 20_000 }).toBeGreaterThan(5);
+    await expect.poll(() => seen.length, { timeout: 20_000 }).toBe(5);
     raw[0]!.close();
+    await writeFile(gate, '');
     // Within the test's 2 s limit for scripts.
     await expect.poll(() => seen.at(-1), { timeout: 20_000 }).toBe('line 30');
     expect(raw.length).toBeGreaterThan(1);
