@@ -41,8 +41,7 @@ export interface GatewayDeps {
 const PREFIX = '/services/';
 /** A sleeping service: it is woken, and the call waits for a ready replica. */
 const ASLEEP = Symbol('asleep');
-type Entry =
-  typeof ASLEEP | { refusal: Refusal; counted: boolean } | { ready: readonly ReadyReplica[]; admission: Admission };
+type Entry = typeof ASLEEP | { refusal: Refusal } | { ready: readonly ReadyReplica[]; admission: Admission };
 const BUCKET_TIMER_MS = 10_000;
 const WAKE_POLL_MS = 200;
 
@@ -156,10 +155,10 @@ export class Gateway implements ServiceGateway {
   ): Promise<void> {
     if (!service) return send(res, notFound(name));
     if (this.answeredCors(req, res)) return;
-    const caller = this.callers.authenticate(req, service);
-    if ('status' in caller) return send(res, caller);
-    this.deps.onActivity?.(name);
     const started = this.now();
+    const caller = this.callers.authenticate(req, service);
+    if ('status' in caller) return this.refuse(res, name, caller, started);
+    this.deps.onActivity?.(name);
     const limits = service.limits;
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limits.maxBodyBytes) {
@@ -168,10 +167,7 @@ export class Gateway implements ServiceGateway {
     }
     let entry = this.enter(name, service, caller, started);
     if (entry === ASLEEP) entry = await this.woken(name, service, caller, () => res.destroyed);
-    if ('refusal' in entry) {
-      if (entry.counted) return this.refuse(res, name, entry.refusal, started);
-      return send(res, entry.refusal);
-    }
+    if ('refusal' in entry) return this.refuse(res, name, entry.refusal, started);
     const { ready, admission } = entry;
     const call = {
       name,
@@ -201,14 +197,17 @@ export class Gateway implements ServiceGateway {
     rest: string,
   ): Promise<void> {
     if (!service) return refuseUpgrade(socket, notFound(name));
-    const caller = this.callers.authenticate(req, service);
-    if ('status' in caller) return refuseUpgrade(socket, caller);
-    this.deps.onActivity?.(name);
     const started = this.now();
+    const caller = this.callers.authenticate(req, service);
+    if ('status' in caller) {
+      this.countRefusal(name, caller.status, started);
+      return refuseUpgrade(socket, caller);
+    }
+    this.deps.onActivity?.(name);
     let entry = this.enter(name, service, caller, started);
     if (entry === ASLEEP) entry = await this.woken(name, service, caller, () => socket.destroyed);
     if ('refusal' in entry) {
-      if (entry.counted) this.countRefusal(name, entry.refusal.status, started);
+      this.countRefusal(name, entry.refusal.status, started);
       return refuseUpgrade(socket, entry.refusal);
     }
     const { ready, admission } = entry;
@@ -226,18 +225,18 @@ export class Gateway implements ServiceGateway {
   /**
    * Past authentication, for calls and upgrades alike: the token's LLM budget, whether the service
    * serves (or sleeps: ASLEEP), and the QPS and concurrency limits. Admitted calls release their
-   * slot with `admission.done()`. Refusals of the limits are counted; the others are not.
+   * slot with `admission.done()`.
    */
   private enter(name: string, service: GatewayService, caller: Caller, started: number): Entry {
     const spent = caller.tokenId && caller.limits && this.usage.refusal(caller.tokenId, caller.limits, started);
-    if (spent) return { refusal: tooMany(spent.message, spent.retryAfter), counted: true };
+    if (spent) return { refusal: tooMany(spent.message, spent.retryAfter) };
     if (!service.serving && !service.sleeping) {
-      return { refusal: unavailable(`${name} is not running; start it first`, 30), counted: false };
+      return { refusal: unavailable(`${name} is not running; start it first`, 30) };
     }
     const ready = service.ready();
     if (ready.length === 0) {
       if (service.sleeping) return ASLEEP;
-      return { refusal: unavailable(`${name} has no ready replica yet`, 5), counted: false };
+      return { refusal: unavailable(`${name} has no ready replica yet`, 5) };
     }
     let admission = this.admissions.get(name);
     if (!admission) this.admissions.set(name, (admission = new Admission()));
@@ -245,7 +244,7 @@ export class Gateway implements ServiceGateway {
     const wait = admission.admit(limits.qpsPerReplica, limits.concurrencyPerReplica, ready.length, this.now());
     if (wait !== undefined) {
       const message = `${name} is at its limit (${limits.qpsPerReplica} requests/s and ${limits.concurrencyPerReplica} at once per ready replica, ${ready.length} ready)`;
-      return { refusal: tooMany(message, wait), counted: true };
+      return { refusal: tooMany(message, wait) };
     }
     return { ready, admission };
   }
@@ -260,7 +259,7 @@ export class Gateway implements ServiceGateway {
     this.deps.directory.wake(name);
     const ready = await this.waitForReady(service, left, service.limits.upstreamTimeoutSeconds * 1000);
     const entry = ready ? this.enter(name, service, caller, this.now()) : ASLEEP;
-    return entry === ASLEEP ? { refusal: unavailable(`${name} has no ready replica yet`, 5), counted: false } : entry;
+    return entry === ASLEEP ? { refusal: unavailable(`${name} has no ready replica yet`, 5) } : entry;
   }
 
   private count(name: string, caller: Caller, result: ForwardResult, started: number): void {
@@ -280,7 +279,10 @@ export class Gateway implements ServiceGateway {
     this.traffic.record(outcome, now);
   }
 
-  /** A call refused before any replica saw it (413, 429): counted, 429s as throttled. */
+  /**
+   * A call the gateway answered itself (401, 413, 429, 503): counted like any call of the service,
+   * 429s also as throttled. Calls of an unknown service (404) are not: there is no service to count for.
+   */
   private refuse(res: http.ServerResponse, name: string, refusal: Refusal, started: number, close = false): void {
     this.countRefusal(name, refusal.status, started);
     send(res, refusal, close);

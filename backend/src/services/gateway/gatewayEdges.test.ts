@@ -29,6 +29,7 @@ let directory: TestDirectory;
 let gateway: Gateway;
 let server: GatewayServer;
 let httpsPort: number;
+const registry = new Registry();
 
 const replica = () => ({ key: '1/0', version: 1, index: 0, target: { host: '127.0.0.1', port: upstreamPort } });
 
@@ -57,7 +58,7 @@ beforeAll(async () => {
   httpsPort = await freePort();
   gateway = new Gateway({
     directory,
-    registry: new Registry(),
+    registry,
     signatureWindowSeconds: 300,
     httpsPort,
     platformUser: (req) => req.headers['x-platform-user'] as string | undefined,
@@ -165,6 +166,29 @@ describe('callers', () => {
       status: 401,
       body: { error: 'unauthorized', reason, message: expect.any(String) },
     });
+  });
+
+  it('counts its own answers as calls of the service: 401 as a 4xx, 503 as a 5xx', async () => {
+    const calls = () =>
+      gateway.metrics('echo', { step: 3600 }).points.at(-1) ?? { requests: 0, status4xx: 0, status5xx: 0 };
+    const before = calls();
+    expect((await call('/services/echo/', { authorization: 'Bearer nope' })).status).toBe(401);
+    const echo = directory.services.get('echo')!;
+    echo.serving = false;
+    const stopped = await call('/services/echo/', token);
+    echo.serving = true;
+    expect(stopped.status).toBe(503);
+    expect(calls()).toMatchObject({
+      requests: before.requests + 2,
+      status4xx: before.status4xx + 1,
+      status5xx: before.status5xx + 1,
+    });
+    const exposed = await registry.metrics();
+    expect(exposed).toMatch(/aiplat_service_requests_total\{service="echo",version="1",code="401"\} [1-9]/);
+    expect(exposed).toMatch(/aiplat_service_requests_total\{service="echo",version="1",code="503"\} 1/);
+    // An unknown service has nothing to count for.
+    expect((await call('/services/nope/x')).status).toBe(404);
+    expect(exposed).not.toMatch(/service="nope"/);
   });
 
   it('lets a signed call in once: the same signature again is a replay', async () => {

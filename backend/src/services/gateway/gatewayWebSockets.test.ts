@@ -141,10 +141,14 @@ describe('WebSocket upgrades through the gateway', () => {
     expect(lastPoint('chat')).toMatchObject({ throttled, status4xx: throttled });
   });
 
-  it('are refused without credentials, uncounted', async () => {
-    const before = lastPoint('chat')!.requests;
+  it('are refused without credentials, counted as a 4xx call', async () => {
+    const before = lastPoint('chat')!;
     expect((await refusal(connect('/services/chat/ws', {}))).status).toBe(401);
-    expect(lastPoint('chat')!.requests).toBe(before);
+    expect(lastPoint('chat')).toMatchObject({
+      requests: before.requests + 1,
+      status4xx: before.status4xx + 1,
+      throttled: before.throttled,
+    });
   });
 
   it('pass on a replica’s refusal of the upgrade and count it', async () => {
