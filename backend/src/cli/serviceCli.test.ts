@@ -274,6 +274,29 @@ describe('aiplat service and aiplat appkey', () => {
     expect((await fx.client('alice').getService({ params: { name: 'cli-demo' } })).domain).toBeUndefined();
   });
 
+  it('scales and rolls out a version with --wait, printing the progress', async () => {
+    const scaled = await aiplat(['service', 'update', 'cli-demo', '--replicas', '2', '--wait']);
+    expect(scaled.code, scaled.stderr).toBe(0);
+    expect(scaled.stderr).toMatch(/cli-demo: 2\/2 replicas ready\n$/);
+    const serving = await fx.client('alice').getService({ params: { name: 'cli-demo' } });
+    expect(serving.replicas.filter((r) => r.version === serving.version && r.state === 'Ready')).toHaveLength(2);
+
+    await writeFile(
+      path.join(fx.dir, 'next-version.yaml'),
+      `model: mount/models/tiny-gpt2\ncommand: exec python3 ${MODEL_SERVER}\nresources: { cpu: 0.5, memory: 256Mi }\nreplicas: 1\n`,
+    );
+    const rolled = await aiplat(['service', 'update', 'cli-demo', '-f', 'next-version.yaml', '--wait']);
+    expect(rolled.code, rolled.stderr).toBe(0);
+    expect(rolled.stdout).toBe('cli-demo: Updating\n');
+    expect(rolled.stderr).toMatch(/cli-demo: Running\n$/);
+    const after = await fx.client('alice').getService({ params: { name: 'cli-demo' } });
+    expect(after.versions.find((v) => v.serving)?.version).toBe(serving.version + 1);
+
+    const pointless = await aiplat(['service', 'update', 'cli-demo', '--qps', '5', '--wait']);
+    expect(pointless.code).toBe(2);
+    expect(pointless.stderr).toContain('--wait waits for a rollout (-f) or a replica count (--replicas)');
+  }, 60_000);
+
   it('stops and deletes', async () => {
     expect((await aiplat(['service', 'stop', 'cli-demo'])).stdout).toContain('Stopped');
     expect((await aiplat(['service', 'delete', 'cli-demo'])).stdout).toContain('deleted');

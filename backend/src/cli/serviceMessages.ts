@@ -23,6 +23,12 @@ Examples:
     failed: (name: string, why: string | undefined) =>
       `${name} failed${why ? `: ${why}` : ''}; aiplat service events ${name} and aiplat service logs ${name} say more`,
     notRunning: (name: string, state: string) => `${name} is ${state}, not running; aiplat service start ${name}`,
+    replicas: (name: string, ready: number, wanted: number) => `${name}: ${ready}/${wanted} replicas ready`,
+    scalingDown: (name: string, running: number, wanted: number) => `${name}: ${running} replicas, ${wanted} wanted`,
+    rolloutFailed: (name: string, version: number, why: string, serving: number) =>
+      `${name}: version ${version} failed: ${why}; version ${serving} keeps serving (aiplat service logs ${name} --version ${version} says more)`,
+    notServing: (name: string, version: number, serving: number) =>
+      `${name}: version ${version} is not serving; version ${serving} is (aiplat service events ${name} says why)`,
   },
   list: 'List your services',
   empty: 'You have no services yet; deploy one with aiplat service deploy -f service.yaml',
@@ -71,6 +77,8 @@ Examples:
     noDomain: "drop the service's own domain",
     tlsCert: 'with --domain: the PEM certificate (chain) served for it over HTTPS (services.httpsPort)',
     tlsKey: 'with --domain: the PEM private key of that certificate',
+    wait: 'with -f or --replicas: wait until the new version serves or the replicas are ready, printing the progress; exit 1 if the version fails',
+    waitNeedsChange: '--wait waits for a rollout (-f) or a replica count (--replicas): give one of them',
     tlsPair: 'give --tls-cert and --tls-key together',
     tlsNeedsDomain: '--tls-cert and --tls-key need --domain HOST (the host the certificate is for)',
     nothing:

@@ -9,6 +9,7 @@ import {
 } from '@aiplat/api';
 import { UsageError, type CliContext } from '../context.js';
 import { serviceMessages } from '../serviceMessages.js';
+import { waitForService, type WaitGoal } from './serviceWait.js';
 import { connect, listOf, wholeNumber } from './shared.js';
 
 const m = serviceMessages.update;
@@ -25,6 +26,7 @@ interface UpdateOptions {
   domain?: string | false;
   tlsCert?: string;
   tlsKey?: string;
+  wait?: boolean;
 }
 
 function positiveNumber(value: string): number {
@@ -72,10 +74,13 @@ export function registerServiceUpdate(service: Command, ctx: CliContext): void {
     .option('--no-domain', m.noDomain)
     .option('--tls-cert <file>', m.tlsCert)
     .option('--tls-key <file>', m.tlsKey)
+    .option('--wait', m.wait)
     .action(async (name: string, options: UpdateOptions, command: Command) => {
       if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) throw new UsageError(m.tlsPair);
+      if (options.wait && !options.file && options.replicas === undefined) throw new UsageError(m.waitNeedsChange);
       if (options.tlsCert !== undefined && typeof options.domain !== 'string') throw new UsageError(m.tlsNeedsDomain);
-      const { client } = connect(ctx, command);
+      const conn = connect(ctx, command);
+      const { client } = conn;
       let version: UpdateServiceBody['version'];
       if (options.file) {
         const parsed = parseServiceVersionYaml(await ctx.readJobFile(options.file));
@@ -113,5 +118,10 @@ export function registerServiceUpdate(service: Command, ctx: CliContext): void {
       if (Object.keys(body).length === 0) throw new UsageError(m.nothing);
       const updated = await client.updateService({ params: { name }, body });
       ctx.out(`${updated.name}: ${updated.state}\n`);
+      if (!options.wait) return;
+      const goal: WaitGoal = version
+        ? { version: Math.max(...updated.versions.map((v) => v.version)) }
+        : { replicas: options.replicas! };
+      ctx.exitCode = await waitForService(ctx, conn, name, goal);
     });
 }
