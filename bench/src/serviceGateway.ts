@@ -10,6 +10,9 @@
  *             on, metrics counted) → upstream, and a second gateway leg with 慧聚 AppKey signatures
  *             (wrk's Lua has no HMAC: one Timestamp/Sign pre-signed per request, read from a file,
  *             with the window widened to an hour so they stay valid; replays are still refused)
+ * Every leg sends the same requests: the bearer token's header on every path, and the pre-signed
+ * requests to nginx too, whose line is what the AppKey ratio is against (wrk's Lua building each
+ * request costs wrk about a quarter of its rate, on CPUs the proxies share).
  * Each process has its own event loop. nginx runs one worker, as the gateway runs in one process; a
  * second nginx line with two workers (one per CPU here) is an extra reference only. Each proxy's
  * CPU time per call (user + system, from /proc) is printed beside its requests/s: on a machine
@@ -343,25 +346,28 @@ async function main(): Promise<void> {
     wrk(viaUndici, 2);
     wrk(viaNode, 2);
     wrk(viaNginx, 2);
-    const d = wrk(direct, SECONDS);
-    const n = wrk(viaNginx, SECONDS, [], CONNECTIONS, workersOf(nx.child.pid!));
-    const n2 = wrk(viaNginx2, SECONDS, [], CONNECTIONS, workersOf(nx2.child.pid!));
-    const b = wrk(viaNode, SECONDS, [], CONNECTIONS, [bare.child.pid!]);
-    const u = wrk(viaUndici, SECONDS, [], CONNECTIONS, [bareUndici.child.pid!]);
+    // Every path gets the same requests (the others pass the credentials on unread), so wrk's own
+    // work per request, which shares the CPUs, is the same on both sides of each ratio.
+    const d = wrk(direct, SECONDS, bearer);
+    const n = wrk(viaNginx, SECONDS, bearer, CONNECTIONS, workersOf(nx.child.pid!));
+    const n2 = wrk(viaNginx2, SECONDS, bearer, CONNECTIONS, workersOf(nx2.child.pid!));
+    const b = wrk(viaNode, SECONDS, bearer, CONNECTIONS, [bare.child.pid!]);
+    const u = wrk(viaUndici, SECONDS, bearer, CONNECTIONS, [bareUndici.child.pid!]);
     const g = wrk(viaGateway, SECONDS, bearer, CONNECTIONS, gwPid);
-    const d1 = wrk(direct, SECONDS, [], 1);
+    const d1 = wrk(direct, SECONDS, bearer, 1);
     const g1 = wrk(viaGateway, SECONDS, bearer, 1);
-    const paced = ['-s', pacedScript(dir, PACED_RPS)];
+    const paced = [...bearer, '-s', pacedScript(dir, PACED_RPS)];
     const dp = wrk(direct, SECONDS, paced);
     const np = wrk(viaNginx, SECONDS, paced);
-    const gp = wrk(viaGateway, SECONDS, [...bearer, ...paced]);
-    const signed = signedScript(dir, Math.ceil(Math.max(g.rps, 5000) * SECONDS * 1.5));
-    const a = wrk(viaGateway, SECONDS, ['-s', signed], CONNECTIONS, gwPid);
+    const gp = wrk(viaGateway, SECONDS, paced);
+    const signed = ['-s', signedScript(dir, Math.ceil(Math.max(g.rps, 5000) * SECONDS * 1.5))];
+    const ns = wrk(viaNginx, SECONDS, signed, CONNECTIONS, workersOf(nx.child.pid!));
+    const a = wrk(viaGateway, SECONDS, signed, CONNECTIONS, gwPid);
     const before = rssMiB(gw.child.pid!);
     const soak = wrk(viaGateway, SOAK_SECONDS, bearer, CONNECTIONS, gwPid);
     const after = rssMiB(gw.child.pid!);
     const row = (label: string, r: WrkResult) =>
-      `${label.padEnd(30)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms` +
+      `${label.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms` +
       `${r.cpuUs !== undefined ? `   ${r.cpuUs.toFixed(0).padStart(3)} us CPU/call` : ''}${r.non2xx ? `   non-2xx ${r.non2xx}` : ''}\n`;
     process.stdout.write(
       `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s each, ${os.cpus().length} CPUs, load average ${load.toFixed(2)} before the run; the AppKey leg sends Timestamps pre-signed per request (wrk's Lua has no HMAC) with the gateway's window widened to 3600 s\n`,
@@ -373,6 +379,7 @@ async function main(): Promise<void> {
         row('bare node:http proxy', b) +
         row('bare undici proxy', u) +
         row('gateway (token)', g) +
+        row('nginx (1 worker), signed requests', ns) +
         row('gateway (AppKey signed)', a),
     );
     process.stdout.write(`one connection (-c1), ${SECONDS} s each:\n` + row('direct', d1) + row('gateway (token)', g1));
@@ -384,7 +391,7 @@ async function main(): Promise<void> {
     );
     process.stdout.write(row(`gateway soak ${SOAK_SECONDS} s`, soak));
     const ratio = g.rps / n.rps;
-    const signedRatio = a.rps / n.rps;
+    const signedRatio = a.rps / ns.rps;
     const added = g.p99 - d.p99;
     const addedAlone = g1.p99 - d1.p99;
     const addedPaced = gp.p99 - dp.p99;
