@@ -157,17 +157,17 @@ export class Gateway implements ServiceGateway {
     if (this.answeredCors(req, res)) return;
     const started = this.now();
     const caller = this.callers.authenticate(req, service);
-    if ('status' in caller) return this.refuse(res, name, caller, started);
+    if ('status' in caller) return this.refuse(res, service, caller, started);
     this.deps.onActivity?.(name);
     const limits = service.limits;
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > limits.maxBodyBytes) {
       const refusal = tooLarge(`the body is ${declared} bytes; ${name} takes at most ${limits.maxBodyBytes}`);
-      return this.refuse(res, name, refusal, started, true);
+      return this.refuse(res, service, refusal, started, true);
     }
     let entry = this.enter(name, service, caller, started);
     if (entry === ASLEEP) entry = await this.woken(name, service, caller, () => res.destroyed);
-    if ('refusal' in entry) return this.refuse(res, name, entry.refusal, started);
+    if ('refusal' in entry) return this.refuse(res, service, entry.refusal, started);
     const { ready, admission } = entry;
     const call = {
       name,
@@ -200,14 +200,14 @@ export class Gateway implements ServiceGateway {
     const started = this.now();
     const caller = this.callers.authenticate(req, service);
     if ('status' in caller) {
-      this.countRefusal(name, caller.status, started);
+      this.countRefusal(service, caller.status, started);
       return refuseUpgrade(socket, caller);
     }
     this.deps.onActivity?.(name);
     let entry = this.enter(name, service, caller, started);
     if (entry === ASLEEP) entry = await this.woken(name, service, caller, () => socket.destroyed);
     if ('refusal' in entry) {
-      this.countRefusal(name, entry.refusal.status, started);
+      this.countRefusal(service, entry.refusal.status, started);
       return refuseUpgrade(socket, entry.refusal);
     }
     const { ready, admission } = entry;
@@ -283,17 +283,23 @@ export class Gateway implements ServiceGateway {
    * A call the gateway answered itself (401, 413, 429, 503): counted like any call of the service,
    * 429s also as throttled. Calls of an unknown service (404) are not: there is no service to count for.
    */
-  private refuse(res: http.ServerResponse, name: string, refusal: Refusal, started: number, close = false): void {
-    this.countRefusal(name, refusal.status, started);
+  private refuse(
+    res: http.ServerResponse,
+    service: GatewayService,
+    refusal: Refusal,
+    started: number,
+    close = false,
+  ): void {
+    this.countRefusal(service, refusal.status, started);
     send(res, refusal, close);
   }
 
-  private countRefusal(name: string, status: number, started: number): void {
-    const serving = this.deps.directory.byName(name)?.ready()[0];
+  private countRefusal(service: GatewayService, status: number, started: number): void {
+    const serving = service.ready()[0];
     const now = this.now();
     this.traffic.record(
       {
-        service: name,
+        service: service.name,
         version: serving?.version ?? 0,
         replica: -1,
         status,
