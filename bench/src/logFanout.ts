@@ -18,7 +18,7 @@
  * BENCH_CPU_PROF=<dir> writes the server's CPU profile of each phase to <dir>/<phase>.cpuprofile.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -38,6 +38,7 @@ import {
 } from '@aiplat/api';
 // The benchmark starts the whole backend, as the HTTP-level tests do.
 import { BENCH_TOKEN as TOKEN, BENCH_USER as USER, createBenchPlatform } from './benchPlatform.js';
+import { cpuSeconds, statusKb } from './procStats.js';
 import { median } from './stats.js';
 
 const LOG_MB = Number(process.env.BENCH_LOG_MB ?? 200);
@@ -113,18 +114,6 @@ async function serve(base: string): Promise<void> {
 
 // ---- measuring helpers -------------------------------------------------------------------------
 
-function statusKb(pid: number, field: 'VmRSS' | 'VmHWM'): number {
-  const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(match?.[1] ?? NaN);
-}
-
-/** utime + stime of a process, in seconds. */
-function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100; // CLK_TCK is 100 on Linux
-}
-
 interface ServerUsage {
   /** RSS when the phase started, MB. */
   startRss: number;
@@ -165,7 +154,7 @@ async function watched<T>(
   const startRss = statusKb(pid, 'VmRSS');
   let sampledPeak = startRss;
   const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, statusKb(pid, 'VmRSS'))), SAMPLE_MS);
-  const serverStart = cpuSeconds(pid);
+  const serverStart = cpuSeconds([pid]);
   const clientStart = process.cpuUsage();
   try {
     const result = await phase();
@@ -178,7 +167,7 @@ async function watched<T>(
         startRss: (startRss * 1024) / MB,
         peakRss: (statusKb(pid, 'VmHWM') * 1024) / MB,
         sampledPeak: (sampledPeak * 1024) / MB,
-        serverCpu: cpuSeconds(pid) - serverStart,
+        serverCpu: cpuSeconds([pid]) - serverStart,
         clientCpu: (client.user + client.system) / 1e6,
       },
     };

@@ -23,9 +23,9 @@
  * below saturation, BENCH_GATEWAY_PACED_RPS); the gateway's memory flat over a 60-second run (RSS at its end within
  * 20% of its start after warm-up).
  */
-import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, fork, type ChildProcess } from 'node:child_process';
 import { createHash, createHmac } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -35,6 +35,8 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createServiceGateway } from '@aiplat/backend/services/gateway/index.js';
 import { UpstreamPools } from '@aiplat/backend/services/gateway/upstreamPools.js';
+import { nginxProxy, workersOf } from './nginxProxy.js';
+import { cpuSeconds, statusKb } from './procStats.js';
 
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.BENCH_GATEWAY_SOAK_SECONDS ?? 60);
@@ -206,80 +208,6 @@ function wrk(
   return { rps, p50, p99, non2xx, requests, ...(pids.length && requests ? { cpuUs: (cpu / requests) * 1e6 } : {}) };
 }
 
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-
-/** User + system CPU seconds of the processes so far (/proc/<pid>/stat utime and stime). */
-function cpuSeconds(pids: readonly number[]): number {
-  let ticks = 0;
-  for (const pid of pids) {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-  return ticks / CLOCK_TICKS;
-}
-
-/** nginx's workers: the master's children. */
-function workersOf(pid: number): number[] {
-  return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-}
-
-async function nginx(
-  dir: string,
-  upstreamPort: number,
-  workers: number,
-): Promise<{ child: ChildProcess; port: number }> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = http.createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
-  const own = path.join(dir, `nginx-${workers}`);
-  mkdirSync(own);
-  const conf = path.join(own, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes ${workers};
-daemon off;
-pid ${own}/nginx.pid;
-error_log ${own}/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path ${own}/body; proxy_temp_path ${own}/proxy; fastcgi_temp_path ${own}/fcgi;
-  uwsgi_temp_path ${own}/uwsgi; scgi_temp_path ${own}/scgi;
-  upstream model { server 127.0.0.1:${upstreamPort}; keepalive 64; }
-  server {
-    listen 127.0.0.1:${port};
-    location /services/bench/ {
-      proxy_pass http://model/;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }
-  }
-}
-`,
-  );
-  const child = spawn('nginx', ['-c', conf, '-p', own], { stdio: 'inherit' });
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) =>
-      http
-        .get(`http://127.0.0.1:${port}/services/bench/`, (res) => resolve((res.resume(), res.statusCode === 200)))
-        .on('error', () => resolve(false)),
-    );
-    if (ok) return { child, port };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nginx did not answer: ${readFileSync(path.join(own, 'error.log'), 'utf8')}`);
-}
-
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024;
-}
-
 /**
  * A wrk script pacing each connection (wrk's delay() between its requests) so that all of them
  * together offer about `rps` requests/s: latency measured at the same load on every path, where
@@ -331,8 +259,8 @@ async function main(): Promise<void> {
   const gw = await start('gateway', String(up.port));
   const bare = await start('bare', String(up.port));
   const bareUndici = await start('bare-undici', String(up.port));
-  const nx = await nginx(dir, up.port, 1);
-  const nx2 = await nginx(dir, up.port, 2);
+  const nx = await nginxProxy(dir, up.port, 1);
+  const nx2 = await nginxProxy(dir, up.port, 2);
   try {
     const direct = `http://127.0.0.1:${up.port}/`;
     const viaNginx = `http://127.0.0.1:${nx.port}/services/bench/`;
@@ -363,9 +291,9 @@ async function main(): Promise<void> {
     const signed = ['-s', signedScript(dir, Math.ceil(Math.max(g.rps, 5000) * SECONDS * 1.5))];
     const ns = wrk(viaNginx, SECONDS, signed, CONNECTIONS, workersOf(nx.child.pid!));
     const a = wrk(viaGateway, SECONDS, signed, CONNECTIONS, gwPid);
-    const before = rssMiB(gw.child.pid!);
+    const before = statusKb(gw.child.pid!, 'VmRSS') / 1024;
     const soak = wrk(viaGateway, SOAK_SECONDS, bearer, CONNECTIONS, gwPid);
-    const after = rssMiB(gw.child.pid!);
+    const after = statusKb(gw.child.pid!, 'VmRSS') / 1024;
     const row = (label: string, r: WrkResult) =>
       `${label.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms` +
       `${r.cpuUs !== undefined ? `   ${r.cpuUs.toFixed(0).padStart(3)} us CPU/call` : ''}${r.non2xx ? `   non-2xx ${r.non2xx}` : ''}\n`;
