@@ -311,7 +311,8 @@ export class LocalServiceEngine implements ServiceEngine {
       const old = slot.replica;
       if (!old || running.stopped) continue;
       const instance = instanceNames(index).find((name) => name !== old.instance)!;
-      const fresh = await this.newReplica(running, index, slot, instance, old.restarts + 1, true);
+      // A deliberate restart is not a failure: the count of restarts after a liveness failure or an exit carries on.
+      const fresh = await this.newReplica(running, index, slot, instance, old.restarts, true);
       this.deps.lifecycle.observed(service.name, {
         event: {
           type: 'replica-restarted',
