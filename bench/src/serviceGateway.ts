@@ -5,7 +5,9 @@
  *   nginx   — wrk → nginx (Debian's nginx, a plain reverse proxy with keep-alive upstream) → upstream
  *   node    — wrk → a bare node:http proxy (http.request + pipe, keep-alive agent) → upstream, and a
  *             bare proxy on the gateway's own upstream client (an undici Pool, dispatch with
- *             back-pressure): the least a Node.js proxy on either client does, for reference
+ *             back-pressure): the least a Node.js proxy on either client does, for reference; and
+ *             a proxy on bare node:net sockets with no HTTP library (Content-Length bodies only):
+ *             the least any Node.js proxy does, the floor under all of them
  *   gateway — wrk → the platform's services gateway (bearer-token auth, QPS and concurrency limits
  *             on, metrics counted) → upstream, and a second gateway leg with 慧聚 AppKey signatures
  *             (wrk's Lua has no HMAC: one Timestamp/Sign pre-signed per request, read from a file,
@@ -36,6 +38,7 @@ import { Registry } from 'prom-client';
 import { createServiceGateway } from '@aiplat/backend/services/gateway/index.js';
 import { UpstreamPools } from '@aiplat/backend/services/gateway/upstreamPools.js';
 import { nginxProxy, workersOf } from './nginxProxy.js';
+import { rawSocketProxy } from './rawSocketProxy.js';
 import { cpuSeconds, statusKb } from './procStats.js';
 
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
@@ -259,6 +262,7 @@ async function main(): Promise<void> {
   const gw = await start('gateway', String(up.port));
   const bare = await start('bare', String(up.port));
   const bareUndici = await start('bare-undici', String(up.port));
+  const raw = await start('raw', String(up.port));
   const nx = await nginxProxy(dir, up.port, 1);
   const nx2 = await nginxProxy(dir, up.port, 2);
   try {
@@ -268,11 +272,13 @@ async function main(): Promise<void> {
     const viaGateway = `http://127.0.0.1:${gw.port}/services/bench/`;
     const viaNode = `http://127.0.0.1:${bare.port}/services/bench/`;
     const viaUndici = `http://127.0.0.1:${bareUndici.port}/services/bench/`;
+    const viaRaw = `http://127.0.0.1:${raw.port}/services/bench/`;
     const bearer = ['-H', `Authorization: Bearer ${TOKEN}`];
     const gwPid = [gw.child.pid!];
     wrk(viaGateway, 2, bearer); // warm-up (JIT, keep-alive pool)
     wrk(viaUndici, 2);
     wrk(viaNode, 2);
+    wrk(viaRaw, 2);
     wrk(viaNginx, 2);
     // Every path gets the same requests (the others pass the credentials on unread), so wrk's own
     // work per request, which shares the CPUs, is the same on both sides of each ratio.
@@ -281,6 +287,7 @@ async function main(): Promise<void> {
     const n2 = wrk(viaNginx2, SECONDS, bearer, CONNECTIONS, workersOf(nx2.child.pid!));
     const b = wrk(viaNode, SECONDS, bearer, CONNECTIONS, [bare.child.pid!]);
     const u = wrk(viaUndici, SECONDS, bearer, CONNECTIONS, [bareUndici.child.pid!]);
+    const r = wrk(viaRaw, SECONDS, bearer, CONNECTIONS, [raw.child.pid!]);
     const g = wrk(viaGateway, SECONDS, bearer, CONNECTIONS, gwPid);
     const d1 = wrk(direct, SECONDS, bearer, 1);
     const g1 = wrk(viaGateway, SECONDS, bearer, 1);
@@ -295,7 +302,7 @@ async function main(): Promise<void> {
     const soak = wrk(viaGateway, SOAK_SECONDS, bearer, CONNECTIONS, gwPid);
     const after = statusKb(gw.child.pid!, 'VmRSS') / 1024;
     const row = (label: string, r: WrkResult) =>
-      `${label.padEnd(34)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms` +
+      `${label.padEnd(40)} ${r.rps.toFixed(0).padStart(8)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms` +
       `${r.cpuUs !== undefined ? `   ${r.cpuUs.toFixed(0).padStart(3)} us CPU/call` : ''}${r.non2xx ? `   non-2xx ${r.non2xx}` : ''}\n`;
     process.stdout.write(
       `wrk -t1 -c${CONNECTIONS}, ${SECONDS} s each, ${os.cpus().length} CPUs, load average ${load.toFixed(2)} before the run; the AppKey leg sends Timestamps pre-signed per request (wrk's Lua has no HMAC) with the gateway's window widened to 3600 s\n`,
@@ -306,6 +313,7 @@ async function main(): Promise<void> {
         row('nginx (2 workers, reference)', n2) +
         row('bare node:http proxy', b) +
         row('bare undici proxy', u) +
+        row('bare node:net sockets, no HTTP library', r) +
         row('gateway (token)', g) +
         row('nginx (1 worker), signed requests', ns) +
         row('gateway (AppKey signed)', a),
@@ -325,7 +333,7 @@ async function main(): Promise<void> {
     const addedPaced = gp.p99 - dp.p99;
     const growth = after / before;
     process.stdout.write(
-      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8); bare node:http proxy/nginx ${(b.rps / n.rps).toFixed(2)}x, bare undici proxy/nginx ${(u.rps / n.rps).toFixed(2)}x, gateway/bare undici ${(g.rps / u.rps).toFixed(2)}x\n` +
+      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8); bare node:http proxy/nginx ${(b.rps / n.rps).toFixed(2)}x, bare undici proxy/nginx ${(u.rps / n.rps).toFixed(2)}x, bare sockets/nginx ${(r.rps / n.rps).toFixed(2)}x (the floor of a proxy in Node.js), gateway/bare undici ${(g.rps / u.rps).toFixed(2)}x\n` +
         `p99 added over direct: ${added.toFixed(2)} ms at ${CONNECTIONS} connections, ${addedAlone.toFixed(2)} ms on one connection (p50 added there: ${(g1.p50 - d1.p50).toFixed(2)} ms), ${addedPaced.toFixed(2)} ms at ${gp.rps.toFixed(0)} requests/s paced (nginx adds ${(np.p99 - dp.p99).toFixed(2)} ms there) (target < 2)\n` +
         `gateway RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after the ${SOAK_SECONDS} s run (${growth.toFixed(2)}x; target flat, < 1.2x); load average ${os.loadavg()[0]!.toFixed(2)} at the end\n`,
     );
@@ -345,6 +353,7 @@ async function main(): Promise<void> {
     gw.child.kill();
     bare.child.kill();
     bareUndici.child.kill();
+    raw.child.kill();
     up.child.kill();
     await rm(dir, { recursive: true, force: true });
   }
@@ -355,4 +364,5 @@ if (role === 'upstream') upstream();
 else if (role === 'gateway') gateway(Number(arg));
 else if (role === 'bare') bareProxy(Number(arg));
 else if (role === 'bare-undici') bareUndiciProxy(Number(arg));
+else if (role === 'raw') rawSocketProxy(Number(arg), (port) => process.send?.({ type: 'ready', port }));
 else await main();
