@@ -44,9 +44,13 @@ export function testRequestProblem(request: TestRequest): TestRequestProblem | u
   }
 }
 
-/** The URL of a path under a service (its URL ends with `/`). */
+/**
+ * The URL of a path under a service (its URL ends with `/`), percent-encoded as a URL must be
+ * (spaces, non-ASCII) so that curl takes it pasted as it is; `%XX` already typed stays as typed.
+ */
 export function servicePathUrl(serviceUrl: string, path: string): string {
-  return `${serviceUrl.replace(/\/+$/, '')}${path}`;
+  const joined = `${serviceUrl.replace(/\/+$/, '')}${path}`;
+  return URL.canParse(joined) ? new URL(joined).toString() : joined;
 }
 
 /** A JSON answer indented for reading; any other text as it came. */

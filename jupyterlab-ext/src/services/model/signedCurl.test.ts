@@ -51,3 +51,17 @@ describe('the signed curl command', () => {
     expect(command.startsWith("curl 'http://s/services/a/healthz'")).toBe(true);
   });
 });
+
+describe('the signed curl command for a path with spaces and non-ASCII', () => {
+  it('percent-encodes the URL as curl needs it, keeping what was already encoded', async () => {
+    const command = await signedCurl({
+      serviceUrl: 'http://s/services/hello/',
+      path: 'stats/a b?q=a b&x=ü&y=%41',
+      appKey: 'ak-0000000000000000',
+      appSecret: 'x',
+      body: '',
+      now: 5,
+    });
+    expect(command.startsWith("curl 'http://s/services/hello/stats/a%20b?q=a%20b&x=%C3%BC&y=%41'")).toBe(true);
+  });
+});
