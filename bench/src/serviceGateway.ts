@@ -141,6 +141,7 @@ function gateway(upstreamPort: number): void {
       wake: () => undefined,
       appKey: (key) =>
         key === APP_KEY ? { secret: APP_SECRET, enabled: true, owner: 'bench', services: ['bench'] } : undefined,
+      appKeyUsed: () => undefined,
       tokenByHash: (hash) => (hash === tokenHash ? { id: 'tk-1', service: 'bench', enabled: true } : undefined),
       tlsPairs: () => [],
     },

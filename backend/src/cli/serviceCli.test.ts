@@ -226,8 +226,12 @@ describe('aiplat service and aiplat appkey', () => {
     expect(called.stdout).toBe('200');
     expect(curl.stdout).not.toContain(secret);
 
+    // The signed call above is the key's last use: an age, not "-".
+    const keyList = (await aiplat(['appkey', 'list'])).stdout;
+    expect(keyList).toMatch(/^APPKEY\s+ENABLED\s+SERVICES\s+AGE\s+LAST USED$/m);
+    expect(keyList).toMatch(new RegExp(`${appKey}\\s+yes\\s+cli-demo\\s+\\S+\\s+\\d+s$`, 'm'));
+
     // A disabled AppKey's signed call is refused, saying why.
-    expect((await aiplat(['appkey', 'list'])).stdout).toMatch(new RegExp(`${appKey}\\s+yes\\s+cli-demo`));
     expect((await aiplat(['appkey', 'disable', appKey])).stdout).toContain(`${appKey}: disabled`);
     const again = await signer(curlArgs);
     const refused = await promisify(execFile)('sh', ['-c', `${again.stdout.trim()} -s -w ' %{http_code}'`], {

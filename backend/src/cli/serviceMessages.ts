@@ -177,5 +177,6 @@ Examples:
     limits: 'LIMITS',
     appKey: 'APPKEY',
     services: 'SERVICES',
+    lastUsed: 'LAST USED',
   },
 };

@@ -150,6 +150,24 @@ describe('ServiceDirectory', () => {
     expect(directory.tokenByHash(tokenHash(token.token))?.enabled).toBe(false);
   });
 
+  it("keeps an AppKey's last use to the minute: one store write per key and minute", async () => {
+    await runningService('chat');
+    const key = keys.createAppKey('alice', { services: ['chat'] });
+    const lastUsed = () => keys.listAppKeys('alice').appKeys[0]!.lastUsedAt;
+    expect(lastUsed()).toBeUndefined();
+    const t0 = Date.parse('2026-12-06T10:00:00.000Z');
+    directory.appKeyUsed(key.appKey, t0);
+    expect(lastUsed()).toBe('2026-12-06T10:00:00.000Z');
+    directory.appKeyUsed(key.appKey, t0 + 59_000);
+    expect(lastUsed()).toBe('2026-12-06T10:00:00.000Z');
+    directory.appKeyUsed(key.appKey, t0 + 61_000);
+    expect(lastUsed()).toBe('2026-12-06T10:01:01.000Z');
+    // A key deleted meanwhile is not written back.
+    keys.deleteAppKey('alice', key.appKey);
+    expect(() => directory.appKeyUsed(key.appKey, t0 + 200_000)).not.toThrow();
+    expect(keys.listAppKeys('alice').appKeys).toEqual([]);
+  });
+
   it('lets no token or key of a deleted service call a later service of the same name', async () => {
     await runningService('chat');
     const key = keys.createAppKey('alice', { services: ['chat'] });

@@ -8,6 +8,8 @@ type KnownToken = NonNullable<ReturnType<GatewayDirectory['tokenByHash']>>;
 
 /** Names, AppKeys and token hashes callers asked for that do not exist: remembered, but only so many. */
 const MAX_MISSES = 10_000;
+/** An AppKey's last use is kept to the minute: one store write per key and minute, not one per call. */
+const LAST_USED_PRECISION_MS = 60_000;
 
 /**
  * What the gateway reads on every call, kept in memory: a service's settings, its AppKeys and
@@ -22,6 +24,8 @@ export class ServiceDirectory implements GatewayDirectory {
   private readonly keys = new Map<string, KnownKey>();
   private readonly tokens = new Map<string, KnownToken>();
   private readonly misses = new Set<string>();
+  /** When each AppKey's last use was last written. */
+  private readonly lastUseWritten = new Map<string, number>();
 
   constructor(
     private readonly deps: {
@@ -70,6 +74,15 @@ export class ServiceDirectory implements GatewayDirectory {
     return key;
   }
 
+  appKeyUsed(appKey: string, atMs: number): void {
+    if (atMs - (this.lastUseWritten.get(appKey) ?? -Infinity) < LAST_USED_PRECISION_MS) return;
+    this.lastUseWritten.set(appKey, atMs);
+    // The cached key holds no last use, so nothing cached changes; a key deleted meanwhile has none to keep.
+    if (this.deps.store.getAppKey(appKey)) {
+      this.deps.store.updateAppKey(appKey, { lastUsedAt: new Date(atMs).toISOString() });
+    }
+  }
+
   tokenByHash(hash: string): KnownToken | undefined {
     const known = this.tokens.get(hash);
     if (known || this.missed(`token:${hash}`)) return known;
@@ -110,6 +123,7 @@ export class ServiceDirectory implements GatewayDirectory {
   /** A key or token changed (or was created). */
   forgetKeys(): void {
     this.keys.clear();
+    this.lastUseWritten.clear();
     this.tokens.clear();
     this.misses.clear();
   }

@@ -101,6 +101,8 @@ export interface TestDirectory extends GatewayDirectory {
   ): void;
   pairs: { host: string; certificate: string; privateKey: string }[];
   woken: string[];
+  /** Each accepted AppKey signature: the key and when. */
+  appKeyUses: { appKey: string; atMs: number }[];
 }
 
 export function testDirectory(services: TestService[]): TestDirectory {
@@ -113,10 +115,12 @@ export function testDirectory(services: TestService[]): TestDirectory {
     appKeys: new Map(),
     pairs: [],
     woken: [],
+    appKeyUses: [],
     byName: (name) => directory.services.get(name),
     byHost: (host) => [...directory.services.values()].find((s) => s.domain === host),
     wake: (name) => void directory.woken.push(name),
     appKey: (key) => directory.appKeys.get(key),
+    appKeyUsed: (appKey, atMs) => void directory.appKeyUses.push({ appKey, atMs }),
     tokenByHash: (hash) => tokens.get(hash),
     addToken: (text, token) => void tokens.set(createHash('sha256').update(text).digest('hex'), token),
     tlsPairs: () => directory.pairs,

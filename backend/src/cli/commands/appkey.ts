@@ -31,8 +31,14 @@ export function registerAppKeys(program: Command, ctx: CliContext): void {
       const h = m.header;
       ctx.out(
         table(
-          [h.appKey, h.enabled, h.services, h.age],
-          appKeys.map((k) => [k.appKey, k.enabled ? 'yes' : 'no', k.services.join(','), age(k.createdAt, ctx.now())]),
+          [h.appKey, h.enabled, h.services, h.age, h.lastUsed],
+          appKeys.map((k) => [
+            k.appKey,
+            k.enabled ? 'yes' : 'no',
+            k.services.join(','),
+            age(k.createdAt, ctx.now()),
+            age(k.lastUsedAt, ctx.now()),
+          ]),
         ),
       );
     });

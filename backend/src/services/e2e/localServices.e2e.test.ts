@@ -104,6 +104,7 @@ describe('online services on the local engine', () => {
     const key = await fx.client().createAppKey({ body: { services: ['tiny'] } });
     const listed = await fx.client().listAppKeys();
     expect(JSON.stringify(listed)).not.toContain(key.appSecret);
+    expect(listed.appKeys.find((k) => k.appKey === key.appKey)?.lastUsedAt).toBeUndefined();
     const signed = (timestamp: string, sign = opensslSign(key.appKey, key.appSecret, timestamp)) =>
       call('tiny', '/predict', {
         method: 'POST',
@@ -112,6 +113,8 @@ describe('online services on the local engine', () => {
       });
     const now = String(Date.now());
     expect((await signed(now)).status).toBe(200);
+    const used = (await fx.client().listAppKeys()).appKeys.find((k) => k.appKey === key.appKey)?.lastUsedAt;
+    expect(Date.now() - Date.parse(used!)).toBeLessThan(60_000);
     const replayed = await signed(now);
     expect(replayed.status).toBe(401);
     expect(await replayed.json()).toMatchObject({ reason: 'replayed_signature' });

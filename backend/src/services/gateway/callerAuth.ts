@@ -40,15 +40,18 @@ export class CallerAuth {
     if (auth.includes('none')) return { kind: 'anyone' };
     const appKey = header(req, 'appkey');
     if (appKey && auth.includes('appkey')) {
+      const now = this.deps.now();
       const verdict = verifyAppKey(
         { appKey, timestamp: header(req, 'timestamp'), sign: header(req, 'sign') },
         service.name,
         this.deps.directory,
         this.replays,
         this.windowMs,
-        this.deps.now(),
+        now,
       );
-      return verdict.ok ? { kind: 'appkey' } : unauthorized(verdict.reason, verdict.message);
+      if (!verdict.ok) return unauthorized(verdict.reason, verdict.message);
+      this.deps.directory.appKeyUsed(appKey, now);
+      return { kind: 'appkey' };
     }
     const bearer = /^Bearer\s+(\S+)$/i.exec(header(req, 'authorization') ?? '')?.[1];
     if (bearer && auth.includes('token')) {

@@ -26,6 +26,8 @@ export interface GatewayDirectory {
   wake(name: string): void;
   /** An AppKey's secret (decrypted), state and services; undefined when there is no such key. */
   appKey(appKey: string): { secret: string; enabled: boolean; owner: string; services: readonly string[] } | undefined;
+  /** An AppKey's signature was accepted at `atMs` (its "last used"; the directory decides how often to keep it). */
+  appKeyUsed(appKey: string, atMs: number): void;
   /** A bearer token by the SHA-256 hex of its text. */
   tokenByHash(
     hash: string,

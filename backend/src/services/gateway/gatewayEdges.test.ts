@@ -193,11 +193,16 @@ describe('callers', () => {
 
   it('lets a signed call in once: the same signature again is a replay', async () => {
     const headers = signed('ak-0123456789abcdef', 's3cret');
+    const usesBefore = directory.appKeyUses.length;
     expect((await call('/services/echo/', headers)).status).toBe(200);
     expect(await call('/services/echo/', headers)).toMatchObject({
       status: 401,
       body: { reason: 'replayed_signature' },
     });
+    // Only the accepted call is the key's use.
+    expect(directory.appKeyUses.slice(usesBefore)).toEqual([
+      { appKey: 'ak-0123456789abcdef', atMs: expect.any(Number) as number },
+    ]);
   });
 
   it('lets in a bearer token of the service and its owner signed in to the platform', async () => {
