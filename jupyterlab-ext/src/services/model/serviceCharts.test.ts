@@ -46,6 +46,18 @@ describe('the service charts', () => {
     expect(serviceChartData(llm, 'ttft', 10).series[0]?.values).toEqual([120]);
   });
 
+  it('draws quiet time between buckets as no traffic, and no latency line across it', () => {
+    // The gateway sends only buckets with calls: 0 and 60 had some, nothing came between.
+    const points = [point(0, { requests: 3, latencyP50Ms: 5 }), point(60, { requests: 4, latencyP50Ms: 7 })];
+    const start = Date.UTC(2025, 0, 1) / 1000;
+    const traffic = serviceChartData(points, 'traffic', 10);
+    expect(traffic.x).toEqual([start, start + 10, start + 50, start + 60]);
+    expect(traffic.series[0]?.values).toEqual([3, 0, 0, 4]);
+    expect(serviceChartData(points, 'latency', 10).series[0]?.values).toEqual([5, null, null, 7]);
+    // Buckets next to each other stay as they are.
+    expect(serviceChartData([point(0), point(10)], 'traffic', 10).x).toHaveLength(2);
+  });
+
   it('merges a page and the topic’s buckets once each, in time order, within a bound', () => {
     const merged = mergePoints([point(10), point(0)], [point(10, { requests: 2 }), point(20)]);
     expect(merged.map((p) => [p.time.slice(17, 19), p.requests])).toEqual([

@@ -1,4 +1,4 @@
-import type { ServiceMetricPoint } from '@aiplat/api';
+import { withQuietBuckets, type ServiceMetricPoint } from '@aiplat/api';
 import type { ChartData } from '../../training/model/chartData.js';
 
 /** The service's charts, each with the keys of its lines (the view names them). */
@@ -21,14 +21,15 @@ function lineValue(point: ServiceMetricPoint, key: ServiceLineKey, step: number)
 
 /**
  * One chart's data as the job charts take it (x in Unix seconds, one series per line, `null` where a
- * bucket has no value, e.g. no latency without requests). A chart none of whose lines has a value
- * anywhere (tokens of a non-LLM service) has no series: nothing to draw.
+ * bucket has no value, e.g. no latency without requests; quiet where no bucket came). A chart none
+ * of whose lines has a value anywhere (tokens of a non-LLM service) has no series: nothing to draw.
  */
 export function serviceChartData(
-  points: readonly ServiceMetricPoint[],
+  sparse: readonly ServiceMetricPoint[],
   chart: ServiceChartId,
   step: number,
 ): ChartData {
+  const points = withQuietBuckets(sparse, step);
   const x = points.map((p) => Date.parse(p.time) / 1000);
   const keys = SERVICE_CHARTS[chart];
   const series = keys.map((key, instance) => ({ instance, values: points.map((p) => lineValue(p, key, step)) }));

@@ -32,7 +32,7 @@ describe('service charts', () => {
       point(1),
       point(2, { latencyP50Ms: 6, latencyP90Ms: 9, latencyP99Ms: 30 }),
     ];
-    const requests = layoutServiceChart(points, 'requests', (ms) => String(ms));
+    const requests = layoutServiceChart(points, 'requests', 10, (ms) => String(ms));
     expect(requests.lines.map((l) => l.field)).toEqual(['requests', 'status4xx', 'status5xx', 'throttled']);
     expect(requests.yTicks.at(-1)?.label).toBe('20');
     expect(requests.lines[0]?.polylines).toHaveLength(1);
@@ -41,10 +41,24 @@ describe('service charts', () => {
     expect(requests.xTicks[0]?.label).toBe(String(t0));
     expect(requests.xTicks.at(-1)?.label).toBe(String(t0 + 60_000));
 
-    const latency = layoutServiceChart(points, 'latency', (ms) => String(ms));
+    const latency = layoutServiceChart(points, 'latency', 10, (ms) => String(ms));
     expect(latency.lines.map((l) => l.field)).toEqual(['latencyP50Ms', 'latencyP90Ms', 'latencyP99Ms']);
     expect(latency.lines[2]?.polylines).toHaveLength(2);
     expect(Number(latency.yTicks.at(-1)?.label)).toBeGreaterThanOrEqual(30);
+  });
+
+  it('draws quiet time between buckets as no traffic, not a line across it', () => {
+    // The gateway sends only buckets with calls: 0 and 20 (two minutes later) had some.
+    const points = [point(0, { latencyP50Ms: 5 }), point(12, { requests: 120, latencyP50Ms: 7 })];
+    const requests = layoutServiceChart(points, 'requests', 10, (ms) => String(ms));
+    const drawn = requests.lines[0]!.polylines[0]!.split(' ').map((xy) => xy.split(',').map(Number));
+    const zeroY = drawn[0]![1]; // the first bucket had 0 requests
+    // 0, then 0 right after it and right before the next, then 120: flat across the quiet time.
+    expect(drawn).toHaveLength(4);
+    expect(drawn.map(([, y]) => y)).toEqual([zeroY, zeroY, zeroY, expect.any(Number) as number]);
+    expect(drawn[3]![1]).toBeLessThan(zeroY!);
+    // Latency breaks over the quiet time instead of sloping from 5 to 7.
+    expect(layoutServiceChart(points, 'latency', 10, (ms) => String(ms)).lines[0]!.polylines).toHaveLength(2);
   });
 
   it('adds a closed bucket in time order, replacing one of the same time, keeping the newest', () => {

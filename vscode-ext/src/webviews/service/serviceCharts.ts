@@ -1,4 +1,4 @@
-import type { ServiceMetricPoint } from '@aiplat/api';
+import { withQuietBuckets, type ServiceMetricPoint } from '@aiplat/api';
 import {
   CHART_BOX,
   chartColour,
@@ -25,6 +25,9 @@ export const SERVICE_CHARTS: Readonly<Record<ServiceChartKind, readonly MetricFi
   tokens: ['tokens'],
   ttft: ['ttftP50Ms'],
 };
+
+/** Bucket width of the charts, seconds (the gateway's own). */
+export const METRICS_STEP_SECONDS = 10;
 
 /** The most buckets the page keeps (an hour of 10 s buckets). */
 export const POINTS_KEPT = 360;
@@ -60,15 +63,21 @@ export function chartsToShow(points: readonly ServiceMetricPoint[]): ServiceChar
   return kinds;
 }
 
-/** Lays out one chart: y from 0 to a round value above the largest, x over the buckets (at least a minute). */
+/**
+ * Lays out one chart: y from 0 to a round value above the largest, x over the buckets (at least a
+ * minute), `stepSeconds` apart, quiet where no bucket came.
+ */
 export function layoutServiceChart(
   points: readonly ServiceMetricPoint[],
   kind: ServiceChartKind,
+  stepSeconds: number,
   formatTime: (ms: number) => string,
   box: ChartBox = CHART_BOX,
 ): ServiceChartLayout {
   const fields = SERVICE_CHARTS[kind];
-  const rows = points.map((p) => ({ x: Date.parse(p.time), p })).filter((r) => Number.isFinite(r.x));
+  const rows = withQuietBuckets(points, stepSeconds)
+    .map((p) => ({ x: Date.parse(p.time), p }))
+    .filter((r) => Number.isFinite(r.x));
   const values = rows.flatMap(({ p }) =>
     fields.map((f) => p[f]).filter((v): v is number => typeof v === 'number' && Number.isFinite(v)),
   );

@@ -12,13 +12,12 @@ import {
   type WebviewMessage,
 } from './protocol.js';
 import { addPoint } from './serviceCharts.js';
+import { METRICS_STEP_SECONDS } from './serviceCharts.js';
 import { renderServiceHtml } from './serviceHtml.js';
 import { boundTo, callHandlers, keyHandlers, type ServicePageContext } from './servicePageHandlers.js';
 import { serviceStrings, serviceSummary } from './serviceStrings.js';
 
 export const SERVICE_VIEW_TYPE = 'aiplat.service';
-/** Bucket width of the charts, seconds (the gateway's own). */
-export const METRICS_STEP_SECONDS = 10;
 
 export interface ServicePanelsOptions {
   extensionUri: vscode.Uri;

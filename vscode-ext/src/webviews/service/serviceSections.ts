@@ -8,7 +8,7 @@ import { button, byId, el, table } from '../dom.js';
 import type { Send } from './serviceForms.js';
 import type { ServicePage } from './servicePageState.js';
 import { SERVICE_ACTIONS } from './serviceActions.js';
-import { chartsToShow, layoutServiceChart, SERVICE_CHARTS } from './serviceCharts.js';
+import { chartsToShow, layoutServiceChart, METRICS_STEP_SECONDS, SERVICE_CHARTS } from './serviceCharts.js';
 
 export function renderActions(state: ServicePage, send: Send): void {
   const { strings, summary } = state;
@@ -126,7 +126,7 @@ export function renderMetrics(state: ServicePage): void {
     return;
   }
   for (const kind of kinds) {
-    const layout = layoutServiceChart(points, kind, (ms) => new Date(ms).toLocaleTimeString());
+    const layout = layoutServiceChart(points, kind, METRICS_STEP_SECONDS, (ms) => new Date(ms).toLocaleTimeString());
     const name = (field: string) => strings.charts.series[field] ?? field;
     box.append(
       renderPlot({
