@@ -80,6 +80,25 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 /**
+ * `--version V` after a command that has its own `--version` (`aiplat service logs NAME --version
+ * 2`) is that command's. commander gives the program every `--version` it meets, wherever it is
+ * (and prints the CLI's version), but leaves `--version=V` to the command: the arguments are
+ * rewritten so (a missing V too, so that the command says what it wants).
+ */
+export function commandsOwnVersion(program: Command, argv: readonly string[]): string[] {
+  const args = [...argv];
+  let command = program;
+  for (let i = 0; i < args.length && args[i] !== '--'; i++) {
+    const sub = command.commands.find((c) => c.name() === args[i] || c.aliases().includes(args[i]!));
+    if (sub) command = sub;
+    else if (args[i] === '--version' && command !== program && command.options.some((o) => o.long === '--version')) {
+      args.splice(i, 2, `--version=${args[i + 1] ?? ''}`);
+    }
+  }
+  return args;
+}
+
+/**
  * Runs `aiplat` with `argv` (the arguments after the program name) and returns the exit code: 0
  * success; 1 an error, or a job that failed or was stopped under `submit --wait`; 2 a usage error.
  * Nothing here exits the process or prints a stack trace.
@@ -88,7 +107,7 @@ export async function runCli(argv: readonly string[], deps: CliDeps): Promise<nu
   const ctx = new CliContext(deps);
   const program = buildProgram(ctx);
   try {
-    await program.parseAsync([...argv], { from: 'user' });
+    await program.parseAsync(commandsOwnVersion(program, argv), { from: 'user' });
     return ctx.exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {

@@ -163,6 +163,9 @@ describe('aiplat service and aiplat appkey', () => {
     expect(got.stdout).toMatch(/Replicas:\n +VERSION +REPLICA +STATE +RESTARTS +AGE +MESSAGE\n +v1 +0 +Ready +0 /);
     const logs = await aiplat(['service', 'logs', 'cli-demo', '--search', 'listening']);
     expect(logs.stdout).toMatch(/listening on \d+/);
+    // The guide's form: the command's own --version, not the CLI's.
+    const v1 = await aiplat(['service', 'logs', 'cli-demo', '--version', '1', '--search', 'listening']);
+    expect(v1).toMatchObject({ code: 0, stdout: logs.stdout });
 
     // Follows, over the WebSocket and by polling: lines written before and after they started.
     const call = (query: string) =>
