@@ -43,6 +43,7 @@ export * from './serviceYaml.js';
 export * from './serviceCalls/sseParser.js';
 export * from './serviceCalls/chatStream.js';
 export * from './serviceCalls/testRequest.js';
+export * from './serviceCalls/quietBuckets.js';
 export * from './connection.js';
 export * from './formatBytes.js';
 export * from './metricPoints.js';
