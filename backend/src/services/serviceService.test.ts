@@ -217,6 +217,10 @@ describe('ServiceService', () => {
     expect(stopped).toMatchObject({ state: 'Stopped', replicas: [] });
     expect(engine.calls.filter((c) => c.startsWith('stop'))).toEqual(['stop chat v1', 'stop chat v2']);
     expect(stopped.versions.map((v) => v.version)).toEqual([1]);
+    // Dropping the version the stop cut short is said.
+    expect(store.services.events('chat').at(-1)?.message).toBe(
+      'Stopped: every replica has ended. The rollout of version 2 is cancelled and the version dropped; start deploys version 1.',
+    );
     const started = await core.start('chat', 'alice');
     expect(started.state).toBe('Deploying');
     expect(engine.calls.at(-1)).toBe('start chat v1');

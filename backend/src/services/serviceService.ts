@@ -230,11 +230,18 @@ export class ServiceService implements ServiceLifecycle {
     });
     await this.rollout.stopAll(record, force);
     const latest = this.deps.store.get(name)!;
+    const versions = settledVersions(latest);
+    const cancelled = latest.versions.filter((v) => !versions.includes(v)).map((v) => v.version);
     this.journal.move(
       latest,
       'Stopped',
-      { type: 'stopped', message: 'Stopped: every replica has ended.' },
-      { replicas: [], waitReason: undefined, versions: settledVersions(latest) },
+      {
+        type: 'stopped',
+        message: cancelled.length
+          ? `Stopped: every replica has ended. The rollout of version ${cancelled.join(', ')} is cancelled and the version dropped; start deploys version ${latest.version}.`
+          : 'Stopped: every replica has ended.',
+      },
+      { replicas: [], waitReason: undefined, versions },
     );
     return this.get(name, owner);
   }
