@@ -55,7 +55,7 @@ export function openServiceForm(options: ServiceViewOptions, model?: string, lis
   const { connection, trans } = options;
   let widget: MainAreaWidget<ServiceFormView> | undefined = undefined;
   const content = new ServiceFormView({
-    model: new ServiceFormModel(connection, model ? { model } : {}),
+    model: new ServiceFormModel(connection, trans, model ? { model } : {}),
     trans,
     ...(options.images ? { images: options.images } : {}),
     onDeployed: (service: Service) => {
@@ -86,7 +86,7 @@ export function openServiceView(options: ServiceViewOptions, name: string, tab?:
   const model = new ServiceDetailModel(connection, name);
   if (tab) model.showTab(tab);
   const keys = new ServiceKeysModel(connection, name);
-  const update = new ServiceUpdateModel(connection, name);
+  const update = new ServiceUpdateModel(connection, trans, name);
   const content = new ServiceDetailView({
     model,
     keys,

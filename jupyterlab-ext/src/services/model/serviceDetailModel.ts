@@ -18,11 +18,19 @@ export interface ServiceDetailOptions {
   metricStepSeconds?: number;
 }
 
+/** Which replicas' logs a service shows: its serving version's (empty while the service is not known). */
+export function logSourceKey(service: Service | undefined): string {
+  if (!service) return '';
+  const indexes = service.replicas.filter((r) => r.version === service.version).map((r) => r.index);
+  return `${service.version}:${indexes.sort((a, b) => a - b).join(',')}`;
+}
+
 /**
  * One service, live: the service with its versions and replicas (`getService`, then the
  * `services/<name>` topic), its events (read again as its state or replicas change), its replicas'
- * logs (a page, then `service-logs/<name>` from that page's cursor: nothing missed or repeated) and
- * its traffic (`serviceMetrics`, then each closed bucket from `service-metrics/<name>`).
+ * logs (a page, then `service-logs/<name>` from that page's cursor: nothing missed or repeated; read
+ * again when another version serves or its replicas change) and its traffic (`serviceMetrics`, then
+ * each closed bucket from `service-metrics/<name>`).
  */
 export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
   readonly logs = new LogBuffer();
@@ -34,7 +42,10 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
   private _tab: ServiceTab = 'overview';
   private _subscriptions: (() => void)[] = [];
   private _logCursor: string | undefined;
-  private _logVersion: number | undefined;
+  /** `logSourceKey` of the replicas whose lines the buffer holds; undefined until the first read. */
+  private _logSource: string | undefined;
+  /** Bumped by each read of the logs: a page or a batch of an earlier read is dropped. */
+  private _logReads = 0;
   private readonly _logPageLines: number;
   readonly metricStepSeconds: number;
 
@@ -147,17 +158,25 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
   }
 
   private _setService(service: Service): void {
-    const before = this._service;
     this._service = service;
     this._error = undefined;
     this.emit('service');
-    // A new version serves: its replicas' logs from their start.
-    if (before && before.version !== service.version && this._logVersion !== undefined) {
-      this.logs.clear();
-      this._logCursor = undefined;
-      this.emit('logs');
-      void this._loadLogs(this._connection.events);
-    }
+    if (this._logSource !== undefined && this._logSource !== logSourceKey(service)) this._readLogsAfresh();
+  }
+
+  /**
+   * Another version serves, or its replicas changed: the lines held are another set of replicas'
+   * and the server follows only the replicas it knew when subscribed. Read and follow them again,
+   * as opening the page does; the old subscription ends first, so its last lines (an old version
+   * stopping) cannot land in the new buffer.
+   */
+  private _readLogsAfresh(): void {
+    this._unfollowLogs?.();
+    this._unfollowLogs = undefined;
+    this.logs.clear();
+    this._logCursor = undefined;
+    this.emit('logs');
+    void this._loadLogs(this._connection.events);
   }
 
   private _onService(event: EventMessage): void {
@@ -225,31 +244,32 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
   private async _loadLogs(socket: EventSocket | undefined): Promise<void> {
     const client = this._connection.client;
     if (!client || this.isDisposed) return;
-    this._logVersion = this._service?.version;
+    const read = ++this._logReads;
     if (this._logCursor === undefined) {
+      this._logSource = logSourceKey(this._service);
       try {
         const page = await client.serviceLogs({ params: { name: this.name }, query: { limit: this._logPageLines } });
-        if (this.isDisposed) return;
+        if (this.isDisposed || read !== this._logReads) return;
         this._addLines(page.lines);
         this._logCursor = page.nextCursor;
       } catch (e) {
-        this._fail(e);
+        if (read === this._logReads) this._fail(e);
         return;
       }
     }
-    this._followLogs(socket);
+    this._followLogs(socket, read);
   }
 
   private _unfollowLogs: (() => void) | undefined;
 
-  private _followLogs(socket: EventSocket | undefined): void {
+  private _followLogs(socket: EventSocket | undefined, read: number): void {
     this._unfollowLogs?.();
     this._unfollowLogs = undefined;
     if (!socket || this.isDisposed) return;
     this._unfollowLogs = socket.subscribe(
       `service-logs/${this.name}`,
       (event) => {
-        if (event.kind !== 'service-logs' || this.isDisposed) return;
+        if (event.kind !== 'service-logs' || this.isDisposed || read !== this._logReads) return;
         this._logCursor = event.data.cursor;
         this._addLines(event.data.lines);
       },

@@ -1,9 +1,21 @@
 import { ApiError, ServiceSpecSchema } from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { describe, expect, it } from 'vitest';
 import type { IConnectionModel } from '../../tokens.js';
-import { fieldOfPath, formProblems, initialValues, ServiceFormModel, specInput } from './serviceFormModel.js';
+import {
+  fieldOfPath,
+  formProblems,
+  initialValues,
+  ServiceFormModel,
+  specInput,
+  type ServiceFormValues,
+} from './serviceFormModel.js';
+import { LIMIT_FIELD_MAXIMUMS, LIMIT_FIELDS, type LimitField } from './serviceLimitFields.js';
 
 const offline = { client: undefined, state: { status: 'disconnected' } } as unknown as IConnectionModel;
+const trans = {
+  __: (s: string, ...a: unknown[]) => s.replace(/%(\d)/g, (_, i) => String(a[Number(i) - 1])),
+} as unknown as TranslationBundle;
 
 describe('the deploy form', () => {
   it('starts from a model folder: the model prefilled, a name made from it', () => {
@@ -13,7 +25,7 @@ describe('the deploy form', () => {
   });
 
   it('checks each field as it is typed, with the contract’s message at that field only', () => {
-    const form = new ServiceFormModel(offline, { model: 'home/models/tiny' });
+    const form = new ServiceFormModel(offline, trans, { model: 'home/models/tiny' });
     expect(form.errors.size).toBe(0);
     form.update({ name: 'Bad Name' });
     expect([...form.errors.keys()]).toEqual(['name']);
@@ -58,10 +70,47 @@ describe('the deploy form', () => {
 
   it('asks for an explicit yes before a service without auth', () => {
     const values = { ...initialValues('home/m'), command: 'run', auth: 'none' as const };
-    expect(formProblems(values).get('noAuthConfirmed')?.[0]).toMatch(/anyone/);
+    expect(formProblems(values, trans).get('noAuthConfirmed')?.[0]).toMatch(/anyone/);
     const confirmed = { ...values, noAuthConfirmed: true };
-    expect(formProblems(confirmed).size).toBe(0);
+    expect(formProblems(confirmed, trans).size).toBe(0);
     expect(ServiceSpecSchema.parse(specInput(confirmed)).auth).toEqual(['none']);
+  });
+
+  it('says what each limit field takes in its own words and units, one message a field', () => {
+    const form = new ServiceFormModel(offline, trans, { model: 'home/models/tiny' });
+    form.update({ qpsPerReplica: '0', maxBodyMiB: '-3', upstreamTimeoutSeconds: 'abc', concurrencyPerReplica: '1.5' });
+    expect(Object.fromEntries(form.errors)).toEqual({
+      qpsPerReplica: ['QPS per replica must be a number greater than 0, at most 100000'],
+      concurrencyPerReplica: ['Concurrent requests per replica must be a whole number from 1 to 10000'],
+      maxBodyMiB: ['Request body limit must be a whole number of MiB from 1 to 1024'],
+      upstreamTimeoutSeconds: ['Upstream timeout must be a whole number of seconds from 1 to 3600'],
+    });
+    form.update({ qpsPerReplica: '0.5', maxBodyMiB: '1024', upstreamTimeoutSeconds: '1', concurrencyPerReplica: '2' });
+    expect(form.errors.size).toBe(0);
+  });
+
+  it('states the contract’s own bounds in each limit field’s units', () => {
+    const base = { ...initialValues('home/m'), command: 'run' };
+    const refuses = (field: LimitField, text: string) =>
+      formProblems({ ...base, [field]: text } as ServiceFormValues, trans).has(field);
+    for (const field of LIMIT_FIELDS) {
+      const maximum = LIMIT_FIELD_MAXIMUMS[field];
+      expect(refuses(field, String(maximum)), field).toBe(false);
+      expect(refuses(field, String(maximum + 1)), field).toBe(true);
+      expect(refuses(field, '0'), field).toBe(true);
+    }
+    expect(refuses('maxBodyMiB', '1')).toBe(false);
+    expect(refuses('concurrencyPerReplica', '1')).toBe(false);
+    expect(refuses('upstreamTimeoutSeconds', '1')).toBe(false);
+  });
+
+  it('shows one problem of a number, the first the contract finds', () => {
+    const values = { ...initialValues('home/m'), command: 'run', cpu: '-1' };
+    expect(formProblems(values, trans).get('cpu')).toEqual([
+      'cpu must be a number of cores greater than 0, e.g. 1 or 0.5 (got -1)',
+    ]);
+    const requirements = { ...values, cpu: '1', requirements: '-i https://a\n--find-links https://b' };
+    expect(formProblems(requirements, trans).get('requirements')).toHaveLength(2);
   });
 
   it('maps the contract’s and the API’s issue paths to the fields that show them', () => {
@@ -92,14 +141,14 @@ describe('the deploy form', () => {
       },
       state: { status: 'connected' },
     } as unknown as IConnectionModel;
-    const form = new ServiceFormModel(connected, { model: 'home/models/none' });
+    const form = new ServiceFormModel(connected, trans, { model: 'home/models/none' });
     form.update({ command: 'run' });
     expect(await form.deploy()).toBeUndefined();
     expect(form.errors.get('model')).toEqual(['model: no folder home/models/none']);
   });
 
   it('refuses to deploy while offline, saying so', async () => {
-    const form = new ServiceFormModel(offline, { model: 'home/m' });
+    const form = new ServiceFormModel(offline, trans, { model: 'home/m' });
     form.update({ command: 'run' });
     expect(await form.deploy()).toBeUndefined();
     expect(form.generalErrors).toEqual(['not connected to the AI Platform server']);

@@ -6,9 +6,11 @@ import {
   type ServiceSpecInput,
   serviceNameFromFolder,
 } from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { FieldFormModel, judgedProblems, problemsByField } from '../../model/fieldFormModel.js';
 import type { IConnectionModel } from '../../tokens.js';
 import { formatAssignments, parseAssignments, type FieldIssue } from '../../training/model/jobFormValues.js';
+import { isLimitField, limitFieldProblem } from './serviceLimitFields.js';
 
 export type AcceleratorChoice = 'none' | 'nvidia' | 'ascend';
 /** Who may call: 慧聚 AppKeys and TI-ONE tokens together, one of them, or anyone. */
@@ -199,12 +201,6 @@ export function specInput(values: ServiceFormValues, issues: FieldIssue[] = []):
     if (probe) probes[name] = probe;
   }
   const type = v.acceleratorType;
-  if (v.auth === 'none' && !v.noAuthConfirmed) {
-    issues.push({
-      field: 'noAuthConfirmed',
-      message: 'tick the box: without auth anyone who can reach the server may call',
-    });
-  }
   const trimmed = (text: string) => (text.trim() ? text.trim() : undefined);
   const optional = (key: string, text: string) => (trimmed(text) === undefined ? {} : { [key]: trimmed(text) });
   return {
@@ -237,13 +233,30 @@ export function specInput(values: ServiceFormValues, issues: FieldIssue[] = []):
   };
 }
 
-/** Every problem of the values by field: the typing's and the contract's (`ServiceSpecSchema`). */
-export function formProblems(values: ServiceFormValues): Map<string, string[]> {
+/** Fields whose lines may each be wrong: each problem shown. The others show their first one only. */
+const MULTI_LINE_FIELDS: ReadonlySet<string> = new Set(['requirements', 'env']);
+
+/**
+ * Every problem of the values by field: the typing's and the contract's (`ServiceSpecSchema`). A limit
+ * field says what it takes in its own words and units.
+ */
+export function formProblems(values: ServiceFormValues, trans: TranslationBundle): Map<string, string[]> {
   const typed: FieldIssue[] = [];
+  if (values.auth === 'none' && !values.noAuthConfirmed) {
+    typed.push({
+      field: 'noAuthConfirmed',
+      message: trans.__('Tick the box: without authentication anyone who can reach the server may call'),
+    });
+  }
   const parsed = ServiceSpecSchema.safeParse(specInput(values, typed));
-  return problemsByField(judgedProblems(typed, parsed), (path) =>
+  const byField = problemsByField(judgedProblems(typed, parsed), (path) =>
     path === 'noAuthConfirmed' ? path : fieldOfPath(path),
   );
+  for (const [field, messages] of byField) {
+    if (isLimitField(field)) byField.set(field, [limitFieldProblem(field, trans)]);
+    else if (!MULTI_LINE_FIELDS.has(field)) byField.set(field, messages.slice(0, 1));
+  }
+  return byField;
 }
 
 /** The fields whose problems a change of `key` may show or clear. */
@@ -262,6 +275,15 @@ export function fieldsOfKey(key: keyof ServiceFormValues): string[] {
  * too), its probes, the server's engine.
  */
 export abstract class ServiceFieldsModel extends FieldFormModel<ServiceFormValues> {
+  protected constructor(
+    connection: IConnectionModel,
+    /** Translates the problems the form words itself. */
+    protected readonly trans: TranslationBundle,
+    values: ServiceFormValues,
+  ) {
+    super(connection, values);
+  }
+
   /** The server's engine: the form puts its field first (local: environment, Kubernetes: image). */
   get engine(): 'local' | 'kubernetes' | undefined {
     const state = this.connection.state;
@@ -269,7 +291,7 @@ export abstract class ServiceFieldsModel extends FieldFormModel<ServiceFormValue
   }
 
   protected problems(values: ServiceFormValues): Map<string, string[]> {
-    return formProblems(values);
+    return formProblems(values, this.trans);
   }
 
   protected fieldOfPath(path: string): string {
@@ -288,8 +310,12 @@ export abstract class ServiceFieldsModel extends FieldFormModel<ServiceFormValue
 
 /** The deploy form: the service's fields and the deploy itself. */
 export class ServiceFormModel extends ServiceFieldsModel {
-  constructor(connection: IConnectionModel, prefill: { model?: string; spec?: Partial<ServiceSpecInput> } = {}) {
-    super(connection, prefill.spec ? valuesFromSpec(prefill.spec) : initialValues(prefill.model));
+  constructor(
+    connection: IConnectionModel,
+    trans: TranslationBundle,
+    prefill: { model?: string; spec?: Partial<ServiceSpecInput> } = {},
+  ) {
+    super(connection, trans, prefill.spec ? valuesFromSpec(prefill.spec) : initialValues(prefill.model));
   }
 
   get deploying(): boolean {

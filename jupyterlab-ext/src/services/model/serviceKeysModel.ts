@@ -19,6 +19,31 @@ export function parseTokenLimit(text: string): number | undefined | 'invalid' {
   return Number.isInteger(value) && value > 0 ? value : 'invalid';
 }
 
+export type TokenLimitField = 'tokensPerMinute' | 'tokensPerDay';
+export type TokenLimits = Partial<Record<TokenLimitField, number>>;
+
+/** A token's limits as typed: those given, and the fields whose text is no limit. */
+export function typedTokenLimits(typed: Record<TokenLimitField, string>): {
+  limits: TokenLimits;
+  invalid: TokenLimitField[];
+} {
+  const limits: TokenLimits = {};
+  const invalid: TokenLimitField[] = [];
+  for (const field of ['tokensPerMinute', 'tokensPerDay'] as const) {
+    const parsed = parseTokenLimit(typed[field]);
+    if (parsed === 'invalid') invalid.push(field);
+    else if (parsed !== undefined) limits[field] = parsed;
+  }
+  return { limits, invalid };
+}
+
+/** The row that creates a token, as typed. */
+export interface NewTokenValues extends Record<TokenLimitField, string> {
+  description: string;
+}
+
+const NO_NEW_TOKEN: NewTokenValues = { description: '', tokensPerMinute: '', tokensPerDay: '' };
+
 /**
  * Who may call one service: its bearer tokens (TI-ONE) and the user's AppKeys bound to it (慧聚).
  * A created token or AppSecret is held only until dismissed, never stored anywhere else.
@@ -27,6 +52,7 @@ export class ServiceKeysModel extends ChangingModel {
   private _tokens: ServiceToken[] = [];
   private _appKeys: AppKey[] = [];
   private _created: CreatedSecret | undefined;
+  private _newToken: NewTokenValues = NO_NEW_TOKEN;
   private _error: string | undefined;
   private _busy = false;
 
@@ -69,12 +95,33 @@ export class ServiceKeysModel extends ChangingModel {
     });
   }
 
-  async createToken(input: { description?: string; tokensPerMinute?: number; tokensPerDay?: number }): Promise<void> {
-    await this._run(async (client) => {
-      const created = await client.createServiceToken({ params: { name: this.service }, body: input });
+  /** The row that creates a token as typed: kept while the tab is away, emptied once the token is created. */
+  get newToken(): NewTokenValues {
+    return this._newToken;
+  }
+
+  editNewToken(patch: Partial<NewTokenValues>): void {
+    this._newToken = { ...this._newToken, ...patch };
+    this.emit();
+  }
+
+  /** The new token's limit fields whose text is no limit. */
+  get newTokenProblems(): TokenLimitField[] {
+    return typedTokenLimits(this._newToken).invalid;
+  }
+
+  /** Creates the token typed in the new token's row; true once created (the row is emptied). */
+  async createToken(): Promise<boolean> {
+    const { limits, invalid } = typedTokenLimits(this._newToken);
+    if (invalid.length > 0) return false;
+    const description = this._newToken.description.trim();
+    const body = { ...(description ? { description } : {}), ...limits };
+    return this._run(async (client) => {
+      const created = await client.createServiceToken({ params: { name: this.service }, body });
       const { token, ...kept } = created;
       this._created = { kind: 'token', id: created.id, secret: token };
       this._tokens = [...this._tokens.filter((t) => t.id !== kept.id), kept];
+      this._newToken = NO_NEW_TOKEN;
     });
   }
 
@@ -85,9 +132,9 @@ export class ServiceKeysModel extends ChangingModel {
     });
   }
 
-  /** New limits of a token (undefined removes one). */
-  async setTokenLimits(id: string, limits: { tokensPerMinute?: number; tokensPerDay?: number }): Promise<void> {
-    await this._run(async (client) => {
+  /** New limits of a token (undefined removes one); true once changed. */
+  async setTokenLimits(id: string, limits: TokenLimits): Promise<boolean> {
+    return this._run(async (client) => {
       const token = await client.updateServiceToken({
         params: { name: this.service, id },
         body: { tokensPerMinute: limits.tokensPerMinute ?? null, tokensPerDay: limits.tokensPerDay ?? null },
@@ -104,8 +151,9 @@ export class ServiceKeysModel extends ChangingModel {
     });
   }
 
-  async createAppKey(description?: string): Promise<void> {
-    await this._run(async (client) => {
+  /** Creates an AppKey bound to this service; true once created. */
+  async createAppKey(description?: string): Promise<boolean> {
+    return this._run(async (client) => {
       const created = await client.createAppKey({
         body: { services: [this.service], ...(description ? { description } : {}) },
       });
@@ -136,19 +184,22 @@ export class ServiceKeysModel extends ChangingModel {
     this.emit();
   }
 
-  private async _run(action: (client: NonNullable<IConnectionModel['client']>) => Promise<void>): Promise<void> {
+  /** Runs one request, its failure in `error`; true when it succeeded. */
+  private async _run(action: (client: NonNullable<IConnectionModel['client']>) => Promise<void>): Promise<boolean> {
     const client = this._connection.client;
-    if (!client || this.isDisposed) return;
+    if (!client || this.isDisposed) return false;
     this._busy = true;
     this._error = undefined;
     this.emit();
     try {
       await action(client);
+      return true;
     } catch (e) {
       this._error =
         isApiError(e) && e.issues?.length
           ? e.issues.map((i) => `${i.path}: ${i.message}`).join(' · ')
           : errorMessage(e);
+      return false;
     } finally {
       this._busy = false;
       this.emit();

@@ -1,7 +1,12 @@
 import { ApiError, UpdateServiceBodySchema, type Service, type UpdateServiceBody } from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import { describe, expect, it } from 'vitest';
 import type { IConnectionModel } from '../../tokens.js';
 import { partOfField, ServiceUpdateModel, updateBody, valuesOfService } from './serviceUpdateModel.js';
+
+const trans = {
+  __: (s: string, ...a: unknown[]) => s.replace(/%(\d)/g, (_, i) => String(a[Number(i) - 1])),
+} as unknown as TranslationBundle;
 
 function service(patch: Partial<Service> = {}): Service {
   const spec = {
@@ -107,7 +112,7 @@ describe('the update form', () => {
 
   it('checks fields as typed with the deploy form’s rules and sends nothing unchanged or wrong', async () => {
     const { connection, sent } = recording(() => service());
-    const form = new ServiceUpdateModel(connection, 'tiny');
+    const form = new ServiceUpdateModel(connection, trans, 'tiny');
     form.reset(service());
     expect(form.errors.size).toBe(0);
     expect(await form.apply('scale')).toBeUndefined();
@@ -144,6 +149,19 @@ describe('the update form', () => {
     expect(form.differs('version')).toBe(true);
   });
 
+  it('says what a limit field takes in its units, and sends nothing until it is fixed', async () => {
+    const { connection, sent } = recording(() => service());
+    const form = new ServiceUpdateModel(connection, trans, 'tiny');
+    form.reset(service());
+    form.update({ maxBodyMiB: '-3' });
+    expect(form.errors.get('maxBodyMiB')).toEqual(['Request body limit must be a whole number of MiB from 1 to 1024']);
+    expect(form.problemsOf('settings')).toEqual(['maxBodyMiB']);
+    expect(await form.apply('settings')).toBeUndefined();
+    form.update({ maxBodyMiB: '3' });
+    expect(await form.apply('settings')).toBeDefined();
+    expect(sent).toMatchObject([{ limits: { maxBodyBytes: 3 * 1024 * 1024 } }]);
+  });
+
   it('shows the API’s 400 issues at their fields', async () => {
     const { connection } = recording(
       () =>
@@ -152,7 +170,7 @@ describe('the update form', () => {
           issues: [{ path: 'body.spec.version.model', message: 'does not exist under /work' }],
         }),
     );
-    const form = new ServiceUpdateModel(connection, 'tiny');
+    const form = new ServiceUpdateModel(connection, trans, 'tiny');
     form.reset(service());
     form.update({ model: 'home/models/none' });
     expect(await form.apply('version')).toBeUndefined();
@@ -162,7 +180,7 @@ describe('the update form', () => {
 
   it('follows the service while nothing is typed, and keeps what is typed', () => {
     const { connection } = recording(() => service());
-    const form = new ServiceUpdateModel(connection, 'tiny');
+    const form = new ServiceUpdateModel(connection, trans, 'tiny');
     expect(form.loaded).toBe(false);
     form.follow(service());
     expect(form.values.replicas).toBe('1');
@@ -177,7 +195,7 @@ describe('the update form', () => {
 
   it('refuses to update while offline, saying so', async () => {
     const offline = { client: undefined, state: { status: 'disconnected' } } as unknown as IConnectionModel;
-    const form = new ServiceUpdateModel(offline, 'tiny');
+    const form = new ServiceUpdateModel(offline, trans, 'tiny');
     form.reset(service());
     expect(await form.scaleTo(2)).toBeUndefined();
     expect(form.generalErrors).toEqual(['not connected to the AI Platform server']);

@@ -1,4 +1,5 @@
 import type { Service, UpdateServiceBody } from '@aiplat/api';
+import type { TranslationBundle } from '@jupyterlab/translation';
 import type { IConnectionModel } from '../../tokens.js';
 import {
   formProblems,
@@ -86,9 +87,10 @@ export class ServiceUpdateModel extends ServiceFieldsModel {
 
   constructor(
     connection: IConnectionModel,
+    trans: TranslationBundle,
     readonly name: string,
   ) {
-    super(connection, initialValues());
+    super(connection, trans, initialValues());
     this._base = this._values;
   }
 
@@ -129,7 +131,7 @@ export class ServiceUpdateModel extends ServiceFieldsModel {
   }
 
   protected override problems(values: ServiceFormValues): Map<string, string[]> {
-    return formProblems({ ...values, name: this.name });
+    return formProblems({ ...values, name: this.name }, this.trans);
   }
 
   /** Sets the replicas and scales to them. */

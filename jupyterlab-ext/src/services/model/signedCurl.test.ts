@@ -1,7 +1,16 @@
 import { createHmac } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { signedCurl } from './signedCurl.js';
+import type { AppKey } from '@aiplat/api';
+import { curlAppKeys, signedCurl } from './signedCurl.js';
+
+const boundKey = (id: string, enabled: boolean): AppKey => ({
+  appKey: id,
+  owner: 'dev',
+  services: ['tiny'],
+  enabled,
+  createdAt: '2026-12-06T19:00:00Z',
+});
 
 describe('the signed curl command', () => {
   it('carries the AppKey, the timestamp and the 慧聚 signature of them, ready to paste', async () => {
@@ -63,5 +72,17 @@ describe('the signed curl command for a path with spaces and non-ASCII', () => {
       now: 5,
     });
     expect(command.startsWith("curl 'http://s/services/hello/stats/a%20b?q=a%20b&x=%C3%BC&y=%41'")).toBe(true);
+  });
+
+  it('offers only enabled AppKeys, and says when every one is disabled', () => {
+    const on = boundKey('ak-on', true);
+    const off = boundKey('ak-off', false);
+    expect(curlAppKeys([], '')).toEqual({ kind: 'none' });
+    expect(curlAppKeys([off], 'ak-off')).toEqual({ kind: 'all-disabled' });
+    expect(curlAppKeys([off, on], '')).toEqual({ kind: 'offered', keys: [on], chosen: 'ak-on' });
+    // A key picked before it was disabled is no longer the one used.
+    expect(curlAppKeys([off, on], 'ak-off')).toEqual({ kind: 'offered', keys: [on], chosen: 'ak-on' });
+    const other = boundKey('ak-other', true);
+    expect(curlAppKeys([on, other], 'ak-other')).toMatchObject({ chosen: 'ak-other' });
   });
 });

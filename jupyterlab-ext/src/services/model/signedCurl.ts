@@ -1,4 +1,4 @@
-import { appKeySignature, servicePathUrl, signedCurlCommand } from '@aiplat/api';
+import { appKeySignature, servicePathUrl, signedCurlCommand, type AppKey } from '@aiplat/api';
 
 /*
  * A ready-to-paste curl call of a service signed the 慧聚 way: `Sign` computed here from the
@@ -29,4 +29,19 @@ export async function signedCurl(input: SignedCurlInput): Promise<string> {
     sign,
     ...(input.body.trim() ? { body: input.body.trim() } : {}),
   });
+}
+
+/**
+ * The AppKeys a signed curl may use: only enabled ones (the gateway refuses a disabled key's
+ * calls), with the one picked, or the first when the picked one is not offered.
+ */
+export type CurlAppKeys =
+  { kind: 'none' } | { kind: 'all-disabled' } | { kind: 'offered'; keys: readonly AppKey[]; chosen: string };
+
+export function curlAppKeys(bound: readonly AppKey[], picked: string): CurlAppKeys {
+  if (bound.length === 0) return { kind: 'none' };
+  const keys = bound.filter((k) => k.enabled);
+  const first = keys[0];
+  if (!first) return { kind: 'all-disabled' };
+  return { kind: 'offered', keys, chosen: keys.some((k) => k.appKey === picked) ? picked : first.appKey };
 }

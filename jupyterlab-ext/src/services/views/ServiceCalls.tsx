@@ -14,7 +14,7 @@ import {
 import type { TranslationBundle } from '@jupyterlab/translation';
 import * as React from 'react';
 import { ChoiceBox, TextBox } from '../../training/views/FormField.js';
-import { signedCurl } from '../model/signedCurl.js';
+import { curlAppKeys, signedCurl } from '../model/signedCurl.js';
 import { CopyButton } from './CopyButton.js';
 
 export interface ServiceCallsProps {
@@ -238,12 +238,17 @@ function SignedCurlPanel({ serviceUrl, appKeys, trans }: ServiceCallsProps) {
   const [body, setBody] = React.useState('');
   const [command, setCommand] = React.useState<string | undefined>(undefined);
   const [error, setError] = React.useState<string | undefined>(undefined);
-  const chosen = appKeys.some((k) => k.appKey === appKey) ? appKey : (appKeys[0]?.appKey ?? '');
+  const offered = curlAppKeys(appKeys, appKey);
+  const chosen = offered.kind === 'offered' ? offered.chosen : '';
   return (
     <section className="aiplat-service-call" data-testid="aiplat-service-curl">
       <h3>{trans.__('Signed curl command')}</h3>
-      {appKeys.length === 0 ? (
-        <p className="aiplat-form-hint">{trans.__('Create an AppKey for this service under Keys and tokens first.')}</p>
+      {offered.kind !== 'offered' ? (
+        <p className="aiplat-form-hint" data-testid="aiplat-service-curl-nokey">
+          {offered.kind === 'none'
+            ? trans.__('Create an AppKey for this service under Keys and tokens first.')
+            : trans.__('Every AppKey of this service is disabled: enable one under Keys and tokens.')}
+        </p>
       ) : (
         <>
           <p className="aiplat-form-hint">
@@ -257,7 +262,9 @@ function SignedCurlPanel({ serviceUrl, appKeys, trans }: ServiceCallsProps) {
               label={trans.__('AppKey')}
               value={chosen}
               onChange={setAppKey}
-              options={appKeys.map((k) => [k.appKey, k.appKey + (k.description ? ` (${k.description})` : '')] as const)}
+              options={offered.keys.map(
+                (k) => [k.appKey, k.appKey + (k.description ? ` (${k.description})` : '')] as const,
+              )}
             />
             <TextBox
               type="password"

@@ -62,7 +62,7 @@ function Header({ model, trans, confirm }: ServiceDetailProps) {
         {service && <span data-testid="aiplat-service-detail-ready">{trans.__('%1/%2 ready', ready, total)}</span>}
         {model.deleted && <span className="aiplat-jobState">{trans.__('Deleted')}</span>}
       </div>
-      <div className="aiplat-service-url aiplat-service-secretLine">
+      <div className="aiplat-service-detailUrl aiplat-service-secretLine">
         <code data-testid="aiplat-service-detail-url">{url}</code>
         <CopyButton text={url} trans={trans} testId="aiplat-service-url-copy" />
       </div>

@@ -3,7 +3,7 @@ import { UseSignal } from '@jupyterlab/ui-components';
 import * as React from 'react';
 import { TextBox } from '../../training/views/FormField.js';
 import { formatTime } from '../../training/views/labels.js';
-import { parseTokenLimit, type ServiceKeysModel } from '../model/serviceKeysModel.js';
+import { typedTokenLimits, type ServiceKeysModel, type TokenLimitField } from '../model/serviceKeysModel.js';
 import { ShownOnceSecret } from './ShownOnceSecret.js';
 
 /** A limit as shown: the number, or "none". */
@@ -31,17 +31,11 @@ function CreatedSecret({ keys, trans }: { keys: ServiceKeysModel; trans: Transla
   );
 }
 
-/** Per-minute and per-day limits as typed: each empty (none) or a whole number of LLM tokens. */
-function useTokenLimits(perMinute?: number, perDay?: number) {
-  const [minute, setMinute] = React.useState(perMinute === undefined ? '' : String(perMinute));
-  const [day, setDay] = React.useState(perDay === undefined ? '' : String(perDay));
-  const m = parseTokenLimit(minute);
-  const d = parseTokenLimit(day);
-  const limits =
-    m === 'invalid' || d === 'invalid'
-      ? undefined
-      : { ...(m ? { tokensPerMinute: m } : {}), ...(d ? { tokensPerDay: d } : {}) };
-  return { minute, setMinute, day, setDay, minuteBad: m === 'invalid', dayBad: d === 'invalid', limits };
+/** What a limit field takes, naming the field. */
+function tokenLimitProblem(field: TokenLimitField, trans: TranslationBundle): string {
+  return field === 'tokensPerMinute'
+    ? trans.__('Tokens per minute must be a whole number of LLM tokens greater than 0, or empty for none')
+    : trans.__('Tokens per day must be a whole number of LLM tokens greater than 0, or empty for none');
 }
 
 function TokenLimits({
@@ -58,7 +52,8 @@ function TokenLimits({
   perDay: number | undefined;
 }) {
   const [editing, setEditing] = React.useState(false);
-  const typed = useTokenLimits(perMinute, perDay);
+  const [minute, setMinute] = React.useState(perMinute === undefined ? '' : String(perMinute));
+  const [day, setDay] = React.useState(perDay === undefined ? '' : String(perDay));
   if (!editing) {
     return (
       <>
@@ -73,18 +68,28 @@ function TokenLimits({
       </>
     );
   }
-  const { limits } = typed;
+  const { limits, invalid } = typedTokenLimits({ tokensPerMinute: minute, tokensPerDay: day });
   return (
     <span className="aiplat-service-limits">
-      <TextBox size={8} value={typed.minute} label={trans.__('Tokens per minute')} onChange={typed.setMinute} />
-      <TextBox size={10} value={typed.day} label={trans.__('Tokens per day')} onChange={typed.setDay} />
+      <TextBox
+        size={8}
+        value={minute}
+        label={trans.__('Tokens per minute')}
+        invalid={invalid.includes('tokensPerMinute')}
+        onChange={setMinute}
+      />
+      <TextBox
+        size={10}
+        value={day}
+        label={trans.__('Tokens per day')}
+        invalid={invalid.includes('tokensPerDay')}
+        onChange={setDay}
+      />
       <button
         className="jp-mod-styled jp-mod-accept"
-        disabled={!limits}
-        title={limits ? '' : trans.__('a whole number of LLM tokens greater than 0, or empty for none')}
-        onClick={() => {
-          if (limits) void keys.setTokenLimits(id, limits).then(() => setEditing(false));
-        }}
+        disabled={invalid.length > 0}
+        title={invalid.map((field) => tokenLimitProblem(field, trans)).join('\n')}
+        onClick={() => void keys.setTokenLimits(id, limits).then((saved) => saved && setEditing(false))}
       >
         {trans.__('Save')}
       </button>
@@ -153,15 +158,15 @@ function KeysSection(props: {
   title: string;
   hint: string;
   trans: TranslationBundle;
+  description: string;
+  onDescriptionChange: (description: string) => void;
   inputs?: React.ReactNode;
   createLabel: string;
   disabled: boolean;
-  /** Creates one with the description typed (if any); the description is emptied after. */
-  onCreate: (description: string | undefined) => Promise<unknown> | undefined;
+  onCreate: () => void;
   children: React.ReactNode;
 }) {
   const { kind, trans } = props;
-  const [description, setDescription] = React.useState('');
   return (
     <section className="aiplat-service-keys-section">
       <h3>{props.title}</h3>
@@ -170,15 +175,15 @@ function KeysSection(props: {
         <TextBox
           testId={`aiplat-service-${kind}-description`}
           placeholder={trans.__('Description')}
-          value={description}
-          onChange={setDescription}
+          value={props.description}
+          onChange={props.onDescriptionChange}
         />
         {props.inputs}
         <button
           className="jp-mod-styled jp-mod-accept"
           data-testid={`aiplat-service-${kind}-create`}
           disabled={props.disabled}
-          onClick={() => void props.onCreate(description.trim() || undefined)?.then(() => setDescription(''))}
+          onClick={props.onCreate}
         >
           {props.createLabel}
         </button>
@@ -189,45 +194,48 @@ function KeysSection(props: {
 }
 
 function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
-  const typed = useTokenLimits();
-  const { limits } = typed;
+  const typed = keys.newToken;
+  const problems = keys.newTokenProblems;
   return (
     <KeysSection
       kind="token"
       title={trans.__('Bearer tokens')}
       hint={trans.__('Callers send Authorization: Bearer <token>. Limits count LLM tokens from the answers’ usage.')}
       trans={trans}
+      description={typed.description}
+      onDescriptionChange={(description) => keys.editNewToken({ description })}
       inputs={
         <>
           <TextBox
             testId="aiplat-service-token-minute"
             placeholder={trans.__('Tokens per minute')}
-            invalid={typed.minuteBad}
-            value={typed.minute}
-            onChange={typed.setMinute}
+            invalid={problems.includes('tokensPerMinute')}
+            value={typed.tokensPerMinute}
+            onChange={(tokensPerMinute) => keys.editNewToken({ tokensPerMinute })}
           />
           <TextBox
             testId="aiplat-service-token-day"
             placeholder={trans.__('Tokens per day')}
-            invalid={typed.dayBad}
-            value={typed.day}
-            onChange={typed.setDay}
+            invalid={problems.includes('tokensPerDay')}
+            value={typed.tokensPerDay}
+            onChange={(tokensPerDay) => keys.editNewToken({ tokensPerDay })}
           />
         </>
       }
       createLabel={trans.__('Create token')}
-      disabled={keys.busy || !limits}
-      onCreate={(description) => limits && keys.createToken({ ...(description ? { description } : {}), ...limits })}
+      disabled={keys.busy || problems.length > 0}
+      onCreate={() => void keys.createToken()}
     >
-      {!limits && (
-        <div className="aiplat-form-error" role="alert">
-          {trans.__('a whole number of LLM tokens greater than 0, or empty for none')}
+      {problems.map((field) => (
+        <div key={field} className="aiplat-form-error" data-testid={`aiplat-service-token-error-${field}`} role="alert">
+          {tokenLimitProblem(field, trans)}
         </div>
-      )}
+      ))}
       <KeysTable
         className="aiplat-service-tokens"
         testId="aiplat-service-tokens"
         headers={[
+          trans.__('ID'),
           trans.__('Token'),
           trans.__('Description'),
           trans.__('Per minute / per day'),
@@ -237,6 +245,9 @@ function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
       >
         {keys.tokens.map((t) => (
           <tr key={t.id} data-testid={`aiplat-service-token-${t.id}`} data-enabled={t.enabled}>
+            <td>
+              <code data-testid={`aiplat-service-token-id-${t.id}`}>{t.id}</code>
+            </td>
             <td>
               <code>{t.prefix}…</code>
             </td>
@@ -250,7 +261,7 @@ function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
               trans={trans}
               testId={(action) => `aiplat-service-token-${action}-${t.id}`}
               onToggle={() => keys.setTokenEnabled(t.id, !t.enabled)}
-              question={trans.__('Delete token %1?', t.prefix)}
+              question={trans.__('Delete token %1?', t.id)}
               confirm={confirm}
               onDelete={() => keys.deleteToken(t.id)}
             />
@@ -262,6 +273,7 @@ function Tokens({ keys, trans, confirm }: ServiceKeysProps) {
 }
 
 function AppKeys({ keys, trans, confirm }: ServiceKeysProps) {
+  const [description, setDescription] = React.useState('');
   return (
     <KeysSection
       kind="appkey"
@@ -270,9 +282,13 @@ function AppKeys({ keys, trans, confirm }: ServiceKeysProps) {
         'Callers send AppKey, Timestamp (ms) and Sign = HMAC-SHA1 hex of AppKey + AppSecret + Timestamp keyed with the AppSecret.',
       )}
       trans={trans}
+      description={description}
+      onDescriptionChange={setDescription}
       createLabel={trans.__('Create AppKey')}
       disabled={keys.busy}
-      onCreate={(description) => keys.createAppKey(description)}
+      onCreate={() =>
+        void keys.createAppKey(description.trim() || undefined).then((created) => created && setDescription(''))
+      }
     >
       <KeysTable
         testId="aiplat-service-appkeys"
