@@ -164,6 +164,7 @@ describe('services in VS Code against the real backend', () => {
     expect(curl.command).toContain(`'${live.backend.url}/services/tiny/predict'`);
     expect(curl.command).toContain(`'AppKey: ${appSecret.secret.id}'`);
     expect(curl.command).not.toContain(appSecret.secret.secret);
+    expect(curl.appKey).toBe(appSecret.secret.id);
     // The signed call answers (the headers as the command has them).
     const header = (name: string) => new RegExp(`'${name}: ([^']+)'`).exec(curl.command)?.[1] ?? '';
     const signed = await fetch(`${live.backend.url}/services/tiny/predict`, {
@@ -179,7 +180,7 @@ describe('services in VS Code against the real backend', () => {
     expect(JSON.parse(answer.response.body)).toMatchObject({ model_type: 'gpt2', input: { text: 'hello' } });
 
     await panel.webview.receive({ type: 'testRequest', method: 'GET', path: 'no-slash', body: '' });
-    await postedOf(panel, 'error', (m) => m.message === 'The path must start with / and hold no spaces.');
+    await postedOf(panel, 'testError', (m) => m.message === 'The path must start with / and hold no spaces.');
 
     // The gateway's 10 s bucket with these calls closes and comes over the service-metrics topic.
     const bucket = await postedOf(panel, 'metricPoint', (m) => m.point.requests > 0);

@@ -180,7 +180,6 @@ export function registerServiceCommands(deps: ServiceCommandDeps): vscode.Dispos
   ];
 }
 
-/** Deploys a spec; the error when the server refused it (after saying so). */
 /**
  * A command on one service: the view item's or named one, or one chosen among those `filter` takes;
  * a failure is shown as a message.
@@ -202,6 +201,10 @@ export function serviceCommand(
   };
 }
 
+/**
+ * Deploys a spec; the error when the server refused it. The refusal's message is not awaited: the
+ * steps reopen at once, not once the user has dismissed it.
+ */
 async function deployService(deps: ServiceCommandDeps, client: ApiClient, spec: ServiceSpec): Promise<unknown> {
   let created: Service;
   try {
@@ -210,7 +213,7 @@ async function deployService(deps: ServiceCommandDeps, client: ApiClient, spec: 
       () => client.deployService({ body: { spec } }),
     );
   } catch (error) {
-    await vscode.window.showErrorMessage(vscode.l10n.t('The service was not deployed. {0}', describeError(error)));
+    void vscode.window.showErrorMessage(vscode.l10n.t('The service was not deployed. {0}', describeError(error)));
     return error;
   }
   deps.services.apply({ change: 'updated', service: created });

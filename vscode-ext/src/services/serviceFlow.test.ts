@@ -30,6 +30,8 @@ describe('the Deploy Service flow', () => {
     ['port', '0', /port/],
     ['port', 'http', /whole number/i],
     ['cpu', '', /cores/],
+    ['cpu', 'abc', /^"abc" is not a number of cores/],
+    ['acceleratorCount', 'two', /^"two" is not a number of devices/],
     ['memory', 'lots', /memory/],
     ['acceleratorCount', '1.5', /count|whole/],
     ['replicas', '17', /replicas/],

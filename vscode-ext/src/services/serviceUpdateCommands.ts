@@ -5,14 +5,8 @@ import { imagesToOffer } from '../images/imagePick.js';
 import type { Answers } from '../training/stepFlow.js';
 import { serviceCommand, type ServiceCommandDeps } from './serviceCommands.js';
 import { problemsByStep, type FlowRetry } from './serviceFlow.js';
-import {
-  askAuth,
-  askLimits,
-  askNewVersion,
-  askReplicas,
-  limitStepsOfIssue,
-  scaleStepsOfIssue,
-} from './serviceUpdateFlow.js';
+import { limitStepsOfIssue } from './serviceLimitSteps.js';
+import { askAuth, askLimits, askNewVersion, askReplicas, scaleStepsOfIssue } from './serviceUpdateFlow.js';
 import { versionStepsOfIssue } from './serviceVersionSpec.js';
 import type { VersionStepId } from './serviceVersionSteps.js';
 

@@ -3,18 +3,8 @@ import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { StepFlow } from '../training/stepFlow.js';
 import { fake } from '../test/vscodeFake.js';
 import { problemsByStep, serviceStepsOfIssue } from './serviceFlow.js';
-import {
-  askAuth,
-  askLimits,
-  askNewVersion,
-  askReplicas,
-  authChoice,
-  formatSize,
-  limitStepPrompt,
-  limitStepsOfIssue,
-  parseSize,
-  scaleStepPrompt,
-} from './serviceUpdateFlow.js';
+import { askAuth, askLimits, askNewVersion, askReplicas, authChoice, scaleStepPrompt } from './serviceUpdateFlow.js';
+import { limitStepsOfIssue } from './serviceLimitSteps.js';
 import { VERSION_STEPS } from './serviceVersionSteps.js';
 import { versionAnswers, versionInput, versionStepsOfIssue } from './serviceVersionSpec.js';
 
@@ -169,24 +159,6 @@ describe('updating a service', () => {
     expect(flow.current).toBe('replicas');
     expect(flow.stepNumber).toBe(11);
     expect(flow.goTo('requirementsText')).toBe(false);
-  });
-
-  it('reads sizes with units and checks limits by the contract, TI-ONE’s defaults shown', () => {
-    expect(parseSize('10MiB')).toBe(10 * 1024 * 1024);
-    expect(parseSize('512 kib')).toBe(512 * 1024);
-    expect(parseSize('1.5M')).toBe(1.5 * 1024 * 1024);
-    expect(parseSize('100')).toBe(100);
-    expect(parseSize('ten')).toBeUndefined();
-    expect(parseSize('5 parsecs')).toBeUndefined();
-    expect(formatSize(10 * 1024 * 1024)).toBe('10MiB');
-    expect(formatSize(1000)).toBe('1000');
-    const qps = limitStepPrompt('qpsPerReplica');
-    expect(qps.kind === 'input' && qps.prompt).toContain('TI-ONE default 100');
-    expect(validate(qps, '0')).toBeDefined();
-    expect(validate(qps, '2.5')).toBeUndefined();
-    expect(validate(limitStepPrompt('concurrencyPerReplica'), '1.5')).toMatch(/whole number/i);
-    expect(validate(limitStepPrompt('maxBodyBytes'), '2GiB')).toMatch(/maxBodyBytes/);
-    expect(validate(limitStepPrompt('upstreamTimeoutSeconds'), '3601')).toMatch(/upstreamTimeoutSeconds/);
   });
 
   it('changes limits prefilled from the service', async () => {

@@ -23,6 +23,7 @@ import {
   withProblem,
   type FlowRetry,
 } from './serviceFlow.js';
+import { LIMIT_STEPS, limitAnswers, limitsInput, limitStepPrompt, type LimitStepId } from './serviceLimitSteps.js';
 import {
   fieldCheck,
   input,
@@ -36,12 +37,12 @@ import { versionAnswers, versionInput } from './serviceVersionSpec.js';
 /*
  * Updating a service (PATCH /api/services/:name): Scale (the serving version's replicas), Roll Out
  * New Version (the version steps of Deploy Service, prefilled from the serving version), Change
- * Auth and Change Limits (prefilled, with TI-ONE's defaults shown). Each answer is checked by the
- * contract's rule for its field; a 400's issues bring the flow back to the step they name.
+ * Auth and Change Limits (prefilled, with TI-ONE's defaults shown; its steps in
+ * serviceLimitSteps.ts). Each answer is checked at its step; a 400's issues bring the flow back to
+ * the step they name.
  */
 
 const updateFields = UpdateServiceBodySchema.shape;
-const limitFields = ServiceLimitsSchema.shape;
 
 /** The version serving (or being rolled out), whose settings a new one starts from. */
 export function servingVersion(service: Service): ServiceVersion | undefined {
@@ -162,120 +163,6 @@ export async function askAuth(service: Service, problem?: string): Promise<{ aut
 
 /* ---- Change Limits ---- */
 
-export const LIMIT_STEPS = [
-  { id: 'qpsPerReplica' },
-  { id: 'concurrencyPerReplica' },
-  { id: 'maxBodyBytes' },
-  { id: 'upstreamTimeoutSeconds' },
-] as const satisfies readonly FlowStep<string>[];
-export type LimitStepId = (typeof LIMIT_STEPS)[number]['id'];
-
-const SIZE_UNITS: Readonly<Record<string, number>> = {
-  '': 1,
-  b: 1,
-  k: 1024,
-  kb: 1024,
-  kib: 1024,
-  m: 1024 ** 2,
-  mb: 1024 ** 2,
-  mib: 1024 ** 2,
-  g: 1024 ** 3,
-  gb: 1024 ** 3,
-  gib: 1024 ** 3,
-};
-
-/** A size typed as bytes or with a unit ("10MiB", "512 KiB", "1.5M"), in bytes; undefined if not one. */
-export function parseSize(text: string): number | undefined {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
-  const unit = match ? SIZE_UNITS[match[2]!.toLowerCase()] : undefined;
-  return match && unit !== undefined ? Math.round(Number(match[1]) * unit) : undefined;
-}
-
-/** Bytes in the largest unit that divides them: 10485760 → "10MiB". */
-export function formatSize(bytes: number): string {
-  for (const [unit, size] of [
-    ['GiB', 1024 ** 3],
-    ['MiB', 1024 ** 2],
-    ['KiB', 1024],
-  ] as const) {
-    if (bytes >= size && bytes % size === 0) return `${bytes / size}${unit}`;
-  }
-  return String(bytes);
-}
-
-/** How each limit is asked: its meaning, TI-ONE's default, the contract's check. */
-export function limitStepPrompt(id: LimitStepId): StepPrompt {
-  switch (id) {
-    case 'qpsPerReplica':
-      return input(
-        vscode.l10n.t(
-          'Requests per second each ready replica takes (TI-ONE default {0})',
-          SERVICE_LIMITS.defaultQpsPerReplica,
-        ),
-        String(SERVICE_LIMITS.defaultQpsPerReplica),
-        (v) =>
-          v.trim() === '' || Number.isNaN(Number(v))
-            ? vscode.l10n.t('A number, e.g. {0}', SERVICE_LIMITS.defaultQpsPerReplica)
-            : fieldCheck(limitFields.qpsPerReplica)(Number(v)),
-      );
-    case 'concurrencyPerReplica':
-      return input(
-        vscode.l10n.t(
-          'Requests in flight per ready replica (TI-ONE default {0})',
-          SERVICE_LIMITS.defaultConcurrencyPerReplica,
-        ),
-        String(SERVICE_LIMITS.defaultConcurrencyPerReplica),
-        wholeNumber(fieldCheck(limitFields.concurrencyPerReplica), String(SERVICE_LIMITS.defaultConcurrencyPerReplica)),
-      );
-    case 'maxBodyBytes':
-      return input(
-        vscode.l10n.t(
-          'Largest request body, in bytes or with a unit such as 10MiB (default {0})',
-          formatSize(SERVICE_LIMITS.defaultMaxBodyBytes),
-        ),
-        formatSize(SERVICE_LIMITS.defaultMaxBodyBytes),
-        (v) => {
-          const bytes = parseSize(v);
-          return bytes === undefined
-            ? vscode.l10n.t('A size such as 10MiB, 512KiB or 1048576')
-            : fieldCheck(limitFields.maxBodyBytes)(bytes);
-        },
-      );
-    case 'upstreamTimeoutSeconds':
-      return input(
-        vscode.l10n.t(
-          'Seconds the gateway waits for a replica’s response headers (default {0})',
-          SERVICE_LIMITS.defaultUpstreamTimeoutSeconds,
-        ),
-        String(SERVICE_LIMITS.defaultUpstreamTimeoutSeconds),
-        wholeNumber(
-          fieldCheck(limitFields.upstreamTimeoutSeconds),
-          String(SERVICE_LIMITS.defaultUpstreamTimeoutSeconds),
-        ),
-      );
-  }
-}
-
-/** The answers a service's limits give (the flow's prefill). */
-export function limitAnswers(limits: ServiceLimits): Answers<LimitStepId> {
-  return {
-    qpsPerReplica: String(limits.qpsPerReplica),
-    concurrencyPerReplica: String(limits.concurrencyPerReplica),
-    maxBodyBytes: formatSize(limits.maxBodyBytes),
-    upstreamTimeoutSeconds: String(limits.upstreamTimeoutSeconds),
-  };
-}
-
-/** The limits the answers describe, before the contract's validation. */
-export function limitsInput(answers: Answers<LimitStepId>): Record<string, unknown> {
-  return {
-    qpsPerReplica: Number(answers.qpsPerReplica),
-    concurrencyPerReplica: Number(answers.concurrencyPerReplica),
-    maxBodyBytes: parseSize(answers.maxBodyBytes ?? '') ?? Number.NaN,
-    upstreamTimeoutSeconds: Number(answers.upstreamTimeoutSeconds),
-  };
-}
-
 /** Change Limits…: QPS and concurrency per replica, body size and upstream timeout, prefilled. */
 export async function askLimits(
   service: Service,
@@ -290,12 +177,6 @@ export async function askLimits(
     return undefined;
   }
   return { body: { limits: parsed.data }, answers };
-}
-
-/** The steps of Change Limits an issue may be about (`body.limits.qpsPerReplica` → qpsPerReplica). */
-export function limitStepsOfIssue(path: string): LimitStepId[] {
-  const field = path.replace(/^(body\.)?limits\.?/, '');
-  return LIMIT_STEPS.map((s) => s.id).filter((id) => id === field);
 }
 
 /** The step of Scale an issue may be about. */

@@ -97,6 +97,11 @@ const optional = (check: (v: string) => string | undefined) => (v: string) =>
 export const wholeNumber = (check: (v: unknown) => string | undefined, example: string) => (v: string) =>
   /^\s*\d+\s*$/.test(v) ? check(Number(v)) : vscode.l10n.t('A whole number, e.g. {0}', example);
 
+/** A decimal number as typed ("2", "-3", "0.5"); undefined for anything else ("", "abc", "1e3"). */
+export function typedNumber(text: string): number | undefined {
+  return /^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(text) ? Number(text) : undefined;
+}
+
 export const input = (prompt: string, initial: string, validate: (v: string) => string | undefined): StepPrompt => ({
   kind: 'input',
   prompt,
@@ -220,17 +225,25 @@ export function versionStepPrompt(id: VersionStepId, context: VersionStepContext
         wholeNumber(fieldCheck(versionFields.port), '8080'),
       );
     case 'cpu':
-      return input(vscode.l10n.t('CPU cores per replica'), '1', (v) =>
-        v.trim() === '' ? vscode.l10n.t('A number of cores, e.g. 2 or 0.5') : fieldCheck(resourceFields.cpu)(Number(v)),
-      );
+      return input(vscode.l10n.t('CPU cores per replica'), '1', (v) => {
+        if (v.trim() === '') return vscode.l10n.t('A number of cores, e.g. 2 or 0.5');
+        const cores = typedNumber(v);
+        return cores === undefined
+          ? vscode.l10n.t('"{0}" is not a number of cores: type one such as 2 or 0.5', v.trim())
+          : fieldCheck(resourceFields.cpu)(cores);
+      });
     case 'memory':
       return input(vscode.l10n.t('Memory per replica'), '2Gi', (v) => fieldCheck(resourceFields.memory)(v));
     case 'accelerator':
       return { kind: 'pick', placeholder: vscode.l10n.t('Accelerator per replica'), items: acceleratorItems() };
     case 'acceleratorCount':
-      return input(vscode.l10n.t('Devices per replica (or a share of one, from 0.1 to 1)'), '1', (v) =>
-        fieldCheck(resourceFields.accelerator)({ type: 'nvidia', count: Number(v) }),
-      );
+      return input(vscode.l10n.t('Devices per replica (or a share of one, from 0.1 to 1)'), '1', (v) => {
+        const count = typedNumber(v);
+        if (count !== undefined) return fieldCheck(resourceFields.accelerator)({ type: 'nvidia', count });
+        return v.trim() === ''
+          ? vscode.l10n.t('A number of devices, e.g. 1, 2 or 0.5')
+          : vscode.l10n.t('"{0}" is not a number of devices: type one such as 1, 2 or 0.5', v.trim());
+      });
     case 'replicas':
       return input(
         vscode.l10n.t('Replicas'),

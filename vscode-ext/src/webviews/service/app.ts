@@ -11,7 +11,16 @@ import type { MessageHandlers } from '../messages.js';
 import { connectPage } from '../pageHost.js';
 import type { HostMessage, ServicePageState, ServiceStrings, WebviewMessage } from './protocol.js';
 import { addPoint } from './serviceCharts.js';
-import { buildForms, chatDelta, chatDone, chatError, renderResponse } from './serviceForms.js';
+import {
+  buildForms,
+  chatDelta,
+  chatDone,
+  chatError,
+  renderResponse,
+  showCurlCommand,
+  showTestError,
+} from './serviceForms.js';
+import { appKeyStates, secretAfterListChange, tokenStates } from './serviceKeyRules.js';
 import { renderAppKeys, renderTokens } from './serviceKeys.js';
 import type { ServicePage } from './servicePageState.js';
 import {
@@ -79,10 +88,16 @@ const handlers: MessageHandlers<HostMessage> = {
   },
   service: (m) => {
     if (!state) return;
+    // The keys sections say whether the service takes their kind; redrawn only then, to keep what is typed.
+    const authChanged = state.service.auth.join() !== m.service.auth.join();
     state.service = m.service;
     state.summary = m.summary;
     state.events = m.events;
     renderService(state);
+    if (authChanged) {
+      renderTokens(state, send);
+      renderAppKeys(state, send);
+    }
   },
   metrics: (m) => {
     if (!state) return;
@@ -96,11 +111,14 @@ const handlers: MessageHandlers<HostMessage> = {
   },
   tokens: (m) => {
     if (!state) return;
+    state.secret = secretAfterListChange(state.secret, 'token', tokenStates(state.tokens), tokenStates(m.tokens));
     state.tokens = m.tokens;
     renderTokens(state, send);
   },
   appKeys: (m) => {
     if (!state) return;
+    const before = appKeyStates(state.appKeys);
+    state.secret = secretAfterListChange(state.secret, 'appKey', before, appKeyStates(m.appKeys));
     state.appKeys = m.appKeys;
     renderAppKeys(state, send);
   },
@@ -111,9 +129,10 @@ const handlers: MessageHandlers<HostMessage> = {
     else renderAppKeys(state, send);
   },
   curl: (m) => {
-    byId('curlCommand').textContent = m.command;
+    if (state) showCurlCommand(state, m.command, m.appKey);
   },
   testResponse: (m) => renderResponse(m.response),
+  testError: (m) => showTestError(m.message),
   chatDelta: (m) => chatDelta(m.id, m.text),
   chatDone: (m) => chatDone(m.id, m.usage, state?.strings),
   chatError: (m) => chatError(m.id, m.message),
@@ -123,11 +142,7 @@ const handlers: MessageHandlers<HostMessage> = {
     renderActions(state, send);
     renderOverview(state);
   },
-  error: (m) => {
-    showError(m.message);
-    const status = document.getElementById('testStatus');
-    if (status && status.textContent === state?.strings.sending) status.textContent = '';
-  },
+  error: (m) => showError(m.message),
 };
 
 host.start(handlers, { type: 'ready' });

@@ -12,6 +12,7 @@ import {
 } from '@aiplat/api';
 import { z } from 'zod';
 import { SERVICE_ACTIONS, type ServiceAction } from './serviceActions.js';
+import { MAX_TOKEN_LIMIT } from './serviceKeyRules.js';
 
 /*
  * The message contract between the service webview (app.ts) and the extension (servicePanels.ts),
@@ -61,6 +62,7 @@ export interface ServiceStrings {
     message: string;
     started: string;
     description: string;
+    tokenId: string;
     prefix: string;
     enabled: string;
     usage: string;
@@ -92,6 +94,8 @@ export interface ServiceStrings {
   copied: string;
   /** Shown above a created token or AppSecret: it is not shown again. */
   shownOnce: string;
+  /** A token limit that is not empty nor a whole number above 0; {0} is the field. */
+  badTokenLimit: string;
   tokenAuthOff: string;
   appKeyAuthOff: string;
   appSecretLabel: string;
@@ -100,6 +104,8 @@ export interface ServiceStrings {
   bodyLabel: string;
   methodLabel: string;
   makeCurl: string;
+  noSigningAppKey: string;
+  pasteAppSecret: string;
   curlExpires: string;
   send: string;
   sending: string;
@@ -153,8 +159,11 @@ export type HostMessage =
   | { type: 'tokens'; tokens: ServiceToken[] }
   | { type: 'appKeys'; appKeys: AppKey[] }
   | { type: 'secret'; secret: ShownSecret }
-  | { type: 'curl'; command: string }
+  /** A signed curl command and the AppKey it is signed with. */
+  | { type: 'curl'; command: string; appKey: string }
   | { type: 'testResponse'; response: TestResponse }
+  /** Why the online test was not sent or got no answer (shown in the test panel). */
+  | { type: 'testError'; message: string }
   | { type: 'chatDelta'; id: string; text: string }
   | { type: 'chatDone'; id: string; usage?: ChatUsage }
   | { type: 'chatError'; id: string; message: string }
@@ -164,7 +173,7 @@ export type HostMessage =
 const NameSchema = z.string().min(1).max(200);
 const TokenIdSchema = z.string().regex(/^tk-[a-f0-9]{12}$/);
 const AppKeyIdSchema = z.string().regex(/^ak-[a-f0-9]{16}$/);
-const LimitSchema = z.number().int().positive().max(1e12);
+const LimitSchema = z.number().int().positive().max(MAX_TOKEN_LIMIT);
 const ChatIdSchema = z.string().min(1).max(64);
 
 export const WebviewMessageSchema = z.discriminatedUnion('type', [

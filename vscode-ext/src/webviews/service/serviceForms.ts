@@ -5,8 +5,10 @@
  * answer streams in as the host posts its deltas.
  */
 import { TEST_METHODS, type ChatMessage, type ChatUsage, type TestMethod, type TestResponse } from '@aiplat/api';
-import { button, byId, el, labelled, showError } from '../dom.js';
+import { button, byId, el, labelled } from '../dom.js';
 import type { ServiceStrings, WebviewMessage } from './protocol.js';
+import { signingAppKeys } from './serviceKeyRules.js';
+import type { ServicePage } from './servicePageState.js';
 
 export type Send = (message: WebviewMessage) => void;
 
@@ -49,8 +51,15 @@ export function chatError(id: string, message: string): void {
   endChat();
 }
 
+/** Why the test request was not sent or got no answer, in the test panel. */
+export function showTestError(message: string): void {
+  byId('testStatus').textContent = '';
+  byId('testError').textContent = message;
+}
+
 /** The test request's answer: status, time and the body (JSON pretty-printed). */
 export function renderResponse(response: TestResponse): void {
+  byId('testError').textContent = '';
   byId('testStatus').textContent = `${response.status} ${response.statusText} · ${response.elapsedMs} ms`;
   let body = response.body;
   try {
@@ -82,9 +91,18 @@ function buildCurl(strings: ServiceStrings, send: Send): void {
   payload.rows = 3;
   const output = el('pre', '', 'curl');
   output.id = 'curlCommand';
+  const problem = el('div', '', 'error');
+  problem.id = 'curlError';
   const row1 = el('div', undefined, 'row');
   const row2 = el('div', undefined, 'row');
-  body.append(el('p', strings.appSecretHint, 'muted'), row1, labelled(strings.bodyLabel, payload), row2, output);
+  body.append(
+    el('p', strings.appSecretHint, 'muted'),
+    row1,
+    labelled(strings.bodyLabel, payload),
+    row2,
+    problem,
+    output,
+  );
   row1.append(
     labelled(strings.fields.appKey, key),
     labelled(strings.appSecretLabel, secret),
@@ -94,7 +112,8 @@ function buildCurl(strings: ServiceStrings, send: Send): void {
     button(
       strings.makeCurl,
       () => {
-        if (!key.value || !secret.value) return;
+        problem.textContent = !key.value ? strings.noSigningAppKey : !secret.value ? strings.pasteAppSecret : '';
+        if (problem.textContent) return;
         send({
           type: 'signCurl',
           appKey: key.value,
@@ -102,12 +121,35 @@ function buildCurl(strings: ServiceStrings, send: Send): void {
           path: path.value,
           ...(payload.value.trim() ? { body: payload.value } : {}),
         });
+        secret.value = '';
       },
       'makeCurl',
     ),
     button(strings.copy, () => output.textContent && send({ type: 'copy', text: output.textContent }), 'copyCurl'),
     el('span', strings.curlExpires, 'muted'),
   );
+}
+
+/**
+ * The curl form offers the AppKeys that may sign (the one chosen stays chosen), says so when there
+ * is none, and drops a command signed with a key no longer enabled.
+ */
+export function offerSigningAppKeys(state: ServicePage): void {
+  const select = document.getElementById('curlAppKey') as HTMLSelectElement | null;
+  if (!select) return;
+  const signing = signingAppKeys(state.appKeys);
+  const chosen = select.value;
+  select.replaceChildren(...signing.map((appKey) => new Option(appKey, appKey)));
+  if (signing.includes(chosen)) select.value = chosen;
+  (byId('makeCurl') as HTMLButtonElement).disabled = signing.length === 0;
+  byId('curlError').textContent = signing.length === 0 ? state.strings.noSigningAppKey : '';
+  if (state.curlAppKey && !signing.includes(state.curlAppKey)) showCurlCommand(state, '', undefined);
+}
+
+/** The signed command shown, and the AppKey it is signed with. */
+export function showCurlCommand(state: ServicePage, command: string, appKey: string | undefined): void {
+  state.curlAppKey = appKey;
+  byId('curlCommand').textContent = command;
 }
 
 function buildTest(strings: ServiceStrings, send: Send): void {
@@ -126,15 +168,17 @@ function buildTest(strings: ServiceStrings, send: Send): void {
   payload.value = '{}';
   const status = el('div', '', 'muted');
   status.id = 'testStatus';
+  const problem = el('div', '', 'error');
+  problem.id = 'testError';
   const output = el('pre');
   output.id = 'testResponse';
   const row = el('div', undefined, 'row');
   const sendButton = button(
     strings.send,
     () => {
-      const problem = requestProblem(method.value as TestMethod, path.value, payload.value, strings);
-      if (problem) return showError(problem);
-      showError('');
+      const found = requestProblem(method.value as TestMethod, path.value, payload.value, strings);
+      problem.textContent = found ?? '';
+      if (found) return;
       status.textContent = strings.sending;
       output.textContent = '';
       send({ type: 'testRequest', method: method.value as TestMethod, path: path.value, body: payload.value });
@@ -142,7 +186,7 @@ function buildTest(strings: ServiceStrings, send: Send): void {
     'testSend',
   );
   row.append(labelled(strings.methodLabel, method), labelled(strings.pathLabel, path), sendButton);
-  body.append(el('p', strings.callsAsYou, 'muted'), row, labelled(strings.bodyLabel, payload), status, output);
+  body.append(el('p', strings.callsAsYou, 'muted'), row, labelled(strings.bodyLabel, payload), problem, status, output);
 }
 
 function requestProblem(method: TestMethod, path: string, body: string, strings: ServiceStrings): string | undefined {

@@ -1,11 +1,13 @@
 /// <reference lib="dom" />
 /*
  * The service page's keys: its bearer tokens and the AppKeys bound to it (created, enabled or
- * disabled, deleted by the host), a new secret shown once with Copy.
+ * disabled, deleted by the host), a new secret shown once with Copy until its key is disabled or
+ * deleted, and each token's ID (what the CLI's `aiplat service token` commands take).
  */
 import { button, byId, el, table } from '../dom.js';
 import type { ServiceStrings, ShownSecret } from './protocol.js';
-import type { Send } from './serviceForms.js';
+import { offerSigningAppKeys, type Send } from './serviceForms.js';
+import { parseTokenLimit } from './serviceKeyRules.js';
 import type { ServicePage } from './servicePageState.js';
 
 function secretBox(secret: ShownSecret, strings: ServiceStrings, send: Send): HTMLElement {
@@ -26,9 +28,9 @@ function secretBox(secret: ShownSecret, strings: ServiceStrings, send: Send): HT
   return box;
 }
 
-/** The start of a keys section: its create row, then the secret of the key just created, shown once. */
-function keysHead(state: ServicePage, kind: ShownSecret['kind'], row: HTMLElement, send: Send): Node[] {
-  const head: Node[] = [row];
+/** The start of a keys section: its create rows, then the secret of the key just created, shown once. */
+function keysHead(state: ServicePage, kind: ShownSecret['kind'], rows: Node[], send: Send): Node[] {
+  const head: Node[] = [...rows];
   if (state.secret?.kind === kind) head.push(secretBox(state.secret, state.strings, send));
   return head;
 }
@@ -45,16 +47,10 @@ export function renderTokens(state: ServicePage, send: Send): void {
   const description = el('input');
   description.id = 'tokenDescription';
   description.placeholder = strings.fields.description;
-  const perMinute = el('input');
-  perMinute.id = 'tokenPerMinute';
-  perMinute.type = 'number';
-  perMinute.min = '1';
-  perMinute.placeholder = strings.fields.tokensPerMinute;
-  const perDay = el('input');
-  perDay.id = 'tokenPerDay';
-  perDay.type = 'number';
-  perDay.min = '1';
-  perDay.placeholder = strings.fields.tokensPerDay;
+  const perMinute = limitInput('tokenPerMinute', strings.fields.tokensPerMinute);
+  const perDay = limitInput('tokenPerDay', strings.fields.tokensPerDay);
+  const problem = el('div', '', 'error');
+  problem.id = 'tokenError';
   const row = el('div', undefined, 'row');
   row.append(
     description,
@@ -63,20 +59,22 @@ export function renderTokens(state: ServicePage, send: Send): void {
     button(
       strings.createToken,
       () => {
-        const limit = (input: HTMLInputElement) => (input.value ? Number(input.value) : undefined);
-        const tokensPerMinute = limit(perMinute);
-        const tokensPerDay = limit(perDay);
+        const minute = parseTokenLimit(perMinute.value);
+        const day = parseTokenLimit(perDay.value);
+        const badField = !minute ? strings.fields.tokensPerMinute : !day ? strings.fields.tokensPerDay : undefined;
+        problem.textContent = badField ? strings.badTokenLimit.replace('{0}', badField) : '';
+        if (!minute || !day) return;
         send({
           type: 'createToken',
           ...(description.value.trim() ? { description: description.value.trim() } : {}),
-          ...(tokensPerMinute ? { tokensPerMinute } : {}),
-          ...(tokensPerDay ? { tokensPerDay } : {}),
+          ...(minute.limit !== undefined ? { tokensPerMinute: minute.limit } : {}),
+          ...(day.limit !== undefined ? { tokensPerDay: day.limit } : {}),
         });
       },
       'createToken',
     ),
   );
-  const children = keysHead(state, 'token', row, send);
+  const children = keysHead(state, 'token', [row, problem], send);
   if (!service.auth.includes('token')) children.unshift(el('p', strings.tokenAuthOff, 'muted'));
   if (tokens.length === 0) children.push(el('p', strings.noTokens, 'muted'));
   else {
@@ -89,6 +87,7 @@ export function renderTokens(state: ServicePage, send: Send): void {
       );
       const limits = [t.tokensPerMinute ?? '∞', t.tokensPerDay ?? '∞'].join(' / ');
       return [
+        t.id,
         `${t.prefix}…`,
         t.description ?? '',
         t.enabled ? strings.yes : strings.no,
@@ -99,6 +98,7 @@ export function renderTokens(state: ServicePage, send: Send): void {
     });
     const t = table(
       [
+        strings.fields.tokenId,
         strings.fields.prefix,
         strings.fields.description,
         strings.fields.enabled,
@@ -132,7 +132,7 @@ export function renderAppKeys(state: ServicePage, send: Send): void {
       'createAppKey',
     ),
   );
-  const children = keysHead(state, 'appKey', row, send);
+  const children = keysHead(state, 'appKey', [row], send);
   if (!service.auth.includes('appkey')) children.unshift(el('p', strings.appKeyAuthOff, 'muted'));
   if (appKeys.length === 0) children.push(el('p', strings.noAppKeys, 'muted'));
   else {
@@ -160,11 +160,14 @@ export function renderAppKeys(state: ServicePage, send: Send): void {
     );
   }
   byId('appkeys-body').replaceChildren(...children);
-  // The curl form offers the enabled keys; the one chosen stays chosen.
-  const select = document.getElementById('curlAppKey') as HTMLSelectElement | null;
-  if (select) {
-    const chosen = select.value;
-    select.replaceChildren(...appKeys.filter((k) => k.enabled).map((k) => new Option(k.appKey, k.appKey)));
-    if (appKeys.some((k) => k.appKey === chosen)) select.value = chosen;
-  }
+  offerSigningAppKeys(state);
+}
+
+/** A box for an LLM token limit: typed as text, so what the user typed is what is checked. */
+function limitInput(id: string, placeholder: string): HTMLInputElement {
+  const input = el('input');
+  input.id = id;
+  input.inputMode = 'numeric';
+  input.placeholder = placeholder;
+  return input;
 }

@@ -58,8 +58,8 @@ export function keyHandlers(page: ServicePageContext): Pick<MessageHandlers<Webv
           params: { name: page.name },
           body: {
             ...(m.description ? { description: m.description } : {}),
-            ...(m.tokensPerMinute ? { tokensPerMinute: m.tokensPerMinute } : {}),
-            ...(m.tokensPerDay ? { tokensPerDay: m.tokensPerDay } : {}),
+            ...(m.tokensPerMinute !== undefined ? { tokensPerMinute: m.tokensPerMinute } : {}),
+            ...(m.tokensPerDay !== undefined ? { tokensPerDay: m.tokensPerDay } : {}),
           },
         });
         await page.post({ type: 'secret', secret: { kind: 'token', id: created.id, secret: created.token } });
@@ -122,6 +122,7 @@ export function callHandlers(page: ServicePageContext): Pick<
       await page.post({
         type: 'curl',
         command: signedCurlCommand({ url: target, appKey: m.appKey, timestamp, sign, ...(body ? { body } : {}) }),
+        appKey: m.appKey,
       });
     },
     copy: async (m) => {
@@ -134,14 +135,14 @@ export function callHandlers(page: ServicePageContext): Pick<
       if (problem) {
         const strings = serviceStrings();
         const messages = { path: strings.badPath, json: strings.badJson, bodyWithGet: strings.bodyWithGet };
-        await page.post({ type: 'error', message: messages[problem] });
+        await page.post({ type: 'testError', message: messages[problem] });
         return;
       }
       try {
         const response = await sendTestRequest(url(service), await page.token(), m, fetchOption);
         await page.post({ type: 'testResponse', response });
       } catch (error) {
-        await page.post({ type: 'error', message: describeError(error) });
+        await page.post({ type: 'testError', message: describeError(error) });
       }
     },
     chat: async (m) => {

@@ -5,4 +5,6 @@ export type ServicePage = Omit<Extract<HostMessage, { type: 'init' }>, 'type'> &
   deleted: boolean;
   /** The secret just created, shown once. */
   secret?: ShownSecret;
+  /** The AppKey the curl command shown is signed with. */
+  curlAppKey?: string;
 };
