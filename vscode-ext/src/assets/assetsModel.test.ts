@@ -79,6 +79,11 @@ describe('the datasets and models model and views', () => {
     await vi.waitFor(() => expect(assets.datasets.items[0]?.versions).toHaveLength(1));
     expect(changes).toBeGreaterThanOrEqual(3);
 
+    // A list read before the task's last event (at a new subscription) does not bring it back either.
+    api.tasks = [aTask({ phase: 'checking', bytesDone: 20 })];
+    await tasks.refresh();
+    expect(tasks.running()).toEqual([]);
+
     // An asset gone on the server leaves the list.
     api.assets = [];
     await tasks.reread('datasets', 'as-000000000001');

@@ -73,8 +73,12 @@ export class AssetTasksModel {
     if (!client) return;
     try {
       const { items } = await client.listAssetTasks({ query: {} });
+      // The list may have been read before a task's last event came: a task known to have ended
+      // stays ended (else its row would stay in the tree for good, no later event to remove it).
+      const ended = [...this.byId.values()].filter(isTaskFinished);
       this.byId.clear();
       for (const task of items) this.byId.set(task.id, task);
+      for (const task of ended) this.byId.set(task.id, task);
       this.changed.fire();
     } catch {
       // The views show the lists' errors; the tasks come back with the next event or refresh.
