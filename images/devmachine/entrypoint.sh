@@ -121,10 +121,17 @@ if [[ -n "${AIPLAT_LIFECYCLE_DIR:-}" ]]; then
     echo "aiplat-devmachine: $kind: started"
     tail_file="$(mktemp)"
     started_at=$SECONDS
+    # Each stream through its own tee into the tail file; both tees are waited for by pid (a bare
+    # `wait` waits only for the last process substitution), so no line is read before it is there.
+    exec {script_out}> >(tee -a "$tail_file")
+    out_tee=$!
+    exec {script_err}> >(tee -a "$tail_file" >&2)
+    err_tee=$!
     PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-      timeout -s KILL "$limit" bash "$script" > >(tee -a "$tail_file") 2> >(tee -a "$tail_file" >&2)
+      timeout -s KILL "$limit" bash "$script" >&"$script_out" 2>&"$script_err"
     status=$?
-    wait # for tee
+    exec {script_out}>&- {script_err}>&-
+    wait "$out_tee" "$err_tee"
     if ((status != 0)); then
       last="$(tail -n 10 "$tail_file" | paste -sd '/' | sed 's|/| / |g')"
       if ((status == 137 && SECONDS - started_at >= limit)); then
