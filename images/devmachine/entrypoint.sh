@@ -64,7 +64,7 @@ clone_repository() {
     report_repository failed "$url" "$folder exists and is not a clone of $url: move it away (or remove the repository from the dev machine)"
     return
   fi
-  local existed=0 err key="" token="" basic="" status message branch_args=()
+  local existed=0 err key="" token="" basic="" status message branch_args=() clone_err err_tee
   [[ -n "$branch" ]] && branch_args=(--branch "$branch")
   [[ -d "$dest" ]] && existed=1
   err="$(mktemp)"
@@ -74,6 +74,10 @@ clone_repository() {
     chmod 600 "$key"
     cat "$repo/ssh-key" >"$key"
   fi
+  # git's stderr goes through a tee opened here, not inside the subshell, so that it can be waited
+  # for by pid: a message's last lines are in the file before it is read.
+  exec {clone_err}> >(tee -a "$err" >&2)
+  err_tee=$!
   (
     export GIT_TERMINAL_PROMPT=0 GIT_CONFIG_COUNT=1 GIT_CONFIG_KEY_0=credential.helper GIT_CONFIG_VALUE_0=
     if [[ -n "$token" ]]; then
@@ -85,10 +89,11 @@ clone_repository() {
     identity=(-o PubkeyAuthentication=no)
     [[ -n "$key" ]] && identity=(-i "$key")
     export GIT_SSH_COMMAND="ssh ${identity[*]} -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=accept-new -o UserKnownHostsFile=${TMPDIR:-/tmp}/aiplat-known_hosts"
-    timeout -s KILL "${AIPLAT_CLONE_TIMEOUT:-600}" git clone "${branch_args[@]}" -- "$url" "$dest" 2> >(tee -a "$err" >&2)
+    timeout -s KILL "${AIPLAT_CLONE_TIMEOUT:-600}" git clone "${branch_args[@]}" -- "$url" "$dest" 2>&"$clone_err"
   )
   status=$?
-  wait # for tee
+  exec {clone_err}>&-
+  wait "$err_tee"
   [[ -n "$key" ]] && rm -f "$key"
   if ((status == 0)); then
     report_repository cloned "$url"

@@ -381,4 +381,48 @@ describe('the dev machine entrypoint’s Git repositories', () => {
       await Promise.all([publicHttp.close(), privateHttp.close(), sshd.close()]);
     }
   }, 60_000);
+
+  it('reads the last lines of a failed clone and of a failed script only once their tee wrote them', async () => {
+    const here = await mkdtemp(path.join(dir, 'slow-tee-'));
+    await mkdir(path.join(here, 'public'));
+    const git = await startGitHttpServer(path.join(here, 'public'));
+    try {
+      // A tee that starts late: whatever reads the file before it ended finds it empty.
+      const bin = path.join(here, 'bin');
+      await mkdir(bin);
+      await writeFile(
+        path.join(bin, 'tee'),
+        `#!/bin/sh\nsleep 1\nexec ${spawnSync('sh', ['-c', 'command -v tee']).stdout.toString().trim()} "$@"\n`,
+      );
+      await chmod(path.join(bin, 'tee'), 0o755);
+      const repositories = path.join(here, 'mounted');
+      await mkdir(path.join(repositories, '1'), { recursive: true });
+      await writeFile(path.join(repositories, '1', 'url'), `${git.url}/missing.git`);
+      await writeFile(path.join(repositories, '1', 'folder'), 'missing');
+      const scripts = path.join(here, 'lifecycle');
+      await mkdir(scripts);
+      await writeFile(path.join(scripts, 'on-start.sh'), 'echo "last words"\nexit 4\n');
+      const status = path.join(here, 'status');
+      const termination = path.join(here, 'termination-log');
+      const failing = await start({
+        ...devMachineEnv,
+        PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`,
+        HOME: path.join(here, 'home'),
+        AIPLAT_IDES: 'code-server',
+        AIPLAT_REPOSITORIES_DIR: repositories,
+        AIPLAT_REPOSITORIES_STATUS: status,
+        AIPLAT_LIFECYCLE_DIR: scripts,
+        AIPLAT_TERMINATION_LOG: termination,
+      });
+      expect(await failing.exited).toBe(3);
+      expect(await readFile(status, 'utf8'), failing.output()).toMatch(
+        new RegExp(`^aiplat-repository: failed ${git.url}/missing.git .*not found`),
+      );
+      expect(await readFile(termination, 'utf8')).toBe(
+        'aiplat-lifecycle: the on-start script exited with code 4; its last lines: last words',
+      );
+    } finally {
+      await git.close();
+    }
+  }, 60_000);
 });
