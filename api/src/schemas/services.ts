@@ -366,6 +366,10 @@ export const SERVICE_EVENT_TYPES = [
   'running',
   'update-requested',
   'updated',
+  /** The owner changed the serving version's replica count (from, to). */
+  'scale-requested',
+  /** The owner asked for a rolling restart of the serving version's replicas. */
+  'restart-requested',
   'stop-requested',
   'stopped',
   'sleeping',

@@ -12,7 +12,18 @@ export interface VersionLaunch {
 /** What an engine reports; the service core turns it into replica lists, states, events and news. */
 export interface ServiceObservation {
   /** A replica's news: its state (and restarts, message) as the engine sees it now. */
-  replica?: { version: number; index: number; state: ReplicaState; restarts?: number; message?: string };
+  replica?: {
+    version: number;
+    index: number;
+    state: ReplicaState;
+    restarts?: number;
+    message?: string;
+    /**
+     * When the replica's current process started (ISO 8601), when the engine knows it. Without it,
+     * a replica that turns Starting is taken to have started a new process then.
+     */
+    startedAt?: string;
+  };
   /** A version could not run at all (requirements failed to install, its pod was refused...). */
   versionFailed?: { version: number; message: string };
   /** The version waits for capacity in its queue (local) or for Kueue (Kubernetes). */

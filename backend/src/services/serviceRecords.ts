@@ -46,6 +46,11 @@ export function nextVersion(record: ServiceRecord): number {
   return Math.max(...record.versions.map((v) => v.version)) + 1;
 }
 
+/** "1 replica", "2 replicas": event messages count replicas in words. */
+export function replicasText(count: number): string {
+  return `${count} replica${count === 1 ? '' : 's'}`;
+}
+
 export function wantedReplicas(record: ServiceRecord, version: number): number {
   return record.versions.find((v) => v.version === version)?.spec.replicas ?? 0;
 }
@@ -72,7 +77,11 @@ export function settledVersions(record: ServiceRecord): ServiceRecord['versions'
   return record.versions.filter((v) => v.version <= record.version || v.failed);
 }
 
-/** The replica list with one replica's news: added, changed, or removed once Stopped. */
+/**
+ * The replica list with one replica's news: added, changed, or removed once Stopped. Its start time
+ * is its current process's: the engine's when it says, else `now` when it turns Starting (a new
+ * process: a restart, a rolling restart's replacement), else the one it had.
+ */
 export function withReplica(
   replicas: readonly ServiceReplica[],
   news: NonNullable<ServiceObservation['replica']>,
@@ -81,12 +90,14 @@ export function withReplica(
   const others = replicas.filter((r) => !(r.version === news.version && r.index === news.index));
   if (news.state === 'Stopped') return others;
   const before = replicas.find((r) => r.version === news.version && r.index === news.index);
+  const newProcess = news.state === 'Starting' && before?.state !== 'Starting';
+  const startedAt = news.startedAt ?? (newProcess ? now.toISOString() : before?.startedAt);
   const replica: ServiceReplica = {
     index: news.index,
     version: news.version,
     state: news.state,
     restarts: news.restarts ?? before?.restarts ?? 0,
-    ...(before?.startedAt || news.state === 'Starting' ? { startedAt: before?.startedAt ?? now.toISOString() } : {}),
+    ...(startedAt ? { startedAt } : {}),
     ...(news.message ? { message: news.message } : {}),
   };
   return [...others, replica].sort((a, b) => a.version - b.version || a.index - b.index);

@@ -2,7 +2,15 @@ import { canServiceMove } from '@aiplat/api';
 import type { ServiceObservation } from './engine.js';
 import type { ServiceEngines } from './serviceEngines.js';
 import type { ServiceJournal } from './serviceJournal.js';
-import { allReady, launchOf, liveVersions, pendingVersion, wantedReplicas, withReplica } from './serviceRecords.js';
+import {
+  allReady,
+  launchOf,
+  liveVersions,
+  pendingVersion,
+  replicasText,
+  wantedReplicas,
+  withReplica,
+} from './serviceRecords.js';
 import type { ServiceRecord, ServiceStore } from './serviceStore.js';
 
 /**
@@ -52,7 +60,7 @@ export class ServiceRollout {
     if (record.state === 'Deploying' && allReady(record, record.version)) {
       return journal.move(record, 'Running', {
         type: 'running',
-        message: `Running: ${wantedReplicas(record, record.version)} replica(s) of version ${record.version} ready.`,
+        message: `Running: ${replicasText(wantedReplicas(record, record.version))} of version ${record.version} ready.`,
         version: record.version,
       });
     }

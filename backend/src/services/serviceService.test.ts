@@ -61,12 +61,15 @@ let engine: ScriptedEngine;
 let core: ServiceService;
 let published: { topic: string; user: string | undefined; data: unknown }[];
 let changed: string[];
+/** The core's clock: moved on by the tests that look at times. */
+let clock: Date;
 
 beforeEach(() => {
   store = new SqliteStore(':memory:');
   engine = new ScriptedEngine();
   published = [];
   changed = [];
+  clock = new Date('2025-03-01T08:00:00.000Z');
   const events: EventPublisher = {
     publish: (topic, _kind, data, options) => void published.push({ topic, user: options?.user, data }),
   };
@@ -75,6 +78,7 @@ beforeEach(() => {
     events,
     log: pino({ level: 'silent' }),
     onChange: (name) => changed.push(name),
+    now: () => clock,
   });
   core.useEngine('local', engine);
 });
@@ -84,6 +88,8 @@ const ready = (name: string, version: number, index: number) =>
   core.observed(name, { replica: { version, index, state: 'Ready' } });
 const eventTypes = (name: string) => core.events(name, 'alice').events.map((e) => e.type);
 const settled = () => new Promise((resolve) => setImmediate(resolve));
+const later = (seconds: number) => (clock = new Date(clock.getTime() + seconds * 1000));
+const lastEvent = (name: string) => core.events(name, 'alice').events.at(-1)!;
 
 async function running(name: string, replicas = 1) {
   await core.deploy('alice', spec(name, { version: versionSpec({ replicas }) }));
@@ -107,6 +113,7 @@ describe('ServiceService', () => {
       [1, 1, 'Ready'],
     ]);
     expect(eventTypes('chat')).toEqual(['deploy-requested', 'running']);
+    expect(lastEvent('chat').message).toBe('Running: 2 replicas of version 1 ready.');
     expect(new Set(published.map((p) => p.topic))).toEqual(new Set(['services', 'services/chat']));
     expect(published.every((p) => p.user === 'alice')).toBe(true);
     expect(changed).toContain('chat');
@@ -199,6 +206,63 @@ describe('ServiceService', () => {
     expect(changed.length).toBeGreaterThan(changedBefore);
     await core.restart('chat', 'alice');
     expect(engine.calls.at(-1)).toBe('restart chat v1');
+  });
+
+  it('says who scaled the service, from and to how many replicas, and whether replicas start or stop now', async () => {
+    await running('chat', 2);
+    await core.update('chat', 'alice', { replicas: 3 });
+    expect(lastEvent('chat')).toMatchObject({
+      type: 'scale-requested',
+      message: 'alice scaled version 1 from 2 to 3 replicas.',
+      version: 1,
+    });
+    await core.update('chat', 'alice', { replicas: 1 });
+    expect(lastEvent('chat').message).toBe('alice scaled version 1 from 3 replicas to 1 replica.');
+    await core.update('chat', 'alice', { replicas: 1 });
+    expect(lastEvent('chat').message).toBe('alice asked for 1 replica of version 1, as it has: nothing changes.');
+    await core.stop('chat', 'alice', false);
+    const calls = engine.calls.length;
+    await core.update('chat', 'alice', { replicas: 2 });
+    expect(lastEvent('chat').message).toBe(
+      'alice scaled version 1 from 1 replica to 2 replicas; the service is Stopped, so no replica starts or stops now.',
+    );
+    expect(engine.calls.length).toBe(calls);
+    expect(eventTypes('chat').filter((type) => type === 'scale-requested')).toHaveLength(4);
+  });
+
+  it('says who asked for a rolling restart, of which version and how many replicas, before the engine restarts it', async () => {
+    await running('chat', 2);
+    await core.restart('chat', 'alice');
+    expect(lastEvent('chat')).toMatchObject({
+      type: 'restart-requested',
+      message:
+        "alice asked for a rolling restart of version 1's 2 replicas: each gets a new process in turn, and its old one stops once the new one is ready.",
+      version: 1,
+    });
+    expect(engine.calls.at(-1)).toBe('restart chat v1');
+  });
+
+  it("shows each replica's start time as its current process's", async () => {
+    await core.deploy('alice', spec('chat'));
+    const starting = (startedAt?: string) =>
+      core.observed('chat', {
+        replica: { version: 1, index: 0, state: 'Starting', ...(startedAt ? { startedAt } : {}) },
+      });
+    const startedAt = () => core.get('chat', 'alice').replicas[0]!.startedAt;
+    starting();
+    const first = clock.toISOString();
+    later(5);
+    ready('chat', 1, 0);
+    expect(startedAt()).toBe(first);
+    // A new process (a restart, a rolling restart's replacement) turns the replica Starting again.
+    later(60);
+    starting();
+    starting();
+    expect(startedAt()).toBe(clock.toISOString());
+    // When the engine says when the process started, that is the time, whatever its state.
+    starting('2025-03-01T09:00:00.000Z');
+    core.observed('chat', { replica: { version: 1, index: 0, state: 'Ready', startedAt: '2025-03-01T07:00:00.000Z' } });
+    expect(startedAt()).toBe('2025-03-01T07:00:00.000Z');
   });
 
   it('refuses a rollout unless Running, and deleting unless Stopped or Failed', async () => {

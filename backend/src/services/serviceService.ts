@@ -15,7 +15,15 @@ import type { ServiceEngine, ServiceLifecycle, ServiceObservation } from './engi
 import { checkDomain, type DomainTlsPolicy } from './serviceDomain.js';
 import { ServiceEngines } from './serviceEngines.js';
 import { ServiceJournal } from './serviceJournal.js';
-import { launchOf, nextVersion, settledVersions, specOf, toService } from './serviceRecords.js';
+import {
+  launchOf,
+  nextVersion,
+  replicasText,
+  settledVersions,
+  specOf,
+  toService,
+  wantedReplicas,
+} from './serviceRecords.js';
 import { ServiceRollout } from './serviceRollout.js';
 import type { ServiceRecord, ServiceStore } from './serviceStore.js';
 
@@ -174,14 +182,19 @@ export class ServiceService implements ServiceLifecycle {
       );
       await this.rollout.launch(record, version);
     } else if (body.replicas !== undefined) {
+      const from = wantedReplicas(record, record.version);
       const versions = record.versions.map((v) =>
         v.version === record.version ? { ...v, spec: { ...v.spec, replicas: body.replicas! } } : v,
       );
       record = this.journal.save(name, { versions });
+      const scales = record.state === 'Running' || record.state === 'Deploying';
+      this.journal.addEvent(name, {
+        type: 'scale-requested',
+        message: scaleMessage(owner, record, from, body.replicas, scales),
+        version: record.version,
+      });
       this.journal.changed(record);
-      if (record.state === 'Running' || record.state === 'Deploying') {
-        await this.engines.of(record.engine).scale(launchOf(record, record.version), body.replicas);
-      }
+      if (scales) await this.engines.of(record.engine).scale(launchOf(record, record.version), body.replicas);
     }
     return toService(record);
   }
@@ -272,6 +285,11 @@ export class ServiceService implements ServiceLifecycle {
     const record = this.owned(name, owner);
     if (record.state !== 'Running')
       throw new ApiError('conflict', `${name} is ${record.state}; restart a Running service`);
+    this.journal.addEvent(name, {
+      type: 'restart-requested',
+      message: `${owner} asked for a rolling restart of version ${record.version}'s ${replicasText(wantedReplicas(record, record.version))}: each gets a new process in turn, and its old one stops once the new one is ready.`,
+      version: record.version,
+    });
     await this.engines.of(record.engine).restart(launchOf(record, record.version));
     return toService(this.deps.store.get(name)!);
   }
@@ -315,6 +333,16 @@ export class ServiceService implements ServiceLifecycle {
   private domainContext() {
     return { store: this.deps.store, policy: this.deps.domains ?? { httpsServed: false } };
   }
+}
+
+/** Who changed the serving version's replica count, from what to what, and whether replicas start or stop now. */
+function scaleMessage(by: string, record: ServiceRecord, from: number, to: number, scales: boolean): string {
+  const { version, state } = record;
+  if (from === to) return `${by} asked for ${replicasText(to)} of version ${version}, as it has: nothing changes.`;
+  // "from 2 to 3 replicas", but "from 1 replica to 2 replicas".
+  const fromText = from === 1 || to === 1 ? replicasText(from) : String(from);
+  const scaled = `${by} scaled version ${version} from ${fromText} to ${replicasText(to)}`;
+  return scales ? `${scaled}.` : `${scaled}; the service is ${state}, so no replica starts or stops now.`;
 }
 
 /**

@@ -57,6 +57,14 @@ export class Recorder {
     )?.observation.replica?.restarts;
   }
 
+  /** When one replica's process started, as it last reported it. */
+  startedAt(index: number, version = 1): string | undefined {
+    return this.seen.findLast(
+      ({ observation: { replica } }) =>
+        replica?.index === index && replica.version === version && replica.startedAt !== undefined,
+    )?.observation.replica?.startedAt;
+  }
+
   failures(): string[] {
     return this.seen.flatMap(({ observation: { versionFailed } }) => (versionFailed ? [versionFailed.message] : []));
   }

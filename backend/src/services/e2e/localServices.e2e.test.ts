@@ -255,6 +255,31 @@ describe('online services on the local engine', () => {
     expect(failed.failure?.message).toContain('cannot load the model');
   }, 70_000);
 
+  it('restarts a replica with a new process and start time, and says who restarted and scaled the service', async () => {
+    await fx.client().deployService({ body: { spec: spec('rolling', {}, { auth: ['none'] }) } });
+    const running = await waitFor('rolling', (s) => s.state === 'Running');
+    const before = running.replicas[0]!.startedAt!;
+    const pid = async () => ((await (await call('rolling', '/healthz')).json()) as { pid: number }).pid;
+    const oldPid = await pid();
+    const asked = Date.now();
+
+    await fx.client().restartService({ params: { name: 'rolling' } });
+    // The new process serves once it is ready; the old one stops then.
+    await expect.poll(pid, { timeout: 30_000 }).not.toBe(oldPid);
+    const restarted = await waitFor('rolling', (s) => s.replicas[0]?.state === 'Ready');
+    expect(Date.parse(before)).toBeLessThan(asked);
+    expect(Date.parse(restarted.replicas[0]!.startedAt!)).toBeGreaterThanOrEqual(asked);
+
+    await fx.client().updateService({ params: { name: 'rolling' }, body: { replicas: 2 } });
+    const events = (await fx.client().serviceEvents({ params: { name: 'rolling' } })).events;
+    expect(events.filter((e) => e.type.endsWith('-requested')).map((e) => `${e.type}: ${e.message}`)).toEqual([
+      'deploy-requested: Deploying rolling version 1 (1 replica).',
+      "restart-requested: alice asked for a rolling restart of version 1's 1 replica: each gets a new process in turn, and its old one stops once the new one is ready.",
+      'scale-requested: alice scaled version 1 from 1 replica to 2 replicas.',
+    ]);
+    await fx.client().stopService({ params: { name: 'rolling' }, body: { force: true } });
+  }, 60_000);
+
   it('refuses bad specs with a 400 at the field, and other users see nothing', async () => {
     const missing = await rejection(
       fx.client().deployService({ body: { spec: spec('nomodel', { model: 'home/no/such/model' }) } }),

@@ -42,6 +42,8 @@ export function serviceEventLabel(type: ServiceEvent['type'], trans: Translation
     running: trans.__('Running'),
     'update-requested': trans.__('Update requested'),
     updated: trans.__('Updated'),
+    'scale-requested': trans.__('Scale requested'),
+    'restart-requested': trans.__('Restart requested'),
     'stop-requested': trans.__('Stop requested'),
     stopped: trans.__('Stopped'),
     sleeping: trans.__('Sleeping'),

@@ -40,6 +40,8 @@ const EVENT_TYPES: Record<ServiceEvent['type'], () => string> = {
   running: () => vscode.l10n.t('Running'),
   'update-requested': () => vscode.l10n.t('Update requested'),
   updated: () => vscode.l10n.t('Updated'),
+  'scale-requested': () => vscode.l10n.t('Scale requested'),
+  'restart-requested': () => vscode.l10n.t('Restart requested'),
   'stop-requested': () => vscode.l10n.t('Stop requested'),
   stopped: () => vscode.l10n.t('Stopped'),
   sleeping: () => vscode.l10n.t('Sleeping'),

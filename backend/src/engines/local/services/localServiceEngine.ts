@@ -4,14 +4,16 @@ import type { Logger } from 'pino';
 import { ApiError, type ReplicaState, type ServiceSpec, type ServiceVersionSpec } from '@aiplat/api';
 import type { ReadyReplica, ServiceEngine, ServiceLifecycle, VersionLaunch } from '../../../services/engine.js';
 import type { ServiceRecord } from '../../../services/serviceStore.js';
-import { nextLogSeq } from '../../../logs/logReader.js';
-import { createPortAllocator, instancePaths, type Supervisor } from '../supervisor/index.js';
-import type { ContainerVersion, ServiceContainers } from '../containers/serviceContainers.js';
+import { createPortAllocator, type Supervisor } from '../supervisor/index.js';
+import type { ServiceContainers } from '../containers/serviceContainers.js';
 import { Replica } from './replica.js';
 import { DEFAULT_BACKOFF, type Backoff } from './replicaRules.js';
-import { environmentPython, installRequirements, type PipSettings } from './requirements.js';
+import type { PipSettings } from './requirements.js';
+import { rollingRestart } from './rollingRestart.js';
+import { replicaNews, versionKey, type RunningVersion, type Slot } from './runningVersion.js';
 import type { ServiceQueue } from './serviceQueue.js';
-import { appendPlatformLine, instanceNames, newestLog, versionFolder } from './versionFiles.js';
+import { prepareEnvironment } from './versionEnvironment.js';
+import { instanceNames, newestLog, versionFolder } from './versionFiles.js';
 import { environmentEnv } from '../pythonEnvironment.js';
 
 export interface LocalServiceEngineDeps {
@@ -37,33 +39,11 @@ export interface LocalServiceEngineDeps {
   log: Logger;
 }
 
-/** One index of a version: its current replica (once placed) and what its placement gives it. */
-interface Slot {
-  replica?: Replica;
-  devicesEnv: Record<string, string>;
-}
-
-interface RunningVersion {
-  launch: VersionLaunch;
-  folder: string;
-  logDir: string;
-  cwd: string;
-  env: Record<string, string>;
-  /** Set when the replicas run in containers (the requirements go in there, at each start). */
-  container?: ContainerVersion;
-  slots: Slot[];
-  /** The environment is ready (requirements installed): replicas may be placed. */
-  prepared: boolean;
-  stopped: boolean;
-  restarting: boolean;
-  /** Ends a requirements install under way. */
-  abort: AbortController;
-}
-
 /**
  * Services on this machine: each replica a supervised process group on a loopback port (PORT)
  * with the model folder named by MODEL_DIR, placed through the queues jobs use; a version's
- * requirements go into its own venv first. The replicas' health is `Replica`'s.
+ * requirements go into its own venv first (`prepareEnvironment`). The replicas' health is
+ * `Replica`'s; a rolling restart is `rollingRestart`'s.
  */
 export class LocalServiceEngine implements ServiceEngine {
   private readonly versions = new Map<string, RunningVersion>();
@@ -134,7 +114,7 @@ export class LocalServiceEngine implements ServiceEngine {
       restarting: false,
       abort: new AbortController(),
     };
-    this.versions.set(key(service.name, version), running);
+    this.versions.set(versionKey(service.name, version), running);
     for (let index = 0; index < spec.replicas; index++) this.report(running, index, 'Pending');
     void this.prepare(running).catch((error: unknown) => {
       if (running.stopped) return;
@@ -145,16 +125,16 @@ export class LocalServiceEngine implements ServiceEngine {
   }
 
   async stopVersion(name: string, version: number, force: boolean): Promise<void> {
-    const running = this.versions.get(key(name, version));
+    const running = this.versions.get(versionKey(name, version));
     if (!running) return;
-    this.versions.delete(key(name, version));
+    this.versions.delete(versionKey(name, version));
     running.stopped = true;
     running.abort.abort();
     await Promise.all(running.slots.map((_slot, index) => this.endSlot(running, index, force)));
   }
 
   async scale(launch: VersionLaunch, replicas: number): Promise<void> {
-    const running = this.versions.get(key(launch.service.name, launch.version));
+    const running = this.versions.get(versionKey(launch.service.name, launch.version));
     if (!running) return;
     const before = running.launch.spec.replicas;
     running.launch = { ...launch, spec: { ...launch.spec, replicas } };
@@ -168,10 +148,15 @@ export class LocalServiceEngine implements ServiceEngine {
 
   /** Starts the rolling restart and returns: each index gets a new process, the old one stops once it is ready. */
   async restart(launch: VersionLaunch): Promise<void> {
-    const running = this.versions.get(key(launch.service.name, launch.version));
+    const running = this.versions.get(versionKey(launch.service.name, launch.version));
     if (!running || running.restarting) return;
     running.restarting = true;
-    void this.rollingRestart(running).finally(() => (running.restarting = false));
+    void rollingRestart(running, {
+      lifecycle: this.deps.lifecycle,
+      surgeReplica: (...args) => this.newReplica(...args, true),
+      readyTimeoutMs: this.deps.readyTimeoutMs,
+      log: this.deps.log,
+    }).finally(() => (running.restarting = false));
     return Promise.resolve();
   }
 
@@ -195,7 +180,7 @@ export class LocalServiceEngine implements ServiceEngine {
 
   /** The log of the replica's current process: of the two slots a rolling restart alternates, the newer. */
   logFile(name: string, version: number, index: number): string | undefined {
-    const current = this.versions.get(key(name, version))?.slots[index]?.replica;
+    const current = this.versions.get(versionKey(name, version))?.slots[index]?.replica;
     if (current) return current.logFile;
     return newestLog(path.join(versionFolder(this.deps.dataDir, name, version), 'logs'), index);
   }
@@ -227,37 +212,9 @@ export class LocalServiceEngine implements ServiceEngine {
     await Promise.all(running.map((r) => this.stopVersion(r.launch.service.name, r.launch.version, true)));
   }
 
-  /** The version's environment: its requirements installed into its own venv, pip's output in replica 0's log. */
+  /** The version's environment, then its replicas placed. */
   private async prepare(running: RunningVersion): Promise<void> {
-    const { service, version, spec } = running.launch;
-    if (running.container) await this.deps.containers!.prepare(running.container);
-    else if (spec.requirements?.trim()) {
-      for (let index = 0; index < spec.replicas; index++) this.report(running, index, 'Installing');
-      this.deps.lifecycle.observed(service.name, {
-        event: { type: 'installing', message: `Installing the requirements of version ${version}.`, version },
-      });
-      const platformLog = instancePaths(running.logDir, instanceNames(0)[0]).logFile;
-      let seq = nextLogSeq(platformLog);
-      const env = { ...running.env };
-      delete env.VIRTUAL_ENV;
-      let installed: { venv: string; bin: string };
-      try {
-        installed = await installRequirements({
-          folder: running.folder,
-          python: environmentPython(spec.environment),
-          requirements: spec.requirements,
-          pip: this.deps.pip,
-          env,
-          onLine: (line) => appendPlatformLine(platformLog, line, seq++),
-          signal: running.abort.signal,
-        });
-      } catch (error) {
-        throw new Error(`its requirements did not install: ${(error as Error).message}`);
-      }
-      running.env.PATH = `${installed.bin}:${running.env.PATH ?? ''}`;
-      running.env.VIRTUAL_ENV = installed.venv;
-      for (let index = 0; index < running.launch.spec.replicas; index++) this.report(running, index, 'Pending');
-    }
+    await prepareEnvironment(running, this.deps);
     if (running.stopped) return;
     running.prepared = true;
     this.placeMissing(running);
@@ -301,52 +258,6 @@ export class LocalServiceEngine implements ServiceEngine {
       this.deps.lifecycle.observed(running.launch.service.name, {
         versionFailed: { version: running.launch.version, message },
       });
-    }
-  }
-
-  /** Each index in turn: a new process (the other log slot, a new port), then the old one ends once it is ready. */
-  private async rollingRestart(running: RunningVersion): Promise<void> {
-    const { service, version } = running.launch;
-    for (const [index, slot] of running.slots.entries()) {
-      const old = slot.replica;
-      if (!old || running.stopped) continue;
-      const instance = instanceNames(index).find((name) => name !== old.instance)!;
-      // A deliberate restart is not a failure: the count of restarts after a liveness failure or an exit carries on.
-      const fresh = await this.newReplica(running, index, slot, instance, old.restarts, true);
-      this.deps.lifecycle.observed(service.name, {
-        event: {
-          type: 'replica-restarted',
-          message: `Replica ${index} restarts: a new process starts on port ${fresh.port}; the old one stops once it is ready.`,
-          version,
-          replica: index,
-        },
-      });
-      let ready = false;
-      try {
-        await fresh.start();
-        ready = await fresh.whenReady(this.deps.readyTimeoutMs);
-      } catch (error) {
-        this.deps.log.warn({ err: error, service: service.name, index }, 'a restarted replica did not start');
-      }
-      if (running.stopped || slot.replica !== old) {
-        await fresh.stop(true, true);
-        return;
-      }
-      if (!ready) {
-        await fresh.stop(true, true);
-        this.report(running, index, old.state, 'the restarted process was not ready; the old one keeps serving');
-        this.deps.lifecycle.observed(service.name, {
-          event: {
-            type: 'replica-not-ready',
-            message: `Replica ${index}'s new process was not ready; the restart stops here and the old processes keep serving.`,
-            version,
-            replica: index,
-          },
-        });
-        return;
-      }
-      slot.replica = fresh;
-      await old.stop(false, true);
     }
   }
 
@@ -405,12 +316,9 @@ export class LocalServiceEngine implements ServiceEngine {
   }
 
   private report(running: RunningVersion, index: number, state: ReplicaState, message?: string): void {
-    this.deps.lifecycle.observed(running.launch.service.name, {
-      replica: { version: running.launch.version, index, state, ...(message ? { message } : {}) },
-    });
+    this.deps.lifecycle.observed(
+      running.launch.service.name,
+      replicaNews(running, index, state, message ? { message } : {}),
+    );
   }
-}
-
-function key(name: string, version: number): string {
-  return `${name}/${version}`;
 }

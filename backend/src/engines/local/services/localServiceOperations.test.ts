@@ -30,6 +30,8 @@ describe('LocalServiceEngine operations', () => {
     await expect.poll(() => engine.readyReplicas('rolling').length, { timeout: 20_000 }).toBe(1);
     const oldPort = portOf(engine.readyReplicas('rolling')[0]);
     const oldPid = (await getJson(oldPort, '/healthz')).pid as number;
+    const oldStartedAt = recorder.startedAt(0)!;
+    const asked = Date.now();
 
     await engine.restart(launch);
     const readyCounts = new Set<number>();
@@ -41,6 +43,9 @@ describe('LocalServiceEngine operations', () => {
     const newPid = (await getJson(portOf(engine.readyReplicas('rolling')[0]), '/healthz')).pid as number;
     expect(newPid).not.toBe(oldPid);
     await expect.poll(() => isAlive(oldPid), { timeout: 5_000 }).toBe(false);
+    // The index is the new process's, and so is its start time.
+    expect(Date.parse(oldStartedAt)).toBeLessThan(asked);
+    expect(Date.parse(recorder.startedAt(0)!)).toBeGreaterThanOrEqual(asked);
     // The index lives on: never reported Stopped, the new process's log read. A deliberate restart
     // is not counted among the restarts after a failure.
     expect(recorder.states(0)).not.toContain('Stopped');
@@ -52,6 +57,31 @@ describe('LocalServiceEngine operations', () => {
       path.join(fx.data, 'services', 'rolling', 'v1', 'logs', 'replica-0.b.log'),
     );
     expect(await readFile(engine.logFile('rolling', 1, 0)!, 'utf8')).toContain('loaded gpt2');
+  }, 60_000);
+
+  it('gives the index back to the old process, with its start time, when the new one is not ready', async () => {
+    const recorder = new Recorder();
+    const engine = fx.engine(recorder, { readyTimeoutMs: 5_000 });
+    // The first process serves; any later one never listens.
+    const marker = path.join(fx.data, 'stuck-started');
+    const launch = launchOf('stuck', {
+      probes: { readiness: READY_PROBE },
+      command: `if [ -e ${marker} ]; then exec sleep 600; fi; touch ${marker}; exec python3 ${MODEL_SERVER}`,
+    });
+    await engine.startVersion(launch);
+    await expect.poll(() => engine.readyReplicas('stuck').length, { timeout: 20_000 }).toBe(1);
+    const oldPort = portOf(engine.readyReplicas('stuck')[0]);
+    const oldStartedAt = recorder.startedAt(0);
+
+    await engine.restart(launch);
+    // (The new process also says it was not ready in time, as any replica does.)
+    await expect
+      .poll(() => recorder.events('replica-not-ready'), { timeout: 20_000 })
+      .toContainEqual(expect.stringContaining("Replica 0's new process was not ready"));
+    expect(portOf(engine.readyReplicas('stuck')[0])).toBe(oldPort);
+    const last = recorder.seen.findLast(({ observation }) => observation.replica)!.observation.replica!;
+    expect(last).toMatchObject({ state: 'Ready', startedAt: oldStartedAt });
+    expect(last.message).toBe('the restarted process was not ready; the old one keeps serving');
   }, 60_000);
 
   it('scales a running version up and down', async () => {

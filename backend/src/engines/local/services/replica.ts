@@ -46,6 +46,8 @@ type ReplicaEventType = Extract<
  */
 export class Replica {
   state: ReplicaState = 'Pending';
+  /** When its current process started (ISO 8601), told with each state it reports. */
+  startedAt: string | undefined;
   private handle: InstanceHandle | undefined;
   /** Bumped for each process and at stop: loops and exit handlers of an older one stay out. */
   private generation = 0;
@@ -80,6 +82,7 @@ export class Replica {
     const generation = ++this.generation;
     const { ctx } = this;
     this.health = FRESH_HEALTH;
+    this.startedAt = new Date().toISOString();
     this.set('Starting');
     const env = { ...ctx.env, PORT: String(this.port) };
     const handle = await ctx.supervisor.launchInstance({
@@ -254,8 +257,16 @@ export class Replica {
   private set(state: ReplicaState, message?: string, type?: ReplicaEventType, text?: string): void {
     this.state = state;
     const { version, index } = this.ctx;
+    const { restarts, startedAt } = this;
     this.ctx.report({
-      replica: { version, index, state, restarts: this.restarts, ...(message ? { message } : {}) },
+      replica: {
+        version,
+        index,
+        state,
+        restarts,
+        ...(message ? { message } : {}),
+        ...(startedAt ? { startedAt } : {}),
+      },
       ...(type && text ? { event: { type, message: text, version, replica: index } } : {}),
     });
   }
