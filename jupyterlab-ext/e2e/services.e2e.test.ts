@@ -16,7 +16,8 @@ import { keepEvidence, savedWorkspace, screenshot, startLab, USER, waitForLab, t
  * page is let through by the gateway; after a reload the open service views are back. The update
  * form (the list's Update) scales the service to two ready replicas, opens it to anyone (after the
  * explicit yes) with other limits, shows the API's 400 at its field and rolls out a version 2 that
- * then serves.
+ * then serves, its probe's timeout kept; its held-back buttons look disabled. Deleted, the page says
+ * so and nothing on it acts on the service any more.
  */
 
 const MODEL_SERVER = fileURLToPath(new URL('../../testing/src/services/model_server.py', import.meta.url));
@@ -240,7 +241,7 @@ describe('online services in JupyterLab', () => {
     async () => {
       const { page } = lab;
       const api = createClient({ baseUrl: lab.backendUrl, token: lab.backendToken });
-      const readiness = { type: 'http' as const, path: '/ready', periodSeconds: 1 };
+      const readiness = { type: 'http' as const, path: '/ready', periodSeconds: 1, timeoutSeconds: 2 };
       await api.deployService({
         body: {
           spec: {
@@ -269,8 +270,16 @@ describe('online services in JupyterLab', () => {
       expect(await field('command').inputValue()).toBe(`exec python3 ${MODEL_SERVER}`);
       expect(await field('env').inputValue()).toBe('GREETING=one');
       expect(await field('readiness-target').inputValue()).toBe('/ready');
+      expect(await field('readiness-timeoutSeconds').inputValue()).toBe('2');
+      expect(await field('readiness-initialDelaySeconds').inputValue()).toBe('0');
       expect(await field('qpsPerReplica').inputValue()).toBe('100');
-      expect(await form.locator('[data-testid="aiplat-service-update-version"]').isDisabled()).toBe(true);
+      const held = form.locator('[data-testid="aiplat-service-update-version"]');
+      expect(await held.isDisabled()).toBe(true);
+      // It looks it, as JupyterLab's own disabled buttons do: faded, with the not-allowed cursor.
+      expect(await held.evaluate((b) => [getComputedStyle(b).cursor, getComputedStyle(b).opacity])).toEqual([
+        'not-allowed',
+        '0.5',
+      ]);
 
       // Checked as typed: 17 replicas are refused at the field, and Scale waits for a fix.
       await field('replicas').fill('17');
@@ -317,7 +326,12 @@ describe('online services in JupyterLab', () => {
       await view.locator('[data-testid="aiplat-service-version-2"][data-serving="true"]').waitFor({ timeout: 90_000 });
       await view.locator('[data-testid="aiplat-service-replica-2-1"][data-state="Ready"]').waitFor({ timeout: 30_000 });
       const versions = await api.getService({ params: { name: 'grow' } });
-      expect(versions.versions.at(-1)?.spec).toMatchObject({ env: { GREETING: 'two' }, replicas: 2 });
+      // The probe's timeout, never shown to be changed, is the new version's too.
+      expect(versions.versions.at(-1)?.spec).toMatchObject({
+        env: { GREETING: 'two' },
+        replicas: 2,
+        probes: { readiness: { timeoutSeconds: 2 } },
+      });
       // Called through the gateway, version 2 answers.
       await view.locator('[data-testid="aiplat-service-tab-calls"]').click();
       await view.locator('[data-testid="aiplat-service-test-path"]').fill('/predict');
@@ -339,6 +353,21 @@ describe('online services in JupyterLab', () => {
       await expect
         .poll(() => view.locator('[data-testid="aiplat-service-detail-ready"]').innerText(), { timeout: 60_000 })
         .toBe('1/1 ready');
+
+      // Deleted (through the API): the page says so; its update form stays shown, every control disabled.
+      await api.stopService({ params: { name: 'grow' }, body: {} });
+      await view
+        .locator('[data-testid="aiplat-service-detail-state"][data-state="Stopped"]')
+        .waitFor({ timeout: 60_000 });
+      await api.deleteService({ params: { name: 'grow' } });
+      await view.locator('[data-testid="aiplat-service-detail-deleted"]').waitFor({ timeout: 30_000 });
+      expect(await view.locator('[data-testid="aiplat-service-detail-state"]').getAttribute('data-state')).toBe(
+        'Deleted',
+      );
+      expect(await view.locator('[data-testid="aiplat-service-detail-start"]').count()).toBe(0);
+      expect(await field('replicas').isDisabled()).toBe(true);
+      expect(await form.locator('[data-testid="aiplat-service-update-reset"]').isDisabled()).toBe(true);
+      await screenshot(page, 'service-deleted');
     },
   );
 });

@@ -288,9 +288,16 @@ const sidebarPlugin: JupyterFrontEndPlugin<void> = {
       currentService: () => currentServiceName(servicesOptions),
       isConnected: () => connection.state.status === 'connected',
     });
-    serviceViews.currentChanged.connect(() => {
+    const serviceViewChanged = () => {
       app.commands.notifyCommandChanged(CommandIDs.updateService);
       app.commands.notifyCommandChanged(CommandIDs.scaleService);
+    };
+    serviceViews.currentChanged.connect(serviceViewChanged);
+    // A view's service deleted: Update and Scale no longer apply to the view in front.
+    serviceViews.widgetAdded.connect((_, widget) => {
+      widget.content.model.changed.connect((model, change) => {
+        if (change === 'service' && model.deleted) serviceViewChanged();
+      });
     });
     connection.stateChanged.connect(() => {
       app.commands.notifyCommandChanged(CommandIDs.deployService);

@@ -110,10 +110,10 @@ export function openServiceView(options: ServiceViewOptions, name: string, tab?:
   return widget;
 }
 
-/** The service of the view in front, if a service view is. */
+/** The service of the view in front, if a service view is and its service was not deleted. */
 export function currentServiceName(options: ServiceViewOptions): string | undefined {
   const widget = options.serviceViews?.currentWidget;
-  return widget ? serviceNameOfView(widget) : undefined;
+  return widget && !widget.content.model.deleted ? serviceNameOfView(widget) : undefined;
 }
 
 /**

@@ -1,4 +1,11 @@
-import type { EventMessage, JobLogsResponse, LogLine, Service, ServiceReplica } from '@aiplat/api';
+import {
+  ApiError,
+  type EventMessage,
+  type JobLogsResponse,
+  type LogLine,
+  type Service,
+  type ServiceReplica,
+} from '@aiplat/api';
 import { Signal } from '@lumino/signaling';
 import { describe, expect, it, vi } from 'vitest';
 import type { IConnectionModel } from '../../tokens.js';
@@ -49,13 +56,15 @@ function fakeServer(first: Service) {
   const handlers = new Map<string, Set<(event: EventMessage) => void>>();
   const subscriptions: { topic: string; cursor: string | undefined }[] = [];
   const pages: ReturnType<typeof pendingPage>[] = [];
-  let current = first;
+  let current: Service | undefined = first;
+  const notFound = () => new ApiError('not_found', 'service hello not found', { status: 404 });
   const connection = {
     state: { status: 'connected' },
     stateChanged: new Signal<unknown, unknown>({}),
     serverUrl: 'http://server',
     client: {
-      getService: () => Promise.resolve(current),
+      getService: () => (current ? Promise.resolve(current) : Promise.reject(notFound())),
+      startService: () => (current ? Promise.resolve(current) : Promise.reject(notFound())),
       serviceEvents: () => Promise.resolve({ events: [] }),
       serviceMetrics: () => Promise.resolve({ points: [] }),
       serviceLogs: () => {
@@ -89,6 +98,10 @@ function fakeServer(first: Service) {
       send('services/hello', 'services', { change: 'updated', service: next });
     },
     logBatch: (lines: LogLine[], cursor: string) => send('service-logs/hello', 'service-logs', { lines, cursor }),
+    /** The service is deleted, its news missed by the page: the server answers 404 for it. */
+    delete: () => {
+      current = undefined;
+    },
   };
 }
 
@@ -145,6 +158,40 @@ describe('a service’s logs', () => {
     server.change({ ...service(1, [replica(1, 0), replica(1, 1), replica(1, 2)]), state: 'Updating' });
     expect(model.logs.size).toBe(3);
     expect(server.pages).toHaveLength(3);
+    model.dispose();
+  });
+});
+
+describe('a deleted service', () => {
+  it('is deleted when the server no longer knows the service it showed (its news missed)', async () => {
+    // Read again (after a reconnection, say): 404.
+    const server = fakeServer(service(1, [replica(1, 0)]));
+    const model = new ServiceDetailModel(server.connection, 'hello');
+    await model.refresh();
+    server.delete();
+    expect(model.deleted).toBe(false);
+    await model.refresh();
+    expect(model.deleted).toBe(true);
+    expect(model.error).toBeUndefined();
+    model.dispose();
+    // An action answered 404.
+    const other = fakeServer(service(1, [replica(1, 0)]));
+    const acted = new ServiceDetailModel(other.connection, 'hello');
+    await acted.refresh();
+    other.delete();
+    await acted.act('start');
+    expect(acted.deleted).toBe(true);
+    expect(acted.error).toBeUndefined();
+    acted.dispose();
+  });
+
+  it('is not called deleted when the server never knew the name: its error shows', async () => {
+    const server = fakeServer(service(1, []));
+    server.delete();
+    const model = new ServiceDetailModel(server.connection, 'hello');
+    await model.refresh();
+    expect(model.deleted).toBe(false);
+    expect(model.error).toBe('service hello not found');
     model.dispose();
   });
 });

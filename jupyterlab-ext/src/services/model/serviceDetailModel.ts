@@ -1,4 +1,12 @@
-import type { EventMessage, EventSocket, LogLine, Service, ServiceEvent, ServiceMetricPoint } from '@aiplat/api';
+import {
+  isApiError,
+  type EventMessage,
+  type EventSocket,
+  type LogLine,
+  type Service,
+  type ServiceEvent,
+  type ServiceMetricPoint,
+} from '@aiplat/api';
 import { ChangingModel } from '../../model/changingModel.js';
 import type { IConnectionModel } from '../../tokens.js';
 import { LogBuffer } from '../../training/model/logBuffer.js';
@@ -76,7 +84,10 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
     return this._error;
   }
 
-  /** The service was deleted while shown. */
+  /**
+   * The service was deleted while shown (the `services/<name>` topic said so, or the server no longer
+   * knows the service it showed): what it was stays shown, nothing can be done to it any more.
+   */
   get deleted(): boolean {
     return this._deleted;
   }
@@ -135,7 +146,7 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
       this._error = undefined;
       this.emit('events');
     } catch (e) {
-      this._fail(e);
+      this._failOrGone(e);
     }
   }
 
@@ -153,7 +164,7 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
             : await client.restartService(params);
       this._setService(service);
     } catch (e) {
-      this._fail(e);
+      this._failOrGone(e);
     }
   }
 
@@ -181,11 +192,7 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
 
   private _onService(event: EventMessage): void {
     if (event.kind !== 'services' || this.isDisposed) return;
-    if (event.data.change === 'deleted') {
-      this._deleted = true;
-      this.emit('service');
-      return;
-    }
+    if (event.data.change === 'deleted') return this._markDeleted();
     const before = this._service;
     const service = event.data.service;
     this._setService(service);
@@ -279,6 +286,22 @@ export class ServiceDetailModel extends ChangingModel<ServiceDetailChange> {
 
   private _addLines(lines: readonly LogLine[]): void {
     if (this.logs.append(lines) > 0) this.emit('logs');
+  }
+
+  private _markDeleted(): void {
+    if (this._deleted) return;
+    this._deleted = true;
+    this._error = undefined;
+    this.emit('service');
+  }
+
+  /**
+   * A 404 for a service the page showed: it was deleted while the page did not hear of it (the
+   * socket was down, or the page came back after a reload). A name never seen keeps the error.
+   */
+  private _failOrGone(e: unknown): void {
+    if (this._service && isApiError(e) && e.code === 'not_found') this._markDeleted();
+    else this._fail(e);
   }
 
   private _fail(e: unknown): void {

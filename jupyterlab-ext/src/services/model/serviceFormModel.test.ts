@@ -8,6 +8,7 @@ import {
   initialValues,
   ServiceFormModel,
   specInput,
+  valuesFromSpec,
   type ServiceFormValues,
 } from './serviceFormModel.js';
 import { LIMIT_FIELD_MAXIMUMS, LIMIT_FIELDS, type LimitField } from './serviceLimitFields.js';
@@ -82,7 +83,7 @@ describe('the deploy form', () => {
     expect(Object.fromEntries(form.errors)).toEqual({
       qpsPerReplica: ['QPS per replica must be a number greater than 0, at most 100000'],
       concurrencyPerReplica: ['Concurrent requests per replica must be a whole number from 1 to 10000'],
-      maxBodyMiB: ['Request body limit must be a whole number of MiB from 1 to 1024'],
+      maxBodyMiB: ['Request body limit must be a number of MiB greater than 0 (e.g. 0.5), at most 1024'],
       upstreamTimeoutSeconds: ['Upstream timeout must be a whole number of seconds from 1 to 3600'],
     });
     form.update({ qpsPerReplica: '0.5', maxBodyMiB: '1024', upstreamTimeoutSeconds: '1', concurrencyPerReplica: '2' });
@@ -104,6 +105,71 @@ describe('the deploy form', () => {
     expect(refuses('upstreamTimeoutSeconds', '1')).toBe(false);
   });
 
+  it('takes any body limit greater than 0 MiB, fractions too, as its message says', () => {
+    const base = { ...initialValues('home/m'), command: 'run' };
+    const bytes = (maxBodyMiB: string) => {
+      const values = { ...base, maxBodyMiB };
+      expect(formProblems(values, trans).has('maxBodyMiB'), maxBodyMiB).toBe(false);
+      return ServiceSpecSchema.parse(specInput(values)).limits.maxBodyBytes;
+    };
+    expect(bytes('0.5')).toBe(512 * 1024);
+    expect(bytes('1.25')).toBe(1.25 * 1024 * 1024);
+    // Less than a byte is still more than 0: one byte.
+    expect(bytes('0.0000001')).toBe(1);
+    expect(bytes('1024')).toBe(1024 * 1024 * 1024);
+    const refused = (maxBodyMiB: string) => formProblems({ ...base, maxBodyMiB }, trans).get('maxBodyMiB');
+    expect(refused('0')).toEqual([
+      'Request body limit must be a number of MiB greater than 0 (e.g. 0.5), at most 1024',
+    ]);
+    expect(refused('1024.0000001')).toHaveLength(1);
+    // A limit in bytes that is no whole number of MiB shows as typed and is sent back unchanged.
+    const prefilled = valuesFromSpec({
+      name: 'm',
+      version: { model: 'home/m', command: 'run', resources: { cpu: 1, memory: '1Gi' } },
+      limits: { maxBodyBytes: 1e6 },
+    });
+    expect(ServiceSpecSchema.parse(specInput(prefilled)).limits.maxBodyBytes).toBe(1_000_000);
+  });
+
+  it('has each probe’s initial delay and timeout: prefilled, checked at their fields, sent', () => {
+    expect(initialValues().liveness).toEqual({
+      type: 'default',
+      target: '',
+      initialDelaySeconds: '0',
+      periodSeconds: '10',
+      timeoutSeconds: '1',
+      failureThreshold: '3',
+    });
+    const values = valuesFromSpec({
+      name: 'm',
+      version: {
+        model: 'home/m',
+        command: 'run',
+        resources: { cpu: 1, memory: '1Gi' },
+        probes: {
+          startup: { type: 'exec', command: 'test -f /tmp/up', initialDelaySeconds: 30, timeoutSeconds: 5 },
+          readiness: { type: 'http', path: '/ready' },
+        },
+      },
+    });
+    expect(values.startup).toMatchObject({ initialDelaySeconds: '30', timeoutSeconds: '5', periodSeconds: '10' });
+    // A probe without them shows the contract's defaults.
+    expect(values.readiness).toMatchObject({ initialDelaySeconds: '0', timeoutSeconds: '1' });
+    const probes = ServiceSpecSchema.parse(specInput(values)).version.probes;
+    expect(probes.startup).toMatchObject({ initialDelaySeconds: 30, timeoutSeconds: 5 });
+
+    const form = new ServiceFormModel(offline, trans, { model: 'home/m' });
+    form.update({ command: 'run' });
+    form.updateProbe('liveness', { type: 'tcp', initialDelaySeconds: '3601', timeoutSeconds: '0' });
+    expect([...form.errors.keys()].sort()).toEqual(['liveness.initialDelaySeconds', 'liveness.timeoutSeconds']);
+    expect(form.errors.get('liveness.timeoutSeconds')?.[0]).toMatch(/timeoutSeconds/);
+    form.updateProbe('liveness', { initialDelaySeconds: '60', timeoutSeconds: '10' });
+    expect(form.errors.size).toBe(0);
+    expect(specInput(form.values)).toMatchObject({
+      version: { probes: { liveness: { type: 'tcp', initialDelaySeconds: 60, timeoutSeconds: 10 } } },
+    });
+  });
+
   it('shows one problem of a number, the first the contract finds', () => {
     const values = { ...initialValues('home/m'), command: 'run', cpu: '-1' };
     expect(formProblems(values, trans).get('cpu')).toEqual([
@@ -120,6 +186,8 @@ describe('the deploy form', () => {
     expect(fieldOfPath('version.resources')).toBe('resources');
     expect(fieldOfPath('body.spec.version.probes.liveness.command')).toBe('liveness.target');
     expect(fieldOfPath('version.probes.startup.failureThreshold')).toBe('startup.failureThreshold');
+    expect(fieldOfPath('body.spec.version.probes.liveness.timeoutSeconds')).toBe('liveness.timeoutSeconds');
+    expect(fieldOfPath('body.version.probes.readiness.initialDelaySeconds')).toBe('readiness.initialDelaySeconds');
     expect(fieldOfPath('version.probes.startup.type')).toBe('startup.type');
     expect(fieldOfPath('body.spec.limits.maxBodyBytes')).toBe('maxBodyMiB');
     expect(fieldOfPath('body.spec.auth.1')).toBe('auth');

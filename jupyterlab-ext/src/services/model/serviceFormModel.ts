@@ -1,4 +1,5 @@
 import {
+  ProbeSchema,
   SERVICE_LIMITS,
   ServiceSpecSchema,
   type Service,
@@ -24,9 +25,18 @@ export type ProbeName = (typeof PROBE_NAMES)[number];
 export interface ProbeValues {
   type: ProbeChoice;
   target: string;
+  initialDelaySeconds: string;
   periodSeconds: string;
+  timeoutSeconds: string;
   failureThreshold: string;
 }
+
+/** A probe's timings, as the contract (`ProbeSchema`) names them. */
+export const PROBE_TIMINGS = ['initialDelaySeconds', 'periodSeconds', 'timeoutSeconds', 'failureThreshold'] as const;
+export type ProbeTiming = (typeof PROBE_TIMINGS)[number];
+
+/** The contract's defaults of the timings: what a probe without them gets (no delay, every 10 s, 1 s…). */
+const PROBE_TIMING_DEFAULTS: Record<ProbeTiming, number> = ProbeSchema.parse({ type: 'tcp' });
 
 /** The deploy form's values as typed. */
 export interface ServiceFormValues {
@@ -64,7 +74,14 @@ export interface ServiceFormValues {
 
 const MIB = 1024 * 1024;
 
-const noProbe = (): ProbeValues => ({ type: 'default', target: '', periodSeconds: '10', failureThreshold: '3' });
+/** A probe's timings as typed: its own, else the contract's defaults. */
+function probeTimings(probe?: ServiceProbeInput): Record<ProbeTiming, string> {
+  const timings = {} as Record<ProbeTiming, string>;
+  for (const timing of PROBE_TIMINGS) timings[timing] = String(probe?.[timing] ?? PROBE_TIMING_DEFAULTS[timing]);
+  return timings;
+}
+
+const noProbe = (): ProbeValues => ({ type: 'default', target: '', ...probeTimings() });
 
 /** The form's values for a model folder (relative to /work), or empty ones. */
 export function initialValues(model = ''): ServiceFormValues {
@@ -110,7 +127,9 @@ function probeInput(probe: ProbeValues): ServiceProbeInput | undefined {
     ...(probe.type === 'http' && target ? { path: target } : {}),
     ...(probe.type === 'exec' && target ? { command: target } : {}),
     ...(probe.type === 'tcp' && target ? { port: numberOf(target) } : {}),
+    initialDelaySeconds: numberOf(probe.initialDelaySeconds),
     periodSeconds: numberOf(probe.periodSeconds),
+    timeoutSeconds: numberOf(probe.timeoutSeconds),
     failureThreshold: numberOf(probe.failureThreshold),
   };
 }
@@ -135,7 +154,7 @@ export function fieldOfPath(path: string): string {
     const key = parts[3] ?? '';
     if (!probe) return 'probes';
     if (key === 'path' || key === 'command' || key === 'port') return `${probe}.target`;
-    if (key === 'periodSeconds' || key === 'failureThreshold') return `${probe}.${key}`;
+    if ((PROBE_TIMINGS as readonly string[]).includes(key)) return `${probe}.${key}`;
     return `${probe}.type`;
   }
   return second || 'model';
@@ -150,8 +169,7 @@ export function valuesFromSpec(spec: Partial<ServiceSpecInput>): ServiceFormValu
       ? {
           type: p.type,
           target: p.type === 'http' ? (p.path ?? '') : p.type === 'exec' ? (p.command ?? '') : String(p.port ?? ''),
-          periodSeconds: String(p.periodSeconds ?? 10),
-          failureThreshold: String(p.failureThreshold ?? 3),
+          ...probeTimings(p),
         }
       : noProbe();
   const accelerator = v?.resources?.accelerator;
@@ -210,7 +228,8 @@ export function specInput(values: ServiceFormValues, issues: FieldIssue[] = []):
     limits: {
       qpsPerReplica: numberOf(v.qpsPerReplica),
       concurrencyPerReplica: numberOf(v.concurrencyPerReplica),
-      maxBodyBytes: Math.round(numberOf(v.maxBodyMiB) * MIB),
+      // Fractions of a MiB are bytes too: any number above 0 is at least one byte (MiB × 2^20 is exact).
+      maxBodyBytes: Math.ceil(numberOf(v.maxBodyMiB) * MIB),
       upstreamTimeoutSeconds: numberOf(v.upstreamTimeoutSeconds),
     },
     version: {
@@ -259,12 +278,17 @@ export function formProblems(values: ServiceFormValues, trans: TranslationBundle
   return byField;
 }
 
+/** The fields of one probe that show problems: its kind, its target and each timing. */
+export function probeFields(name: ProbeName): string[] {
+  return [`${name}.type`, `${name}.target`, ...PROBE_TIMINGS.map((timing) => `${name}.${timing}`)];
+}
+
 /** The fields whose problems a change of `key` may show or clear. */
 export function fieldsOfKey(key: keyof ServiceFormValues): string[] {
   if (key === 'acceleratorType') return ['acceleratorCount'];
   if (key === 'auth') return ['auth', 'noAuthConfirmed'];
   if (key === 'startup' || key === 'readiness' || key === 'liveness') {
-    return [`${key}.type`, `${key}.target`, `${key}.periodSeconds`, `${key}.failureThreshold`];
+    return probeFields(key);
   }
   return [key];
 }

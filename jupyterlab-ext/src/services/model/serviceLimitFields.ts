@@ -28,7 +28,7 @@ export function limitFieldProblem(field: LimitField, trans: TranslationBundle): 
     case 'concurrencyPerReplica':
       return trans.__('Concurrent requests per replica must be a whole number from 1 to %1', maximum);
     case 'maxBodyMiB':
-      return trans.__('Request body limit must be a whole number of MiB from 1 to %1', maximum);
+      return trans.__('Request body limit must be a number of MiB greater than 0 (e.g. 0.5), at most %1', maximum);
     case 'upstreamTimeoutSeconds':
       return trans.__('Upstream timeout must be a whole number of seconds from 1 to %1', maximum);
   }

@@ -154,12 +154,61 @@ describe('the update form', () => {
     const form = new ServiceUpdateModel(connection, trans, 'tiny');
     form.reset(service());
     form.update({ maxBodyMiB: '-3' });
-    expect(form.errors.get('maxBodyMiB')).toEqual(['Request body limit must be a whole number of MiB from 1 to 1024']);
+    expect(form.errors.get('maxBodyMiB')).toEqual([
+      'Request body limit must be a number of MiB greater than 0 (e.g. 0.5), at most 1024',
+    ]);
     expect(form.problemsOf('settings')).toEqual(['maxBodyMiB']);
     expect(await form.apply('settings')).toBeUndefined();
     form.update({ maxBodyMiB: '3' });
     expect(await form.apply('settings')).toBeDefined();
     expect(sent).toMatchObject([{ limits: { maxBodyBytes: 3 * 1024 * 1024 } }]);
+  });
+
+  it('keeps the probes’ initial delay and timeout of the serving version in a new version', async () => {
+    const slow = service();
+    slow.versions[0]!.spec.probes = {
+      readiness: { ...slow.versions[0]!.spec.probes.readiness!, initialDelaySeconds: 20, timeoutSeconds: 5 },
+    };
+    expect(valuesOfService(slow).readiness).toMatchObject({ initialDelaySeconds: '20', timeoutSeconds: '5' });
+    const { connection, sent } = recording(() => slow);
+    const form = new ServiceUpdateModel(connection, trans, 'tiny');
+    form.reset(slow);
+    form.update({ env: 'GREETING=bonjour' });
+    expect(await form.apply('version')).toBeDefined();
+    // As the server reads it: nothing left out for the contract's defaults (timeout 1 s, no delay) to fill.
+    const version = UpdateServiceBodySchema.parse(sent[0]).version;
+    expect(version?.probes.readiness).toEqual({
+      type: 'http',
+      path: '/ready',
+      initialDelaySeconds: 20,
+      periodSeconds: 1,
+      timeoutSeconds: 5,
+      failureThreshold: 3,
+    });
+  });
+
+  it('sends nothing once the service is deleted, and no longer follows it', async () => {
+    const { connection, sent } = recording(() => service());
+    const form = new ServiceUpdateModel(connection, trans, 'tiny');
+    form.reset(service());
+    let changes = 0;
+    form.changed.connect(() => changes++);
+    form.markDeleted();
+    expect(form.deleted).toBe(true);
+    expect(changes).toBe(1);
+    // The last news of the service does not fill the form again.
+    const scaled = service();
+    scaled.versions[0]!.spec.replicas = 3;
+    form.follow(scaled);
+    expect(form.values.replicas).toBe('1');
+    expect(await form.scaleTo(2)).toBeUndefined();
+    form.update({ env: 'GREETING=bonjour', qpsPerReplica: '10' });
+    expect(await form.apply('version')).toBeUndefined();
+    expect(await form.apply('settings')).toBeUndefined();
+    expect(sent).toEqual([]);
+    expect(form.busy).toBe(false);
+    // What is typed stays.
+    expect(form.values).toMatchObject({ replicas: '2', env: 'GREETING=bonjour', qpsPerReplica: '10' });
   });
 
   it('shows the API’s 400 issues at their fields', async () => {

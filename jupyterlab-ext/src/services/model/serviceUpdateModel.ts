@@ -83,6 +83,7 @@ export function updateBody(part: UpdatePart, values: ServiceFormValues, base?: S
 export class ServiceUpdateModel extends ServiceFieldsModel {
   private _base: ServiceFormValues;
   private _loaded = false;
+  private _deleted = false;
   private _sentPart: UpdatePart | undefined;
 
   constructor(
@@ -97,6 +98,18 @@ export class ServiceUpdateModel extends ServiceFieldsModel {
   /** The form was filled from the service (`reset`). */
   get loaded(): boolean {
     return this._loaded;
+  }
+
+  /** The service was deleted: nothing is sent any more (`markDeleted`). */
+  get deleted(): boolean {
+    return this._deleted;
+  }
+
+  /** The service is gone: each part's button waits for good, `apply` and `scaleTo` send nothing. */
+  markDeleted(): void {
+    if (this._deleted) return;
+    this._deleted = true;
+    this.emit();
   }
 
   /** The part sent last or being sent (whose button says so). */
@@ -114,6 +127,7 @@ export class ServiceUpdateModel extends ServiceFieldsModel {
 
   /** The service changed: the form follows it unless something is typed in it (or nothing it shows changed). */
   follow(service: Service): void {
+    if (this._deleted) return;
     if (!this._loaded) return this.reset(service);
     const parts: UpdatePart[] = ['scale', 'version', 'settings'];
     if (parts.some((part) => this.differs(part))) return;
@@ -142,9 +156,10 @@ export class ServiceUpdateModel extends ServiceFieldsModel {
 
   /**
    * Sends one part: the service as the server answered, or undefined with the problems at their
-   * fields. A rolled-out version's replicas are the scale field's.
+   * fields (or nothing sent: the service was deleted). A rolled-out version's replicas are the scale field's.
    */
   async apply(part: UpdatePart): Promise<Service | undefined> {
+    if (this._deleted) return undefined;
     this._sentPart = part;
     const counts = (field: string) => partOfField(field) === part || (part === 'version' && field === 'replicas');
     // Nothing is sent for a part as the service has it (its button waits for a change).

@@ -32,7 +32,9 @@ export interface ServiceDetailProps {
 function Header({ model, trans, confirm }: ServiceDetailProps) {
   const service = model.service;
   const url = model.gatewayUrl;
-  const can = service ? serviceActions(service) : undefined;
+  const deleted = model.deleted;
+  // A deleted service has no state and no actions left.
+  const can = service && !deleted ? serviceActions(service) : undefined;
   const { ready, total } = service ? readyReplicas(service) : { ready: 0, total: 0 };
   const button = (action: string, label: string, onClick: () => void, warn = false) => (
     <button
@@ -51,22 +53,40 @@ function Header({ model, trans, confirm }: ServiceDetailProps) {
     <>
       <div className="aiplat-jobView-header">
         <h2>{model.name}</h2>
-        {service && (
+        {deleted ? (
           <StateBadge
             kind="aiplat-serviceState"
-            state={service.state}
-            label={serviceStateLabel(service.state, trans)}
+            state="Deleted"
+            label={trans.__('Deleted')}
             testId="aiplat-service-detail-state"
           />
+        ) : (
+          service && (
+            <StateBadge
+              kind="aiplat-serviceState"
+              state={service.state}
+              label={serviceStateLabel(service.state, trans)}
+              testId="aiplat-service-detail-state"
+            />
+          )
         )}
-        {service && <span data-testid="aiplat-service-detail-ready">{trans.__('%1/%2 ready', ready, total)}</span>}
-        {model.deleted && <span className="aiplat-jobState">{trans.__('Deleted')}</span>}
+        {service && !deleted && (
+          <span data-testid="aiplat-service-detail-ready">{trans.__('%1/%2 ready', ready, total)}</span>
+        )}
       </div>
+      {deleted && (
+        <div className="aiplat-service-warning" data-testid="aiplat-service-detail-deleted" role="status">
+          {trans.__(
+            '%1 was deleted. What it was is still shown, but it can no longer be started, updated, scaled or called.',
+            model.name,
+          )}
+        </div>
+      )}
       <div className="aiplat-service-detailUrl aiplat-service-secretLine">
         <code data-testid="aiplat-service-detail-url">{url}</code>
         <CopyButton text={url} trans={trans} testId="aiplat-service-url-copy" />
       </div>
-      {can && !model.deleted && (
+      {can && (
         <div className="aiplat-jobView-actions">
           {can.start && button('start', trans.__('Start'), () => void model.act('start'))}
           {can.restart && button('restart', trans.__('Restart'), () => void model.act('restart'))}
@@ -82,7 +102,20 @@ function Header({ model, trans, confirm }: ServiceDetailProps) {
   );
 }
 
-function ServiceDetailBody(props: ServiceDetailProps) {
+/**
+ * A tab that acts on the service (its keys, calls, update form): every control in it disabled once
+ * the service is deleted, what is typed and shown kept.
+ */
+function ActionTab({ deleted, children }: { deleted: boolean; children: React.ReactNode }) {
+  return (
+    <fieldset className="aiplat-service-actionTab" disabled={deleted}>
+      {children}
+    </fieldset>
+  );
+}
+
+/** The body of a service's view: its header, its tabs and the tab shown. */
+export function ServiceDetailBody(props: ServiceDetailProps) {
   const { model, keys, update, trans } = props;
   const tab = model.tab;
   const service = model.service;
@@ -112,18 +145,26 @@ function ServiceDetailBody(props: ServiceDetailProps) {
             onRefresh={() => void model.refreshMetrics()}
           />
         )}
-        {tab === 'keys' && <ServiceKeys keys={keys} trans={trans} confirm={props.confirm} />}
+        {tab === 'keys' && (
+          <ActionTab deleted={model.deleted}>
+            <ServiceKeys keys={keys} trans={trans} confirm={props.confirm} />
+          </ActionTab>
+        )}
         {tab === 'update' && service && update.loaded && (
-          <ServiceUpdate update={update} service={service} trans={trans} images={props.images} />
+          <ActionTab deleted={model.deleted}>
+            <ServiceUpdate update={update} service={service} trans={trans} images={props.images} />
+          </ActionTab>
         )}
         {/* Kept while other tabs show: a typed request or a chat in progress stays. */}
         <div hidden={tab !== 'calls'}>
-          <ServiceCalls
-            serviceUrl={model.gatewayUrl}
-            token={() => model.connection.bearerToken}
-            appKeys={keys.appKeys}
-            trans={trans}
-          />
+          <ActionTab deleted={model.deleted}>
+            <ServiceCalls
+              serviceUrl={model.gatewayUrl}
+              token={() => model.connection.bearerToken}
+              appKeys={keys.appKeys}
+              trans={trans}
+            />
+          </ActionTab>
         </div>
       </div>
     </div>
@@ -140,9 +181,11 @@ export class ServiceDetailView extends ModelWidget<ServiceDetailProps> {
     // The signed curl lists the AppKeys, the update form shows what is typed: redraw for them too.
     props.keys.changed.connect(() => this.update(), this);
     props.update.changed.connect(() => this.update(), this);
-    // The update form follows the service while nothing is typed in it.
+    // The update form follows the service while nothing is typed in it, and sends nothing once it is deleted.
     props.model.changed.connect((model, change) => {
-      if (change === 'service' && model.service) props.update.follow(model.service);
+      if (change !== 'service') return;
+      if (model.deleted) props.update.markDeleted();
+      else if (model.service) props.update.follow(model.service);
     }, this);
   }
 

@@ -15,7 +15,10 @@ export interface ServiceUpdateProps {
   images?: ImageChoices | undefined;
 }
 
-/** One part's button: held back until the part differs from the service and its fields are fine. */
+/**
+ * One part's button: held back until the part differs from the service and its fields are fine, and
+ * for good once the service is deleted.
+ */
 function PartButton({
   update,
   part,
@@ -34,7 +37,7 @@ function PartButton({
       <button
         className="jp-mod-styled jp-mod-accept"
         data-testid={`aiplat-service-update-${part}`}
-        disabled={update.busy || problems > 0 || !update.differs(part)}
+        disabled={update.deleted || update.busy || problems > 0 || !update.differs(part)}
         onClick={() => void update.apply(part)}
       >
         {busy ? busyLabel : label}
@@ -96,7 +99,7 @@ export function ServiceUpdate({ update, service, trans, images }: ServiceUpdateP
         <button
           className="jp-mod-styled"
           data-testid="aiplat-service-update-reset"
-          disabled={update.busy}
+          disabled={update.deleted || update.busy}
           onClick={() => update.reset(service)}
         >
           {trans.__('Reset to the service')}

@@ -6,6 +6,7 @@ import { ImageField } from '../../images/views/ImageField.js';
 import { ResourceRow } from '../../training/views/ResourceRow.js';
 import {
   PROBE_NAMES,
+  probeFields,
   type AuthChoice,
   type ProbeChoice,
   type ProbeName,
@@ -35,7 +36,7 @@ export const SHOWN_FIELDS: ReadonlySet<string> = new Set([
   ...['name', 'description', 'model', 'code', 'environment', 'image', 'command', 'port', 'requirements', 'env'],
   ...['cpu', 'memory', 'acceleratorType', 'acceleratorCount', 'replicas', 'resources', 'probes', 'auth'],
   ...['noAuthConfirmed', 'qpsPerReplica', 'concurrencyPerReplica', 'maxBodyMiB', 'upstreamTimeoutSeconds', 'limits'],
-  ...PROBE_NAMES.flatMap((p) => [`${p}.type`, `${p}.target`, `${p}.periodSeconds`, `${p}.failureThreshold`]),
+  ...PROBE_NAMES.flatMap(probeFields),
 ]);
 
 /** Ties a field of the form to its value, problems and update (`bindField`). */
@@ -145,7 +146,7 @@ function ProbeRow({ form, trans, name }: SectionProps & { name: ProbeName }) {
     tcp: trans.__('port (the service port when empty)'),
     exec: trans.__('command, e.g. test -f /tmp/ready'),
   };
-  const text = (key: 'target' | 'periodSeconds' | 'failureThreshold', label: string, hint?: string) => (
+  const text = (key: Exclude<keyof ProbeValues, 'type'>, label: string, hint?: string) => (
     <InputField
       field={`${name}.${key}`}
       label={label}
@@ -173,7 +174,9 @@ function ProbeRow({ form, trans, name }: SectionProps & { name: ProbeName }) {
       {probe.type !== 'default' && (
         <>
           {text('target', trans.__('Target'), targetHint[probe.type])}
+          {text('initialDelaySeconds', trans.__('Initial delay (s)'))}
           {text('periodSeconds', trans.__('Every (s)'))}
+          {text('timeoutSeconds', trans.__('Timeout (s)'))}
           {text('failureThreshold', trans.__('Failures allowed'))}
         </>
       )}
