@@ -8,6 +8,55 @@ export function workersOf(pid: number): number[] {
   return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
 }
 
+/** A free loopback port. */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const probe = http.createServer().listen(0, '127.0.0.1', () => {
+      const { port: free } = probe.address() as { port: number };
+      probe.close(() => resolve(free));
+    });
+  });
+}
+
+/** The directives every bench nginx shares: its files in `own`, no access log. */
+export function nginxMain(own: string, workers: number, loadModules: readonly string[] = []): string {
+  return `${loadModules.map((module) => `load_module ${module};\n`).join('')}worker_processes ${workers};
+daemon off;
+pid ${own}/nginx.pid;
+error_log ${own}/error.log;
+events { worker_connections 1024; }
+`;
+}
+
+export function nginxTempPaths(own: string): string {
+  return `client_body_temp_path ${own}/body; proxy_temp_path ${own}/proxy; fastcgi_temp_path ${own}/fcgi;
+  uwsgi_temp_path ${own}/uwsgi; scgi_temp_path ${own}/scgi;`;
+}
+
+/** Starts nginx on `conf` and resolves once `probeUrl` answers 200 (`probeHeaders` sent). */
+export async function startNginx(
+  own: string,
+  conf: string,
+  probeUrl: string,
+  probeHeaders: () => Record<string, string> = () => ({}),
+): Promise<ChildProcess> {
+  const file = path.join(own, 'nginx.conf');
+  writeFileSync(file, conf);
+  const child = spawn('nginx', ['-c', file, '-p', own], { stdio: 'inherit' });
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const ok = await new Promise<boolean>((resolve) =>
+      http
+        .get(probeUrl, { headers: probeHeaders() }, (res) => resolve((res.resume(), res.statusCode === 200)))
+        .on('error', () => resolve(false)),
+    );
+    if (ok) return child;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGTERM');
+  throw new Error(`nginx did not answer: ${readFileSync(path.join(own, 'error.log'), 'utf8')}`);
+}
+
 /**
  * Debian's nginx as a plain reverse proxy in front of a local upstream, with `workers` worker
  * processes and keep-alive upstream connections: `/services/bench/…` goes to the upstream's `/…`.
@@ -18,26 +67,12 @@ export async function nginxProxy(
   upstreamPort: number,
   workers: number,
 ): Promise<{ child: ChildProcess; port: number }> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = http.createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
+  const port = await freeLoopbackPort();
   const own = path.join(dir, `nginx-${workers}`);
   mkdirSync(own);
-  const conf = path.join(own, 'nginx.conf');
-  writeFileSync(
-    conf,
-    `worker_processes ${workers};
-daemon off;
-pid ${own}/nginx.pid;
-error_log ${own}/error.log;
-events { worker_connections 1024; }
-http {
+  const conf = `${nginxMain(own, workers)}http {
   access_log off;
-  client_body_temp_path ${own}/body; proxy_temp_path ${own}/proxy; fastcgi_temp_path ${own}/fcgi;
-  uwsgi_temp_path ${own}/uwsgi; scgi_temp_path ${own}/scgi;
+  ${nginxTempPaths(own)}
   upstream model { server 127.0.0.1:${upstreamPort}; keepalive 64; }
   server {
     listen 127.0.0.1:${port};
@@ -48,18 +83,7 @@ http {
     }
   }
 }
-`,
-  );
-  const child = spawn('nginx', ['-c', conf, '-p', own], { stdio: 'inherit' });
-  const deadline = Date.now() + 10_000;
-  while (Date.now() < deadline) {
-    const ok = await new Promise<boolean>((resolve) =>
-      http
-        .get(`http://127.0.0.1:${port}/services/bench/`, (res) => resolve((res.resume(), res.statusCode === 200)))
-        .on('error', () => resolve(false)),
-    );
-    if (ok) return { child, port };
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`nginx did not answer: ${readFileSync(path.join(own, 'error.log'), 'utf8')}`);
+`;
+  const child = await startNginx(own, conf, `http://127.0.0.1:${port}/services/bench/`);
+  return { child, port };
 }

@@ -8,6 +8,11 @@
  *             back-pressure): the least a Node.js proxy on either client does, for reference; and
  *             a proxy on bare node:net sockets with no HTTP library (Content-Length bodies only):
  *             the least any Node.js proxy does, the floor under all of them
+ *   lua     — wrk → the gateway's per-call work for AppKey calls (signature, replay cache, limits,
+ *             least-loaded replica, usage of JSON and SSE answers, counts per version, replica,
+ *             status and latency bin) written as an nginx + Lua data plane (Debian's
+ *             libnginx-mod-http-lua, one worker; bench/lua/gatewayDataPlane.lua), for reference:
+ *             what moving the data plane out of Node.js would give (skipped when not installed)
  *   gateway — wrk → the platform's services gateway (bearer-token auth, QPS and concurrency limits
  *             on, metrics counted) → upstream, and a second gateway leg with 慧聚 AppKey signatures
  *             (wrk's Lua has no HMAC: one Timestamp/Sign pre-signed per request, read from a file,
@@ -37,6 +42,7 @@ import { pino } from 'pino';
 import { Registry } from 'prom-client';
 import { createServiceGateway } from '@aiplat/backend/services/gateway/index.js';
 import { UpstreamPools } from '@aiplat/backend/services/gateway/upstreamPools.js';
+import { luaDataPlane, luaDataPlaneMissing } from './luaDataPlane.js';
 import { nginxProxy, workersOf } from './nginxProxy.js';
 import { rawSocketProxy } from './rawSocketProxy.js';
 import { cpuSeconds, statusKb } from './procStats.js';
@@ -266,6 +272,19 @@ async function main(): Promise<void> {
   const raw = await start('raw', String(up.port));
   const nx = await nginxProxy(dir, up.port, 1);
   const nx2 = await nginxProxy(dir, up.port, 2);
+  const luaMissing = luaDataPlaneMissing();
+  const lua = luaMissing
+    ? undefined
+    : await luaDataPlane(dir, {
+        name: 'bench',
+        upstreamPort: up.port,
+        appKey: APP_KEY,
+        appSecret: APP_SECRET,
+        windowMs: 3600_000,
+        qpsPerReplica: 1_000_000,
+        concurrencyPerReplica: 10_000,
+        maxBodyBytes: 1 << 20,
+      });
   try {
     const direct = `http://127.0.0.1:${up.port}/`;
     const viaNginx = `http://127.0.0.1:${nx.port}/services/bench/`;
@@ -296,9 +315,12 @@ async function main(): Promise<void> {
     const dp = wrk(direct, SECONDS, paced);
     const np = wrk(viaNginx, SECONDS, paced);
     const gp = wrk(viaGateway, SECONDS, paced);
-    const signed = ['-s', signedScript(dir, Math.ceil(Math.max(g.rps, 5000) * SECONDS * 1.5))];
+    const signed = ['-s', signedScript(dir, Math.ceil(Math.max(n.rps, 5000) * SECONDS * 1.5))];
     const ns = wrk(viaNginx, SECONDS, signed, CONNECTIONS, workersOf(nx.child.pid!));
     const a = wrk(viaGateway, SECONDS, signed, CONNECTIONS, gwPid);
+    const l = lua
+      ? wrk(`http://127.0.0.1:${lua.port}/services/bench/`, SECONDS, signed, CONNECTIONS, workersOf(lua.child.pid!))
+      : undefined;
     const before = statusKb(gw.child.pid!, 'VmRSS') / 1024;
     const soak = wrk(viaGateway, SOAK_SECONDS, bearer, CONNECTIONS, gwPid);
     const after = statusKb(gw.child.pid!, 'VmRSS') / 1024;
@@ -317,7 +339,10 @@ async function main(): Promise<void> {
         row('bare node:net sockets, no HTTP library', r) +
         row('gateway (token)', g) +
         row('nginx (1 worker), signed requests', ns) +
-        row('gateway (AppKey signed)', a),
+        row('gateway (AppKey signed)', a) +
+        (l
+          ? row('nginx + Lua data plane, signed (ref.)', l)
+          : `nginx + Lua data plane (reference): skipped, install Debian's ${luaMissing}\n`),
     );
     process.stdout.write(`one connection (-c1), ${SECONDS} s each:\n` + row('direct', d1) + row('gateway (token)', g1));
     process.stdout.write(
@@ -334,7 +359,7 @@ async function main(): Promise<void> {
     const addedPaced = gp.p99 - dp.p99;
     const growth = after / before;
     process.stdout.write(
-      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8); bare node:http proxy/nginx ${(b.rps / n.rps).toFixed(2)}x, bare undici proxy/nginx ${(u.rps / n.rps).toFixed(2)}x, bare sockets/nginx ${(r.rps / n.rps).toFixed(2)}x (the floor of a proxy in Node.js), gateway/bare undici ${(g.rps / u.rps).toFixed(2)}x\n` +
+      `gateway/nginx requests/s: ${ratio.toFixed(2)}x with tokens, ${signedRatio.toFixed(2)}x with signatures (target >= 0.8); bare node:http proxy/nginx ${(b.rps / n.rps).toFixed(2)}x, bare undici proxy/nginx ${(u.rps / n.rps).toFixed(2)}x, bare sockets/nginx ${(r.rps / n.rps).toFixed(2)}x (the floor of a proxy in Node.js), gateway/bare undici ${(g.rps / u.rps).toFixed(2)}x${l ? `; the same per-call work as an nginx + Lua data plane/nginx ${(l.rps / ns.rps).toFixed(2)}x with signatures` : ''}\n` +
         `p99 added over direct: ${added.toFixed(2)} ms at ${CONNECTIONS} connections, ${addedAlone.toFixed(2)} ms on one connection (p50 added there: ${(g1.p50 - d1.p50).toFixed(2)} ms), ${addedPaced.toFixed(2)} ms at ${gp.rps.toFixed(0)} requests/s paced (nginx adds ${(np.p99 - dp.p99).toFixed(2)} ms there) (target < 2)\n` +
         `gateway RSS: ${before.toFixed(0)} MiB before, ${after.toFixed(0)} MiB after the ${SOAK_SECONDS} s run (${growth.toFixed(2)}x; target flat, < 1.2x); load average ${os.loadavg()[0]!.toFixed(2)} at the end\n`,
     );
@@ -351,6 +376,7 @@ async function main(): Promise<void> {
   } finally {
     nx.child.kill('SIGTERM');
     nx2.child.kill('SIGTERM');
+    lua?.child.kill('SIGTERM');
     gw.child.kill();
     bare.child.kill();
     bareUndici.child.kill();
