@@ -2,51 +2,14 @@ import { ApiError, UpdateServiceBodySchema, type Service, type UpdateServiceBody
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { describe, expect, it } from 'vitest';
 import type { IConnectionModel } from '../../tokens.js';
+import { tinyService } from '../test/serviceFixture.js';
 import { partOfField, ServiceUpdateModel, updateBody, valuesOfService } from './serviceUpdateModel.js';
 
 const trans = {
   __: (s: string, ...a: unknown[]) => s.replace(/%(\d)/g, (_, i) => String(a[Number(i) - 1])),
 } as unknown as TranslationBundle;
 
-function service(patch: Partial<Service> = {}): Service {
-  const spec = {
-    model: 'home/models/tiny',
-    code: 'home/serving',
-    env: { GREETING: 'hello' },
-    command: 'python3 server.py',
-    port: 8080,
-    resources: { cpu: 0.5, memory: '256Mi', accelerator: { type: 'none' as const, count: 0 } },
-    replicas: 1,
-    probes: {
-      readiness: {
-        type: 'http' as const,
-        path: '/ready',
-        periodSeconds: 1,
-        timeoutSeconds: 1,
-        initialDelaySeconds: 0,
-        failureThreshold: 3,
-      },
-    },
-  };
-  return {
-    name: 'tiny',
-    owner: 'alice',
-    tags: {},
-    auth: ['appkey', 'token'],
-    limits: { qpsPerReplica: 50, concurrencyPerReplica: 4, maxBodyBytes: 2 * 1024 * 1024, upstreamTimeoutSeconds: 30 },
-    engine: 'local',
-    queue: 'default',
-    priority: 5,
-    state: 'Running',
-    version: 1,
-    versions: [{ version: 1, spec, createdAt: '2026-12-05T10:00:00Z', serving: true }],
-    replicas: [],
-    createdAt: '2026-12-05T10:00:00Z',
-    updatedAt: '2026-12-05T10:00:00Z',
-    url: '/services/tiny/',
-    ...patch,
-  };
-}
+const service = (patch: Partial<Service> = {}) => tinyService(patch);
 
 /** A connection whose client records each PATCH and answers with `answer` (or throws it). */
 function recording(answer: (body: UpdateServiceBody) => Service | Error) {

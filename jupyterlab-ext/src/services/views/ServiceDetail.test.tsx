@@ -1,4 +1,4 @@
-import type { EventMessage, Service } from '@aiplat/api';
+import type { EventMessage } from '@aiplat/api';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { Signal } from '@lumino/signaling';
 import * as React from 'react';
@@ -24,49 +24,34 @@ vi.mock('@jupyterlab/ui-components', () => ({
 import { ServiceDetailModel, type ServiceTab } from '../model/serviceDetailModel.js';
 import { ServiceKeysModel } from '../model/serviceKeysModel.js';
 import { ServiceUpdateModel } from '../model/serviceUpdateModel.js';
+import { tinyService } from '../test/serviceFixture.js';
 import { ServiceDetailBody, ServiceDetailView, type ServiceDetailProps } from './ServiceDetail.js';
 
 const trans = {
   __: (s: string, ...a: unknown[]) => s.replace(/%(\d)/g, (_, i) => String(a[Number(i) - 1])),
 } as unknown as TranslationBundle;
 
-function service(): Service {
-  const spec = {
-    model: 'home/models/tiny',
-    env: {},
-    command: 'python3 server.py',
-    port: 8080,
-    resources: { cpu: 0.5, memory: '256Mi', accelerator: { type: 'none' as const, count: 0 } },
-    replicas: 1,
-    probes: {
-      readiness: {
-        type: 'http' as const,
-        path: '/ready',
-        initialDelaySeconds: 15,
-        periodSeconds: 2,
-        timeoutSeconds: 5,
-        failureThreshold: 3,
+/** `tiny`, Running with one ready replica, limits of its own, and a readiness probe with an initial delay and a timeout. */
+const service = () =>
+  tinyService(
+    {
+      auth: ['token'],
+      limits: { qpsPerReplica: 100, concurrencyPerReplica: 16, maxBodyBytes: 1024 * 1024, upstreamTimeoutSeconds: 60 },
+      replicas: [{ index: 0, version: 1, state: 'Ready', restarts: 0 }],
+    },
+    {
+      probes: {
+        readiness: {
+          type: 'http',
+          path: '/ready',
+          initialDelaySeconds: 15,
+          periodSeconds: 2,
+          timeoutSeconds: 5,
+          failureThreshold: 3,
+        },
       },
     },
-  };
-  return {
-    name: 'tiny',
-    owner: 'alice',
-    tags: {},
-    auth: ['token'],
-    limits: { qpsPerReplica: 100, concurrencyPerReplica: 16, maxBodyBytes: 1024 * 1024, upstreamTimeoutSeconds: 60 },
-    engine: 'local',
-    queue: 'default',
-    priority: 5,
-    state: 'Running',
-    version: 1,
-    versions: [{ version: 1, spec, createdAt: '2026-12-05T10:00:00Z', serving: true }],
-    replicas: [{ index: 0, version: 1, state: 'Ready', restarts: 0 }],
-    createdAt: '2026-12-05T10:00:00Z',
-    updatedAt: '2026-12-05T10:00:00Z',
-    url: '/services/tiny/',
-  };
-}
+  );
 
 /** A connected server that knows `tiny`, with a socket the test speaks on (`services/tiny`). */
 function fakeServer() {
