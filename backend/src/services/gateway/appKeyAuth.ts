@@ -45,6 +45,15 @@ export function appKeySign(appKey: string, appSecret: string, timestamp: string)
 
 export type AppKeyVerdict = { ok: true; appKey: string } | { ok: false; reason: GatewayAuthReason; message: string };
 
+/** A signature that checks out, before the replay check: the Sign and its Timestamp. */
+export type SignedCall = { ok: true; appKey: string; sign: string; signedAtMs: number };
+
+const REPLAYED: AppKeyVerdict = {
+  ok: false,
+  reason: 'replayed_signature',
+  message: 'this signature was already used; sign each call with a new Timestamp',
+};
+
 /**
  * 慧聚's scheme: headers AppKey, Timestamp (Unix ms), Sign = lowercase hex HMAC-SHA1 keyed with
  * AppSecret over AppKey + AppSecret + Timestamp. The Sign is compared in constant time.
@@ -57,6 +66,26 @@ export function verifyAppKey(
   windowMs: number,
   nowMs: number,
 ): AppKeyVerdict {
+  const signed = checkAppKeySignature(headers, service, directory, windowMs, nowMs);
+  if (!signed.ok) return signed;
+  const { appKey, sign, signedAtMs } = signed;
+  if (!replays.firstUse(`${appKey}\n${signedAtMs}\n${sign}`, nowMs, signedAtMs)) return REPLAYED;
+  return { ok: true, appKey };
+}
+
+/** The replay refusal, for a signature a shared replay cache has seen (the data plane's). */
+export function replayedSignature(): Extract<AppKeyVerdict, { ok: false }> {
+  return REPLAYED as Extract<AppKeyVerdict, { ok: false }>;
+}
+
+/** Everything `verifyAppKey` checks but the replay: the key, its services, the window and the Sign. */
+export function checkAppKeySignature(
+  headers: { appKey: string; timestamp?: string; sign?: string },
+  service: string,
+  directory: Pick<GatewayDirectory, 'appKey'>,
+  windowMs: number,
+  nowMs: number,
+): SignedCall | Extract<AppKeyVerdict, { ok: false }> {
   const { appKey, timestamp, sign } = headers;
   const key = directory.appKey(appKey);
   if (!key) return { ok: false, reason: 'unknown_app_key', message: `no AppKey ${appKey.slice(0, 40)}` };
@@ -87,12 +116,5 @@ export function verifyAppKey(
       message: 'Sign does not match: HMAC-SHA1(AppSecret, AppKey + AppSecret + Timestamp), lowercase hex',
     };
   }
-  if (!replays.firstUse(`${appKey}\n${timestamp}\n${sign}`, nowMs, Number(timestamp))) {
-    return {
-      ok: false,
-      reason: 'replayed_signature',
-      message: 'this signature was already used; sign each call with a new Timestamp',
-    };
-  }
-  return { ok: true, appKey };
+  return { ok: true, appKey, sign: sign!, signedAtMs: Number(timestamp) };
 }

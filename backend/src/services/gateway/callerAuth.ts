@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { ReplayCache, verifyAppKey } from './appKeyAuth.js';
+import { checkAppKeySignature, ReplayCache, replayedSignature, verifyAppKey, type SignedCall } from './appKeyAuth.js';
 import type { GatewayDirectory, GatewayService } from './directory.js';
-import { header, unauthorized, type Refusal } from './replies.js';
+import { header, unauthorized, unavailable, type Refusal } from './replies.js';
+import type { SharedGatewayState } from './sharedState.js';
 
 /** Who is calling a service, once the gateway let them in. */
 export interface Caller {
@@ -28,6 +29,8 @@ export class CallerAuth {
       directory: GatewayDirectory;
       signatureWindowSeconds: number;
       platformUser?: (req: http.IncomingMessage) => string | undefined;
+      /** A data plane's replay cache, used instead of this one's. */
+      shared?: SharedGatewayState;
       now: () => number;
     },
   ) {
@@ -35,20 +38,21 @@ export class CallerAuth {
     this.replays = new ReplayCache(this.windowMs);
   }
 
-  authenticate(req: http.IncomingMessage, service: GatewayService): Caller | Refusal {
+  /** Sync but for AppKey calls checked against a data plane's replay cache. */
+  authenticate(req: http.IncomingMessage, service: GatewayService): Caller | Refusal | Promise<Caller | Refusal> {
     const auth = service.auth;
     if (auth.includes('none')) return { kind: 'anyone' };
     const appKey = header(req, 'appkey');
     if (appKey && auth.includes('appkey')) {
       const now = this.deps.now();
-      const verdict = verifyAppKey(
-        { appKey, timestamp: header(req, 'timestamp'), sign: header(req, 'sign') },
-        service.name,
-        this.deps.directory,
-        this.replays,
-        this.windowMs,
-        now,
-      );
+      const headers = { appKey, timestamp: header(req, 'timestamp'), sign: header(req, 'sign') };
+      const shared = this.deps.shared;
+      if (shared?.started) {
+        const signed = checkAppKeySignature(headers, service.name, this.deps.directory, this.windowMs, now);
+        if (!signed.ok) return unauthorized(signed.reason, signed.message);
+        return this.firstUseShared(shared, signed, now);
+      }
+      const verdict = verifyAppKey(headers, service.name, this.deps.directory, this.replays, this.windowMs, now);
       if (!verdict.ok) return unauthorized(verdict.reason, verdict.message);
       this.deps.directory.appKeyUsed(appKey, now);
       return { kind: 'appkey' };
@@ -68,6 +72,21 @@ export class CallerAuth {
       kind === 'appkey' ? 'AppKey, Timestamp and Sign headers' : 'Authorization: Bearer <token>',
     );
     return unauthorized('missing_credentials', `call ${service.name} with ${ways.join(' or ')}`);
+  }
+
+  private async firstUseShared(shared: SharedGatewayState, signed: SignedCall, now: number): Promise<Caller | Refusal> {
+    let first: boolean;
+    try {
+      first = await shared.firstUse(signed.sign, signed.signedAtMs);
+    } catch {
+      return unavailable('the gateway cannot check signatures for replays right now; try again', 1);
+    }
+    if (!first) {
+      const replayed = replayedSignature();
+      return unauthorized(replayed.reason, replayed.message);
+    }
+    this.deps.directory.appKeyUsed(signed.appKey, now);
+    return { kind: 'appkey' };
   }
 
   private hashOf(bearer: string): string {

@@ -56,6 +56,9 @@ const DROPPED = new Set([
   'expect',
 ]);
 
+/** Set by the gateway itself (x-forwarded-for extends the caller's): a caller's own would be taken for the gateway's. */
+const FORWARDED = new Set(['x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto']);
+
 /**
  * Sends a call to one of the ready replicas and streams the answer back as it comes (SSE and
  * chunked bodies unbuffered, back-pressure both ways), reading the OpenAI `usage` on the way. A
@@ -263,7 +266,7 @@ export function forwardedHeaders(req: http.IncomingMessage): string[] {
   const headers: string[] = [];
   const given = req.headers;
   for (const name in given) {
-    if (DROPPED.has(name) || name === 'cookie' || name === 'x-forwarded-for') continue;
+    if (DROPPED.has(name) || name === 'cookie' || FORWARDED.has(name)) continue;
     const value = given[name];
     if (value === undefined) continue;
     if (typeof value === 'string') headers.push(name, value);
@@ -273,9 +276,12 @@ export function forwardedHeaders(req: http.IncomingMessage): string[] {
     const cookie = withoutCookie(given.cookie, SESSION_COOKIE);
     if (cookie) headers.push('cookie', cookie);
   }
-  const from = req.socket.remoteAddress ?? '';
-  const earlier = given['x-forwarded-for'];
-  headers.push('x-forwarded-for', earlier ? `${earlier}, ${from}` : from);
+  // Behind the data plane (a Unix socket) the caller's address is already the last of the chain.
+  const from = req.socket.remoteAddress;
+  const forwardedFor = given['x-forwarded-for'];
+  const earlier = Array.isArray(forwardedFor) ? forwardedFor.join(', ') : forwardedFor;
+  const chain = from ? (earlier ? `${earlier}, ${from}` : from) : earlier;
+  if (chain) headers.push('x-forwarded-for', chain);
   if (given.host) headers.push('x-forwarded-host', given.host);
   headers.push('x-forwarded-proto', 'encrypted' in req.socket ? 'https' : 'http');
   return headers;

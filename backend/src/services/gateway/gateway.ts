@@ -13,6 +13,7 @@ import { Forwarder, type ForwardResult } from './forwarder.js';
 import { HttpsListener } from './httpsListener.js';
 import { notFound, refuseUpgrade, send, tooLarge, tooMany, unavailable, type Refusal } from './replies.js';
 import type { ServiceGateway } from './serviceGateway.js';
+import type { ServedByDataPlane, SharedGatewayState } from './sharedState.js';
 import { TokenUsage } from './tokenUsage.js';
 import { TrafficMetrics, type CallOutcome } from './trafficMetrics.js';
 import { UpgradeForwarder } from './upgradeForwarder.js';
@@ -32,6 +33,8 @@ export interface GatewayDeps {
   platformUser?: (req: http.IncomingMessage) => string | undefined;
   /** CORS for browser calls (the IDEs' test panels). */
   isOriginAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
+  /** The replay cache and admissions of a data plane in front of this gateway (services/dataplane/). */
+  shared?: SharedGatewayState;
   /** Called for every call let in (the core puts idle services to sleep). */
   onActivity?: (name: string) => void;
   now?: () => number;
@@ -41,7 +44,8 @@ export interface GatewayDeps {
 const PREFIX = '/services/';
 /** A sleeping service: it is woken, and the call waits for a ready replica. */
 const ASLEEP = Symbol('asleep');
-type Entry = typeof ASLEEP | { refusal: Refusal } | { ready: readonly ReadyReplica[]; admission: Admission };
+type Entry =
+  typeof ASLEEP | { refusal: Refusal } | { ready: readonly ReadyReplica[]; admission: Pick<Admission, 'done'> };
 const BUCKET_TIMER_MS = 10_000;
 const WAKE_POLL_MS = 200;
 
@@ -115,6 +119,20 @@ export class Gateway implements ServiceGateway {
     return this.traffic.query(name, query, this.now());
   }
 
+  /**
+   * What a data plane in front of this gateway served since the last time: its calls counted as
+   * this gateway's, its AppKeys' last use, and its services' activity (idle services sleep).
+   */
+  absorb(served: ServedByDataPlane): void {
+    const now = this.now();
+    for (const { service, tallies } of served.services) {
+      if (!this.deps.directory.byName(service)) continue;
+      for (const tally of tallies) this.traffic.recordTally(service, tally, now);
+    }
+    for (const { appKey, at } of served.appKeys) this.deps.directory.appKeyUsed(appKey, at);
+    for (const name of served.active) this.deps.onActivity?.(name);
+  }
+
   tokenUsage(tokenId: string) {
     return this.usage.used(tokenId, this.now());
   }
@@ -156,7 +174,8 @@ export class Gateway implements ServiceGateway {
     if (!service) return send(res, notFound(name));
     if (this.answeredCors(req, res)) return;
     const started = this.now();
-    const caller = this.callers.authenticate(req, service);
+    let caller = this.callers.authenticate(req, service);
+    if (caller instanceof Promise) caller = await caller;
     if ('status' in caller) return this.refuse(res, service, caller, started);
     this.deps.onActivity?.(name);
     const limits = service.limits;
@@ -166,6 +185,7 @@ export class Gateway implements ServiceGateway {
       return this.refuse(res, service, refusal, started, true);
     }
     let entry = this.enter(name, service, caller, started);
+    if (entry instanceof Promise) entry = await entry;
     if (entry === ASLEEP) entry = await this.woken(name, service, caller, () => res.destroyed);
     if ('refusal' in entry) return this.refuse(res, service, entry.refusal, started);
     const { ready, admission } = entry;
@@ -198,13 +218,15 @@ export class Gateway implements ServiceGateway {
   ): Promise<void> {
     if (!service) return refuseUpgrade(socket, notFound(name));
     const started = this.now();
-    const caller = this.callers.authenticate(req, service);
+    let caller = this.callers.authenticate(req, service);
+    if (caller instanceof Promise) caller = await caller;
     if ('status' in caller) {
       this.countRefusal(service, caller.status, started);
       return refuseUpgrade(socket, caller);
     }
     this.deps.onActivity?.(name);
     let entry = this.enter(name, service, caller, started);
+    if (entry instanceof Promise) entry = await entry;
     if (entry === ASLEEP) entry = await this.woken(name, service, caller, () => socket.destroyed);
     if ('refusal' in entry) {
       this.countRefusal(service, entry.refusal.status, started);
@@ -227,7 +249,7 @@ export class Gateway implements ServiceGateway {
    * serves (or sleeps: ASLEEP), and the QPS and concurrency limits. Admitted calls release their
    * slot with `admission.done()`.
    */
-  private enter(name: string, service: GatewayService, caller: Caller, started: number): Entry {
+  private enter(name: string, service: GatewayService, caller: Caller, started: number): Entry | Promise<Entry> {
     const spent = caller.tokenId && caller.limits && this.usage.refusal(caller.tokenId, caller.limits, started);
     if (spent) return { refusal: tooMany(spent.message, spent.retryAfter) };
     if (!service.serving && !service.sleeping) {
@@ -238,15 +260,40 @@ export class Gateway implements ServiceGateway {
       if (service.sleeping) return ASLEEP;
       return { refusal: unavailable(`${name} has no ready replica yet`, 5) };
     }
+    if (this.deps.shared?.started) return this.enterShared(this.deps.shared, name, service, ready);
+    return this.admitted(name, service, ready);
+  }
+
+  /** The data plane holds the admission of the services it serves; the others' is this gateway's. */
+  private async enterShared(
+    shared: SharedGatewayState,
+    name: string,
+    service: GatewayService,
+    ready: readonly ReadyReplica[],
+  ): Promise<Entry> {
+    let wait: number | undefined | 'local';
+    try {
+      wait = await shared.admit(name);
+    } catch {
+      wait = 'local';
+    }
+    if (wait === 'local') return this.admitted(name, service, ready);
+    if (wait !== undefined) return { refusal: tooMany(this.limitMessage(name, service, ready), wait) };
+    return { ready, admission: { done: () => shared.done(name) } };
+  }
+
+  private admitted(name: string, service: GatewayService, ready: readonly ReadyReplica[]): Entry {
     let admission = this.admissions.get(name);
     if (!admission) this.admissions.set(name, (admission = new Admission()));
     const limits = service.limits;
     const wait = admission.admit(limits.qpsPerReplica, limits.concurrencyPerReplica, ready.length, this.now());
-    if (wait !== undefined) {
-      const message = `${name} is at its limit (${limits.qpsPerReplica} requests/s and ${limits.concurrencyPerReplica} at once per ready replica, ${ready.length} ready)`;
-      return { refusal: tooMany(message, wait) };
-    }
+    if (wait !== undefined) return { refusal: tooMany(this.limitMessage(name, service, ready), wait) };
     return { ready, admission };
+  }
+
+  private limitMessage(name: string, service: GatewayService, ready: readonly ReadyReplica[]): string {
+    const limits = service.limits;
+    return `${name} is at its limit (${limits.qpsPerReplica} requests/s and ${limits.concurrencyPerReplica} at once per ready replica, ${ready.length} ready)`;
   }
 
   /** A sleeping service asked to wake; the call waits for its first ready replica (or gives up at its timeout). */
@@ -258,7 +305,7 @@ export class Gateway implements ServiceGateway {
   ): Promise<Exclude<Entry, typeof ASLEEP>> {
     this.deps.directory.wake(name);
     const ready = await this.waitForReady(service, left, service.limits.upstreamTimeoutSeconds * 1000);
-    const entry = ready ? this.enter(name, service, caller, this.now()) : ASLEEP;
+    const entry = ready ? await this.enter(name, service, caller, this.now()) : ASLEEP;
     return entry === ASLEEP ? { refusal: unavailable(`${name} has no ready replica yet`, 5) } : entry;
   }
 

@@ -2,6 +2,7 @@ import type http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ServiceMetricsQuery, ServiceMetricsResponse } from '@aiplat/api';
+import type { ServedByDataPlane } from './sharedState.js';
 
 /**
  * The services gateway as the rest of the backend sees it: it takes the requests that are its own
@@ -22,6 +23,8 @@ export interface ServiceGateway {
    * where it listens once it does (rejected when it cannot).
    */
   readonly https?: { readonly listening: Promise<AddressInfo> };
+  /** What a data plane in front of it served since the last time (see Gateway.absorb). */
+  absorb(served: ServedByDataPlane): void;
   /** Drops what it keeps of a deleted service (metrics, replay cache entries, counters). */
   forget(name: string): void;
   close(): Promise<void>;

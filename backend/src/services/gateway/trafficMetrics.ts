@@ -35,6 +35,21 @@ export interface CallOutcome {
   ttftMs?: number;
 }
 
+/** Calls of one service version and replica, counted by status and latency bin (the data plane's). */
+export interface CountedCalls {
+  version: number;
+  /** -1: refused before any replica. */
+  replica: number;
+  statuses: readonly (readonly [status: number, count: number])[];
+  /** [bin, count]: bins of 0.1 ms × 1.2^bin, as this module's. */
+  latency: readonly (readonly [bin: number, count: number])[];
+  ttft: readonly (readonly [bin: number, count: number])[];
+  throttled: number;
+  tokens: number;
+}
+
+const isBin = (bin: number) => Number.isInteger(bin) && bin >= 0 && bin < BINS;
+
 function percentile(hist: Uint32Array, p: number): number | undefined {
   let total = 0;
   for (const n of hist) total += n;
@@ -140,6 +155,34 @@ export class TrafficMetrics {
       bucket.tokens += call.tokens;
       tally.tokens += call.tokens;
     }
+  }
+
+  /**
+   * Calls counted elsewhere (the data plane) since the last time, as they would have been recorded
+   * one by one: statuses and latency bins with their counts. Prometheus' durations get each bin's
+   * upper bound.
+   */
+  recordTally(service: string, tally: CountedCalls, nowMs: number): void {
+    const bucket = this.bucketFor(service, tally.version, tally.replica, nowMs);
+    const serviceTally = this.tallyOf(service);
+    for (const [status, count] of tally.statuses) {
+      bucket.requests += count;
+      if (status < 400) bucket.successes += count;
+      else if (status < 500) bucket.status4xx += count;
+      else bucket.status5xx += count;
+      const key = tally.version * 1000 + status;
+      serviceTally.requests.set(key, (serviceTally.requests.get(key) ?? 0) + count);
+    }
+    for (const [bin, count] of tally.latency) {
+      if (!isBin(bin)) continue;
+      bucket.latency[bin]! += count;
+      for (let i = 0; i < count; i++) serviceTally.duration.observe(upperOf(bin) / 1000);
+    }
+    for (const [bin, count] of tally.ttft) if (isBin(bin)) (bucket.ttft ??= new Uint32Array(BINS))[bin]! += count;
+    bucket.throttled += tally.throttled;
+    serviceTally.throttled += tally.throttled;
+    bucket.tokens += tally.tokens;
+    serviceTally.tokens += tally.tokens;
   }
 
   private tallyOf(service: string): ServiceTally {
