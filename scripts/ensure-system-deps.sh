@@ -41,6 +41,9 @@ declare -A NEEDED=(
   # A registry behind nginx with a body size limit (a real 413), as many sites run theirs; also the
   # service gateway benchmark's reference proxy
   [nginx-light]='command -v nginx'
+  # The services gateway's data plane (backend/dataplane/): nginx's Lua module and Lua's JSON
+  [libnginx-mod-http-lua]='test -f /usr/lib/nginx/modules/ngx_http_lua_module.so'
+  [lua-cjson]='ls /usr/lib/*-linux-gnu/lua/5.1/cjson.so'
   # Dev machines' SSH access: an sshd per machine on the local engine, tested with the real ssh client
   [openssh-server]='test -x /usr/sbin/sshd'
   [openssh-client]='command -v ssh'

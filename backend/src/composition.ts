@@ -1,3 +1,4 @@
+import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { pino, type Logger } from 'pino';
@@ -87,6 +88,11 @@ export interface Platform {
   tensorboards: TensorBoardService;
   services: ServiceService;
   log: Logger;
+  /**
+   * Listens on the platform's port: the services' data plane (nginx) there with the server behind
+   * it on a Unix socket, or the server itself when there is no data plane.
+   */
+  listen(port: number, host: string): Promise<AddressInfo>;
   close(): Promise<void>;
 }
 
@@ -324,7 +330,7 @@ export async function createPlatform(
     baseEnv: instanceBaseEnv(process.env),
     resolveWorkingDir,
     tokenOf,
-    serverAddress: () => server.server.address(),
+    serverAddress: () => publicAddress ?? server.server.address(),
     containers,
     pullOptions: (image) => imagesPart.pullOptions(image),
     ...(started ? { cluster: started.cluster } : {}),
@@ -361,10 +367,16 @@ export async function createPlatform(
   });
   if (started) servicesPart.startKubernetesEngine(started.cluster);
   await servicesPart.recover();
+  let publicAddress: AddressInfo | undefined;
+  const listen = async (port: number, host: string): Promise<AddressInfo> =>
+    (publicAddress = await servicesPart.listen(server, port, host));
   const close = async () => {
+    // The data plane stops listening at once and lets its calls in flight finish, as the server does.
+    const dataPlaneClosed = servicesPart.dataPlane?.close();
     // Proxied WebSockets first: the server's close waits for every socket it ever accepted.
     proxy.close();
     await server.close();
+    await dataPlaneClosed;
     await folderWatchers.close();
     await jobService.close();
     imagesPart.close();
@@ -403,6 +415,7 @@ export async function createPlatform(
     tensorboards: tensorBoardService,
     services: servicesPart.services,
     log,
+    listen,
     close,
   };
 }

@@ -158,6 +158,19 @@ export const ConfigSchema = z.object({
       httpsPort: z.number().int().min(1).max(65535).optional(),
       /** The address that listener binds; left out: the platform's `host`. */
       httpsHost: z.string().min(1).optional(),
+      /**
+       * The gateway's data plane: nginx in front of the backend on the platform's port, serving the
+       * calls of AppKey and open services itself (Debian's nginx with libnginx-mod-http-lua and
+       * lua-cjson). auto: when those are installed; on: required (the backend does not start
+       * without them); off: the backend alone on the port.
+       */
+      dataPlane: z
+        .object({
+          mode: z.enum(['auto', 'on', 'off']).default('auto'),
+          /** The nginx command: a name looked up on PATH, or a path. */
+          nginx: z.string().min(1).default('nginx'),
+        })
+        .prefault({}),
       /** Where a version's requirements come from: pip's own settings, passed as given (never a hard-coded host). */
       pip: z
         .object({
@@ -232,6 +245,7 @@ export const ENV_VARS = {
   AIPLAT_DEV_MACHINE: 'devMachines.startDefault',
   AIPLAT_CONTAINERS: 'containers.runtime',
   AIPLAT_REGISTRY: 'images.registry.url',
+  AIPLAT_DATA_PLANE: 'services.dataPlane.mode',
   AIPLAT_CONFIG: '(file)',
 } as const;
 
@@ -296,6 +310,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd = process.c
     const containers = (raw.containers ?? {}) as Record<string, unknown>;
     raw.containers = { ...containers, runtime: env.AIPLAT_CONTAINERS.trim().toLowerCase() };
     fromEnv.set('containers', 'AIPLAT_CONTAINERS');
+  }
+  if (env.AIPLAT_DATA_PLANE) {
+    const services = (raw.services ?? {}) as Record<string, unknown>;
+    const dataPlane = (services.dataPlane ?? {}) as Record<string, unknown>;
+    raw.services = { ...services, dataPlane: { ...dataPlane, mode: env.AIPLAT_DATA_PLANE.trim().toLowerCase() } };
+    fromEnv.set('services.dataPlane.mode', 'AIPLAT_DATA_PLANE');
   }
   if (env.AIPLAT_REGISTRY) {
     const images = (raw.images ?? {}) as Record<string, unknown>;

@@ -66,7 +66,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
   let url = '';
   try {
-    const address = await platform.server.listen(config.port, config.host);
+    const address = await platform.listen(config.port, config.host);
     const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
     url = `http://${host}:${address.port}`;
     const user = platform.users[0];

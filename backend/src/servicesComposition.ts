@@ -1,9 +1,9 @@
 import type { ServiceContainers } from './engines/local/containers/serviceContainers.js';
 import type http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { Config } from './config.js';
+import { ConfigError, type Config } from './config.js';
 import type { KubeCluster } from './engines/kubernetes/cluster.js';
 import { KubernetesServiceEngine } from './engines/kubernetes/services/kubernetesServiceEngine.js';
 import { dryRunService } from './engines/kubernetes/services/serviceDryRun.js';
@@ -13,10 +13,14 @@ import type { SchedulerNode, SchedulerQueue } from './engines/local/scheduler/in
 import type { SchedulingLoop } from './engines/local/schedulingLoop.js';
 import type { Supervisor } from './engines/local/supervisor/index.js';
 import type { EventHub } from './server/eventHub.js';
+import type { PlatformServer } from './server/app.js';
 import type { Handlers } from './server/handlers.js';
 import type { Store } from './store/store.js';
 import type { PathResolver } from './workspace/pathResolver.js';
 import { CallerKeys } from './services/callerKeys.js';
+import { DataPlane } from './services/dataplane/dataPlane.js';
+import { dataPlaneState } from './services/dataplane/dataPlaneState.js';
+import { dataPlaneMissing } from './services/dataplane/nginxConfig.js';
 import { createServiceGateway, type ServiceGateway } from './services/gateway/index.js';
 import { IdleServices } from './services/idleServices.js';
 import { createServiceHandlers } from './services/serviceHandlers.js';
@@ -47,21 +51,36 @@ export class ServicesPart {
   private keys?: CallerKeys;
   private logs?: ServiceLogs;
   private gatewayInstance?: ServiceGateway;
+  private directory?: ServiceDirectory;
   private localEngine?: LocalServiceEngine;
   private idle?: IdleServices;
   private idleTimer?: NodeJS.Timeout;
   private kubernetesEngine?: KubernetesServiceEngine;
+  /** nginx in front of the backend, when `services.dataPlane` asks for it and it can run here. */
+  readonly dataPlane?: DataPlane;
 
-  constructor(private readonly deps: ServicesPartDeps) {}
+  constructor(private readonly deps: ServicesPartDeps) {
+    const { mode, nginx } = deps.config.services.dataPlane;
+    if (mode === 'off') return;
+    const missing = dataPlaneMissing(nginx);
+    if (missing.length === 0) this.dataPlane = this.createDataPlane();
+    else if (mode === 'on') {
+      throw new ConfigError(
+        `services.dataPlane.mode is on, but this machine lacks Debian's ${missing.join(', ')}: install them, or set it to auto or off`,
+      );
+    } else
+      deps.log.info({ missing }, 'services are served by the backend alone (no data plane: install these to have one)');
+  }
 
   handlers(hub: EventHub): Pick<Handlers, keyof ReturnType<typeof createServiceHandlers>> {
     const { config, store, log } = this.deps;
-    const directory = new ServiceDirectory({
+    const dataPlane = this.dataPlane;
+    const directory = (this.directory = new ServiceDirectory({
       store: store.services,
       core: () => this.core!,
       callerKeys: () => this.keys!,
       onWakeError: (name, error) => log.warn({ name, err: error }, 'a sleeping service did not start'),
-    });
+    }));
     this.gatewayInstance = createServiceGateway({
       directory,
       registry: this.deps.registry,
@@ -73,6 +92,7 @@ export class ServicesPart {
       platformUser: this.deps.platformUser,
       isOriginAllowed: this.deps.isOriginAllowed,
       onActivity: (name) => this.idle?.touch(name),
+      ...(dataPlane ? { shared: dataPlane } : {}),
       log: log.child({ component: 'gateway' }),
     });
     const gateway = this.gatewayInstance;
@@ -80,7 +100,10 @@ export class ServicesPart {
       store: store.services,
       events: hub,
       defaultEngine: config.engine,
-      onChange: (name) => directory.forget(name),
+      onChange: (name) => {
+        directory.forget(name);
+        dataPlane?.changed();
+      },
       domains: { httpsServed: config.services.httpsPort !== undefined, platformHosts: platformHosts(config) },
       resolveModel: this.deps.resolveModel,
       log: log.child({ component: 'services' }),
@@ -89,7 +112,10 @@ export class ServicesPart {
       store: store.services,
       settings: { get: (key) => store.getSetting(key), set: (key, value) => store.setSetting(key, value) },
       usage: (id) => gateway.tokenUsage(id),
-      onChange: () => directory.forgetKeys(),
+      onChange: () => {
+        directory.forgetKeys();
+        dataPlane?.changed();
+      },
     });
     const core = this.core;
     this.idle = new IdleServices({
@@ -109,6 +135,38 @@ export class ServicesPart {
         ? { dryRun: async (user, spec) => dryRunService(user, spec, config.kubernetes, config.services.pip) }
         : {}),
     });
+  }
+
+  private createDataPlane(): DataPlane {
+    const { config, store, log } = this.deps;
+    return new DataPlane({
+      nginx: config.services.dataPlane.nginx,
+      state: () => (this.directory ? dataPlaneStateOf(config, store, this.directory) : EMPTY_STATE(config)),
+      absorb: (traffic) => this.gatewayInstance?.absorb(traffic),
+      shutdownGraceMs: config.shutdownGraceMs,
+      log: log.child({ component: 'data-plane' }),
+    });
+  }
+
+  /**
+   * The platform's port: the data plane (nginx) there with the server behind it on a Unix socket,
+   * or the server itself when there is no data plane.
+   */
+  async listen(
+    server: Pick<PlatformServer, 'listen' | 'listenOnSocket'>,
+    port: number,
+    host: string,
+  ): Promise<AddressInfo> {
+    const dataPlane = this.dataPlane;
+    if (!dataPlane) return server.listen(port, host);
+    await server.listenOnSocket(dataPlane.backendSocket);
+    const chosen = port === 0 ? await freePortOn(host) : port;
+    await dataPlane.start(host, chosen);
+    this.deps.log.info(
+      { port: chosen },
+      'the services data plane (nginx) listens on the platform port, the server behind it',
+    );
+    return { address: host, family: host.includes(':') ? 'IPv6' : 'IPv4', port: chosen };
   }
 
   /** The gateway's hooks for the HTTP server (asked on each request). */
@@ -207,12 +265,50 @@ export class ServicesPart {
 
   async close(): Promise<void> {
     clearInterval(this.idleTimer);
+    await this.dataPlane?.close();
     await this.kubernetesEngine?.close();
     this.logs?.close();
     await this.localEngine?.close();
     await this.gatewayInstance?.close();
   }
 }
+
+/** A port free on `host` now (nginx is given a port, not 0). */
+function freePortOn(host: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer().listen(0, host, () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+    probe.once('error', reject);
+  });
+}
+
+/** What the data plane may serve, from the store and the engines' ready replicas (see dataPlaneState). */
+function dataPlaneStateOf(config: Config, store: Store, directory: ServiceDirectory) {
+  return dataPlaneState({
+    windowMs: config.services.signatureWindowSeconds * 1000,
+    services: store.services.list().map((record) => ({
+      name: record.name,
+      auth: record.auth,
+      limits: record.limits,
+      state: record.state,
+      ...(record.domain ? { domainHost: record.domain.host } : {}),
+    })),
+    ready: (name) => directory.byName(name)?.ready() ?? [],
+    appKeys: store.services.listAppKeys().flatMap((record) => {
+      const key = directory.appKey(record.appKey);
+      return key ? [{ appKey: record.appKey, ...key }] : [];
+    }),
+  });
+}
+
+const EMPTY_STATE = (config: Config) => ({
+  windowMs: config.services.signatureWindowSeconds * 1000,
+  services: {},
+  appKeys: {},
+  hosts: [],
+});
 
 /** The names the platform answers on, as far as its settings tell: its host and its allowed origins' hosts. */
 function platformHosts(config: Config): string[] {

@@ -4,7 +4,7 @@ import { promisify } from 'node:util';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { appKeySignature, parseServiceVersionYaml, parseServiceYaml, type WebSocketFactory } from '@aiplat/api';
 import { cliRunner, outputSink, type OutputSink } from '../../../testing/src/backend/cliRunner.js';
 import {
@@ -229,10 +229,13 @@ describe('aiplat service and aiplat appkey', () => {
     expect(called.stdout).toBe('200');
     expect(curl.stdout).not.toContain(secret);
 
-    // The signed call above is the key's last use: an age, not "-".
-    const keyList = (await aiplat(['appkey', 'list'])).stdout;
-    expect(keyList).toMatch(/^APPKEY\s+ENABLED\s+SERVICES\s+AGE\s+LAST USED$/m);
-    expect(keyList).toMatch(new RegExp(`${appKey}\\s+yes\\s+cli-demo\\s+\\S+\\s+\\d+s$`, 'm'));
+    // The signed call above is the key's last use: an age, not "-" (reported by the data plane
+    // that served it within its next second).
+    await vi.waitFor(async () => {
+      const keyList = (await aiplat(['appkey', 'list'])).stdout;
+      expect(keyList).toMatch(/^APPKEY\s+ENABLED\s+SERVICES\s+AGE\s+LAST USED$/m);
+      expect(keyList).toMatch(new RegExp(`${appKey}\\s+yes\\s+cli-demo\\s+\\S+\\s+\\d+s$`, 'm'));
+    }, 5_000);
 
     // A disabled AppKey's signed call is refused, saying why.
     expect((await aiplat(['appkey', 'disable', appKey])).stdout).toContain(`${appKey}: disabled`);

@@ -47,6 +47,8 @@ export interface PlatformServer {
   hub: EventHub;
   mountedRoutes: RouteName[];
   listen(port: number, host: string): Promise<AddressInfo>;
+  /** Listens on a Unix socket instead (behind the services' data plane, which holds the port). */
+  listenOnSocket(socketPath: string): Promise<void>;
   /** Stops accepting, lets in-flight requests finish within the grace period, closes sockets. */
   close(): Promise<void>;
 }
@@ -188,6 +190,14 @@ export function createPlatformServer(deps: AppDeps): PlatformServer {
         server.listen(port, host, () => {
           server.off('error', reject);
           resolve(server.address() as AddressInfo);
+        });
+      }),
+    listenOnSocket: (socketPath) =>
+      new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(socketPath, () => {
+          server.off('error', reject);
+          resolve();
         });
       }),
     close: () =>

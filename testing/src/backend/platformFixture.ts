@@ -78,7 +78,7 @@ export async function startPlatform(
     ...(options.detectContainerRuntime ? { detectContainerRuntime: options.detectContainerRuntime } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   });
-  const address = await platform.server.listen(0, '127.0.0.1');
+  const address = await platform.listen(0, '127.0.0.1');
   const baseUrl = `http://127.0.0.1:${address.port}`;
   const sockets: EventSocket[] = [];
   return {
