@@ -253,6 +253,34 @@ describe('counts', () => {
   });
 });
 
+describe('LLM answers nginx serves', () => {
+  it('counts the OpenAI usage of JSON and streamed answers, and the time to a stream’s first byte', async () => {
+    const completion = (body: object) =>
+      fetch(`${dp.server.url}/services/open/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
+      });
+    await dp.sync();
+    const tokensBefore = dp.gateway
+      .metrics('open', { step: 3600 })
+      .points.reduce((total, point) => total + point.tokens, 0);
+    // The chat server's usage: 10 prompt tokens and one per word (5 words).
+    const whole = await completion({});
+    expect(whole.status).toBe(200);
+    expect(((await whole.json()) as { usage: { total_tokens: number } }).usage.total_tokens).toBe(15);
+    const streamed = await completion({ stream: true, stream_options: { include_usage: true } });
+    expect(streamed.headers.get('content-type')).toContain('text/event-stream');
+    expect(await streamed.text()).toContain('"usage"');
+    const [, by] = await servedBy('open', () => call('/services/open/v1/models'));
+    expect(by).toBe('nginx');
+    const points = dp.gateway.metrics('open', { step: 3600 }).points;
+    expect(points.reduce((total, point) => total + point.tokens, 0) - tokensBefore).toBe(30);
+    // The stream's first word came ~200 ms after its headers (CHUNK_DELAY_MS), its first byte before.
+    expect(points.at(-1)!.ttftP50Ms).toBeGreaterThan(0);
+  });
+});
+
 describe('the state nginx serves', () => {
   it('refuses an AppKey disabled once the state is pushed', async () => {
     expect((await call('/services/signed/v1/models', signed('ak-2', 'other'))).status).toBe(200);
