@@ -106,7 +106,7 @@ export class DataPlane implements SharedGatewayState {
     if (child && child.exitCode === null && child.signalCode === null) {
       // SIGQUIT: nginx stops listening at once and lets the calls in flight finish (within the grace).
       await new Promise<void>((resolve) => {
-        const kill = setTimeout(() => child.kill('SIGKILL'), this.graceMs + 2_000);
+        const kill = setTimeout(() => killGroup(child), this.graceMs + 2_000);
         child.once('exit', () => {
           clearTimeout(kill);
           resolve();
