@@ -11,8 +11,8 @@ local S = require "gatewayState"
 local ngx_balancer = require "ngx.balancer"
 local bit = require "bit"
 
-local ngx, find, sub, byte, format, floor, ceil, log, max, lower = ngx, string.find, string.sub, string.byte,
-  string.format, math.floor, math.ceil, math.log, math.max, string.lower
+local ngx, find, sub, byte, format, floor, ceil, log, lower = ngx, string.find, string.sub, string.byte,
+  string.format, math.floor, math.ceil, math.log, string.lower
 local bxor, bor = bit.bxor, bit.bor
 
 local M = {}

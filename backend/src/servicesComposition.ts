@@ -141,7 +141,7 @@ export class ServicesPart {
     const { config, store, log } = this.deps;
     return new DataPlane({
       nginx: config.services.dataPlane.nginx,
-      state: () => (this.directory ? dataPlaneStateOf(config, store, this.directory) : EMPTY_STATE(config)),
+      state: () => (this.directory ? dataPlaneStateOf(config, store, this.directory) : emptyState(config)),
       absorb: (traffic) => this.gatewayInstance?.absorb(traffic),
       shutdownGraceMs: config.shutdownGraceMs,
       log: log.child({ component: 'data-plane' }),
@@ -303,7 +303,8 @@ function dataPlaneStateOf(config: Config, store: Store, directory: ServiceDirect
   });
 }
 
-const EMPTY_STATE = (config: Config) => ({
+/** Nothing to serve yet (the directory is built with the handlers). */
+const emptyState = (config: Config) => ({
   windowMs: config.services.signatureWindowSeconds * 1000,
   services: {},
   appKeys: {},

@@ -48,7 +48,11 @@ export type AppKeyVerdict = { ok: true; appKey: string } | { ok: false; reason: 
 /** A signature that checks out, before the replay check: the Sign and its Timestamp. */
 export type SignedCall = { ok: true; appKey: string; sign: string; signedAtMs: number };
 
-const REPLAYED: AppKeyVerdict = {
+/** Why a signature is refused. */
+export type AppKeyRefusal = Extract<AppKeyVerdict, { ok: false }>;
+
+/** A signature seen inside the window, by this cache or a shared one (the data plane's). */
+export const REPLAYED_SIGNATURE: AppKeyRefusal = {
   ok: false,
   reason: 'replayed_signature',
   message: 'this signature was already used; sign each call with a new Timestamp',
@@ -69,13 +73,8 @@ export function verifyAppKey(
   const signed = checkAppKeySignature(headers, service, directory, windowMs, nowMs);
   if (!signed.ok) return signed;
   const { appKey, sign, signedAtMs } = signed;
-  if (!replays.firstUse(`${appKey}\n${signedAtMs}\n${sign}`, nowMs, signedAtMs)) return REPLAYED;
+  if (!replays.firstUse(`${appKey}\n${signedAtMs}\n${sign}`, nowMs, signedAtMs)) return REPLAYED_SIGNATURE;
   return { ok: true, appKey };
-}
-
-/** The replay refusal, for a signature a shared replay cache has seen (the data plane's). */
-export function replayedSignature(): Extract<AppKeyVerdict, { ok: false }> {
-  return REPLAYED as Extract<AppKeyVerdict, { ok: false }>;
 }
 
 /** Everything `verifyAppKey` checks but the replay: the key, its services, the window and the Sign. */
@@ -85,7 +84,7 @@ export function checkAppKeySignature(
   directory: Pick<GatewayDirectory, 'appKey'>,
   windowMs: number,
   nowMs: number,
-): SignedCall | Extract<AppKeyVerdict, { ok: false }> {
+): SignedCall | AppKeyRefusal {
   const { appKey, timestamp, sign } = headers;
   const key = directory.appKey(appKey);
   if (!key) return { ok: false, reason: 'unknown_app_key', message: `no AppKey ${appKey.slice(0, 40)}` };

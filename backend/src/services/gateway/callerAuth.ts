@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type http from 'node:http';
-import { checkAppKeySignature, ReplayCache, replayedSignature, verifyAppKey, type SignedCall } from './appKeyAuth.js';
+import { checkAppKeySignature, REPLAYED_SIGNATURE, ReplayCache, verifyAppKey, type SignedCall } from './appKeyAuth.js';
 import type { GatewayDirectory, GatewayService } from './directory.js';
 import { header, unauthorized, unavailable, type Refusal } from './replies.js';
 import type { SharedGatewayState } from './sharedState.js';
@@ -81,10 +81,7 @@ export class CallerAuth {
     } catch {
       return unavailable('the gateway cannot check signatures for replays right now; try again', 1);
     }
-    if (!first) {
-      const replayed = replayedSignature();
-      return unauthorized(replayed.reason, replayed.message);
-    }
+    if (!first) return unauthorized(REPLAYED_SIGNATURE.reason, REPLAYED_SIGNATURE.message);
     this.deps.directory.appKeyUsed(signed.appKey, now);
     return { kind: 'appkey' };
   }
