@@ -1,6 +1,6 @@
 -- What the services gateway's data plane knows and shares between its parts: the state the
--- backend pushed (serviceGatewayControl.lua), the admissions and the replay cache the backend's
--- gateway shares, and what was counted since the backend's last pull (serviceGateway.lua).
+-- backend pushed (serviceGatewayControl.lua), the admissions the backend's gateway shares, and
+-- what was counted since the backend's last pull (serviceGateway.lua).
 local cjson = require "cjson.safe"
 
 local ngx, ceil, max = ngx, math.ceil, math.max
@@ -9,10 +9,11 @@ local S = {
   revision = 0,
   -- name -> { anyone, appkey, ready = { {key, version, index, host, port, address} }, qps, ... }
   services = {},
-  -- AppKey -> { secret, enabled, services = { name = true } }
+  -- AppKey -> { secret, signature (appKeySignature.key), enabled, services = { name = true } }
   app_keys = {},
   -- Own domains (lowercase, no port): their calls are the backend's
   own_hosts = {},
+  has_own_hosts = false,
   window_ms = 300000,
   -- Per service: { tokens, at, in_flight }, shared with the backend's calls (/admit, /done)
   admissions = {},
@@ -38,30 +39,9 @@ function S.reply(status, body, retry_after)
 end
 
 -- The backend gateway's JSON refusal: {error, reason?, message}
-local function refusal_body(err, message, reason)
-  if reason then return cjson.encode({ error = err, reason = reason, message = message }) end
-  return cjson.encode({ error = err, message = message })
-end
-
--- The backend gateway's JSON refusal: {error, reason?, message}
 function S.refusal_body(err, message, reason)
   if reason then return cjson.encode({ error = err, reason = reason, message = message }) end
   return cjson.encode({ error = err, message = message })
-end
-
-local replay_dict = ngx.shared.aiplat_replays
-
--- true the first time a Sign is seen inside the window (kept until its Timestamp leaves it). The
--- Sign stands for (AppKey, Timestamp, Sign): it is the HMAC of both under the key's secret.
-function S.first_use(sign, now, signed_at)
-  local ttl = (signed_at + S.window_ms - now) / 1000
-  if ttl <= 0 then ttl = 0.001 end
-  local ok, err = replay_dict:add(sign, true, ttl)
-  if ok then return true end
-  if err == "exists" then return false end
-  -- the dict is full even after evicting the oldest: refuse rather than forget a replay
-  ngx.log(ngx.ERR, "aiplat: replay cache: ", err)
-  return false
 end
 
 -- The backend gateway's Admission: a token bucket of qps × replicas (one second's burst) and the

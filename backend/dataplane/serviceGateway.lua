@@ -8,12 +8,12 @@
 -- control server's /replay, /admit and /done, in serviceGatewayControl.lua).
 local cjson = require "cjson.safe"
 local S = require "gatewayState"
+local signature = require "appKeySignature"
+local replays = require "replayWindow"
 local ngx_balancer = require "ngx.balancer"
-local bit = require "bit"
 
 local ngx, find, sub, byte, format, floor, ceil, log, lower = ngx, string.find, string.sub, string.byte,
   string.format, math.floor, math.ceil, math.log, string.lower
-local bxor, bor = bit.bxor, bit.bor
 
 local M = {}
 
@@ -65,21 +65,6 @@ local function bin_of(ms)
   return b
 end
 
-local function constant_time_equal(a, b)
-  if #a ~= #b then return false end
-  local diff = 0
-  for i = 1, #a do diff = bor(diff, bxor(byte(a, i), byte(b, i))) end
-  return diff == 0
-end
-
-local HEX = {}
-for i = 0, 255 do HEX[i] = format("%02x", i) end
-local hex_parts = {}
-local function to_hex(s)
-  for i = 1, #s do hex_parts[i] = HEX[byte(s, i)] end
-  return table.concat(hex_parts, "", 1, #s)
-end
-
 -- nil when the signature lets the call in, else reason and message (the backend gateway's words)
 local function verify_app_key(app_key, name, now)
   local key = S.app_keys[app_key]
@@ -95,12 +80,10 @@ local function verify_app_key(app_key, name, now)
     return "stale_timestamp", format("Timestamp is more than %d s from the server's clock; sign again with the current time",
       floor(S.window_ms / 1000 + 0.5))
   end
-  local mac = ngx.hmac_sha1(key.secret, app_key .. key.secret .. timestamp)
-  local sign = ngx.var.http_sign or ""
-  if not constant_time_equal(sign, to_hex(mac)) then
+  if not signature.matches(key.signature, app_key, timestamp, ngx.var.http_sign or "") then
     return "bad_signature", "Sign does not match: HMAC-SHA1(AppSecret, AppKey + AppSecret + Timestamp), lowercase hex"
   end
-  if not S.first_use(sign, now, signed_at) then
+  if not replays.first_use(app_key, signed_at, now, S.window_ms) then
     return "replayed_signature", "this signature was already used; sign each call with a new Timestamp"
   end
   S.used_keys[app_key] = now
@@ -137,8 +120,7 @@ end
 
 function M.access()
   local var = ngx.var
-  local host = var.host
-  if host and S.own_hosts[host] then return backend() end
+  if S.has_own_hosts and S.own_hosts[var.host] then return backend() end
   local uri = var.request_uri
   local slash = find(uri, "[/?]", PREFIX_LEN + 1)
   local name, rest
@@ -150,11 +132,9 @@ function M.access()
     name, rest = sub(uri, PREFIX_LEN + 1), "/"
   end
   local svc = S.services[name]
-  -- What only the backend does: other services, WebSockets, browser calls, chunked bodies, cookies
-  -- (the owner's session, and the platform's cookie kept from replicas)
-  if not svc or var.http_upgrade or var.http_origin or var.http_transfer_encoding or var.http_cookie then
-    return backend()
-  end
+  -- What only the backend does: other services, and ($aiplat_backend_only) WebSockets, browser
+  -- calls, chunked bodies, cookies (the owner's session, and the platform's cookie kept from replicas)
+  if not svc or var.aiplat_backend_only ~= "" then return backend() end
   local now = now_ms()
   if not svc.anyone then
     local app_key = svc.appkey and var.http_appkey

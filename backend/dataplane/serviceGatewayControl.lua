@@ -2,6 +2,8 @@
 -- state it serves, pulls what it counted, and shares its replay cache and admissions.
 local cjson = require "cjson.safe"
 local S = require "gatewayState"
+local signature = require "appKeySignature"
+local replays = require "replayWindow"
 
 local ngx, format = ngx, string.format
 local reply = S.reply
@@ -41,11 +43,14 @@ function M.put_state()
   for app_key, k in pairs(state.appKeys) do
     local bound = {}
     for _, name in ipairs(k.services) do bound[name] = true end
-    next_keys[app_key] = { secret = k.secret, enabled = k.enabled, services = bound }
+    local known = S.app_keys[app_key]
+    next_keys[app_key] = { secret = k.secret, enabled = k.enabled, services = bound,
+      signature = known and known.secret == k.secret and known.signature or signature.key(k.secret) }
   end
   local next_hosts = {}
   for _, host in ipairs(state.hosts or {}) do next_hosts[host] = true end
   S.services, S.app_keys, S.own_hosts = next_services, next_keys, next_hosts
+  S.has_own_hosts = next(next_hosts) ~= nil
   if type(state.windowMs) == "number" then S.window_ms = state.windowMs end
   local admissions = S.admissions
   for name in pairs(admissions) do
@@ -92,13 +97,15 @@ function M.take_traffic()
   }))
 end
 
--- POST /replay {sign, signedAt}: a signature the backend's gateway accepted, checked in the one cache
+-- POST /replay {appKey, signedAt}: a signature the backend's gateway accepted, checked in the one
+-- replay window
 function M.replay()
   local body = read_json()
-  if not body or type(body.sign) ~= "string" or type(body.signedAt) ~= "number" then
+  if not body or type(body.appKey) ~= "string" or type(body.signedAt) ~= "number" or body.signedAt % 1 ~= 0 then
     return reply(400, '{"error":"bad_request"}')
   end
-  return reply(200, S.first_use(body.sign, S.now_ms(), body.signedAt) and '{"firstUse":true}' or '{"firstUse":false}')
+  local first = replays.first_use(body.appKey, body.signedAt, S.now_ms(), S.window_ms)
+  return reply(200, first and '{"firstUse":true}' or '{"firstUse":false}')
 end
 
 -- POST /admit {service, qps, concurrency, replicas}: a backend call of a service served here takes
@@ -136,6 +143,14 @@ function M.watch_backend(pid, nginx_pid_file)
   end
   local ok, err = ngx.timer.every(1, check)
   if not ok then ngx.log(ngx.ERR, "aiplat: cannot watch the backend: ", err) end
+end
+
+-- Every minute, the replay rings of AppKeys unused for two windows are freed
+function M.sweep_replays()
+  local ok, err = ngx.timer.every(60, function(premature)
+    if not premature then replays.sweep(S.now_ms()) end
+  end)
+  if not ok then ngx.log(ngx.ERR, "aiplat: cannot sweep the replay window: ", err) end
 end
 
 return M

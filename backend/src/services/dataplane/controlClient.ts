@@ -74,8 +74,8 @@ export class ControlClient {
     };
   }
 
-  async firstUse(sign: string, signedAtMs: number): Promise<boolean> {
-    return ((await this.call('POST', '/replay', { sign, signedAt: signedAtMs })) as { firstUse: boolean }).firstUse;
+  async firstUse(appKey: string, signedAtMs: number): Promise<boolean> {
+    return ((await this.call('POST', '/replay', { appKey, signedAt: signedAtMs })) as { firstUse: boolean }).firstUse;
   }
 
   async admit(service: string): Promise<{ served: boolean; wait?: number }> {

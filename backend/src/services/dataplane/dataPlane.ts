@@ -78,8 +78,8 @@ export class DataPlane implements SharedGatewayState {
     });
   }
 
-  firstUse(sign: string, signedAtMs: number): Promise<boolean> {
-    return this.control.firstUse(sign, signedAtMs);
+  firstUse(appKey: string, signedAtMs: number): Promise<boolean> {
+    return this.control.firstUse(appKey, signedAtMs);
   }
 
   async admit(service: string): Promise<number | undefined | 'local'> {

@@ -85,13 +85,17 @@ http {
   proxy_http_version 1.1;
   lua_package_path "${DATA_PLANE_LUA_DIR}?.lua;;";
   lua_package_cpath "${CJSON_DIR}/?.so;;";
-  lua_shared_dict aiplat_replays 128m;
   init_by_lua_block {
     aiplat = require "serviceGateway"
     aiplat_control = require "serviceGatewayControl"
   }
-  init_worker_by_lua_block { aiplat_control.watch_backend(${options.backendPid}, "${dir}/nginx.pid") }
+  init_worker_by_lua_block {
+    aiplat_control.watch_backend(${options.backendPid}, "${dir}/nginx.pid")
+    aiplat_control.sweep_replays()
+  }
   map $http_upgrade $aiplat_connection { default upgrade; "" ""; }
+  # calls only the backend's gateway takes: WebSockets, browser calls, chunked bodies, cookies
+  map "$http_upgrade$http_origin$http_transfer_encoding$http_cookie" $aiplat_backend_only { default 1; "" ""; }
   upstream aiplat_replicas {
     server 0.0.0.1;
     balancer_by_lua_block { aiplat.balance() }

@@ -77,7 +77,7 @@ export class CallerAuth {
   private async firstUseShared(shared: SharedGatewayState, signed: SignedCall, now: number): Promise<Caller | Refusal> {
     let first: boolean;
     try {
-      first = await shared.firstUse(signed.sign, signed.signedAtMs);
+      first = await shared.firstUse(signed.appKey, signed.signedAtMs);
     } catch {
       return unavailable('the gateway cannot check signatures for replays right now; try again', 1);
     }

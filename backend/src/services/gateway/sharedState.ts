@@ -8,8 +8,11 @@ import type { CountedCalls } from './trafficMetrics.js';
 export interface SharedGatewayState {
   /** Whether the data plane runs: until then (and after it closed) the gateway keeps its own. */
   readonly started: boolean;
-  /** True the first time a Sign is seen inside the window; rejects when the data plane cannot be asked. */
-  firstUse(sign: string, signedAtMs: number): Promise<boolean>;
+  /**
+   * True the first time an AppKey's Timestamp is seen inside the window (its Sign is a function of
+   * the two); rejects when the data plane cannot be asked.
+   */
+  firstUse(appKey: string, signedAtMs: number): Promise<boolean>;
   /**
    * A place in the admission of a service the data plane serves: undefined when admitted (release
    * with `done`), the seconds to wait when not, 'local' when the data plane does not serve it.
