@@ -1,5 +1,6 @@
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { ServiceMetricPoint, ServiceMetricsQuery, ServiceMetricsResponse } from '@aiplat/api';
+import { ServiceDurations } from './serviceDurations.js';
 
 const BUCKET_MS = 10_000;
 const KEEP_MS = 24 * 3600_000;
@@ -64,15 +65,14 @@ function percentile(hist: Uint32Array, p: number): number | undefined {
 
 /**
  * One service's Prometheus counts as plain numbers, handed to prom-client when /metrics is
- * scraped (a prom-client child still hashes its labels on every `inc`). The duration histogram
- * is prom-client's own, observed per call through the service's child.
+ * scraped (a prom-client child still hashes its labels on every `inc`); its durations are
+ * ServiceDurations'.
  */
 interface ServiceTally {
   /** Calls per version and status code, by version × 1000 + code. */
   requests: Map<number, number>;
   throttled: number;
   tokens: number;
-  duration: { observe(value: number): void };
 }
 
 /**
@@ -84,7 +84,7 @@ export class TrafficMetrics {
   /** The start of the last bucket handed to onBucketClosed, per service. */
   private readonly published = new Map<string, number>();
   private readonly tallies = new Map<string, ServiceTally>();
-  private readonly duration: Histogram<'service'>;
+  private readonly durations: ServiceDurations;
 
   constructor(
     registry: Registry,
@@ -105,13 +105,11 @@ export class TrafficMetrics {
         }
       },
     });
-    this.duration = new Histogram({
-      name: 'aiplat_service_request_duration_seconds',
-      help: 'Time to the last byte of calls of online services',
-      labelNames: ['service'] as const,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 120],
-      registers: [registry],
-    });
+    this.durations = new ServiceDurations(
+      'aiplat_service_request_duration_seconds',
+      'Time to the last byte of calls of online services',
+      [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 10, 30, 120],
+    ).register(registry);
     new Counter({
       name: 'aiplat_service_throttled_total',
       help: 'Calls refused with 429 by a QPS, concurrency or token limit',
@@ -146,7 +144,7 @@ export class TrafficMetrics {
     const tally = this.tallyOf(call.service);
     const key = call.version * 1000 + status;
     tally.requests.set(key, (tally.requests.get(key) ?? 0) + 1);
-    tally.duration.observe(call.latencyMs / 1000);
+    this.durations.observe(call.service, call.latencyMs / 1000);
     if (call.throttled) {
       bucket.throttled += 1;
       tally.throttled += 1;
@@ -176,7 +174,7 @@ export class TrafficMetrics {
     for (const [bin, count] of tally.latency) {
       if (!isBin(bin)) continue;
       bucket.latency[bin]! += count;
-      for (let i = 0; i < count; i++) serviceTally.duration.observe(upperOf(bin) / 1000);
+      this.durations.observe(service, upperOf(bin) / 1000, count);
     }
     for (const [bin, count] of tally.ttft) if (isBin(bin)) (bucket.ttft ??= new Uint32Array(BINS))[bin]! += count;
     bucket.throttled += tally.throttled;
@@ -188,8 +186,7 @@ export class TrafficMetrics {
   private tallyOf(service: string): ServiceTally {
     let tally = this.tallies.get(service);
     if (!tally) {
-      const duration = this.duration.labels({ service });
-      tally = { requests: new Map(), throttled: 0, tokens: 0, duration };
+      tally = { requests: new Map(), throttled: 0, tokens: 0 };
       this.tallies.set(service, tally);
     }
     return tally;
@@ -215,7 +212,8 @@ export class TrafficMetrics {
   forget(service: string): void {
     this.buckets.delete(service);
     this.published.delete(service);
-    if (this.tallies.delete(service)) this.duration.remove({ service });
+    this.tallies.delete(service);
+    this.durations.remove(service);
   }
 
   /**
