@@ -93,6 +93,13 @@ end
 -- The least-loaded ready replica, taking turns among equals, skipping those this call tried
 local function pick(name, ready, tried)
   local n = #ready
+  if n == 1 then
+    -- the common case, without a loop that would run once (a loop LuaJIT starts a trace in and
+    -- leaves at once aborts the trace)
+    local only = ready[1]
+    if tried and tried[only.key] then return nil end
+    return only
+  end
   local turn = ((turns[name] or 0) + 1) % n
   turns[name] = turn
   local best, best_load = nil, math.huge
