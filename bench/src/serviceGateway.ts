@@ -48,10 +48,11 @@ import { DataPlane } from '@aiplat/backend/services/dataplane/dataPlane.js';
 import { dataPlaneState } from '@aiplat/backend/services/dataplane/dataPlaneState.js';
 import { dataPlaneMissing } from '@aiplat/backend/services/dataplane/nginxConfig.js';
 import { createServiceGateway } from '@aiplat/backend/services/gateway/index.js';
-import { UpstreamPools } from '@aiplat/backend/services/gateway/upstreamPools.js';
 import { freeLoopbackPort, nginxProxy, workersOf } from './nginxProxy.js';
+import { bareProxy, bareUndiciProxy, upstream } from './gatewayReferenceProxies.js';
 import { rawSocketProxy } from './rawSocketProxy.js';
-import { cpuSeconds, statusKb } from './procStats.js';
+import { statusKb } from './procStats.js';
+import { medianRound, wrk, type WrkResult } from './wrkRun.js';
 
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.BENCH_GATEWAY_SOAK_SECONDS ?? 60);
@@ -65,73 +66,8 @@ const APP_KEY = 'ak-0123456789abcdef';
 const APP_SECRET = 'bench-secret';
 /** The signature window, widened so that the pre-signed requests stay valid through the run. */
 const WINDOW_SECONDS = 3600;
-const BODY = Buffer.from(JSON.stringify({ model: 'tiny', output: [0.1, 0.2, 0.7], padding: 'x'.repeat(64) }));
 
 type Ready = { type: 'ready'; port: number };
-
-function upstream(): void {
-  const server = http.createServer((_req, res) => {
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': BODY.length });
-    res.end(BODY);
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () =>
-    process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }),
-  );
-}
-
-function bareProxy(upstreamPort: number): void {
-  const agent = new http.Agent({ keepAlive: true, scheduling: 'lifo' });
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').replace(/^\/services\/bench/, '') || '/';
-    const upstreamRequest = http.request(
-      { host: '127.0.0.1', port: upstreamPort, path, method: req.method, headers: req.headers, agent },
-      (answer) => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        answer.pipe(res);
-      },
-    );
-    upstreamRequest.on('error', () => res.destroy());
-    req.pipe(upstreamRequest);
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () =>
-    process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }),
-  );
-}
-
-/** The gateway's upstream client alone: an undici Pool, dispatch with back-pressure, no gateway logic. */
-function bareUndiciProxy(upstreamPort: number): void {
-  const pool = new UpstreamPools().of({ host: '127.0.0.1', port: upstreamPort });
-  const server = http.createServer((req, res) => {
-    const headers: string[] = [];
-    for (const name in req.headers)
-      if (name !== 'host' && name !== 'connection') headers.push(name, String(req.headers[name]));
-    pool.dispatch(
-      { path: (req.url ?? '/').replace(/^\/services\/bench/, '') || '/', method: 'GET', headers, body: null },
-      {
-        onConnect: () => undefined,
-        onError: () => res.destroy(),
-        onHeaders: (status, raw, resume) => {
-          const answer: string[] = [];
-          for (let i = 0; i < raw.length; i += 2) {
-            const name = raw[i]!.toString('latin1');
-            if (!/^(connection|keep-alive)$/i.test(name)) answer.push(name, raw[i + 1]!.toString('latin1'));
-          }
-          res.writeHead(status, answer);
-          res.on('drain', resume);
-          return true;
-        },
-        onData: (chunk) => res.write(chunk),
-        onComplete: () => res.end(),
-      },
-    );
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1', () =>
-    process.send?.({ type: 'ready', port: (server.address() as { port: number }).port }),
-  );
-}
 
 /** The platform's gateway (with its data plane unless `alone`), for AppKey and bearer-token calls. */
 async function gateway(upstreamPort: number, alone: boolean): Promise<void> {
@@ -215,54 +151,6 @@ function need(command: string, pkg: string): void {
   }
 }
 
-interface WrkResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  non2xx: number;
-  requests: number;
-  /** CPU time of the measured processes per request (user + system), when pids were given. */
-  cpuUs?: number;
-  /** The same, per process (in the order of the pids). */
-  cpuUsEach?: number[];
-}
-
-function toMs(text: string): number {
-  const match = /([\d.]+)(us|ms|s)/.exec(text);
-  if (!match) return NaN;
-  const value = Number(match[1]);
-  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
-}
-
-function wrk(
-  url: string,
-  seconds: number,
-  extra: string[] = [],
-  connections = CONNECTIONS,
-  pids: readonly number[] = [],
-): WrkResult {
-  const cpuBefore = pids.map((pid) => cpuSeconds([pid]));
-  const out = execFileSync('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', ...extra, url], {
-    encoding: 'utf8',
-  });
-  const cpuEach = pids.map((pid, i) => cpuSeconds([pid]) - cpuBefore[i]!);
-  const cpu = cpuEach.reduce((sum, each) => sum + each, 0);
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(out)?.[1]);
-  const p50 = toMs(/\s50%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const p99 = toMs(/\s99%\s+(\S+)/.exec(out)?.[1] ?? '');
-  const non2xx = Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(out)?.[1] ?? 0);
-  const requests = Number(/(\d+) requests in/.exec(out)?.[1] ?? 0);
-  const perCall = (seconds: number) => (seconds / requests) * 1e6;
-  return {
-    rps,
-    p50,
-    p99,
-    non2xx,
-    requests,
-    ...(pids.length && requests ? { cpuUs: perCall(cpu), cpuUsEach: cpuEach.map(perCall) } : {}),
-  };
-}
-
 /**
  * Each signed script's Timestamps start here, one millisecond per signature: no two scripts share
  * one (a replay), and all of them stay inside the widened window while the bench runs.
@@ -303,12 +191,6 @@ end
 ${rps ? `local pause = ${((1000 * CONNECTIONS) / rps).toFixed(3)}\nfunction delay() return pause end\n` : ''}`,
   );
   return script;
-}
-
-/** The rounds, and the one whose score is their median (the lower middle one of an even count). */
-function medianRound<T extends { score: number }>(rounds: T[]): { rounds: T[]; median: T } {
-  const sorted = [...rounds].sort((x, y) => x.score - y.score);
-  return { rounds, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
 }
 
 /** The pids whose CPU a gateway leg counts: the gateway process and its nginx's worker, if any. */
@@ -355,14 +237,14 @@ async function main(): Promise<void> {
     const gwPids = gatewayPids(gw.child.pid!);
     const alonePid = [alone.child.pid!];
     const nginxPids = workersOf(nx.child.pid!);
-    wrk(viaGatewayTokens, 2, bearer); // warm-up (JIT, keep-alive pools)
-    wrk(viaUndici, 2);
-    wrk(viaNode, 2);
-    wrk(viaRaw, 2);
-    wrk(viaNginx, 2);
+    wrk(viaGatewayTokens, 2, bearer, CONNECTIONS); // warm-up (JIT, keep-alive pools)
+    wrk(viaUndici, 2, [], CONNECTIONS);
+    wrk(viaNode, 2, [], CONNECTIONS);
+    wrk(viaRaw, 2, [], CONNECTIONS);
+    wrk(viaNginx, 2, [], CONNECTIONS);
     // Every path of a comparison gets the same requests (the others pass the credentials on
     // unread), so wrk's own work per request, which shares the CPUs, is the same on both sides.
-    const d = wrk(direct, SECONDS, bearer);
+    const d = wrk(direct, SECONDS, bearer, CONNECTIONS);
     const n = wrk(viaNginx, SECONDS, bearer, CONNECTIONS, nginxPids);
     const n2 = wrk(viaNginx2, SECONDS, bearer, CONNECTIONS, workersOf(nx2.child.pid!));
     const b = wrk(viaNode, SECONDS, bearer, CONNECTIONS, [bare.child.pid!]);
@@ -377,9 +259,9 @@ async function main(): Promise<void> {
     ];
     const unchecked = signed('unchecked', 5);
     const uncheckedPaced = ['-s', signedScript(dir, 'unchecked-paced', PACED_RPS * 5, PACED_RPS)];
-    wrk(viaGateway, 2, signed('warm-up', 2));
-    wrk(viaAlone, 2, signed('warm-up-alone', 2));
-    const ds = wrk(direct, SECONDS, unchecked);
+    wrk(viaGateway, 2, signed('warm-up', 2), CONNECTIONS);
+    wrk(viaAlone, 2, signed('warm-up-alone', 2), CONNECTIONS);
+    const ds = wrk(direct, SECONDS, unchecked, CONNECTIONS);
     // The compared legs in rounds, nginx's and the gateway's back to back: the median round's
     // figures are the run's (this VM's speed moves by half within minutes; every round is printed).
     const saturated = medianRound(
@@ -395,16 +277,16 @@ async function main(): Promise<void> {
     const a1 = wrk(viaGateway, SECONDS, signed('gateway-1', SECONDS), 1);
     const paced = medianRound(
       Array.from({ length: ROUNDS }, (_, i) => {
-        const direct_ = wrk(direct, SECONDS, uncheckedPaced);
-        const nginx = wrk(viaNginx, SECONDS, uncheckedPaced);
-        const gateway = wrk(viaGateway, SECONDS, signed(`gateway-paced-${i}`, SECONDS, PACED_RPS));
+        const direct_ = wrk(direct, SECONDS, uncheckedPaced, CONNECTIONS);
+        const nginx = wrk(viaNginx, SECONDS, uncheckedPaced, CONNECTIONS);
+        const gateway = wrk(viaGateway, SECONDS, signed(`gateway-paced-${i}`, SECONDS, PACED_RPS), CONNECTIONS);
         return { direct: direct_, nginx, gateway, score: gateway.p99 - direct_.p99 };
       }),
     );
     const { direct: dp, nginx: np, gateway: ap } = paced.median;
     // The soak's own traffic first: the backend sat idle while its data plane served the AppKey
     // legs, and its heap grows back to its working size in the first seconds of token calls.
-    wrk(viaGatewayTokens, SECONDS, bearer);
+    wrk(viaGatewayTokens, SECONDS, bearer, CONNECTIONS);
     const before = gatewayRssMiB(gwPids);
     const soak = wrk(viaGatewayTokens, SOAK_SECONDS, bearer, CONNECTIONS, gwPids);
     const after = gatewayRssMiB(gwPids);
