@@ -11,9 +11,8 @@ local S = {
   services = {},
   -- AppKey -> { secret, signature (appKeySignature.key), enabled, services = { name = true } }
   app_keys = {},
-  -- Own domains (lowercase, no port): their calls are the backend's
-  own_hosts = {},
-  has_own_hosts = false,
+  -- Own domains (lowercase, no port): their calls are the backend's; nil when there are none
+  own_hosts = nil,
   window_ms = 300000,
   -- Per service: { tokens, at, in_flight }, shared with the backend's calls (/admit, /done)
   admissions = {},

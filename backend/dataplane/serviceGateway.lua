@@ -127,7 +127,8 @@ end
 
 function M.access()
   local var = ngx.var
-  if S.has_own_hosts and S.own_hosts[var.host] then return backend() end
+  local own_hosts = S.own_hosts
+  if own_hosts and own_hosts[var.host] then return backend() end
   local uri = var.request_uri
   local slash = find(uri, "[/?]", PREFIX_LEN + 1)
   local name, rest

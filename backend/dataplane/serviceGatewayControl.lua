@@ -49,8 +49,8 @@ function M.put_state()
   end
   local next_hosts = {}
   for _, host in ipairs(state.hosts or {}) do next_hosts[host] = true end
-  S.services, S.app_keys, S.own_hosts = next_services, next_keys, next_hosts
-  S.has_own_hosts = next(next_hosts) ~= nil
+  -- nil when there are none: the hot path then reads no Host
+  S.services, S.app_keys, S.own_hosts = next_services, next_keys, next(next_hosts) and next_hosts or nil
   if type(state.windowMs) == "number" then S.window_ms = state.windowMs end
   local admissions = S.admissions
   for name in pairs(admissions) do

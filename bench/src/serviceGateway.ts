@@ -52,7 +52,8 @@ import { freeLoopbackPort, nginxProxy, workersOf } from './nginxProxy.js';
 import { bareProxy, bareUndiciProxy, upstream } from './gatewayReferenceProxies.js';
 import { rawSocketProxy } from './rawSocketProxy.js';
 import { statusKb } from './procStats.js';
-import { medianRound, wrk, type WrkResult } from './wrkRun.js';
+import { medianRound } from './stats.js';
+import { wrk, type WrkResult } from './wrkRun.js';
 
 const SECONDS = Number(process.env.BENCH_GATEWAY_SECONDS ?? 10);
 const SOAK_SECONDS = Number(process.env.BENCH_GATEWAY_SOAK_SECONDS ?? 60);

@@ -10,3 +10,9 @@ export function percentile(xs: readonly number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.max(0, Math.min(s.length - 1, Math.ceil(p * s.length) - 1))]!;
 }
+
+/** The rounds, and the one whose score is their median (the lower middle one of an even count). */
+export function medianRound<T extends { score: number }>(rounds: T[]): { rounds: T[]; median: T } {
+  const sorted = [...rounds].sort((x, y) => x.score - y.score);
+  return { rounds, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
+}

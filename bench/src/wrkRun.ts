@@ -53,9 +53,3 @@ export function wrk(
     ...(pids.length && requests ? { cpuUs: perCall(cpu), cpuUsEach: cpuEach.map(perCall) } : {}),
   };
 }
-
-/** The rounds, and the one whose score is their median (the lower middle one of an even count). */
-export function medianRound<T extends { score: number }>(rounds: T[]): { rounds: T[]; median: T } {
-  const sorted = [...rounds].sort((x, y) => x.score - y.score);
-  return { rounds, median: sorted[Math.floor((sorted.length - 1) / 2)]! };
-}

@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { DATA_PLANE_LUA_DIR, dataPlaneMissing } from './nginxConfig.js';
+import { CJSON_DIR, DATA_PLANE_LUA_DIR, dataPlaneMissing, LUA_MODULES } from './nginxConfig.js';
 
 /**
  * The data plane's signature and replay modules (appKeySignature.lua, replayWindow.lua), run in a
@@ -37,10 +37,9 @@ ngx.say(cjson.encode(results))
 beforeAll(async () => {
   expect(dataPlaneMissing()).toEqual([]);
   writeFileSync(path.join(dir, 'driver.lua'), DRIVER);
-  const modules = ['ndk_http_module', 'ngx_http_lua_module'].map((m) => `load_module /usr/lib/nginx/modules/${m}.so;`);
   writeFileSync(
     path.join(dir, 'nginx.conf'),
-    `${modules.join('\n')}
+    `${LUA_MODULES.map((module) => `load_module ${module};`).join('\n')}
 ${process.getuid?.() === 0 ? 'user root root;' : ''}
 worker_processes 1;
 daemon off;
@@ -56,7 +55,7 @@ http {
   scgi_temp_path ${dir}/scgi;
   client_body_buffer_size 1m;
   lua_package_path "${DATA_PLANE_LUA_DIR}?.lua;;";
-  lua_package_cpath "/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/lua/5.1/?.so;;";
+  lua_package_cpath "${CJSON_DIR}/?.so;;";
   server { listen unix:${socket}; location / { content_by_lua_file ${dir}/driver.lua; } }
 }
 `,

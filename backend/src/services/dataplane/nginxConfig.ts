@@ -7,16 +7,19 @@ import { fileURLToPath } from 'node:url';
 export const DATA_PLANE_LUA_DIR = fileURLToPath(new URL('../../../dataplane/', import.meta.url));
 
 /** Debian's nginx Lua module (libnginx-mod-http-lua, with the NDK it needs). */
-const MODULES = ['/usr/lib/nginx/modules/ndk_http_module.so', '/usr/lib/nginx/modules/ngx_http_lua_module.so'];
+export const LUA_MODULES = [
+  '/usr/lib/nginx/modules/ndk_http_module.so',
+  '/usr/lib/nginx/modules/ngx_http_lua_module.so',
+];
 /** Debian's lua-cjson, built for the LuaJIT that Debian's nginx Lua module embeds (per architecture). */
-const CJSON_DIR = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/lua/5.1`;
+export const CJSON_DIR = `/usr/lib/${process.arch === 'arm64' ? 'aarch64' : 'x86_64'}-linux-gnu/lua/5.1`;
 
 /** The Debian packages the data plane needs that this machine lacks (empty: none). */
 export function dataPlaneMissing(nginx = 'nginx'): string[] {
   const found = spawnSync(nginx, ['-v'], { stdio: 'ignore' });
   return [
     ...(found.error || found.status !== 0 ? ['nginx'] : []),
-    ...(MODULES.every((module) => existsSync(module)) ? [] : ['libnginx-mod-http-lua']),
+    ...(LUA_MODULES.every((module) => existsSync(module)) ? [] : ['libnginx-mod-http-lua']),
     ...(existsSync(path.join(CJSON_DIR, 'cjson.so')) ? [] : ['lua-cjson']),
   ];
 }
@@ -65,7 +68,7 @@ function listenAddress(host: string, port: number): string {
  */
 export function nginxConfig(options: NginxConfigOptions): string {
   const { dir } = options;
-  return `${MODULES.map((module) => `load_module ${module};`).join('\n')}
+  return `${LUA_MODULES.map((module) => `load_module ${module};`).join('\n')}
 ${options.runAsRoot ? 'user root root;\n' : ''}worker_processes 1;
 worker_shutdown_timeout ${Math.max(1, Math.ceil(options.shutdownGraceMs / 1000))}s;
 daemon off;
