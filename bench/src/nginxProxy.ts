@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
+import { nginxTempPaths } from '@aiplat/backend/services/dataplane/nginxConfig.js';
 
 /** nginx's workers: the master's children. */
 export function workersOf(pid: number): number[] {
@@ -26,11 +27,6 @@ pid ${own}/nginx.pid;
 error_log ${own}/error.log;
 events { worker_connections 1024; }
 `;
-}
-
-export function nginxTempPaths(own: string): string {
-  return `client_body_temp_path ${own}/body; proxy_temp_path ${own}/proxy; fastcgi_temp_path ${own}/fcgi;
-  uwsgi_temp_path ${own}/uwsgi; scgi_temp_path ${own}/scgi;`;
 }
 
 /** Starts nginx on `conf` and resolves once `probeUrl` answers 200 (`probeHeaders` sent). */

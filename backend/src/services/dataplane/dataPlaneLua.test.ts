@@ -4,7 +4,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { CJSON_DIR, DATA_PLANE_LUA_DIR, dataPlaneMissing, LUA_MODULES } from './nginxConfig.js';
+import { CJSON_DIR, DATA_PLANE_LUA_DIR, dataPlaneMissing, LUA_MODULES, nginxTempPaths } from './nginxConfig.js';
 
 /**
  * The data plane's signature and replay modules (appKeySignature.lua, replayWindow.lua), run in a
@@ -48,11 +48,7 @@ error_log ${dir}/error.log warn;
 events {}
 http {
   access_log off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${nginxTempPaths(dir)}
   client_body_buffer_size 1m;
   lua_package_path "${DATA_PLANE_LUA_DIR}?.lua;;";
   lua_package_cpath "${CJSON_DIR}/?.so;;";

@@ -42,6 +42,12 @@ export interface NginxConfigOptions {
   backendPid: number;
 }
 
+/** nginx's temp folders, in `dir` (its defaults are under /var/lib/nginx, root's). */
+export function nginxTempPaths(dir: string): string {
+  return `client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fastcgi;
+  uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;`;
+}
+
 /** How the data plane proxies to the backend: everything streams both ways, WebSockets too. */
 const TO_BACKEND = `proxy_pass http://aiplat_backend;
       proxy_set_header Host $http_host;
@@ -78,11 +84,7 @@ events { worker_connections 8192; }
 http {
   access_log off;
   server_tokens off;
-  client_body_temp_path ${dir}/body;
-  proxy_temp_path ${dir}/proxy;
-  fastcgi_temp_path ${dir}/fastcgi;
-  uwsgi_temp_path ${dir}/uwsgi;
-  scgi_temp_path ${dir}/scgi;
+  ${nginxTempPaths(dir)}
   client_max_body_size 0;
   large_client_header_buffers 4 32k;
   proxy_http_version 1.1;
