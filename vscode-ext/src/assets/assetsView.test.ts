@@ -129,6 +129,9 @@ describe('the Datasets view against the real backend', () => {
   }, 60_000);
 
   it("says the server's reason when a share token does not work", async () => {
+    // The Models view shows nothing until its first listing has answered (on a busy machine, after
+    // the test above): waited for, so that the last check sees the refusal add nothing to it.
+    await untilRows(live.extension.modelsTree, 'the empty Models view', (r) => r.length === 1);
     fake.inputBoxAnswers.push('aiplat-share-not-a-real-one');
     await commands.executeCommand(CommandIds.addSharedModel);
     expect(fake.messages.at(-1)).toMatchObject({ severity: 'error', text: expect.stringMatching(/^Not found: /) });
