@@ -14,6 +14,7 @@ import {
   type ChatServer,
   type TestDirectory,
 } from '../../../../testing/src/services/gatewayHarness.js';
+import { metricTotals } from '../../../../testing/src/services/metricTotals.js';
 
 /*
  * The services gateway split in two: nginx (serviceGateway.lua) serves signed and open calls itself
@@ -262,9 +263,7 @@ describe('LLM answers nginx serves', () => {
         body: JSON.stringify({ messages: [{ role: 'user', content: 'hi' }], ...body }),
       });
     await dp.sync();
-    const tokensBefore = dp.gateway
-      .metrics('open', { step: 3600 })
-      .points.reduce((total, point) => total + point.tokens, 0);
+    const tokensBefore = metricTotals(dp.gateway.metrics('open', { step: 3600 }).points).tokens;
     // The chat server's usage: 10 prompt tokens and one per word (5 words).
     const whole = await completion({});
     expect(whole.status).toBe(200);
@@ -275,9 +274,9 @@ describe('LLM answers nginx serves', () => {
     const [, by] = await servedBy('open', () => call('/services/open/v1/models'));
     expect(by).toBe('nginx');
     const points = dp.gateway.metrics('open', { step: 3600 }).points;
-    expect(points.reduce((total, point) => total + point.tokens, 0) - tokensBefore).toBe(30);
+    expect(metricTotals(points).tokens - tokensBefore).toBe(30);
     // The stream's first word came ~200 ms after its headers (CHUNK_DELAY_MS), its first byte before.
-    expect(points.at(-1)!.ttftP50Ms).toBeGreaterThan(0);
+    expect(points.some((point) => point.ttftP50Ms! > 0)).toBe(true);
   });
 });
 

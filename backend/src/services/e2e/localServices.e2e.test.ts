@@ -6,6 +6,7 @@ import type { Service, ServiceSpecInput } from '@aiplat/api';
 import { startPlatform, type PlatformFixture } from '../../../../testing/src/backend/platformFixture.js';
 import { waitForService } from '../../../../testing/src/services/waitForService.js';
 import { rejection } from '../../../../testing/src/backend/rejection.js';
+import { metricTotals } from '../../../../testing/src/services/metricTotals.js';
 
 /*
  * Online services on the local engine, for real: replicas of a Python model server run as
@@ -166,10 +167,7 @@ describe('online services on the local engine', () => {
     expect(throttled.length).toBeGreaterThan(0);
     expect(Number(throttled[0]!.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     const metrics = await fx.client().serviceMetrics({ params: { name: 'tiny' }, query: { step: 3600 } });
-    const total = metrics.points.reduce(
-      (sum, p) => ({ requests: sum.requests + p.requests, throttled: sum.throttled + p.throttled }),
-      { requests: 0, throttled: 0 },
-    );
+    const total = metricTotals(metrics.points);
     expect(total.throttled).toBe(throttled.length);
     expect(total.requests).toBeGreaterThan(20);
     expect(metrics.points.at(-1)!.latencyP99Ms).toBeGreaterThan(0);

@@ -11,6 +11,7 @@ import {
   type ChatServer,
   type TestDirectory,
 } from '../../../../testing/src/services/gatewayHarness.js';
+import { metricTotals } from '../../../../testing/src/services/metricTotals.js';
 
 /*
  * The gateway against real upstream processes (testing/src/services/chat_server.py): streaming,
@@ -94,9 +95,9 @@ describe.each(PLANES)('%s', (plane) => {
       expect(json.status).toBe(200);
       expect(served.gateway.tokenUsage('tk-open').usedToday).toBe(30);
       await served.sync();
-      const point = served.gateway.metrics('chat', { step: 3600 }).points.at(-1)!;
-      expect(point).toMatchObject({ requests: 4, successes: 3, status4xx: 1, throttled: 1, tokens: 45 });
-      expect(point.ttftP50Ms).toBeGreaterThan(0);
+      const points = served.gateway.metrics('chat', { step: 3600 }).points;
+      expect(metricTotals(points)).toMatchObject({ requests: 4, successes: 3, status4xx: 1, throttled: 1, tokens: 45 });
+      expect(points.some((point) => point.ttftP50Ms! > 0)).toBe(true);
     });
   });
 
@@ -127,9 +128,9 @@ describe.each(PLANES)('%s', (plane) => {
         }
         expect(after).toEqual([200, 200, 200, 200, 429]);
         await served.sync();
-        // An hour's step: the data plane's calls are at real times, which a minute's edge may split.
+        // Since the epoch: the gateway's calls are at the test's clock, the data plane's at real times.
         const points = served.gateway.metrics('qps', { step: 3600, since: new Date(0).toISOString() }).points;
-        expect(points[0]).toMatchObject({ requests: 9, throttled: 3, status4xx: 3 });
+        expect(metricTotals(points)).toMatchObject({ requests: 9, throttled: 3, status4xx: 3 });
       } finally {
         clock = undefined;
       }

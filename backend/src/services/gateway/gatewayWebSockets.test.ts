@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket, { WebSocketServer } from 'ws';
 import { PLANES, serveOnPlane, type ServedGateway } from '../../../../testing/src/services/dataPlaneHarness.js';
 import { testDirectory, testService, type TestDirectory } from '../../../../testing/src/services/gatewayHarness.js';
+import { metricTotals } from '../../../../testing/src/services/metricTotals.js';
 
 /*
  * WebSocket upgrades through the gateway as calls, against a real `ws` upstream: counted with the
@@ -99,9 +100,9 @@ describe.each(PLANES)('%s', (plane) => {
       if (socket) return { socket, refused };
     }
   };
-  const lastPoint = async (name: string) => {
+  const counted = async (name: string) => {
     await served.sync();
-    return served.gateway.metrics(name, { step: 3600 }).points.at(-1);
+    return metricTotals(served.gateway.metrics(name, { step: 3600 }).points);
   };
 
   describe('WebSocket upgrades through the gateway', () => {
@@ -110,7 +111,7 @@ describe.each(PLANES)('%s', (plane) => {
       const socket = await connect('/services/chat/ws?room=1');
       expect(await echo(socket, 'hello')).toBe('/ws?room=1 hello');
       expect(activity).toEqual(['chat']);
-      expect(await lastPoint('chat')).toMatchObject({ requests: 1, successes: 1, status4xx: 0 });
+      expect(await counted('chat')).toMatchObject({ requests: 1, successes: 1, status4xx: 0 });
       expect(await registry.metrics()).toMatch(
         /aiplat_service_requests_total\{service="chat",version="1",code="101"\} 1/,
       );
@@ -132,13 +133,13 @@ describe.each(PLANES)('%s', (plane) => {
       expect(await echo(second, 'again')).toBe('/ws again');
       await closed(second);
       const throttled = 2 + before + meanwhile;
-      expect(await lastPoint('chat')).toMatchObject({ throttled, status4xx: throttled });
+      expect(await counted('chat')).toMatchObject({ throttled, status4xx: throttled });
     });
 
     it('are refused without credentials, counted as a 4xx call', async () => {
-      const before = (await lastPoint('chat'))!;
+      const before = await counted('chat');
       expect((await refusal(connect('/services/chat/ws', {}))).status).toBe(401);
-      expect(await lastPoint('chat')).toMatchObject({
+      expect(await counted('chat')).toMatchObject({
         requests: before.requests + 1,
         status4xx: before.status4xx + 1,
         throttled: before.throttled,
@@ -146,10 +147,10 @@ describe.each(PLANES)('%s', (plane) => {
     });
 
     it('pass on a replica’s refusal of the upgrade and count it', async () => {
-      const before = (await lastPoint('chat'))!.status4xx;
+      const before = (await counted('chat')).status4xx;
       const refused = await refusal(connect('/services/chat/refuse'));
       expect(refused).toMatchObject({ status: 403, body: 'not you' });
-      expect((await lastPoint('chat'))!.status4xx).toBe(before + 1);
+      expect((await counted('chat')).status4xx).toBe(before + 1);
     });
 
     it('wake a sleeping service and go through once a replica is ready', async () => {
